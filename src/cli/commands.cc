@@ -1,0 +1,16 @@
+#include "cli/commands.h"
+
+namespace leadscore::cli {
+
+std::span<const Command> Commands() {
+  static const Command kCommands[] = {
+      {"check", "Validate a model file and print what it holds", &SetupCheck},
+      {"score", "Score leads and events from files (batch)", &SetupScore},
+      {"explain", "Explain one lead's score, and what would move it", &SetupExplain},
+      {"test", "Run a model's test cases (scoring as code)", &SetupTest},
+      {"generate", "Write realistic synthetic leads and events", &SetupGenerate},
+  };
+  return kCommands;
+}
+
+}  // namespace leadscore::cli

@@ -1,0 +1,194 @@
+#include "core/time.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace leadscore {
+namespace {
+
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard Hinnant's
+// days_from_civil).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly `n` digits at s[pos]; advances pos.
+bool Digits(std::string_view s, size_t& pos, int n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  out = v;
+  return true;
+}
+
+std::optional<Timestamp> ParseIso(std::string_view s) {
+  size_t pos = 0;
+  int year = 0, month = 0, day = 0;
+  if (!Digits(s, pos, 4, year) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
+  if (!Digits(s, pos, 2, month) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
+  if (!Digits(s, pos, 2, day)) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > DaysInMonth(year, month))
+    return std::nullopt;
+  int64_t micros = DaysFromCivil(year, month, day) * kMicrosPerDay;
+  if (pos == s.size()) return micros;
+  if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+  ++pos;
+  int hour = 0, minute = 0, second = 0;
+  if (!Digits(s, pos, 2, hour) || pos >= s.size() || s[pos++] != ':') return std::nullopt;
+  if (!Digits(s, pos, 2, minute)) return std::nullopt;
+  if (pos < s.size() && s[pos] == ':') {
+    ++pos;
+    if (!Digits(s, pos, 2, second)) return std::nullopt;
+  }
+  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  int64_t fraction = 0;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    int64_t scale = 100000;
+    size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      fraction += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  micros += (static_cast<int64_t>(hour) * 3600 + minute * 60 + second) * kMicrosPerSecond + fraction;
+  if (pos == s.size()) return micros;  // no zone: UTC
+  char z = s[pos];
+  if ((z == 'Z' || z == 'z') && pos + 1 == s.size()) return micros;
+  if (z != '+' && z != '-') return std::nullopt;
+  ++pos;
+  int oh = 0, om = 0;
+  if (!Digits(s, pos, 2, oh)) return std::nullopt;
+  if (pos < s.size() && s[pos] == ':') ++pos;
+  if (pos < s.size() && !Digits(s, pos, 2, om)) return std::nullopt;
+  if (pos != s.size() || oh > 23 || om > 59) return std::nullopt;
+  int64_t offset = (static_cast<int64_t>(oh) * 3600 + om * 60) * kMicrosPerSecond;
+  return z == '+' ? micros - offset : micros + offset;
+}
+
+}  // namespace
+
+std::optional<Timestamp> TimestampFromSeconds(double seconds) {
+  // +-292,000 years fit in int64 micros; keep far inside that.
+  if (!std::isfinite(seconds) || std::fabs(seconds) > 9.0e12) return std::nullopt;
+  return static_cast<Timestamp>(std::llround(seconds * 1e6));
+}
+
+std::optional<Timestamp> ParseTimestamp(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  // Unix seconds: optional sign, digits, optional fraction. An ISO date has '-' after 4 digits.
+  size_t i = (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  bool all_numeric = i < text.size();
+  bool seen_dot = false;
+  for (size_t k = i; k < text.size(); ++k) {
+    char c = text[k];
+    if (c == '.' && !seen_dot) {
+      seen_dot = true;
+    } else if (c < '0' || c > '9') {
+      all_numeric = false;
+      break;
+    }
+  }
+  if (all_numeric) {
+    double seconds = 0;
+    const char* begin = text.data() + (text[0] == '+' ? 1 : 0);
+    auto [ptr, ec] = std::from_chars(begin, text.data() + text.size(), seconds);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return TimestampFromSeconds(seconds);
+  }
+  return ParseIso(text);
+}
+
+std::string FormatTimestamp(Timestamp ts) {
+  int64_t days = ts / kMicrosPerDay;
+  int64_t rem = ts % kMicrosPerDay;
+  if (rem < 0) {
+    rem += kMicrosPerDay;
+    --days;
+  }
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  int64_t secs = rem / kMicrosPerSecond;
+  int64_t frac = rem % kMicrosPerSecond;
+  char buf[64];
+  if (frac == 0) {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+                  static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
+                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
+                  static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
+                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
+                  static_cast<long long>(frac));
+  }
+  return buf;
+}
+
+std::optional<int64_t> ParseDuration(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  double unit;
+  switch (text.back()) {
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
+    default:
+      return std::nullopt;
+  }
+  std::string_view number = text.substr(0, text.size() - 1);
+  for (char c : number) {
+    if ((c < '0' || c > '9') && c != '.') return std::nullopt;
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc() || ptr != number.data() + number.size()) return std::nullopt;
+  if (!(value > 0) || value * unit > 1e12) return std::nullopt;
+  return static_cast<int64_t>(std::llround(value * unit * 1e6));
+}
+
+}  // namespace leadscore

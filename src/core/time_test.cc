@@ -1,0 +1,50 @@
+#include "core/time.h"
+
+#include <gtest/gtest.h>
+
+namespace leadscore {
+namespace {
+
+TEST(Time, ParsesIsoForms) {
+  EXPECT_EQ(ParseTimestamp("2024-05-01T10:00:00Z"), 1714557600LL * kMicrosPerSecond);
+  EXPECT_EQ(ParseTimestamp("2024-05-01T12:00:00+02:00"), 1714557600LL * kMicrosPerSecond);
+  EXPECT_EQ(ParseTimestamp("2024-05-01T05:30:00-0430"), 1714557600LL * kMicrosPerSecond);
+  EXPECT_EQ(ParseTimestamp("2024-05-01"), 1714521600LL * kMicrosPerSecond);
+  EXPECT_EQ(ParseTimestamp("2024-05-01 10:00:00"), 1714557600LL * kMicrosPerSecond);
+  EXPECT_EQ(ParseTimestamp("2024-05-01T10:00:00.25Z"), 1714557600LL * kMicrosPerSecond + 250000);
+  EXPECT_EQ(ParseTimestamp("1970-01-01T00:00:00Z"), 0);
+}
+
+TEST(Time, ParsesUnixSeconds) {
+  EXPECT_EQ(ParseTimestamp("1714557600"), 1714557600LL * kMicrosPerSecond);
+  EXPECT_EQ(ParseTimestamp("1714557600.5"), 1714557600LL * kMicrosPerSecond + 500000);
+  EXPECT_EQ(ParseTimestamp("-86400"), -kMicrosPerDay);
+}
+
+TEST(Time, RejectsMalformed) {
+  for (const char* bad : {"", "yesterday", "2024-13-01", "2024-02-30", "2024-05-01T25:00:00Z",
+                          "2024-05-01T10:00:00Q", "2024-5-1", "1e9", "12:00", "2024-05-01T"}) {
+    EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
+  }
+}
+
+TEST(Time, FormatRoundTrips) {
+  EXPECT_EQ(FormatTimestamp(1714557600LL * kMicrosPerSecond), "2024-05-01T10:00:00Z");
+  EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(ParseTimestamp(FormatTimestamp(951782400LL * kMicrosPerSecond + 7)),
+            951782400LL * kMicrosPerSecond + 7);
+}
+
+TEST(Time, ParsesDurations) {
+  EXPECT_EQ(ParseDuration("30d"), 30 * kMicrosPerDay);
+  EXPECT_EQ(ParseDuration("1.5h"), 5400 * kMicrosPerSecond);
+  EXPECT_EQ(ParseDuration("2w"), 14 * kMicrosPerDay);
+  EXPECT_EQ(ParseDuration("90s"), 90 * kMicrosPerSecond);
+  EXPECT_EQ(ParseDuration("10m"), 600 * kMicrosPerSecond);
+  for (const char* bad : {"30", "d", "0d", "-1d", "3x", "1e3d", "", " 3d"}) {
+    EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace leadscore

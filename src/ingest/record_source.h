@@ -1,0 +1,96 @@
+// Reading lead and event files: bytes -> blocks of whole records -> rows of Values.
+//
+// A RecordSource reads one file sequentially (plain or gzip, CSV or JSON Lines, chosen by the
+// extension: .csv, .jsonl, .ndjson, each optionally .gz) and cuts it into Blocks that end on a
+// record boundary. Blocks are independent, so several BlockParsers (one per thread) can parse
+// them in parallel; the caller puts the results back in file order. Memory is bounded by the
+// block size, never by the file size.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace leadscore::ingest {
+
+enum class Format : uint8_t { kCsv, kJsonl };
+
+// A rejected input row: data in a report, not a failed operation.
+struct RowError {
+  std::string file;
+  uint64_t line = 0;    // physical, 1-based; a CSV record spanning lines: where it starts
+  std::string field;    // empty when the whole row is bad
+  std::string message;  // e.g. "expected 6 cells, found 5"
+};
+
+// "leads.csv:12: field `ts`: cannot parse \"yesterday\" as a time"
+std::string FormatRowError(const RowError& error);
+
+// A run of whole records cut from a file.
+struct Block {
+  std::string bytes;        // whole records; capacity leaves room for simdjson's padding
+  uint64_t first_line = 0;  // physical line number of the first byte
+  uint64_t index = 0;       // 0, 1, 2, ... in file order
+};
+
+class RecordSource {
+ public:
+  // Opens `path`. Fails with kInvalidArgument for an unknown extension, kNotFound for a missing
+  // file. For CSV the header is read here (a UTF-8 BOM is dropped; the delimiter is `,` unless
+  // the header holds no comma but does hold `;` or a tab).
+  static Result<std::unique_ptr<RecordSource>> Open(const std::string& path);
+  virtual ~RecordSource() = default;
+
+  virtual Format format() const = 0;
+  virtual const std::string& path() const = 0;
+  // CSV only: the header's column names, in order. Empty for JSON Lines.
+  virtual const std::vector<std::string>& header() const = 0;
+  virtual char delimiter() const = 0;
+
+  // The next block of about `target_bytes` (more when one record is longer), or nullopt at the
+  // end. Fails on I/O or gzip errors (kDataLoss for a truncated gzip stream).
+  virtual Result<std::optional<Block>> Next(size_t target_bytes = 4 << 20) = 0;
+
+  // Bytes of the (decompressed) input consumed so far, for progress reports.
+  virtual uint64_t bytes_read() const = 0;
+  // Size of the file on disk (compressed size for .gz).
+  virtual uint64_t file_size() const = 0;
+};
+
+// Receives the rows of a block in order.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // `values[i]` is the value of wanted key i for this row (null when absent or an empty CSV
+  // cell). CSV cells are strings, exactly as written (quotes removed); JSON values keep their
+  // JSON type (numbers, strings, bools, null; arrays as their JSON text; nested objects are
+  // flattened, `{"utm": {"source": "x"}}` gives key `utm.source`). The Values view the block
+  // or the parser's scratch space and live until OnRow returns.
+  virtual void OnRow(uint64_t line, std::span<const Value> values) = 0;
+  virtual void OnError(RowError error) = 0;
+};
+
+// Parses blocks from one RecordSource. One BlockParser per thread; Parse may be called from
+// any thread as long as calls on one parser do not overlap.
+class BlockParser {
+ public:
+  // `wanted_keys`: the keys to extract, in slot order. For CSV, keys absent from the header
+  // are always null.
+  static std::unique_ptr<BlockParser> Create(const RecordSource& source,
+                                             std::vector<std::string> wanted_keys);
+  virtual ~BlockParser() = default;
+
+  // Calls sink.OnRow for each good record and sink.OnError for each bad one (a CSV row with the
+  // wrong number of cells, an unterminated quote, a JSON line that does not parse or is not an
+  // object), in file order. Blank lines are skipped.
+  virtual void Parse(const Block& block, RowSink& sink) = 0;
+};
+
+}  // namespace leadscore::ingest
