@@ -66,7 +66,9 @@ template <class T>
 using Result = tl::expected<T, Status>;
 
 // Wraps a failed Status as the error side of a Result.
-inline tl::unexpected<Status> Error(Status status) { return tl::unexpected<Status>(std::move(status)); }
+inline tl::unexpected<Status> Error(Status status) {
+  return tl::unexpected<Status>(std::move(status));
+}
 
 }  // namespace leadscore
 
@@ -74,16 +76,16 @@ inline tl::unexpected<Status> Error(Status status) { return tl::unexpected<Statu
 #define LS_STATUS_CONCAT(a, b) LS_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` (a Status) is not OK.
-#define LS_RETURN_IF_ERROR(expr)                          \
-  do {                                                    \
-    ::leadscore::Status ls_status_ = (expr);              \
+#define LS_RETURN_IF_ERROR(expr)                                            \
+  do {                                                                      \
+    ::leadscore::Status ls_status_ = (expr);                                \
     if (!ls_status_.ok()) return ::leadscore::Error(std::move(ls_status_)); \
   } while (0)
 
 // `LS_ASSIGN_OR_RETURN(auto x, F());` binds x to F()'s value or returns its error.
 #define LS_ASSIGN_OR_RETURN(lhs, rexpr) \
   LS_ASSIGN_OR_RETURN_IMPL(LS_STATUS_CONCAT(ls_result_, __LINE__), lhs, rexpr)
-#define LS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)            \
-  auto tmp = (rexpr);                                        \
+#define LS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)              \
+  auto tmp = (rexpr);                                          \
   if (!tmp) return ::leadscore::Error(std::move(tmp).error()); \
   lhs = std::move(*tmp)

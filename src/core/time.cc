@@ -84,7 +84,8 @@ std::optional<Timestamp> ParseIso(std::string_view s) {
     }
     if (pos == start) return std::nullopt;
   }
-  micros += (static_cast<int64_t>(hour) * 3600 + minute * 60 + second) * kMicrosPerSecond + fraction;
+  micros +=
+      (static_cast<int64_t>(hour) * 3600 + minute * 60 + second) * kMicrosPerSecond + fraction;
   if (pos == s.size()) return micros;  // no zone: UTC
   char z = s[pos];
   if ((z == 'Z' || z == 'z') && pos + 1 == s.size()) return micros;

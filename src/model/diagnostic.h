@@ -1,0 +1,31 @@
+// Diagnostic: one problem found in a model file, located by file, line and column.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace leadscore::model {
+
+// A 1-based position in a model file; line 0 means unknown.
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+struct Diagnostic {
+  std::string file;
+  SourcePos pos;
+  std::string message;
+
+  // "model.yaml:12:9: unknown function 'lowr'; did you mean 'lower'?"
+  std::string ToString() const;
+};
+
+// All diagnostics, one per line.
+std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics);
+
+// The closest of `candidates` to `word` by edit distance, or empty when none is close enough to
+// be a plausible typo. Used for "did you mean" hints across the model.
+std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace leadscore::model

@@ -1,0 +1,560 @@
+// yaml-cpp throws; this is the one file that calls it, so every exception stops here and
+// becomes a Diagnostic.
+#include "model/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/time.h"
+
+namespace leadscore::model {
+namespace {
+
+SourcePos PosOf(const YAML::Node& node) {
+  YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) { spec_.file = file_; }
+
+  LoadResult Run(std::string_view yaml);
+
+ private:
+  void Error(const YAML::Node& node, std::string message) {
+    diagnostics_.push_back({file_, PosOf(node), std::move(message)});
+  }
+  void Error(SourcePos pos, std::string message) {
+    diagnostics_.push_back({file_, pos, std::move(message)});
+  }
+
+  // Checks that `node` is a map whose keys are all in `allowed`; reports unknown and
+  // duplicated keys. Returns false when `node` is not a map.
+  bool CheckMap(const YAML::Node& node, std::string_view what,
+                const std::vector<std::string>& allowed);
+  std::optional<double> Number(const YAML::Node& node, std::string_view what);
+  std::optional<int64_t> Integer(const YAML::Node& node, std::string_view what);
+  std::optional<std::string> Text(const YAML::Node& node, std::string_view what);
+  std::optional<bool> Bool(const YAML::Node& node, std::string_view what);
+  std::optional<int64_t> Duration(const YAML::Node& node, std::string_view what);
+  std::optional<ExprText> Expr(const YAML::Node& node, std::string_view what);
+  std::optional<Decay> ReadDecay(const YAML::Node& node);
+  std::optional<std::string> Id(const YAML::Node& node, std::string_view what);
+
+  void ReadFields(const YAML::Node& node);
+  void ReadLists(const YAML::Node& node);
+  void ReadGroups(const YAML::Node& node, std::vector<Group>& out, std::string_view section);
+  void ReadFit(const YAML::Node& node);
+  void ReadEngagement(const YAML::Node& node);
+  void ReadScore(const YAML::Node& node);
+  void ReadLevels(const YAML::Node& node, std::vector<Level>& out, std::string_view what);
+  void ReadAccounts(const YAML::Node& node);
+  void CheckIds();
+
+  std::string file_;
+  ModelSpec spec_;
+  std::vector<Diagnostic> diagnostics_;
+  std::map<std::string, SourcePos> rule_ids_;
+};
+
+bool Loader::CheckMap(const YAML::Node& node, std::string_view what,
+                      const std::vector<std::string>& allowed) {
+  if (!node.IsMap()) {
+    Error(node, std::string(what) + " must be a map");
+    return false;
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    if (!seen.insert(key).second) {
+      Error(entry.first, "duplicate key `" + key + "` in " + std::string(what));
+      continue;
+    }
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string message = "unknown key `" + key + "` in " + std::string(what);
+    std::string hint = ClosestMatch(key, allowed);
+    if (!hint.empty()) message += "; did you mean `" + hint + "`?";
+    Error(entry.first, message);
+  }
+  return true;
+}
+
+std::optional<double> Loader::Number(const YAML::Node& node, std::string_view what) {
+  if (node.IsScalar() && node.Tag() != "!") {
+    const std::string& s = node.Scalar();
+    double value = 0;
+    const char* begin = s.data() + (!s.empty() && s[0] == '+' ? 1 : 0);
+    auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), value);
+    if (ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(value)) return value;
+  }
+  Error(node, std::string(what) + " must be a number, got `" +
+                  (node.IsScalar() ? node.Scalar()
+                                   : std::string("a ") + (node.IsMap() ? "map" : "list")) +
+                  "`");
+  return std::nullopt;
+}
+
+std::optional<int64_t> Loader::Integer(const YAML::Node& node, std::string_view what) {
+  auto value = Number(node, what);
+  if (!value) return std::nullopt;
+  if (*value != std::floor(*value) || std::fabs(*value) > 1e15) {
+    Error(node, std::string(what) + " must be a whole number");
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(*value);
+}
+
+std::optional<std::string> Loader::Text(const YAML::Node& node, std::string_view what) {
+  if (!node.IsScalar()) {
+    Error(node, std::string(what) + " must be a single value");
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<bool> Loader::Bool(const YAML::Node& node, std::string_view what) {
+  if (node.IsScalar()) {
+    const std::string& s = node.Scalar();
+    if (s == "true" || s == "True" || s == "TRUE" || s == "yes") return true;
+    if (s == "false" || s == "False" || s == "FALSE" || s == "no") return false;
+  }
+  Error(node, std::string(what) + " must be true or false");
+  return std::nullopt;
+}
+
+std::optional<int64_t> Loader::Duration(const YAML::Node& node, std::string_view what) {
+  auto text = Text(node, what);
+  if (!text) return std::nullopt;
+  auto micros = ParseDuration(*text);
+  if (!micros) {
+    Error(node, std::string(what) + ": `" + *text +
+                    "` is not a duration; write a positive number and a unit s, m, h, d or w "
+                    "(`30d`, `1.5h`)");
+  }
+  return micros;
+}
+
+std::optional<ExprText> Loader::Expr(const YAML::Node& node, std::string_view what) {
+  auto text = Text(node, what);
+  if (!text) return std::nullopt;
+  SourcePos pos = PosOf(node);
+  if (node.Tag() == "!") ++pos.column;  // quoted: the expression starts after the quote
+  return ExprText{*text, pos};
+}
+
+std::optional<std::string> Loader::Id(const YAML::Node& node, std::string_view what) {
+  auto text = Text(node, what);
+  if (!text) return std::nullopt;
+  bool ok = !text->empty();
+  for (char c : *text) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
+  }
+  if (!ok) {
+    Error(node, std::string(what) + " `" + *text +
+                    "` must be letters, digits, `_`, `-` or `.` (it is printed in explanations)");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<Decay> Loader::ReadDecay(const YAML::Node& node) {
+  if (node.IsScalar() && node.Scalar() == "none") return Decay{};
+  if (!node.IsMap() || node.size() != 1) {
+    Error(node, "decay must be `none`, `{half_life: D}` or `{expire_after: D}`");
+    return std::nullopt;
+  }
+  if (!CheckMap(node, "decay", {"half_life", "expire_after"})) return std::nullopt;
+  if (node["half_life"]) {
+    auto d = Duration(node["half_life"], "half_life");
+    if (d) return Decay{DecayKind::kHalfLife, *d};
+  } else if (node["expire_after"]) {
+    auto d = Duration(node["expire_after"], "expire_after");
+    if (d) return Decay{DecayKind::kExpireAfter, *d};
+  }
+  return std::nullopt;
+}
+
+void Loader::ReadFields(const YAML::Node& node) {
+  if (!node.IsMap()) {
+    Error(node, "fields must be a map of name: type");
+    return;
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    std::string name = entry.first.Scalar();
+    if (!seen.insert(name).second) {
+      Error(entry.first, "field `" + name + "` is declared twice");
+      continue;
+    }
+    auto type_name = Text(entry.second, "a field type");
+    if (!type_name) continue;
+    static const std::vector<std::string> kTypes = {"number", "string", "bool", "time"};
+    ValueType type;
+    if (*type_name == "number") {
+      type = ValueType::kNumber;
+    } else if (*type_name == "string") {
+      type = ValueType::kString;
+    } else if (*type_name == "bool") {
+      type = ValueType::kBool;
+    } else if (*type_name == "time") {
+      type = ValueType::kTime;
+    } else {
+      std::string message = "unknown type `" + *type_name + "` for field `" + name +
+                            "`; the types are number, string, bool and time";
+      Error(entry.second, message);
+      continue;
+    }
+    spec_.fields.emplace_back(name, type);
+  }
+}
+
+void Loader::ReadLists(const YAML::Node& node) {
+  if (!node.IsMap()) {
+    Error(node, "lists must be a map of name: [values]");
+    return;
+  }
+  for (const auto& entry : node) {
+    std::string name = entry.first.Scalar();
+    if (!entry.second.IsSequence()) {
+      Error(entry.second, "list `" + name + "` must be a list of values, like [a, b, c]");
+      continue;
+    }
+    if (spec_.lists.count(name)) {
+      Error(entry.first, "list `" + name + "` is declared twice");
+      continue;
+    }
+    std::vector<Value> values;
+    for (const auto& item : entry.second) {
+      if (!item.IsScalar()) {
+        Error(item, "list `" + name + "` may hold only single values");
+        continue;
+      }
+      const std::string& s = item.Scalar();
+      // Plain scalars that read as numbers or booleans keep that type; quoted ones are strings.
+      if (item.Tag() != "!") {
+        double number = 0;
+        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), number);
+        if (!s.empty() && ec == std::errc() && ptr == s.data() + s.size() &&
+            std::isfinite(number)) {
+          values.push_back(Value::Number(number));
+          continue;
+        }
+        if (s == "true" || s == "false") {
+          values.push_back(Value::Bool(s == "true"));
+          continue;
+        }
+        if (s == "null" || s == "~") {
+          values.push_back(Value::Null());
+          continue;
+        }
+      }
+      spec_.strings->push_back(s);
+      values.push_back(Value::String(spec_.strings->back()));
+    }
+    spec_.lists.emplace(name, std::move(values));
+  }
+}
+
+void Loader::ReadGroups(const YAML::Node& node, std::vector<Group>& out, std::string_view section) {
+  if (!node.IsMap()) {
+    Error(node, std::string(section) + ".groups must be a map of name: {max: N}");
+    return;
+  }
+  for (const auto& entry : node) {
+    Group group;
+    group.id = entry.first.Scalar();
+    group.pos = PosOf(entry.first);
+    if (entry.second.IsNull()) {
+      out.push_back(group);
+      continue;
+    }
+    if (!CheckMap(entry.second, "group `" + group.id + "`", {"max"})) continue;
+    if (entry.second["max"]) {
+      group.max = Number(entry.second["max"], "group max");
+      if (group.max && *group.max < 0) Error(entry.second["max"], "group max must be >= 0");
+    }
+    out.push_back(group);
+  }
+}
+
+void Loader::ReadFit(const YAML::Node& node) {
+  if (!CheckMap(node, "fit", {"max", "rules", "groups"})) return;
+  if (node["max"]) {
+    if (auto v = Number(node["max"], "fit.max")) spec_.fit.max = *v;
+  }
+  if (node["groups"]) ReadGroups(node["groups"], spec_.fit.groups, "fit");
+  if (!node["rules"]) return;
+  if (!node["rules"].IsSequence()) {
+    Error(node["rules"], "fit.rules must be a list of rules");
+    return;
+  }
+  for (const auto& r : node["rules"]) {
+    if (!CheckMap(r, "a fit rule", {"id", "when", "points", "group"})) continue;
+    FitRule rule;
+    rule.pos = PosOf(r);
+    if (!r["id"]) {
+      Error(r, "a fit rule needs an `id`");
+    } else if (auto id = Id(r["id"], "rule id")) {
+      rule.id = *id;
+    }
+    if (!r["points"]) {
+      Error(r, "fit rule `" + rule.id + "` needs `points`");
+    } else if (auto p = Number(r["points"], "points")) {
+      rule.points = *p;
+    }
+    if (r["when"]) rule.when = Expr(r["when"], "when");
+    if (r["group"]) {
+      if (auto g = Text(r["group"], "group")) rule.group = *g;
+    }
+    if (!rule.id.empty()) {
+      auto [it, inserted] = rule_ids_.emplace(rule.id, rule.pos);
+      if (!inserted) {
+        Error(r["id"], "rule id `" + rule.id + "` is already used at line " +
+                           std::to_string(it->second.line));
+      }
+    }
+    spec_.fit.rules.push_back(std::move(rule));
+  }
+}
+
+void Loader::ReadEngagement(const YAML::Node& node) {
+  if (!CheckMap(node, "engagement", {"max", "decay", "rules", "groups"})) return;
+  if (node["max"]) {
+    if (auto v = Number(node["max"], "engagement.max")) spec_.engagement.max = *v;
+  }
+  if (node["decay"]) {
+    if (auto d = ReadDecay(node["decay"])) spec_.engagement.decay = *d;
+  }
+  if (node["groups"]) ReadGroups(node["groups"], spec_.engagement.groups, "engagement");
+  if (!node["rules"]) return;
+  if (!node["rules"].IsSequence()) {
+    Error(node["rules"], "engagement.rules must be a list of rules");
+    return;
+  }
+  for (const auto& r : node["rules"]) {
+    if (!CheckMap(r, "an engagement rule",
+                  {"id", "event", "when", "points", "max", "decay", "once", "count", "within",
+                   "group"})) {
+      continue;
+    }
+    EngagementRule rule;
+    rule.pos = PosOf(r);
+    if (!r["id"]) {
+      Error(r, "an engagement rule needs an `id`");
+    } else if (auto id = Id(r["id"], "rule id")) {
+      rule.id = *id;
+    }
+    if (!r["event"]) {
+      Error(r, "engagement rule `" + rule.id + "` needs `event` (the event type it counts)");
+    } else if (auto e = Text(r["event"], "event")) {
+      rule.event = *e;
+    }
+    if (!r["points"]) {
+      Error(r, "engagement rule `" + rule.id + "` needs `points`");
+    } else if (auto p = Number(r["points"], "points")) {
+      rule.points = *p;
+    }
+    if (r["when"]) rule.when = Expr(r["when"], "when");
+    if (r["max"]) {
+      rule.max = Number(r["max"], "max");
+      if (rule.max && *rule.max < 0) Error(r["max"], "max must be >= 0");
+    }
+    if (r["decay"]) rule.decay = ReadDecay(r["decay"]);
+    if (r["once"]) rule.once = Bool(r["once"], "once").value_or(false);
+    if (r["count"]) {
+      rule.count = Integer(r["count"], "count");
+      if (rule.count && *rule.count < 1) Error(r["count"], "count must be at least 1");
+    }
+    if (r["within"]) rule.within_micros = Duration(r["within"], "within");
+    if (r["group"]) {
+      if (auto g = Text(r["group"], "group")) rule.group = *g;
+    }
+    if (rule.once && r["count"]) {
+      Error(r["once"], "rule `" + rule.id + "` has both `once` and `count`; choose one");
+    }
+    if (r["within"] && !r["count"]) {
+      Error(r["within"], "rule `" + rule.id + "` has `within` without `count`");
+    }
+    if (r["max"] && rule.once) {
+      Error(r["max"], "rule `" + rule.id + "`: `max` does not apply to a `once` rule");
+    }
+    if (r["max"] && r["count"]) {
+      Error(r["max"], "rule `" + rule.id + "`: `max` does not apply to a count rule");
+    }
+    if (r["decay"] && r["count"]) {
+      Error(r["decay"], "rule `" + rule.id + "`: count rules do not decay");
+    }
+    if (!rule.id.empty()) {
+      auto [it, inserted] = rule_ids_.emplace(rule.id, rule.pos);
+      if (!inserted) {
+        Error(r["id"], "rule id `" + rule.id + "` is already used at line " +
+                           std::to_string(it->second.line));
+      }
+    }
+    spec_.engagement.rules.push_back(std::move(rule));
+  }
+}
+
+void Loader::ReadScore(const YAML::Node& node) {
+  if (!CheckMap(node, "score", {"formula", "max"})) return;
+  if (node["formula"]) {
+    if (auto e = Expr(node["formula"], "score.formula")) spec_.formula = *e;
+  }
+  if (node["max"]) {
+    if (auto v = Number(node["max"], "score.max")) spec_.score_max = *v;
+  }
+}
+
+void Loader::ReadLevels(const YAML::Node& node, std::vector<Level>& out, std::string_view what) {
+  if (!node.IsSequence()) {
+    Error(node, std::string(what) + " must be a list of {id, when}");
+    return;
+  }
+  std::set<std::string> ids;
+  for (const auto& item : node) {
+    if (!CheckMap(item, std::string("an entry of ") + std::string(what), {"id", "when"})) continue;
+    Level level;
+    level.pos = PosOf(item);
+    if (!item["id"]) {
+      Error(item, std::string("an entry of ") + std::string(what) + " needs an `id`");
+      continue;
+    }
+    auto id = Id(item["id"], "id");
+    if (!id) continue;
+    level.id = *id;
+    if (!ids.insert(level.id).second) {
+      Error(item["id"], "`" + level.id + "` appears twice in " + std::string(what));
+    }
+    if (!item["when"]) {
+      Error(item, "`" + level.id + "` needs a `when` condition");
+      continue;
+    }
+    auto when = Expr(item["when"], "when");
+    if (!when) continue;
+    level.when = *when;
+    out.push_back(std::move(level));
+  }
+}
+
+void Loader::ReadAccounts(const YAML::Node& node) {
+  if (!CheckMap(node, "accounts", {"key", "aggregate", "top"})) return;
+  AccountsSpec accounts;
+  if (!node["key"]) {
+    Error(node, "accounts needs a `key` expression");
+    return;
+  }
+  auto key = Expr(node["key"], "accounts.key");
+  if (!key) return;
+  accounts.key = *key;
+  if (node["aggregate"]) {
+    auto a = Text(node["aggregate"], "aggregate");
+    if (a == "max") {
+      accounts.aggregate = Aggregate::kMax;
+    } else if (a == "mean") {
+      accounts.aggregate = Aggregate::kMean;
+    } else if (a == "sum") {
+      accounts.aggregate = Aggregate::kSum;
+    } else if (a == "top_mean") {
+      accounts.aggregate = Aggregate::kTopMean;
+    } else if (a) {
+      Error(node["aggregate"], "unknown aggregate `" + *a + "`; use max, mean, sum or top_mean");
+    }
+  }
+  if (node["top"]) {
+    auto top = Integer(node["top"], "top");
+    if (top && *top >= 1 && *top <= 1000000) {
+      accounts.top = static_cast<int>(*top);
+    } else if (top) {
+      Error(node["top"], "top must be at least 1");
+    }
+  }
+  spec_.accounts = std::move(accounts);
+}
+
+void Loader::CheckIds() {
+  auto check_groups = [&](const std::vector<Group>& groups, std::string_view section, auto& rules) {
+    std::vector<std::string> names;
+    for (const auto& g : groups) names.push_back(g.id);
+    for (const auto& rule : rules) {
+      if (rule.group.empty()) continue;
+      if (std::find(names.begin(), names.end(), rule.group) != names.end()) continue;
+      std::string message = "rule `" + rule.id + "` names group `" + rule.group + "`, which " +
+                            std::string(section) + ".groups does not declare";
+      std::string hint = ClosestMatch(rule.group, names);
+      if (!hint.empty()) message += "; did you mean `" + hint + "`?";
+      Error(rule.pos, message);
+    }
+  };
+  check_groups(spec_.fit.groups, "fit", spec_.fit.rules);
+  check_groups(spec_.engagement.groups, "engagement", spec_.engagement.rules);
+}
+
+LoadResult Loader::Run(std::string_view yaml) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
+    return {std::nullopt, std::move(diagnostics_)};
+  }
+  try {
+    if (!root.IsMap()) {
+      Error(SourcePos{1, 1}, "a model file must be a YAML map (version, fit, engagement, ...)");
+      return {std::nullopt, std::move(diagnostics_)};
+    }
+    CheckMap(root, "the model",
+             {"version", "name", "fields", "lists", "fit", "engagement", "score", "grades",
+              "stages", "accounts"});
+    if (root["version"]) {
+      auto v = Integer(root["version"], "version");
+      if (v && *v != 1) {
+        Error(root["version"], "unsupported model version " + std::to_string(*v) +
+                                   "; this leadscore reads version 1");
+      }
+    }
+    if (root["name"]) spec_.name = Text(root["name"], "name").value_or("");
+    if (root["fields"]) ReadFields(root["fields"]);
+    if (root["lists"]) ReadLists(root["lists"]);
+    if (root["fit"]) ReadFit(root["fit"]);
+    if (root["engagement"]) ReadEngagement(root["engagement"]);
+    if (root["score"]) ReadScore(root["score"]);
+    if (root["grades"]) ReadLevels(root["grades"], spec_.grades, "grades");
+    if (root["stages"]) ReadLevels(root["stages"], spec_.stages, "stages");
+    if (root["accounts"]) ReadAccounts(root["accounts"]);
+    CheckIds();
+  } catch (const YAML::Exception& e) {
+    Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "invalid model: " + e.msg);
+  }
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
+    return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
+  });
+  if (!diagnostics_.empty()) return {std::nullopt, std::move(diagnostics_)};
+  return {std::move(spec_), {}};
+}
+
+}  // namespace
+
+LoadResult ParseModel(std::string_view yaml, const std::string& file) {
+  return Loader(file).Run(yaml);
+}
+
+LoadResult LoadModelFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return {std::nullopt, {{path, {}, "cannot open the model file"}}};
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseModel(buffer.str(), path);
+}
+
+}  // namespace leadscore::model

@@ -1,0 +1,125 @@
+#include "model/loader.h"
+
+#include <gtest/gtest.h>
+
+namespace leadscore::model {
+namespace {
+
+LoadResult Parse(const std::string& yaml) { return ParseModel(yaml, "m.yaml"); }
+
+std::string Errors(const LoadResult& r) { return FormatDiagnostics(r.diagnostics); }
+
+TEST(Loader, ReadsEverySection) {
+  auto r = Parse(R"(version: 1
+name: saas
+fields: {company_size: number, industry: string, signup: time, vip: bool}
+lists:
+  free_email: [gmail.com, yahoo.com]
+  sizes: [1, 2.5, "3"]
+fit:
+  max: 90
+  groups: {geo: {max: 12}, misc: }
+  rules:
+    - {id: sme, when: company_size between 10 and 100, points: 20}
+    - {id: fr, when: 'country == "FR"', points: 10, group: geo}
+    - {id: base, points: 1}
+engagement:
+  max: 80
+  decay: {half_life: 30d}
+  groups: {events: {max: 25}}
+  rules:
+    - {id: pv, event: page_view, points: 5, max: 25}
+    - {id: burst, event: page_view, count: 3, within: 7d, points: 15}
+    - {id: unsub, event: unsubscribe, points: -30, decay: none}
+    - {id: web, event: webinar, points: 15, once: true, group: events, decay: {expire_after: 2w}}
+score: {formula: fit + engagement, max: 100}
+grades:
+  - {id: A, when: fit >= 40}
+stages:
+  - {id: MQL, when: score >= 65}
+accounts: {key: domain(email), aggregate: top_mean, top: 2}
+)");
+  ASSERT_TRUE(r.spec) << Errors(r);
+  const ModelSpec& m = *r.spec;
+  EXPECT_EQ(m.name, "saas");
+  EXPECT_EQ(m.fields.size(), 4u);
+  EXPECT_EQ(m.DeclaredType("signup"), ValueType::kTime);
+  EXPECT_EQ(m.lists.at("free_email")[1].str(), "yahoo.com");
+  EXPECT_TRUE(m.lists.at("sizes")[1].is_number());
+  EXPECT_TRUE(m.lists.at("sizes")[2].is_string());
+  EXPECT_EQ(m.fit.max, 90);
+  EXPECT_EQ(m.fit.rules.size(), 3u);
+  EXPECT_FALSE(m.fit.rules[2].when.has_value());
+  EXPECT_EQ(m.fit.groups[0].max, 12);
+  EXPECT_FALSE(m.fit.groups[1].max.has_value());
+  EXPECT_EQ(m.engagement.decay.kind, DecayKind::kHalfLife);
+  EXPECT_EQ(m.engagement.decay.micros, 30 * kMicrosPerDay);
+  EXPECT_EQ(m.engagement.rules[1].count, 3);
+  EXPECT_EQ(m.engagement.rules[1].within_micros, 7 * kMicrosPerDay);
+  EXPECT_EQ(m.engagement.rules[2].decay->kind, DecayKind::kNone);
+  EXPECT_EQ(m.engagement.rules[3].decay->kind, DecayKind::kExpireAfter);
+  EXPECT_TRUE(m.engagement.rules[3].once);
+  EXPECT_EQ(m.accounts->aggregate, Aggregate::kTopMean);
+  EXPECT_EQ(m.accounts->top, 2);
+  EXPECT_EQ(m.stages[0].id, "MQL");
+}
+
+TEST(Loader, ExpressionPositionSkipsTheQuote) {
+  auto r = Parse("fit:\n  rules:\n    - id: a\n      when: 'x == 1'\n      points: 1\n");
+  ASSERT_TRUE(r.spec) << Errors(r);
+  EXPECT_EQ(r.spec->fit.rules[0].when->pos.line, 4);
+  EXPECT_EQ(r.spec->fit.rules[0].when->pos.column, 14);
+}
+
+TEST(Loader, UnknownKeyGetsLineColumnAndSuggestion) {
+  auto r = Parse("version: 1\nfit:\n  rules:\n    - {id: a, when: x > 1, pionts: 3}\n");
+  ASSERT_FALSE(r.spec);
+  EXPECT_NE(Errors(r).find("m.yaml:4:28: unknown key `pionts` in a fit rule; did you mean "
+                           "`points`?"),
+            std::string::npos)
+      << Errors(r);
+}
+
+TEST(Loader, RejectsWhatScoringForbids) {
+  struct Case {
+    const char* yaml;
+    const char* message;
+  } cases[] = {
+      {"engagement:\n  rules:\n    - {id: a, event: e, points: 1, once: true, count: 2}\n",
+       "both `once` and `count`"},
+      {"engagement:\n  rules:\n    - {id: a, event: e, points: 1, within: 7d}\n",
+       "`within` without `count`"},
+      {"engagement:\n  rules:\n    - {id: a, event: e, points: 1, decay: {half_life: 30}}\n",
+       "is not a duration"},
+      {"engagement:\n  rules:\n    - {id: a, event: e, points: 1, decay: {half_life: 0d}}\n",
+       "is not a duration"},
+      {"fit:\n  rules:\n    - {id: a, points: 1}\n    - {id: a, points: 2}\n", "already used"},
+      {"fit:\n  rules:\n    - {id: a, points: 1, group: g}\n", "does not declare"},
+      {"version: 2\n", "unsupported model version 2"},
+      {"bogus: 1\n", "unknown key `bogus`"},
+      {"fit:\n  rules:\n    - {id: a, points: lots}\n", "points must be a number"},
+      {"fields: {x: integer}\n", "unknown type `integer`"},
+      {"fit: [1, 2\n", "invalid YAML"},
+      {"engagement:\n  rules:\n    - {id: a, points: 1}\n", "needs `event`"},
+      {"stages:\n  - {id: MQL}\n", "needs a `when`"},
+  };
+  for (const auto& c : cases) {
+    auto r = Parse(c.yaml);
+    EXPECT_FALSE(r.spec) << c.yaml;
+    EXPECT_NE(Errors(r).find(c.message), std::string::npos) << c.yaml << "\n" << Errors(r);
+  }
+}
+
+TEST(Loader, ReportsEveryProblemNotJustTheFirst) {
+  auto r = Parse("fit:\n  rules:\n    - {id: a, points: x}\n    - {id: b, points: y}\n");
+  EXPECT_EQ(r.diagnostics.size(), 2u) << Errors(r);
+}
+
+TEST(Loader, MissingFileIsOneDiagnostic) {
+  auto r = LoadModelFile("/nonexistent/model.yaml");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].ToString(), "/nonexistent/model.yaml: cannot open the model file");
+}
+
+}  // namespace
+}  // namespace leadscore::model
