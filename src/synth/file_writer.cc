@@ -1,0 +1,84 @@
+#include "synth/file_writer.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "synth/calendar.h"
+
+namespace leadscore::synth {
+
+Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    return Error(InvalidArgument("cannot create " + path + ": " + std::strerror(errno)));
+  }
+  return std::unique_ptr<FileWriter>(new FileWriter(path, file));
+}
+
+FileWriter::FileWriter(std::string path, std::FILE* file)
+    : path_(std::move(path)), file_(file), buffer_(new char[kCapacity]) {
+  std::setvbuf(file_, nullptr, _IONBF, 0);  // our buffer is the only one
+}
+
+FileWriter::~FileWriter() {
+  if (file_ != nullptr) (void)Close();
+}
+
+void FileWriter::WriteThrough(std::string_view text) {
+  if (!error_.empty() || file_ == nullptr) return;
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
+    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+  }
+  flushed_ += text.size();
+}
+
+void FileWriter::FlushBuffer() {
+  WriteThrough(std::string_view(buffer_.get(), size_));
+  size_ = 0;
+}
+
+void FileWriter::AppendUint(uint64_t v, int min_width) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  const int width = n > min_width ? n : min_width;
+  char* out = Reserve(static_cast<size_t>(width));
+  for (int i = n; i < width; ++i) *out++ = '0';
+  while (n > 0) *out++ = digits[--n];
+  size_ += static_cast<size_t>(width);
+}
+
+void FileWriter::AppendIsoSeconds(int64_t seconds) {
+  char* out = Reserve(kIsoSecondsLength);
+  WriteIsoSeconds(out, seconds);
+  size_ += kIsoSecondsLength;
+}
+
+void FileWriter::AppendCsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    Append(text);
+    return;
+  }
+  Append('"');
+  for (char c : text) {
+    if (c == '"') Append('"');
+    Append(c);
+  }
+  Append('"');
+}
+
+Status FileWriter::Close() {
+  if (file_ == nullptr) return Status::Ok();
+  FlushBuffer();
+  if (std::fclose(file_) != 0 && error_.empty()) {
+    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+  }
+  file_ = nullptr;
+  if (!error_.empty()) return DataLoss(error_);
+  return Status::Ok();
+}
+
+}  // namespace leadscore::synth
