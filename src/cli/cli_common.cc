@@ -1,0 +1,87 @@
+#include "cli/cli_common.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "model/diagnostic.h"
+
+namespace leadscore::cli {
+
+std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string& path) {
+  auto model = engine::LoadModel(path);
+  if (!model) {
+    std::fputs(model::FormatDiagnostics(model.error()).c_str(), stderr);
+    fmt::print(stderr, "{}: {} problem{}; the model was not loaded\n", path, model.error().size(),
+               model.error().size() == 1 ? "" : "s");
+    return nullptr;
+  }
+  return *model;
+}
+
+std::optional<AsOf> ParseAsOfOrReport(const std::string& text) {
+  if (text.empty()) {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    return AsOf{std::chrono::duration_cast<std::chrono::microseconds>(now).count()};
+  }
+  auto ts = ParseTimestamp(text);
+  if (!ts) {
+    fmt::print(stderr,
+               "--as-of: cannot read \"{}\" as a time; use ISO-8601 (2024-05-01T10:00:00Z, "
+               "2024-05-01) or Unix seconds\n",
+               text);
+    return std::nullopt;
+  }
+  return AsOf{*ts};
+}
+
+void ErrorReporter::Report(const ingest::RowError& error) {
+  if (count_++ < limit_) fmt::print(stderr, "{}\n", ingest::FormatRowError(error));
+}
+
+void ErrorReporter::Finish() {
+  if (count_ > limit_) {
+    fmt::print(stderr, "... and {} more problems not shown\n", count_ - limit_);
+  }
+}
+
+void Progress::Update(const std::string& path, uint64_t done, uint64_t total) {
+  if (enabled_ == -1) enabled_ = ::isatty(STDERR_FILENO);
+  if (!enabled_ || total < (64u << 20)) return;
+  int percent = total ? static_cast<int>(std::min<uint64_t>(100, done * 100 / total)) : 0;
+  if (percent == last_percent_ && path == path_) return;
+  last_percent_ = percent;
+  path_ = path;
+  int width = 30;
+  int filled = percent * width / 100;
+  fmt::print(stderr, "\r{:<30.30} [{:=<{}}{:<{}}] {:3}%", path, "", filled, "", width - filled,
+             percent);
+  shown_ = true;
+}
+
+void Progress::Finish() {
+  if (shown_) std::fputs("\r\033[K", stderr);
+  shown_ = false;
+}
+
+namespace {
+
+void PrintStats(const std::string& path, const service::InputStats& s, bool events) {
+  std::string line =
+      fmt::format("{}: {} rows read, {} used, {} skipped, {} duplicate{}", path, s.rows_read,
+                  s.rows_used, s.rows_skipped, s.duplicates, s.duplicates == 1 ? "" : "s");
+  if (events && s.after_as_of) line += fmt::format(", {} after --as-of", s.after_as_of);
+  if (s.conversion_errors) line += fmt::format(", {} values not converted", s.conversion_errors);
+  fmt::print(stderr, "{}\n", line);
+}
+
+}  // namespace
+
+void PrintSummary(const service::BatchOptions& options, const service::Batch& batch) {
+  if (!options.leads_path.empty()) PrintStats(options.leads_path, batch.lead_stats, false);
+  if (!options.events_path.empty()) PrintStats(options.events_path, batch.event_stats, true);
+}
+
+}  // namespace leadscore::cli

@@ -1,0 +1,53 @@
+// Helpers shared by the subcommands: loading a model with its diagnostics printed, reading
+// --as-of, reporting bad rows and progress on stderr.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/time.h"
+#include "engine/compiled_model.h"
+#include "ingest/record_source.h"
+#include "service/batch_score.h"
+
+namespace leadscore::cli {
+
+// Loads and compiles `path`; on failure prints every diagnostic to stderr and returns null.
+std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string& path);
+
+// Parses --as-of (ISO-8601 or Unix seconds); empty means now. Prints an error on failure.
+std::optional<AsOf> ParseAsOfOrReport(const std::string& text);
+
+// Prints bad rows to stderr: the first `limit`, then only counts them.
+class ErrorReporter {
+ public:
+  explicit ErrorReporter(uint64_t limit = 50) : limit_(limit) {}
+  void Report(const ingest::RowError& error);
+  uint64_t count() const { return count_; }
+  // "... and 120 more" when some were not printed.
+  void Finish();
+
+ private:
+  uint64_t limit_;
+  uint64_t count_ = 0;
+};
+
+// A progress bar on stderr, shown only when stderr is a terminal and the input is large.
+class Progress {
+ public:
+  void Update(const std::string& path, uint64_t done, uint64_t total);
+  void Finish();
+
+ private:
+  int enabled_ = -1;  // -1: not decided yet
+  bool shown_ = false;
+  int last_percent_ = -1;
+  std::string path_;
+};
+
+// Prints "leads.csv: 1000 rows read, 998 used, 2 skipped, 0 duplicates" lines.
+void PrintSummary(const service::BatchOptions& options, const service::Batch& batch);
+
+}  // namespace leadscore::cli

@@ -1,0 +1,238 @@
+// leadscore explain: one lead's score as a person reads it, and what would move it.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <memory>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "engine/rounding.h"
+#include "engine/scorer.h"
+#include "service/batch_score.h"
+#include "service/lead_table.h"
+
+namespace leadscore::cli {
+namespace {
+
+using engine::FormatScore;
+
+struct ExplainArgs {
+  std::string model, leads, events, lead, as_of;
+};
+
+struct EventRef {
+  uint64_t line;
+  Timestamp ts;
+};
+
+std::string Signed(double v) { return (v >= 0 ? "+" : "") + FormatScore(v); }
+
+std::string StageName(const engine::CompiledModel& m, int stage) {
+  return stage >= 0 ? m.stages()[stage].id : "(no stage)";
+}
+
+// The first time after `from` at which the lead's stage differs from `stage` if no event
+// arrives, or nullopt when it stays for 10 years.
+std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const service::Batch& batch,
+                                         uint32_t row, Timestamp from, int stage) {
+  engine::Score s;
+  auto stage_at = [&](Timestamp t) {
+    scorer.Evaluate(batch.states, row, batch.leads.attributes(row), AsOf{t}, false, s);
+    return s.stage;
+  };
+  Timestamp step = kMicrosPerDay / 4;
+  Timestamp lo = from;
+  for (int i = 1; i <= 4 * 3650; ++i) {
+    Timestamp hi = from + step * i;
+    if (stage_at(hi) != stage) {
+      while (hi - lo > kMicrosPerSecond) {  // bisect to the second
+        Timestamp mid = lo + (hi - lo) / 2;
+        (stage_at(mid) != stage ? hi : lo) = mid;
+      }
+      return hi;
+    }
+    lo = hi;
+  }
+  return std::nullopt;
+}
+
+int RunExplain(const ExplainArgs& args) {
+  auto model = LoadModelOrReport(args.model);
+  if (!model) return kExitFailure;
+  auto as_of = ParseAsOfOrReport(args.as_of);
+  if (!as_of) return kExitUsage;
+
+  ErrorReporter errors(0);  // bad rows are counted, not printed: this is about one lead
+  std::map<uint32_t, std::vector<EventRef>> events_by_rule;
+  service::BatchOptions options;
+  options.leads_path = args.leads;
+  options.events_path = args.events;
+  options.as_of = *as_of;
+  options.only_lead = args.lead;
+  options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
+  uint32_t wanted_row = UINT32_MAX;
+  options.on_applied = [&](uint32_t lead, uint64_t line, Timestamp ts,
+                           const std::vector<uint32_t>& rules) {
+    for (uint32_t r : rules) events_by_rule[r].push_back({line, ts});
+    wanted_row = lead;
+  };
+  auto loaded = service::LoadBatch(model, options);
+  if (!loaded) {
+    fmt::print(stderr, "explain: {}\n", loaded.error().message());
+    return ExitCodeFor(loaded.error());
+  }
+  const service::Batch& batch = **loaded;
+  int64_t found = batch.leads.Find(args.lead, service::HashBytes(args.lead));
+  if (found < 0) {
+    fmt::print(stderr, "explain: lead \"{}\" is in neither the leads nor the events\n", args.lead);
+    return kExitFailure;
+  }
+  uint32_t row = static_cast<uint32_t>(found);
+  (void)wanted_row;
+  const engine::CompiledModel& m = *model;
+  engine::Scorer scorer(m);
+  engine::Score score;
+  auto attributes = batch.leads.attributes(row);
+  scorer.Evaluate(batch.states, row, attributes, *as_of, true, score);
+
+  fmt::print("lead {} as of {}{}\n", args.lead, FormatTimestamp(as_of->time),
+             batch.leads.line(row) ? fmt::format(" ({}:{})", args.leads, batch.leads.line(row))
+                                   : " (known only from events)");
+  fmt::print("score {}  = fit {} + engagement {}", FormatScore(score.score), FormatScore(score.fit),
+             FormatScore(score.engagement));
+  if (m.spec().formula.text != "fit + engagement") {
+    fmt::print("  (formula: {})", m.spec().formula.text);
+  }
+  fmt::print("\ngrade {}   stage {}\n\n", score.grade >= 0 ? m.grades()[score.grade].id : "(none)",
+             StageName(m, score.stage));
+
+  fmt::print("what counted:\n");
+  if (score.reasons.empty()) fmt::print("  nothing: no rule applies\n");
+  for (const auto& r : score.reasons) {
+    if (r.rule_index < 0) {
+      fmt::print("  {:>8}  {}\n", Signed(r.points), r.rule);
+      continue;
+    }
+    if (r.is_fit) {
+      const auto& spec = m.spec().fit.rules[r.rule_index];
+      fmt::print("  {:>8}  {:<18} fit: {}\n", Signed(r.points), r.rule,
+                 spec.when ? spec.when->text : "always");
+      continue;
+    }
+    const auto& rule = m.engagement_rules()[r.rule_index];
+    const auto& refs = events_by_rule[r.rule_index];
+    std::string how;
+    switch (rule.kind) {
+      case engine::RuleKind::kCount:
+      case engine::RuleKind::kCountWindow:
+        how = fmt::format("at least {} {} events", rule.count, rule.event);
+        break;
+      case engine::RuleKind::kOnce:
+        how = fmt::format("once, for the latest {} event", rule.event);
+        break;
+      default:
+        how = fmt::format("{} x {} {}", refs.size(), Signed(rule.points), rule.event);
+        if (rule.decay.kind == model::DecayKind::kHalfLife) how += ", decayed";
+        if (rule.max) how += fmt::format(", capped at {}", FormatNumber(*rule.max));
+    }
+    fmt::print("  {:>8}  {:<18} {}\n", Signed(r.points), r.rule, how);
+    std::string lines;
+    size_t shown = 0;
+    for (auto it = refs.rbegin(); it != refs.rend() && shown < 5; ++it, ++shown) {
+      lines += fmt::format("{}{} ({}:{})", shown ? ", " : "", FormatTimestamp(it->ts), args.events,
+                           it->line);
+    }
+    if (!lines.empty()) {
+      fmt::print("            events: {}{}\n", lines,
+                 refs.size() > 5 ? fmt::format(" and {} more", refs.size() - 5) : "");
+    }
+  }
+  if (score.grade >= 0) {
+    fmt::print("\ngrade {}: the first grade whose condition holds: {}\n",
+               m.grades()[score.grade].id, m.spec().grades[score.grade].when.text);
+  }
+  if (score.stage >= 0) {
+    fmt::print("stage {}: the last stage whose condition holds: {}\n", m.stages()[score.stage].id,
+               m.spec().stages[score.stage].when.text);
+  }
+
+  // Looking forward: single actions that reach the next stage up.
+  if (static_cast<size_t>(score.stage + 1) < m.stages().size()) {
+    int next = score.stage + 1;
+    fmt::print("\nto reach {} ({}):\n", m.stages()[next].id, m.spec().stages[next].when.text);
+    int found_actions = 0;
+    engine::Score what_if;
+    for (uint32_t i = 0; i < m.engagement_rules().size(); ++i) {
+      const auto& rule = m.engagement_rules()[i];
+      engine::StateTable scratch(m);
+      uint32_t copy = scratch.CopyLead(batch.states, row);
+      const auto& indexes = m.RulesForType(m.EventTypeId(rule.event));
+      uint64_t bit = 0;
+      for (size_t k = 0; k < indexes.size(); ++k) {
+        if (indexes[k] == i) bit = uint64_t{1} << k;
+      }
+      scorer.ApplyMatched(scratch, copy, m.EventTypeId(rule.event), as_of->time, bit);
+      scorer.Evaluate(scratch, copy, attributes, *as_of, false, what_if);
+      if (what_if.stage >= next) {
+        ++found_actions;
+        fmt::print("  one more {} event{} (rule {}): score {}\n", rule.event,
+                   rule.when ? " where " + m.spec().engagement.rules[i].when->text : "", rule.id,
+                   FormatScore(what_if.score));
+      }
+    }
+    for (uint32_t i = 0; i < m.fit_rules().size(); ++i) {
+      const auto& rule = m.fit_rules()[i];
+      if (scorer.FitRuleHolds(i, attributes, *as_of)) continue;
+      std::vector<std::string> missing;
+      for (uint32_t slot : rule.lead_slots) {
+        if (attributes[slot].is_null()) missing.push_back(m.lead_fields()[slot].name);
+      }
+      if (missing.empty()) continue;
+      scorer.ForceFitRule(static_cast<int>(i));
+      scorer.Evaluate(batch.states, row, attributes, *as_of, false, what_if);
+      scorer.ForceFitRule(-1);
+      if (what_if.stage >= next) {
+        ++found_actions;
+        std::string names;
+        for (const auto& n : missing) names += (names.empty() ? "" : ", ") + n;
+        fmt::print("  fill in {} so that {} holds ({}): score {}\n", names, rule.id,
+                   m.spec().fit.rules[i].when->text, FormatScore(what_if.score));
+      }
+    }
+    if (found_actions == 0) fmt::print("  no single event or attribute gets there\n");
+  }
+  if (score.stage >= 0) {
+    auto change = StageChangeTime(scorer, batch, row, as_of->time, score.stage);
+    if (change) {
+      engine::Score later;
+      scorer.Evaluate(batch.states, row, attributes, AsOf{*change}, false, later);
+      fmt::print("\nif nothing happens: leaves {} on {} (score {}, stage {})\n",
+                 m.stages()[score.stage].id, FormatTimestamp(*change), FormatScore(later.score),
+                 StageName(m, later.stage));
+    } else {
+      fmt::print("\nif nothing happens: stays {} (decay never takes it out)\n",
+                 m.stages()[score.stage].id);
+    }
+  }
+  if (errors.count()) {
+    fmt::print(stderr, "({} bad input rows were skipped; `leadscore score` lists them)\n",
+               errors.count());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupExplain(CLI::App& sub) {
+  auto args = std::make_shared<ExplainArgs>();
+  sub.add_option("--model,-m", args->model, "Model file (YAML)")->required();
+  sub.add_option("--leads,-l", args->leads, "Leads file");
+  sub.add_option("--events,-e", args->events, "Events file");
+  sub.add_option("--lead", args->lead, "The lead_id to explain")->required();
+  sub.add_option("--as-of,-t", args->as_of, "As of this time. Default: now");
+  return [args] { return RunExplain(*args); };
+}
+
+}  // namespace leadscore::cli

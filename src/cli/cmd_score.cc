@@ -1,0 +1,119 @@
+// leadscore score: the batch output of SCORING.md from lead and event files.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "service/accounts.h"
+#include "service/batch_score.h"
+#include "service/score_writer.h"
+
+namespace leadscore::cli {
+namespace {
+
+struct ScoreArgs {
+  std::string model, leads, events, as_of, output, accounts;
+  std::string format;
+  bool explain = false;
+  bool strict = false;
+  int threads = 0;
+};
+
+int RunScore(const ScoreArgs& args) {
+  auto model = LoadModelOrReport(args.model);
+  if (!model) return kExitFailure;
+  auto as_of = ParseAsOfOrReport(args.as_of);
+  if (!as_of) return kExitUsage;
+  if (args.leads.empty() && args.events.empty()) {
+    fmt::print(stderr, "score: give --leads, --events or both\n");
+    return kExitUsage;
+  }
+  service::OutputFormat format = service::OutputFormat::kCsv;
+  std::string fmt_name = args.format;
+  if (fmt_name.empty()) {
+    fmt_name =
+        args.output.ends_with(".jsonl") || args.output.ends_with(".ndjson") ? "jsonl" : "csv";
+  }
+  if (fmt_name == "jsonl") format = service::OutputFormat::kJsonl;
+  if (!args.accounts.empty() && !model->account_key()) {
+    fmt::print(stderr, "--accounts: the model {} has no `accounts` section\n", args.model);
+    return kExitUsage;
+  }
+
+  ErrorReporter errors;
+  Progress progress;
+  service::BatchOptions options;
+  options.leads_path = args.leads;
+  options.events_path = args.events;
+  options.as_of = *as_of;
+  options.threads = args.threads;
+  options.on_error = [&](const ingest::RowError& e) {
+    progress.Finish();
+    errors.Report(e);
+  };
+  options.on_progress = [&](const std::string& path, uint64_t done, uint64_t total) {
+    progress.Update(path, done, total);
+  };
+  auto batch = service::LoadBatch(model, options);
+  progress.Finish();
+  if (!batch) {
+    fmt::print(stderr, "score: {}\n", batch.error().message());
+    return ExitCodeFor(batch.error());
+  }
+  errors.Finish();
+  PrintSummary(options, **batch);
+  if (args.strict && errors.count() > 0) {
+    fmt::print(stderr, "score: --strict: {} problem{} in the input; no output written\n",
+               errors.count(), errors.count() == 1 ? "" : "s");
+    return kExitBadInput;
+  }
+
+  auto ranked = service::RankLeads(**batch, args.threads);
+  Status written = service::WriteFileAtomically(args.output, [&](std::FILE* out) {
+    return service::WriteLeads(out, **batch, ranked, format, args.explain);
+  });
+  if (written.ok() && !args.accounts.empty()) {
+    auto accounts = service::RollUpAccounts(**batch, ranked);
+    written = service::WriteFileAtomically(args.accounts, [&](std::FILE* out) {
+      return service::WriteAccounts(out, **batch, accounts, format);
+    });
+  }
+  if (!written.ok()) {
+    fmt::print(stderr, "score: {}\n", written.message());
+    return ExitCodeFor(written);
+  }
+  fmt::print(stderr, "scored {} leads as of {}\n", ranked.size(), FormatTimestamp(as_of->time));
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupScore(CLI::App& sub) {
+  auto args = std::make_shared<ScoreArgs>();
+  sub.add_option("--model,-m", args->model, "Model file (YAML)")->required();
+  sub.add_option("--leads,-l", args->leads, "Leads file: .csv, .jsonl or .ndjson, optionally .gz");
+  sub.add_option("--events,-e", args->events,
+                 "Events file: .csv, .jsonl or .ndjson, optionally .gz");
+  sub.add_option("--as-of,-t", args->as_of,
+                 "Score as of this time (ISO-8601 or Unix seconds). Default: now");
+  sub.add_option("--output,-o", args->output, "Output file. Default: standard output");
+  sub.add_option("--format,-f", args->format, "Output format. Default: by --output's extension")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  sub.add_option("--accounts", args->accounts,
+                 "Also write account scores to this file (needs the model's accounts section)");
+  sub.add_flag("--explain", args->explain, "Add each lead's reasons (rule:points;...)");
+  sub.add_flag("--strict", args->strict,
+               "Fail with no output if any input row is bad or any value does not convert");
+  sub.add_option("--threads", args->threads, "Threads to use. Default: one per core");
+  sub.footer(
+      "Bad rows are skipped and reported on stderr with file, line and reason; a summary of "
+      "rows read, used, skipped and duplicated ends the run.\n"
+      "Exit codes: 0 ok, 1 failure (bad model, unreadable file), 2 usage, 3 --strict and bad "
+      "input.");
+  return [args] { return RunScore(*args); };
+}
+
+}  // namespace leadscore::cli

@@ -1,0 +1,270 @@
+#include "engine/compiled_model.h"
+
+#include <algorithm>
+
+#include "model/loader.h"
+
+namespace leadscore::engine {
+namespace {
+
+// Where an expression sits in a model decides what its bare names mean (SCORING.md,
+// "Expressions", Names).
+enum class Context { kFit, kEngagement, kFormula, kGrades, kStages, kAccountKey };
+
+class ModelScope : public expr::Scope {
+ public:
+  ModelScope(const model::ModelSpec& spec, std::vector<FieldSlot>& lead_fields,
+             std::vector<FieldSlot>& event_fields, Context context)
+      : spec_(spec), lead_fields_(lead_fields), event_fields_(event_fields), context_(context) {}
+
+  tl::expected<expr::Binding, std::string> Resolve(std::string_view name,
+                                                   bool lead_prefixed) override {
+    if (!lead_prefixed) {
+      if (context_ == Context::kEngagement) return Slot(event_fields_, name, expr::Source::kEvent);
+      bool computed_context = context_ == Context::kFormula || context_ == Context::kGrades ||
+                              context_ == Context::kStages;
+      if (computed_context) {
+        if (name == "fit")
+          return expr::Binding{expr::Source::kComputed, kFitSlot, expr::Type::kNumber};
+        if (name == "engagement") {
+          return expr::Binding{expr::Source::kComputed, kEngagementSlot, expr::Type::kNumber};
+        }
+        if (name == "score" && context_ != Context::kFormula) {
+          return expr::Binding{expr::Source::kComputed, kScoreSlot, expr::Type::kNumber};
+        }
+        if (name == "grade" && context_ == Context::kStages) {
+          return expr::Binding{expr::Source::kComputed, kGradeSlot, expr::Type::kString};
+        }
+      }
+    }
+    used_lead_ = true;
+    expr::Binding b = Slot(lead_fields_, name, expr::Source::kLead);
+    used_slots_.push_back(b.slot);
+    return b;
+  }
+
+  bool used_lead() const { return used_lead_; }
+  const std::vector<uint32_t>& used_slots() const { return used_slots_; }
+
+  const std::vector<Value>* FindList(std::string_view name) override {
+    auto it = spec_.lists.find(name);
+    return it == spec_.lists.end() ? nullptr : &it->second;
+  }
+
+  std::vector<std::string> ListNames() const override {
+    std::vector<std::string> names;
+    for (const auto& [name, values] : spec_.lists) names.push_back(name);
+    return names;
+  }
+
+ private:
+  expr::Binding Slot(std::vector<FieldSlot>& fields, std::string_view name, expr::Source source) {
+    auto declared = spec_.DeclaredType(name);
+    expr::Type type = declared ? expr::TypeOf(*declared) : expr::Type::kAny;
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name == name) return {source, i, type};
+    }
+    fields.push_back({std::string(name), declared});
+    return {source, static_cast<uint32_t>(fields.size() - 1), type};
+  }
+
+  const model::ModelSpec& spec_;
+  std::vector<FieldSlot>& lead_fields_;
+  std::vector<FieldSlot>& event_fields_;
+  Context context_;
+  bool used_lead_ = false;
+  std::vector<uint32_t> used_slots_;
+};
+
+enum class Expect { kCondition, kNumber, kAnything };
+
+class ModelCompiler {
+ public:
+  ModelCompiler(const model::ModelSpec& spec, std::vector<FieldSlot>& lead_fields,
+                std::vector<FieldSlot>& event_fields)
+      : spec_(spec), lead_fields_(lead_fields), event_fields_(event_fields) {}
+
+  std::shared_ptr<const expr::Program> CompileExpr(const model::ExprText& text, Context context,
+                                                   Expect expect, std::string_view what,
+                                                   bool* reads_lead = nullptr,
+                                                   std::vector<uint32_t>* lead_slots = nullptr) {
+    ModelScope scope(spec_, lead_fields_, event_fields_, context);
+    auto program = expr::Compile(text.text, scope);
+    if (reads_lead) *reads_lead = scope.used_lead();
+    if (lead_slots) *lead_slots = scope.used_slots();
+    if (!program) {
+      const expr::CompileError& e = program.error();
+      model::SourcePos pos = text.pos;
+      if (e.line <= 1) {
+        pos.column += e.column - 1;
+      } else {
+        pos.line += e.line - 1;
+        pos.column = e.column;
+      }
+      Error(pos, e.message);
+      return nullptr;
+    }
+    expr::Type type = expr::ResultType(**program);
+    bool ok = type == expr::Type::kAny || type == expr::Type::kNull ||
+              expect == Expect::kAnything ||
+              (expect == Expect::kCondition && type == expr::Type::kBool) ||
+              (expect == Expect::kNumber && type == expr::Type::kNumber);
+    if (!ok) {
+      Error(text.pos,
+            std::string(what) + " must be " +
+                (expect == Expect::kCondition ? "a condition (true or false)" : "a number") +
+                ", but `" + text.text + "` is a " + std::string(expr::TypeName(type)));
+      return nullptr;
+    }
+    return *program;
+  }
+
+  void Error(model::SourcePos pos, std::string message) {
+    diagnostics_.push_back({spec_.file, pos, std::move(message)});
+  }
+
+  std::vector<model::Diagnostic>& diagnostics() { return diagnostics_; }
+
+ private:
+  const model::ModelSpec& spec_;
+  std::vector<FieldSlot>& lead_fields_;
+  std::vector<FieldSlot>& event_fields_;
+  std::vector<model::Diagnostic> diagnostics_;
+};
+
+int GroupIndex(const std::vector<model::Group>& groups, const std::string& id) {
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<CompiledGroup> CompileGroups(const std::vector<model::Group>& groups) {
+  std::vector<CompiledGroup> out;
+  for (const auto& g : groups) out.push_back({g.id, g.max});
+  return out;
+}
+
+}  // namespace
+
+int CompiledModel::EventTypeId(std::string_view type) const {
+  // Few types: a linear scan beats hashing for the handful a model names.
+  for (size_t i = 0; i < event_types_.size(); ++i) {
+    if (event_types_[i] == type) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> Compile(
+    model::ModelSpec spec) {
+  auto model = std::make_shared<CompiledModel>();
+  ModelCompiler compiler(spec, model->lead_fields_, model->event_fields_);
+
+  for (const auto& rule : spec.fit.rules) {
+    CompiledFitRule out{rule.id, nullptr, rule.points, GroupIndex(spec.fit.groups, rule.group)};
+    if (rule.when) {
+      out.when = compiler.CompileExpr(*rule.when, Context::kFit, Expect::kCondition, "when",
+                                      nullptr, &out.lead_slots);
+    }
+    model->fit_rules_.push_back(std::move(out));
+  }
+  model->fit_groups_ = CompileGroups(spec.fit.groups);
+
+  uint32_t offset = 0;
+  for (const auto& rule : spec.engagement.rules) {
+    CompiledEngagementRule out;
+    out.id = rule.id;
+    out.event = rule.event;
+    out.points = rule.points;
+    out.max = rule.max;
+    out.decay = rule.decay.value_or(spec.engagement.decay);
+    out.group = GroupIndex(spec.engagement.groups, rule.group);
+    if (rule.when) {
+      out.when = compiler.CompileExpr(*rule.when, Context::kEngagement, Expect::kCondition, "when",
+                                      &out.reads_lead);
+    }
+    if (rule.count) {
+      out.count = *rule.count;
+      out.within_micros = rule.within_micros.value_or(0);
+      out.kind = rule.within_micros ? RuleKind::kCountWindow : RuleKind::kCount;
+      out.decay = {};
+      if (out.kind == RuleKind::kCountWindow && out.count > 1000) {
+        compiler.Error(rule.pos, "rule `" + rule.id +
+                                     "`: count with within may be at most 1000 (each lead "
+                                     "keeps that many timestamps)");
+      }
+    } else if (rule.once) {
+      out.kind = RuleKind::kOnce;
+    } else if (out.decay.kind == model::DecayKind::kHalfLife) {
+      out.kind = RuleKind::kHalfLife;
+    } else if (out.decay.kind == model::DecayKind::kExpireAfter) {
+      out.kind = RuleKind::kExpiring;
+      model->has_expiring_ = true;
+    } else {
+      out.kind = RuleKind::kSum;
+    }
+    switch (out.kind) {
+      case RuleKind::kHalfLife:
+        out.state_size = 2;
+        break;
+      case RuleKind::kCountWindow:
+        out.state_size = static_cast<uint32_t>(std::min<int64_t>(out.count, 1000));
+        break;
+      default:
+        out.state_size = 1;
+    }
+    out.state_offset = offset;
+    offset += out.state_size;
+
+    int type_id = model->EventTypeId(rule.event);
+    if (type_id < 0) {
+      type_id = static_cast<int>(model->event_types_.size());
+      model->event_types_.push_back(rule.event);
+      model->rules_by_type_.emplace_back();
+    }
+    model->rules_by_type_[type_id].push_back(
+        static_cast<uint32_t>(model->engagement_rules_.size()));
+    model->engagement_rules_.push_back(std::move(out));
+  }
+  model->state_size_ = offset;
+  for (size_t t = 0; t < model->rules_by_type_.size(); ++t) {
+    if (model->rules_by_type_[t].size() > 64) {
+      compiler.Error({}, "more than 64 engagement rules count events of type `" +
+                             model->event_types_[t] + "`; split the type or merge rules");
+    }
+  }
+  model->engagement_groups_ = CompileGroups(spec.engagement.groups);
+
+  model->formula_ =
+      compiler.CompileExpr(spec.formula, Context::kFormula, Expect::kNumber, "score.formula");
+  for (const auto& g : spec.grades) {
+    model->grades_.push_back(
+        {g.id, compiler.CompileExpr(g.when, Context::kGrades, Expect::kCondition, "a grade")});
+  }
+  for (const auto& s : spec.stages) {
+    model->stages_.push_back(
+        {s.id, compiler.CompileExpr(s.when, Context::kStages, Expect::kCondition, "a stage")});
+  }
+  if (spec.accounts) {
+    model->account_key_ = compiler.CompileExpr(spec.accounts->key, Context::kAccountKey,
+                                               Expect::kAnything, "accounts.key");
+  }
+  if (!compiler.diagnostics().empty()) {
+    auto diagnostics = std::move(compiler.diagnostics());
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
+      return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
+    });
+    return tl::unexpected(std::move(diagnostics));
+  }
+  model->spec_ = std::move(spec);
+  return std::shared_ptr<const CompiledModel>(std::move(model));
+}
+
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> LoadModel(
+    const std::string& path) {
+  auto loaded = model::LoadModelFile(path);
+  if (!loaded.spec) return tl::unexpected(std::move(loaded.diagnostics));
+  return Compile(std::move(*loaded.spec));
+}
+
+}  // namespace leadscore::engine

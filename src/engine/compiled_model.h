@@ -1,0 +1,143 @@
+// CompiledModel: a ModelSpec with every expression compiled, every name given a slot, and the
+// engagement rules indexed by event type. Immutable once built; share it between threads.
+//
+// Slots: lead attributes and event properties that the model reads are numbered in the order
+// they are first referenced. Readers extract exactly those keys, and a row of Values indexed by
+// slot is what programs run on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+#include <unordered_map>
+#include <vector>
+
+#include "expr/expr.h"
+#include "model/diagnostic.h"
+#include "model/model_spec.h"
+
+namespace leadscore::engine {
+
+// A named input the model reads, with its declared type when the model declares one.
+struct FieldSlot {
+  std::string name;
+  std::optional<ValueType> declared;
+};
+
+// Slots in Env::computed.
+enum ComputedSlot : uint32_t {
+  kFitSlot = 0,
+  kEngagementSlot,
+  kScoreSlot,
+  kGradeSlot,
+  kNumComputed
+};
+
+// How a rule keeps its state; decides the layout of its slots in a LeadState.
+enum class RuleKind : uint8_t {
+  kSum,          // decay none: [sum]
+  kHalfLife,     // [sum at ref, ref]: value at T = sum * 2^(-(T - ref)/H)
+  kExpiring,     // [list index]: timestamps of matching events, in LeadStates' side lists
+  kOnce,         // [latest matching ts]
+  kCount,        // [n] (count without within)
+  kCountWindow,  // [the `count` latest matching timestamps, newest first]
+};
+
+struct CompiledFitRule {
+  std::string id;
+  std::shared_ptr<const expr::Program> when;  // null: always applies
+  double points = 0;
+  int group = -1;
+  std::vector<uint32_t> lead_slots;  // attributes its condition reads
+};
+
+struct CompiledEngagementRule {
+  std::string id;
+  std::string event;
+  std::shared_ptr<const expr::Program> when;
+  double points = 0;
+  std::optional<double> max;
+  RuleKind kind = RuleKind::kSum;
+  model::Decay decay;  // the effective decay (rule's own or the default)
+  int64_t count = 0;
+  int64_t within_micros = 0;
+  int group = -1;
+  bool reads_lead = false;    // `when` reads lead attributes (`lead.x`)
+  uint32_t state_offset = 0;  // first slot of this rule in a LeadState
+  uint32_t state_size = 0;
+};
+
+struct CompiledGroup {
+  std::string id;
+  std::optional<double> max;
+};
+
+struct CompiledLevel {
+  std::string id;
+  std::shared_ptr<const expr::Program> when;
+};
+
+class CompiledModel {
+ public:
+  const model::ModelSpec& spec() const { return spec_; }
+
+  const std::vector<FieldSlot>& lead_fields() const { return lead_fields_; }
+  const std::vector<FieldSlot>& event_fields() const { return event_fields_; }
+
+  // The id of an event type some rule counts, or -1: events of other types only register
+  // their lead.
+  int EventTypeId(std::string_view type) const;
+  size_t num_event_types() const { return event_types_.size(); }
+  // Indexes into engagement_rules() of the rules counting events of `type_id`.
+  const std::vector<uint32_t>& RulesForType(int type_id) const { return rules_by_type_[type_id]; }
+
+  const std::vector<CompiledFitRule>& fit_rules() const { return fit_rules_; }
+  const std::vector<CompiledGroup>& fit_groups() const { return fit_groups_; }
+  const std::vector<CompiledEngagementRule>& engagement_rules() const { return engagement_rules_; }
+  const std::vector<CompiledGroup>& engagement_groups() const { return engagement_groups_; }
+  const expr::Program& formula() const { return *formula_; }
+  const std::vector<CompiledLevel>& grades() const { return grades_; }
+  const std::vector<CompiledLevel>& stages() const { return stages_; }
+  // Null when the model has no accounts section.
+  const expr::Program* account_key() const { return account_key_.get(); }
+
+  // Slots per lead in a LeadState.
+  uint32_t state_size() const { return state_size_; }
+  bool has_expiring_rules() const { return has_expiring_; }
+
+ private:
+  friend tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> Compile(
+      model::ModelSpec spec);
+
+  model::ModelSpec spec_;
+  std::vector<FieldSlot> lead_fields_;
+  std::vector<FieldSlot> event_fields_;
+  std::vector<std::string> event_types_;
+  std::unordered_map<std::string, int> event_type_ids_;
+  std::vector<std::vector<uint32_t>> rules_by_type_;
+  std::vector<CompiledFitRule> fit_rules_;
+  std::vector<CompiledGroup> fit_groups_;
+  std::vector<CompiledEngagementRule> engagement_rules_;
+  std::vector<CompiledGroup> engagement_groups_;
+  std::shared_ptr<const expr::Program> formula_;
+  std::vector<CompiledLevel> grades_;
+  std::vector<CompiledLevel> stages_;
+  std::shared_ptr<const expr::Program> account_key_;
+  uint32_t state_size_ = 0;
+  bool has_expiring_ = false;
+};
+
+// Compiles every expression of `spec` and lays out the per-lead state. Fails with every problem
+// found (a bad expression, a condition that is not a bool, a name used where it has no
+// meaning), each located in the model file.
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> Compile(
+    model::ModelSpec spec);
+
+// Loads and compiles a model file: model::LoadModelFile then Compile.
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> LoadModel(
+    const std::string& path);
+
+}  // namespace leadscore::engine

@@ -1,0 +1,64 @@
+// LeadState storage: the engagement state of many leads in one flat table.
+//
+// Invariants (see RuleKind in compiled_model.h for each rule's slots):
+//  1. A row depends only on the set of events applied, never on their order: sums are
+//     commutative, half-life sums are rebased to the newest event, count windows keep the
+//     newest timestamps, `once` keeps the latest.
+//  2. A row is O(number of rules): count-window rules keep `count` timestamps, expiring rules
+//     keep the timestamps of events younger than their expiry (in side lists).
+// Not thread-safe; rows of distinct leads may be updated by distinct threads only if the table
+// is not growing.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/time.h"
+#include "engine/compiled_model.h"
+
+namespace leadscore::engine {
+
+union StateSlot {
+  double sum;
+  Timestamp ts;
+  int64_t n;
+};
+
+inline constexpr Timestamp kNoTime = std::numeric_limits<Timestamp>::min();
+
+class StateTable {
+ public:
+  explicit StateTable(const CompiledModel& model);
+
+  // Adds a lead with no events; returns its row index.
+  uint32_t AddLead();
+  void Reserve(size_t leads);
+  size_t size() const { return stride_ == 0 ? rows_ : slots_.size() / stride_; }
+
+  StateSlot* Row(uint32_t lead) { return slots_.data() + static_cast<size_t>(lead) * stride_; }
+  const StateSlot* Row(uint32_t lead) const {
+    return slots_.data() + static_cast<size_t>(lead) * stride_;
+  }
+
+  // Side lists of timestamps for expiring rules; a slot holds the list index (or -1).
+  std::vector<Timestamp>& List(int64_t index) { return lists_[index]; }
+  const std::vector<Timestamp>& List(int64_t index) const { return lists_[index]; }
+  int64_t NewList() {
+    lists_.emplace_back();
+    return static_cast<int64_t>(lists_.size() - 1);
+  }
+
+  // Copies lead `lead` of `other` (same model) into a new row; returns its index.
+  uint32_t CopyLead(const StateTable& other, uint32_t lead);
+
+ private:
+  const CompiledModel* model_;
+  uint32_t stride_;
+  size_t rows_ = 0;  // only used when stride_ == 0
+  std::vector<StateSlot> initial_;
+  std::vector<StateSlot> slots_;
+  std::vector<std::vector<Timestamp>> lists_;
+};
+
+}  // namespace leadscore::engine

@@ -1,0 +1,77 @@
+// Scorer: applies events to lead states and turns a state into a Score (SCORING.md,
+// "Computing a score at an as-of time T").
+//
+// A Scorer holds a Vm and scratch space: one Scorer per thread. The CompiledModel must outlive
+// it. Neither Apply nor Evaluate allocates once its scratch space has grown to the model's size
+// (explanations reuse the Score's vector).
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+#include "engine/compiled_model.h"
+#include "engine/lead_state.h"
+#include "engine/score.h"
+#include "expr/expr.h"
+
+namespace leadscore::engine {
+
+// An event as the scorer sees it: its type (CompiledModel::EventTypeId), time, and properties
+// by event slot, already converted to their declared types.
+struct EventView {
+  int type_id = -1;
+  Timestamp ts = 0;
+  std::span<const Value> properties;
+};
+
+class Scorer {
+ public:
+  explicit Scorer(const CompiledModel& model);
+
+  // Adds `event` to lead `lead` of `states`. `lead_attributes` (by lead slot) serve `lead.x` in
+  // conditions. Returns how many rules matched; their indexes go to `matched` when not null.
+  // REQUIRES: event.type_id >= 0.
+  int Apply(StateTable& states, uint32_t lead, const EventView& event,
+            std::span<const Value> lead_attributes, std::vector<uint32_t>* matched = nullptr);
+
+  // The rules of the event's type that match it, as a bit mask over RulesForType(type_id):
+  // MatchEvent tests the rules whose conditions read only the event (safe on any thread with
+  // its own Scorer), MatchWithLead the ones that also read lead attributes.
+  uint64_t MatchEvent(const EventView& event);
+  uint64_t MatchWithLead(const EventView& event, std::span<const Value> lead_attributes);
+  // Adds an event that matched the rules in `mask` to lead `lead`.
+  void ApplyMatched(StateTable& states, uint32_t lead, int type_id, Timestamp ts, uint64_t mask);
+
+  // The score of lead `lead` at `as_of`, with reasons when `explain`.
+  // REQUIRES: every event applied to the lead has ts <= as_of.
+  void Evaluate(const StateTable& states, uint32_t lead, std::span<const Value> lead_attributes,
+                AsOf as_of, bool explain, Score& out);
+
+  // The contribution c_r of engagement rule `rule` for a lead at `as_of` (after decay and the
+  // rule's own cap).
+  double RuleContribution(const StateTable& states, uint32_t lead, uint32_t rule, AsOf as_of) const;
+
+  // Makes fit rule `rule` hold in later Evaluate calls whatever the attributes say (-1: none);
+  // `explain` uses it to show what filling in a missing attribute would do.
+  void ForceFitRule(int rule) { forced_fit_rule_ = rule; }
+
+  // Whether fit rule `rule` holds for these attributes.
+  bool FitRuleHolds(uint32_t rule, std::span<const Value> lead_attributes, AsOf as_of);
+
+  const CompiledModel& model() const { return model_; }
+
+ private:
+  const CompiledModel& model_;
+  expr::Vm vm_;
+  std::vector<double> group_totals_;
+  std::vector<Contribution> cuts_;
+  std::vector<std::string> fit_cut_names_;
+  std::vector<std::string> engagement_cut_names_;
+  std::string cut_fit_ = "cut:fit", cut_engagement_ = "cut:engagement", cut_score_ = "cut:score";
+  Value computed_[kNumComputed];
+  int forced_fit_rule_ = -1;
+};
+
+}  // namespace leadscore::engine

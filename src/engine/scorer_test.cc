@@ -1,0 +1,59 @@
+#include "engine/scorer.h"
+
+#include <gtest/gtest.h>
+
+#include "model/loader.h"
+
+namespace leadscore::engine {
+namespace {
+
+std::shared_ptr<const CompiledModel> Build(const std::string& yaml) {
+  auto loaded = model::ParseModel(yaml, "m.yaml");
+  EXPECT_TRUE(loaded.spec) << model::FormatDiagnostics(loaded.diagnostics);
+  auto compiled = Compile(std::move(*loaded.spec));
+  EXPECT_TRUE(compiled) << (compiled ? "" : model::FormatDiagnostics(compiled.error()));
+  return *compiled;
+}
+
+constexpr Timestamp kDay = kMicrosPerDay;
+
+TEST(Scorer, HalfLifeSumIsIndependentOfEventOrder) {
+  auto m = Build(R"(
+engagement:
+  decay: {half_life: 10d}
+  rules:
+    - {id: pv, event: pv, points: 8}
+)");
+  Scorer scorer(*m);
+  StateTable a(*m), b(*m);
+  uint32_t la = a.AddLead(), lb = b.AddLead();
+  std::vector<Timestamp> times = {0, 5 * kDay, 20 * kDay, 3 * kDay};
+  for (Timestamp t : times) scorer.Apply(a, la, {0, t, {}}, {});
+  for (auto it = times.rbegin(); it != times.rend(); ++it) scorer.Apply(b, lb, {0, *it, {}}, {});
+  AsOf as_of{30 * kDay};
+  double expected = 8 * (std::exp2(-3.0) + std::exp2(-2.5) + std::exp2(-1.0) + std::exp2(-2.7));
+  EXPECT_NEAR(scorer.RuleContribution(a, la, 0, as_of), expected, 1e-12);
+  EXPECT_NEAR(scorer.RuleContribution(b, lb, 0, as_of), expected, 1e-12);
+}
+
+TEST(Scorer, CountWindowKeepsTheNewestTimestamps) {
+  auto m = Build(R"(
+engagement:
+  rules:
+    - {id: burst, event: pv, points: 15, count: 3, within: 7d}
+)");
+  Scorer scorer(*m);
+  StateTable s(*m);
+  uint32_t lead = s.AddLead();
+  for (Timestamp t : {1 * kDay, 9 * kDay, 2 * kDay, 8 * kDay})
+    scorer.Apply(s, lead, {0, t, {}}, {});
+  // Newest three: 9, 8, 2 -> the third is 7 days before day 9 only at as-of < day 9.
+  EXPECT_EQ(scorer.RuleContribution(s, lead, 0, AsOf{9 * kDay}), 0);
+  scorer.Apply(s, lead, {0, 7 * kDay, {}}, {});
+  EXPECT_EQ(scorer.RuleContribution(s, lead, 0, AsOf{9 * kDay}), 15);
+  EXPECT_EQ(scorer.RuleContribution(s, lead, 0, AsOf{14 * kDay - 1}), 15);
+  EXPECT_EQ(scorer.RuleContribution(s, lead, 0, AsOf{14 * kDay}), 0);  // a < within is strict
+}
+
+}  // namespace
+}  // namespace leadscore::engine

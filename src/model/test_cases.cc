@@ -1,0 +1,203 @@
+// yaml-cpp throws; exceptions stop in this file.
+#include "model/test_cases.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace leadscore::model {
+namespace {
+
+SourcePos PosOf(const YAML::Node& node) {
+  YAML::Mark m = node.Mark();
+  return m.line < 0 ? SourcePos{} : SourcePos{m.line + 1, m.column + 1};
+}
+
+class SuiteReader {
+ public:
+  explicit SuiteReader(std::string file) { suite_.file = std::move(file); }
+
+  tl::expected<TestSuite, std::vector<Diagnostic>> Read(const YAML::Node& root) {
+    if (!root.IsMap() || !root["cases"] || !root["cases"].IsSequence()) {
+      Error(root, "a test file is a map with `cases:`, a list of test cases");
+      return tl::unexpected(std::move(errors_));
+    }
+    for (const auto& entry : root) {
+      std::string key = entry.first.Scalar();
+      if (key != "cases" && key != "model") Error(entry.first, "unknown key `" + key + "`");
+    }
+    if (root["model"]) suite_.model = root["model"].Scalar();
+    for (const auto& c : root["cases"]) ReadCase(c);
+    if (!errors_.empty()) return tl::unexpected(std::move(errors_));
+    return std::move(suite_);
+  }
+
+ private:
+  void Error(const YAML::Node& node, std::string message) {
+    errors_.push_back({suite_.file, PosOf(node), std::move(message)});
+  }
+
+  Value Scalar(const YAML::Node& node) {
+    if (!node.IsScalar()) {
+      if (!node.IsNull()) Error(node, "expected a single value");
+      return Value::Null();
+    }
+    const std::string& s = node.Scalar();
+    if (node.Tag() != "!") {
+      if (s == "null" || s == "~" || s.empty()) return Value::Null();
+      if (s == "true" || s == "false") return Value::Bool(s == "true");
+      double number = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), number);
+      if (ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(number)) {
+        return Value::Number(number);
+      }
+    }
+    suite_.strings->push_back(s);
+    return Value::String(suite_.strings->back());
+  }
+
+  NamedValues Values(const YAML::Node& node, const char* what) {
+    NamedValues out;
+    if (!node.IsMap()) {
+      Error(node, std::string(what) + " must be a map of name: value");
+      return out;
+    }
+    for (const auto& entry : node) out.emplace_back(entry.first.Scalar(), Scalar(entry.second));
+    return out;
+  }
+
+  std::optional<double> Number(const YAML::Node& node, const char* what) {
+    Value v = Scalar(node);
+    if (v.is_number()) return v.number();
+    Error(node, std::string(what) + " must be a number");
+    return std::nullopt;
+  }
+
+  void ReadCase(const YAML::Node& node) {
+    TestCase c;
+    c.pos = PosOf(node);
+    if (!node.IsMap()) {
+      Error(node, "a test case must be a map (name, as_of, lead, events, expect)");
+      return;
+    }
+    for (const auto& entry : node) {
+      std::string key = entry.first.Scalar();
+      if (key == "name") {
+        c.name = entry.second.Scalar();
+      } else if (key == "as_of") {
+        c.as_of = entry.second.Scalar();
+      } else if (key == "lead") {
+        c.lead = Values(entry.second, "lead");
+      } else if (key == "events") {
+        if (!entry.second.IsSequence()) {
+          Error(entry.second, "events must be a list");
+          continue;
+        }
+        for (const auto& e : entry.second) ReadEvent(e, c);
+      } else if (key == "expect") {
+        ReadExpect(entry.second, c);
+      } else {
+        Error(entry.first, "unknown key `" + key +
+                               "` in a test case (name, as_of, lead, events, "
+                               "expect)");
+      }
+    }
+    if (c.name.empty()) c.name = "case at line " + std::to_string(c.pos.line);
+    if (c.as_of.empty()) Error(node, "test case `" + c.name + "` needs `as_of`");
+    suite_.cases.push_back(std::move(c));
+  }
+
+  void ReadEvent(const YAML::Node& node, TestCase& c) {
+    CaseEvent e;
+    e.pos = PosOf(node);
+    if (!node.IsMap()) {
+      Error(node, "an event must be a map with type and ts");
+      return;
+    }
+    for (const auto& entry : node) {
+      std::string key = entry.first.Scalar();
+      if (key == "type") {
+        e.type = entry.second.Scalar();
+      } else if (key == "ts") {
+        e.ts = entry.second.Scalar();
+      } else if (key == "event_id") {
+        e.event_id = entry.second.Scalar();
+      } else if (key == "lead_id") {
+        continue;
+      } else {
+        e.properties.emplace_back(key, Scalar(entry.second));
+      }
+    }
+    if (e.type.empty() || e.ts.empty()) Error(node, "an event needs `type` and `ts`");
+    c.events.push_back(std::move(e));
+  }
+
+  void ReadExpect(const YAML::Node& node, TestCase& c) {
+    if (!node.IsMap()) {
+      Error(node, "expect must be a map");
+      return;
+    }
+    for (const auto& entry : node) {
+      std::string key = entry.first.Scalar();
+      const YAML::Node& v = entry.second;
+      if (key == "score") {
+        c.score = Number(v, "score");
+      } else if (key == "fit") {
+        c.fit = Number(v, "fit");
+      } else if (key == "engagement") {
+        c.engagement = Number(v, "engagement");
+      } else if (key == "grade" || key == "stage") {
+        Value value = Scalar(v);
+        std::optional<std::string> text;
+        if (!value.is_null()) text = value.is_string() ? std::string(value.str()) : v.Scalar();
+        if (key == "grade") {
+          c.expect_grade = true;
+          c.grade = text;
+        } else {
+          c.expect_stage = true;
+          c.stage = text;
+        }
+      } else if (key == "reasons") {
+        if (!v.IsMap()) {
+          Error(v, "reasons must be a map of rule: points");
+          continue;
+        }
+        for (const auto& r : v) {
+          if (auto p = Number(r.second, "points")) c.reasons.emplace_back(r.first.Scalar(), *p);
+        }
+      } else if (key == "exact_reasons") {
+        c.exact_reasons = v.Scalar() == "true";
+      } else {
+        Error(entry.first, "unknown key `" + key +
+                               "` in expect (score, fit, engagement, grade, "
+                               "stage, reasons, exact_reasons)");
+      }
+    }
+  }
+
+  TestSuite suite_;
+  std::vector<Diagnostic> errors_;
+};
+
+}  // namespace
+
+tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return tl::unexpected(std::vector<Diagnostic>{{path, {}, "cannot open the test file"}});
+  } catch (const YAML::Exception& e) {
+    return tl::unexpected(std::vector<Diagnostic>{
+        {path, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg}});
+  }
+  try {
+    return SuiteReader(path).Read(root);
+  } catch (const YAML::Exception& e) {
+    return tl::unexpected(std::vector<Diagnostic>{
+        {path, {e.mark.line + 1, e.mark.column + 1}, "invalid test file: " + e.msg}});
+  }
+}
+
+}  // namespace leadscore::model

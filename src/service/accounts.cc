@@ -1,0 +1,72 @@
+#include "service/accounts.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "expr/expr.h"
+
+namespace leadscore::service {
+namespace {
+
+// A key's identity: its type and content, so the number 1 and the string "1" differ.
+std::string KeyIdentity(const Value& v) {
+  std::string out(1, static_cast<char>('0' + static_cast<int>(v.type())));
+  out += v.is_string() ? std::string(v.str()) : v.ToString();
+  return out;
+}
+
+std::string KeyText(const Value& v) { return v.is_string() ? std::string(v.str()) : v.ToString(); }
+
+}  // namespace
+
+std::vector<AccountScore> RollUpAccounts(const Batch& batch,
+                                         const std::vector<RankedLead>& ranked) {
+  const expr::Program& key = *batch.model->account_key();
+  const model::AccountsSpec& spec = *batch.model->spec().accounts;
+  expr::Vm vm;
+  std::unordered_map<std::string, size_t> index;
+  std::vector<AccountScore> accounts;
+  std::vector<std::vector<double>> scores;  // per account, in rank order (best first)
+  for (const RankedLead& lead : ranked) {
+    expr::Env env{{}, batch.leads.attributes(lead.row), {}, batch.as_of.time};
+    Value k = vm.Run(key, env);
+    if (k.is_null()) continue;
+    auto [it, inserted] = index.emplace(KeyIdentity(k), accounts.size());
+    if (inserted) {
+      // `ranked` is best first, so the first lead seen is the top lead.
+      accounts.push_back({KeyText(k), 0, 0, lead.row});
+      scores.emplace_back();
+    }
+    accounts[it->second].leads++;
+    scores[it->second].push_back(lead.score.score);
+  }
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    const std::vector<double>& s = scores[i];
+    double total = 0;
+    switch (spec.aggregate) {
+      case model::Aggregate::kMax:
+        accounts[i].score = s.front();
+        break;
+      case model::Aggregate::kSum:
+        for (double v : s) total += v;
+        accounts[i].score = total;
+        break;
+      case model::Aggregate::kMean:
+        for (double v : s) total += v;
+        accounts[i].score = total / static_cast<double>(s.size());
+        break;
+      case model::Aggregate::kTopMean: {
+        size_t n = std::min<size_t>(s.size(), static_cast<size_t>(spec.top));
+        for (size_t j = 0; j < n; ++j) total += s[j];
+        accounts[i].score = total / static_cast<double>(n);
+        break;
+      }
+    }
+  }
+  std::sort(accounts.begin(), accounts.end(), [](const AccountScore& a, const AccountScore& b) {
+    return a.score != b.score ? a.score > b.score : a.account < b.account;
+  });
+  return accounts;
+}
+
+}  // namespace leadscore::service

@@ -1,0 +1,386 @@
+#include "service/batch_score.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "engine/scorer.h"
+#include "ingest/convert.h"
+#include "service/block_pipeline.h"
+
+namespace leadscore::service {
+namespace {
+
+using engine::CompiledModel;
+using ingest::RowError;
+
+int ThreadCount(int requested) {
+  if (requested > 0) return requested;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(std::min(n, 16u));
+}
+
+// The text of an id-like value: strings as they are, numbers in their shortest form.
+bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
+  if (v.is_string()) {
+    out = v.str();
+    return !out.empty();
+  }
+  if (v.is_number()) {
+    scratch = FormatNumber(v.number());
+    out = scratch;
+    return true;
+  }
+  return false;
+}
+
+// Turns raw values into the model's types: declared fields converted, undeclared CSV cells
+// inferred, undeclared JSON values kept. Reports each value that does not convert.
+class Converter {
+ public:
+  Converter(const std::vector<engine::FieldSlot>& fields, size_t first_raw, bool csv,
+            std::string file)
+      : fields_(fields),
+        first_raw_(first_raw),
+        csv_(csv),
+        file_(std::move(file)),
+        scratch_(fields.size()),
+        out_(fields.size()) {}
+
+  // Converts raw[first_raw + i] for every field i; returns the converted row (valid until the
+  // next call).
+  std::span<const Value> Convert(std::span<const Value> raw, uint64_t line,
+                                 std::vector<RowError>& errors) {
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      const Value& v = raw[first_raw_ + i];
+      const auto& field = fields_[i];
+      if (v.is_null()) {
+        out_[i] = v;
+      } else if (field.declared) {
+        auto converted = ingest::ConvertTo(v, *field.declared, scratch_[i]);
+        if (converted) {
+          out_[i] = *converted;
+        } else {
+          out_[i] = Value::Null();
+          std::string shown = v.is_string() ? std::string(v.str()) : v.ToString();
+          errors.push_back({file_, line, field.name,
+                            "cannot convert \"" + shown + "\" to " +
+                                std::string(ValueTypeName(*field.declared)) + "; using null"});
+        }
+      } else if (csv_ && v.is_string()) {
+        out_[i] = ingest::InferCsvCell(v.str());
+      } else {
+        out_[i] = v;
+      }
+    }
+    return out_;
+  }
+
+ private:
+  const std::vector<engine::FieldSlot>& fields_;
+  size_t first_raw_;
+  bool csv_;
+  std::string file_;
+  std::vector<std::string> scratch_;
+  std::vector<Value> out_;
+};
+
+// ---- Leads ---------------------------------------------------------------------------------
+
+class LeadSink : public ingest::RowSink {
+ public:
+  LeadSink(Batch& batch, const ingest::RecordSource& source, const BatchOptions& options)
+      : batch_(batch),
+        options_(options),
+        file_(source.path()),
+        converter_(batch.model->lead_fields(), 1, source.format() == ingest::Format::kCsv,
+                   source.path()) {}
+
+  void OnRow(uint64_t line, std::span<const Value> values) override {
+    InputStats& stats = batch_.lead_stats;
+    ++stats.rows_read;
+    std::string_view id;
+    if (!IdText(values[0], id_scratch_, id)) {
+      Report({file_, line, "lead_id", "missing lead_id; row skipped"});
+      ++stats.rows_skipped;
+      return;
+    }
+    uint64_t hash = HashBytes(id);
+    int64_t existing = batch_.leads.Find(id, hash);
+    if (existing >= 0) {
+      Report({file_, line, "lead_id",
+              "lead_id \"" + std::string(id) + "\" already read at line " +
+                  std::to_string(batch_.leads.line(existing)) + "; row skipped"});
+      ++stats.rows_skipped;
+      ++stats.duplicates;
+      return;
+    }
+    errors_.clear();
+    auto row = converter_.Convert(values, line, errors_);
+    for (auto& e : errors_) {
+      ++stats.conversion_errors;
+      Report(std::move(e));
+    }
+    uint32_t index = batch_.leads.Insert(id, hash);
+    batch_.leads.set_line(index, line);
+    batch_.states.AddLead();
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (!row[i].is_null()) batch_.leads.SetAttribute(index, i, row[i]);
+    }
+    ++stats.rows_used;
+  }
+
+  void OnError(RowError error) override {
+    ++batch_.lead_stats.rows_read;
+    ++batch_.lead_stats.rows_skipped;
+    Report(std::move(error));
+  }
+
+ private:
+  void Report(RowError error) {
+    if (options_.on_error) options_.on_error(error);
+  }
+
+  Batch& batch_;
+  const BatchOptions& options_;
+  std::string file_;
+  Converter converter_;
+  std::string id_scratch_;
+  std::vector<RowError> errors_;
+};
+
+Status ReadLeads(Batch& batch, const BatchOptions& options) {
+  LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.leads_path));
+  std::vector<std::string> wanted = {"lead_id"};
+  for (const auto& f : batch.model->lead_fields()) wanted.push_back(f.name);
+  auto parser = ingest::BlockParser::Create(*source, wanted);
+  LeadSink sink(batch, *source, options);
+  while (true) {
+    LS_ASSIGN_OR_RETURN(auto block, source->Next());
+    if (!block) break;
+    parser->Parse(*block, sink);
+    if (options.on_progress) {
+      options.on_progress(source->path(), source->bytes_read(), source->file_size());
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- Events --------------------------------------------------------------------------------
+
+// One good event row as a parse worker leaves it for the in-order apply step.
+struct EventRecord {
+  uint64_t line;
+  uint64_t lead_hash;
+  std::string_view lead_id;  // in ParsedEvents::arena
+  Timestamp ts;
+  uint64_t event_fp;  // 0: no event_id
+  int32_t type_id;    // -1: no rule counts this type
+  uint64_t mask;      // rules matched on the event alone
+  uint32_t values;    // first of this event's properties in ParsedEvents::values, if kept
+};
+
+struct ParsedEvents {
+  std::vector<EventRecord> records;
+  std::vector<Value> values;  // properties, for rules that also read the lead
+  std::vector<RowError> errors;
+  std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+  uint64_t rows_read = 0;
+  uint64_t rows_skipped = 0;
+  uint64_t conversion_errors = 0;
+};
+
+// Parses and pre-evaluates one block of events. One per worker thread.
+class EventSink : public ingest::RowSink {
+ public:
+  EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values)
+      : model_(model),
+        scorer_(model),
+        file_(source.path()),
+        keep_values_(keep_values),
+        converter_(model.event_fields(), 4, source.format() == ingest::Format::kCsv,
+                   source.path()) {}
+
+  void set_output(ParsedEvents* out) { out_ = out; }
+
+  void OnRow(uint64_t line, std::span<const Value> values) override {
+    ++out_->rows_read;
+    std::string_view lead_id, type, event_id;
+    if (!IdText(values[0], lead_scratch_, lead_id)) {
+      return Reject(line, "lead_id", "missing lead_id; row skipped");
+    }
+    if (!IdText(values[1], type_scratch_, type)) {
+      return Reject(line, "type", "missing event type; row skipped");
+    }
+    std::optional<Timestamp> ts;
+    const Value& raw_ts = values[2];
+    if (raw_ts.is_string()) {
+      ts = ParseTimestamp(raw_ts.str());
+    } else if (raw_ts.is_number()) {
+      ts = TimestampFromSeconds(raw_ts.number());
+    } else if (raw_ts.is_null()) {
+      return Reject(line, "ts", "missing ts; row skipped");
+    }
+    if (!ts) {
+      std::string shown = raw_ts.is_string() ? std::string(raw_ts.str()) : raw_ts.ToString();
+      return Reject(line, "ts", "cannot parse \"" + shown + "\" as a time; row skipped");
+    }
+    EventRecord record{line, HashBytes(lead_id), out_->arena->Copy(lead_id), *ts, 0, -1, 0, 0};
+    if (IdText(values[3], event_scratch_, event_id)) {
+      record.event_fp = HashBytes(event_id);
+      if (record.event_fp == 0) record.event_fp = 1;
+    }
+    record.type_id = model_.EventTypeId(type);
+    if (record.type_id >= 0) {
+      errors_.clear();
+      auto props = converter_.Convert(values, line, errors_);
+      for (auto& e : errors_) {
+        ++out_->conversion_errors;
+        out_->errors.push_back(std::move(e));
+      }
+      engine::EventView view{record.type_id, *ts, props};
+      record.mask = scorer_.MatchEvent(view);
+      if (keep_values_) {
+        record.values = static_cast<uint32_t>(out_->values.size());
+        for (const Value& v : props) {
+          out_->values.push_back(v.is_string() ? Value::String(out_->arena->Copy(v.str())) : v);
+        }
+      }
+    }
+    out_->records.push_back(record);
+  }
+
+  void OnError(RowError error) override {
+    ++out_->rows_read;
+    out_->errors.push_back(std::move(error));
+    out_->errors.back().message += "; row skipped";
+    ++out_->rows_skipped;
+  }
+
+ private:
+  void Reject(uint64_t line, const char* field, std::string message) {
+    out_->errors.push_back({file_, line, field, std::move(message)});
+    ++out_->rows_skipped;
+  }
+
+  const CompiledModel& model_;
+  engine::Scorer scorer_;
+  std::string file_;
+  bool keep_values_;
+  Converter converter_;
+  ParsedEvents* out_ = nullptr;
+  std::string lead_scratch_, type_scratch_, event_scratch_;
+  std::vector<RowError> errors_;
+};
+
+Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
+  LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.events_path));
+  const CompiledModel& model = *batch.model;
+  std::vector<std::string> wanted = {"lead_id", "type", "ts", "event_id"};
+  for (const auto& f : model.event_fields()) wanted.push_back(f.name);
+  bool keep_values = std::any_of(model.engagement_rules().begin(), model.engagement_rules().end(),
+                                 [](const auto& r) { return r.reads_lead; });
+
+  std::vector<std::unique_ptr<ingest::BlockParser>> parsers;
+  std::vector<std::unique_ptr<EventSink>> sinks;
+  for (int i = 0; i < std::max(threads, 1); ++i) {
+    parsers.push_back(ingest::BlockParser::Create(*source, wanted));
+    sinks.push_back(std::make_unique<EventSink>(model, *source, keep_values));
+  }
+  engine::Scorer scorer(model);
+  FingerprintSet seen;
+  InputStats& stats = batch.event_stats;
+  const size_t num_props = model.event_fields().size();
+  std::vector<uint32_t> matched;
+
+  auto parse = [&](int worker, const ingest::Block& block, ParsedEvents& out) {
+    sinks[worker]->set_output(&out);
+    parsers[worker]->Parse(block, *sinks[worker]);
+  };
+  auto consume = [&](ParsedEvents& parsed) {
+    stats.rows_read += parsed.rows_read;
+    stats.rows_skipped += parsed.rows_skipped;
+    stats.conversion_errors += parsed.conversion_errors;
+    for (const RowError& e : parsed.errors) {
+      if (options.on_error) options.on_error(e);
+    }
+    for (const EventRecord& r : parsed.records) {
+      // Dedupe by event_id over all good rows in file order, before the as-of cut.
+      if (r.event_fp != 0 && !seen.Insert(r.event_fp)) {
+        ++stats.duplicates;
+        continue;
+      }
+      ++stats.rows_used;
+      if (!options.only_lead.empty() && r.lead_id != options.only_lead) continue;
+      int64_t found = batch.leads.Find(r.lead_id, r.lead_hash);
+      uint32_t lead;
+      if (found >= 0) {
+        lead = static_cast<uint32_t>(found);
+      } else {
+        lead = batch.leads.Insert(r.lead_id, r.lead_hash);
+        batch.states.AddLead();
+      }
+      if (r.ts > batch.as_of.time) {
+        ++stats.after_as_of;
+        continue;
+      }
+      if (r.type_id < 0) continue;
+      uint64_t mask = r.mask;
+      if (keep_values) {
+        engine::EventView view{r.type_id, r.ts,
+                               std::span<const Value>(parsed.values.data() + r.values, num_props)};
+        mask |= scorer.MatchWithLead(view, batch.leads.attributes(lead));
+      }
+      scorer.ApplyMatched(batch.states, lead, r.type_id, r.ts, mask);
+      if (options.on_applied) {
+        matched.clear();
+        const auto& indexes = model.RulesForType(r.type_id);
+        for (size_t i = 0; i < indexes.size(); ++i) {
+          if (mask >> i & 1) matched.push_back(indexes[i]);
+        }
+        options.on_applied(lead, r.line, r.ts, matched);
+      }
+    }
+    if (options.on_progress) {
+      options.on_progress(source->path(), source->bytes_read(), source->file_size());
+    }
+  };
+  return RunBlockPipeline<ParsedEvents>(*source, threads, parse, consume);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> model,
+                                         const BatchOptions& options) {
+  auto batch = std::make_unique<Batch>(std::move(model));
+  batch->as_of = options.as_of;
+  int threads = ThreadCount(options.threads);
+  if (!options.leads_path.empty()) LS_RETURN_IF_ERROR(ReadLeads(*batch, options));
+  if (!options.events_path.empty()) LS_RETURN_IF_ERROR(ReadEvents(*batch, options, threads));
+  return batch;
+}
+
+std::vector<RankedLead> RankLeads(const Batch& batch, int threads) {
+  size_t n = batch.leads.size();
+  std::vector<RankedLead> ranked(n);
+  int t = static_cast<int>(std::min<size_t>(ThreadCount(threads), std::max<size_t>(1, n / 4096)));
+  auto work = [&](size_t begin, size_t end) {
+    engine::Scorer scorer(*batch.model);
+    for (size_t i = begin; i < end; ++i) {
+      ranked[i].row = static_cast<uint32_t>(i);
+      scorer.Evaluate(batch.states, static_cast<uint32_t>(i),
+                      batch.leads.attributes(static_cast<uint32_t>(i)), batch.as_of, false,
+                      ranked[i].score);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < t; ++k) pool.emplace_back(work, n * k / t, n * (k + 1) / t);
+  work(0, n / t);
+  for (auto& th : pool) th.join();
+  std::sort(ranked.begin(), ranked.end(), [&](const RankedLead& a, const RankedLead& b) {
+    if (a.score.score != b.score.score) return a.score.score > b.score.score;
+    return batch.leads.id(a.row) < batch.leads.id(b.row);
+  });
+  return ranked;
+}
+
+}  // namespace leadscore::service

@@ -1,0 +1,80 @@
+// Batch scoring of files (SCORING.md, "Batch output"): read leads, then events, apply them to
+// per-lead state, and rank every lead at one as-of time.
+//
+// Reading runs on several threads (blocks parsed in parallel, conditions that read only the
+// event evaluated there) and is applied in file order on the calling thread, so the result is
+// identical for any thread count. Memory grows with the number of leads and of distinct event
+// ids (8 bytes each), never with the size of the events.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "engine/compiled_model.h"
+#include "engine/lead_state.h"
+#include "engine/score.h"
+#include "ingest/record_source.h"
+#include "service/lead_table.h"
+
+namespace leadscore::service {
+
+// What happened to the rows of one input file.
+struct InputStats {
+  uint64_t rows_read = 0;          // records in the file (good and bad)
+  uint64_t rows_used = 0;          // good rows that count (leads stored; events applied or cut)
+  uint64_t rows_skipped = 0;       // bad rows
+  uint64_t duplicates = 0;         // events with an event_id seen before; repeated lead ids
+  uint64_t after_as_of = 0;        // events with ts > as-of (they register their lead only)
+  uint64_t conversion_errors = 0;  // values that did not convert to their declared type
+};
+
+struct BatchOptions {
+  std::string leads_path;   // empty: no leads file
+  std::string events_path;  // empty: no events file
+  AsOf as_of;
+  int threads = 0;  // 0: one per core
+  // Every rejected row and failed conversion, in file order (called on the calling thread).
+  std::function<void(const ingest::RowError&)> on_error;
+  // Bytes consumed so far of the current file and its size, for a progress bar.
+  std::function<void(const std::string& path, uint64_t done, uint64_t total)> on_progress;
+  // Only this lead's events are kept (empty: all). Used by `explain`.
+  std::string only_lead;
+  // Called for each event applied to a lead, with the matched rule indexes (for `explain`).
+  std::function<void(uint32_t lead, uint64_t line, Timestamp ts,
+                     const std::vector<uint32_t>& rules)>
+      on_applied;
+};
+
+// The leads of a run with their state, ready to score at the run's as-of time.
+struct Batch {
+  std::shared_ptr<const engine::CompiledModel> model;
+  AsOf as_of;
+  LeadTable leads;
+  engine::StateTable states;
+  InputStats lead_stats;
+  InputStats event_stats;
+
+  explicit Batch(std::shared_ptr<const engine::CompiledModel> m)
+      : model(std::move(m)), leads(model->lead_fields().size()), states(*model) {}
+};
+
+// Reads the input files into a Batch. Fails only when a file cannot be read (missing, unknown
+// extension, corrupt gzip); bad rows go to options.on_error and the stats.
+Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const engine::CompiledModel> model,
+                                         const BatchOptions& options);
+
+struct RankedLead {
+  uint32_t row;
+  engine::Score score;  // without reasons
+};
+
+// Scores every lead of `batch` at its as-of time and sorts them by score descending, then
+// lead_id ascending. Uses `threads` threads (0: one per core).
+std::vector<RankedLead> RankLeads(const Batch& batch, int threads);
+
+}  // namespace leadscore::service

@@ -1,0 +1,95 @@
+// RunBlockPipeline: parse a file's blocks on several threads, consume the results in file order.
+//
+// One thread at a time pulls the next Block from the source; `parse` runs on worker threads;
+// `consume` runs on the calling thread, strictly in block order, so the output of a run does
+// not depend on the number of threads. At most 2 * threads parsed blocks wait in memory.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "ingest/record_source.h"
+
+namespace leadscore::service {
+
+template <class Parsed>
+Status RunBlockPipeline(ingest::RecordSource& source, int threads,
+                        const std::function<void(int worker, const ingest::Block&, Parsed&)>& parse,
+                        const std::function<void(Parsed&)>& consume) {
+  if (threads <= 1) {
+    Parsed parsed;
+    while (true) {
+      auto block = source.Next();
+      if (!block) return block.error();
+      if (!*block) return Status::Ok();
+      parse(0, **block, parsed);
+      consume(parsed);
+    }
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<uint64_t, Parsed> ready;
+  uint64_t next_to_read = 0, next_to_consume = 0;
+  bool done = false;
+  Status failure;
+  const size_t max_waiting = static_cast<size_t>(threads) * 2;
+
+  auto worker = [&](int id) {
+    while (true) {
+      std::optional<ingest::Block> block;
+      uint64_t index;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return done || next_to_read - next_to_consume < max_waiting; });
+        if (done) return;
+        auto next = source.Next();
+        if (!next) {
+          failure = next.error();
+          done = true;
+          cv.notify_all();
+          return;
+        }
+        if (!*next) {
+          done = true;
+          cv.notify_all();
+          return;
+        }
+        block = std::move(**next);
+        index = next_to_read++;
+      }
+      Parsed parsed;
+      parse(id, *block, parsed);
+      std::lock_guard lock(mu);
+      ready.emplace(index, std::move(parsed));
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) pool.emplace_back(worker, i);
+  while (true) {
+    Parsed parsed;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] {
+        return ready.count(next_to_consume) || (done && next_to_consume == next_to_read);
+      });
+      auto it = ready.find(next_to_consume);
+      if (it == ready.end()) break;
+      parsed = std::move(it->second);
+      ready.erase(it);
+      ++next_to_consume;
+      cv.notify_all();
+    }
+    consume(parsed);
+  }
+  for (auto& t : pool) t.join();
+  return failure;
+}
+
+}  // namespace leadscore::service

@@ -1,0 +1,109 @@
+#include "service/lead_table.h"
+
+#include <cstring>
+#include <functional>
+
+namespace leadscore::service {
+
+uint64_t HashBytes(std::string_view bytes) {
+  uint64_t h = std::hash<std::string_view>{}(bytes);
+  // Finalizer (splitmix64) so that low bits are well mixed for masking.
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+std::string_view Arena::Copy(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  if (bytes.size() > kChunk / 4) {
+    chunks_.push_back(std::make_unique<char[]>(bytes.size()));
+    std::memcpy(chunks_.back().get(), bytes.data(), bytes.size());
+    std::string_view out(chunks_.back().get(), bytes.size());
+    // Keep filling the previous chunk: swap the big one behind it.
+    if (chunks_.size() >= 2) std::swap(chunks_[chunks_.size() - 1], chunks_[chunks_.size() - 2]);
+    return out;
+  }
+  if (used_ + bytes.size() > kChunk) {
+    chunks_.push_back(std::make_unique<char[]>(kChunk));
+    used_ = 0;
+  }
+  char* dst = chunks_.back().get() + used_;
+  std::memcpy(dst, bytes.data(), bytes.size());
+  used_ += bytes.size();
+  return {dst, bytes.size()};
+}
+
+LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) {
+  slots_.assign(1024, 0);
+  mask_ = slots_.size() - 1;
+}
+
+int64_t LeadTable::Find(std::string_view id, uint64_t hash) const {
+  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    uint32_t slot = slots_[i];
+    if (slot == 0) return -1;
+    uint32_t row = slot - 1;
+    if (hashes_[row] == hash && ids_[row] == id) return row;
+  }
+}
+
+uint32_t LeadTable::Insert(std::string_view id, uint64_t hash) {
+  if ((ids_.size() + 1) * 10 > slots_.size() * 7) Grow();
+  uint32_t row = static_cast<uint32_t>(ids_.size());
+  ids_.push_back(arena_.Copy(id));
+  hashes_.push_back(hash);
+  lines_.push_back(0);
+  attributes_.resize(attributes_.size() + num_fields_);
+  size_t i = hash & mask_;
+  while (slots_[i] != 0) i = (i + 1) & mask_;
+  slots_[i] = row + 1;
+  return row;
+}
+
+void LeadTable::Grow() {
+  std::vector<uint32_t> bigger(slots_.size() * 2, 0);
+  size_t mask = bigger.size() - 1;
+  for (uint32_t row = 0; row < ids_.size(); ++row) {
+    size_t i = hashes_[row] & mask;
+    while (bigger[i] != 0) i = (i + 1) & mask;
+    bigger[i] = row + 1;
+  }
+  slots_.swap(bigger);
+  mask_ = mask;
+}
+
+void LeadTable::SetAttribute(uint32_t row, size_t slot, const Value& value) {
+  Value stored = value.is_string() ? Value::String(arena_.Copy(value.str())) : value;
+  attributes_[static_cast<size_t>(row) * num_fields_ + slot] = stored;
+}
+
+bool FingerprintSet::Insert(uint64_t fp) {
+  if (fp == 0) fp = 1;  // 0 marks an empty slot
+  if ((size_ + 1) * 10 > table_.size() * 7) Grow();
+  for (size_t i = fp & mask_;; i = (i + 1) & mask_) {
+    if (table_[i] == fp) return false;
+    if (table_[i] == 0) {
+      table_[i] = fp;
+      ++size_;
+      return true;
+    }
+  }
+}
+
+void FingerprintSet::Grow() {
+  std::vector<uint64_t> bigger(table_.empty() ? 1024 : table_.size() * 2, 0);
+  size_t mask = bigger.size() - 1;
+  for (uint64_t fp : table_) {
+    if (fp == 0) continue;
+    size_t i = fp & mask;
+    while (bigger[i] != 0) i = (i + 1) & mask;
+    bigger[i] = fp;
+  }
+  table_.swap(bigger);
+  mask_ = mask;
+}
+
+}  // namespace leadscore::service

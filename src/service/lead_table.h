@@ -1,0 +1,81 @@
+// LeadTable: every lead of a batch run: its id, its attributes by lead slot, its row index.
+//
+// Ids and attribute strings are copied into an arena of fixed-size chunks, so views handed out
+// stay valid as the table grows. Lookup is open addressing on a 64-bit hash with the id
+// compared on a hash match. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/value.h"
+
+namespace leadscore::service {
+
+// The 64-bit hash used for lead ids and event-id fingerprints.
+uint64_t HashBytes(std::string_view bytes);
+
+// Bytes that never move once written.
+class Arena {
+ public:
+  std::string_view Copy(std::string_view bytes);
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t used_ = kChunk;
+};
+
+class LeadTable {
+ public:
+  explicit LeadTable(size_t num_fields);
+
+  // The row of `id`, or -1.
+  int64_t Find(std::string_view id, uint64_t hash) const;
+  // Adds `id` with all attributes null; returns its row. REQUIRES: Find(id) == -1.
+  uint32_t Insert(std::string_view id, uint64_t hash);
+
+  size_t size() const { return ids_.size(); }
+  std::string_view id(uint32_t row) const { return ids_[row]; }
+  std::span<const Value> attributes(uint32_t row) const {
+    return {attributes_.data() + static_cast<size_t>(row) * num_fields_, num_fields_};
+  }
+  // Stores `value` (copying string bytes) as attribute `slot` of `row`.
+  void SetAttribute(uint32_t row, size_t slot, const Value& value);
+  // Line of the leads file that defined `row` (0: known only from events).
+  uint64_t line(uint32_t row) const { return lines_[row]; }
+  void set_line(uint32_t row, uint64_t line) { lines_[row] = line; }
+
+ private:
+  void Grow();
+
+  size_t num_fields_;
+  Arena arena_;
+  std::vector<std::string_view> ids_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> lines_;
+  std::vector<Value> attributes_;
+  std::vector<uint32_t> slots_;  // open addressing: row + 1, 0 = empty
+  size_t mask_ = 0;
+};
+
+// A set of 64-bit fingerprints (event ids): 8 bytes per id at 50-70% load.
+class FingerprintSet {
+ public:
+  // Inserts `fp`; returns false when it was already there.
+  bool Insert(uint64_t fp);
+  size_t size() const { return size_; }
+
+ private:
+  void Grow();
+  std::vector<uint64_t> table_;
+  size_t size_ = 0;
+  size_t mask_ = 0;
+};
+
+}  // namespace leadscore::service

@@ -1,0 +1,208 @@
+#include "service/score_writer.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/rounding.h"
+#include "engine/scorer.h"
+
+namespace leadscore::service {
+namespace {
+
+constexpr size_t kFlushBytes = 1 << 20;
+
+Status Flush(std::FILE* out, std::string& buffer) {
+  if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
+    return Status(StatusCode::kUnavailable, std::string("write failed: ") + std::strerror(errno));
+  }
+  buffer.clear();
+  return Status::Ok();
+}
+
+void AppendNumber(std::string& out, double v) {
+  fmt::format_to(std::back_inserter(out), "{}", engine::Round2(v));
+}
+
+}  // namespace
+
+void AppendCsvField(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+Status WriteLeads(std::FILE* out, const Batch& batch, const std::vector<RankedLead>& ranked,
+                  OutputFormat format, bool explain) {
+  const engine::CompiledModel& model = *batch.model;
+  engine::Scorer scorer(model);
+  engine::Score detailed;
+  std::string buf;
+  buf.reserve(kFlushBytes + 4096);
+  if (format == OutputFormat::kCsv) {
+    buf += explain ? "lead_id,score,fit,engagement,grade,stage,reasons\n"
+                   : "lead_id,score,fit,engagement,grade,stage\n";
+  }
+  std::string reasons;
+  for (const RankedLead& lead : ranked) {
+    const engine::Score& s = lead.score;
+    std::string_view grade = s.grade >= 0 ? std::string_view(model.grades()[s.grade].id) : "";
+    std::string_view stage = s.stage >= 0 ? std::string_view(model.stages()[s.stage].id) : "";
+    if (explain) {
+      scorer.Evaluate(batch.states, lead.row, batch.leads.attributes(lead.row), batch.as_of, true,
+                      detailed);
+    }
+    if (format == OutputFormat::kCsv) {
+      AppendCsvField(buf, batch.leads.id(lead.row));
+      buf += ',';
+      engine::AppendScore(buf, s.score);
+      buf += ',';
+      engine::AppendScore(buf, s.fit);
+      buf += ',';
+      engine::AppendScore(buf, s.engagement);
+      buf += ',';
+      AppendCsvField(buf, grade);
+      buf += ',';
+      AppendCsvField(buf, stage);
+      if (explain) {
+        reasons.clear();
+        for (const auto& r : detailed.reasons) {
+          if (!reasons.empty()) reasons += ';';
+          reasons += r.rule;
+          reasons += ':';
+          engine::AppendScore(reasons, r.points);
+        }
+        buf += ',';
+        AppendCsvField(buf, reasons);
+      }
+      buf += '\n';
+    } else {
+      buf += "{\"lead_id\":";
+      AppendJsonString(buf, batch.leads.id(lead.row));
+      buf += ",\"score\":";
+      AppendNumber(buf, s.score);
+      buf += ",\"fit\":";
+      AppendNumber(buf, s.fit);
+      buf += ",\"engagement\":";
+      AppendNumber(buf, s.engagement);
+      buf += ",\"grade\":";
+      if (s.grade >= 0) {
+        AppendJsonString(buf, grade);
+      } else {
+        buf += "null";
+      }
+      buf += ",\"stage\":";
+      if (s.stage >= 0) {
+        AppendJsonString(buf, stage);
+      } else {
+        buf += "null";
+      }
+      if (explain) {
+        buf += ",\"reasons\":[";
+        bool first = true;
+        for (const auto& r : detailed.reasons) {
+          if (!first) buf += ',';
+          first = false;
+          buf += "{\"rule\":";
+          AppendJsonString(buf, r.rule);
+          buf += ",\"points\":";
+          AppendNumber(buf, r.points);
+          buf += '}';
+        }
+        buf += ']';
+      }
+      buf += "}\n";
+    }
+    if (buf.size() >= kFlushBytes) LS_RETURN_IF_ERROR(Flush(out, buf));
+  }
+  return Flush(out, buf);
+}
+
+Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<AccountScore>& accounts,
+                     OutputFormat format) {
+  std::string buf;
+  if (format == OutputFormat::kCsv) buf += "account,score,leads,top_lead\n";
+  for (const AccountScore& a : accounts) {
+    if (format == OutputFormat::kCsv) {
+      AppendCsvField(buf, a.account);
+      buf += ',';
+      engine::AppendScore(buf, a.score);
+      fmt::format_to(std::back_inserter(buf), ",{},", a.leads);
+      AppendCsvField(buf, batch.leads.id(a.top_lead));
+      buf += '\n';
+    } else {
+      buf += "{\"account\":";
+      AppendJsonString(buf, a.account);
+      buf += ",\"score\":";
+      AppendNumber(buf, a.score);
+      fmt::format_to(std::back_inserter(buf), ",\"leads\":{},\"top_lead\":", a.leads);
+      AppendJsonString(buf, batch.leads.id(a.top_lead));
+      buf += "}\n";
+    }
+    if (buf.size() >= kFlushBytes) LS_RETURN_IF_ERROR(Flush(out, buf));
+  }
+  return Flush(out, buf);
+}
+
+Status WriteFileAtomically(const std::string& path, const std::function<Status(std::FILE*)>& body) {
+  if (path.empty() || path == "-") {
+    Status s = body(stdout);
+    std::fflush(stdout);
+    return s;
+  }
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    return InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
+  }
+  Status s = body(f);
+  if (std::fclose(f) != 0 && s.ok()) {
+    s = Status(StatusCode::kUnavailable, "cannot write " + path + ": " + std::strerror(errno));
+  }
+  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
+  }
+  if (!s.ok()) std::remove(tmp.c_str());
+  return s;
+}
+
+}  // namespace leadscore::service

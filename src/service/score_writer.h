@@ -1,0 +1,36 @@
+// Writing batch results as SCORING.md's "Batch output": CSV or JSON Lines, leads and accounts.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "service/accounts.h"
+#include "service/batch_score.h"
+
+namespace leadscore::service {
+
+enum class OutputFormat { kCsv, kJsonl };
+
+// Appends `text` as a CSV field (quoted when it holds a comma, quote, CR or LF).
+void AppendCsvField(std::string& out, std::string_view text);
+// Appends `text` as a JSON string literal, quotes included.
+void AppendJsonString(std::string& out, std::string_view text);
+
+// Writes one row per ranked lead: lead_id,score,fit,engagement,grade,stage[,reasons].
+// Reasons are computed here (with a Scorer) when `explain`, so they are never held for all
+// leads at once.
+Status WriteLeads(std::FILE* out, const Batch& batch, const std::vector<RankedLead>& ranked,
+                  OutputFormat format, bool explain);
+
+// Writes account,score,leads,top_lead rows.
+Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<AccountScore>& accounts,
+                     OutputFormat format);
+
+// Writes to `path` through a temporary file renamed into place on success, so a failed or
+// interrupted run never leaves a half-written file. `path` "-" or empty writes to stdout.
+Status WriteFileAtomically(const std::string& path, const std::function<Status(std::FILE*)>& body);
+
+}  // namespace leadscore::service
