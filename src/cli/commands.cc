@@ -8,6 +8,7 @@ std::span<const Command> Commands() {
       {"score", "Score leads and events from files (batch)", &SetupScore},
       {"explain", "Explain one lead's score, and what would move it", &SetupExplain},
       {"test", "Run a model's test cases (scoring as code)", &SetupTest},
+      {"generate", "Write realistic synthetic leads and events", &SetupGenerate},
 
   };
   return kCommands;
