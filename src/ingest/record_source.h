@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -21,6 +22,11 @@
 namespace leadscore::ingest {
 
 enum class Format : uint8_t { kCsv, kJsonl };
+
+// The format a path's extension names, case-insensitively: .csv -> kCsv; .jsonl, .ndjson ->
+// kJsonl; each optionally followed by .gz. nullopt for anything else. (Compression is decided
+// by the file's first bytes, not by the name.)
+std::optional<Format> FormatFromPath(std::string_view path);
 
 // A rejected input row: data in a report, not a failed operation.
 struct RowError {

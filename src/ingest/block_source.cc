@@ -1,0 +1,90 @@
+// BlockSource: buffered reading and cutting at record boundaries (see block_source.h).
+#include "ingest/block_source.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace leadscore::ingest {
+namespace {
+
+// Reads are at least this large: fewer syscalls, and a gzip stream inflates in big steps.
+constexpr size_t kMinRead = size_t{1} << 20;
+// Read this far beyond the target so a cut can usually be found without a second read.
+constexpr size_t kSlack = size_t{64} << 10;
+
+}  // namespace
+
+size_t CountNewlines(const char* begin, const char* end) {
+  // std::count over bytes vectorizes at -O2/-O3 (~10 GB/s), faster than a memchr loop on short
+  // lines.
+  return static_cast<size_t>(std::count(begin, end, '\n'));
+}
+
+BlockSource::BlockSource(std::string path, std::unique_ptr<FileReader> reader)
+    : path_(std::move(path)), reader_(std::move(reader)) {}
+
+Status BlockSource::FillTo(size_t n) {
+  while (end_ - begin_ < n && !eof_) {
+    if (capacity_ - end_ < kMinRead) {
+      // Move the pending bytes to the front, growing the buffer when they fill half of it.
+      size_t pending = end_ - begin_;
+      size_t want = std::max({n, pending + kMinRead, capacity_});
+      if (want > capacity_ || pending * 2 > capacity_) want = std::max(want, capacity_ * 2);
+      if (want > capacity_) {
+        std::unique_ptr<char[]> grown(new char[want]);
+        if (pending > 0) std::memcpy(grown.get(), buf_.get() + begin_, pending);
+        buf_ = std::move(grown);
+        capacity_ = want;
+      } else if (begin_ > 0) {
+        std::memmove(buf_.get(), buf_.get() + begin_, pending);
+      }
+      begin_ = 0;
+      end_ = pending;
+    }
+    LS_ASSIGN_OR_RETURN(size_t got, reader_->Read(buf_.get() + end_, capacity_ - end_));
+    if (got == 0) eof_ = true;
+    end_ += got;
+  }
+  return Status::Ok();
+}
+
+Result<size_t> BlockSource::FillToCut(size_t target) {
+  target = std::max<size_t>(target, 1);
+  size_t need = target + kSlack;
+  for (;;) {
+    LS_RETURN_IF_ERROR(FillTo(need));
+    size_t cut = FindCut(pending(), target);
+    if (cut != std::string_view::npos) return cut;
+    if (eof_) return pending().size();
+    if (pending().size() > kMaxRecordBytes + target) {
+      return Error(
+          InvalidArgument(path_ + ":" + std::to_string(next_line_) + ": a record is longer than " +
+                          std::to_string(kMaxRecordBytes >> 20) + " MiB (an unclosed quote?)"));
+    }
+    need = pending().size() * 2;  // geometric, so rescanning from the start stays linear
+  }
+}
+
+void BlockSource::Consume(size_t n) {
+  const char* p = buf_.get() + begin_;
+  next_line_ += CountNewlines(p, p + n);
+  bytes_read_ += n;
+  begin_ += n;
+}
+
+Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
+  LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(target_bytes));
+  if (cut == 0) return std::optional<Block>();
+  std::optional<Block> block(std::in_place);
+  // Room for simdjson's padding: the JSON Lines parser reads lines in place.
+  block->bytes.reserve(cut + simdjson::SIMDJSON_PADDING);
+  block->bytes.assign(buf_.get() + begin_, cut);
+  block->first_line = next_line_;
+  block->index = next_index_++;
+  Consume(cut);
+  return block;
+}
+
+}  // namespace leadscore::ingest

@@ -1,0 +1,69 @@
+// BlockSource: the part of every RecordSource that reads a file and cuts it into Blocks.
+//
+// It owns the FileReader and one read buffer; a subclass says only where records end
+// (FindCut). Invariants:
+//   1. pending() always starts on a record boundary (or at the first byte of the file).
+//   2. next_line_ is the physical line number of pending()'s first byte.
+//   3. A Block is handed out whole: it ends just after a record's '\n', or at the end of the input.
+// Not thread-safe: one thread calls Next(); the Blocks it returns are independent values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ingest/file_reader.h"
+#include "ingest/record_source.h"
+
+namespace leadscore::ingest {
+
+// A record longer than this fails Next() with kInvalidArgument instead of growing the buffer
+// without bound (a CSV quote that is never closed would otherwise swallow the whole file).
+inline constexpr size_t kMaxRecordBytes = size_t{256} << 20;
+
+class BlockSource : public RecordSource {
+ public:
+  const std::string& path() const override { return path_; }
+  Result<std::optional<Block>> Next(size_t target_bytes) override;
+  uint64_t bytes_read() const override { return bytes_read_; }
+  uint64_t file_size() const override { return reader_->file_size(); }
+
+ protected:
+  BlockSource(std::string path, std::unique_ptr<FileReader> reader);
+
+  // Returns the offset just past the first record end at or after offset `target` - 1 of `data`
+  // (so the cut is >= target bytes), or npos when no record ends there in `data`.
+  // REQUIRES: `data` starts on a record boundary; target >= 1.
+  virtual size_t FindCut(std::string_view data, size_t target) const = 0;
+
+  // Reads until pending() holds at least `n` bytes or the input ends.
+  Status FillTo(size_t n);
+  // Reads until FindCut(pending(), target) finds a cut, returning it, or until the input ends,
+  // returning pending().size(). Fails on I/O errors and when a record exceeds kMaxRecordBytes.
+  Result<size_t> FillToCut(size_t target);
+  std::string_view pending() const { return {buf_.get() + begin_, end_ - begin_}; }
+  bool at_eof() const { return eof_; }
+  // Drops the first `n` pending bytes (a BOM, a header, blank lines), counting their lines.
+  void Consume(size_t n);
+  uint64_t next_line() const { return next_line_; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<FileReader> reader_;
+  std::unique_ptr<char[]> buf_;  // pending bytes are buf_[begin_, end_)
+  size_t capacity_ = 0;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  uint64_t next_line_ = 1;
+  uint64_t bytes_read_ = 0;
+  uint64_t next_index_ = 0;
+};
+
+// Number of '\n' bytes in [begin, end).
+size_t CountNewlines(const char* begin, const char* end);
+
+}  // namespace leadscore::ingest

@@ -1,0 +1,215 @@
+// CsvParser: see csv_parser.h for the grammar. The hot loop is ScanRecord; it is shared with
+// SplitCsvRecord (the header) so the two can never disagree.
+//
+// Speed (g++ 12 -O3, one core): ~... MB/s on unquoted numeric rows; unquoted cells are found
+// with a 256-entry stop table, quoted fields with memchr.
+#include "ingest/csv_parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ingest/block_source.h"
+
+namespace leadscore::ingest {
+namespace {
+
+// One cell as it sits in the input.
+struct CellText {
+  const char* begin;  // the content (inside the quotes for a quoted field)
+  const char* end;
+  const char* tail_begin;  // text after a closing quote, kept literally (usually empty)
+  const char* tail_end;
+  bool doubled;  // the content holds "" pairs to unescape
+
+  bool simple() const { return !doubled && tail_begin == tail_end; }
+  bool empty() const { return begin == end && tail_begin == tail_end; }
+};
+
+void AppendCell(const CellText& cell, std::string& out) {
+  if (!cell.doubled) {
+    out.append(cell.begin, cell.end);
+  } else {
+    const char* p = cell.begin;
+    while (p < cell.end) {
+      const char* q = static_cast<const char*>(std::memchr(p, '"', cell.end - p));
+      if (q == nullptr) {
+        out.append(p, cell.end);
+        break;
+      }
+      out.append(p, q + 1);  // keeps one quote of the pair
+      p = q + 2;
+    }
+  }
+  out.append(cell.tail_begin, cell.tail_end);
+}
+
+// True when `p` is where a quoted field's closing quote may be followed: a delimiter, a line
+// end ("\n", "\r\n", or "\r" at the end of the input) or the end of the input.
+inline bool AtCellEnd(const char* p, const char* end, char delimiter) {
+  return p == end || *p == delimiter || *p == '\n' ||
+         (*p == '\r' && (p + 1 == end || p[1] == '\n'));
+}
+
+struct RecordScan {
+  const char* next;  // first byte after the record and its line end
+  size_t newlines;   // '\n' bytes consumed, including the record's own line end
+  size_t cells;
+  bool unterminated;
+};
+
+// Scans the record starting at `p` (not a blank line), calling on_cell(column, CellText) for
+// each cell in order.
+template <class OnCell>
+inline RecordScan ScanRecord(const char* p, const char* const end, const char delimiter,
+                             const bool* is_stop, OnCell&& on_cell) {
+  RecordScan scan{end, 0, 0, false};
+  for (;;) {  // one cell per iteration; p is at the cell's first byte (or at end)
+    const size_t column = scan.cells++;
+    if (p < end && *p == '"') {
+      const char* s = p + 1;
+      const char* close;
+      bool doubled = false;
+      for (;;) {
+        close = static_cast<const char*>(std::memchr(s, '"', end - s));
+        if (close == nullptr || close + 1 == end || close[1] != '"') break;
+        doubled = true;
+        s = close + 2;
+      }
+      if (close == nullptr) {
+        scan.unterminated = true;
+        scan.newlines += CountNewlines(p, end);
+        scan.next = end;
+        return scan;
+      }
+      scan.newlines += CountNewlines(p + 1, close);
+      const char* after = close + 1;
+      const char* stop = after;
+      const char* tail_end = after;
+      if (!AtCellEnd(after, end, delimiter)) {  // text after the closing quote
+        while (stop < end && !is_stop[static_cast<unsigned char>(*stop)]) ++stop;
+        tail_end = stop;
+        if (tail_end > after && tail_end[-1] == '\r' && (stop == end || *stop == '\n')) {
+          --tail_end;
+        }
+      }
+      on_cell(column, CellText{p + 1, close, after, tail_end, doubled});
+      p = stop;
+    } else {
+      const char* e = p;
+      while (e < end && !is_stop[static_cast<unsigned char>(*e)]) ++e;
+      const char* cell_end = e;
+      if (cell_end > p && cell_end[-1] == '\r' && (e == end || *e == '\n')) --cell_end;
+      on_cell(column, CellText{p, cell_end, cell_end, cell_end, false});
+      p = e;
+    }
+    // p is at a delimiter, a line end or the end.
+    if (p < end && *p == delimiter) {
+      ++p;
+      continue;
+    }
+    if (p < end && *p == '\r') ++p;
+    if (p < end) {  // the '\n'
+      ++p;
+      ++scan.newlines;
+    }
+    scan.next = p;
+    return scan;
+  }
+}
+
+// Skips a blank line at p ("\n", "\r\n", or "\r" at the end). Returns p when there is none.
+inline const char* SkipBlankLine(const char* p, const char* end) {
+  if (*p == '\n') return p + 1;
+  if (*p == '\r') {
+    if (p + 1 == end) return p + 1;
+    if (p[1] == '\n') return p + 2;
+  }
+  return p;
+}
+
+}  // namespace
+
+CsvParser::CsvParser(std::string file, const std::vector<std::string>& header, char delimiter,
+                     std::vector<std::string> wanted_keys)
+    : file_(std::move(file)),
+      delimiter_(delimiter),
+      column_count_(header.size()),
+      column_slot_(header.size(), -1),
+      values_(wanted_keys.size()),
+      scratch_(wanted_keys.size()) {
+  for (size_t slot = 0; slot < wanted_keys.size(); ++slot) {
+    auto it = std::find(header.begin(), header.end(), wanted_keys[slot]);
+    if (it == header.end()) continue;
+    size_t column = static_cast<size_t>(it - header.begin());
+    if (column_slot_[column] < 0) {
+      column_slot_[column] = static_cast<int>(slot);
+    } else {
+      duplicate_slots_.emplace_back(column_slot_[column], static_cast<int>(slot));
+    }
+  }
+  is_stop_[static_cast<unsigned char>(delimiter)] = true;
+  is_stop_[static_cast<unsigned char>('\n')] = true;
+}
+
+void CsvParser::Parse(const Block& block, RowSink& sink) {
+  const char* p = block.bytes.data();
+  const char* const end = p + block.bytes.size();
+  uint64_t line = block.first_line;
+  const int* const column_slot = column_slot_.data();
+  const size_t slotted_columns = column_slot_.size();
+  Value* const values = values_.data();
+  while (p < end) {
+    const char* after_blank = SkipBlankLine(p, end);
+    if (after_blank != p) {
+      p = after_blank;
+      ++line;
+      continue;
+    }
+    std::fill(values_.begin(), values_.end(), Value());
+    RecordScan scan =
+        ScanRecord(p, end, delimiter_, is_stop_, [&](size_t column, const CellText& cell) {
+          if (column >= slotted_columns) return;
+          const int slot = column_slot[column];
+          if (slot < 0 || cell.empty()) return;
+          if (cell.simple()) {
+            values[slot] = Value::String(std::string_view(cell.begin, cell.end - cell.begin));
+          } else {
+            std::string& scratch = scratch_[slot];
+            scratch.clear();
+            AppendCell(cell, scratch);
+            if (!scratch.empty()) values[slot] = Value::String(scratch);
+          }
+        });
+    const uint64_t record_line = line;
+    line += scan.newlines;
+    p = scan.next;
+    if (scan.unterminated) {
+      sink.OnError(RowError{file_, record_line, "", "unterminated quoted field"});
+      continue;
+    }
+    if (scan.cells != column_count_) {
+      sink.OnError(RowError{file_, record_line, "",
+                            "expected " + std::to_string(column_count_) + " cells, found " +
+                                std::to_string(scan.cells)});
+      continue;
+    }
+    for (auto [from, to] : duplicate_slots_) values[to] = values[from];
+    sink.OnRow(record_line, values_);
+  }
+}
+
+bool SplitCsvRecord(std::string_view record, char delimiter, std::vector<std::string>& cells) {
+  cells.clear();
+  if (record.empty()) return true;
+  bool is_stop[256] = {};
+  is_stop[static_cast<unsigned char>(delimiter)] = true;
+  is_stop[static_cast<unsigned char>('\n')] = true;
+  RecordScan scan = ScanRecord(record.data(), record.data() + record.size(), delimiter, is_stop,
+                               [&](size_t, const CellText& cell) {
+                                 cells.emplace_back();
+                                 AppendCell(cell, cells.back());
+                               });
+  return !scan.unterminated;
+}
+
+}  // namespace leadscore::ingest

@@ -1,0 +1,233 @@
+// CsvParser: the CSV grammar of csv_parser.h, each case read with block targets from 1 byte
+// (every record crosses blocks) to 4 MiB (one block), which must all give the same rows.
+#include "ingest/csv_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ingest/ingest_test_util.h"
+
+namespace leadscore::ingest {
+namespace {
+
+using ::leadscore::ingest::testing::ErrorsAsText;
+using ::leadscore::ingest::testing::ReadAll;
+using ::leadscore::ingest::testing::RowsAsText;
+using ::leadscore::ingest::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+
+struct Parsed {
+  std::vector<std::string> rows;
+  std::vector<std::string> errors;
+};
+
+// Parses `csv` with every block size and checks they agree; returns the result.
+Parsed ParseCsv(std::string_view csv, const std::vector<std::string>& wanted) {
+  TempDir dir;
+  std::string path = dir.Write("in.csv", csv);
+  Parsed first;
+  bool have_first = false;
+  for (size_t target :
+       {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{7}, size_t{16}, size_t{4} << 20}) {
+    auto result = ReadAll(path, wanted, target);
+    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors)};
+    if (!have_first) {
+      first = parsed;
+      have_first = true;
+    } else {
+      EXPECT_EQ(parsed.rows, first.rows) << "target_bytes " << target;
+      EXPECT_EQ(parsed.errors, first.errors) << "target_bytes " << target;
+    }
+  }
+  return first;
+}
+
+TEST(CsvParser, ReadsPlainRows) {
+  Parsed p = ParseCsv("a,b,c\n1,2,3\nx,y,z\n", {"a", "b", "c"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2\" | \"3\"", "3: \"x\" | \"y\" | \"z\""));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(CsvParser, WantedKeysPickColumnsInSlotOrderAndMissingOnesAreNull) {
+  Parsed p = ParseCsv("a,b,c\n1,2,3\n", {"c", "nope", "a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"3\" | null | \"1\""));
+}
+
+TEST(CsvParser, SameWantedKeyTwiceFillsBothSlots) {
+  Parsed p = ParseCsv("a,b\n1,2\n", {"b", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"2\" | \"2\""));
+}
+
+TEST(CsvParser, DuplicateHeaderNameReadsTheFirstColumn) {
+  Parsed p = ParseCsv("a,a\n1,2\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\""));
+}
+
+TEST(CsvParser, QuotedFieldsWithDelimiterAndDoubledQuotes) {
+  Parsed p = ParseCsv("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"\"\"\",\"a\"\"\"\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"x, y\" | \"say \"hi\"\"", "3: \"\"\" | \"a\"\""));
+}
+
+TEST(CsvParser, EmbeddedNewlinesKeepTheStartLineAndCountLines) {
+  Parsed p =
+      ParseCsv("id,note\n1,\"line one\nline two\"\n2,\"a\r\nb\r\nc\"\n3,plain\n", {"id", "note"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"line one\nline two\"", "4: \"2\" | \"a\r\nb\r\nc\"",
+                                  "7: \"3\" | \"plain\""));
+}
+
+TEST(CsvParser, CrlfLineEndsAreStripped) {
+  Parsed p = ParseCsv("a,b\r\n1,2\r\n\"q\",\"r\"\r\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2\"", "3: \"q\" | \"r\""));
+}
+
+TEST(CsvParser, LfFileWithAFinalCrlf) {
+  Parsed p = ParseCsv("a,b\n1,2\n3,4\r\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2\"", "3: \"3\" | \"4\""));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(CsvParser, NoFinalNewlineStillGivesTheLastRecord) {
+  EXPECT_THAT(ParseCsv("a,b\n1,2\n3,4", {"a", "b"}).rows,
+              ElementsAre("2: \"1\" | \"2\"", "3: \"3\" | \"4\""));
+  EXPECT_THAT(ParseCsv("a,b\n1,\"x\"", {"a", "b"}).rows, ElementsAre("2: \"1\" | \"x\""));
+  EXPECT_THAT(ParseCsv("a,b\n1,2\r", {"a", "b"}).rows, ElementsAre("2: \"1\" | \"2\""));
+  EXPECT_THAT(ParseCsv("a,b\n1,\"2\"\r", {"a", "b"}).rows, ElementsAre("2: \"1\" | \"2\""));
+  EXPECT_THAT(ParseCsv("a,b\n1,", {"a", "b"}).rows, ElementsAre("2: \"1\" | null"));
+}
+
+TEST(CsvParser, SemicolonDelimiterWithQuotedHeader) {
+  Parsed p = ParseCsv("\"age\";\"job\"\r\n56;\"house;maid\"\r\n", {"age", "job"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"56\" | \"house;maid\""));
+}
+
+TEST(CsvParser, TabDelimiter) {
+  Parsed p = ParseCsv("a\tb\n1\t2,5\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2,5\""));
+}
+
+TEST(CsvParser, EmptyAndQuotedEmptyCellsAreNull) {
+  Parsed p = ParseCsv("a,b,c\n,\"\",x\n", {"a", "b", "c"});
+  EXPECT_THAT(p.rows, ElementsAre("2: null | null | \"x\""));
+}
+
+TEST(CsvParser, SpacesAreKept) {
+  Parsed p = ParseCsv("a,b\n 1 , \"x\" \n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \" 1 \" | \" \"x\" \""));
+}
+
+TEST(CsvParser, QuoteInsideAnUnquotedFieldIsLiteral) {
+  Parsed p = ParseCsv("a,b\nab\"c,5\"\n12\" tall,\"\"x\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"ab\"c\" | \"5\"\"", "3: \"12\" tall\" | \"x\""));
+}
+
+TEST(CsvParser, TextAfterAClosingQuoteIsAppended) {
+  Parsed p = ParseCsv("a,b\n\"ab\"cd,\"x\"\"y\"z\"w\r\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"abcd\" | \"x\"yz\"w\""));
+}
+
+TEST(CsvParser, WrongCellCountsAreReportedAtTheRecordsFirstLine) {
+  Parsed p = ParseCsv(
+      "a,b,c\n"
+      "1,2,3\n"         // 2
+      "1,2\n"           // 3: too few
+      "1,\"x\ny\",3\n"  // 4-5: fine, spans two lines
+      "1,2,3,4\n"       // 6: too many
+      "\"p\nq\",2\n"    // 7-8: too few, starts at 7
+      "7,8,9",          // 9
+      {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\"", "4: \"1\"", "9: \"7\""));
+  EXPECT_THAT(p.errors, ElementsAre("3: expected 3 cells, found 2", "6: expected 3 cells, found 4",
+                                    "7: expected 3 cells, found 2"));
+}
+
+TEST(CsvParser, ErrorsNameTheFileAndHaveNoField) {
+  TempDir dir;
+  std::string path = dir.Write("leads.csv", "a,b\n1\n");
+  auto result = testing::ReadAll(path, {"a"});
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].file, path);
+  EXPECT_EQ(result.errors[0].field, "");
+  EXPECT_EQ(FormatRowError(result.errors[0]), path + ":2: expected 2 cells, found 1");
+}
+
+TEST(CsvParser, UnterminatedQuoteAtTheEndIsAnError) {
+  Parsed p = ParseCsv("a,b\n1,2\n3,\"open\n4,5\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2\""));
+  EXPECT_THAT(p.errors, ElementsAre("3: unterminated quoted field"));
+}
+
+TEST(CsvParser, QuoteEndingTheInputExactlyIsClosed) {
+  Parsed p = ParseCsv("a\n\"x\"\"\"", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"x\"\""));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(CsvParser, BlankLinesAreSkippedButCounted) {
+  Parsed p = ParseCsv("a,b\n\n1,2\r\n\r\n\n3,4\n\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("3: \"1\" | \"2\"", "6: \"3\" | \"4\""));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(CsvParser, WhitespaceOnlyLineIsARecord) {
+  Parsed p = ParseCsv("a,b\n  \n1,2\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("3: \"1\""));
+  EXPECT_THAT(p.errors, ElementsAre("2: expected 2 cells, found 1"));
+}
+
+TEST(CsvParser, SingleColumnQuotedEmptyLineIsARowNotABlank) {
+  Parsed p = ParseCsv("a\n\"\"\nx\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: null", "3: \"x\""));
+}
+
+TEST(CsvParser, LoneCarriageReturnIsData) {
+  Parsed p = ParseCsv("a,b\nx\ry,z\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"x\ry\" | \"z\""));
+}
+
+TEST(CsvParser, LongQuotedFieldAcrossManyTinyBlocks) {
+  std::string note(5000, 'n');
+  for (size_t i = 0; i < note.size(); i += 97) note[i] = (i % 2 == 0) ? '\n' : ',';
+  std::string escaped;
+  for (char c : note) escaped += c;
+  std::string csv = "id,note\n1,\"" + escaped + "\"\"\"\n2,x\n";
+  Parsed p = ParseCsv(csv, {"id"});
+  size_t newlines = std::count(note.begin(), note.end(), '\n');
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\"", std::to_string(3 + newlines) + ": \"2\""));
+}
+
+TEST(CsvParser, BlockWithoutRecordsGivesNothing) {
+  CsvParser parser("f.csv", {"a"}, ',', {"a"});
+  testing::RecordingSink sink;
+  parser.Parse(Block{"", 5, 0}, sink);
+  parser.Parse(Block{"\n\r\n", 5, 1}, sink);
+  EXPECT_THAT(sink.rows, IsEmpty());
+  EXPECT_THAT(sink.errors, IsEmpty());
+}
+
+TEST(CsvParser, LineNumbersStartAtTheBlocksFirstLine) {
+  CsvParser parser("f.csv", {"a", "b"}, ',', {"b"});
+  testing::RecordingSink sink;
+  parser.Parse(Block{"1,2\n\n3\n", 40, 7}, sink);
+  ASSERT_EQ(sink.rows.size(), 1u);
+  EXPECT_EQ(sink.rows[0].line, 40u);
+  ASSERT_EQ(sink.errors.size(), 1u);
+  EXPECT_EQ(sink.errors[0].line, 42u);
+}
+
+TEST(CsvParser, ReusedParserDoesNotLeakValuesBetweenRows) {
+  Parsed p = ParseCsv("a,b\n\"x\"\"\",1\n,2\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"x\"\" | \"1\"", "3: null | \"2\""));
+}
+
+TEST(SplitCsvRecord, SplitsAndUnescapes) {
+  std::vector<std::string> cells;
+  ASSERT_TRUE(SplitCsvRecord("a,\"b,\"\"c\"\"\",,d\r\n", ',', cells));
+  EXPECT_THAT(cells, ElementsAreArray({"a", "b,\"c\"", "", "d"}));
+  EXPECT_FALSE(SplitCsvRecord("a,\"b", ',', cells));
+}
+
+}  // namespace
+}  // namespace leadscore::ingest

@@ -1,0 +1,128 @@
+// CsvSource: header reading (BOM, blank lines, delimiter choice) and quote-aware cutting.
+#include "ingest/csv_source.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ingest/ingest_test_util.h"
+
+namespace leadscore::ingest {
+namespace {
+
+using ::leadscore::ingest::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr size_t npos = std::string_view::npos;
+
+TEST(ChooseCsvDelimiter, CommaUnlessOnlySemicolonsOrTabs) {
+  EXPECT_EQ(ChooseCsvDelimiter("a,b;c"), ',');
+  EXPECT_EQ(ChooseCsvDelimiter("a;b;c"), ';');
+  EXPECT_EQ(ChooseCsvDelimiter("a\tb\tc"), '\t');
+  EXPECT_EQ(ChooseCsvDelimiter("a\tb;c\td"), '\t');
+  EXPECT_EQ(ChooseCsvDelimiter("a\tb;c"), ';');
+  EXPECT_EQ(ChooseCsvDelimiter("single"), ',');
+}
+
+TEST(FindCsvCut, CutsAfterTheFirstLineEndAtOrAfterTheTarget) {
+  EXPECT_EQ(FindCsvCut("ab\ncd\nef\n", 1, ','), 3u);
+  EXPECT_EQ(FindCsvCut("ab\ncd\nef\n", 3, ','), 3u);
+  EXPECT_EQ(FindCsvCut("ab\ncd\nef\n", 4, ','), 6u);
+  EXPECT_EQ(FindCsvCut("ab\ncd", 4, ','), npos);
+}
+
+TEST(FindCsvCut, SkipsNewlinesInsideQuotedFields) {
+  EXPECT_EQ(FindCsvCut("\"a\nb\",c\nd\n", 1, ','), 8u);
+  EXPECT_EQ(FindCsvCut("x,\"a\n\"\"\nb\"\nd\n", 1, ','), 11u);
+  EXPECT_EQ(FindCsvCut("x;\"a\nb\"\n", 1, ';'), 8u);
+}
+
+TEST(FindCsvCut, QuoteInsideAFieldIsLiteral) {
+  EXPECT_EQ(FindCsvCut("ab\"c\nd\n", 1, ','), 5u);
+  EXPECT_EQ(FindCsvCut("\"a\"b\"c\nd\n", 1, ','), 7u);
+}
+
+TEST(FindCsvCut, NeedsMoreDataInsideAQuoteOrOnAFinalQuote) {
+  EXPECT_EQ(FindCsvCut("a,\"open\n", 1, ','), npos);
+  EXPECT_EQ(FindCsvCut("a,\"x\"", 1, ','), npos);  // "" may follow
+}
+
+TEST(CsvSource, DropsBomAndReadsQuotedHeader) {
+  TempDir dir;
+  auto source = RecordSource::Open(dir.Write("h.csv", "\xEF\xBB\xBF\"lead id\",\"a,b\"\n1,2\n"));
+  ASSERT_TRUE(source) << source.error().ToString();
+  EXPECT_THAT((*source)->header(), ElementsAre("lead id", "a,b"));
+  EXPECT_EQ((*source)->delimiter(), ',');
+  EXPECT_EQ((*source)->format(), Format::kCsv);
+  auto block = (*source)->Next();
+  ASSERT_TRUE(block && block->has_value());
+  EXPECT_EQ((*block)->bytes, "1,2\n");
+  EXPECT_EQ((*block)->first_line, 2u);
+}
+
+TEST(CsvSource, HeaderSpanningLinesMovesTheFirstLine) {
+  TempDir dir;
+  auto source = RecordSource::Open(dir.Write("h.csv", "\"a\nb\",c\n1,2\n"));
+  ASSERT_TRUE(source);
+  EXPECT_THAT((*source)->header(), ElementsAre("a\nb", "c"));
+  auto block = (*source)->Next();
+  ASSERT_TRUE(block && block->has_value());
+  EXPECT_EQ((*block)->first_line, 3u);
+}
+
+TEST(CsvSource, BlankLinesBeforeTheHeaderAreSkipped) {
+  TempDir dir;
+  auto result = testing::ReadAll(dir.Write("h.csv", "\r\n\nid\n7\n"), {"id"});
+  ASSERT_TRUE(result.status.ok());
+  EXPECT_THAT(result.header, ElementsAre("id"));
+  EXPECT_THAT(testing::RowsAsText(result.rows), ElementsAre("4: \"7\""));
+}
+
+TEST(CsvSource, EmptyFileHasNoHeaderAndNoBlocks) {
+  TempDir dir;
+  for (std::string_view text : {"", "\xEF\xBB\xBF", "\n\r\n"}) {
+    auto result = testing::ReadAll(dir.Write("e.csv", text), {"id"});
+    EXPECT_TRUE(result.status.ok());
+    EXPECT_THAT(result.header, IsEmpty());
+    EXPECT_EQ(result.blocks, 0u);
+  }
+}
+
+TEST(CsvSource, HeaderOnlyFileHasNoBlocks) {
+  TempDir dir;
+  auto result = testing::ReadAll(dir.Write("h.csv", "a;b\r\n"), {"a"});
+  EXPECT_TRUE(result.status.ok());
+  EXPECT_THAT(result.header, ElementsAre("a", "b"));
+  EXPECT_EQ(result.blocks, 0u);
+}
+
+TEST(CsvSource, UnclosedQuoteInTheHeaderFailsOpen) {
+  TempDir dir;
+  auto source = RecordSource::Open(dir.Write("h.csv", "a,\"b\n1,2\n"));
+  ASSERT_FALSE(source);
+  EXPECT_EQ(source.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(source.error().message().find(":1: unterminated"), std::string::npos);
+}
+
+TEST(CsvSource, TinyTargetsGiveOneRecordPerBlockAndNeverSplitAQuote) {
+  TempDir dir;
+  const std::string text = "a,b\n1,\"x\ny\"\n2,z\n3,w";
+  auto source = RecordSource::Open(dir.Write("t.csv", text));
+  ASSERT_TRUE(source);
+  std::vector<std::string> blocks;
+  std::vector<uint64_t> lines;
+  for (;;) {
+    auto block = (*source)->Next(1);
+    ASSERT_TRUE(block);
+    if (!block->has_value()) break;
+    EXPECT_EQ((*block)->index, blocks.size());
+    blocks.push_back((*block)->bytes);
+    lines.push_back((*block)->first_line);
+  }
+  EXPECT_THAT(blocks, ElementsAre("1,\"x\ny\"\n", "2,z\n", "3,w"));
+  EXPECT_THAT(lines, ElementsAre(2u, 4u, 5u));
+  EXPECT_EQ((*source)->bytes_read(), text.size());
+}
+
+}  // namespace
+}  // namespace leadscore::ingest

@@ -1,0 +1,186 @@
+// FileReader implementations: PlainReader (read(2) straight into the caller's buffer) and
+// GzipReader (read(2) of compressed chunks, zlib inflate into the caller's buffer).
+//
+// Invariants of GzipReader:
+//   1. `in_` holds compressed bytes [stream_.next_in, stream_.next_in + stream_.avail_in) not yet
+//      given to inflate; it is refilled only when avail_in is 0.
+//   2. `in_member_` is true from the first byte of a member to its Z_STREAM_END. Reaching the end
+//      of the file while it is true means the file was truncated: kDataLoss.
+//   3. After a member ends, the next non-empty input starts a new member (inflateReset).
+#include "ingest/file_reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace leadscore::ingest {
+namespace {
+
+constexpr size_t kCompressedChunk = 256 << 10;
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+// read(2) that retries on EINTR. Returns -1 with errno set on failure.
+ssize_t ReadSome(int fd, char* dst, size_t n) {
+  for (;;) {
+    ssize_t got = ::read(fd, dst, n);
+    if (got >= 0 || errno != EINTR) return got;
+  }
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+class PlainReader final : public FileReader {
+ public:
+  PlainReader(std::string path, int fd, uint64_t size, std::string prefix)
+      : path_(std::move(path)), fd_(fd), size_(size), prefix_(std::move(prefix)) {}
+
+  Result<size_t> Read(char* dst, size_t n) override {
+    if (prefix_pos_ < prefix_.size()) {  // the bytes Open() sniffed
+      size_t take = std::min(n, prefix_.size() - prefix_pos_);
+      std::memcpy(dst, prefix_.data() + prefix_pos_, take);
+      prefix_pos_ += take;
+      return take;
+    }
+    ssize_t got = ReadSome(fd_.get(), dst, n);
+    if (got < 0) return Error(DataLoss(path_ + ": read failed: " + ErrnoText(errno)));
+    return static_cast<size_t>(got);
+  }
+  uint64_t file_size() const override { return size_; }
+  bool compressed() const override { return false; }
+
+ private:
+  std::string path_;
+  Fd fd_;
+  uint64_t size_;
+  std::string prefix_;
+  size_t prefix_pos_ = 0;
+};
+
+class GzipReader final : public FileReader {
+ public:
+  GzipReader(std::string path, int fd, uint64_t size, std::string prefix)
+      : path_(std::move(path)), fd_(fd), size_(size), in_(kCompressedChunk) {
+    std::memcpy(in_.data(), prefix.data(), prefix.size());
+    std::memset(&stream_, 0, sizeof(stream_));
+    stream_.next_in = reinterpret_cast<Bytef*>(in_.data());
+    stream_.avail_in = static_cast<uInt>(prefix.size());
+    init_ok_ = inflateInit2(&stream_, 15 + 16) == Z_OK;  // 15 + 16: gzip wrapper only
+  }
+  ~GzipReader() override {
+    if (init_ok_) inflateEnd(&stream_);
+  }
+
+  Result<size_t> Read(char* dst, size_t n) override {
+    if (!init_ok_) return Error(Internal(path_ + ": inflateInit2 failed"));
+    if (n == 0 || done_) return 0;
+    stream_.next_out = reinterpret_cast<Bytef*>(dst);
+    // zlib counts in uInt; large requests are served in part, which Read allows.
+    stream_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    while (stream_.avail_out > 0) {
+      if (stream_.avail_in == 0) {
+        ssize_t got = ReadSome(fd_.get(), in_.data(), in_.size());
+        if (got < 0) return Error(DataLoss(path_ + ": read failed: " + ErrnoText(errno)));
+        if (got == 0) {
+          if (in_member_) return Error(DataLoss(path_ + ": truncated gzip stream"));
+          done_ = true;
+          break;
+        }
+        stream_.next_in = reinterpret_cast<Bytef*>(in_.data());
+        stream_.avail_in = static_cast<uInt>(got);
+      }
+      if (!in_member_) {  // invariant 3: a new member starts here
+        if (member_count_ > 0 && inflateReset(&stream_) != Z_OK) {
+          return Error(Internal(path_ + ": inflateReset failed"));
+        }
+        in_member_ = true;
+        ++member_count_;
+      }
+      int rc = inflate(&stream_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        in_member_ = false;
+      } else if (rc == Z_BUF_ERROR) {
+        // No progress possible without more input; loop refills (avail_in is 0 here).
+        if (stream_.avail_in != 0) return Error(DataLoss(path_ + ": corrupt gzip stream"));
+      } else if (rc != Z_OK) {
+        std::string why = stream_.msg != nullptr ? stream_.msg : "error " + std::to_string(rc);
+        return Error(DataLoss(path_ + ": corrupt gzip stream: " + why));
+      }
+    }
+    return static_cast<size_t>(reinterpret_cast<char*>(stream_.next_out) - dst);
+  }
+  uint64_t file_size() const override { return size_; }
+  bool compressed() const override { return true; }
+
+ private:
+  std::string path_;
+  Fd fd_;
+  uint64_t size_;
+  std::vector<char> in_;
+  z_stream stream_;
+  bool init_ok_ = false;
+  bool in_member_ = false;
+  bool done_ = false;
+  int member_count_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return Error(NotFound(path + ": " + ErrnoText(err)));
+    return Error(InvalidArgument(path + ": cannot open: " + ErrnoText(err)));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Error(InvalidArgument(path + ": not a regular file"));
+  }
+#ifdef POSIX_FADV_SEQUENTIAL
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+  // Sniff the gzip magic; the sniffed bytes are handed back through the reader.
+  char magic[2];
+  size_t have = 0;
+  while (have < sizeof(magic)) {
+    ssize_t got = ReadSome(fd, magic + have, sizeof(magic) - have);
+    if (got < 0) {
+      int err = errno;
+      ::close(fd);
+      return Error(DataLoss(path + ": read failed: " + ErrnoText(err)));
+    }
+    if (got == 0) break;
+    have += static_cast<size_t>(got);
+  }
+  std::string prefix(magic, have);
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (have == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
+      static_cast<unsigned char>(magic[1]) == 0x8b) {
+    return std::unique_ptr<FileReader>(new GzipReader(path, fd, size, std::move(prefix)));
+  }
+  return std::unique_ptr<FileReader>(new PlainReader(path, fd, size, std::move(prefix)));
+}
+
+}  // namespace leadscore::ingest

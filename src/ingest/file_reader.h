@@ -1,0 +1,34 @@
+// FileReader: the bytes of one input file, plain or gzip-compressed, read sequentially.
+//
+// Open() sniffs the gzip magic (1f 8b) itself, so a compressed file is read correctly whatever
+// its name. A gzip file may hold several concatenated members (as `cat a.gz b.gz` makes); they
+// are read as one stream. A reader is used by one thread at a time and owns its descriptor.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace leadscore::ingest {
+
+class FileReader {
+ public:
+  // Opens `path` for reading. Fails with kNotFound when it does not exist, kInvalidArgument when
+  // it cannot be opened (a directory, no permission).
+  static Result<std::unique_ptr<FileReader>> Open(const std::string& path);
+  virtual ~FileReader() = default;
+
+  // Reads up to `n` bytes (decompressed) into `dst`. Returns the count, 0 only at the end of the
+  // input. Fails with kDataLoss on a read error or a corrupt gzip stream, and on a gzip stream
+  // that ends before its trailer (a truncated file).
+  virtual Result<size_t> Read(char* dst, size_t n) = 0;
+
+  // Size of the file on disk (the compressed size for gzip).
+  virtual uint64_t file_size() const = 0;
+  virtual bool compressed() const = 0;
+};
+
+}  // namespace leadscore::ingest

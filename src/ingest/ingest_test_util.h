@@ -1,0 +1,140 @@
+// Test helpers for the ingest tests only: a temporary directory, file writers (plain and gzip)
+// and a RowSink that records rows as text so expectations read like the input.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "ingest/record_source.h"
+
+namespace leadscore::ingest::testing {
+
+// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ingest_test_XXXXXX").string();
+    char* made = mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  // Writes `bytes` to `name` inside the directory; returns the full path.
+  std::string Write(const std::string& name, std::string_view bytes) const {
+    std::string path = (std::filesystem::path(path_) / name).string();
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    EXPECT_TRUE(out.good());
+    return path;
+  }
+
+  // Writes `bytes` gzip-compressed (zlib's gzwrite), as one member per element of `members`
+  // when given, else one member.
+  std::string WriteGzip(const std::string& name, const std::vector<std::string>& members) const {
+    std::string path = (std::filesystem::path(path_) / name).string();
+    bool first = true;
+    for (const std::string& member : members) {
+      gzFile file = gzopen(path.c_str(), first ? "wb" : "ab");
+      EXPECT_NE(file, nullptr);
+      if (!member.empty()) {
+        EXPECT_EQ(gzwrite(file, member.data(), static_cast<unsigned>(member.size())),
+                  static_cast<int>(member.size()));
+      }
+      EXPECT_EQ(gzclose(file), Z_OK);
+      first = false;
+    }
+    return path;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Records every row as {line, Value::ToString() of each slot} and every error.
+class RecordingSink : public RowSink {
+ public:
+  struct Row {
+    uint64_t line;
+    std::vector<std::string> values;
+  };
+  void OnRow(uint64_t line, std::span<const Value> values) override {
+    Row row{line, {}};
+    for (const Value& value : values) row.values.push_back(value.ToString());
+    rows.push_back(std::move(row));
+  }
+  void OnError(RowError error) override { errors.push_back(std::move(error)); }
+
+  std::vector<Row> rows;
+  std::vector<RowError> errors;
+};
+
+struct ReadResult {
+  Status status;
+  std::vector<std::string> header;
+  std::vector<RecordingSink::Row> rows;
+  std::vector<RowError> errors;
+  size_t blocks = 0;
+};
+
+// Opens `path`, cuts it into blocks of about `target_bytes`, parses each with a fresh view of
+// `wanted`, and returns everything seen.
+inline ReadResult ReadAll(const std::string& path, const std::vector<std::string>& wanted,
+                          size_t target_bytes = 4 << 20) {
+  ReadResult result;
+  auto source = RecordSource::Open(path);
+  if (!source) {
+    result.status = source.error();
+    return result;
+  }
+  result.header = (*source)->header();
+  std::unique_ptr<BlockParser> parser = BlockParser::Create(**source, wanted);
+  RecordingSink sink;
+  for (;;) {
+    auto block = (*source)->Next(target_bytes);
+    if (!block) {
+      result.status = block.error();
+      break;
+    }
+    if (!block->has_value()) break;
+    ++result.blocks;
+    parser->Parse(**block, sink);
+  }
+  result.rows = std::move(sink.rows);
+  result.errors = std::move(sink.errors);
+  return result;
+}
+
+// "line: v1 | v2 | ..." for compact expectations.
+inline std::vector<std::string> RowsAsText(const std::vector<RecordingSink::Row>& rows) {
+  std::vector<std::string> out;
+  for (const auto& row : rows) {
+    std::string text = std::to_string(row.line) + ":";
+    for (size_t i = 0; i < row.values.size(); ++i) text += (i == 0 ? " " : " | ") + row.values[i];
+    out.push_back(text);
+  }
+  return out;
+}
+
+// "line: message" for each error.
+inline std::vector<std::string> ErrorsAsText(const std::vector<RowError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& error : errors) out.push_back(std::to_string(error.line) + ": " + error.message);
+  return out;
+}
+
+}  // namespace leadscore::ingest::testing

@@ -1,0 +1,300 @@
+// JsonlParser: see jsonl_parser.h for the rules.
+//
+// Per line: iterate (stage 1 over the line only), then one pass over the root object's fields.
+// Keys are matched without unescaping when they hold no backslash (the usual case) against an
+// open-addressing table of wanted paths. Every value is visited, wanted or not, so On Demand's
+// laziness never lets an invalid line through.
+#include "ingest/jsonl_parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace leadscore::ingest {
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+using simdjson::SUCCESS;
+
+// Cheap on purpose: length and three bytes tell event keys apart well enough for a table that
+// is at least 4x larger than the key count; a full-key hash cost ~8% of parse time.
+inline uint64_t HashKey(std::string_view key) {
+  const size_t n = key.size();
+  if (n == 0) return 0;
+  uint64_t h = n * 0x9E3779B97F4A7C15ull;
+  h ^= static_cast<unsigned char>(key[0]) | static_cast<uint64_t>(key[n / 2]) << 8 |
+       static_cast<uint64_t>(static_cast<unsigned char>(key[n - 1])) << 16;
+  h *= 0xFF51AFD7ED558CCDull;
+  return h ^ (h >> 29);
+}
+
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool IsBlank(const char* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
+    : file_(std::move(file)),
+      slot_count_(wanted_keys.size()),
+      values_(wanted_keys.size()),
+      seen_(wanted_keys.size()) {
+  for (size_t slot = 0; slot < wanted_keys.size(); ++slot) {
+    const std::string& key = wanted_keys[slot];
+    // Every proper prefix ending before a '.' must be descended into.
+    for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+      AddKey(std::string_view(key).substr(0, dot), -1, true);
+    }
+    AddKey(key, static_cast<int>(slot), false);
+  }
+  size_t size = 16;
+  while (size < entries_.size() * 4) size *= 2;
+  table_.assign(size, -1);
+  table_mask_ = size - 1;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    size_t h = HashKey(entries_[i].path) & table_mask_;
+    while (table_[h] >= 0) h = (h + 1) & table_mask_;
+    table_[h] = static_cast<int>(i);
+  }
+}
+
+void JsonlParser::AddKey(std::string_view path, int slot, bool descend) {
+  for (KeyEntry& entry : entries_) {
+    if (entry.path != path) continue;
+    entry.descend = entry.descend || descend;
+    if (slot >= 0) {
+      if (entry.slot < 0) {
+        entry.slot = slot;
+      } else {
+        duplicate_slots_.emplace_back(entry.slot, slot);
+      }
+    }
+    return;
+  }
+  entries_.push_back(KeyEntry{std::string(path), slot, descend});
+}
+
+const JsonlParser::KeyEntry* JsonlParser::Find(std::string_view path) const {
+  size_t h = HashKey(path) & table_mask_;
+  for (;;) {
+    int index = table_[h];
+    if (index < 0) return nullptr;
+    const KeyEntry& entry = entries_[index];
+    if (entry.path.size() == path.size() &&
+        SameBytes(entry.path.data(), path.data(), path.size())) {
+      return &entry;
+    }
+    h = (h + 1) & table_mask_;
+  }
+}
+
+void JsonlParser::Parse(const Block& block, RowSink& sink) {
+  const char* data = block.bytes.data();
+  size_t size = block.bytes.size();
+  size_t capacity = block.bytes.capacity();
+  if (capacity - size < simdjson::SIMDJSON_PADDING) {  // e.g. a copied Block
+    padded_.reserve(size + simdjson::SIMDJSON_PADDING);
+    padded_.assign(data, size);
+    data = padded_.data();
+    capacity = padded_.capacity();
+  }
+  const char* p = data;
+  const char* const end = data + size;
+  uint64_t line = block.first_line;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    const char* line_end = nl != nullptr ? nl : end;
+    size_t length = static_cast<size_t>(line_end - p);
+    if (length > 0 && (*p == '{' || !IsBlank(p, length))) {
+      ParseLine(p, length, capacity - static_cast<size_t>(p - data), line, sink);
+    }
+    p = nl != nullptr ? nl + 1 : end;
+    ++line;
+  }
+}
+
+void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
+                            RowSink& sink) {
+  std::fill(values_.begin(), values_.end(), Value());
+  std::fill(seen_.begin(), seen_.end(), 0);
+  auto fail = [&](std::string message) {
+    sink.OnError(RowError{file_, line_number, "", std::move(message)});
+  };
+  od::document document;
+  error_code error =
+      parser_.iterate(simdjson::padded_string_view(line, length, capacity)).get(document);
+  if (error != SUCCESS) return fail(std::string("invalid JSON: ") + simdjson::error_message(error));
+  od::object object;
+  error = document.get_object().get(object);
+  if (error == simdjson::INCORRECT_TYPE) return fail("not a JSON object");
+  document_ = &document;
+  path_.clear();
+  if (error == SUCCESS) error = WalkObject(object, 0, 1);
+  document_ = nullptr;
+  if (error != SUCCESS) return fail(std::string("invalid JSON: ") + simdjson::error_message(error));
+  const char* rest;
+  if (document.current_location().get(rest) == SUCCESS) {
+    return fail("invalid JSON: unexpected text after the object");
+  }
+  for (auto [from, to] : duplicate_slots_) values_[to] = values_[from];
+  sink.OnRow(line_number, values_);
+}
+
+error_code JsonlParser::WalkObject(od::object object, size_t prefix_length, int depth) {
+  if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+  for (auto field_result : object) {
+    od::field field;
+    SIMDJSON_TRY(std::move(field_result).get(field));
+    std::string_view key;
+    // The raw key is the key unless it holds an escape. Stage 1 has checked that the string is
+    // closed, so the scan stops inside the line; keys are short, so a loop beats memchr.
+    const char* raw = field.key().raw();
+    const char* quote = raw;
+    while (*quote != '"' && *quote != '\\') ++quote;
+    if (*quote == '"') {
+      key = std::string_view(raw, quote - raw);
+    } else {
+      SIMDJSON_TRY(field.unescaped_key().get(key));
+    }
+    std::string_view path = key;
+    if (prefix_length > 0) {
+      path_.resize(prefix_length);
+      path_.append(key);
+      path = path_;
+    }
+    const KeyEntry* entry = Find(path);
+    if (entry == nullptr) {
+      SIMDJSON_TRY(Skip(field.value(), depth + 1));
+    } else {
+      SIMDJSON_TRY(ReadWanted(field.value(), *entry, path, depth + 1));
+    }
+  }
+  return SUCCESS;
+}
+
+error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::string_view path,
+                                   int depth) {
+  od::json_type type;
+  SIMDJSON_TRY(value.type().get(type));
+  const bool take = entry.slot >= 0 && !seen_[entry.slot];
+  Value result;
+  switch (type) {
+    case od::json_type::object:
+    case od::json_type::array: {
+      const char* start = value.raw_json_token().data();
+      if (type == od::json_type::object && entry.descend) {
+        od::object object;
+        SIMDJSON_TRY(value.get_object().get(object));
+        if (path.data() != path_.data()) path_.assign(path);  // a top-level key
+        path_.push_back('.');
+        SIMDJSON_TRY(WalkObject(object, path_.size(), depth));
+      } else {
+        SIMDJSON_TRY(Skip(value, depth));
+      }
+      if (!take) return SUCCESS;
+      std::string_view text;
+      SIMDJSON_TRY(TextUpToHere(start, text));
+      result = Value::String(text);
+      break;
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      SIMDJSON_TRY(value.get_string().get(text));
+      result = Value::String(text);
+      break;
+    }
+    case od::json_type::number: {
+      double number;
+      SIMDJSON_TRY(value.get_double().get(number));
+      result = Value::Number(number);
+      break;
+    }
+    case od::json_type::boolean: {
+      bool flag;
+      SIMDJSON_TRY(value.get_bool().get(flag));
+      result = Value::Bool(flag);
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null;
+      SIMDJSON_TRY(value.is_null().get(is_null));
+      if (!is_null) return simdjson::N_ATOM_ERROR;
+      break;
+    }
+  }
+  if (take) {
+    values_[entry.slot] = result;
+    seen_[entry.slot] = 1;
+  }
+  return SUCCESS;
+}
+
+error_code JsonlParser::Skip(od::value value, int depth) {
+  if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+  od::json_type type;
+  SIMDJSON_TRY(value.type().get(type));
+  switch (type) {
+    case od::json_type::object: {
+      od::object object;
+      SIMDJSON_TRY(value.get_object().get(object));
+      for (auto field_result : object) {
+        od::field field;
+        SIMDJSON_TRY(std::move(field_result).get(field));
+        std::string_view key;
+        SIMDJSON_TRY(field.unescaped_key().get(key));  // validates the escapes
+        SIMDJSON_TRY(Skip(field.value(), depth + 1));
+      }
+      return SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array array;
+      SIMDJSON_TRY(value.get_array().get(array));
+      for (auto element_result : array) {
+        od::value element;
+        SIMDJSON_TRY(std::move(element_result).get(element));
+        SIMDJSON_TRY(Skip(element, depth + 1));
+      }
+      return SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      return value.get_string().get(text);
+    }
+    case od::json_type::number: {
+      double number;
+      return value.get_double().get(number);
+    }
+    case od::json_type::boolean: {
+      bool flag;
+      return value.get_bool().get(flag);
+    }
+    case od::json_type::null: {
+      bool is_null;
+      SIMDJSON_TRY(value.is_null().get(is_null));
+      return is_null ? SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return SUCCESS;
+}
+
+error_code JsonlParser::TextUpToHere(const char* start, std::string_view& text) {
+  const char* here;
+  SIMDJSON_TRY(document_->current_location().get(here));
+  while (here > start && IsJsonSpace(here[-1])) --here;
+  text = std::string_view(start, static_cast<size_t>(here - start));
+  return SUCCESS;
+}
+
+}  // namespace leadscore::ingest

@@ -1,0 +1,75 @@
+// JsonlParser: the BlockParser for JSON Lines. Each non-blank line of a Block is one JSON
+// object, parsed in place with simdjson On Demand (the Block's spare capacity is the padding).
+//
+// Rules:
+//   - A line holding only spaces, tabs or "\r" is blank and skipped. "\r\n" line ends are fine.
+//   - A line that is not valid JSON, whose value is not an object, or that has anything but
+//     whitespace after the object is a RowError ("invalid JSON: <simdjson's message>",
+//     "not a JSON object"). The whole line is checked, wanted keys or not, including string
+//     escapes and UTF-8; nesting deeper than kMaxJsonDepth is reported as invalid too.
+//   - Values keep their JSON type: number -> Number (a double; a number outside the double
+//     range makes the line invalid), string -> String, true/false -> Bool, null -> Null.
+//   - Nested objects are flattened with dots: {"utm": {"source": "x"}} gives key "utm.source".
+//     The parser descends only into objects that lead to a wanted key. A wanted key whose value
+//     is an array or an object gives that value's JSON text as written, as a String.
+//   - A key seen twice (or spelled both "a.b" and {"a": {"b": }}) keeps its first value.
+// String Values view the Block or the simdjson parser's string buffer; they live until OnRow
+// returns. Not thread-safe; one parser per thread.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/value.h"
+#include "ingest/record_source.h"
+
+namespace leadscore::ingest {
+
+inline constexpr int kMaxJsonDepth = 128;
+
+class JsonlParser final : public BlockParser {
+ public:
+  JsonlParser(std::string file, std::vector<std::string> wanted_keys);
+
+  void Parse(const Block& block, RowSink& sink) override;
+
+ private:
+  // One wanted key, or a prefix of one ("utm" for "utm.source"), in an open-addressing table.
+  struct KeyEntry {
+    std::string path;
+    int slot = -1;         // wanted slot, or -1 for a pure prefix
+    bool descend = false;  // some wanted key starts with path + "."
+  };
+
+  void AddKey(std::string_view path, int slot, bool descend);
+  const KeyEntry* Find(std::string_view path) const;
+  void ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
+                 RowSink& sink);
+  simdjson::error_code WalkObject(simdjson::ondemand::object object, size_t prefix_length,
+                                  int depth);
+  simdjson::error_code ReadWanted(simdjson::ondemand::value value, const KeyEntry& entry,
+                                  std::string_view path, int depth);
+  simdjson::error_code Skip(simdjson::ondemand::value value, int depth);
+  // The JSON text from `start` to the document's current position, without trailing spaces.
+  simdjson::error_code TextUpToHere(const char* start, std::string_view& text);
+
+  std::string file_;
+  size_t slot_count_;
+  std::vector<std::pair<int, int>> duplicate_slots_;  // (source slot, copy slot)
+  std::vector<KeyEntry> entries_;
+  std::vector<int> table_;  // indexes into entries_, -1 empty; size a power of two
+  size_t table_mask_ = 0;
+
+  simdjson::ondemand::parser parser_;
+  simdjson::ondemand::document* document_ = nullptr;  // the line being parsed
+  std::string padded_;  // a copy of a Block that lacks spare capacity for the padding
+  std::string path_;    // "a.b." while inside nested objects
+  std::vector<Value> values_;
+  std::vector<uint8_t> seen_;
+};
+
+}  // namespace leadscore::ingest

@@ -1,0 +1,193 @@
+// JsonlParser: the rules of jsonl_parser.h, each case read with block targets from 1 byte to
+// 4 MiB, which must all give the same rows.
+#include "ingest/jsonl_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ingest/ingest_test_util.h"
+
+namespace leadscore::ingest {
+namespace {
+
+using ::leadscore::ingest::testing::ErrorsAsText;
+using ::leadscore::ingest::testing::ReadAll;
+using ::leadscore::ingest::testing::RowsAsText;
+using ::leadscore::ingest::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+struct Parsed {
+  std::vector<std::string> rows;
+  std::vector<std::string> errors;
+};
+
+Parsed ParseJsonl(std::string_view text, const std::vector<std::string>& wanted) {
+  TempDir dir;
+  std::string path = dir.Write("in.jsonl", text);
+  Parsed first;
+  bool have_first = false;
+  for (size_t target : {size_t{1}, size_t{7}, size_t{4} << 20}) {
+    auto result = ReadAll(path, wanted, target);
+    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors)};
+    if (!have_first) {
+      first = parsed;
+      have_first = true;
+    } else {
+      EXPECT_EQ(parsed.rows, first.rows) << "target_bytes " << target;
+      EXPECT_EQ(parsed.errors, first.errors) << "target_bytes " << target;
+    }
+  }
+  return first;
+}
+
+TEST(JsonlParser, KeepsJsonTypes) {
+  Parsed p = ParseJsonl(R"({"id":"L1","n":12.5,"s":"12.5","b":true,"z":null,"i":-3})"
+                        "\n",
+                        {"id", "n", "s", "b", "z", "i"});
+  EXPECT_THAT(p.rows, ElementsAre("1: \"L1\" | 12.5 | \"12.5\" | true | null | -3"));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(JsonlParser, MissingWantedKeysAreNull) {
+  Parsed p = ParseJsonl("{\"a\":1}\n{}\n", {"a", "missing"});
+  EXPECT_THAT(p.rows, ElementsAre("1: 1 | null", "2: null | null"));
+}
+
+TEST(JsonlParser, FlattensNestedObjectsWithDots) {
+  Parsed p = ParseJsonl(R"({"utm":{"source":"google","deep":{"x":1}},"other":{"source":"no"}})"
+                        "\n",
+                        {"utm.source", "utm.deep.x", "utm.medium", "source"});
+  EXPECT_THAT(p.rows, ElementsAre("1: \"google\" | 1 | null | null"));
+}
+
+TEST(JsonlParser, WantedObjectOrArrayGivesItsJsonText) {
+  Parsed p = ParseJsonl(R"({"tags":["a", "b" ,{"c":[1]}] ,"utm":{"source":"x"},"e":[]})"
+                        "\n",
+                        {"tags", "utm", "utm.source", "e"});
+  EXPECT_THAT(
+      p.rows,
+      ElementsAre("1: \"[\"a\", \"b\" ,{\"c\":[1]}]\" | \"{\"source\":\"x\"}\" | \"x\" | \"[]\""));
+}
+
+TEST(JsonlParser, FirstDuplicateKeyWins) {
+  Parsed p = ParseJsonl(R"({"a":1,"a":2,"u.s":"flat","u":{"s":"nested"},"n":null,"n":3})"
+                        "\n",
+                        {"a", "u.s", "n"});
+  EXPECT_THAT(p.rows, ElementsAre("1: 1 | \"flat\" | null"));
+}
+
+TEST(JsonlParser, EscapedKeysAndStringsAreUnescaped) {
+  Parsed p = ParseJsonl(R"({"l\u0065ad_id":"a\"b\u00e9","x\\y":"\n"})"
+                        "\n",
+                        {"lead_id", "x\\y"});
+  EXPECT_THAT(p.rows, ElementsAre("1: \"a\"b\xC3\xA9\" | \"\n\""));
+}
+
+TEST(JsonlParser, BadLinesAreReportedWithLineNumbers) {
+  Parsed p = ParseJsonl(
+      "{\"a\":1}\n"            // 1
+      "not json\n"             // 2
+      "[1,2]\n"                // 3
+      "{\"a\":2,}\n"           // 4
+      "{\"a\":\"open\n"        // 5
+      "{\"a\":3}\n"            // 6
+      "{\"a\":4} {\"a\":5}\n"  // 7
+      "{\"a\":tru}\n"          // 8
+      "{\"b\":[1,}\n"          // 9
+      "\"str\"\n"              // 10
+      "{\"a\":5\n"             // 11
+      "{\"b\":\"\\x\"}\n"      // 12: bad escape in an unwanted value
+      "{\"a\":6}",             // 13
+      {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("1: 1", "6: 3", "13: 6"));
+  ASSERT_EQ(p.errors.size(), 10u);
+  EXPECT_EQ(p.errors[0].substr(0, 3), "2: ");
+  EXPECT_EQ(p.errors[1], "3: not a JSON object");
+  const char* lines[] = {"2", "3", "4", "5", "7", "8", "9", "10", "11", "12"};
+  for (size_t i = 0; i < p.errors.size(); ++i) {
+    EXPECT_THAT(p.errors[i], StartsWith(std::string(lines[i]) + ": "));
+  }
+  EXPECT_THAT(p.errors[2], StartsWith("4: invalid JSON: "));
+}
+
+TEST(JsonlParser, BlankAndWhitespaceLinesAreSkipped) {
+  Parsed p = ParseJsonl("\n  \t\n{\"a\":1}\n\r\n \r\n{\"a\":2}\n\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("3: 1", "6: 2"));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(JsonlParser, CrlfLineEnds) {
+  Parsed p = ParseJsonl("{\"a\":\"x\"}\r\n{\"a\":2}\r\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("1: \"x\"", "2: 2"));
+}
+
+TEST(JsonlParser, NumbersVersusStrings) {
+  Parsed p = ParseJsonl(R"({"a":"1e5","b":1e5,"c":12345678901234567890,"d":-0.0,"e":"true"})"
+                        "\n",
+                        {"a", "b", "c", "d", "e"});
+  EXPECT_THAT(p.rows, ElementsAre("1: \"1e5\" | 1e+05 | 12345678901234567168 | 0 | \"true\""));
+}
+
+TEST(JsonlParser, NumberOutOfDoubleRangeMakesTheLineInvalid) {
+  Parsed p = ParseJsonl("{\"a\":1e999}\n", {"a"});
+  EXPECT_THAT(p.rows, IsEmpty());
+  EXPECT_THAT(p.errors, ElementsAre(StartsWith("1: invalid JSON")));
+}
+
+TEST(JsonlParser, InvalidUtf8IsABadLine) {
+  Parsed p = ParseJsonl("{\"a\":\"\xFF\"}\n{\"a\":1}\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: 1"));
+  EXPECT_THAT(p.errors, ElementsAre(HasSubstr("UTF-8")));
+}
+
+TEST(JsonlParser, DeepNestingIsABadLine) {
+  std::string deep = "{\"a\":1,\"b\":" + std::string(500, '[') + std::string(500, ']') + "}\n";
+  Parsed p = ParseJsonl(deep, {"a"});
+  EXPECT_THAT(p.rows, IsEmpty());
+  EXPECT_EQ(p.errors.size(), 1u);
+}
+
+TEST(JsonlParser, ClosingBracketAfterTheLineDoesNotConfuseTheParser) {
+  // simdjson peeks one byte past a document that ends in '}': the next line starting with '}'
+  // must not be taken as part of this one.
+  Parsed p = ParseJsonl("{\"a\":{\"b\":1}\n}\n{\"a\":2}\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("3: 2"));
+  EXPECT_EQ(p.errors.size(), 2u);
+}
+
+TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {
+  JsonlParser parser("x.jsonl", {"a"});
+  std::string text = "{\"a\":\"v\"}";
+  text.shrink_to_fit();
+  Block block{text, 9, 0};
+  block.bytes.shrink_to_fit();
+  testing::RecordingSink sink;
+  parser.Parse(block, sink);
+  ASSERT_EQ(sink.rows.size(), 1u);
+  EXPECT_EQ(sink.rows[0].line, 9u);
+  EXPECT_EQ(sink.rows[0].values[0], "\"v\"");
+}
+
+TEST(JsonlParser, StringValuesLiveUntilOnRowReturns) {
+  // Checks the string views inside OnRow itself, before the next line is parsed.
+  struct CheckingSink : RowSink {
+    std::vector<std::string> seen;
+    void OnRow(uint64_t, std::span<const Value> values) override {
+      seen.emplace_back(values[0].str());
+      seen.emplace_back(values[1].str());
+    }
+    void OnError(RowError) override {}
+  } sink;
+  JsonlParser parser("x.jsonl", {"a", "b"});
+  std::string text = "{\"a\":\"x\\ty\",\"b\":\"plain\"}\n{\"a\":\"2\\n\",\"b\":\"q\"}\n";
+  text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  parser.Parse(Block{text, 1, 0}, sink);
+  EXPECT_THAT(sink.seen, ElementsAre("x\ty", "plain", "2\n", "q"));
+}
+
+}  // namespace
+}  // namespace leadscore::ingest
