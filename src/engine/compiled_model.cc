@@ -260,11 +260,31 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   return std::shared_ptr<const CompiledModel>(std::move(model));
 }
 
+namespace {
+
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> CompileLoaded(
+    model::LoadResult loaded) {
+  if (!loaded.spec) return tl::unexpected(std::move(loaded.diagnostics));
+  auto compiled = Compile(std::move(*loaded.spec));
+  if (loaded.diagnostics.empty()) return compiled;
+  std::vector<model::Diagnostic> all = std::move(loaded.diagnostics);
+  if (!compiled) all.insert(all.end(), compiled.error().begin(), compiled.error().end());
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
+  });
+  return tl::unexpected(std::move(all));
+}
+
+}  // namespace
+
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> CompileModelText(
+    std::string_view yaml, const std::string& file) {
+  return CompileLoaded(model::ParseModel(yaml, file));
+}
+
 tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> LoadModel(
     const std::string& path) {
-  auto loaded = model::LoadModelFile(path);
-  if (!loaded.spec) return tl::unexpected(std::move(loaded.diagnostics));
-  return Compile(std::move(*loaded.spec));
+  return CompileLoaded(model::LoadModelFile(path));
 }
 
 }  // namespace leadscore::engine

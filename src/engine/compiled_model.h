@@ -136,6 +136,11 @@ class CompiledModel {
 tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> Compile(
     model::ModelSpec spec);
 
+// Parses and compiles model text: model::ParseModel then Compile, reporting the problems of
+// both stages together, in file order.
+tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> CompileModelText(
+    std::string_view yaml, const std::string& file);
+
 // Loads and compiles a model file: model::LoadModelFile then Compile.
 tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> LoadModel(
     const std::string& path);

@@ -2,15 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "model/loader.h"
 
 namespace leadscore::engine {
 namespace {
 
 std::shared_ptr<const CompiledModel> Build(const std::string& yaml) {
-  auto loaded = model::ParseModel(yaml, "m.yaml");
-  EXPECT_TRUE(loaded.spec) << model::FormatDiagnostics(loaded.diagnostics);
-  auto compiled = Compile(std::move(*loaded.spec));
+  auto compiled = CompileModelText(yaml, "m.yaml");
   EXPECT_TRUE(compiled) << (compiled ? "" : model::FormatDiagnostics(compiled.error()));
   return *compiled;
 }

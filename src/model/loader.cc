@@ -537,8 +537,7 @@ LoadResult Loader::Run(std::string_view yaml) {
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
     return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
   });
-  if (!diagnostics_.empty()) return {std::nullopt, std::move(diagnostics_)};
-  return {std::move(spec_), {}};
+  return {std::move(spec_), std::move(diagnostics_)};
 }
 
 }  // namespace

@@ -16,8 +16,11 @@
 namespace leadscore::model {
 
 struct LoadResult {
-  std::optional<ModelSpec> spec;        // set only when diagnostics is empty
+  // Set whenever the file is a readable YAML map, so that later checks (the expressions) can
+  // report their problems too; usable as a model only when `diagnostics` is empty.
+  std::optional<ModelSpec> spec;
   std::vector<Diagnostic> diagnostics;  // in file order
+  bool ok() const { return spec && diagnostics.empty(); }
 };
 
 // Parses a model from YAML text; `file` names it in diagnostics.

@@ -39,7 +39,7 @@ stages:
   - {id: MQL, when: score >= 65}
 accounts: {key: domain(email), aggregate: top_mean, top: 2}
 )");
-  ASSERT_TRUE(r.spec) << Errors(r);
+  ASSERT_TRUE(r.ok()) << Errors(r);
   const ModelSpec& m = *r.spec;
   EXPECT_EQ(m.name, "saas");
   EXPECT_EQ(m.fields.size(), 4u);
@@ -66,14 +66,14 @@ accounts: {key: domain(email), aggregate: top_mean, top: 2}
 
 TEST(Loader, ExpressionPositionSkipsTheQuote) {
   auto r = Parse("fit:\n  rules:\n    - id: a\n      when: 'x == 1'\n      points: 1\n");
-  ASSERT_TRUE(r.spec) << Errors(r);
+  ASSERT_TRUE(r.ok()) << Errors(r);
   EXPECT_EQ(r.spec->fit.rules[0].when->pos.line, 4);
   EXPECT_EQ(r.spec->fit.rules[0].when->pos.column, 14);
 }
 
 TEST(Loader, UnknownKeyGetsLineColumnAndSuggestion) {
   auto r = Parse("version: 1\nfit:\n  rules:\n    - {id: a, when: x > 1, pionts: 3}\n");
-  ASSERT_FALSE(r.spec);
+  ASSERT_FALSE(r.ok());
   EXPECT_NE(Errors(r).find("m.yaml:4:28: unknown key `pionts` in a fit rule; did you mean "
                            "`points`?"),
             std::string::npos)
@@ -105,7 +105,7 @@ TEST(Loader, RejectsWhatScoringForbids) {
   };
   for (const auto& c : cases) {
     auto r = Parse(c.yaml);
-    EXPECT_FALSE(r.spec) << c.yaml;
+    EXPECT_FALSE(r.ok()) << c.yaml;
     EXPECT_NE(Errors(r).find(c.message), std::string::npos) << c.yaml << "\n" << Errors(r);
   }
 }

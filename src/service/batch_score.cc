@@ -132,6 +132,7 @@ class LeadSink : public ingest::RowSink {
   void OnError(RowError error) override {
     ++batch_.lead_stats.rows_read;
     ++batch_.lead_stats.rows_skipped;
+    error.message += "; row skipped";
     Report(std::move(error));
   }
 

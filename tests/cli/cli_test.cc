@@ -1,0 +1,349 @@
+// The leadscore command line, run on files as a user runs it: outputs, exit codes, and the
+// file:line:field of every rejected row.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "testutil/cli_runner.h"
+
+namespace leadscore {
+namespace {
+
+using testutil::RunLeadscore;
+using testutil::TempDir;
+
+const char* kModel = R"(version: 1
+name: t
+fields:
+  size: number
+  industry: string
+fit:
+  rules:
+    - {id: sme, when: size between 10 and 100, points: 20}
+    - {id: it, when: industry == "IT", points: 15}
+engagement:
+  rules:
+    - {id: pv, event: page_view, points: 5, max: 15}
+    - {id: demo, event: demo, points: 30}
+grades:
+  - {id: A, when: fit >= 30}
+stages:
+  - {id: MQL, when: score >= 50}
+accounts:
+  key: domain(email)
+  aggregate: top_mean
+  top: 2
+)";
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) out.push_back(line);
+  return out;
+}
+
+class Cli : public testing::Test {
+ protected:
+  void SetUp() override { model_ = dir_.Write("model.yaml", kModel); }
+  TempDir dir_;
+  std::string model_;
+};
+
+TEST_F(Cli, ScoresSortsAndListsLeadsKnownOnlyFromEvents) {
+  std::string leads = dir_.Write("leads.csv",
+                                 "lead_id,size,industry,email\n"
+                                 "a,50,IT,x@acme.com\n"
+                                 "b,500,IT,y@acme.com\n"
+                                 "c,20,Retail,z@other.org\n");
+  std::string events = dir_.Write("events.jsonl",
+                                  R"({"lead_id":"a","type":"page_view","ts":"2024-01-01T00:00:00Z"}
+{"lead_id":"b","type":"demo","ts":"2024-01-02T00:00:00Z"}
+{"lead_id":"c","type":"page_view","ts":"2024-01-02"}
+{"lead_id":"c","type":"page_view","ts":"2024-01-03"}
+{"lead_id":"c","type":"page_view","ts":"2024-01-04"}
+{"lead_id":"c","type":"page_view","ts":"2024-01-05"}
+{"lead_id":"ghost","type":"demo","ts":"2024-01-05"}
+{"lead_id":"late","type":"demo","ts":"2024-03-01"}
+)");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--events", events,
+                         "--as-of", "2024-02-01", "--accounts", dir_.File("acc.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // a: 35 + 5; b: 15 + 30; c: 20 + 15 (capped); ghost: 0 + 30; late: after as-of, 0.
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "b,45.00,15.00,30.00,,\n"
+            "a,40.00,35.00,5.00,A,\n"
+            "c,35.00,20.00,15.00,,\n"
+            "ghost,30.00,0.00,30.00,,\n"
+            "late,0.00,0.00,0.00,,\n");
+  EXPECT_EQ(dir_.Read("acc.csv"),
+            "account,score,leads,top_lead\n"
+            "acme.com,42.50,2,b\n"
+            "other.org,35.00,1,c\n");
+  EXPECT_NE(r.err.find("8 rows read, 8 used, 0 skipped, 0 duplicates, 1 after --as-of"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(Cli, BadRowsAreReportedWithFileLineAndFieldAndGoodRowsGoThrough) {
+  std::string leads = dir_.Write("leads.csv",
+                                 "lead_id,size,industry\n"
+                                 "a,50,IT\n"
+                                 "b,12\n"
+                                 ",30,IT\n"
+                                 "a,99,IT\n"
+                                 "d,lots,IT\n");
+  std::string events = dir_.Write("events.csv",
+                                  "lead_id,type,ts\n"
+                                  "a,demo,yesterday\n"
+                                  "a,,2024-01-01\n"
+                                  "a,demo,2024-01-01\n");
+  auto r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(leads + ":3:"), std::string::npos) << r.err;  // too few cells
+  EXPECT_NE(r.err.find(leads + ":4: field `lead_id`"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(leads + ":5: field `lead_id`: lead_id \"a\" already read at line 2"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(leads + ":6: field `size`: cannot convert \"lots\" to number"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(events + ":2: field `ts`: cannot parse \"yesterday\""), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(events + ":3: field `type`"), std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("leads.csv: 5 rows read, 2 used, 3 skipped, 1 duplicate, 1 values not converted"),
+      std::string::npos)
+      << r.err;
+  // a: fit 35 + demo 30; d keeps its row with size null: it 15.
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "a,65.00,35.00,30.00,A,MQL\n"
+            "d,15.00,15.00,0.00,,\n");
+}
+
+TEST_F(Cli, StrictFailsWithNoOutput) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\na,50\nb,many\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01",
+                         "--strict", "--output", dir_.File("out.csv")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("--strict"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out.csv")));
+  auto ok = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01",
+                          "--output", dir_.File("out.csv")});
+  EXPECT_EQ(ok.exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("out.csv")));
+}
+
+TEST_F(Cli, CsvEdgeCases) {
+  // BOM, CRLF, quoted delimiter, quoted newline, doubled quotes; line numbers count physical
+  // lines, so the bad row after the two-line record is reported at line 5.
+  std::string leads = dir_.Write("leads.csv",
+                                 "\xEF\xBB\xBFlead_id,industry,size\r\n"
+                                 "\"x,1\",IT,50\r\n"
+                                 "\"y\",\"I\nT\",50\r\n"
+                                 "z,bad\r\n"
+                                 "\"q\"\"uote\",IT,\"10\"\r\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(leads + ":5:"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "\"q\"\"uote\",35.00,35.00,0.00,A,\n"
+            "\"x,1\",35.00,35.00,0.00,A,\n"
+            "y,20.00,20.00,0.00,,\n");
+}
+
+TEST_F(Cli, DedupeByEventIdHappensBeforeTheAsOfCut) {
+  std::string events = dir_.Write("events.jsonl",
+                                  R"({"lead_id":"a","type":"demo","ts":"2024-05-01","event_id":"e1"}
+{"lead_id":"a","type":"demo","ts":"2024-01-01","event_id":"e1"}
+{"lead_id":"a","type":"page_view","ts":"2024-01-01","event_id":"e2"}
+{"lead_id":"a","type":"page_view","ts":"2024-01-01","event_id":"e2"}
+{"lead_id":"a","type":"page_view","ts":"2024-01-01"}
+{"lead_id":"a","type":"page_view","ts":"2024-01-01"}
+)");
+  auto r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The first e1 is after as-of and the second is its duplicate: no demo. Page views: 3.
+  EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\na,15.00,0.00,15.00,,\n");
+  EXPECT_NE(r.err.find("2 duplicates"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, JsonLinesOutputWithReasons) {
+  std::string leads = dir_.Write("leads.jsonl",
+                                 R"({"lead_id":"a","size":50,"industry":"IT","extra":{"x":1}}
+)");
+  std::string events = dir_.Write("events.ndjson",
+                                  R"({"lead_id":"a","type":"demo","ts":1704067200}
+)");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--events", events,
+                         "--as-of", "2024-01-02", "--format", "jsonl", "--explain"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            R"({"lead_id":"a","score":65,"fit":35,"engagement":30,"grade":"A","stage":"MQL",)"
+            R"("reasons":[{"rule":"demo","points":30},{"rule":"sme","points":20},)"
+            R"({"rule":"it","points":15}]})"
+            "\n");
+}
+
+TEST_F(Cli, ExplainColumnInCsv) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\na,50\n");
+  std::string events =
+      dir_.Write("events.csv",
+                 "lead_id,type,ts\na,page_view,2024-01-01\na,page_view,2024-01-01\n"
+                 "a,page_view,2024-01-01\na,page_view,2024-01-01\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--events", events,
+                         "--as-of", "2024-01-02", "--explain"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage,reasons\n"
+            "a,35.00,20.00,15.00,,,sme:20.00;pv:15.00\n");
+}
+
+TEST_F(Cli, ReadsGzipInput) {
+  std::string path = dir_.File("events.jsonl.gz");
+  gzFile gz = gzopen(path.c_str(), "wb");
+  std::string body = R"({"lead_id":"a","type":"demo","ts":"2024-01-01"})"
+                     "\n";
+  gzwrite(gz, body.data(), static_cast<unsigned>(body.size()));
+  gzclose(gz);
+  auto r = RunLeadscore({"score", "--model", model_, "--events", path, "--as-of", "2024-01-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\na,30.00,0.00,30.00,,\n");
+}
+
+TEST_F(Cli, MissingFileAndUnknownExtensionFailClearly) {
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", dir_.File("nope.csv")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nope.csv"), std::string::npos) << r.err;
+  std::string odd = dir_.Write("leads.xlsx", "x");
+  r = RunLeadscore({"score", "--model", model_, "--leads", odd});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("leads.xlsx"), std::string::npos) << r.err;
+  r = RunLeadscore({"score", "--model", model_, "--leads", odd, "--as-of", "soon"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--as-of"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
+  auto ok = RunLeadscore({"check", model_});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("sme"), std::string::npos);
+  EXPECT_NE(ok.out.find("MQL"), std::string::npos);
+  std::string bad = dir_.Write("bad.yaml",
+                               "fit:\n  rules:\n    - {id: a, when: lowr(x) == 1, points: 2}\n"
+                               "    - {id: b, when: x > 1, pints: 2}\n");
+  auto r = RunLeadscore({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(bad + ":3:21: unknown function 'lowr'; did you mean 'lower'?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(bad + ":4:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean `points`?"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, TestCommandReportsDiffsAndFails) {
+  std::string cases = dir_.Write("cases.yaml", R"(cases:
+  - name: right
+    as_of: 2024-01-01
+    lead: {size: 50, industry: IT}
+    expect: {score: 35, grade: A}
+  - name: wrong
+    as_of: 2024-01-01
+    lead: {size: 50}
+    expect: {score: 35, stage: MQL}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("PASS  right"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  wrong"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("score: expected 35.00, got 20.00"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stage: expected MQL, got (none)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 passed, 1 failed"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ExplainNamesRulesEventsAndNextSteps) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size,industry\na,50,IT\n");
+  std::string events = dir_.Write("events.csv", "lead_id,type,ts\na,page_view,2024-01-01\n");
+  auto r = RunLeadscore({"explain", "--model", model_, "--leads", leads, "--events", events,
+                         "--lead", "a", "--as-of", "2024-01-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("score 40.00"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(events + ":2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("to reach MQL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("one more demo event (rule demo): score 70.00"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("rule pv"), std::string::npos) << r.out;  // 45 < 50 does not reach MQL
+  auto missing = RunLeadscore(
+      {"explain", "--model", model_, "--leads", leads, "--lead", "zz", "--as-of", "2024-01-02"});
+  EXPECT_EQ(missing.exit_code, 1);
+}
+
+// Shuffling the events, or changing the thread count, changes no output byte.
+TEST_F(Cli, OutputIsIndependentOfEventOrderAndThreads) {
+  std::string data = dir_.path() + "/gen";
+  auto g = RunLeadscore({"generate", "--out", data, "--leads", "300", "--months", "3"});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  std::string w1 = std::string(LEADSCORE_SOURCE_DIR) + "/examples/saas/model.yaml";
+  std::vector<std::string> base = {
+      "score", "--model", w1, "--leads", data + "/leads.csv", "--as-of", "2026-01-01", "--explain"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunLeadscore(args);
+  };
+  auto reference = with({"--events", data + "/events.jsonl", "--threads", "1"});
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+  EXPECT_GT(Lines(reference.out).size(), 250u);
+
+  // Duplicated event ids make order matter (the first one counts), so keep only unique ones.
+  std::ifstream in(data + "/events.jsonl");
+  std::vector<std::string> events;
+  std::set<std::string> ids;
+  for (std::string line; std::getline(in, line);) {
+    auto start = line.find("\"event_id\":\"");
+    std::string id = line.substr(start, line.find('"', start + 12) - start);
+    if (ids.insert(id).second) events.push_back(line);
+  }
+  std::string unique_path = data + "/unique.jsonl";
+  std::ofstream(unique_path) << [&] {
+    std::string s;
+    for (auto& l : events) s += l + "\n";
+    return s;
+  }();
+  auto unique = with({"--events", unique_path, "--threads", "1"});
+  std::mt19937 rng(7);
+  std::shuffle(events.begin(), events.end(), rng);
+  std::string shuffled_path = data + "/shuffled.jsonl";
+  std::ofstream(shuffled_path) << [&] {
+    std::string s;
+    for (auto& l : events) s += l + "\n";
+    return s;
+  }();
+  auto shuffled = with({"--events", shuffled_path, "--threads", "2"});
+  ASSERT_EQ(shuffled.exit_code, 0) << shuffled.err;
+  EXPECT_EQ(unique.out, shuffled.out);
+  EXPECT_EQ(unique.out, reference.out);  // the duplicates were exact re-sends
+  auto four = with({"--events", data + "/events.jsonl", "--threads", "4"});
+  EXPECT_EQ(four.out, reference.out);
+}
+
+TEST(CliHelp, EverySubcommandHasHelp) {
+  for (const char* sub : {"check", "score", "explain", "test", "generate"}) {
+    auto r = RunLeadscore({sub, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << sub;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub;
+  }
+  auto r = RunLeadscore({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace leadscore

@@ -1,0 +1,33 @@
+// Runs the leadscore binary the way a user does and captures what it prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace leadscore::testutil {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs build/leadscore with `args` (each passed as one argument, no shell expansion).
+RunResult RunLeadscore(const std::vector<std::string>& args);
+
+// A fresh temporary directory, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  // Writes `content` to path()/name and returns the full path.
+  std::string Write(const std::string& name, const std::string& content) const;
+  std::string Read(const std::string& name) const;
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace leadscore::testutil
