@@ -37,21 +37,22 @@ bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
 // inferred, undeclared JSON values kept. Reports each value that does not convert.
 class Converter {
  public:
-  Converter(const std::vector<engine::FieldSlot>& fields, size_t first_raw, bool csv,
+  // `raw_index[i]`: where field i sits in the raw row (see WantedKeys).
+  Converter(const std::vector<engine::FieldSlot>& fields, std::vector<size_t> raw_index, bool csv,
             std::string file)
       : fields_(fields),
-        first_raw_(first_raw),
+        raw_index_(std::move(raw_index)),
         csv_(csv),
         file_(std::move(file)),
         scratch_(fields.size()),
         out_(fields.size()) {}
 
-  // Converts raw[first_raw + i] for every field i; returns the converted row (valid until the
-  // next call).
+  // Converts the raw value of every field; returns the converted row (valid until the next
+  // call).
   std::span<const Value> Convert(std::span<const Value> raw, uint64_t line,
                                  std::vector<RowError>& errors) {
     for (size_t i = 0; i < fields_.size(); ++i) {
-      const Value& v = raw[first_raw_ + i];
+      const Value& v = raw[raw_index_[i]];
       const auto& field = fields_[i];
       if (v.is_null()) {
         out_[i] = v;
@@ -77,23 +78,38 @@ class Converter {
 
  private:
   const std::vector<engine::FieldSlot>& fields_;
-  size_t first_raw_;
+  std::vector<size_t> raw_index_;
   bool csv_;
   std::string file_;
   std::vector<std::string> scratch_;
   std::vector<Value> out_;
 };
 
+// The keys to extract: the reserved ones first, then each model field once (a field may name a
+// reserved key, like `lead_id`). `raw_index` gets each field's position.
+std::vector<std::string> WantedKeys(std::vector<std::string> reserved,
+                                    const std::vector<engine::FieldSlot>& fields,
+                                    std::vector<size_t>& raw_index) {
+  raw_index.clear();
+  for (const auto& f : fields) {
+    auto it = std::find(reserved.begin(), reserved.end(), f.name);
+    raw_index.push_back(static_cast<size_t>(it - reserved.begin()));
+    if (it == reserved.end()) reserved.push_back(f.name);
+  }
+  return reserved;
+}
+
 // ---- Leads ---------------------------------------------------------------------------------
 
 class LeadSink : public ingest::RowSink {
  public:
-  LeadSink(Batch& batch, const ingest::RecordSource& source, const BatchOptions& options)
+  LeadSink(Batch& batch, const ingest::RecordSource& source, const BatchOptions& options,
+           std::vector<size_t> raw_index)
       : batch_(batch),
         options_(options),
         file_(source.path()),
-        converter_(batch.model->lead_fields(), 1, source.format() == ingest::Format::kCsv,
-                   source.path()) {}
+        converter_(batch.model->lead_fields(), std::move(raw_index),
+                   source.format() == ingest::Format::kCsv, source.path()) {}
 
   void OnRow(uint64_t line, std::span<const Value> values) override {
     InputStats& stats = batch_.lead_stats;
@@ -151,10 +167,10 @@ class LeadSink : public ingest::RowSink {
 
 Status ReadLeads(Batch& batch, const BatchOptions& options) {
   LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.leads_path));
-  std::vector<std::string> wanted = {"lead_id"};
-  for (const auto& f : batch.model->lead_fields()) wanted.push_back(f.name);
+  std::vector<size_t> raw_index;
+  auto wanted = WantedKeys({"lead_id"}, batch.model->lead_fields(), raw_index);
   auto parser = ingest::BlockParser::Create(*source, wanted);
-  LeadSink sink(batch, *source, options);
+  LeadSink sink(batch, *source, options, raw_index);
   while (true) {
     LS_ASSIGN_OR_RETURN(auto block, source->Next());
     if (!block) break;
@@ -193,13 +209,14 @@ struct ParsedEvents {
 // Parses and pre-evaluates one block of events. One per worker thread.
 class EventSink : public ingest::RowSink {
  public:
-  EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values)
+  EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values,
+            std::vector<size_t> raw_index)
       : model_(model),
         scorer_(model),
         file_(source.path()),
         keep_values_(keep_values),
-        converter_(model.event_fields(), 4, source.format() == ingest::Format::kCsv,
-                   source.path()) {}
+        converter_(model.event_fields(), std::move(raw_index),
+                   source.format() == ingest::Format::kCsv, source.path()) {}
 
   void set_output(ParsedEvents* out) { out_ = out; }
 
@@ -276,8 +293,8 @@ class EventSink : public ingest::RowSink {
 Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
   LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.events_path));
   const CompiledModel& model = *batch.model;
-  std::vector<std::string> wanted = {"lead_id", "type", "ts", "event_id"};
-  for (const auto& f : model.event_fields()) wanted.push_back(f.name);
+  std::vector<size_t> raw_index;
+  auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index);
   bool keep_values = std::any_of(model.engagement_rules().begin(), model.engagement_rules().end(),
                                  [](const auto& r) { return r.reads_lead; });
 
@@ -285,7 +302,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
   std::vector<std::unique_ptr<EventSink>> sinks;
   for (int i = 0; i < std::max(threads, 1); ++i) {
     parsers.push_back(ingest::BlockParser::Create(*source, wanted));
-    sinks.push_back(std::make_unique<EventSink>(model, *source, keep_values));
+    sinks.push_back(std::make_unique<EventSink>(model, *source, keep_values, raw_index));
   }
   engine::Scorer scorer(model);
   FingerprintSet seen;

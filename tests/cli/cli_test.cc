@@ -335,6 +335,26 @@ TEST_F(Cli, OutputIsIndependentOfEventOrderAndThreads) {
   EXPECT_EQ(four.out, reference.out);
 }
 
+TEST_F(Cli, ReservedKeysCanBeReadInConditions) {
+  std::string model = dir_.Write("reserved.yaml", R"(fit:
+  rules:
+    - {id: vip, when: 'starts_with(lead_id, "vip")', points: 10}
+engagement:
+  rules:
+    - {id: pv, event: page_view, when: 'type == "page_view" and lead.lead_id != "b"', points: 5}
+)");
+  std::string leads = dir_.Write("leads.csv", "lead_id\nvip1\nb\n");
+  std::string events = dir_.Write("events.csv",
+                                  "lead_id,type,ts\nvip1,page_view,2024-01-01\n"
+                                  "b,page_view,2024-01-01\n");
+  auto r = RunLeadscore(
+      {"score", "--model", model, "--leads", leads, "--events", events, "--as-of", "2024-01-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(
+      r.out,
+      "lead_id,score,fit,engagement,grade,stage\nvip1,15.00,10.00,5.00,,\nb,0.00,0.00,0.00,,\n");
+}
+
 TEST(CliHelp, EverySubcommandHasHelp) {
   for (const char* sub : {"check", "score", "explain", "test", "generate"}) {
     auto r = RunLeadscore({sub, "--help"});
