@@ -135,6 +135,7 @@ fmt_ratio() { [[ $1 == fail || $2 == fail ]] && echo "–" || awk -v a="$1" -v b
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 MACHINE=$(machine)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skews the figures
 ROWS=""
 CHECKS=""
 for n in $SIZES; do
@@ -182,12 +183,14 @@ for n in $SIZES; do
   ROWS+="| $differing |"$'\n'
 done
 
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 REPORT=$(cat <<MD
 Measured by \`scripts/run-bench.sh --runs $RUNS\`: median of $RUNS alternating runs per size,
-W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from \`leadscore generate --months $MONTHS
---seed $SEED\` (JSON Lines events), warm page cache.
+W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from
+\`leadscore generate --months $MONTHS --seed $SEED\` (JSON Lines events), warm page cache.
 
 $MACHINE
+- load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END
 
 | leads | event lines | input | read ceiling (\`cat\`) | \`leadscore score\` | DuckDB peer | DuckDB / leadscore | leadscore events/s | DuckDB events/s | leadscore peak RSS | DuckDB peak RSS | rows differing |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
