@@ -71,12 +71,12 @@ int RunScore(const ScoreArgs& args) {
     return kExitBadInput;
   }
 
-  auto ranked = service::RankLeads(**batch, args.threads);
+  auto ranking = service::RankLeads(**batch, args.threads);
   Status written = service::WriteFileAtomically(args.output, [&](std::FILE* out) {
-    return service::WriteLeads(out, **batch, ranked, format, args.explain);
+    return service::WriteLeads(out, **batch, ranking, format, args.explain);
   });
   if (written.ok() && !args.accounts.empty()) {
-    auto accounts = service::RollUpAccounts(**batch, ranked);
+    auto accounts = service::RollUpAccounts(**batch, ranking);
     written = service::WriteFileAtomically(args.accounts, [&](std::FILE* out) {
       return service::WriteAccounts(out, **batch, accounts, format);
     });
@@ -85,7 +85,7 @@ int RunScore(const ScoreArgs& args) {
     fmt::print(stderr, "score: {}\n", written.message());
     return ExitCodeFor(written);
   }
-  fmt::print(stderr, "scored {} leads as of {}\n", ranked.size(), FormatTimestamp(as_of->time));
+  fmt::print(stderr, "scored {} leads as of {}\n", ranking.order.size(), FormatTimestamp(as_of->time));
   return kExitOk;
 }
 

@@ -19,26 +19,25 @@ std::string KeyText(const Value& v) { return v.is_string() ? std::string(v.str()
 
 }  // namespace
 
-std::vector<AccountScore> RollUpAccounts(const Batch& batch,
-                                         const std::vector<RankedLead>& ranked) {
+std::vector<AccountScore> RollUpAccounts(const Batch& batch, const Ranking& ranking) {
   const expr::Program& key = *batch.model->account_key();
   const model::AccountsSpec& spec = *batch.model->spec().accounts;
   expr::Vm vm;
   std::unordered_map<std::string, size_t> index;
   std::vector<AccountScore> accounts;
   std::vector<std::vector<double>> scores;  // per account, in rank order (best first)
-  for (const RankedLead& lead : ranked) {
-    expr::Env env{{}, batch.leads.attributes(lead.row), {}, batch.as_of.time};
+  for (uint32_t row : ranking.order) {
+    expr::Env env{{}, batch.leads.attributes(row), {}, batch.as_of.time};
     Value k = vm.Run(key, env);
     if (k.is_null()) continue;
     auto [it, inserted] = index.emplace(KeyIdentity(k), accounts.size());
     if (inserted) {
-      // `ranked` is best first, so the first lead seen is the top lead.
-      accounts.push_back({KeyText(k), 0, 0, lead.row});
+      // The order is best first, so the first lead seen is the top lead.
+      accounts.push_back({KeyText(k), 0, 0, row});
       scores.emplace_back();
     }
     accounts[it->second].leads++;
-    scores[it->second].push_back(lead.score.score);
+    scores[it->second].push_back(ranking.scores[row].score);
   }
   for (size_t i = 0; i < accounts.size(); ++i) {
     const std::vector<double>& s = scores[i];

@@ -16,9 +16,9 @@ struct AccountScore {
   uint32_t top_lead = 0;  // row of the best lead (highest score, ties by lead_id)
 };
 
-// Groups `ranked` (as RankLeads returns it) by account key and aggregates. Leads whose key is
+// Groups the ranked leads by account key and aggregates. Leads whose key is
 // null belong to no account. Sorted by score descending, then account ascending.
 // REQUIRES: batch.model->account_key() != nullptr.
-std::vector<AccountScore> RollUpAccounts(const Batch& batch, const std::vector<RankedLead>& ranked);
+std::vector<AccountScore> RollUpAccounts(const Batch& batch, const Ranking& ranking);
 
 }  // namespace leadscore::service

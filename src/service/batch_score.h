@@ -37,7 +37,8 @@ struct BatchOptions {
   std::string leads_path;   // empty: no leads file
   std::string events_path;  // empty: no events file
   AsOf as_of;
-  int threads = 0;  // 0: one per core
+  int threads = 0;               // 0: one per core
+  size_t block_bytes = 4 << 20;  // input is cut into blocks of about this size
   // Every rejected row and failed conversion, in file order (called on the calling thread).
   std::function<void(const ingest::RowError&)> on_error;
   // Bytes consumed so far of the current file and its size, for a progress bar.
@@ -68,13 +69,14 @@ struct Batch {
 Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const engine::CompiledModel> model,
                                          const BatchOptions& options);
 
-struct RankedLead {
-  uint32_t row;
-  engine::Score score;  // without reasons
+// Every lead's score, and the leads in output order.
+struct Ranking {
+  std::vector<engine::Score> scores;  // by lead row, without reasons
+  std::vector<uint32_t> order;        // rows by score descending, then lead_id ascending
 };
 
-// Scores every lead of `batch` at its as-of time and sorts them by score descending, then
-// lead_id ascending. Uses `threads` threads (0: one per core).
-std::vector<RankedLead> RankLeads(const Batch& batch, int threads);
+// Scores every lead of `batch` at its as-of time and ranks them. Uses `threads` threads
+// (0: one per core).
+Ranking RankLeads(const Batch& batch, int threads);
 
 }  // namespace leadscore::service

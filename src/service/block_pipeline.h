@@ -19,15 +19,15 @@
 namespace leadscore::service {
 
 template <class Parsed>
-Status RunBlockPipeline(ingest::RecordSource& source, int threads,
+Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_bytes,
                         const std::function<void(int worker, const ingest::Block&, Parsed&)>& parse,
                         const std::function<void(Parsed&)>& consume) {
   if (threads <= 1) {
-    Parsed parsed;
     while (true) {
-      auto block = source.Next();
+      auto block = source.Next(block_bytes);
       if (!block) return block.error();
       if (!*block) return Status::Ok();
+      Parsed parsed;
       parse(0, **block, parsed);
       consume(parsed);
     }
@@ -48,7 +48,7 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads,
         std::unique_lock lock(mu);
         cv.wait(lock, [&] { return done || next_to_read - next_to_consume < max_waiting; });
         if (done) return;
-        auto next = source.Next();
+        auto next = source.Next(block_bytes);
         if (!next) {
           failure = next.error();
           done = true;

@@ -1,5 +1,6 @@
 #include "service/lead_table.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -37,16 +38,16 @@ std::string_view Arena::Copy(std::string_view bytes) {
 }
 
 LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) {
-  slots_.assign(1024, 0);
+  slots_.assign(1024, Slot{0, 0});
   mask_ = slots_.size() - 1;
 }
 
 int64_t LeadTable::Find(std::string_view id, uint64_t hash) const {
+  const uint32_t tag = static_cast<uint32_t>(hash >> 32);
   for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
-    uint32_t slot = slots_[i];
-    if (slot == 0) return -1;
-    uint32_t row = slot - 1;
-    if (hashes_[row] == hash && ids_[row] == id) return row;
+    const Slot& slot = slots_[i];
+    if (slot.row_plus_one == 0) return -1;
+    if (slot.tag == tag && ids_[slot.row_plus_one - 1] == id) return slot.row_plus_one - 1;
   }
 }
 
@@ -58,18 +59,26 @@ uint32_t LeadTable::Insert(std::string_view id, uint64_t hash) {
   lines_.push_back(0);
   attributes_.resize(attributes_.size() + num_fields_);
   size_t i = hash & mask_;
-  while (slots_[i] != 0) i = (i + 1) & mask_;
-  slots_[i] = row + 1;
+  while (slots_[i].row_plus_one != 0) i = (i + 1) & mask_;
+  slots_[i] = {row + 1, static_cast<uint32_t>(hash >> 32)};
   return row;
 }
 
+void LeadTable::Reserve(size_t leads) {
+  ids_.reserve(leads);
+  hashes_.reserve(leads);
+  lines_.reserve(leads);
+  attributes_.reserve(leads * num_fields_);
+  while (leads * 10 > slots_.size() * 7) Grow();
+}
+
 void LeadTable::Grow() {
-  std::vector<uint32_t> bigger(slots_.size() * 2, 0);
+  std::vector<Slot> bigger(slots_.size() * 2, Slot{0, 0});
   size_t mask = bigger.size() - 1;
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = hashes_[row] & mask;
-    while (bigger[i] != 0) i = (i + 1) & mask;
-    bigger[i] = row + 1;
+    while (bigger[i].row_plus_one != 0) i = (i + 1) & mask;
+    bigger[i] = {row + 1, static_cast<uint32_t>(hashes_[row] >> 32)};
   }
   slots_.swap(bigger);
   mask_ = mask;
@@ -82,8 +91,9 @@ void LeadTable::SetAttribute(uint32_t row, size_t slot, const Value& value) {
 
 bool FingerprintSet::Insert(uint64_t fp) {
   if (fp == 0) fp = 1;  // 0 marks an empty slot
-  if ((size_ + 1) * 10 > table_.size() * 7) Grow();
-  for (size_t i = fp & mask_;; i = (i + 1) & mask_) {
+  if ((size_ + 1) * 5 > table_.size() * 4) Rehash(std::max<size_t>(1024, table_.size() * 2));
+  const size_t n = table_.size();
+  for (size_t i = SlotOf(fp);; i = i + 1 == n ? 0 : i + 1) {
     if (table_[i] == fp) return false;
     if (table_[i] == 0) {
       table_[i] = fp;
@@ -93,17 +103,21 @@ bool FingerprintSet::Insert(uint64_t fp) {
   }
 }
 
-void FingerprintSet::Grow() {
-  std::vector<uint64_t> bigger(table_.empty() ? 1024 : table_.size() * 2, 0);
-  size_t mask = bigger.size() - 1;
-  for (uint64_t fp : table_) {
+void FingerprintSet::Reserve(size_t n) {
+  size_t capacity = n + n / 4 + 1024;  // at most 80% full
+  if (capacity > table_.size()) Rehash(capacity);
+}
+
+void FingerprintSet::Rehash(size_t capacity) {
+  std::vector<uint64_t> old;
+  old.swap(table_);
+  table_.assign(capacity, 0);
+  for (uint64_t fp : old) {
     if (fp == 0) continue;
-    size_t i = fp & mask;
-    while (bigger[i] != 0) i = (i + 1) & mask;
-    bigger[i] = fp;
+    size_t i = SlotOf(fp);
+    while (table_[i] != 0) i = i + 1 == capacity ? 0 : i + 1;
+    table_[i] = fp;
   }
-  table_.swap(bigger);
-  mask_ = mask;
 }
 
 }  // namespace leadscore::service

@@ -29,7 +29,9 @@ void AppendNumber(std::string& out, double v) {
 }  // namespace
 
 void AppendCsvField(std::string& out, std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+  bool plain = true;
+  for (char c : text) plain &= c != ',' && c != '"' && c != '\r' && c != '\n';
+  if (plain) {
     out += text;
     return;
   }
@@ -71,8 +73,8 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
-Status WriteLeads(std::FILE* out, const Batch& batch, const std::vector<RankedLead>& ranked,
-                  OutputFormat format, bool explain) {
+Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, OutputFormat format,
+                  bool explain) {
   const engine::CompiledModel& model = *batch.model;
   engine::Scorer scorer(model);
   engine::Score detailed;
@@ -83,16 +85,15 @@ Status WriteLeads(std::FILE* out, const Batch& batch, const std::vector<RankedLe
                    : "lead_id,score,fit,engagement,grade,stage\n";
   }
   std::string reasons;
-  for (const RankedLead& lead : ranked) {
-    const engine::Score& s = lead.score;
+  for (uint32_t row : ranking.order) {
+    const engine::Score& s = ranking.scores[row];
     std::string_view grade = s.grade >= 0 ? std::string_view(model.grades()[s.grade].id) : "";
     std::string_view stage = s.stage >= 0 ? std::string_view(model.stages()[s.stage].id) : "";
     if (explain) {
-      scorer.Evaluate(batch.states, lead.row, batch.leads.attributes(lead.row), batch.as_of, true,
-                      detailed);
+      scorer.Evaluate(batch.states, row, batch.leads.attributes(row), batch.as_of, true, detailed);
     }
     if (format == OutputFormat::kCsv) {
-      AppendCsvField(buf, batch.leads.id(lead.row));
+      AppendCsvField(buf, batch.leads.id(row));
       buf += ',';
       engine::AppendScore(buf, s.score);
       buf += ',';
@@ -117,7 +118,7 @@ Status WriteLeads(std::FILE* out, const Batch& batch, const std::vector<RankedLe
       buf += '\n';
     } else {
       buf += "{\"lead_id\":";
-      AppendJsonString(buf, batch.leads.id(lead.row));
+      AppendJsonString(buf, batch.leads.id(row));
       buf += ",\"score\":";
       AppendNumber(buf, s.score);
       buf += ",\"fit\":";

@@ -22,8 +22,8 @@ void AppendJsonString(std::string& out, std::string_view text);
 // Writes one row per ranked lead: lead_id,score,fit,engagement,grade,stage[,reasons].
 // Reasons are computed here (with a Scorer) when `explain`, so they are never held for all
 // leads at once.
-Status WriteLeads(std::FILE* out, const Batch& batch, const std::vector<RankedLead>& ranked,
-                  OutputFormat format, bool explain);
+Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, OutputFormat format,
+                  bool explain);
 
 // Writes account,score,leads,top_lead rows.
 Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<AccountScore>& accounts,
