@@ -70,25 +70,30 @@ int RunCheck(const std::string& path, bool verbose) {
       fmt::print("  @{}: {} value{}\n", name, values.size(), values.size() == 1 ? "" : "s");
     }
   }
-  fmt::print("fit (max {}):\n", FormatNumber(spec.fit.max));
-  auto print_group = [](const std::vector<model::Group>& groups, const std::string& group) {
+  // Rules without a group first, then each group with its cap and its rules.
+  auto by_group = [](const auto& rules, const std::vector<model::Group>& groups,
+                     const auto& print_rule) {
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].group.empty()) print_rule(i, "  ");
+    }
     for (const auto& g : groups) {
-      if (g.id == group) {
-        return fmt::format("  [group {}{}]", g.id,
-                           g.max ? ", max " + FormatNumber(*g.max) : std::string());
+      fmt::print("  group {}{}:\n", g.id,
+                 g.max ? " (max " + FormatNumber(*g.max) + ")" : std::string(" (no cap)"));
+      for (size_t i = 0; i < rules.size(); ++i) {
+        if (rules[i].group == g.id) print_rule(i, "    ");
       }
     }
-    return std::string();
   };
-  for (size_t i = 0; i < spec.fit.rules.size(); ++i) {
+  fmt::print("fit (max {}):\n", FormatNumber(spec.fit.max));
+  by_group(spec.fit.rules, spec.fit.groups, [&](size_t i, const char* indent) {
     const auto& r = spec.fit.rules[i];
-    fmt::print("  {:<18} {:>6}  when {}{}\n", r.id, Points(r.points),
-               r.when ? r.when->text : "(always)", print_group(spec.fit.groups, r.group));
+    fmt::print("{}{:<18} {:>6}  when {}\n", indent, r.id, Points(r.points),
+               r.when ? r.when->text : "(always)");
     PrintProgram(verbose, model->fit_rules()[i].when.get());
-  }
+  });
   fmt::print("engagement (max {}, default {}):\n", FormatNumber(spec.engagement.max),
              DecayText(spec.engagement.decay));
-  for (size_t i = 0; i < spec.engagement.rules.size(); ++i) {
+  by_group(spec.engagement.rules, spec.engagement.groups, [&](size_t i, const char* indent) {
     const auto& r = spec.engagement.rules[i];
     const auto& c = model->engagement_rules()[i];
     std::string how;
@@ -99,11 +104,10 @@ int RunCheck(const std::string& path, bool verbose) {
       how = (r.once ? "once, " : "each, ") + DecayText(c.decay);
       if (r.max) how += ", max " + FormatNumber(*r.max);
     }
-    fmt::print("  {:<18} {:>6}  on {}{} ({}){}\n", r.id, Points(r.points), r.event,
-               r.when ? " when " + r.when->text : "", how,
-               print_group(spec.engagement.groups, r.group));
+    fmt::print("{}{:<18} {:>6}  on {}{} ({})\n", indent, r.id, Points(r.points), r.event,
+               r.when ? " when " + r.when->text : "", how);
     PrintProgram(verbose, c.when.get());
-  }
+  });
   fmt::print("score = {} (clamped to 0..{})\n", spec.formula.text, FormatNumber(spec.score_max));
   PrintProgram(verbose, &model->formula());
   if (!spec.grades.empty()) {
