@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <memory>
 
 #include "cli/cli_common.h"
@@ -57,7 +58,13 @@ int RunScore(const ScoreArgs& args) {
   options.on_progress = [&](const std::string& path, uint64_t done, uint64_t total) {
     progress.Update(path, done, total);
   };
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  auto started = Clock::now();
   auto batch = service::LoadBatch(model, options);
+  double read_seconds = seconds_since(started);
   progress.Finish();
   if (!batch) {
     fmt::print(stderr, "score: {}\n", batch.error().message());
@@ -71,7 +78,10 @@ int RunScore(const ScoreArgs& args) {
     return kExitBadInput;
   }
 
+  auto rank_started = Clock::now();
   auto ranking = service::RankLeads(**batch, args.threads);
+  double rank_seconds = seconds_since(rank_started);
+  auto write_started = Clock::now();
   Status written = service::WriteFileAtomically(args.output, [&](std::FILE* out) {
     return service::WriteLeads(out, **batch, ranking, format, args.explain);
   });
@@ -85,7 +95,11 @@ int RunScore(const ScoreArgs& args) {
     fmt::print(stderr, "score: {}\n", written.message());
     return ExitCodeFor(written);
   }
-  fmt::print(stderr, "scored {} leads as of {}\n", ranking.order.size(), FormatTimestamp(as_of->time));
+  fmt::print(
+      stderr,
+      "scored {} leads as of {} in {:.2f} s (read {:.2f} s, score {:.2f} s, write {:.2f} s)\n",
+      ranking.order.size(), FormatTimestamp(as_of->time), seconds_since(started), read_seconds,
+      rank_seconds, seconds_since(write_started));
   return kExitOk;
 }
 

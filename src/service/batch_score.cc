@@ -371,8 +371,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
       if (options.on_applied) {
         matched.clear();
         const auto& indexes = model.RulesForType(r.type_id);
-        for (size_t i = 0; i < indexes.size(); ++i) {
-          if (mask >> i & 1) matched.push_back(indexes[i]);
+        for (size_t k = 0; k < indexes.size(); ++k) {
+          if (mask >> k & 1) matched.push_back(indexes[k]);
         }
         options.on_applied(lead, r.line, r.ts, matched);
       }

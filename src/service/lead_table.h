@@ -90,7 +90,8 @@ class FingerprintSet {
 
  private:
   size_t SlotOf(uint64_t fp) const {
-    return static_cast<size_t>((static_cast<unsigned __int128>(fp) * table_.size()) >> 64);
+    __extension__ using Wide = unsigned __int128;  // GCC and clang; -Wpedantic knows it
+    return static_cast<size_t>((static_cast<Wide>(fp) * table_.size()) >> 64);
   }
   void Rehash(size_t capacity);
   std::vector<uint64_t> table_;
