@@ -38,16 +38,20 @@ std::string_view Arena::Copy(std::string_view bytes) {
 }
 
 LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) {
-  slots_.assign(1024, Slot{0, 0});
+  slots_.assign(1024, Slot{nullptr, 0, 0, 0});
   mask_ = slots_.size() - 1;
 }
 
 int64_t LeadTable::Find(std::string_view id, uint64_t hash) const {
-  const uint32_t tag = static_cast<uint32_t>(hash >> 32);
+  const uint16_t tag = TagOf(hash);
+  const uint16_t length = LengthOf(id);
   for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
     const Slot& slot = slots_[i];
     if (slot.row_plus_one == 0) return -1;
-    if (slot.tag == tag && ids_[slot.row_plus_one - 1] == id) return slot.row_plus_one - 1;
+    if (slot.tag != tag || slot.length != length) continue;
+    uint32_t row = slot.row_plus_one - 1;
+    bool same = length == kLongId ? ids_[row] == id : std::memcmp(slot.id, id.data(), length) == 0;
+    if (same) return row;
   }
 }
 
@@ -60,7 +64,7 @@ uint32_t LeadTable::Insert(std::string_view id, uint64_t hash) {
   attributes_.resize(attributes_.size() + num_fields_);
   size_t i = hash & mask_;
   while (slots_[i].row_plus_one != 0) i = (i + 1) & mask_;
-  slots_[i] = {row + 1, static_cast<uint32_t>(hash >> 32)};
+  slots_[i] = {ids_.back().data(), row + 1, TagOf(hash), LengthOf(id)};
   return row;
 }
 
@@ -73,12 +77,12 @@ void LeadTable::Reserve(size_t leads) {
 }
 
 void LeadTable::Grow() {
-  std::vector<Slot> bigger(slots_.size() * 2, Slot{0, 0});
+  std::vector<Slot> bigger(slots_.size() * 2, Slot{nullptr, 0, 0, 0});
   size_t mask = bigger.size() - 1;
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = hashes_[row] & mask;
     while (bigger[i].row_plus_one != 0) i = (i + 1) & mask;
-    bigger[i] = {row + 1, static_cast<uint32_t>(hashes_[row] >> 32)};
+    bigger[i] = {ids_[row].data(), row + 1, TagOf(hashes_[row]), LengthOf(ids_[row])};
   }
   slots_.swap(bigger);
   mask_ = mask;

