@@ -38,20 +38,42 @@ std::string_view Arena::Copy(std::string_view bytes) {
 }
 
 LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) {
-  slots_.assign(1024, Slot{nullptr, 0, 0, 0});
+  slots_.assign(1024, Slot{});
   mask_ = slots_.size() - 1;
+}
+
+LeadTable::Slot LeadTable::MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id) {
+  Slot slot{};
+  slot.row_plus_one = row + 1;
+  slot.tag = TagOf(hash);
+  if (stored_id.size() <= kInline) {
+    slot.length = static_cast<uint16_t>(stored_id.size());
+    std::memcpy(slot.bytes, stored_id.data(), stored_id.size());
+  } else {
+    slot.length = stored_id.size() < kLongId ? static_cast<uint16_t>(stored_id.size()) : kLongId;
+    const char* bytes = stored_id.data();
+    std::memcpy(slot.bytes, &bytes, sizeof bytes);
+  }
+  return slot;
+}
+
+bool LeadTable::SameId(const Slot& slot, std::string_view id) const {
+  if (slot.length <= kInline) {
+    return slot.length == id.size() && std::memcmp(slot.bytes, id.data(), id.size()) == 0;
+  }
+  if (slot.length == kLongId) return ids_[slot.row_plus_one - 1] == id;
+  if (slot.length != id.size()) return false;
+  const char* bytes;
+  std::memcpy(&bytes, slot.bytes, sizeof bytes);
+  return std::memcmp(bytes, id.data(), id.size()) == 0;
 }
 
 int64_t LeadTable::Find(std::string_view id, uint64_t hash) const {
   const uint16_t tag = TagOf(hash);
-  const uint16_t length = LengthOf(id);
   for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
     const Slot& slot = slots_[i];
     if (slot.row_plus_one == 0) return -1;
-    if (slot.tag != tag || slot.length != length) continue;
-    uint32_t row = slot.row_plus_one - 1;
-    bool same = length == kLongId ? ids_[row] == id : std::memcmp(slot.id, id.data(), length) == 0;
-    if (same) return row;
+    if (slot.tag == tag && SameId(slot, id)) return slot.row_plus_one - 1;
   }
 }
 
@@ -64,7 +86,7 @@ uint32_t LeadTable::Insert(std::string_view id, uint64_t hash) {
   attributes_.resize(attributes_.size() + num_fields_);
   size_t i = hash & mask_;
   while (slots_[i].row_plus_one != 0) i = (i + 1) & mask_;
-  slots_[i] = {ids_.back().data(), row + 1, TagOf(hash), LengthOf(id)};
+  slots_[i] = MakeSlot(row, hash, ids_.back());
   return row;
 }
 
@@ -77,12 +99,12 @@ void LeadTable::Reserve(size_t leads) {
 }
 
 void LeadTable::Grow() {
-  std::vector<Slot> bigger(slots_.size() * 2, Slot{nullptr, 0, 0, 0});
+  std::vector<Slot> bigger(slots_.size() * 2, Slot{});
   size_t mask = bigger.size() - 1;
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = hashes_[row] & mask;
     while (bigger[i].row_plus_one != 0) i = (i + 1) & mask;
-    bigger[i] = {ids_[row].data(), row + 1, TagOf(hashes_[row]), LengthOf(ids_[row])};
+    bigger[i] = MakeSlot(row, hashes_[row], ids_[row]);
   }
   slots_.swap(bigger);
   mask_ = mask;

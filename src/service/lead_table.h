@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <span>
@@ -43,7 +44,11 @@ class LeadTable {
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
   void PrefetchId(uint64_t hash) const {
     const Slot& slot = slots_[hash & mask_];
-    if (slot.row_plus_one != 0) __builtin_prefetch(slot.id);
+    if (slot.row_plus_one != 0 && slot.length > kInline) {
+      const char* bytes;
+      std::memcpy(&bytes, slot.bytes, sizeof bytes);
+      __builtin_prefetch(bytes);
+    }
   }
   // Sizes the index for about `leads` leads.
   void Reserve(size_t leads);
@@ -70,21 +75,21 @@ class LeadTable {
   std::vector<uint64_t> hashes_;
   std::vector<uint64_t> lines_;
   std::vector<Value> attributes_;
-  // Open addressing. A slot keeps the row (+1; 0 = empty), 16 bits of the hash, the id's
-  // length (kLongId: look at ids_) and where its bytes are, so a lookup touches the slot and
-  // the id bytes only. Measured on 1M leads / 30M events: comparing through ids_ cost 15% of
-  // the run in cache misses.
-  static constexpr uint16_t kLongId = 0xffff;
+  // Open addressing with 32-byte slots: the row (+1; 0 = empty), 16 bits of the hash, the id's
+  // length and the id itself when it fits in 24 bytes (else where its bytes are), so that a
+  // lookup of a typical id touches one cache line. Measured on 1M leads / 30M events: comparing
+  // ids through a pointer cost 15% of the run in cache misses.
+  static constexpr size_t kInline = 24;
+  static constexpr uint16_t kLongId = 0xffff;  // length does not fit: compare through ids_
   struct Slot {
-    const char* id;
     uint32_t row_plus_one;
     uint16_t tag;
     uint16_t length;
+    char bytes[kInline];
   };
   static uint16_t TagOf(uint64_t hash) { return static_cast<uint16_t>(hash >> 48); }
-  static uint16_t LengthOf(std::string_view id) {
-    return static_cast<uint16_t>(std::min<size_t>(id.size(), kLongId));
-  }
+  static Slot MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id);
+  bool SameId(const Slot& slot, std::string_view id) const;
   std::vector<Slot> slots_;
   size_t mask_ = 0;
 };

@@ -1,0 +1,52 @@
+#include "service/lead_table.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace leadscore::service {
+namespace {
+
+TEST(LeadTable, FindsShortLongAndHugeIdsAcrossGrowth) {
+  LeadTable table(1);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5000; ++i) {
+    std::string id = "L";
+    id += std::to_string(i);
+    if (i % 3 == 1) id += std::string(23 - (i % 5), 'x');  // around the 24-byte inline limit
+    if (i % 7 == 2) id += std::string(40, 'y');            // through a pointer
+    if (i == 4999) id = std::string(70000, 'z');           // longer than a 16-bit length
+    ids.push_back(id);
+    EXPECT_EQ(table.Find(id, HashBytes(id)), -1);
+    EXPECT_EQ(table.Insert(id, HashBytes(id)), static_cast<uint32_t>(i));
+  }
+  for (int i = 0; i < 5000; ++i) {
+    EXPECT_EQ(table.Find(ids[i], HashBytes(ids[i])), i) << i;
+    EXPECT_EQ(table.id(i), ids[i]);
+  }
+  // Same hash, different id: a lookup must compare the ids.
+  EXPECT_EQ(table.Find("nope", HashBytes(ids[10])), -1);
+}
+
+TEST(LeadTable, StoresAttributesByValue) {
+  LeadTable table(2);
+  uint32_t row = table.Insert("a", HashBytes("a"));
+  std::string text = "transient";
+  table.SetAttribute(row, 1, Value::String(text));
+  text = "overwritten";
+  EXPECT_EQ(table.attributes(row)[1].str(), "transient");
+  EXPECT_TRUE(table.attributes(row)[0].is_null());
+}
+
+TEST(FingerprintSet, InsertsOnceAcrossRehashes) {
+  FingerprintSet set;
+  set.Reserve(10);
+  for (uint64_t i = 0; i < 100000; ++i) EXPECT_TRUE(set.Insert(HashBytes(std::to_string(i))));
+  for (uint64_t i = 0; i < 100000; i += 7) EXPECT_FALSE(set.Insert(HashBytes(std::to_string(i))));
+  EXPECT_EQ(set.size(), 100000u);
+  EXPECT_TRUE(set.Insert(0));  // 0 is stored as 1
+  EXPECT_FALSE(set.Insert(1));
+}
+
+}  // namespace
+}  // namespace leadscore::service
