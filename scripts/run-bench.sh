@@ -147,7 +147,7 @@ for n in $SIZES; do
   cat "$leads" "$events" > /dev/null  # every contender starts from a warm page cache
   for ((run = 1; run <= RUNS; ++run)); do
     log "$n leads: run $run/$RUNS"
-    measure "cat-$n" cat "$leads" "$events"
+    measure "read-$n" wc -l "$leads" "$events"
     measure "leadscore-$n" "$BIN" score --model "$MODEL" --leads "$leads" --events "$events" \
       --as-of "$AS_OF" --output "$out/leadscore.csv" --format csv
     measure "duckdb-$n" node "$ROOT/bench/duckdb/w1.mjs" --leads "$leads" --events "$events" \
@@ -156,7 +156,7 @@ for n in $SIZES; do
 
   event_lines=$(field "$dir/COMPLETE" event_lines)
   bytes=$(( $(stat -c %s "$leads") + $(stat -c %s "$events") ))
-  cat_s=$(median_of "$WORK/cat-$n.times" 1)
+  read_s=$(median_of "$WORK/read-$n.times" 1)
   ls_s=$(median_of "$WORK/leadscore-$n.times" 1)
   ls_rss=$(median_of "$WORK/leadscore-$n.times" 2)
   db_s=$(median_of "$WORK/duckdb-$n.times" 1)
@@ -177,7 +177,7 @@ for n in $SIZES; do
     differing="not compared"
   fi
   ROWS+="| $n | $event_lines | $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b / 1e6}') "
-  ROWS+="| $(fmt_seconds "$cat_s") | $(fmt_seconds "$ls_s") | $(fmt_seconds "$db_s") "
+  ROWS+="| $(fmt_seconds "$read_s") | $(fmt_seconds "$ls_s") | $(fmt_ratio "$read_s" "$ls_s") | $(fmt_seconds "$db_s") "
   ROWS+="| $(fmt_ratio "$ls_s" "$db_s") | $(fmt_rate "$event_lines" "$ls_s") "
   ROWS+="| $(fmt_rate "$event_lines" "$db_s") | $(fmt_mb "$ls_rss") | $(fmt_mb "$db_rss") "
   ROWS+="| $differing |"$'\n'
@@ -192,8 +192,8 @@ W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from
 $MACHINE
 - load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END
 
-| leads | event lines | input | read ceiling (\`cat\`) | \`leadscore score\` | DuckDB peer | DuckDB / leadscore | leadscore events/s | DuckDB events/s | leadscore peak RSS | DuckDB peak RSS | rows differing |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| leads | event lines | input | read ceiling (\`wc -l\`) | \`leadscore score\` | leadscore / read | DuckDB peer | DuckDB / leadscore | leadscore events/s | DuckDB events/s | leadscore peak RSS | DuckDB peak RSS | rows differing |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $ROWS
 Cross-check (leadscore against DuckDB, every lead to the cent; \`bench/compare.mjs\`):
 
