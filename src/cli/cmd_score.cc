@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
+#include <thread>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -78,12 +79,14 @@ int RunScore(const ScoreArgs& args) {
     return kExitBadInput;
   }
 
+  const int threads =
+      args.threads > 0 ? args.threads : static_cast<int>(std::thread::hardware_concurrency());
   auto rank_started = Clock::now();
   auto ranking = service::RankLeads(**batch, args.threads);
   double rank_seconds = seconds_since(rank_started);
   auto write_started = Clock::now();
   Status written = service::WriteFileAtomically(args.output, [&](std::FILE* out) {
-    return service::WriteLeads(out, **batch, ranking, format, args.explain);
+    return service::WriteLeads(out, **batch, ranking, format, args.explain, threads);
   });
   if (written.ok() && !args.accounts.empty()) {
     auto accounts = service::RollUpAccounts(**batch, ranking);

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "engine/rounding.h"
 #include "engine/scorer.h"
@@ -73,19 +75,17 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
-Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, OutputFormat format,
-                  bool explain) {
+namespace {
+
+// Formats the rows ranking.order[begin, end) into `buf`.
+void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_t end,
+                 OutputFormat format, bool explain, std::string& buf) {
   const engine::CompiledModel& model = *batch.model;
   engine::Scorer scorer(model);
   engine::Score detailed;
-  std::string buf;
-  buf.reserve(kFlushBytes + 4096);
-  if (format == OutputFormat::kCsv) {
-    buf += explain ? "lead_id,score,fit,engagement,grade,stage,reasons\n"
-                   : "lead_id,score,fit,engagement,grade,stage\n";
-  }
   std::string reasons;
-  for (uint32_t row : ranking.order) {
+  for (size_t i = begin; i < end; ++i) {
+    const uint32_t row = ranking.order[i];
     const engine::Score& s = ranking.scores[row];
     std::string_view grade = s.grade >= 0 ? std::string_view(model.grades()[s.grade].id) : "";
     std::string_view stage = s.stage >= 0 ? std::string_view(model.stages()[s.stage].id) : "";
@@ -153,9 +153,44 @@ Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, Ou
       }
       buf += "}\n";
     }
-    if (buf.size() >= kFlushBytes) LS_RETURN_IF_ERROR(Flush(out, buf));
   }
-  return Flush(out, buf);
+}
+
+}  // namespace
+
+Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, OutputFormat format,
+                  bool explain, int threads) {
+  std::string header;
+  if (format == OutputFormat::kCsv) {
+    header = explain ? "lead_id,score,fit,engagement,grade,stage,reasons\n"
+                     : "lead_id,score,fit,engagement,grade,stage\n";
+  }
+  LS_RETURN_IF_ERROR(Flush(out, header));
+  // Chunks are formatted on all threads, a wave at a time, and written in order: formatting
+  // is most of the cost (1M rows: 0.5 s on one core).
+  const size_t n = ranking.order.size();
+  const size_t chunk = 32768;
+  const size_t workers = static_cast<size_t>(std::max(1, threads));
+  std::vector<std::string> buffers(workers);
+  for (size_t wave = 0; wave < n; wave += chunk * workers) {
+    std::vector<std::thread> pool;
+    for (size_t w = 0; w < workers; ++w) {
+      size_t begin = std::min(n, wave + w * chunk), end = std::min(n, begin + chunk);
+      buffers[w].clear();
+      if (begin == end) continue;
+      auto job = [&, w, begin, end] {
+        FormatLeads(batch, ranking, begin, end, format, explain, buffers[w]);
+      };
+      if (w + 1 == workers) {
+        job();
+      } else {
+        pool.emplace_back(job);
+      }
+    }
+    for (auto& t : pool) t.join();
+    for (auto& b : buffers) LS_RETURN_IF_ERROR(Flush(out, b));
+  }
+  return Status::Ok();
 }
 
 Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<AccountScore>& accounts,

@@ -21,9 +21,9 @@ void AppendJsonString(std::string& out, std::string_view text);
 
 // Writes one row per ranked lead: lead_id,score,fit,engagement,grade,stage[,reasons].
 // Reasons are computed here (with a Scorer) when `explain`, so they are never held for all
-// leads at once.
+// leads at once. Rows are formatted on `threads` threads and written in order.
 Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, OutputFormat format,
-                  bool explain);
+                  bool explain, int threads = 1);
 
 // Writes account,score,leads,top_lead rows.
 Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<AccountScore>& accounts,

@@ -2,6 +2,7 @@
 #include "synth/generator.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -59,8 +60,10 @@ std::vector<std::string> SplitCsv(const std::string& line) {
   return cells;
 }
 
+// Unique per process: ctest runs each test in its own process, several at once.
 std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("leadscore_synth_test_" + name);
+  const fs::path dir = fs::temp_directory_path() /
+                       ("leadscore_synth_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir.string();
 }
