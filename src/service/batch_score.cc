@@ -1,5 +1,7 @@
 #include "service/batch_score.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -17,6 +19,40 @@ int ThreadCount(int requested) {
   if (requested > 0) return requested;
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(std::min(n, 16u));
+}
+
+// A raw value as an error message shows it: control bytes escaped, at most 60 bytes.
+std::string Shown(const Value& v) {
+  if (!v.is_string()) return v.ToString();
+  std::string out;
+  std::string_view text = v.str();
+  for (size_t i = 0; i < text.size() && i < 60; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > 60) out += "...";
+  return out;
+}
+
+// Fails when a CSV header lacks a column every row needs.
+Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<const char*> needed) {
+  if (source.format() != ingest::Format::kCsv || source.header().empty()) return Status::Ok();
+  const auto& header = source.header();
+  for (const char* column : needed) {
+    if (std::find(header.begin(), header.end(), column) != header.end()) continue;
+    std::string names;
+    for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
+    return InvalidArgument(fmt::format("{}:1: the header has no `{}` column (it has: {})",
+                                       source.path(), column, names));
+  }
+  return Status::Ok();
 }
 
 // The text of an id-like value: strings as they are, numbers in their shortest form.
@@ -62,7 +98,7 @@ class Converter {
           out_[i] = *converted;
         } else {
           out_[i] = Value::Null();
-          std::string shown = v.is_string() ? std::string(v.str()) : v.ToString();
+          std::string shown = Shown(v);
           errors.push_back({file_, line, field.name,
                             "cannot convert \"" + shown + "\" to " +
                                 std::string(ValueTypeName(*field.declared)) + "; using null"});
@@ -164,6 +200,7 @@ class LeadSink : public ingest::RowSink {
 
 Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.leads_path));
+  LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id"}));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
   auto wanted = WantedKeys({"lead_id"}, model.lead_fields(), raw_index);
@@ -300,7 +337,7 @@ class EventSink : public ingest::RowSink {
       return Reject(line, "ts", "missing ts; row skipped");
     }
     if (!ts) {
-      std::string shown = raw_ts.is_string() ? std::string(raw_ts.str()) : raw_ts.ToString();
+      std::string shown = Shown(raw_ts);
       return Reject(line, "ts", "cannot parse \"" + shown + "\" as a time; row skipped");
     }
     EventRecord record{line, HashBytes(lead_id), out_->arena->Copy(lead_id), *ts, 0, -1, 0, 0,
@@ -354,6 +391,7 @@ class EventSink : public ingest::RowSink {
 
 Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
   LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.events_path));
+  LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id", "type", "ts"}));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
   auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index);

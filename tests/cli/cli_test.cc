@@ -335,6 +335,28 @@ TEST_F(Cli, OutputIsIndependentOfEventOrderAndThreads) {
   EXPECT_EQ(four.out, reference.out);
 }
 
+TEST_F(Cli, AHeaderWithoutTheRequiredColumnsFailsAtOnce) {
+  std::string leads = dir_.Write("leads.csv", "id,size\n1,2\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(leads + ":1: the header has no `lead_id` column (it has: id, size)"),
+            std::string::npos)
+      << r.err;
+  std::string events = dir_.Write("events.csv", "lead_id,type,when\na,demo,2024-01-01\n");
+  r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no `ts` column"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, ControlBytesInBadValuesAreEscapedInMessages) {
+  std::string leads = dir_.Write(
+      "leads.csv", std::string("lead_id,size\na,\x01\x7f\nb,") + std::string(100, 'x') + "\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("cannot convert \"\\x01\\x7f\" to number"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(std::string(60, 'x') + "...\" to number"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, ReservedKeysCanBeReadInConditions) {
   std::string model = dir_.Write("reserved.yaml", R"(fit:
   rules:
