@@ -57,6 +57,7 @@ int RunCheck(const std::string& path, bool verbose) {
   auto model = LoadModelOrReport(path);
   if (!model) return kExitFailure;
   const model::ModelSpec& spec = model->spec();
+  for (const auto& note : spec.notes) fmt::print(stderr, "{} (note)\n", note.ToString());
   fmt::print("{}: ok: model `{}`, version {}\n", path, spec.name.empty() ? "(unnamed)" : spec.name,
              spec.version);
   if (!spec.fields.empty()) {

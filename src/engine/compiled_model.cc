@@ -161,7 +161,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   ModelCompiler compiler(spec, model->lead_fields_, model->event_fields_);
 
   for (const auto& rule : spec.fit.rules) {
-    CompiledFitRule out{rule.id, nullptr, rule.points, GroupIndex(spec.fit.groups, rule.group)};
+    CompiledFitRule out{rule.id, nullptr, rule.points, GroupIndex(spec.fit.groups, rule.group), {}};
     if (rule.when) {
       out.when = compiler.CompileExpr(*rule.when, Context::kFit, Expect::kCondition, "when",
                                       nullptr, &out.lead_slots);

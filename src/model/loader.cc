@@ -36,6 +36,9 @@ class Loader {
   void Error(SourcePos pos, std::string message) {
     diagnostics_.push_back({file_, pos, std::move(message)});
   }
+  void Note(const YAML::Node& node, std::string message) {
+    spec_.notes.push_back({file_, PosOf(node), std::move(message)});
+  }
 
   // Checks that `node` is a map whose keys are all in `allowed`; reports unknown and
   // duplicated keys. Returns false when `node` is not a map.
@@ -155,12 +158,9 @@ std::optional<std::string> Loader::Id(const YAML::Node& node, std::string_view w
   auto text = Text(node, what);
   if (!text) return std::nullopt;
   bool ok = !text->empty();
-  for (char c : *text) {
-    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
-  }
+  for (char c : *text) ok = ok && static_cast<unsigned char>(c) >= 0x20;
   if (!ok) {
-    Error(node, std::string(what) + " `" + *text +
-                    "` must be letters, digits, `_`, `-` or `.` (it is printed in explanations)");
+    Error(node, std::string(what) + " must be a non-empty name without control characters");
     return std::nullopt;
   }
   return text;
@@ -384,14 +384,14 @@ void Loader::ReadEngagement(const YAML::Node& node) {
     if (r["within"] && !r["count"]) {
       Error(r["within"], "rule `" + rule.id + "` has `within` without `count`");
     }
-    if (r["max"] && rule.once) {
-      Error(r["max"], "rule `" + rule.id + "`: `max` does not apply to a `once` rule");
-    }
-    if (r["max"] && r["count"]) {
-      Error(r["max"], "rule `" + rule.id + "`: `max` does not apply to a count rule");
+    // SCORING.md: `max` does not apply to a `once` rule; count rules have no cap and do not
+    // decay. Such keys are accepted and ignored, with a note that `check` prints.
+    if (r["max"] && (rule.once || r["count"])) {
+      Note(r["max"], "rule `" + rule.id + "`: `max` does not apply to a " +
+                         (rule.once ? "`once`" : "count") + " rule and is ignored");
     }
     if (r["decay"] && r["count"]) {
-      Error(r["decay"], "rule `" + rule.id + "`: count rules do not decay");
+      Note(r["decay"], "rule `" + rule.id + "`: count rules do not decay; `decay` is ignored");
     }
     if (!rule.id.empty()) {
       auto [it, inserted] = rule_ids_.emplace(rule.id, rule.pos);

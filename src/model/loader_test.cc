@@ -110,6 +110,16 @@ TEST(Loader, RejectsWhatScoringForbids) {
   }
 }
 
+TEST(Loader, IgnoresWithANoteWhatScoringSaysDoesNotApply) {
+  auto r = Parse(
+      "engagement:\n  rules:\n    - {id: a, event: e, points: 1, once: true, max: 3}\n"
+      "    - {id: b, event: e, points: 1, count: 2, max: 3, decay: none}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  ASSERT_EQ(r.spec->notes.size(), 3u);
+  EXPECT_NE(r.spec->notes[0].ToString().find("m.yaml:3:"), std::string::npos);
+  EXPECT_NE(r.spec->notes[0].message.find("is ignored"), std::string::npos);
+}
+
 TEST(Loader, ReportsEveryProblemNotJustTheFirst) {
   auto r = Parse("fit:\n  rules:\n    - {id: a, points: x}\n    - {id: b, points: y}\n");
   EXPECT_EQ(r.diagnostics.size(), 2u) << Errors(r);

@@ -100,6 +100,8 @@ struct ModelSpec {
   std::vector<Level> grades;
   std::vector<Level> stages;  // low to high
   std::optional<AccountsSpec> accounts;
+  // Things that load but deserve a word (a key SCORING.md says is ignored); `check` shows them.
+  std::vector<Diagnostic> notes;
 
   // Owns the bytes of string list values; a deque never moves its elements.
   std::unique_ptr<std::deque<std::string>> strings = std::make_unique<std::deque<std::string>>();

@@ -63,8 +63,8 @@ std::vector<std::string> TestFiles() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Scoring, ConformanceTest, testing::ValuesIn(TestFiles()),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                           std::string name = fs::path(info.param).stem().string();
+                         [](const testing::TestParamInfo<std::string>& param_info) {
+                           std::string name = fs::path(param_info.param).stem().string();
                            std::replace_if(
                                name.begin(), name.end(),
                                [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
