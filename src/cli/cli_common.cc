@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 
 #include "model/diagnostic.h"
@@ -56,8 +57,9 @@ void Progress::Update(const std::string& path, uint64_t done, uint64_t total) {
   path_ = path;
   int width = 30;
   int filled = percent * width / 100;
-  fmt::print(stderr, "\r{:<30.30} [{:=<{}}{:<{}}] {:3}%", path, "", filled, "", width - filled,
-             percent);
+  std::string name = std::filesystem::path(path).filename().string();
+  fmt::print(stderr, "\rreading {:<24.24} [{:=<{}}{:<{}}] {:3}%", name, "", filled, "",
+             width - filled, percent);
   shown_ = true;
 }
 
