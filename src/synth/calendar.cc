@@ -62,6 +62,18 @@ int64_t AddMonths(int64_t seconds, int months) {
   return DaysFromCivil(date) * 86400 + time_of_day;
 }
 
+char* WriteUint(char* out, uint64_t v, int min_width) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = n; i < min_width; ++i) *out++ = '0';
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
 char* WriteIsoSeconds(char* out, int64_t seconds) {
   const int64_t days = FloorDiv(seconds, 86400);
   unsigned sod = static_cast<unsigned>(seconds - days * 86400);

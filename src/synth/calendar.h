@@ -29,6 +29,10 @@ int64_t AddMonths(int64_t seconds, int months);
 // REQUIRES: 0 <= year of `seconds` <= 9999 and 20 writable bytes at `out`.
 char* WriteIsoSeconds(char* out, int64_t seconds);
 
+// Writes `v` in decimal, left-padded with zeros to `min_width`; returns the end. At most
+// max(20, min_width) bytes.
+char* WriteUint(char* out, uint64_t v, int min_width = 0);
+
 inline constexpr int kIsoSecondsLength = 20;
 
 }  // namespace leadscore::synth

@@ -1,5 +1,6 @@
 #include "synth/file_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -38,17 +39,8 @@ void FileWriter::FlushBuffer() {
 }
 
 void FileWriter::AppendUint(uint64_t v, int min_width) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  const int width = n > min_width ? n : min_width;
-  char* out = Reserve(static_cast<size_t>(width));
-  for (int i = n; i < width; ++i) *out++ = '0';
-  while (n > 0) *out++ = digits[--n];
-  size_ += static_cast<size_t>(width);
+  char* out = Reserve(static_cast<size_t>(std::max(20, min_width)));
+  size_ += static_cast<size_t>(WriteUint(out, v, min_width) - out);
 }
 
 void FileWriter::AppendIsoSeconds(int64_t seconds) {

@@ -43,16 +43,7 @@ class Line {
     end_ += text.size();
   }
   void Put(char c) { *end_++ = c; }
-  void PutUint(uint64_t v, int min_width = 0) {
-    char digits[20];
-    int n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    for (int i = n; i < min_width; ++i) *end_++ = '0';
-    while (n > 0) *end_++ = digits[--n];
-  }
+  void PutUint(uint64_t v, int min_width = 0) { end_ = WriteUint(end_, v, min_width); }
   void PutIso(int64_t seconds) { end_ = WriteIsoSeconds(end_, seconds); }
   std::string_view view() const { return {data_, static_cast<size_t>(end_ - data_)}; }
 
