@@ -19,7 +19,8 @@ mkdir -p "$out"
 
 echo
 echo "Top 10 leads as of 2026-01-01 (all in $out/scores.csv):"
-head -n 11 "$out/scores.csv" | column -s, -t | cut -c1-160
+head -n 11 "$out/scores.csv" | awk -F, '{
+  printf "%-10s %7s %7s %10s %-5s %-5s %s\n", $1, $2, $3, $4, $5, $6, substr($7, 1, 90) }'
 echo
 top=$(sed -n 2p "$out/scores.csv" | cut -d, -f1)
 ./build/leadscore explain --model examples/saas/model.yaml \

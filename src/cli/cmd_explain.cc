@@ -208,9 +208,11 @@ int RunExplain(const ExplainArgs& args) {
     if (change) {
       engine::Score later;
       scorer.Evaluate(batch.states, row, attributes, AsOf{*change}, false, later);
-      fmt::print("\nif nothing happens: leaves {} on {} (score {}, stage {})\n",
-                 m.stages()[score.stage].id, FormatTimestamp(*change), FormatScore(later.score),
-                 StageName(m, later.stage));
+      Timestamp second = (*change + kMicrosPerSecond - 1) / kMicrosPerSecond * kMicrosPerSecond;
+      fmt::print("\nif nothing happens: leaves {} on {}, when decay ends `{}`; then {}\n",
+                 m.stages()[score.stage].id, FormatTimestamp(second),
+                 m.spec().stages[score.stage].when.text,
+                 later.stage >= 0 ? "stage " + StageName(m, later.stage) : "no stage");
     } else {
       fmt::print("\nif nothing happens: stays {} (decay never takes it out)\n",
                  m.stages()[score.stage].id);
