@@ -1,17 +1,27 @@
 // JsonlParser: see jsonl_parser.h for the rules.
 //
-// Per line: iterate (stage 1 over the line only), then one pass over the root object's fields.
-// Keys are matched without unescaping when they hold no backslash (the usual case) against an
-// open-addressing table of wanted paths. Every value is visited, wanted or not, so On Demand's
-// laziness never lets an invalid line through.
+// Per line, first a fast path (FastLine) for the plain lines that make up event files: objects,
+// strings without escapes, true, false, null. It either takes the whole line or declines it
+// before emitting anything, and a declined line (a number, an array, an escape, an error) goes
+// to simdjson as before. Speed (g++ 12 -O3, one core, 500 MB of ~120-byte event lines, 5 wanted
+// keys, shared 2-core machine): 580-815 MB/s with simdjson for every line, 1640-1860 MB/s with
+// the fast path, where Find is now the biggest item.
 //
-// Speed (g++ 12 -O3, one core, 200 MB of ~115-byte event lines, 5 wanted keys): 470-770 MB/s
-// on a shared machine. stage 1 is ~13% of it; key matching was ~15% with memchr + FNV-1a,
-// hence the byte loop and the cheap hash below.
+// simdjson, per line: iterate (stage 1 over the line only), then one pass over the root
+// object's fields. Keys are matched without unescaping when they hold no backslash (the usual
+// case) against an open-addressing table of wanted paths. Every value is visited, wanted or
+// not, so On Demand's laziness never lets an invalid line through. stage 1 was ~13% of the
+// simdjson path; key matching was ~15% with memchr + FNV-1a, hence the byte loop and the cheap
+// hash below (word-wise compares did not help).
 #include "ingest/jsonl_parser.h"
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace leadscore::ingest {
 namespace {
@@ -46,6 +56,46 @@ bool IsBlank(const char* p, size_t n) {
     if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
   }
   return true;
+}
+
+// Whitespace inside a line: never '\n', so the fast path stops at the line's end.
+inline void SkipSpace(const char*& p) {
+  while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+}
+
+constexpr size_t kSkipKeys = std::numeric_limits<size_t>::max();  // FastObject: validate only
+constexpr int kFastMaxDepth = 16;  // deeper lines take simdjson (and its depth check)
+
+// Moves `p` from just after an opening quote to the closing quote. False for an escape, a
+// control character (the line's '\n' among them) or invalid UTF-8: simdjson's business.
+// Reads up to 15 bytes past the stop, inside the Block's padding.
+inline bool ScanString(const char*& p) {
+  const char* const start = p;
+  bool ascii = true;
+  for (;;) {
+#if defined(__SSE2__)
+    // 16 bytes at a time: '"', '\\', and (one signed compare) bytes < 0x20 or >= 0x80.
+    // A byte loop here gave 1300-1400 MB/s against 1640-1800.
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stop = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    const int mask = _mm_movemask_epi8(stop);
+    if (mask == 0) {
+      p += 16;
+      continue;
+    }
+    p += __builtin_ctz(static_cast<unsigned>(mask));
+#else
+    while (*p != '"' && *p != '\\' && static_cast<unsigned char>(*p) - 0x20u < 0x60u) ++p;
+#endif
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"') break;
+    if (c < 0x80) return false;
+    ascii = false;
+    ++p;
+  }
+  return ascii || simdjson::validate_utf8(start, static_cast<size_t>(p - start));
 }
 
 }  // namespace
@@ -104,6 +154,115 @@ const JsonlParser::KeyEntry* JsonlParser::Find(std::string_view path) const {
   }
 }
 
+// The fast path takes a line made only of objects, strings without escapes or control
+// characters, true, false and null, with nothing after the object; anything else (a number, an
+// array, an escape, any error) sends the line to simdjson. The Values it gives are those
+// simdjson would give: the strings need no unescaping, so they view the Block. Nothing is
+// emitted before the whole line has passed, and the line's '\n' stops every loop.
+const char* JsonlParser::FastLine(const char* p, uint64_t line_number, RowSink& sink) {
+  SkipSpace(p);
+  if (*p == '\n') return p + 1;  // a blank line
+  if (*p != '{') return nullptr;
+  std::fill(values_.begin(), values_.end(), Value());
+  std::fill(seen_.begin(), seen_.end(), 0);
+  if (!FastObject(p, 0, 1)) return nullptr;
+  SkipSpace(p);
+  if (*p != '\n') return nullptr;
+  for (auto [from, to] : duplicate_slots_) values_[to] = values_[from];
+  sink.OnRow(line_number, values_);
+  return p + 1;
+}
+
+// `p` is at '{'; leaves it after the matching '}'. Keys are matched as in WalkObject, or not at
+// all with kSkipKeys (an object that leads to no wanted key, as in Skip).
+bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
+  if (depth > kFastMaxDepth) return false;
+  ++p;
+  SkipSpace(p);
+  if (*p == '}') {
+    ++p;
+    return true;
+  }
+  for (;;) {
+    if (*p != '"') return false;
+    const char* const key_start = ++p;
+    if (!ScanString(p)) return false;
+    std::string_view path(key_start, static_cast<size_t>(p - key_start));
+    ++p;
+    SkipSpace(p);
+    if (*p != ':') return false;
+    ++p;
+    SkipSpace(p);
+    const KeyEntry* entry = nullptr;
+    if (prefix_length != kSkipKeys) {
+      if (prefix_length > 0) {
+        path_.resize(prefix_length);
+        path_.append(path);
+        path = path_;
+      }
+      entry = Find(path);
+    }
+    if (!FastValue(p, entry, path, depth + 1)) return false;
+    SkipSpace(p);
+    if (*p == '}') {
+      ++p;
+      return true;
+    }
+    if (*p != ',') return false;
+    ++p;
+    SkipSpace(p);
+  }
+}
+
+// `p` is at a value; leaves it just after. Stores the value as ReadWanted does.
+bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_view path,
+                            int depth) {
+  const char* const start = p;
+  Value result;
+  switch (*p) {
+    case '"': {
+      ++p;
+      if (!ScanString(p)) return false;
+      result = Value::String(std::string_view(start + 1, static_cast<size_t>(p - start - 1)));
+      ++p;
+      break;
+    }
+    case '{': {
+      size_t prefix_length = kSkipKeys;
+      if (entry != nullptr && entry->descend) {
+        if (path.data() != path_.data()) path_.assign(path);  // a top-level key
+        path_.push_back('.');
+        prefix_length = path_.size();
+      }
+      if (!FastObject(p, prefix_length, depth)) return false;
+      result = Value::String(std::string_view(start, static_cast<size_t>(p - start)));
+      break;
+    }
+    // A literal followed by anything but whitespace, ',' or '}' fails in the caller.
+    case 't':
+      if (std::memcmp(p, "true", 4) != 0) return false;
+      p += 4;
+      result = Value::Bool(true);
+      break;
+    case 'f':
+      if (std::memcmp(p, "false", 5) != 0) return false;
+      p += 5;
+      result = Value::Bool(false);
+      break;
+    case 'n':
+      if (std::memcmp(p, "null", 4) != 0) return false;
+      p += 4;
+      break;
+    default:
+      return false;
+  }
+  if (entry != nullptr && entry->slot >= 0 && !seen_[entry->slot]) {
+    values_[entry->slot] = result;
+    seen_[entry->slot] = 1;
+  }
+  return true;
+}
+
 void JsonlParser::Parse(const Block& block, RowSink& sink) {
   const char* data = block.bytes.data();
   size_t size = block.bytes.size();
@@ -116,8 +275,19 @@ void JsonlParser::Parse(const Block& block, RowSink& sink) {
   }
   const char* p = data;
   const char* const end = data + size;
+  // A line starting before fast_end ends in '\n'; a last line without one takes simdjson.
+  const size_t last_newline = std::string_view(data, size).rfind('\n');
+  const char* const fast_end =
+      data + (last_newline == std::string_view::npos ? 0 : last_newline + 1);
   uint64_t line = block.first_line;
   while (p < end) {
+    if (p < fast_end) {
+      if (const char* next = FastLine(p, line, sink)) {
+        p = next;
+        ++line;
+        continue;
+      }
+    }
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
     const char* line_end = nl != nullptr ? nl : end;
     size_t length = static_cast<size_t>(line_end - p);

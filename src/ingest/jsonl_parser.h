@@ -1,5 +1,6 @@
 // JsonlParser: the BlockParser for JSON Lines. Each non-blank line of a Block is one JSON
-// object, parsed in place with simdjson On Demand (the Block's spare capacity is the padding).
+// object, parsed in place: plain lines by a fast path, the rest with simdjson On Demand (the
+// Block's spare capacity is the padding).
 //
 // Rules:
 //   - A line holding only spaces, tabs or "\r" is blank and skipped. "\r\n" line ends are fine.
@@ -47,6 +48,11 @@ class JsonlParser final : public BlockParser {
 
   void AddKey(std::string_view path, int slot, bool descend);
   const KeyEntry* Find(std::string_view path) const;
+  // The fast path for plain lines (see jsonl_parser.cc): the byte after the line's '\n', or
+  // nullptr when the line needs simdjson. Only for lines that end in '\n'.
+  const char* FastLine(const char* p, uint64_t line_number, RowSink& sink);
+  bool FastObject(const char*& p, size_t prefix_length, int depth);
+  bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth);
   void ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                  RowSink& sink);
   simdjson::error_code WalkObject(simdjson::ondemand::object object, size_t prefix_length,

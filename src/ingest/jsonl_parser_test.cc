@@ -159,6 +159,52 @@ TEST(JsonlParser, ClosingBracketAfterTheLineDoesNotConfuseTheParser) {
   EXPECT_EQ(p.errors.size(), 2u);
 }
 
+// Plain lines take a fast path; a line with a number, an array, an escape or an error takes
+// simdjson. Each pair below differs only in such a detail and must give the same values.
+TEST(JsonlParser, PlainAndSimdjsonLinesGiveTheSameValues) {
+  Parsed p = ParseJsonl(
+      "{\"a\":\"x\",\"u\":{\"s\":\"y\",\"t\":{}},\"b\":true,\"c\":null,\"d\":\"\xC3\xA9\"}\n"
+      "{\"a\":\"x\",\"u\":{\"s\":\"y\",\"t\":{}},\"b\":true,\"c\":null,\"d\":\"\xC3\xA9\",\"n\":1}"
+      "\n"
+      " { \"a\" : \"x\" , \"u\" : { \"s\" : \"y\" , \"t\" : { } } , \"b\" : true }\t\r\n"
+      " { \"a\" : \"x\" , \"u\" : { \"s\" : \"y\" , \"t\" : { } } , \"b\" : true ,\"e\":[]}\t\r\n"
+      "{\"u\":{\"s\":\"first\"},\"u.s\":\"second\",\"u\":{\"s\":\"third\"},\"a\":false}\n"
+      "{\"u\":{\"s\":\"first\"},\"u.s\":\"sec\\u006fnd\",\"u\":{\"s\":\"third\"},\"a\":false}\n",
+      {"a", "u.s", "b", "c", "d", "u", "u.t"});
+  EXPECT_THAT(
+      p.rows,
+      ElementsAre(
+          "1: \"x\" | \"y\" | true | null | \"\xC3\xA9\" | \"{\"s\":\"y\",\"t\":{}}\" | \"{}\"",
+          "2: \"x\" | \"y\" | true | null | \"\xC3\xA9\" | \"{\"s\":\"y\",\"t\":{}}\" | \"{}\"",
+          "3: \"x\" | \"y\" | true | null | null | \"{ \"s\" : \"y\" , \"t\" : { } }\" | \"{ }\"",
+          "4: \"x\" | \"y\" | true | null | null | \"{ \"s\" : \"y\" , \"t\" : { } }\" | \"{ }\"",
+          "5: false | \"first\" | null | null | null | \"{\"s\":\"first\"}\" | null",
+          "6: false | \"first\" | null | null | null | \"{\"s\":\"first\"}\" | null"));
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
+TEST(JsonlParser, AlmostPlainLinesAreStillChecked) {
+  Parsed p = ParseJsonl(
+      "{\"a\":truex}\n"            // 1
+      "{\"a\":nul}\n"              // 2
+      "{\"a\":\"\xC3\"}\n"         // 3: truncated UTF-8
+      "{\"\xFF\":1}\n"             // 4: invalid UTF-8 in a key
+      "{\"a\":\"x\"}\f\n"          // 5: \f is not JSON whitespace
+      "{\"a\":\"x\"\t}\n"          // 6: fine
+      "{\"a\":{\"b\":\"c\"\n"      // 7
+      "}}\n"                       // 8
+      "{\"a\":\"tab\tinside\"}\n"  // 9: a raw tab in a string
+      "{\"a\":\"last\"}",          // 10: no final newline
+      {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("6: \"x\"", "10: \"last\""));
+  const char* lines[] = {"1", "2", "3", "4", "5", "7", "8", "9"};
+  ASSERT_EQ(p.errors.size(), 8u);
+  for (size_t i = 0; i < p.errors.size(); ++i) {
+    EXPECT_THAT(p.errors[i], StartsWith(std::string(lines[i]) + ": "));
+  }
+  EXPECT_THAT(p.errors[0], StartsWith("1: invalid JSON"));
+}
+
 TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {
   JsonlParser parser("x.jsonl", {"a"});
   std::string text = "{\"a\":\"v\"}";
