@@ -14,6 +14,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
 
@@ -65,7 +66,7 @@ class StateTable {
   uint32_t stride_;
   size_t rows_ = 0;  // only used when stride_ == 0
   std::vector<StateSlot> initial_;
-  std::vector<StateSlot> slots_;
+  std::vector<StateSlot, HugePageAllocator<StateSlot>> slots_;
   std::vector<std::vector<Timestamp>> lists_;
 };
 

@@ -99,7 +99,7 @@ void LeadTable::Reserve(size_t leads) {
 }
 
 void LeadTable::Grow() {
-  std::vector<Slot> bigger(slots_.size() * 2, Slot{});
+  std::vector<Slot, HugePageAllocator<Slot>> bigger(slots_.size() * 2, Slot{});
   size_t mask = bigger.size() - 1;
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = hashes_[row] & mask;
@@ -135,7 +135,7 @@ void FingerprintSet::Reserve(size_t n) {
 }
 
 void FingerprintSet::Rehash(size_t capacity) {
-  std::vector<uint64_t> old;
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> old;
   old.swap(table_);
   table_.assign(capacity, 0);
   for (uint64_t fp : old) {

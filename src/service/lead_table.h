@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
 #include "core/value.h"
 
 namespace leadscore::service {
@@ -90,7 +91,7 @@ class LeadTable {
   static uint16_t TagOf(uint64_t hash) { return static_cast<uint16_t>(hash >> 48); }
   static Slot MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id);
   bool SameId(const Slot& slot, std::string_view id) const;
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;
 };
 
@@ -114,7 +115,7 @@ class FingerprintSet {
     return static_cast<size_t>((static_cast<Wide>(fp) * table_.size()) >> 64);
   }
   void Rehash(size_t capacity);
-  std::vector<uint64_t> table_;
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> table_;
   size_t size_ = 0;
 };
 
