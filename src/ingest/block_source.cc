@@ -90,6 +90,10 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(target_bytes));
   if (cut == 0) return std::optional<Block>();
   std::optional<Block> block(std::in_place);
+  if (!spare_.empty()) {
+    block->bytes = std::move(spare_.back());
+    spare_.pop_back();
+  }
   // Room for simdjson's padding: the JSON Lines parser reads lines in place.
   block->bytes.reserve(cut + simdjson::SIMDJSON_PADDING);
   block->bytes.assign(buf_.get() + begin_, cut);
@@ -97,6 +101,13 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
   block->index = next_index_++;
   Consume(cut);
   return block;
+}
+
+void BlockSource::Recycle(Block block) {
+  if (spare_.size() < 8) {
+    block.bytes.clear();
+    spare_.push_back(std::move(block.bytes));
+  }
 }
 
 }  // namespace leadscore::ingest

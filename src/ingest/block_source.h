@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ingest/file_reader.h"
 #include "ingest/record_source.h"
@@ -28,6 +29,7 @@ class BlockSource : public RecordSource {
  public:
   const std::string& path() const override { return path_; }
   Result<std::optional<Block>> Next(size_t target_bytes) override;
+  void Recycle(Block block) override;
   uint64_t bytes_read() const override { return bytes_read_; }
   uint64_t file_size() const override { return reader_->file_size(); }
 
@@ -54,6 +56,9 @@ class BlockSource : public RecordSource {
   std::string path_;
   std::unique_ptr<FileReader> reader_;
   std::unique_ptr<char[]> buf_;  // pending bytes are buf_[begin_, end_)
+  // Storage of blocks handed back by Recycle, reused by Next. A fresh 4 MiB block costs page
+  // faults and zeroing: 9% of all CPU time when scoring W1 (1M leads, 30M events).
+  std::vector<std::string> spare_;
   size_t capacity_ = 0;
   size_t begin_ = 0;
   size_t end_ = 0;

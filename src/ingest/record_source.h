@@ -64,6 +64,10 @@ class RecordSource {
   // end. Fails on I/O or gzip errors (kDataLoss for a truncated gzip stream).
   virtual Result<std::optional<Block>> Next(size_t target_bytes = 4 << 20) = 0;
 
+  // Hands back a block the caller is done with, so that a later Next() reuses its memory
+  // instead of asking the kernel for fresh pages. Optional.
+  virtual void Recycle(Block block) {}
+
   // Bytes of the (decompressed) input consumed so far, for progress reports.
   virtual uint64_t bytes_read() const = 0;
   // Size of the file on disk (compressed size for .gz).

@@ -156,6 +156,17 @@ struct ParsedLeads {
   std::vector<RowError> skipped;
   std::vector<uint32_t> skipped_before;
   std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+
+  // Empties it for the next block, keeping its memory.
+  void Clear() {
+    bytes = 0;
+    records.clear();
+    values.clear();
+    conversion_errors.clear();
+    skipped.clear();
+    skipped_before.clear();
+    arena->Reset();
+  }
 };
 
 // Parses and converts one block of leads. One per worker thread.
@@ -303,6 +314,15 @@ struct ParsedEvents {
   uint64_t rows_read = 0;
   uint64_t rows_skipped = 0;
   uint64_t conversion_errors = 0;
+
+  // Empties it for the next block, keeping its memory.
+  void Clear() {
+    records.clear();
+    values.clear();
+    errors.clear();
+    arena->Reset();
+    bytes = rows_read = rows_skipped = conversion_errors = 0;
+  }
 };
 
 // Parses and pre-evaluates one block of events. One per worker thread.

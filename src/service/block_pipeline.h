@@ -3,6 +3,8 @@
 // One thread at a time pulls the next Block from the source; `parse` runs on worker threads;
 // `consume` runs on the calling thread, strictly in block order, so the output of a run does
 // not depend on the number of threads. At most 2 * threads parsed blocks wait in memory.
+// Blocks and Parsed values are recycled, so memory is reused rather than faulted in anew for
+// every block: `parse` must start by clearing the Parsed it is given (Parsed::Clear()).
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -23,18 +26,21 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
                         const std::function<void(int worker, const ingest::Block&, Parsed&)>& parse,
                         const std::function<void(Parsed&)>& consume) {
   if (threads <= 1) {
+    Parsed parsed;
     while (true) {
       auto block = source.Next(block_bytes);
       if (!block) return block.error();
       if (!*block) return Status::Ok();
-      Parsed parsed;
+      parsed.Clear();
       parse(0, **block, parsed);
+      source.Recycle(std::move(**block));
       consume(parsed);
     }
   }
   std::mutex mu;
   std::condition_variable cv;
   std::map<uint64_t, Parsed> ready;
+  std::vector<Parsed> spare;
   uint64_t next_to_read = 0, next_to_consume = 0;
   bool done = false;
   Status failure;
@@ -43,6 +49,7 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
   auto worker = [&](int id) {
     while (true) {
       std::optional<ingest::Block> block;
+      Parsed parsed;
       uint64_t index;
       {
         std::unique_lock lock(mu);
@@ -62,10 +69,15 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
         }
         block = std::move(**next);
         index = next_to_read++;
+        if (!spare.empty()) {
+          parsed = std::move(spare.back());
+          spare.pop_back();
+        }
       }
-      Parsed parsed;
+      parsed.Clear();
       parse(id, *block, parsed);
       std::lock_guard lock(mu);
+      source.Recycle(std::move(*block));
       ready.emplace(index, std::move(parsed));
       cv.notify_all();
     }
@@ -87,6 +99,8 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       cv.notify_all();
     }
     consume(parsed);
+    std::lock_guard lock(mu);
+    spare.push_back(std::move(parsed));
   }
   for (auto& t : pool) t.join();
   return failure;

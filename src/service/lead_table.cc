@@ -20,21 +20,25 @@ uint64_t HashBytes(std::string_view bytes) {
 std::string_view Arena::Copy(std::string_view bytes) {
   if (bytes.empty()) return {};
   if (bytes.size() > kChunk / 4) {
-    chunks_.push_back(std::make_unique<char[]>(bytes.size()));
-    std::memcpy(chunks_.back().get(), bytes.data(), bytes.size());
-    std::string_view out(chunks_.back().get(), bytes.size());
-    // Keep filling the previous chunk: swap the big one behind it.
-    if (chunks_.size() >= 2) std::swap(chunks_[chunks_.size() - 1], chunks_[chunks_.size() - 2]);
-    return out;
+    big_.push_back(std::make_unique<char[]>(bytes.size()));
+    std::memcpy(big_.back().get(), bytes.data(), bytes.size());
+    return {big_.back().get(), bytes.size()};
   }
+  if (chunks_.empty()) chunks_.push_back(std::make_unique<char[]>(kChunk));
   if (used_ + bytes.size() > kChunk) {
-    chunks_.push_back(std::make_unique<char[]>(kChunk));
+    if (++current_ == chunks_.size()) chunks_.push_back(std::make_unique<char[]>(kChunk));
     used_ = 0;
   }
-  char* dst = chunks_.back().get() + used_;
+  char* dst = chunks_[current_].get() + used_;
   std::memcpy(dst, bytes.data(), bytes.size());
   used_ += bytes.size();
   return {dst, bytes.size()};
+}
+
+void Arena::Reset() {
+  big_.clear();
+  current_ = 0;
+  used_ = 0;
 }
 
 LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) {

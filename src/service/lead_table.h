@@ -27,11 +27,15 @@ uint64_t HashBytes(std::string_view bytes);
 class Arena {
  public:
   std::string_view Copy(std::string_view bytes);
+  // Forgets every copy but keeps the chunks for the next ones.
+  void Reset();
 
  private:
   static constexpr size_t kChunk = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> chunks_;
-  size_t used_ = kChunk;
+  std::vector<std::unique_ptr<char[]>> chunks_;  // chunks_[current_] is being filled
+  std::vector<std::unique_ptr<char[]>> big_;     // copies larger than kChunk / 4
+  size_t current_ = 0;
+  size_t used_ = 0;
 };
 
 class LeadTable {
