@@ -36,7 +36,7 @@ Scorer::Scorer(const CompiledModel& model) : model_(model) {
 uint64_t Scorer::MatchEvent(const EventView& event) {
   const auto& rules = model_.engagement_rules();
   const auto& indexes = model_.RulesForType(event.type_id);
-  expr::Env env{event.properties, {}, {}, 0};
+  expr::Env env{event.properties, {}, {}, event.as_of};
   uint64_t mask = 0;
   for (size_t i = 0; i < indexes.size(); ++i) {
     const CompiledEngagementRule& rule = rules[indexes[i]];
@@ -49,7 +49,7 @@ uint64_t Scorer::MatchEvent(const EventView& event) {
 uint64_t Scorer::MatchWithLead(const EventView& event, std::span<const Value> lead_attributes) {
   const auto& rules = model_.engagement_rules();
   const auto& indexes = model_.RulesForType(event.type_id);
-  expr::Env env{event.properties, lead_attributes, {}, 0};
+  expr::Env env{event.properties, lead_attributes, {}, event.as_of};
   uint64_t mask = 0;
   for (size_t i = 0; i < indexes.size(); ++i) {
     const CompiledEngagementRule& rule = rules[indexes[i]];

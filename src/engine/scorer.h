@@ -24,6 +24,8 @@ struct EventView {
   int type_id = -1;
   Timestamp ts = 0;
   std::span<const Value> properties;
+  // The time conditions see through days_since(): the as-of time of the run.
+  Timestamp as_of = 0;
 };
 
 class Scorer {

@@ -329,8 +329,9 @@ struct ParsedEvents {
 class EventSink : public ingest::RowSink {
  public:
   EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values,
-            std::vector<size_t> raw_index)
+            std::vector<size_t> raw_index, Timestamp as_of)
       : model_(model),
+        as_of_(as_of),
         scorer_(model),
         file_(source.path()),
         keep_values_(keep_values),
@@ -375,7 +376,7 @@ class EventSink : public ingest::RowSink {
         ++out_->conversion_errors;
         out_->errors.push_back(std::move(e));
       }
-      engine::EventView view{record.type_id, *ts, props};
+      engine::EventView view{record.type_id, *ts, props, as_of_};
       record.mask = scorer_.MatchEvent(view);
       if (keep_values_) {
         record.values = static_cast<uint32_t>(out_->values.size());
@@ -401,6 +402,7 @@ class EventSink : public ingest::RowSink {
   }
 
   const CompiledModel& model_;
+  Timestamp as_of_;
   engine::Scorer scorer_;
   std::string file_;
   bool keep_values_;
@@ -423,7 +425,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
   std::vector<std::unique_ptr<EventSink>> sinks;
   for (int i = 0; i < std::max(threads, 1); ++i) {
     parsers.push_back(ingest::BlockParser::Create(*source, wanted));
-    sinks.push_back(std::make_unique<EventSink>(model, *source, keep_values, raw_index));
+    sinks.push_back(
+        std::make_unique<EventSink>(model, *source, keep_values, raw_index, batch.as_of.time));
   }
   engine::Scorer scorer(model);
   FingerprintSet seen;
@@ -507,7 +510,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
       uint64_t mask = r.mask;
       if (keep_values) {
         engine::EventView view{r.type_id, r.ts,
-                               std::span<const Value>(parsed.values.data() + r.values, num_props)};
+                               std::span<const Value>(parsed.values.data() + r.values, num_props),
+                               batch.as_of.time};
         auto attributes = r.lead < leads_from_file ? batch.leads.attributes(r.lead)
                                                    : std::span<const Value>(no_attributes);
         mask |= scorer.MatchWithLead(view, attributes);

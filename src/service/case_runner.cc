@@ -69,7 +69,7 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
     for (size_t i = 0; i < event_fields.size(); ++i) {
       properties[i] = Lookup(event.properties, event_fields[i], event_scratch[i], out.diffs);
     }
-    scorer.Apply(states, lead, engine::EventView{type_id, *ts, properties}, attributes);
+    scorer.Apply(states, lead, engine::EventView{type_id, *ts, properties, *as_of}, attributes);
   }
   scorer.Evaluate(states, lead, attributes, AsOf{*as_of}, true, out.score);
   for (const auto& r : out.score.reasons) out.reasons.emplace_back(std::string(r.rule), r.points);
