@@ -110,6 +110,8 @@ std::optional<Timestamp> TimestampFromSeconds(double seconds) {
 
 std::optional<Timestamp> ParseTimestamp(std::string_view text) {
   if (text.empty()) return std::nullopt;
+  // Most times are ISO dates: skip the Unix-seconds scan for them.
+  if (text.size() >= 10 && text[4] == '-') return ParseIso(text);
   // Unix seconds: optional sign, digits, optional fraction. An ISO date has '-' after 4 digits.
   size_t i = (text[0] == '-' || text[0] == '+') ? 1 : 0;
   bool all_numeric = i < text.size();

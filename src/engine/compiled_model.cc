@@ -20,7 +20,11 @@ class ModelScope : public expr::Scope {
   tl::expected<expr::Binding, std::string> Resolve(std::string_view name,
                                                    bool lead_prefixed) override {
     if (!lead_prefixed) {
-      if (context_ == Context::kEngagement) return Slot(event_fields_, name, expr::Source::kEvent);
+      if (context_ == Context::kEngagement) {
+        expr::Binding b = Slot(event_fields_, name, expr::Source::kEvent);
+        used_event_slots_.push_back(b.slot);
+        return b;
+      }
       bool computed_context = context_ == Context::kFormula || context_ == Context::kGrades ||
                               context_ == Context::kStages;
       if (computed_context) {
@@ -45,6 +49,7 @@ class ModelScope : public expr::Scope {
 
   bool used_lead() const { return used_lead_; }
   const std::vector<uint32_t>& used_slots() const { return used_slots_; }
+  const std::vector<uint32_t>& used_event_slots() const { return used_event_slots_; }
 
   const std::vector<Value>* FindList(std::string_view name) override {
     auto it = spec_.lists.find(name);
@@ -74,6 +79,7 @@ class ModelScope : public expr::Scope {
   Context context_;
   bool used_lead_ = false;
   std::vector<uint32_t> used_slots_;
+  std::vector<uint32_t> used_event_slots_;
 };
 
 enum class Expect { kCondition, kNumber, kAnything };
@@ -87,11 +93,13 @@ class ModelCompiler {
   std::shared_ptr<const expr::Program> CompileExpr(const model::ExprText& text, Context context,
                                                    Expect expect, std::string_view what,
                                                    bool* reads_lead = nullptr,
-                                                   std::vector<uint32_t>* lead_slots = nullptr) {
+                                                   std::vector<uint32_t>* lead_slots = nullptr,
+                                                   std::vector<uint32_t>* event_slots = nullptr) {
     ModelScope scope(spec_, lead_fields_, event_fields_, context);
     auto program = expr::Compile(text.text, scope);
     if (reads_lead) *reads_lead = scope.used_lead();
     if (lead_slots) *lead_slots = scope.used_slots();
+    if (event_slots) *event_slots = scope.used_event_slots();
     if (!program) {
       const expr::CompileError& e = program.error();
       model::SourcePos pos = text.pos;
@@ -181,7 +189,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
     out.group = GroupIndex(spec.engagement.groups, rule.group);
     if (rule.when) {
       out.when = compiler.CompileExpr(*rule.when, Context::kEngagement, Expect::kCondition, "when",
-                                      &out.reads_lead);
+                                      &out.reads_lead, nullptr, &out.event_slots);
     }
     if (rule.count) {
       out.count = *rule.count;
@@ -228,6 +236,19 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   }
   model->state_size_ = offset;
   for (size_t t = 0; t < model->rules_by_type_.size(); ++t) {
+    // The type's event-only conditions may be memoized when all of them read one property.
+    int memo = -1;
+    bool memoizable = true;
+    for (uint32_t index : model->rules_by_type_[t]) {
+      const CompiledEngagementRule& rule = model->engagement_rules_[index];
+      if (!rule.when || rule.reads_lead) continue;
+      for (uint32_t slot : rule.event_slots) {
+        if (memo >= 0 && static_cast<uint32_t>(memo) != slot) memoizable = false;
+        memo = static_cast<int>(slot);
+      }
+      if (rule.event_slots.empty()) memoizable = false;
+    }
+    model->memo_slots_.push_back(memoizable ? memo : -1);
     if (model->rules_by_type_[t].size() > 64) {
       compiler.Error({}, "more than 64 engagement rules count events of type `" +
                              model->event_types_[t] + "`; split the type or merge rules");

@@ -65,8 +65,9 @@ struct CompiledEngagementRule {
   int64_t count = 0;
   int64_t within_micros = 0;
   int group = -1;
-  bool reads_lead = false;    // `when` reads lead attributes (`lead.x`)
-  uint32_t state_offset = 0;  // first slot of this rule in a LeadState
+  bool reads_lead = false;            // `when` reads lead attributes (`lead.x`)
+  std::vector<uint32_t> event_slots;  // event properties `when` reads
+  uint32_t state_offset = 0;          // first slot of this rule in a LeadState
   uint32_t state_size = 0;
 };
 
@@ -93,6 +94,9 @@ class CompiledModel {
   size_t num_event_types() const { return event_types_.size(); }
   // Indexes into engagement_rules() of the rules counting events of `type_id`.
   const std::vector<uint32_t>& RulesForType(int type_id) const { return rules_by_type_[type_id]; }
+  // The one event property that every event-only condition of `type_id` reads, or -1 when they
+  // read several (or none): matching can then be memoized on that property's value.
+  int MemoSlot(int type_id) const { return memo_slots_[type_id]; }
 
   const std::vector<CompiledFitRule>& fit_rules() const { return fit_rules_; }
   const std::vector<CompiledGroup>& fit_groups() const { return fit_groups_; }
@@ -118,6 +122,7 @@ class CompiledModel {
   std::vector<std::string> event_types_;
   std::unordered_map<std::string, int> event_type_ids_;
   std::vector<std::vector<uint32_t>> rules_by_type_;
+  std::vector<int> memo_slots_;
   std::vector<CompiledFitRule> fit_rules_;
   std::vector<CompiledGroup> fit_groups_;
   std::vector<CompiledEngagementRule> engagement_rules_;

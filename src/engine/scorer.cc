@@ -25,7 +25,7 @@ double Clamp(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi
 
 }  // namespace
 
-Scorer::Scorer(const CompiledModel& model) : model_(model) {
+Scorer::Scorer(const CompiledModel& model) : memos_(model.num_event_types()), model_(model) {
   for (const auto& g : model.fit_groups()) fit_cut_names_.push_back("cut:group." + g.id);
   for (const auto& g : model.engagement_groups()) {
     engagement_cut_names_.push_back("cut:group." + g.id);
@@ -34,6 +34,24 @@ Scorer::Scorer(const CompiledModel& model) : model_(model) {
 }
 
 uint64_t Scorer::MatchEvent(const EventView& event) {
+  const int slot = model_.MemoSlot(event.type_id);
+  if (slot < 0 || static_cast<size_t>(slot) >= event.properties.size() ||
+      !event.properties[slot].is_string()) {
+    return MatchEventUncached(event);
+  }
+  if (event.as_of != memo_as_of_) {  // days_since() may read it
+    for (Memo& memo : memos_) memo.clear();
+    memo_as_of_ = event.as_of;
+  }
+  Memo& memo = memos_[event.type_id];
+  std::string_view key = event.properties[slot].str();
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  uint64_t mask = MatchEventUncached(event);
+  if (memo.size() < kMemoLimit) memo.emplace(std::string(key), mask);
+  return mask;
+}
+
+uint64_t Scorer::MatchEventUncached(const EventView& event) {
   const auto& rules = model_.engagement_rules();
   const auto& indexes = model_.RulesForType(event.type_id);
   expr::Env env{event.properties, {}, {}, event.as_of};

@@ -8,6 +8,7 @@
 
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/value.h"
@@ -65,6 +66,19 @@ class Scorer {
   const CompiledModel& model() const { return model_; }
 
  private:
+  uint64_t MatchEventUncached(const EventView& event);
+
+  // Masks already computed for a type whose conditions read one property, by that value (see
+  // CompiledModel::MemoSlot): page views repeat a few hundred URLs.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Memo = std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>>;
+  static constexpr size_t kMemoLimit = 4096;  // distinct values kept per type
+  std::vector<Memo> memos_;
+  Timestamp memo_as_of_ = 0;
+
   const CompiledModel& model_;
   expr::Vm vm_;
   std::vector<double> group_totals_;

@@ -57,3 +57,46 @@ engagement:
 
 }  // namespace
 }  // namespace leadscore::engine
+
+namespace leadscore::engine {
+namespace {
+
+TEST(Scorer, MemoizedMatchesFollowThePropertyValueAndTheAsOfTime) {
+  auto m = CompileModelText(R"(
+fields: {published: time}
+engagement:
+  rules:
+    - {id: any, event: download, points: 1}
+    - {id: fresh, event: download, when: days_since(published) < 7, points: 2}
+    - {id: old, event: download, when: days_since(published) >= 30, points: 3}
+)",
+                            "m.yaml");
+  ASSERT_TRUE(m);
+  ASSERT_EQ((*m)->MemoSlot(0), 0);
+  Scorer scorer(**m);
+  // Strings are memoized; the value here is a time, so build the string form as CSV gives it.
+  Value fresh_text = Value::String("2024-02-28");
+  Value jan = Value::Time(*ParseTimestamp("2024-01-01"));
+  const Timestamp march = *ParseTimestamp("2024-03-01");
+  EXPECT_EQ(scorer.MatchEvent({0, 0, std::span<const Value>(&fresh_text, 1), march}), 0b011u);
+  EXPECT_EQ(scorer.MatchEvent({0, 0, std::span<const Value>(&fresh_text, 1), march}), 0b011u);
+  EXPECT_EQ(scorer.MatchEvent({0, 0, std::span<const Value>(&jan, 1), march}), 0b101u);
+  // A later as-of time changes the answer for the same value: the memo must not hold it.
+  const Timestamp april = *ParseTimestamp("2024-04-01");
+  EXPECT_EQ(scorer.MatchEvent({0, 0, std::span<const Value>(&fresh_text, 1), april}), 0b101u);
+}
+
+TEST(Scorer, NoMemoWhenConditionsReadSeveralProperties) {
+  auto m = CompileModelText(R"(
+engagement:
+  rules:
+    - {id: a, event: pv, when: 'contains(url, "/pricing")', points: 1}
+    - {id: b, event: pv, when: 'utm == "ads"', points: 1}
+)",
+                            "m.yaml");
+  ASSERT_TRUE(m);
+  EXPECT_EQ((*m)->MemoSlot(0), -1);
+}
+
+}  // namespace
+}  // namespace leadscore::engine
