@@ -48,7 +48,9 @@ install_package() {  # Debian package name
 }
 [[ -x /usr/bin/time ]] || install_package time
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is needed (Debian package: time)"
-command -v node >/dev/null || die "node is needed for the DuckDB peer"
+command -v node >/dev/null || install_package nodejs
+command -v npm >/dev/null || install_package npm
+command -v node >/dev/null || die "node is needed for the DuckDB peer (Debian package: nodejs)"
 
 if [[ ! -d $ROOT/bench/duckdb/node_modules/@duckdb/node-api ]]; then
   log "installing the DuckDB peer (npm ci in bench/duckdb)"
