@@ -159,8 +159,8 @@ int RunExplain(const ExplainArgs& args) {
   }
 
   // Looking forward: single actions that reach the next stage up.
-  if (static_cast<size_t>(score.stage + 1) < m.stages().size()) {
-    int next = score.stage + 1;
+  const int next = score.stage + 1;
+  if (static_cast<size_t>(next) < m.stages().size()) {
     fmt::print("\nto reach {} ({}):\n", m.stages()[next].id, m.spec().stages[next].when.text);
     int found_actions = 0;
     engine::Score what_if;

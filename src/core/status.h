@@ -85,7 +85,9 @@ inline tl::unexpected<Status> Error(Status status) {
 // `LS_ASSIGN_OR_RETURN(auto x, F());` binds x to F()'s value or returns its error.
 #define LS_ASSIGN_OR_RETURN(lhs, rexpr) \
   LS_ASSIGN_OR_RETURN_IMPL(LS_STATUS_CONCAT(ls_result_, __LINE__), lhs, rexpr)
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration and `tmp` a name.
 #define LS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)              \
   auto tmp = (rexpr);                                          \
   if (!tmp) return ::leadscore::Error(std::move(tmp).error()); \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

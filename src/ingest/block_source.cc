@@ -103,7 +103,7 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
   return block;
 }
 
-void BlockSource::Recycle(Block block) {
+void BlockSource::Recycle(Block&& block) {
   if (spare_.size() < 8) {
     block.bytes.clear();
     spare_.push_back(std::move(block.bytes));

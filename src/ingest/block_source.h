@@ -29,7 +29,7 @@ class BlockSource : public RecordSource {
  public:
   const std::string& path() const override { return path_; }
   Result<std::optional<Block>> Next(size_t target_bytes) override;
-  void Recycle(Block block) override;
+  void Recycle(Block&& block) override;
   uint64_t bytes_read() const override { return bytes_read_; }
   uint64_t file_size() const override { return reader_->file_size(); }
 

@@ -66,7 +66,7 @@ class RecordSource {
 
   // Hands back a block the caller is done with, so that a later Next() reuses its memory
   // instead of asking the kernel for fresh pages. Optional.
-  virtual void Recycle(Block block) {}
+  virtual void Recycle(Block&& block) {}
 
   // Bytes of the (decompressed) input consumed so far, for progress reports.
   virtual uint64_t bytes_read() const = 0;

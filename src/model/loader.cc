@@ -197,7 +197,6 @@ void Loader::ReadFields(const YAML::Node& node) {
     }
     auto type_name = Text(entry.second, "a field type");
     if (!type_name) continue;
-    static const std::vector<std::string> kTypes = {"number", "string", "bool", "time"};
     ValueType type;
     if (*type_name == "number") {
       type = ValueType::kNumber;

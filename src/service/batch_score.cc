@@ -90,9 +90,7 @@ class Converter {
     for (size_t i = 0; i < fields_.size(); ++i) {
       const Value& v = raw[raw_index_[i]];
       const auto& field = fields_[i];
-      if (v.is_null()) {
-        out_[i] = v;
-      } else if (field.declared) {
+      if (!v.is_null() && field.declared) {
         auto converted = ingest::ConvertTo(v, *field.declared, scratch_[i]);
         if (converted) {
           out_[i] = *converted;
@@ -106,7 +104,7 @@ class Converter {
       } else if (csv_ && v.is_string()) {
         out_[i] = ingest::InferCsvCell(v.str());
       } else {
-        out_[i] = v;
+        out_[i] = v;  // null, or an undeclared JSON value keeps its type
       }
     }
     return out_;
