@@ -10,9 +10,8 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "core/status.h"
 #include "core/value.h"
@@ -46,8 +45,7 @@ class Scope {
   // `name` is the identifier as written, without backticks; `lead_prefixed` is true for
   // `lead.name` (the prefix is stripped). Returns the binding, or an error message such as
   // "`grade` is not available in grades".
-  virtual tl::expected<Binding, std::string> Resolve(std::string_view name,
-                                                     bool lead_prefixed) = 0;
+  virtual tl::expected<Binding, std::string> Resolve(std::string_view name, bool lead_prefixed) = 0;
   // The values of `@name`, or nullptr when there is no such list. The values and their string
   // bytes must live as long as the Scope; a compiled Program keeps its own copies.
   virtual const std::vector<Value>* FindList(std::string_view name) = 0;
@@ -76,7 +74,7 @@ struct Env {
 // number with a string, an unknown function or list, wrong arity, a bad regex literal) are
 // errors here; anything decided by run-time types yields null when run.
 tl::expected<std::shared_ptr<const Program>, CompileError> Compile(std::string_view text,
-                                                                    Scope& scope);
+                                                                   Scope& scope);
 
 // The static result type of a compiled program.
 Type ResultType(const Program& program);
