@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -40,6 +41,17 @@ int RunScore(const ScoreArgs& args) {
         args.output.ends_with(".jsonl") || args.output.ends_with(".ndjson") ? "jsonl" : "csv";
   }
   if (fmt_name == "jsonl") format = service::OutputFormat::kJsonl;
+  for (const std::string* path : {&args.output, &args.accounts}) {
+    // Fail before reading gigabytes, not after.
+    if (path->empty() || *path == "-") continue;
+    std::filesystem::path parent = std::filesystem::path(*path).parent_path();
+    if (std::filesystem::is_directory(*path) ||
+        (!parent.empty() && !std::filesystem::is_directory(parent))) {
+      fmt::print(stderr, "score: cannot write {}: {}\n", *path,
+                 std::filesystem::is_directory(*path) ? "it is a directory" : "no such directory");
+      return kExitUsage;
+    }
+  }
   if (!args.accounts.empty() && !model->account_key()) {
     fmt::print(stderr, "--accounts: the model {} has no `accounts` section\n", args.model);
     return kExitUsage;
@@ -124,7 +136,8 @@ std::function<int()> SetupScore(CLI::App& sub) {
   sub.add_flag("--explain", args->explain, "Add each lead's reasons (rule:points;...)");
   sub.add_flag("--strict", args->strict,
                "Fail with no output if any input row is bad or any value does not convert");
-  sub.add_option("--threads", args->threads, "Threads to use. Default: one per core");
+  sub.add_option("--threads", args->threads, "Threads to use. Default: one per core")
+      ->check(CLI::Range(0, 256));
   sub.footer(
       "Bad rows are skipped and reported on stderr with file, line and reason; a summary of "
       "rows read, used, skipped and duplicated ends the run.\n"

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -546,6 +547,10 @@ LoadResult ParseModel(std::string_view yaml, const std::string& file) {
 }
 
 LoadResult LoadModelFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return {std::nullopt, {{path, {}, "is a directory, not a model file"}}};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return {std::nullopt, {{path, {}, "cannot open the model file"}}};

@@ -233,6 +233,21 @@ TEST_F(Cli, MissingFileAndUnknownExtensionFailClearly) {
   EXPECT_NE(r.err.find("--as-of"), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, AnUnwritableOutputFailsBeforeReading) {
+  std::string leads = dir_.Write("leads.csv", "lead_id\na\n");
+  auto r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--output", dir_.File("missing/out.csv")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no such directory"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("rows read"), std::string::npos) << r.err;  // nothing was read
+  r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--output", dir_.path()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("it is a directory"), std::string::npos) << r.err;
+  r = RunLeadscore({"check", dir_.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is a directory, not a model file"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   auto ok = RunLeadscore({"check", model_});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;

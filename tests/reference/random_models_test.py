@@ -223,10 +223,13 @@ class Gen:
     def lead_cond(self, depth=0, names=None):
         rng = self.rng
         k = rng.random()
-        if depth < 2 and k < 0.25:
+        if depth < 2 and k < 0.28:
             a, b = self.lead_cond(depth + 1), self.lead_cond(depth + 1)
             return and_(a, b) if rng.random() < 0.5 else or_(a, b)
-        if depth < 2 and k < 0.32:
+        if depth < 2 and k < 0.4:
+            if depth < 1 and rng.random() < 0.6:  # not over and/or: three-valued logic shows
+                a, b = self.lead_cond(depth + 2), self.lead_cond(depth + 2)
+                return not_(and_(a, b) if rng.random() < 0.5 else or_(a, b))
             return not_(self.lead_cond(depth + 1))
         what = rng.choice(["number", "number", "industry", "country", "email", "title", "bool",
                            "source"])
@@ -396,6 +399,12 @@ def gen_model(rng):
         text = "    - id: %s\n      points: %s" % (q(r["id"]), num_text(r["points"]))
         if rng.random() < 0.9:
             x = g.lead_cond()
+            if rng.random() < 0.08:
+                # a bare attribute as the whole condition: holds only when it gives true
+                n = rng.choice(["is_customer", "company_size"])
+                x = name(n, g.static(n))
+                if x.typ == "number":
+                    x = g.lead_cond()
             r["when"] = x.fn
             text += "\n      when: %s" % q(x.text)
         if fgroups and rng.random() < 0.5:
@@ -607,8 +616,9 @@ def gen_data(rng, model, T, leads_path, events_path):
         elif k < 0.13:
             lines.append("")
     bom = "\ufeff" if rng.random() < 0.3 else ""
+    eol = "\r\n" if rng.random() < 0.25 else "\n"
     with open(leads_path, "w", encoding="utf-8", newline="") as f:
-        f.write(bom + "\n".join(lines) + "\n")
+        f.write(bom + eol.join(lines) + eol)
 
     # events
     unknown = ["X%02d" % i for i in range(rng.randint(1, 6))] + [5000 + i for i in range(2)]
@@ -690,7 +700,8 @@ def run_seed(seed, binary, keep_all=False):
     rng = random.Random(seed)
     model_text, model = gen_model(rng)
     T = 1717200000 + rng.randrange(0, 86400 * 30)  # 2024-06-01 .. 2024-07-01
-    as_of = datetime.fromtimestamp(T, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    as_of = datetime.fromtimestamp(T, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") \
+        if rng.random() < 0.8 else str(T)
     d = tempfile.mkdtemp(prefix="leadscore-random-%d-" % seed)
     mpath, lpath, epath = (os.path.join(d, n) for n in ("model.yaml", "leads.csv", "events.jsonl"))
     with open(mpath, "w", encoding="utf-8") as f:

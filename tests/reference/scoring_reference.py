@@ -530,8 +530,13 @@ def score_lead(model, attrs, events, T):
 
 
 def fmt(x):
-    """Rounded to 2 decimals, half away from zero, on the exact binary value."""
-    return str(Decimal(float(x)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    """Rounded to 2 decimals, half away from zero, on the exact binary value. A value that
+    rounds to zero prints as 0.00, never -0.00 (e.g. a cut of -3.7e-12: SCORING.md is silent
+    on signed zero; the engine prints 0.00)."""
+    d = Decimal(float(x)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if d == 0:
+        d = Decimal("0.00")
+    return str(d)
 
 
 def score_files(model, leads_path, events_path, T):
