@@ -41,6 +41,8 @@ bool Value::SameAs(const Value& other) const {
 std::string FormatNumber(double v) {
   if (std::isnan(v)) return "nan";
   if (v == 0) return "0";  // also folds -0
+  // Whole numbers are written out in full (900000, not 9e+05): ids and counts read as text.
+  if (std::fabs(v) < 1e16 && v == std::floor(v)) return std::to_string(static_cast<int64_t>(v));
   char buf[64];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, ec == std::errc() ? ptr : buf);

@@ -81,7 +81,8 @@ class Value {
   size_t size_ = 0;
 };
 
-// Shortest decimal text that reads back as `v` (`10`, `2.5`, `1e+21`).
+// Text that reads back as `v`: whole numbers below 1e16 in full (`900000`), others in the
+// shortest form (`2.5`, `1e-07`, `1e+21`).
 std::string FormatNumber(double v);
 
 }  // namespace leadscore

@@ -24,6 +24,9 @@ TEST(Value, FormatsNumbersShortest) {
   EXPECT_EQ(FormatNumber(2.5), "2.5");
   EXPECT_EQ(FormatNumber(-0.0), "0");
   EXPECT_EQ(FormatNumber(0.1), "0.1");
+  EXPECT_EQ(FormatNumber(900000), "900000");  // not 9e+05: a JSON id 900000 is "900000"
+  EXPECT_EQ(FormatNumber(-1234567890123), "-1234567890123");
+  EXPECT_EQ(FormatNumber(1e21), "1e+21");
   EXPECT_EQ(Value::String("x").ToString(), "\"x\"");
 }
 
