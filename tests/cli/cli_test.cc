@@ -177,6 +177,22 @@ TEST_F(Cli, DedupeByEventIdHappensBeforeTheAsOfCut) {
   EXPECT_NE(r.err.find("2 duplicates"), std::string::npos) << r.err;
 }
 
+// Regression (issue 2, found by tests/reference seed 3764): a JSON number id was written as
+// 9e+05, so event_id 900000 and "900000" did not dedupe and lead 900000 split in two.
+TEST_F(Cli, NumericIdsAreTheirWholeNumberText) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\n900000,50\n");
+  std::string events =
+      dir_.Write("events.jsonl",
+                 R"({"lead_id":900000,"type":"demo","ts":"2024-01-01","event_id":700000}
+{"lead_id":"900000","type":"demo","ts":"2024-01-02","event_id":"700000"}
+)");
+  auto r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\n900000,50.00,20.00,30.00,,MQL\n");
+  EXPECT_NE(r.err.find("1 duplicate"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, JsonLinesOutputWithReasons) {
   std::string leads = dir_.Write("leads.jsonl",
                                  R"({"lead_id":"a","size":50,"industry":"IT","extra":{"x":1}}
