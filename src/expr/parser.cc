@@ -150,12 +150,17 @@ class Parser {
 
   ParseResult ParseNot() {
     if (Peek().kind != TokenKind::kNot) return ParseComparison();
+    return ParsePrefix(ExprKind::kNot, &Parser::ParseNot);
+  }
+
+  // `op operand` for a prefix operator just peeked at; `operand` parses what follows it.
+  ParseResult ParsePrefix(ExprKind kind, ParseResult (Parser::*operand_parser)()) {
     const Token& op = Take();
     if (++nesting_ > kMaxNesting) return Fail(op, "expression is nested too deeply");
-    auto operand = ParseNot();
+    auto operand = (this->*operand_parser)();
     --nesting_;
     if (!operand) return operand;
-    AstPtr node = Node(ExprKind::kNot, op, op.offset);
+    AstPtr node = Node(kind, op, op.offset);
     node->children.push_back(std::move(*operand));
     return Finish(std::move(node), op);
   }
@@ -339,14 +344,7 @@ class Parser {
 
   ParseResult ParseUnary() {
     if (Peek().kind != TokenKind::kMinus) return ParsePrimary();
-    const Token& op = Take();
-    if (++nesting_ > kMaxNesting) return Fail(op, "expression is nested too deeply");
-    auto operand = ParseUnary();
-    --nesting_;
-    if (!operand) return operand;
-    AstPtr node = Node(ExprKind::kNeg, op, op.offset);
-    node->children.push_back(std::move(*operand));
-    return Finish(std::move(node), op);
+    return ParsePrefix(ExprKind::kNeg, &Parser::ParseUnary);
   }
 
   ParseResult ParsePrimary() {

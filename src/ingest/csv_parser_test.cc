@@ -18,31 +18,12 @@ using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
 
-struct Parsed {
-  std::vector<std::string> rows;
-  std::vector<std::string> errors;
-};
+using ::leadscore::ingest::testing::Parsed;
 
 // Parses `csv` with every block size and checks they agree; returns the result.
 Parsed ParseCsv(std::string_view csv, const std::vector<std::string>& wanted) {
-  TempDir dir;
-  std::string path = dir.Write("in.csv", csv);
-  Parsed first;
-  bool have_first = false;
-  for (size_t target :
-       {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{7}, size_t{16}, size_t{4} << 20}) {
-    auto result = ReadAll(path, wanted, target);
-    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
-    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors)};
-    if (!have_first) {
-      first = parsed;
-      have_first = true;
-    } else {
-      EXPECT_EQ(parsed.rows, first.rows) << "target_bytes " << target;
-      EXPECT_EQ(parsed.errors, first.errors) << "target_bytes " << target;
-    }
-  }
-  return first;
+  return testing::ParseWithEveryBlockSize(csv, "in.csv", wanted,
+                                          {1, 2, 3, 5, 7, 16, size_t{4} << 20});
 }
 
 TEST(CsvParser, ReadsPlainRows) {

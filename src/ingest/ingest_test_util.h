@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,34 @@ inline std::vector<std::string> ErrorsAsText(const std::vector<RowError>& errors
   std::vector<std::string> out;
   for (const auto& error : errors) out.push_back(std::to_string(error.line) + ": " + error.message);
   return out;
+}
+
+// Rows and errors of a file, as text.
+struct Parsed {
+  std::vector<std::string> rows;
+  std::vector<std::string> errors;
+};
+
+// Writes `content` to a file called `name` (its extension picks the format), reads it with
+// every block size in `targets`, checks that they all agree, and returns the result.
+inline Parsed ParseWithEveryBlockSize(std::string_view content, const std::string& name,
+                                      const std::vector<std::string>& wanted,
+                                      std::initializer_list<size_t> targets) {
+  TempDir dir;
+  std::string path = dir.Write(name, content);
+  std::optional<Parsed> first;
+  for (size_t target : targets) {
+    auto result = ReadAll(path, wanted, target);
+    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors)};
+    if (!first) {
+      first = parsed;
+    } else {
+      EXPECT_EQ(parsed.rows, first->rows) << "target_bytes " << target;
+      EXPECT_EQ(parsed.errors, first->errors) << "target_bytes " << target;
+    }
+  }
+  return *first;
 }
 
 }  // namespace leadscore::ingest::testing

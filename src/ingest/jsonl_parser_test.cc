@@ -19,29 +19,10 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-struct Parsed {
-  std::vector<std::string> rows;
-  std::vector<std::string> errors;
-};
+using ::leadscore::ingest::testing::Parsed;
 
 Parsed ParseJsonl(std::string_view text, const std::vector<std::string>& wanted) {
-  TempDir dir;
-  std::string path = dir.Write("in.jsonl", text);
-  Parsed first;
-  bool have_first = false;
-  for (size_t target : {size_t{1}, size_t{7}, size_t{4} << 20}) {
-    auto result = ReadAll(path, wanted, target);
-    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
-    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors)};
-    if (!have_first) {
-      first = parsed;
-      have_first = true;
-    } else {
-      EXPECT_EQ(parsed.rows, first.rows) << "target_bytes " << target;
-      EXPECT_EQ(parsed.errors, first.errors) << "target_bytes " << target;
-    }
-  }
-  return first;
+  return testing::ParseWithEveryBlockSize(text, "in.jsonl", wanted, {1, 7, size_t{4} << 20});
 }
 
 TEST(JsonlParser, KeepsJsonTypes) {
