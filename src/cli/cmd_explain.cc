@@ -72,11 +72,9 @@ int RunExplain(const ExplainArgs& args) {
   options.as_of = *as_of;
   options.only_lead = args.lead;
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
-  uint32_t wanted_row = UINT32_MAX;
-  options.on_applied = [&](uint32_t lead, uint64_t line, Timestamp ts,
+  options.on_applied = [&](uint32_t /*lead*/, uint64_t line, Timestamp ts,
                            const std::vector<uint32_t>& rules) {
     for (uint32_t r : rules) events_by_rule[r].push_back({line, ts});
-    wanted_row = lead;
   };
   auto loaded = service::LoadBatch(model, options);
   if (!loaded) {
@@ -90,7 +88,6 @@ int RunExplain(const ExplainArgs& args) {
     return kExitFailure;
   }
   uint32_t row = static_cast<uint32_t>(found);
-  (void)wanted_row;
   const engine::CompiledModel& m = *model;
   engine::Scorer scorer(m);
   engine::Score score;
