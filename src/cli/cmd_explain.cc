@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -119,7 +120,10 @@ int RunExplain(const ExplainArgs& args) {
       continue;
     }
     const auto& rule = m.engagement_rules()[r.rule_index];
-    const auto& refs = events_by_rule[r.rule_index];
+    auto& refs = events_by_rule[r.rule_index];
+    // Oldest first, so the newest are printed first below; ties in file order.
+    std::stable_sort(refs.begin(), refs.end(),
+                     [](const EventRef& a, const EventRef& b) { return a.ts < b.ts; });
     std::string how;
     switch (rule.kind) {
       case engine::RuleKind::kCount:
