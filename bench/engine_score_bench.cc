@@ -68,7 +68,7 @@ BENCHMARK(BM_MatchEventHandWritten);
 void BM_ApplyMatchedRandomLeads(benchmark::State& state) {
   auto model = Model();
   engine::Scorer scorer(*model);
-  engine::StateTable states(*model);
+  engine::StateTable states(*model, 0);
   const uint32_t leads = static_cast<uint32_t>(state.range(0));
   for (uint32_t i = 0; i < leads; ++i) states.AddLead();
   std::mt19937 rng(1);

@@ -167,7 +167,7 @@ int RunExplain(const ExplainArgs& args) {
     engine::Score what_if;
     for (uint32_t i = 0; i < m.engagement_rules().size(); ++i) {
       const auto& rule = m.engagement_rules()[i];
-      engine::StateTable scratch(m);
+      engine::StateTable scratch(m, batch.states.reference());
       uint32_t copy = scratch.CopyLead(batch.states, row);
       const auto& indexes = m.RulesForType(m.EventTypeId(rule.event));
       uint64_t bit = 0;

@@ -212,9 +212,6 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
       out.kind = RuleKind::kSum;
     }
     switch (out.kind) {
-      case RuleKind::kHalfLife:
-        out.state_size = 2;
-        break;
       case RuleKind::kCountWindow:
         out.state_size = static_cast<uint32_t>(std::min<int64_t>(out.count, 1000));
         break;

@@ -39,7 +39,7 @@ enum ComputedSlot : uint32_t {
 // How a rule keeps its state; decides the layout of its slots in a LeadState.
 enum class RuleKind : uint8_t {
   kSum,          // decay none: [sum]
-  kHalfLife,     // [sum at ref, ref]: value at T = sum * 2^(-(T - ref)/H)
+  kHalfLife,     // [sum at the table's reference time R]: value at T = sum * 2^(-(T - R)/H)
   kExpiring,     // [list index]: timestamps of matching events, in LeadStates' side lists
   kOnce,         // [latest matching ts]
   kCount,        // [n] (count without within)

@@ -1,9 +1,14 @@
 #include "engine/lead_state.h"
 
+#include <cassert>
+
 namespace leadscore::engine {
 
-StateTable::StateTable(const CompiledModel& model)
-    : model_(&model), stride_(model.state_size()), initial_(model.state_size()) {
+StateTable::StateTable(const CompiledModel& model, Timestamp reference)
+    : model_(&model),
+      stride_(model.state_size()),
+      reference_(reference),
+      initial_(model.state_size()) {
   for (const auto& rule : model.engagement_rules()) {
     StateSlot* s = initial_.data() + rule.state_offset;
     switch (rule.kind) {
@@ -14,7 +19,6 @@ StateTable::StateTable(const CompiledModel& model)
         break;
       case RuleKind::kHalfLife:
         s[0].sum = 0;
-        s[1].ts = kNoTime;
         break;
       case RuleKind::kExpiring:
         s[0].n = -1;
@@ -39,6 +43,7 @@ uint32_t StateTable::AddLead() {
 void StateTable::Reserve(size_t leads) { slots_.reserve(leads * stride_); }
 
 uint32_t StateTable::CopyLead(const StateTable& other, uint32_t lead) {
+  assert(other.reference_ == reference_ && "half-life sums are kept at the reference time");
   uint32_t index = AddLead();
   if (stride_ == 0) return index;
   const StateSlot* src = other.Row(lead);

@@ -1,9 +1,9 @@
 // LeadState storage: the engagement state of many leads in one flat table.
 //
 // Invariants (see RuleKind in compiled_model.h for each rule's slots):
-//  1. A row depends only on the set of events applied, never on their order: sums are
-//     commutative, half-life sums are rebased to the newest event, count windows keep the
-//     newest timestamps, `once` keeps the latest.
+//  1. A row depends only on the set of events applied, never on their order (up to the
+//     rounding of a sum of doubles): sums are commutative, half-life sums are kept at the
+//     table's reference time, count windows keep the newest timestamps, `once` the latest.
 //  2. A row is O(number of rules): count-window rules keep `count` timestamps, expiring rules
 //     keep the timestamps of events younger than their expiry (in side lists).
 // Not thread-safe; rows of distinct leads may be updated by distinct threads only if the table
@@ -30,7 +30,12 @@ inline constexpr Timestamp kNoTime = std::numeric_limits<Timestamp>::min();
 
 class StateTable {
  public:
-  explicit StateTable(const CompiledModel& model);
+  // `reference`: the time half-life sums are kept at (see RuleKind::kHalfLife). Any time
+  // works; the as-of time of a run makes each term exactly the contract's. Events far from it
+  // (more than ~1000 half-lives) lose precision.
+  StateTable(const CompiledModel& model, Timestamp reference);
+
+  Timestamp reference() const { return reference_; }
 
   // Adds a lead with no events; returns its row index.
   uint32_t AddLead();
@@ -58,12 +63,14 @@ class StateTable {
     return static_cast<int64_t>(lists_.size() - 1);
   }
 
-  // Copies lead `lead` of `other` (same model) into a new row; returns its index.
+  // Copies lead `lead` of `other` (same model, same reference) into a new row; returns its
+  // index.
   uint32_t CopyLead(const StateTable& other, uint32_t lead);
 
  private:
   const CompiledModel* model_;
   uint32_t stride_;
+  Timestamp reference_;
   size_t rows_ = 0;  // only used when stride_ == 0
   std::vector<StateSlot> initial_;
   std::vector<StateSlot, HugePageAllocator<StateSlot>> slots_;

@@ -100,21 +100,12 @@ void Scorer::ApplyMatched(StateTable& states, uint32_t lead, int type_id, Timest
       case RuleKind::kSum:
         s[0].sum += rule.points;
         break;
-      case RuleKind::kHalfLife: {
-        // Keep the sum as of the newest event seen (ref): older events are discounted to ref,
-        // a newer event moves ref forward. The value at T is sum * 2^(-(T - ref)/H).
-        const double h = static_cast<double>(rule.decay.micros);
-        if (s[1].ts == kNoTime) {
-          s[0].sum = rule.points;
-          s[1].ts = ts;
-        } else if (ts > s[1].ts) {
-          s[0].sum = s[0].sum * std::exp2(-static_cast<double>(ts - s[1].ts) / h) + rule.points;
-          s[1].ts = ts;
-        } else {
-          s[0].sum += rule.points * std::exp2(-static_cast<double>(s[1].ts - ts) / h);
-        }
+      case RuleKind::kHalfLife:
+        // The sum is kept at the table's reference time R: each event adds its points decayed
+        // to R, and the value at T is sum * 2^(-(T - R)/H). With R the as-of time (batch
+        // runs), each term is exactly SCORING.md's points * 2^(-(T - ts)/H).
+        s[0].sum += rule.points * DecayFactor(rule.decay, states.reference() - ts);
         break;
-      }
       case RuleKind::kExpiring: {
         if (s[0].n < 0) s[0].n = states.NewList();
         std::vector<Timestamp>& list = states.List(s[0].n);
@@ -156,7 +147,9 @@ double Scorer::RuleContribution(const StateTable& states, uint32_t lead, uint32_
       c = s[0].sum;
       break;
     case RuleKind::kHalfLife:
-      if (s[1].ts != kNoTime) c = s[0].sum * DecayFactor(rule.decay, as_of.time - s[1].ts);
+      c = s[0].sum;
+      if (as_of.time != states.reference())
+        c *= DecayFactor(rule.decay, as_of.time - states.reference());
       break;
     case RuleKind::kExpiring:
       if (s[0].n >= 0) {

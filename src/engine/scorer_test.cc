@@ -25,7 +25,7 @@ engagement:
     - {id: pv, event: pv, points: 8}
 )");
   Scorer scorer(*m);
-  StateTable a(*m), b(*m);
+  StateTable a(*m, 30 * kDay), b(*m, 20 * kDay);  // any reference gives the same values
   uint32_t la = a.AddLead(), lb = b.AddLead();
   std::vector<Timestamp> times = {0, 5 * kDay, 20 * kDay, 3 * kDay};
   for (Timestamp t : times) scorer.Apply(a, la, {0, t, {}}, {});
@@ -43,7 +43,7 @@ engagement:
     - {id: burst, event: pv, points: 15, count: 3, within: 7d}
 )");
   Scorer scorer(*m);
-  StateTable s(*m);
+  StateTable s(*m, 0);
   uint32_t lead = s.AddLead();
   for (Timestamp t : {1 * kDay, 9 * kDay, 2 * kDay, 8 * kDay})
     scorer.Apply(s, lead, {0, t, {}}, {});

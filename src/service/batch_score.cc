@@ -541,8 +541,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
 
 Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> model,
                                          const BatchOptions& options) {
-  auto batch = std::make_unique<Batch>(std::move(model));
-  batch->as_of = options.as_of;
+  auto batch = std::make_unique<Batch>(std::move(model), options.as_of);
   int threads = ThreadCount(options.threads);
   if (!options.leads_path.empty()) LS_RETURN_IF_ERROR(ReadLeads(*batch, options, threads));
   if (!options.events_path.empty()) LS_RETURN_IF_ERROR(ReadEvents(*batch, options, threads));

@@ -60,8 +60,8 @@ struct Batch {
   InputStats lead_stats;
   InputStats event_stats;
 
-  explicit Batch(std::shared_ptr<const engine::CompiledModel> m)
-      : model(std::move(m)), leads(model->lead_fields().size()), states(*model) {}
+  Batch(std::shared_ptr<const engine::CompiledModel> m, AsOf t)
+      : model(std::move(m)), as_of(t), leads(model->lead_fields().size()), states(*model, t.time) {}
 };
 
 // Reads the input files into a Batch. Fails only when a file cannot be read (missing, unknown

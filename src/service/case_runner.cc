@@ -48,7 +48,7 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
     attributes[i] = Lookup(test_case.lead, lead_fields[i], lead_scratch[i], out.diffs);
   }
 
-  engine::StateTable states(model);
+  engine::StateTable states(model, *as_of);
   uint32_t lead = states.AddLead();
   engine::Scorer scorer(model);
   const auto& event_fields = model.event_fields();
