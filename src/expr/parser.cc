@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
+#include <utility>
 
 #include "expr/lexer.h"
 
@@ -122,30 +124,30 @@ class Parser {
     return Finish(std::move(node), op);
   }
 
-  ParseResult ParseOr() {
-    auto left = ParseAnd();
+  // One level of left-associative binary operators: `next (op next)*`, where `ops` maps each
+  // operator token of this level to its expression kind.
+  ParseResult ParseLeftAssociative(ParseResult (Parser::*next)(),
+                                   std::initializer_list<std::pair<TokenKind, ExprKind>> ops) {
+    auto left = (this->*next)();
     if (!left) return left;
-    while (Peek().kind == TokenKind::kOr) {
+    for (;;) {
+      auto match = std::find_if(ops.begin(), ops.end(),
+                                [&](const auto& op) { return op.first == Peek().kind; });
+      if (match == ops.end()) return left;
       const Token& op = Take();
-      auto right = ParseAnd();
+      auto right = (this->*next)();
       if (!right) return right;
-      left = Binary(ExprKind::kOr, op, std::move(*left), std::move(*right));
+      left = Binary(match->second, op, std::move(*left), std::move(*right));
       if (!left) return left;
     }
-    return left;
+  }
+
+  ParseResult ParseOr() {
+    return ParseLeftAssociative(&Parser::ParseAnd, {{TokenKind::kOr, ExprKind::kOr}});
   }
 
   ParseResult ParseAnd() {
-    auto left = ParseNot();
-    if (!left) return left;
-    while (Peek().kind == TokenKind::kAnd) {
-      const Token& op = Take();
-      auto right = ParseNot();
-      if (!right) return right;
-      left = Binary(ExprKind::kAnd, op, std::move(*left), std::move(*right));
-      if (!left) return left;
-    }
-    return left;
+    return ParseLeftAssociative(&Parser::ParseNot, {{TokenKind::kAnd, ExprKind::kAnd}});
   }
 
   ParseResult ParseNot() {
@@ -315,31 +317,13 @@ class Parser {
   }
 
   ParseResult ParseSum() {
-    auto left = ParseProduct();
-    if (!left) return left;
-    while (Peek().kind == TokenKind::kPlus || Peek().kind == TokenKind::kMinus) {
-      const Token& op = Take();
-      auto right = ParseProduct();
-      if (!right) return right;
-      ExprKind kind = op.kind == TokenKind::kPlus ? ExprKind::kAdd : ExprKind::kSub;
-      left = Binary(kind, op, std::move(*left), std::move(*right));
-      if (!left) return left;
-    }
-    return left;
+    return ParseLeftAssociative(&Parser::ParseProduct, {{TokenKind::kPlus, ExprKind::kAdd},
+                                                        {TokenKind::kMinus, ExprKind::kSub}});
   }
 
   ParseResult ParseProduct() {
-    auto left = ParseUnary();
-    if (!left) return left;
-    while (Peek().kind == TokenKind::kStar || Peek().kind == TokenKind::kSlash) {
-      const Token& op = Take();
-      auto right = ParseUnary();
-      if (!right) return right;
-      ExprKind kind = op.kind == TokenKind::kStar ? ExprKind::kMul : ExprKind::kDiv;
-      left = Binary(kind, op, std::move(*left), std::move(*right));
-      if (!left) return left;
-    }
-    return left;
+    return ParseLeftAssociative(&Parser::ParseUnary, {{TokenKind::kStar, ExprKind::kMul},
+                                                      {TokenKind::kSlash, ExprKind::kDiv}});
   }
 
   ParseResult ParseUnary() {
