@@ -207,7 +207,6 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
       out.kind = RuleKind::kHalfLife;
     } else if (out.decay.kind == model::DecayKind::kExpireAfter) {
       out.kind = RuleKind::kExpiring;
-      model->has_expiring_ = true;
     } else {
       out.kind = RuleKind::kSum;
     }

@@ -110,7 +110,6 @@ class CompiledModel {
 
   // Slots per lead in a LeadState.
   uint32_t state_size() const { return state_size_; }
-  bool has_expiring_rules() const { return has_expiring_; }
 
  private:
   friend tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> Compile(
@@ -132,7 +131,6 @@ class CompiledModel {
   std::vector<CompiledLevel> stages_;
   std::shared_ptr<const expr::Program> account_key_;
   uint32_t state_size_ = 0;
-  bool has_expiring_ = false;
 };
 
 // Compiles every expression of `spec` and lays out the per-lead state. Fails with every problem
