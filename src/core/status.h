@@ -70,15 +70,23 @@ inline tl::unexpected<Status> Error(Status status) {
   return tl::unexpected<Status>(std::move(status));
 }
 
+// The Status of an operation: OK, or the error a Result holds (its value dropped).
+inline Status StatusOf(Status status) { return status; }
+template <class T>
+Status StatusOf(const Result<T>& result) {
+  return result ? Status::Ok() : result.error();
+}
+
 }  // namespace leadscore
 
 #define LS_STATUS_CONCAT_INNER(a, b) a##b
 #define LS_STATUS_CONCAT(a, b) LS_STATUS_CONCAT_INNER(a, b)
 
-// Returns the Status from the enclosing function when `expr` (a Status) is not OK.
+// Returns the Status from the enclosing function when `expr` (a Status, or a Result whose
+// value is not needed) is not OK.
 #define LS_RETURN_IF_ERROR(expr)                                            \
   do {                                                                      \
-    ::leadscore::Status ls_status_ = (expr);                                \
+    ::leadscore::Status ls_status_ = ::leadscore::StatusOf(expr);           \
     if (!ls_status_.ok()) return ::leadscore::Error(std::move(ls_status_)); \
   } while (0)
 

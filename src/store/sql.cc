@@ -1,0 +1,58 @@
+#include "store/sql.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "store/postgres_connection.h"
+#include "store/sqlite_connection.h"
+
+namespace leadscore::store {
+
+int64_t SqlRow::Int(size_t i) const {
+  const SqlValue& v = values[i];
+  if (const auto* n = std::get_if<int64_t>(&v)) return *n;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    int64_t out = 0;
+    std::from_chars(s->data(), s->data() + s->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+double SqlRow::Double(size_t i) const {
+  const SqlValue& v = values[i];
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* n = std::get_if<int64_t>(&v)) return static_cast<double>(*n);
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    double out = 0;
+    std::from_chars(s->data(), s->data() + s->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+std::string SqlRow::Text(size_t i) const {
+  const SqlValue& v = values[i];
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* n = std::get_if<int64_t>(&v)) return std::to_string(*n);
+  if (const auto* d = std::get_if<double>(&v)) return fmt::format("{}", *d);
+  return {};
+}
+
+std::optional<std::string> SqlRow::OptionalText(size_t i) const {
+  if (is_null(i)) return std::nullopt;
+  return Text(i);
+}
+
+bool IsPostgresUrl(std::string_view target) {
+  return target.starts_with("postgresql://") || target.starts_with("postgres://");
+}
+
+Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target, bool durable) {
+  if (IsPostgresUrl(target)) return OpenPostgres(target);
+  return OpenSqlite(target, durable);
+}
+
+}  // namespace leadscore::store

@@ -1,0 +1,85 @@
+// SqlConnection: the little of SQL the store needs, over SQLite or PostgreSQL.
+//
+// The Store writes its queries once, in the SQL both databases accept, with `?` placeholders;
+// each connection turns them into its own form (`$1, $2` for PostgreSQL) and keeps prepared
+// statements by query text, so a query is parsed once per connection. Values cross as
+// SqlValue: null, 64-bit integer, double or text. A connection is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace leadscore::store {
+
+enum class Dialect { kSqlite, kPostgres };
+
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+
+// One result row; column values in SELECT order.
+struct SqlRow {
+  std::vector<SqlValue> values;
+
+  bool is_null(size_t i) const { return std::holds_alternative<std::monostate>(values[i]); }
+  // Integer columns (text that holds an integer converts too); 0 for null.
+  int64_t Int(size_t i) const;
+  // Numeric columns; 0 for null.
+  double Double(size_t i) const;
+  // Text columns (numbers convert to their text); empty for null.
+  std::string Text(size_t i) const;
+  std::optional<std::string> OptionalText(size_t i) const;
+};
+
+struct ExecResult {
+  int64_t rows_changed = 0;
+};
+
+class SqlConnection {
+ public:
+  virtual ~SqlConnection() = default;
+
+  virtual Dialect dialect() const = 0;
+  // A short description for messages: the file path, or the server without the password.
+  virtual std::string name() const = 0;
+
+  // Runs a statement that returns no rows (INSERT / UPDATE / DELETE / DDL).
+  virtual Result<ExecResult> Exec(std::string_view sql, std::span<const SqlValue> params = {}) = 0;
+  // Runs a query; every row is collected.
+  virtual Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                            std::span<const SqlValue> params = {}) = 0;
+  // Runs several statements without parameters (migration scripts).
+  virtual Status ExecScript(std::string_view sql) = 0;
+
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+};
+
+// Opens a connection: a `postgresql://` or `postgres://` URL, else a SQLite file path (created
+// when missing). `durable`: SQLite commits survive a power loss (synchronous=FULL) rather than
+// only a crash of the process (NORMAL); PostgreSQL follows the server's settings.
+Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target,
+                                                      bool durable = true);
+
+bool IsPostgresUrl(std::string_view target);
+
+// Runs `body` in a transaction: commits when it returns OK, rolls back otherwise.
+template <class F>
+Status InTransaction(SqlConnection& db, F&& body) {
+  LS_RETURN_IF_ERROR(db.Begin());
+  Status status = body();
+  if (!status.ok()) {
+    (void)db.Rollback();
+    return status;
+  }
+  return db.Commit();
+}
+
+}  // namespace leadscore::store

@@ -1,0 +1,167 @@
+#include "store/sqlite_connection.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+namespace leadscore::store {
+namespace {
+
+class SqliteConnection final : public SqlConnection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string name() const override { return path_; }
+
+  Result<ExecResult> Exec(std::string_view sql, std::span<const SqlValue> params) override {
+    LS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    Status status = rc == SQLITE_DONE ? Status::Ok() : Failure(sql);
+    sqlite3_reset(stmt);
+    if (!status.ok()) return Error(status);
+    return ExecResult{sqlite3_changes64(db_)};
+  }
+
+  Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                    std::span<const SqlValue> params) override {
+    LS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    std::vector<SqlRow> rows;
+    const int columns = sqlite3_column_count(stmt);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      SqlRow& row = rows.emplace_back();
+      row.values.reserve(columns);
+      for (int c = 0; c < columns; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_INTEGER:
+            row.values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            row.values.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          case SQLITE_NULL:
+            row.values.emplace_back(std::monostate{});
+            break;
+          default: {
+            const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            row.values.emplace_back(std::string(text, sqlite3_column_bytes(stmt, c)));
+          }
+        }
+      }
+    }
+    Status status = rc == SQLITE_DONE ? Status::Ok() : Failure(sql);
+    sqlite3_reset(stmt);
+    if (!status.ok()) return Error(status);
+    return rows;
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    std::string text(sql);
+    char* message = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string what = message ? message : "unknown error";
+      sqlite3_free(message);
+      return Internal(fmt::format("{}: {}", path_, what));
+    }
+    return Status::Ok();
+  }
+
+  // IMMEDIATE takes the write lock at once, so two writers wait on busy_timeout instead of
+  // failing at their first write with SQLITE_BUSY (a deferred transaction cannot be retried).
+  Status Begin() override { return StatusOf(Exec("BEGIN IMMEDIATE", {})); }
+  Status Commit() override { return StatusOf(Exec("COMMIT", {})); }
+  Status Rollback() override { return StatusOf(Exec("ROLLBACK", {})); }
+
+ private:
+  Result<sqlite3_stmt*> Prepare(std::string_view sql, std::span<const SqlValue> params) {
+    auto it = statements_.find(sql);
+    sqlite3_stmt* stmt;
+    if (it != statements_.end()) {
+      stmt = it->second;
+    } else {
+      if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+        return Error(Failure(sql));
+      }
+      statements_.emplace(std::string(sql), stmt);
+    }
+    sqlite3_clear_bindings(stmt);
+    if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+      return Error(Internal(fmt::format("{} parameters for {} placeholders in: {}", params.size(),
+                                        sqlite3_bind_parameter_count(stmt), sql)));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      int index = static_cast<int>(i + 1);
+      const SqlValue& v = params[i];
+      int rc;
+      if (const auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, index, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, index, *d);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+      } else {
+        rc = sqlite3_bind_null(stmt, index);
+      }
+      if (rc != SQLITE_OK) return Error(Failure(sql));
+    }
+    return stmt;
+  }
+
+  Status Failure(std::string_view sql) {
+    int code = sqlite3_extended_errcode(db_);
+    std::string message = fmt::format("{}: {} (in: {})", path_, sqlite3_errmsg(db_), sql);
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return Status(StatusCode::kAlreadyExists, message);
+    }
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      return Status(StatusCode::kUnavailable, message);
+    }
+    if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) return DataLoss(message);
+    return Internal(message);
+  }
+
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Error(Status(StatusCode::kUnavailable,
+                        fmt::format("cannot open SQLite database {}: {}", path, message)));
+  }
+  sqlite3_busy_timeout(db, 10000);
+  auto connection = std::make_unique<SqliteConnection>(db, path);
+  std::string pragmas =
+      fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA foreign_keys=ON;",
+                  durable ? "FULL" : "NORMAL");
+  Status status = connection->ExecScript(pragmas);
+  if (!status.ok()) {
+    return Error(
+        Status(StatusCode::kUnavailable,
+               fmt::format("cannot use {} as a SQLite database: {}", path, status.message())));
+  }
+  return connection;
+}
+
+}  // namespace leadscore::store

@@ -1,0 +1,486 @@
+#include "store/store.h"
+
+#include <fmt/format.h>
+
+#include "store/migrations.h"
+
+namespace leadscore::store {
+namespace {
+
+SqlValue Text(const std::optional<std::string>& s) {
+  if (!s) return std::monostate{};
+  return *s;
+}
+
+SqlValue NullIfEmpty(const std::string& s) {
+  if (s.empty()) return std::monostate{};
+  return s;
+}
+
+LeadRow ToLead(const SqlRow& r) { return {r.Text(0), r.Text(1), r.Int(2), r.Int(3)}; }
+
+EventRow ToEvent(const SqlRow& r) {
+  return {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5), r.Int(6)};
+}
+constexpr std::string_view kEventColumns = "seq, event_id, lead_id, type, ts, body, received_at";
+
+ScoreRow ToScore(const SqlRow& r) {
+  return {r.Text(0),   r.Text(1),         r.Int(2),          r.Double(3), r.Double(4),
+          r.Double(5), r.OptionalText(6), r.OptionalText(7), r.Int(8)};
+}
+constexpr std::string_view kScoreColumns =
+    "model, lead_id, model_version, score, fit, engagement, grade, stage, scored_at";
+
+DeliveryRow ToDelivery(const SqlRow& r) {
+  DeliveryRow d;
+  d.id = r.Int(0);
+  d.webhook = r.Text(1);
+  d.lead_id = r.Text(2);
+  d.payload = r.Text(3);
+  d.idempotency_key = r.Text(4);
+  d.status = r.Text(5);
+  d.attempts = r.Int(6);
+  d.next_attempt_at = r.Int(7);
+  d.last_error = r.Text(8);
+  d.created_at = r.Int(9);
+  if (!r.is_null(10)) d.delivered_at = r.Int(10);
+  return d;
+}
+constexpr std::string_view kDeliveryColumns =
+    "id, webhook, lead_id, payload, idempotency_key, status, attempts, next_attempt_at, "
+    "last_error, created_at, delivered_at";
+
+ModelRow ToModel(const SqlRow& r) {
+  return {r.Text(0), r.Int(1), r.Text(2), r.Int(3), r.is_null(4) ? "" : r.Text(4)};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& target, OpenOptions options) {
+  LS_ASSIGN_OR_RETURN(auto db, OpenConnection(target, options.durable));
+  if (options.migrate) {
+    LS_RETURN_IF_ERROR(Migrate(*db, options.schema_target));
+  } else {
+    LS_ASSIGN_OR_RETURN(int version, SchemaVersion(*db));
+    int newest = MigrationsFor(db->dialect()).back().version;
+    if (version != newest) {
+      return Error(FailedPrecondition(fmt::format(
+          "{}: the store's schema is version {}, this leadscore needs {}; start `leadscore "
+          "serve` once to migrate it",
+          db->name(), version, newest)));
+    }
+  }
+  return std::make_unique<Store>(std::move(db));
+}
+
+// ---- leads ---------------------------------------------------------------------------------
+
+Result<std::optional<LeadRow>> Store::GetLead(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT lead_id, attributes, created_at, updated_at FROM leads WHERE lead_id = ?",
+                 p));
+  if (rows.empty()) return std::nullopt;
+  return ToLead(rows[0]);
+}
+
+Status Store::PutLead(const LeadRow& lead) {
+  std::vector<SqlValue> p{lead.lead_id, lead.attributes, lead.created_at, lead.updated_at};
+  return StatusOf(db_->Exec(
+      "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (lead_id) DO UPDATE SET attributes = excluded.attributes, updated_at = "
+      "excluded.updated_at",
+      p));
+}
+
+Status Store::EnsureLead(const std::string& lead_id, Timestamp now) {
+  std::vector<SqlValue> p{lead_id, now, now};
+  return StatusOf(db_->Exec(
+      "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, '{}', ?, ?) "
+      "ON CONFLICT (lead_id) DO NOTHING",
+      p));
+}
+
+Result<bool> Store::DeleteLead(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  bool existed = false;
+  Status status = Transaction([&]() -> Status {
+    for (const char* sql :
+         {"DELETE FROM events WHERE lead_id = ?", "DELETE FROM outcomes WHERE lead_id = ?",
+          "DELETE FROM lead_scores WHERE lead_id = ?", "DELETE FROM transitions WHERE lead_id = ?",
+          "DELETE FROM outbox WHERE lead_id = ? AND status = 'pending'"}) {
+      LS_RETURN_IF_ERROR(db_->Exec(sql, p));
+    }
+    LS_ASSIGN_OR_RETURN(auto result, db_->Exec("DELETE FROM leads WHERE lead_id = ?", p));
+    existed = result.rows_changed > 0;
+    return Status::Ok();
+  });
+  if (!status.ok()) return Error(status);
+  return existed;
+}
+
+Result<std::vector<std::string>> Store::LeadIds(const std::string& after, int64_t limit) {
+  std::vector<SqlValue> p{after, limit};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT lead_id FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?", p));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(r.Text(0));
+  return out;
+}
+
+Result<int64_t> Store::CountLeads() {
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT COUNT(*) FROM leads"));
+  return rows[0].Int(0);
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+Result<bool> Store::InsertEvent(EventRow& event) {
+  std::vector<SqlValue> p{NullIfEmpty(event.event_id),
+                          event.lead_id,
+                          event.type,
+                          event.ts,
+                          event.body,
+                          event.received_at};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, "
+                                            "body, received_at) VALUES (?, ?, ?, ?, ?, ?) ON "
+                                            "CONFLICT DO NOTHING RETURNING seq",
+                                            p));
+  if (rows.empty()) return false;
+  event.seq = rows[0].Int(0);
+  return true;
+}
+
+Result<std::vector<EventRow>> Store::LeadEvents(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM events WHERE lead_id = ? "
+                                                        "ORDER BY seq",
+                                                        kEventColumns),
+                                            p));
+  std::vector<EventRow> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ToEvent(r));
+  return out;
+}
+
+Result<std::vector<std::string>> Store::LeadsWithEventsBetween(int64_t after, int64_t upto) {
+  std::vector<SqlValue> p{after, upto};
+  LS_ASSIGN_OR_RETURN(auto rows,
+                      db_->Query("SELECT DISTINCT lead_id FROM events WHERE seq > ? AND seq <= ? "
+                                 "ORDER BY lead_id",
+                                 p));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(r.Text(0));
+  return out;
+}
+
+Result<int64_t> Store::LastEventSeq() {
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT MAX(seq) FROM events"));
+  return rows[0].Int(0);
+}
+
+Result<int64_t> Store::CountEvents() {
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT COUNT(*) FROM events"));
+  return rows[0].Int(0);
+}
+
+// ---- outcomes ------------------------------------------------------------------------------
+
+Status Store::InsertOutcome(OutcomeRow& outcome) {
+  std::vector<SqlValue> p{outcome.lead_id, outcome.kind, outcome.ts, std::monostate{},
+                          outcome.recorded_at};
+  if (outcome.value) p[3] = *outcome.value;
+  LS_ASSIGN_OR_RETURN(auto rows,
+                      db_->Query("INSERT INTO outcomes (lead_id, kind, ts, value, recorded_at) "
+                                 "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                 p));
+  outcome.id = rows[0].Int(0);
+  return Status::Ok();
+}
+
+Result<std::vector<OutcomeRow>> Store::LeadOutcomes(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT id, lead_id, kind, ts, value, recorded_at "
+                                            "FROM outcomes WHERE lead_id = ? ORDER BY id",
+                                            p));
+  std::vector<OutcomeRow> out;
+  for (const auto& r : rows) {
+    OutcomeRow o{r.Int(0), r.Text(1), r.Text(2), r.Int(3), std::nullopt, r.Int(5)};
+    if (!r.is_null(4)) o.value = r.Double(4);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// ---- models --------------------------------------------------------------------------------
+
+Result<int64_t> Store::InsertModel(const std::string& name, const std::string& yaml,
+                                   Timestamp now) {
+  int64_t version = 0;
+  Status status = Transaction([&]() -> Status {
+    std::vector<SqlValue> p{name};
+    LS_ASSIGN_OR_RETURN(
+        auto rows, db_->Query("SELECT COALESCE(MAX(version), 0) FROM models WHERE name = ?", p));
+    version = rows[0].Int(0) + 1;
+    std::vector<SqlValue> insert{name, version, yaml, now};
+    return StatusOf(db_->Exec(
+        "INSERT INTO models (name, version, yaml, created_at) VALUES (?, ?, ?, ?)", insert));
+  });
+  if (!status.ok()) return Error(status);
+  return version;
+}
+
+Result<std::optional<ModelRow>> Store::GetModel(const std::string& name, int64_t version) {
+  std::vector<SqlValue> p{name, version};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM models m LEFT JOIN "
+                 "active_models a ON a.name = m.name AND a.version = m.version WHERE m.name = ? "
+                 "AND m.version = ?",
+                 p));
+  if (rows.empty()) return std::nullopt;
+  return ToModel(rows[0]);
+}
+
+Status Store::ActivateModel(const std::string& name, int64_t version, const std::string& role,
+                            Timestamp now) {
+  if (role == "primary") {
+    std::vector<SqlValue> p{name};
+    LS_RETURN_IF_ERROR(db_->Exec(
+        "UPDATE active_models SET role = 'live' WHERE role = 'primary' AND name <> ?", p));
+  }
+  std::vector<SqlValue> p{name, version, role, now};
+  return StatusOf(db_->Exec(
+      "INSERT INTO active_models (name, version, role, activated_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET version = excluded.version, role = excluded.role, "
+      "activated_at = excluded.activated_at",
+      p));
+}
+
+Status Store::DeactivateModel(const std::string& name) {
+  std::vector<SqlValue> p{name};
+  return StatusOf(db_->Exec("DELETE FROM active_models WHERE name = ?", p));
+}
+
+Result<std::vector<ModelRow>> Store::ActiveModels() {
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM active_models a "
+                 "JOIN models m ON m.name = a.name AND m.version = a.version ORDER BY "
+                 "CASE a.role WHEN 'primary' THEN 0 ELSE 1 END, a.name"));
+  std::vector<ModelRow> out;
+  for (const auto& r : rows) out.push_back(ToModel(r));
+  return out;
+}
+
+Result<std::vector<ModelRow>> Store::ModelVersions(const std::string& name) {
+  std::vector<SqlValue> p{name};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM models m LEFT JOIN "
+                 "active_models a ON a.name = m.name AND a.version = m.version WHERE m.name = ? "
+                 "ORDER BY m.version",
+                 p));
+  std::vector<ModelRow> out;
+  for (const auto& r : rows) out.push_back(ToModel(r));
+  return out;
+}
+
+// ---- scores --------------------------------------------------------------------------------
+
+Result<std::optional<ScoreRow>> Store::GetScore(const std::string& model,
+                                                const std::string& lead_id) {
+  std::vector<SqlValue> p{model, lead_id};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM lead_scores WHERE model = "
+                                                        "? AND lead_id = ?",
+                                                        kScoreColumns),
+                                            p));
+  if (rows.empty()) return std::nullopt;
+  return ToScore(rows[0]);
+}
+
+Status Store::PutScore(const ScoreRow& s) {
+  std::vector<SqlValue> p{s.model,      s.lead_id,     s.model_version, s.score,    s.fit,
+                          s.engagement, Text(s.grade), Text(s.stage),   s.scored_at};
+  return StatusOf(db_->Exec(
+      "INSERT INTO lead_scores (model, lead_id, model_version, score, fit, engagement, grade, "
+      "stage, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, lead_id) DO "
+      "UPDATE SET model_version = excluded.model_version, score = excluded.score, fit = "
+      "excluded.fit, engagement = excluded.engagement, grade = excluded.grade, stage = "
+      "excluded.stage, scored_at = excluded.scored_at",
+      p));
+}
+
+Result<std::vector<ScoreRow>> Store::ListScores(const ScoreFilter& f) {
+  std::string sql =
+      "SELECT s.model, s.lead_id, s.model_version, s.score, s.fit, s.engagement, "
+      "s.grade, s.stage, s.scored_at FROM lead_scores s";
+  std::vector<SqlValue> p;
+  std::string where = " WHERE s.model = ?";
+  p.push_back(f.model);
+  if (f.attribute) {
+    sql += " JOIN leads l ON l.lead_id = s.lead_id";
+    if (dialect() == Dialect::kSqlite) {
+      where += " AND CAST(json_extract(l.attributes, '$.\"' || ? || '\"') AS TEXT) = ?";
+    } else {
+      where += " AND (l.attributes::jsonb ->> ?) = ?";
+    }
+    p.push_back(f.attribute->first);
+    p.push_back(f.attribute->second);
+  }
+  if (f.stage) {
+    where += " AND s.stage = ?";
+    p.push_back(*f.stage);
+  }
+  if (f.grade) {
+    where += " AND s.grade = ?";
+    p.push_back(*f.grade);
+  }
+  if (f.min_score) {
+    where += " AND s.score >= ?";
+    p.push_back(*f.min_score);
+  }
+  if (f.max_score) {
+    where += " AND s.score <= ?";
+    p.push_back(*f.max_score);
+  }
+  if (f.after) {
+    where += " AND (s.score < ? OR (s.score = ? AND s.lead_id > ?))";
+    p.push_back(f.after->first);
+    p.push_back(f.after->first);
+    p.push_back(f.after->second);
+  }
+  sql += where + " ORDER BY s.score DESC, s.lead_id LIMIT ?";
+  p.push_back(f.limit);
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(sql, p));
+  std::vector<ScoreRow> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ToScore(r));
+  return out;
+}
+
+// ---- transitions ---------------------------------------------------------------------------
+
+Status Store::InsertTransition(TransitionRow& t) {
+  std::vector<SqlValue> p{t.lead_id, t.model, t.model_version, Text(t.from_stage), Text(t.to_stage),
+                          t.score,   t.at,    t.cause,         t.explanation};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("INSERT INTO transitions (lead_id, model, model_version, from_stage, to_stage, "
+                 "score, at, cause, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 p));
+  t.id = rows[0].Int(0);
+  return Status::Ok();
+}
+
+Result<std::vector<TransitionRow>> Store::LeadTransitions(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT id, lead_id, model, model_version, from_stage, to_stage, score, at, "
+                 "cause, explanation FROM transitions WHERE lead_id = ? ORDER BY id",
+                 p));
+  std::vector<TransitionRow> out;
+  for (const auto& r : rows) {
+    out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.OptionalText(4), r.OptionalText(5),
+                   r.Double(6), r.Int(7), r.Text(8), r.Text(9)});
+  }
+  return out;
+}
+
+// ---- tokens --------------------------------------------------------------------------------
+
+Status Store::InsertToken(const TokenRow& token) {
+  std::vector<SqlValue> p{token.hash, token.scope, token.name, token.created_at};
+  return StatusOf(
+      db_->Exec("INSERT INTO tokens (hash, scope, name, created_at) VALUES (?, ?, ?, ?)", p));
+}
+
+Result<std::optional<TokenRow>> Store::FindToken(const std::string& hash) {
+  std::vector<SqlValue> p{hash};
+  LS_ASSIGN_OR_RETURN(
+      auto rows, db_->Query("SELECT hash, scope, name, created_at FROM tokens WHERE hash = ?", p));
+  if (rows.empty()) return std::nullopt;
+  return TokenRow{rows[0].Text(0), rows[0].Text(1), rows[0].Text(2), rows[0].Int(3)};
+}
+
+// ---- outbox --------------------------------------------------------------------------------
+
+Result<bool> Store::EnqueueDelivery(DeliveryRow& d) {
+  std::vector<SqlValue> p{d.webhook,         d.lead_id,         d.payload,
+                          d.idempotency_key, d.next_attempt_at, d.created_at};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("INSERT INTO outbox (webhook, lead_id, payload, idempotency_key, status, "
+                 "attempts, next_attempt_at, last_error, created_at) VALUES (?, ?, ?, ?, "
+                 "'pending', 0, ?, '', ?) ON CONFLICT DO NOTHING RETURNING id",
+                 p));
+  if (rows.empty()) return false;
+  d.id = rows[0].Int(0);
+  return true;
+}
+
+Result<std::vector<DeliveryRow>> Store::DueDeliveries(Timestamp now, int64_t limit) {
+  std::vector<SqlValue> p{now, limit};
+  LS_ASSIGN_OR_RETURN(auto rows,
+                      db_->Query(fmt::format("SELECT {} FROM outbox WHERE status = 'pending' AND "
+                                             "next_attempt_at <= ? ORDER BY id LIMIT ?",
+                                             kDeliveryColumns),
+                                 p));
+  std::vector<DeliveryRow> out;
+  for (const auto& r : rows) out.push_back(ToDelivery(r));
+  return out;
+}
+
+Status Store::MarkDelivered(int64_t id, int64_t attempts, Timestamp at) {
+  std::vector<SqlValue> p{attempts, at, id};
+  return StatusOf(db_->Exec(
+      "UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error "
+      "= '' WHERE id = ?",
+      p));
+}
+
+Status Store::MarkAttemptFailed(int64_t id, int64_t attempts, Timestamp next_attempt_at,
+                                const std::string& error, bool failed) {
+  std::vector<SqlValue> p{std::string(failed ? "failed" : "pending"), attempts, next_attempt_at,
+                          error, id};
+  return StatusOf(
+      db_->Exec("UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? "
+                "WHERE id = ?",
+                p));
+}
+
+Result<std::vector<DeliveryRow>> Store::Deliveries(const std::string& status, int64_t limit) {
+  std::vector<SqlValue> p{status, limit};
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query(fmt::format("SELECT {} FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?",
+                             kDeliveryColumns),
+                 p));
+  std::vector<DeliveryRow> out;
+  for (const auto& r : rows) out.push_back(ToDelivery(r));
+  return out;
+}
+
+// ---- meta ----------------------------------------------------------------------------------
+
+Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
+  std::vector<SqlValue> p{key};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT value FROM meta WHERE key = ?", p));
+  if (rows.empty()) return std::nullopt;
+  return rows[0].Text(0);
+}
+
+Status Store::SetMeta(const std::string& key, const std::string& value) {
+  std::vector<SqlValue> p{key, value};
+  return StatusOf(
+      db_->Exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value "
+                "= excluded.value",
+                p));
+}
+
+}  // namespace leadscore::store

@@ -1,0 +1,209 @@
+// Store: everything the live service keeps, behind one interface over SQLite or PostgreSQL.
+//
+// Layout (docs/storage.md has the schema and the durability invariants):
+//   leads         lead_id -> attributes (a JSON object)
+//   events        the event log in arrival order (seq); a non-null event_id is unique
+//   outcomes      what became of a lead (sql, opportunity, won, lost), with date and value
+//   models        every model version ever stored; active_models names the ones that score
+//   lead_scores   each lead's score under each active model at its last evaluation
+//   transitions   every stage change, once, with cause and explanation
+//   outbox        webhook deliveries, written with the transition that caused them
+//   tokens        API tokens, by SHA-256 hash
+//   meta          the service's bookkeeping (e.g. how far the event log has been scored)
+//
+// A Store is one connection: one thread at a time. Writes that belong together go in one
+// Transaction(); a call outside a transaction commits on its own. Times are microseconds.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "store/sql.h"
+
+namespace leadscore::store {
+
+struct LeadRow {
+  std::string lead_id;
+  std::string attributes = "{}";  // a JSON object
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+};
+
+struct EventRow {
+  int64_t seq = 0;       // set by InsertEvent
+  std::string event_id;  // empty: none (never a duplicate)
+  std::string lead_id;
+  std::string type;
+  Timestamp ts = 0;
+  std::string body;  // the JSON object as received
+  Timestamp received_at = 0;
+};
+
+struct OutcomeRow {
+  int64_t id = 0;
+  std::string lead_id;
+  std::string kind;
+  Timestamp ts = 0;
+  std::optional<double> value;
+  Timestamp recorded_at = 0;
+};
+
+struct ModelRow {
+  std::string name;
+  int64_t version = 0;
+  std::string yaml;
+  Timestamp created_at = 0;
+  std::string role;  // from active_models; empty when the version is not active
+};
+
+struct ScoreRow {
+  std::string model;
+  std::string lead_id;
+  int64_t model_version = 0;
+  double score = 0, fit = 0, engagement = 0;
+  std::optional<std::string> grade, stage;
+  Timestamp scored_at = 0;
+};
+
+struct TransitionRow {
+  int64_t id = 0;
+  std::string lead_id;
+  std::string model;
+  int64_t model_version = 0;
+  std::optional<std::string> from_stage, to_stage;
+  double score = 0;
+  Timestamp at = 0;
+  std::string cause;
+  std::string explanation = "[]";  // JSON array
+};
+
+struct TokenRow {
+  std::string hash;
+  std::string scope;
+  std::string name;
+  Timestamp created_at = 0;
+};
+
+struct DeliveryRow {
+  int64_t id = 0;
+  std::string webhook;
+  std::string lead_id;
+  std::string payload;
+  std::string idempotency_key;
+  std::string status = "pending";  // pending | delivered | failed
+  int64_t attempts = 0;
+  Timestamp next_attempt_at = 0;
+  std::string last_error;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> delivered_at;
+};
+
+// Which leads ListScores returns: by score descending, then lead_id ascending.
+struct ScoreFilter {
+  std::string model;
+  std::optional<std::string> stage = std::nullopt, grade = std::nullopt;
+  std::optional<double> min_score = std::nullopt, max_score = std::nullopt;
+  // An attribute equal to a value (compared as text).
+  std::optional<std::pair<std::string, std::string>> attribute = std::nullopt;
+  // Resume after this (score, lead_id), from a previous page's last row.
+  std::optional<std::pair<double, std::string>> after = std::nullopt;
+  int64_t limit = 100;
+};
+
+struct OpenOptions {
+  bool durable = true;     // see OpenConnection
+  bool migrate = true;     // run the migrations; false: fail unless the schema is current
+  int schema_target = -1;  // for tests: stop migrating at this version
+};
+
+class Store {
+ public:
+  // Connects to `target` (a SQLite path or a postgresql:// URL) and brings the schema up to
+  // date.
+  static Result<std::unique_ptr<Store>> Open(const std::string& target, OpenOptions options = {});
+
+  explicit Store(std::unique_ptr<SqlConnection> db) : db_(std::move(db)) {}
+
+  SqlConnection& db() { return *db_; }
+  Dialect dialect() const { return db_->dialect(); }
+
+  // Runs `body` in one transaction: all of its writes or none.
+  Status Transaction(const std::function<Status()>& body) { return InTransaction(*db_, body); }
+
+  // ---- leads
+  Result<std::optional<LeadRow>> GetLead(const std::string& lead_id);
+  // Inserts the lead or replaces its attributes (created_at is kept).
+  Status PutLead(const LeadRow& lead);
+  // Inserts a lead with no attributes unless it exists.
+  Status EnsureLead(const std::string& lead_id, Timestamp now);
+  // Deletes the lead and everything held about it (events, outcomes, scores, transitions,
+  // pending deliveries). False when there was no such lead.
+  Result<bool> DeleteLead(const std::string& lead_id);
+  // Lead ids in ascending order after `after`, at most `limit`.
+  Result<std::vector<std::string>> LeadIds(const std::string& after, int64_t limit);
+  Result<int64_t> CountLeads();
+
+  // ---- events
+  // Appends the event; false (and nothing written) when its event_id is already stored.
+  Result<bool> InsertEvent(EventRow& event);
+  // The lead's events in arrival order.
+  Result<std::vector<EventRow>> LeadEvents(const std::string& lead_id);
+  // Distinct leads with events whose seq is in (after, upto], and the highest such seq.
+  Result<std::vector<std::string>> LeadsWithEventsBetween(int64_t after, int64_t upto);
+  Result<int64_t> LastEventSeq();
+  Result<int64_t> CountEvents();
+
+  // ---- outcomes
+  Status InsertOutcome(OutcomeRow& outcome);
+  Result<std::vector<OutcomeRow>> LeadOutcomes(const std::string& lead_id);
+
+  // ---- models
+  // Stores a new version of model `name`; returns its version (1, 2, ...).
+  Result<int64_t> InsertModel(const std::string& name, const std::string& yaml, Timestamp now);
+  Result<std::optional<ModelRow>> GetModel(const std::string& name, int64_t version);
+  // Makes `version` of `name` the one that scores, with `role` (primary | live | shadow). One
+  // primary at most: activating a primary demotes the previous one to live.
+  Status ActivateModel(const std::string& name, int64_t version, const std::string& role,
+                       Timestamp now);
+  Status DeactivateModel(const std::string& name);
+  Result<std::vector<ModelRow>> ActiveModels();
+  Result<std::vector<ModelRow>> ModelVersions(const std::string& name);
+
+  // ---- scores
+  Result<std::optional<ScoreRow>> GetScore(const std::string& model, const std::string& lead_id);
+  Status PutScore(const ScoreRow& score);
+  Result<std::vector<ScoreRow>> ListScores(const ScoreFilter& filter);
+
+  // ---- transitions
+  Status InsertTransition(TransitionRow& transition);
+  Result<std::vector<TransitionRow>> LeadTransitions(const std::string& lead_id);
+
+  // ---- tokens
+  Status InsertToken(const TokenRow& token);
+  Result<std::optional<TokenRow>> FindToken(const std::string& hash);
+
+  // ---- outbox
+  // Adds a pending delivery; false when its idempotency key is already there.
+  Result<bool> EnqueueDelivery(DeliveryRow& delivery);
+  // Pending deliveries due at `now`, oldest first.
+  Result<std::vector<DeliveryRow>> DueDeliveries(Timestamp now, int64_t limit);
+  Status MarkDelivered(int64_t id, int64_t attempts, Timestamp at);
+  // Another attempt failed: retry at `next_attempt_at`, or give up (`failed`).
+  Status MarkAttemptFailed(int64_t id, int64_t attempts, Timestamp next_attempt_at,
+                           const std::string& error, bool failed);
+  Result<std::vector<DeliveryRow>> Deliveries(const std::string& status, int64_t limit);
+
+  // ---- meta
+  Result<std::optional<std::string>> GetMeta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
+
+ private:
+  std::unique_ptr<SqlConnection> db_;
+};
+
+}  // namespace leadscore::store

@@ -1,0 +1,336 @@
+// The Store's behaviour, run against SQLite and PostgreSQL alike.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "testutil/scratch_store.h"
+
+namespace leadscore::store {
+namespace {
+
+using testutil::ScratchStore;
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    scratch_ = std::make_unique<ScratchStore>(GetParam());
+    if (!scratch_->available()) GTEST_SKIP() << scratch_->skip_reason();
+    auto opened = Store::Open(scratch_->target());
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    store_ = std::move(*opened);
+  }
+
+  EventRow Event(const std::string& lead, const std::string& id, Timestamp ts) {
+    EventRow e;
+    e.lead_id = lead;
+    e.event_id = id;
+    e.type = "page_view";
+    e.ts = ts;
+    e.body = R"({"lead_id":")" + lead + R"(","type":"page_view","ts":1})";
+    e.received_at = 7;
+    return e;
+  }
+
+  ScoreRow Score(const std::string& lead, double score, std::optional<std::string> stage) {
+    ScoreRow s;
+    s.model = "main";
+    s.lead_id = lead;
+    s.model_version = 1;
+    s.score = score;
+    s.stage = std::move(stage);
+    return s;
+  }
+
+  std::unique_ptr<ScratchStore> scratch_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, MigratesAnEmptyStoreToTheNewestVersion) {
+  auto version = SchemaVersion(store_->db());
+  ASSERT_TRUE(version);
+  EXPECT_EQ(*version, MigrationsFor(store_->dialect()).back().version);
+  EXPECT_GE(*version, 2);
+  // Opening again finds the work done.
+  auto again = Store::Open(scratch_->target());
+  ASSERT_TRUE(again) << again.error().ToString();
+}
+
+TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
+  ScratchStore fresh(GetParam());
+  auto old = Store::Open(fresh.target(), {.schema_target = 1});
+  ASSERT_TRUE(old) << old.error().ToString();
+  EXPECT_EQ(*SchemaVersion((*old)->db()), 1);
+  ASSERT_TRUE((*old)->PutLead({"a", R"({"x":1})", 1, 1}).ok());
+  EventRow e = Event("a", "e1", 5);
+  ASSERT_TRUE((*old)->InsertEvent(e));
+  // Version 1 has no scores table yet.
+  EXPECT_FALSE((*old)->GetScore("main", "a"));
+  old->reset();
+
+  auto upgraded = Store::Open(fresh.target());
+  ASSERT_TRUE(upgraded) << upgraded.error().ToString();
+  EXPECT_EQ(*SchemaVersion((*upgraded)->db()), MigrationsFor(store_->dialect()).back().version);
+  auto lead = (*upgraded)->GetLead("a");
+  ASSERT_TRUE(lead && *lead);
+  EXPECT_EQ((*lead)->attributes, R"({"x":1})");
+  EXPECT_EQ((*(*upgraded)->LeadEvents("a")).size(), 1u);
+  EXPECT_TRUE((*upgraded)->PutScore(Score("a", 10, "mql")).ok());
+}
+
+TEST_P(StoreTest, RefusesAStoreNewerThanTheBinary) {
+  std::vector<SqlValue> p{int64_t{999}, std::string("999_future.sql"), int64_t{0}};
+  ASSERT_TRUE(store_->db().Exec(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", p));
+  auto reopened = Store::Open(scratch_->target());
+  ASSERT_FALSE(reopened);
+  EXPECT_EQ(reopened.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(reopened.error().message().find("version 999"), std::string::npos);
+}
+
+TEST_P(StoreTest, OpenWithoutMigrateFailsOnAnOldSchema) {
+  ScratchStore fresh(GetParam());
+  ASSERT_TRUE(Store::Open(fresh.target(), {.schema_target = 1}));
+  auto strict = Store::Open(fresh.target(), {.migrate = false});
+  ASSERT_FALSE(strict);
+  EXPECT_NE(strict.error().message().find("version 1"), std::string::npos);
+}
+
+TEST_P(StoreTest, LeadsUpsertKeepsCreationTime) {
+  ASSERT_TRUE(store_->PutLead({"l1", R"({"a":1})", 100, 100}).ok());
+  ASSERT_TRUE(store_->PutLead({"l1", R"({"a":2})", 200, 200}).ok());
+  auto lead = *store_->GetLead("l1");
+  ASSERT_TRUE(lead);
+  EXPECT_EQ(lead->attributes, R"({"a":2})");
+  EXPECT_EQ(lead->created_at, 100);
+  EXPECT_EQ(lead->updated_at, 200);
+  ASSERT_TRUE(store_->EnsureLead("l1", 300).ok());  // exists: untouched
+  EXPECT_EQ((*store_->GetLead("l1"))->attributes, R"({"a":2})");
+  ASSERT_TRUE(store_->EnsureLead("l2", 300).ok());
+  EXPECT_EQ((*store_->GetLead("l2"))->attributes, "{}");
+  EXPECT_FALSE(*store_->GetLead("nobody"));
+  EXPECT_EQ(*store_->CountLeads(), 2);
+  EXPECT_EQ(*store_->LeadIds("", 10), (std::vector<std::string>{"l1", "l2"}));
+  EXPECT_EQ(*store_->LeadIds("l1", 10), (std::vector<std::string>{"l2"}));
+}
+
+TEST_P(StoreTest, EventsDedupeByEventIdAndKeepArrivalOrder) {
+  EventRow a = Event("l1", "e1", 50), b = Event("l1", "e1", 60), c = Event("l1", "", 40),
+           d = Event("l1", "", 40), e = Event("l2", "e2", 10);
+  EXPECT_TRUE(*store_->InsertEvent(a));
+  EXPECT_FALSE(*store_->InsertEvent(b));  // same event_id: the first one counts
+  EXPECT_TRUE(*store_->InsertEvent(c));
+  EXPECT_TRUE(*store_->InsertEvent(d));  // no event_id: never a duplicate
+  EXPECT_TRUE(*store_->InsertEvent(e));
+  EXPECT_LT(a.seq, c.seq);
+  EXPECT_LT(c.seq, d.seq);
+  auto events = *store_->LeadEvents("l1");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].ts, 50);
+  EXPECT_EQ(events[0].event_id, "e1");
+  EXPECT_EQ(events[1].event_id, "");
+  EXPECT_EQ(events[0].body, a.body);
+  EXPECT_EQ(*store_->CountEvents(), 4);
+  EXPECT_EQ(*store_->LastEventSeq(), e.seq);
+  EXPECT_EQ(*store_->LeadsWithEventsBetween(0, e.seq), (std::vector<std::string>{"l1", "l2"}));
+  EXPECT_EQ(*store_->LeadsWithEventsBetween(d.seq, e.seq), (std::vector<std::string>{"l2"}));
+}
+
+TEST_P(StoreTest, TransactionRollbackWritesNothing) {
+  Status status = store_->Transaction([&]() -> Status {
+    EventRow e = Event("l1", "e1", 1);
+    LS_RETURN_IF_ERROR(store_->InsertEvent(e));
+    LS_RETURN_IF_ERROR(store_->PutLead({"l1", "{}", 1, 1}));
+    return InvalidArgument("changed my mind");
+  });
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*store_->CountEvents(), 0);
+  EXPECT_EQ(*store_->CountLeads(), 0);
+  ASSERT_TRUE(store_
+                  ->Transaction([&]() -> Status {
+                    EventRow e = Event("l1", "e1", 1);
+                    return StatusOf(store_->InsertEvent(e));
+                  })
+                  .ok());
+  EXPECT_EQ(*store_->CountEvents(), 1);
+}
+
+TEST_P(StoreTest, DeleteLeadRemovesEverythingHeldAboutIt) {
+  ASSERT_TRUE(store_->PutLead({"gone", R"({"email":"a@b.c"})", 1, 1}).ok());
+  ASSERT_TRUE(store_->PutLead({"kept", "{}", 1, 1}).ok());
+  EventRow e1 = Event("gone", "e1", 1), e2 = Event("kept", "e2", 1);
+  ASSERT_TRUE(store_->InsertEvent(e1));
+  ASSERT_TRUE(store_->InsertEvent(e2));
+  OutcomeRow o{0, "gone", "won", 5, 1000.0, 6};
+  ASSERT_TRUE(store_->InsertOutcome(o).ok());
+  ASSERT_TRUE(store_->PutScore(Score("gone", 70, "mql")).ok());
+  TransitionRow t;
+  t.lead_id = "gone";
+  t.model = "main";
+  t.to_stage = "mql";
+  t.cause = "event:e1";
+  ASSERT_TRUE(store_->InsertTransition(t).ok());
+  DeliveryRow d;
+  d.webhook = "crm";
+  d.lead_id = "gone";
+  d.payload = "{}";
+  d.idempotency_key = "k1";
+  ASSERT_TRUE(*store_->EnqueueDelivery(d));
+
+  EXPECT_TRUE(*store_->DeleteLead("gone"));
+  EXPECT_FALSE(*store_->DeleteLead("gone"));
+  EXPECT_FALSE(*store_->GetLead("gone"));
+  EXPECT_TRUE(store_->LeadEvents("gone")->empty());
+  EXPECT_TRUE(store_->LeadOutcomes("gone")->empty());
+  EXPECT_FALSE(*store_->GetScore("main", "gone"));
+  EXPECT_TRUE(store_->LeadTransitions("gone")->empty());
+  EXPECT_TRUE(store_->DueDeliveries(INT64_MAX, 10)->empty());
+  EXPECT_EQ(store_->LeadEvents("kept")->size(), 1u);
+}
+
+TEST_P(StoreTest, OutcomesKeepValueOrNull) {
+  OutcomeRow won{0, "l1", "won", 100, 2500.5, 101};
+  OutcomeRow sql{0, "l1", "sql", 90, std::nullopt, 91};
+  ASSERT_TRUE(store_->InsertOutcome(sql).ok());
+  ASSERT_TRUE(store_->InsertOutcome(won).ok());
+  auto outcomes = *store_->LeadOutcomes("l1");
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].kind, "sql");
+  EXPECT_FALSE(outcomes[0].value);
+  EXPECT_EQ(outcomes[1].value, 2500.5);
+  EXPECT_EQ(outcomes[1].ts, 100);
+}
+
+TEST_P(StoreTest, ModelVersionsAndActivation) {
+  EXPECT_EQ(*store_->InsertModel("main", "version: 1\n", 10), 1);
+  EXPECT_EQ(*store_->InsertModel("main", "version: 1 # two\n", 20), 2);
+  EXPECT_EQ(*store_->InsertModel("challenger", "c", 30), 1);
+  ASSERT_TRUE(store_->ActivateModel("main", 1, "primary", 40).ok());
+  ASSERT_TRUE(store_->ActivateModel("challenger", 1, "shadow", 40).ok());
+  auto active = *store_->ActiveModels();
+  ASSERT_EQ(active.size(), 2u);
+  EXPECT_EQ(active[0].name, "main");  // the primary first
+  EXPECT_EQ(active[0].role, "primary");
+  EXPECT_EQ(active[1].role, "shadow");
+  ASSERT_TRUE(store_->ActivateModel("main", 2, "primary", 50).ok());
+  EXPECT_EQ((*store_->ActiveModels())[0].version, 2);
+  EXPECT_EQ((*store_->GetModel("main", 1))->role, "");  // kept, not active
+  EXPECT_EQ((*store_->GetModel("main", 2))->yaml, "version: 1 # two\n");
+  EXPECT_EQ(store_->ModelVersions("main")->size(), 2u);
+  // A second primary demotes the first.
+  ASSERT_TRUE(store_->ActivateModel("challenger", 1, "primary", 60).ok());
+  active = *store_->ActiveModels();
+  EXPECT_EQ(active[0].name, "challenger");
+  EXPECT_EQ(active[1].role, "live");
+  ASSERT_TRUE(store_->DeactivateModel("main").ok());
+  EXPECT_EQ(store_->ActiveModels()->size(), 1u);
+}
+
+TEST_P(StoreTest, ListScoresFiltersSortsAndPages) {
+  ASSERT_TRUE(store_->PutLead({"a", R"({"country":"FR"})", 1, 1}).ok());
+  ASSERT_TRUE(store_->PutLead({"b", R"({"country":"DE"})", 1, 1}).ok());
+  ASSERT_TRUE(store_->PutLead({"c", R"({"country":"FR"})", 1, 1}).ok());
+  ASSERT_TRUE(store_->PutLead({"d", R"({"country":"FR"})", 1, 1}).ok());
+  ASSERT_TRUE(store_->PutScore(Score("a", 50, "mql")).ok());
+  ASSERT_TRUE(store_->PutScore(Score("b", 80, "sql")).ok());
+  ASSERT_TRUE(store_->PutScore(Score("c", 50, "mql")).ok());
+  ASSERT_TRUE(store_->PutScore(Score("d", 10, std::nullopt)).ok());
+  auto ids = [](const std::vector<ScoreRow>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.lead_id);
+    return out;
+  };
+  ScoreFilter all{.model = "main"};
+  EXPECT_EQ(ids(*store_->ListScores(all)), (std::vector<std::string>{"b", "a", "c", "d"}));
+  ScoreFilter mql{.model = "main", .stage = "mql"};
+  EXPECT_EQ(ids(*store_->ListScores(mql)), (std::vector<std::string>{"a", "c"}));
+  ScoreFilter range{.model = "main", .min_score = 20, .max_score = 60};
+  EXPECT_EQ(ids(*store_->ListScores(range)), (std::vector<std::string>{"a", "c"}));
+  ScoreFilter french{.model = "main", .attribute = std::pair{"country", "FR"}};
+  EXPECT_EQ(ids(*store_->ListScores(french)), (std::vector<std::string>{"a", "c", "d"}));
+  // Pages of two, resuming after the last row of the previous page.
+  ScoreFilter page{.model = "main", .limit = 2};
+  auto first = *store_->ListScores(page);
+  EXPECT_EQ(ids(first), (std::vector<std::string>{"b", "a"}));
+  page.after = std::pair{first.back().score, first.back().lead_id};
+  EXPECT_EQ(ids(*store_->ListScores(page)), (std::vector<std::string>{"c", "d"}));
+  ScoreFilter other{.model = "challenger"};
+  EXPECT_TRUE(store_->ListScores(other)->empty());
+}
+
+TEST_P(StoreTest, TokensAreFoundByHash) {
+  ASSERT_TRUE(store_->InsertToken({"abc123", "write", "segment", 5}).ok());
+  auto token = *store_->FindToken("abc123");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->scope, "write");
+  EXPECT_FALSE(*store_->FindToken("abc124"));
+  EXPECT_EQ(store_->InsertToken({"abc123", "read", "again", 6}).code(), StatusCode::kAlreadyExists);
+}
+
+TEST_P(StoreTest, OutboxDeliveryLifecycle) {
+  DeliveryRow d;
+  d.webhook = "crm";
+  d.lead_id = "l1";
+  d.payload = R"({"stage":"mql"})";
+  d.idempotency_key = "t1:crm";
+  d.next_attempt_at = 100;
+  d.created_at = 100;
+  ASSERT_TRUE(*store_->EnqueueDelivery(d));
+  DeliveryRow again = d;
+  EXPECT_FALSE(*store_->EnqueueDelivery(again));  // same idempotency key: once
+  EXPECT_TRUE(store_->DueDeliveries(99, 10)->empty());
+  auto due = *store_->DueDeliveries(100, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].payload, d.payload);
+  ASSERT_TRUE(store_->MarkAttemptFailed(d.id, 1, 200, "HTTP 500", false).ok());
+  EXPECT_TRUE(store_->DueDeliveries(150, 10)->empty());
+  EXPECT_EQ((*store_->DueDeliveries(200, 10))[0].last_error, "HTTP 500");
+  ASSERT_TRUE(store_->MarkAttemptFailed(d.id, 5, 0, "HTTP 503", true).ok());
+  EXPECT_TRUE(store_->DueDeliveries(INT64_MAX, 10)->empty());
+  auto failed = *store_->Deliveries("failed", 10);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].attempts, 5);
+
+  DeliveryRow ok = d;
+  ok.idempotency_key = "t2:crm";
+  ASSERT_TRUE(*store_->EnqueueDelivery(ok));
+  ASSERT_TRUE(store_->MarkDelivered(ok.id, 1, 300).ok());
+  auto delivered = *store_->Deliveries("delivered", 10);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].delivered_at, 300);
+}
+
+TEST_P(StoreTest, MetaValuesOverwrite) {
+  EXPECT_FALSE(*store_->GetMeta("scored_seq"));
+  ASSERT_TRUE(store_->SetMeta("scored_seq", "10").ok());
+  ASSERT_TRUE(store_->SetMeta("scored_seq", "20").ok());
+  EXPECT_EQ(*store_->GetMeta("scored_seq"), "20");
+}
+
+TEST_P(StoreTest, TransitionsKeepTheirOrderAndNullStages) {
+  for (auto [from, to] : {std::pair<const char*, const char*>{nullptr, "mql"}, {"mql", nullptr}}) {
+    TransitionRow t;
+    t.lead_id = "l1";
+    t.model = "main";
+    if (from) t.from_stage = from;
+    if (to) t.to_stage = to;
+    t.score = 65.5;
+    t.cause = "time";
+    t.explanation = R"([{"rule":"demo","points":20}])";
+    ASSERT_TRUE(store_->InsertTransition(t).ok());
+  }
+  auto log = *store_->LeadTransitions("l1");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_FALSE(log[0].from_stage);
+  EXPECT_EQ(log[0].to_stage, "mql");
+  EXPECT_EQ(log[1].from_stage, "mql");
+  EXPECT_FALSE(log[1].to_stage);
+  EXPECT_EQ(log[1].score, 65.5);
+  EXPECT_EQ(log[1].explanation, R"([{"rule":"demo","points":20}])");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(testutil::StoreBackends()),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace leadscore::store
