@@ -13,6 +13,7 @@
 #include "engine/scorer.h"
 #include "service/batch_score.h"
 #include "service/lead_table.h"
+#include "service/stage_forecast.h"
 
 namespace leadscore::cli {
 namespace {
@@ -32,31 +33,6 @@ std::string Signed(double v) { return (v >= 0 ? "+" : "") + FormatScore(v); }
 
 std::string StageName(const engine::CompiledModel& m, int stage) {
   return stage >= 0 ? m.stages()[stage].id : "(no stage)";
-}
-
-// The first time after `from` at which the lead's stage differs from `stage` if no event
-// arrives, or nullopt when it stays for 10 years.
-std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const service::Batch& batch,
-                                         uint32_t row, Timestamp from, int stage) {
-  engine::Score s;
-  auto stage_at = [&](Timestamp t) {
-    scorer.Evaluate(batch.states, row, batch.leads.attributes(row), AsOf{t}, false, s);
-    return s.stage;
-  };
-  Timestamp step = kMicrosPerDay / 4;
-  Timestamp lo = from;
-  for (int i = 1; i <= 4 * 3650; ++i) {
-    Timestamp hi = from + step * i;
-    if (stage_at(hi) != stage) {
-      while (hi - lo > kMicrosPerSecond) {  // bisect to the second
-        Timestamp mid = lo + (hi - lo) / 2;
-        (stage_at(mid) != stage ? hi : lo) = mid;
-      }
-      return hi;
-    }
-    lo = hi;
-  }
-  return std::nullopt;
 }
 
 int RunExplain(const ExplainArgs& args) {
@@ -205,7 +181,7 @@ int RunExplain(const ExplainArgs& args) {
     if (found_actions == 0) fmt::print("  no single event or attribute gets there\n");
   }
   if (score.stage >= 0) {
-    auto change = StageChangeTime(scorer, batch, row, as_of->time, score.stage);
+    auto change = service::StageChangeTime(scorer, batch.states, row, attributes, as_of->time);
     if (change) {
       engine::Score later;
       scorer.Evaluate(batch.states, row, attributes, AsOf{*change}, false, later);

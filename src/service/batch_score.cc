@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "engine/scorer.h"
-#include "ingest/convert.h"
 #include "service/block_pipeline.h"
+#include "service/record_convert.h"
 
 namespace leadscore::service {
 namespace {
@@ -19,26 +19,6 @@ int ThreadCount(int requested) {
   if (requested > 0) return requested;
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(std::min(n, 16u));
-}
-
-// A raw value as an error message shows it: control bytes escaped, at most 60 bytes.
-std::string Shown(const Value& v) {
-  if (!v.is_string()) return v.ToString();
-  std::string out;
-  std::string_view text = v.str();
-  for (size_t i = 0; i < text.size() && i < 60; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > 60) out += "...";
-  return out;
 }
 
 // Fails when a CSV header lacks a column every row needs.
@@ -53,84 +33,6 @@ Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<con
                                        source.path(), column, names));
   }
   return Status::Ok();
-}
-
-// The text of an id-like value: strings as they are, numbers in their shortest form.
-bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
-  if (v.is_string()) {
-    out = v.str();
-    return !out.empty();
-  }
-  if (v.is_number()) {
-    scratch = FormatNumber(v.number());
-    out = scratch;
-    return true;
-  }
-  return false;
-}
-
-// Turns raw values into the model's types: declared fields converted, undeclared CSV cells
-// inferred, undeclared JSON values kept. Reports each value that does not convert.
-class Converter {
- public:
-  // `raw_index[i]`: where field i sits in the raw row (see WantedKeys).
-  Converter(const std::vector<engine::FieldSlot>& fields, std::vector<size_t> raw_index, bool csv,
-            std::string file)
-      : fields_(fields),
-        raw_index_(std::move(raw_index)),
-        csv_(csv),
-        file_(std::move(file)),
-        scratch_(fields.size()),
-        out_(fields.size()) {}
-
-  // Converts the raw value of every field; returns the converted row (valid until the next
-  // call).
-  std::span<const Value> Convert(std::span<const Value> raw, uint64_t line,
-                                 std::vector<RowError>& errors) {
-    for (size_t i = 0; i < fields_.size(); ++i) {
-      const Value& v = raw[raw_index_[i]];
-      const auto& field = fields_[i];
-      if (!v.is_null() && field.declared) {
-        auto converted = ingest::ConvertTo(v, *field.declared, scratch_[i]);
-        if (converted) {
-          out_[i] = *converted;
-        } else {
-          out_[i] = Value::Null();
-          std::string shown = Shown(v);
-          errors.push_back({file_, line, field.name,
-                            "cannot convert \"" + shown + "\" to " +
-                                std::string(ValueTypeName(*field.declared)) + "; using null"});
-        }
-      } else if (csv_ && v.is_string()) {
-        out_[i] = ingest::InferCsvCell(v.str());
-      } else {
-        out_[i] = v;  // null, or an undeclared JSON value keeps its type
-      }
-    }
-    return out_;
-  }
-
- private:
-  const std::vector<engine::FieldSlot>& fields_;
-  std::vector<size_t> raw_index_;
-  bool csv_;
-  std::string file_;
-  std::vector<std::string> scratch_;
-  std::vector<Value> out_;
-};
-
-// The keys to extract: the reserved ones first, then each model field once (a field may name a
-// reserved key, like `lead_id`). `raw_index` gets each field's position.
-std::vector<std::string> WantedKeys(std::vector<std::string> reserved,
-                                    const std::vector<engine::FieldSlot>& fields,
-                                    std::vector<size_t>& raw_index) {
-  raw_index.clear();
-  for (const auto& f : fields) {
-    auto it = std::find(reserved.begin(), reserved.end(), f.name);
-    raw_index.push_back(static_cast<size_t>(it - reserved.begin()));
-    if (it == reserved.end()) reserved.push_back(f.name);
-  }
-  return reserved;
 }
 
 // ---- Leads ---------------------------------------------------------------------------------
@@ -347,19 +249,9 @@ class EventSink : public ingest::RowSink {
     if (!IdText(values[1], type_scratch_, type)) {
       return Reject(line, "type", "missing event type; row skipped");
     }
-    std::optional<Timestamp> ts;
-    const Value& raw_ts = values[2];
-    if (raw_ts.is_string()) {
-      ts = ParseTimestamp(raw_ts.str());
-    } else if (raw_ts.is_number()) {
-      ts = TimestampFromSeconds(raw_ts.number());
-    } else if (raw_ts.is_null()) {
-      return Reject(line, "ts", "missing ts; row skipped");
-    }
-    if (!ts) {
-      std::string shown = Shown(raw_ts);
-      return Reject(line, "ts", "cannot parse \"" + shown + "\" as a time; row skipped");
-    }
+    std::string problem;
+    std::optional<Timestamp> ts = EventTime(values[2], problem);
+    if (!ts) return Reject(line, "ts", problem + "; row skipped");
     EventRecord record{line, HashBytes(lead_id), out_->arena->Copy(lead_id), *ts, 0, -1, 0, 0, -1,
                        kSkip};
     if (IdText(values[3], event_scratch_, event_id)) {

@@ -1,0 +1,245 @@
+// LeadScorer: one lead's records -> the rows batch would read -> the batch Scorer path.
+//
+// What must stay true for Score to equal `leadscore score` on JSON Lines files holding the
+// same records:
+//  1. Records are parsed by JsonlParser, the batch JSON Lines parser, with the keys WantedKeys
+//     gives batch, and converted by the same Converter (record_convert.h).
+//  2. Event rows are judged in batch's order: rejected (no lead_id, no type, unreadable ts),
+//     converted when a rule counts their type, deduped by event_id, then cut at as_of.
+//  3. Events are applied in events_json order to a StateTable whose reference time is the
+//     as-of time, with EventView::as_of the as-of time, as LoadBatch does.
+#include "service/lead_scorer.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "engine/lead_state.h"
+#include "engine/scorer.h"
+#include "ingest/jsonl_parser.h"
+#include "service/lead_table.h"
+#include "service/record_convert.h"
+#include "service/stage_forecast.h"
+
+namespace leadscore::service {
+namespace {
+
+constexpr const char* kAttributesFile = "attributes";
+constexpr const char* kEventsFile = "events";
+
+// Appends `text` to a Block as one line. A '\n' in valid JSON text can only be whitespace; it
+// becomes '\r', which is whitespace too and, like '\n', invalid inside a string, so the text
+// means the same and record i stays line i + 1.
+void AppendLine(std::string& bytes, std::string_view text) {
+  size_t start = bytes.size();
+  bytes.append(text);
+  std::replace(bytes.begin() + static_cast<std::ptrdiff_t>(start), bytes.end(), '\n', '\r');
+  bytes.push_back('\n');
+}
+
+}  // namespace
+
+class LeadScorer::Impl {
+ public:
+  explicit Impl(const engine::CompiledModel& model) : model_(model), scorer_(model) {
+    std::vector<size_t> lead_index, event_index;
+    auto lead_keys = WantedKeys({"lead_id"}, model.lead_fields(), lead_index);
+    auto event_keys =
+        WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), event_index);
+    lead_parser_ = std::make_unique<ingest::JsonlParser>(kAttributesFile, std::move(lead_keys));
+    event_parser_ = std::make_unique<ingest::JsonlParser>(kEventsFile, std::move(event_keys));
+    lead_converter_ = std::make_unique<Converter>(model.lead_fields(), std::move(lead_index), false,
+                                                  kAttributesFile);
+    event_converter_ = std::make_unique<Converter>(model.event_fields(), std::move(event_index),
+                                                   false, kEventsFile);
+    attributes_.resize(model.lead_fields().size());
+  }
+
+  // Parses the lead's records into attributes_ and events_ (the events that count, with
+  // ts <= cut), reporting to errors_.
+  void Read(const LeadRecords& lead, Timestamp cut) {
+    lead_id_ = lead.lead_id;
+    cut_ = cut;
+    arena_.Reset();
+    errors_.clear();
+    events_.clear();
+    properties_.clear();
+    seen_ids_.clear();
+    std::fill(attributes_.begin(), attributes_.end(), Value::Null());
+
+    Parse(*lead_parser_, std::span<const std::string_view>(&lead.attributes_json, 1), lead_sink_);
+    Parse(*event_parser_, lead.events_json, event_sink_);
+  }
+
+  // states_ := a fresh state at reference `as_of` with the events at or before it applied.
+  void Replay(Timestamp as_of) {
+    states_.emplace(model_, as_of);
+    uint32_t row = states_->AddLead();
+    const size_t num_props = model_.event_fields().size();
+    for (const StoredEvent& e : events_) {
+      if (e.type_id < 0 || e.ts > as_of) continue;
+      engine::EventView view{
+          e.type_id, e.ts, std::span<const Value>(properties_.data() + e.values, num_props), as_of};
+      scorer_.Apply(*states_, row, view, attributes_);
+    }
+  }
+
+  void Evaluate(AsOf as_of, bool explain, engine::Score& out) {
+    scorer_.Evaluate(*states_, 0, attributes_, as_of, explain, out);
+  }
+
+  // The distinct times of the events read, ascending.
+  std::vector<Timestamp> EventTimes() const {
+    std::vector<Timestamp> times;
+    times.reserve(events_.size());
+    for (const StoredEvent& e : events_) times.push_back(e.ts);
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+    return times;
+  }
+
+  engine::Scorer& scorer() { return scorer_; }
+  const engine::StateTable& states() const { return *states_; }
+  std::span<const Value> attributes() const { return attributes_; }
+  const std::vector<ingest::RowError>& errors() const { return errors_; }
+
+ private:
+  // An event that counts: its properties are properties_[values, values + event fields).
+  struct StoredEvent {
+    Timestamp ts;
+    int type_id;  // -1: no rule counts its type (it still has a time in the history)
+    uint32_t values;
+  };
+
+  // Forwards a parser's rows to OnLead/OnEvent.
+  class Sink : public ingest::RowSink {
+   public:
+    using OnRowFn = void (Impl::*)(uint64_t, std::span<const Value>);
+    Sink(Impl* impl, OnRowFn on_row) : impl_(impl), on_row_(on_row) {}
+    void OnRow(uint64_t line, std::span<const Value> values) override {
+      (impl_->*on_row_)(line, values);
+    }
+    void OnError(ingest::RowError error) override {
+      error.message += "; row skipped";
+      impl_->errors_.push_back(std::move(error));
+    }
+
+   private:
+    Impl* impl_;
+    OnRowFn on_row_;
+  };
+
+  template <class Texts>
+  void Parse(ingest::JsonlParser& parser, const Texts& texts, Sink& sink) {
+    size_t total = 0;
+    for (const auto& text : texts) total += text.size() + 1;
+    block_.bytes.clear();
+    // The spare capacity is simdjson's padding, so that the parser reads the Block in place.
+    block_.bytes.reserve(total + simdjson::SIMDJSON_PADDING);
+    for (const auto& text : texts) AppendLine(block_.bytes, text);
+    block_.first_line = 1;
+    block_.index = 0;
+    parser.Parse(block_, sink);
+  }
+
+  Value Keep(const Value& v) { return v.is_string() ? Value::String(arena_.Copy(v.str())) : v; }
+
+  void OnLead(uint64_t line, std::span<const Value> values) {
+    raw_.assign(values.begin(), values.end());
+    if (raw_[0].is_null()) raw_[0] = Value::String(lead_id_);  // for a field named lead_id
+    auto row = lead_converter_->Convert(raw_, line, errors_);
+    for (size_t i = 0; i < row.size(); ++i) attributes_[i] = Keep(row[i]);
+  }
+
+  void OnEvent(uint64_t line, std::span<const Value> values) {
+    auto reject = [&](const char* field, std::string message) {
+      errors_.push_back({kEventsFile, line, field, std::move(message) + "; row skipped"});
+    };
+    std::string_view lead_id, type, event_id;
+    if (!IdText(values[0], lead_scratch_, lead_id)) return reject("lead_id", "missing lead_id");
+    if (!IdText(values[1], type_scratch_, type)) return reject("type", "missing event type");
+    std::string problem;
+    std::optional<Timestamp> ts = EventTime(values[2], problem);
+    if (!ts) return reject("ts", std::move(problem));
+    const int type_id = model_.EventTypeId(type);
+    std::span<const Value> props;
+    if (type_id >= 0) props = event_converter_->Convert(values, line, errors_);
+    // Dedupe over all good rows, before the as-of cut (SCORING.md, "Batch output").
+    if (IdText(values[3], event_scratch_, event_id)) {
+      if (seen_ids_.contains(event_id)) return;
+      seen_ids_.insert(arena_.Copy(event_id));
+    }
+    if (lead_id != lead_id_) {
+      errors_.push_back({kEventsFile, line, "lead_id",
+                         "an event of lead \"" + Shown(Value::String(lead_id)) + "\", not \"" +
+                             Shown(Value::String(lead_id_)) + "\"; left out"});
+      return;
+    }
+    if (*ts > cut_) return;
+    StoredEvent event{*ts, type_id, static_cast<uint32_t>(properties_.size())};
+    for (const Value& v : props) properties_.push_back(Keep(v));
+    events_.push_back(event);
+  }
+
+  const engine::CompiledModel& model_;
+  engine::Scorer scorer_;
+  std::unique_ptr<ingest::JsonlParser> lead_parser_, event_parser_;
+  std::unique_ptr<Converter> lead_converter_, event_converter_;
+  Sink lead_sink_{this, &Impl::OnLead};
+  Sink event_sink_{this, &Impl::OnEvent};
+  ingest::Block block_;
+  std::string lead_scratch_, type_scratch_, event_scratch_;
+  std::vector<Value> raw_;
+
+  // The lead of the current call; strings in arena_.
+  std::string_view lead_id_;
+  Timestamp cut_ = 0;
+  Arena arena_;
+  std::vector<Value> attributes_;
+  std::vector<StoredEvent> events_;
+  std::vector<Value> properties_;
+  std::unordered_set<std::string_view> seen_ids_;
+  std::vector<ingest::RowError> errors_;
+  std::optional<engine::StateTable> states_;
+};
+
+LeadScorer::LeadScorer(std::shared_ptr<const engine::CompiledModel> model)
+    : model_(std::move(model)), impl_(std::make_unique<Impl>(*model_)) {}
+
+LeadScorer::~LeadScorer() = default;
+
+engine::Score LeadScorer::Score(const LeadRecords& lead, AsOf as_of, bool explain) {
+  impl_->Read(lead, as_of.time);
+  impl_->Replay(as_of.time);
+  engine::Score out;
+  impl_->Evaluate(as_of, explain, out);
+  return out;
+}
+
+std::vector<std::pair<Timestamp, engine::Score>> LeadScorer::History(const LeadRecords& lead,
+                                                                     AsOf as_of, size_t limit) {
+  impl_->Read(lead, as_of.time);
+  std::vector<Timestamp> times = impl_->EventTimes();
+  if (times.size() > limit) {
+    times.erase(times.begin(), times.end() - static_cast<std::ptrdiff_t>(limit));
+  }
+  std::vector<std::pair<Timestamp, engine::Score>> points;
+  points.reserve(times.size());
+  for (Timestamp t : times) {
+    // Each point is its own as-of run: the state's reference time and days_since() are t.
+    impl_->Replay(t);
+    points.emplace_back(t, engine::Score{});
+    impl_->Evaluate(AsOf{t}, false, points.back().second);
+  }
+  return points;
+}
+
+std::optional<Timestamp> LeadScorer::StageChangeTime(const LeadRecords& lead, AsOf as_of) {
+  impl_->Read(lead, as_of.time);
+  impl_->Replay(as_of.time);
+  return service::StageChangeTime(impl_->scorer(), impl_->states(), 0, impl_->attributes(),
+                                  as_of.time);
+}
+
+const std::vector<ingest::RowError>& LeadScorer::errors() const { return impl_->errors(); }
+
+}  // namespace leadscore::service

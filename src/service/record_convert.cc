@@ -1,0 +1,103 @@
+#include "service/record_convert.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ingest/convert.h"
+
+namespace leadscore::service {
+
+std::string Shown(const Value& v) {
+  if (!v.is_string()) return v.ToString();
+  std::string out;
+  std::string_view text = v.str();
+  for (size_t i = 0; i < text.size() && i < 60; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > 60) out += "...";
+  return out;
+}
+
+bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
+  if (v.is_string()) {
+    out = v.str();
+    return !out.empty();
+  }
+  if (v.is_number()) {
+    scratch = FormatNumber(v.number());
+    out = scratch;
+    return true;
+  }
+  return false;
+}
+
+std::optional<Timestamp> EventTime(const Value& raw_ts, std::string& problem) {
+  std::optional<Timestamp> ts;
+  if (raw_ts.is_string()) {
+    ts = ParseTimestamp(raw_ts.str());
+  } else if (raw_ts.is_number()) {
+    ts = TimestampFromSeconds(raw_ts.number());
+  } else if (raw_ts.is_null()) {
+    problem = "missing ts";
+    return std::nullopt;
+  }
+  if (!ts) problem = "cannot parse \"" + Shown(raw_ts) + "\" as a time";
+  return ts;
+}
+
+std::vector<std::string> WantedKeys(std::vector<std::string> reserved,
+                                    const std::vector<engine::FieldSlot>& fields,
+                                    std::vector<size_t>& raw_index) {
+  raw_index.clear();
+  for (const auto& f : fields) {
+    auto it = std::find(reserved.begin(), reserved.end(), f.name);
+    raw_index.push_back(static_cast<size_t>(it - reserved.begin()));
+    if (it == reserved.end()) reserved.push_back(f.name);
+  }
+  return reserved;
+}
+
+Converter::Converter(const std::vector<engine::FieldSlot>& fields, std::vector<size_t> raw_index,
+                     bool csv, std::string file)
+    : fields_(fields),
+      raw_index_(std::move(raw_index)),
+      csv_(csv),
+      file_(std::move(file)),
+      scratch_(fields.size()),
+      out_(fields.size()) {}
+
+std::span<const Value> Converter::Convert(std::span<const Value> raw, uint64_t line,
+                                          std::vector<ingest::RowError>& errors) {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    const Value& v = raw[raw_index_[i]];
+    const auto& field = fields_[i];
+    if (!v.is_null() && field.declared) {
+      auto converted = ingest::ConvertTo(v, *field.declared, scratch_[i]);
+      if (converted) {
+        out_[i] = *converted;
+      } else {
+        out_[i] = Value::Null();
+        std::string shown = Shown(v);
+        errors.push_back({file_, line, field.name,
+                          "cannot convert \"" + shown + "\" to " +
+                              std::string(ValueTypeName(*field.declared)) + "; using null"});
+      }
+    } else if (csv_ && v.is_string()) {
+      out_[i] = ingest::InferCsvCell(v.str());
+    } else {
+      out_[i] = v;  // null, or an undeclared JSON value keeps its type
+    }
+  }
+  return out_;
+}
+
+}  // namespace leadscore::service

@@ -1,0 +1,71 @@
+// Record conversion: the steps between a parsed row of raw Values and what the engine reads,
+// shared by batch scoring (batch_score.cc) and live scoring (lead_scorer.cc) so that both give
+// the same values for the same records (SCORING.md, "Records": declared fields converted, a
+// value that does not convert reported and null, undeclared values typed by their source).
+//
+// Free functions are pure. A Converter keeps scratch space: one per thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "core/value.h"
+#include "engine/compiled_model.h"
+#include "ingest/record_source.h"
+
+namespace leadscore::service {
+
+// A raw value as an error message shows it: control bytes, quotes and backslashes escaped, at
+// most 60 bytes of a string (then "...").
+std::string Shown(const Value& v);
+
+// The text of an id-like value (lead_id, type, event_id): strings as they are, numbers in their
+// shortest form (FormatNumber; the text is written to `scratch`, which `out` then views).
+// Returns false, leaving `out` unspecified, for null, bools, times and the empty string.
+bool IdText(const Value& v, std::string& scratch, std::string_view& out);
+
+// The time of an event's raw `ts`: a string as ParseTimestamp reads it (ISO-8601 or Unix
+// seconds), a number as Unix seconds. nullopt when it is missing or unreadable; `problem` then
+// says which, worded as batch reports it ("missing ts", "cannot parse \"x\" as a time").
+std::optional<Timestamp> EventTime(const Value& raw_ts, std::string& problem);
+
+// The keys a parser should extract: `reserved` first, then each model field once (a field may
+// name a reserved key, like `lead_id`). `raw_index[i]` gets the position of field i in that
+// list, i.e. in the parsed row.
+std::vector<std::string> WantedKeys(std::vector<std::string> reserved,
+                                    const std::vector<engine::FieldSlot>& fields,
+                                    std::vector<size_t>& raw_index);
+
+// Turns raw values into the model's types: declared fields converted, undeclared CSV cells
+// inferred (numbers when the whole cell is a finite decimal), undeclared JSON values kept.
+// Each value that does not convert is reported and becomes null.
+// Not thread-safe; `fields` must outlive the Converter.
+class Converter {
+ public:
+  // `raw_index[i]`: where field i sits in the raw row (see WantedKeys). `csv`: the raw values
+  // are CSV cells. `file`: named in the reported errors.
+  Converter(const std::vector<engine::FieldSlot>& fields, std::vector<size_t> raw_index, bool csv,
+            std::string file);
+
+  // Converts the raw value of every field and returns the row by field slot. The returned
+  // Values, and strings made by a conversion, live until the next call; other strings view
+  // `raw`'s bytes. Each failed conversion is appended to `errors` (file, `line`, field name,
+  // "cannot convert ... ; using null").
+  std::span<const Value> Convert(std::span<const Value> raw, uint64_t line,
+                                 std::vector<ingest::RowError>& errors);
+
+ private:
+  const std::vector<engine::FieldSlot>& fields_;
+  std::vector<size_t> raw_index_;
+  bool csv_;
+  std::string file_;
+  std::vector<std::string> scratch_;
+  std::vector<Value> out_;
+};
+
+}  // namespace leadscore::service
