@@ -1,0 +1,194 @@
+// CRM CSV -> leads JSON Lines (see crm_import.h). One pass, one thread: CRM exports are small
+// (a 100k-contact HubSpot export is tens of MB), so the parallel block pipeline of batch_score
+// would add code and no time that matters.
+#include "service/crm_import.h"
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/convert.h"
+#include "service/score_writer.h"
+
+namespace leadscore::service {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// `+33612345678`, `007`, `01234`: numbers to ParseDecimal, but text whose characters matter.
+bool LooksLikeCode(std::string_view cell) {
+  if (cell.empty()) return false;
+  if (cell.front() == '+') return true;
+  if (cell.front() == '-') cell.remove_prefix(1);
+  return cell.size() >= 2 && cell[0] == '0' && IsDigit(cell[1]);
+}
+
+// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). A Salesforce
+// report exported as ISO-8859-1 fails here rather than as unreadable JSON at scoring time.
+bool IsUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int more = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      more = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      more = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      more = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (end - p <= more) return false;
+    for (int i = 1; i <= more; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((more == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (more == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    p += more + 1;
+  }
+  return true;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Turns each parsed row into one JSON line appended to `out_`.
+class CrmRowSink : public ingest::RowSink {
+ public:
+  CrmRowSink(const ingest::ColumnPlan& plan, std::string file, std::string id_header,
+             ImportStats& stats, std::function<void(const ingest::RowError&)>& on_error)
+      : plan_(plan),
+        file_(std::move(file)),
+        id_header_(std::move(id_header)),
+        stats_(stats),
+        on_error_(on_error) {
+    // One slot per distinct attribute, so that a row writes each key once.
+    std::unordered_map<std::string, size_t> slots;
+    for (const ingest::PlannedColumn& c : plan.columns) {
+      size_t slot = SIZE_MAX;
+      if (c.role == ingest::ColumnRole::kMapped || c.role == ingest::ColumnRole::kKept) {
+        slot = slots.emplace(c.attribute, slots.size()).first->second;
+      }
+      column_slot_.push_back(slot);
+    }
+    slot_written_.resize(slots.size());
+  }
+
+  std::string& out() { return out_; }
+
+  void OnRow(uint64_t line, std::span<const Value> values) override {
+    ++stats_.rows_read;
+    const Value& id_value = values[plan_.id_column];
+    std::string_view id = id_value.is_string() ? TrimSpaces(id_value.str()) : std::string_view();
+    if (id.empty()) {
+      return Skip({file_, line, id_header_, "no " + id_header_ + "; row skipped"});
+    }
+    auto [seen, fresh] = first_line_.emplace(std::string(id), line);
+    if (!fresh) {
+      return Skip({file_, line, id_header_,
+                   fmt::format("{} \"{}\" already read at line {}; row skipped", id_header_, id,
+                               seen->second)});
+    }
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i].is_string() && !IsUtf8(values[i].str())) {
+        return Skip({file_, line, plan_.columns[i].header,
+                     "not UTF-8 (export the file as UTF-8); row skipped"});
+      }
+    }
+    out_ += "{\"lead_id\":";
+    AppendJsonString(out_, id);
+    std::fill(slot_written_.begin(), slot_written_.end(), false);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const size_t slot = column_slot_[i];
+      if (slot == SIZE_MAX || slot_written_[slot] || !values[i].is_string()) continue;
+      const std::string_view cell = values[i].str();
+      if (cell.empty()) continue;
+      slot_written_[slot] = true;
+      out_ += ',';
+      AppendJsonString(out_, plan_.columns[i].attribute);
+      out_ += ':';
+      const Value typed = LooksLikeCode(cell) ? Value::String(cell) : ingest::InferCsvCell(cell);
+      if (typed.is_number()) {
+        out_ += FormatNumber(typed.number());
+      } else {
+        AppendJsonString(out_, cell);
+      }
+    }
+    out_ += "}\n";
+    ++stats_.rows_written;
+  }
+
+  void OnError(ingest::RowError error) override {
+    ++stats_.rows_read;
+    error.message += "; row skipped";
+    Skip(std::move(error));
+  }
+
+ private:
+  void Skip(ingest::RowError error) {
+    ++stats_.rows_skipped;
+    if (on_error_) on_error_(error);
+  }
+
+  const ingest::ColumnPlan& plan_;
+  std::string file_;
+  std::string id_header_;
+  ImportStats& stats_;
+  std::function<void(const ingest::RowError&)>& on_error_;
+  std::vector<size_t> column_slot_;  // column -> attribute slot, SIZE_MAX when not written
+  std::vector<bool> slot_written_;   // per row: slot already has a value
+  std::unordered_map<std::string, uint64_t> first_line_;  // id -> line that gave it
+  std::string out_;
+};
+
+}  // namespace
+
+Status ConvertCrmCsv(const std::string& in_csv, const ingest::CrmMapping& mapping,
+                     const std::string& out_jsonl, ImportStats& stats,
+                     std::function<void(const ingest::RowError&)> on_error,
+                     std::function<void(uint64_t done, uint64_t total)> on_progress) {
+  if (ingest::FormatFromPath(in_csv) != ingest::Format::kCsv) {
+    return InvalidArgument(in_csv + ": a CRM export is read as CSV; the file name must end in " +
+                           ".csv (or .csv.gz)");
+  }
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
+                      ingest::RecordSource::Open(in_csv));
+  const std::vector<std::string>& header = source->header();
+  LS_ASSIGN_OR_RETURN(stats.plan, ingest::PlanColumns(mapping, header, in_csv));
+  auto parser = ingest::BlockParser::Create(*source, header);
+  CrmRowSink sink(stats.plan, in_csv, header[stats.plan.id_column], stats, on_error);
+  return WriteFileAtomically(out_jsonl, [&](std::FILE* out) -> Status {
+    while (true) {
+      LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
+      if (!block) break;
+      parser->Parse(*block, sink);
+      source->Recycle(std::move(*block));
+      if (on_progress) on_progress(source->bytes_read(), source->file_size());
+      std::string& text = sink.out();
+      if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
+        return Status(StatusCode::kUnavailable, "cannot write " + out_jsonl);
+      }
+      text.clear();
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace leadscore::service
