@@ -2,9 +2,6 @@
 
 namespace leadscore::cli {
 
-// cmd_crm.cc (declared here rather than in commands.h to keep that header untouched for now).
-std::function<int()> SetupCrm(CLI::App& sub);
-
 std::span<const Command> Commands() {
   static const Command kCommands[] = {
       {"check", "Validate a model file and print what it holds", &SetupCheck},
@@ -13,7 +10,9 @@ std::span<const Command> Commands() {
       {"test", "Run a model's test cases (scoring as code)", &SetupTest},
       {"generate", "Write realistic synthetic leads and events", &SetupGenerate},
       {"crm", "Import HubSpot/Salesforce CSV exports as leads; export scores for them", &SetupCrm},
-
+      {"serve", "Run the live scoring service (HTTP API over a SQLite or PostgreSQL store)",
+       &SetupServe},
+      {"token", "Create API tokens for the service", &SetupToken},
   };
   return kCommands;
 }

@@ -25,6 +25,9 @@ std::function<int()> SetupScore(CLI::App& sub);
 std::function<int()> SetupExplain(CLI::App& sub);
 std::function<int()> SetupTest(CLI::App& sub);
 std::function<int()> SetupGenerate(CLI::App& sub);
+std::function<int()> SetupCrm(CLI::App& sub);
+std::function<int()> SetupServe(CLI::App& sub);
+std::function<int()> SetupToken(CLI::App& sub);
 
 // Every subcommand, in the order `leadscore --help` lists them.
 std::span<const Command> Commands();

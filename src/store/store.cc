@@ -220,17 +220,14 @@ Result<std::vector<OutcomeRow>> Store::LeadOutcomes(const std::string& lead_id) 
 
 Result<int64_t> Store::InsertModel(const std::string& name, const std::string& yaml,
                                    Timestamp now) {
-  int64_t version = 0;
-  Status status = Transaction([&]() -> Status {
-    std::vector<SqlValue> p{name};
-    LS_ASSIGN_OR_RETURN(
-        auto rows, db_->Query("SELECT COALESCE(MAX(version), 0) FROM models WHERE name = ?", p));
-    version = rows[0].Int(0) + 1;
-    std::vector<SqlValue> insert{name, version, yaml, now};
-    return StatusOf(db_->Exec(
-        "INSERT INTO models (name, version, yaml, created_at) VALUES (?, ?, ?, ?)", insert));
-  });
-  if (!status.ok()) return Error(status);
+  std::vector<SqlValue> p{name};
+  LS_ASSIGN_OR_RETURN(auto rows,
+                      db_->Query("SELECT COALESCE(MAX(version), 0) FROM models WHERE name = ?", p));
+  int64_t version = rows[0].Int(0) + 1;
+  // Two writers racing for one version: the primary key fails the second (kAlreadyExists).
+  std::vector<SqlValue> insert{name, version, yaml, now};
+  LS_RETURN_IF_ERROR(db_->Exec(
+      "INSERT INTO models (name, version, yaml, created_at) VALUES (?, ?, ?, ?)", insert));
   return version;
 }
 

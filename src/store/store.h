@@ -163,7 +163,8 @@ class Store {
   Result<std::vector<OutcomeRow>> LeadOutcomes(const std::string& lead_id);
 
   // ---- models
-  // Stores a new version of model `name`; returns its version (1, 2, ...).
+  // Stores a new version of model `name`; returns its version (1, 2, ...). Call it in the
+  // Transaction that activates the version.
   Result<int64_t> InsertModel(const std::string& name, const std::string& yaml, Timestamp now);
   Result<std::optional<ModelRow>> GetModel(const std::string& name, int64_t version);
   // Makes `version` of `name` the one that scores, with `role` (primary | live | shadow). One

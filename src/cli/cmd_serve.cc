@@ -1,0 +1,210 @@
+// leadscore serve: the live scoring service. Opens (and migrates) the store, activates the
+// model file if given, starts the HTTP API, the rescorer and the webhook outbox worker, and on
+// SIGINT or SIGTERM stops taking connections, finishes the requests and writes under way,
+// and exits 0.
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <thread>
+
+#include "actions/outbox_worker.h"
+#include "actions/transition_actions.h"
+#include "actions/webhook_config.h"
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "server/http_server.h"
+#include "service/live_service.h"
+
+namespace leadscore::cli {
+namespace {
+
+struct ServeFlags {
+  std::string db;
+  std::string model;
+  std::string role;
+  std::string listen;
+  std::string config;
+  std::string sweep;
+  bool fast_commit = false;
+  int threads = 0;
+};
+
+// The config file: the flags' values (flags win) and the webhooks.
+Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks) {
+  if (flags.config.empty()) return Status::Ok();
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(flags.config);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(
+        fmt::format("{}:{}:{}: {}", flags.config, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  if (!root.IsMap() && !root.IsNull()) {
+    return InvalidArgument(flags.config + ": the config must be a YAML map");
+  }
+  for (const auto& item : root) {
+    std::string key = item.first.as<std::string>();
+    auto set = [&](std::string& flag) {
+      if (flag.empty()) flag = item.second.as<std::string>();
+    };
+    if (key == "db") {
+      set(flags.db);
+    } else if (key == "model") {
+      set(flags.model);
+    } else if (key == "listen") {
+      set(flags.listen);
+    } else if (key == "sweep_interval") {
+      set(flags.sweep);
+    } else if (key == "webhooks") {
+      LS_ASSIGN_OR_RETURN(hooks, actions::ParseWebhooks(item.second, flags.config));
+    } else {
+      return InvalidArgument(fmt::format(
+          "{}:{}:{}: unknown key `{}` (known: db, model, listen, sweep_interval, webhooks)",
+          flags.config, item.first.Mark().line + 1, item.first.Mark().column + 1, key));
+    }
+  }
+  return Status::Ok();
+}
+
+int RunServe(ServeFlags& flags) {
+  std::vector<actions::WebhookConfig> hooks;
+  if (Status status = ReadConfig(flags, hooks); !status.ok()) {
+    fmt::print(stderr, "{}\n", status.message());
+    return kExitUsage;
+  }
+  if (flags.db.empty()) flags.db = "leadscore.db";
+  if (flags.listen.empty()) flags.listen = "127.0.0.1:8080";
+  auto colon = flags.listen.rfind(':');
+  int port = colon == std::string::npos ? -1 : std::atoi(flags.listen.c_str() + colon + 1);
+  if (port < 0 || port > 65535) {
+    fmt::print(stderr, "--listen: expected HOST:PORT, like 127.0.0.1:8080, not \"{}\"\n",
+               flags.listen);
+    return kExitUsage;
+  }
+  std::string host = flags.listen.substr(0, colon);
+  int64_t sweep = 60 * kMicrosPerSecond;
+  if (!flags.sweep.empty()) {
+    auto parsed = ParseDuration(flags.sweep);
+    if (!parsed) {
+      fmt::print(stderr, "--sweep-interval: expected a duration like 60s or 5m, not \"{}\"\n",
+                 flags.sweep);
+      return kExitUsage;
+    }
+    sweep = *parsed;
+  }
+
+  // Signals are taken by one thread with sigwait; every other thread starts with them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<actions::OutboxWorker> outbox;  // started once the store is migrated
+  service::LiveOptions options;
+  options.db = flags.db;
+  options.durable = !flags.fast_commit;
+  options.model_path = flags.model;
+  options.model_role = flags.role;
+  options.sweep_interval = sweep;
+  options.on_transition = [&hooks](store::Store& store, const store::TransitionRow& t,
+                                   bool fires) -> Status {
+    if (!fires) return Status::Ok();
+    for (auto& row : actions::DeliveriesFor(t, true, hooks, t.at)) {
+      LS_RETURN_IF_ERROR(store.EnqueueDelivery(row));
+    }
+    return Status::Ok();
+  };
+  options.after_transitions = [&outbox] {
+    if (outbox) outbox->Wake();
+  };
+  auto live = service::LiveService::Start(options);
+  if (!live) {
+    fmt::print(stderr, "leadscore serve: {}\n", live.error().message());
+    return ExitCodeFor(live.error());
+  }
+  auto worker = actions::OutboxWorker::Start(flags.db, hooks);
+  if (!worker) {
+    fmt::print(stderr, "leadscore serve: {}\n", worker.error().message());
+    return ExitCodeFor(worker.error());
+  }
+  outbox = std::move(*worker);
+
+  server::ServerOptions server_options;
+  server_options.threads = flags.threads;
+  actions::OutboxWorker* outbox_ptr = outbox.get();
+  server_options.extra_metrics = [outbox_ptr] {
+    auto c = outbox_ptr->counters();
+    return fmt::format(
+        "# HELP leadscore_webhook_deliveries_total Webhook deliveries answered 2xx.\n"
+        "# TYPE leadscore_webhook_deliveries_total counter\n"
+        "leadscore_webhook_deliveries_total {}\n"
+        "# HELP leadscore_webhook_failures_total Failed webhook attempts (retries included).\n"
+        "# TYPE leadscore_webhook_failures_total counter\n"
+        "leadscore_webhook_failures_total {}\n"
+        "# HELP leadscore_webhook_gave_up_total Deliveries given up after the last retry.\n"
+        "# TYPE leadscore_webhook_gave_up_total counter\n"
+        "leadscore_webhook_gave_up_total {}\n",
+        c.delivered, c.attempts_failed, c.gave_up);
+  };
+  server::HttpServer http(**live, server_options);
+  auto bound = http.Bind(host, port);
+  if (!bound) {
+    fmt::print(stderr, "leadscore serve: {}\n", bound.error().message());
+    return kExitFailure;
+  }
+  auto set = (*live)->models();
+  std::string model_text = "no model active yet (PUT /v1/model, or --model FILE)";
+  if (set && set->primary()) {
+    model_text = fmt::format("model {} v{}", set->primary()->name, set->primary()->version);
+  }
+  fmt::print(stderr, "leadscore: serving http://{}:{} (store {}, {}, {} webhook(s))\n", host,
+             *bound, flags.db, model_text, hooks.size());
+
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (!finished) {
+      fmt::print(stderr, "leadscore: {} received, shutting down\n",
+                 received == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    http.Stop();
+  });
+  http.Serve();  // returns once stopped, after the requests under way are answered
+  (*live)->Stop();
+  outbox->Stop();
+  if (!finished.exchange(true)) pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
+  fmt::print(stderr, "leadscore: stopped\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupServe(CLI::App& sub) {
+  auto flags = std::make_shared<ServeFlags>();
+  sub.add_option("--db", flags->db,
+                 "The store: a SQLite file (created on first start) or a postgresql:// URL. "
+                 "Default: ./leadscore.db");
+  sub.add_option("--model,-m", flags->model,
+                 "A model file to activate (a new version when it changed)");
+  sub.add_option("--role", flags->role, "The model's role: primary, live or shadow")
+      ->default_val("primary");
+  sub.add_option("--listen", flags->listen, "HOST:PORT to listen on. Default: 127.0.0.1:8080");
+  sub.add_option("--config,-c", flags->config,
+                 "A YAML file with db, model, listen, sweep_interval and webhooks");
+  sub.add_option("--sweep-interval", flags->sweep,
+                 "How often every lead is re-evaluated for time-driven stage changes. "
+                 "Default: 60s");
+  sub.add_option("--threads", flags->threads, "HTTP worker threads. Default: 4 per core");
+  sub.add_flag("--fast-commit", flags->fast_commit,
+               "SQLite: a commit survives a crash of the process but not a power loss "
+               "(synchronous=NORMAL)");
+  return [flags] { return RunServe(*flags); };
+}
+
+}  // namespace leadscore::cli

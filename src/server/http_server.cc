@@ -1,0 +1,135 @@
+#include "server/http_server.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <thread>
+
+#include "server/http_util.h"
+#include "service/tokens.h"
+
+namespace leadscore::server {
+namespace {
+
+// The token of a request: "Bearer <token>", or "Basic base64(<token>:)" as Segment sends it.
+std::string TokenOf(const httplib::Request& req) {
+  std::string header = req.get_header_value("Authorization");
+  if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
+  if (header.rfind("Basic ", 0) == 0) {
+    std::string encoded = header.substr(6);
+    std::string decoded(encoded.size(), '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                            reinterpret_cast<const unsigned char*>(encoded.data()),
+                            static_cast<int>(encoded.size()));
+    if (n < 0) return {};
+    decoded.resize(static_cast<size_t>(n));
+    while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // '=' padding
+    return decoded.substr(0, decoded.find(':'));
+  }
+  return {};
+}
+
+}  // namespace
+
+HttpServer::HttpServer(service::LiveService& live, ServerOptions options)
+    : live_(live), options_(std::move(options)), context_{live_, metrics_, options_} {
+  http_.set_payload_max_length(options_.max_body_bytes);
+  http_.set_keep_alive_max_count(100000);
+  int threads = options_.threads;
+  if (threads <= 0) threads = 4 * std::max(1u, std::thread::hardware_concurrency());
+  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        SendProblem(res, 500, what);
+      });
+  http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));
+    } else if (res.status == 413) {
+      SendProblem(res, 413, "the body is larger than the server accepts");
+    }
+  });
+  AddLeadRoutes(*this);
+  AddModelRoutes(*this);
+  AddSegmentRoutes(*this);
+  AddOpsRoutes(*this);
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Result<int> HttpServer::Bind(const std::string& host, int port) {
+  if (port == 0) {
+    int bound = http_.bind_to_any_port(host);
+    if (bound <= 0) return Error(Status(StatusCode::kUnavailable, "cannot listen on " + host));
+    return bound;
+  }
+  if (!http_.bind_to_port(host, port)) {
+    return Error(
+        Status(StatusCode::kUnavailable,
+               fmt::format("cannot listen on {}:{} (in use, or not allowed)", host, port)));
+  }
+  return port;
+}
+
+void HttpServer::Serve() { http_.listen_after_bind(); }
+
+void HttpServer::Stop() { http_.stop(); }
+
+bool HttpServer::Authorize(const httplib::Request& req, httplib::Response& res,
+                           const std::string& scope) {
+  if (scope.empty()) return true;
+  std::string token = TokenOf(req);
+  if (token.empty()) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    SendProblem(res, 401, "this route needs a token: Authorization: Bearer <token>");
+    return false;
+  }
+  auto granted = live_.TokenScope(token);
+  if (!granted) {
+    SendStatus(res, granted.error());
+    return false;
+  }
+  if (!*granted) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    SendProblem(res, 401, "unknown token");
+    return false;
+  }
+  if (!service::ScopeAllows(**granted, scope)) {
+    SendProblem(res, 403,
+                fmt::format("this route needs the {} scope; the token has {}", scope, **granted));
+    return false;
+  }
+  return true;
+}
+
+void HttpServer::Route(const std::string& method, const std::string& pattern,
+                       const std::string& name, const std::string& scope, Handler handler) {
+  auto wrapped = [this, name = method + " " + name, scope, handler = std::move(handler)](
+                     const httplib::Request& req, httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
+    if (Authorize(req, res, scope)) handler(req, res);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics_.Observe(name, res.status, seconds);
+  };
+  if (method == "GET") {
+    http_.Get(pattern, wrapped);
+  } else if (method == "POST") {
+    http_.Post(pattern, wrapped);
+  } else if (method == "PUT") {
+    http_.Put(pattern, wrapped);
+  } else if (method == "DELETE") {
+    http_.Delete(pattern, wrapped);
+  }
+}
+
+}  // namespace leadscore::server

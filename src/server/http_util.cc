@@ -1,0 +1,102 @@
+#include "server/http_util.h"
+
+#include <charconv>
+
+namespace leadscore::server {
+namespace {
+
+const char* Title(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Payload Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+void SendProblem(httplib::Response& res, int status, const std::string& detail,
+                 const std::string& field) {
+  nlohmann::json body = {
+      {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", detail}};
+  if (!field.empty()) body["field"] = field;
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/problem+json");
+}
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 412;
+    case StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+void SendStatus(httplib::Response& res, const Status& status) {
+  SendProblem(res, HttpStatusFor(status.code()), status.message());
+}
+
+std::optional<std::string> Query(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  return req.get_param_value(name);
+}
+
+bool QueryTime(const httplib::Request& req, httplib::Response& res, const char* name,
+               std::optional<Timestamp>& out) {
+  auto text = Query(req, name);
+  if (!text) return true;
+  out = ParseTimestamp(*text);
+  if (!out) {
+    SendProblem(res, 400, "cannot read \"" + *text + "\" as a time (ISO-8601 or Unix seconds)",
+                name);
+    return false;
+  }
+  return true;
+}
+
+bool QueryNumber(const httplib::Request& req, httplib::Response& res, const char* name,
+                 std::optional<double>& out) {
+  auto text = Query(req, name);
+  if (!text) return true;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    SendProblem(res, 400, "\"" + *text + "\" is not a number", name);
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+}  // namespace leadscore::server

@@ -1,0 +1,135 @@
+#include "server/lead_json.h"
+
+#include "engine/rounding.h"
+
+namespace leadscore::server {
+
+using nlohmann::json;
+
+json TimeJson(std::optional<Timestamp> ts) {
+  if (!ts) return nullptr;
+  return FormatTimestamp(*ts);
+}
+
+namespace {
+json OptionalText(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return *s;
+}
+}  // namespace
+
+json ModelScoreJson(const service::ModelScore& s) {
+  json reasons = json::array();
+  for (const auto& [rule, points] : s.reasons) {
+    reasons.push_back({{"rule", rule}, {"points", engine::Round2(points)}});
+  }
+  json out = {{"score", s.score},
+              {"fit", s.fit},
+              {"engagement", s.engagement},
+              {"grade", OptionalText(s.grade)},
+              {"stage", OptionalText(s.stage)},
+              {"reasons", reasons},
+              {"model", s.model},
+              {"model_version", s.version},
+              {"role", s.role}};
+  if (s.stage) out["stage_change_at"] = TimeJson(s.stage_change_at);
+  return out;
+}
+
+json LeadJson(const service::LeadView& view, const std::string& model) {
+  json out = {{"lead_id", view.lead.lead_id}};
+  json scores = json::object();
+  const service::ModelScore* top = nullptr;
+  for (const auto& s : view.scores) {
+    scores[s.model] = ModelScoreJson(s);
+    if (!top && (model.empty() || s.model == model)) top = &s;
+  }
+  if (top) {
+    json values = ModelScoreJson(*top);  // items() of a temporary would dangle
+    for (auto& [key, value] : values.items()) out[key] = value;
+  } else {
+    out["score"] = nullptr;  // no model active
+  }
+  json attributes = json::parse(view.lead.attributes, nullptr, false);
+  out["attributes"] = attributes.is_object() ? attributes : json::object();
+  out["event_count"] = view.events;
+  out["as_of"] = FormatTimestamp(view.as_of.time);
+  out["created_at"] = FormatTimestamp(view.lead.created_at);
+  out["updated_at"] = FormatTimestamp(view.lead.updated_at);
+  out["scores"] = scores;
+  return out;
+}
+
+json ScoreRowJson(const store::ScoreRow& r) {
+  return {{"lead_id", r.lead_id},
+          {"score", r.score},
+          {"fit", r.fit},
+          {"engagement", r.engagement},
+          {"grade", OptionalText(r.grade)},
+          {"stage", OptionalText(r.stage)},
+          {"model", r.model},
+          {"model_version", r.model_version},
+          {"scored_at", FormatTimestamp(r.scored_at)}};
+}
+
+json TransitionJson(const store::TransitionRow& t) {
+  json reasons = json::parse(t.explanation, nullptr, false);
+  return {{"id", t.id},
+          {"lead_id", t.lead_id},
+          {"model", t.model},
+          {"model_version", t.model_version},
+          {"from_stage", OptionalText(t.from_stage)},
+          {"to_stage", OptionalText(t.to_stage)},
+          {"score", t.score},
+          {"at", FormatTimestamp(t.at)},
+          {"cause", t.cause},
+          {"reasons", reasons.is_discarded() ? json::array() : reasons}};
+}
+
+json EventJson(const store::EventRow& e) {
+  json body = json::parse(e.body, nullptr, false);
+  return {{"seq", e.seq},
+          {"received_at", FormatTimestamp(e.received_at)},
+          {"event", body.is_discarded() ? json(e.body) : body}};
+}
+
+json OutcomeJson(const store::OutcomeRow& o) {
+  json out = {{"id", o.id},
+              {"lead_id", o.lead_id},
+              {"outcome", o.kind},
+              {"at", FormatTimestamp(o.ts)},
+              {"recorded_at", FormatTimestamp(o.recorded_at)}};
+  out["value"] = o.value ? json(*o.value) : json(nullptr);
+  return out;
+}
+
+json DeliveryJson(const store::DeliveryRow& d) {
+  json payload = json::parse(d.payload, nullptr, false);
+  return {{"id", d.id},
+          {"webhook", d.webhook},
+          {"lead_id", d.lead_id},
+          {"status", d.status},
+          {"attempts", d.attempts},
+          {"last_error", d.last_error},
+          {"idempotency_key", d.idempotency_key},
+          {"created_at", FormatTimestamp(d.created_at)},
+          {"next_attempt_at", FormatTimestamp(d.next_attempt_at)},
+          {"delivered_at", TimeJson(d.delivered_at)},
+          {"payload", payload.is_discarded() ? json(d.payload) : payload}};
+}
+
+json IngestJson(const service::IngestReport& report) {
+  json rejected = json::array();
+  for (const auto& r : report.rejected) {
+    json item = {{"index", r.index}, {"reason", r.message}};
+    if (!r.field.empty()) item["field"] = r.field;
+    rejected.push_back(item);
+  }
+  return {{"received", report.received},
+          {"accepted", report.accepted},
+          {"duplicates", report.duplicates},
+          {"rejected", rejected.size()},
+          {"errors", rejected}};
+}
+
+}  // namespace leadscore::server

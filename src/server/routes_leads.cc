@@ -1,0 +1,213 @@
+// Leads, events and outcomes: /v1/leads, /v1/events, /v1/outcomes.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "server/http_server.h"
+#include "server/http_util.h"
+#include "server/lead_json.h"
+
+namespace leadscore::server {
+namespace {
+
+using nlohmann::json;
+
+// 200 when every record was taken (duplicates included), 207-like partial answers are still
+// 200 with the rejected ones listed; 400 when none was taken and some were rejected.
+void SendIngest(httplib::Response& res, const Result<service::IngestReport>& report) {
+  if (!report) return SendStatus(res, report.error());
+  int status = report->accepted + report->duplicates == 0 && !report->rejected.empty() ? 400 : 200;
+  SendJson(res, status, IngestJson(*report));
+}
+
+const char* kOutcomes[] = {"sql", "opportunity", "won", "lost"};
+
+}  // namespace
+
+void AddLeadRoutes(HttpServer& server) {
+  service::LiveService& live = server.context().live;
+
+  server.Route("POST", "/v1/leads", "/v1/leads", "write",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 SendIngest(res, live.UpsertLeads(req.body));
+               });
+
+  server.Route("POST", "/v1/events", "/v1/events", "write",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 SendIngest(res, live.SendEvents(req.body));
+               });
+
+  server.Route(
+      "GET", "/v1/leads", "/v1/leads", "read",
+      [&live](const httplib::Request& req, httplib::Response& res) {
+        store::ScoreFilter filter;
+        filter.model = Query(req, "model").value_or("");
+        filter.stage = Query(req, "stage");
+        filter.grade = Query(req, "grade");
+        std::optional<double> limit;
+        if (!QueryNumber(req, res, "min_score", filter.min_score) ||
+            !QueryNumber(req, res, "max_score", filter.max_score) ||
+            !QueryNumber(req, res, "limit", limit)) {
+          return;
+        }
+        filter.limit = limit ? static_cast<int64_t>(*limit) : 50;
+        if (filter.limit < 1 || filter.limit > 1000) {
+          return SendProblem(res, 400, "limit must be between 1 and 1000", "limit");
+        }
+        if (auto attr = Query(req, "attribute")) {
+          auto eq = attr->find(':');
+          if (eq == std::string::npos) {
+            return SendProblem(res, 400, "attribute must be name:value", "attribute");
+          }
+          filter.attribute = std::pair{attr->substr(0, eq), attr->substr(eq + 1)};
+        }
+        if (auto cursor = Query(req, "cursor")) {
+          // "<score>|<lead_id>" of the last row of the previous page.
+          auto bar = cursor->find('|');
+          double score = 0;
+          if (bar == std::string::npos ||
+              std::from_chars(cursor->data(), cursor->data() + bar, score).ec != std::errc()) {
+            return SendProblem(res, 400, "a cursor comes from next_cursor", "cursor");
+          }
+          filter.after = std::pair{score, cursor->substr(bar + 1)};
+        }
+        auto rows = live.ListLeads(filter);
+        if (!rows) return SendStatus(res, rows.error());
+        json leads = json::array();
+        for (const auto& r : *rows) leads.push_back(ScoreRowJson(r));
+        json next = nullptr;
+        if (static_cast<int64_t>(rows->size()) == filter.limit) {
+          next = fmt::format("{}|{}", rows->back().score, rows->back().lead_id);
+        }
+        SendJson(res, 200, {{"leads", leads}, {"next_cursor", next}});
+      });
+
+  server.Route("GET", R"(/v1/leads/([^/]+))", "/v1/leads/{id}", "read",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 std::optional<Timestamp> as_of;
+                 if (!QueryTime(req, res, "as_of", as_of)) return;
+                 std::string id = req.matches[1];
+                 auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true);
+                 if (!view) return SendStatus(res, view.error());
+                 if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
+                 std::string model = Query(req, "model").value_or("");
+                 if (!model.empty() && !live.models()->Find(model)) {
+                   return SendProblem(res, 404, "no active model named \"" + model + "\"", "model");
+                 }
+                 SendJson(res, 200, LeadJson(**view, model));
+               });
+
+  server.Route("GET", R"(/v1/leads/([^/]+)/history)", "/v1/leads/{id}/history", "read",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 std::optional<Timestamp> as_of;
+                 if (!QueryTime(req, res, "as_of", as_of)) return;
+                 std::string id = req.matches[1];
+                 auto points = live.ScoreHistory(id, Query(req, "model").value_or(""),
+                                                 as_of.value_or(service::LiveService::Now()), 500);
+                 if (!points) return SendStatus(res, points.error());
+                 auto transitions = live.Transitions(id);
+                 if (!transitions) return SendStatus(res, transitions.error());
+                 json scores = json::array();
+                 for (const auto& [ts, s] : *points) {
+                   scores.push_back({{"at", FormatTimestamp(ts)},
+                                     {"score", s.score},
+                                     {"fit", s.fit},
+                                     {"engagement", s.engagement},
+                                     {"grade", s.grade ? json(*s.grade) : json(nullptr)},
+                                     {"stage", s.stage ? json(*s.stage) : json(nullptr)}});
+                 }
+                 json log = json::array();
+                 for (const auto& t : *transitions) log.push_back(TransitionJson(t));
+                 SendJson(res, 200, {{"lead_id", id}, {"scores", scores}, {"transitions", log}});
+               });
+
+  server.Route("GET", R"(/v1/leads/([^/]+)/events)", "/v1/leads/{id}/events", "read",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 auto events = live.Events(req.matches[1]);
+                 if (!events) return SendStatus(res, events.error());
+                 json out = json::array();
+                 for (const auto& e : *events) out.push_back(EventJson(e));
+                 SendJson(res, 200, {{"lead_id", req.matches[1]}, {"events", out}});
+               });
+
+  // Everything held about a lead (the right of access), in one document.
+  server.Route("GET", R"(/v1/leads/([^/]+)/export)", "/v1/leads/{id}/export", "admin",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 std::string id = req.matches[1];
+                 auto view = live.GetLead(id, std::nullopt, true, false);
+                 if (!view) return SendStatus(res, view.error());
+                 if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
+                 auto events = live.Events(id);
+                 auto outcomes = live.Outcomes(id);
+                 auto transitions = live.Transitions(id);
+                 if (!events || !outcomes || !transitions) {
+                   return SendProblem(res, 503, "the store could not be read");
+                 }
+                 json doc = LeadJson(**view, "");
+                 doc["events"] = json::array();
+                 for (const auto& e : *events) doc["events"].push_back(EventJson(e));
+                 doc["outcomes"] = json::array();
+                 for (const auto& o : *outcomes) doc["outcomes"].push_back(OutcomeJson(o));
+                 doc["transitions"] = json::array();
+                 for (const auto& t : *transitions) doc["transitions"].push_back(TransitionJson(t));
+                 res.set_header("Content-Disposition", "attachment; filename=\"lead-export.json\"");
+                 SendJson(res, 200, doc);
+               });
+
+  // The right to be forgotten: the lead, its events, outcomes, scores and transitions.
+  server.Route("DELETE", R"(/v1/leads/([^/]+))", "/v1/leads/{id}", "admin",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 auto deleted = live.DeleteLead(req.matches[1]);
+                 if (!deleted) return SendStatus(res, deleted.error());
+                 if (!*deleted)
+                   return SendProblem(res, 404, "no lead \"" + req.matches[1].str() + "\"");
+                 res.status = 204;
+               });
+
+  server.Route(
+      "POST", "/v1/outcomes", "/v1/outcomes", "write",
+      [&live](const httplib::Request& req, httplib::Response& res) {
+        json body = json::parse(req.body, nullptr, false);
+        if (!body.is_object()) return SendProblem(res, 400, "the body must be a JSON object");
+        store::OutcomeRow row;
+        if (!body.contains("lead_id") || !service::JsonIdText(body["lead_id"], row.lead_id)) {
+          return SendProblem(res, 400, "missing lead_id", "lead_id");
+        }
+        if (!body.contains("outcome") || !body["outcome"].is_string() ||
+            std::find(std::begin(kOutcomes), std::end(kOutcomes),
+                      body["outcome"].get<std::string>()) == std::end(kOutcomes)) {
+          return SendProblem(res, 400, "outcome must be sql, opportunity, won or lost", "outcome");
+        }
+        row.kind = body["outcome"];
+        row.ts = service::LiveService::Now();
+        if (body.contains("at")) {
+          auto at = service::JsonTimestamp(body["at"]);
+          if (!at) return SendProblem(res, 400, "cannot read `at` as a time", "at");
+          row.ts = *at;
+        }
+        if (body.contains("value") && !body["value"].is_null()) {
+          if (!body["value"].is_number()) {
+            return SendProblem(res, 400, "value must be a number (the deal value)", "value");
+          }
+          row.value = body["value"].get<double>();
+        }
+        Status status = live.RecordOutcome(row);
+        if (!status.ok()) return SendStatus(res, status);
+        SendJson(res, 201,
+                 {{"lead_id", row.lead_id},
+                  {"outcome", row.kind},
+                  {"at", FormatTimestamp(row.ts)},
+                  {"value", row.value ? json(*row.value) : json(nullptr)}});
+      });
+
+  server.Route("GET", R"(/v1/leads/([^/]+)/outcomes)", "/v1/leads/{id}/outcomes", "read",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 auto outcomes = live.Outcomes(req.matches[1]);
+                 if (!outcomes) return SendStatus(res, outcomes.error());
+                 json out = json::array();
+                 for (const auto& o : *outcomes) out.push_back(OutcomeJson(o));
+                 SendJson(res, 200, {{"lead_id", req.matches[1]}, {"outcomes", out}});
+               });
+}
+
+}  // namespace leadscore::server

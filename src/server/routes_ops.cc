@@ -1,0 +1,76 @@
+// Operations: GET /health (no token), GET /metrics, GET /v1/openapi.json, GET /v1/deliveries.
+#include <fmt/format.h>
+
+#include "server/http_server.h"
+#include "server/http_util.h"
+#include "server/lead_json.h"
+#include "server/openapi.h"
+
+namespace leadscore::server {
+
+void AddOpsRoutes(HttpServer& server) {
+  RouteContext& context = server.context();
+  service::LiveService& live = context.live;
+
+  server.Route("GET", "/health", "/health", "",
+               [&live](const httplib::Request&, httplib::Response& res) {
+                 auto set = live.models();
+                 SendJson(res, 200,
+                          {{"status", "ok"},
+                           {"models", set ? set->models.size() : 0},
+                           {"rescoring", live.progress().running}});
+               });
+
+  server.Route("GET", "/metrics", "/metrics", "read",
+               [&context](const httplib::Request&, httplib::Response& res) {
+                 service::LiveService& service = context.live;
+                 auto progress = service.progress();
+                 std::string out = context.metrics.Render();
+                 auto gauge = [&out](const char* name, const char* type, const char* help,
+                                     double value) {
+                   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type,
+                                      name, value);
+                 };
+                 gauge("leadscore_events_ingested_total", "counter",
+                       "Events stored (duplicates not counted).",
+                       static_cast<double>(service.events_ingested()));
+                 gauge("leadscore_write_groups_total", "counter",
+                       "Transactions committed by the group commit.",
+                       static_cast<double>(service.write_groups()));
+                 gauge("leadscore_rescore_running", "gauge", "1 while a full rescoring pass runs.",
+                       progress.running ? 1 : 0);
+                 gauge("leadscore_rescore_total_leads", "gauge", "Leads in the current pass.",
+                       static_cast<double>(progress.total));
+                 gauge("leadscore_rescore_done_leads", "gauge", "Leads done in the current pass.",
+                       static_cast<double>(progress.done));
+                 gauge("leadscore_leads_scored_total", "counter", "Lead evaluations stored.",
+                       static_cast<double>(progress.leads_scored));
+                 gauge("leadscore_transitions_total", "counter", "Stage transitions logged.",
+                       static_cast<double>(progress.transitions));
+                 if (context.options.extra_metrics) out += context.options.extra_metrics();
+                 res.status = 200;
+                 res.set_content(out, "text/plain; version=0.0.4");
+               });
+
+  server.Route("GET", "/v1/openapi.json", "/v1/openapi.json", "read",
+               [](const httplib::Request&, httplib::Response& res) {
+                 res.status = 200;
+                 res.set_content(std::string(OpenApiDocument()), "application/json");
+               });
+
+  server.Route("GET", "/v1/deliveries", "/v1/deliveries", "read",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 std::string status = Query(req, "status").value_or("failed");
+                 if (status != "failed" && status != "pending" && status != "delivered") {
+                   return SendProblem(res, 400, "status must be failed, pending or delivered",
+                                      "status");
+                 }
+                 auto rows = live.Deliveries(status, 500);
+                 if (!rows) return SendStatus(res, rows.error());
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const auto& d : *rows) out.push_back(DeliveryJson(d));
+                 SendJson(res, 200, {{"status", status}, {"deliveries", out}});
+               });
+}
+
+}  // namespace leadscore::server

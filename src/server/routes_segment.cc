@@ -1,0 +1,133 @@
+// Segment's HTTP tracking API shapes, so an existing Segment or RudderStack pipeline (or any
+// of their SDKs, pointed at this server) feeds leadscore without code:
+//   POST /v1/identify {userId|anonymousId, traits, timestamp?, messageId?}  -> lead upsert
+//   POST /v1/track    {userId|anonymousId, event, properties, timestamp, messageId} -> event
+//   POST /v1/batch    {"batch": [{"type": "identify" | "track", ...}, ...]}
+// A track becomes {"lead_id": userId, "type": event, "ts": timestamp, "event_id": messageId,
+// ...properties}; properties named like those four keys are ignored. The write key is the
+// Basic-auth user name, as Segment's SDKs send it.
+#include "server/http_server.h"
+#include "server/http_util.h"
+#include "server/lead_json.h"
+
+namespace leadscore::server {
+namespace {
+
+using nlohmann::json;
+
+bool UserId(const json& message, std::string& out) {
+  for (const char* key : {"userId", "anonymousId"}) {
+    auto it = message.find(key);
+    if (it != message.end() && service::JsonIdText(*it, out)) return true;
+  }
+  return false;
+}
+
+// Adds one Segment message to `request`; false (with a rejection) when it cannot be used.
+bool ReadMessage(const json& message, const std::string& type, size_t index,
+                 service::WriteRequest& request, std::vector<service::Rejection>& rejected) {
+  if (!message.is_object()) {
+    rejected.push_back({index, "", "not a JSON object"});
+    return false;
+  }
+  std::string user;
+  if (!UserId(message, user)) {
+    rejected.push_back({index, "userId", "missing userId (or anonymousId)"});
+    return false;
+  }
+  if (type == "identify") {
+    service::LeadInput lead;
+    lead.index = index;
+    lead.lead_id = user;
+    auto traits = message.find("traits");
+    lead.attributes = traits != message.end() && traits->is_object() ? *traits : json::object();
+    request.leads.push_back(std::move(lead));
+    return true;
+  }
+  if (type != "track") {
+    rejected.push_back(
+        {index, "type", "only identify and track messages are used, not \"" + type + "\""});
+    return false;
+  }
+  json event = json::object();
+  event["lead_id"] = user;
+  auto name = message.find("event");
+  if (name == message.end()) {
+    rejected.push_back({index, "event", "missing event name"});
+    return false;
+  }
+  event["type"] = *name;
+  auto ts = message.find("timestamp");
+  if (ts == message.end()) ts = message.find("sentAt");
+  event["ts"] = ts == message.end() ? json(FormatTimestamp(service::LiveService::Now())) : *ts;
+  if (auto id = message.find("messageId"); id != message.end()) event["event_id"] = *id;
+  if (auto props = message.find("properties"); props != message.end() && props->is_object()) {
+    for (const auto& [key, value] : props->items()) {
+      if (!event.contains(key)) event[key] = value;
+    }
+  }
+  service::EventInput input;
+  if (!service::ReadEvent(event, index, input, rejected)) return false;
+  request.events.push_back(std::move(input));
+  return true;
+}
+
+void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::string>>& messages,
+            httplib::Response& res) {
+  service::IngestReport report;
+  service::WriteRequest request;
+  report.received = messages.size();
+  size_t leads = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    size_t before = request.leads.size();
+    ReadMessage(messages[i].first, messages[i].second, i, request, report.rejected);
+    leads += request.leads.size() - before;
+  }
+  auto written = live.Write(std::move(request), std::move(report));
+  if (!written) return SendStatus(res, written.error());
+  written->accepted += leads;
+  json body = IngestJson(*written);
+  body["success"] = written->rejected.empty();
+  SendJson(res,
+           written->accepted + written->duplicates == 0 && !written->rejected.empty() ? 400 : 200,
+           body);
+}
+
+void Single(service::LiveService& live, const std::string& type, const httplib::Request& req,
+            httplib::Response& res) {
+  json message = json::parse(req.body, nullptr, false);
+  if (!message.is_object()) return SendProblem(res, 400, "the body must be a JSON object");
+  Ingest(live, {{std::move(message), type}}, res);
+}
+
+}  // namespace
+
+void AddSegmentRoutes(HttpServer& server) {
+  service::LiveService& live = server.context().live;
+  server.Route("POST", "/v1/identify", "/v1/identify", "write",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 Single(live, "identify", req, res);
+               });
+  server.Route("POST", "/v1/track", "/v1/track", "write",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 Single(live, "track", req, res);
+               });
+  server.Route("POST", "/v1/batch", "/v1/batch", "write",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 json body = json::parse(req.body, nullptr, false);
+                 if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
+                   return SendProblem(res, 400, "the body must be {\"batch\": [messages]}",
+                                      "batch");
+                 }
+                 std::vector<std::pair<json, std::string>> messages;
+                 for (auto& m : body["batch"]) {
+                   std::string type = m.is_object() && m.contains("type") && m["type"].is_string()
+                                          ? m["type"].get<std::string>()
+                                          : "";
+                   messages.emplace_back(std::move(m), type);
+                 }
+                 Ingest(live, messages, res);
+               });
+}
+
+}  // namespace leadscore::server

@@ -1,0 +1,277 @@
+#include "service/live_service.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "service/tokens.h"
+
+namespace leadscore::service {
+
+Timestamp LiveService::Now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& options) {
+  std::unique_ptr<LiveService> service(new LiveService());
+  service->options_ = options;
+  // Opening the first connection runs the migrations; the others find the schema current.
+  LS_ASSIGN_OR_RETURN(service->admin_,
+                      store::Store::Open(options.db, {.durable = options.durable}));
+  LS_ASSIGN_OR_RETURN(
+      service->readers_,
+      StorePool::Open(options.db, std::max<size_t>(options.readers, 1), options.durable));
+  LS_RETURN_IF_ERROR(service->LoadModels());
+  if (!options.model_path.empty()) {
+    LS_RETURN_IF_ERROR(service->ActivateFile(options.model_path, options.model_role));
+  }
+  LiveService* self = service.get();
+  LS_ASSIGN_OR_RETURN(
+      auto rescore_store,
+      store::Store::Open(options.db, {.durable = options.durable, .migrate = false}));
+  service->rescorer_ = std::make_unique<Rescorer>(
+      std::move(rescore_store), [self] { return self->models(); }, &LiveService::Now,
+      options.on_transition, RescorerOptions{.sweep_interval = options.sweep_interval});
+  if (options.after_transitions) service->rescorer_->set_after_commit(options.after_transitions);
+  LS_ASSIGN_OR_RETURN(auto write_store, store::Store::Open(options.db, {.durable = options.durable,
+                                                                        .migrate = false}));
+  service->writer_ = std::make_unique<WriteQueue>(
+      std::move(write_store), &LiveService::Now, [self](const Committed& c) {
+        self->rescorer_->MarkDirty(c.attribute_leads, "attributes");
+        self->rescorer_->MarkDirty(c.event_leads, "event");
+      });
+  // Scores written before a crash may miss the last writes: one pass puts every lead right.
+  service->rescorer_->RescoreAll("start");
+  return service;
+}
+
+LiveService::~LiveService() { Stop(); }
+
+void LiveService::Stop() {
+  if (writer_) writer_->Stop();
+  if (rescorer_) rescorer_->Stop();
+}
+
+Status LiveService::LoadModels() {
+  uint64_t generation;
+  {
+    std::lock_guard lock(models_mu_);
+    generation = models_ ? models_->generation + 1 : 1;
+  }
+  LS_ASSIGN_OR_RETURN(auto set, LoadModelSet(*admin_, generation));
+  std::lock_guard lock(models_mu_);
+  models_ = std::move(set);
+  return Status::Ok();
+}
+
+std::shared_ptr<const ModelSet> LiveService::models() const {
+  std::lock_guard lock(models_mu_);
+  return models_;
+}
+
+Status LiveService::ActivateFile(const std::string& path, const std::string& role) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read model file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  LS_ASSIGN_OR_RETURN(auto compiled, CompileModelYaml(yaml, path));
+  const std::string& name = compiled->spec().name;
+  if (auto set = models(); const ActiveModel* active = set ? set->Find(name) : nullptr) {
+    std::lock_guard lock(admin_mu_);
+    LS_ASSIGN_OR_RETURN(auto row, admin_->GetModel(name, active->version));
+    if (row && row->yaml == yaml && active->role == role) return Status::Ok();  // unchanged
+  }
+  return StatusOf(StoreAndActivate(yaml, name, role));
+}
+
+Result<ModelInfo> LiveService::StoreAndActivate(const std::string& yaml, const std::string& name,
+                                                const std::string& role) {
+  int64_t version = 0;
+  {
+    std::lock_guard lock(admin_mu_);
+    Status status = admin_->Transaction([&]() -> Status {
+      LS_ASSIGN_OR_RETURN(version, admin_->InsertModel(name, yaml, Now()));
+      return admin_->ActivateModel(name, version, role, Now());
+    });
+    LS_RETURN_IF_ERROR(status);
+  }
+  LS_RETURN_IF_ERROR(LoadModels());
+  if (rescorer_) rescorer_->RescoreAll("model");
+  return ModelInfo{name, version, role, yaml};
+}
+
+Status LiveService::ValidateModel(const std::string& yaml) {
+  return StatusOf(CompileModelYaml(yaml, "model"));
+}
+
+Result<ModelInfo> LiveService::ActivateModel(const std::string& yaml, const std::string& role) {
+  if (!IsModelRole(role)) {
+    return Error(InvalidArgument("role must be primary, live or shadow, not \"" + role + "\""));
+  }
+  LS_ASSIGN_OR_RETURN(auto compiled, CompileModelYaml(yaml, "model"));
+  if (compiled->spec().name.empty()) {
+    return Error(InvalidArgument("the model needs a `name` to be stored"));
+  }
+  return StoreAndActivate(yaml, compiled->spec().name, role);
+}
+
+Result<std::vector<ModelInfo>> LiveService::ModelVersions(const std::string& name) {
+  auto lease = readers_->Acquire();
+  LS_ASSIGN_OR_RETURN(auto rows, lease->ModelVersions(name));
+  std::vector<ModelInfo> out;
+  for (auto& r : rows) out.push_back({r.name, r.version, r.role, std::move(r.yaml)});
+  return out;
+}
+
+// ---- writes --------------------------------------------------------------------------------
+
+Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport report) {
+  const size_t events = request.events.size();
+  auto result = writer_->Submit(std::move(request)).get();
+  LS_RETURN_IF_ERROR(result.status);
+  for (size_t i = 0; i < events; ++i) {
+    if (result.event_stored[i]) {
+      ++report.accepted;
+    } else {
+      ++report.duplicates;
+    }
+  }
+  events_ingested_ += report.accepted;
+  return report;
+}
+
+Result<IngestReport> LiveService::SendEvents(std::string_view body) {
+  IngestReport report;
+  LS_ASSIGN_OR_RETURN(auto objects, SplitBody(body, report.rejected));
+  report.received = objects.size();
+  WriteRequest request;
+  request.events.reserve(objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (objects[i].is_null()) continue;  // rejected while splitting
+    EventInput e;
+    if (ReadEvent(objects[i], i, e, report.rejected)) request.events.push_back(std::move(e));
+  }
+  if (request.events.empty()) return report;
+  return Write(std::move(request), std::move(report));
+}
+
+Result<IngestReport> LiveService::UpsertLeads(std::string_view body) {
+  IngestReport report;
+  LS_ASSIGN_OR_RETURN(auto objects, SplitBody(body, report.rejected));
+  report.received = objects.size();
+  WriteRequest request;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (objects[i].is_null()) continue;
+    LeadInput lead;
+    if (ReadLead(objects[i], i, lead, report.rejected)) request.leads.push_back(std::move(lead));
+  }
+  report.accepted = request.leads.size();
+  if (request.leads.empty()) return report;
+  auto result = writer_->Submit(std::move(request)).get();
+  LS_RETURN_IF_ERROR(result.status);
+  return report;
+}
+
+Status LiveService::RecordOutcome(store::OutcomeRow outcome) {
+  WriteRequest request;
+  request.outcomes.push_back(std::move(outcome));
+  return writer_->Submit(std::move(request)).get().status;
+}
+
+// ---- reads ---------------------------------------------------------------------------------
+
+Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
+                                                     std::optional<Timestamp> as_of, bool explain,
+                                                     bool forecast) {
+  auto set = models();
+  auto lease = readers_->Acquire();
+  LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
+  if (!lead) return std::optional<LeadView>();
+  LS_ASSIGN_OR_RETURN(auto events, lease->LeadEvents(lead_id));
+  std::vector<std::string> bodies;
+  bodies.reserve(events.size());
+  for (auto& e : events) bodies.push_back(std::move(e.body));
+  LeadView view{std::move(*lead), bodies.size(), AsOf{as_of.value_or(Now())}, {}};
+  for (const ActiveModel& model : set->models) {
+    view.scores.push_back(ScoreStored(model, view.lead, bodies, view.as_of, explain, forecast));
+  }
+  return std::optional<LeadView>(std::move(view));
+}
+
+Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
+    const std::string& lead_id, const std::string& model_name, Timestamp as_of, size_t limit) {
+  auto set = models();
+  const ActiveModel* model = model_name.empty() ? set->primary() : set->Find(model_name);
+  if (!model) return Error(NotFound("no active model named \"" + model_name + "\""));
+  auto lease = readers_->Acquire();
+  LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
+  if (!lead) return Error(NotFound("no lead \"" + lead_id + "\""));
+  LS_ASSIGN_OR_RETURN(auto events, lease->LeadEvents(lead_id));
+  std::vector<std::string> bodies;
+  for (auto& e : events) bodies.push_back(std::move(e.body));
+  LeadScorer& scorer = ThreadScorer(model->compiled);
+  auto points =
+      scorer.History(LeadRecords{lead->lead_id, lead->attributes, bodies}, AsOf{as_of}, limit);
+  std::vector<std::pair<Timestamp, ModelScore>> out;
+  for (const auto& [ts, s] : points) out.emplace_back(ts, ToModelScore(*model, s));
+  return out;
+}
+
+Result<std::vector<store::TransitionRow>> LiveService::Transitions(const std::string& lead_id) {
+  auto lease = readers_->Acquire();
+  return lease->LeadTransitions(lead_id);
+}
+
+Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id) {
+  auto lease = readers_->Acquire();
+  return lease->LeadEvents(lead_id);
+}
+
+Result<std::vector<store::OutcomeRow>> LiveService::Outcomes(const std::string& lead_id) {
+  auto lease = readers_->Acquire();
+  return lease->LeadOutcomes(lead_id);
+}
+
+Result<std::vector<store::ScoreRow>> LiveService::ListLeads(store::ScoreFilter filter) {
+  if (filter.model.empty()) {
+    auto set = models();
+    if (!set->primary()) return std::vector<store::ScoreRow>{};
+    filter.model = set->primary()->name;
+  }
+  auto lease = readers_->Acquire();
+  return lease->ListScores(filter);
+}
+
+Result<bool> LiveService::DeleteLead(const std::string& lead_id) {
+  // Through the admin connection: a delete is rare and must not wait behind a write group.
+  std::lock_guard lock(admin_mu_);
+  return admin_->DeleteLead(lead_id);
+}
+
+Result<std::optional<std::string>> LiveService::TokenScope(const std::string& token) {
+  std::string hash = HashToken(token);
+  {
+    std::lock_guard lock(tokens_mu_);
+    auto it = token_scopes_.find(hash);
+    if (it != token_scopes_.end()) return std::optional<std::string>(it->second);
+  }
+  auto lease = readers_->Acquire();
+  LS_ASSIGN_OR_RETURN(auto row, lease->FindToken(hash));
+  if (!row) return std::optional<std::string>();
+  std::lock_guard lock(tokens_mu_);
+  token_scopes_[hash] = row->scope;
+  return std::optional<std::string>(row->scope);
+}
+
+Result<std::vector<store::DeliveryRow>> LiveService::Deliveries(const std::string& status,
+                                                                int64_t limit) {
+  auto lease = readers_->Acquire();
+  return lease->Deliveries(status, limit);
+}
+
+}  // namespace leadscore::service

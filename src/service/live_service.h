@@ -1,0 +1,132 @@
+// LiveService: the facade the HTTP server (and tests) call. Records go in through a group
+// commit (WriteQueue), reads score a lead from its stored records at the asked time with the
+// batch engine's code (LeadScorer), and a Rescorer keeps stored scores and the transition log
+// current.
+//
+//   request --> record_input (validate) --> WriteQueue (one transaction per group, fsync)
+//                                                |  committed lead ids
+//                                                v
+//   GET lead --> store --> LeadScorer      Rescorer --> lead_scores, transitions, outbox
+//
+// Thread-safe: any number of request threads.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "service/lead_view.h"
+#include "service/live_models.h"
+#include "service/record_input.h"
+#include "service/rescorer.h"
+#include "service/store_pool.h"
+#include "service/write_queue.h"
+
+namespace leadscore::service {
+
+struct LiveOptions {
+  std::string db = "leadscore.db";  // SQLite path or postgresql:// URL
+  bool durable = true;
+  // A model file to make active under its `name` (a new version when its text differs from
+  // the active one), with `model_role`.
+  std::string model_path;
+  std::string model_role = "primary";
+  int64_t sweep_interval = 60 * kMicrosPerSecond;
+  size_t readers = 4;
+  // Called in the transaction that writes a transition (see Rescorer::TransitionHook).
+  Rescorer::TransitionHook on_transition;
+  std::function<void()> after_transitions;
+};
+
+struct IngestReport {
+  size_t received = 0;
+  size_t accepted = 0;
+  size_t duplicates = 0;
+  std::vector<Rejection> rejected;
+};
+
+struct ModelInfo {
+  std::string name;
+  int64_t version = 0;
+  std::string role;
+  std::string yaml;
+};
+
+class LiveService {
+ public:
+  static Result<std::unique_ptr<LiveService>> Start(const LiveOptions& options);
+  ~LiveService();
+  // Finishes queued writes and the rescoring chunk under way, then stops the threads.
+  void Stop();
+
+  // ---- writes (answered once durable)
+  Result<IngestReport> SendEvents(std::string_view body);
+  Result<IngestReport> UpsertLeads(std::string_view body);
+  // Already validated records (the Segment endpoints build these).
+  Result<IngestReport> Write(WriteRequest request, IngestReport report);
+  Status RecordOutcome(store::OutcomeRow outcome);
+
+  // ---- reads
+  // The lead scored by every active model at `as_of` (default: now).
+  Result<std::optional<LeadView>> GetLead(const std::string& lead_id,
+                                          std::optional<Timestamp> as_of, bool explain,
+                                          bool forecast);
+  // The score after each event up to `as_of`, for one model (default: the primary).
+  Result<std::vector<std::pair<Timestamp, ModelScore>>> ScoreHistory(const std::string& lead_id,
+                                                                     const std::string& model,
+                                                                     Timestamp as_of, size_t limit);
+  Result<std::vector<store::TransitionRow>> Transitions(const std::string& lead_id);
+  Result<std::vector<store::EventRow>> Events(const std::string& lead_id);
+  Result<std::vector<store::OutcomeRow>> Outcomes(const std::string& lead_id);
+  // Stored scores (as of their last evaluation), filter.model empty: the primary's.
+  Result<std::vector<store::ScoreRow>> ListLeads(store::ScoreFilter filter);
+  Result<bool> DeleteLead(const std::string& lead_id);
+
+  // ---- models
+  std::shared_ptr<const ModelSet> models() const;
+  // Compiles without storing; the diagnostics on failure.
+  Status ValidateModel(const std::string& yaml);
+  // Stores `yaml` as a new version of its model and activates it with `role`; every lead is
+  // rescored in the background (see progress()).
+  Result<ModelInfo> ActivateModel(const std::string& yaml, const std::string& role);
+  Result<std::vector<ModelInfo>> ModelVersions(const std::string& name);
+
+  // ---- tokens: the scope of a token, nullopt when unknown
+  Result<std::optional<std::string>> TokenScope(const std::string& token);
+  Result<std::vector<store::DeliveryRow>> Deliveries(const std::string& status, int64_t limit);
+
+  RescoreProgress progress() const { return rescorer_->progress(); }
+  uint64_t events_ingested() const { return events_ingested_; }
+  uint64_t write_groups() const { return writer_->groups(); }
+  // Blocks until committed writes have been rescored (tests).
+  void WaitRescored() { rescorer_->WaitIdle(); }
+
+  static Timestamp Now();
+
+ private:
+  LiveService() = default;
+  Status LoadModels();
+  Status ActivateFile(const std::string& path, const std::string& role);
+  Result<ModelInfo> StoreAndActivate(const std::string& yaml, const std::string& name,
+                                     const std::string& role);
+
+  LiveOptions options_;
+  std::unique_ptr<StorePool> readers_;
+  std::unique_ptr<store::Store> admin_;  // model changes and tokens, under admin_mu_
+  std::mutex admin_mu_;
+  mutable std::mutex models_mu_;
+  std::shared_ptr<const ModelSet> models_;
+  std::unique_ptr<Rescorer> rescorer_;
+  std::unique_ptr<WriteQueue> writer_;
+  std::atomic<uint64_t> events_ingested_{0};
+  std::mutex tokens_mu_;
+  std::unordered_map<std::string, std::string> token_scopes_;  // hash -> scope
+};
+
+}  // namespace leadscore::service

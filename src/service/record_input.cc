@@ -1,0 +1,125 @@
+#include "service/record_input.h"
+
+#include <fmt/format.h>
+
+#include "core/value.h"
+
+namespace leadscore::service {
+
+using nlohmann::json;
+
+Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection>& rejected) {
+  size_t start = body.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
+  std::vector<json> out;
+  if (body[start] == '[') {
+    json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
+    }
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      if (!parsed[i].is_object()) {
+        rejected.push_back({i, "", "not a JSON object"});
+        out.emplace_back(nullptr);
+      } else {
+        out.push_back(std::move(parsed[i]));
+      }
+    }
+    return out;
+  }
+  // One object, or NDJSON: one object per non-blank line.
+  json whole = json::parse(body, nullptr, false);
+  if (!whole.is_discarded()) {
+    if (!whole.is_object()) return Error(InvalidArgument("the body must be an object or an array"));
+    out.push_back(std::move(whole));
+    return out;
+  }
+  size_t index = 0;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    json parsed = json::parse(line, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      rejected.push_back({index, "", parsed.is_discarded() ? "invalid JSON" : "not a JSON object"});
+      out.emplace_back(nullptr);
+    } else {
+      out.push_back(std::move(parsed));
+    }
+    ++index;
+  }
+  if (index == 0) return Error(InvalidArgument("the body holds no record"));
+  return out;
+}
+
+bool JsonIdText(const json& value, std::string& out) {
+  if (value.is_string()) {
+    out = value.get<std::string>();
+    return !out.empty();
+  }
+  if (value.is_number()) {
+    out = FormatNumber(value.get<double>());
+    return true;
+  }
+  return false;
+}
+
+std::optional<Timestamp> JsonTimestamp(const json& value) {
+  if (value.is_string()) return ParseTimestamp(value.get_ref<const std::string&>());
+  if (value.is_number()) return TimestampFromSeconds(value.get<double>());
+  return std::nullopt;
+}
+
+bool ReadEvent(const json& object, size_t index, EventInput& out,
+               std::vector<Rejection>& rejected) {
+  auto reject = [&](const char* field, std::string message) {
+    rejected.push_back({index, field, std::move(message)});
+    return false;
+  };
+  out.index = index;
+  auto lead = object.find("lead_id");
+  if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
+    return reject("lead_id", "missing lead_id (a string or a number)");
+  }
+  auto type = object.find("type");
+  if (type == object.end() || !JsonIdText(*type, out.type)) {
+    return reject("type", "missing event type");
+  }
+  auto ts = object.find("ts");
+  if (ts == object.end() || ts->is_null()) return reject("ts", "missing ts");
+  auto parsed = JsonTimestamp(*ts);
+  if (!parsed) {
+    return reject("ts",
+                  fmt::format("cannot parse {} as a time (ISO-8601 or Unix seconds)", ts->dump()));
+  }
+  out.ts = *parsed;
+  out.event_id.clear();
+  auto event_id = object.find("event_id");
+  if (event_id != object.end() && !event_id->is_null() && !JsonIdText(*event_id, out.event_id)) {
+    return reject("event_id", "event_id must be a string or a number");
+  }
+  out.body = object.dump();
+  return true;
+}
+
+bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Rejection>& rejected) {
+  out.index = index;
+  auto lead = object.find("lead_id");
+  if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
+    rejected.push_back({index, "lead_id", "missing lead_id (a string or a number)"});
+    return false;
+  }
+  auto nested = object.find("attributes");
+  if (object.size() == 2 && nested != object.end() && nested->is_object()) {
+    out.attributes = *nested;
+  } else {
+    out.attributes = object;
+    out.attributes.erase("lead_id");
+  }
+  return true;
+}
+
+}  // namespace leadscore::service

@@ -1,0 +1,61 @@
+// Records arriving over HTTP: a request body -> validated lead and event rows for the store,
+// and a reason for each rejected one.
+//
+// A body is one JSON object, a JSON array of objects, or NDJSON (one object per line). The
+// rules are those of a JSON Lines file for `leadscore score` (SCORING.md, "Records"), so the
+// live score of stored records equals the batch score of the same records:
+//   - an event needs lead_id, type and ts (ISO-8601 or Unix seconds); event_id is optional;
+//     lead_id, type and event_id may be strings or numbers (a number in its shortest form);
+//   - a lead needs lead_id; its other keys are attributes. `{"lead_id": .., "attributes":
+//     {..}}` (exactly those two keys) is read as the attributes object itself.
+// An event is kept as the JSON object it arrived as; a lead's attributes without lead_id.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+
+namespace leadscore::service {
+
+struct Rejection {
+  size_t index = 0;   // 0-based position in the body
+  std::string field;  // empty: the whole record
+  std::string message;
+};
+
+struct EventInput {
+  size_t index = 0;
+  std::string lead_id, type, event_id;
+  Timestamp ts = 0;
+  std::string body;  // the object, compact
+};
+
+struct LeadInput {
+  size_t index = 0;
+  std::string lead_id;
+  nlohmann::json attributes;  // an object
+};
+
+// The records of a body: objects in order. Fails (400) when the body is not JSON at all; a
+// bad NDJSON line or a non-object element is a Rejection instead.
+Result<std::vector<nlohmann::json>> SplitBody(std::string_view body,
+                                              std::vector<Rejection>& rejected);
+
+// Validates one event object; false with a Rejection when it cannot be stored.
+bool ReadEvent(const nlohmann::json& object, size_t index, EventInput& out,
+               std::vector<Rejection>& rejected);
+bool ReadLead(const nlohmann::json& object, size_t index, LeadInput& out,
+              std::vector<Rejection>& rejected);
+
+// The text of an id-like JSON value: a non-empty string, or a number in its shortest form.
+bool JsonIdText(const nlohmann::json& value, std::string& out);
+
+// A `ts`-like JSON value as a Timestamp: ISO-8601 text or Unix seconds.
+std::optional<Timestamp> JsonTimestamp(const nlohmann::json& value);
+
+}  // namespace leadscore::service

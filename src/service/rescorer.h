@@ -1,0 +1,93 @@
+// Rescorer: keeps each lead's stored score (lead_scores) current and logs stage transitions.
+//
+// Scores change when events arrive, when attributes change, when a model is activated, and
+// with time alone (decay, expiry, count windows). The Rescorer re-evaluates a lead at the
+// current time for every active model and, when its stage differs from the stored one, writes
+// the transition (with its cause and the explanation at that moment) and lets the transition
+// hook queue actions, in the same transaction as the new score. So a transition is written
+// once, and its webhooks are never lost (they sit in the outbox of the same commit).
+//
+// Work comes from three places, in this priority: leads named by MarkDirty (after a commit),
+// full passes (RescoreAll: at start, after a model change, and every sweep interval).
+// A full pass at start also covers writes whose rescoring a crash interrupted.
+// Reads of a lead never depend on it: GET computes the score from the records.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "service/live_models.h"
+#include "store/store.h"
+
+namespace leadscore::service {
+
+struct RescorerOptions {
+  int64_t sweep_interval = 60 * kMicrosPerSecond;  // 0: no sweeps
+  size_t chunk = 200;                              // leads per transaction
+};
+
+struct RescoreProgress {
+  bool running = false;  // a full pass is under way
+  std::string cause;
+  int64_t total = 0;  // leads in the pass
+  int64_t done = 0;
+  uint64_t passes = 0;  // full passes finished
+  uint64_t leads_scored = 0;
+  uint64_t transitions = 0;
+};
+
+class Rescorer {
+ public:
+  // Called in the transaction that writes `transition`; `fires`: the model fires actions.
+  using TransitionHook = std::function<Status(store::Store&, const store::TransitionRow&, bool)>;
+
+  Rescorer(std::unique_ptr<store::Store> store,
+           std::function<std::shared_ptr<const ModelSet>()> models, Timestamp (*now)(),
+           TransitionHook on_transition, RescorerOptions options);
+  ~Rescorer();
+
+  // These leads changed (cause: "event:<id>", "attributes", ...); rescored soon.
+  void MarkDirty(const std::vector<std::string>& lead_ids, const std::string& cause);
+  // Rescore every lead (cause: "model", "time", "start").
+  void RescoreAll(const std::string& cause);
+  // Blocks until nothing is pending (tests, shutdown).
+  void WaitIdle();
+  void Stop();
+
+  RescoreProgress progress() const;
+  // Runs after each committed chunk that wrote transitions (wakes the outbox worker).
+  void set_after_commit(std::function<void()> f) { after_commit_ = std::move(f); }
+
+ private:
+  void Run();
+  // (lead_id, cause) pairs; cause "event" becomes "event:<the lead's last event>".
+  using Work = std::vector<std::pair<std::string, std::string>>;
+  Status ScoreChunk(const Work& leads, bool& wrote_transitions);
+  Work TakeDirty();  // REQUIRES: mu_ held
+  void Requeue(const Work& work);
+
+  std::unique_ptr<store::Store> store_;
+  std::function<std::shared_ptr<const ModelSet>()> models_;
+  Timestamp (*now_)();
+  TransitionHook on_transition_;
+  std::function<void()> after_commit_;
+  RescorerOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_, idle_cv_;
+  std::map<std::string, std::string> dirty_;  // lead_id -> cause
+  std::deque<std::string> full_passes_;       // causes of the passes asked for
+  bool busy_ = false;
+  bool stopping_ = false;
+  RescoreProgress progress_;
+  std::thread thread_;
+};
+
+}  // namespace leadscore::service

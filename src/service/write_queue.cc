@@ -1,0 +1,132 @@
+#include "service/write_queue.h"
+
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+namespace leadscore::service {
+
+namespace {
+// A group stops growing at this many events, so one commit stays short.
+constexpr size_t kMaxGroupEvents = 20000;
+}  // namespace
+
+WriteQueue::WriteQueue(std::unique_ptr<store::Store> store, Timestamp (*now)(),
+                       std::function<void(const Committed&)> on_commit)
+    : store_(std::move(store)), now_(now), on_commit_(std::move(on_commit)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+WriteQueue::~WriteQueue() { Stop(); }
+
+std::future<WriteResult> WriteQueue::Submit(WriteRequest request) {
+  Pending p{std::move(request), {}};
+  auto future = p.promise.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      p.promise.set_value({Status(StatusCode::kUnavailable, "the server is shutting down"), {}, 0});
+      return future;
+    }
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+  return future;
+}
+
+void WriteQueue::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
+  store::Store& s = *store_;
+  for (const LeadInput& lead : p.request.leads) {
+    LS_ASSIGN_OR_RETURN(auto existing, s.GetLead(lead.lead_id));
+    store::LeadRow row{lead.lead_id, "{}", now, now};
+    nlohmann::json merged = nlohmann::json::object();
+    if (existing) {
+      row.created_at = existing->created_at;
+      merged = nlohmann::json::parse(existing->attributes, nullptr, false);
+      if (!merged.is_object()) merged = nlohmann::json::object();
+    } else {
+      ++result.leads_created;
+    }
+    merged.update(lead.attributes);
+    row.attributes = merged.dump();
+    LS_RETURN_IF_ERROR(s.PutLead(row));
+    committed.attribute_leads.push_back(lead.lead_id);
+  }
+  std::unordered_set<std::string> ensured;
+  result.event_stored.assign(p.request.events.size(), false);
+  for (size_t i = 0; i < p.request.events.size(); ++i) {
+    const EventInput& e = p.request.events[i];
+    store::EventRow row{0, e.event_id, e.lead_id, e.type, e.ts, e.body, now};
+    LS_ASSIGN_OR_RETURN(bool stored, s.InsertEvent(row));
+    result.event_stored[i] = stored;
+    if (!stored) continue;
+    committed.last_seq = std::max(committed.last_seq, row.seq);
+    if (ensured.insert(e.lead_id).second) {
+      LS_RETURN_IF_ERROR(s.EnsureLead(e.lead_id, now));
+      committed.event_leads.push_back(e.lead_id);
+    }
+  }
+  for (store::OutcomeRow& outcome : p.request.outcomes) {
+    outcome.recorded_at = now;
+    LS_RETURN_IF_ERROR(s.EnsureLead(outcome.lead_id, now));
+    LS_RETURN_IF_ERROR(s.InsertOutcome(outcome));
+  }
+  return Status::Ok();
+}
+
+void WriteQueue::Run() {
+  while (true) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      size_t events = 0;
+      while (!queue_.empty() && (group.empty() || events < kMaxGroupEvents)) {
+        events += queue_.front().request.events.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    const Timestamp now = now_();
+    std::vector<WriteResult> results(group.size());
+    Committed committed;
+    Status status = store_->Transaction([&]() -> Status {
+      for (size_t i = 0; i < group.size(); ++i) {
+        LS_RETURN_IF_ERROR(Apply(group[i], results[i], committed, now));
+      }
+      return Status::Ok();
+    });
+    if (status.ok()) {
+      ++groups_;
+      if (on_commit_) on_commit_(committed);
+      for (size_t i = 0; i < group.size(); ++i) group[i].promise.set_value(std::move(results[i]));
+      continue;
+    }
+    // The group failed: each request alone, so that only the bad one fails.
+    for (Pending& p : group) {
+      WriteResult result;
+      Committed alone;
+      Status one = store_->Transaction([&] { return Apply(p, result, alone, now); });
+      if (one.ok()) {
+        ++groups_;
+        if (on_commit_) on_commit_(alone);
+      } else {
+        result = WriteResult{one, {}, 0};
+      }
+      p.promise.set_value(std::move(result));
+    }
+  }
+}
+
+}  // namespace leadscore::service

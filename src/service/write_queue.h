@@ -1,0 +1,83 @@
+// WriteQueue: group commit. Request threads submit writes; one writer thread puts everything
+// waiting into a single transaction and answers every request once it has committed.
+//
+// Invariants:
+//  1. A request is answered only after the transaction holding its writes committed, so a
+//     2xx means the writes survive a kill -9 (and, with a durable store, a power loss).
+//  2. Requests are applied in the order they were submitted; within one, in body order. The
+//     event log's order (seq) is therefore arrival order, which is what dedupe and the
+//     batch equivalence rely on.
+//  3. When a group fails to commit, each of its requests is retried alone, so one bad request
+//     cannot fail the others.
+// Throughput: one fsync per group, not per request; the group grows with the load.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "service/record_input.h"
+#include "store/store.h"
+
+namespace leadscore::service {
+
+struct WriteRequest {
+  std::vector<LeadInput> leads;  // merged into the stored attributes
+  std::vector<EventInput> events;
+  std::vector<store::OutcomeRow> outcomes;
+};
+
+struct WriteResult {
+  Status status;
+  std::vector<bool> event_stored;  // by position in WriteRequest::events; false: duplicate
+  size_t leads_created = 0;
+};
+
+// What a committed group touched: handed to the scorer.
+struct Committed {
+  std::vector<std::string> event_leads;      // leads with new events, distinct per request
+  std::vector<std::string> attribute_leads;  // leads whose attributes were written
+  int64_t last_seq = 0;                      // highest event seq written, 0 if none
+};
+
+class WriteQueue {
+ public:
+  // `on_commit` runs on the writer thread after each commit.
+  WriteQueue(std::unique_ptr<store::Store> store, Timestamp (*now)(),
+             std::function<void(const Committed&)> on_commit);
+  ~WriteQueue();
+
+  std::future<WriteResult> Submit(WriteRequest request);
+  // Writes what is queued, then stops. Later Submits fail with kUnavailable.
+  void Stop();
+
+  // Groups committed and requests written so far (for /metrics).
+  uint64_t groups() const { return groups_; }
+
+ private:
+  struct Pending {
+    WriteRequest request;
+    std::promise<WriteResult> promise;
+  };
+  void Run();
+  Status Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now);
+
+  std::unique_ptr<store::Store> store_;
+  Timestamp (*now_)();
+  std::function<void(const Committed&)> on_commit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<uint64_t> groups_{0};
+  std::thread thread_;
+};
+
+}  // namespace leadscore::service
