@@ -11,6 +11,19 @@ if [ "${LEADSCORE_SANITIZE:-0}" = "1" ]; then
 else
   extra+=(-DCMAKE_BUILD_TYPE=Release)
 fi
+# The store suites also run against PostgreSQL: a throwaway cluster on loopback, unless
+# LEADSCORE_TEST_POSTGRES already names a server. LEADSCORE_REQUIRE_POSTGRES=1 (CI) makes a
+# cluster that cannot start a failure instead of skipped tests.
+if [ -z "${LEADSCORE_TEST_POSTGRES:-}" ]; then
+  if url=$(scripts/start-postgres.sh start); then
+    export LEADSCORE_TEST_POSTGRES="$url"
+  elif [ "${LEADSCORE_REQUIRE_POSTGRES:-0}" = "1" ]; then
+    echo "run-tests: PostgreSQL could not be started" >&2
+    exit 1
+  else
+    echo "run-tests: PostgreSQL not available; its tests are skipped" >&2
+  fi
+fi
 cmake -S . -B "$build" -G Ninja "${extra[@]}" >/dev/null
 cmake --build "$build"
 cd "$build"

@@ -123,12 +123,39 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
   };
   if (method == "GET") {
     http_.Get(pattern, wrapped);
-  } else if (method == "POST") {
-    http_.Post(pattern, wrapped);
-  } else if (method == "PUT") {
-    http_.Put(pattern, wrapped);
-  } else if (method == "DELETE") {
+    return;
+  }
+  if (method == "DELETE") {
     http_.Delete(pattern, wrapped);
+    return;
+  }
+  // Bodies are read here rather than by the library, which caps bodies labelled
+  // application/x-www-form-urlencoded (the default of many clients) at 8 KB.
+  auto reading = [this, wrapped](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& content_reader) {
+    std::string body;
+    bool too_large = false;
+    content_reader([&](const char* data, size_t length) {
+      if (body.size() + length > options_.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, length);
+      return true;
+    });
+    if (too_large) {
+      return SendProblem(res, 413,
+                         fmt::format("the body is larger than the {} bytes the server accepts",
+                                     options_.max_body_bytes));
+    }
+    // The Request belongs to the server's connection and is not const itself.
+    const_cast<httplib::Request&>(req).body = std::move(body);
+    wrapped(req, res);
+  };
+  if (method == "POST") {
+    http_.Post(pattern, reading);
+  } else if (method == "PUT") {
+    http_.Put(pattern, reading);
   }
 }
 
