@@ -36,6 +36,9 @@ HttpServer::HttpServer(service::LiveService& live, ServerOptions options)
     : live_(live), options_(std::move(options)), context_{live_, metrics_, options_} {
   http_.set_payload_max_length(options_.max_body_bytes);
   http_.set_keep_alive_max_count(100000);
+  // Headers and body go out in two writes; without this, Nagle holds the second one until the
+  // client's delayed ACK (40 ms per request, measured with wrk).
+  http_.set_tcp_nodelay(true);
   int threads = options_.threads;
   if (threads <= 0) threads = 4 * std::max(1u, std::thread::hardware_concurrency());
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

@@ -44,6 +44,11 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
         self->rescorer_->MarkDirty(c.attribute_leads, "attributes");
         self->rescorer_->MarkDirty(c.event_leads, "event");
       });
+  self->rescorer_->set_writer([self](const std::function<Status(store::Store&)>& apply) {
+    WriteRequest request;
+    request.custom = apply;
+    return self->writer_->Submit(std::move(request)).get().status;
+  });
   // Scores written before a crash may miss the last writes: one pass puts every lead right.
   service->rescorer_->RescoreAll("start");
   return service;
@@ -248,9 +253,12 @@ Result<std::vector<store::ScoreRow>> LiveService::ListLeads(store::ScoreFilter f
 }
 
 Result<bool> LiveService::DeleteLead(const std::string& lead_id) {
-  // Through the admin connection: a delete is rare and must not wait behind a write group.
-  std::lock_guard lock(admin_mu_);
-  return admin_->DeleteLead(lead_id);
+  // Through the writer, so that it is ordered with the writes before and after it.
+  WriteRequest request;
+  request.delete_leads.push_back(lead_id);
+  auto result = writer_->Submit(std::move(request)).get();
+  LS_RETURN_IF_ERROR(result.status);
+  return result.leads_deleted > 0;
 }
 
 Result<std::optional<std::string>> LiveService::TokenScope(const std::string& token) {

@@ -79,61 +79,67 @@ Rescorer::Work Rescorer::TakeDirty() {
 }
 
 Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
+  wrote_transitions = false;
   auto set = models_();
   if (!set || set->models.empty()) return Status::Ok();
   const Timestamp now = now_();
   store::Store& s = *store_;
-  uint64_t transitions = 0;
-  Status status = s.Transaction([&]() -> Status {
-    transitions = 0;
-    std::vector<std::string> bodies;
-    for (const auto& [id, cause] : leads) {
-      LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
-      if (!lead) continue;  // deleted meanwhile
-      LS_ASSIGN_OR_RETURN(auto events, s.LeadEvents(id));
-      bodies.clear();
-      for (auto& e : events) bodies.push_back(std::move(e.body));
-      std::string lead_cause = cause;
-      if (cause == "event" && !events.empty()) {
-        const auto& last = events.back();
-        lead_cause =
-            "event:" + (last.event_id.empty() ? fmt::format("seq {}", last.seq) : last.event_id);
-      }
-      for (const ActiveModel& model : set->models) {
-        ModelScore now_score = ScoreStored(model, *lead, bodies, AsOf{now}, false, false);
-        LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
-        bool same = stored && stored->model_version == model.version &&
-                    stored->score == now_score.score && stored->fit == now_score.fit &&
-                    stored->engagement == now_score.engagement &&
-                    stored->grade == now_score.grade && stored->stage == now_score.stage;
-        if (same) continue;
-        std::optional<std::string> before = stored ? stored->stage : std::nullopt;
-        LS_RETURN_IF_ERROR(
-            s.PutScore({model.name, id, model.version, now_score.score, now_score.fit,
-                        now_score.engagement, now_score.grade, now_score.stage, now}));
-        if (before == now_score.stage) continue;
-        ModelScore explained = ScoreStored(model, *lead, bodies, AsOf{now}, true, false);
-        nlohmann::json reasons = nlohmann::json::array();
-        for (const auto& [rule, points] : explained.reasons) {
-          reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
-        }
-        store::TransitionRow t{
-            0,   id,         model.name,    model.version, before, now_score.stage, now_score.score,
-            now, lead_cause, reasons.dump()};
-        LS_RETURN_IF_ERROR(s.InsertTransition(t));
-        if (on_transition_) LS_RETURN_IF_ERROR(on_transition_(s, t, model.fires_actions()));
-        ++transitions;
-      }
+  // Read and score here; the writes go to the writer as one closure (one commit with the
+  // ingest writes around it, no second writer waiting on the database lock).
+  std::vector<store::ScoreRow> scores;
+  std::vector<std::pair<store::TransitionRow, bool>> transitions;  // with "fires actions"
+  std::vector<std::string> bodies;
+  for (const auto& [id, cause] : leads) {
+    LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
+    if (!lead) continue;  // deleted meanwhile
+    LS_ASSIGN_OR_RETURN(auto events, s.LeadEvents(id));
+    bodies.clear();
+    for (auto& e : events) bodies.push_back(std::move(e.body));
+    std::string lead_cause = cause;
+    if (cause == "event" && !events.empty()) {
+      const auto& last = events.back();
+      lead_cause =
+          "event:" + (last.event_id.empty() ? fmt::format("seq {}", last.seq) : last.event_id);
     }
-    return Status::Ok();
-  });
-  if (status.ok()) {
-    std::lock_guard lock(mu_);
-    progress_.leads_scored += leads.size();
-    progress_.transitions += transitions;
+    for (const ActiveModel& model : set->models) {
+      ModelScore now_score = ScoreStored(model, *lead, bodies, AsOf{now}, false, false);
+      LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
+      bool same = stored && stored->model_version == model.version &&
+                  stored->score == now_score.score && stored->fit == now_score.fit &&
+                  stored->engagement == now_score.engagement && stored->grade == now_score.grade &&
+                  stored->stage == now_score.stage;
+      if (same) continue;
+      std::optional<std::string> before = stored ? stored->stage : std::nullopt;
+      scores.push_back({model.name, id, model.version, now_score.score, now_score.fit,
+                        now_score.engagement, now_score.grade, now_score.stage, now});
+      if (before == now_score.stage) continue;
+      ModelScore explained = ScoreStored(model, *lead, bodies, AsOf{now}, true, false);
+      nlohmann::json reasons = nlohmann::json::array();
+      for (const auto& [rule, points] : explained.reasons) {
+        reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
+      }
+      transitions.push_back(
+          {store::TransitionRow{0, id, model.name, model.version, before, now_score.stage,
+                                now_score.score, now, lead_cause, reasons.dump()},
+           model.fires_actions()});
+    }
   }
-  wrote_transitions = transitions > 0;
-  return status;
+  if (!scores.empty()) {
+    auto apply = [&](store::Store& w) -> Status {
+      for (const auto& row : scores) LS_RETURN_IF_ERROR(w.PutScore(row));
+      for (auto& [t, fires] : transitions) {
+        LS_RETURN_IF_ERROR(w.InsertTransition(t));
+        if (on_transition_) LS_RETURN_IF_ERROR(on_transition_(w, t, fires));
+      }
+      return Status::Ok();
+    };
+    LS_RETURN_IF_ERROR(write_ ? write_(apply) : s.Transaction([&] { return apply(s); }));
+  }
+  std::lock_guard lock(mu_);
+  progress_.leads_scored += leads.size();
+  progress_.transitions += transitions.size();
+  wrote_transitions = !transitions.empty();
+  return Status::Ok();
 }
 
 void Rescorer::Run() {

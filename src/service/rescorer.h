@@ -4,7 +4,8 @@
 // with time alone (decay, expiry, count windows). The Rescorer re-evaluates a lead at the
 // current time for every active model and, when its stage differs from the stored one, writes
 // the transition (with its cause and the explanation at that moment) and lets the transition
-// hook queue actions, in the same transaction as the new score. So a transition is written
+// hook queue actions, in the same transaction as the new score (run by the service's writer,
+// so that there is one writer to the database). So a transition is written
 // once, and its webhooks are never lost (they sit in the outbox of the same commit).
 //
 // Work comes from three places, in this priority: leads named by MarkDirty (after a commit),
@@ -62,6 +63,10 @@ class Rescorer {
   void Stop();
 
   RescoreProgress progress() const;
+  // Runs `apply` in a write transaction; without one, the Rescorer commits on its own
+  // connection. Set before any work arrives.
+  using WriteFn = std::function<Status(const std::function<Status(store::Store&)>& apply)>;
+  void set_writer(WriteFn write) { write_ = std::move(write); }
   // Runs after each committed chunk that wrote transitions (wakes the outbox worker).
   void set_after_commit(std::function<void()> f) { after_commit_ = std::move(f); }
 
@@ -78,6 +83,7 @@ class Rescorer {
   Timestamp (*now_)();
   TransitionHook on_transition_;
   std::function<void()> after_commit_;
+  WriteFn write_;
   RescorerOptions options_;
 
   mutable std::mutex mu_;

@@ -44,8 +44,15 @@ void WriteQueue::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void WriteQueue::Remember(const Pending& p) {
+  for (const auto& id : p.created_leads) known_leads_.insert(id);
+  for (const auto& lead : p.request.leads) known_leads_.insert(lead.lead_id);
+  for (const auto& id : p.request.delete_leads) known_leads_.erase(id);
+}
+
 Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
   store::Store& s = *store_;
+  p.created_leads.clear();
   for (const LeadInput& lead : p.request.leads) {
     LS_ASSIGN_OR_RETURN(auto existing, s.GetLead(lead.lead_id));
     store::LeadRow row{lead.lead_id, "{}", now, now};
@@ -63,6 +70,7 @@ Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, 
     committed.attribute_leads.push_back(lead.lead_id);
   }
   std::unordered_set<std::string> ensured;
+  std::vector<std::string>& created = p.created_leads;
   result.event_stored.assign(p.request.events.size(), false);
   for (size_t i = 0; i < p.request.events.size(); ++i) {
     const EventInput& e = p.request.events[i];
@@ -72,7 +80,10 @@ Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, 
     if (!stored) continue;
     committed.last_seq = std::max(committed.last_seq, row.seq);
     if (ensured.insert(e.lead_id).second) {
-      LS_RETURN_IF_ERROR(s.EnsureLead(e.lead_id, now));
+      if (!known_leads_.contains(e.lead_id)) {
+        LS_RETURN_IF_ERROR(s.EnsureLead(e.lead_id, now));
+        created.push_back(e.lead_id);
+      }
       committed.event_leads.push_back(e.lead_id);
     }
   }
@@ -81,6 +92,11 @@ Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, 
     LS_RETURN_IF_ERROR(s.EnsureLead(outcome.lead_id, now));
     LS_RETURN_IF_ERROR(s.InsertOutcome(outcome));
   }
+  for (const std::string& id : p.request.delete_leads) {
+    LS_ASSIGN_OR_RETURN(bool deleted, s.DeleteLeadRows(id));
+    result.leads_deleted += deleted ? 1 : 0;
+  }
+  if (p.request.custom) LS_RETURN_IF_ERROR(p.request.custom(s));
   return Status::Ok();
 }
 
@@ -109,6 +125,7 @@ void WriteQueue::Run() {
     });
     if (status.ok()) {
       ++groups_;
+      for (const Pending& p : group) Remember(p);
       if (on_commit_) on_commit_(committed);
       for (size_t i = 0; i < group.size(); ++i) group[i].promise.set_value(std::move(results[i]));
       continue;
@@ -120,6 +137,7 @@ void WriteQueue::Run() {
       Status one = store_->Transaction([&] { return Apply(p, result, alone, now); });
       if (one.ok()) {
         ++groups_;
+        Remember(p);
         if (on_commit_) on_commit_(alone);
       } else {
         result = WriteResult{one, {}, 0};

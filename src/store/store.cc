@@ -103,21 +103,25 @@ Status Store::EnsureLead(const std::string& lead_id, Timestamp now) {
 }
 
 Result<bool> Store::DeleteLead(const std::string& lead_id) {
-  std::vector<SqlValue> p{lead_id};
   bool existed = false;
   Status status = Transaction([&]() -> Status {
-    for (const char* sql :
-         {"DELETE FROM events WHERE lead_id = ?", "DELETE FROM outcomes WHERE lead_id = ?",
-          "DELETE FROM lead_scores WHERE lead_id = ?", "DELETE FROM transitions WHERE lead_id = ?",
-          "DELETE FROM outbox WHERE lead_id = ? AND status = 'pending'"}) {
-      LS_RETURN_IF_ERROR(db_->Exec(sql, p));
-    }
-    LS_ASSIGN_OR_RETURN(auto result, db_->Exec("DELETE FROM leads WHERE lead_id = ?", p));
-    existed = result.rows_changed > 0;
+    LS_ASSIGN_OR_RETURN(existed, DeleteLeadRows(lead_id));
     return Status::Ok();
   });
   if (!status.ok()) return Error(status);
   return existed;
+}
+
+Result<bool> Store::DeleteLeadRows(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  for (const char* sql :
+       {"DELETE FROM events WHERE lead_id = ?", "DELETE FROM outcomes WHERE lead_id = ?",
+        "DELETE FROM lead_scores WHERE lead_id = ?", "DELETE FROM transitions WHERE lead_id = ?",
+        "DELETE FROM outbox WHERE lead_id = ? AND status = 'pending'"}) {
+    LS_RETURN_IF_ERROR(db_->Exec(sql, p));
+  }
+  LS_ASSIGN_OR_RETURN(auto result, db_->Exec("DELETE FROM leads WHERE lead_id = ?", p));
+  return result.rows_changed > 0;
 }
 
 Result<std::vector<std::string>> Store::LeadIds(const std::string& after, int64_t limit) {

@@ -144,6 +144,8 @@ class Store {
   // Deletes the lead and everything held about it (events, outcomes, scores, transitions,
   // pending deliveries). False when there was no such lead.
   Result<bool> DeleteLead(const std::string& lead_id);
+  // DeleteLead's writes, in the caller's transaction.
+  Result<bool> DeleteLeadRows(const std::string& lead_id);
   // Lead ids in ascending order after `after`, at most `limit`.
   Result<std::vector<std::string>> LeadIds(const std::string& after, int64_t limit);
   Result<int64_t> CountLeads();

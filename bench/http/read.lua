@@ -1,0 +1,18 @@
+-- wrk script: GET /v1/leads/{id} for random ids among LEADS. Token from env TOKEN.
+local leads = tonumber(os.getenv("LEADS") or "1000")
+local token = os.getenv("TOKEN")
+local thread_id = 0
+
+function setup(thread)
+  thread_id = thread_id + 1
+  thread:set("tid", thread_id)
+end
+
+function init(args)
+  math.randomseed(tid * 104729)
+end
+
+function request()
+  return wrk.format("GET", string.format("/v1/leads/L%07d", math.random(1, leads)),
+    {["Authorization"] = "Bearer " .. token})
+end
