@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Load on the live service with wrk, on loopback: batched ingest (1,000 events a request),
+# single-event requests, and reads of a lead's score; SQLite, then PostgreSQL when it can be
+# started (scripts/start-postgres.sh). Prints wrk's figures; bench/README.md keeps them.
+# Usage: bench/http_load.sh [--seconds N] [--connections C]   (build/leadscore must exist)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=10
+connections=16
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--connections C]" >&2; exit 2 ;;
+  esac
+done
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
+binary=$PWD/build/leadscore
+model=$PWD/examples/saas/model.yaml
+work=$(mktemp -d /tmp/leadscore-http-XXXXXX)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+port=18777
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+run() {  # run NAME DB
+  local name=$1 db=$2
+  local token
+  token=$("$binary" token create --db "$db" --scope write 2>/dev/null)
+  "$binary" serve --db "$db" --model "$model" --listen 127.0.0.1:$port --sweep-interval 1h \
+    2>"$work/serve-$name.log" &
+  server=$!
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/health >/dev/null && break; sleep 0.1; done
+  echo "== $name: batched ingest, 1,000 events a request, $connections connections"
+  TOKEN=$token EVENTS=1000 LEADS=100000 wrk -t2 -c8 -d"${seconds}s" --latency \
+    -s bench/http/events.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
+  echo "== $name: single-event requests"
+  TOKEN=$token EVENTS=1 LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
+    -s bench/http/events.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
+  local events
+  events=$(curl -sf -H "Authorization: Bearer $token" http://127.0.0.1:$port/metrics 2>/dev/null |
+    awk '/^leadscore_events_ingested_total/ {print $2}' || echo "?")
+  echo "== $name: GET /v1/leads/{id} of 100,000 leads holding $events events"
+  TOKEN=$token LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
+    -s bench/http/read.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
+  kill -TERM $server; wait $server || true
+}
+run sqlite "$work/bench.db"
+if url=$(scripts/start-postgres.sh start 2>/dev/null); then
+  schema=bench_$$
+  psql "$url" -qc "CREATE SCHEMA $schema"
+  run postgres "$url?options=-csearch_path%3D$schema"
+  psql "$url" -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE"
+fi
