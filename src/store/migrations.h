@@ -1,6 +1,7 @@
 // Versioned schema migrations, run when a store is opened.
 //
-// The scripts are src/store/schema/<dialect>/NNN_name.sql, compiled into the binary. Each runs
+// The scripts are src/store/schema/NNN_name.sql, compiled into the binary; the few words where
+// SQLite and PostgreSQL differ are placeholders filled in per dialect. Each runs
 // in its own transaction together with the row that records it in `schema_migrations`, so a
 // crash leaves the store at the version before or after, never between. Two processes that
 // open the same store at once serialize on the migrations table; the second finds the work

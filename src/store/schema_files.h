@@ -8,9 +8,8 @@
 namespace leadscore::store {
 
 struct SchemaFile {
-  std::string_view dialect;  // "sqlite" | "postgres": the folder
-  std::string_view name;     // "001_core.sql"
-  std::string_view sql;
+  std::string_view name;  // "001_core.sql"
+  std::string_view sql;   // with @SERIAL_PRIMARY_KEY@ where the dialects differ
 };
 
 std::span<const SchemaFile> SchemaFiles();

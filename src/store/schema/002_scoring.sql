@@ -33,7 +33,7 @@ CREATE INDEX lead_scores_by_rank ON lead_scores (model, score DESC, lead_id);
 
 -- Every stage change, written once, with what caused it and the explanation at that moment.
 CREATE TABLE transitions (
-  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            @SERIAL_PRIMARY_KEY@,
   lead_id       TEXT NOT NULL,
   model         TEXT NOT NULL,
   model_version BIGINT NOT NULL,
@@ -49,7 +49,7 @@ CREATE INDEX transitions_by_lead ON transitions (lead_id, id);
 -- Webhook deliveries: written in the transaction that records the transition, so a crash
 -- never loses one (at-least-once).
 CREATE TABLE outbox (
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              @SERIAL_PRIMARY_KEY@,
   webhook         TEXT NOT NULL,
   lead_id         TEXT NOT NULL,
   payload         TEXT NOT NULL,
