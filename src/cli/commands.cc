@@ -12,6 +12,7 @@ std::span<const Command> Commands() {
       {"crm", "Import HubSpot/Salesforce CSV exports as leads; export scores for them", &SetupCrm},
       {"serve", "Run the live scoring service (HTTP API over a SQLite or PostgreSQL store)",
        &SetupServe},
+      {"ingest", "Bulk-load lead, event and outcome files into the service's store", &SetupIngest},
       {"token", "Create API tokens for the service", &SetupToken},
   };
   return kCommands;

@@ -27,6 +27,7 @@ std::function<int()> SetupTest(CLI::App& sub);
 std::function<int()> SetupGenerate(CLI::App& sub);
 std::function<int()> SetupCrm(CLI::App& sub);
 std::function<int()> SetupServe(CLI::App& sub);
+std::function<int()> SetupIngest(CLI::App& sub);
 std::function<int()> SetupToken(CLI::App& sub);
 
 // Every subcommand, in the order `leadscore --help` lists them.

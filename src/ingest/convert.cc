@@ -137,4 +137,14 @@ std::optional<Value> ConvertTo(const Value& raw, ValueType declared, std::string
   return std::nullopt;
 }
 
+Value CsvCellForJson(std::string_view cell) {
+  std::string_view digits = cell;
+  if (!digits.empty() && digits.front() == '+') return Value::String(cell);
+  if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+  if (digits.size() >= 2 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9') {
+    return Value::String(cell);
+  }
+  return InferCsvCell(cell);
+}
+
 }  // namespace leadscore::ingest

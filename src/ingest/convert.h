@@ -20,6 +20,11 @@ std::optional<bool> ParseBool(std::string_view text);
 // An undeclared CSV cell: a number when ParseDecimal accepts it, else the string itself.
 Value InferCsvCell(std::string_view cell);
 
+// A CSV cell on its way into JSON (CRM imports, bulk ingest): InferCsvCell, except that a cell
+// that looks like a code (a leading `+`, or a leading zero before another digit: phone
+// numbers, zip codes) stays a string, so that a field declared as string keeps it as written.
+Value CsvCellForJson(std::string_view cell);
+
 // Converts `raw` (from CSV or JSON) to `declared`. Null stays null. Returns nullopt when the
 // value does not convert (the caller reports it and uses null). Strings made by the
 // conversion (a number declared as string) are written to `scratch`, which the result views.

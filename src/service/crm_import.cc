@@ -17,16 +17,6 @@
 namespace leadscore::service {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// `+33612345678`, `007`, `01234`: numbers to ParseDecimal, but text whose characters matter.
-bool LooksLikeCode(std::string_view cell) {
-  if (cell.empty()) return false;
-  if (cell.front() == '+') return true;
-  if (cell.front() == '-') cell.remove_prefix(1);
-  return cell.size() >= 2 && cell[0] == '0' && IsDigit(cell[1]);
-}
-
 // Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). A Salesforce
 // report exported as ISO-8859-1 fails here rather than as unreadable JSON at scoring time.
 bool IsUtf8(std::string_view text) {
@@ -124,7 +114,7 @@ class CrmRowSink : public ingest::RowSink {
       out_ += ',';
       AppendJsonString(out_, plan_.columns[i].attribute);
       out_ += ':';
-      const Value typed = LooksLikeCode(cell) ? Value::String(cell) : ingest::InferCsvCell(cell);
+      const Value typed = ingest::CsvCellForJson(cell);
       if (typed.is_number()) {
         out_ += FormatNumber(typed.number());
       } else {

@@ -50,10 +50,11 @@ void WriteQueue::Remember(const Pending& p) {
   for (const auto& id : p.request.delete_leads) known_leads_.erase(id);
 }
 
-Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
-  store::Store& s = *store_;
-  p.created_leads.clear();
-  for (const LeadInput& lead : p.request.leads) {
+Status ApplyWrite(store::Store& s, const WriteRequest& request, Timestamp now,
+                  const std::unordered_set<std::string>& known_leads, WriteResult& result,
+                  Committed& committed, std::vector<std::string>& created_leads) {
+  created_leads.clear();
+  for (const LeadInput& lead : request.leads) {
     LS_ASSIGN_OR_RETURN(auto existing, s.GetLead(lead.lead_id));
     store::LeadRow row{lead.lead_id, "{}", now, now};
     nlohmann::json merged = nlohmann::json::object();
@@ -70,34 +71,38 @@ Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, 
     committed.attribute_leads.push_back(lead.lead_id);
   }
   std::unordered_set<std::string> ensured;
-  std::vector<std::string>& created = p.created_leads;
-  result.event_stored.assign(p.request.events.size(), false);
-  for (size_t i = 0; i < p.request.events.size(); ++i) {
-    const EventInput& e = p.request.events[i];
+  result.event_stored.assign(request.events.size(), false);
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    const EventInput& e = request.events[i];
     store::EventRow row{0, e.event_id, e.lead_id, e.type, e.ts, e.body, now};
     LS_ASSIGN_OR_RETURN(bool stored, s.InsertEvent(row));
     result.event_stored[i] = stored;
     if (!stored) continue;
     committed.last_seq = std::max(committed.last_seq, row.seq);
     if (ensured.insert(e.lead_id).second) {
-      if (!known_leads_.contains(e.lead_id)) {
+      if (!known_leads.contains(e.lead_id)) {
         LS_RETURN_IF_ERROR(s.EnsureLead(e.lead_id, now));
-        created.push_back(e.lead_id);
+        created_leads.push_back(e.lead_id);
       }
       committed.event_leads.push_back(e.lead_id);
     }
   }
-  for (store::OutcomeRow& outcome : p.request.outcomes) {
-    outcome.recorded_at = now;
-    LS_RETURN_IF_ERROR(s.EnsureLead(outcome.lead_id, now));
-    LS_RETURN_IF_ERROR(s.InsertOutcome(outcome));
+  for (const store::OutcomeRow& outcome : request.outcomes) {
+    store::OutcomeRow row = outcome;
+    row.recorded_at = now;
+    LS_RETURN_IF_ERROR(s.EnsureLead(row.lead_id, now));
+    LS_RETURN_IF_ERROR(s.InsertOutcome(row));
   }
-  for (const std::string& id : p.request.delete_leads) {
+  for (const std::string& id : request.delete_leads) {
     LS_ASSIGN_OR_RETURN(bool deleted, s.DeleteLeadRows(id));
     result.leads_deleted += deleted ? 1 : 0;
   }
-  if (p.request.custom) LS_RETURN_IF_ERROR(p.request.custom(s));
+  if (request.custom) LS_RETURN_IF_ERROR(request.custom(s));
   return Status::Ok();
+}
+
+Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
+  return ApplyWrite(*store_, p.request, now, known_leads_, result, committed, p.created_leads);
 }
 
 void WriteQueue::Run() {

@@ -53,6 +53,14 @@ struct Committed {
   int64_t last_seq = 0;                      // highest event seq written, 0 if none
 };
 
+// Writes `request` in the caller's transaction: leads merged into the stored attributes,
+// events appended (false in result.event_stored for a duplicate event_id), a lead row for
+// each new lead of an event or outcome (skipped for `known_leads`; the ones inserted go to
+// `created_leads`), outcomes, deletes, then request.custom.
+Status ApplyWrite(store::Store& store, const WriteRequest& request, Timestamp now,
+                  const std::unordered_set<std::string>& known_leads, WriteResult& result,
+                  Committed& committed, std::vector<std::string>& created_leads);
+
 class WriteQueue {
  public:
   // `on_commit` runs on the writer thread after each commit.

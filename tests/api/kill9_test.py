@@ -15,76 +15,15 @@ import csv
 import json
 import os
 import random
-import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+
+from live_server import Server, infer, request
 
 SKIP = 77
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port, token, method, path, body=None, timeout=30):
-    data = body.encode() if isinstance(body, str) else body
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        return resp.status, json.loads(resp.read() or b"null")
-
-
-def infer(cell):
-    """SCORING.md: an undeclared CSV cell is a number when the whole cell is a finite decimal."""
-    if cell == "":
-        return None
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", cell):
-        value = float(cell)
-        return int(value) if value.is_integer() and abs(value) < 1e15 else value
-    return cell
-
-
-class Server:
-    def __init__(self, binary, db, model, workdir):
-        self.binary, self.db, self.model, self.workdir = binary, db, model, workdir
-        self.port = free_port()
-        self.proc = None
-
-    def start(self):
-        log = open(os.path.join(self.workdir, "serve.log"), "a")
-        self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", self.db, "--model", self.model, "--listen",
-             f"127.0.0.1:{self.port}", "--sweep-interval", "1h"],
-            stdout=log, stderr=log)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1):
-                    return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if self.proc.poll() is not None:
-                    sys.exit(f"server exited with {self.proc.returncode}; see serve.log")
-                time.sleep(0.05)
-        sys.exit("server did not answer /health within 20 s")
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(timeout=30)
-        if code != 0:
-            sys.exit(f"server exited with {code} on SIGTERM")
 
 
 def main():

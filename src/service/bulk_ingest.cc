@@ -1,0 +1,248 @@
+#include "service/bulk_ingest.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "ingest/convert.h"
+#include "service/record_input.h"
+#include "service/write_queue.h"
+
+namespace leadscore::service {
+namespace {
+
+using nlohmann::json;
+
+const char* kOutcomeKinds[] = {"sql", "opportunity", "won", "lost"};
+
+// One record of the file as JSON, with where it starts.
+struct RawRecord {
+  uint64_t line = 0;
+  json object;  // null: the record was bad (reported already)
+};
+
+// Collects the rows of a CSV block as JSON objects.
+class CsvToJson : public ingest::RowSink {
+ public:
+  CsvToJson(const std::vector<std::string>& header, std::vector<RawRecord>& out,
+            std::vector<ingest::RowError>& errors)
+      : header_(header), out_(out), errors_(errors) {}
+  void OnRow(uint64_t line, std::span<const Value> values) override {
+    json object = json::object();
+    for (size_t i = 0; i < header_.size() && i < values.size(); ++i) {
+      if (values[i].is_null() || (values[i].is_string() && values[i].str().empty())) continue;
+      Value typed = ingest::CsvCellForJson(values[i].str());
+      if (typed.is_number()) {
+        object[header_[i]] = typed.number();
+      } else {
+        object[header_[i]] = std::string(values[i].str());
+      }
+    }
+    out_.push_back({line, std::move(object)});
+  }
+  void OnError(ingest::RowError error) override {
+    out_.push_back({error.line, nullptr});
+    errors_.push_back(std::move(error));
+  }
+
+ private:
+  const std::vector<std::string>& header_;
+  std::vector<RawRecord>& out_;
+  std::vector<ingest::RowError>& errors_;
+};
+
+// Splits a JSON Lines block into objects.
+void JsonLines(const ingest::Block& block, const std::string& file, std::vector<RawRecord>& out,
+               std::vector<ingest::RowError>& errors) {
+  std::string_view bytes = block.bytes;
+  uint64_t line = block.first_line;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    size_t end = bytes.find('\n', pos);
+    if (end == std::string_view::npos) end = bytes.size();
+    std::string_view text = bytes.substr(pos, end - pos);
+    pos = end + 1;
+    if (text.find_first_not_of(" \t\r") != std::string_view::npos) {
+      json object = json::parse(text, nullptr, false);
+      if (object.is_discarded() || !object.is_object()) {
+        errors.push_back(
+            {file, line, "",
+             std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
+                 "; row skipped"});
+        out.push_back({line, nullptr});
+      } else {
+        out.push_back({line, std::move(object)});
+      }
+    }
+    ++line;
+  }
+}
+
+// The progress key of a file, and the stamp that tells whether it changed.
+std::string ProgressKey(RecordKind kind, const std::string& path) {
+  char* real = realpath(path.c_str(), nullptr);
+  std::string full = real ? real : path;
+  free(real);
+  const char* what = kind == RecordKind::kLeads    ? "leads"
+                     : kind == RecordKind::kEvents ? "events"
+                                                   : "outcomes";
+  return fmt::format("ingest:{}:{}", what, full);
+}
+
+std::string FileStamp(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "";
+  return fmt::format("{}:{}", st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+}
+
+bool ReadOutcome(const json& object, size_t, store::OutcomeRow& out, std::string& field,
+                 std::string& message) {
+  auto lead = object.find("lead_id");
+  if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
+    field = "lead_id";
+    message = "missing lead_id";
+    return false;
+  }
+  auto kind = object.find("outcome");
+  if (kind == object.end() || !kind->is_string() ||
+      std::find(std::begin(kOutcomeKinds), std::end(kOutcomeKinds), kind->get<std::string>()) ==
+          std::end(kOutcomeKinds)) {
+    field = "outcome";
+    message = "outcome must be sql, opportunity, won or lost";
+    return false;
+  }
+  out.kind = kind->get<std::string>();
+  auto ts = object.find("ts");
+  if (ts == object.end()) ts = object.find("at");
+  std::optional<Timestamp> parsed;
+  if (ts != object.end()) parsed = JsonTimestamp(*ts);
+  if (!parsed) {
+    field = "ts";
+    message = "missing or unreadable ts";
+    return false;
+  }
+  out.ts = *parsed;
+  auto value = object.find("value");
+  if (value != object.end() && !value->is_null()) {
+    if (!value->is_number()) {
+      field = "value";
+      message = "value must be a number (the deal value)";
+      return false;
+    }
+    out.value = value->get<double>();
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<BulkFileStats> IngestFile(store::Store& store, RecordKind kind, const std::string& path,
+                                 const BulkIngestOptions& options, Timestamp now) {
+  LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(path));
+  const bool csv = source->format() == ingest::Format::kCsv;
+  std::unique_ptr<ingest::BlockParser> parser;
+  if (csv) parser = ingest::BlockParser::Create(*source, source->header());
+
+  const std::string key = ProgressKey(kind, path);
+  const std::string stamp = FileStamp(path);
+  uint64_t done_before = 0;
+  LS_ASSIGN_OR_RETURN(auto saved, store.GetMeta(key));
+  if (saved && saved->rfind(stamp + ":", 0) == 0) {
+    done_before = std::stoull(saved->substr(stamp.size() + 1));
+  }
+
+  BulkFileStats stats;
+  uint64_t ordinal = 0;  // records seen, this run and before
+  std::vector<RawRecord> records;
+  std::vector<ingest::RowError> errors;
+  std::unordered_set<std::string> known;
+  std::vector<std::string> created;
+
+  // Writes a batch of records in one transaction with the file's progress.
+  auto flush = [&](std::vector<RawRecord>& batch) -> Status {
+    WriteRequest request;
+    std::vector<Rejection> rejected;
+    std::vector<uint64_t> lines;  // of request entries, for reports
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const RawRecord& r = batch[i];
+      if (r.object.is_null()) continue;
+      size_t before = rejected.size();
+      if (kind == RecordKind::kEvents) {
+        EventInput e;
+        if (ReadEvent(r.object, i, e, rejected)) request.events.push_back(std::move(e));
+      } else if (kind == RecordKind::kLeads) {
+        LeadInput l;
+        if (ReadLead(r.object, i, l, rejected)) request.leads.push_back(std::move(l));
+      } else {
+        store::OutcomeRow o;
+        std::string field, message;
+        if (ReadOutcome(r.object, i, o, field, message)) {
+          request.outcomes.push_back(std::move(o));
+        } else {
+          rejected.push_back({i, field, message});
+        }
+      }
+      for (size_t k = before; k < rejected.size(); ++k) {
+        ++stats.rejected;
+        if (options.on_error) {
+          options.on_error(
+              {path, r.line, rejected[k].field, rejected[k].message + "; row skipped"});
+        }
+      }
+    }
+    WriteResult result;
+    Committed committed;
+    std::string progress = fmt::format("{}:{}", stamp, ordinal);
+    Status written = store.Transaction([&]() -> Status {
+      LS_RETURN_IF_ERROR(ApplyWrite(store, request, now, known, result, committed, created));
+      return store.SetMeta(key, progress);
+    });
+    LS_RETURN_IF_ERROR(written);
+    known.insert(created.begin(), created.end());
+    for (bool stored : result.event_stored) (stored ? stats.stored : stats.duplicates) += 1;
+    stats.stored += request.leads.size() + request.outcomes.size();
+    batch.clear();
+    return Status::Ok();
+  };
+
+  std::vector<RawRecord> pending;
+  while (true) {
+    LS_ASSIGN_OR_RETURN(auto block, source->Next());
+    if (!block) break;
+    records.clear();
+    errors.clear();
+    if (csv) {
+      CsvToJson sink(source->header(), records, errors);
+      parser->Parse(*block, sink);
+    } else {
+      JsonLines(*block, path, records, errors);
+    }
+    size_t next_error = 0;
+    for (RawRecord& r : records) {
+      ++ordinal;
+      const bool bad = r.object.is_null();
+      if (ordinal <= done_before) {
+        ++stats.resumed;
+        if (bad) ++next_error;
+        continue;
+      }
+      ++stats.records;
+      if (bad) {
+        ++stats.rejected;
+        if (options.on_error && next_error < errors.size()) options.on_error(errors[next_error]);
+        ++next_error;
+      }
+      pending.push_back(std::move(r));
+      if (pending.size() >= options.batch) LS_RETURN_IF_ERROR(flush(pending));
+    }
+    if (options.on_progress) options.on_progress(path, source->bytes_read(), source->file_size());
+    source->Recycle(std::move(*block));
+  }
+  LS_RETURN_IF_ERROR(flush(pending));
+  return stats;
+}
+
+}  // namespace leadscore::service

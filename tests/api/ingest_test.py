@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""`leadscore ingest`, from outside: killed mid-file it resumes, a second run writes nothing,
+bad rows are reported with file:line and skipped, and the service then scores every lead as
+`leadscore score` does on the same files (leads from CSV, events from JSON Lines).
+Usage: ingest_test.py --binary build/leadscore --model M [--db sqlite|postgres]
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from live_server import Server, request
+
+SKIP = 77
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="leadscore-ingest-")
+    if args.db == "sqlite":
+        db = os.path.join(work, "live.db")
+    else:
+        base = os.environ.get("LEADSCORE_TEST_POSTGRES")
+        if not base:
+            print("skipped: set LEADSCORE_TEST_POSTGRES (scripts/start-postgres.sh start)")
+            return SKIP
+        schema = f"ingest_{os.getpid()}_{random.randrange(10**6)}"
+        subprocess.run(["psql", base, "-qc", f"CREATE SCHEMA {schema}"], check=True)
+        db = base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+
+    data = os.path.join(work, "data")
+    subprocess.run([args.binary, "generate", "--out", data, "--leads", "300", "--months", "2",
+                    "--seed", "21"], check=True, stderr=subprocess.DEVNULL)
+    events = os.path.join(data, "events.jsonl")
+    with open(events) as f:
+        lines = f.readlines()
+    # Two bad rows: both tools must skip them.
+    lines.insert(100, '{"lead_id": "L0000001", "type": "page_view", "ts": "yesterday"}\n')
+    lines.insert(200, "not json\n")
+    with open(events, "w") as f:
+        f.writelines(lines)
+    leads = os.path.join(data, "leads.csv")
+
+    ingest = [args.binary, "ingest", "--db", db, "--leads", leads, "--events", events,
+              "--batch", "200"]
+    # Killed part-way, then run again: it resumes.
+    proc = subprocess.Popen(ingest, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.15)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    second = subprocess.run(ingest, capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert f"{events}:101: field `ts`" in second.stderr or "done by an earlier run" in second.stderr, \
+        second.stderr
+    third = subprocess.run(ingest, capture_output=True, text=True)
+    assert third.returncode == 0, third.stderr
+    assert "0 stored" in third.stderr and "done by an earlier run" in third.stderr, third.stderr
+    print(second.stderr.strip().splitlines()[-3:])
+
+    # A fresh store shows the bad rows' reports.
+    fresh = os.path.join(work, "fresh.db") if args.db == "sqlite" else None
+    if fresh:
+        out = subprocess.run([args.binary, "ingest", "--db", fresh, "--events", events],
+                             capture_output=True, text=True)
+        assert f"{events}:101: field `ts`" in out.stderr, out.stderr
+        assert f"{events}:201" in out.stderr, out.stderr
+        assert "2 rejected" in out.stderr, out.stderr
+
+    token = subprocess.run([args.binary, "token", "create", "--db", db, "--scope", "read"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    server = Server(args.binary, db, args.model, work)
+    server.start()
+    as_of = "2026-01-01T00:00:00Z"
+    out = os.path.join(work, "batch.jsonl")
+    subprocess.run([args.binary, "score", "--model", args.model, "--leads", leads, "--events",
+                    events, "--as-of", as_of, "--format", "jsonl", "--output", out],
+                   check=True, stderr=subprocess.DEVNULL)
+    differing = 0
+    events_stored = 0
+    with open(out) as f:
+        rows = [json.loads(line) for line in f]
+    for row in rows:
+        _, live = request(server.port, token, "GET", f"/v1/leads/{row['lead_id']}?as_of={as_of}")
+        events_stored += live["event_count"]
+        for field in ("score", "fit", "engagement", "grade", "stage"):
+            if live[field] != row[field]:
+                differing += 1
+                print(f"{row['lead_id']} {field}: live {live[field]} batch {row[field]}")
+                break
+    server.stop()
+    distinct = len({json.loads(l)["event_id"] for l in lines if l.startswith('{"event_id"')})
+    print(f"{len(rows)} leads compared with batch, {differing} differing; "
+          f"{events_stored} events stored for {distinct} distinct event ids")
+    if args.db == "postgres":
+        subprocess.run(["psql", os.environ["LEADSCORE_TEST_POSTGRES"], "-qc",
+                        f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"],
+                       check=False)
+    return 1 if differing or events_stored != distinct else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
