@@ -1,0 +1,1572 @@
+// The HTTP API as a client sees it: the real `leadscore serve` on a free loopback port, driven
+// with cpp-httplib's client, against SQLite and PostgreSQL (LEADSCORE_TEST_POSTGRES).
+//
+// Every test starts its own server on a fresh store, with tokens made by `leadscore token
+// create`, and stops it with SIGTERM, which must end it with exit code 0. Scores expected here
+// are computed by hand from examples/saas/model.yaml (see kHandLead) or taken from a batch
+// `leadscore score` run on the same records. Waits poll with a deadline; no test sleeps for a
+// fixed time. A test that opens with GTEST_SKIP() << "BUG: ..." shows a product bug found here:
+// the rest of it is the check that must pass once the bug is fixed (drop the skip then).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actions/signature.h"
+#include "api/server_process.h"
+#include "testutil/cli_runner.h"
+#include "testutil/scratch_store.h"
+
+namespace leadscore {
+namespace {
+
+using nlohmann::json;
+using testutil::RunLeadscore;
+using testutil::ScratchStore;
+using testutil::ServeOptions;
+using testutil::ServerProcess;
+using testutil::TempDir;
+using Clock = std::chrono::steady_clock;
+
+const std::string kModelPath = LEADSCORE_SOURCE_DIR "/examples/saas/model.yaml";
+constexpr auto kDeadline = std::chrono::seconds(10);
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// `2025-06-01T00:00:00Z` for a Unix time.
+std::string IsoTime(int64_t unix_seconds) {
+  std::time_t t = unix_seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Unix seconds (with the fraction) of `2025-06-01T00:00:00[.ffffff]Z`; NaN when it is not.
+double ParseIso(const std::string& text) {
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return std::nan("");
+  double seconds = static_cast<double>(timegm(&tm));
+  if (*rest == '.') {
+    char* end = nullptr;
+    seconds += std::strtod(rest, &end);
+    rest = end;
+  }
+  return std::string(rest) == "Z" ? seconds : std::nan("");
+}
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Base64(const std::string& in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// RFC 4180 rows (quoted cells, doubled quotes, embedded commas and newlines).
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string cell;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(cell));
+      cell.clear();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.push_back(std::move(cell));
+      cell.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else {
+      cell += c;
+    }
+  }
+  if (!cell.empty() || !row.empty()) {
+    row.push_back(std::move(cell));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// A leads CSV as JSON objects, by the CSV rule of SCORING.md: an empty cell is null (left
+// out), a cell that is a whole finite decimal is a number, anything else a string.
+std::vector<json> CsvLeadsAsJson(const std::string& text) {
+  auto rows = ParseCsv(text);
+  std::vector<json> out;
+  if (rows.empty()) return out;
+  const auto& header = rows[0];
+  for (size_t r = 1; r < rows.size(); ++r) {
+    json lead = json::object();
+    for (size_t c = 0; c < header.size() && c < rows[r].size(); ++c) {
+      const std::string& cell = rows[r][c];
+      if (cell.empty()) continue;
+      char* end = nullptr;
+      double number = std::strtod(cell.c_str(), &end);
+      bool decimal = header[c] != "lead_id" && end == cell.c_str() + cell.size() &&
+                     std::isfinite(number) &&
+                     cell.find_first_not_of("+-.0123456789") == std::string::npos;
+      if (decimal) {
+        lead[header[c]] = number;
+      } else {
+        lead[header[c]] = cell;
+      }
+    }
+    out.push_back(std::move(lead));
+  }
+  return out;
+}
+
+// One HTTP answer: status 0 when no answer came (body: the client's error).
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  httplib::Headers headers;
+  json doc;  // the body parsed, discarded when not JSON
+};
+
+std::ostream& operator<<(std::ostream& os, const Reply& r) {
+  return os << "HTTP " << r.status << " " << r.body.substr(0, 2000);
+}
+
+// A local webhook receiver (the other end of the outbox): records every attempt and answers
+// 500 to the first `fail_first` of them (all of them when negative), then 200.
+class Receiver {
+ public:
+  struct Hit {
+    std::string body, signature, idempotency_key, attempt;
+    int answered = 0;
+    int64_t received_at = 0;  // Unix seconds
+  };
+
+  explicit Receiver(int fail_first) : fail_first_(fail_first) {
+    http_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      Hit hit{req.body,
+              req.get_header_value("X-Leadscore-Signature"),
+              req.get_header_value("Idempotency-Key"),
+              req.get_header_value("X-Leadscore-Attempt"),
+              0,
+              UnixNow()};
+      bool fail = fail_first_ < 0 || static_cast<int>(hits_.size()) < fail_first_;
+      hit.answered = fail ? 500 : 200;
+      res.status = hit.answered;
+      res.set_content(fail ? "receiver says no" : "ok", "text/plain");
+      hits_.push_back(std::move(hit));
+    });
+    // One request per connection: a kept-alive connection from the server would hold the
+    // receiver's shutdown for the keep-alive timeout (5 s).
+    http_.set_keep_alive_max_count(1);
+    port_ = http_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+  }
+  ~Receiver() {
+    http_.stop();
+    thread_.join();
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<Hit> hits() const {
+    std::lock_guard lock(mu_);
+    return hits_;
+  }
+  size_t successes() const {
+    std::lock_guard lock(mu_);
+    return std::count_if(hits_.begin(), hits_.end(),
+                         [](const Hit& h) { return h.answered == 200; });
+  }
+
+ private:
+  int fail_first_;
+  int port_ = 0;
+  httplib::Server http_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<Hit> hits_;
+};
+
+::testing::AssertionResult Eventually(const std::function<bool()>& done, const std::string& what,
+                                      std::chrono::milliseconds deadline = kDeadline) {
+  const auto give_up = Clock::now() + deadline;
+  while (true) {
+    if (done()) return ::testing::AssertionSuccess();
+    if (Clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return ::testing::AssertionFailure()
+         << "timed out after " << deadline.count() << " ms waiting for " << what;
+}
+
+// The hand-scored lead of examples/saas/model.yaml, at kHandT = 2025-06-01T00:00:00Z:
+//   fit: company_size 500 (not 10-100), industry IT (+15 it_sector), country DE -> 15, grade C;
+//   engagement, 30-day half-life (decay 2^(-age/30d)):
+//     h1 page_view     T-60d  5 * 1/4       = 1.25  \ page_visit 3.75
+//     h2 page_view     T-30d  5 * 1/2       = 2.5   /
+//     h3 email_open    T-30d  10 * 1/2      = 5
+//     h4 download "White Paper 2025" T-30d   5 * 1/2 = 2.5 (white_paper)
+//     h5 download "pricing.pdf"      T-30d   no rule (no "white" in the asset)
+//     h6 demo_booked   T-15d  20 * 2^-0.5   = 14.1421...
+//     h7 quote_request T      50 * 1        = 50
+//   engagement 75.3921 -> 75.39; score 15 + 75.39 = 90.39 -> MQL (>= 65).
+// One second before T the quote is not counted: engagement 25.39, score 40.39, no stage.
+const char* kHandLead =
+    R"({"lead_id":"hand","company_size":500,"industry":"IT","country":"DE","email":"ann@acme.io"})";
+const char* kHandEvents =
+    R"({"event_id":"h1","lead_id":"hand","type":"page_view","ts":"2025-04-02T00:00:00Z"}
+{"event_id":"h2","lead_id":"hand","type":"page_view","ts":"2025-05-02T00:00:00Z"}
+{"event_id":"h3","lead_id":"hand","type":"email_open","ts":"2025-05-02T00:00:00Z"}
+{"event_id":"h4","lead_id":"hand","type":"download","ts":"2025-05-02T00:00:00Z","asset":"White Paper 2025"}
+{"event_id":"h5","lead_id":"hand","type":"download","ts":"2025-05-02T00:00:00Z","asset":"pricing.pdf"}
+{"event_id":"h6","lead_id":"hand","type":"demo_booked","ts":"2025-05-17T00:00:00Z"}
+{"event_id":"h7","lead_id":"hand","type":"quote_request","ts":"2025-06-01T00:00:00Z"}
+)";
+const char* kHandT = "2025-06-01T00:00:00Z";
+
+// A lead with fit 45 (sme 20 + it_sector 15 + france 10) and grade A: score 45 without events.
+std::string Fit45Lead(const std::string& id) {
+  return json{{"lead_id", id}, {"company_size", 50}, {"industry", "IT"}, {"country", "FR"}}.dump();
+}
+
+std::string Event(const std::string& lead, const std::string& id, const std::string& type,
+                  const std::string& ts) {
+  return json{{"event_id", id}, {"lead_id", lead}, {"type", type}, {"ts", ts}}.dump();
+}
+
+// examples/saas/model.yaml with another name and/or MQL threshold.
+std::string ModelVariant(const std::string& name, int mql_threshold) {
+  std::string yaml = ReadFile(kModelPath);
+  yaml = std::regex_replace(yaml, std::regex("\nname: saas-pm\n"), "\nname: " + name + "\n");
+  yaml = std::regex_replace(yaml, std::regex("score >= 65"),
+                            "score >= " + std::to_string(mql_threshold));
+  return yaml;
+}
+
+class ApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<ScratchStore>(GetParam());
+    if (!store_->available()) GTEST_SKIP() << store_->skip_reason();
+    admin_ = MakeToken("admin");
+    write_ = MakeToken("write");
+    read_ = MakeToken("read");
+    ASSERT_FALSE(admin_.empty() || write_.empty() || read_.empty());
+  }
+
+  void TearDown() override {
+    if (server_.running()) {
+      std::string log = server_.log();
+      EXPECT_EQ(server_.Stop(), 0) << "SIGTERM must stop the server cleanly; log:\n" << log;
+    }
+  }
+
+  std::string MakeToken(const std::string& scope) {
+    auto run = RunLeadscore({"token", "create", "--db", store_->target(), "--scope", scope});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    std::string token = run.out;
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+      token.pop_back();
+    }
+    EXPECT_EQ(token.rfind("lsk_", 0), 0u) << token;
+    return token;
+  }
+
+  // Starts the server on this test's store. The sweep is an hour away unless asked, so that no
+  // time-driven pass lands in a test (each lasts seconds).
+  ::testing::AssertionResult StartServer(const std::string& config = "",
+                                         const std::string& sweep = "1h") {
+    ServeOptions options;
+    options.db = store_->target();
+    options.model = kModelPath;
+    options.config = config;
+    options.extra = {"--sweep-interval", sweep, "--threads", "4"};
+    auto started = server_.Start(options);
+    if (started) client_ = server_.Client();
+    return started;
+  }
+
+  ::testing::AssertionResult StopServer() {
+    std::string log = server_.log();
+    int code = server_.Stop();
+    if (code != 0) {
+      return ::testing::AssertionFailure() << "exit code " << code << "; log:\n" << log;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  static Reply ToReply(const httplib::Result& res) {
+    Reply r;
+    if (!res) {
+      r.body = "no answer: " + httplib::to_string(res.error());
+      return r;
+    }
+    r.status = res->status;
+    r.body = res->body;
+    r.headers = res->headers;
+    r.content_type = res->get_header_value("Content-Type");
+    r.doc = json::parse(r.body, nullptr, false);
+    return r;
+  }
+
+  static httplib::Headers Auth(const std::string& token) {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return headers;
+  }
+
+  static httplib::Headers Basic(const std::string& user) {
+    return {{"Authorization", "Basic " + Base64(user + ":")}};
+  }
+
+  Reply Get(const std::string& path, const std::string& token) {
+    return ToReply(client_->Get(path, Auth(token)));
+  }
+  Reply Post(const std::string& path, const std::string& body, const std::string& token,
+             const std::string& type = "application/json") {
+    return ToReply(client_->Post(path, Auth(token), body, type));
+  }
+  Reply PostWith(const std::string& path, const std::string& body,
+                 const httplib::Headers& headers) {
+    return ToReply(client_->Post(path, headers, body, "application/json"));
+  }
+  Reply Put(const std::string& path, const std::string& body, const std::string& token) {
+    return ToReply(client_->Put(path, Auth(token), body, "application/yaml"));
+  }
+  Reply Delete(const std::string& path, const std::string& token) {
+    return ToReply(client_->Delete(path, Auth(token)));
+  }
+
+  // A problem document (RFC 7807) with `status`.
+  static ::testing::AssertionResult IsProblem(const Reply& r, int status,
+                                              const std::string& field = "") {
+    if (r.status != status)
+      return ::testing::AssertionFailure() << "expected " << status << ", " << r;
+    if (r.content_type != "application/problem+json") {
+      return ::testing::AssertionFailure() << "Content-Type " << r.content_type << ", " << r;
+    }
+    if (!r.doc.is_object() || r.doc.value("status", 0) != status || !r.doc.contains("title") ||
+        !r.doc["detail"].is_string() || r.doc["detail"].get<std::string>().empty()) {
+      return ::testing::AssertionFailure() << "not a problem document: " << r;
+    }
+    if (!field.empty() && r.doc.value("field", "") != field) {
+      return ::testing::AssertionFailure() << "expected field " << field << ": " << r;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // The primary model's stored rows (GET /v1/leads?limit=1000&...).
+  std::vector<json> Listed(const std::string& query = "") {
+    Reply r = Get("/v1/leads?limit=1000" + query, read_);
+    if (r.status != 200) return {};
+    return r.doc["leads"].get<std::vector<json>>();
+  }
+
+  static std::map<std::string, json> ById(const std::vector<json>& rows) {
+    std::map<std::string, json> out;
+    for (const auto& row : rows) out[row["lead_id"].get<std::string>()] = row;
+    return out;
+  }
+
+  json Transitions(const std::string& lead) {
+    Reply r = Get("/v1/leads/" + lead + "/history", read_);
+    return r.status == 200 ? r.doc["transitions"] : json::array();
+  }
+
+  // Runs `leadscore generate` (50 leads, 2 months, seed 3) into `dir`, then sends its leads
+  // (leads.csv rows as NDJSON objects, by CsvLeadsAsJson) and its events (events.jsonl lines as
+  // NDJSON bodies of 400, in file order). `accepted` and `duplicates` sum the event answers.
+  void SendGenerated(const TempDir& dir, size_t& accepted, size_t& duplicates) {
+    auto gen = RunLeadscore(
+        {"generate", "--out", dir.path(), "--leads", "50", "--months", "2", "--seed", "3"});
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    std::string leads;
+    for (const auto& lead : CsvLeadsAsJson(dir.Read("leads.csv"))) leads += lead.dump() + "\n";
+    Reply sent = Post("/v1/leads", leads, write_, "application/x-ndjson");
+    ASSERT_EQ(sent.status, 200) << sent;
+    ASSERT_EQ(sent.doc["accepted"], 50) << sent;
+    auto lines = Lines(dir.Read("events.jsonl"));
+    accepted = duplicates = 0;
+    for (size_t start = 0; start < lines.size(); start += 400) {
+      std::string body;
+      for (size_t i = start; i < std::min(lines.size(), start + 400); ++i) body += lines[i] + "\n";
+      Reply r = Post("/v1/events", body, write_, "application/x-ndjson");
+      ASSERT_EQ(r.status, 200) << r;
+      ASSERT_EQ(r.doc["rejected"], 0) << r;
+      accepted += r.doc["accepted"].get<size_t>();
+      duplicates += r.doc["duplicates"].get<size_t>();
+    }
+  }
+
+  std::unique_ptr<ScratchStore> store_;
+  TempDir dir_;
+  ServerProcess server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string admin_, write_, read_;
+};
+
+// ---- auth ----------------------------------------------------------------------------------
+
+TEST_P(ApiTest, HealthNeedsNoTokenAndEverythingElseDoes) {
+  ASSERT_TRUE(StartServer());
+  Reply health = Get("/health", "");
+  EXPECT_EQ(health.status, 200) << health;
+  EXPECT_EQ(health.doc["status"], "ok") << health;
+
+  Reply none = Get("/v1/leads", "");
+  EXPECT_TRUE(IsProblem(none, 401));
+  EXPECT_EQ(none.doc["title"], "Unauthorized");
+  Reply unknown = Get("/v1/leads", "lsk_" + std::string(64, '0'));
+  EXPECT_TRUE(IsProblem(unknown, 401));
+  Reply garbage = ToReply(client_->Get("/v1/leads", {{"Authorization", "Token abc"}}));
+  EXPECT_TRUE(IsProblem(garbage, 401));
+  for (const char* path : {"/metrics", "/v1/model", "/v1/openapi.json", "/v1/leads/x"}) {
+    EXPECT_TRUE(IsProblem(Get(path, ""), 401)) << path;
+  }
+
+  // read < write < admin.
+  std::string event = Event("auth", "a1", "page_view", "2025-05-01T00:00:00Z");
+  Reply refused = Post("/v1/events", event, read_);
+  EXPECT_TRUE(IsProblem(refused, 403));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/auth", read_), 404)) << "a refused write stored nothing";
+  EXPECT_EQ(Post("/v1/events", event, write_).status, 200);
+  EXPECT_EQ(Get("/v1/leads/auth", read_).status, 200);
+  EXPECT_EQ(Get("/v1/leads/auth", write_).status, 200);
+  EXPECT_EQ(Get("/v1/leads/auth", admin_).status, 200);
+  EXPECT_TRUE(IsProblem(Delete("/v1/leads/auth", write_), 403));
+}
+
+TEST_P(ApiTest, SegmentBasicAuthTakesTheTokenAsUserName) {
+  ASSERT_TRUE(StartServer());
+  std::string track =
+      R"({"userId":"basic","event":"page_view","timestamp":"2025-05-01T00:00:00Z","messageId":"b1"})";
+  Reply ok = PostWith("/v1/track", track, Basic(write_));
+  EXPECT_EQ(ok.status, 200) << ok;
+  EXPECT_EQ(ok.doc["accepted"], 1) << ok;
+  EXPECT_TRUE(IsProblem(PostWith("/v1/track", track, Basic(read_)), 403));
+  EXPECT_TRUE(IsProblem(PostWith("/v1/track", track, Basic("lsk_nobody")), 401));
+  // Basic works on the other routes too (one token check for all).
+  Reply lead = ToReply(client_->Get("/v1/leads/basic", Basic(read_)));
+  EXPECT_EQ(lead.status, 200) << lead;
+}
+
+TEST_P(ApiTest, TheBearerSchemeIsCaseInsensitive) {
+  GTEST_SKIP() << "BUG: \"Authorization: bearer <token>\" is answered 401 (RFC 7235 makes the "
+                  "scheme case-insensitive; http_server.cc TokenOf compares \"Bearer \" exactly)";
+  ASSERT_TRUE(StartServer());
+  Reply r = ToReply(client_->Get("/v1/model", {{"Authorization", "bearer " + read_}}));
+  EXPECT_EQ(r.status, 200) << r;
+}
+
+// ---- leads and events ----------------------------------------------------------------------
+
+TEST_P(ApiTest, UpsertsLeadsAsObjectArrayOrNdjsonAndMergesAttributes) {
+  ASSERT_TRUE(StartServer());
+  Reply one = Post("/v1/leads", R"({"lead_id":"o1","company_size":50,"industry":"IT"})", write_);
+  ASSERT_EQ(one.status, 200) << one;
+  EXPECT_EQ(one.doc, json::parse(R"({"received":1,"accepted":1,"duplicates":0,"rejected":0,
+                                      "errors":[]})"));
+
+  Reply array = Post("/v1/leads",
+                     R"([{"lead_id":"a1","country":"FR"},
+                         {"lead_id":"a2","attributes":{"industry":"SaaS","company_size":20}}])",
+                     write_);
+  ASSERT_EQ(array.status, 200) << array;
+  EXPECT_EQ(array.doc["accepted"], 2) << array;
+
+  Reply ndjson = Post("/v1/leads",
+                      "{\"lead_id\":\"n1\",\"country\":\"DE\"}\n"
+                      "{\"country\":\"FR\"}\n"
+                      "{\"lead_id\":\"n2\"}\n",
+                      write_, "application/x-ndjson");
+  ASSERT_EQ(ndjson.status, 200) << ndjson;
+  EXPECT_EQ(ndjson.doc["received"], 3);
+  EXPECT_EQ(ndjson.doc["accepted"], 2);
+  EXPECT_EQ(ndjson.doc["rejected"], 1);
+  ASSERT_EQ(ndjson.doc["errors"].size(), 1u) << ndjson;
+  EXPECT_EQ(ndjson.doc["errors"][0]["index"], 1);
+  EXPECT_EQ(ndjson.doc["errors"][0]["field"], "lead_id");
+  EXPECT_FALSE(ndjson.doc["errors"][0]["reason"].get<std::string>().empty());
+
+  Reply a2 = Get("/v1/leads/a2", read_);
+  ASSERT_EQ(a2.status, 200) << a2;
+  EXPECT_EQ(a2.doc["attributes"], json::parse(R"({"industry":"SaaS","company_size":20})"));
+  EXPECT_DOUBLE_EQ(a2.doc["fit"].get<double>(), 35);  // sme 20 + it_sector 15
+  EXPECT_EQ(Get("/v1/leads/n2", read_).status, 200);
+
+  Reply before = Get("/v1/leads/o1", read_);
+  ASSERT_EQ(before.status, 200) << before;
+  EXPECT_DOUBLE_EQ(before.doc["fit"].get<double>(), 35);
+  // A second upsert merges: new keys are added, given keys replaced, the others kept.
+  Reply again =
+      Post("/v1/leads", R"({"lead_id":"o1","country":"FR","industry":"Software"})", write_);
+  ASSERT_EQ(again.status, 200) << again;
+  Reply merged = Get("/v1/leads/o1", read_);
+  ASSERT_EQ(merged.status, 200) << merged;
+  EXPECT_EQ(merged.doc["attributes"],
+            json::parse(R"({"company_size":50,"industry":"Software","country":"FR"})"));
+  EXPECT_DOUBLE_EQ(merged.doc["fit"].get<double>(), 45);
+  EXPECT_EQ(merged.doc["grade"], "A");
+  EXPECT_EQ(merged.doc["created_at"], before.doc["created_at"]);
+
+  EXPECT_TRUE(IsProblem(Post("/v1/leads", "[{\"lead_id\": ", write_), 400));
+  EXPECT_TRUE(IsProblem(Post("/v1/leads", "", write_), 400));
+}
+
+TEST_P(ApiTest, ALeadWhoseIdHoldsASlashCanBeReadExportedAndDeleted) {
+  GTEST_SKIP() << "BUG: POST /v1/leads accepts {\"lead_id\":\"acme/42\"}, but GET/DELETE "
+                  "/v1/leads/acme%2F42 answer 404 \"no route\" (the path is decoded before "
+                  "routing and [^/]+ does not match), so such a lead can never be read, exported "
+                  "or forgotten";
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"acme/42","industry":"IT"})", write_).status, 200);
+  Reply lead = Get("/v1/leads/acme%2F42", read_);
+  EXPECT_EQ(lead.status, 200) << lead;
+  EXPECT_EQ(lead.doc["lead_id"], "acme/42");
+  EXPECT_EQ(Get("/v1/leads/acme%2F42/export", admin_).status, 200);
+  EXPECT_EQ(Delete("/v1/leads/acme%2F42", admin_).status, 204);
+}
+
+TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason) {
+  ASSERT_TRUE(StartServer());
+  const std::string array = R"([
+    {"event_id":"v1","lead_id":"ev","type":"page_view","ts":"2025-05-01T00:00:00Z"},
+    {"event_id":"v2","lead_id":"ev","type":"email_open","ts":1746057600},
+    {"event_id":"v1","lead_id":"ev","type":"page_view","ts":"2025-05-01T00:00:00Z"},
+    {"event_id":"v3","lead_id":"ev","type":"page_view"},
+    {"event_id":"v4","lead_id":"ev","type":"page_view","ts":"yesterday"},
+    {"event_id":"v5","type":"page_view","ts":"2025-05-01T00:00:00Z"},
+    {"event_id":"v6","lead_id":"ev","ts":"2025-05-01T00:00:00Z"},
+    "not an object",
+    {"lead_id":"ev","type":"page_view","ts":"2025-05-02T00:00:00Z"}
+  ])";
+  Reply r = Post("/v1/events", array, write_);
+  ASSERT_EQ(r.status, 200) << r;
+  EXPECT_EQ(r.doc["received"], 9) << r;
+  EXPECT_EQ(r.doc["accepted"], 3) << r;
+  EXPECT_EQ(r.doc["duplicates"], 1) << r;
+  EXPECT_EQ(r.doc["rejected"], 5) << r;
+  std::map<int, std::string> fields;
+  for (const auto& e : r.doc["errors"]) {
+    EXPECT_FALSE(e.value("reason", "").empty()) << e;
+    fields[e["index"].get<int>()] = e.value("field", "");
+  }
+  EXPECT_EQ(fields, (std::map<int, std::string>{
+                        {3, "ts"}, {4, "ts"}, {5, "lead_id"}, {6, "type"}, {7, ""}}))
+      << r;
+
+  // The same body again: every event with an event_id is a duplicate; the one without is new.
+  Reply again = Post("/v1/events", array, write_);
+  ASSERT_EQ(again.status, 200) << again;
+  EXPECT_EQ(again.doc["accepted"], 1) << again;
+  EXPECT_EQ(again.doc["duplicates"], 3) << again;
+
+  // NDJSON: a line that is not JSON is rejected alone; blank lines are not records.
+  std::string ndjson = Event("ev", "n1", "demo_booked", "2025-05-03T00:00:00Z") +
+                       "\n{not json\n\n" +
+                       Event("ev", "n1", "demo_booked", "2025-05-03T00:00:00Z") + "\n" +
+                       Event("ev", "n2", "quote_request", "2025-05-03T00:00:00Z") + "\n";
+  Reply nd = Post("/v1/events", ndjson, write_, "application/x-ndjson");
+  ASSERT_EQ(nd.status, 200) << nd;
+  EXPECT_EQ(nd.doc["received"], 4) << nd;
+  EXPECT_EQ(nd.doc["accepted"], 2) << nd;
+  EXPECT_EQ(nd.doc["duplicates"], 1) << nd;
+  EXPECT_EQ(nd.doc["rejected"], 1) << nd;
+  ASSERT_EQ(nd.doc["errors"].size(), 1u) << nd;
+  EXPECT_EQ(nd.doc["errors"][0]["index"], 1) << nd;
+
+  // Stored once each, in arrival order.
+  Reply events = Get("/v1/leads/ev/events", read_);
+  ASSERT_EQ(events.status, 200) << events;
+  std::vector<std::string> ids;
+  for (const auto& e : events.doc["events"]) ids.push_back(e["event"].value("event_id", "-"));
+  EXPECT_EQ(ids, (std::vector<std::string>{"v1", "v2", "-", "-", "n1", "n2"})) << events;
+
+  // Nothing usable: 400. Not JSON at all: 400 with a problem document.
+  Reply none = Post("/v1/events", "{\"lead_id\":\"ev\"}\n[1]\n", write_, "application/x-ndjson");
+  EXPECT_EQ(none.status, 400) << none;
+  EXPECT_EQ(none.doc["rejected"], 2) << none;
+  EXPECT_TRUE(IsProblem(Post("/v1/events", R"([{"lead_id": "ev", )", write_), 400));
+  EXPECT_TRUE(IsProblem(Post("/v1/events", "  \n", write_), 400));
+  EXPECT_TRUE(IsProblem(Post("/v1/events", "42", write_), 400));
+}
+
+TEST_P(ApiTest, BodyOverTheLimitIs413) {
+  GTEST_SKIP() << "BUG: a POST body over the 16 MiB limit reaches the handler as an empty body "
+                  "and is answered 400 \"the body is empty\" instead of 413 (POST /v1/events with "
+                  "16777217 bytes; http_server.cc ignores the ContentReader's false return when "
+                  "cpp-httplib refuses the body)";
+  ASSERT_TRUE(StartServer());
+  std::string body(size_t{16} << 20, ' ');
+  body += "[]";
+  Reply r = Post("/v1/events", body, write_);
+  EXPECT_TRUE(IsProblem(r, 413));
+  // Just under the limit is read (and found empty of records).
+  Reply under = Post("/v1/events", std::string((size_t{16} << 20) - 2, ' ') + "[]", write_);
+  EXPECT_EQ(under.status, 200) << under;
+}
+
+// ---- one lead ------------------------------------------------------------------------------
+
+TEST_P(ApiTest, LeadScoreMatchesTheHandComputedExample) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", kHandLead, write_).status, 200);
+  Reply sent = Post("/v1/events", kHandEvents, write_, "application/x-ndjson");
+  ASSERT_EQ(sent.status, 200) << sent;
+  ASSERT_EQ(sent.doc["accepted"], 7) << sent;
+
+  Reply r = Get(std::string("/v1/leads/hand?as_of=") + kHandT, read_);
+  ASSERT_EQ(r.status, 200) << r;
+  const json& lead = r.doc;
+  EXPECT_EQ(lead["lead_id"], "hand");
+  EXPECT_DOUBLE_EQ(lead["fit"].get<double>(), 15);
+  EXPECT_DOUBLE_EQ(lead["engagement"].get<double>(), 75.39);
+  EXPECT_DOUBLE_EQ(lead["score"].get<double>(), 90.39);
+  EXPECT_EQ(lead["grade"], "C");
+  EXPECT_EQ(lead["stage"], "MQL");
+  EXPECT_EQ(lead["model"], "saas-pm");
+  EXPECT_EQ(lead["as_of"], kHandT);
+  EXPECT_EQ(lead["attributes"], json::parse(R"({"company_size":500,"industry":"IT","country":"DE",
+                            "email":"ann@acme.io"})"));
+  // Largest first, ties by rule id.
+  EXPECT_EQ(lead["reasons"], json::parse(R"([
+      {"rule":"quote","points":50.0}, {"rule":"it_sector","points":15.0},
+      {"rule":"demo","points":14.14}, {"rule":"email_open","points":5.0},
+      {"rule":"page_visit","points":3.75}, {"rule":"white_paper","points":2.5}])"))
+      << lead["reasons"];
+  ASSERT_TRUE(lead["scores"].contains("saas-pm")) << lead;
+  for (const char* key : {"score", "fit", "engagement", "grade", "stage", "reasons"}) {
+    EXPECT_EQ(lead["scores"]["saas-pm"][key], lead[key]) << key;
+  }
+
+  // Every contribution decays with the same 30-day half-life, so the lead cools out of MQL
+  // (15 + engagement < 65) when 75.3921 * 2^(-x/30d) = 50: x = 30d * log2(75.3921 / 50).
+  const double raw_engagement = 1.25 + 2.5 + 5 + 2.5 + 20 / std::sqrt(2.0) + 50;
+  const double cools_at = ParseIso(kHandT) + 30 * 86400 * std::log2(raw_engagement / 50);
+  ASSERT_TRUE(lead["stage_change_at"].is_string()) << lead;
+  EXPECT_NEAR(ParseIso(lead["stage_change_at"]), cools_at, 2.0) << lead["stage_change_at"];
+
+  // One second before the quote request: it is not counted.
+  Reply before = Get("/v1/leads/hand?as_of=2025-05-31T23:59:59Z", read_);
+  ASSERT_EQ(before.status, 200) << before;
+  EXPECT_DOUBLE_EQ(before.doc["engagement"].get<double>(), 25.39);
+  EXPECT_DOUBLE_EQ(before.doc["score"].get<double>(), 40.39);
+  EXPECT_TRUE(before.doc["stage"].is_null()) << before;
+  EXPECT_EQ(before.doc["grade"], "C");
+  // Before any event: fit only. Unix seconds are accepted too.
+  Reply fit_only = Get("/v1/leads/hand?as_of=1743465600", read_);  // 2025-04-01
+  ASSERT_EQ(fit_only.status, 200) << fit_only;
+  EXPECT_DOUBLE_EQ(fit_only.doc["score"].get<double>(), 15);
+  EXPECT_EQ(fit_only.doc["reasons"], json::parse(R"([{"rule":"it_sector","points":15.0}])"));
+
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/nobody", read_), 404));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/hand?as_of=someday", read_), 400, "as_of"));
+}
+
+TEST_P(ApiTest, LiveScoresEqualABatchRunOfTheSameRecords) {
+  ASSERT_TRUE(StartServer());
+  TempDir data;
+  size_t accepted = 0, duplicates = 0;
+  ASSERT_NO_FATAL_FAILURE(SendGenerated(data, accepted, duplicates));
+  EXPECT_EQ(accepted, Lines(data.Read("events.jsonl")).size() - 1);
+  EXPECT_EQ(duplicates, 1u);  // generate re-sends one event
+
+  for (const char* as_of : {"2026-01-01T00:00:00Z", "2025-12-01T00:00:00Z"}) {
+    std::string out = data.File(std::string("batch-") + as_of + ".jsonl");
+    auto batch = RunLeadscore({"score", "--model", kModelPath, "--leads", data.File("leads.csv"),
+                               "--events", data.File("events.jsonl"), "--as-of", as_of, "--format",
+                               "jsonl", "--explain", "--output", out, "--threads", "1"});
+    ASSERT_EQ(batch.exit_code, 0) << batch.err;
+    auto rows = Lines(ReadFile(out));
+    ASSERT_EQ(rows.size(), 50u);
+    for (const auto& line : rows) {
+      json want = json::parse(line);
+      std::string id = want["lead_id"];
+      Reply got = Get("/v1/leads/" + id + "?as_of=" + as_of, read_);
+      ASSERT_EQ(got.status, 200) << got;
+      SCOPED_TRACE(id + " as of " + as_of);
+      EXPECT_DOUBLE_EQ(got.doc["score"].get<double>(), want["score"].get<double>());
+      EXPECT_DOUBLE_EQ(got.doc["fit"].get<double>(), want["fit"].get<double>());
+      EXPECT_DOUBLE_EQ(got.doc["engagement"].get<double>(), want["engagement"].get<double>());
+      EXPECT_EQ(got.doc["grade"], want["grade"]);
+      EXPECT_EQ(got.doc["stage"], want["stage"]);
+      EXPECT_EQ(got.doc["reasons"], want["reasons"]);
+    }
+  }
+}
+
+TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
+  ASSERT_TRUE(StartServer());
+  TempDir data;
+  size_t accepted = 0, duplicates = 0;
+  ASSERT_NO_FATAL_FAILURE(SendGenerated(data, accepted, duplicates));
+  // One lead hot now, so that the stage filter has something to find.
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("hot"), write_).status, 200);
+  ASSERT_EQ(
+      Post("/v1/events", Event("hot", "hot-q", "quote_request", IsoTime(UnixNow() - 60)), write_)
+          .status,
+      200);
+  const size_t kLeads = 51;
+
+  // Wait for the rescorer: every lead listed, and every stored score equal to the live score
+  // at the time it was stored.
+  std::vector<json> all;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        all = Listed();
+        if (all.size() != kLeads) return false;
+        for (const auto& row : all) {
+          Reply live = Get("/v1/leads/" + row["lead_id"].get<std::string>() +
+                               "?as_of=" + row["scored_at"].get<std::string>(),
+                           read_);
+          if (live.status != 200 || live.doc["score"] != row["score"] ||
+              live.doc["stage"] != row["stage"]) {
+            return false;
+          }
+        }
+        return true;
+      },
+      "every lead scored and stored"))
+      << "listed " << all.size();
+
+  for (size_t i = 1; i < all.size(); ++i) {
+    double a = all[i - 1]["score"], b = all[i]["score"];
+    EXPECT_TRUE(a > b || (a == b && all[i - 1]["lead_id"] < all[i]["lead_id"]))
+        << all[i - 1] << " before " << all[i];
+  }
+
+  // Pages of 7 cover every lead once, in the same order.
+  std::vector<json> paged;
+  std::string cursor;
+  for (int page = 0; page < 20; ++page) {
+    Reply r =
+        Get("/v1/leads?limit=7" + (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)), read_);
+    ASSERT_EQ(r.status, 200) << r;
+    EXPECT_LE(r.doc["leads"].size(), 7u);
+    for (const auto& row : r.doc["leads"]) paged.push_back(row);
+    if (r.doc["next_cursor"].is_null()) break;
+    cursor = r.doc["next_cursor"];
+  }
+  ASSERT_EQ(paged.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(paged[i]["lead_id"], all[i]["lead_id"]) << i;
+
+  auto subset = [&](const std::function<bool(const json&)>& keep) {
+    std::vector<std::string> ids;
+    for (const auto& row : all) {
+      if (keep(row)) ids.push_back(row["lead_id"]);
+    }
+    return ids;
+  };
+  auto ids = [](const std::vector<json>& rows) {
+    std::vector<std::string> out;
+    for (const auto& row : rows) out.push_back(row["lead_id"]);
+    return out;
+  };
+  auto mql = Listed("&stage=MQL");
+  EXPECT_EQ(ids(mql), subset([](const json& r) { return r["stage"] == "MQL"; }));
+  EXPECT_NE(std::find(ids(mql).begin(), ids(mql).end(), "hot"), ids(mql).end());
+  EXPECT_EQ(ids(Listed("&min_score=30")),
+            subset([](const json& r) { return r["score"].get<double>() >= 30; }));
+  EXPECT_EQ(ids(Listed("&grade=A")), subset([](const json& r) { return r["grade"] == "A"; }));
+  EXPECT_EQ(ids(Listed("&stage=MQL&min_score=99")),
+            subset([](const json& r) { return r["stage"] == "MQL" && r["score"] >= 99; }));
+
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?limit=0", read_), 400, "limit"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?min_score=high", read_), 400, "min_score"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?cursor=nonsense", read_), 400, "cursor"));
+}
+
+TEST_P(ApiTest, ListFiltersByAttributeValue) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads",
+                 R"([{"lead_id":"f1","industry":"IT","plan":"pro","trial":true},
+                     {"lead_id":"f2","industry":"Retail","plan":"free","trial":false},
+                     {"lead_id":"f3","industry":"IT","plan":"free"}])",
+                 write_)
+                .status,
+            200);
+  ASSERT_TRUE(Eventually([&] { return Listed().size() == 3; }, "3 leads stored"));
+  auto ids = [&](const std::string& query) {
+    std::vector<std::string> out;
+    for (const auto& row : Listed(query)) out.push_back(row["lead_id"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(ids("&attribute=industry:IT"), (std::vector<std::string>{"f1", "f3"}));
+  EXPECT_TRUE(ids("&attribute=industry:Farming").empty());
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?attribute=industry", read_), 400, "attribute"));
+}
+
+TEST_P(ApiTest, ListAttributeFilterMatchesBooleansOnEveryBackend) {
+  if (GetParam() == "sqlite") {
+    GTEST_SKIP() << "BUG: on SQLite GET /v1/leads?attribute=trial:true finds no lead whose "
+                    "attributes hold \"trial\": true (json_extract gives 1, CAST to TEXT \"1\"); "
+                    "PostgreSQL finds it, so the backends disagree";
+  }
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(
+      Post("/v1/leads", R"([{"lead_id":"t1","trial":true},{"lead_id":"t2","trial":false}])", write_)
+          .status,
+      200);
+  ASSERT_TRUE(Eventually([&] { return Listed().size() == 2; }, "2 leads stored"));
+  auto rows = Listed("&attribute=trial:true");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["lead_id"], "t1");
+}
+
+TEST_P(ApiTest, HistoryLogsTheTransitionIntoMqlWithTheEventThatCausedIt) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("hist"), write_).status, 200);
+  const int64_t now = UnixNow();
+  ASSERT_EQ(
+      Post("/v1/events", Event("hist", "p1", "page_view", IsoTime(now - 7200)), write_).status,
+      200);
+  // 45 + 5: no stage yet.
+  ASSERT_TRUE(Eventually([&] { return !Listed().empty(); }, "the first score stored"));
+  EXPECT_TRUE(Transitions("hist").empty());
+  ASSERT_EQ(
+      Post("/v1/events", Event("hist", "q1", "quote_request", IsoTime(now - 3600)), write_).status,
+      200);
+  json log;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        log = Transitions("hist");
+        return !log.empty();
+      },
+      "the transition into MQL"));
+  ASSERT_EQ(log.size(), 1u) << log;
+  EXPECT_EQ(log[0]["lead_id"], "hist");
+  EXPECT_TRUE(log[0]["from_stage"].is_null()) << log;
+  EXPECT_EQ(log[0]["to_stage"], "MQL");
+  EXPECT_EQ(log[0]["cause"], "event:q1");
+  EXPECT_EQ(log[0]["model"], "saas-pm");
+  EXPECT_EQ(log[0]["model_version"], 1);
+  EXPECT_GE(log[0]["score"].get<double>(), 65);
+  ASSERT_FALSE(log[0]["reasons"].empty()) << log;
+  EXPECT_EQ(log[0]["reasons"][0]["rule"], "quote") << log;
+
+  Reply history = Get("/v1/leads/hist/history", read_);
+  ASSERT_EQ(history.status, 200) << history;
+  const json& scores = history.doc["scores"];
+  ASSERT_EQ(scores.size(), 2u) << history;  // one point per event time
+  EXPECT_EQ(scores[0]["at"], IsoTime(now - 7200));
+  EXPECT_EQ(scores[1]["at"], IsoTime(now - 3600));
+  EXPECT_LT(scores[0]["at"], scores[1]["at"]);
+  EXPECT_DOUBLE_EQ(scores[0]["score"].get<double>(), 50);
+  EXPECT_TRUE(scores[0]["stage"].is_null());
+  EXPECT_EQ(scores[1]["stage"], "MQL");
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/nobody/history", read_), 404));
+}
+
+TEST_P(ApiTest, TheTransitionCauseIsTheEventThatPushedTheLeadIntoMql) {
+  GTEST_SKIP()
+      << "BUG: the cause of a transition is the lead's last stored event, not the one "
+         "that pushed it over: POST /v1/events [quote_request qq, page_view pp] (one body) "
+         "logs the MQL transition with cause \"event:pp\" (rescorer.cc takes "
+         "events.back())";
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("cause"), write_).status, 200);
+  std::string at = IsoTime(UnixNow() - 60);
+  Reply sent = Post("/v1/events",
+                    "[" + Event("cause", "qq", "quote_request", at) + "," +
+                        Event("cause", "pp", "page_view", at) + "]",
+                    write_);
+  ASSERT_EQ(sent.status, 200) << sent;
+  json log;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        log = Transitions("cause");
+        return !log.empty();
+      },
+      "the transition into MQL"));
+  // 45 + 5 (page_view) stays below 65; only the quote request makes the MQL.
+  EXPECT_EQ(log[0]["cause"], "event:qq") << log;
+}
+
+TEST_P(ApiTest, TimeAloneMovesALeadOutOfItsStageOnceThroughTheSweep) {
+  ASSERT_TRUE(StartServer("", /*sweep=*/"0.5s"));
+  // The lead first, scored before its event arrives (so that the event is the transition's
+  // cause: see TheTransitionCauseIsTheEventThatPushedTheLeadIntoMql).
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("cooling"), write_).status, 200);
+  ASSERT_TRUE(Eventually([&] { return ById(Listed()).count("cooling"); }, "cooling stored"));
+  // 45 + 50 * 2^(-age/30d) >= 65 while age <= 30d * log2(2.5): this quote request (ts in
+  // Unix seconds with the fraction) keeps the lead an MQL for two more seconds.
+  const double cools_after = 30 * 86400 * std::log2(2.5);
+  const double quote_at =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
+      cools_after + 2.0;
+  json quote = {
+      {"event_id", "cq"}, {"lead_id", "cooling"}, {"type", "quote_request"}, {"ts", quote_at}};
+  ASSERT_EQ(Post("/v1/events", quote.dump(), write_).status, 200);
+  Reply now = Get("/v1/leads/cooling", read_);
+  ASSERT_EQ(now.doc["stage"], "MQL") << now;
+  EXPECT_NEAR(ParseIso(now.doc["stage_change_at"]), quote_at + cools_after, 1.5) << now;
+
+  json log;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        log = Transitions("cooling");
+        return log.size() >= 2;
+      },
+      "the sweep moving the lead out of MQL"))
+      << log;
+  EXPECT_EQ(log[0]["to_stage"], "MQL");
+  EXPECT_EQ(log[0]["cause"], "event:cq");
+  EXPECT_EQ(log[1]["from_stage"], "MQL");
+  EXPECT_TRUE(log[1]["to_stage"].is_null()) << log;
+  EXPECT_EQ(log[1]["cause"], "time");
+  EXPECT_GE(ParseIso(log[1]["at"]), quote_at + cools_after - 0.01);
+  // Later sweeps find nothing new to log.
+  auto passes = [&] { return Get("/v1/model", read_).doc["rescoring"]["passes"].get<int>(); };
+  const int seen = passes();
+  ASSERT_TRUE(Eventually([&] { return passes() >= seen + 2; }, "two more sweeps"));
+  EXPECT_EQ(Transitions("cooling").size(), 2u) << Transitions("cooling");
+}
+
+TEST_P(ApiTest, ConcurrentWritersAreEachAnsweredWithTheirOwnCounts) {
+  ASSERT_TRUE(StartServer());
+  constexpr int kThreads = 4, kRequests = 15, kEvents = 25;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<std::string> problems;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto client = server_.Client();
+      for (int r = 0; r < kRequests; ++r) {
+        std::string body;
+        for (int e = 0; e < kEvents; ++e) {
+          std::string id = fmt::format("c{}-{}-{}", t, r, e);
+          body +=
+              Event(fmt::format("conc{}", e % 5), id, "page_view", "2025-05-01T00:00:00Z") + "\n";
+        }
+        Reply reply =
+            ToReply(client->Post("/v1/events", Auth(write_), body, "application/x-ndjson"));
+        if (reply.status != 200 || reply.doc["accepted"] != kEvents) {
+          std::lock_guard lock(mu);
+          problems.push_back(reply.body);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(problems.empty()) << problems.size() << " bad answers, e.g. " << problems[0];
+  int64_t stored = 0;
+  for (int lead = 0; lead < 5; ++lead) {
+    stored += Get(fmt::format("/v1/leads/conc{}", lead), read_).doc["event_count"].get<int64_t>();
+  }
+  EXPECT_EQ(stored, kThreads * kRequests * kEvents);
+  Reply metrics = Get("/metrics", read_);
+  EXPECT_NE(metrics.body.find("\nleadscore_events_ingested_total " +
+                              std::to_string(kThreads * kRequests * kEvents) + "\n"),
+            std::string::npos)
+      << metrics.body;
+}
+
+// ---- outcomes ------------------------------------------------------------------------------
+
+TEST_P(ApiTest, RecordsOutcomesAndRejectsBadOnesNamingTheField) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("out"), write_).status, 200);
+  Reply won = Post("/v1/outcomes",
+                   R"({"lead_id":"out","outcome":"won","at":"2025-06-10T00:00:00Z","value":12000})",
+                   write_);
+  ASSERT_EQ(won.status, 201) << won;
+  EXPECT_EQ(won.doc, json::parse(R"({"lead_id":"out","outcome":"won","at":"2025-06-10T00:00:00Z",
+                                      "value":12000.0})"));
+  Reply sql = Post("/v1/outcomes", R"({"lead_id":"out","outcome":"sql"})", write_);
+  ASSERT_EQ(sql.status, 201) << sql;
+  EXPECT_TRUE(sql.doc["value"].is_null());
+
+  EXPECT_TRUE(IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"maybe"})", write_), 400,
+                        "outcome"));
+  EXPECT_TRUE(IsProblem(Post("/v1/outcomes", R"({"outcome":"won"})", write_), 400, "lead_id"));
+  EXPECT_TRUE(
+      IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won","value":"lots"})", write_),
+                400, "value"));
+  EXPECT_TRUE(
+      IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won","at":"someday"})", write_),
+                400, "at"));
+  EXPECT_TRUE(IsProblem(Post("/v1/outcomes", "[]", write_), 400));
+  EXPECT_TRUE(IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won"})", read_), 403));
+
+  Reply listed = Get("/v1/leads/out/outcomes", read_);
+  ASSERT_EQ(listed.status, 200) << listed;
+  const json& outcomes = listed.doc["outcomes"];
+  ASSERT_EQ(outcomes.size(), 2u) << listed;
+  EXPECT_EQ(outcomes[0]["outcome"], "won");
+  EXPECT_EQ(outcomes[0]["at"], "2025-06-10T00:00:00Z");
+  EXPECT_DOUBLE_EQ(outcomes[0]["value"].get<double>(), 12000);
+  EXPECT_EQ(outcomes[1]["outcome"], "sql");
+  EXPECT_TRUE(outcomes[1]["value"].is_null());
+}
+
+// ---- models --------------------------------------------------------------------------------
+
+TEST_P(ApiTest, ValidatesAModelWithFileLineMessagesWithoutActivatingIt) {
+  ASSERT_TRUE(StartServer());
+  Reply model = Get("/v1/model", read_);
+  ASSERT_EQ(model.status, 200) << model;
+  EXPECT_EQ(model.doc["primary"]["name"], "saas-pm");
+  EXPECT_EQ(model.doc["primary"]["version"], 1);
+  EXPECT_EQ(model.doc["primary"]["role"], "primary");
+  EXPECT_EQ(model.doc["primary"]["yaml"], ReadFile(kModelPath));
+  EXPECT_TRUE(model.doc["rescoring"].is_object()) << model;
+
+  const std::string broken =
+      "version: 1\n"
+      "name: broken\n"
+      "fit:\n"
+      "  rules:\n"
+      "    - id: x\n"
+      "      when: company_size betwen 10 and 100\n"
+      "      points: 20\n"
+      "    - {id: y, when: \"nope(1)\", points: 2}\n";
+  Reply invalid = Post("/v1/model/validate", broken, read_, "application/yaml");
+  ASSERT_EQ(invalid.status, 422) << invalid;
+  EXPECT_EQ(invalid.doc["valid"], false);
+  const json& errors = invalid.doc["errors"];
+  ASSERT_EQ(errors.size(), 2u) << invalid;
+  std::regex located(R"(^[^:\s]+:(\d+):(\d+): .+)");
+  std::smatch m;
+  std::string first = errors[0], second = errors[1];
+  ASSERT_TRUE(std::regex_match(first, m, located)) << first;
+  EXPECT_EQ(m[1], "6") << first;
+  ASSERT_TRUE(std::regex_match(second, m, located)) << second;
+  EXPECT_EQ(m[1], "8") << second;
+
+  Reply valid = Post("/v1/model/validate", ReadFile(kModelPath), read_, "application/yaml");
+  EXPECT_EQ(valid.status, 200) << valid;
+  EXPECT_EQ(valid.doc["valid"], true);
+  EXPECT_TRUE(IsProblem(Put("/v1/model", broken, admin_), 422, "model"));
+  // Neither validating nor a refused PUT made a version.
+  Reply versions = Get("/v1/models/saas-pm", read_);
+  ASSERT_EQ(versions.status, 200) << versions;
+  EXPECT_EQ(versions.doc["versions"].size(), 1u) << versions;
+  EXPECT_TRUE(IsProblem(Get("/v1/models/broken", read_), 404));
+}
+
+TEST_P(ApiTest, ActivatingAChangedModelMakesVersion2AndStagesFollow) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("m1"), write_).status, 200);
+  ASSERT_TRUE(Eventually([&] { return ById(Listed()).count("m1"); }, "m1 stored"));
+  Reply before = Get("/v1/leads/m1", read_);
+  EXPECT_TRUE(before.doc["stage"].is_null()) << before;  // 45 < 65
+
+  const std::string changed = ModelVariant("saas-pm", 40);
+  EXPECT_TRUE(IsProblem(Put("/v1/model", changed, write_), 403));
+  Reply put = Put("/v1/model", changed, admin_);
+  ASSERT_EQ(put.status, 200) << put;
+  EXPECT_EQ(put.doc["name"], "saas-pm");
+  EXPECT_EQ(put.doc["version"], 2);
+  EXPECT_EQ(put.doc["role"], "primary");
+
+  Reply after = Get("/v1/leads/m1", read_);
+  EXPECT_EQ(after.doc["stage"], "MQL") << after;
+  EXPECT_EQ(after.doc["model_version"], 2) << after;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto rows = ById(Listed("&stage=MQL"));
+        return rows.count("m1") && rows["m1"]["model_version"] == 2;
+      },
+      "m1 rescored into MQL"));
+  json log = Transitions("m1");
+  ASSERT_EQ(log.size(), 1u) << log;
+  EXPECT_EQ(log[0]["to_stage"], "MQL");
+  EXPECT_EQ(log[0]["cause"], "model");
+  EXPECT_EQ(log[0]["model_version"], 2);
+
+  Reply model = Get("/v1/model", read_);
+  EXPECT_EQ(model.doc["primary"]["version"], 2) << model;
+  EXPECT_EQ(model.doc["primary"]["yaml"], changed);
+  Reply versions = Get("/v1/models/saas-pm", read_);
+  ASSERT_EQ(versions.status, 200) << versions;
+  ASSERT_EQ(versions.doc["versions"].size(), 2u) << versions;
+  EXPECT_EQ(versions.doc["versions"][0]["version"], 1);
+  EXPECT_EQ(versions.doc["versions"][0]["active"], false);
+  EXPECT_EQ(versions.doc["versions"][1]["active"], true);
+}
+
+TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("s1"), write_).status, 200);
+  Reply put = Put("/v1/model?role=shadow", ModelVariant("challenger", 40), admin_);
+  ASSERT_EQ(put.status, 200) << put;
+  EXPECT_EQ(put.doc["name"], "challenger");
+  EXPECT_EQ(put.doc["role"], "shadow");
+  EXPECT_EQ(put.doc["version"], 1);
+
+  Reply lead = Get("/v1/leads/s1", read_);
+  ASSERT_EQ(lead.status, 200) << lead;
+  EXPECT_EQ(lead.doc["model"], "saas-pm") << lead;
+  EXPECT_TRUE(lead.doc["stage"].is_null()) << lead;
+  ASSERT_TRUE(lead.doc["scores"].contains("challenger")) << lead;
+  EXPECT_EQ(lead.doc["scores"]["challenger"]["stage"], "MQL");
+  EXPECT_EQ(lead.doc["scores"]["challenger"]["role"], "shadow");
+  EXPECT_TRUE(lead.doc["scores"]["saas-pm"]["stage"].is_null());
+
+  Reply picked = Get("/v1/leads/s1?model=challenger", read_);
+  EXPECT_EQ(picked.doc["model"], "challenger") << picked;
+  EXPECT_EQ(picked.doc["stage"], "MQL") << picked;
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/s1?model=nope", read_), 404, "model"));
+
+  ASSERT_TRUE(Eventually([&] { return ById(Listed("&model=challenger&stage=MQL")).count("s1"); },
+                         "s1 stored as MQL under the challenger"));
+  EXPECT_FALSE(ById(Listed("&stage=MQL")).count("s1"));
+  Reply model = Get("/v1/model", read_);
+  EXPECT_EQ(model.doc["primary"]["name"], "saas-pm") << model;
+  EXPECT_EQ(model.doc["models"].size(), 2u) << model;
+  EXPECT_TRUE(IsProblem(Put("/v1/model?role=boss", ModelVariant("x", 40), admin_), 422));
+}
+
+// ---- delete and export ---------------------------------------------------------------------
+
+TEST_P(ApiTest, ExportHoldsEverythingAndDeleteForgetsTheLead) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("gone"), write_).status, 200);
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("kept"), write_).status, 200);
+  const int64_t now = UnixNow();
+  std::string events = Event("gone", "g1", "page_view", IsoTime(now - 120)) + "\n" +
+                       Event("gone", "g2", "quote_request", IsoTime(now - 60)) + "\n" +
+                       Event("kept", "k1", "page_view", IsoTime(now - 60)) + "\n";
+  ASSERT_EQ(Post("/v1/events", events, write_, "application/x-ndjson").status, 200);
+  ASSERT_EQ(Post("/v1/outcomes", R"({"lead_id":"gone","outcome":"sql"})", write_).status, 201);
+  ASSERT_TRUE(Eventually([&] { return !Transitions("gone").empty(); }, "gone becoming an MQL"));
+
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/export", write_), 403));
+  Reply exported = Get("/v1/leads/gone/export", admin_);
+  ASSERT_EQ(exported.status, 200) << exported;
+  const json& doc = exported.doc;
+  EXPECT_EQ(doc["lead_id"], "gone");
+  EXPECT_EQ(doc["attributes"],
+            json::parse(R"({"company_size":50,"industry":"IT","country":"FR"})"));
+  ASSERT_EQ(doc["events"].size(), 2u) << doc;
+  EXPECT_EQ(doc["events"][1]["event"]["event_id"], "g2");
+  ASSERT_EQ(doc["outcomes"].size(), 1u) << doc;
+  EXPECT_EQ(doc["outcomes"][0]["outcome"], "sql");
+  ASSERT_EQ(doc["transitions"].size(), 1u) << doc;
+  EXPECT_EQ(doc["transitions"][0]["to_stage"], "MQL");
+  EXPECT_EQ(doc["stage"], "MQL");
+
+  EXPECT_TRUE(IsProblem(Delete("/v1/leads/gone", write_), 403));
+  Reply deleted = Delete("/v1/leads/gone", admin_);
+  EXPECT_EQ(deleted.status, 204) << deleted;
+  EXPECT_TRUE(deleted.body.empty());
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/gone", read_), 404));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/export", admin_), 404));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/history", read_), 404));
+  Reply gone_events = Get("/v1/leads/gone/events", read_);
+  EXPECT_TRUE(gone_events.status == 404 || gone_events.doc["events"].empty()) << gone_events;
+  Reply gone_outcomes = Get("/v1/leads/gone/outcomes", read_);
+  EXPECT_TRUE(gone_outcomes.status == 404 || gone_outcomes.doc["outcomes"].empty())
+      << gone_outcomes;
+  EXPECT_TRUE(IsProblem(Delete("/v1/leads/gone", admin_), 404));
+  // The others are untouched, and the deleted lead leaves the list.
+  EXPECT_EQ(Get("/v1/leads/kept/events", read_).doc["events"].size(), 1u);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto rows = ById(Listed());
+        return rows.count("kept") && !rows.count("gone");
+      },
+      "the list without the deleted lead"));
+  // Its event ids are free again: sending g1 anew stores it (not a duplicate).
+  Reply resent = Post("/v1/events", Event("gone", "g1", "page_view", IsoTime(now - 120)), write_);
+  EXPECT_EQ(resent.doc["accepted"], 1) << resent;
+}
+
+// ---- Segment -------------------------------------------------------------------------------
+
+TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
+  ASSERT_TRUE(StartServer());
+  auto basic = Basic(write_);
+  Reply identify = PostWith("/v1/identify", R"({"type":"identify","userId":"seg1",
+      "traits":{"company_size":50,"industry":"IT","country":"FR"},
+      "timestamp":"2025-06-01T00:00:00Z","messageId":"id-1"})",
+                            basic);
+  ASSERT_EQ(identify.status, 200) << identify;
+  EXPECT_EQ(identify.doc["accepted"], 1) << identify;
+  EXPECT_EQ(identify.doc["success"], true) << identify;
+
+  const std::string track = R"({"type":"track","userId":"seg1","event":"download",
+      "properties":{"asset":"White Paper"},"timestamp":"2025-06-01T00:00:00Z","messageId":"m1"})";
+  Reply tracked = PostWith("/v1/track", track, basic);
+  ASSERT_EQ(tracked.status, 200) << tracked;
+  EXPECT_EQ(tracked.doc["accepted"], 1) << tracked;
+  Reply again = PostWith("/v1/track", track, basic);
+  ASSERT_EQ(again.status, 200) << again;
+  EXPECT_EQ(again.doc["accepted"], 0) << again;
+  EXPECT_EQ(again.doc["duplicates"], 1) << again;
+
+  Reply lead = Get("/v1/leads/seg1?as_of=2025-06-01T00:00:00Z", read_);
+  ASSERT_EQ(lead.status, 200) << lead;
+  EXPECT_EQ(lead.doc["attributes"],
+            json::parse(R"({"company_size":50,"industry":"IT","country":"FR"})"));
+  EXPECT_DOUBLE_EQ(lead.doc["fit"].get<double>(), 45);
+  EXPECT_DOUBLE_EQ(lead.doc["engagement"].get<double>(), 5);  // white_paper
+  EXPECT_DOUBLE_EQ(lead.doc["score"].get<double>(), 50);
+  Reply events = Get("/v1/leads/seg1/events", read_);
+  ASSERT_EQ(events.doc["events"].size(), 1u) << events;
+  const json& event = events.doc["events"][0]["event"];
+  EXPECT_EQ(event["type"], "download");
+  EXPECT_EQ(event["event_id"], "m1");
+  EXPECT_EQ(event["ts"], "2025-06-01T00:00:00Z");
+  EXPECT_EQ(event["asset"], "White Paper");
+
+  // An anonymous visitor is a lead too; a track without timestamp happens now.
+  Reply anon = PostWith("/v1/track", R"({"anonymousId":"anon-7","event":"page_view"})", basic);
+  EXPECT_EQ(anon.doc["accepted"], 1) << anon;
+  EXPECT_EQ(Get("/v1/leads/anon-7", read_).doc["event_count"], 1);
+
+  Reply batch = PostWith("/v1/batch", R"({"batch":[
+      {"type":"identify","userId":"seg2","traits":{"industry":"SaaS"}},
+      {"type":"track","userId":"seg2","event":"quote_request",
+       "timestamp":"2025-06-01T00:00:00Z","messageId":"m2"},
+      {"type":"page","userId":"seg2","name":"Home"},
+      {"type":"track","event":"page_view","messageId":"m3"}]})",
+                         basic);
+  ASSERT_EQ(batch.status, 200) << batch;
+  EXPECT_EQ(batch.doc["received"], 4) << batch;
+  EXPECT_EQ(batch.doc["accepted"], 2) << batch;
+  EXPECT_EQ(batch.doc["rejected"], 2) << batch;
+  EXPECT_EQ(batch.doc["success"], false) << batch;
+  std::map<int, std::string> fields;
+  for (const auto& e : batch.doc["errors"]) fields[e["index"]] = e.value("field", "");
+  EXPECT_EQ(fields, (std::map<int, std::string>{{2, "type"}, {3, "userId"}})) << batch;
+  Reply seg2 = Get("/v1/leads/seg2?as_of=2025-06-01T00:00:00Z", read_);
+  ASSERT_EQ(seg2.status, 200) << seg2;
+  EXPECT_DOUBLE_EQ(seg2.doc["score"].get<double>(), 65);  // it_sector 15 + quote 50
+  EXPECT_EQ(seg2.doc["stage"], "MQL");
+
+  EXPECT_TRUE(IsProblem(PostWith("/v1/batch", R"({"messages":[]})", basic), 400, "batch"));
+  EXPECT_TRUE(IsProblem(PostWith("/v1/track", "[1]", basic), 400));
+}
+
+// ---- operations ----------------------------------------------------------------------------
+
+TEST_P(ApiTest, MetricsCountRequestsAndIngestedEvents) {
+  ASSERT_TRUE(StartServer());
+  std::string events = Event("met", "x1", "page_view", "2025-05-01T00:00:00Z") + "\n" +
+                       Event("met", "x2", "page_view", "2025-05-01T00:00:00Z") + "\n" +
+                       Event("met", "x1", "page_view", "2025-05-01T00:00:00Z") + "\n";
+  ASSERT_EQ(Post("/v1/events", events, write_, "application/x-ndjson").status, 200);
+  ASSERT_EQ(Get("/v1/leads", "").status, 401);
+  Reply metrics = Get("/metrics", read_);
+  ASSERT_EQ(metrics.status, 200) << metrics;
+  EXPECT_EQ(metrics.content_type.rfind("text/plain", 0), 0u) << metrics.content_type;
+  const std::string& text = metrics.body;
+  EXPECT_NE(text.find("# TYPE leadscore_http_requests_total counter"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(leadscore_http_requests_total{route="POST /v1/events",status="200"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(leadscore_http_requests_total{route="GET /v1/leads",status="401"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nleadscore_events_ingested_total 2\n"), std::string::npos) << text;
+  EXPECT_TRUE(IsProblem(Get("/metrics", ""), 401));
+}
+
+TEST_P(ApiTest, OpenApiDocumentListsEveryRoute) {
+  ASSERT_TRUE(StartServer());
+  Reply r = Get("/v1/openapi.json", read_);
+  ASSERT_EQ(r.status, 200) << r;
+  ASSERT_TRUE(r.doc.is_object()) << "not JSON: " << r;
+  ASSERT_TRUE(r.doc.contains("openapi")) << r;
+  const json& paths = r.doc["paths"];
+  const std::vector<std::pair<std::string, std::string>> routes = {
+      {"/health", "get"},
+      {"/metrics", "get"},
+      {"/v1/openapi.json", "get"},
+      {"/v1/leads", "post"},
+      {"/v1/leads", "get"},
+      {"/v1/leads/{id}", "get"},
+      {"/v1/leads/{id}", "delete"},
+      {"/v1/leads/{id}/history", "get"},
+      {"/v1/leads/{id}/events", "get"},
+      {"/v1/leads/{id}/outcomes", "get"},
+      {"/v1/leads/{id}/export", "get"},
+      {"/v1/events", "post"},
+      {"/v1/outcomes", "post"},
+      {"/v1/model", "get"},
+      {"/v1/model", "put"},
+      {"/v1/model/validate", "post"},
+      {"/v1/models/{name}", "get"},
+      {"/v1/deliveries", "get"},
+      {"/v1/identify", "post"},
+      {"/v1/track", "post"},
+      {"/v1/batch", "post"},
+  };
+  for (const auto& [path, method] : routes) {
+    EXPECT_TRUE(paths.contains(path) && paths[path].contains(method)) << method << " " << path;
+  }
+}
+
+TEST_P(ApiTest, SigtermStopsCleanlyAndTheDataIsThereAfterARestart) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", kHandLead, write_).status, 200);
+  ASSERT_EQ(Post("/v1/events", kHandEvents, write_, "application/x-ndjson").status, 200);
+  ASSERT_EQ(Post("/v1/outcomes", R"({"lead_id":"hand","outcome":"sql"})", write_).status, 201);
+  Reply before = Get(std::string("/v1/leads/hand?as_of=") + kHandT, read_);
+  ASSERT_EQ(before.status, 200) << before;
+  ASSERT_TRUE(StopServer());
+  EXPECT_NE(server_.log().find("SIGTERM received"), std::string::npos) << server_.log();
+  EXPECT_EQ(Get("/health", "").status, 0) << "nothing listens any more";
+
+  ASSERT_TRUE(StartServer());  // same store, same model file: no new version
+  Reply after = Get(std::string("/v1/leads/hand?as_of=") + kHandT, read_);
+  ASSERT_EQ(after.status, 200) << after;
+  for (const char* key : {"score", "fit", "engagement", "grade", "stage", "reasons", "attributes",
+                          "event_count", "model_version", "created_at"}) {
+    EXPECT_EQ(after.doc[key], before.doc[key]) << key;
+  }
+  EXPECT_EQ(Get("/v1/leads/hand/outcomes", read_).doc["outcomes"].size(), 1u);
+  EXPECT_EQ(Get("/v1/model", read_).doc["primary"]["version"], 1);
+  // Duplicates are still recognised after the restart.
+  Reply resent = Post("/v1/events", kHandEvents, write_, "application/x-ndjson");
+  EXPECT_EQ(resent.doc["duplicates"], 7) << resent;
+}
+
+// ---- webhooks ------------------------------------------------------------------------------
+
+std::string WebhookConfig(const std::string& url, int max_attempts) {
+  return "webhooks:\n"
+         "  - name: crm\n"
+         "    url: " +
+         url +
+         "\n"
+         "    secret: s3cret\n"
+         "    stages: [MQL]\n"
+         "    on: [enter]\n"
+         "    max_attempts: " +
+         std::to_string(max_attempts) +
+         "\n"
+         "    retry_base: 0.05s\n"
+         "    retry_max: 1s\n"
+         "    timeout: 2s\n";
+}
+
+TEST_P(ApiTest, WebhookIsRetriedUntilDeliveredOnceSignedWithOneIdempotencyKey) {
+  Receiver receiver(/*fail_first=*/2);
+  ASSERT_TRUE(StartServer(dir_.Write("serve.yaml", WebhookConfig(receiver.url(), 5))));
+  // A shadow model whose MQL this lead reaches fires nothing.
+  ASSERT_EQ(Put("/v1/model?role=shadow", ModelVariant("challenger", 40), admin_).status, 200);
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("shadowed"), write_).status, 200);
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("hooked"), write_).status, 200);
+  // Scored before its event arrives, so that the event is the transition's cause.
+  ASSERT_TRUE(Eventually([&] { return ById(Listed()).count("hooked"); }, "hooked stored"));
+  ASSERT_EQ(
+      Post("/v1/events", Event("hooked", "hq", "quote_request", IsoTime(UnixNow() - 60)), write_)
+          .status,
+      200);
+  ASSERT_TRUE(Eventually([&] { return receiver.successes() > 0; }, "a delivery answered 200"));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const auto& t : Transitions("shadowed")) {
+          if (t["model"] == "challenger") return true;
+        }
+        return false;
+      },
+      "the shadow model's transition"));
+
+  Reply delivered = Get("/v1/deliveries?status=delivered", read_);
+  ASSERT_EQ(delivered.status, 200) << delivered;
+  ASSERT_EQ(delivered.doc["deliveries"].size(), 1u) << delivered;
+  const json& row = delivered.doc["deliveries"][0];
+  EXPECT_EQ(row["lead_id"], "hooked");
+  EXPECT_EQ(row["webhook"], "crm");
+  EXPECT_EQ(row["status"], "delivered");
+  EXPECT_EQ(row["attempts"], 3);
+  EXPECT_FALSE(row["delivered_at"].is_null());
+  // The primary model's transition; the challenger's (hooked is its MQL too) fires nothing.
+  json log = json::array();
+  for (const auto& t : Transitions("hooked")) {
+    if (t["model"] == "saas-pm") log.push_back(t);
+  }
+  ASSERT_EQ(log.size(), 1u) << Transitions("hooked");
+  EXPECT_EQ(row["idempotency_key"], std::to_string(log[0]["id"].get<int64_t>()) + ":crm:enter");
+
+  // Stopped, the server sends nothing more: what the receiver saw is final.
+  ASSERT_TRUE(StopServer());
+  auto hits = receiver.hits();
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(receiver.successes(), 1u);
+  for (size_t i = 0; i < hits.size(); ++i) {
+    SCOPED_TRACE("attempt " + std::to_string(i + 1));
+    EXPECT_EQ(hits[i].attempt, std::to_string(i + 1));
+    EXPECT_EQ(hits[i].idempotency_key, row["idempotency_key"]);
+    EXPECT_EQ(hits[i].body, hits[0].body);
+    EXPECT_TRUE(
+        actions::VerifySignature("s3cret", hits[i].signature, hits[i].body, hits[i].received_at))
+        << hits[i].signature;
+    EXPECT_FALSE(
+        actions::VerifySignature("wrong", hits[i].signature, hits[i].body, hits[i].received_at));
+  }
+  json payload = json::parse(hits[0].body);
+  EXPECT_EQ(payload["type"], "lead.stage_entered");
+  EXPECT_EQ(payload["lead_id"], "hooked");
+  EXPECT_EQ(payload["model"], "saas-pm");
+  EXPECT_EQ(payload["to_stage"], "MQL");
+  EXPECT_TRUE(payload["from_stage"].is_null());
+  EXPECT_EQ(payload["cause"], "event:hq");
+  EXPECT_EQ(payload["transition_id"], log[0]["id"]);
+}
+
+TEST_P(ApiTest, WebhookThatAlwaysFailsIsListedAsFailedAfterTheLastAttempt) {
+  Receiver receiver(/*fail_first=*/-1);
+  ASSERT_TRUE(StartServer(dir_.Write("serve.yaml", WebhookConfig(receiver.url(), 3))));
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("doomed"), write_).status, 200);
+  ASSERT_EQ(
+      Post("/v1/events", Event("doomed", "dq", "quote_request", IsoTime(UnixNow() - 60)), write_)
+          .status,
+      200);
+  json failed;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        failed = Get("/v1/deliveries?status=failed", read_).doc["deliveries"];
+        return failed.is_array() && !failed.empty();
+      },
+      "the delivery given up"));
+  ASSERT_EQ(failed.size(), 1u) << failed;
+  EXPECT_EQ(failed[0]["lead_id"], "doomed");
+  EXPECT_EQ(failed[0]["status"], "failed");
+  EXPECT_EQ(failed[0]["attempts"], 3);
+  EXPECT_NE(failed[0]["last_error"].get<std::string>().find("500"), std::string::npos) << failed[0];
+  EXPECT_TRUE(Get("/v1/deliveries?status=pending", read_).doc["deliveries"].empty());
+  Reply metrics = Get("/metrics", read_);
+  EXPECT_NE(metrics.body.find("\nleadscore_webhook_gave_up_total 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_TRUE(IsProblem(Get("/v1/deliveries?status=lost", read_), 400, "status"));
+  ASSERT_TRUE(StopServer());
+  EXPECT_EQ(receiver.hits().size(), 3u);
+}
+
+TEST_P(ApiTest, AWebhookOfThePrimaryModelIgnoresALiveModelsTransitions) {
+  GTEST_SKIP() << "BUG: a webhook without `model:` (the primary's) also fires for the transitions "
+                  "of a model with role live (PUT /v1/model?role=live, then a lead reaching that "
+                  "model's MQL only: GET /v1/deliveries lists a delivery with \"model\": "
+                  "\"second\"); cmd_serve.cc passes model_is_primary=true to DeliveriesFor for "
+                  "every model";
+  Receiver receiver(/*fail_first=*/0);
+  ASSERT_TRUE(StartServer(dir_.Write("serve.yaml", WebhookConfig(receiver.url(), 3))));
+  // A second model with role live: it fires the webhooks that name it, not the primary's,
+  // which have no `model:` key.
+  Reply put = Put("/v1/model?role=live", ModelVariant("second", 40), admin_);
+  ASSERT_EQ(put.status, 200) << put;
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("second-only"), write_).status, 200);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const auto& t : Transitions("second-only")) {
+          if (t["model"] == "second") return true;
+        }
+        return false;
+      },
+      "the live model's transition"));
+  // Deliveries are queued in the transaction that logs the transition: none may exist now.
+  for (const char* status : {"pending", "delivered", "failed"}) {
+    Reply rows = Get(std::string("/v1/deliveries?status=") + status, read_);
+    ASSERT_EQ(rows.status, 200) << rows;
+    EXPECT_TRUE(rows.doc["deliveries"].empty()) << rows;
+  }
+}
+
+TEST_P(ApiTest, DeletingALeadForgetsItsWebhookDeliveries) {
+  GTEST_SKIP() << "BUG: DELETE /v1/leads/{id} leaves the lead's delivered (and failed) webhook "
+                  "rows, payload included (lead_id, score, reasons), listed by GET "
+                  "/v1/deliveries?status=delivered; store.cc DeleteLead removes only pending "
+                  "outbox rows";
+  Receiver receiver(/*fail_first=*/0);
+  ASSERT_TRUE(StartServer(dir_.Write("serve.yaml", WebhookConfig(receiver.url(), 3))));
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("forget-me"), write_).status, 200);
+  ASSERT_EQ(
+      Post("/v1/events", Event("forget-me", "fq", "quote_request", IsoTime(UnixNow() - 60)), write_)
+          .status,
+      200);
+  ASSERT_TRUE(Eventually(
+      [&] { return !Get("/v1/deliveries?status=delivered", read_).doc["deliveries"].empty(); },
+      "the delivery"));
+  ASSERT_EQ(Delete("/v1/leads/forget-me", admin_).status, 204);
+  Reply rows = Get("/v1/deliveries?status=delivered", read_);
+  ASSERT_EQ(rows.status, 200) << rows;
+  EXPECT_TRUE(rows.doc["deliveries"].empty()) << rows;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(testutil::StoreBackends()),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace leadscore
