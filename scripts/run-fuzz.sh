@@ -9,7 +9,7 @@ seconds=${2:-30}
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLEADSCORE_BUILD_FUZZ=ON -DLEADSCORE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --target fuzz_targets
-for target in expr model csv jsonl; do
+for target in expr model csv jsonl record_input; do
   corpus=$(mktemp -d)
   cp -r "fuzz/corpus/$target/." "$corpus/" 2>/dev/null || true
   echo "fuzz: $target for ${seconds}s"

@@ -111,9 +111,9 @@ int RunServe(ServeFlags& flags) {
   options.model_role = flags.role;
   options.sweep_interval = sweep;
   options.on_transition = [&hooks](store::Store& store, const store::TransitionRow& t,
-                                   bool fires) -> Status {
-    if (!fires) return Status::Ok();
-    for (auto& row : actions::DeliveriesFor(t, true, hooks, t.at)) {
+                                   const std::string& role) -> Status {
+    if (role == "shadow") return Status::Ok();  // scored and stored, fires nothing
+    for (auto& row : actions::DeliveriesFor(t, role == "primary", hooks, t.at)) {
       LS_RETURN_IF_ERROR(store.EnqueueDelivery(row));
     }
     return Status::Ok();

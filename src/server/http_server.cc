@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -15,8 +16,11 @@ namespace {
 // The token of a request: "Bearer <token>", or "Basic base64(<token>:)" as Segment sends it.
 std::string TokenOf(const httplib::Request& req) {
   std::string header = req.get_header_value("Authorization");
-  if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
-  if (header.rfind("Basic ", 0) == 0) {
+  // The scheme is case-insensitive (RFC 7235).
+  std::string scheme = header.substr(0, header.find(' '));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme == "bearer") return header.substr(7);
+  if (scheme == "basic") {
     std::string encoded = header.substr(6);
     std::string decoded(encoded.size(), '\0');
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
@@ -34,7 +38,9 @@ std::string TokenOf(const httplib::Request& req) {
 
 HttpServer::HttpServer(service::LiveService& live, ServerOptions options)
     : live_(live), options_(std::move(options)), context_{live_, metrics_, options_} {
-  http_.set_payload_max_length(options_.max_body_bytes);
+  // Bodies are read and limited by the routes (see Route); the library's limit, far above,
+  // only stops a client that sends without end.
+  http_.set_payload_max_length(4 * options_.max_body_bytes);
   http_.set_keep_alive_max_count(100000);
   // Headers and body go out in two writes; without this, Nagle holds the second one until the
   // client's delayed ACK (40 ms per request, measured with wrk).
@@ -138,14 +144,20 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
                                  const httplib::ContentReader& content_reader) {
     std::string body;
     bool too_large = false;
-    content_reader([&](const char* data, size_t length) {
-      if (body.size() + length > options_.max_body_bytes) {
+    // Past the limit the rest is read and dropped, so that a client that sends the whole body
+    // before reading the answer (most do) gets the 413 rather than a broken pipe.
+    bool complete = content_reader([&](const char* data, size_t length) {
+      if (too_large || body.size() + length > options_.max_body_bytes) {
         too_large = true;
-        return false;
+        std::string().swap(body);
+        return true;
       }
       body.append(data, length);
       return true;
     });
+    if (!complete && !too_large) {  // the connection broke
+      return SendProblem(res, 400, "the body could not be read to its end");
+    }
     if (too_large) {
       return SendProblem(res, 413,
                          fmt::format("the body is larger than the {} bytes the server accepts",

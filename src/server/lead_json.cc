@@ -1,5 +1,7 @@
 #include "server/lead_json.h"
 
+#include <algorithm>
+
 #include "engine/rounding.h"
 
 namespace leadscore::server {
@@ -120,7 +122,10 @@ json DeliveryJson(const store::DeliveryRow& d) {
 
 json IngestJson(const service::IngestReport& report) {
   json rejected = json::array();
-  for (const auto& r : report.rejected) {
+  auto sorted = report.rejected;  // splitting finds some before validation finds others
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.index < b.index; });
+  for (const auto& r : sorted) {
     json item = {{"index", r.index}, {"reason", r.message}};
     if (!r.field.empty()) item["field"] = r.field;
     rejected.push_back(item);

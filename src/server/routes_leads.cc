@@ -82,22 +82,7 @@ void AddLeadRoutes(HttpServer& server) {
         SendJson(res, 200, {{"leads", leads}, {"next_cursor", next}});
       });
 
-  server.Route("GET", R"(/v1/leads/([^/]+))", "/v1/leads/{id}", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
-                 std::optional<Timestamp> as_of;
-                 if (!QueryTime(req, res, "as_of", as_of)) return;
-                 std::string id = req.matches[1];
-                 auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true);
-                 if (!view) return SendStatus(res, view.error());
-                 if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
-                 std::string model = Query(req, "model").value_or("");
-                 if (!model.empty() && !live.models()->Find(model)) {
-                   return SendProblem(res, 404, "no active model named \"" + model + "\"", "model");
-                 }
-                 SendJson(res, 200, LeadJson(**view, model));
-               });
-
-  server.Route("GET", R"(/v1/leads/([^/]+)/history)", "/v1/leads/{id}/history", "read",
+  server.Route("GET", R"(/v1/leads/(.+)/history)", "/v1/leads/{id}/history", "read",
                [&live](const httplib::Request& req, httplib::Response& res) {
                  std::optional<Timestamp> as_of;
                  if (!QueryTime(req, res, "as_of", as_of)) return;
@@ -121,7 +106,7 @@ void AddLeadRoutes(HttpServer& server) {
                  SendJson(res, 200, {{"lead_id", id}, {"scores", scores}, {"transitions", log}});
                });
 
-  server.Route("GET", R"(/v1/leads/([^/]+)/events)", "/v1/leads/{id}/events", "read",
+  server.Route("GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
                [&live](const httplib::Request& req, httplib::Response& res) {
                  auto events = live.Events(req.matches[1]);
                  if (!events) return SendStatus(res, events.error());
@@ -131,7 +116,7 @@ void AddLeadRoutes(HttpServer& server) {
                });
 
   // Everything held about a lead (the right of access), in one document.
-  server.Route("GET", R"(/v1/leads/([^/]+)/export)", "/v1/leads/{id}/export", "admin",
+  server.Route("GET", R"(/v1/leads/(.+)/export)", "/v1/leads/{id}/export", "admin",
                [&live](const httplib::Request& req, httplib::Response& res) {
                  std::string id = req.matches[1];
                  auto view = live.GetLead(id, std::nullopt, true, false);
@@ -155,7 +140,7 @@ void AddLeadRoutes(HttpServer& server) {
                });
 
   // The right to be forgotten: the lead, its events, outcomes, scores and transitions.
-  server.Route("DELETE", R"(/v1/leads/([^/]+))", "/v1/leads/{id}", "admin",
+  server.Route("DELETE", R"(/v1/leads/(.+))", "/v1/leads/{id}", "admin",
                [&live](const httplib::Request& req, httplib::Response& res) {
                  auto deleted = live.DeleteLead(req.matches[1]);
                  if (!deleted) return SendStatus(res, deleted.error());
@@ -200,13 +185,30 @@ void AddLeadRoutes(HttpServer& server) {
                   {"value", row.value ? json(*row.value) : json(nullptr)}});
       });
 
-  server.Route("GET", R"(/v1/leads/([^/]+)/outcomes)", "/v1/leads/{id}/outcomes", "read",
+  server.Route("GET", R"(/v1/leads/(.+)/outcomes)", "/v1/leads/{id}/outcomes", "read",
                [&live](const httplib::Request& req, httplib::Response& res) {
                  auto outcomes = live.Outcomes(req.matches[1]);
                  if (!outcomes) return SendStatus(res, outcomes.error());
                  json out = json::array();
                  for (const auto& o : *outcomes) out.push_back(OutcomeJson(o));
                  SendJson(res, 200, {{"lead_id", req.matches[1]}, {"outcomes", out}});
+               });
+
+  // Registered last: the routes above match first (cpp-httplib tries them in order), so a
+  // lead_id may hold a slash (sent as %2F).
+  server.Route("GET", R"(/v1/leads/(.+))", "/v1/leads/{id}", "read",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 std::optional<Timestamp> as_of;
+                 if (!QueryTime(req, res, "as_of", as_of)) return;
+                 std::string id = req.matches[1];
+                 auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true);
+                 if (!view) return SendStatus(res, view.error());
+                 if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
+                 std::string model = Query(req, "model").value_or("");
+                 if (!model.empty() && !live.models()->Find(model)) {
+                   return SendProblem(res, 404, "no active model named \"" + model + "\"", "model");
+                 }
+                 SendJson(res, 200, LeadJson(**view, model));
                });
 }
 

@@ -89,7 +89,12 @@ Status LiveService::ActivateFile(const std::string& path, const std::string& rol
   if (auto set = models(); const ActiveModel* active = set ? set->Find(name) : nullptr) {
     std::lock_guard lock(admin_mu_);
     LS_ASSIGN_OR_RETURN(auto row, admin_->GetModel(name, active->version));
-    if (row && row->yaml == yaml && active->role == role) return Status::Ok();  // unchanged
+    if (row && row->yaml == yaml) {
+      if (active->role == role) return Status::Ok();  // unchanged
+      // The same text in another role: no new version.
+      LS_RETURN_IF_ERROR(admin_->ActivateModel(name, active->version, role, Now()));
+      return LoadModels();
+    }
   }
   return StatusOf(StoreAndActivate(yaml, name, role));
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "engine/rounding.h"
@@ -78,32 +79,91 @@ Rescorer::Work Rescorer::TakeDirty() {
   return out;
 }
 
-Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
-  wrote_transitions = false;
-  auto set = models_();
-  if (!set || set->models.empty()) return Status::Ok();
-  const Timestamp now = now_();
+namespace {
+
+std::string EventName(const store::EventRow& e) {
+  return e.event_id.empty() ? fmt::format("seq {}", e.seq) : e.event_id;
+}
+
+}  // namespace
+
+Status Rescorer::LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out) {
   store::Store& s = *store_;
-  // Read and score here; the writes go to the writer as one closure (one commit with the
-  // ingest writes around it, no second writer waiting on the database lock).
-  std::vector<store::ScoreRow> scores;
-  std::vector<std::pair<store::TransitionRow, bool>> transitions;  // with "fires actions"
-  std::vector<std::string> bodies;
   for (const auto& [id, cause] : leads) {
     LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
     if (!lead) continue;  // deleted meanwhile
     LS_ASSIGN_OR_RETURN(auto events, s.LeadEvents(id));
-    bodies.clear();
-    for (auto& e : events) bodies.push_back(std::move(e.body));
-    std::string lead_cause = cause;
-    if (cause == "event" && !events.empty()) {
-      const auto& last = events.back();
-      lead_cause =
-          "event:" + (last.event_id.empty() ? fmt::format("seq {}", last.seq) : last.event_id);
+    Loaded& l = out.emplace_back();
+    l.lead = std::move(*lead);
+    l.cause = cause;
+    for (auto& e : events) {
+      l.event_names.push_back(EventName(e));
+      l.received.push_back(e.received_at);
+      l.bodies.push_back(std::move(e.body));
     }
-    for (const ActiveModel& model : set->models) {
-      ModelScore now_score = ScoreStored(model, *lead, bodies, AsOf{now}, false, false);
+    for (const ActiveModel& model : set.models) {
       LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
+      l.stored.push_back(std::move(stored));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Rescorer::LoadPage(const std::string& after, const std::string& cause, const ModelSet& set,
+                          std::vector<Loaded>& out) {
+  // Three range queries a page instead of three queries a lead: a full pass over 1M leads
+  // is bound by them.
+  store::Store& s = *store_;
+  LS_ASSIGN_OR_RETURN(auto leads, s.LeadsPage(after, static_cast<int64_t>(options_.page)));
+  if (leads.empty()) return Status::Ok();
+  const std::string& first = leads.front().lead_id;
+  const std::string& last = leads.back().lead_id;
+  LS_ASSIGN_OR_RETURN(auto events, s.EventsOfLeads(first, last));
+  std::vector<std::vector<store::ScoreRow>> scores;
+  for (const ActiveModel& model : set.models) {
+    LS_ASSIGN_OR_RETURN(auto rows, s.ScoresOfLeads(model.name, first, last));
+    scores.push_back(std::move(rows));
+  }
+  // Both lists are sorted by lead_id as the leads are: walk them side by side.
+  size_t e = 0;
+  std::vector<size_t> sc(set.models.size(), 0);
+  for (auto& lead : leads) {
+    Loaded& l = out.emplace_back();
+    while (e < events.size() && events[e].lead_id < lead.lead_id) ++e;
+    while (e < events.size() && events[e].lead_id == lead.lead_id) {
+      l.event_names.push_back(EventName(events[e]));
+      l.received.push_back(events[e].received_at);
+      l.bodies.push_back(std::move(events[e].body));
+      ++e;
+    }
+    l.cause = cause;
+    for (size_t m = 0; m < scores.size(); ++m) {
+      auto& rows = scores[m];
+      while (sc[m] < rows.size() && rows[sc[m]].lead_id < lead.lead_id) ++sc[m];
+      if (sc[m] < rows.size() && rows[sc[m]].lead_id == lead.lead_id) {
+        l.stored.push_back(std::move(rows[sc[m]]));
+      } else {
+        l.stored.push_back(std::nullopt);
+      }
+    }
+    l.lead = std::move(lead);
+  }
+  return Status::Ok();
+}
+
+Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
+                             bool& wrote_transitions) {
+  wrote_transitions = false;
+  // Score here; the writes go to the writer as one closure (one commit with the ingest writes
+  // around it, no second writer waiting on the database lock).
+  std::vector<store::ScoreRow> scores;
+  std::vector<std::pair<store::TransitionRow, size_t>> transitions;  // with the model's index
+  for (const Loaded& l : leads) {
+    const std::string& id = l.lead.lead_id;
+    for (size_t m = 0; m < set.models.size(); ++m) {
+      const ActiveModel& model = set.models[m];
+      const auto& stored = l.stored[m];
+      ModelScore now_score = ScoreStored(model, l.lead, l.bodies, AsOf{now}, false, false);
       bool same = stored && stored->model_version == model.version &&
                   stored->score == now_score.score && stored->fit == now_score.fit &&
                   stored->engagement == now_score.engagement && stored->grade == now_score.grade &&
@@ -113,26 +173,28 @@ Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
       scores.push_back({model.name, id, model.version, now_score.score, now_score.fit,
                         now_score.engagement, now_score.grade, now_score.stage, now});
       if (before == now_score.stage) continue;
-      ModelScore explained = ScoreStored(model, *lead, bodies, AsOf{now}, true, false);
+      ModelScore explained = ScoreStored(model, l.lead, l.bodies, AsOf{now}, true, false);
       nlohmann::json reasons = nlohmann::json::array();
       for (const auto& [rule, points] : explained.reasons) {
         reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
       }
       transitions.push_back(
-          {store::TransitionRow{0, id, model.name, model.version, before, now_score.stage,
-                                now_score.score, now, lead_cause, reasons.dump()},
-           model.fires_actions()});
+          {store::TransitionRow{
+               0, id, model.name, model.version, before, now_score.stage, now_score.score, now,
+               TransitionCause(l, model, stored, now_score.stage, now), reasons.dump()},
+           m});
     }
   }
   if (!scores.empty()) {
     auto apply = [&](store::Store& w) -> Status {
       for (const auto& row : scores) LS_RETURN_IF_ERROR(w.PutScore(row));
-      for (auto& [t, fires] : transitions) {
+      for (auto& [t, m] : transitions) {
         LS_RETURN_IF_ERROR(w.InsertTransition(t));
-        if (on_transition_) LS_RETURN_IF_ERROR(on_transition_(w, t, fires));
+        if (on_transition_) LS_RETURN_IF_ERROR(on_transition_(w, t, set.models[m].role));
       }
       return Status::Ok();
     };
+    store::Store& s = *store_;
     LS_RETURN_IF_ERROR(write_ ? write_(apply) : s.Transaction([&] { return apply(s); }));
   }
   std::lock_guard lock(mu_);
@@ -140,6 +202,40 @@ Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
   progress_.transitions += transitions.size();
   wrote_transitions = !transitions.empty();
   return Status::Ok();
+}
+
+std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
+                                      const std::optional<store::ScoreRow>& stored,
+                                      const std::optional<std::string>& stage, Timestamp now) {
+  const Timestamp since = stored ? stored->scored_at : std::numeric_limits<Timestamp>::min();
+  // Replays the events stored since the last evaluation one by one (transitions are rare, so
+  // the extra scoring is cheap where it happens). Events arrive in seq order, so the older
+  // ones come first.
+  std::vector<std::string> prefix;
+  size_t i = 0;
+  for (; i < l.bodies.size() && l.received[i] <= since; ++i) prefix.push_back(l.bodies[i]);
+  if (ScoreStored(model, l.lead, prefix, AsOf{now}, false, false).stage != stage) {
+    for (; i < l.bodies.size(); ++i) {
+      prefix.push_back(l.bodies[i]);
+      if (ScoreStored(model, l.lead, prefix, AsOf{now}, false, false).stage == stage) {
+        return "event:" + l.event_names[i];
+      }
+    }
+  }
+  if (l.lead.updated_at > since) return "attributes";
+  return l.cause == "event" || l.cause == "attributes" ? "time" : l.cause;
+}
+
+Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
+  wrote_transitions = false;
+  auto set = models_();
+  if (!set || set->models.empty()) return Status::Ok();
+  // The time is taken before the reads: a stored score then never claims to have seen an
+  // event that was committed after it was read (TransitionCause relies on it).
+  const Timestamp now = now_();
+  std::vector<Loaded> loaded;
+  LS_RETURN_IF_ERROR(LoadDirty(leads, *set, loaded));
+  return ScoreLoaded(loaded, *set, now, wrote_transitions);
 }
 
 void Rescorer::Run() {
@@ -200,27 +296,24 @@ void Rescorer::Run() {
         std::lock_guard lock(mu_);
         if (stopping_) return;
       }
-      auto ids = store_->LeadIds(after, static_cast<int64_t>(options_.chunk));
-      if (!ids) {
-        report(ids.error());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        continue;
-      }
-      if (ids->empty()) break;
-      Work page;
-      for (auto& id : *ids) page.emplace_back(id, *pass);
-      Status status = ScoreChunk(page, wrote);
+      auto set = models_();
+      std::vector<Loaded> page;
+      const Timestamp now = now_();  // before the reads, as in ScoreChunk
+      Status status =
+          set && !set->models.empty() ? LoadPage(after, *pass, *set, page) : Status::Ok();
+      if (status.ok() && !page.empty()) status = ScoreLoaded(page, *set, now, wrote);
       if (!status.ok()) {
         report(status);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }
+      if (page.empty()) break;
       if (wrote && after_commit_) after_commit_();
-      after = ids->back();
+      after = page.back().lead.lead_id;
       Work urgent;
       {
         std::lock_guard lock(mu_);
-        progress_.done += static_cast<int64_t>(ids->size());
+        progress_.done += static_cast<int64_t>(page.size());
         urgent = TakeDirty();
       }
       if (!urgent.empty()) {

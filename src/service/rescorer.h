@@ -31,7 +31,8 @@ namespace leadscore::service {
 
 struct RescorerOptions {
   int64_t sweep_interval = 60 * kMicrosPerSecond;  // 0: no sweeps
-  size_t chunk = 200;                              // leads per transaction
+  size_t chunk = 200;                              // dirty leads per transaction
+  size_t page = 1000;                              // leads per page of a full pass
 };
 
 struct RescoreProgress {
@@ -46,8 +47,10 @@ struct RescoreProgress {
 
 class Rescorer {
  public:
-  // Called in the transaction that writes `transition`; `fires`: the model fires actions.
-  using TransitionHook = std::function<Status(store::Store&, const store::TransitionRow&, bool)>;
+  // Called in the transaction that writes `transition`, with the role of its model (primary,
+  // live or shadow).
+  using TransitionHook =
+      std::function<Status(store::Store&, const store::TransitionRow&, const std::string& role)>;
 
   Rescorer(std::unique_ptr<store::Store> store,
            std::function<std::shared_ptr<const ModelSet>()> models, Timestamp (*now)(),
@@ -75,6 +78,27 @@ class Rescorer {
   // (lead_id, cause) pairs; cause "event" becomes "event:<the lead's last event>".
   using Work = std::vector<std::pair<std::string, std::string>>;
   Status ScoreChunk(const Work& leads, bool& wrote_transitions);
+  // A lead with what scoring it needs.
+  struct Loaded {
+    store::LeadRow lead;
+    std::vector<std::string> bodies;                     // its events, in arrival order
+    std::vector<std::string> event_names;                // "<event_id>", or "seq <n>"
+    std::vector<Timestamp> received;                     // when each event was stored
+    std::string cause;                                   // of the work (time, model, start...)
+    std::vector<std::optional<store::ScoreRow>> stored;  // by model, as in the ModelSet
+  };
+  Status LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out);
+  // The page of leads after `after` (lead_id order), with their events and stored scores.
+  Status LoadPage(const std::string& after, const std::string& cause, const ModelSet& set,
+                  std::vector<Loaded>& out);
+  Status ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
+                     bool& wrote_transitions);
+  // Why `l`'s stage under `model` became `stage`, from the data: the first event stored since
+  // the last evaluation after which the lead has that stage ("event:<id>"), else
+  // "attributes" when they changed since, else the cause of the work.
+  std::string TransitionCause(const Loaded& l, const ActiveModel& model,
+                              const std::optional<store::ScoreRow>& stored,
+                              const std::optional<std::string>& stage, Timestamp now);
   Work TakeDirty();  // REQUIRES: mu_ held
   void Requeue(const Work& work);
 

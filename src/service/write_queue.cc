@@ -20,7 +20,7 @@ WriteQueue::WriteQueue(std::unique_ptr<store::Store> store, Timestamp (*now)(),
 WriteQueue::~WriteQueue() { Stop(); }
 
 std::future<WriteResult> WriteQueue::Submit(WriteRequest request) {
-  Pending p{std::move(request), {}};
+  Pending p{std::move(request), {}, {}};
   auto future = p.promise.get_future();
   {
     std::lock_guard lock(mu_);

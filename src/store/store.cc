@@ -117,7 +117,7 @@ Result<bool> Store::DeleteLeadRows(const std::string& lead_id) {
   for (const char* sql :
        {"DELETE FROM events WHERE lead_id = ?", "DELETE FROM outcomes WHERE lead_id = ?",
         "DELETE FROM lead_scores WHERE lead_id = ?", "DELETE FROM transitions WHERE lead_id = ?",
-        "DELETE FROM outbox WHERE lead_id = ? AND status = 'pending'"}) {
+        "DELETE FROM outbox WHERE lead_id = ?"}) {
     LS_RETURN_IF_ERROR(db_->Exec(sql, p));
   }
   LS_ASSIGN_OR_RETURN(auto result, db_->Exec("DELETE FROM leads WHERE lead_id = ?", p));
@@ -132,6 +132,17 @@ Result<std::vector<std::string>> Store::LeadIds(const std::string& after, int64_
   std::vector<std::string> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(r.Text(0));
+  return out;
+}
+
+Result<std::vector<LeadRow>> Store::LeadsPage(const std::string& after, int64_t limit) {
+  std::vector<SqlValue> p{after, limit};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT lead_id, attributes, created_at, updated_at "
+                                            "FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?",
+                                            p));
+  std::vector<LeadRow> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ToLead(r));
   return out;
 }
 
@@ -162,6 +173,19 @@ Result<std::vector<EventRow>> Store::LeadEvents(const std::string& lead_id) {
   std::vector<SqlValue> p{lead_id};
   LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM events WHERE lead_id = ? "
                                                         "ORDER BY seq",
+                                                        kEventColumns),
+                                            p));
+  std::vector<EventRow> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ToEvent(r));
+  return out;
+}
+
+Result<std::vector<EventRow>> Store::EventsOfLeads(const std::string& first,
+                                                   const std::string& last) {
+  std::vector<SqlValue> p{first, last};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM events WHERE lead_id >= ? "
+                                                        "AND lead_id <= ? ORDER BY lead_id, seq",
                                                         kEventColumns),
                                             p));
   std::vector<EventRow> out;
@@ -304,6 +328,21 @@ Result<std::optional<ScoreRow>> Store::GetScore(const std::string& model,
   return ToScore(rows[0]);
 }
 
+Result<std::vector<ScoreRow>> Store::ScoresOfLeads(const std::string& model,
+                                                   const std::string& first,
+                                                   const std::string& last) {
+  std::vector<SqlValue> p{model, first, last};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM lead_scores WHERE model = "
+                                                        "? AND lead_id >= ? AND lead_id <= ? "
+                                                        "ORDER BY lead_id",
+                                                        kScoreColumns),
+                                            p));
+  std::vector<ScoreRow> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ToScore(r));
+  return out;
+}
+
 Status Store::PutScore(const ScoreRow& s) {
   std::vector<SqlValue> p{s.model,      s.lead_id,     s.model_version, s.score,    s.fit,
                           s.engagement, Text(s.grade), Text(s.stage),   s.scored_at};
@@ -326,7 +365,10 @@ Result<std::vector<ScoreRow>> Store::ListScores(const ScoreFilter& f) {
   if (f.attribute) {
     sql += " JOIN leads l ON l.lead_id = s.lead_id";
     if (dialect() == Dialect::kSqlite) {
-      where += " AND CAST(json_extract(l.attributes, '$.\"' || ? || '\"') AS TEXT) = ?";
+      // json_extract gives 1/0 for true/false; PostgreSQL's ->> gives "true"/"false".
+      where +=
+          " AND (SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE "
+          "CAST(j.atom AS TEXT) END FROM json_each(l.attributes) j WHERE j.key = ?) = ?";
     } else {
       where += " AND (l.attributes::jsonb ->> ?) = ?";
     }

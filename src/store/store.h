@@ -142,19 +142,23 @@ class Store {
   // Inserts a lead with no attributes unless it exists.
   Status EnsureLead(const std::string& lead_id, Timestamp now);
   // Deletes the lead and everything held about it (events, outcomes, scores, transitions,
-  // pending deliveries). False when there was no such lead.
+  // webhook deliveries). False when there was no such lead.
   Result<bool> DeleteLead(const std::string& lead_id);
   // DeleteLead's writes, in the caller's transaction.
   Result<bool> DeleteLeadRows(const std::string& lead_id);
   // Lead ids in ascending order after `after`, at most `limit`.
   Result<std::vector<std::string>> LeadIds(const std::string& after, int64_t limit);
   Result<int64_t> CountLeads();
+  // Leads in ascending id order after `after`, at most `limit` (a page of a full pass).
+  Result<std::vector<LeadRow>> LeadsPage(const std::string& after, int64_t limit);
 
   // ---- events
   // Appends the event; false (and nothing written) when its event_id is already stored.
   Result<bool> InsertEvent(EventRow& event);
   // The lead's events in arrival order.
   Result<std::vector<EventRow>> LeadEvents(const std::string& lead_id);
+  // The events of every lead with first <= lead_id <= last, by lead_id then arrival.
+  Result<std::vector<EventRow>> EventsOfLeads(const std::string& first, const std::string& last);
   // Distinct leads with events whose seq is in (after, upto], and the highest such seq.
   Result<std::vector<std::string>> LeadsWithEventsBetween(int64_t after, int64_t upto);
   Result<int64_t> LastEventSeq();
@@ -180,6 +184,9 @@ class Store {
   // ---- scores
   Result<std::optional<ScoreRow>> GetScore(const std::string& model, const std::string& lead_id);
   Status PutScore(const ScoreRow& score);
+  // The stored scores of `model` for first <= lead_id <= last, by lead_id.
+  Result<std::vector<ScoreRow>> ScoresOfLeads(const std::string& model, const std::string& first,
+                                              const std::string& last);
   Result<std::vector<ScoreRow>> ListScores(const ScoreFilter& filter);
 
   // ---- transitions
