@@ -54,6 +54,23 @@ ModelRow ToModel(const SqlRow& r) {
   return {r.Text(0), r.Int(1), r.Text(2), r.Int(3), r.is_null(4) ? "" : r.Text(4)};
 }
 
+// Runs a query and converts each row.
+template <class Row>
+Result<std::vector<Row>> QueryRows(SqlConnection& db, std::string_view sql,
+                                   std::span<const SqlValue> params,
+                                   Row (*convert)(const SqlRow&)) {
+  LS_ASSIGN_OR_RETURN(auto rows, db.Query(sql, params));
+  std::vector<Row> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(convert(r));
+  return out;
+}
+template <class Row>
+Result<std::vector<Row>> QueryRows(SqlConnection& db, std::string_view sql,
+                                   Row (*convert)(const SqlRow&)) {
+  return QueryRows<Row>(db, sql, {}, convert);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& target, OpenOptions options) {
@@ -137,13 +154,10 @@ Result<std::vector<std::string>> Store::LeadIds(const std::string& after, int64_
 
 Result<std::vector<LeadRow>> Store::LeadsPage(const std::string& after, int64_t limit) {
   std::vector<SqlValue> p{after, limit};
-  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT lead_id, attributes, created_at, updated_at "
-                                            "FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?",
-                                            p));
-  std::vector<LeadRow> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ToLead(r));
-  return out;
+  return QueryRows<LeadRow>(*db_,
+                            "SELECT lead_id, attributes, created_at, updated_at "
+                            "FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?",
+                            p, ToLead);
 }
 
 Result<int64_t> Store::CountLeads() {
@@ -171,27 +185,21 @@ Result<bool> Store::InsertEvent(EventRow& event) {
 
 Result<std::vector<EventRow>> Store::LeadEvents(const std::string& lead_id) {
   std::vector<SqlValue> p{lead_id};
-  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM events WHERE lead_id = ? "
-                                                        "ORDER BY seq",
-                                                        kEventColumns),
-                                            p));
-  std::vector<EventRow> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ToEvent(r));
-  return out;
+  return QueryRows<EventRow>(*db_,
+                             fmt::format("SELECT {} FROM events WHERE lead_id = ? "
+                                         "ORDER BY seq",
+                                         kEventColumns),
+                             p, ToEvent);
 }
 
 Result<std::vector<EventRow>> Store::EventsOfLeads(const std::string& first,
                                                    const std::string& last) {
   std::vector<SqlValue> p{first, last};
-  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM events WHERE lead_id >= ? "
-                                                        "AND lead_id <= ? ORDER BY lead_id, seq",
-                                                        kEventColumns),
-                                            p));
-  std::vector<EventRow> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ToEvent(r));
-  return out;
+  return QueryRows<EventRow>(*db_,
+                             fmt::format("SELECT {} FROM events WHERE lead_id >= ? "
+                                         "AND lead_id <= ? ORDER BY lead_id, seq",
+                                         kEventColumns),
+                             p, ToEvent);
 }
 
 Result<std::vector<std::string>> Store::LeadsWithEventsBetween(int64_t after, int64_t upto) {
@@ -292,27 +300,22 @@ Status Store::DeactivateModel(const std::string& name) {
 }
 
 Result<std::vector<ModelRow>> Store::ActiveModels() {
-  LS_ASSIGN_OR_RETURN(
-      auto rows,
-      db_->Query("SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM active_models a "
-                 "JOIN models m ON m.name = a.name AND m.version = a.version ORDER BY "
-                 "CASE a.role WHEN 'primary' THEN 0 ELSE 1 END, a.name"));
-  std::vector<ModelRow> out;
-  for (const auto& r : rows) out.push_back(ToModel(r));
-  return out;
+  return QueryRows<ModelRow>(
+      *db_,
+      "SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM active_models a "
+      "JOIN models m ON m.name = a.name AND m.version = a.version ORDER BY "
+      "CASE a.role WHEN 'primary' THEN 0 ELSE 1 END, a.name",
+      ToModel);
 }
 
 Result<std::vector<ModelRow>> Store::ModelVersions(const std::string& name) {
   std::vector<SqlValue> p{name};
-  LS_ASSIGN_OR_RETURN(
-      auto rows,
-      db_->Query("SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM models m LEFT JOIN "
-                 "active_models a ON a.name = m.name AND a.version = m.version WHERE m.name = ? "
-                 "ORDER BY m.version",
-                 p));
-  std::vector<ModelRow> out;
-  for (const auto& r : rows) out.push_back(ToModel(r));
-  return out;
+  return QueryRows<ModelRow>(
+      *db_,
+      "SELECT m.name, m.version, m.yaml, m.created_at, a.role FROM models m LEFT JOIN "
+      "active_models a ON a.name = m.name AND a.version = m.version WHERE m.name = ? "
+      "ORDER BY m.version",
+      p, ToModel);
 }
 
 // ---- scores --------------------------------------------------------------------------------
@@ -332,15 +335,12 @@ Result<std::vector<ScoreRow>> Store::ScoresOfLeads(const std::string& model,
                                                    const std::string& first,
                                                    const std::string& last) {
   std::vector<SqlValue> p{model, first, last};
-  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(fmt::format("SELECT {} FROM lead_scores WHERE model = "
-                                                        "? AND lead_id >= ? AND lead_id <= ? "
-                                                        "ORDER BY lead_id",
-                                                        kScoreColumns),
-                                            p));
-  std::vector<ScoreRow> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ToScore(r));
-  return out;
+  return QueryRows<ScoreRow>(*db_,
+                             fmt::format("SELECT {} FROM lead_scores WHERE model = "
+                                         "? AND lead_id >= ? AND lead_id <= ? "
+                                         "ORDER BY lead_id",
+                                         kScoreColumns),
+                             p, ToScore);
 }
 
 Status Store::PutScore(const ScoreRow& s) {
@@ -399,11 +399,7 @@ Result<std::vector<ScoreRow>> Store::ListScores(const ScoreFilter& f) {
   }
   sql += where + " ORDER BY s.score DESC, s.lead_id LIMIT ?";
   p.push_back(f.limit);
-  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(sql, p));
-  std::vector<ScoreRow> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(ToScore(r));
-  return out;
+  return QueryRows<ScoreRow>(*db_, sql, p, ToScore);
 }
 
 // ---- transitions ---------------------------------------------------------------------------
@@ -469,14 +465,11 @@ Result<bool> Store::EnqueueDelivery(DeliveryRow& d) {
 
 Result<std::vector<DeliveryRow>> Store::DueDeliveries(Timestamp now, int64_t limit) {
   std::vector<SqlValue> p{now, limit};
-  LS_ASSIGN_OR_RETURN(auto rows,
-                      db_->Query(fmt::format("SELECT {} FROM outbox WHERE status = 'pending' AND "
-                                             "next_attempt_at <= ? ORDER BY id LIMIT ?",
-                                             kDeliveryColumns),
-                                 p));
-  std::vector<DeliveryRow> out;
-  for (const auto& r : rows) out.push_back(ToDelivery(r));
-  return out;
+  return QueryRows<DeliveryRow>(*db_,
+                                fmt::format("SELECT {} FROM outbox WHERE status = 'pending' AND "
+                                            "next_attempt_at <= ? ORDER BY id LIMIT ?",
+                                            kDeliveryColumns),
+                                p, ToDelivery);
 }
 
 Status Store::MarkDelivered(int64_t id, int64_t attempts, Timestamp at) {
@@ -499,14 +492,11 @@ Status Store::MarkAttemptFailed(int64_t id, int64_t attempts, Timestamp next_att
 
 Result<std::vector<DeliveryRow>> Store::Deliveries(const std::string& status, int64_t limit) {
   std::vector<SqlValue> p{status, limit};
-  LS_ASSIGN_OR_RETURN(
-      auto rows,
-      db_->Query(fmt::format("SELECT {} FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?",
-                             kDeliveryColumns),
-                 p));
-  std::vector<DeliveryRow> out;
-  for (const auto& r : rows) out.push_back(ToDelivery(r));
-  return out;
+  return QueryRows<DeliveryRow>(
+      *db_,
+      fmt::format("SELECT {} FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?",
+                  kDeliveryColumns),
+      p, ToDelivery);
 }
 
 // ---- meta ----------------------------------------------------------------------------------
