@@ -94,7 +94,11 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
     out.diffs.push_back(
         fmt::format("stage: expected {}, got {}", Shown(test_case.stage), Shown(stage)));
   }
-  for (const auto& [rule, points] : test_case.reasons) {
+  // Named references rather than structured bindings: clang 14 (the fuzz build) cannot capture
+  // a binding in a lambda.
+  for (const auto& expected_reason : test_case.reasons) {
+    const auto& rule = expected_reason.first;
+    const auto& points = expected_reason.second;
     auto it = std::find_if(out.reasons.begin(), out.reasons.end(),
                            [&](const auto& r) { return r.first == rule; });
     if (it == out.reasons.end()) {
@@ -107,7 +111,9 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
     }
   }
   if (test_case.exact_reasons) {
-    for (const auto& [rule, points] : out.reasons) {
+    for (const auto& actual_reason : out.reasons) {
+      const auto& rule = actual_reason.first;
+      const auto& points = actual_reason.second;
       bool expected = std::any_of(test_case.reasons.begin(), test_case.reasons.end(),
                                   [&](const auto& r) { return r.first == rule; });
       if (!expected) {

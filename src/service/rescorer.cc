@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -156,34 +157,57 @@ Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& s
   wrote_transitions = false;
   // Score here; the writes go to the writer as one closure (one commit with the ingest writes
   // around it, no second writer waiting on the database lock).
-  std::vector<store::ScoreRow> scores;
-  std::vector<std::pair<store::TransitionRow, size_t>> transitions;  // with the model's index
-  for (const Loaded& l : leads) {
-    const std::string& id = l.lead.lead_id;
-    for (size_t m = 0; m < set.models.size(); ++m) {
-      const ActiveModel& model = set.models[m];
-      const auto& stored = l.stored[m];
-      ModelScore now_score = ScoreStored(model, l.lead, l.bodies, AsOf{now}, false, false);
-      bool same = stored && stored->model_version == model.version &&
-                  stored->score == now_score.score && stored->fit == now_score.fit &&
-                  stored->engagement == now_score.engagement && stored->grade == now_score.grade &&
-                  stored->stage == now_score.stage;
-      if (same) continue;
-      std::optional<std::string> before = stored ? stored->stage : std::nullopt;
-      scores.push_back({model.name, id, model.version, now_score.score, now_score.fit,
-                        now_score.engagement, now_score.grade, now_score.stage, now});
-      if (before == now_score.stage) continue;
-      ModelScore explained = ScoreStored(model, l.lead, l.bodies, AsOf{now}, true, false);
-      nlohmann::json reasons = nlohmann::json::array();
-      for (const auto& [rule, points] : explained.reasons) {
-        reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
+  struct Out {
+    std::vector<store::ScoreRow> scores;
+    std::vector<std::pair<store::TransitionRow, size_t>> transitions;  // with the model index
+  };
+  auto score_range = [&](size_t begin, size_t end, Out& out) {
+    for (size_t i = begin; i < end; ++i) {
+      const Loaded& l = leads[i];
+      const std::string& id = l.lead.lead_id;
+      for (size_t m = 0; m < set.models.size(); ++m) {
+        const ActiveModel& model = set.models[m];
+        const auto& stored = l.stored[m];
+        ModelScore now_score = ScoreStored(model, l.lead, l.bodies, AsOf{now}, false, false);
+        bool same = stored && stored->model_version == model.version &&
+                    stored->score == now_score.score && stored->fit == now_score.fit &&
+                    stored->engagement == now_score.engagement &&
+                    stored->grade == now_score.grade && stored->stage == now_score.stage;
+        if (same) continue;
+        std::optional<std::string> before = stored ? stored->stage : std::nullopt;
+        out.scores.push_back({model.name, id, model.version, now_score.score, now_score.fit,
+                              now_score.engagement, now_score.grade, now_score.stage, now});
+        if (before == now_score.stage) continue;
+        ModelScore explained = ScoreStored(model, l.lead, l.bodies, AsOf{now}, true, false);
+        nlohmann::json reasons = nlohmann::json::array();
+        for (const auto& [rule, points] : explained.reasons) {
+          reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
+        }
+        out.transitions.push_back(
+            {store::TransitionRow{
+                 0, id, model.name, model.version, before, now_score.stage, now_score.score, now,
+                 TransitionCause(l, model, stored, now_score.stage, now), reasons.dump()},
+             m});
       }
-      transitions.push_back(
-          {store::TransitionRow{
-               0, id, model.name, model.version, before, now_score.stage, now_score.score, now,
-               TransitionCause(l, model, stored, now_score.stage, now), reasons.dump()},
-           m});
     }
+  };
+  // A page of a full pass is scored on every core (each thread has its own LeadScorers);
+  // the parts are joined in lead order.
+  const size_t threads =
+      leads.size() < 256 ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<Out> parts(threads);
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) {
+    workers.emplace_back(score_range, leads.size() * t / threads, leads.size() * (t + 1) / threads,
+                         std::ref(parts[t]));
+  }
+  score_range(0, leads.size() / threads, parts[0]);
+  for (auto& w : workers) w.join();
+  std::vector<store::ScoreRow> scores;
+  std::vector<std::pair<store::TransitionRow, size_t>> transitions;
+  for (Out& part : parts) {
+    std::move(part.scores.begin(), part.scores.end(), std::back_inserter(scores));
+    std::move(part.transitions.begin(), part.transitions.end(), std::back_inserter(transitions));
   }
   if (!scores.empty()) {
     auto apply = [&](store::Store& w) -> Status {
