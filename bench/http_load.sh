@@ -36,9 +36,14 @@ run() {  # run NAME DB
   echo "== $name: single-event requests"
   TOKEN=$token EVENTS=1 LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     -s bench/http/events.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
-  local events
-  events=$(curl -sf -H "Authorization: Bearer $token" http://127.0.0.1:$port/metrics 2>/dev/null |
-    awk '/^leadscore_events_ingested_total/ {print $2}' || echo "?")
+  local events metric
+  metric() {
+    curl -sf -H "Authorization: Bearer $token" http://127.0.0.1:$port/metrics 2>/dev/null |
+      awk -v name="$1" '$1 == name {print $2}'
+  }
+  events=$(metric leadscore_events_ingested_total)
+  # Reads are measured once the rescorer has caught up with the writes above.
+  for _ in $(seq 600); do [ "$(metric leadscore_rescore_pending_leads)" = "0" ] && break; sleep 0.5; done
   echo "== $name: GET /v1/leads/{id} of 100,000 leads holding $events events"
   TOKEN=$token LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     -s bench/http/read.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"

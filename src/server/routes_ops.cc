@@ -21,36 +21,38 @@ void AddOpsRoutes(HttpServer& server) {
                            {"rescoring", live.progress().running}});
                });
 
-  server.Route("GET", "/metrics", "/metrics", "read",
-               [&context](const httplib::Request&, httplib::Response& res) {
-                 service::LiveService& service = context.live;
-                 auto progress = service.progress();
-                 std::string out = context.metrics.Render();
-                 auto gauge = [&out](const char* name, const char* type, const char* help,
-                                     double value) {
-                   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type,
-                                      name, value);
-                 };
-                 gauge("leadscore_events_ingested_total", "counter",
-                       "Events stored (duplicates not counted).",
-                       static_cast<double>(service.events_ingested()));
-                 gauge("leadscore_write_groups_total", "counter",
-                       "Transactions committed by the group commit.",
-                       static_cast<double>(service.write_groups()));
-                 gauge("leadscore_rescore_running", "gauge", "1 while a full rescoring pass runs.",
-                       progress.running ? 1 : 0);
-                 gauge("leadscore_rescore_total_leads", "gauge", "Leads in the current pass.",
-                       static_cast<double>(progress.total));
-                 gauge("leadscore_rescore_done_leads", "gauge", "Leads done in the current pass.",
-                       static_cast<double>(progress.done));
-                 gauge("leadscore_leads_scored_total", "counter", "Lead evaluations stored.",
-                       static_cast<double>(progress.leads_scored));
-                 gauge("leadscore_transitions_total", "counter", "Stage transitions logged.",
-                       static_cast<double>(progress.transitions));
-                 if (context.options.extra_metrics) out += context.options.extra_metrics();
-                 res.status = 200;
-                 res.set_content(out, "text/plain; version=0.0.4");
-               });
+  server.Route(
+      "GET", "/metrics", "/metrics", "read",
+      [&context](const httplib::Request&, httplib::Response& res) {
+        service::LiveService& service = context.live;
+        auto progress = service.progress();
+        std::string out = context.metrics.Render();
+        auto gauge = [&out](const char* name, const char* type, const char* help, double value) {
+          out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name,
+                             value);
+        };
+        gauge("leadscore_events_ingested_total", "counter",
+              "Events stored (duplicates not counted).",
+              static_cast<double>(service.events_ingested()));
+        gauge("leadscore_write_groups_total", "counter",
+              "Transactions committed by the group commit.",
+              static_cast<double>(service.write_groups()));
+        gauge("leadscore_rescore_running", "gauge", "1 while a full rescoring pass runs.",
+              progress.running ? 1 : 0);
+        gauge("leadscore_rescore_total_leads", "gauge", "Leads in the current pass.",
+              static_cast<double>(progress.total));
+        gauge("leadscore_rescore_done_leads", "gauge", "Leads done in the current pass.",
+              static_cast<double>(progress.done));
+        gauge("leadscore_leads_scored_total", "counter", "Lead evaluations stored.",
+              static_cast<double>(progress.leads_scored));
+        gauge("leadscore_transitions_total", "counter", "Stage transitions logged.",
+              static_cast<double>(progress.transitions));
+        gauge("leadscore_rescore_pending_leads", "gauge", "Leads written to and not yet rescored.",
+              static_cast<double>(progress.pending));
+        if (context.options.extra_metrics) out += context.options.extra_metrics();
+        res.status = 200;
+        res.set_content(out, "text/plain; version=0.0.4");
+      });
 
   server.Route("GET", "/v1/openapi.json", "/v1/openapi.json", "read",
                [](const httplib::Request&, httplib::Response& res) {

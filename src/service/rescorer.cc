@@ -68,7 +68,9 @@ void Rescorer::Stop() {
 
 RescoreProgress Rescorer::progress() const {
   std::lock_guard lock(mu_);
-  return progress_;
+  RescoreProgress out = progress_;
+  out.pending = dirty_.size();
+  return out;
 }
 
 Rescorer::Work Rescorer::TakeDirty() {
@@ -211,7 +213,7 @@ Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& s
   }
   if (!scores.empty()) {
     auto apply = [&](store::Store& w) -> Status {
-      for (const auto& row : scores) LS_RETURN_IF_ERROR(w.PutScore(row));
+      LS_RETURN_IF_ERROR(w.PutScores(scores));
       for (auto& [t, m] : transitions) {
         LS_RETURN_IF_ERROR(w.InsertTransition(t));
         if (on_transition_) LS_RETURN_IF_ERROR(on_transition_(w, t, set.models[m].role));

@@ -43,6 +43,7 @@ struct RescoreProgress {
   uint64_t passes = 0;  // full passes finished
   uint64_t leads_scored = 0;
   uint64_t transitions = 0;
+  uint64_t pending = 0;  // leads waiting to be rescored after a write
 };
 
 class Rescorer {

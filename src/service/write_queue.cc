@@ -70,21 +70,23 @@ Status ApplyWrite(store::Store& s, const WriteRequest& request, Timestamp now,
     LS_RETURN_IF_ERROR(s.PutLead(row));
     committed.attribute_leads.push_back(lead.lead_id);
   }
+  std::vector<store::EventRow> rows;
+  rows.reserve(request.events.size());
+  for (const EventInput& e : request.events) {
+    rows.push_back({0, e.event_id, e.lead_id, e.type, e.ts, e.body, now});
+  }
+  LS_ASSIGN_OR_RETURN(int64_t last_seq, s.InsertEvents(rows, result.event_stored));
+  committed.last_seq = std::max(committed.last_seq, last_seq);
   std::unordered_set<std::string> ensured;
-  result.event_stored.assign(request.events.size(), false);
   for (size_t i = 0; i < request.events.size(); ++i) {
-    const EventInput& e = request.events[i];
-    store::EventRow row{0, e.event_id, e.lead_id, e.type, e.ts, e.body, now};
-    LS_ASSIGN_OR_RETURN(bool stored, s.InsertEvent(row));
-    result.event_stored[i] = stored;
-    if (!stored) continue;
-    committed.last_seq = std::max(committed.last_seq, row.seq);
-    if (ensured.insert(e.lead_id).second) {
-      if (!known_leads.contains(e.lead_id)) {
-        LS_RETURN_IF_ERROR(s.EnsureLead(e.lead_id, now));
-        created_leads.push_back(e.lead_id);
+    if (!result.event_stored[i]) continue;
+    const std::string& lead_id = request.events[i].lead_id;
+    if (ensured.insert(lead_id).second) {
+      if (!known_leads.contains(lead_id)) {
+        LS_RETURN_IF_ERROR(s.EnsureLead(lead_id, now));
+        created_leads.push_back(lead_id);
       }
-      committed.event_leads.push_back(e.lead_id);
+      committed.event_leads.push_back(lead_id);
     }
   }
   for (const store::OutcomeRow& outcome : request.outcomes) {

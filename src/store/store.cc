@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "store/migrations.h"
 
 namespace leadscore::store {
@@ -183,6 +186,59 @@ Result<bool> Store::InsertEvent(EventRow& event) {
   return true;
 }
 
+namespace {
+
+// Rows per multi-row statement: within SQLite's 32,766 parameters, and enough to turn a
+// thousand round trips to PostgreSQL into a few.
+constexpr size_t kRowsPerStatement = 256;
+
+// "(?, ?, ?), (?, ?, ?)": `rows` groups of `columns` placeholders.
+std::string Placeholders(size_t rows, size_t columns) {
+  std::string group = "(";
+  for (size_t c = 0; c < columns; ++c) group += c ? ", ?" : "?";
+  group += ")";
+  std::string out;
+  for (size_t r = 0; r < rows; ++r) {
+    if (r) out += ", ";
+    out += group;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<int64_t> Store::InsertEvents(std::span<const EventRow> events, std::vector<bool>& stored) {
+  stored.assign(events.size(), false);
+  int64_t max_seq = 0;
+  std::unordered_map<std::string_view, size_t> first;  // event_id -> its first position
+  std::vector<size_t> batch;
+  for (size_t start = 0; start < events.size();) {
+    batch.clear();
+    std::vector<SqlValue> p;
+    for (; start < events.size() && batch.size() < kRowsPerStatement; ++start) {
+      const EventRow& e = events[start];
+      if (!e.event_id.empty() && !first.emplace(e.event_id, start).second) continue;
+      batch.push_back(start);
+      p.insert(p.end(), {NullIfEmpty(e.event_id), e.lead_id, e.type, e.ts, e.body, e.received_at});
+    }
+    if (batch.empty()) continue;
+    LS_ASSIGN_OR_RETURN(
+        auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, body, received_at) "
+                              "VALUES " +
+                                  Placeholders(batch.size(), 6) +
+                                  " ON CONFLICT DO NOTHING RETURNING seq, event_id",
+                              p));
+    for (size_t i : batch) {
+      if (events[i].event_id.empty()) stored[i] = true;  // no id: always stored
+    }
+    for (const auto& r : rows) {
+      max_seq = std::max(max_seq, r.Int(0));
+      if (!r.is_null(1)) stored[first.at(r.Text(1))] = true;
+    }
+  }
+  return max_seq;
+}
+
 Result<std::vector<EventRow>> Store::LeadEvents(const std::string& lead_id) {
   std::vector<SqlValue> p{lead_id};
   return QueryRows<EventRow>(*db_,
@@ -353,6 +409,28 @@ Status Store::PutScore(const ScoreRow& s) {
       "excluded.fit, engagement = excluded.engagement, grade = excluded.grade, stage = "
       "excluded.stage, scored_at = excluded.scored_at",
       p));
+}
+
+Status Store::PutScores(std::span<const ScoreRow> scores) {
+  for (size_t start = 0; start < scores.size(); start += kRowsPerStatement) {
+    size_t n = std::min(kRowsPerStatement, scores.size() - start);
+    std::vector<SqlValue> p;
+    p.reserve(n * 9);
+    for (const ScoreRow& s : scores.subspan(start, n)) {
+      p.insert(p.end(), {s.model, s.lead_id, s.model_version, s.score, s.fit, s.engagement,
+                         Text(s.grade), Text(s.stage), s.scored_at});
+    }
+    LS_RETURN_IF_ERROR(db_->Exec(
+        "INSERT INTO lead_scores (model, lead_id, model_version, score, fit, engagement, grade, "
+        "stage, scored_at) VALUES " +
+            Placeholders(n, 9) +
+            " ON CONFLICT (model, lead_id) DO UPDATE SET model_version = "
+            "excluded.model_version, score = excluded.score, fit = excluded.fit, engagement = "
+            "excluded.engagement, grade = excluded.grade, stage = excluded.stage, scored_at = "
+            "excluded.scored_at",
+        p));
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<ScoreRow>> Store::ListScores(const ScoreFilter& f) {

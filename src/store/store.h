@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,9 @@ class Store {
   // ---- events
   // Appends the event; false (and nothing written) when its event_id is already stored.
   Result<bool> InsertEvent(EventRow& event);
+  // Appends events in order, a few hundred a statement. stored[i] is false for a duplicate:
+  // an event_id already stored, or seen earlier in `events`. Returns the highest seq written.
+  Result<int64_t> InsertEvents(std::span<const EventRow> events, std::vector<bool>& stored);
   // The lead's events in arrival order.
   Result<std::vector<EventRow>> LeadEvents(const std::string& lead_id);
   // The events of every lead with first <= lead_id <= last, by lead_id then arrival.
@@ -184,6 +188,8 @@ class Store {
   // ---- scores
   Result<std::optional<ScoreRow>> GetScore(const std::string& model, const std::string& lead_id);
   Status PutScore(const ScoreRow& score);
+  // PutScore for many rows, a few hundred a statement (one lead and model at most once).
+  Status PutScores(std::span<const ScoreRow> scores);
   // The stored scores of `model` for first <= lead_id <= last, by lead_id.
   Result<std::vector<ScoreRow>> ScoresOfLeads(const std::string& model, const std::string& first,
                                               const std::string& last);

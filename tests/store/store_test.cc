@@ -136,6 +136,46 @@ TEST_P(StoreTest, EventsDedupeByEventIdAndKeepArrivalOrder) {
   EXPECT_EQ(*store_->LeadsWithEventsBetween(d.seq, e.seq), (std::vector<std::string>{"l2"}));
 }
 
+TEST_P(StoreTest, InsertEventsInBulkKeepsTheFirstOfEachEventId) {
+  EventRow stored_before = Event("l1", "e1", 1);
+  ASSERT_TRUE(*store_->InsertEvent(stored_before));
+  std::vector<EventRow> batch;
+  for (int i = 0; i < 600; ++i)
+    batch.push_back(Event("l" + std::to_string(i % 7), "b" + std::to_string(i), i));
+  batch.push_back(Event("l1", "e1", 5));  // stored before
+  batch.push_back(Event("l2", "b3", 6));  // earlier in this batch
+  batch.push_back(Event("l3", "", 7));    // no id: always stored
+  batch.push_back(Event("l3", "", 7));
+  std::vector<bool> stored;
+  auto last = store_->InsertEvents(batch, stored);
+  ASSERT_TRUE(last) << last.error().ToString();
+  ASSERT_EQ(stored.size(), batch.size());
+  for (int i = 0; i < 600; ++i) EXPECT_TRUE(stored[i]) << i;
+  EXPECT_FALSE(stored[600]);
+  EXPECT_FALSE(stored[601]);
+  EXPECT_TRUE(stored[602]);
+  EXPECT_TRUE(stored[603]);
+  EXPECT_EQ(*store_->CountEvents(), 1 + 600 + 2);
+  EXPECT_EQ(*last, *store_->LastEventSeq());
+  // Arrival order is kept across statements.
+  auto events = *store_->LeadEvents("l0");
+  for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].ts, events[i].ts);
+}
+
+TEST_P(StoreTest, PutScoresInBulkUpserts) {
+  std::vector<ScoreRow> rows;
+  for (int i = 0; i < 300; ++i) rows.push_back(Score("p" + std::to_string(i), i, std::nullopt));
+  ASSERT_TRUE(store_->PutScores(rows).ok());
+  for (auto& r : rows) r.score += 1000;
+  rows[5].stage = "MQL";
+  ASSERT_TRUE(store_->PutScores(rows).ok());
+  auto five = *store_->GetScore("main", "p5");
+  ASSERT_TRUE(five);
+  EXPECT_EQ(five->score, 1005);
+  EXPECT_EQ(five->stage, "MQL");
+  EXPECT_EQ(store_->ListScores({.model = "main", .limit = 1000})->size(), 300u);
+}
+
 TEST_P(StoreTest, TransactionRollbackWritesNothing) {
   Status status = store_->Transaction([&]() -> Status {
     EventRow e = Event("l1", "e1", 1);
