@@ -110,7 +110,9 @@ class LeadSink : public ingest::RowSink {
 };
 
 Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
-  LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.leads_path));
+  LS_ASSIGN_OR_RETURN(auto source, options.leads_source
+                                       ? options.leads_source()
+                                       : ingest::RecordSource::Open(options.leads_path));
   LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id"}));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
@@ -303,7 +305,9 @@ class EventSink : public ingest::RowSink {
 };
 
 Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
-  LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(options.events_path));
+  LS_ASSIGN_OR_RETURN(auto source, options.events_source
+                                       ? options.events_source()
+                                       : ingest::RecordSource::Open(options.events_path));
   LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id", "type", "ts"}));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
@@ -435,8 +439,12 @@ Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> mo
                                          const BatchOptions& options) {
   auto batch = std::make_unique<Batch>(std::move(model), options.as_of);
   int threads = ThreadCount(options.threads);
-  if (!options.leads_path.empty()) LS_RETURN_IF_ERROR(ReadLeads(*batch, options, threads));
-  if (!options.events_path.empty()) LS_RETURN_IF_ERROR(ReadEvents(*batch, options, threads));
+  if (!options.leads_path.empty() || options.leads_source) {
+    LS_RETURN_IF_ERROR(ReadLeads(*batch, options, threads));
+  }
+  if (!options.events_path.empty() || options.events_source) {
+    LS_RETURN_IF_ERROR(ReadEvents(*batch, options, threads));
+  }
   return batch;
 }
 

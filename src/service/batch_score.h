@@ -36,6 +36,8 @@ struct InputStats {
 struct BatchOptions {
   std::string leads_path;   // empty: no leads file
   std::string events_path;  // empty: no events file
+  // Sources other than files (the store's tables: store_source.h), used instead of the paths.
+  std::function<Result<std::unique_ptr<ingest::RecordSource>>()> leads_source, events_source;
   AsOf as_of;
   int threads = 0;               // 0: one per core
   size_t block_bytes = 4 << 20;  // input is cut into blocks of about this size

@@ -6,9 +6,13 @@
 #include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
 
 #include "engine/rounding.h"
+#include "service/batch_score.h"
 #include "service/lead_view.h"
+#include "service/store_source.h"
 
 namespace leadscore::service {
 
@@ -252,6 +256,111 @@ std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
   return l.cause == "event" || l.cause == "attributes" ? "time" : l.cause;
 }
 
+Status Rescorer::PagedPass(const std::string& cause) {
+  std::string after;
+  bool wrote = false;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Ok();
+    }
+    auto set = models_();
+    if (!set || set->models.empty()) return Status::Ok();
+    std::vector<Loaded> page;
+    const Timestamp now = now_();  // before the reads, as in ScoreChunk
+    LS_RETURN_IF_ERROR(LoadPage(after, cause, *set, page));
+    if (page.empty()) return Status::Ok();
+    LS_RETURN_IF_ERROR(ScoreLoaded(page, *set, now, wrote));
+    if (wrote && after_commit_) after_commit_();
+    after = page.back().lead.lead_id;
+    Work urgent;
+    {
+      std::lock_guard lock(mu_);
+      progress_.done += static_cast<int64_t>(page.size());
+      urgent = TakeDirty();
+    }
+    if (!urgent.empty()) {
+      Status u = ScoreChunk(urgent, wrote);
+      if (!u.ok()) Requeue(urgent);
+      if (wrote && after_commit_) after_commit_();
+    }
+  }
+}
+
+Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
+  const Timestamp now = now_();
+  std::set<std::string> stage_changed;
+  const int64_t total = progress().total;
+  for (size_t m = 0; m < set.models.size(); ++m) {
+    const ActiveModel& model = set.models[m];
+    BatchOptions options;
+    options.as_of = AsOf{now};
+    options.leads_source = [this]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+      return StoredLeads(*store_);
+    };
+    options.events_source = [this]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+      return StoredEvents(*store_);
+    };
+    options.on_progress = [&](const std::string& path, uint64_t done, uint64_t size) {
+      if (path != "store:events" || size == 0) return;
+      double share = (m + std::min(1.0, static_cast<double>(done) / size)) / set.models.size();
+      std::lock_guard lock(mu_);
+      progress_.done = static_cast<int64_t>(share * total);
+    };
+    LS_ASSIGN_OR_RETURN(auto batch, LoadBatch(model.compiled, options));
+    Ranking ranking = RankLeads(*batch, 0);
+    LS_ASSIGN_OR_RETURN(auto stored_rows, store_->ScoresOf(model.name));
+    std::unordered_map<std::string_view, const store::ScoreRow*> stored;
+    stored.reserve(stored_rows.size());
+    for (const auto& row : stored_rows) stored.emplace(row.lead_id, &row);
+    std::vector<store::ScoreRow> changed;
+    auto flush = [&]() -> Status {
+      if (changed.empty()) return Status::Ok();
+      auto apply = [&](store::Store& w) { return w.PutScores(changed); };
+      store::Store& s = *store_;
+      LS_RETURN_IF_ERROR(write_ ? write_(apply) : s.Transaction([&] { return apply(s); }));
+      changed.clear();
+      return Status::Ok();
+    };
+    for (uint32_t i = 0; i < batch->leads.size(); ++i) {
+      ModelScore now_score = ToModelScore(model, ranking.scores[i]);
+      std::string_view id = batch->leads.id(i);
+      auto it = stored.find(id);
+      const store::ScoreRow* before = it == stored.end() ? nullptr : it->second;
+      if (before && before->model_version == model.version && before->score == now_score.score &&
+          before->fit == now_score.fit && before->engagement == now_score.engagement &&
+          before->grade == now_score.grade && before->stage == now_score.stage) {
+        continue;
+      }
+      std::optional<std::string> old_stage = before ? before->stage : std::nullopt;
+      if (old_stage != now_score.stage) {
+        stage_changed.emplace(id);  // scored again on its own, with its transition
+        continue;
+      }
+      changed.push_back({model.name, std::string(id), model.version, now_score.score, now_score.fit,
+                         now_score.engagement, now_score.grade, now_score.stage, now});
+      if (changed.size() >= 5000) LS_RETURN_IF_ERROR(flush());
+    }
+    LS_RETURN_IF_ERROR(flush());
+    std::lock_guard lock(mu_);
+    progress_.leads_scored += batch->leads.size();
+  }
+  // The leads whose stage changed, with their transitions and webhooks.
+  Work work;
+  bool wrote = false;
+  for (auto it = stage_changed.begin(); it != stage_changed.end();) {
+    work.clear();
+    for (; it != stage_changed.end() && work.size() < options_.chunk; ++it) {
+      work.emplace_back(*it, cause);
+    }
+    LS_RETURN_IF_ERROR(ScoreChunk(work, wrote));
+    if (wrote && after_commit_) after_commit_();
+  }
+  std::lock_guard lock(mu_);
+  progress_.done = total;
+  return Status::Ok();
+}
+
 Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
   wrote_transitions = false;
   auto set = models_();
@@ -316,37 +425,12 @@ void Rescorer::Run() {
       progress_.total = total ? *total : 0;
       progress_.done = 0;
     }
-    std::string after;
-    while (true) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopping_) return;
-      }
-      auto set = models_();
-      std::vector<Loaded> page;
-      const Timestamp now = now_();  // before the reads, as in ScoreChunk
-      Status status =
-          set && !set->models.empty() ? LoadPage(after, *pass, *set, page) : Status::Ok();
-      if (status.ok() && !page.empty()) status = ScoreLoaded(page, *set, now, wrote);
-      if (!status.ok()) {
-        report(status);
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        continue;
-      }
-      if (page.empty()) break;
-      if (wrote && after_commit_) after_commit_();
-      after = page.back().lead.lead_id;
-      Work urgent;
-      {
-        std::lock_guard lock(mu_);
-        progress_.done += static_cast<int64_t>(page.size());
-        urgent = TakeDirty();
-      }
-      if (!urgent.empty()) {
-        Status u = ScoreChunk(urgent, wrote);
-        if (!u.ok()) Requeue(urgent);
-        if (wrote && after_commit_) after_commit_();
-      }
+    auto set = models_();
+    Status status = set && !set->models.empty() ? BatchPass(*pass, *set) : Status::Ok();
+    if (!status.ok()) {
+      report(status);
+      status = PagedPass(*pass);
+      if (!status.ok()) report(status);
     }
     std::lock_guard lock(mu_);
     progress_.running = false;

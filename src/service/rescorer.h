@@ -94,6 +94,12 @@ class Rescorer {
                   std::vector<Loaded>& out);
   Status ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
                      bool& wrote_transitions);
+  // A full pass as a batch run over the store (store_source.h): the log read once in order
+  // instead of each lead's events looked up. Leads whose stage changed go through ScoreChunk,
+  // which logs their transitions; the other changed scores are written in bulk.
+  Status BatchPass(const std::string& cause, const ModelSet& set);
+  // The page-by-page pass (the fallback when a batch pass fails).
+  Status PagedPass(const std::string& cause);
   // Why `l`'s stage under `model` became `stage`, from the data: the first event stored since
   // the last evaluation after which the lead has that stage ("event:<id>"), else
   // "attributes" when they changed since, else the cause of the work.

@@ -270,6 +270,19 @@ Result<std::vector<std::string>> Store::LeadsWithEventsBetween(int64_t after, in
   return out;
 }
 
+Result<std::vector<std::pair<int64_t, std::string>>> Store::EventBodiesAfter(int64_t after,
+                                                                             int64_t limit) {
+  std::vector<SqlValue> p{after, limit};
+  LS_ASSIGN_OR_RETURN(
+      auto rows, db_->Query("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", p));
+  std::vector<std::pair<int64_t, std::string>> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    out.emplace_back(r.Int(0), std::move(std::get<std::string>(r.values[1])));
+  }
+  return out;
+}
+
 Result<int64_t> Store::LastEventSeq() {
   LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT MAX(seq) FROM events"));
   return rows[0].Int(0);
@@ -409,6 +422,12 @@ Status Store::PutScore(const ScoreRow& s) {
       "excluded.fit, engagement = excluded.engagement, grade = excluded.grade, stage = "
       "excluded.stage, scored_at = excluded.scored_at",
       p));
+}
+
+Result<std::vector<ScoreRow>> Store::ScoresOf(const std::string& model) {
+  std::vector<SqlValue> p{model};
+  return QueryRows<ScoreRow>(
+      *db_, fmt::format("SELECT {} FROM lead_scores WHERE model = ?", kScoreColumns), p, ToScore);
 }
 
 Status Store::PutScores(std::span<const ScoreRow> scores) {

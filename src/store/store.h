@@ -166,6 +166,10 @@ class Store {
   // Distinct leads with events whose seq is in (after, upto], and the highest such seq.
   Result<std::vector<std::string>> LeadsWithEventsBetween(int64_t after, int64_t upto);
   Result<int64_t> LastEventSeq();
+  // (seq, body) of the events after seq `after` in arrival order, at most `limit`: a
+  // sequential read of the log.
+  Result<std::vector<std::pair<int64_t, std::string>>> EventBodiesAfter(int64_t after,
+                                                                        int64_t limit);
   Result<int64_t> CountEvents();
 
   // ---- outcomes
@@ -190,6 +194,8 @@ class Store {
   Status PutScore(const ScoreRow& score);
   // PutScore for many rows, a few hundred a statement (one lead and model at most once).
   Status PutScores(std::span<const ScoreRow> scores);
+  // Every stored score of `model`.
+  Result<std::vector<ScoreRow>> ScoresOf(const std::string& model);
   // The stored scores of `model` for first <= lead_id <= last, by lead_id.
   Result<std::vector<ScoreRow>> ScoresOfLeads(const std::string& model, const std::string& first,
                                               const std::string& last);

@@ -1,0 +1,20 @@
+// The store's leads and events as JSON Lines RecordSources, so that batch scoring
+// (LoadBatch) reads the store as it reads files: a full rescoring pass is a batch run.
+//
+// Events come in arrival order (seq), read sequentially from the log; leads in lead_id order,
+// each as {"lead_id": ..., <attributes>}. The store must stay open while a source is used;
+// a source uses it from one thread at a time, as RecordSource's contract says.
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "ingest/record_source.h"
+#include "store/store.h"
+
+namespace leadscore::service {
+
+std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store);
+std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store);
+
+}  // namespace leadscore::service
