@@ -7,16 +7,14 @@ Usage: ingest_test.py --binary build/leadscore --model M [--db sqlite|postgres]
 import argparse
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-from live_server import Server, request
+from live_server import SKIP, ScratchStore, Server, request
 
-SKIP = 77
 
 
 def main():
@@ -26,16 +24,10 @@ def main():
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="leadscore-ingest-")
-    if args.db == "sqlite":
-        db = os.path.join(work, "live.db")
-    else:
-        base = os.environ.get("LEADSCORE_TEST_POSTGRES")
-        if not base:
-            print("skipped: set LEADSCORE_TEST_POSTGRES (scripts/start-postgres.sh start)")
-            return SKIP
-        schema = f"ingest_{os.getpid()}_{random.randrange(10**6)}"
-        subprocess.run(["psql", base, "-qc", f"CREATE SCHEMA {schema}"], check=True)
-        db = base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+    store = ScratchStore(args.db, work, "ingest")
+    if store.target is None:
+        return SKIP
+    db = store.target
 
     data = os.path.join(work, "data")
     subprocess.run([args.binary, "generate", "--out", data, "--leads", "300", "--months", "2",
@@ -100,10 +92,7 @@ def main():
     distinct = len({json.loads(l)["event_id"] for l in lines if l.startswith('{"event_id"')})
     print(f"{len(rows)} leads compared with batch, {differing} differing; "
           f"{events_stored} events stored for {distinct} distinct event ids")
-    if args.db == "postgres":
-        subprocess.run(["psql", os.environ["LEADSCORE_TEST_POSTGRES"], "-qc",
-                        f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"],
-                       check=False)
+    store.drop()
     return 1 if differing or events_stored != distinct else 0
 
 

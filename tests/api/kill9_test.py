@@ -21,9 +21,8 @@ import tempfile
 import threading
 import time
 
-from live_server import Server, infer, request
+from live_server import SKIP, ScratchStore, Server, infer, request
 
-SKIP = 77
 
 
 def main():
@@ -37,16 +36,10 @@ def main():
     rng = random.Random(args.seed)
 
     work = tempfile.mkdtemp(prefix="leadscore-kill9-")
-    if args.db == "sqlite":
-        db = os.path.join(work, "live.db")
-    else:
-        base = os.environ.get("LEADSCORE_TEST_POSTGRES")
-        if not base:
-            print("skipped: set LEADSCORE_TEST_POSTGRES (scripts/start-postgres.sh start)")
-            return SKIP
-        schema = f"kill9_{os.getpid()}_{rng.randrange(10**6)}"
-        subprocess.run(["psql", base, "-qc", f"CREATE SCHEMA {schema}"], check=True)
-        db = base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+    store = ScratchStore(args.db, work, "kill9")
+    if store.target is None:
+        return SKIP
+    db = store.target
 
     data = os.path.join(work, "data")
     subprocess.run([args.binary, "generate", "--out", data, "--leads", str(args.leads),
@@ -149,10 +142,7 @@ def main():
     server.stop()
     print(f"{len(rows)} leads compared with batch, {differing} differing; "
           f"{len(acked_ids)} acknowledged events all stored once")
-    if args.db == "postgres":
-        subprocess.run(["psql", os.environ["LEADSCORE_TEST_POSTGRES"], "-qc",
-                        f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"],
-                       check=False)
+    store.drop()
     return 1 if differing else 0
 
 

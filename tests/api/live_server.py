@@ -1,5 +1,6 @@
 """The live service as a test sees it from outside: a `leadscore serve` process and its API."""
 import json
+import random
 import os
 import re
 import signal
@@ -67,3 +68,34 @@ class Server:
         code = self.proc.wait(timeout=30)
         if code != 0:
             sys.exit(f"server exited with {code} on SIGTERM")
+
+
+SKIP = 77  # ctest's SKIP_RETURN_CODE for these scripts
+
+
+class ScratchStore:
+    """A store for one test: a SQLite file in `workdir`, or a fresh schema on the PostgreSQL
+    server of $LEADSCORE_TEST_POSTGRES (dropped by drop()). `target` is what --db takes, or
+    None when PostgreSQL is asked for and not configured."""
+
+    def __init__(self, kind, workdir, name):
+        self.schema = None
+        self.target = None
+        if kind == "sqlite":
+            self.target = os.path.join(workdir, "live.db")
+            return
+        base = os.environ.get("LEADSCORE_TEST_POSTGRES")
+        if not base:
+            print("skipped: set LEADSCORE_TEST_POSTGRES (scripts/start-postgres.sh start)")
+            return
+
+        self.schema = f"{name}_{os.getpid()}_{random.randrange(10**6)}"
+        subprocess.run(["psql", base, "-qc", f"CREATE SCHEMA {self.schema}"], check=True)
+        self.target = base + ("&" if "?" in base else "?") + \
+            f"options=-csearch_path%3D{self.schema}"
+
+    def drop(self):
+        if self.schema:
+            subprocess.run(["psql", os.environ["LEADSCORE_TEST_POSTGRES"], "-qc",
+                            f"SET client_min_messages = warning; DROP SCHEMA {self.schema} CASCADE"],
+                           check=False)
