@@ -85,7 +85,7 @@ int RunServe(ServeFlags& flags) {
     return kExitUsage;
   }
   std::string host = flags.listen.substr(0, colon);
-  int64_t sweep = 60 * kMicrosPerSecond;
+  int64_t sweep = 300 * kMicrosPerSecond;
   if (!flags.sweep.empty()) {
     auto parsed = ParseDuration(flags.sweep);
     if (!parsed) {
@@ -197,9 +197,10 @@ std::function<int()> SetupServe(CLI::App& sub) {
   sub.add_option("--listen", flags->listen, "HOST:PORT to listen on. Default: 127.0.0.1:8080");
   sub.add_option("--config,-c", flags->config,
                  "A YAML file with db, model, listen, sweep_interval and webhooks");
-  sub.add_option("--sweep-interval", flags->sweep,
-                 "How often every lead is re-evaluated for time-driven stage changes. "
-                 "Default: 60s");
+  sub.add_option(
+      "--sweep-interval", flags->sweep,
+      "How often every lead is re-evaluated for time-driven stage changes. "
+      "Each sweep reads the whole event log once (1M leads: seconds of CPU). Default: 5m");
   sub.add_option("--threads", flags->threads, "HTTP worker threads. Default: 4 per core");
   sub.add_flag("--fast-commit", flags->fast_commit,
                "SQLite: a commit survives a crash of the process but not a power loss "

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -36,7 +37,13 @@ class CsvToJson : public ingest::RowSink {
       if (values[i].is_null() || (values[i].is_string() && values[i].str().empty())) continue;
       Value typed = ingest::CsvCellForJson(values[i].str());
       if (typed.is_number()) {
-        object[header_[i]] = typed.number();
+        double number = typed.number();
+        // Whole numbers stay integers in the stored JSON (41, not 41.0), as a client sends them.
+        if (std::trunc(number) == number && std::abs(number) < 9007199254740992.0) {
+          object[header_[i]] = static_cast<int64_t>(number);
+        } else {
+          object[header_[i]] = number;
+        }
       } else {
         object[header_[i]] = std::string(values[i].str());
       }

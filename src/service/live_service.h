@@ -37,7 +37,7 @@ struct LiveOptions {
   // the active one), with `model_role`.
   std::string model_path;
   std::string model_role = "primary";
-  int64_t sweep_interval = 60 * kMicrosPerSecond;
+  int64_t sweep_interval = 300 * kMicrosPerSecond;
   size_t readers = 4;
   // Called in the transaction that writes a transition (see Rescorer::TransitionHook).
   Rescorer::TransitionHook on_transition;

@@ -30,9 +30,9 @@
 namespace leadscore::service {
 
 struct RescorerOptions {
-  int64_t sweep_interval = 60 * kMicrosPerSecond;  // 0: no sweeps
-  size_t chunk = 200;                              // dirty leads per transaction
-  size_t page = 1000;                              // leads per page of a full pass
+  int64_t sweep_interval = 300 * kMicrosPerSecond;  // 0: no sweeps
+  size_t chunk = 200;                               // dirty leads per transaction
+  size_t page = 1000;                               // leads per page of a full pass
 };
 
 struct RescoreProgress {

@@ -1422,8 +1422,14 @@ TEST_P(ApiTest, WebhookIsRetriedUntilDeliveredOnceSignedWithOneIdempotencyKey) {
       },
       "the shadow model's transition"));
 
-  Reply delivered = Get("/v1/deliveries?status=delivered", read_);
-  ASSERT_EQ(delivered.status, 200) << delivered;
+  // The receiver answers before the worker records the delivery: wait for the record.
+  Reply delivered;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        delivered = Get("/v1/deliveries?status=delivered", read_);
+        return delivered.status == 200 && !delivered.doc["deliveries"].empty();
+      },
+      "the delivery recorded"));
   ASSERT_EQ(delivered.doc["deliveries"].size(), 1u) << delivered;
   const json& row = delivered.doc["deliveries"][0];
   EXPECT_EQ(row["lead_id"], "hooked");
