@@ -2,42 +2,28 @@
 #include "service/crm_export.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "testutil/cli_runner.h"
 
 namespace leadscore::service {
 namespace {
 
 class CrmExport : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "crm_export_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ + "/" + name, std::ios::binary) << text;
-    return dir_ + "/" + name;
+    return dir_.Write(name, text);
   }
-  std::string Read(const std::string& name) {
-    std::ifstream in(dir_ + "/" + name, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string Read(const std::string& name) { return dir_.Read(name); }
   Status Export(const std::string& scores_name, const std::string& scores, ingest::Crm crm,
                 ExportOptions options = {}) {
     return ExportCrmScores(
-        Write(scores_name, scores), crm, dir_ + "/out.csv", options, stats_,
+        Write(scores_name, scores), crm, dir_.path() + "/out.csv", options, stats_,
         [this](const ingest::RowError& e) { errors_.push_back(ingest::FormatRowError(e)); });
   }
 
-  std::string dir_;
+  testutil::TempDir dir_;
   ExportStats stats_;
   std::vector<std::string> errors_;
 };
@@ -75,7 +61,7 @@ TEST_F(CrmExport, HubSpotRowsInInputOrderWithReasonsIgnored) {
             "501,72.50,A,MQL,45.00,27.50\n"
             "502,10.00,C,,10.00,0.00\n");
   ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_EQ(errors_[0], dir_ +
+  EXPECT_EQ(errors_[0], dir_.path() +
                             "/scores.csv:4: field `lead_id`: \"ghost\" is not a hubspot record id "
                             "(digits); row skipped");
   EXPECT_EQ(stats_.rows_read, 3u);

@@ -3,42 +3,28 @@
 #include "service/crm_import.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "testutil/cli_runner.h"
 
 namespace leadscore::service {
 namespace {
 
 class CrmImport : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "crm_import_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ + "/" + name, std::ios::binary) << text;
-    return dir_ + "/" + name;
+    return dir_.Write(name, text);
   }
-  std::string Read(const std::string& name) {
-    std::ifstream in(dir_ + "/" + name, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string Read(const std::string& name) { return dir_.Read(name); }
   // Converts `csv` with `mapping` into out.jsonl; errors are collected as text.
   Status Convert(const std::string& csv, const ingest::CrmMapping& mapping) {
     return ConvertCrmCsv(
-        Write("in.csv", csv), mapping, dir_ + "/out.jsonl", stats_,
+        Write("in.csv", csv), mapping, dir_.path() + "/out.jsonl", stats_,
         [this](const ingest::RowError& e) { errors_.push_back(ingest::FormatRowError(e)); });
   }
 
-  std::string dir_;
+  testutil::TempDir dir_;
   ImportStats stats_;
   std::vector<std::string> errors_;
 };
@@ -90,7 +76,7 @@ TEST_F(CrmImport, SkipsRowsWithoutIdRepeatedIdsAndBadRowsWithTheirLines) {
       "00Q000000000003AAA,e@x.io,ok\n",
       ingest::PresetMapping(ingest::Crm::kSalesforce));
   ASSERT_TRUE(s.ok()) << s.ToString();
-  const std::string in = dir_ + "/in.csv";
+  const std::string in = dir_.path() + "/in.csv";
   ASSERT_EQ(errors_.size(), 3u);
   EXPECT_EQ(errors_[0], in + ":4: field `Lead ID`: no Lead ID; row skipped");
   EXPECT_EQ(errors_[1].rfind(in + ":5: ", 0), 0u) << errors_[1];
@@ -110,8 +96,9 @@ TEST_F(CrmImport, RowsThatAreNotUtf8AreSkipped) {
                      ingest::PresetMapping(ingest::Crm::kSalesforce));
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_EQ(errors_[0],
-            dir_ + "/in.csv:2: field `City`: not UTF-8 (export the file as UTF-8); row skipped");
+  EXPECT_EQ(
+      errors_[0],
+      dir_.path() + "/in.csv:2: field `City`: not UTF-8 (export the file as UTF-8); row skipped");
   EXPECT_EQ(Read("out.jsonl"), "{\"lead_id\":\"00Q000000000002\",\"city\":\"Li\xC3\xA8ge\"}\n");
 }
 
@@ -119,15 +106,16 @@ TEST_F(CrmImport, NoIdColumnFailsAndWritesNothing) {
   Status s = Convert("Email,Title\na@x.io,CTO\n", ingest::PresetMapping(ingest::Crm::kHubSpot));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("no lead id column"), std::string::npos) << s.message();
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/out.jsonl"));
 }
 
 TEST_F(CrmImport, OnlyCsvIsRead) {
   Status s = ConvertCrmCsv(Write("in.jsonl", "{}\n"), ingest::PresetMapping(ingest::Crm::kHubSpot),
-                           dir_ + "/out.jsonl", stats_, nullptr);
+                           dir_.path() + "/out.jsonl", stats_, nullptr);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  Status missing = ConvertCrmCsv(dir_ + "/none.csv", ingest::PresetMapping(ingest::Crm::kHubSpot),
-                                 dir_ + "/out.jsonl", stats_, nullptr);
+  Status missing =
+      ConvertCrmCsv(dir_.path() + "/none.csv", ingest::PresetMapping(ingest::Crm::kHubSpot),
+                    dir_.path() + "/out.jsonl", stats_, nullptr);
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);
 }
 
