@@ -20,8 +20,6 @@ void SendIngest(httplib::Response& res, const Result<service::IngestReport>& rep
   SendJson(res, status, IngestJson(*report));
 }
 
-const char* kOutcomes[] = {"sql", "opportunity", "won", "lost"};
-
 }  // namespace
 
 void AddLeadRoutes(HttpServer& server) {
@@ -149,41 +147,40 @@ void AddLeadRoutes(HttpServer& server) {
                  res.status = 204;
                });
 
-  server.Route(
-      "POST", "/v1/outcomes", "/v1/outcomes", "write",
-      [&live](const httplib::Request& req, httplib::Response& res) {
-        json body = json::parse(req.body, nullptr, false);
-        if (!body.is_object()) return SendProblem(res, 400, "the body must be a JSON object");
-        store::OutcomeRow row;
-        if (!body.contains("lead_id") || !service::JsonIdText(body["lead_id"], row.lead_id)) {
-          return SendProblem(res, 400, "missing lead_id", "lead_id");
-        }
-        if (!body.contains("outcome") || !body["outcome"].is_string() ||
-            std::find(std::begin(kOutcomes), std::end(kOutcomes),
-                      body["outcome"].get<std::string>()) == std::end(kOutcomes)) {
-          return SendProblem(res, 400, "outcome must be sql, opportunity, won or lost", "outcome");
-        }
-        row.kind = body["outcome"];
-        row.ts = service::LiveService::Now();
-        if (body.contains("at")) {
-          auto at = service::JsonTimestamp(body["at"]);
-          if (!at) return SendProblem(res, 400, "cannot read `at` as a time", "at");
-          row.ts = *at;
-        }
-        if (body.contains("value") && !body["value"].is_null()) {
-          if (!body["value"].is_number()) {
-            return SendProblem(res, 400, "value must be a number (the deal value)", "value");
-          }
-          row.value = body["value"].get<double>();
-        }
-        Status status = live.RecordOutcome(row);
-        if (!status.ok()) return SendStatus(res, status);
-        SendJson(res, 201,
-                 {{"lead_id", row.lead_id},
-                  {"outcome", row.kind},
-                  {"at", FormatTimestamp(row.ts)},
-                  {"value", row.value ? json(*row.value) : json(nullptr)}});
-      });
+  server.Route("POST", "/v1/outcomes", "/v1/outcomes", "write",
+               [&live](const httplib::Request& req, httplib::Response& res) {
+                 // One object: 201 with the outcome. An array or NDJSON: the counts, as for events.
+                 json single = json::parse(req.body, nullptr, false);
+                 const Timestamp now = service::LiveService::Now();
+                 if (single.is_object()) {
+                   std::vector<service::Rejection> rejected;
+                   store::OutcomeRow row;
+                   if (!service::ReadOutcome(single, 0, now, row, rejected)) {
+                     return SendProblem(res, 400, rejected[0].message, rejected[0].field);
+                   }
+                   Status status = live.RecordOutcome(row);
+                   if (!status.ok()) return SendStatus(res, status);
+                   return SendJson(res, 201,
+                                   {{"lead_id", row.lead_id},
+                                    {"outcome", row.kind},
+                                    {"at", FormatTimestamp(row.ts)},
+                                    {"value", row.value ? json(*row.value) : json(nullptr)}});
+                 }
+                 service::IngestReport report;
+                 auto objects = service::SplitBody(req.body, report.rejected);
+                 if (!objects) return SendStatus(res, objects.error());
+                 report.received = objects->size();
+                 service::WriteRequest request;
+                 for (size_t i = 0; i < objects->size(); ++i) {
+                   store::OutcomeRow row;
+                   if (!(*objects)[i].is_null() &&
+                       service::ReadOutcome((*objects)[i], i, now, row, report.rejected)) {
+                     request.outcomes.push_back(std::move(row));
+                   }
+                 }
+                 report.accepted = request.outcomes.size();
+                 SendIngest(res, live.Write(std::move(request), std::move(report)));
+               });
 
   server.Route("GET", R"(/v1/leads/(.+)/outcomes)", "/v1/leads/{id}/outcomes", "read",
                [&live](const httplib::Request& req, httplib::Response& res) {

@@ -17,8 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* kOutcomeKinds[] = {"sql", "opportunity", "won", "lost"};
-
 // One record of the file as JSON, with where it starts.
 struct RawRecord {
   uint64_t line = 0;
@@ -105,45 +103,6 @@ std::string FileStamp(const std::string& path) {
   return fmt::format("{}:{}", st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
 }
 
-bool ReadOutcome(const json& object, size_t, store::OutcomeRow& out, std::string& field,
-                 std::string& message) {
-  auto lead = object.find("lead_id");
-  if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
-    field = "lead_id";
-    message = "missing lead_id";
-    return false;
-  }
-  auto kind = object.find("outcome");
-  if (kind == object.end() || !kind->is_string() ||
-      std::find(std::begin(kOutcomeKinds), std::end(kOutcomeKinds), kind->get<std::string>()) ==
-          std::end(kOutcomeKinds)) {
-    field = "outcome";
-    message = "outcome must be sql, opportunity, won or lost";
-    return false;
-  }
-  out.kind = kind->get<std::string>();
-  auto ts = object.find("ts");
-  if (ts == object.end()) ts = object.find("at");
-  std::optional<Timestamp> parsed;
-  if (ts != object.end()) parsed = JsonTimestamp(*ts);
-  if (!parsed) {
-    field = "ts";
-    message = "missing or unreadable ts";
-    return false;
-  }
-  out.ts = *parsed;
-  auto value = object.find("value");
-  if (value != object.end() && !value->is_null()) {
-    if (!value->is_number()) {
-      field = "value";
-      message = "value must be a number (the deal value)";
-      return false;
-    }
-    out.value = value->get<double>();
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<BulkFileStats> IngestFile(store::Store& store, RecordKind kind, const std::string& path,
@@ -185,11 +144,8 @@ Result<BulkFileStats> IngestFile(store::Store& store, RecordKind kind, const std
         if (ReadLead(r.object, i, l, rejected)) request.leads.push_back(std::move(l));
       } else {
         store::OutcomeRow o;
-        std::string field, message;
-        if (ReadOutcome(r.object, i, o, field, message)) {
+        if (ReadOutcome(r.object, i, std::nullopt, o, rejected)) {
           request.outcomes.push_back(std::move(o));
-        } else {
-          rejected.push_back({i, field, message});
         }
       }
       for (size_t k = before; k < rejected.size(); ++k) {

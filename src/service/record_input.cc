@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/value.h"
 
 namespace leadscore::service {
@@ -17,6 +19,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
     if (parsed.is_discarded()) {
       return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
     }
+    if (parsed.empty()) return Error(InvalidArgument("the body holds no record (an empty array)"));
     for (size_t i = 0; i < parsed.size(); ++i) {
       if (!parsed[i].is_object()) {
         rejected.push_back({i, "", "not a JSON object"});
@@ -102,6 +105,49 @@ bool ReadEvent(const json& object, size_t index, EventInput& out,
     return reject("event_id", "event_id must be a string or a number");
   }
   out.body = object.dump();
+  return true;
+}
+
+bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> default_time,
+                 store::OutcomeRow& out, std::vector<Rejection>& rejected) {
+  static const char* const kKinds[] = {"sql", "opportunity", "won", "lost"};
+  auto reject = [&](const char* field, std::string message) {
+    rejected.push_back({index, field, std::move(message)});
+    return false;
+  };
+  auto lead = object.find("lead_id");
+  if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
+    return reject("lead_id", "missing lead_id (a string or a number)");
+  }
+  auto kind = object.find("outcome");
+  if (kind == object.end() || !kind->is_string() ||
+      std::find(std::begin(kKinds), std::end(kKinds), kind->get<std::string>()) ==
+          std::end(kKinds)) {
+    return reject("outcome", "outcome must be sql, opportunity, won or lost");
+  }
+  out.kind = kind->get<std::string>();
+  auto at = object.find("at");
+  const char* at_name = "at";
+  if (at == object.end()) {
+    at = object.find("ts");
+    at_name = "ts";
+  }
+  if (at == object.end() || at->is_null()) {
+    if (!default_time) return reject("at", "missing the outcome's date (`at` or `ts`)");
+    out.ts = *default_time;
+  } else {
+    auto parsed = JsonTimestamp(*at);
+    if (!parsed) {
+      return reject(
+          at_name, fmt::format("cannot parse {} as a time (ISO-8601 or Unix seconds)", at->dump()));
+    }
+    out.ts = *parsed;
+  }
+  auto value = object.find("value");
+  if (value != object.end() && !value->is_null()) {
+    if (!value->is_number()) return reject("value", "value must be a number (the deal value)");
+    out.value = value->get<double>();
+  }
   return true;
 }
 

@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "store/store.h"
 
 namespace leadscore::service {
 
@@ -51,6 +52,12 @@ bool ReadEvent(const nlohmann::json& object, size_t index, EventInput& out,
                std::vector<Rejection>& rejected);
 bool ReadLead(const nlohmann::json& object, size_t index, LeadInput& out,
               std::vector<Rejection>& rejected);
+
+// Validates one outcome object: lead_id, outcome (sql | opportunity | won | lost), `at` (or
+// `ts`: ISO-8601 or Unix seconds; `default_time` when absent, required when that is nullopt),
+// optional numeric `value` (the deal value).
+bool ReadOutcome(const nlohmann::json& object, size_t index, std::optional<Timestamp> default_time,
+                 store::OutcomeRow& out, std::vector<Rejection>& rejected);
 
 // The text of an id-like JSON value: a non-empty string, or a number in its shortest form.
 bool JsonIdText(const nlohmann::json& value, std::string& out);

@@ -667,9 +667,13 @@ TEST_P(ApiTest, BodyOverTheLimitIs413) {
   body += "[]";
   Reply r = Post("/v1/events", body, write_);
   EXPECT_TRUE(IsProblem(r, 413));
-  // Just under the limit is read (and found empty of records).
-  Reply under = Post("/v1/events", std::string((size_t{16} << 20) - 2, ' ') + "[]", write_);
+  // Exactly at the limit is read and stored.
+  const std::string event =
+      R"([{"lead_id":"big","type":"page_view","ts":"2025-01-01T00:00:00Z","event_id":"b1"}])";
+  Reply under =
+      Post("/v1/events", std::string((size_t{16} << 20) - event.size(), ' ') + event, write_);
   EXPECT_EQ(under.status, 200) << under;
+  EXPECT_EQ(under.doc["accepted"], 1) << under;
 }
 
 // ---- one lead ------------------------------------------------------------------------------
@@ -1043,6 +1047,21 @@ TEST_P(ApiTest, RecordsOutcomesAndRejectsBadOnesNamingTheField) {
       IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won","at":"someday"})", write_),
                 400, "at"));
   EXPECT_TRUE(IsProblem(Post("/v1/outcomes", "[]", write_), 400));
+  // Many at once, as an array: counted like events, bad ones listed.
+  Reply many = Post("/v1/outcomes",
+                    R"([{"lead_id":"bulk1","outcome":"opportunity","at":"2025-06-01"},
+                        {"lead_id":"bulk1","outcome":"lost","at":1749000000,"value":0},
+                        {"lead_id":"bulk2","outcome":"nope"}])",
+                    write_);
+  ASSERT_EQ(many.status, 200) << many;
+  EXPECT_EQ(many.doc["accepted"], 2) << many;
+  ASSERT_EQ(many.doc["errors"].size(), 1u) << many;
+  EXPECT_EQ(many.doc["errors"][0]["index"], 2);
+  EXPECT_EQ(many.doc["errors"][0]["field"], "outcome");
+  Reply bulk = Get("/v1/leads/bulk1/outcomes", read_);
+  ASSERT_EQ(bulk.status, 200) << bulk;
+  ASSERT_EQ(bulk.doc["outcomes"].size(), 2u) << bulk;
+  EXPECT_EQ(bulk.doc["outcomes"][1]["outcome"], "lost");
   EXPECT_TRUE(IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won"})", read_), 403));
 
   Reply listed = Get("/v1/leads/out/outcomes", read_);
