@@ -144,17 +144,6 @@ Result<bool> Store::DeleteLeadRows(const std::string& lead_id) {
   return result.rows_changed > 0;
 }
 
-Result<std::vector<std::string>> Store::LeadIds(const std::string& after, int64_t limit) {
-  std::vector<SqlValue> p{after, limit};
-  LS_ASSIGN_OR_RETURN(
-      auto rows,
-      db_->Query("SELECT lead_id FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?", p));
-  std::vector<std::string> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(r.Text(0));
-  return out;
-}
-
 Result<std::vector<LeadRow>> Store::LeadsPage(const std::string& after, int64_t limit) {
   std::vector<SqlValue> p{after, limit};
   return QueryRows<LeadRow>(*db_,
@@ -258,18 +247,6 @@ Result<std::vector<EventRow>> Store::EventsOfLeads(const std::string& first,
                              p, ToEvent);
 }
 
-Result<std::vector<std::string>> Store::LeadsWithEventsBetween(int64_t after, int64_t upto) {
-  std::vector<SqlValue> p{after, upto};
-  LS_ASSIGN_OR_RETURN(auto rows,
-                      db_->Query("SELECT DISTINCT lead_id FROM events WHERE seq > ? AND seq <= ? "
-                                 "ORDER BY lead_id",
-                                 p));
-  std::vector<std::string> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(r.Text(0));
-  return out;
-}
-
 Result<std::vector<std::pair<int64_t, std::string>>> Store::EventBodiesAfter(int64_t after,
                                                                              int64_t limit) {
   std::vector<SqlValue> p{after, limit};
@@ -361,11 +338,6 @@ Status Store::ActivateModel(const std::string& name, int64_t version, const std:
       "ON CONFLICT (name) DO UPDATE SET version = excluded.version, role = excluded.role, "
       "activated_at = excluded.activated_at",
       p));
-}
-
-Status Store::DeactivateModel(const std::string& name) {
-  std::vector<SqlValue> p{name};
-  return StatusOf(db_->Exec("DELETE FROM active_models WHERE name = ?", p));
 }
 
 Result<std::vector<ModelRow>> Store::ActiveModels() {

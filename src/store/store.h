@@ -147,8 +147,6 @@ class Store {
   Result<bool> DeleteLead(const std::string& lead_id);
   // DeleteLead's writes, in the caller's transaction.
   Result<bool> DeleteLeadRows(const std::string& lead_id);
-  // Lead ids in ascending order after `after`, at most `limit`.
-  Result<std::vector<std::string>> LeadIds(const std::string& after, int64_t limit);
   Result<int64_t> CountLeads();
   // Leads in ascending id order after `after`, at most `limit` (a page of a full pass).
   Result<std::vector<LeadRow>> LeadsPage(const std::string& after, int64_t limit);
@@ -163,8 +161,6 @@ class Store {
   Result<std::vector<EventRow>> LeadEvents(const std::string& lead_id);
   // The events of every lead with first <= lead_id <= last, by lead_id then arrival.
   Result<std::vector<EventRow>> EventsOfLeads(const std::string& first, const std::string& last);
-  // Distinct leads with events whose seq is in (after, upto], and the highest such seq.
-  Result<std::vector<std::string>> LeadsWithEventsBetween(int64_t after, int64_t upto);
   Result<int64_t> LastEventSeq();
   // (seq, body) of the events after seq `after` in arrival order, at most `limit`: a
   // sequential read of the log.
@@ -185,7 +181,6 @@ class Store {
   // primary at most: activating a primary demotes the previous one to live.
   Status ActivateModel(const std::string& name, int64_t version, const std::string& role,
                        Timestamp now);
-  Status DeactivateModel(const std::string& name);
   Result<std::vector<ModelRow>> ActiveModels();
   Result<std::vector<ModelRow>> ModelVersions(const std::string& name);
 
