@@ -14,6 +14,8 @@ std::span<const Command> Commands() {
        &SetupServe},
       {"ingest", "Bulk-load lead, event and outcome files into the service's store", &SetupIngest},
       {"token", "Create API tokens for the service", &SetupToken},
+      {"train", "Learn a scorecard or gradient-boosted trees from past conversions", &SetupTrain},
+      {"evaluate", "Cross-validate the scorecard and the trees side by side", &SetupEvaluate},
   };
   return kCommands;
 }

@@ -29,6 +29,8 @@ std::function<int()> SetupCrm(CLI::App& sub);
 std::function<int()> SetupServe(CLI::App& sub);
 std::function<int()> SetupIngest(CLI::App& sub);
 std::function<int()> SetupToken(CLI::App& sub);
+std::function<int()> SetupTrain(CLI::App& sub);
+std::function<int()> SetupEvaluate(CLI::App& sub);
 
 // Every subcommand, in the order `leadscore --help` lists them.
 std::span<const Command> Commands();

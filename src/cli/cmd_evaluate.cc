@@ -1,0 +1,269 @@
+// leadscore evaluate: cross-validated accuracy of the scorecard and the trees, side by side on
+// the same folds, with calibration and lift by decile.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "cli/table_flags.h"
+#include "learn/evaluate.h"
+
+namespace leadscore::cli {
+namespace {
+
+struct EvaluateFlags {
+  TableFlags table;
+  int folds = 5;
+  std::string folds_file;
+  double holdout_last = 0;
+  std::vector<std::string> kinds = {"scorecard", "trees"};
+  std::string format = "text";
+  bool learning_curve = false;
+};
+
+nlohmann::json MetricsJson(const learn::Metrics& m) {
+  return {{"auc", m.auc}, {"pr_auc", m.pr_auc}, {"log_loss", m.log_loss}, {"brier", m.brier}};
+}
+
+nlohmann::json BandsJson(const std::vector<learn::Band>& bands) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const learn::Band& b : bands) {
+    out.push_back({{"decile", b.index},
+                   {"rows", b.rows},
+                   {"positives", b.positives},
+                   {"mean_predicted", b.mean_probability},
+                   {"rate", b.rate},
+                   {"rate_low", b.rate_low},
+                   {"rate_high", b.rate_high},
+                   {"lift", b.lift},
+                   {"cumulative_gain", b.cumulative_gain}});
+  }
+  return out;
+}
+
+// The rows and labels that some fold held out (a time holdout leaves the training part out).
+struct Scored {
+  std::vector<double> probability;
+  std::vector<uint8_t> label;
+};
+Scored HeldOut(const learn::LearnerResult& r, const learn::LabeledTable& table) {
+  Scored s;
+  for (size_t i = 0; i < r.out_of_fold.size(); ++i) {
+    if (std::isnan(r.out_of_fold[i])) continue;
+    s.probability.push_back(r.out_of_fold[i]);
+    s.label.push_back(table.label[i]);
+  }
+  return s;
+}
+
+void PrintText(
+    const EvaluateFlags& flags, const learn::LabeledTable& table, const learn::Folds& folds,
+    const std::vector<learn::LearnerResult>& results,
+    const std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>>& curves) {
+  fmt::print("{}: {} rows, {} positive ({:.1f} %); {}\n\n", flags.table.table, table.rows(),
+             table.positives(), 100.0 * table.positives() / table.rows(),
+             folds.holdout ? "time holdout: trained on the earlier rows, tested on the last "
+                           : fmt::format("{}-fold cross-validation", folds.k));
+  fmt::print("{:<10} {:>7} {:>7} {:>9} {:>7} {:>9}\n", "model", "AUC", "PR-AUC", "log loss",
+             "Brier", "seconds");
+  for (const auto& r : results) {
+    fmt::print("{:<10} {:>7.4f} {:>7.4f} {:>9.4f} {:>7.4f} {:>9.1f}\n", r.name, r.mean.auc,
+               r.mean.pr_auc, r.mean.log_loss, r.mean.brier, r.seconds);
+  }
+  if (results.front().folds.size() > 1) {
+    fmt::print("\nAUC by fold:\n{:<10}", "model");
+    for (const auto& f : results.front().folds)
+      fmt::print(" {:>7}", fmt::format("fold {}", f.fold));
+    fmt::print("\n");
+    for (const auto& r : results) {
+      fmt::print("{:<10}", r.name);
+      for (const auto& f : r.folds) fmt::print(" {:>7.4f}", f.metrics.auc);
+      fmt::print("\n");
+    }
+  }
+  for (const auto& r : results) {
+    const Scored s = HeldOut(r, table);
+    fmt::print(
+        "\n{}: held-out rows by decile of predicted probability (conversion with its 95 % "
+        "interval)\n",
+        r.name);
+    fmt::print("{:>6} {:>7} {:>10} {:>10} {:>17} {:>6} {:>9}\n", "decile", "rows", "predicted",
+               "converted", "95 % interval", "lift", "cum. gain");
+    for (const learn::Band& b : learn::BandsByProbability(s.probability, s.label)) {
+      fmt::print("{:>6} {:>7} {:>9.1f}% {:>9.1f}% {:>7.1f}% - {:>5.1f}% {:>6.2f} {:>8.1f}%\n",
+                 b.index, b.rows, 100 * b.mean_probability, 100 * b.rate, 100 * b.rate_low,
+                 100 * b.rate_high, b.lift, 100 * b.cumulative_gain);
+    }
+  }
+  for (const auto& [name, curve] : curves) {
+    fmt::print("\n{}: learning curve (AUC on the held-out folds by share of the training rows)\n",
+               name);
+    for (const auto& p : curve) {
+      fmt::print("  {:>3.0f} % ({:>7} rows): {:.4f}\n", 100 * p.share, p.train_rows, p.auc);
+    }
+    if (curve.size() >= 2) {
+      const double gain = curve.back().auc - curve[curve.size() - 2].auc;
+      fmt::print("  {}\n",
+                 gain > 0.005
+                     ? fmt::format("still rising ({:+.4f} from 75 to 100 %): more outcomes "
+                                   "would likely help",
+                                   gain)
+                     : fmt::format("flat ({:+.4f} from 75 to 100 %): more outcomes of the same "
+                                   "kind are unlikely to help much",
+                                   gain));
+    }
+  }
+}
+
+void PrintJson(
+    const EvaluateFlags& flags, const learn::LabeledTable& table, const learn::Folds& folds,
+    const std::vector<learn::LearnerResult>& results,
+    const std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>>& curves) {
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& r : results) {
+    nlohmann::json model = MetricsJson(r.mean);
+    model["name"] = r.name;
+    model["seconds"] = r.seconds;
+    nlohmann::json per_fold = nlohmann::json::array();
+    for (const auto& f : r.folds) {
+      nlohmann::json j = MetricsJson(f.metrics);
+      j["fold"] = f.fold;
+      j["train_rows"] = f.train_rows;
+      j["test_rows"] = f.test_rows;
+      j["test_positives"] = f.test_positives;
+      j["seconds"] = f.seconds;
+      per_fold.push_back(std::move(j));
+    }
+    model["folds"] = std::move(per_fold);
+    const Scored s = HeldOut(r, table);
+    model["deciles"] = BandsJson(learn::BandsByProbability(s.probability, s.label));
+    for (const auto& [name, curve] : curves) {
+      if (name != r.name) continue;
+      nlohmann::json points = nlohmann::json::array();
+      for (const auto& p : curve) {
+        points.push_back({{"share", p.share}, {"train_rows", p.train_rows}, {"auc", p.auc}});
+      }
+      model["learning_curve"] = std::move(points);
+    }
+    models.push_back(std::move(model));
+  }
+  nlohmann::json out = {{"table", flags.table.table},
+                        {"label", flags.table.label},
+                        {"positive", flags.table.positive},
+                        {"rows", table.rows()},
+                        {"positives", table.positives()},
+                        {"validation", folds.holdout ? "time_holdout" : "k_fold"},
+                        {"folds", folds.k},
+                        {"models", std::move(models)}};
+  fmt::print("{}\n", out.dump(2));
+}
+
+int RunEvaluate(const EvaluateFlags& flags) {
+  learn::EvaluateOptions options;
+  options.learners.clear();
+  for (const std::string& k : flags.kinds) {
+    if (k == "scorecard") {
+      options.learners.push_back(learn::LearnerKind::kScorecard);
+    } else if (k == "trees") {
+      options.learners.push_back(learn::LearnerKind::kTrees);
+    } else {
+      fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", k);
+      return kExitUsage;
+    }
+  }
+  if (flags.format != "text" && flags.format != "json") {
+    fmt::print(stderr, "--format: text or json, not \"{}\"\n", flags.format);
+    return kExitUsage;
+  }
+  std::optional<learn::LabeledTable> table = LoadTableOrReport(flags.table);
+  if (!table) return kExitFailure;
+
+  learn::Folds folds;
+  if (!flags.folds_file.empty()) {
+    auto read = learn::ReadFoldsFile(flags.folds_file, table->row_index, table->data_rows);
+    if (!read) {
+      fmt::print(stderr, "{}\n", read.error().message());
+      return kExitFailure;
+    }
+    folds = std::move(*read);
+  } else if (flags.holdout_last > 0) {
+    folds = learn::TimeHoldout(table->rows(), flags.holdout_last);
+  } else {
+    folds = learn::StratifiedFolds(table->label, flags.folds, flags.table.seed);
+  }
+
+  options.scorecard.seed = options.trees.seed = flags.table.seed;
+  options.scorecard.threads = options.trees.threads = flags.table.threads;
+  const bool terminal = ::isatty(STDERR_FILENO);
+  options.on_progress = [terminal](std::string_view learner, int fold, int k) {
+    if (terminal) {
+      fmt::print(stderr, "\r{}: training on fold {} of {}   ", learner, fold + 1, k);
+    } else if (fold == 0) {
+      fmt::print(stderr, "{}: training on {} folds\n", learner, k);
+    }
+    std::fflush(stderr);
+  };
+  auto results = learn::CrossValidate(*table, folds, options);
+  if (terminal) fmt::print(stderr, "\r{:40}\r", "");
+  if (!results) {
+    fmt::print(stderr, "{}\n", results.error().message());
+    return ExitCodeFor(results.error());
+  }
+  std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>> curves;
+  if (flags.learning_curve) {
+    options.on_progress = nullptr;
+    for (learn::LearnerKind kind : options.learners) {
+      fmt::print(stderr, "learning curve: {}\n", learn::LearnerName(kind));
+      auto curve = learn::LearningCurve(*table, folds, kind, options);
+      if (!curve) {
+        fmt::print(stderr, "{}\n", curve.error().message());
+        return ExitCodeFor(curve.error());
+      }
+      curves.emplace_back(std::string(learn::LearnerName(kind)), std::move(*curve));
+    }
+  }
+  if (flags.format == "json") {
+    PrintJson(flags, *table, folds, *results, curves);
+  } else {
+    PrintText(flags, *table, folds, *results, curves);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupEvaluate(CLI::App& sub) {
+  auto flags = std::make_shared<EvaluateFlags>();
+  sub.footer(
+      "Example:\n  leadscore evaluate --table Leads.csv --label Converted --positive 1 \\\n"
+      "      --drop 'Prospect ID,Lead Number,Tags,Lead Quality' --missing Select --folds 5\n"
+      "Every learner trains and predicts on the same folds; the metrics are means over them.");
+  AddTableOptions(sub, flags->table);
+  auto* k = sub.add_option("--folds", flags->folds, "Stratified k-fold cross-validation")
+                ->default_val(5)
+                ->check(CLI::Range(2, 100));
+  auto* file = sub.add_option("--folds-file", flags->folds_file,
+                              "CSV with columns row (0-based data row of the table) and fold: "
+                              "the same splits as another tool");
+  auto* holdout =
+      sub.add_option("--holdout-last", flags->holdout_last,
+                     "Time-based holdout: train on the earlier rows, test on this share of the "
+                     "last rows of the file (rows in time order), e.g. 0.2")
+          ->check(CLI::Range(0.01, 0.9));
+  file->excludes(k);
+  holdout->excludes(k)->excludes(file);
+  sub.add_option("--kind", flags->kinds, "Learners to compare, comma-separated: scorecard,trees")
+      ->delimiter(',')
+      ->default_str("scorecard,trees");
+  sub.add_option("--format", flags->format, "text or json")->default_val("text");
+  sub.add_flag("--learning-curve", flags->learning_curve,
+               "Also train on 25, 50, 75 and 100 % of each training fold: would more outcomes "
+               "help?");
+  return [flags] { return RunEvaluate(*flags); };
+}
+
+}  // namespace leadscore::cli

@@ -1,0 +1,134 @@
+// leadscore train: learn a scorecard (written out as an ordinary model file) or gradient-boosted
+// trees (an XGBoost model file) from a table of leads with a label column.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <fstream>
+#include <numeric>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "cli/table_flags.h"
+#include "learn/scorecard.h"
+#include "learn/scorecard_writer.h"
+#include "learn/trees.h"
+
+namespace leadscore::cli {
+namespace {
+
+struct TrainFlags {
+  TableFlags table;
+  std::string kind = "scorecard";
+  std::string out;
+  std::string name;
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
+                   const std::vector<uint32_t>& rows) {
+  const auto start = std::chrono::steady_clock::now();
+  learn::ScorecardOptions options;
+  options.seed = flags.table.seed;
+  options.threads = flags.table.threads;
+  const learn::Scorecard card = learn::TrainScorecard(table, rows, options);
+  learn::ScorecardFileOptions file_options;
+  file_options.name = flags.name.empty() ? "scorecard" : flags.name;
+  file_options.source = flags.table.table;
+  file_options.label_text = flags.table.label + " = " + flags.table.positive;
+  file_options.placeholders = flags.table.missing;
+  const learn::ScorecardFile file = learn::WriteScorecard(card, table, rows, file_options);
+
+  // Write beside, then rename: a crash never leaves half a model where a model was.
+  const std::string tmp = flags.out + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << file.yaml;
+    if (!out.flush()) {
+      fmt::print(stderr, "{}: cannot write\n", tmp);
+      return kExitFailure;
+    }
+  }
+  // The file must be a model the engine runs: check it as `leadscore check` would.
+  if (!LoadModelOrReport(tmp)) {
+    fmt::print(stderr, "the written scorecard does not load; this is a bug (kept in {})\n", tmp);
+    return kExitInternal;
+  }
+  if (std::rename(tmp.c_str(), flags.out.c_str()) != 0) {
+    fmt::print(stderr, "{}: cannot rename to {}\n", tmp, flags.out);
+    return kExitFailure;
+  }
+  fmt::print(
+      "{}: scorecard with {} rules over {} attributes, {} points (L2 {}), trained in {:.1f} s\n",
+      flags.out, file.rules, card.binning.features.size(),
+      file.decimals == 0 ? "whole" : fmt::format("{}-decimal", file.decimals), card.l2,
+      SecondsSince(start));
+  fmt::print("training AUC: {:.4f} (model), {:.4f} (the written points)\n", file.auc_model,
+             file.auc_points);
+  fmt::print("probability of conversion for a score S: 1 / (1 + exp(-({:.4f} + {:.5f} * S)))\n",
+             file.offset, file.slope);
+  fmt::print("score leads with it: leadscore score --model {} --leads LEADS.csv\n", flags.out);
+  return kExitOk;
+}
+
+int TrainTrees(const TrainFlags& flags, const learn::LabeledTable& table,
+               const std::vector<uint32_t>& rows) {
+  const auto start = std::chrono::steady_clock::now();
+  learn::TreeOptions options;
+  options.seed = flags.table.seed;
+  options.threads = flags.table.threads;
+  auto model = learn::TrainTrees(table, rows, options);
+  if (!model) {
+    fmt::print(stderr, "{}\n", model.error().message());
+    return ExitCodeFor(model.error());
+  }
+  if (Status s = model->Save(flags.out); !s.ok()) {
+    fmt::print(stderr, "{}\n", s.message());
+    return ExitCodeFor(s);
+  }
+  fmt::print("{}: gradient-boosted trees, depth {}, {} rounds, {} inputs, trained in {:.1f} s\n",
+             flags.out, model->params().max_depth, model->params().rounds,
+             model->encoding().features.size(), SecondsSince(start));
+  return kExitOk;
+}
+
+int RunTrain(const TrainFlags& flags) {
+  if (flags.kind != "scorecard" && flags.kind != "trees") {
+    fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", flags.kind);
+    return kExitUsage;
+  }
+  std::optional<learn::LabeledTable> table = LoadTableOrReport(flags.table);
+  if (!table) return kExitFailure;
+  std::vector<uint32_t> rows(table->rows());
+  std::iota(rows.begin(), rows.end(), 0);
+  return flags.kind == "scorecard" ? TrainScorecard(flags, *table, rows)
+                                   : TrainTrees(flags, *table, rows);
+}
+
+}  // namespace
+
+std::function<int()> SetupTrain(CLI::App& sub) {
+  auto flags = std::make_shared<TrainFlags>();
+  sub.footer(
+      "Examples:\n"
+      "  leadscore train --table Leads.csv --label Converted --positive 1 --drop 'Prospect ID' \\\n"
+      "      --missing Select --kind scorecard --out scorecard.yaml\n"
+      "  leadscore train --table bank.csv --label y --positive yes --drop duration \\\n"
+      "      --kind trees --out bank-trees.json\n"
+      "A scorecard is an ordinary model file: check it, test it, edit it, score with it.\n"
+      "Check accuracy first with `leadscore evaluate` on the same options.");
+  AddTableOptions(sub, flags->table);
+  sub.add_option("--kind", flags->kind,
+                 "scorecard (a model file of readable points) or trees (XGBoost)")
+      ->default_val("scorecard");
+  sub.add_option("--out", flags->out, "Where to write the model (YAML for a scorecard)")
+      ->required();
+  sub.add_option("--name", flags->name, "The scorecard model's name");
+  return [flags] { return RunTrain(*flags); };
+}
+
+}  // namespace leadscore::cli

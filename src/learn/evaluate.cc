@@ -1,0 +1,112 @@
+#include "learn/evaluate.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace leadscore::learn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Result<std::vector<double>> TrainAndPredict(LearnerKind kind, const LabeledTable& table,
+                                            std::span<const uint32_t> train,
+                                            std::span<const uint32_t> test,
+                                            const EvaluateOptions& options) {
+  switch (kind) {
+    case LearnerKind::kScorecard:
+      return TrainScorecard(table, train, options.scorecard).Predict(table, test);
+    case LearnerKind::kTrees: {
+      LS_ASSIGN_OR_RETURN(TreeModel model, TrainTrees(table, train, options.trees));
+      return model.Predict(table, test);
+    }
+  }
+  return Error(Internal("unknown learner"));
+}
+
+std::vector<uint8_t> LabelsOf(const LabeledTable& table, std::span<const uint32_t> rows) {
+  std::vector<uint8_t> out;
+  out.reserve(rows.size());
+  for (uint32_t r : rows) out.push_back(table.label[r]);
+  return out;
+}
+
+Metrics MeanOf(const std::vector<FoldResult>& folds) {
+  Metrics m;
+  for (const FoldResult& f : folds) {
+    m.auc += f.metrics.auc / folds.size();
+    m.pr_auc += f.metrics.pr_auc / folds.size();
+    m.log_loss += f.metrics.log_loss / folds.size();
+    m.brier += f.metrics.brier / folds.size();
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string_view LearnerName(LearnerKind kind) {
+  return kind == LearnerKind::kScorecard ? "scorecard" : "trees";
+}
+
+Result<std::vector<LearnerResult>> CrossValidate(const LabeledTable& table, const Folds& folds,
+                                                 const EvaluateOptions& options) {
+  std::vector<LearnerResult> results;
+  for (LearnerKind kind : options.learners) {
+    LearnerResult result;
+    result.name = std::string(LearnerName(kind));
+    result.out_of_fold.assign(table.rows(), NAN);
+    const auto learner_start = Clock::now();
+    for (int k = folds.holdout ? 1 : 0; k < folds.k; ++k) {
+      if (options.on_progress) options.on_progress(result.name, k, folds.k);
+      std::vector<uint32_t> train, test;
+      for (uint32_t r = 0; r < table.rows(); ++r) (folds.fold[r] == k ? test : train).push_back(r);
+      if (test.empty()) continue;
+      const auto start = Clock::now();
+      LS_ASSIGN_OR_RETURN(std::vector<double> p,
+                          TrainAndPredict(kind, table, train, test, options));
+      FoldResult fold;
+      fold.fold = k;
+      fold.seconds = SecondsSince(start);
+      fold.train_rows = train.size();
+      fold.test_rows = test.size();
+      const std::vector<uint8_t> label = LabelsOf(table, test);
+      for (uint8_t y : label) fold.test_positives += y;
+      fold.metrics = Measure(p, label);
+      for (size_t i = 0; i < test.size(); ++i) result.out_of_fold[test[i]] = p[i];
+      result.folds.push_back(fold);
+    }
+    result.mean = MeanOf(result.folds);
+    result.seconds = SecondsSince(learner_start);
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+Result<std::vector<LearningCurvePoint>> LearningCurve(const LabeledTable& table, const Folds& folds,
+                                                      LearnerKind learner,
+                                                      const EvaluateOptions& options) {
+  std::vector<LearningCurvePoint> curve;
+  for (double share : {0.25, 0.5, 0.75, 1.0}) {
+    LearningCurvePoint point;
+    point.share = share;
+    const int first = folds.holdout ? 1 : 0;
+    for (int k = first; k < folds.k; ++k) {
+      std::vector<uint32_t> train, test;
+      for (uint32_t r = 0; r < table.rows(); ++r) (folds.fold[r] == k ? test : train).push_back(r);
+      if (share < 1.0) {
+        train = StratifiedSplit(train, table.label, 1.0 - share, options.trees.seed + k).fit;
+      }
+      LS_ASSIGN_OR_RETURN(std::vector<double> p,
+                          TrainAndPredict(learner, table, train, test, options));
+      point.train_rows += train.size() / (folds.k - first);
+      point.auc += Auc(p, LabelsOf(table, test)) / (folds.k - first);
+    }
+    curve.push_back(point);
+  }
+  return curve;
+}
+
+}  // namespace leadscore::learn

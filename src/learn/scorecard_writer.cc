@@ -1,0 +1,298 @@
+#include "learn/scorecard_writer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "learn/metrics.h"
+
+namespace leadscore::learn {
+namespace {
+
+// A YAML double-quoted scalar.
+std::string YamlQuote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A YAML single-quoted scalar: only the quote itself is escaped (doubled), so an expression's
+// double-quoted strings read as written.
+std::string YamlSingleQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// A string literal of the expression language.
+std::string ExprString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string ExprList(const std::vector<std::string>& items, bool lower) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string item = items[i];
+    if (lower) std::transform(item.begin(), item.end(), item.begin(), ::tolower);
+    out += (i ? ", " : "") + ExprString(item);
+  }
+  return out + "]";
+}
+
+// `Lead Source`: always backticked, so any column name that holds no backtick works.
+std::string Name(const std::string& column) { return "`" + column + "`"; }
+
+std::string Number(double v) { return fmt::format("{}", v); }
+
+std::string RuleId(std::string text) {
+  std::string id;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!id.empty() && id.back() != '_') {
+      id += '_';
+    }
+  }
+  while (!id.empty() && id.back() == '_') id.pop_back();
+  return id.empty() ? "rule" : id;
+}
+
+// What a bin is, for people: "Lead Origin = API", "TotalVisits 3 to < 5", "City missing".
+std::string BinText(const FeatureBins& f, const Bin& b) {
+  switch (b.kind) {
+    case BinKind::kMissing:
+      return f.name + " missing";
+    case BinKind::kLevel:
+      return f.name + " = " + b.level;
+    case BinKind::kOther:
+      return f.name + " other values";
+    case BinKind::kRange:
+      if (std::isinf(b.low)) return fmt::format("{} < {}", f.name, Number(b.high));
+      if (std::isinf(b.high)) return fmt::format("{} >= {}", f.name, Number(b.low));
+      return fmt::format("{} {} to < {}", f.name, Number(b.low), Number(b.high));
+  }
+  return f.name;
+}
+
+std::string BinCondition(const FeatureBins& f, const Bin& b, const Column& column,
+                         const std::vector<std::string>& placeholders) {
+  const std::string x = Name(f.name);
+  const bool placeholders_apply = column.had_placeholder && !placeholders.empty();
+  switch (b.kind) {
+    case BinKind::kMissing: {
+      std::string c = "not exists(" + x + ")";
+      if (placeholders_apply) {
+        c += f.kind == ColumnKind::kCategorical
+                 ? " or lower(" + x + ") in " + ExprList(placeholders, true)
+                 : " or " + x + " in " + ExprList(placeholders, false);
+      }
+      return c;
+    }
+    case BinKind::kLevel:
+      return x + " == " + ExprString(b.level);
+    case BinKind::kOther: {
+      std::vector<std::string> levels;
+      for (const Bin& other : f.bins) {
+        if (other.kind == BinKind::kLevel) levels.push_back(other.level);
+      }
+      std::string c = "exists(" + x + ")";
+      if (!levels.empty()) c += " and not (" + x + " in " + ExprList(levels, false) + ")";
+      if (placeholders_apply) {
+        c += " and not (lower(" + x + ") in " + ExprList(placeholders, true) + ")";
+      }
+      return c;
+    }
+    case BinKind::kRange:
+      if (std::isinf(b.low)) return x + " < " + Number(b.high);
+      if (std::isinf(b.high)) return x + " >= " + Number(b.low);
+      return x + " >= " + Number(b.low) + " and " + x + " < " + Number(b.high);
+  }
+  return "false";
+}
+
+double RoundTo(double v, int decimals) {
+  const double f = std::pow(10.0, decimals);
+  return std::round(v * f) / f;
+}
+
+struct PointsTable {
+  std::vector<double> points;  // per global column
+  double max_total = 0;
+  double scale = 0;   // points per unit of log-odds
+  double offset = 0;  // the log-odds of a lead with 0 points
+};
+
+// Points per bin: the bin's weight above its feature's lowest (seen) weight, scaled so the
+// best bin of every feature adds up to `budget`, then rounded.
+PointsTable MakePoints(const Scorecard& card, double budget, int decimals) {
+  const Binning& b = card.binning;
+  double total_range = 0;
+  std::vector<std::pair<double, double>> range(b.features.size());
+  for (size_t f = 0; f < b.features.size(); ++f) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < b.features[f].bins.size(); ++i) {
+      if (b.features[f].bins[i].rows == 0) continue;
+      const double w = card.model.weights[b.offset[f] + i];
+      lo = std::min(lo, w);
+      hi = std::max(hi, w);
+    }
+    range[f] = {lo, hi};
+    total_range += hi - lo;
+  }
+  PointsTable table;
+  table.points.assign(b.columns, 0);
+  const double scale = total_range > 0 ? budget / total_range : 0;
+  table.scale = scale;
+  table.offset = card.model.intercept;
+  for (const auto& r : range) table.offset += r.first;
+  for (size_t f = 0; f < b.features.size(); ++f) {
+    const auto& bins = b.features[f].bins;
+    double best = 0, sum = 0, rows = 0;
+    for (size_t i = 0; i < bins.size(); ++i) {
+      if (bins[i].rows == 0) continue;
+      const double w = card.model.weights[b.offset[f] + i];
+      const double p = RoundTo((w - range[f].first) * scale, decimals);
+      table.points[b.offset[f] + i] = p;
+      best = std::max(best, p);
+      sum += p * bins[i].rows;
+      rows += bins[i].rows;
+    }
+    // A bin no training lead fell in (a missing value never seen) says nothing either way:
+    // it gets the attribute's average points.
+    for (size_t i = 0; i < bins.size(); ++i) {
+      if (bins[i].rows == 0) table.points[b.offset[f] + i] = RoundTo(sum / rows, decimals);
+    }
+    table.max_total += best;
+  }
+  return table;
+}
+
+}  // namespace
+
+ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
+                             std::span<const uint32_t> rows, const ScorecardFileOptions& options) {
+  const Binning& binning = card.binning;
+  const size_t nf = binning.features.size();
+  const std::vector<uint32_t> design = BinRows(binning, table, rows);
+  std::vector<uint8_t> label;
+  for (uint32_t r : rows) label.push_back(table.label[r]);
+  std::vector<double> logit(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    logit[i] = card.model.Logit(std::span(design).subspan(i * nf, nf));
+  }
+  ScorecardFile out;
+  out.auc_model = Auc(logit, label);
+
+  // The coarsest points that keep the ranking, within a 100-point total.
+  PointsTable points;
+  for (int decimals = 0; decimals <= 2; ++decimals) {
+    double budget = 100;
+    points = MakePoints(card, budget, decimals);
+    while (points.max_total > 100 && budget > 90) {
+      budget -= std::pow(10.0, -decimals);
+      points = MakePoints(card, budget, decimals);
+    }
+    std::vector<double> score(rows.size(), 0);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      for (size_t f = 0; f < nf; ++f) score[i] += points.points[design[i * nf + f]];
+    }
+    out.decimals = decimals;
+    out.auc_points = Auc(score, label);
+    if (out.auc_model - out.auc_points <= options.max_auc_loss) break;
+  }
+
+  // score = scale * (logit - offset), so logit = offset + score / scale.
+  out.offset = points.offset;
+  out.slope = points.scale > 0 ? 1 / points.scale : 0;
+
+  const double positives = static_cast<double>(card.positives);
+  const double negatives = static_cast<double>(card.rows - card.positives);
+  std::string y;
+  y += fmt::format("# Scorecard learned by `leadscore train` from {}\n", options.source);
+  y += fmt::format("#   {} leads, {} positive ({:.1f} %): {}\n", card.rows, card.positives,
+                   100.0 * positives / std::max<double>(1, card.rows), options.label_text);
+  y += fmt::format(
+      "#   logistic regression on binned attributes (L2 {}); training AUC {:.4f} for the "
+      "model, {:.4f} for these points\n",
+      card.l2, out.auc_model, out.auc_points);
+  y += "# Points are on a 0-100 scale; a lead's score S means a probability of conversion of\n";
+  y += fmt::format("#   1 / (1 + exp(-({:.6f} + {:.6f} * S)))\n", out.offset, out.slope);
+  y += "# Each rule's comment: its weight in log-odds, its weight of evidence (WoE) and its\n";
+  y += "# support (leads in the bin and how many of them converted) on the training rows.\n";
+  y += "# The bin of each attribute with the lowest weight earns 0 points and has no rule.\n";
+  y += "version: 1\n";
+  y += "name: " + YamlQuote(options.name) + "\n";
+
+  std::string fields;
+  for (const FeatureBins& f : binning.features) {
+    const Column& column = table.columns[f.column];
+    if (f.kind == ColumnKind::kCategorical) {
+      fields += "  " + YamlQuote(f.name) + ": string\n";
+    } else if (!column.had_placeholder) {
+      fields += "  " + YamlQuote(f.name) + ": number\n";
+    }
+  }
+  if (!fields.empty()) y += "fields:\n" + fields;
+
+  y += "fit:\n  max: 100\n  rules:\n";
+  std::set<std::string> ids;
+  for (size_t fi = 0; fi < nf; ++fi) {
+    const FeatureBins& f = binning.features[fi];
+    const Column& column = table.columns[f.column];
+    std::string baseline;
+    for (size_t i = 0; i < f.bins.size(); ++i) {
+      const double p = points.points[binning.offset[fi] + i];
+      if (f.bins[i].rows > 0 && p == 0) {
+        baseline += (baseline.empty() ? "" : "; ") + BinText(f, f.bins[i]);
+      }
+    }
+    y += fmt::format("    # {}: 0 points for {}\n", f.name, baseline.empty() ? "-" : baseline);
+    for (size_t i = 0; i < f.bins.size(); ++i) {
+      const Bin& bin = f.bins[i];
+      const double p = points.points[binning.offset[fi] + i];
+      if (p == 0) continue;
+      const double bin_pos = static_cast<double>(bin.positives);
+      const double bin_neg = static_cast<double>(bin.rows - bin.positives);
+      const double woe =
+          std::log(((bin_pos + 0.5) / (positives + 0.5)) / ((bin_neg + 0.5) / (negatives + 0.5)));
+      if (bin.rows == 0) {
+        y += fmt::format("    # {}: no training lead had this; the attribute's average points\n",
+                         BinText(f, bin));
+      } else {
+        y += fmt::format(
+            "    # {}: weight {:+.3f}, WoE {:+.3f}, {} leads ({:.1f} %), {:.1f} % converted\n",
+            BinText(f, bin), card.model.weights[binning.offset[fi] + i], woe, bin.rows,
+            100.0 * bin.rows / std::max<double>(1, card.rows), 100.0 * bin_pos / bin.rows);
+      }
+      std::string id = RuleId(BinText(f, bin));
+      for (int n = 2; !ids.insert(id).second; ++n)
+        id = RuleId(BinText(f, bin)) + "_" + std::to_string(n);
+      y += "    - id: " + id + "\n";
+      y += "      when: " + YamlSingleQuote(BinCondition(f, bin, column, options.placeholders)) +
+           "\n";
+      y += "      points: " + fmt::format("{}", RoundTo(p, out.decimals)) + "\n";
+      ++out.rules;
+    }
+  }
+  out.yaml = std::move(y);
+  return out;
+}
+
+}  // namespace leadscore::learn

@@ -1,0 +1,230 @@
+// Streaming a table into dictionary-encoded columns (see table.h).
+#include "learn/table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <unordered_map>
+
+#include "ingest/convert.h"
+
+namespace leadscore::learn {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// The text of a parsed value: CSV cells as written, JSON numbers and booleans spelled out.
+std::string_view CellText(const Value& v, std::string& scratch) {
+  if (v.is_string()) return v.str();
+  if (v.is_number()) return scratch = FormatNumber(v.number());
+  if (v.is_bool()) return v.boolean() ? "true" : "false";
+  return {};
+}
+
+// One feature column while the file streams: every distinct cell gets a code.
+struct ColumnBuilder {
+  std::string name;
+  std::unordered_map<std::string, int32_t> code_of;
+  std::vector<std::string> levels;
+  std::vector<int32_t> codes;
+  bool had_placeholder = false;
+
+  void Add(std::string_view cell) {
+    if (cell.empty()) {
+      codes.push_back(-1);
+      return;
+    }
+    auto [it, fresh] = code_of.try_emplace(std::string(cell), static_cast<int32_t>(levels.size()));
+    if (fresh) levels.emplace_back(cell);
+    codes.push_back(it->second);
+  }
+
+  // Numeric when every level parses; the codes become values.
+  Column Finish() && {
+    Column column;
+    column.name = std::move(name);
+    column.had_placeholder = had_placeholder;
+    std::vector<double> level_values(levels.size());
+    bool numeric = !levels.empty();
+    for (size_t i = 0; i < levels.size() && numeric; ++i) {
+      std::optional<double> v = ingest::ParseDecimal(levels[i]);
+      numeric = v.has_value();
+      if (v) level_values[i] = *v;
+    }
+    if (numeric) {
+      column.kind = ColumnKind::kNumeric;
+      column.values.reserve(codes.size());
+      for (int32_t c : codes) {
+        column.values.push_back(c < 0 ? std::numeric_limits<double>::quiet_NaN() : level_values[c]);
+      }
+    } else {
+      column.kind = ColumnKind::kCategorical;
+      column.codes = std::move(codes);
+      column.levels = std::move(levels);
+    }
+    return column;
+  }
+};
+
+class TableSink : public ingest::RowSink {
+ public:
+  TableSink(const TableOptions& options, std::string file, size_t label_slot,
+            std::vector<ColumnBuilder>& builders, LabeledTable& table)
+      : options_(options),
+        file_(std::move(file)),
+        label_slot_(label_slot),
+        builders_(builders),
+        table_(table) {}
+
+  void OnRow(uint64_t line, std::span<const Value> values) override {
+    const uint64_t row = table_.data_rows++;
+    std::string_view label = Trim(CellText(values[label_slot_], scratch_));
+    if (label.empty()) {
+      return Report({file_, line, options_.label, "the label is empty; row skipped"});
+    }
+    table_.label.push_back(label == options_.positive ? 1 : 0);
+    table_.row_index.push_back(row);
+    size_t b = 0;
+    for (size_t slot = 0; slot < values.size(); ++slot) {
+      if (slot == label_slot_) continue;
+      std::string_view cell = Trim(CellText(values[slot], scratch_));
+      ColumnBuilder& builder = builders_[b++];
+      if (!cell.empty() && IsMissingCell(cell, options_.missing)) {
+        builder.had_placeholder = true;
+        cell = {};
+      }
+      builder.Add(cell);
+    }
+  }
+
+  void OnError(ingest::RowError error) override {
+    ++table_.data_rows;
+    error.message += "; row skipped";
+    Report(std::move(error));
+  }
+
+ private:
+  void Report(ingest::RowError error) {
+    if (options_.on_error) options_.on_error(error);
+  }
+
+  const TableOptions& options_;
+  std::string file_;
+  size_t label_slot_;
+  std::vector<ColumnBuilder>& builders_;
+  LabeledTable& table_;
+  std::string scratch_;
+};
+
+// JSON Lines has no header: the keys are those of the first line.
+Result<std::vector<std::string>> KeysOf(const std::string& path, ingest::RecordSource& source) {
+  if (source.format() == ingest::Format::kCsv) return source.header();
+  return Error(InvalidArgument(fmt::format(
+      "{}: a table for training must be CSV (one row per lead, a header naming the columns)",
+      path)));
+}
+
+}  // namespace
+
+bool Column::missing(size_t row) const {
+  return kind == ColumnKind::kNumeric ? std::isnan(values[row]) : codes[row] < 0;
+}
+
+uint64_t LabeledTable::positives() const {
+  return static_cast<uint64_t>(std::count(label.begin(), label.end(), 1));
+}
+
+bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders) {
+  if (cell.empty()) return true;
+  return std::any_of(placeholders.begin(), placeholders.end(),
+                     [&](const std::string& p) { return EqualsIgnoreCase(cell, p); });
+}
+
+Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& options) {
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
+                      ingest::RecordSource::Open(path));
+  LS_ASSIGN_OR_RETURN(std::vector<std::string> header, KeysOf(path, *source));
+  auto in_header = [&](const std::string& name) {
+    return std::find(header.begin(), header.end(), name) != header.end();
+  };
+  auto known = [&]() {
+    std::string list;
+    for (const auto& h : header) list += (list.empty() ? "" : ", ") + h;
+    return list;
+  };
+  if (!in_header(options.label)) {
+    return Error(InvalidArgument(fmt::format(
+        "{}: no column `{}` for the label; the columns are: {}", path, options.label, known())));
+  }
+  for (const std::string& d : options.drop) {
+    if (!in_header(d)) {
+      return Error(InvalidArgument(fmt::format(
+          "{}: --drop names `{}`, which is not a column; the columns are: {}", path, d, known())));
+    }
+  }
+
+  // Slots: every header column; builders for those that are features.
+  size_t label_slot = 0;
+  std::vector<ColumnBuilder> builders;
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == options.label) {
+      label_slot = i;
+      continue;
+    }
+    builders.push_back(ColumnBuilder{header[i], {}, {}, {}});
+  }
+  LabeledTable table;
+  TableSink sink(options, path, label_slot, builders, table);
+  auto parser = ingest::BlockParser::Create(*source, header);
+  while (true) {
+    LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
+    if (!block) break;
+    parser->Parse(*block, sink);
+    source->Recycle(std::move(*block));
+  }
+
+  for (ColumnBuilder& b : builders) {
+    const bool dropped =
+        std::find(options.drop.begin(), options.drop.end(), b.name) != options.drop.end();
+    if (!dropped) table.columns.push_back(std::move(b).Finish());
+  }
+
+  const uint64_t positives = table.positives();
+  if (table.rows() < 20) {
+    return Error(
+        InvalidArgument(fmt::format("{}: {} usable row{}; training and evaluation need at least 20",
+                                    path, table.rows(), table.rows() == 1 ? "" : "s")));
+  }
+  if (positives == 0) {
+    return Error(InvalidArgument(fmt::format(
+        "{}: the label `{}` is never `{}` in {} rows (check --positive: it must be written as in "
+        "the file)",
+        path, options.label, options.positive, table.rows())));
+  }
+  if (positives == table.rows()) {
+    return Error(InvalidArgument(fmt::format(
+        "{}: the label `{}` is `{}` in every row: there is nothing to learn from one class", path,
+        options.label, options.positive)));
+  }
+  if (table.columns.empty()) {
+    return Error(InvalidArgument(fmt::format("{}: no feature columns are left", path)));
+  }
+  return table;
+}
+
+}  // namespace leadscore::learn

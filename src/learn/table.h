@@ -1,0 +1,65 @@
+// A table of one row per lead with a label column (a CRM export, a public dataset), read into
+// typed columns for training and evaluation.
+//
+// Every cell is dictionary-encoded while the file streams, so memory grows with the number of
+// rows and of distinct values, not with the size of the cells. A column is numeric when every
+// cell that is not missing parses as a finite decimal; otherwise it is categorical.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ingest/record_source.h"
+
+namespace leadscore::learn {
+
+enum class ColumnKind : uint8_t { kNumeric, kCategorical };
+
+struct Column {
+  std::string name;
+  ColumnKind kind = ColumnKind::kCategorical;
+  // Categorical: codes[row] indexes `levels`, -1 when missing.
+  std::vector<int32_t> codes = {};
+  std::vector<std::string> levels = {};
+  // Numeric: values[row], NaN when missing.
+  std::vector<double> values = {};
+  // Some cell held one of the placeholders read as missing (`Select`): a rule written for
+  // missing values must match them too.
+  bool had_placeholder = false;
+
+  bool missing(size_t row) const;
+};
+
+// Columns and a 0/1 label over the usable rows. `row_index[i]` is the 0-based data row of the
+// file (bad rows counted) that usable row i came from, so that a folds file written against
+// the file's rows lines up.
+struct LabeledTable {
+  std::vector<Column> columns;
+  std::vector<uint8_t> label;
+  std::vector<uint64_t> row_index;
+  uint64_t data_rows = 0;  // data rows in the file, good and bad
+  uint64_t positives() const;
+  size_t rows() const { return label.size(); }
+};
+
+struct TableOptions {
+  std::string label;
+  std::string positive;                   // the label value that makes a row positive
+  std::vector<std::string> drop = {};     // columns left out of the features
+  std::vector<std::string> missing = {};  // placeholder values read as missing (`Select`)
+  std::function<void(const ingest::RowError&)> on_error = {};  // bad rows: reported, skipped
+};
+
+// Reads a CSV or JSON Lines table. Fails with kInvalidArgument, naming what is wrong, when the
+// label or a dropped column is not in the header, when the positive value never occurs or is
+// the only value, or when fewer than 20 rows are usable. A row whose label cell is empty is
+// reported and skipped.
+Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& options);
+
+// Values read as missing whatever the options say: the empty cell and nothing else.
+bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders);
+
+}  // namespace leadscore::learn

@@ -1,0 +1,350 @@
+#include "learn/trees.h"
+
+#include <fmt/format.h>
+#include <xgboost/c_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_map>
+
+#include "learn/folds.h"
+
+namespace leadscore::learn {
+
+namespace {
+
+Status XgbError(const char* what) {
+  return Internal(fmt::format("XGBoost: {}: {}", what, XGBGetLastError()));
+}
+
+#define LS_XGB(call)                                \
+  do {                                              \
+    if ((call) != 0) return Error(XgbError(#call)); \
+  } while (0)
+
+// Owns a DMatrixHandle.
+class Matrix {
+ public:
+  Matrix() = default;
+  ~Matrix() {
+    if (handle_) XGDMatrixFree(handle_);
+  }
+  Matrix(const Matrix&) = delete;
+  Matrix& operator=(const Matrix&) = delete;
+  DMatrixHandle* out() { return &handle_; }
+  DMatrixHandle get() const { return handle_; }
+
+ private:
+  DMatrixHandle handle_ = nullptr;
+};
+
+int Threads(int requested) {
+  return requested > 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+Result<std::unique_ptr<Matrix>> MakeMatrix(const TreeEncoding& encoding, const LabeledTable& table,
+                                           std::span<const uint32_t> rows, bool with_label,
+                                           int threads) {
+  const std::vector<float> data = encoding.Encode(table, rows);
+  auto m = std::make_unique<Matrix>();
+  if (XGDMatrixCreateFromMat_omp(data.data(), rows.size(), encoding.features.size(),
+                                 std::numeric_limits<float>::quiet_NaN(), m->out(), threads) != 0) {
+    return Error(XgbError("creating the training matrix"));
+  }
+  if (with_label) {
+    std::vector<float> label;
+    label.reserve(rows.size());
+    for (uint32_t r : rows) label.push_back(table.label[r]);
+    if (XGDMatrixSetFloatInfo(m->get(), "label", label.data(), label.size()) != 0) {
+      return Error(XgbError("setting the labels"));
+    }
+  }
+  return m;
+}
+
+// The log loss in an evaluation line such as "[12]\tvalid-logloss:0.31415".
+double ParseEvalLoss(const char* line) {
+  const char* colon = std::strrchr(line, ':');
+  return colon ? std::strtod(colon + 1, nullptr) : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+struct TreeModel::Impl {
+  BoosterHandle booster = nullptr;
+  TreeEncoding encoding;
+  TreeParams params;
+  int threads = 0;
+  ~Impl() {
+    if (booster) XGBoosterFree(booster);
+  }
+};
+
+namespace {
+
+Result<std::unique_ptr<TreeModel::Impl>> NewBooster(const Matrix& train, const TreeParams& params,
+                                                    uint64_t seed, int threads) {
+  auto impl = std::make_unique<TreeModel::Impl>();
+  DMatrixHandle cache[] = {train.get()};
+  LS_XGB(XGBoosterCreate(cache, 1, &impl->booster));
+  const std::pair<std::string, std::string> settings[] = {
+      {"objective", "binary:logistic"},
+      {"eval_metric", "logloss"},
+      {"tree_method", "hist"},
+      {"max_depth", std::to_string(params.max_depth)},
+      {"eta", fmt::format("{}", params.eta)},
+      {"subsample", fmt::format("{}", params.subsample)},
+      {"colsample_bytree", fmt::format("{}", params.colsample)},
+      {"seed", std::to_string(seed % 2147483647)},
+      {"nthread", std::to_string(threads)},
+      {"verbosity", "0"},
+  };
+  for (const auto& [name, value] : settings) {
+    LS_XGB(XGBoosterSetParam(impl->booster, name.c_str(), value.c_str()));
+  }
+  impl->params = params;
+  impl->threads = threads;
+  return impl;
+}
+
+// Trains up to `max_rounds`, stopping `patience` rounds after the best validation log loss.
+// Returns the best number of rounds and its loss.
+Result<std::pair<int, double>> EarlyStopped(const Matrix& fit, const Matrix& validation,
+                                            TreeParams params, const TreeOptions& options,
+                                            int threads) {
+  LS_ASSIGN_OR_RETURN(auto impl, NewBooster(fit, params, options.seed, threads));
+  DMatrixHandle evals[] = {validation.get()};
+  const char* names[] = {"valid"};
+  int best_rounds = 1;
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < options.max_rounds; ++round) {
+    LS_XGB(XGBoosterUpdateOneIter(impl->booster, round, fit.get()));
+    const char* result = nullptr;
+    LS_XGB(XGBoosterEvalOneIter(impl->booster, round, evals, names, 1, &result));
+    const double loss = ParseEvalLoss(result);
+    if (loss < best_loss) {
+      best_loss = loss;
+      best_rounds = round + 1;
+    } else if (round + 1 - best_rounds >= options.patience) {
+      break;
+    }
+  }
+  return std::make_pair(best_rounds, best_loss);
+}
+
+}  // namespace
+
+std::string TreeFeature::Name() const {
+  return kind == ColumnKind::kNumeric ? column : column + "=" + level;
+}
+
+std::vector<float> TreeEncoding::Encode(const LabeledTable& table,
+                                        std::span<const uint32_t> rows) const {
+  const size_t nf = features.size();
+  std::vector<float> data(rows.size() * nf, 0.0f);
+  std::unordered_map<std::string, size_t> column_of;
+  for (size_t c = 0; c < table.columns.size(); ++c) column_of.emplace(table.columns[c].name, c);
+  // For each categorical column of the table: its level codes -> feature index.
+  std::unordered_map<size_t, std::vector<int64_t>> indicator_of;
+  for (size_t f = 0; f < nf; ++f) {
+    const TreeFeature& feature = features[f];
+    auto it = column_of.find(feature.column);
+    const Column* column = it == column_of.end() ? nullptr : &table.columns[it->second];
+    if (feature.kind == ColumnKind::kNumeric) {
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const bool usable = column && column->kind == ColumnKind::kNumeric;
+        data[i * nf + f] = usable ? static_cast<float>(column->values[rows[i]])
+                                  : std::numeric_limits<float>::quiet_NaN();
+      }
+      continue;
+    }
+    if (!column || column->kind != ColumnKind::kCategorical) continue;
+    auto& codes = indicator_of[it->second];
+    if (codes.empty()) codes.assign(column->levels.size(), -1);
+    for (size_t l = 0; l < column->levels.size(); ++l) {
+      if (column->levels[l] == feature.level) codes[l] = static_cast<int64_t>(f);
+    }
+  }
+  for (const auto& [c, feature_of_code] : indicator_of) {
+    const Column& column = table.columns[c];
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int32_t code = column.codes[rows[i]];
+      if (code >= 0 && feature_of_code[code] >= 0) data[i * nf + feature_of_code[code]] = 1.0f;
+    }
+  }
+  return data;
+}
+
+TreeEncoding FitTreeEncoding(const LabeledTable& table, std::span<const uint32_t> rows,
+                             uint64_t min_rows) {
+  TreeEncoding encoding;
+  for (const Column& column : table.columns) {
+    if (column.kind == ColumnKind::kNumeric) {
+      encoding.features.push_back({column.name, ColumnKind::kNumeric, {}});
+      continue;
+    }
+    std::vector<uint64_t> count(column.levels.size(), 0);
+    for (uint32_t r : rows) {
+      if (column.codes[r] >= 0) ++count[column.codes[r]];
+    }
+    for (size_t l = 0; l < column.levels.size(); ++l) {
+      if (count[l] >= min_rows) {
+        encoding.features.push_back({column.name, ColumnKind::kCategorical, column.levels[l]});
+      }
+    }
+  }
+  return encoding;
+}
+
+TreeModel::TreeModel() = default;
+TreeModel::~TreeModel() = default;
+TreeModel::TreeModel(TreeModel&&) noexcept = default;
+TreeModel& TreeModel::operator=(TreeModel&&) noexcept = default;
+
+const TreeEncoding& TreeModel::encoding() const { return impl_->encoding; }
+const TreeParams& TreeModel::params() const { return impl_->params; }
+
+Result<std::vector<double>> TreeModel::Predict(const LabeledTable& table,
+                                               std::span<const uint32_t> rows) const {
+  LS_ASSIGN_OR_RETURN(auto matrix,
+                      MakeMatrix(impl_->encoding, table, rows, false, Threads(impl_->threads)));
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  LS_XGB(XGBoosterPredictFromDMatrix(
+      impl_->booster, matrix->get(),
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
+      &shape, &dim, &result));
+  return std::vector<double>(result, result + rows.size());
+}
+
+Result<std::vector<std::vector<Contribution>>> TreeModel::Explain(const LabeledTable& table,
+                                                                  std::span<const uint32_t> rows,
+                                                                  size_t top) const {
+  LS_ASSIGN_OR_RETURN(auto matrix,
+                      MakeMatrix(impl_->encoding, table, rows, false, Threads(impl_->threads)));
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  LS_XGB(XGBoosterPredictFromDMatrix(
+      impl_->booster, matrix->get(),
+      R"({"type": 2, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
+      &shape, &dim, &result));
+  // One row of contributions per lead: every feature, then the bias.
+  const size_t width = impl_->encoding.features.size() + 1;
+  std::vector<std::vector<Contribution>> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::vector<Contribution>& mine = out[i];
+    for (size_t f = 0; f + 1 < width; ++f) {
+      const double v = result[i * width + f];
+      if (v != 0) mine.push_back({impl_->encoding.features[f].Name(), v});
+    }
+    std::sort(mine.begin(), mine.end(), [](const Contribution& a, const Contribution& b) {
+      return std::abs(a.value) != std::abs(b.value) ? std::abs(a.value) > std::abs(b.value)
+                                                    : a.feature < b.feature;
+    });
+    if (mine.size() > top) mine.resize(top);
+  }
+  return out;
+}
+
+Status TreeModel::Save(const std::string& path) const {
+  nlohmann::json features = nlohmann::json::array();
+  for (const TreeFeature& f : impl_->encoding.features) {
+    nlohmann::json j = {{"column", f.column}};
+    if (f.kind == ColumnKind::kCategorical) j["level"] = f.level;
+    features.push_back(std::move(j));
+  }
+  const std::string encoding = features.dump();
+  if (XGBoosterSetAttr(impl_->booster, "leadscore_encoding", encoding.c_str()) != 0) {
+    return XgbError("storing the encoding");
+  }
+  if (XGBoosterSaveModel(impl_->booster, path.c_str()) != 0) {
+    return XgbError(("writing " + path).c_str());
+  }
+  return Status::Ok();
+}
+
+Result<TreeModel> TreeModel::Load(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  LS_XGB(XGBoosterCreate(nullptr, 0, &impl->booster));
+  if (XGBoosterLoadModel(impl->booster, path.c_str()) != 0) {
+    return Error(
+        InvalidArgument(fmt::format("{}: not an XGBoost model: {}", path, XGBGetLastError())));
+  }
+  const char* text = nullptr;
+  int found = 0;
+  LS_XGB(XGBoosterGetAttr(impl->booster, "leadscore_encoding", &text, &found));
+  if (!found) {
+    return Error(InvalidArgument(fmt::format(
+        "{}: an XGBoost model without leadscore's feature encoding (train it with `leadscore "
+        "train --kind trees`)",
+        path)));
+  }
+  auto features = nlohmann::json::parse(text, nullptr, false);
+  if (!features.is_array()) {
+    return Error(InvalidArgument(fmt::format("{}: the feature encoding is not valid JSON", path)));
+  }
+  for (const auto& j : features) {
+    TreeFeature f;
+    f.column = j.value("column", "");
+    if (j.contains("level")) {
+      f.kind = ColumnKind::kCategorical;
+      f.level = j.value("level", "");
+    }
+    impl->encoding.features.push_back(std::move(f));
+  }
+  TreeModel model;
+  model.impl_ = std::move(impl);
+  return model;
+}
+
+Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t> rows,
+                             const TreeOptions& options) {
+  TreeEncoding encoding = FitTreeEncoding(table, rows);
+  // XGBoost's OpenMP threads spin while they wait for each other: on a small table the rounds
+  // are too short for a second thread to pay, and when another process holds a core the spinning
+  // makes training ten times slower. Small tables get one thread unless asked otherwise.
+  const bool small = rows.size() * encoding.features.size() < 2'000'000;
+  const int threads = options.threads > 0 ? options.threads : small ? 1 : Threads(0);
+  if (encoding.features.empty()) {
+    return Error(InvalidArgument("no column has a value frequent enough to learn from"));
+  }
+
+  // Tune depth and the number of rounds on a fifth of the rows held out.
+  const Split split = StratifiedSplit(std::vector<uint32_t>(rows.begin(), rows.end()), table.label,
+                                      0.2, options.seed);
+  LS_ASSIGN_OR_RETURN(auto fit, MakeMatrix(encoding, table, split.fit, true, threads));
+  LS_ASSIGN_OR_RETURN(auto validation,
+                      MakeMatrix(encoding, table, split.validation, true, threads));
+  TreeParams best;
+  best.eta = options.eta;
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (int depth : options.depths) {
+    TreeParams trial = best;
+    trial.max_depth = depth;
+    LS_ASSIGN_OR_RETURN(auto stopped, EarlyStopped(*fit, *validation, trial, options, threads));
+    if (stopped.second < best_loss) {
+      best_loss = stopped.second;
+      best.max_depth = depth;
+      best.rounds = stopped.first;
+    }
+  }
+  // The refit sees a quarter more rows than the tuning did: a few more rounds suit it.
+  best.rounds = static_cast<int>(std::ceil(best.rounds * 1.15));
+
+  LS_ASSIGN_OR_RETURN(auto all, MakeMatrix(encoding, table, rows, true, threads));
+  LS_ASSIGN_OR_RETURN(auto impl, NewBooster(*all, best, options.seed, threads));
+  for (int round = 0; round < best.rounds; ++round) {
+    LS_XGB(XGBoosterUpdateOneIter(impl->booster, round, all->get()));
+  }
+  impl->encoding = std::move(encoding);
+  TreeModel model;
+  model.impl_ = std::move(impl);
+  return model;
+}
+
+}  // namespace leadscore::learn

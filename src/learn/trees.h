@@ -1,0 +1,92 @@
+// Gradient-boosted trees through XGBoost's C API, tuned automatically: a small grid of depths
+// with early stopping on a held-out fifth of the training rows, then a refit on all of them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "learn/table.h"
+
+namespace leadscore::learn {
+
+// One input of the trees: a numeric column as it is, or "categorical column == level" as 0/1.
+struct TreeFeature {
+  std::string column;
+  ColumnKind kind = ColumnKind::kNumeric;
+  std::string level;  // categorical
+
+  std::string Name() const;  // `age`, `job=admin.`
+};
+
+struct TreeEncoding {
+  std::vector<TreeFeature> features;
+
+  // Row-major float matrix of `rows` of `table` (NaN when a numeric value is missing). Columns
+  // are found by name, so a table read later from another file works too; a column it lacks
+  // is missing throughout.
+  std::vector<float> Encode(const LabeledTable& table, std::span<const uint32_t> rows) const;
+};
+
+// Numeric columns as they are; each categorical level seen on at least `min_rows` of `rows`
+// as an indicator.
+TreeEncoding FitTreeEncoding(const LabeledTable& table, std::span<const uint32_t> rows,
+                             uint64_t min_rows = 10);
+
+struct TreeParams {
+  int max_depth = 6;
+  double eta = 0.05;
+  int rounds = 100;
+  double subsample = 0.8;
+  double colsample = 0.8;
+};
+
+struct TreeOptions {
+  std::vector<int> depths = {2, 4, 6};
+  double eta = 0.05;
+  int max_rounds = 3000;
+  int patience = 100;  // rounds without a better validation log loss before stopping
+  uint64_t seed = 42;
+  int threads = 0;  // 0: every core on large tables, one on small ones
+};
+
+struct Contribution {
+  std::string feature;
+  double value = 0;  // in log-odds
+};
+
+class TreeModel {
+ public:
+  TreeModel();
+  ~TreeModel();
+  TreeModel(TreeModel&&) noexcept;
+  TreeModel& operator=(TreeModel&&) noexcept;
+
+  const TreeEncoding& encoding() const;
+  const TreeParams& params() const;
+
+  Result<std::vector<double>> Predict(const LabeledTable& table,
+                                      std::span<const uint32_t> rows) const;
+  // The `top` largest contributions (by absolute value) of each row, largest first.
+  Result<std::vector<std::vector<Contribution>>> Explain(const LabeledTable& table,
+                                                         std::span<const uint32_t> rows,
+                                                         size_t top) const;
+  // XGBoost's JSON model, with the encoding and parameters kept in its attributes.
+  Status Save(const std::string& path) const;
+  static Result<TreeModel> Load(const std::string& path);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  friend Result<TreeModel> TrainTrees(const LabeledTable&, std::span<const uint32_t>,
+                                      const TreeOptions&);
+};
+
+Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t> rows,
+                             const TreeOptions& options = {});
+
+}  // namespace leadscore::learn

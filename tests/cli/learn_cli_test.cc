@@ -1,0 +1,226 @@
+// `leadscore train` and `leadscore evaluate` in table mode, run as a user runs them on a
+// generated table whose signal is known: the JSON a script reads, the folds file that lines up
+// with another tool's splits, the scorecard written as a model file that `leadscore score`
+// runs with the trained model's ranking, and clear errors on bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "testutil/cli_runner.h"
+
+namespace leadscore {
+namespace {
+
+using testutil::RunLeadscore;
+using testutil::TempDir;
+
+// 3000 leads: visits and source drive conversion, `industry` a little, `tag` is written by
+// sales after the fact (dropped), `Select` is the form's placeholder for "no answer".
+struct Table {
+  std::string csv;
+  std::map<std::string, int> label;  // lead_id -> 0/1
+};
+
+Table MakeTable(int n = 3000) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const char* sources[] = {"Google", "Referral", "Olark Chat", "Select"};
+  const double source_w[] = {0.0, 1.2, -0.8, -0.3};
+  const char* industries[] = {"IT", "Retail", "Finance"};
+  Table t;
+  t.csv = "lead_id,visits,Lead Source,industry,tag,converted\n";
+  for (int i = 0; i < n; ++i) {
+    const int visits = static_cast<int>(unit(rng) * 12);
+    const int s = static_cast<int>(rng() % 4);
+    const int ind = static_cast<int>(rng() % 3);
+    const double z = -2.2 + 0.3 * visits + source_w[s] + (ind == 0 ? 0.4 : 0.0);
+    const int y = unit(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
+    const std::string id = "L" + std::to_string(i);
+    t.label[id] = y;
+    t.csv += id + "," + (i % 17 == 0 ? "" : std::to_string(visits)) + "," + sources[s] + "," +
+             industries[ind] + "," + (y ? "Closed" : "Lost") + "," + std::to_string(y) + "\n";
+  }
+  return t;
+}
+
+double PairAuc(const std::vector<std::pair<double, int>>& scored) {
+  double won = 0, pairs = 0;
+  for (const auto& [sp, yp] : scored) {
+    if (!yp) continue;
+    for (const auto& [sn, yn] : scored) {
+      if (yn) continue;
+      won += sp > sn ? 1 : sp == sn ? 0.5 : 0;
+      pairs += 1;
+    }
+  }
+  return won / pairs;
+}
+
+class LearnCli : public testing::Test {
+ protected:
+  void SetUp() override {
+    table_ = MakeTable();
+    path_ = dir_.Write("leads.csv", table_.csv);
+  }
+  std::vector<std::string> TableArgs(const std::string& command) const {
+    return {command, "--table", path_,         "--label",   "converted", "--positive",
+            "1",     "--drop",  "lead_id,tag", "--missing", "select"};
+  }
+
+  TempDir dir_;
+  Table table_;
+  std::string path_;
+};
+
+TEST_F(LearnCli, EvaluateJsonComparesBothLearnersOnTheSameFolds) {
+  auto args = TableArgs("evaluate");
+  args.insert(args.end(), {"--folds", "3", "--format", "json"});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rows"], 3000);
+  EXPECT_EQ(j["folds"], 3);
+  ASSERT_EQ(j["models"].size(), 2u);
+  EXPECT_EQ(j["models"][0]["name"], "scorecard");
+  EXPECT_EQ(j["models"][1]["name"], "trees");
+  for (const auto& m : j["models"]) {
+    EXPECT_GT(m["auc"].get<double>(), 0.70) << m.dump();
+    EXPECT_LT(m["log_loss"].get<double>(), 0.65) << m.dump();
+    ASSERT_EQ(m["folds"].size(), 3u);
+    double mean = 0;
+    uint64_t tested = 0;
+    for (const auto& f : m["folds"]) {
+      mean += f["auc"].get<double>() / 3;
+      tested += f["test_rows"].get<uint64_t>();
+    }
+    EXPECT_NEAR(m["auc"].get<double>(), mean, 1e-12);
+    EXPECT_EQ(tested, 3000u);
+    ASSERT_EQ(m["deciles"].size(), 10u);
+    EXPECT_GT(m["deciles"][0]["rate"].get<double>(), m["deciles"][9]["rate"].get<double>());
+    EXPECT_DOUBLE_EQ(m["deciles"][9]["cumulative_gain"].get<double>(), 1.0);
+  }
+  // The same command gives the same answer.
+  auto again = RunLeadscore(args);
+  EXPECT_EQ(nlohmann::json::parse(again.out)["models"][0]["auc"], j["models"][0]["auc"]);
+}
+
+TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
+  // Even file rows in fold 7, odd rows in fold 3: renumbered 0 (fold 3) and 1 (fold 7).
+  std::string folds = "row,fold\n";
+  for (int i = 0; i < 3000; ++i) folds += std::to_string(i) + "," + (i % 2 ? "3" : "7") + "\n";
+  auto args = TableArgs("evaluate");
+  args.insert(args.end(), {"--folds-file", dir_.Write("folds.csv", folds), "--format", "json",
+                           "--kind", "scorecard"});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["folds"], 2);
+  ASSERT_EQ(j["models"].size(), 1u);
+  EXPECT_EQ(j["models"][0]["folds"][0]["test_rows"], 1500);
+
+  // A folds file that misses rows is refused with the row named.
+  auto bad = TableArgs("evaluate");
+  bad.insert(bad.end(), {"--folds-file", dir_.Write("short.csv", "row,fold\n0,0\n1,1\n")});
+  r = RunLeadscore(bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("data row 2 of the table is in no fold"), std::string::npos) << r.err;
+}
+
+TEST_F(LearnCli, EvaluateTextShowsDecilesAndTheLearningCurve) {
+  auto args = TableArgs("evaluate");
+  args.insert(args.end(), {"--folds", "3", "--kind", "scorecard", "--learning-curve"});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3-fold cross-validation"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("by decile of predicted probability"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("learning curve"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" 25 % ("), std::string::npos) << r.out;
+}
+
+TEST_F(LearnCli, WrittenScorecardScoresWithTheTrainedRanking) {
+  auto args = TableArgs("train");
+  const std::string card = dir_.File("scorecard.yaml");
+  args.insert(args.end(), {"--kind", "scorecard", "--out", card, "--name", "web-leads"});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  double model_auc = 0, points_auc = 0;
+  const size_t at = r.out.find("training AUC: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  ASSERT_EQ(
+      std::sscanf(r.out.c_str() + at, "training AUC: %lf (model), %lf", &model_auc, &points_auc), 2)
+      << r.out;
+  EXPECT_GT(model_auc, 0.7);
+
+  // An ordinary model: it checks, and `score` runs it on the same leads.
+  const std::string yaml = dir_.Read("scorecard.yaml");
+  EXPECT_NE(yaml.find("name: \"web-leads\""), std::string::npos);
+  EXPECT_NE(yaml.find("WoE"), std::string::npos);
+  EXPECT_NE(yaml.find("when: '`Lead Source` == \"Referral\"'"), std::string::npos) << yaml;
+  EXPECT_EQ(yaml.find("tag"), std::string::npos) << "a dropped column reached the model";
+  auto check = RunLeadscore({"check", card});
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  auto scored = RunLeadscore(
+      {"score", "--model", card, "--leads", path_, "--as-of", "2025-01-01", "--format", "csv"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  std::vector<std::pair<double, int>> by_lead;
+  std::stringstream lines(scored.out);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    const std::string id = line.substr(0, line.find(','));
+    const double score = std::stod(line.substr(line.find(',') + 1));
+    EXPECT_GE(score, 0);
+    EXPECT_LE(score, 100);
+    by_lead.emplace_back(score, table_.label.at(id));
+  }
+  ASSERT_EQ(by_lead.size(), 3000u);
+  EXPECT_NEAR(PairAuc(by_lead), model_auc, 0.005);
+  EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4);  // printed with 4 decimals
+}
+
+TEST_F(LearnCli, TreesAreSavedWithTheirEncoding) {
+  auto args = TableArgs("train");
+  args.insert(args.end(), {"--kind", "trees", "--out", dir_.File("trees.json")});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("gradient-boosted trees, depth "), std::string::npos) << r.out;
+  const std::string model = dir_.Read("trees.json");
+  EXPECT_NE(model.find("leadscore_encoding"), std::string::npos);
+  EXPECT_NE(model.find("Lead Source"), std::string::npos);
+}
+
+TEST_F(LearnCli, BadLabelsAreClearErrors) {
+  auto r =
+      RunLeadscore({"evaluate", "--table", path_, "--label", "converted", "--positive", "yes"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the label `converted` is never `yes` in 3000 rows"), std::string::npos)
+      << r.err;
+  r = RunLeadscore({"train", "--table", path_, "--label", "won", "--positive", "1", "--out",
+                    dir_.File("x.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no column `won` for the label"), std::string::npos) << r.err;
+  std::string one_class = "a,y\n";
+  for (int i = 0; i < 50; ++i) one_class += std::to_string(i) + ",1\n";
+  r = RunLeadscore(
+      {"evaluate", "--table", dir_.Write("one.csv", one_class), "--label", "y", "--positive", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nothing to learn from one class"), std::string::npos) << r.err;
+  r = RunLeadscore({"evaluate", "--table", dir_.Write("few.csv", "a,y\n1,1\n2,0\n3,1\n"), "--label",
+                    "y", "--positive", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("3 usable rows; training and evaluation need at least 20"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("x.yaml")));
+}
+
+}  // namespace
+}  // namespace leadscore
