@@ -11,6 +11,7 @@
 #include "cli/exit_code.h"
 #include "cli/table_flags.h"
 #include "learn/evaluate.h"
+#include "learn/threshold.h"
 
 namespace leadscore::cli {
 namespace {
@@ -23,7 +24,85 @@ struct EvaluateFlags {
   std::vector<std::string> kinds = {"scorecard", "trees"};
   std::string format = "text";
   bool learning_curve = false;
+  double capacity = 0;         // leads a month sales can work
+  double leads_per_month = 0;  // leads arriving a month
+  double target_precision = 0;
 };
+
+// The MQL threshold recommended on the best learner's held-out predictions.
+struct Recommendation {
+  std::string learner;
+  std::string basis;  // what it was asked from, for people
+  learn::ThresholdAdvice advice;
+};
+
+std::optional<Recommendation> Recommend(const EvaluateFlags& flags,
+                                        const std::vector<learn::LearnerResult>& results,
+                                        const learn::LabeledTable& table) {
+  if (flags.capacity <= 0 && flags.target_precision <= 0) return std::nullopt;
+  const learn::LearnerResult* best = &results.front();
+  for (const auto& r : results) {
+    if (r.mean.auc > best->mean.auc) best = &r;
+  }
+  std::vector<double> probability;
+  std::vector<uint8_t> label;
+  for (size_t i = 0; i < best->out_of_fold.size(); ++i) {
+    if (std::isnan(best->out_of_fold[i])) continue;
+    probability.push_back(best->out_of_fold[i]);
+    label.push_back(table.label[i]);
+  }
+  Recommendation rec;
+  rec.learner = best->name;
+  if (flags.capacity > 0) {
+    const double share = std::min(1.0, flags.capacity / flags.leads_per_month);
+    rec.basis = fmt::format("sales capacity of {} leads a month out of {} ({:.1f} %)",
+                            flags.capacity, flags.leads_per_month, 100 * share);
+    rec.advice = learn::ThresholdForShare(probability, label, share);
+    return rec;
+  }
+  auto advice = learn::ThresholdForPrecision(probability, label, flags.target_precision);
+  if (!advice) {
+    fmt::print(stderr,
+               "--target-precision {}: no threshold reaches it on the held-out leads (the best "
+               "group converts less)\n",
+               flags.target_precision);
+    return std::nullopt;
+  }
+  rec.basis = fmt::format("a target conversion of {:.1f} % above the threshold",
+                          100 * flags.target_precision);
+  rec.advice = *advice;
+  return rec;
+}
+
+void PrintRecommendation(const EvaluateFlags& flags, const Recommendation& rec) {
+  const learn::ThresholdAdvice& a = rec.advice;
+  fmt::print("\nMQL threshold for {} ({}, held-out predictions):\n", rec.basis, rec.learner);
+  fmt::print("  MQL when the predicted probability is >= {:.4f}: {:.1f} % of leads", a.probability,
+             100 * a.share_above);
+  if (flags.leads_per_month > 0) {
+    fmt::print(", about {:.0f} MQLs a month", a.share_above * flags.leads_per_month);
+  }
+  fmt::print(
+      "\n  conversion above: {:.1f} % ({:.1f} - {:.1f} %); below: {:.1f} % ({:.1f} - "
+      "{:.1f} %); {:.1f} % of all conversions are above\n",
+      100 * a.rate_above, 100 * a.rate_above_low, 100 * a.rate_above_high, 100 * a.rate_below,
+      100 * a.rate_below_low, 100 * a.rate_below_high, 100 * a.recall);
+}
+
+nlohmann::json RecommendationJson(const EvaluateFlags& flags, const Recommendation& rec) {
+  const learn::ThresholdAdvice& a = rec.advice;
+  nlohmann::json j = {{"model", rec.learner},
+                      {"basis", rec.basis},
+                      {"probability", a.probability},
+                      {"share_above", a.share_above},
+                      {"rate_above", a.rate_above},
+                      {"rate_above_interval", {a.rate_above_low, a.rate_above_high}},
+                      {"rate_below", a.rate_below},
+                      {"rate_below_interval", {a.rate_below_low, a.rate_below_high}},
+                      {"recall", a.recall}};
+  if (flags.leads_per_month > 0) j["mqls_per_month"] = a.share_above * flags.leads_per_month;
+  return j;
+}
 
 nlohmann::json MetricsJson(const learn::Metrics& m) {
   return {{"auc", m.auc}, {"pr_auc", m.pr_auc}, {"log_loss", m.log_loss}, {"brier", m.brier}};
@@ -60,10 +139,11 @@ Scored HeldOut(const learn::LearnerResult& r, const learn::LabeledTable& table) 
   return s;
 }
 
-void PrintText(
-    const EvaluateFlags& flags, const learn::LabeledTable& table, const learn::Folds& folds,
-    const std::vector<learn::LearnerResult>& results,
-    const std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>>& curves) {
+using Curves = std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>>;
+
+void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
+               const learn::Folds& folds, const std::vector<learn::LearnerResult>& results,
+               const Curves& curves, const std::optional<Recommendation>& rec) {
   fmt::print("{}: {} rows, {} positive ({:.1f} %); {}\n\n", flags.table.table, table.rows(),
              table.positives(), 100.0 * table.positives() / table.rows(),
              folds.holdout ? "time holdout: trained on the earlier rows, tested on the last "
@@ -117,12 +197,12 @@ void PrintText(
                                    gain));
     }
   }
+  if (rec) PrintRecommendation(flags, *rec);
 }
 
-void PrintJson(
-    const EvaluateFlags& flags, const learn::LabeledTable& table, const learn::Folds& folds,
-    const std::vector<learn::LearnerResult>& results,
-    const std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>>& curves) {
+void PrintJson(const EvaluateFlags& flags, const learn::LabeledTable& table,
+               const learn::Folds& folds, const std::vector<learn::LearnerResult>& results,
+               const Curves& curves, const std::optional<Recommendation>& rec) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& r : results) {
     nlohmann::json model = MetricsJson(r.mean);
@@ -159,6 +239,7 @@ void PrintJson(
                         {"validation", folds.holdout ? "time_holdout" : "k_fold"},
                         {"folds", folds.k},
                         {"models", std::move(models)}};
+  if (rec) out["threshold"] = RecommendationJson(flags, *rec);
   fmt::print("{}\n", out.dump(2));
 }
 
@@ -174,6 +255,10 @@ int RunEvaluate(const EvaluateFlags& flags) {
       fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", k);
       return kExitUsage;
     }
+  }
+  if (flags.capacity > 0 && flags.leads_per_month <= 0) {
+    fmt::print(stderr, "--capacity needs --leads-per-month: how many leads arrive in a month\n");
+    return kExitUsage;
   }
   if (flags.format != "text" && flags.format != "json") {
     fmt::print(stderr, "--format: text or json, not \"{}\"\n", flags.format);
@@ -213,7 +298,7 @@ int RunEvaluate(const EvaluateFlags& flags) {
     fmt::print(stderr, "{}\n", results.error().message());
     return ExitCodeFor(results.error());
   }
-  std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>> curves;
+  Curves curves;
   if (flags.learning_curve) {
     options.on_progress = nullptr;
     for (learn::LearnerKind kind : options.learners) {
@@ -226,10 +311,11 @@ int RunEvaluate(const EvaluateFlags& flags) {
       curves.emplace_back(std::string(learn::LearnerName(kind)), std::move(*curve));
     }
   }
+  const std::optional<Recommendation> rec = Recommend(flags, *results, *table);
   if (flags.format == "json") {
-    PrintJson(flags, *table, folds, *results, curves);
+    PrintJson(flags, *table, folds, *results, curves, rec);
   } else {
-    PrintText(flags, *table, folds, *results, curves);
+    PrintText(flags, *table, folds, *results, curves, rec);
   }
   return kExitOk;
 }
@@ -263,6 +349,17 @@ std::function<int()> SetupEvaluate(CLI::App& sub) {
   sub.add_flag("--learning-curve", flags->learning_curve,
                "Also train on 25, 50, 75 and 100 % of each training fold: would more outcomes "
                "help?");
+  auto* capacity = sub.add_option("--capacity", flags->capacity,
+                                  "Recommend the MQL threshold from sales capacity: the leads a "
+                                  "month sales can work")
+                       ->check(CLI::PositiveNumber);
+  sub.add_option("--leads-per-month", flags->leads_per_month,
+                 "Leads arriving a month (for --capacity, and MQL volume)")
+      ->check(CLI::PositiveNumber);
+  sub.add_option("--target-precision", flags->target_precision,
+                 "Recommend the lowest MQL threshold whose leads convert at this rate, e.g. 0.6")
+      ->check(CLI::Range(0.0, 1.0))
+      ->excludes(capacity);
   return [flags] { return RunEvaluate(*flags); };
 }
 

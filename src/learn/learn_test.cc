@@ -15,6 +15,7 @@
 #include "learn/metrics.h"
 #include "learn/scorecard.h"
 #include "learn/table.h"
+#include "learn/threshold.h"
 #include "learn/trees.h"
 
 namespace leadscore::learn {
@@ -94,6 +95,28 @@ TEST(Metrics, TiedProbabilitiesStayInOneBand) {
   ASSERT_EQ(bands.size(), 2u);
   EXPECT_EQ(bands[0].rows, 4u);
   EXPECT_EQ(bands[1].rows, 2u);
+}
+
+TEST(Threshold, FromCapacityAndFromTargetPrecision) {
+  std::vector<double> p;
+  for (int i = 9; i >= 0; --i) p.push_back(i / 10.0);
+  const std::vector<uint8_t> y = {1, 1, 1, 0, 1, 0, 0, 0, 0, 0};
+  const ThresholdAdvice share = ThresholdForShare(p, y, 0.3);
+  EXPECT_EQ(share.rows_above, 3u);
+  EXPECT_DOUBLE_EQ(share.probability, 0.7);
+  EXPECT_DOUBLE_EQ(share.rate_above, 1.0);
+  EXPECT_DOUBLE_EQ(share.rate_below, 1.0 / 7);
+  EXPECT_DOUBLE_EQ(share.recall, 0.75);
+  // 4 of the top 5 convert: the lowest threshold with 80 % above is 0.5.
+  auto precise = ThresholdForPrecision(p, y, 0.8);
+  ASSERT_TRUE(precise);
+  EXPECT_DOUBLE_EQ(precise->probability, 0.5);
+  EXPECT_EQ(precise->rows_above, 5u);
+  EXPECT_DOUBLE_EQ(precise->recall, 1.0);
+  EXPECT_FALSE(ThresholdForPrecision(p, std::vector<uint8_t>(10, 0), 0.5));
+  // Ties are never split: three leads at 0.9 all go above a 10 % share.
+  const std::vector<double> tied = {0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+  EXPECT_EQ(ThresholdForShare(tied, y, 0.1).rows_above, 3u);
 }
 
 TEST(Folds, StratifiedFoldsKeepTheRateAndTheSeed) {

@@ -136,13 +136,24 @@ TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
 
 TEST_F(LearnCli, EvaluateTextShowsDecilesAndTheLearningCurve) {
   auto args = TableArgs("evaluate");
-  args.insert(args.end(), {"--folds", "3", "--kind", "scorecard", "--learning-curve"});
+  args.insert(args.end(), {"--folds", "3", "--kind", "scorecard", "--learning-curve", "--capacity",
+                           "250", "--leads-per-month", "1000"});
   auto r = RunLeadscore(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("3-fold cross-validation"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("by decile of predicted probability"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("learning curve"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" 25 % ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MQL threshold for sales capacity of 250 leads a month out of 1000"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("25.0 % of leads, about 250 MQLs a month"), std::string::npos) << r.out;
+  // Capacity without the monthly volume is a usage error.
+  auto usage = TableArgs("evaluate");
+  usage.insert(usage.end(), {"--capacity", "250"});
+  r = RunLeadscore(usage);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--capacity needs --leads-per-month"), std::string::npos) << r.err;
 }
 
 TEST_F(LearnCli, WrittenScorecardScoresWithTheTrainedRanking) {
