@@ -6,6 +6,8 @@
 namespace leadscore::learn {
 namespace {
 
+constexpr size_t kQuantileSample = 100000;
+
 uint64_t MinRows(const BinningOptions& options, size_t rows) {
   return std::max<uint64_t>(options.min_rows,
                             static_cast<uint64_t>(std::ceil(options.min_share * rows)));
@@ -38,7 +40,16 @@ FeatureBins NumericBins(const Column& column, std::span<const uint32_t> rows,
   for (uint32_t r : rows) {
     if (!std::isnan(column.values[r])) present.push_back(column.values[r]);
   }
-  f.cuts = QuantileCuts(std::move(present), options.max_bins, MinRows(options, rows.size()));
+  // Quantiles of a large column are read off an evenly strided sample of it.
+  uint64_t min_rows = MinRows(options, rows.size());
+  if (present.size() > kQuantileSample) {
+    const size_t stride = present.size() / kQuantileSample + 1;
+    std::vector<double> sample;
+    for (size_t i = 0; i < present.size(); i += stride) sample.push_back(present[i]);
+    min_rows = (min_rows + stride - 1) / stride;
+    present = std::move(sample);
+  }
+  f.cuts = QuantileCuts(std::move(present), options.max_bins, min_rows);
   f.bins.push_back(Bin{.kind = BinKind::kMissing});
   f.missing_bin = 0;
   f.first_range_bin = 1;

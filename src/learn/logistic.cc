@@ -10,9 +10,6 @@
 namespace leadscore::learn {
 namespace {
 
-// log(1 + exp(z)) without overflow.
-double Softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
-
 // The objective divided by the number of rows, so that L-BFGS's tolerances mean the same on
 // a thousand rows and on a million.
 class Objective {
@@ -39,8 +36,11 @@ class Objective {
         const uint32_t* cols = x_.active.data() + i * x_.features;
         double z = b;
         for (size_t f = 0; f < x_.features; ++f) z += theta[cols[f]];
-        loss += Softplus(z) - (label_[i] ? z : 0.0);
-        const double r = Sigmoid(z) - label_[i];
+        // softplus(z) = max(z, 0) + log1p(e) and sigmoid(z) from e = exp(-|z|): one exp.
+        const double e = std::exp(-std::abs(z));
+        loss += std::max(z, 0.0) + std::log1p(e) - (label_[i] ? z : 0.0);
+        const double sigmoid = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+        const double r = sigmoid - label_[i];
         for (size_t f = 0; f < x_.features; ++f) g[cols[f]] += r;
         g[x_.columns] += r;
       }
@@ -98,13 +98,17 @@ double LogisticModel::Logit(std::span<const uint32_t> active_of_row) const {
 }
 
 LogisticModel FitLogistic(const OneHotDesign& x, std::span<const uint8_t> label, double l2,
-                          int threads) {
+                          int threads, const LogisticModel* start) {
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(x.columns + 1);
   // Start at the base rate: the intercept alone.
   double positives = 0;
   for (uint8_t y : label) positives += y;
   const double rate = std::clamp(positives / std::max<size_t>(1, label.size()), 1e-6, 1 - 1e-6);
   theta[x.columns] = std::log(rate / (1 - rate));
+  if (start) {
+    theta.head(x.columns) = start->weights;
+    theta[x.columns] = start->intercept;
+  }
 
   LBFGSpp::LBFGSParam<double> param;
   param.epsilon = 1e-7;

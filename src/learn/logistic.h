@@ -25,9 +25,10 @@ struct LogisticModel {
 };
 
 // Minimizes sum of log losses + l2/2 * |weights|^2 (the intercept is not penalized).
-// `threads`: 0 for every core (used only on large designs, where it pays).
+// `threads`: 0 for every core (used only on large designs, where it pays). `start`: a model
+// over the same columns to start from (a warm start), or null to start from the base rate.
 LogisticModel FitLogistic(const OneHotDesign& x, std::span<const uint8_t> label, double l2,
-                          int threads = 0);
+                          int threads = 0, const LogisticModel* start = nullptr);
 
 double Sigmoid(double z);
 

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -15,6 +18,8 @@
 namespace leadscore::learn {
 
 namespace {
+
+constexpr size_t kTuneRows = 200000;
 
 Status XgbError(const char* what) {
   return Internal(fmt::format("XGBoost: {}: {}", what, XGBGetLastError()));
@@ -53,6 +58,13 @@ Result<std::unique_ptr<Matrix>> MakeMatrix(const TreeEncoding& encoding, const L
   if (XGDMatrixCreateFromMat_omp(data.data(), rows.size(), encoding.features.size(),
                                  std::numeric_limits<float>::quiet_NaN(), m->out(), threads) != 0) {
     return Error(XgbError("creating the training matrix"));
+  }
+  std::vector<const char*> types;
+  for (const TreeFeature& f : encoding.features) {
+    types.push_back(f.kind == ColumnKind::kCategorical ? "c" : "q");
+  }
+  if (XGDMatrixSetStrFeatureInfo(m->get(), "feature_type", types.data(), types.size()) != 0) {
+    return Error(XgbError("setting the feature types"));
   }
   if (with_label) {
     std::vector<float> label;
@@ -137,42 +149,42 @@ Result<std::pair<int, double>> EarlyStopped(const Matrix& fit, const Matrix& val
 
 }  // namespace
 
-std::string TreeFeature::Name() const {
-  return kind == ColumnKind::kNumeric ? column : column + "=" + level;
-}
-
 std::vector<float> TreeEncoding::Encode(const LabeledTable& table,
                                         std::span<const uint32_t> rows) const {
   const size_t nf = features.size();
-  std::vector<float> data(rows.size() * nf, 0.0f);
+  constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> data(rows.size() * nf, kMissing);
   std::unordered_map<std::string, size_t> column_of;
   for (size_t c = 0; c < table.columns.size(); ++c) column_of.emplace(table.columns[c].name, c);
-  // For each categorical column of the table: its level codes -> feature index.
-  std::unordered_map<size_t, std::vector<int64_t>> indicator_of;
   for (size_t f = 0; f < nf; ++f) {
     const TreeFeature& feature = features[f];
     auto it = column_of.find(feature.column);
-    const Column* column = it == column_of.end() ? nullptr : &table.columns[it->second];
+    if (it == column_of.end()) continue;
+    const Column& column = table.columns[it->second];
     if (feature.kind == ColumnKind::kNumeric) {
+      if (column.kind != ColumnKind::kNumeric) continue;
       for (size_t i = 0; i < rows.size(); ++i) {
-        const bool usable = column && column->kind == ColumnKind::kNumeric;
-        data[i * nf + f] = usable ? static_cast<float>(column->values[rows[i]])
-                                  : std::numeric_limits<float>::quiet_NaN();
+        data[i * nf + f] = static_cast<float>(column.values[rows[i]]);
       }
       continue;
     }
-    if (!column || column->kind != ColumnKind::kCategorical) continue;
-    auto& codes = indicator_of[it->second];
-    if (codes.empty()) codes.assign(column->levels.size(), -1);
-    for (size_t l = 0; l < column->levels.size(); ++l) {
-      if (column->levels[l] == feature.level) codes[l] = static_cast<int64_t>(f);
+    if (column.kind != ColumnKind::kCategorical) continue;
+    // This table's level codes -> the feature's categories; a level the feature does not name
+    // is "other", the category after the named ones.
+    std::unordered_map<std::string_view, float> category_of;
+    for (size_t l = 0; l < feature.levels.size(); ++l) {
+      category_of.emplace(feature.levels[l], static_cast<float>(l));
     }
-  }
-  for (const auto& [c, feature_of_code] : indicator_of) {
-    const Column& column = table.columns[c];
+    const auto other = static_cast<float>(feature.levels.size());
+    std::vector<float> category(column.levels.size(), other);
+    for (size_t l = 0; l < column.levels.size(); ++l) {
+      if (auto c = category_of.find(column.levels[l]); c != category_of.end()) {
+        category[l] = c->second;
+      }
+    }
     for (size_t i = 0; i < rows.size(); ++i) {
       const int32_t code = column.codes[rows[i]];
-      if (code >= 0 && feature_of_code[code] >= 0) data[i * nf + feature_of_code[code]] = 1.0f;
+      if (code >= 0) data[i * nf + f] = category[code];
     }
   }
   return data;
@@ -183,18 +195,18 @@ TreeEncoding FitTreeEncoding(const LabeledTable& table, std::span<const uint32_t
   TreeEncoding encoding;
   for (const Column& column : table.columns) {
     if (column.kind == ColumnKind::kNumeric) {
-      encoding.features.push_back({column.name, ColumnKind::kNumeric, {}});
+      encoding.features.push_back({column.name, ColumnKind::kNumeric});
       continue;
     }
     std::vector<uint64_t> count(column.levels.size(), 0);
     for (uint32_t r : rows) {
       if (column.codes[r] >= 0) ++count[column.codes[r]];
     }
+    TreeFeature feature{column.name, ColumnKind::kCategorical};
     for (size_t l = 0; l < column.levels.size(); ++l) {
-      if (count[l] >= min_rows) {
-        encoding.features.push_back({column.name, ColumnKind::kCategorical, column.levels[l]});
-      }
+      if (count[l] >= min_rows) feature.levels.push_back(column.levels[l]);
     }
+    if (!feature.levels.empty()) encoding.features.push_back(std::move(feature));
   }
   return encoding;
 }
@@ -240,7 +252,7 @@ Result<std::vector<std::vector<Contribution>>> TreeModel::Explain(const LabeledT
     std::vector<Contribution>& mine = out[i];
     for (size_t f = 0; f + 1 < width; ++f) {
       const double v = result[i * width + f];
-      if (v != 0) mine.push_back({impl_->encoding.features[f].Name(), v});
+      if (v != 0) mine.push_back({impl_->encoding.features[f].column, v});
     }
     std::sort(mine.begin(), mine.end(), [](const Contribution& a, const Contribution& b) {
       return std::abs(a.value) != std::abs(b.value) ? std::abs(a.value) > std::abs(b.value)
@@ -255,15 +267,28 @@ Status TreeModel::Save(const std::string& path) const {
   nlohmann::json features = nlohmann::json::array();
   for (const TreeFeature& f : impl_->encoding.features) {
     nlohmann::json j = {{"column", f.column}};
-    if (f.kind == ColumnKind::kCategorical) j["level"] = f.level;
+    if (f.kind == ColumnKind::kCategorical) j["levels"] = f.levels;
     features.push_back(std::move(j));
   }
   const std::string encoding = features.dump();
   if (XGBoosterSetAttr(impl_->booster, "leadscore_encoding", encoding.c_str()) != 0) {
     return XgbError("storing the encoding");
   }
-  if (XGBoosterSaveModel(impl_->booster, path.c_str()) != 0) {
-    return XgbError(("writing " + path).c_str());
+  // Always XGBoost's JSON format, whatever the file is called (its binary format cannot hold
+  // categorical splits), written beside and renamed so a crash never leaves half a model.
+  bst_ulong size = 0;
+  const char* bytes = nullptr;
+  if (XGBoosterSaveModelToBuffer(impl_->booster, R"({"format": "json"})", &size, &bytes) != 0) {
+    return XgbError("serializing the model");
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes, static_cast<std::streamsize>(size));
+    if (!out.flush()) return InvalidArgument(fmt::format("{}: cannot write", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return InvalidArgument(fmt::format("{}: cannot rename to {}", tmp, path));
   }
   return Status::Ok();
 }
@@ -271,7 +296,10 @@ Status TreeModel::Save(const std::string& path) const {
 Result<TreeModel> TreeModel::Load(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   LS_XGB(XGBoosterCreate(nullptr, 0, &impl->booster));
-  if (XGBoosterLoadModel(impl->booster, path.c_str()) != 0) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(NotFound(fmt::format("{}: cannot open", path)));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (XGBoosterLoadModelFromBuffer(impl->booster, bytes.data(), bytes.size()) != 0) {
     return Error(
         InvalidArgument(fmt::format("{}: not an XGBoost model: {}", path, XGBGetLastError())));
   }
@@ -291,9 +319,11 @@ Result<TreeModel> TreeModel::Load(const std::string& path) {
   for (const auto& j : features) {
     TreeFeature f;
     f.column = j.value("column", "");
-    if (j.contains("level")) {
+    if (j.contains("levels") && j["levels"].is_array()) {
       f.kind = ColumnKind::kCategorical;
-      f.level = j.value("level", "");
+      for (const auto& level : j["levels"]) {
+        if (level.is_string()) f.levels.push_back(level.get<std::string>());
+      }
     }
     impl->encoding.features.push_back(std::move(f));
   }
@@ -314,14 +344,22 @@ Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t
     return Error(InvalidArgument("no column has a value frequent enough to learn from"));
   }
 
-  // Tune depth and the number of rounds on a fifth of the rows held out.
-  const Split split = StratifiedSplit(std::vector<uint32_t>(rows.begin(), rows.end()), table.label,
-                                      0.2, options.seed);
+  // Tune depth and the number of rounds on a fifth of the rows held out. A large table is
+  // tuned on a stratified sample and learns at twice the rate, so that the refit on every row
+  // takes half the rounds.
+  std::vector<uint32_t> tuned(rows.begin(), rows.end());
+  const bool large = rows.size() > kTuneRows;
+  if (large) {
+    tuned = StratifiedSplit(tuned, table.label, 1.0 - static_cast<double>(kTuneRows) / rows.size(),
+                            options.seed + 1)
+                .fit;
+  }
+  const Split split = StratifiedSplit(tuned, table.label, 0.2, options.seed);
   LS_ASSIGN_OR_RETURN(auto fit, MakeMatrix(encoding, table, split.fit, true, threads));
   LS_ASSIGN_OR_RETURN(auto validation,
                       MakeMatrix(encoding, table, split.validation, true, threads));
   TreeParams best;
-  best.eta = options.eta;
+  best.eta = large ? 2 * options.eta : options.eta;
   double best_loss = std::numeric_limits<double>::infinity();
   for (int depth : options.depths) {
     TreeParams trial = best;

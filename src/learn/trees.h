@@ -13,13 +13,14 @@
 
 namespace leadscore::learn {
 
-// One input of the trees: a numeric column as it is, or "categorical column == level" as 0/1.
+// One input of the trees: a numeric column as it is, or a categorical column as XGBoost's
+// native categories (its frequent levels numbered in order, every rarer level one more
+// category, missing as missing), so that a split can group levels and a wide column costs one
+// input, not one per level.
 struct TreeFeature {
   std::string column;
   ColumnKind kind = ColumnKind::kNumeric;
-  std::string level;  // categorical
-
-  std::string Name() const;  // `age`, `job=admin.`
+  std::vector<std::string> levels = {};  // categorical: category i is levels[i]
 };
 
 struct TreeEncoding {
@@ -31,8 +32,8 @@ struct TreeEncoding {
   std::vector<float> Encode(const LabeledTable& table, std::span<const uint32_t> rows) const;
 };
 
-// Numeric columns as they are; each categorical level seen on at least `min_rows` of `rows`
-// as an indicator.
+// Numeric columns as they are; categorical columns with their levels seen on at least
+// `min_rows` of `rows`.
 TreeEncoding FitTreeEncoding(const LabeledTable& table, std::span<const uint32_t> rows,
                              uint64_t min_rows = 10);
 
