@@ -17,6 +17,15 @@ Result<std::vector<double>> TrainAndPredict(LearnerKind kind, const LabeledTable
                                             std::span<const uint32_t> test,
                                             const EvaluateOptions& options) {
   switch (kind) {
+    case LearnerKind::kRules: {
+      LabeledTable scores;
+      scores.label = table.label;
+      scores.columns.push_back(
+          {.name = "rule score", .kind = ColumnKind::kNumeric, .values = options.rule_scores});
+      ScorecardOptions calibration = options.scorecard;
+      calibration.binning.max_bins = 20;
+      return TrainScorecard(scores, train, calibration).Predict(scores, test);
+    }
     case LearnerKind::kScorecard:
       return TrainScorecard(table, train, options.scorecard).Predict(table, test);
     case LearnerKind::kTrees: {
@@ -48,7 +57,15 @@ Metrics MeanOf(const std::vector<FoldResult>& folds) {
 }  // namespace
 
 std::string_view LearnerName(LearnerKind kind) {
-  return kind == LearnerKind::kScorecard ? "scorecard" : "trees";
+  switch (kind) {
+    case LearnerKind::kRules:
+      return "rules";
+    case LearnerKind::kScorecard:
+      return "scorecard";
+    case LearnerKind::kTrees:
+      return "trees";
+  }
+  return "";
 }
 
 Result<std::vector<LearnerResult>> CrossValidate(const LabeledTable& table, const Folds& folds,
@@ -75,6 +92,12 @@ Result<std::vector<LearnerResult>> CrossValidate(const LabeledTable& table, cons
       const std::vector<uint8_t> label = LabelsOf(table, test);
       for (uint8_t y : label) fold.test_positives += y;
       fold.metrics = Measure(p, label);
+      if (kind == LearnerKind::kRules) {
+        std::vector<double> raw;
+        for (uint32_t r : test) raw.push_back(options.rule_scores[r]);
+        fold.metrics.auc = Auc(raw, label);
+        fold.metrics.pr_auc = AveragePrecision(raw, label);
+      }
       for (size_t i = 0; i < test.size(); ++i) result.out_of_fold[test[i]] = p[i];
       result.folds.push_back(fold);
     }

@@ -15,7 +15,11 @@
 
 namespace leadscore::learn {
 
-enum class LearnerKind { kScorecard, kTrees };
+enum class LearnerKind {
+  kRules,  // a given rule model's score, calibrated on the training folds
+  kScorecard,
+  kTrees,
+};
 std::string_view LearnerName(LearnerKind kind);
 
 struct FoldResult {
@@ -35,6 +39,10 @@ struct LearnerResult {
 
 struct EvaluateOptions {
   std::vector<LearnerKind> learners = {LearnerKind::kScorecard, LearnerKind::kTrees};
+  // kRules: the rule model's score of every row (RuleScores). Its AUC and PR-AUC rank by the
+  // score itself; its probabilities (log loss, Brier, deciles) come from binning the score on
+  // the training folds.
+  std::vector<double> rule_scores;
   ScorecardOptions scorecard;
   TreeOptions trees;
   // Called before each learner trains on each fold: "scorecard", fold, folds.

@@ -156,6 +156,36 @@ TEST_F(LearnCli, EvaluateTextShowsDecilesAndTheLearningCurve) {
   EXPECT_NE(r.err.find("--capacity needs --leads-per-month"), std::string::npos) << r.err;
 }
 
+TEST_F(LearnCli, TheRuleModelInUseStandsBesideTheLearners) {
+  const std::string rules = dir_.Write("rules.yaml", R"(version: 1
+fields: {visits: number}
+fit:
+  rules:
+    - {id: referral, when: '`Lead Source` == "Referral"', points: 50}
+    - {id: engaged, when: 'visits >= 6', points: 50}
+)");
+  auto args = TableArgs("evaluate");
+  args.insert(args.end(),
+              {"--model", rules, "--folds", "3", "--kind", "scorecard", "--format", "json"});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["models"].size(), 2u);
+  EXPECT_EQ(j["models"][0]["name"], "rules");
+  const double rules_auc = j["models"][0]["auc"].get<double>();
+  EXPECT_GT(rules_auc, 0.6);
+  // The hand-written rules see two of the signals; the scorecard learns all of them.
+  EXPECT_GT(j["models"][1]["auc"].get<double>(), rules_auc);
+
+  // A broken model is reported as `check` reports it, before any training.
+  const std::string broken = dir_.Write("broken.yaml", "version: 1\nfit:\n  rules: 3\n");
+  auto bad = TableArgs("evaluate");
+  bad.insert(bad.end(), {"--model", broken});
+  r = RunLeadscore(bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("broken.yaml:3:"), std::string::npos) << r.err;
+}
+
 TEST_F(LearnCli, WrittenScorecardScoresWithTheTrainedRanking) {
   auto args = TableArgs("train");
   const std::string card = dir_.File("scorecard.yaml");
