@@ -13,21 +13,32 @@ uint64_t MinRows(const BinningOptions& options, size_t rows) {
                             static_cast<uint64_t>(std::ceil(options.min_share * rows)));
 }
 
-// Quantile cuts over the non-missing values, each range holding at least `min_rows` rows.
+// Equal-frequency cuts over the non-missing values, each range holding at least `min_rows`
+// rows. The ranges left to make share the rows not yet binned, so a value repeated on most
+// rows (0 page views) takes one range and the rest are still split finely.
 std::vector<double> QuantileCuts(std::vector<double> values, int max_bins, uint64_t min_rows) {
   std::sort(values.begin(), values.end());
+  const size_t n = values.size();
   std::vector<double> cuts;
-  size_t start = 0;  // first row of the current range
-  for (int q = 1; q < max_bins; ++q) {
-    const size_t at = values.size() * q / max_bins;
-    if (at <= start || at >= values.size()) continue;
-    // A cut at value v sends every row equal to v up: move to the start of v's run.
-    const double v = values[at];
-    const size_t run_start = std::lower_bound(values.begin(), values.end(), v) - values.begin();
-    if (run_start < start + min_rows || values.size() - run_start < min_rows) continue;
-    if (!cuts.empty() && cuts.back() == v) continue;
-    cuts.push_back(v);
-    start = run_start;
+  size_t start = 0;  // first row of the range being made
+  for (int left = max_bins; left > 1 && start < n; --left) {
+    const size_t target = start + std::max<size_t>(1, (n - start) / left);
+    if (target >= n) break;
+    // A cut at value v sends every row equal to v up. Cut before v's run, or after it when
+    // the run starts at or before `start` (it would leave an empty range).
+    const double v = values[target];
+    size_t at = std::lower_bound(values.begin() + start, values.end(), v) - values.begin();
+    if (at <= start) at = std::upper_bound(values.begin() + start, values.end(), v) - values.begin();
+    if (at >= n) break;
+    if (at - start < min_rows) {
+      // Too few rows before the cut: grow this range to min_rows and cut after that run.
+      at = std::upper_bound(values.begin(), values.end(), values[start + min_rows - 1]) -
+           values.begin();
+      if (start + min_rows > n || at >= n) break;
+    }
+    if (n - at < min_rows) break;
+    cuts.push_back(values[at]);
+    start = at;
   }
   return cuts;
 }

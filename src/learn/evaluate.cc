@@ -54,6 +54,34 @@ Metrics MeanOf(const std::vector<FoldResult>& folds) {
   return m;
 }
 
+// The mean of the scorecard's and the trees' probabilities, fold by fold: what scoring with
+// both and averaging gives. Each fold's figures come from the two models trained on it.
+LearnerResult Blend(const LabeledTable& table, const Folds& folds, const LearnerResult& a,
+                    const LearnerResult& b) {
+  LearnerResult blend;
+  blend.name = "blend";
+  blend.out_of_fold.assign(table.rows(), NAN);
+  for (size_t i = 0; i < table.rows(); ++i) {
+    blend.out_of_fold[i] = 0.5 * (a.out_of_fold[i] + b.out_of_fold[i]);
+  }
+  for (size_t f = 0; f < a.folds.size(); ++f) {
+    FoldResult fold = a.folds[f];
+    std::vector<double> p;
+    std::vector<uint8_t> label;
+    for (uint32_t r = 0; r < table.rows(); ++r) {
+      if (folds.fold[r] != fold.fold) continue;
+      p.push_back(blend.out_of_fold[r]);
+      label.push_back(table.label[r]);
+    }
+    fold.metrics = Measure(p, label);
+    fold.seconds = a.folds[f].seconds + b.folds[f].seconds;
+    blend.folds.push_back(fold);
+  }
+  blend.mean = MeanOf(blend.folds);
+  blend.seconds = a.seconds + b.seconds;
+  return blend;
+}
+
 }  // namespace
 
 std::string_view LearnerName(LearnerKind kind) {
@@ -104,6 +132,15 @@ Result<std::vector<LearnerResult>> CrossValidate(const LabeledTable& table, cons
     result.mean = MeanOf(result.folds);
     result.seconds = SecondsSince(learner_start);
     results.push_back(std::move(result));
+  }
+  if (options.blend) {
+    const LearnerResult* scorecard = nullptr;
+    const LearnerResult* trees = nullptr;
+    for (const LearnerResult& r : results) {
+      if (r.name == LearnerName(LearnerKind::kScorecard)) scorecard = &r;
+      if (r.name == LearnerName(LearnerKind::kTrees)) trees = &r;
+    }
+    if (scorecard && trees) results.push_back(Blend(table, folds, *scorecard, *trees));
   }
   return results;
 }

@@ -43,6 +43,8 @@ struct EvaluateOptions {
   // score itself; its probabilities (log loss, Brier, deciles) come from binning the score on
   // the training folds.
   std::vector<double> rule_scores;
+  // With both the scorecard and the trees: also their blend (the mean of their probabilities).
+  bool blend = true;
   ScorecardOptions scorecard;
   TreeOptions trees;
   // Called before each learner trains on each fold: "scorecard", fold, folds.
