@@ -110,6 +110,10 @@ Result<std::unique_ptr<TreeModel::Impl>> NewBooster(const Matrix& train, const T
       {"eta", fmt::format("{}", params.eta)},
       {"subsample", fmt::format("{}", params.subsample)},
       {"colsample_bytree", fmt::format("{}", params.colsample)},
+      // A categorical input with up to 64 levels splits one level against the rest, as one-hot
+      // columns would; grouping levels by partition overfit on the public datasets (AUC 0.845
+      // against 0.848 on the B2B opportunities, 0.911 against 0.913 on X Education).
+      {"max_cat_to_onehot", "64"},
       {"seed", std::to_string(seed % 2147483647)},
       {"nthread", std::to_string(threads)},
       {"verbosity", "0"},

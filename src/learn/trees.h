@@ -46,7 +46,7 @@ struct TreeParams {
 };
 
 struct TreeOptions {
-  std::vector<int> depths = {2, 4, 6};
+  std::vector<int> depths = {3, 5, 7};
   double eta = 0.05;
   int max_rounds = 3000;
   int patience = 100;  // rounds without a better validation log loss before stopping
