@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -88,9 +90,10 @@ TEST_F(LearnCli, EvaluateJsonComparesBothLearnersOnTheSameFolds) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["rows"], 3000);
   EXPECT_EQ(j["folds"], 3);
-  ASSERT_EQ(j["models"].size(), 2u);
+  ASSERT_EQ(j["models"].size(), 3u);
   EXPECT_EQ(j["models"][0]["name"], "scorecard");
   EXPECT_EQ(j["models"][1]["name"], "trees");
+  EXPECT_EQ(j["models"][2]["name"], "blend");
   for (const auto& m : j["models"]) {
     EXPECT_GT(m["auc"].get<double>(), 0.70) << m.dump();
     EXPECT_LT(m["log_loss"].get<double>(), 0.65) << m.dump();
@@ -147,7 +150,12 @@ TEST_F(LearnCli, EvaluateTextShowsDecilesAndTheLearningCurve) {
   EXPECT_NE(r.out.find("MQL threshold for sales capacity of 250 leads a month out of 1000"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("25.0 % of leads, about 250 MQLs a month"), std::string::npos) << r.out;
+  // About a quarter of the leads (tied scores are never split, so not exactly).
+  const size_t about = r.out.find("% of leads, about ");
+  ASSERT_NE(about, std::string::npos) << r.out;
+  const int mqls = std::atoi(r.out.c_str() + about + std::strlen("% of leads, about "));
+  EXPECT_GE(mqls, 240);
+  EXPECT_LE(mqls, 275);
   // Capacity without the monthly volume is a usage error.
   auto usage = TableArgs("evaluate");
   usage.insert(usage.end(), {"--capacity", "250"});
