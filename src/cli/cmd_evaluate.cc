@@ -149,7 +149,7 @@ using Curves = std::vector<std::pair<std::string, std::vector<learn::LearningCur
 void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
                const learn::Folds& folds, const std::vector<learn::LearnerResult>& results,
                const Curves& curves, const std::optional<Recommendation>& rec) {
-  fmt::print("{}: {} rows, {} positive ({:.1f} %); {}\n\n", flags.table.table, table.rows(),
+  fmt::print("{}: {} rows, {} positive ({:.1f} %); {}\n\n", SourceOf(flags.table), table.rows(),
              table.positives(), 100.0 * table.positives() / table.rows(),
              folds.holdout ? "time holdout: trained on the earlier rows, tested on the last "
                            : fmt::format("{}-fold cross-validation", folds.k));
@@ -236,7 +236,7 @@ void PrintJson(const EvaluateFlags& flags, const learn::LabeledTable& table,
     }
     models.push_back(std::move(model));
   }
-  nlohmann::json out = {{"table", flags.table.table},
+  nlohmann::json out = {{"table", SourceOf(flags.table)},
                         {"label", flags.table.label},
                         {"positive", flags.table.positive},
                         {"rows", table.rows()},

@@ -38,7 +38,7 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   const learn::Scorecard card = learn::TrainScorecard(table, rows, options);
   learn::ScorecardFileOptions file_options;
   file_options.name = flags.name.empty() ? "scorecard" : flags.name;
-  file_options.source = flags.table.table;
+  file_options.source = SourceOf(flags.table);
   file_options.label_text = flags.table.label + " = " + flags.table.positive;
   file_options.placeholders = flags.table.missing;
   const learn::ScorecardFile file = learn::WriteScorecard(card, table, rows, file_options);
@@ -99,6 +99,13 @@ int TrainTrees(const TrainFlags& flags, const learn::LabeledTable& table,
 int RunTrain(const TrainFlags& flags) {
   if (flags.kind != "scorecard" && flags.kind != "trees") {
     fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", flags.kind);
+    return kExitUsage;
+  }
+  if (flags.kind == "scorecard" && flags.table.table.empty()) {
+    fmt::print(stderr,
+               "a scorecard learned from history needs engagement rules for its event features, "
+               "which this release does not write yet: train it from a table (--table), or "
+               "train --kind trees, or compare with `leadscore evaluate`\n");
     return kExitUsage;
   }
   std::optional<learn::LabeledTable> table = LoadTableOrReport(flags.table);

@@ -9,14 +9,32 @@
 namespace leadscore::cli {
 
 void AddTableOptions(CLI::App& sub, TableFlags& flags) {
-  sub.add_option("--table", flags.table,
-                 "CSV with one row per lead and a label column (a CRM export, a dataset)")
-      ->required();
-  sub.add_option("--label", flags.label, "The column that says how the lead ended")->required();
+  auto* table = sub.add_option(
+      "--table", flags.table,
+      "Table mode: CSV with one row per lead and a label column (a CRM export, a dataset)");
+  sub.add_option("--label", flags.label, "Table mode: the column that says how the lead ended")
+      ->needs(table);
   sub.add_option("--positive", flags.positive,
-                 "The label value that counts as a conversion, as written in the file "
-                 "(e.g. 1, yes, Won)")
-      ->required();
+                 "Table mode: the label value that counts as a conversion, as written in the "
+                 "file (e.g. 1, yes, Won)")
+      ->needs(table);
+  auto* leads = sub.add_option("--leads", flags.leads,
+                               "History mode: leads CSV (lead_id, attributes, created_at)");
+  auto* events = sub.add_option("--events", flags.events,
+                                "History mode: events (lead_id, type, ts, url), CSV or JSON Lines");
+  auto* outcomes =
+      sub.add_option("--outcomes", flags.outcomes, "History mode: outcomes (lead_id, outcome, ts)");
+  leads->needs(events)->needs(outcomes)->excludes(table);
+  sub.add_option("--outcome", flags.outcome, "History mode: the outcome that makes a lead positive")
+      ->default_val("won");
+  sub.add_option("--horizon", flags.horizon,
+                 "History mode: positive when the outcome comes within this long after the "
+                 "reference time (e.g. 90d)")
+      ->default_val("90d");
+  sub.add_option("--reference", flags.reference,
+                 "History mode: each lead's reference time: `created` (its created_at, else its "
+                 "first event) or a cut-off date for every lead (2025-06-01)")
+      ->default_val("created");
   sub.add_option("--drop", flags.drop,
                  "Columns to leave out, comma-separated: ids, and anything recorded after the "
                  "outcome (it leaks it)")
@@ -30,7 +48,68 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
       ->check(CLI::Range(1, 256));
 }
 
+namespace {
+
+std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
+  ErrorReporter errors;
+  learn::TrainingSetOptions options;
+  options.leads = flags.leads;
+  options.events = flags.events;
+  options.outcomes = flags.outcomes;
+  options.positive_outcome = flags.outcome;
+  options.drop = flags.drop;
+  options.missing = flags.missing;
+  options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
+  auto horizon = ParseDuration(flags.horizon);
+  if (!horizon) {
+    fmt::print(stderr, "--horizon: cannot read \"{}\" as a duration (e.g. 90d, 12w)\n",
+               flags.horizon);
+    return std::nullopt;
+  }
+  options.horizon = *horizon;
+  if (flags.reference != "created") {
+    auto cutoff = ParseTimestamp(flags.reference);
+    if (!cutoff) {
+      fmt::print(stderr, "--reference: `created` or a date (2025-06-01), not \"{}\"\n",
+                 flags.reference);
+      return std::nullopt;
+    }
+    options.cutoff = *cutoff;
+  }
+  learn::TrainingSetStats stats;
+  auto table = learn::BuildTrainingSet(options, &stats);
+  errors.Finish();
+  if (!table) {
+    fmt::print(stderr, "{}\n", table.error().message());
+    return std::nullopt;
+  }
+  fmt::print(stderr,
+             "{}: {} leads; {} used ({} positive: `{}` within {} of the reference), {} converted "
+             "before their reference, {} with the horizon not over by {}, {} without a "
+             "reference, {} created after the cut-off; {} events counted, {} after their lead's "
+             "reference (never seen)\n",
+             flags.leads, stats.leads, stats.used, table->positives(), flags.outcome, flags.horizon,
+             stats.converted_before, stats.censored, FormatTimestamp(stats.data_end),
+             stats.no_reference, stats.created_after, stats.events_counted, stats.events_after);
+  return std::move(*table);
+}
+
+}  // namespace
+
 std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags) {
+  if (flags.table.empty()) {
+    if (flags.leads.empty()) {
+      fmt::print(stderr,
+                 "give --table FILE --label COL --positive VALUE, or --leads, --events and "
+                 "--outcomes\n");
+      return std::nullopt;
+    }
+    return BuildFromHistory(flags);
+  }
+  if (flags.label.empty() || flags.positive.empty()) {
+    fmt::print(stderr, "--table needs --label and --positive\n");
+    return std::nullopt;
+  }
   ErrorReporter errors;
   learn::TableOptions options;
   options.label = flags.label;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "learn/table.h"
+#include "learn/training_set.h"
 
 namespace CLI {
 class App;
@@ -15,18 +16,30 @@ class App;
 namespace leadscore::cli {
 
 struct TableFlags {
+  // Table mode: one row per lead with a label column.
   std::string table;
   std::string label;
   std::string positive;
   std::vector<std::string> drop;
   std::vector<std::string> missing;
+  // History mode: leads, events and outcomes, features as of each lead's reference time.
+  std::string leads, events, outcomes;
+  std::string outcome = "won";
+  std::string horizon = "90d";
+  std::string reference = "created";
   uint64_t seed = 42;
   int threads = 0;  // 0: every core
 };
 
 void AddTableOptions(CLI::App& sub, TableFlags& flags);
 
-// Reads the table; bad rows and failures are printed on stderr. nullopt on failure.
+// The file the rows come from, for reports: the table, or the leads file.
+inline const std::string& SourceOf(const TableFlags& flags) {
+  return flags.table.empty() ? flags.leads : flags.table;
+}
+
+// Reads the table (or builds it from history); bad rows and failures are printed on stderr.
+// nullopt on failure.
 std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags);
 
 }  // namespace leadscore::cli

@@ -28,7 +28,8 @@ std::vector<double> QuantileCuts(std::vector<double> values, int max_bins, uint6
     // the run starts at or before `start` (it would leave an empty range).
     const double v = values[target];
     size_t at = std::lower_bound(values.begin() + start, values.end(), v) - values.begin();
-    if (at <= start) at = std::upper_bound(values.begin() + start, values.end(), v) - values.begin();
+    if (at <= start)
+      at = std::upper_bound(values.begin() + start, values.end(), v) - values.begin();
     if (at >= n) break;
     if (at - start < min_rows) {
       // Too few rows before the cut: grow this range to min_rows and cut after that run.

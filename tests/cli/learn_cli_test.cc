@@ -271,5 +271,89 @@ TEST_F(LearnCli, BadLabelsAreClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("x.yaml")));
 }
 
+// History built to leak: every converter signs a contract and browses heavily right after
+// the reference date, and nothing before it tells converters apart. Features as of the
+// reference must see none of that (AUC near 0.5); the same events a month earlier, before the
+// reference, must be found (AUC near 1), or the test could not fail.
+struct History {
+  std::string leads, events, outcomes;
+};
+
+History LeakyHistory(const std::string& leak_day) {
+  std::mt19937_64 rng(5);
+  History h{"lead_id,industry,created_at\n", "", "lead_id,outcome,ts\n"};
+  int event_id = 0;
+  auto event = [&](const std::string& lead, const std::string& type, const std::string& ts) {
+    h.events += "{\"event_id\":\"e" + std::to_string(event_id++) + "\",\"lead_id\":\"" + lead +
+                "\",\"type\":\"" + type + "\",\"ts\":\"" + ts + "\",\"url\":\"/pricing\"}\n";
+  };
+  for (int i = 0; i < 600; ++i) {
+    const std::string id = "L" + std::to_string(i);
+    const bool converts = rng() % 10 < 3;
+    h.leads += id + "," + (rng() % 2 ? "IT" : "Retail") + ",2025-0" + std::to_string(1 + i % 4) +
+               "-10T09:00:00Z\n";
+    for (int k = static_cast<int>(rng() % 6); k > 0; --k) {
+      event(id, "page_view", "2025-05-" + std::to_string(10 + k) + "T10:00:00Z");
+    }
+    if (!converts) continue;
+    event(id, "contract_signed", leak_day + "T10:00:00Z");
+    for (int k = 0; k < 10; ++k)
+      event(id, "page_view", leak_day + "T11:0" + std::to_string(k) + ":00Z");
+    h.outcomes += id + ",won,2025-06-15T12:00:00Z\n";
+  }
+  h.outcomes += "L0,lost,2025-12-31T00:00:00Z\n";  // the data runs to the end of the year
+  return h;
+}
+
+TEST_F(LearnCli, HistoryFeaturesNeverSeeWhatHappenedAfterTheReference) {
+  auto evaluate = [&](const History& h, const std::string& name) {
+    auto r = RunLeadscore({"evaluate", "--leads", dir_.Write(name + "-leads.csv", h.leads),
+                           "--events", dir_.Write(name + "-events.jsonl", h.events), "--outcomes",
+                           dir_.Write(name + "-outcomes.csv", h.outcomes), "--reference",
+                           "2025-06-01", "--horizon", "90d", "--folds", "3", "--kind", "scorecard",
+                           "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::make_pair(nlohmann::json::parse(r.out)["models"][0]["auc"].get<double>(), r.err);
+  };
+  const auto [leaky_auc, leaky_err] = evaluate(LeakyHistory("2025-06-02"), "after");
+  EXPECT_LT(leaky_auc, 0.65) << "events after the reference reached the features";
+  EXPECT_NE(leaky_err.find("600 leads; 600 used"), std::string::npos) << leaky_err;
+  EXPECT_NE(leaky_err.find("after their lead's reference (never seen)"), std::string::npos);
+  const auto [early_auc, early_err] = evaluate(LeakyHistory("2025-05-20"), "before");
+  EXPECT_GT(early_auc, 0.95) << early_err;
+
+  // A type seen only after the reference is not even an input of the trees.
+  const History h = LeakyHistory("2025-06-02");
+  auto r = RunLeadscore({"train", "--leads", dir_.Write("t-leads.csv", h.leads), "--events",
+                         dir_.Write("t-events.jsonl", h.events), "--outcomes",
+                         dir_.Write("t-outcomes.csv", h.outcomes), "--reference", "2025-06-01",
+                         "--kind", "trees", "--out", dir_.File("history-trees.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string model = dir_.Read("history-trees.json");
+  EXPECT_NE(model.find("page_view.30d"), std::string::npos);
+  EXPECT_EQ(model.find("contract_signed"), std::string::npos);
+}
+
+TEST_F(LearnCli, HistoryModeErrorsAreClear) {
+  const History h = LeakyHistory("2025-06-02");
+  const std::string leads = dir_.Write("leads.csv", h.leads);
+  const std::string events = dir_.Write("events.jsonl", h.events);
+  const std::string outcomes = dir_.Write("outcomes.csv", h.outcomes);
+  auto r = RunLeadscore({"evaluate", "--leads", leads, "--events", events, "--outcomes", outcomes,
+                         "--outcome", "Won", "--reference", "2025-06-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no outcome is `Won`"), std::string::npos) << r.err;
+  r = RunLeadscore({"evaluate", "--leads", leads, "--events", events, "--outcomes", outcomes,
+                    "--horizon", "soon"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--horizon: cannot read \"soon\" as a duration"), std::string::npos);
+  r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes", outcomes, "--out",
+                    dir_.File("card.yaml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("does not write yet"), std::string::npos) << r.err;
+  r = RunLeadscore({"evaluate", "--label", "x"});
+  EXPECT_NE(r.exit_code, 0);
+}
+
 }  // namespace
 }  // namespace leadscore

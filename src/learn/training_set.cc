@@ -1,0 +1,360 @@
+#include "learn/training_set.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "learn/column_builder.h"
+
+namespace leadscore::learn {
+namespace {
+
+constexpr std::array<int, 3> kWindowDays = {7, 30, 90};
+constexpr int kActiveDays = 90;
+constexpr size_t kUrlGroups = 20;
+
+std::string CellText(const Value& v) {
+  if (v.is_string()) return std::string(v.str());
+  if (v.is_number()) return FormatNumber(v.number());
+  if (v.is_bool()) return v.boolean() ? "true" : "false";
+  return {};
+}
+
+std::optional<Timestamp> TimeOf(const Value& v) {
+  if (v.is_number()) return static_cast<Timestamp>(v.number() * kMicrosPerSecond);
+  if (v.is_string()) return ParseTimestamp(v.str());
+  return std::nullopt;
+}
+
+// "/pricing/enterprise?x=1" -> "/pricing"; "https://site/blog/a" -> "/blog".
+std::string UrlGroup(std::string_view url) {
+  if (size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    url.remove_prefix(scheme + 3);
+    const size_t slash = url.find('/');
+    url = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
+  }
+  url = url.substr(0, url.find_first_of("?#"));
+  if (url.empty() || url[0] != '/') return "/";
+  const size_t next = url.find('/', 1);
+  return std::string(url.substr(0, next == std::string_view::npos ? url.size() : next));
+}
+
+// What one lead's events add up to at its reference time.
+struct LeadActivity {
+  std::vector<std::array<uint32_t, kWindowDays.size()>> counts;  // by event type
+  std::vector<Timestamp> last;                                   // by event type; 0: none
+  std::bitset<kActiveDays> active;                               // days before the reference
+  std::unordered_map<uint32_t, uint32_t> url_counts;             // url group -> events in 90 d
+};
+
+// Collects rows of a file through a callback, counting bad rows.
+class CallbackSink : public ingest::RowSink {
+ public:
+  using OnRowFn = std::function<void(uint64_t, std::span<const Value>)>;
+  CallbackSink(OnRowFn on_row, const std::function<void(const ingest::RowError&)>& on_error)
+      : on_row_(std::move(on_row)), on_error_(on_error) {}
+  void OnRow(uint64_t line, std::span<const Value> values) override { on_row_(line, values); }
+  void OnError(ingest::RowError error) override {
+    error.message += "; row skipped";
+    if (on_error_) on_error_(error);
+  }
+
+ private:
+  OnRowFn on_row_;
+  const std::function<void(const ingest::RowError&)>& on_error_;
+};
+
+Status ReadFile(const std::string& path, const std::vector<std::string>& keys,
+                ingest::RowSink& sink) {
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
+                      ingest::RecordSource::Open(path));
+  auto parser = ingest::BlockParser::Create(*source, keys);
+  while (true) {
+    LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
+    if (!block) break;
+    parser->Parse(*block, sink);
+    source->Recycle(std::move(*block));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats) {
+  TrainingSetStats local;
+  TrainingSetStats& st = stats ? *stats : local;
+  auto report = [&](std::string file, uint64_t line, std::string field, std::string message) {
+    if (options.on_error) options.on_error({std::move(file), line, std::move(field), message});
+  };
+
+  // 1. Leads: attributes into column builders, created_at as the default reference.
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> lead_source,
+                      ingest::RecordSource::Open(options.leads));
+  if (lead_source->format() != ingest::Format::kCsv) {
+    return Error(InvalidArgument(fmt::format(
+        "{}: leads for training must be CSV (a header naming the attributes)", options.leads)));
+  }
+  const std::vector<std::string> header = lead_source->header();
+  const auto id_at = std::find(header.begin(), header.end(), "lead_id");
+  if (id_at == header.end()) {
+    return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", options.leads)));
+  }
+  const size_t id_slot = id_at - header.begin();
+  const auto created_at = std::find(header.begin(), header.end(), "created_at");
+  const size_t created_slot = created_at == header.end() ? SIZE_MAX : created_at - header.begin();
+  std::vector<ColumnBuilder> builders;
+  std::vector<size_t> builder_of_slot(header.size(), SIZE_MAX);
+  for (size_t i = 0; i < header.size(); ++i) {
+    const bool dropped =
+        std::find(options.drop.begin(), options.drop.end(), header[i]) != options.drop.end();
+    if (i == id_slot || i == created_slot || dropped) continue;
+    builder_of_slot[i] = builders.size();
+    builders.emplace_back(header[i]);
+  }
+  std::unordered_map<std::string, uint32_t> lead_of;
+  std::vector<Timestamp> reference;  // 0: none yet
+  std::vector<Timestamp> created;    // 0: unknown
+  {
+    CallbackSink sink(
+        [&](uint64_t line, std::span<const Value> values) {
+          const std::string id = CellText(values[id_slot]);
+          if (id.empty()) return report(options.leads, line, "lead_id", "no lead_id; row skipped");
+          if (!lead_of.emplace(id, static_cast<uint32_t>(reference.size())).second) {
+            return report(options.leads, line, "lead_id",
+                          fmt::format("lead_id \"{}\" already read; row skipped", id));
+          }
+          Timestamp born = 0;
+          if (created_slot != SIZE_MAX && !values[created_slot].is_null()) {
+            if (auto t = TimeOf(values[created_slot])) {
+              born = *t;
+            } else {
+              report(options.leads, line, "created_at", "cannot read as a time");
+            }
+          }
+          created.push_back(born);
+          reference.push_back(options.cutoff ? *options.cutoff : born);
+          for (size_t i = 0; i < values.size(); ++i) {
+            if (builder_of_slot[i] == SIZE_MAX) continue;
+            ColumnBuilder& b = builders[builder_of_slot[i]];
+            std::string cell = CellText(values[i]);
+            if (!cell.empty() && IsMissingCell(cell, options.missing)) {
+              b.had_placeholder = true;
+              cell.clear();
+            }
+            b.Add(cell);
+          }
+        },
+        options.on_error);
+    auto parser = ingest::BlockParser::Create(*lead_source, header);
+    while (true) {
+      LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, lead_source->Next());
+      if (!block) break;
+      parser->Parse(*block, sink);
+    }
+  }
+  st.leads = reference.size();
+  if (reference.empty()) {
+    return Error(InvalidArgument(fmt::format("{}: no leads", options.leads)));
+  }
+
+  // 2. Without a created_at, a lead's reference is its first event: a first pass finds it.
+  const bool needs_first_event =
+      std::any_of(reference.begin(), reference.end(), [](Timestamp t) { return t == 0; });
+  const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url"};
+  if (needs_first_event) {
+    CallbackSink sink(
+        [&](uint64_t, std::span<const Value> v) {
+          auto lead = lead_of.find(CellText(v[0]));
+          auto ts = TimeOf(v[2]);
+          if (lead == lead_of.end() || !ts) return;
+          Timestamp& ref = reference[lead->second];
+          if (ref == 0 || *ts < ref) ref = *ts;
+        },
+        nullptr);
+    LS_RETURN_IF_ERROR(ReadFile(options.events, event_keys, sink));
+  }
+
+  // 3. Outcomes: when each lead first reached the positive outcome.
+  std::vector<Timestamp> converted(reference.size(), 0);
+  uint64_t positive_rows = 0;
+  {
+    CallbackSink sink(
+        [&](uint64_t line, std::span<const Value> v) {
+          auto ts = TimeOf(v[2]);
+          if (!ts) {
+            return report(options.outcomes, line, "ts", "cannot read as a time; row skipped");
+          }
+          st.data_end = std::max(st.data_end, *ts);
+          if (CellText(v[1]) != options.positive_outcome) return;
+          ++positive_rows;
+          auto lead = lead_of.find(CellText(v[0]));
+          if (lead == lead_of.end()) return;
+          Timestamp& t = converted[lead->second];
+          if (t == 0 || *ts < t) t = *ts;
+        },
+        options.on_error);
+    LS_RETURN_IF_ERROR(ReadFile(options.outcomes, {"lead_id", "outcome", "ts"}, sink));
+  }
+  if (positive_rows == 0) {
+    return Error(InvalidArgument(
+        fmt::format("{}: no outcome is `{}` (check --outcome: it must be written as in the file)",
+                    options.outcomes, options.positive_outcome)));
+  }
+
+  // 4. Events: each one counts only for features of its lead at the lead's reference time.
+  std::vector<LeadActivity> activity(reference.size());
+  std::unordered_map<std::string, uint32_t> type_of;
+  std::vector<std::string> type_names;
+  std::unordered_map<std::string, uint32_t> group_of;
+  std::vector<std::string> group_names;
+  std::vector<uint64_t> group_total;
+  {
+    CallbackSink sink(
+        [&](uint64_t line, std::span<const Value> v) {
+          auto ts = TimeOf(v[2]);
+          const std::string type = CellText(v[1]);
+          if (!ts || type.empty()) {
+            return report(options.events, line, ts ? "type" : "ts",
+                          ts ? "no type; row skipped" : "cannot read as a time; row skipped");
+          }
+          st.data_end = std::max(st.data_end, *ts);
+          auto lead = lead_of.find(CellText(v[0]));
+          if (lead == lead_of.end()) return;
+          const Timestamp ref = reference[lead->second];
+          if (*ts > ref) {
+            ++st.events_after;
+            return;
+          }
+          ++st.events_counted;
+          auto [t, fresh] = type_of.try_emplace(type, static_cast<uint32_t>(type_names.size()));
+          if (fresh) type_names.push_back(type);
+          LeadActivity& a = activity[lead->second];
+          if (a.counts.size() <= t->second) {
+            a.counts.resize(type_names.size(), {});
+            a.last.resize(type_names.size(), 0);
+          }
+          const int64_t age_days = (ref - *ts) / kMicrosPerDay;
+          for (size_t w = 0; w < kWindowDays.size(); ++w) {
+            if (ref - *ts < kWindowDays[w] * kMicrosPerDay) ++a.counts[t->second][w];
+          }
+          a.last[t->second] = std::max(a.last[t->second], *ts);
+          if (age_days < kActiveDays) {
+            a.active.set(age_days);
+            if (v[3].is_string()) {
+              auto [g, new_group] = group_of.try_emplace(UrlGroup(v[3].str()),
+                                                         static_cast<uint32_t>(group_names.size()));
+              if (new_group) {
+                group_names.push_back(g->first);
+                group_total.push_back(0);
+              }
+              ++group_total[g->second];
+              ++a.url_counts[g->second];
+            }
+          }
+        },
+        options.on_error);
+    LS_RETURN_IF_ERROR(ReadFile(options.events, event_keys, sink));
+  }
+
+  // 5. Rows: label by the outcome within the horizon; leave out who converted before the
+  // reference and whose horizon is not over by the end of the data (unless they converted).
+  std::vector<uint32_t> kept;
+  LabeledTable table;
+  for (uint32_t i = 0; i < reference.size(); ++i) {
+    const Timestamp ref = reference[i];
+    if (ref == 0) {
+      ++st.no_reference;
+      continue;
+    }
+    if (options.cutoff && created[i] > ref) {
+      ++st.created_after;
+      continue;
+    }
+    if (converted[i] != 0 && converted[i] <= ref) {
+      ++st.converted_before;
+      continue;
+    }
+    const bool positive = converted[i] != 0 && converted[i] <= ref + options.horizon;
+    if (!positive && ref + options.horizon > st.data_end) {
+      ++st.censored;
+      continue;
+    }
+    kept.push_back(i);
+    table.label.push_back(positive ? 1 : 0);
+    table.row_index.push_back(i);
+  }
+  table.data_rows = reference.size();
+  st.used = kept.size();
+
+  for (ColumnBuilder& b : builders) {
+    Column all = std::move(b).Finish();
+    Column c;
+    c.name = all.name;
+    c.kind = all.kind;
+    c.had_placeholder = all.had_placeholder;
+    c.levels = all.levels;
+    for (uint32_t i : kept) {
+      if (all.kind == ColumnKind::kNumeric) {
+        c.values.push_back(all.values[i]);
+      } else {
+        c.codes.push_back(all.codes[i]);
+      }
+    }
+    table.columns.push_back(std::move(c));
+  }
+  auto numeric = [&](std::string name, auto value_of) {
+    Column c{.name = std::move(name), .kind = ColumnKind::kNumeric};
+    for (uint32_t i : kept) c.values.push_back(value_of(i));
+    table.columns.push_back(std::move(c));
+  };
+  for (uint32_t t = 0; t < type_names.size(); ++t) {
+    for (size_t w = 0; w < kWindowDays.size(); ++w) {
+      numeric(fmt::format("{}.{}d", type_names[t], kWindowDays[w]), [&](uint32_t i) {
+        const auto& counts = activity[i].counts;
+        return t < counts.size() ? static_cast<double>(counts[t][w]) : 0.0;
+      });
+    }
+    numeric(type_names[t] + ".days_since_last", [&](uint32_t i) {
+      const auto& last = activity[i].last;
+      return t < last.size() && last[t] != 0
+                 ? static_cast<double>(reference[i] - last[t]) / kMicrosPerDay
+                 : std::numeric_limits<double>::quiet_NaN();
+    });
+  }
+  numeric("active_days.90d",
+          [&](uint32_t i) { return static_cast<double>(activity[i].active.count()); });
+  std::vector<uint32_t> groups(group_names.size());
+  for (uint32_t g = 0; g < groups.size(); ++g) groups[g] = g;
+  std::sort(groups.begin(), groups.end(), [&](uint32_t a, uint32_t b) {
+    return group_total[a] != group_total[b] ? group_total[a] > group_total[b]
+                                            : group_names[a] < group_names[b];
+  });
+  if (groups.size() > kUrlGroups) groups.resize(kUrlGroups);
+  for (uint32_t g : groups) {
+    numeric("url:" + group_names[g] + ".90d", [&](uint32_t i) {
+      auto it = activity[i].url_counts.find(g);
+      return it == activity[i].url_counts.end() ? 0.0 : static_cast<double>(it->second);
+    });
+  }
+
+  const uint64_t positives = table.positives();
+  if (table.rows() < 20) {
+    return Error(InvalidArgument(fmt::format(
+        "{} leads usable for training ({} converted before their reference, {} with the horizon "
+        "not over by {}); at least 20 are needed",
+        table.rows(), st.converted_before, st.censored, FormatTimestamp(st.data_end))));
+  }
+  if (positives == 0 || positives == table.rows()) {
+    return Error(InvalidArgument(fmt::format(
+        "every one of the {} usable leads is {}: there is nothing to learn from one class",
+        table.rows(), positives == 0 ? "negative" : "positive")));
+  }
+  return table;
+}
+
+}  // namespace leadscore::learn

@@ -1,0 +1,56 @@
+// A training set from history: leads, their events and their outcomes become one row per lead,
+// every feature computed as it was at the lead's reference time, and a label saying whether the
+// lead reached the positive outcome within a horizon after it. Nothing that happened after the
+// reference time reaches a feature: an event after it is never counted, an event type seen only
+// after it is not even a column.
+//
+// The rows then go through the same learners as a table (LabeledTable), so training,
+// evaluation and the reports' backtests share this one construction.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "ingest/record_source.h"
+#include "learn/table.h"
+
+namespace leadscore::learn {
+
+struct TrainingSetOptions {
+  std::string leads;     // CSV with lead_id and attributes (created_at: the default reference)
+  std::string events;    // CSV or JSON Lines: lead_id, type, ts, optional url
+  std::string outcomes;  // CSV or JSON Lines: lead_id, outcome, ts
+  std::string positive_outcome = "won";
+  int64_t horizon = 90 * kMicrosPerDay;
+  // The reference time of every lead when set (a cut-off date); otherwise each lead's
+  // `created_at`, or its first event when it has none.
+  std::optional<Timestamp> cutoff;
+  std::vector<std::string> drop;     // lead attributes left out
+  std::vector<std::string> missing;  // placeholder values read as missing
+  std::function<void(const ingest::RowError&)> on_error;
+};
+
+struct TrainingSetStats {
+  uint64_t leads = 0;             // in the leads file
+  uint64_t used = 0;              // rows of the training set
+  uint64_t converted_before = 0;  // reached the outcome at or before their reference: left out
+  uint64_t censored = 0;          // horizon not over by the end of the data, not converted
+  uint64_t no_reference = 0;      // no created_at and no event, without a cut-off
+  uint64_t created_after = 0;     // created after the cut-off: not a lead yet at it
+  uint64_t events_counted = 0;    // events at or before their lead's reference
+  uint64_t events_after = 0;      // events after it: never seen by a feature
+  Timestamp data_end = 0;         // the latest event or outcome time
+};
+
+// Features: the lead's attributes (as in a table), and for each event type seen before a
+// reference time, `<type>.7d`, `<type>.30d`, `<type>.90d` (events in the window that ends at the
+// reference) and `<type>.days_since_last`; `active_days.90d`; and, for events with a `url`,
+// `url:/<first path segment>.90d` for the 20 most visited segments.
+Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats);
+
+}  // namespace leadscore::learn
