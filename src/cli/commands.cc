@@ -16,6 +16,7 @@ std::span<const Command> Commands() {
       {"token", "Create API tokens for the service", &SetupToken},
       {"train", "Learn a scorecard or gradient-boosted trees from past conversions", &SetupTrain},
       {"evaluate", "Cross-validate the scorecard and the trees side by side", &SetupEvaluate},
+      {"predict", "Probability of conversion from a trees model, with its reasons", &SetupPredict},
   };
   return kCommands;
 }

@@ -31,6 +31,7 @@ std::function<int()> SetupIngest(CLI::App& sub);
 std::function<int()> SetupToken(CLI::App& sub);
 std::function<int()> SetupTrain(CLI::App& sub);
 std::function<int()> SetupEvaluate(CLI::App& sub);
+std::function<int()> SetupPredict(CLI::App& sub);
 
 // Every subcommand, in the order `leadscore --help` lists them.
 std::span<const Command> Commands();

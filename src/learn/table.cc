@@ -49,11 +49,15 @@ class TableSink : public ingest::RowSink {
 
   void OnRow(uint64_t line, std::span<const Value> values) override {
     const uint64_t row = table_.data_rows++;
-    std::string_view label = Trim(CellText(values[label_slot_], scratch_));
-    if (label.empty()) {
-      return Report({file_, line, options_.label, "the label is empty; row skipped"});
+    if (label_slot_ == SIZE_MAX) {
+      table_.label.push_back(0);
+    } else {
+      std::string_view label = Trim(CellText(values[label_slot_], scratch_));
+      if (label.empty()) {
+        return Report({file_, line, options_.label, "the label is empty; row skipped"});
+      }
+      table_.label.push_back(label == options_.positive ? 1 : 0);
     }
-    table_.label.push_back(label == options_.positive ? 1 : 0);
     table_.row_index.push_back(row);
     size_t b = 0;
     for (size_t slot = 0; slot < values.size(); ++slot) {
@@ -123,7 +127,7 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
     for (const auto& h : header) list += (list.empty() ? "" : ", ") + h;
     return list;
   };
-  if (!in_header(options.label)) {
+  if (!options.unlabeled && !in_header(options.label)) {
     return Error(InvalidArgument(fmt::format(
         "{}: no column `{}` for the label; the columns are: {}", path, options.label, known())));
   }
@@ -135,10 +139,10 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   }
 
   // Slots: every header column; builders for those that are features.
-  size_t label_slot = 0;
+  size_t label_slot = SIZE_MAX;
   std::vector<ColumnBuilder> builders;
   for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == options.label) {
+    if (!options.unlabeled && header[i] == options.label) {
       label_slot = i;
       continue;
     }
@@ -160,6 +164,7 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
     if (!dropped) table.columns.push_back(std::move(b).Finish());
   }
 
+  if (options.unlabeled) return table;
   const uint64_t positives = table.positives();
   if (table.rows() < 20) {
     return Error(

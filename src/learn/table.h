@@ -51,6 +51,9 @@ struct TableOptions {
   std::vector<std::string> drop = {};     // columns left out of the features
   std::vector<std::string> missing = {};  // placeholder values read as missing (`Select`)
   std::function<void(const ingest::RowError&)> on_error = {};  // bad rows: reported, skipped
+  // Leads to score rather than learn from: no label column, every row kept (label 0), none of
+  // the checks on classes and row counts.
+  bool unlabeled = false;
 };
 
 // Reads a CSV or JSON Lines table. Fails with kInvalidArgument, naming what is wrong, when the

@@ -303,6 +303,11 @@ Result<TreeModel> TreeModel::Load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(NotFound(fmt::format("{}: cannot open", path)));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || bytes[first] != '{') {
+    return Error(InvalidArgument(fmt::format(
+        "{}: not an XGBoost model (a JSON file written by `leadscore train --kind trees`)", path)));
+  }
   if (XGBoosterLoadModelFromBuffer(impl->booster, bytes.data(), bytes.size()) != 0) {
     return Error(
         InvalidArgument(fmt::format("{}: not an XGBoost model: {}", path, XGBGetLastError())));

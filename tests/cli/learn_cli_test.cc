@@ -235,15 +235,43 @@ TEST_F(LearnCli, WrittenScorecardScoresWithTheTrainedRanking) {
   EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4);  // printed with 4 decimals
 }
 
-TEST_F(LearnCli, TreesAreSavedWithTheirEncoding) {
+TEST_F(LearnCli, TreesAreSavedAndPredictWithReasons) {
   auto args = TableArgs("train");
-  args.insert(args.end(), {"--kind", "trees", "--out", dir_.File("trees.json")});
+  const std::string trees = dir_.File("trees.json");
+  args.insert(args.end(), {"--kind", "trees", "--out", trees});
   auto r = RunLeadscore(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("gradient-boosted trees, depth "), std::string::npos) << r.out;
   const std::string model = dir_.Read("trees.json");
   EXPECT_NE(model.find("leadscore_encoding"), std::string::npos);
   EXPECT_NE(model.find("Lead Source"), std::string::npos);
+
+  // New leads: the same file without its label and leak columns would do; the model reads
+  // only its own columns, so the full file works too.
+  r = RunLeadscore({"predict", "--model", trees, "--leads", path_, "--explain", "--top", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::stringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "lead_id,probability,reasons");
+  std::vector<std::pair<double, int>> scored;
+  double previous = 1;
+  bool named_visits = false;
+  while (std::getline(lines, line)) {
+    const size_t a = line.find(','), b = line.find(',', a + 1);
+    const double p = std::stod(line.substr(a + 1, b - a - 1));
+    EXPECT_LE(p, previous) << "not sorted by probability: " << line;
+    previous = p;
+    scored.emplace_back(p, table_.label.at(line.substr(0, a)));
+    named_visits |= line.find("visits:") != std::string::npos;
+  }
+  ASSERT_EQ(scored.size(), 3000u);
+  EXPECT_TRUE(named_visits);
+  EXPECT_GT(PairAuc(scored), 0.7);
+
+  r = RunLeadscore({"predict", "--model", path_, "--leads", path_});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("not an XGBoost model (a JSON file written by"), std::string::npos) << r.err;
 }
 
 TEST_F(LearnCli, BadLabelsAreClearErrors) {

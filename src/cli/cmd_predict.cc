@@ -1,0 +1,128 @@
+// leadscore predict: a trained trees model's probability of conversion for each lead of a file,
+// with each lead's largest feature contributions as its explanation.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "learn/table.h"
+#include "learn/trees.h"
+
+namespace leadscore::cli {
+namespace {
+
+struct PredictFlags {
+  std::string model;
+  std::string leads;
+  std::string output;
+  bool explain = false;
+  size_t top = 3;
+};
+
+std::string LeadId(const learn::Column& ids, size_t row) {
+  if (ids.missing(row)) return "";
+  return ids.kind == learn::ColumnKind::kNumeric ? FormatNumber(ids.values[row])
+                                                 : ids.levels[ids.codes[row]];
+}
+
+// A CSV cell: quoted when it holds a comma, a quote or a line break.
+std::string Csv(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+int RunPredict(const PredictFlags& flags) {
+  auto model = learn::TreeModel::Load(flags.model);
+  if (!model) {
+    fmt::print(stderr, "{}\n", model.error().message());
+    return ExitCodeFor(model.error());
+  }
+  ErrorReporter errors;
+  learn::TableOptions options;
+  options.unlabeled = true;
+  options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
+  auto table = learn::LoadTable(flags.leads, options);
+  errors.Finish();
+  if (!table) {
+    fmt::print(stderr, "{}\n", table.error().message());
+    return ExitCodeFor(table.error());
+  }
+  const auto ids = std::find_if(table->columns.begin(), table->columns.end(),
+                                [](const learn::Column& c) { return c.name == "lead_id"; });
+  if (ids == table->columns.end()) {
+    fmt::print(stderr, "{}: no `lead_id` column\n", flags.leads);
+    return kExitFailure;
+  }
+  std::vector<uint32_t> rows(table->rows());
+  std::iota(rows.begin(), rows.end(), 0);
+  auto p = model->Predict(*table, rows);
+  if (!p) {
+    fmt::print(stderr, "{}\n", p.error().message());
+    return ExitCodeFor(p.error());
+  }
+  std::vector<std::vector<learn::Contribution>> why;
+  if (flags.explain) {
+    auto explained = model->Explain(*table, rows, flags.top);
+    if (!explained) {
+      fmt::print(stderr, "{}\n", explained.error().message());
+      return ExitCodeFor(explained.error());
+    }
+    why = std::move(*explained);
+  }
+  std::vector<std::string> id(rows.size());
+  for (uint32_t r : rows) id[r] = LeadId(*ids, r);
+  std::sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
+    return (*p)[a] != (*p)[b] ? (*p)[a] > (*p)[b] : id[a] < id[b];
+  });
+
+  std::FILE* out = flags.output.empty() ? stdout : std::fopen(flags.output.c_str(), "w");
+  if (!out) {
+    fmt::print(stderr, "{}: cannot write\n", flags.output);
+    return kExitFailure;
+  }
+  fmt::print(out, "lead_id,probability{}\n", flags.explain ? ",reasons" : "");
+  for (uint32_t r : rows) {
+    fmt::print(out, "{},{:.4f}", Csv(id[r]), (*p)[r]);
+    if (flags.explain) {
+      std::string reasons;
+      for (const auto& c : why[r]) {
+        reasons += fmt::format("{}{}:{:+.2f}", reasons.empty() ? "" : ";", c.feature, c.value);
+      }
+      fmt::print(out, ",{}", Csv(reasons));
+    }
+    fmt::print(out, "\n");
+  }
+  if (out != stdout) std::fclose(out);
+  fmt::print(stderr, "{}: {} leads scored with {}\n", flags.leads, rows.size(), flags.model);
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> SetupPredict(CLI::App& sub) {
+  auto flags = std::make_shared<PredictFlags>();
+  sub.footer(
+      "Example:\n  leadscore train --table history.csv --label converted --positive 1 "
+      "--kind trees --out trees.json\n  leadscore predict --model trees.json --leads "
+      "new-leads.csv --explain\n"
+      "Output: lead_id,probability[,reasons] sorted by probability; reasons are the largest "
+      "contributions in log-odds (XGBoost's SHAP values), feature:+0.42.");
+  sub.add_option("--model", flags->model, "A trees model written by `leadscore train --kind trees`")
+      ->required();
+  sub.add_option("--leads", flags->leads, "Leads CSV with lead_id and the model's columns")
+      ->required();
+  sub.add_option("--output,-o", flags->output, "Write here instead of stdout");
+  sub.add_flag("--explain", flags->explain, "Add each lead's largest contributions");
+  sub.add_option("--top", flags->top, "Contributions per lead with --explain")->default_val(3);
+  return [flags] { return RunPredict(*flags); };
+}
+
+}  // namespace leadscore::cli
