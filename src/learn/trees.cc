@@ -223,32 +223,38 @@ TreeModel& TreeModel::operator=(TreeModel&&) noexcept = default;
 const TreeEncoding& TreeModel::encoding() const { return impl_->encoding; }
 const TreeParams& TreeModel::params() const { return impl_->params; }
 
-Result<std::vector<double>> TreeModel::Predict(const LabeledTable& table,
-                                               std::span<const uint32_t> rows) const {
+namespace {
+
+// XGBoost's output of prediction `type` (0: probability, 2: feature contributions) for `rows`.
+// The buffer belongs to the booster and lives until its next prediction.
+Result<const float*> PredictWith(const TreeModel::Impl& impl, const LabeledTable& table,
+                                 std::span<const uint32_t> rows, int type) {
   LS_ASSIGN_OR_RETURN(auto matrix,
-                      MakeMatrix(impl_->encoding, table, rows, false, Threads(impl_->threads)));
+                      MakeMatrix(impl.encoding, table, rows, false, Threads(impl.threads)));
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  LS_XGB(XGBoosterPredictFromDMatrix(
-      impl_->booster, matrix->get(),
-      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
-      &shape, &dim, &result));
+  const std::string config =
+      fmt::format(R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                  R"("strict_shape": false}})",
+                  type);
+  LS_XGB(XGBoosterPredictFromDMatrix(impl.booster, matrix->get(), config.c_str(), &shape, &dim,
+                                     &result));
+  return result;
+}
+
+}  // namespace
+
+Result<std::vector<double>> TreeModel::Predict(const LabeledTable& table,
+                                               std::span<const uint32_t> rows) const {
+  LS_ASSIGN_OR_RETURN(const float* result, PredictWith(*impl_, table, rows, 0));
   return std::vector<double>(result, result + rows.size());
 }
 
 Result<std::vector<std::vector<Contribution>>> TreeModel::Explain(const LabeledTable& table,
                                                                   std::span<const uint32_t> rows,
                                                                   size_t top) const {
-  LS_ASSIGN_OR_RETURN(auto matrix,
-                      MakeMatrix(impl_->encoding, table, rows, false, Threads(impl_->threads)));
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
-  LS_XGB(XGBoosterPredictFromDMatrix(
-      impl_->booster, matrix->get(),
-      R"({"type": 2, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
-      &shape, &dim, &result));
+  LS_ASSIGN_OR_RETURN(const float* result, PredictWith(*impl_, table, rows, 2));
   // One row of contributions per lead: every feature, then the bias.
   const size_t width = impl_->encoding.features.size() + 1;
   std::vector<std::vector<Contribution>> out(rows.size());
