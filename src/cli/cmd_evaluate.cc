@@ -151,7 +151,9 @@ void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
                const Curves& curves, const std::optional<Recommendation>& rec) {
   fmt::print("{}: {} rows, {} positive ({:.1f} %); {}\n\n", SourceOf(flags.table), table.rows(),
              table.positives(), 100.0 * table.positives() / table.rows(),
-             folds.holdout ? "time holdout: trained on the earlier rows, tested on the last "
+             folds.holdout ? fmt::format("time holdout: trained on the first {:.0f} % of the rows, "
+                                         "tested on the last {:.0f} %",
+                                         100 * (1 - flags.holdout_last), 100 * flags.holdout_last)
                            : fmt::format("{}-fold cross-validation", folds.k));
   fmt::print("{:<10} {:>7} {:>7} {:>9} {:>7} {:>9}\n", "model", "AUC", "PR-AUC", "log loss",
              "Brier", "seconds");

@@ -129,6 +129,18 @@ TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
   ASSERT_EQ(j["models"].size(), 1u);
   EXPECT_EQ(j["models"][0]["folds"][0]["test_rows"], 1500);
 
+  // A time holdout tests the last quarter of the file once.
+  auto holdout = TableArgs("evaluate");
+  holdout.insert(holdout.end(),
+                 {"--holdout-last", "0.25", "--format", "json", "--kind", "scorecard"});
+  r = RunLeadscore(holdout);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto h = nlohmann::json::parse(r.out);
+  EXPECT_EQ(h["validation"], "time_holdout");
+  ASSERT_EQ(h["models"][0]["folds"].size(), 1u);
+  EXPECT_EQ(h["models"][0]["folds"][0]["test_rows"], 750);
+  EXPECT_EQ(h["models"][0]["folds"][0]["train_rows"], 2250);
+
   // A folds file that misses rows is refused with the row named.
   auto bad = TableArgs("evaluate");
   bad.insert(bad.end(), {"--folds-file", dir_.Write("short.csv", "row,fold\n0,0\n1,1\n")});
