@@ -36,13 +36,6 @@ Result<std::vector<double>> TrainAndPredict(LearnerKind kind, const LabeledTable
   return Error(Internal("unknown learner"));
 }
 
-std::vector<uint8_t> LabelsOf(const LabeledTable& table, std::span<const uint32_t> rows) {
-  std::vector<uint8_t> out;
-  out.reserve(rows.size());
-  for (uint32_t r : rows) out.push_back(table.label[r]);
-  return out;
-}
-
 Metrics MeanOf(const std::vector<FoldResult>& folds) {
   Metrics m;
   for (const FoldResult& f : folds) {
@@ -117,7 +110,7 @@ Result<std::vector<LearnerResult>> CrossValidate(const LabeledTable& table, cons
       fold.seconds = SecondsSince(start);
       fold.train_rows = train.size();
       fold.test_rows = test.size();
-      const std::vector<uint8_t> label = LabelsOf(table, test);
+      const std::vector<uint8_t> label = table.LabelsOf(test);
       for (uint8_t y : label) fold.test_positives += y;
       fold.metrics = Measure(p, label);
       if (kind == LearnerKind::kRules) {
@@ -162,7 +155,7 @@ Result<std::vector<LearningCurvePoint>> LearningCurve(const LabeledTable& table,
       LS_ASSIGN_OR_RETURN(std::vector<double> p,
                           TrainAndPredict(learner, table, train, test, options));
       point.train_rows += train.size() / (folds.k - first);
-      point.auc += Auc(p, LabelsOf(table, test)) / (folds.k - first);
+      point.auc += Auc(p, table.LabelsOf(test)) / (folds.k - first);
     }
     curve.push_back(point);
   }

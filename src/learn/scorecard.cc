@@ -30,13 +30,6 @@ SubDesign Pick(const std::vector<uint32_t>& design, const std::vector<uint8_t>& 
   return out;
 }
 
-std::vector<uint8_t> LabelsOf(const LabeledTable& table, std::span<const uint32_t> rows) {
-  std::vector<uint8_t> out;
-  out.reserve(rows.size());
-  for (uint32_t r : rows) out.push_back(table.label[r]);
-  return out;
-}
-
 }  // namespace
 
 std::vector<double> Scorecard::Predict(const LabeledTable& table,
@@ -58,7 +51,7 @@ Scorecard TrainScorecard(const LabeledTable& table, std::span<const uint32_t> ro
   card.binning = FitBinning(table, rows, options.binning);
   const size_t width = card.binning.features.size();
   const std::vector<uint32_t> design = BinRows(card.binning, table, rows);
-  const std::vector<uint8_t> label = LabelsOf(table, rows);
+  const std::vector<uint8_t> label = table.LabelsOf(rows);
   const OneHotDesign all{design, width, card.binning.columns};
 
   double best_l2 = options.l2_candidates.empty() ? 1.0 : options.l2_candidates.front();

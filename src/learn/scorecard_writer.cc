@@ -191,8 +191,7 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
   const Binning& binning = card.binning;
   const size_t nf = binning.features.size();
   const std::vector<uint32_t> design = BinRows(binning, table, rows);
-  std::vector<uint8_t> label;
-  for (uint32_t r : rows) label.push_back(table.label[r]);
+  const std::vector<uint8_t> label = table.LabelsOf(rows);
   std::vector<double> logit(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     logit[i] = card.model.Logit(std::span(design).subspan(i * nf, nf));

@@ -109,6 +109,13 @@ uint64_t LabeledTable::positives() const {
   return static_cast<uint64_t>(std::count(label.begin(), label.end(), 1));
 }
 
+std::vector<uint8_t> LabeledTable::LabelsOf(std::span<const uint32_t> subset) const {
+  std::vector<uint8_t> out;
+  out.reserve(subset.size());
+  for (uint32_t r : subset) out.push_back(label[r]);
+  return out;
+}
+
 bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders) {
   if (cell.empty()) return true;
   return std::any_of(placeholders.begin(), placeholders.end(),

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct LabeledTable {
   uint64_t data_rows = 0;  // data rows in the file, good and bad
   uint64_t positives() const;
   size_t rows() const { return label.size(); }
+  // The labels of `subset` (usable-row indices), in its order.
+  std::vector<uint8_t> LabelsOf(std::span<const uint32_t> subset) const;
 };
 
 struct TableOptions {

@@ -67,9 +67,8 @@ Result<std::unique_ptr<Matrix>> MakeMatrix(const TreeEncoding& encoding, const L
     return Error(XgbError("setting the feature types"));
   }
   if (with_label) {
-    std::vector<float> label;
-    label.reserve(rows.size());
-    for (uint32_t r : rows) label.push_back(table.label[r]);
+    const std::vector<uint8_t> labels = table.LabelsOf(rows);
+    const std::vector<float> label(labels.begin(), labels.end());
     if (XGDMatrixSetFloatInfo(m->get(), "label", label.data(), label.size()) != 0) {
       return Error(XgbError("setting the labels"));
     }
