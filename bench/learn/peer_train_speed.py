@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import xgboost
+from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 
@@ -34,7 +35,6 @@ def main():
     x_num, x_cat, y = read(sys.argv[1])
     onehot = OneHotEncoder(handle_unknown="ignore").fit_transform(x_cat)
     filled = np.nan_to_num(x_num)
-    from scipy.sparse import hstack, csr_matrix
     design = hstack([csr_matrix(filled), onehot]).tocsr()
     timed("sklearn LogisticRegression (lbfgs, one-hot)",
           lambda: LogisticRegression(max_iter=1000).fit(design, y))
