@@ -44,7 +44,8 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
                  "(e.g. Select,unknown); empty cells always do")
       ->delimiter(',');
   sub.add_option("--seed", flags.seed, "Seed for folds, splits and sampling")->default_val(42);
-  sub.add_option("--threads", flags.threads, "Threads for training (default: every core)")
+  sub.add_option("--threads", flags.threads,
+                 "Threads for training (default: every core on large tables, one on small ones)")
       ->check(CLI::Range(1, 256));
 }
 
