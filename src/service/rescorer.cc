@@ -244,6 +244,16 @@ std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
   std::vector<std::string> prefix;
   size_t i = 0;
   for (; i < l.bodies.size() && l.received[i] <= since; ++i) prefix.push_back(l.bodies[i]);
+  // An event stamped before the stored score may still have been in flight (not committed)
+  // when that score was read, so the score never saw it. The stored stage tells: back the
+  // prefix up until, scored at the stored time, it gives the stored stage again.
+  if (stored && stored->model_version == model.version) {
+    while (i > 0 &&
+           ScoreStored(model, l.lead, prefix, AsOf{since}, false, false).stage != stored->stage) {
+      prefix.pop_back();
+      --i;
+    }
+  }
   if (ScoreStored(model, l.lead, prefix, AsOf{now}, false, false).stage != stage) {
     for (; i < l.bodies.size(); ++i) {
       prefix.push_back(l.bodies[i]);
