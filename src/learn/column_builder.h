@@ -42,6 +42,17 @@ class ColumnBuilder {
   std::vector<std::string> levels;
   std::vector<int32_t> codes;
 
+  // A parsed value: its text trimmed, and missing when empty or one of `placeholders`.
+  void AddValue(const Value& v, const std::vector<std::string>& placeholders,
+                std::string& scratch) {
+    const std::string_view cell = TrimCell(CellText(v, scratch));
+    if (!cell.empty() && IsMissingCell(cell, placeholders)) {
+      had_placeholder = true;
+      return Add({});
+    }
+    Add(cell);
+  }
+
   void Add(std::string_view cell) {
     if (numeric) {
       if (cell.empty()) {

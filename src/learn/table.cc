@@ -22,21 +22,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// The text of a parsed value: CSV cells as written, JSON numbers and booleans spelled out.
-std::string_view CellText(const Value& v, std::string& scratch) {
-  if (v.is_string()) return v.str();
-  if (v.is_number()) return scratch = FormatNumber(v.number());
-  if (v.is_bool()) return v.boolean() ? "true" : "false";
-  return {};
-}
-
 class TableSink : public ingest::RowSink {
  public:
   TableSink(const TableOptions& options, std::string file, size_t label_slot,
@@ -52,7 +37,7 @@ class TableSink : public ingest::RowSink {
     if (label_slot_ == SIZE_MAX) {
       table_.label.push_back(0);
     } else {
-      std::string_view label = Trim(CellText(values[label_slot_], scratch_));
+      std::string_view label = TrimCell(CellText(values[label_slot_], scratch_));
       if (label.empty()) {
         return Report({file_, line, options_.label, "the label is empty; row skipped"});
       }
@@ -62,13 +47,7 @@ class TableSink : public ingest::RowSink {
     size_t b = 0;
     for (size_t slot = 0; slot < values.size(); ++slot) {
       if (slot == label_slot_) continue;
-      std::string_view cell = Trim(CellText(values[slot], scratch_));
-      ColumnBuilder& builder = builders_[b++];
-      if (!cell.empty() && IsMissingCell(cell, options_.missing)) {
-        builder.had_placeholder = true;
-        cell = {};
-      }
-      builder.Add(cell);
+      builders_[b++].AddValue(values[slot], options_.missing, scratch_);
     }
   }
 
@@ -114,6 +93,20 @@ std::vector<uint8_t> LabeledTable::LabelsOf(std::span<const uint32_t> subset) co
   out.reserve(subset.size());
   for (uint32_t r : subset) out.push_back(label[r]);
   return out;
+}
+
+std::string_view TrimCell(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string_view CellText(const Value& v, std::string& scratch) {
+  if (v.is_string()) return v.str();
+  if (v.is_number()) return scratch = FormatNumber(v.number());
+  if (v.is_bool()) return v.boolean() ? "true" : "false";
+  return {};
 }
 
 bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders) {

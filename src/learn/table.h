@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/value.h"
 #include "ingest/record_source.h"
 
 namespace leadscore::learn {
@@ -65,7 +66,14 @@ struct TableOptions {
 // reported and skipped.
 Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& options);
 
-// Values read as missing whatever the options say: the empty cell and nothing else.
+// Whether `cell` is missing: empty, or one of `placeholders` (any case).
 bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders);
+
+// The text of a parsed value: CSV cells as written, JSON numbers and booleans spelled out
+// (into `scratch`, which the result may view); null is empty.
+std::string_view CellText(const Value& v, std::string& scratch);
+
+// `s` without leading and trailing spaces, tabs and carriage returns.
+std::string_view TrimCell(std::string_view s);
 
 }  // namespace leadscore::learn

@@ -18,11 +18,10 @@ constexpr std::array<int, 3> kWindowDays = {7, 30, 90};
 constexpr int kActiveDays = 90;
 constexpr size_t kUrlGroups = 20;
 
-std::string CellText(const Value& v) {
-  if (v.is_string()) return std::string(v.str());
-  if (v.is_number()) return FormatNumber(v.number());
-  if (v.is_bool()) return v.boolean() ? "true" : "false";
-  return {};
+// A parsed value's text, owned (ids and types outlive the row).
+std::string TextOf(const Value& v) {
+  std::string scratch;
+  return std::string(TrimCell(CellText(v, scratch)));
 }
 
 std::optional<Timestamp> TimeOf(const Value& v) {
@@ -117,12 +116,13 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
     builders.emplace_back(header[i]);
   }
   std::unordered_map<std::string, uint32_t> lead_of;
+  std::string scratch;
   std::vector<Timestamp> reference;  // 0: none yet
   std::vector<Timestamp> created;    // 0: unknown
   {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> values) {
-          const std::string id = CellText(values[id_slot]);
+          const std::string id = TextOf(values[id_slot]);
           if (id.empty()) return report(options.leads, line, "lead_id", "no lead_id; row skipped");
           if (!lead_of.emplace(id, static_cast<uint32_t>(reference.size())).second) {
             return report(options.leads, line, "lead_id",
@@ -140,13 +140,7 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
           reference.push_back(options.cutoff ? *options.cutoff : born);
           for (size_t i = 0; i < values.size(); ++i) {
             if (builder_of_slot[i] == SIZE_MAX) continue;
-            ColumnBuilder& b = builders[builder_of_slot[i]];
-            std::string cell = CellText(values[i]);
-            if (!cell.empty() && IsMissingCell(cell, options.missing)) {
-              b.had_placeholder = true;
-              cell.clear();
-            }
-            b.Add(cell);
+            builders[builder_of_slot[i]].AddValue(values[i], options.missing, scratch);
           }
         },
         options.on_error);
@@ -169,7 +163,7 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
   if (needs_first_event) {
     CallbackSink sink(
         [&](uint64_t, std::span<const Value> v) {
-          auto lead = lead_of.find(CellText(v[0]));
+          auto lead = lead_of.find(TextOf(v[0]));
           auto ts = TimeOf(v[2]);
           if (lead == lead_of.end() || !ts) return;
           Timestamp& ref = reference[lead->second];
@@ -190,9 +184,9 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
             return report(options.outcomes, line, "ts", "cannot read as a time; row skipped");
           }
           st.data_end = std::max(st.data_end, *ts);
-          if (CellText(v[1]) != options.positive_outcome) return;
+          if (TextOf(v[1]) != options.positive_outcome) return;
           ++positive_rows;
-          auto lead = lead_of.find(CellText(v[0]));
+          auto lead = lead_of.find(TextOf(v[0]));
           if (lead == lead_of.end()) return;
           Timestamp& t = converted[lead->second];
           if (t == 0 || *ts < t) t = *ts;
@@ -217,13 +211,13 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
           auto ts = TimeOf(v[2]);
-          const std::string type = CellText(v[1]);
+          const std::string type = TextOf(v[1]);
           if (!ts || type.empty()) {
             return report(options.events, line, ts ? "type" : "ts",
                           ts ? "no type; row skipped" : "cannot read as a time; row skipped");
           }
           st.data_end = std::max(st.data_end, *ts);
-          auto lead = lead_of.find(CellText(v[0]));
+          auto lead = lead_of.find(TextOf(v[0]));
           if (lead == lead_of.end()) return;
           const Timestamp ref = reference[lead->second];
           if (*ts > ref) {
