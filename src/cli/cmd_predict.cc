@@ -1,5 +1,6 @@
-// leadscore predict: a trained trees model's probability of conversion for each lead of a file,
-// with each lead's largest feature contributions as its explanation.
+// leadscore predict: a trained trees model's probability of conversion for each lead of a file
+// (and, for a model trained on history, its events up to a time), with each lead's largest
+// feature contributions as its explanation.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/predictive_columns.h"
 #include "learn/table.h"
 #include "learn/trees.h"
 
@@ -20,6 +22,8 @@ namespace {
 struct PredictFlags {
   std::string model;
   std::string leads;
+  std::string events;
+  std::string as_of;
   std::string output;
   bool explain = false;
   size_t top = 3;
@@ -39,28 +43,50 @@ std::string Csv(const std::string& s) {
   return out + "\"";
 }
 
+// The leads as the model's features: from the leads file alone (a model trained on a table),
+// or with their events up to --as-of (a model trained on history).
+Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::TreeModel& model) {
+  ErrorReporter errors;
+  auto on_error = [&](const ingest::RowError& e) { errors.Report(e); };
+  learn::ScoringSet set;
+  if (flags.events.empty() && flags.as_of.empty()) {
+    learn::TableOptions options;
+    options.unlabeled = true;
+    options.missing = model.encoding().missing;
+    options.on_error = on_error;
+    auto table = learn::LoadTable(flags.leads, options);
+    errors.Finish();
+    if (!table) return Error(table.error());
+    const auto ids = std::find_if(table->columns.begin(), table->columns.end(),
+                                  [](const learn::Column& c) { return c.name == "lead_id"; });
+    if (ids == table->columns.end()) {
+      return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", flags.leads)));
+    }
+    for (size_t r = 0; r < table->rows(); ++r) set.ids.push_back(LeadId(*ids, r));
+    set.table = std::move(*table);
+    return set;
+  }
+  auto as_of = ParseAsOfOrReport(flags.as_of);
+  if (!as_of) return Error(InvalidArgument("--as-of: not a time"));
+  learn::TrainingSetOptions options = ScoringOptions(model, flags.leads, flags.events);
+  options.on_error = on_error;
+  auto built = learn::BuildScoringSet(options, as_of->time);
+  errors.Finish();
+  return built;
+}
+
 int RunPredict(const PredictFlags& flags) {
   auto model = learn::TreeModel::Load(flags.model);
   if (!model) {
     fmt::print(stderr, "{}\n", model.error().message());
     return ExitCodeFor(model.error());
   }
-  ErrorReporter errors;
-  learn::TableOptions options;
-  options.unlabeled = true;
-  options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
-  auto table = learn::LoadTable(flags.leads, options);
-  errors.Finish();
-  if (!table) {
-    fmt::print(stderr, "{}\n", table.error().message());
-    return ExitCodeFor(table.error());
+  auto set = ReadLeads(flags, *model);
+  if (!set) {
+    fmt::print(stderr, "{}\n", set.error().message());
+    return ExitCodeFor(set.error());
   }
-  const auto ids = std::find_if(table->columns.begin(), table->columns.end(),
-                                [](const learn::Column& c) { return c.name == "lead_id"; });
-  if (ids == table->columns.end()) {
-    fmt::print(stderr, "{}: no `lead_id` column\n", flags.leads);
-    return kExitFailure;
-  }
+  const learn::LabeledTable* table = &set->table;
   std::vector<uint32_t> rows(table->rows());
   std::iota(rows.begin(), rows.end(), 0);
   auto p = model->Predict(*table, rows);
@@ -77,8 +103,7 @@ int RunPredict(const PredictFlags& flags) {
     }
     why = std::move(*explained);
   }
-  std::vector<std::string> id(rows.size());
-  for (uint32_t r : rows) id[r] = LeadId(*ids, r);
+  const std::vector<std::string>& id = set->ids;
   std::sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
     return (*p)[a] != (*p)[b] ? (*p)[a] > (*p)[b] : id[a] < id[b];
   });
@@ -113,12 +138,19 @@ std::function<int()> SetupPredict(CLI::App& sub) {
       "Example:\n  leadscore train --table history.csv --label converted --positive 1 "
       "--kind trees --out trees.json\n  leadscore predict --model trees.json --leads "
       "new-leads.csv --explain\n"
+      "  leadscore predict --model history-trees.json --leads leads.csv --events events.jsonl "
+      "--as-of 2026-01-01\n"
       "Output: lead_id,probability[,reasons] sorted by probability; reasons are the largest "
       "contributions in log-odds (XGBoost's SHAP values), feature:+0.42.");
   sub.add_option("--model", flags->model, "A trees model written by `leadscore train --kind trees`")
       ->required();
   sub.add_option("--leads", flags->leads, "Leads CSV with lead_id and the model's columns")
       ->required();
+  sub.add_option("--events", flags->events,
+                 "Events CSV or JSON Lines, for a model trained on history (--leads/--events/"
+                 "--outcomes): its features are counted from the events up to --as-of");
+  sub.add_option("--as-of", flags->as_of,
+                 "The time the features are computed at (ISO-8601 or Unix seconds). Default: now");
   sub.add_option("--output,-o", flags->output, "Write here instead of stdout");
   sub.add_flag("--explain", flags->explain, "Add each lead's largest contributions");
   sub.add_option("--top", flags->top, "Contributions per lead with --explain")->default_val(3);

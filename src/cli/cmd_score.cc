@@ -5,11 +5,13 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/predictive_columns.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
 #include "service/score_writer.h"
@@ -18,7 +20,7 @@ namespace leadscore::cli {
 namespace {
 
 struct ScoreArgs {
-  std::string model, leads, events, as_of, output, accounts;
+  std::string model, leads, events, as_of, output, accounts, predictive;
   std::string format;
   bool explain = false;
   bool strict = false;
@@ -30,6 +32,19 @@ int RunScore(const ScoreArgs& args) {
   if (!model) return kExitFailure;
   auto as_of = ParseAsOfOrReport(args.as_of);
   if (!as_of) return kExitUsage;
+  std::optional<learn::TreeModel> trees;
+  if (!args.predictive.empty()) {
+    if (args.leads.empty()) {
+      fmt::print(stderr, "score: --predictive needs --leads (the model reads lead attributes)\n");
+      return kExitUsage;
+    }
+    auto loaded = learn::TreeModel::Load(args.predictive);
+    if (!loaded) {
+      fmt::print(stderr, "--predictive: {}\n", loaded.error().message());
+      return ExitCodeFor(loaded.error());
+    }
+    trees = std::move(*loaded);
+  }
   if (args.leads.empty() && args.events.empty()) {
     fmt::print(stderr, "score: give --leads, --events or both\n");
     return kExitUsage;
@@ -96,9 +111,20 @@ int RunScore(const ScoreArgs& args) {
   auto rank_started = Clock::now();
   auto ranking = service::RankLeads(**batch, args.threads);
   double rank_seconds = seconds_since(rank_started);
+  std::optional<service::PredictiveColumns> predictive;
+  if (trees) {
+    auto predicted = PredictBatch(*trees, **batch, args.leads, args.events, args.explain ? 3 : 0);
+    if (!predicted) {
+      fmt::print(stderr, "--predictive: {}\n", predicted.error().message());
+      return ExitCodeFor(predicted.error());
+    }
+    predictive = std::move(*predicted);
+    rank_seconds = seconds_since(rank_started);
+  }
   auto write_started = Clock::now();
   Status written = service::WriteFileAtomically(args.output, [&](std::FILE* out) {
-    return service::WriteLeads(out, **batch, ranking, format, args.explain, threads);
+    return service::WriteLeads(out, **batch, ranking, format, args.explain, threads,
+                               predictive ? &*predictive : nullptr);
   });
   if (written.ok() && !args.accounts.empty()) {
     auto accounts = service::RollUpAccounts(**batch, ranking);
@@ -133,7 +159,12 @@ std::function<int()> SetupScore(CLI::App& sub) {
       ->check(CLI::IsMember({"csv", "jsonl"}));
   sub.add_option("--accounts", args->accounts,
                  "Also write account scores to this file (needs the model's accounts section)");
-  sub.add_flag("--explain", args->explain, "Add each lead's reasons (rule:points;...)");
+  sub.add_flag("--explain", args->explain,
+               "Add each lead's reasons (rule:points;...), and with --predictive its three largest "
+               "contributions (feature:+log-odds;...)");
+  sub.add_option("--predictive", args->predictive,
+                 "A trees model (`leadscore train --kind trees`): adds each lead's probability of "
+                 "conversion, from its attributes and its events up to --as-of");
   sub.add_flag("--strict", args->strict,
                "Fail with no output if any input row is bad or any value does not convert");
   sub.add_option("--threads", args->threads, "Threads to use. Default: one per core")

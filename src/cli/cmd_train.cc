@@ -81,6 +81,7 @@ int TrainTrees(const TrainFlags& flags, const learn::LabeledTable& table,
   learn::TreeOptions options;
   options.seed = flags.table.seed;
   options.threads = flags.table.threads;
+  options.missing = flags.table.missing;
   auto model = learn::TrainTrees(table, rows, options);
   if (!model) {
     fmt::print(stderr, "{}\n", model.error().message());

@@ -82,11 +82,11 @@ Status ReadFile(const std::string& path, const std::vector<std::string>& keys,
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats) {
-  TrainingSetStats local;
-  TrainingSetStats& st = stats ? *stats : local;
+// Builds a training set, or with `scoring_as_of` a scoring set (every lead, no outcomes), whose
+// lead ids go to `ids`.
+Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& st,
+                           std::optional<Timestamp> scoring_as_of, std::vector<std::string>* ids) {
+  const bool scoring = scoring_as_of.has_value();
   auto report = [&](std::string file, uint64_t line, std::string field, std::string message) {
     if (options.on_error) options.on_error({std::move(file), line, std::move(field), message});
   };
@@ -137,7 +137,8 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
             }
           }
           created.push_back(born);
-          reference.push_back(options.cutoff ? *options.cutoff : born);
+          reference.push_back(scoring ? *scoring_as_of : options.cutoff ? *options.cutoff : born);
+          if (ids) ids->push_back(id);
           for (size_t i = 0; i < values.size(); ++i) {
             if (builder_of_slot[i] == SIZE_MAX) continue;
             builders[builder_of_slot[i]].AddValue(values[i], options.missing, scratch);
@@ -157,8 +158,8 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
   }
 
   // 2. Without a created_at, a lead's reference is its first event: a first pass finds it.
-  const bool needs_first_event =
-      std::any_of(reference.begin(), reference.end(), [](Timestamp t) { return t == 0; });
+  const bool needs_first_event = !scoring && std::any_of(reference.begin(), reference.end(),
+                                                         [](Timestamp t) { return t == 0; });
   const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url"};
   if (needs_first_event) {
     CallbackSink sink(
@@ -176,7 +177,7 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
   // 3. Outcomes: when each lead first reached the positive outcome.
   std::vector<Timestamp> converted(reference.size(), 0);
   uint64_t positive_rows = 0;
-  {
+  if (!scoring) {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
           auto ts = TimeOf(v[2]);
@@ -194,7 +195,7 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
         options.on_error);
     LS_RETURN_IF_ERROR(ReadFile(options.outcomes, {"lead_id", "outcome", "ts"}, sink));
   }
-  if (positive_rows == 0) {
+  if (!scoring && positive_rows == 0) {
     return Error(InvalidArgument(
         fmt::format("{}: no outcome is `{}` (check --outcome: it must be written as in the file)",
                     options.outcomes, options.positive_outcome)));
@@ -207,7 +208,19 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
   std::unordered_map<std::string, uint32_t> group_of;
   std::vector<std::string> group_names;
   std::vector<uint64_t> group_total;
-  {
+  for (const std::string& t : options.event_types) {
+    if (type_of.emplace(t, static_cast<uint32_t>(type_names.size())).second) {
+      type_names.push_back(t);
+    }
+  }
+  for (const std::string& g : options.url_groups) {
+    if (group_of.emplace(g, static_cast<uint32_t>(group_names.size())).second) {
+      group_names.push_back(g);
+      group_total.push_back(0);
+    }
+  }
+  const bool fixed_groups = !options.url_groups.empty();
+  if (!options.events.empty()) {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
           auto ts = TimeOf(v[2]);
@@ -240,8 +253,10 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
           if (age_days < kActiveDays) {
             a.active.set(age_days);
             if (v[3].is_string()) {
-              auto [g, new_group] = group_of.try_emplace(UrlGroup(v[3].str()),
-                                                         static_cast<uint32_t>(group_names.size()));
+              std::string group = UrlGroup(v[3].str());
+              if (fixed_groups && !group_of.contains(group)) return;
+              auto [g, new_group] =
+                  group_of.try_emplace(std::move(group), static_cast<uint32_t>(group_names.size()));
               if (new_group) {
                 group_names.push_back(g->first);
                 group_total.push_back(0);
@@ -261,6 +276,12 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
   LabeledTable table;
   for (uint32_t i = 0; i < reference.size(); ++i) {
     const Timestamp ref = reference[i];
+    if (scoring) {
+      kept.push_back(i);
+      table.label.push_back(0);
+      table.row_index.push_back(i);
+      continue;
+    }
     if (ref == 0) {
       ++st.no_reference;
       continue;
@@ -324,11 +345,13 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
           [&](uint32_t i) { return static_cast<double>(activity[i].active.count()); });
   std::vector<uint32_t> groups(group_names.size());
   for (uint32_t g = 0; g < groups.size(); ++g) groups[g] = g;
-  std::sort(groups.begin(), groups.end(), [&](uint32_t a, uint32_t b) {
-    return group_total[a] != group_total[b] ? group_total[a] > group_total[b]
-                                            : group_names[a] < group_names[b];
-  });
-  if (groups.size() > kUrlGroups) groups.resize(kUrlGroups);
+  if (!fixed_groups) {
+    std::sort(groups.begin(), groups.end(), [&](uint32_t a, uint32_t b) {
+      return group_total[a] != group_total[b] ? group_total[a] > group_total[b]
+                                              : group_names[a] < group_names[b];
+    });
+    if (groups.size() > kUrlGroups) groups.resize(kUrlGroups);
+  }
   for (uint32_t g : groups) {
     numeric("url:" + group_names[g] + ".90d", [&](uint32_t i) {
       auto it = activity[i].url_counts.find(g);
@@ -336,6 +359,7 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
     });
   }
 
+  if (scoring) return table;
   const uint64_t positives = table.positives();
   if (table.rows() < 20) {
     return Error(InvalidArgument(fmt::format(
@@ -349,6 +373,44 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
         table.rows(), positives == 0 ? "negative" : "positive")));
   }
   return table;
+}
+
+}  // namespace
+
+Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats) {
+  TrainingSetStats local;
+  return Build(options, stats ? *stats : local, std::nullopt, nullptr);
+}
+
+Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of) {
+  TrainingSetStats stats;
+  ScoringSet set;
+  LS_ASSIGN_OR_RETURN(set.table, Build(options, stats, as_of, &set.ids));
+  return set;
+}
+
+namespace {
+
+// The middles of the `columns` named `<prefix><middle><suffix>`.
+std::vector<std::string> Middles(const std::vector<std::string>& columns, std::string_view prefix,
+                                 std::string_view suffix) {
+  std::vector<std::string> middles;
+  for (const std::string& c : columns) {
+    if (c.size() > prefix.size() + suffix.size() && c.starts_with(prefix) && c.ends_with(suffix)) {
+      middles.push_back(c.substr(prefix.size(), c.size() - prefix.size() - suffix.size()));
+    }
+  }
+  return middles;
+}
+
+}  // namespace
+
+std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns) {
+  return Middles(columns, "url:", ".90d");
+}
+
+std::vector<std::string> EventTypesIn(const std::vector<std::string>& columns) {
+  return Middles(columns, "", ".days_since_last");
 }
 
 }  // namespace leadscore::learn

@@ -32,6 +32,12 @@ struct TrainingSetOptions {
   std::optional<Timestamp> cutoff;
   std::vector<std::string> drop;     // lead attributes left out
   std::vector<std::string> missing;  // placeholder values read as missing
+  // The URL groups to count (`/pricing`), as a trained model names them; empty: the most
+  // visited ones.
+  std::vector<std::string> url_groups;
+  // Event types that get their columns even when no event of theirs is read, as a trained
+  // model names them (a count of none is 0, not missing).
+  std::vector<std::string> event_types;
   std::function<void(const ingest::RowError&)> on_error;
 };
 
@@ -52,5 +58,19 @@ struct TrainingSetStats {
 // reference) and `<type>.days_since_last`; `active_days.90d`; and, for events with a `url`,
 // `url:/<first path segment>.90d` for the 20 most visited segments.
 Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats);
+
+// The same features for leads to score rather than learn from: every lead of `options.leads`
+// is a row (label 0, its id in `ids`), features computed at `as_of` from `options.events`
+// (none when it is empty). Outcomes, horizon and cut-off are not used.
+struct ScoringSet {
+  LabeledTable table;
+  std::vector<std::string> ids;  // lead_id of each row
+};
+Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of);
+
+// The URL groups that features named `url:<group>.90d` among `columns` count.
+std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns);
+// The event types that features named `<type>.days_since_last` among `columns` describe.
+std::vector<std::string> EventTypesIn(const std::vector<std::string>& columns);
 
 }  // namespace leadscore::learn

@@ -280,7 +280,9 @@ Status TreeModel::Save(const std::string& path) const {
     features.push_back(std::move(j));
   }
   const std::string encoding = features.dump();
-  if (XGBoosterSetAttr(impl_->booster, "leadscore_encoding", encoding.c_str()) != 0) {
+  const std::string missing = nlohmann::json(impl_->encoding.missing).dump();
+  if (XGBoosterSetAttr(impl_->booster, "leadscore_encoding", encoding.c_str()) != 0 ||
+      XGBoosterSetAttr(impl_->booster, "leadscore_missing", missing.c_str()) != 0) {
     return XgbError("storing the encoding");
   }
   // Always XGBoost's JSON format, whatever the file is called (its binary format cannot hold
@@ -341,6 +343,16 @@ Result<TreeModel> TreeModel::Load(const std::string& path) {
     }
     impl->encoding.features.push_back(std::move(f));
   }
+  // Models written before the placeholders were kept have none.
+  LS_XGB(XGBoosterGetAttr(impl->booster, "leadscore_missing", &text, &found));
+  if (found) {
+    const auto missing = nlohmann::json::parse(text, nullptr, false);
+    if (missing.is_array()) {
+      for (const auto& m : missing) {
+        if (m.is_string()) impl->encoding.missing.push_back(m.get<std::string>());
+      }
+    }
+  }
   TreeModel model;
   model.impl_ = std::move(impl);
   return model;
@@ -400,6 +412,7 @@ Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t
     LS_XGB(XGBoosterUpdateOneIter(impl->booster, round, all->get()));
   }
   impl->encoding = std::move(encoding);
+  impl->encoding.missing = options.missing;
   TreeModel model;
   model.impl_ = std::move(impl);
   return model;

@@ -25,6 +25,9 @@ struct TreeFeature {
 
 struct TreeEncoding {
   std::vector<TreeFeature> features;
+  // The placeholder values training read as missing (`Select`): data to score must be read
+  // with the same ones.
+  std::vector<std::string> missing = {};
 
   // Row-major float matrix of `rows` of `table` (NaN when a numeric value is missing). Columns
   // are found by name, so a table read later from another file works too; a column it lacks
@@ -51,7 +54,8 @@ struct TreeOptions {
   int max_rounds = 3000;
   int patience = 100;  // rounds without a better validation log loss before stopping
   uint64_t seed = 42;
-  int threads = 0;  // 0: every core on large tables, one on small ones
+  int threads = 0;                        // 0: every core on large tables, one on small ones
+  std::vector<std::string> missing = {};  // kept in the model's encoding
 };
 
 struct Contribution {

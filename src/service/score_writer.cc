@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -78,8 +79,49 @@ void AppendJsonString(std::string& out, std::string_view text) {
 namespace {
 
 // Formats the rows ranking.order[begin, end) into `buf`.
+// The predictive columns of lead `row`: ",p[,reasons]" in CSV, ",\"probability\":p..." in
+// JSON; an empty cell or null when the lead has no prediction.
+void AppendPredictive(std::string& buf, const PredictiveColumns& predictive, uint32_t row,
+                      OutputFormat format) {
+  const double p = predictive.probability[row];
+  const bool explained = !predictive.reasons.empty();
+  static const std::vector<std::pair<std::string, double>> kNone;
+  const auto& why = explained ? predictive.reasons[row] : kNone;
+  if (format == OutputFormat::kCsv) {
+    buf += ',';
+    if (!std::isnan(p)) fmt::format_to(std::back_inserter(buf), "{:.4f}", p);
+    if (explained) {
+      std::string text;
+      for (const auto& [feature, value] : why) {
+        if (!text.empty()) text += ';';
+        fmt::format_to(std::back_inserter(text), "{}:{:+.2f}", feature, value);
+      }
+      buf += ',';
+      AppendCsvField(buf, text);
+    }
+    return;
+  }
+  buf += ",\"probability\":";
+  if (std::isnan(p)) {
+    buf += "null";
+  } else {
+    fmt::format_to(std::back_inserter(buf), "{:.4f}", p);
+  }
+  if (!explained) return;
+  buf += ",\"probability_reasons\":[";
+  for (size_t i = 0; i < why.size(); ++i) {
+    if (i > 0) buf += ',';
+    buf += "{\"feature\":";
+    AppendJsonString(buf, why[i].first);
+    fmt::format_to(std::back_inserter(buf), ",\"value\":{:.4f}}}", why[i].second);
+  }
+  buf += ']';
+}
+
+// Formats the rows ranking.order[begin, end) into `buf`.
 void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_t end,
-                 OutputFormat format, bool explain, std::string& buf) {
+                 OutputFormat format, bool explain, const PredictiveColumns* predictive,
+                 std::string& buf) {
   const engine::CompiledModel& model = *batch.model;
   engine::Scorer scorer(model);
   engine::Score detailed;
@@ -115,6 +157,7 @@ void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_
         buf += ',';
         AppendCsvField(buf, reasons);
       }
+      if (predictive) AppendPredictive(buf, *predictive, row, format);
       buf += '\n';
     } else {
       buf += "{\"lead_id\":";
@@ -151,6 +194,7 @@ void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_
         }
         buf += ']';
       }
+      if (predictive) AppendPredictive(buf, *predictive, row, format);
       buf += "}\n";
     }
   }
@@ -159,11 +203,14 @@ void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_
 }  // namespace
 
 Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, OutputFormat format,
-                  bool explain, int threads) {
+                  bool explain, int threads, const PredictiveColumns* predictive) {
   std::string header;
   if (format == OutputFormat::kCsv) {
-    header = explain ? "lead_id,score,fit,engagement,grade,stage,reasons\n"
-                     : "lead_id,score,fit,engagement,grade,stage\n";
+    header = "lead_id,score,fit,engagement,grade,stage";
+    if (explain) header += ",reasons";
+    if (predictive) header += ",probability";
+    if (predictive && !predictive->reasons.empty()) header += ",probability_reasons";
+    header += '\n';
   }
   LS_RETURN_IF_ERROR(Flush(out, header));
   // Chunks are formatted on all threads, a wave at a time, and written in order: formatting
@@ -179,7 +226,7 @@ Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, Ou
       buffers[w].clear();
       if (begin == end) continue;
       auto job = [&, w, begin, end] {
-        FormatLeads(batch, ranking, begin, end, format, explain, buffers[w]);
+        FormatLeads(batch, ranking, begin, end, format, explain, predictive, buffers[w]);
       };
       if (w + 1 == workers) {
         job();

@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -51,6 +52,23 @@ Table MakeTable(int n = 3000) {
              industries[ind] + "," + (y ? "Closed" : "Lost") + "," + std::to_string(y) + "\n";
   }
   return t;
+}
+
+// Leads of a `score` or `predict` CSV output: lead_id -> the cell of column `name`.
+std::map<std::string, std::string> ColumnOf(const std::string& csv, const std::string& name) {
+  std::istringstream in(csv);
+  std::string line, cell;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  for (std::istringstream h(line); std::getline(h, cell, ',');) header.push_back(cell);
+  const size_t at = std::find(header.begin(), header.end(), name) - header.begin();
+  std::map<std::string, std::string> out;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    for (std::istringstream l(line); std::getline(l, cell, ',');) cells.push_back(cell);
+    if (at < cells.size()) out[cells[0]] = cells[at];
+  }
+  return out;
 }
 
 double PairAuc(const std::vector<std::pair<double, int>>& scored) {
@@ -281,6 +299,16 @@ TEST_F(LearnCli, TreesAreSavedAndPredictWithReasons) {
   EXPECT_TRUE(named_visits);
   EXPECT_GT(PairAuc(scored), 0.7);
 
+  // The placeholder training read as missing (`--missing select`) is missing in new data too.
+  r = RunLeadscore({"predict", "--model", trees, "--leads",
+                    dir_.Write("new.csv",
+                               "lead_id,visits,Lead Source,industry\n"
+                               "a,3,Select,IT\nb,3,,IT\nc,3,Referral,IT\n")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto p = ColumnOf(r.out, "probability");
+  EXPECT_EQ(p.at("a"), p.at("b"));
+  EXPECT_NE(p.at("a"), p.at("c"));
+
   r = RunLeadscore({"predict", "--model", path_, "--leads", path_});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("not an XGBoost model (a JSON file written by"), std::string::npos) << r.err;
@@ -372,6 +400,84 @@ TEST_F(LearnCli, HistoryFeaturesNeverSeeWhatHappenedAfterTheReference) {
   const std::string model = dir_.Read("history-trees.json");
   EXPECT_NE(model.find("page_view.30d"), std::string::npos);
   EXPECT_EQ(model.find("contract_signed"), std::string::npos);
+}
+
+TEST_F(LearnCli, TreesTrainedOnHistoryScoreBesideTheRulesAsOfAnyTime) {
+  // Converters sign on May 20th, before the reference: the trees learn it.
+  const History h = LeakyHistory("2025-05-20");
+  const std::string leads = dir_.Write("h-leads.csv", h.leads);
+  const std::string events = dir_.Write("h-events.jsonl", h.events);
+  auto r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes",
+                         dir_.Write("h-outcomes.csv", h.outcomes), "--reference", "2025-06-01",
+                         "--kind", "trees", "--out", dir_.File("trees.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string rules = dir_.Write("rules.yaml", R"(version: 1
+engagement:
+  rules:
+    - {id: viewed, event: page_view, points: 5}
+)");
+  std::set<std::string> converters;
+  std::string line;
+  for (std::istringstream in(h.outcomes); std::getline(in, line);) {
+    if (line.find(",won,") != std::string::npos) converters.insert(line.substr(0, line.find(',')));
+  }
+  auto mean_gap = [&](const std::map<std::string, std::string>& p) {
+    double pos = 0, neg = 0;
+    for (const auto& [id, cell] : p) (converters.contains(id) ? pos : neg) += std::stod(cell);
+    const double n_pos = static_cast<double>(converters.size());
+    return pos / n_pos - neg / (static_cast<double>(p.size()) - n_pos);
+  };
+
+  auto score = [&](const std::string& as_of, bool explain) {
+    std::vector<std::string> args = {"score",
+                                     "--model",
+                                     rules,
+                                     "--leads",
+                                     leads,
+                                     "--events",
+                                     events,
+                                     "--as-of",
+                                     as_of,
+                                     "--predictive",
+                                     dir_.File("trees.json")};
+    if (explain) args.push_back("--explain");
+    auto s = RunLeadscore(args);
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+    return s.out;
+  };
+  const std::string june = score("2025-06-01", true);
+  EXPECT_EQ(june.substr(0, june.find('\n')),
+            "lead_id,score,fit,engagement,grade,stage,reasons,probability,probability_reasons");
+  const auto p_june = ColumnOf(june, "probability");
+  ASSERT_EQ(p_june.size(), 600u);
+  EXPECT_GT(mean_gap(p_june), 0.6) << "the signing before June 1st was not seen";
+  // Each converter's largest contribution is its activity, and it pushes up.
+  const auto why = ColumnOf(june, "probability_reasons");
+  for (const std::string& id : converters) {
+    const std::string& top = why.at(id);
+    EXPECT_TRUE(top.starts_with("page_view.") || top.starts_with("contract_signed.")) << top;
+    EXPECT_NE(top.substr(0, top.find(';')).find(":+"), std::string::npos) << top;
+  }
+
+  // Before May 20th nothing tells converters apart: the probability must not either. The
+  // signing type has no event by then and still counts 0, as in training.
+  const auto p_may = ColumnOf(score("2025-05-15", false), "probability");
+  EXPECT_LT(std::abs(mean_gap(p_may)), 0.1) << "events after --as-of reached the prediction";
+
+  // `predict` computes the same features from the same files.
+  r = RunLeadscore({"predict", "--model", dir_.File("trees.json"), "--leads", leads, "--events",
+                    events, "--as-of", "2025-06-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ColumnOf(r.out, "probability"), p_june);
+
+  // Without --leads there are no attributes to predict from: said before reading anything.
+  r = RunLeadscore(
+      {"score", "--model", rules, "--events", events, "--predictive", dir_.File("trees.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--predictive needs --leads"), std::string::npos) << r.err;
+  r = RunLeadscore({"score", "--model", rules, "--leads", leads, "--predictive", rules});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not an XGBoost model"), std::string::npos) << r.err;
 }
 
 TEST_F(LearnCli, HistoryModeErrorsAreClear) {

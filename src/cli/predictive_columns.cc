@@ -1,0 +1,64 @@
+#include "cli/predictive_columns.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+#include <numeric>
+#include <string_view>
+#include <unordered_map>
+
+#include "learn/training_set.h"
+
+namespace leadscore::cli {
+
+learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const std::string& leads,
+                                         const std::string& events) {
+  std::vector<std::string> columns;
+  for (const learn::TreeFeature& f : model.encoding().features) columns.push_back(f.column);
+  learn::TrainingSetOptions options;
+  options.leads = leads;
+  options.events = events;
+  options.missing = model.encoding().missing;
+  options.url_groups = learn::UrlGroupsIn(columns);
+  options.event_types = learn::EventTypesIn(columns);
+  return options;
+}
+
+Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
+                                                const service::Batch& batch,
+                                                const std::string& leads, const std::string& events,
+                                                size_t top) {
+  if (leads.empty()) {
+    return Error(InvalidArgument(
+        "--predictive needs --leads: the model's features include the leads' attributes"));
+  }
+  const learn::TrainingSetOptions options = ScoringOptions(model, leads, events);
+  // Bad rows were reported when the batch read these files; they are skipped here too.
+  LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, batch.as_of.time));
+  std::vector<uint32_t> rows(set.table.rows());
+  std::iota(rows.begin(), rows.end(), 0);
+  LS_ASSIGN_OR_RETURN(std::vector<double> probability, model.Predict(set.table, rows));
+  std::vector<std::vector<learn::Contribution>> why;
+  if (top > 0) {
+    LS_ASSIGN_OR_RETURN(why, model.Explain(set.table, rows, top));
+  }
+
+  std::unordered_map<std::string_view, uint32_t> row_of;
+  row_of.reserve(set.ids.size());
+  for (uint32_t i = 0; i < set.ids.size(); ++i) row_of.emplace(set.ids[i], i);
+  service::PredictiveColumns out;
+  out.probability.assign(batch.leads.size(), std::numeric_limits<double>::quiet_NaN());
+  if (top > 0) out.reasons.resize(batch.leads.size());
+  for (uint32_t lead = 0; lead < batch.leads.size(); ++lead) {
+    auto it = row_of.find(batch.leads.id(lead));
+    if (it == row_of.end()) continue;
+    out.probability[lead] = probability[it->second];
+    if (top == 0) continue;
+    for (const learn::Contribution& c : why[it->second]) {
+      out.reasons[lead].emplace_back(c.feature, c.value);
+    }
+  }
+  return out;
+}
+
+}  // namespace leadscore::cli

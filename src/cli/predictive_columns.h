@@ -1,0 +1,28 @@
+// A trees model's probability of conversion beside the rule score of a batch run: the leads
+// and events files are read once more into the features the model was trained on, as of the
+// run's time, and each lead of the batch gets its prediction by lead_id.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/status.h"
+#include "learn/training_set.h"
+#include "learn/trees.h"
+#include "service/batch_score.h"
+#include "service/score_writer.h"
+
+namespace leadscore::cli {
+
+// How to read `leads` and `events` into the features `model` was trained on.
+learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const std::string& leads,
+                                         const std::string& events);
+
+// `top` > 0 adds each lead's `top` largest contributions. Leads known only from events (not in
+// the leads file) get no prediction. Fails when `leads` is empty or not CSV.
+Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
+                                                const service::Batch& batch,
+                                                const std::string& leads, const std::string& events,
+                                                size_t top);
+
+}  // namespace leadscore::cli
