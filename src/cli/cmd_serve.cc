@@ -24,6 +24,7 @@ namespace {
 struct ServeFlags {
   std::string db;
   std::string model;
+  std::string predictive;
   std::string role;
   std::string listen;
   std::string config;
@@ -54,6 +55,8 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
       set(flags.db);
     } else if (key == "model") {
       set(flags.model);
+    } else if (key == "predictive") {
+      set(flags.predictive);
     } else if (key == "listen") {
       set(flags.listen);
     } else if (key == "sweep_interval") {
@@ -62,7 +65,8 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
       LS_ASSIGN_OR_RETURN(hooks, actions::ParseWebhooks(item.second, flags.config));
     } else {
       return InvalidArgument(fmt::format(
-          "{}:{}:{}: unknown key `{}` (known: db, model, listen, sweep_interval, webhooks)",
+          "{}:{}:{}: unknown key `{}` (known: db, model, predictive, listen, sweep_interval, "
+          "webhooks)",
           flags.config, item.first.Mark().line + 1, item.first.Mark().column + 1, key));
     }
   }
@@ -108,6 +112,7 @@ int RunServe(ServeFlags& flags) {
   options.db = flags.db;
   options.durable = !flags.fast_commit;
   options.model_path = flags.model;
+  options.predictive_path = flags.predictive;
   options.model_role = flags.role;
   options.sweep_interval = sweep;
   options.on_transition = [&hooks](store::Store& store, const store::TransitionRow& t,
@@ -192,11 +197,14 @@ std::function<int()> SetupServe(CLI::App& sub) {
                  "Default: ./leadscore.db");
   sub.add_option("--model,-m", flags->model,
                  "A model file to activate (a new version when it changed)");
+  sub.add_option("--predictive", flags->predictive,
+                 "A trees model (`leadscore train --kind trees`): every lead read through the "
+                 "API also carries its probability of conversion and its largest contributions");
   sub.add_option("--role", flags->role, "The model's role: primary, live or shadow")
       ->default_val("primary");
   sub.add_option("--listen", flags->listen, "HOST:PORT to listen on. Default: 127.0.0.1:8080");
   sub.add_option("--config,-c", flags->config,
-                 "A YAML file with db, model, listen, sweep_interval and webhooks");
+                 "A YAML file with db, model, predictive, listen, sweep_interval and webhooks");
   sub.add_option(
       "--sweep-interval", flags->sweep,
       "How often every lead is re-evaluated for time-driven stage changes. "

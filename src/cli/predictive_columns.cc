@@ -13,14 +13,10 @@ namespace leadscore::cli {
 
 learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const std::string& leads,
                                          const std::string& events) {
-  std::vector<std::string> columns;
-  for (const learn::TreeFeature& f : model.encoding().features) columns.push_back(f.column);
-  learn::TrainingSetOptions options;
+  learn::TrainingSetOptions options =
+      learn::OptionsForModel(model.columns(), model.encoding().missing);
   options.leads = leads;
   options.events = events;
-  options.missing = model.encoding().missing;
-  options.url_groups = learn::UrlGroupsIn(columns);
-  options.event_types = learn::EventTypesIn(columns);
   return options;
 }
 

@@ -88,10 +88,11 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
              "{}: {} leads; {} used ({} positive: `{}` within {} of the reference), {} converted "
              "before their reference, {} with the horizon not over by {}, {} without a "
              "reference, {} created after the cut-off; {} events counted, {} after their lead's "
-             "reference (never seen)\n",
+             "reference (never seen), {} repeated event_ids counted once\n",
              flags.leads, stats.leads, stats.used, table->positives(), flags.outcome, flags.horizon,
              stats.converted_before, stats.censored, FormatTimestamp(stats.data_end),
-             stats.no_reference, stats.created_after, stats.events_counted, stats.events_after);
+             stats.no_reference, stats.created_after, stats.events_counted, stats.events_after,
+             stats.duplicates);
   return std::move(*table);
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "learn/column_builder.h"
 
@@ -68,10 +69,9 @@ class CallbackSink : public ingest::RowSink {
   const std::function<void(const ingest::RowError&)>& on_error_;
 };
 
-Status ReadFile(const std::string& path, const std::vector<std::string>& keys,
+Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
                 ingest::RowSink& sink) {
-  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
-                      ingest::RecordSource::Open(path));
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
   auto parser = ingest::BlockParser::Create(*source, keys);
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
@@ -91,14 +91,16 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     if (options.on_error) options.on_error({std::move(file), line, std::move(field), message});
   };
 
+  const SourceOpener leads =
+      options.leads_source ? options.leads_source : FileOpener(options.leads);
+  const SourceOpener events =
+      options.events_source ? options.events_source : FileOpener(options.events);
+  const SourceOpener outcomes =
+      options.outcomes_source ? options.outcomes_source : FileOpener(options.outcomes);
+  const bool have_events = options.events_source || !options.events.empty();
+
   // 1. Leads: attributes into column builders, created_at as the default reference.
-  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> lead_source,
-                      ingest::RecordSource::Open(options.leads));
-  if (lead_source->format() != ingest::Format::kCsv) {
-    return Error(InvalidArgument(fmt::format(
-        "{}: leads for training must be CSV (a header naming the attributes)", options.leads)));
-  }
-  const std::vector<std::string> header = lead_source->header();
+  LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads));
   const auto id_at = std::find(header.begin(), header.end(), "lead_id");
   if (id_at == header.end()) {
     return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", options.leads)));
@@ -145,12 +147,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
         },
         options.on_error);
-    auto parser = ingest::BlockParser::Create(*lead_source, header);
-    while (true) {
-      LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, lead_source->Next());
-      if (!block) break;
-      parser->Parse(*block, sink);
-    }
+    LS_RETURN_IF_ERROR(ReadRows(leads, header, sink));
   }
   st.leads = reference.size();
   if (reference.empty()) {
@@ -158,9 +155,10 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   }
 
   // 2. Without a created_at, a lead's reference is its first event: a first pass finds it.
-  const bool needs_first_event = !scoring && std::any_of(reference.begin(), reference.end(),
-                                                         [](Timestamp t) { return t == 0; });
-  const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url"};
+  const bool needs_first_event =
+      !scoring && have_events &&
+      std::any_of(reference.begin(), reference.end(), [](Timestamp t) { return t == 0; });
+  const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url", "event_id"};
   if (needs_first_event) {
     CallbackSink sink(
         [&](uint64_t, std::span<const Value> v) {
@@ -171,7 +169,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           if (ref == 0 || *ts < ref) ref = *ts;
         },
         nullptr);
-    LS_RETURN_IF_ERROR(ReadFile(options.events, event_keys, sink));
+    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink));
   }
 
   // 3. Outcomes: when each lead first reached the positive outcome.
@@ -193,7 +191,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           if (t == 0 || *ts < t) t = *ts;
         },
         options.on_error);
-    LS_RETURN_IF_ERROR(ReadFile(options.outcomes, {"lead_id", "outcome", "ts"}, sink));
+    LS_RETURN_IF_ERROR(ReadRows(outcomes, {"lead_id", "outcome", "ts"}, sink));
   }
   if (!scoring && positive_rows == 0) {
     return Error(InvalidArgument(
@@ -220,7 +218,10 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     }
   }
   const bool fixed_groups = !options.url_groups.empty();
-  if (!options.events.empty()) {
+  if (have_events) {
+    // An event_id seen before is the same event sent again: it counts once, as in scoring
+    // (8 bytes of hash per id, like the batch reader).
+    std::unordered_set<uint64_t> seen_ids;
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
           auto ts = TimeOf(v[2]);
@@ -229,8 +230,20 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
             return report(options.events, line, ts ? "type" : "ts",
                           ts ? "no type; row skipped" : "cannot read as a time; row skipped");
           }
+          const std::string lead_id = TextOf(v[0]);
+          if (lead_id.empty()) {
+            return report(options.events, line, "lead_id", "no lead_id; row skipped");
+          }
+          if (!v[4].is_null()) {
+            std::string scratch;
+            const std::string_view id = CellText(v[4], scratch);
+            if (!id.empty() && !seen_ids.insert(std::hash<std::string_view>{}(id)).second) {
+              ++st.duplicates;
+              return;
+            }
+          }
           st.data_end = std::max(st.data_end, *ts);
-          auto lead = lead_of.find(TextOf(v[0]));
+          auto lead = lead_of.find(lead_id);
           if (lead == lead_of.end()) return;
           const Timestamp ref = reference[lead->second];
           if (*ts > ref) {
@@ -267,7 +280,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
         },
         options.on_error);
-    LS_RETURN_IF_ERROR(ReadFile(options.events, event_keys, sink));
+    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink));
   }
 
   // 5. Rows: label by the outcome within the horizon; leave out who converted before the
@@ -411,6 +424,15 @@ std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns) {
 
 std::vector<std::string> EventTypesIn(const std::vector<std::string>& columns) {
   return Middles(columns, "", ".days_since_last");
+}
+
+TrainingSetOptions OptionsForModel(const std::vector<std::string>& columns,
+                                   std::vector<std::string> missing) {
+  TrainingSetOptions options;
+  options.missing = std::move(missing);
+  options.url_groups = UrlGroupsIn(columns);
+  options.event_types = EventTypesIn(columns);
+  return options;
 }
 
 }  // namespace leadscore::learn

@@ -17,14 +17,19 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "ingest/record_source.h"
+#include "learn/row_source.h"
 #include "learn/table.h"
 
 namespace leadscore::learn {
 
 struct TrainingSetOptions {
-  std::string leads;     // CSV with lead_id and attributes (created_at: the default reference)
+  // CSV or JSON Lines with lead_id and attributes (created_at: the default reference).
+  std::string leads;
   std::string events;    // CSV or JSON Lines: lead_id, type, ts, optional url
   std::string outcomes;  // CSV or JSON Lines: lead_id, outcome, ts
+  // Sources other than files (the store's tables, a lead in memory), used instead of the paths
+  // when set; the paths then name them in messages.
+  SourceOpener leads_source, events_source, outcomes_source;
   std::string positive_outcome = "won";
   int64_t horizon = 90 * kMicrosPerDay;
   // The reference time of every lead when set (a cut-off date); otherwise each lead's
@@ -50,6 +55,7 @@ struct TrainingSetStats {
   uint64_t created_after = 0;     // created after the cut-off: not a lead yet at it
   uint64_t events_counted = 0;    // events at or before their lead's reference
   uint64_t events_after = 0;      // events after it: never seen by a feature
+  uint64_t duplicates = 0;        // events whose event_id was read before: counted once
   Timestamp data_end = 0;         // the latest event or outcome time
 };
 
@@ -67,6 +73,12 @@ struct ScoringSet {
   std::vector<std::string> ids;  // lead_id of each row
 };
 Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of);
+
+// Options that compute exactly the features a trained model reads: its input `columns` (the
+// event types and URL groups they name get their columns even when no event has them) with
+// the placeholders it was trained with read as missing.
+TrainingSetOptions OptionsForModel(const std::vector<std::string>& columns,
+                                   std::vector<std::string> missing);
 
 // The URL groups that features named `url:<group>.90d` among `columns` count.
 std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns);

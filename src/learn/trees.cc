@@ -222,6 +222,12 @@ TreeModel& TreeModel::operator=(TreeModel&&) noexcept = default;
 const TreeEncoding& TreeModel::encoding() const { return impl_->encoding; }
 const TreeParams& TreeModel::params() const { return impl_->params; }
 
+std::vector<std::string> TreeModel::columns() const {
+  std::vector<std::string> out;
+  for (const TreeFeature& f : impl_->encoding.features) out.push_back(f.column);
+  return out;
+}
+
 namespace {
 
 // XGBoost's output of prediction `type` (0: probability, 2: feature contributions) for `rows`.

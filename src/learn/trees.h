@@ -71,6 +71,8 @@ class TreeModel {
   TreeModel& operator=(TreeModel&&) noexcept;
 
   const TreeEncoding& encoding() const;
+  // The input columns, in order.
+  std::vector<std::string> columns() const;
   const TreeParams& params() const;
 
   Result<std::vector<double>> Predict(const LabeledTable& table,

@@ -1,6 +1,7 @@
 #include "server/lead_json.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/rounding.h"
 
@@ -59,6 +60,14 @@ json LeadJson(const service::LeadView& view, const std::string& model) {
   out["created_at"] = FormatTimestamp(view.lead.created_at);
   out["updated_at"] = FormatTimestamp(view.lead.updated_at);
   out["scores"] = scores;
+  if (view.predictive) {
+    json reasons = json::array();
+    for (const auto& [feature, value] : view.predictive->reasons) {
+      reasons.push_back({{"feature", feature}, {"value", std::round(value * 1e4) / 1e4}});
+    }
+    out["predictive"] = {{"probability", std::round(view.predictive->probability * 1e4) / 1e4},
+                         {"reasons", reasons}};
+  }
   return out;
 }
 

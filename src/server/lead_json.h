@@ -2,8 +2,10 @@
 //
 // A lead: {"lead_id", "score", "fit", "engagement", "grade", "stage", "reasons":
 // [{"rule","points"}], "stage_change_at", "model", "model_version", "as_of", "attributes",
-// "events", "scores": {"<model>": {...the same fields...}}}; the top-level values are the
-// primary model's (or the one `?model=` picks). Scores have two decimals, as in batch output.
+// "events", "scores": {"<model>": {...the same fields...}}, "predictive": {"probability",
+// "reasons": [{"feature","value"}]} when the server has a trees model}; the top-level values
+// are the primary model's (or the one `?model=` picks). Scores have two decimals, as in batch
+// output; probabilities and contributions four.
 #pragma once
 
 #include <nlohmann/json.hpp>

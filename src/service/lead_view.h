@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "service/lead_prediction.h"
 #include "service/lead_scorer.h"
 #include "service/live_models.h"
 #include "store/store.h"
@@ -29,7 +30,8 @@ struct LeadView {
   store::LeadRow lead;
   size_t events = 0;
   AsOf as_of;
-  std::vector<ModelScore> scores;  // the primary first
+  std::vector<ModelScore> scores;                       // the primary first
+  std::optional<Prediction> predictive = std::nullopt;  // with a predictive model
 };
 
 // The LeadScorer of this thread for `model` (one per thread and model, kept while the model

@@ -26,6 +26,9 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
       service->readers_,
       StorePool::Open(options.db, std::max<size_t>(options.readers, 1), options.durable));
   LS_RETURN_IF_ERROR(service->LoadModels());
+  if (!options.predictive_path.empty()) {
+    LS_ASSIGN_OR_RETURN(service->predictor_, LeadPredictor::Load(options.predictive_path));
+  }
   if (!options.model_path.empty()) {
     LS_RETURN_IF_ERROR(service->ActivateFile(options.model_path, options.model_role));
   }
@@ -209,6 +212,9 @@ Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
   LeadView view{std::move(*lead), bodies.size(), AsOf{as_of.value_or(Now())}, {}};
   for (const ActiveModel& model : set->models) {
     view.scores.push_back(ScoreStored(model, view.lead, bodies, view.as_of, explain, forecast));
+  }
+  if (predictor_) {
+    LS_ASSIGN_OR_RETURN(view.predictive, predictor_->Predict(view.lead, bodies, view.as_of.time));
   }
   return std::optional<LeadView>(std::move(view));
 }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "service/lead_prediction.h"
 #include "service/lead_view.h"
 #include "service/live_models.h"
 #include "service/record_input.h"
@@ -37,6 +38,9 @@ struct LiveOptions {
   // the active one), with `model_role`.
   std::string model_path;
   std::string model_role = "primary";
+  // A trees model (`leadscore train --kind trees`) whose probability each lead read through
+  // the API carries beside its rule scores; empty: none.
+  std::string predictive_path;
   int64_t sweep_interval = 300 * kMicrosPerSecond;
   size_t readers = 4;
   // Called in the transaction that writes a transition (see Rescorer::TransitionHook).
@@ -118,7 +122,8 @@ class LiveService {
 
   LiveOptions options_;
   std::unique_ptr<StorePool> readers_;
-  std::unique_ptr<store::Store> admin_;  // model changes and tokens, under admin_mu_
+  std::unique_ptr<LeadPredictor> predictor_;  // null: no predictive model
+  std::unique_ptr<store::Store> admin_;       // model changes and tokens, under admin_mu_
   std::mutex admin_mu_;
   mutable std::mutex models_mu_;
   std::shared_ptr<const ModelSet> models_;

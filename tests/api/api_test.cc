@@ -20,6 +20,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -351,12 +352,14 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   // Starts the server on this test's store. The sweep is an hour away unless asked, so that no
   // time-driven pass lands in a test (each lasts seconds).
   ::testing::AssertionResult StartServer(const std::string& config = "",
-                                         const std::string& sweep = "1h") {
+                                         const std::string& sweep = "1h",
+                                         const std::vector<std::string>& more_flags = {}) {
     ServeOptions options;
     options.db = store_->target();
     options.model = kModelPath;
     options.config = config;
     options.extra = {"--sweep-interval", sweep, "--threads", "4"};
+    options.extra.insert(options.extra.end(), more_flags.begin(), more_flags.end());
     auto started = server_.Start(options);
     if (started) client_ = server_.Client();
     return started;
@@ -763,6 +766,54 @@ TEST_P(ApiTest, LiveScoresEqualABatchRunOfTheSameRecords) {
       EXPECT_EQ(got.doc["reasons"], want["reasons"]);
     }
   }
+}
+
+// A trees model trained on a larger history predicts each live lead exactly as `score
+// --predictive` does from the same records, as of any time.
+TEST_P(ApiTest, PredictiveProbabilityEqualsABatchRunOfTheSameRecords) {
+  TempDir history;
+  auto gen = RunLeadscore(
+      {"generate", "--out", history.path(), "--leads", "3000", "--months", "12", "--seed", "8"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string trees = history.File("trees.json");
+  auto trained = RunLeadscore(
+      {"train", "--leads", history.File("leads.csv"), "--events", history.File("events.jsonl"),
+       "--outcomes", history.File("outcomes.csv"), "--outcome", "sql", "--reference", "2025-09-01",
+       "--drop", "email,company", "--kind", "trees", "--out", trees});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+
+  ASSERT_TRUE(StartServer("", "1h", {"--predictive", trees}));
+  TempDir data;
+  size_t accepted = 0, duplicates = 0;
+  ASSERT_NO_FATAL_FAILURE(SendGenerated(data, accepted, duplicates));
+  std::set<double> distinct;
+  for (const char* as_of : {"2026-01-01T00:00:00Z", "2025-12-01T00:00:00Z"}) {
+    std::string out = data.File(std::string("batch-") + as_of + ".jsonl");
+    auto batch = RunLeadscore({"score", "--model", kModelPath, "--leads", data.File("leads.csv"),
+                               "--events", data.File("events.jsonl"), "--as-of", as_of, "--format",
+                               "jsonl", "--explain", "--predictive", trees, "--output", out});
+    ASSERT_EQ(batch.exit_code, 0) << batch.err;
+    auto rows = Lines(ReadFile(out));
+    ASSERT_EQ(rows.size(), 50u);
+    for (const auto& line : rows) {
+      json want = json::parse(line);
+      std::string id = want["lead_id"];
+      Reply got = Get("/v1/leads/" + id + "?as_of=" + as_of, read_);
+      ASSERT_EQ(got.status, 200) << got;
+      SCOPED_TRACE(id + " as of " + as_of);
+      ASSERT_TRUE(got.doc.contains("predictive")) << got;
+      const json& live = got.doc["predictive"];
+      EXPECT_NEAR(live["probability"].get<double>(), want["probability"].get<double>(), 1e-4);
+      distinct.insert(want["probability"].get<double>());
+      const json& why = want["probability_reasons"];
+      ASSERT_EQ(live["reasons"].size(), why.size()) << live;
+      for (size_t i = 0; i < why.size(); ++i) {
+        EXPECT_EQ(live["reasons"][i]["feature"], why[i]["feature"]);
+        EXPECT_NEAR(live["reasons"][i]["value"].get<double>(), why[i]["value"].get<double>(), 1e-4);
+      }
+    }
+  }
+  EXPECT_GT(distinct.size(), 10u) << "every lead got the same probability";
 }
 
 TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {

@@ -1,0 +1,90 @@
+#include "learn/row_source.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+
+namespace leadscore::learn {
+namespace {
+
+constexpr size_t kPadding = 64;  // simdjson reads up to this far past a line
+
+// Text in memory handed out as one block.
+class TextSource final : public ingest::RecordSource {
+ public:
+  TextSource(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
+    if (!text_.empty() && text_.back() != '\n') text_ += '\n';
+  }
+  ingest::Format format() const override { return ingest::Format::kJsonl; }
+  const std::string& path() const override { return name_; }
+  const std::vector<std::string>& header() const override { return header_; }
+  char delimiter() const override { return ','; }
+  uint64_t bytes_read() const override { return done_ ? text_.size() : 0; }
+  uint64_t file_size() const override { return text_.size(); }
+  Result<std::optional<ingest::Block>> Next(size_t) override {
+    if (done_ || text_.empty()) return std::optional<ingest::Block>();
+    done_ = true;
+    ingest::Block block;
+    block.bytes.reserve(text_.size() + kPadding);
+    block.bytes = text_;
+    block.first_line = 1;
+    return std::optional<ingest::Block>(std::move(block));
+  }
+
+ private:
+  std::string name_;
+  std::string text_;
+  std::vector<std::string> header_;
+  bool done_ = false;
+};
+
+// Adds the keys of `object` not seen yet, nested objects as `outer.inner`.
+void CollectKeys(const nlohmann::json& object, const std::string& prefix,
+                 std::unordered_set<std::string>& seen, std::vector<std::string>& keys) {
+  for (const auto& [key, value] : object.items()) {
+    std::string name = prefix.empty() ? key : prefix + "." + key;
+    if (value.is_object()) {
+      CollectKeys(value, name, seen, keys);
+    } else if (seen.insert(name).second) {
+      keys.push_back(std::move(name));
+    }
+  }
+}
+
+}  // namespace
+
+SourceOpener FileOpener(std::string path) {
+  return [path = std::move(path)] { return ingest::RecordSource::Open(path); };
+}
+
+SourceOpener JsonLinesOpener(std::string name, std::string text) {
+  return [name = std::move(name),
+          text = std::move(text)]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+    return std::unique_ptr<ingest::RecordSource>(std::make_unique<TextSource>(name, text));
+  };
+}
+
+Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
+  if (source->format() == ingest::Format::kCsv) return source->header();
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> keys;
+  while (true) {
+    LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
+    if (!block) break;
+    std::string_view rest(block->bytes);
+    while (!rest.empty()) {
+      const size_t end = rest.find('\n');
+      const std::string_view line = rest.substr(0, end);
+      rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+      // A line that does not parse is reported when the rows are read; here it adds no key.
+      const auto object = nlohmann::json::parse(line, nullptr, false);
+      if (object.is_object()) CollectKeys(object, "", seen, keys);
+    }
+    source->Recycle(std::move(*block));
+  }
+  return keys;
+}
+
+}  // namespace leadscore::learn

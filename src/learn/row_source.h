@@ -1,0 +1,29 @@
+// Where the rows of a training or scoring set come from: a file (CSV or JSON Lines), the
+// store, or text in memory, each opened as an ingest::RecordSource, and the columns they hold.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ingest/record_source.h"
+
+namespace leadscore::learn {
+
+// Opens a fresh source each time it is called (a source is read once).
+using SourceOpener = std::function<Result<std::unique_ptr<ingest::RecordSource>>()>;
+
+// Opens the file at `path` (its format by its extension).
+SourceOpener FileOpener(std::string path);
+
+// JSON Lines held in memory under the name `name` (one lead's records in the live service).
+SourceOpener JsonLinesOpener(std::string name, std::string text);
+
+// The columns a source holds: a CSV file's header; for JSON Lines, which has none, every key
+// of every line (nested objects flattened with dots, as the parser reads them) in order of
+// first appearance, which takes one pass over the source.
+Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
+
+}  // namespace leadscore::learn

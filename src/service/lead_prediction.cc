@@ -1,0 +1,47 @@
+#include "service/lead_prediction.h"
+
+#include <nlohmann/json.hpp>
+
+#include "learn/training_set.h"
+
+namespace leadscore::service {
+
+Result<std::unique_ptr<LeadPredictor>> LeadPredictor::Load(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(learn::TreeModel model, learn::TreeModel::Load(path));
+  return std::unique_ptr<LeadPredictor>(new LeadPredictor(path, std::move(model)));
+}
+
+Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
+                                          const std::vector<std::string>& events, Timestamp as_of,
+                                          size_t top) const {
+  // The lead as one JSON line, as the store's leads read in a batch run.
+  nlohmann::json line = nlohmann::json::parse(lead.attributes, nullptr, false);
+  if (!line.is_object()) line = nlohmann::json::object();
+  line["lead_id"] = lead.lead_id;
+  std::string event_lines;
+  for (const std::string& body : events) {
+    event_lines += body;
+    event_lines += '\n';
+  }
+  learn::TrainingSetOptions options =
+      learn::OptionsForModel(model_.columns(), model_.encoding().missing);
+  options.leads = "lead " + lead.lead_id;
+  options.events = "events of " + lead.lead_id;
+  options.leads_source = learn::JsonLinesOpener(options.leads, line.dump());
+  options.events_source = learn::JsonLinesOpener(options.events, std::move(event_lines));
+  LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, as_of));
+  if (set.table.rows() != 1) {
+    return Error(Internal("the lead's features were not built: " + lead.lead_id));
+  }
+  const uint32_t row = 0;
+  std::lock_guard lock(mu_);
+  LS_ASSIGN_OR_RETURN(std::vector<double> p, model_.Predict(set.table, {&row, 1}));
+  Prediction out{p[0], {}};
+  if (top > 0) {
+    LS_ASSIGN_OR_RETURN(auto why, model_.Explain(set.table, {&row, 1}, top));
+    for (const learn::Contribution& c : why[0]) out.reasons.emplace_back(c.feature, c.value);
+  }
+  return out;
+}
+
+}  // namespace leadscore::service
