@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
 
 #include "cli/cli_common.h"
+#include "service/store_source.h"
+#include "store/store.h"
 
 namespace leadscore::cli {
 
@@ -25,6 +29,13 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
   auto* outcomes =
       sub.add_option("--outcomes", flags.outcomes, "History mode: outcomes (lead_id, outcome, ts)");
   leads->needs(events)->needs(outcomes)->excludes(table);
+  sub.add_option("--db", flags.db,
+                 "History mode from the store (SQLite file or postgresql:// URL): its leads, "
+                 "events and outcomes, as `leadscore ingest` and the service wrote them")
+      ->excludes(table)
+      ->excludes(leads)
+      ->excludes(events)
+      ->excludes(outcomes);
   sub.add_option("--outcome", flags.outcome, "History mode: the outcome that makes a lead positive")
       ->default_val("won");
   sub.add_option("--horizon", flags.horizon,
@@ -57,6 +68,30 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
   options.leads = flags.leads;
   options.events = flags.events;
   options.outcomes = flags.outcomes;
+  std::unique_ptr<store::Store> store;  // read while the set is built
+  if (!flags.db.empty()) {
+    if (!flags.db.starts_with("postgres") && !std::filesystem::exists(flags.db)) {
+      fmt::print(stderr, "--db: no store at {} (`leadscore ingest --db` writes one)\n", flags.db);
+      return std::nullopt;
+    }
+    auto opened = store::Store::Open(flags.db, {.durable = false});
+    if (!opened) {
+      fmt::print(stderr, "--db {}: {}\n", flags.db, opened.error().message());
+      return std::nullopt;
+    }
+    store = std::move(*opened);
+    auto from = [&store](auto open) -> learn::SourceOpener {
+      return [&store, open]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+        return open(*store);
+      };
+    };
+    options.leads = flags.db + " (leads)";
+    options.events = flags.db + " (events)";
+    options.outcomes = flags.db + " (outcomes)";
+    options.leads_source = from(&service::StoredLeads);
+    options.events_source = from(&service::StoredEvents);
+    options.outcomes_source = from(&service::StoredOutcomes);
+  }
   options.positive_outcome = flags.outcome;
   options.drop = flags.drop;
   options.missing = flags.missing;
@@ -89,8 +124,8 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
              "before their reference, {} with the horizon not over by {}, {} without a "
              "reference, {} created after the cut-off; {} events counted, {} after their lead's "
              "reference (never seen), {} repeated event_ids counted once\n",
-             flags.leads, stats.leads, stats.used, table->positives(), flags.outcome, flags.horizon,
-             stats.converted_before, stats.censored, FormatTimestamp(stats.data_end),
+             SourceOf(flags), stats.leads, stats.used, table->positives(), flags.outcome,
+             flags.horizon, stats.converted_before, stats.censored, FormatTimestamp(stats.data_end),
              stats.no_reference, stats.created_after, stats.events_counted, stats.events_after,
              stats.duplicates);
   return std::move(*table);
@@ -100,10 +135,10 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
 
 std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags) {
   if (flags.table.empty()) {
-    if (flags.leads.empty()) {
+    if (flags.leads.empty() && flags.db.empty()) {
       fmt::print(stderr,
-                 "give --table FILE --label COL --positive VALUE, or --leads, --events and "
-                 "--outcomes\n");
+                 "give --table FILE --label COL --positive VALUE, --leads, --events and "
+                 "--outcomes, or --db\n");
       return std::nullopt;
     }
     return BuildFromHistory(flags);

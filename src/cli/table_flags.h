@@ -24,6 +24,7 @@ struct TableFlags {
   std::vector<std::string> missing;
   // History mode: leads, events and outcomes, features as of each lead's reference time.
   std::string leads, events, outcomes;
+  std::string db;  // or the store's leads, events and outcomes
   std::string outcome = "won";
   std::string horizon = "90d";
   std::string reference = "created";
@@ -33,9 +34,9 @@ struct TableFlags {
 
 void AddTableOptions(CLI::App& sub, TableFlags& flags);
 
-// The file the rows come from, for reports: the table, or the leads file.
+// The file the rows come from, for reports: the table, the leads file or the store.
 inline const std::string& SourceOf(const TableFlags& flags) {
-  return flags.table.empty() ? flags.leads : flags.table;
+  return !flags.table.empty() ? flags.table : !flags.db.empty() ? flags.db : flags.leads;
 }
 
 // Reads the table (or builds it from history); bad rows and failures are printed on stderr.

@@ -119,7 +119,46 @@ class LeadsSource final : public StoredSource {
   bool done_ = false;
 };
 
+class OutcomesSource final : public StoredSource {
+ public:
+  explicit OutcomesSource(store::Store& store) : StoredSource("store:outcomes"), store_(store) {}
+
+  Result<std::optional<ingest::Block>> Next(size_t target_bytes) override {
+    ingest::Block block = NewBlock(target_bytes);
+    size_t rows = 0;
+    while (!done_ && block.bytes.size() < target_bytes) {
+      LS_ASSIGN_OR_RETURN(auto page, store_.OutcomesPage(after_, 5000));
+      if (page.empty()) {
+        done_ = true;
+        break;
+      }
+      for (const auto& o : page) {
+        nlohmann::json line = {
+            {"lead_id", o.lead_id}, {"outcome", o.kind}, {"ts", FormatTimestamp(o.ts)}};
+        if (o.value) line["value"] = *o.value;
+        block.bytes += line.dump();
+        block.bytes += '\n';
+        ++rows;
+      }
+      after_ = page.back().id;
+    }
+    if (rows == 0) return std::nullopt;
+    total_rows_ = rows_seen_ + rows + 1;
+    Count(block, rows);
+    return std::optional<ingest::Block>(std::move(block));
+  }
+
+ private:
+  store::Store& store_;
+  int64_t after_ = 0;
+  bool done_ = false;
+};
+
 }  // namespace
+
+std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store) {
+  return std::make_unique<OutcomesSource>(store);
+}
 
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store) {
   return std::make_unique<EventsSource>(store);

@@ -1,4 +1,4 @@
-// The store's leads and events as JSON Lines RecordSources, so that batch scoring
+// The store's leads, events and outcomes as JSON Lines RecordSources, so that batch scoring
 // (LoadBatch) reads the store as it reads files: a full rescoring pass is a batch run.
 //
 // Events come in arrival order (seq), read sequentially from the log; leads in lead_id order,
@@ -16,5 +16,7 @@ namespace leadscore::service {
 
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store);
 std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store);
+// Every lead's outcomes as {"lead_id", "outcome", "ts", "value"?}, in the order recorded.
+std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store);
 
 }  // namespace leadscore::service

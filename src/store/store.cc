@@ -284,11 +284,8 @@ Status Store::InsertOutcome(OutcomeRow& outcome) {
   return Status::Ok();
 }
 
-Result<std::vector<OutcomeRow>> Store::LeadOutcomes(const std::string& lead_id) {
-  std::vector<SqlValue> p{lead_id};
-  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT id, lead_id, kind, ts, value, recorded_at "
-                                            "FROM outcomes WHERE lead_id = ? ORDER BY id",
-                                            p));
+namespace {
+std::vector<OutcomeRow> ToOutcomes(const std::vector<SqlRow>& rows) {
   std::vector<OutcomeRow> out;
   for (const auto& r : rows) {
     OutcomeRow o{r.Int(0), r.Text(1), r.Text(2), r.Int(3), std::nullopt, r.Int(5)};
@@ -296,6 +293,23 @@ Result<std::vector<OutcomeRow>> Store::LeadOutcomes(const std::string& lead_id) 
     out.push_back(std::move(o));
   }
   return out;
+}
+}  // namespace
+
+Result<std::vector<OutcomeRow>> Store::LeadOutcomes(const std::string& lead_id) {
+  std::vector<SqlValue> p{lead_id};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT id, lead_id, kind, ts, value, recorded_at "
+                                            "FROM outcomes WHERE lead_id = ? ORDER BY id",
+                                            p));
+  return ToOutcomes(rows);
+}
+
+Result<std::vector<OutcomeRow>> Store::OutcomesPage(int64_t after, int64_t limit) {
+  std::vector<SqlValue> p{after, limit};
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT id, lead_id, kind, ts, value, recorded_at "
+                                            "FROM outcomes WHERE id > ? ORDER BY id LIMIT ?",
+                                            p));
+  return ToOutcomes(rows);
 }
 
 // ---- models --------------------------------------------------------------------------------

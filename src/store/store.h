@@ -171,6 +171,8 @@ class Store {
   // ---- outcomes
   Status InsertOutcome(OutcomeRow& outcome);
   Result<std::vector<OutcomeRow>> LeadOutcomes(const std::string& lead_id);
+  // Every lead's outcomes with id > `after`, by id, at most `limit`.
+  Result<std::vector<OutcomeRow>> OutcomesPage(int64_t after, int64_t limit);
 
   // ---- models
   // Stores a new version of model `name`; returns its version (1, 2, ...). Call it in the

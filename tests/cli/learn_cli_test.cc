@@ -480,6 +480,32 @@ engagement:
   EXPECT_NE(r.err.find("not an XGBoost model"), std::string::npos) << r.err;
 }
 
+// The same history ingested into a store trains as the files do.
+TEST_F(LearnCli, HistoryIsReadFromTheStore) {
+  const History h = LeakyHistory("2025-05-20");
+  const std::string db = dir_.File("history.db");
+  auto r = RunLeadscore({"ingest", "--db", db, "--leads", dir_.Write("s-leads.csv", h.leads),
+                         "--events", dir_.Write("s-events.jsonl", h.events), "--outcomes",
+                         dir_.Write("s-outcomes.csv", h.outcomes)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunLeadscore({"evaluate", "--db", db, "--reference", "2025-06-01", "--folds", "3", "--kind",
+                    "scorecard", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("history.db: 600 leads; 600 used"), std::string::npos) << r.err;
+  EXPECT_GT(nlohmann::json::parse(r.out)["models"][0]["auc"].get<double>(), 0.95);
+
+  r = RunLeadscore({"train", "--db", db, "--reference", "2025-06-01", "--kind", "trees", "--out",
+                    dir_.File("store-trees.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(dir_.Read("store-trees.json").find("contract_signed.30d"), std::string::npos);
+
+  r = RunLeadscore({"evaluate", "--db", dir_.File("nowhere.db")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no store at"), std::string::npos) << r.err;
+  r = RunLeadscore({"evaluate", "--db", db, "--leads", dir_.File("s-leads.csv")});
+  EXPECT_EQ(r.exit_code, 2) << "--db and --leads are two sources: " << r.err;
+}
+
 TEST_F(LearnCli, HistoryModeErrorsAreClear) {
   const History h = LeakyHistory("2025-06-02");
   const std::string leads = dir_.Write("leads.csv", h.leads);

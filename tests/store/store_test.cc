@@ -245,6 +245,24 @@ TEST_P(StoreTest, OutcomesKeepValueOrNull) {
   EXPECT_EQ(outcomes[1].ts, 100);
 }
 
+TEST_P(StoreTest, OutcomesPageWalksEveryLeadsOutcomesInOrder) {
+  for (int i = 0; i < 5; ++i) {
+    OutcomeRow o{0, "l" + std::to_string(i % 2), i % 2 ? "won" : "sql", 100 + i, std::nullopt, 0};
+    ASSERT_TRUE(store_->InsertOutcome(o).ok());
+  }
+  std::vector<Timestamp> seen;
+  int64_t after = 0;
+  while (true) {
+    auto page = store_->OutcomesPage(after, 2);
+    ASSERT_TRUE(page.has_value()) << page.error().message();
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 2u);
+    for (const auto& o : *page) seen.push_back(o.ts);
+    after = page->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<Timestamp>{100, 101, 102, 103, 104}));
+}
+
 TEST_P(StoreTest, ModelVersionsAndActivation) {
   EXPECT_EQ(*store_->InsertModel("main", "version: 1\n", 10), 1);
   EXPECT_EQ(*store_->InsertModel("main", "version: 1 # two\n", 20), 2);
