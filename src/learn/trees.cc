@@ -109,6 +109,7 @@ Result<std::unique_ptr<TreeModel::Impl>> NewBooster(const Matrix& train, const T
       {"eta", fmt::format("{}", params.eta)},
       {"subsample", fmt::format("{}", params.subsample)},
       {"colsample_bytree", fmt::format("{}", params.colsample)},
+      {"max_bin", std::to_string(params.max_bin)},
       // A categorical input with up to 64 levels splits one level against the rest, as one-hot
       // columns would; grouping levels by partition overfit on the public datasets (AUC 0.845
       // against 0.848 on the B2B opportunities, 0.911 against 0.913 on X Education).
@@ -383,7 +384,9 @@ Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t
   std::vector<uint32_t> tuned(rows.begin(), rows.end());
   const bool large = rows.size() > kTuneRows;
   TreeOptions tuning = options;
+  TreeParams best;
   if (large) {
+    best.max_bin = 256;
     tuning.eta = 0.3;
     tuning.depths = {4, 6};
     tuning.max_rounds = 300;
@@ -396,7 +399,6 @@ Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t
   LS_ASSIGN_OR_RETURN(auto fit, MakeMatrix(encoding, table, split.fit, true, threads));
   LS_ASSIGN_OR_RETURN(auto validation,
                       MakeMatrix(encoding, table, split.validation, true, threads));
-  TreeParams best;
   best.eta = tuning.eta;
   double best_loss = std::numeric_limits<double>::infinity();
   for (int depth : tuning.depths) {

@@ -46,6 +46,10 @@ struct TreeParams {
   int rounds = 100;
   double subsample = 0.8;
   double colsample = 0.8;
+  // Histogram bins per numeric input. XGBoost's 256 blur a fine-grained rate such as bank
+  // marketing's euribor3m: 1024 gained 0.0015 AUC there, no loss elsewhere (bench/predictive);
+  // a large table keeps 256 for speed.
+  int max_bin = 1024;
 };
 
 struct TreeOptions {
