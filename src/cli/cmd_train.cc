@@ -39,7 +39,11 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   learn::ScorecardFileOptions file_options;
   file_options.name = flags.name.empty() ? "scorecard" : flags.name;
   file_options.source = SourceOf(flags.table);
-  file_options.label_text = flags.table.label + " = " + flags.table.positive;
+  const bool history = flags.table.table.empty();
+  file_options.label_text =
+      history ? fmt::format("`{}` within {} of the reference ({})", flags.table.outcome,
+                            flags.table.horizon, flags.table.reference)
+              : flags.table.label + " = " + flags.table.positive;
   file_options.placeholders = flags.table.missing;
   const learn::ScorecardFile file = learn::WriteScorecard(card, table, rows, file_options);
 
@@ -71,7 +75,8 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
              file.auc_points);
   fmt::print("probability of conversion for a score S: 1 / (1 + exp(-({:.4f} + {:.5f} * S)))\n",
              file.offset, file.slope);
-  fmt::print("score leads with it: leadscore score --model {} --leads LEADS.csv\n", flags.out);
+  fmt::print("score leads with it: leadscore score --model {} --leads LEADS.csv{}\n", flags.out,
+             history ? " --events EVENTS --as-of TIME" : "");
   return kExitOk;
 }
 
@@ -100,13 +105,6 @@ int TrainTrees(const TrainFlags& flags, const learn::LabeledTable& table,
 int RunTrain(const TrainFlags& flags) {
   if (flags.kind != "scorecard" && flags.kind != "trees") {
     fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", flags.kind);
-    return kExitUsage;
-  }
-  if (flags.kind == "scorecard" && flags.table.table.empty()) {
-    fmt::print(stderr,
-               "a scorecard learned from history needs engagement rules for its event features, "
-               "which this release does not write yet: train it from a table (--table), or "
-               "train --kind trees, or compare with `leadscore evaluate`\n");
     return kExitUsage;
   }
   std::optional<learn::LabeledTable> table = LoadTableOrReport(flags.table);

@@ -61,7 +61,8 @@ FeatureBins NumericBins(const Column& column, std::span<const uint32_t> rows,
     min_rows = (min_rows + stride - 1) / stride;
     present = std::move(sample);
   }
-  f.cuts = QuantileCuts(std::move(present), options.max_bins, min_rows);
+  f.cuts = QuantileCuts(std::move(present),
+                        column.event ? options.max_event_bins : options.max_bins, min_rows);
   f.bins.push_back(Bin{.kind = BinKind::kMissing});
   f.missing_bin = 0;
   f.first_range_bin = 1;
@@ -126,6 +127,8 @@ Binning FitBinning(const LabeledTable& table, std::span<const uint32_t> rows,
   Binning binning;
   for (size_t c = 0; c < table.columns.size(); ++c) {
     const Column& column = table.columns[c];
+    // The scorecard is written as rules: a feature no rule can compute stays out of it.
+    if (column.event && column.event->kind == EventFeature::Kind::kActiveDays) continue;
     FeatureBins f = column.kind == ColumnKind::kNumeric ? NumericBins(column, rows, options)
                                                         : CategoricalBins(column, rows, options);
     f.column = c;

@@ -40,7 +40,10 @@ struct FeatureBins {
 };
 
 struct BinningOptions {
-  int max_bins = 10;         // per numeric column, missing not counted
+  int max_bins = 10;  // per numeric column, missing not counted
+  // Per feature counted from events: each bin edge becomes an engagement rule, and a model
+  // allows 64 rules per event type (3 windows, recency and 12 url groups in 4 bins: 49).
+  int max_event_bins = 4;
   double min_share = 0.005;  // of the rows, for a level or range to get its own bin
   uint64_t min_rows = 20;    // and at least this many rows
 };
@@ -53,7 +56,8 @@ struct Binning {
 };
 
 // Fits bins on `rows` of `table`. Columns with a single bin holding every row (constant) are
-// left out, as they carry no information.
+// left out, as they carry no information, and so are event features no rule can compute
+// (active days).
 Binning FitBinning(const LabeledTable& table, std::span<const uint32_t> rows,
                    const BinningOptions& options = {});
 

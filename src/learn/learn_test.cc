@@ -11,8 +11,10 @@
 #include <random>
 
 #include "learn/binning.h"
+#include "learn/event_rules.h"
 #include "learn/folds.h"
 #include "learn/metrics.h"
+#include "learn/monotone.h"
 #include "learn/scorecard.h"
 #include "learn/table.h"
 #include "learn/threshold.h"
@@ -261,6 +263,64 @@ LabeledTable SyntheticTable(int n, uint64_t seed) {
 
 double WeightOf(const Scorecard& card, size_t feature, size_t bin) {
   return card.model.weights[card.binning.offset[feature] + bin];
+}
+
+TEST(Monotone, IsotonicFitPoolsViolatorsByWeight) {
+  const std::vector<double> y = {1, 3, 2, 2, 5}, w = {1, 1, 1, 2, 1};
+  // 3, 2, 2 pool to (3 + 2 + 4) / 4 = 2.25.
+  EXPECT_EQ(IsotonicFit(y, w), (std::vector<double>{1, 2.25, 2.25, 2.25, 5}));
+  const std::vector<double> sorted = {1, 2, 3};
+  EXPECT_EQ(IsotonicFit(sorted, std::vector<double>{1, 1, 1}), sorted);
+}
+
+// What the engine does with the rules (SCORING.md): a count rule fires when the count reaches
+// `count`; a `once` rule that expires after D fires when the last event is younger than D.
+double FiredPoints(const EventRules& rules, double count_or_days, bool any_event) {
+  double total = rules.base;
+  for (const EventRule& r : rules.rules) {
+    bool fires = false;
+    for (const std::string& line : r.lines) {
+      if (line.starts_with("count: ")) fires = count_or_days >= std::stod(line.substr(7));
+      if (line == "decay: none") fires = any_event;
+      if (line.starts_with("decay: {expire_after: ")) {
+        fires = any_event && count_or_days < std::stod(line.substr(22));
+      }
+    }
+    if (fires) total += r.points;
+  }
+  return total;
+}
+
+TEST(EventRules, EveryCountAndRecencyGetsItsBinsPoints) {
+  FeatureBins counts;
+  counts.bins = {Bin{.kind = BinKind::kMissing}, Bin{.kind = BinKind::kRange, .high = 1},
+                 Bin{.kind = BinKind::kRange, .low = 1, .high = 3},
+                 Bin{.kind = BinKind::kRange, .low = 3, .high = 7},
+                 Bin{.kind = BinKind::kRange, .low = 7}};
+  const std::vector<double> points = {4, 2, 9, 5, 12};  // falls, then rises: rules of both signs
+  const EventRules rules = RulesForEventFeature(
+      counts, {.kind = EventFeature::Kind::kCount, .type = "page_view", .window_days = 30},
+      points);
+  EXPECT_EQ(rules.rules.size(), 3u);
+  for (int n = 0; n <= 9; ++n) {
+    const double want = n < 1 ? 2 : n < 3 ? 9 : n < 7 ? 5 : 12;
+    EXPECT_DOUBLE_EQ(FiredPoints(rules, n, n > 0), want) << n << " events";
+  }
+
+  FeatureBins days = counts;  // 0-1, 1-3, 3-7, 7+ days since the last event; missing: never
+  const std::vector<double> recency = {1, 20, 11, 6, 3};
+  const EventRules since = RulesForEventFeature(
+      days, {.kind = EventFeature::Kind::kDaysSinceLast, .type = "demo"}, recency);
+  EXPECT_DOUBLE_EQ(FiredPoints(since, 0, false), 1) << "never";
+  for (double d : {0.0, 0.5, 1.0, 2.9, 3.0, 6.5, 7.0, 40.0}) {
+    const double want = d < 1 ? 20 : d < 3 ? 11 : d < 7 ? 6 : 3;
+    EXPECT_DOUBLE_EQ(FiredPoints(since, d, true), want) << d << " days";
+  }
+}
+
+TEST(EventRules, UrlGroupPatternNamesTheFirstPathSegment) {
+  EXPECT_EQ(UrlGroupPattern("/pricing"), "^([^/?#]*://[^/]*)?/pricing([/?#]|$)");
+  EXPECT_EQ(UrlGroupPattern("/a.b"), "^([^/?#]*://[^/]*)?/a\\.b([/?#]|$)");
 }
 
 TEST(Scorecard, RecoversTheOrderAndSignsOfKnownWeights) {

@@ -7,6 +7,7 @@
 
 #include "learn/folds.h"
 #include "learn/metrics.h"
+#include "learn/monotone.h"
 
 namespace leadscore::learn {
 namespace {
@@ -93,6 +94,7 @@ Scorecard TrainScorecard(const LabeledTable& table, std::span<const uint32_t> ro
     }
   }
   card.model = FitLogistic(all, label, best_l2, options.threads, start ? &*start : nullptr);
+  MakeEventFeaturesMonotone(table, card.binning, card.model);
   card.l2 = best_l2;
   card.rows = rows.size();
   for (uint8_t y : label) card.positives += y;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "learn/event_rules.h"
 #include "learn/metrics.h"
 
 namespace leadscore::learn {
@@ -184,6 +185,33 @@ PointsTable MakePoints(const Scorecard& card, double budget, int decimals) {
   return table;
 }
 
+// The rules of every event feature (by feature; empty for an attribute) at these points.
+std::vector<EventRules> EventRulesOf(const Binning& binning, const LabeledTable& table,
+                                     const PointsTable& points) {
+  std::vector<EventRules> out(binning.features.size());
+  for (size_t f = 0; f < binning.features.size(); ++f) {
+    const FeatureBins& bins = binning.features[f];
+    const auto& event = table.columns[bins.column].event;
+    if (!event) continue;
+    out[f] = RulesForEventFeature(
+        bins, *event, std::span(points.points).subspan(binning.offset[f], bins.bins.size()));
+  }
+  return out;
+}
+
+// The comment of a bin's rule: its weight, weight of evidence and support.
+std::string Support(const Scorecard& card, const Bin& bin, double weight) {
+  const double positives = static_cast<double>(card.positives);
+  const double negatives = static_cast<double>(card.rows - card.positives);
+  const double bin_pos = static_cast<double>(bin.positives);
+  const double bin_neg = static_cast<double>(bin.rows - bin.positives);
+  const double woe =
+      std::log(((bin_pos + 0.5) / (positives + 0.5)) / ((bin_neg + 0.5) / (negatives + 0.5)));
+  return fmt::format("weight {:+.3f}, WoE {:+.3f}, {} leads ({:.1f} %), {:.1f} % converted", weight,
+                     woe, bin.rows, 100.0 * bin.rows / std::max<double>(1, card.rows),
+                     100.0 * bin_pos / std::max<double>(1, bin.rows));
+}
+
 }  // namespace
 
 ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
@@ -208,9 +236,22 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
       budget -= std::pow(10.0, -decimals);
       points = MakePoints(card, budget, decimals);
     }
+    // The score the written file gives: event features' points above their base are
+    // engagement, clamped at 0 (see event_rules.h).
+    const std::vector<EventRules> events = EventRulesOf(binning, table, points);
     std::vector<double> score(rows.size(), 0);
     for (size_t i = 0; i < rows.size(); ++i) {
-      for (size_t f = 0; f < nf; ++f) score[i] += points.points[design[i * nf + f]];
+      double engagement = 0;
+      for (size_t f = 0; f < nf; ++f) {
+        const double p = points.points[design[i * nf + f]];
+        if (table.columns[binning.features[f].column].event) {
+          score[i] += events[f].base;
+          engagement += p - events[f].base;
+        } else {
+          score[i] += p;
+        }
+      }
+      score[i] += std::max(0.0, engagement);
     }
     out.decimals = decimals;
     out.auc_points = Auc(score, label);
@@ -222,7 +263,6 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
   out.slope = points.scale > 0 ? 1 / points.scale : 0;
 
   const double positives = static_cast<double>(card.positives);
-  const double negatives = static_cast<double>(card.rows - card.positives);
   std::string y;
   y += fmt::format("# Scorecard learned by `leadscore train` from {}\n", options.source);
   y += fmt::format("#   {} leads, {} positive ({:.1f} %): {}\n", card.rows, card.positives,
@@ -242,6 +282,7 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
   std::string fields;
   for (const FeatureBins& f : binning.features) {
     const Column& column = table.columns[f.column];
+    if (column.event) continue;
     if (f.kind == ColumnKind::kCategorical) {
       fields += "  " + YamlQuote(f.name) + ": string\n";
     } else if (!column.had_placeholder) {
@@ -252,9 +293,25 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
 
   y += "fit:\n  max: 100\n  rules:\n";
   std::set<std::string> ids;
+  auto unique_id = [&ids](const std::string& wanted) {
+    std::string id = wanted;
+    for (int n = 2; !ids.insert(id).second; ++n) id = wanted + "_" + std::to_string(n);
+    return id;
+  };
+  const std::vector<EventRules> events = EventRulesOf(binning, table, points);
+  double event_base = 0;
+  for (const EventRules& e : events) event_base += e.base;
+  if (event_base != 0) {
+    y += "    # The points of the event features for a lead with no event: the rules under\n";
+    y += "    # engagement add or take away from here.\n";
+    y += "    - id: " + unique_id("events_baseline") + "\n";
+    y += "      points: " + fmt::format("{}", RoundTo(event_base, out.decimals)) + "\n";
+    ++out.rules;
+  }
   for (size_t fi = 0; fi < nf; ++fi) {
     const FeatureBins& f = binning.features[fi];
     const Column& column = table.columns[f.column];
+    if (column.event) continue;
     std::string baseline;
     for (size_t i = 0; i < f.bins.size(); ++i) {
       const double p = points.points[binning.offset[fi] + i];
@@ -267,28 +324,36 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
       const Bin& bin = f.bins[i];
       const double p = points.points[binning.offset[fi] + i];
       if (p == 0) continue;
-      const double bin_pos = static_cast<double>(bin.positives);
-      const double bin_neg = static_cast<double>(bin.rows - bin.positives);
-      const double woe =
-          std::log(((bin_pos + 0.5) / (positives + 0.5)) / ((bin_neg + 0.5) / (negatives + 0.5)));
       if (bin.rows == 0) {
         y += fmt::format("    # {}: no training lead had this; the attribute's average points\n",
                          BinText(f, bin));
       } else {
-        y += fmt::format(
-            "    # {}: weight {:+.3f}, WoE {:+.3f}, {} leads ({:.1f} %), {:.1f} % converted\n",
-            BinText(f, bin), card.model.weights[binning.offset[fi] + i], woe, bin.rows,
-            100.0 * bin.rows / std::max<double>(1, card.rows), 100.0 * bin_pos / bin.rows);
+        y += fmt::format("    # {}: {}\n", BinText(f, bin),
+                         Support(card, bin, card.model.weights[binning.offset[fi] + i]));
       }
-      std::string id = RuleId(BinText(f, bin));
-      for (int n = 2; !ids.insert(id).second; ++n)
-        id = RuleId(BinText(f, bin)) + "_" + std::to_string(n);
-      y += "    - id: " + id + "\n";
+      y += "    - id: " + unique_id(RuleId(BinText(f, bin))) + "\n";
       y += "      when: " + YamlSingleQuote(BinCondition(f, bin, column, options.placeholders)) +
            "\n";
       y += "      points: " + fmt::format("{}", RoundTo(p, out.decimals)) + "\n";
       ++out.rules;
     }
+  }
+  std::string engagement;
+  for (size_t fi = 0; fi < nf; ++fi) {
+    const FeatureBins& f = binning.features[fi];
+    for (const EventRule& r : events[fi].rules) {
+      const Bin& bin = f.bins[r.bin];
+      engagement += fmt::format("    # {}: {:+} points over the bin before; its bin: {}\n", r.text,
+                                RoundTo(r.points, out.decimals),
+                                Support(card, bin, card.model.weights[binning.offset[fi] + r.bin]));
+      engagement += "    - id: " + unique_id(r.id) + "\n";
+      for (const std::string& line : r.lines) engagement += "      " + line + "\n";
+      engagement += "      points: " + fmt::format("{}", RoundTo(r.points, out.decimals)) + "\n";
+      ++out.rules;
+    }
+  }
+  if (!engagement.empty()) {
+    y += "engagement:\n  max: 100\n  decay: none\n  rules:\n" + engagement;
   }
   out.yaml = std::move(y);
   return out;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,6 +21,20 @@ namespace leadscore::learn {
 
 enum class ColumnKind : uint8_t { kNumeric, kCategorical };
 
+// A feature counted from events (history mode, training_set.h), so that the scorecard can
+// write it as engagement rules of a model file.
+struct EventFeature {
+  enum class Kind : uint8_t {
+    kCount,          // events of `type` (with a url in `url_group` when set) in `window_days`
+    kDaysSinceLast,  // days since the latest event of `type`; missing when none
+    kActiveDays,     // days with any event in `window_days`: no rule can count it
+  };
+  Kind kind = Kind::kCount;
+  std::string type = {};
+  int window_days = 0;
+  std::string url_group = {};  // "/pricing": the first path segment of the event's url
+};
+
 struct Column {
   std::string name;
   ColumnKind kind = ColumnKind::kCategorical;
@@ -31,6 +46,8 @@ struct Column {
   // Some cell held one of the placeholders read as missing (`Select`): a rule written for
   // missing values must match them too.
   bool had_placeholder = false;
+  // Counted from events rather than read from a lead attribute.
+  std::optional<EventFeature> event = std::nullopt;
 
   bool missing(size_t row) const;
 };

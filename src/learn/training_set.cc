@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::array<int, 3> kWindowDays = {7, 30, 90};
 constexpr int kActiveDays = 90;
-constexpr size_t kUrlGroups = 20;
+constexpr size_t kUrlGroups = 12;
 
 // A parsed value's text, owned (ids and types outlive the row).
 std::string TextOf(const Value& v) {
@@ -32,8 +32,11 @@ std::optional<Timestamp> TimeOf(const Value& v) {
 }
 
 // "/pricing/enterprise?x=1" -> "/pricing"; "https://site/blog/a" -> "/blog".
+// A scheme counts only before any '/', '?' or '#' ("/a?next=https://b" is a path), which the
+// scorecard's regular expression for a group (scorecard_writer.cc) follows too.
 std::string UrlGroup(std::string_view url) {
-  if (size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+  if (size_t scheme = url.find("://");
+      scheme != std::string_view::npos && scheme < url.find_first_of("/?#")) {
     url.remove_prefix(scheme + 3);
     const size_t slash = url.find('/');
     url = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
@@ -266,7 +269,9 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           if (age_days < kActiveDays) {
             a.active.set(age_days);
             if (v[3].is_string()) {
-              std::string group = UrlGroup(v[3].str());
+              const std::string path = UrlGroup(v[3].str());
+              if (path == "/") return;  // the home page: a page view like any other
+              std::string group = type + ":" + path;
               if (fixed_groups && !group_of.contains(group)) return;
               auto [g, new_group] =
                   group_of.try_emplace(std::move(group), static_cast<uint32_t>(group_names.size()));
@@ -335,26 +340,30 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     }
     table.columns.push_back(std::move(c));
   }
-  auto numeric = [&](std::string name, auto value_of) {
-    Column c{.name = std::move(name), .kind = ColumnKind::kNumeric};
+  auto numeric = [&](std::string name, EventFeature event, auto value_of) {
+    Column c{.name = std::move(name), .kind = ColumnKind::kNumeric, .event = std::move(event)};
     for (uint32_t i : kept) c.values.push_back(value_of(i));
     table.columns.push_back(std::move(c));
   };
+  using Kind = EventFeature::Kind;
   for (uint32_t t = 0; t < type_names.size(); ++t) {
     for (size_t w = 0; w < kWindowDays.size(); ++w) {
-      numeric(fmt::format("{}.{}d", type_names[t], kWindowDays[w]), [&](uint32_t i) {
-        const auto& counts = activity[i].counts;
-        return t < counts.size() ? static_cast<double>(counts[t][w]) : 0.0;
-      });
+      numeric(fmt::format("{}.{}d", type_names[t], kWindowDays[w]),
+              {.kind = Kind::kCount, .type = type_names[t], .window_days = kWindowDays[w]},
+              [&](uint32_t i) {
+                const auto& counts = activity[i].counts;
+                return t < counts.size() ? static_cast<double>(counts[t][w]) : 0.0;
+              });
     }
-    numeric(type_names[t] + ".days_since_last", [&](uint32_t i) {
-      const auto& last = activity[i].last;
-      return t < last.size() && last[t] != 0
-                 ? static_cast<double>(reference[i] - last[t]) / kMicrosPerDay
-                 : std::numeric_limits<double>::quiet_NaN();
-    });
+    numeric(type_names[t] + ".days_since_last",
+            {.kind = Kind::kDaysSinceLast, .type = type_names[t]}, [&](uint32_t i) {
+              const auto& last = activity[i].last;
+              return t < last.size() && last[t] != 0
+                         ? static_cast<double>(reference[i] - last[t]) / kMicrosPerDay
+                         : std::numeric_limits<double>::quiet_NaN();
+            });
   }
-  numeric("active_days.90d",
+  numeric("active_days.90d", {.kind = Kind::kActiveDays, .window_days = kActiveDays},
           [&](uint32_t i) { return static_cast<double>(activity[i].active.count()); });
   std::vector<uint32_t> groups(group_names.size());
   for (uint32_t g = 0; g < groups.size(); ++g) groups[g] = g;
@@ -366,10 +375,16 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     if (groups.size() > kUrlGroups) groups.resize(kUrlGroups);
   }
   for (uint32_t g : groups) {
-    numeric("url:" + group_names[g] + ".90d", [&](uint32_t i) {
-      auto it = activity[i].url_counts.find(g);
-      return it == activity[i].url_counts.end() ? 0.0 : static_cast<double>(it->second);
-    });
+    const size_t colon = group_names[g].find(':');
+    numeric(group_names[g] + ".90d",
+            {.kind = Kind::kCount,
+             .type = group_names[g].substr(0, colon),
+             .window_days = kActiveDays,
+             .url_group = group_names[g].substr(colon + 1)},
+            [&](uint32_t i) {
+              auto it = activity[i].url_counts.find(g);
+              return it == activity[i].url_counts.end() ? 0.0 : static_cast<double>(it->second);
+            });
   }
 
   if (scoring) return table;
@@ -419,7 +434,9 @@ std::vector<std::string> Middles(const std::vector<std::string>& columns, std::s
 }  // namespace
 
 std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns) {
-  return Middles(columns, "url:", ".90d");
+  std::vector<std::string> groups = Middles(columns, "", ".90d");
+  std::erase_if(groups, [](const std::string& g) { return g.find(":/") == std::string::npos; });
+  return groups;
 }
 
 std::vector<std::string> EventTypesIn(const std::vector<std::string>& columns) {

@@ -37,8 +37,8 @@ struct TrainingSetOptions {
   std::optional<Timestamp> cutoff;
   std::vector<std::string> drop;     // lead attributes left out
   std::vector<std::string> missing;  // placeholder values read as missing
-  // The URL groups to count (`/pricing`), as a trained model names them; empty: the most
-  // visited ones.
+  // The URL groups to count (`page_view:/pricing`), as a trained model names them; empty: the
+  // most visited ones.
   std::vector<std::string> url_groups;
   // Event types that get their columns even when no event of theirs is read, as a trained
   // model names them (a count of none is 0, not missing).
@@ -62,7 +62,8 @@ struct TrainingSetStats {
 // Features: the lead's attributes (as in a table), and for each event type seen before a
 // reference time, `<type>.7d`, `<type>.30d`, `<type>.90d` (events in the window that ends at the
 // reference) and `<type>.days_since_last`; `active_days.90d`; and, for events with a `url`,
-// `url:/<first path segment>.90d` for the 20 most visited segments.
+// `<type>:/<first path segment>.90d` (events of that type on those pages in 90 days) for the 12
+// most visited pairs. Event columns say what they count in Column::event.
 Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats);
 
 // The same features for leads to score rather than learn from: every lead of `options.leads`
@@ -80,7 +81,7 @@ Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp 
 TrainingSetOptions OptionsForModel(const std::vector<std::string>& columns,
                                    std::vector<std::string> missing);
 
-// The URL groups that features named `url:<group>.90d` among `columns` count.
+// The URL groups (`page_view:/pricing`) that features named `<group>.90d` among `columns` count.
 std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns);
 // The event types that features named `<type>.days_since_last` among `columns` describe.
 std::vector<std::string> EventTypesIn(const std::vector<std::string>& columns);

@@ -1,0 +1,25 @@
+// Event features made monotone in a trained scorecard: along its bins in order of activity (a
+// count from low to high; days since the last event from never, then old, to recent), a
+// feature's weights only rise or only fall, whichever is closer to the fitted weights (pooled
+// adjacent violators, weighted by the bins' rows). A reader expects that of engagement rules,
+// and it makes every bin edge one rule of one sign (event_rules.h): free, the weights of the
+// collinear windows (7, 30 and 90 days) zig-zagged, and rules of both signs summed below 0
+// where the engagement clamp cut them.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "learn/binning.h"
+#include "learn/logistic.h"
+#include "learn/table.h"
+
+namespace leadscore::learn {
+
+// Weighted least-squares fit of `values` by a non-decreasing sequence.
+std::vector<double> IsotonicFit(std::span<const double> values, std::span<const double> weights);
+
+void MakeEventFeaturesMonotone(const LabeledTable& table, const Binning& binning,
+                               LogisticModel& model);
+
+}  // namespace leadscore::learn
