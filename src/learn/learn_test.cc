@@ -299,8 +299,7 @@ TEST(EventRules, EveryCountAndRecencyGetsItsBinsPoints) {
                  Bin{.kind = BinKind::kRange, .low = 7}};
   const std::vector<double> points = {4, 2, 9, 5, 12};  // falls, then rises: rules of both signs
   const EventRules rules = RulesForEventFeature(
-      counts, {.kind = EventFeature::Kind::kCount, .type = "page_view", .window_days = 30},
-      points);
+      counts, {.kind = EventFeature::Kind::kCount, .type = "page_view", .window_days = 30}, points);
   EXPECT_EQ(rules.rules.size(), 3u);
   for (int n = 0; n <= 9; ++n) {
     const double want = n < 1 ? 2 : n < 3 ? 9 : n < 7 ? 5 : 12;

@@ -532,8 +532,8 @@ TEST_F(LearnCli, AScorecardLearnedFromHistoryIsAModelTheEngineRuns) {
 
     // Scored by the engine as of the reference, the file ranks the training leads as the
     // trainer said it would, and as the model does.
-    r = RunLeadscore({"score", "--model", card, "--leads", leads, "--events", events, "--as-of",
-                      "2025-06-01"});
+    r = RunLeadscore(
+        {"score", "--model", card, "--leads", leads, "--events", events, "--as-of", "2025-06-01"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::pair<double, int>> scored;
     for (const auto& [id, score] : ColumnOf(r.out, "score")) {
