@@ -4,41 +4,10 @@
 
 #include <cmath>
 
+#include "learn/model_text.h"
+
 namespace leadscore::learn {
 namespace {
-
-std::string Slug(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!out.empty() && out.back() != '_') {
-      out += '_';
-    }
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out;
-}
-
-// A string literal of the expression language.
-std::string ExprString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + '"';
-}
-
-// A YAML single-quoted scalar (only the quote is escaped, by doubling it).
-std::string YamlQuoted(const std::string& s) {
-  std::string yaml = "'";
-  for (char c : s) {
-    if (c == '\'') yaml += '\'';
-    yaml += c;
-  }
-  return yaml + "'";
-}
 
 std::string Days(double days) { return fmt::format("{}d", days); }
 
@@ -74,14 +43,14 @@ EventRules CountRules(const FeatureBins& f, const EventFeature& e, std::span<con
     previous = points[i];
     if (step == 0) continue;
     EventRule r;
-    r.id = Slug(fmt::format("{} {} {}d {}", e.type, e.url_group, e.window_days, last_threshold));
+    r.id = RuleId(fmt::format("{} {} {}d {}", e.type, e.url_group, e.window_days, last_threshold));
     r.text = fmt::format("{} >= {}", name, last_threshold);
     r.bin = i;
     r.points = step;
-    r.lines.push_back("event: " + YamlQuoted(e.type));
+    r.lines.push_back("event: " + YamlSingleQuote(e.type));
     if (!e.url_group.empty()) {
-      r.lines.push_back(
-          "when: " + YamlQuoted("matches(url, " + ExprString(UrlGroupPattern(e.url_group)) + ")"));
+      r.lines.push_back("when: " + YamlSingleQuote("matches(url, " +
+                                                   ExprString(UrlGroupPattern(e.url_group)) + ")"));
     }
     r.lines.push_back(fmt::format("count: {}", last_threshold));
     r.lines.push_back(fmt::format("within: {}d", e.window_days));
@@ -99,8 +68,8 @@ EventRules RecencyRules(const FeatureBins& f, const EventFeature& e,
   // Any event at all: from "never" to the oldest bin.
   auto add = [&](std::string id, std::string text, size_t bin, double step, std::string decay) {
     if (step == 0) return;
-    EventRule r{Slug(id), std::move(text), bin, step, {}};
-    r.lines.push_back("event: " + YamlQuoted(e.type));
+    EventRule r{RuleId(id), std::move(text), bin, step, {}};
+    r.lines.push_back("event: " + YamlSingleQuote(e.type));
     r.lines.push_back("once: true");
     r.lines.push_back("decay: " + decay);
     out.rules.push_back(std::move(r));

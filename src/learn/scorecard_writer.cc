@@ -8,44 +8,10 @@
 
 #include "learn/event_rules.h"
 #include "learn/metrics.h"
+#include "learn/model_text.h"
 
 namespace leadscore::learn {
 namespace {
-
-// A YAML double-quoted scalar.
-std::string YamlQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-// A YAML single-quoted scalar: only the quote itself is escaped (doubled), so an expression's
-// double-quoted strings read as written.
-std::string YamlSingleQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
-// A string literal of the expression language.
-std::string ExprString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string ExprList(const std::vector<std::string>& items, bool lower) {
   std::string out = "[";
@@ -61,19 +27,6 @@ std::string ExprList(const std::vector<std::string>& items, bool lower) {
 std::string Name(const std::string& column) { return "`" + column + "`"; }
 
 std::string Number(double v) { return fmt::format("{}", v); }
-
-std::string RuleId(std::string text) {
-  std::string id;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!id.empty() && id.back() != '_') {
-      id += '_';
-    }
-  }
-  while (!id.empty() && id.back() == '_') id.pop_back();
-  return id.empty() ? "rule" : id;
-}
 
 // What a bin is, for people: "Lead Origin = API", "TotalVisits 3 to < 5", "City missing".
 std::string BinText(const FeatureBins& f, const Bin& b) {

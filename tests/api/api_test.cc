@@ -477,6 +477,33 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  // `leadscore score` of SendGenerated's files as of `as_of` (JSON Lines, explained, with
+  // `more_flags`): one object per lead.
+  std::vector<json> BatchScores(const TempDir& data, const std::string& as_of,
+                                const std::vector<std::string>& more_flags = {}) {
+    const std::string out = data.File("batch-" + as_of + ".jsonl");
+    std::vector<std::string> args = {"score",
+                                     "--model",
+                                     kModelPath,
+                                     "--leads",
+                                     data.File("leads.csv"),
+                                     "--events",
+                                     data.File("events.jsonl"),
+                                     "--as-of",
+                                     as_of,
+                                     "--format",
+                                     "jsonl",
+                                     "--explain",
+                                     "--output",
+                                     out};
+    args.insert(args.end(), more_flags.begin(), more_flags.end());
+    auto batch = RunLeadscore(args);
+    EXPECT_EQ(batch.exit_code, 0) << batch.err;
+    std::vector<json> rows;
+    for (const auto& line : Lines(ReadFile(out))) rows.push_back(json::parse(line));
+    return rows;
+  }
+
   std::unique_ptr<ScratchStore> store_;
   TempDir dir_;
   ServerProcess server_;
@@ -745,15 +772,9 @@ TEST_P(ApiTest, LiveScoresEqualABatchRunOfTheSameRecords) {
   EXPECT_EQ(duplicates, 1u);  // generate re-sends one event
 
   for (const char* as_of : {"2026-01-01T00:00:00Z", "2025-12-01T00:00:00Z"}) {
-    std::string out = data.File(std::string("batch-") + as_of + ".jsonl");
-    auto batch = RunLeadscore({"score", "--model", kModelPath, "--leads", data.File("leads.csv"),
-                               "--events", data.File("events.jsonl"), "--as-of", as_of, "--format",
-                               "jsonl", "--explain", "--output", out, "--threads", "1"});
-    ASSERT_EQ(batch.exit_code, 0) << batch.err;
-    auto rows = Lines(ReadFile(out));
+    const std::vector<json> rows = BatchScores(data, as_of, {"--threads", "1"});
     ASSERT_EQ(rows.size(), 50u);
-    for (const auto& line : rows) {
-      json want = json::parse(line);
+    for (const json& want : rows) {
       std::string id = want["lead_id"];
       Reply got = Get("/v1/leads/" + id + "?as_of=" + as_of, read_);
       ASSERT_EQ(got.status, 200) << got;
@@ -788,15 +809,9 @@ TEST_P(ApiTest, PredictiveProbabilityEqualsABatchRunOfTheSameRecords) {
   ASSERT_NO_FATAL_FAILURE(SendGenerated(data, accepted, duplicates));
   std::set<double> distinct;
   for (const char* as_of : {"2026-01-01T00:00:00Z", "2025-12-01T00:00:00Z"}) {
-    std::string out = data.File(std::string("batch-") + as_of + ".jsonl");
-    auto batch = RunLeadscore({"score", "--model", kModelPath, "--leads", data.File("leads.csv"),
-                               "--events", data.File("events.jsonl"), "--as-of", as_of, "--format",
-                               "jsonl", "--explain", "--predictive", trees, "--output", out});
-    ASSERT_EQ(batch.exit_code, 0) << batch.err;
-    auto rows = Lines(ReadFile(out));
+    const std::vector<json> rows = BatchScores(data, as_of, {"--predictive", trees});
     ASSERT_EQ(rows.size(), 50u);
-    for (const auto& line : rows) {
-      json want = json::parse(line);
+    for (const json& want : rows) {
       std::string id = want["lead_id"];
       Reply got = Get("/v1/leads/" + id + "?as_of=" + as_of, read_);
       ASSERT_EQ(got.status, 200) << got;
