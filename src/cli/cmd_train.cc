@@ -36,6 +36,13 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   options.seed = flags.table.seed;
   options.threads = flags.table.threads;
   const learn::Scorecard card = learn::TrainScorecard(table, rows, options);
+  if (card.binning.features.empty()) {
+    fmt::print(stderr,
+               "{}: no column varies enough to learn from (a bin needs at least 20 rows and "
+               "0.5 % of them); no scorecard written\n",
+               SourceOf(flags.table));
+    return kExitFailure;
+  }
   learn::ScorecardFileOptions file_options;
   file_options.name = flags.name.empty() ? "scorecard" : flags.name;
   file_options.source = SourceOf(flags.table);

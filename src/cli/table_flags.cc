@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <unordered_map>
 
 #include "cli/cli_common.h"
+#include "cli/stage_reference.h"
 #include "service/store_source.h"
 #include "store/store.h"
 
@@ -44,8 +47,12 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
       ->default_val("90d");
   sub.add_option("--reference", flags.reference,
                  "History mode: each lead's reference time: `created` (its created_at, else its "
-                 "first event) or a cut-off date for every lead (2025-06-01)")
+                 "first event), `first:MQL` (the first time the --stages-model put it in that "
+                 "stage; `first-mql` for short) or a cut-off date for every lead (2025-06-01)")
       ->default_val("created");
+  sub.add_option("--stages-model", flags.stages_model,
+                 "History mode with --reference first:STAGE: the rule model whose stages define "
+                 "it");
   sub.add_option("--drop", flags.drop,
                  "Columns to leave out, comma-separated: ids, and anything recorded after the "
                  "outcome (it leaks it)")
@@ -103,10 +110,39 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
     return std::nullopt;
   }
   options.horizon = *horizon;
-  if (flags.reference != "created") {
+  std::unordered_map<std::string, Timestamp> first_stage;  // --reference first:STAGE
+  if (flags.reference.starts_with("first:") || flags.reference == "first-mql") {
+    const std::string stage =
+        flags.reference == "first-mql" ? "MQL" : flags.reference.substr(std::strlen("first:"));
+    if (flags.stages_model.empty()) {
+      fmt::print(stderr,
+                 "--reference {}: give the rule model whose stages define it (--stages-model "
+                 "M.yaml)\n",
+                 flags.reference);
+      return std::nullopt;
+    }
+    auto model = LoadModelOrReport(flags.stages_model);
+    if (!model) return std::nullopt;
+    auto times = FirstStageTimes(
+        model, stage, options.leads_source ? options.leads_source : learn::FileOpener(flags.leads),
+        options.events_source ? options.events_source : learn::FileOpener(flags.events));
+    if (!times) {
+      fmt::print(stderr, "--reference {}: {}\n", flags.reference, times.error().message());
+      return std::nullopt;
+    }
+    first_stage = std::move(*times);
+    fmt::print(stderr, "{} leads reached {} under {}\n", first_stage.size(), stage,
+               flags.stages_model);
+    options.reference_of = [&first_stage](const std::string& id) -> std::optional<Timestamp> {
+      auto it = first_stage.find(id);
+      if (it == first_stage.end()) return std::nullopt;
+      return it->second;
+    };
+  } else if (flags.reference != "created") {
     auto cutoff = ParseTimestamp(flags.reference);
     if (!cutoff) {
-      fmt::print(stderr, "--reference: `created` or a date (2025-06-01), not \"{}\"\n",
+      fmt::print(stderr,
+                 "--reference: `created`, `first:STAGE` or a date (2025-06-01), not \"{}\"\n",
                  flags.reference);
       return std::nullopt;
     }

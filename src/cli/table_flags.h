@@ -28,6 +28,7 @@ struct TableFlags {
   std::string outcome = "won";
   std::string horizon = "90d";
   std::string reference = "created";
+  std::string stages_model;  // --reference first:STAGE: the model whose stages define it
   uint64_t seed = 42;
   int threads = 0;  // 0: every core
 };

@@ -1,6 +1,7 @@
 #include "learn/scorecard.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -54,6 +55,14 @@ Scorecard TrainScorecard(const LabeledTable& table, std::span<const uint32_t> ro
   const std::vector<uint32_t> design = BinRows(card.binning, table, rows);
   const std::vector<uint8_t> label = table.LabelsOf(rows);
   const OneHotDesign all{design, width, card.binning.columns};
+  card.rows = rows.size();
+  for (uint8_t y : label) card.positives += y;
+  if (width == 0) {
+    // No column varies enough for a bin of its own: the model is the base rate.
+    const double positives = static_cast<double>(card.positives);
+    card.model.intercept = std::log((positives + 0.5) / (card.rows - positives + 0.5));
+    return card;
+  }
 
   double best_l2 = options.l2_candidates.empty() ? 1.0 : options.l2_candidates.front();
   std::optional<LogisticModel> start;
@@ -96,8 +105,6 @@ Scorecard TrainScorecard(const LabeledTable& table, std::span<const uint32_t> ro
   card.model = FitLogistic(all, label, best_l2, options.threads, start ? &*start : nullptr);
   MakeEventFeaturesMonotone(table, card.binning, card.model);
   card.l2 = best_l2;
-  card.rows = rows.size();
-  for (uint8_t y : label) card.positives += y;
   return card;
 }
 

@@ -142,7 +142,15 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
             }
           }
           created.push_back(born);
-          reference.push_back(scoring ? *scoring_as_of : options.cutoff ? *options.cutoff : born);
+          Timestamp ref = born;
+          if (scoring) {
+            ref = *scoring_as_of;
+          } else if (options.reference_of) {
+            ref = options.reference_of(id).value_or(0);
+          } else if (options.cutoff) {
+            ref = *options.cutoff;
+          }
+          reference.push_back(ref);
           if (ids) ids->push_back(id);
           for (size_t i = 0; i < values.size(); ++i) {
             if (builder_of_slot[i] == SIZE_MAX) continue;
@@ -159,7 +167,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
 
   // 2. Without a created_at, a lead's reference is its first event: a first pass finds it.
   const bool needs_first_event =
-      !scoring && have_events &&
+      !scoring && !options.reference_of && have_events &&
       std::any_of(reference.begin(), reference.end(), [](Timestamp t) { return t == 0; });
   const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url", "event_id"};
   if (needs_first_event) {
@@ -238,8 +246,8 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
             return report(options.events, line, "lead_id", "no lead_id; row skipped");
           }
           if (!v[4].is_null()) {
-            std::string scratch;
-            const std::string_view id = CellText(v[4], scratch);
+            std::string id_text;
+            const std::string_view id = CellText(v[4], id_text);
             if (!id.empty() && !seen_ids.insert(std::hash<std::string_view>{}(id)).second) {
               ++st.duplicates;
               return;

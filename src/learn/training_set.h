@@ -35,6 +35,9 @@ struct TrainingSetOptions {
   // The reference time of every lead when set (a cut-off date); otherwise each lead's
   // `created_at`, or its first event when it has none.
   std::optional<Timestamp> cutoff;
+  // Instead, each lead's own reference (its first MQL, say): nullopt leaves the lead out,
+  // counted as without a reference.
+  std::function<std::optional<Timestamp>(const std::string& lead_id)> reference_of;
   std::vector<std::string> drop;     // lead attributes left out
   std::vector<std::string> missing;  // placeholder values read as missing
   // The URL groups to count (`page_view:/pricing`), as a trained model names them; empty: the
@@ -51,7 +54,7 @@ struct TrainingSetStats {
   uint64_t used = 0;              // rows of the training set
   uint64_t converted_before = 0;  // reached the outcome at or before their reference: left out
   uint64_t censored = 0;          // horizon not over by the end of the data, not converted
-  uint64_t no_reference = 0;      // no created_at and no event, without a cut-off
+  uint64_t no_reference = 0;      // no created_at and no event; or none from reference_of
   uint64_t created_after = 0;     // created after the cut-off: not a lead yet at it
   uint64_t events_counted = 0;    // events at or before their lead's reference
   uint64_t events_after = 0;      // events after it: never seen by a feature

@@ -233,6 +233,18 @@ std::vector<std::pair<Timestamp, engine::Score>> LeadScorer::History(const LeadR
   return points;
 }
 
+std::optional<Timestamp> LeadScorer::FirstTimeAtStage(const LeadRecords& lead, AsOf as_of,
+                                                      int stage) {
+  impl_->Read(lead, as_of.time);
+  engine::Score score;
+  for (Timestamp t : impl_->EventTimes()) {
+    impl_->Replay(t);
+    impl_->Evaluate(AsOf{t}, false, score);
+    if (score.stage >= stage) return t;
+  }
+  return std::nullopt;
+}
+
 std::optional<Timestamp> LeadScorer::StageChangeTime(const LeadRecords& lead, AsOf as_of) {
   impl_->Read(lead, as_of.time);
   impl_->Replay(as_of.time);

@@ -63,6 +63,10 @@ class LeadScorer {
   std::vector<std::pair<Timestamp, engine::Score>> History(const LeadRecords& lead, AsOf as_of,
                                                            size_t limit);
 
+  // The first time of its counted events (as History) at which the lead's stage is `stage`
+  // (an index into the model's stages) or a later one; nullopt when it never is by `as_of`.
+  std::optional<Timestamp> FirstTimeAtStage(const LeadRecords& lead, AsOf as_of, int stage);
+
   // If nothing happens after `as_of` (events after it are left out): the first time the
   // lead's stage differs from its stage at `as_of` (decay, expiry, count windows), or nullopt
   // when it stays for 10 years. See service::StageChangeTime (stage_forecast.h) for the

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -570,6 +571,87 @@ TEST_F(LearnCli, HistoryIsReadFromTheStore) {
   EXPECT_NE(r.err.find("no store at"), std::string::npos) << r.err;
   r = RunLeadscore({"evaluate", "--db", db, "--leads", dir_.File("s-leads.csv")});
   EXPECT_EQ(r.exit_code, 2) << "--db and --leads are two sources: " << r.err;
+}
+
+// Every lead books a demo (its MQL under the rules below) on its own day; the converters looked
+// at pricing the day before, the others the day after. Only features as of each lead's MQL tell
+// them apart: as of creation nobody has looked, and as of a cut-off after it all have.
+TEST_F(LearnCli, FirstMqlIsEachLeadsOwnReference) {
+  std::string leads = "lead_id,created_at\n", events, outcomes = "lead_id,outcome,ts\n";
+  auto day = [](int d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "2025-%02d-%02dT12:00:00Z", 3 + d / 28, 1 + d % 28);
+    return std::string(text);
+  };
+  for (int i = 0; i < 120; ++i) {
+    const std::string id = "M" + std::to_string(i);
+    const bool converts = i % 3 == 0;
+    const int demo = 10 + (i * 7) % 90;
+    leads += id + ",2025-02-01T00:00:00Z\n";
+    auto event = [&](const std::string& type, int d) {
+      events += "{\"lead_id\":\"" + id + "\",\"type\":\"" + type + "\",\"ts\":\"" + day(d) +
+                "\",\"url\":\"/pricing\"}\n";
+    };
+    event("page_view", converts ? demo - 1 : demo + 1);
+    event("demo", demo);
+    if (converts) outcomes += id + ",won," + day(demo + 20) + "\n";
+  }
+  outcomes += "M1,lost,2025-12-31T00:00:00Z\n";
+  const std::string rules = dir_.Write("stages.yaml", R"(version: 1
+engagement:
+  rules:
+    - {id: demo, event: demo, points: 50}
+stages:
+  - {id: MQL, when: score >= 50}
+)");
+  std::vector<std::string> args = {"evaluate",
+                                   "--leads",
+                                   dir_.Write("m-leads.csv", leads),
+                                   "--events",
+                                   dir_.Write("m-events.jsonl", events),
+                                   "--outcomes",
+                                   dir_.Write("m-outcomes.csv", outcomes),
+                                   "--folds",
+                                   "3",
+                                   "--kind",
+                                   "scorecard",
+                                   "--format",
+                                   "json"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), more.begin(), more.end());
+    return RunLeadscore(all);
+  };
+  auto r = with({"--reference", "first:MQL", "--stages-model", rules, "--horizon", "60d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("120 leads reached MQL"), std::string::npos) << r.err;
+  EXPECT_GT(nlohmann::json::parse(r.out)["models"][0]["auc"].get<double>(), 0.95) << r.err;
+  r = with({"--reference", "created", "--horizon", "200d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(nlohmann::json::parse(r.out)["models"][0]["auc"].get<double>(), 0.7) << r.err;
+
+  r = with({"--reference", "first:SQL", "--stages-model", rules});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the model has no stage `SQL` (its stages: MQL)"), std::string::npos)
+      << r.err;
+  r = with({"--reference", "first-mql"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--stages-model"), std::string::npos) << r.err;
+}
+
+TEST_F(LearnCli, ATableWhereNothingVariesIsAClearAnswerNotACrash) {
+  std::string csv = "id,c,y\n";
+  for (int i = 0; i < 60; ++i) csv += std::to_string(i) + ",same," + std::to_string(i % 2) + "\n";
+  const std::string flat = dir_.Write("flat.csv", csv);
+  auto r = RunLeadscore({"evaluate", "--table", flat, "--label", "y", "--positive", "1", "--drop",
+                         "id", "--kind", "scorecard", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(nlohmann::json::parse(r.out)["models"][0]["auc"].get<double>(), 0.5, 1e-9);
+  r = RunLeadscore({"train", "--table", flat, "--label", "y", "--positive", "1", "--drop", "id",
+                    "--out", dir_.File("flat.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no column varies enough to learn from"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("flat.yaml")));
 }
 
 TEST_F(LearnCli, HistoryModeErrorsAreClear) {
