@@ -235,8 +235,11 @@ namespace {
 // The buffer belongs to the booster and lives until its next prediction.
 Result<const float*> PredictWith(const TreeModel::Impl& impl, const LabeledTable& table,
                                  std::span<const uint32_t> rows, int type) {
-  LS_ASSIGN_OR_RETURN(auto matrix,
-                      MakeMatrix(impl.encoding, table, rows, false, Threads(impl.threads)));
+  // A few rows (one lead in the live service) on one thread: waking XGBoost's OpenMP threads
+  // for them cost 10 ms a request.
+  const int threads = rows.size() < 10000 ? 1 : Threads(impl.threads);
+  LS_XGB(XGBoosterSetParam(impl.booster, "nthread", std::to_string(threads).c_str()));
+  LS_ASSIGN_OR_RETURN(auto matrix, MakeMatrix(impl.encoding, table, rows, false, threads));
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
