@@ -28,12 +28,12 @@ std::vector<double> IsotonicFit(std::span<const double> values, std::span<const 
   return out;
 }
 
-void MakeEventFeaturesMonotone(const LabeledTable& table, const Binning& binning,
-                               LogisticModel& model) {
+void MakeFeaturesMonotone(const LabeledTable& table, const Binning& binning, LogisticModel& model) {
   for (size_t f = 0; f < binning.features.size(); ++f) {
     const FeatureBins& bins = binning.features[f];
     const auto& event = table.columns[bins.column].event;
-    if (!event) continue;
+    const bool attribute = !event;
+    if (attribute && bins.kind != ColumnKind::kNumeric) continue;
     // The bins with rows, in order of activity: a count from low to high; days since the
     // last event from never, then old, to recent.
     std::vector<size_t> order;
@@ -41,7 +41,7 @@ void MakeEventFeaturesMonotone(const LabeledTable& table, const Binning& binning
       if (bins.bins[i].kind == BinKind::kRange && bins.bins[i].rows > 0) order.push_back(i);
     }
     const size_t never = static_cast<size_t>(bins.missing_bin);
-    if (event->kind == EventFeature::Kind::kDaysSinceLast) {
+    if (event && event->kind == EventFeature::Kind::kDaysSinceLast) {
       if (bins.bins[never].rows > 0) order.push_back(never);
       std::reverse(order.begin(), order.end());
     }
@@ -61,6 +61,20 @@ void MakeEventFeaturesMonotone(const LabeledTable& table, const Binning& binning
       down_error += rows[k] * (down[k] - w[k]) * (down[k] - w[k]);
     }
     const std::vector<double>& fitted = up_error <= down_error ? up : down;
+    if (attribute) {
+      // Monotone only when that is within the noise of the fitted weights: the variance of a
+      // bin's log-odds is about 1/positives + 1/negatives, and the squared differences over it
+      // may sum to the number of bins (a chi-square's expected value).
+      double chi_square = 0;
+      for (size_t k = 0; k < order.size(); ++k) {
+        const Bin& b = bins.bins[order[k]];
+        const double pos = static_cast<double>(b.positives);
+        const double neg = static_cast<double>(b.rows - b.positives);
+        const double variance = 1 / (pos + 0.5) + 1 / (neg + 0.5);
+        chi_square += (fitted[k] - w[k]) * (fitted[k] - w[k]) / variance;
+      }
+      if (chi_square > static_cast<double>(order.size())) continue;
+    }
     for (size_t k = 0; k < order.size(); ++k) {
       model.weights[binning.offset[f] + order[k]] = fitted[k];
     }

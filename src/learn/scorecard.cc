@@ -103,7 +103,7 @@ Scorecard TrainScorecard(const LabeledTable& table, std::span<const uint32_t> ro
     }
   }
   card.model = FitLogistic(all, label, best_l2, options.threads, start ? &*start : nullptr);
-  MakeEventFeaturesMonotone(table, card.binning, card.model);
+  MakeFeaturesMonotone(table, card.binning, card.model);
   card.l2 = best_l2;
   return card;
 }
