@@ -19,7 +19,7 @@ learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const st
                                          const std::string& events);
 
 // `top` > 0 adds each lead's `top` largest contributions. Leads known only from events (not in
-// the leads file) get no prediction. Fails when `leads` is empty or not CSV.
+// the leads file) get no prediction. Fails when `leads` is empty or cannot be read.
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
                                                 const service::Batch& batch,
                                                 const std::string& leads, const std::string& events,

@@ -11,6 +11,7 @@
 
 #include "ingest/convert.h"
 #include "learn/column_builder.h"
+#include "learn/row_source.h"
 
 namespace leadscore::learn {
 namespace {
@@ -70,14 +71,6 @@ class TableSink : public ingest::RowSink {
   std::string scratch_;
 };
 
-// JSON Lines has no header: the keys are those of the first line.
-Result<std::vector<std::string>> KeysOf(const std::string& path, ingest::RecordSource& source) {
-  if (source.format() == ingest::Format::kCsv) return source.header();
-  return Error(InvalidArgument(fmt::format(
-      "{}: a table for training must be CSV (one row per lead, a header naming the columns)",
-      path)));
-}
-
 }  // namespace
 
 bool Column::missing(size_t row) const {
@@ -118,7 +111,8 @@ bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeh
 Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& options) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
                       ingest::RecordSource::Open(path));
-  LS_ASSIGN_OR_RETURN(std::vector<std::string> header, KeysOf(path, *source));
+  // JSON Lines has no header: its columns are every key any line holds.
+  LS_ASSIGN_OR_RETURN(std::vector<std::string> header, ColumnsOf(FileOpener(path)));
   auto in_header = [&](const std::string& name) {
     return std::find(header.begin(), header.end(), name) != header.end();
   };

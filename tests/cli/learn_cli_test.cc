@@ -309,6 +309,16 @@ TEST_F(LearnCli, TreesAreSavedAndPredictWithReasons) {
   const auto p = ColumnOf(r.out, "probability");
   EXPECT_EQ(p.at("a"), p.at("b"));
   EXPECT_NE(p.at("a"), p.at("c"));
+  // The same leads as JSON Lines.
+  auto jsonl = RunLeadscore(
+      {"predict", "--model", trees, "--leads",
+       dir_.Write(
+           "new.jsonl",
+           "{\"lead_id\":\"a\",\"visits\":3,\"Lead Source\":\"Select\",\"industry\":\"IT\"}\n"
+           "{\"lead_id\":\"b\",\"visits\":3,\"industry\":\"IT\"}\n"
+           "{\"lead_id\":\"c\",\"visits\":3,\"Lead Source\":\"Referral\",\"industry\":\"IT\"}\n")});
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  EXPECT_EQ(ColumnOf(jsonl.out, "probability"), p);
 
   r = RunLeadscore({"predict", "--model", path_, "--leads", path_});
   EXPECT_EQ(r.exit_code, 1) << r.err;
