@@ -18,7 +18,8 @@ namespace leadscore::cli {
 void AddTableOptions(CLI::App& sub, TableFlags& flags) {
   auto* table = sub.add_option(
       "--table", flags.table,
-      "Table mode: CSV with one row per lead and a label column (a CRM export, a dataset)");
+      "Table mode: CSV or JSON Lines, one row per lead with a label column (a CRM export, a "
+      "dataset)");
   sub.add_option("--label", flags.label, "Table mode: the column that says how the lead ended")
       ->needs(table);
   sub.add_option("--positive", flags.positive,
@@ -26,7 +27,8 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
                  "file (e.g. 1, yes, Won)")
       ->needs(table);
   auto* leads = sub.add_option("--leads", flags.leads,
-                               "History mode: leads CSV (lead_id, attributes, created_at)");
+                               "History mode: leads, CSV or JSON Lines (lead_id, attributes, "
+                               "created_at)");
   auto* events = sub.add_option("--events", flags.events,
                                 "History mode: events (lead_id, type, ts, url), CSV or JSON Lines");
   auto* outcomes =
