@@ -53,16 +53,8 @@ class JsonRecords : public ingest::RowSink {
 
 Status ReadRecords(const learn::SourceOpener& open, const JsonRecords::OnRecord& on_record) {
   LS_ASSIGN_OR_RETURN(std::vector<std::string> keys, learn::ColumnsOf(open));
-  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
-  auto parser = ingest::BlockParser::Create(*source, keys);
   JsonRecords sink(keys, on_record);
-  while (true) {
-    LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
-    if (!block) break;
-    parser->Parse(*block, sink);
-    source->Recycle(std::move(*block));
-  }
-  return Status::Ok();
+  return learn::ReadRows(open, keys, sink);
 }
 
 }  // namespace

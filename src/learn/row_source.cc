@@ -65,6 +65,19 @@ SourceOpener JsonLinesOpener(std::string name, std::string text) {
   };
 }
 
+Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
+                ingest::RowSink& sink) {
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
+  auto parser = ingest::BlockParser::Create(*source, keys);
+  while (true) {
+    LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
+    if (!block) break;
+    parser->Parse(*block, sink);
+    source->Recycle(std::move(*block));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
   if (source->format() == ingest::Format::kCsv) return source->header();

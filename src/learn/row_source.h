@@ -26,4 +26,8 @@ SourceOpener JsonLinesOpener(std::string name, std::string text);
 // first appearance, which takes one pass over the source.
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
 
+// Reads every row of a fresh source into `sink`, the values of `keys` in that order.
+Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
+                ingest::RowSink& sink);
+
 }  // namespace leadscore::learn

@@ -72,19 +72,6 @@ class CallbackSink : public ingest::RowSink {
   const std::function<void(const ingest::RowError&)>& on_error_;
 };
 
-Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
-                ingest::RowSink& sink) {
-  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
-  auto parser = ingest::BlockParser::Create(*source, keys);
-  while (true) {
-    LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
-    if (!block) break;
-    parser->Parse(*block, sink);
-    source->Recycle(std::move(*block));
-  }
-  return Status::Ok();
-}
-
 // Builds a training set, or with `scoring_as_of` a scoring set (every lead, no outcomes), whose
 // lead ids go to `ids`.
 Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& st,
