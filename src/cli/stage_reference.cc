@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <vector>
 
 #include "service/lead_scorer.h"
@@ -88,7 +89,10 @@ Result<std::unordered_map<std::string, Timestamp>> FirstStageTimes(
   const AsOf end{std::numeric_limits<Timestamp>::max() / 2};
   for (const auto& [id, lead_events] : bodies) {
     auto attrs = attributes.find(id);
-    service::LeadRecords records{id, attrs == attributes.end() ? "" : attrs->second, lead_events};
+    // A string_view of the stored text: a ternary with "" would view a temporary string.
+    const std::string_view attributes_json =
+        attrs == attributes.end() ? std::string_view() : std::string_view(attrs->second);
+    service::LeadRecords records{id, attributes_json, lead_events};
     if (auto t = scorer.FirstTimeAtStage(records, end, index)) first.emplace(id, *t);
   }
   return first;
