@@ -45,7 +45,8 @@ std::string Csv(const std::string& s) {
 
 // The leads as the model's features: from the leads file alone (a model trained on a table),
 // or with their events up to --as-of (a model trained on history).
-Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::TreeModel& model) {
+Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::TreeModel& model,
+                                    AsOf as_of) {
   ErrorReporter errors;
   auto on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   learn::ScoringSet set;
@@ -66,11 +67,9 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
     set.table = std::move(*table);
     return set;
   }
-  auto as_of = ParseAsOfOrReport(flags.as_of);
-  if (!as_of) return Error(InvalidArgument("--as-of: not a time"));
   learn::TrainingSetOptions options = ScoringOptions(model, flags.leads, flags.events);
   options.on_error = on_error;
-  auto built = learn::BuildScoringSet(options, as_of->time);
+  auto built = learn::BuildScoringSet(options, as_of.time);
   errors.Finish();
   return built;
 }
@@ -81,7 +80,9 @@ int RunPredict(const PredictFlags& flags) {
     fmt::print(stderr, "{}\n", model.error().message());
     return ExitCodeFor(model.error());
   }
-  auto set = ReadLeads(flags, *model);
+  const auto as_of = ParseAsOfOrReport(flags.as_of);
+  if (!as_of) return kExitUsage;
+  auto set = ReadLeads(flags, *model, *as_of);
   if (!set) {
     fmt::print(stderr, "{}\n", set.error().message());
     return ExitCodeFor(set.error());

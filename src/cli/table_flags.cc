@@ -77,6 +77,9 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
   options.leads = flags.leads;
   options.events = flags.events;
   options.outcomes = flags.outcomes;
+  options.leads_source = learn::FileOpener(flags.leads);
+  options.events_source = learn::FileOpener(flags.events);
+  options.outcomes_source = learn::FileOpener(flags.outcomes);
   std::unique_ptr<store::Store> store;  // read while the set is built
   if (!flags.db.empty()) {
     if (!flags.db.starts_with("postgres") && !std::filesystem::exists(flags.db)) {
@@ -125,9 +128,7 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
     }
     auto model = LoadModelOrReport(flags.stages_model);
     if (!model) return std::nullopt;
-    auto times = FirstStageTimes(
-        model, stage, options.leads_source ? options.leads_source : learn::FileOpener(flags.leads),
-        options.events_source ? options.events_source : learn::FileOpener(flags.events));
+    auto times = FirstStageTimes(model, stage, options.leads_source, options.events_source);
     if (!times) {
       fmt::print(stderr, "--reference {}: {}\n", flags.reference, times.error().message());
       return std::nullopt;

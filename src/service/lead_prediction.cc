@@ -1,8 +1,7 @@
 #include "service/lead_prediction.h"
 
-#include <nlohmann/json.hpp>
-
 #include "learn/training_set.h"
+#include "service/store_source.h"
 
 namespace leadscore::service {
 
@@ -14,10 +13,9 @@ Result<std::unique_ptr<LeadPredictor>> LeadPredictor::Load(const std::string& pa
 Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
                                           const std::vector<std::string>& events, Timestamp as_of,
                                           size_t top) const {
-  // The lead as one JSON line, as the store's leads read in a batch run.
-  nlohmann::json line = nlohmann::json::parse(lead.attributes, nullptr, false);
-  if (!line.is_object()) line = nlohmann::json::object();
-  line["lead_id"] = lead.lead_id;
+  // The lead and its events as JSON Lines, as a batch run reads the store.
+  std::string lead_line;
+  AppendLeadLine(lead_line, lead);
   std::string event_lines;
   for (const std::string& body : events) {
     event_lines += body;
@@ -27,7 +25,7 @@ Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
       learn::OptionsForModel(model_.columns(), model_.encoding().missing);
   options.leads = "lead " + lead.lead_id;
   options.events = "events of " + lead.lead_id;
-  options.leads_source = learn::JsonLinesOpener(options.leads, line.dump());
+  options.leads_source = learn::JsonLinesOpener(options.leads, std::move(lead_line));
   options.events_source = learn::JsonLinesOpener(options.events, std::move(event_lines));
   LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, as_of));
   if (set.table.rows() != 1) {

@@ -93,17 +93,7 @@ class LeadsSource final : public StoredSource {
         break;
       }
       for (const auto& lead : page) {
-        // {"lead_id": <id>, <the attributes' members>}: lead_id first, as a file would have it.
-        block.bytes += "{\"lead_id\":";
-        block.bytes += nlohmann::json(lead.lead_id).dump();
-        std::string_view rest(lead.attributes);
-        size_t open = rest.find('{');
-        rest = open == std::string_view::npos ? "}" : rest.substr(open + 1);
-        if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos && rest.front() != '}') {
-          block.bytes += ',';
-        }
-        block.bytes += rest;
-        block.bytes += '\n';
+        AppendLeadLine(block.bytes, lead);
         ++rows;
       }
       after_ = page.back().lead_id;
@@ -155,6 +145,20 @@ class OutcomesSource final : public StoredSource {
 };
 
 }  // namespace
+
+void AppendLeadLine(std::string& out, const store::LeadRow& lead) {
+  // {"lead_id": <id>, <the attributes' members>}: lead_id first, as a file would have it.
+  out += "{\"lead_id\":";
+  out += nlohmann::json(lead.lead_id).dump();
+  std::string_view rest(lead.attributes);
+  size_t open = rest.find('{');
+  rest = open == std::string_view::npos ? "}" : rest.substr(open + 1);
+  if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos && rest.front() != '}') {
+    out += ',';
+  }
+  out += rest;
+  out += '\n';
+}
 
 std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store) {
   return std::make_unique<OutcomesSource>(store);

@@ -15,6 +15,8 @@
 namespace leadscore::service {
 
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store);
+// Appends one stored lead as the leads source gives it: a JSON Lines line with lead_id first.
+void AppendLeadLine(std::string& out, const store::LeadRow& lead);
 std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store);
 // Every lead's outcomes as {"lead_id", "outcome", "ts", "value"?}, in the order recorded.
 std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store);
