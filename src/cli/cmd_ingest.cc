@@ -31,6 +31,17 @@ int RunIngest(const IngestFlags& flags) {
   }
   ErrorReporter errors;
   Progress progress;
+  // Dedupe needs the ids of the events stored already.
+  auto log = service::EventLog::Load(
+      **store, {.index_leads = false, .on_progress = [&](int64_t events, int64_t last_seq) {
+                  progress.Update("event log of " + flags.db, static_cast<uint64_t>(events),
+                                  static_cast<uint64_t>(last_seq));
+                }});
+  progress.Finish();
+  if (!log) {
+    fmt::print(stderr, "leadscore ingest: {}\n", log.error().message());
+    return ExitCodeFor(log.error());
+  }
   service::BulkIngestOptions options;
   options.batch = std::max<size_t>(flags.batch, 1);
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
@@ -44,7 +55,8 @@ int RunIngest(const IngestFlags& flags) {
       {service::RecordKind::kOutcomes, &flags.outcomes}};
   for (const auto& [kind, path] : files) {
     if (path->empty()) continue;
-    auto stats = service::IngestFile(**store, kind, *path, options, service::LiveService::Now());
+    auto stats =
+        service::IngestFile(**store, **log, kind, *path, options, service::LiveService::Now());
     progress.Finish();
     if (!stats) {
       errors.Finish();

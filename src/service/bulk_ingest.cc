@@ -105,8 +105,9 @@ std::string FileStamp(const std::string& path) {
 
 }  // namespace
 
-Result<BulkFileStats> IngestFile(store::Store& store, RecordKind kind, const std::string& path,
-                                 const BulkIngestOptions& options, Timestamp now) {
+Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind kind,
+                                 const std::string& path, const BulkIngestOptions& options,
+                                 Timestamp now) {
   LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(path));
   const bool csv = source->format() == ingest::Format::kCsv;
   std::unique_ptr<ingest::BlockParser> parser;
@@ -159,8 +160,8 @@ Result<BulkFileStats> IngestFile(store::Store& store, RecordKind kind, const std
     WriteResult result;
     Committed committed;
     std::string progress = fmt::format("{}:{}", stamp, ordinal);
-    Status written = store.Transaction([&]() -> Status {
-      LS_RETURN_IF_ERROR(ApplyWrite(store, request, now, known, result, committed, created));
+    Status written = log.Transaction(store, [&]() -> Status {
+      LS_RETURN_IF_ERROR(ApplyWrite(store, log, request, now, known, result, committed, created));
       return store.SetMeta(key, progress);
     });
     LS_RETURN_IF_ERROR(written);

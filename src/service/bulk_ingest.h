@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "ingest/record_source.h"
+#include "service/event_log.h"
 #include "store/store.h"
 
 namespace leadscore::service {
@@ -39,9 +40,11 @@ struct BulkIngestOptions {
   std::function<void(const std::string& path, uint64_t done, uint64_t total)> on_progress;
 };
 
-// Reads `path` (CSV or JSON Lines, optionally .gz) into the store. Fails when the file cannot
-// be read or the store fails; bad records are reported and skipped.
-Result<BulkFileStats> IngestFile(store::Store& store, RecordKind kind, const std::string& path,
-                                 const BulkIngestOptions& options, Timestamp now);
+// Reads `path` (CSV or JSON Lines, optionally .gz) into the store, appending events through
+// `log` (the store's). Fails when the file cannot be read or the store fails; bad records are
+// reported and skipped.
+Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind kind,
+                                 const std::string& path, const BulkIngestOptions& options,
+                                 Timestamp now);
 
 }  // namespace leadscore::service

@@ -133,6 +133,41 @@ bool FingerprintSet::Insert(uint64_t fp) {
   }
 }
 
+bool FingerprintSet::Contains(uint64_t fp) const {
+  if (fp == 0) fp = 1;
+  const size_t n = table_.size();
+  if (n == 0) return false;
+  for (size_t i = SlotOf(fp);; i = i + 1 == n ? 0 : i + 1) {
+    if (table_[i] == fp) return true;
+    if (table_[i] == 0) return false;
+  }
+}
+
+bool FingerprintSet::Erase(uint64_t fp) {
+  if (fp == 0) fp = 1;
+  const size_t n = table_.size();
+  if (n == 0) return false;
+  size_t hole = SlotOf(fp);
+  for (;; hole = hole + 1 == n ? 0 : hole + 1) {
+    if (table_[hole] == 0) return false;
+    if (table_[hole] == fp) break;
+  }
+  // Backward-shift deletion: every later entry of the run that may sit in the hole moves
+  // there, so that no lookup stops early at an empty slot.
+  for (size_t j = hole + 1 == n ? 0 : hole + 1; table_[j] != 0; j = j + 1 == n ? 0 : j + 1) {
+    const size_t home = SlotOf(table_[j]);
+    // The entry may move back to `hole` when `hole` lies cyclically in [home, j).
+    const bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+    if (movable) {
+      table_[hole] = table_[j];
+      hole = j;
+    }
+  }
+  table_[hole] = 0;
+  --size_;
+  return true;
+}
+
 void FingerprintSet::Reserve(size_t n) {
   size_t capacity = n + n / 4 + 1024;  // at most 80% full
   if (capacity > table_.size()) Rehash(capacity);

@@ -106,6 +106,9 @@ class FingerprintSet {
  public:
   // Inserts `fp`; returns false when it was already there.
   bool Insert(uint64_t fp);
+  bool Contains(uint64_t fp) const;
+  // Removes `fp`; false when it was not there.
+  bool Erase(uint64_t fp);
   // Sizes the table for about `n` fingerprints.
   void Reserve(size_t n);
   void Prefetch(uint64_t fp) const {

@@ -25,6 +25,8 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
   LS_ASSIGN_OR_RETURN(
       service->readers_,
       StorePool::Open(options.db, std::max<size_t>(options.readers, 1), options.durable));
+  LS_ASSIGN_OR_RETURN(service->event_log_,
+                      EventLog::Load(*service->admin_, {.on_progress = options.on_load_progress}));
   LS_RETURN_IF_ERROR(service->LoadModels());
   if (!options.predictive_path.empty()) {
     LS_ASSIGN_OR_RETURN(service->predictor_, LeadPredictor::Load(options.predictive_path));
@@ -37,13 +39,14 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
       auto rescore_store,
       store::Store::Open(options.db, {.durable = options.durable, .migrate = false}));
   service->rescorer_ = std::make_unique<Rescorer>(
-      std::move(rescore_store), [self] { return self->models(); }, &LiveService::Now,
-      options.on_transition, RescorerOptions{.sweep_interval = options.sweep_interval});
+      std::move(rescore_store), service->event_log_, [self] { return self->models(); },
+      &LiveService::Now, options.on_transition,
+      RescorerOptions{.sweep_interval = options.sweep_interval});
   if (options.after_transitions) service->rescorer_->set_after_commit(options.after_transitions);
   LS_ASSIGN_OR_RETURN(auto write_store, store::Store::Open(options.db, {.durable = options.durable,
                                                                         .migrate = false}));
   service->writer_ = std::make_unique<WriteQueue>(
-      std::move(write_store), &LiveService::Now, [self](const Committed& c) {
+      std::move(write_store), service->event_log_, &LiveService::Now, [self](const Committed& c) {
         self->rescorer_->MarkDirty(c.attribute_leads, "attributes");
         self->rescorer_->MarkDirty(c.event_leads, "event");
       });
@@ -205,7 +208,7 @@ Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
   auto lease = readers_->Acquire();
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
   if (!lead) return std::optional<LeadView>();
-  LS_ASSIGN_OR_RETURN(auto events, lease->LeadEvents(lead_id));
+  LS_ASSIGN_OR_RETURN(auto events, event_log_->LeadEvents(*lease, lead_id));
   std::vector<std::string> bodies;
   bodies.reserve(events.size());
   for (auto& e : events) bodies.push_back(std::move(e.body));
@@ -227,7 +230,7 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
   auto lease = readers_->Acquire();
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
   if (!lead) return Error(NotFound("no lead \"" + lead_id + "\""));
-  LS_ASSIGN_OR_RETURN(auto events, lease->LeadEvents(lead_id));
+  LS_ASSIGN_OR_RETURN(auto events, event_log_->LeadEvents(*lease, lead_id));
   std::vector<std::string> bodies;
   for (auto& e : events) bodies.push_back(std::move(e.body));
   LeadScorer& scorer = ThreadScorer(model->compiled);
@@ -245,7 +248,7 @@ Result<std::vector<store::TransitionRow>> LiveService::Transitions(const std::st
 
 Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id) {
   auto lease = readers_->Acquire();
-  return lease->LeadEvents(lead_id);
+  return event_log_->LeadEvents(*lease, lead_id);
 }
 
 Result<std::vector<store::OutcomeRow>> LiveService::Outcomes(const std::string& lead_id) {

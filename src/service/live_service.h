@@ -46,6 +46,8 @@ struct LiveOptions {
   // Called in the transaction that writes a transition (see Rescorer::TransitionHook).
   Rescorer::TransitionHook on_transition;
   std::function<void()> after_transitions;
+  // Called while the event log is read into memory at start (see EventLogOptions).
+  std::function<void(int64_t events, int64_t last_seq)> on_load_progress;
 };
 
 struct IngestReport {
@@ -122,6 +124,7 @@ class LiveService {
 
   LiveOptions options_;
   std::unique_ptr<StorePool> readers_;
+  std::shared_ptr<EventLog> event_log_;       // the log's indexes; written by writer_ alone
   std::unique_ptr<LeadPredictor> predictor_;  // null: no predictive model
   std::unique_ptr<store::Store> admin_;       // model changes and tokens, under admin_mu_
   std::mutex admin_mu_;

@@ -16,10 +16,11 @@
 
 namespace leadscore::service {
 
-Rescorer::Rescorer(std::unique_ptr<store::Store> store,
+Rescorer::Rescorer(std::unique_ptr<store::Store> store, std::shared_ptr<const EventLog> log,
                    std::function<std::shared_ptr<const ModelSet>()> models, Timestamp (*now)(),
                    TransitionHook on_transition, RescorerOptions options)
     : store_(std::move(store)),
+      log_(std::move(log)),
       models_(std::move(models)),
       now_(now),
       on_transition_(std::move(on_transition)),
@@ -94,55 +95,59 @@ std::string EventName(const store::EventRow& e) {
 
 }  // namespace
 
+void Rescorer::SetEvents(std::vector<std::vector<store::EventRow>>& events, std::span<Loaded> out) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    for (store::EventRow& e : events[i]) {
+      out[i].event_names.push_back(EventName(e));
+      out[i].received.push_back(e.received_at);
+      out[i].bodies.push_back(std::move(e.body));
+    }
+  }
+}
+
 Status Rescorer::LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out) {
   store::Store& s = *store_;
+  const size_t first = out.size();
+  std::vector<std::string> ids;
   for (const auto& [id, cause] : leads) {
     LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
     if (!lead) continue;  // deleted meanwhile
-    LS_ASSIGN_OR_RETURN(auto events, s.LeadEvents(id));
     Loaded& l = out.emplace_back();
     l.lead = std::move(*lead);
     l.cause = cause;
-    for (auto& e : events) {
-      l.event_names.push_back(EventName(e));
-      l.received.push_back(e.received_at);
-      l.bodies.push_back(std::move(e.body));
-    }
+    ids.push_back(id);
     for (const ActiveModel& model : set.models) {
       LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
       l.stored.push_back(std::move(stored));
     }
   }
+  LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
+  SetEvents(events, std::span(out).subspan(first));
   return Status::Ok();
 }
 
 Status Rescorer::LoadPage(const std::string& after, const std::string& cause, const ModelSet& set,
                           std::vector<Loaded>& out) {
-  // Three range queries a page instead of three queries a lead: a full pass over 1M leads
-  // is bound by them.
+  // A few queries a page instead of three queries a lead: a full pass over 1M leads is bound
+  // by them.
   store::Store& s = *store_;
   LS_ASSIGN_OR_RETURN(auto leads, s.LeadsPage(after, static_cast<int64_t>(options_.page)));
   if (leads.empty()) return Status::Ok();
   const std::string& first = leads.front().lead_id;
   const std::string& last = leads.back().lead_id;
-  LS_ASSIGN_OR_RETURN(auto events, s.EventsOfLeads(first, last));
+  std::vector<std::string> ids;
+  for (const auto& lead : leads) ids.push_back(lead.lead_id);
+  LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
   std::vector<std::vector<store::ScoreRow>> scores;
   for (const ActiveModel& model : set.models) {
     LS_ASSIGN_OR_RETURN(auto rows, s.ScoresOfLeads(model.name, first, last));
     scores.push_back(std::move(rows));
   }
-  // Both lists are sorted by lead_id as the leads are: walk them side by side.
-  size_t e = 0;
+  // The scores are sorted by lead_id as the leads are: walk them side by side.
+  const size_t first_loaded = out.size();
   std::vector<size_t> sc(set.models.size(), 0);
   for (auto& lead : leads) {
     Loaded& l = out.emplace_back();
-    while (e < events.size() && events[e].lead_id < lead.lead_id) ++e;
-    while (e < events.size() && events[e].lead_id == lead.lead_id) {
-      l.event_names.push_back(EventName(events[e]));
-      l.received.push_back(events[e].received_at);
-      l.bodies.push_back(std::move(events[e].body));
-      ++e;
-    }
     l.cause = cause;
     for (size_t m = 0; m < scores.size(); ++m) {
       auto& rows = scores[m];
@@ -155,6 +160,7 @@ Status Rescorer::LoadPage(const std::string& after, const std::string& cause, co
     }
     l.lead = std::move(lead);
   }
+  SetEvents(events, std::span(out).subspan(first_loaded));
   return Status::Ok();
 }
 

@@ -21,9 +21,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 
+#include "service/event_log.h"
 #include "service/live_models.h"
 #include "store/store.h"
 
@@ -53,7 +55,8 @@ class Rescorer {
   using TransitionHook =
       std::function<Status(store::Store&, const store::TransitionRow&, const std::string& role)>;
 
-  Rescorer(std::unique_ptr<store::Store> store,
+  // `log` indexes the store's event log (the service's writer keeps it current).
+  Rescorer(std::unique_ptr<store::Store> store, std::shared_ptr<const EventLog> log,
            std::function<std::shared_ptr<const ModelSet>()> models, Timestamp (*now)(),
            TransitionHook on_transition, RescorerOptions options);
   ~Rescorer();
@@ -89,6 +92,8 @@ class Rescorer {
     std::vector<std::optional<store::ScoreRow>> stored;  // by model, as in the ModelSet
   };
   Status LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out);
+  // Moves each lead's events (aligned with `out`) into it.
+  static void SetEvents(std::vector<std::vector<store::EventRow>>& events, std::span<Loaded> out);
   // The page of leads after `after` (lead_id order), with their events and stored scores.
   Status LoadPage(const std::string& after, const std::string& cause, const ModelSet& set,
                   std::vector<Loaded>& out);
@@ -110,6 +115,7 @@ class Rescorer {
   void Requeue(const Work& work);
 
   std::unique_ptr<store::Store> store_;
+  std::shared_ptr<const EventLog> log_;
   std::function<std::shared_ptr<const ModelSet>()> models_;
   Timestamp (*now_)();
   TransitionHook on_transition_;

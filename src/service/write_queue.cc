@@ -11,9 +11,9 @@ namespace {
 constexpr size_t kMaxGroupEvents = 20000;
 }  // namespace
 
-WriteQueue::WriteQueue(std::unique_ptr<store::Store> store, Timestamp (*now)(),
-                       std::function<void(const Committed&)> on_commit)
-    : store_(std::move(store)), now_(now), on_commit_(std::move(on_commit)) {
+WriteQueue::WriteQueue(std::unique_ptr<store::Store> store, std::shared_ptr<EventLog> log,
+                       Timestamp (*now)(), std::function<void(const Committed&)> on_commit)
+    : store_(std::move(store)), log_(std::move(log)), now_(now), on_commit_(std::move(on_commit)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -50,7 +50,7 @@ void WriteQueue::Remember(const Pending& p) {
   for (const auto& id : p.request.delete_leads) known_leads_.erase(id);
 }
 
-Status ApplyWrite(store::Store& s, const WriteRequest& request, Timestamp now,
+Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, Timestamp now,
                   const std::unordered_set<std::string>& known_leads, WriteResult& result,
                   Committed& committed, std::vector<std::string>& created_leads) {
   created_leads.clear();
@@ -75,7 +75,7 @@ Status ApplyWrite(store::Store& s, const WriteRequest& request, Timestamp now,
   for (const EventInput& e : request.events) {
     rows.push_back({0, e.event_id, e.lead_id, e.type, e.ts, e.body, now});
   }
-  LS_ASSIGN_OR_RETURN(int64_t last_seq, s.InsertEvents(rows, result.event_stored));
+  LS_ASSIGN_OR_RETURN(int64_t last_seq, log.Append(s, rows, result.event_stored));
   committed.last_seq = std::max(committed.last_seq, last_seq);
   std::unordered_set<std::string> ensured;
   for (size_t i = 0; i < request.events.size(); ++i) {
@@ -96,7 +96,7 @@ Status ApplyWrite(store::Store& s, const WriteRequest& request, Timestamp now,
     LS_RETURN_IF_ERROR(s.InsertOutcome(row));
   }
   for (const std::string& id : request.delete_leads) {
-    LS_ASSIGN_OR_RETURN(bool deleted, s.DeleteLeadRows(id));
+    LS_ASSIGN_OR_RETURN(bool deleted, log.DeleteLead(s, id));
     result.leads_deleted += deleted ? 1 : 0;
   }
   if (request.custom) LS_RETURN_IF_ERROR(request.custom(s));
@@ -104,7 +104,8 @@ Status ApplyWrite(store::Store& s, const WriteRequest& request, Timestamp now,
 }
 
 Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
-  return ApplyWrite(*store_, p.request, now, known_leads_, result, committed, p.created_leads);
+  return ApplyWrite(*store_, *log_, p.request, now, known_leads_, result, committed,
+                    p.created_leads);
 }
 
 void WriteQueue::Run() {
@@ -124,7 +125,7 @@ void WriteQueue::Run() {
     const Timestamp now = now_();
     std::vector<WriteResult> results(group.size());
     Committed committed;
-    Status status = store_->Transaction([&]() -> Status {
+    Status status = log_->Transaction(*store_, [&]() -> Status {
       for (size_t i = 0; i < group.size(); ++i) {
         LS_RETURN_IF_ERROR(Apply(group[i], results[i], committed, now));
       }
@@ -141,7 +142,7 @@ void WriteQueue::Run() {
     for (Pending& p : group) {
       WriteResult result;
       Committed alone;
-      Status one = store_->Transaction([&] { return Apply(p, result, alone, now); });
+      Status one = log_->Transaction(*store_, [&] { return Apply(p, result, alone, now); });
       if (one.ok()) {
         ++groups_;
         Remember(p);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "service/event_log.h"
 #include "service/record_input.h"
 #include "store/store.h"
 
@@ -53,18 +54,20 @@ struct Committed {
   int64_t last_seq = 0;                      // highest event seq written, 0 if none
 };
 
-// Writes `request` in the caller's transaction: leads merged into the stored attributes,
-// events appended (false in result.event_stored for a duplicate event_id), a lead row for
+// Writes `request` in the caller's transaction (run through log.Transaction): leads merged
+// into the stored attributes, events appended through `log` (false in result.event_stored for
+// a duplicate event_id), a lead row for
 // each new lead of an event or outcome (skipped for `known_leads`; the ones inserted go to
 // `created_leads`), outcomes, deletes, then request.custom.
-Status ApplyWrite(store::Store& store, const WriteRequest& request, Timestamp now,
+Status ApplyWrite(store::Store& store, EventLog& log, const WriteRequest& request, Timestamp now,
                   const std::unordered_set<std::string>& known_leads, WriteResult& result,
                   Committed& committed, std::vector<std::string>& created_leads);
 
 class WriteQueue {
  public:
-  // `on_commit` runs on the writer thread after each commit.
-  WriteQueue(std::unique_ptr<store::Store> store, Timestamp (*now)(),
+  // `on_commit` runs on the writer thread after each commit. The queue is the only writer of
+  // `log` in this process.
+  WriteQueue(std::unique_ptr<store::Store> store, std::shared_ptr<EventLog> log, Timestamp (*now)(),
              std::function<void(const Committed&)> on_commit);
   ~WriteQueue();
 
@@ -87,6 +90,7 @@ class WriteQueue {
   Status Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now);
 
   std::unique_ptr<store::Store> store_;
+  std::shared_ptr<EventLog> log_;
   Timestamp (*now_)();
   std::function<void(const Committed&)> on_commit_;
   std::mutex mu_;

@@ -1,7 +1,8 @@
 // Versioned schema migrations, run when a store is opened.
 //
 // The scripts are src/store/schema/NNN_name.sql, compiled into the binary; the few words where
-// SQLite and PostgreSQL differ are placeholders filled in per dialect. Each runs
+// SQLite and PostgreSQL differ are placeholders filled in per dialect, and a step the two
+// take differently has a file for each (NNN_name.sqlite.sql, NNN_name.postgres.sql). Each runs
 // in its own transaction together with the row that records it in `schema_migrations`, so a
 // crash leaves the store at the version before or after, never between. Two processes that
 // open the same store at once serialize on the migrations table; the second finds the work

@@ -20,6 +20,23 @@ SqlValue NullIfEmpty(const std::string& s) {
   return s;
 }
 
+// Rows per multi-row statement: within SQLite's 32,766 parameters, and enough to turn a
+// thousand round trips to PostgreSQL into a few.
+constexpr size_t kRowsPerStatement = 256;
+
+// "(?, ?, ?), (?, ?, ?)": `rows` groups of `columns` placeholders.
+std::string Placeholders(size_t rows, size_t columns) {
+  std::string group = "(";
+  for (size_t c = 0; c < columns; ++c) group += c ? ", ?" : "?";
+  group += ")";
+  std::string out;
+  for (size_t r = 0; r < rows; ++r) {
+    if (r) out += ", ";
+    out += group;
+  }
+  return out;
+}
+
 LeadRow ToLead(const SqlRow& r) { return {r.Text(0), r.Text(1), r.Int(2), r.Int(3)}; }
 
 EventRow ToEvent(const SqlRow& r) {
@@ -122,22 +139,18 @@ Status Store::EnsureLead(const std::string& lead_id, Timestamp now) {
       p));
 }
 
-Result<bool> Store::DeleteLead(const std::string& lead_id) {
-  bool existed = false;
-  Status status = Transaction([&]() -> Status {
-    LS_ASSIGN_OR_RETURN(existed, DeleteLeadRows(lead_id));
-    return Status::Ok();
-  });
-  if (!status.ok()) return Error(status);
-  return existed;
-}
-
-Result<bool> Store::DeleteLeadRows(const std::string& lead_id) {
+Result<bool> Store::DeleteLeadRows(const std::string& lead_id,
+                                   std::span<const int64_t> event_seqs) {
+  for (size_t start = 0; start < event_seqs.size(); start += kRowsPerStatement) {
+    auto chunk = event_seqs.subspan(start, std::min(kRowsPerStatement, event_seqs.size() - start));
+    std::vector<SqlValue> seqs(chunk.begin(), chunk.end());
+    LS_RETURN_IF_ERROR(
+        db_->Exec("DELETE FROM events WHERE seq IN " + Placeholders(1, chunk.size()), seqs));
+  }
   std::vector<SqlValue> p{lead_id};
   for (const char* sql :
-       {"DELETE FROM events WHERE lead_id = ?", "DELETE FROM outcomes WHERE lead_id = ?",
-        "DELETE FROM lead_scores WHERE lead_id = ?", "DELETE FROM transitions WHERE lead_id = ?",
-        "DELETE FROM outbox WHERE lead_id = ?"}) {
+       {"DELETE FROM outcomes WHERE lead_id = ?", "DELETE FROM lead_scores WHERE lead_id = ?",
+        "DELETE FROM transitions WHERE lead_id = ?", "DELETE FROM outbox WHERE lead_id = ?"}) {
     LS_RETURN_IF_ERROR(db_->Exec(sql, p));
   }
   LS_ASSIGN_OR_RETURN(auto result, db_->Exec("DELETE FROM leads WHERE lead_id = ?", p));
@@ -159,7 +172,7 @@ Result<int64_t> Store::CountLeads() {
 
 // ---- events --------------------------------------------------------------------------------
 
-Result<bool> Store::InsertEvent(EventRow& event) {
+Status Store::InsertEvent(EventRow& event) {
   std::vector<SqlValue> p{NullIfEmpty(event.event_id),
                           event.lead_id,
                           event.type,
@@ -167,84 +180,62 @@ Result<bool> Store::InsertEvent(EventRow& event) {
                           event.body,
                           event.received_at};
   LS_ASSIGN_OR_RETURN(auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, "
-                                            "body, received_at) VALUES (?, ?, ?, ?, ?, ?) ON "
-                                            "CONFLICT DO NOTHING RETURNING seq",
+                                            "body, received_at) VALUES (?, ?, ?, ?, ?, ?) "
+                                            "RETURNING seq",
                                             p));
-  if (rows.empty()) return false;
   event.seq = rows[0].Int(0);
-  return true;
+  return Status::Ok();
 }
 
-namespace {
-
-// Rows per multi-row statement: within SQLite's 32,766 parameters, and enough to turn a
-// thousand round trips to PostgreSQL into a few.
-constexpr size_t kRowsPerStatement = 256;
-
-// "(?, ?, ?), (?, ?, ?)": `rows` groups of `columns` placeholders.
-std::string Placeholders(size_t rows, size_t columns) {
-  std::string group = "(";
-  for (size_t c = 0; c < columns; ++c) group += c ? ", ?" : "?";
-  group += ")";
-  std::string out;
-  for (size_t r = 0; r < rows; ++r) {
-    if (r) out += ", ";
-    out += group;
-  }
-  return out;
-}
-
-}  // namespace
-
-Result<int64_t> Store::InsertEvents(std::span<const EventRow> events, std::vector<bool>& stored) {
-  stored.assign(events.size(), false);
-  int64_t max_seq = 0;
-  std::unordered_map<std::string_view, size_t> first;  // event_id -> its first position
-  std::vector<size_t> batch;
-  for (size_t start = 0; start < events.size();) {
-    batch.clear();
+Result<std::vector<int64_t>> Store::InsertEvents(std::span<const EventRow> events) {
+  std::vector<int64_t> seqs;
+  seqs.reserve(events.size());
+  for (size_t start = 0; start < events.size(); start += kRowsPerStatement) {
+    auto chunk = events.subspan(start, std::min(kRowsPerStatement, events.size() - start));
     std::vector<SqlValue> p;
-    for (; start < events.size() && batch.size() < kRowsPerStatement; ++start) {
-      const EventRow& e = events[start];
-      if (!e.event_id.empty() && !first.emplace(e.event_id, start).second) continue;
-      batch.push_back(start);
+    p.reserve(chunk.size() * 6);
+    for (const EventRow& e : chunk) {
       p.insert(p.end(), {NullIfEmpty(e.event_id), e.lead_id, e.type, e.ts, e.body, e.received_at});
     }
-    if (batch.empty()) continue;
     LS_ASSIGN_OR_RETURN(
         auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, body, received_at) "
                               "VALUES " +
-                                  Placeholders(batch.size(), 6) +
-                                  " ON CONFLICT DO NOTHING RETURNING seq, event_id",
+                                  Placeholders(chunk.size(), 6) + " RETURNING seq",
                               p));
-    for (size_t i : batch) {
-      if (events[i].event_id.empty()) stored[i] = true;  // no id: always stored
-    }
-    for (const auto& r : rows) {
-      max_seq = std::max(max_seq, r.Int(0));
-      if (!r.is_null(1)) stored[first.at(r.Text(1))] = true;
-    }
+    // Both databases number the rows in VALUES order; RETURNING's order is not promised.
+    const size_t first = seqs.size();
+    for (const auto& r : rows) seqs.push_back(r.Int(0));
+    std::sort(seqs.begin() + static_cast<ptrdiff_t>(first), seqs.end());
   }
-  return max_seq;
+  return seqs;
 }
 
-Result<std::vector<EventRow>> Store::LeadEvents(const std::string& lead_id) {
-  std::vector<SqlValue> p{lead_id};
-  return QueryRows<EventRow>(*db_,
-                             fmt::format("SELECT {} FROM events WHERE lead_id = ? "
-                                         "ORDER BY seq",
-                                         kEventColumns),
-                             p, ToEvent);
+Result<std::vector<EventRow>> Store::EventsBySeq(std::span<const int64_t> seqs) {
+  std::vector<EventRow> out;
+  out.reserve(seqs.size());
+  for (size_t start = 0; start < seqs.size(); start += kRowsPerStatement) {
+    auto chunk = seqs.subspan(start, std::min(kRowsPerStatement, seqs.size() - start));
+    std::vector<SqlValue> p(chunk.begin(), chunk.end());
+    LS_ASSIGN_OR_RETURN(
+        auto rows, QueryRows<EventRow>(*db_,
+                                       fmt::format("SELECT {} FROM events WHERE "
+                                                   "seq IN {}",
+                                                   kEventColumns, Placeholders(1, chunk.size())),
+                                       p, ToEvent));
+    std::move(rows.begin(), rows.end(), std::back_inserter(out));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const EventRow& a, const EventRow& b) { return a.seq < b.seq; });
+  return out;
 }
 
-Result<std::vector<EventRow>> Store::EventsOfLeads(const std::string& first,
-                                                   const std::string& last) {
-  std::vector<SqlValue> p{first, last};
-  return QueryRows<EventRow>(*db_,
-                             fmt::format("SELECT {} FROM events WHERE lead_id >= ? "
-                                         "AND lead_id <= ? ORDER BY lead_id, seq",
-                                         kEventColumns),
-                             p, ToEvent);
+Result<std::vector<EventKey>> Store::EventKeysAfter(int64_t after, int64_t limit) {
+  std::vector<SqlValue> p{after, limit};
+  return QueryRows<EventKey>(
+      *db_, "SELECT seq, lead_id, event_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?", p,
+      [](const SqlRow& r) {
+        return EventKey{r.Int(0), r.Text(1), r.is_null(2) ? std::string() : r.Text(2)};
+      });
 }
 
 Result<std::vector<std::pair<int64_t, std::string>>> Store::EventBodiesAfter(int64_t after,
@@ -258,6 +249,12 @@ Result<std::vector<std::pair<int64_t, std::string>>> Store::EventBodiesAfter(int
     out.emplace_back(r.Int(0), std::move(std::get<std::string>(r.values[1])));
   }
   return out;
+}
+
+Status Store::LockEventLog() {
+  if (dialect() != Dialect::kPostgres) return Status::Ok();
+  // Any fixed key: the one lock of the event log's appenders.
+  return StatusOf(db_->Query("SELECT pg_advisory_xact_lock(7306231958)"));
 }
 
 Result<int64_t> Store::LastEventSeq() {

@@ -45,6 +45,13 @@ struct EventRow {
   Timestamp received_at = 0;
 };
 
+// What the in-memory indexes of the log are built from.
+struct EventKey {
+  int64_t seq = 0;
+  std::string lead_id;
+  std::string event_id;  // empty: none
+};
+
 struct OutcomeRow {
   int64_t id = 0;
   std::string lead_id;
@@ -142,25 +149,30 @@ class Store {
   Status PutLead(const LeadRow& lead);
   // Inserts a lead with no attributes unless it exists.
   Status EnsureLead(const std::string& lead_id, Timestamp now);
-  // Deletes the lead and everything held about it (events, outcomes, scores, transitions,
-  // webhook deliveries). False when there was no such lead.
-  Result<bool> DeleteLead(const std::string& lead_id);
-  // DeleteLead's writes, in the caller's transaction.
-  Result<bool> DeleteLeadRows(const std::string& lead_id);
+  // Deletes the lead and everything held about it: its events (by seq: the log has no index
+  // by lead), outcomes, scores, transitions, webhook deliveries. False when there was no such
+  // lead. Call it in a transaction.
+  Result<bool> DeleteLeadRows(const std::string& lead_id, std::span<const int64_t> event_seqs);
   Result<int64_t> CountLeads();
   // Leads in ascending id order after `after`, at most `limit` (a page of a full pass).
   Result<std::vector<LeadRow>> LeadsPage(const std::string& after, int64_t limit);
 
   // ---- events
-  // Appends the event; false (and nothing written) when its event_id is already stored.
-  Result<bool> InsertEvent(EventRow& event);
-  // Appends events in order, a few hundred a statement. stored[i] is false for a duplicate:
-  // an event_id already stored, or seen earlier in `events`. Returns the highest seq written.
-  Result<int64_t> InsertEvents(std::span<const EventRow> events, std::vector<bool>& stored);
-  // The lead's events in arrival order.
-  Result<std::vector<EventRow>> LeadEvents(const std::string& lead_id);
-  // The events of every lead with first <= lead_id <= last, by lead_id then arrival.
-  Result<std::vector<EventRow>> EventsOfLeads(const std::string& first, const std::string& last);
+  // The log is indexed by seq alone, so that appends stay sequential writes; the indexes the
+  // service needs (dedupe by event_id, a lead's events) are kept in memory by
+  // service::EventLog, rebuilt from EventKeysAfter.
+  // Appends the event as given (no dedupe) and sets event.seq.
+  Status InsertEvent(EventRow& event);
+  // Appends the events in order, a few hundred a statement (no dedupe). Returns their seqs.
+  Result<std::vector<int64_t>> InsertEvents(std::span<const EventRow> events);
+  // The events with these seqs (the ones that exist), in seq order.
+  Result<std::vector<EventRow>> EventsBySeq(std::span<const int64_t> seqs);
+  // seq, lead_id and event_id of the events after seq `after`, in order, at most `limit`.
+  Result<std::vector<EventKey>> EventKeysAfter(int64_t after, int64_t limit);
+  // Holds other processes' appends off until this transaction ends, so that a writer can
+  // read the log's tail and append after it knowing it is the tail (PostgreSQL: an advisory
+  // lock; a SQLite write transaction holds the database's write lock already).
+  Status LockEventLog();
   Result<int64_t> LastEventSeq();
   // (seq, body) of the events after seq `after` in arrival order, at most `limit`: a
   // sequential read of the log.

@@ -63,7 +63,7 @@ TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
   EXPECT_EQ(*SchemaVersion((*old)->db()), 1);
   ASSERT_TRUE((*old)->PutLead({"a", R"({"x":1})", 1, 1}).ok());
   EventRow e = Event("a", "e1", 5);
-  ASSERT_TRUE((*old)->InsertEvent(e));
+  ASSERT_TRUE((*old)->InsertEvent(e).ok());
   // Version 1 has no scores table yet.
   EXPECT_FALSE((*old)->GetScore("main", "a"));
   old->reset();
@@ -74,8 +74,39 @@ TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
   auto lead = (*upgraded)->GetLead("a");
   ASSERT_TRUE(lead && *lead);
   EXPECT_EQ((*lead)->attributes, R"({"x":1})");
-  EXPECT_EQ((*(*upgraded)->LeadEvents("a")).size(), 1u);
+  auto keys = *(*upgraded)->EventKeysAfter(0, 10);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].lead_id, "a");
+  EXPECT_EQ(keys[0].event_id, "e1");
   EXPECT_TRUE((*upgraded)->PutScore(Score("a", 10, "mql")).ok());
+}
+
+// Version 3 rebuilds SQLite's event table without its indexes: every event and seq stays, and
+// a seq is still never handed out twice, even the one of an event deleted before the upgrade.
+TEST_P(StoreTest, TheAppendOnlyLogKeepsEverySeqAndNeverReusesOne) {
+  ScratchStore fresh(GetParam());
+  auto old = Store::Open(fresh.target(), {.schema_target = 2});
+  ASSERT_TRUE(old) << old.error().ToString();
+  EventRow a = Event("a", "e1", 5), b = Event("b", "", 6), c = Event("a", "e3", 7);
+  for (EventRow* e : {&a, &b, &c}) ASSERT_TRUE((*old)->InsertEvent(*e).ok());
+  std::vector<SqlValue> newest{c.seq};
+  ASSERT_TRUE((*old)->db().Exec("DELETE FROM events WHERE seq = ?", newest));
+  old->reset();
+
+  auto upgraded = Store::Open(fresh.target());
+  ASSERT_TRUE(upgraded) << upgraded.error().ToString();
+  Store& s = **upgraded;
+  std::vector<int64_t> seqs{a.seq, b.seq, c.seq};
+  auto rows = *s.EventsBySeq(seqs);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].seq, a.seq);
+  EXPECT_EQ(rows[0].event_id, "e1");
+  EXPECT_EQ(rows[0].body, a.body);
+  EXPECT_EQ(rows[1].seq, b.seq);
+  EXPECT_EQ(rows[1].event_id, "");
+  EventRow d = Event("a", "e1", 8);  // the store no longer refuses a repeated id
+  ASSERT_TRUE(s.InsertEvent(d).ok());
+  EXPECT_GT(d.seq, c.seq);
 }
 
 TEST_P(StoreTest, RefusesAStoreNewerThanTheBinary) {
@@ -116,54 +147,52 @@ TEST_P(StoreTest, LeadsUpsertKeepsCreationTime) {
   EXPECT_EQ(store_->LeadsPage("l1", 10)->front().lead_id, "l2");
 }
 
-TEST_P(StoreTest, EventsDedupeByEventIdAndKeepArrivalOrder) {
+// The store appends what it is given: dedupe is service::EventLog's.
+TEST_P(StoreTest, EventsAreAppendedInArrivalOrderAndReadBySeq) {
   EventRow a = Event("l1", "e1", 50), b = Event("l1", "e1", 60), c = Event("l1", "", 40),
-           d = Event("l1", "", 40), e = Event("l2", "e2", 10);
-  EXPECT_TRUE(*store_->InsertEvent(a));
-  EXPECT_FALSE(*store_->InsertEvent(b));  // same event_id: the first one counts
-  EXPECT_TRUE(*store_->InsertEvent(c));
-  EXPECT_TRUE(*store_->InsertEvent(d));  // no event_id: never a duplicate
-  EXPECT_TRUE(*store_->InsertEvent(e));
-  EXPECT_LT(a.seq, c.seq);
-  EXPECT_LT(c.seq, d.seq);
-  auto events = *store_->LeadEvents("l1");
+           e = Event("l2", "e2", 10);
+  for (EventRow* row : {&a, &b, &c, &e}) ASSERT_TRUE(store_->InsertEvent(*row).ok());
+  EXPECT_LT(a.seq, b.seq);
+  EXPECT_LT(b.seq, c.seq);
+  EXPECT_LT(c.seq, e.seq);
+  std::vector<int64_t> wanted{e.seq, a.seq, c.seq, e.seq + 100};  // any order; missing: none
+  auto events = *store_->EventsBySeq(wanted);
   ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].seq, a.seq);
   EXPECT_EQ(events[0].ts, 50);
   EXPECT_EQ(events[0].event_id, "e1");
-  EXPECT_EQ(events[1].event_id, "");
   EXPECT_EQ(events[0].body, a.body);
+  EXPECT_EQ(events[0].received_at, 7);
+  EXPECT_EQ(events[1].event_id, "");
+  EXPECT_EQ(events[2].lead_id, "l2");
   EXPECT_EQ(*store_->CountEvents(), 4);
   EXPECT_EQ(*store_->LastEventSeq(), e.seq);
-  auto both = *store_->EventsOfLeads("l1", "l2");
-  ASSERT_EQ(both.size(), 4u);  // by lead, then arrival
-  EXPECT_EQ(both[0].seq, a.seq);
-  EXPECT_EQ(both[3].lead_id, "l2");
+  auto keys = *store_->EventKeysAfter(a.seq, 2);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].seq, b.seq);
+  EXPECT_EQ(keys[1].seq, c.seq);
+  EXPECT_EQ(keys[1].event_id, "");
+  EXPECT_TRUE(store_->EventKeysAfter(e.seq, 10)->empty());
 }
 
-TEST_P(StoreTest, InsertEventsInBulkKeepsTheFirstOfEachEventId) {
-  EventRow stored_before = Event("l1", "e1", 1);
-  ASSERT_TRUE(*store_->InsertEvent(stored_before));
+TEST_P(StoreTest, InsertEventsInBulkReturnsEachRowsSeqInOrder) {
   std::vector<EventRow> batch;
-  for (int i = 0; i < 600; ++i)
+  for (int i = 0; i < 600; ++i) {
     batch.push_back(Event("l" + std::to_string(i % 7), "b" + std::to_string(i), i));
-  batch.push_back(Event("l1", "e1", 5));  // stored before
-  batch.push_back(Event("l2", "b3", 6));  // earlier in this batch
-  batch.push_back(Event("l3", "", 7));    // no id: always stored
-  batch.push_back(Event("l3", "", 7));
-  std::vector<bool> stored;
-  auto last = store_->InsertEvents(batch, stored);
-  ASSERT_TRUE(last) << last.error().ToString();
-  ASSERT_EQ(stored.size(), batch.size());
-  for (int i = 0; i < 600; ++i) EXPECT_TRUE(stored[i]) << i;
-  EXPECT_FALSE(stored[600]);
-  EXPECT_FALSE(stored[601]);
-  EXPECT_TRUE(stored[602]);
-  EXPECT_TRUE(stored[603]);
-  EXPECT_EQ(*store_->CountEvents(), 1 + 600 + 2);
-  EXPECT_EQ(*last, *store_->LastEventSeq());
-  // Arrival order is kept across statements.
-  auto events = *store_->LeadEvents("l0");
-  for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].ts, events[i].ts);
+  }
+  auto seqs = store_->InsertEvents(batch);
+  ASSERT_TRUE(seqs) << seqs.error().ToString();
+  ASSERT_EQ(seqs->size(), batch.size());
+  for (size_t i = 1; i < seqs->size(); ++i) EXPECT_LT((*seqs)[i - 1], (*seqs)[i]);
+  EXPECT_EQ(seqs->back(), *store_->LastEventSeq());
+  // Each seq names its own row, across the statements the batch was split into.
+  auto rows = *store_->EventsBySeq(*seqs);
+  ASSERT_EQ(rows.size(), batch.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, (*seqs)[i]);
+    EXPECT_EQ(rows[i].event_id, batch[i].event_id);
+    EXPECT_EQ(rows[i].ts, batch[i].ts);
+  }
 }
 
 TEST_P(StoreTest, PutScoresInBulkUpserts) {
@@ -193,7 +222,7 @@ TEST_P(StoreTest, TransactionRollbackWritesNothing) {
   ASSERT_TRUE(store_
                   ->Transaction([&]() -> Status {
                     EventRow e = Event("l1", "e1", 1);
-                    return StatusOf(store_->InsertEvent(e));
+                    return store_->InsertEvent(e);
                   })
                   .ok());
   EXPECT_EQ(*store_->CountEvents(), 1);
@@ -203,8 +232,8 @@ TEST_P(StoreTest, DeleteLeadRemovesEverythingHeldAboutIt) {
   ASSERT_TRUE(store_->PutLead({"gone", R"({"email":"a@b.c"})", 1, 1}).ok());
   ASSERT_TRUE(store_->PutLead({"kept", "{}", 1, 1}).ok());
   EventRow e1 = Event("gone", "e1", 1), e2 = Event("kept", "e2", 1);
-  ASSERT_TRUE(store_->InsertEvent(e1));
-  ASSERT_TRUE(store_->InsertEvent(e2));
+  ASSERT_TRUE(store_->InsertEvent(e1).ok());
+  ASSERT_TRUE(store_->InsertEvent(e2).ok());
   OutcomeRow o{0, "gone", "won", 5, 1000.0, 6};
   ASSERT_TRUE(store_->InsertOutcome(o).ok());
   ASSERT_TRUE(store_->PutScore(Score("gone", 70, "mql")).ok());
@@ -221,15 +250,28 @@ TEST_P(StoreTest, DeleteLeadRemovesEverythingHeldAboutIt) {
   d.idempotency_key = "k1";
   ASSERT_TRUE(*store_->EnqueueDelivery(d));
 
-  EXPECT_TRUE(*store_->DeleteLead("gone"));
-  EXPECT_FALSE(*store_->DeleteLead("gone"));
+  auto delete_gone = [&] {
+    bool existed = false;
+    std::vector<int64_t> seqs{e1.seq};
+    EXPECT_TRUE(store_
+                    ->Transaction([&]() -> Status {
+                      LS_ASSIGN_OR_RETURN(existed, store_->DeleteLeadRows("gone", seqs));
+                      return Status::Ok();
+                    })
+                    .ok());
+    return existed;
+  };
+  EXPECT_TRUE(delete_gone());
+  EXPECT_FALSE(delete_gone());
   EXPECT_FALSE(*store_->GetLead("gone"));
-  EXPECT_TRUE(store_->LeadEvents("gone")->empty());
+  std::vector<int64_t> both{e1.seq, e2.seq};
+  auto left = *store_->EventsBySeq(both);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].lead_id, "kept");
   EXPECT_TRUE(store_->LeadOutcomes("gone")->empty());
   EXPECT_FALSE(*store_->GetScore("main", "gone"));
   EXPECT_TRUE(store_->LeadTransitions("gone")->empty());
   EXPECT_TRUE(store_->DueDeliveries(INT64_MAX, 10)->empty());
-  EXPECT_EQ(store_->LeadEvents("kept")->size(), 1u);
 }
 
 TEST_P(StoreTest, OutcomesKeepValueOrNull) {

@@ -1,0 +1,187 @@
+#include "service/event_log.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace leadscore::service {
+
+namespace {
+
+// Rows read a query while indexing the log.
+constexpr int64_t kTailPage = 100000;
+
+uint64_t FingerprintOf(std::string_view event_id) {
+  return event_id.empty() ? 0 : std::max<uint64_t>(HashBytes(event_id), 1);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventLog>> EventLog::Load(store::Store& store, EventLogOptions options) {
+  std::unique_ptr<EventLog> log(new EventLog(std::move(options)));
+  LS_ASSIGN_OR_RETURN(int64_t count, store.CountEvents());
+  log->ids_.Reserve(static_cast<size_t>(count));
+  std::unique_lock lock(log->mu_);
+  LS_RETURN_IF_ERROR(log->ReadTail(store));
+  return log;
+}
+
+Status EventLog::ReadTail(store::Store& store) {
+  LS_ASSIGN_OR_RETURN(int64_t last, store.LastEventSeq());
+  while (last_seq_ < last) {
+    LS_ASSIGN_OR_RETURN(auto keys, store.EventKeysAfter(last_seq_, kTailPage));
+    if (keys.empty()) break;
+    for (const store::EventKey& key : keys) {
+      if (uint64_t fp = FingerprintOf(key.event_id)) ids_.Insert(fp);
+      if (options_.index_leads) leads_[key.lead_id].push_back(key.seq);
+      ++size_;
+    }
+    last_seq_ = keys.back().seq;
+    if (options_.on_progress) options_.on_progress(static_cast<int64_t>(size_), last);
+  }
+  return Status::Ok();
+}
+
+std::vector<int64_t> EventLog::SeqsOf(std::string_view lead_id) const {
+  std::shared_lock lock(mu_);
+  auto it = leads_.find(lead_id);
+  return it == leads_.end() ? std::vector<int64_t>() : it->second;
+}
+
+Result<std::vector<store::EventRow>> EventLog::LeadEvents(store::Store& store,
+                                                          std::string_view lead_id) const {
+  std::vector<int64_t> seqs = SeqsOf(lead_id);
+  return store.EventsBySeq(seqs);
+}
+
+Result<std::vector<std::vector<store::EventRow>>> EventLog::EventsOfLeads(
+    store::Store& store, std::span<const std::string> lead_ids) const {
+  std::vector<int64_t> seqs;
+  std::unordered_map<std::string_view, size_t> position;
+  {
+    std::shared_lock lock(mu_);
+    for (size_t i = 0; i < lead_ids.size(); ++i) {
+      position.emplace(lead_ids[i], i);
+      if (auto it = leads_.find(lead_ids[i]); it != leads_.end()) {
+        seqs.insert(seqs.end(), it->second.begin(), it->second.end());
+      }
+    }
+  }
+  std::sort(seqs.begin(), seqs.end());
+  LS_ASSIGN_OR_RETURN(auto rows, store.EventsBySeq(seqs));
+  std::vector<std::vector<store::EventRow>> out(lead_ids.size());
+  for (store::EventRow& row : rows) {
+    if (auto it = position.find(row.lead_id); it != position.end()) {
+      out[it->second].push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+int64_t EventLog::last_seq() const {
+  std::shared_lock lock(mu_);
+  return last_seq_;
+}
+
+size_t EventLog::size() const {
+  std::shared_lock lock(mu_);
+  return size_;
+}
+
+Status EventLog::Transaction(store::Store& store, const std::function<Status()>& body) {
+  Status status = store.Transaction(body);
+  if (status.ok()) {
+    Commit();
+  } else {
+    Abort();
+  }
+  return status;
+}
+
+Status EventLog::Start(store::Store& store) {
+  if (pending_.started) return Status::Ok();
+  LS_RETURN_IF_ERROR(store.LockEventLog());
+  {
+    std::unique_lock lock(mu_);
+    LS_RETURN_IF_ERROR(ReadTail(store));
+  }
+  pending_.started = true;
+  return Status::Ok();
+}
+
+Result<int64_t> EventLog::Append(store::Store& store, std::span<const store::EventRow> events,
+                                 std::vector<bool>& stored) {
+  LS_RETURN_IF_ERROR(Start(store));
+  stored.assign(events.size(), false);
+  std::vector<store::EventRow> rows;
+  std::vector<uint64_t> fingerprints;
+  rows.reserve(events.size());
+  {
+    std::shared_lock lock(mu_);
+    for (size_t i = 0; i < events.size(); ++i) {
+      const uint64_t fp = FingerprintOf(events[i].event_id);
+      if (fp != 0) {
+        const bool stored_before = ids_.Contains(fp) && !pending_.erased_ids.contains(fp);
+        if (stored_before || !pending_.added_ids.insert(fp).second) continue;
+        pending_.erased_ids.erase(fp);
+      }
+      stored[i] = true;
+      rows.push_back(events[i]);
+      fingerprints.push_back(fp);
+    }
+  }
+  if (rows.empty()) return int64_t{0};
+  LS_ASSIGN_OR_RETURN(auto seqs, store.InsertEvents(rows));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    pending_.ops.push_back({rows[i].lead_id, seqs[i], fingerprints[i], {}});
+    pending_.added_seqs[rows[i].lead_id].push_back(seqs[i]);
+  }
+  return seqs.back();
+}
+
+Result<bool> EventLog::DeleteLead(store::Store& store, const std::string& lead_id) {
+  LS_RETURN_IF_ERROR(Start(store));
+  std::vector<int64_t> seqs = SeqsOf(lead_id);
+  if (auto it = pending_.added_seqs.find(lead_id); it != pending_.added_seqs.end()) {
+    seqs.insert(seqs.end(), it->second.begin(), it->second.end());
+    pending_.added_seqs.erase(it);
+  }
+  // The ids of the events still there (an earlier deletion in this transaction may have
+  // taken some), read in this transaction.
+  LS_ASSIGN_OR_RETURN(auto rows, store.EventsBySeq(seqs));
+  Op op{lead_id, 0, 0, {}};
+  for (const store::EventRow& row : rows) {
+    if (uint64_t fp = FingerprintOf(row.event_id)) {
+      op.erased.push_back(fp);
+      pending_.added_ids.erase(fp);
+      pending_.erased_ids.insert(fp);
+    }
+  }
+  LS_ASSIGN_OR_RETURN(bool existed, store.DeleteLeadRows(lead_id, seqs));
+  pending_.ops.push_back(std::move(op));
+  return existed;
+}
+
+void EventLog::Commit() {
+  if (!pending_.ops.empty()) {
+    std::unique_lock lock(mu_);
+    for (Op& op : pending_.ops) {
+      if (op.seq == 0) {
+        for (uint64_t fp : op.erased) ids_.Erase(fp);
+        if (auto it = leads_.find(op.lead_id); it != leads_.end()) {
+          size_ -= it->second.size();
+          leads_.erase(it);
+        }
+        continue;
+      }
+      if (op.fingerprint != 0) ids_.Insert(op.fingerprint);
+      if (options_.index_leads) leads_[op.lead_id].push_back(op.seq);
+      ++size_;
+      last_seq_ = std::max(last_seq_, op.seq);
+    }
+  }
+  pending_ = Pending();
+}
+
+void EventLog::Abort() { pending_ = Pending(); }
+
+}  // namespace leadscore::service
