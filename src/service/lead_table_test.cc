@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
 #include <string>
 
 namespace leadscore::service {
@@ -46,6 +48,32 @@ TEST(FingerprintSet, InsertsOnceAcrossRehashes) {
   EXPECT_EQ(set.size(), 100000u);
   EXPECT_TRUE(set.Insert(0));  // 0 is stored as 1
   EXPECT_FALSE(set.Insert(1));
+}
+
+// Erase against std::set on clustered keys (runs that wrap around the table's end included),
+// so that backward-shift deletion never hides a later entry of a run.
+TEST(FingerprintSet, EraseKeepsEveryOtherEntryFindable) {
+  FingerprintSet set;
+  std::set<uint64_t> model;
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 20000; ++round) {
+    // 16 home slots (a slot is picked by the high bits), up to 100 ids each: runs that merge
+    // and wrap around the end of the table.
+    uint64_t fp = (random() % 16) << 60 | random() % 100;
+    if (fp == 0) fp = 1;
+    if (random() % 3 == 0) {
+      EXPECT_EQ(set.Erase(fp), model.erase(fp) == 1) << fp;
+    } else {
+      EXPECT_EQ(set.Insert(fp), model.insert(fp).second) << fp;
+    }
+    EXPECT_EQ(set.size(), model.size());
+  }
+  for (uint64_t high = 0; high < 16; ++high) {
+    for (uint64_t low = 0; low < 100; ++low) {
+      uint64_t fp = std::max<uint64_t>(high << 60 | low, 1);
+      EXPECT_EQ(set.Contains(fp), model.contains(fp)) << fp;
+    }
+  }
 }
 
 }  // namespace
