@@ -1,6 +1,7 @@
 #include "actions/outbox_worker.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <limits>
@@ -34,6 +35,7 @@ Result<std::unique_ptr<OutboxWorker>> OutboxWorker::Start(const std::string& sto
   std::unique_ptr<OutboxWorker> worker(
       new OutboxWorker(std::move(store), std::move(hooks), std::move(options)));
   worker->thread_ = std::thread([w = worker.get()] { w->Run(); });
+  pthread_setname_np(worker->thread_.native_handle(), "ls-outbox");  // as top -H shows it
   return worker;
 }
 

@@ -18,8 +18,9 @@ uint64_t FingerprintOf(std::string_view event_id) {
 
 Result<std::unique_ptr<EventLog>> EventLog::Load(store::Store& store, EventLogOptions options) {
   std::unique_ptr<EventLog> log(new EventLog(std::move(options)));
-  LS_ASSIGN_OR_RETURN(int64_t count, store.CountEvents());
-  log->ids_.Reserve(static_cast<size_t>(count));
+  // The last seq bounds the number of events, and is found without counting them.
+  LS_ASSIGN_OR_RETURN(int64_t last, store.LastEventSeq());
+  log->ids_.Reserve(static_cast<size_t>(last));
   std::unique_lock lock(log->mu_);
   LS_RETURN_IF_ERROR(log->ReadTail(store));
   return log;
@@ -32,7 +33,7 @@ Status EventLog::ReadTail(store::Store& store) {
     if (keys.empty()) break;
     for (const store::EventKey& key : keys) {
       if (uint64_t fp = FingerprintOf(key.event_id)) ids_.Insert(fp);
-      if (options_.index_leads) leads_[key.lead_id].push_back(key.seq);
+      if (options_.index_leads) FindOrAdd(key.lead_id).push_back(key.seq);
       ++size_;
     }
     last_seq_ = keys.back().seq;
@@ -41,10 +42,31 @@ Status EventLog::ReadTail(store::Store& store) {
   return Status::Ok();
 }
 
+const std::vector<int64_t>* EventLog::Find(std::string_view lead_id) const {
+  int64_t row = lead_rows_.Find(lead_id, HashBytes(lead_id));
+  return row < 0 ? nullptr : &seqs_by_row_[static_cast<size_t>(row)];
+}
+
+std::vector<int64_t>& EventLog::FindOrAdd(std::string_view lead_id) {
+  const uint64_t hash = HashBytes(lead_id);
+  int64_t row = lead_rows_.Find(lead_id, hash);
+  if (row < 0) {
+    row = lead_rows_.Insert(lead_id, hash);
+    seqs_by_row_.emplace_back();
+  }
+  return seqs_by_row_[static_cast<size_t>(row)];
+}
+
+bool EventLog::HasEvents(std::string_view lead_id) const {
+  std::shared_lock lock(mu_);
+  const std::vector<int64_t>* seqs = Find(lead_id);
+  return seqs && !seqs->empty();
+}
+
 std::vector<int64_t> EventLog::SeqsOf(std::string_view lead_id) const {
   std::shared_lock lock(mu_);
-  auto it = leads_.find(lead_id);
-  return it == leads_.end() ? std::vector<int64_t>() : it->second;
+  const std::vector<int64_t>* seqs = Find(lead_id);
+  return seqs ? *seqs : std::vector<int64_t>();
 }
 
 Result<std::vector<store::EventRow>> EventLog::LeadEvents(store::Store& store,
@@ -61,8 +83,8 @@ Result<std::vector<std::vector<store::EventRow>>> EventLog::EventsOfLeads(
     std::shared_lock lock(mu_);
     for (size_t i = 0; i < lead_ids.size(); ++i) {
       position.emplace(lead_ids[i], i);
-      if (auto it = leads_.find(lead_ids[i]); it != leads_.end()) {
-        seqs.insert(seqs.end(), it->second.begin(), it->second.end());
+      if (const std::vector<int64_t>* of_lead = Find(lead_ids[i])) {
+        seqs.insert(seqs.end(), of_lead->begin(), of_lead->end());
       }
     }
   }
@@ -108,32 +130,38 @@ Status EventLog::Start(store::Store& store) {
   return Status::Ok();
 }
 
-Result<int64_t> EventLog::Append(store::Store& store, std::span<const store::EventRow> events,
+Result<int64_t> EventLog::Append(store::Store& store, std::span<const store::EventRef> events,
                                  std::vector<bool>& stored) {
   LS_RETURN_IF_ERROR(Start(store));
   stored.assign(events.size(), false);
-  std::vector<store::EventRow> rows;
   std::vector<uint64_t> fingerprints;
-  rows.reserve(events.size());
+  fingerprints.reserve(events.size());
+  size_t kept = 0;
   {
     std::shared_lock lock(mu_);
     for (size_t i = 0; i < events.size(); ++i) {
       const uint64_t fp = FingerprintOf(events[i].event_id);
       if (fp != 0) {
         const bool stored_before = ids_.Contains(fp) && !pending_.erased_ids.contains(fp);
-        if (stored_before || !pending_.added_ids.insert(fp).second) continue;
+        if (stored_before || !pending_.added_ids.Insert(fp)) continue;
         pending_.erased_ids.erase(fp);
       }
       stored[i] = true;
-      rows.push_back(events[i]);
       fingerprints.push_back(fp);
+      ++kept;
     }
   }
-  if (rows.empty()) return int64_t{0};
+  if (kept == 0) return int64_t{0};
+  std::vector<store::EventRef> some;  // the events to write when not all of them
+  if (kept < events.size()) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (stored[i]) some.push_back(events[i]);
+    }
+  }
+  std::span<const store::EventRef> rows = kept < events.size() ? some : events;
   LS_ASSIGN_OR_RETURN(auto seqs, store.InsertEvents(rows));
   for (size_t i = 0; i < rows.size(); ++i) {
-    pending_.ops.push_back({rows[i].lead_id, seqs[i], fingerprints[i], {}});
-    pending_.added_seqs[rows[i].lead_id].push_back(seqs[i]);
+    pending_.ops.push_back({std::string(rows[i].lead_id), seqs[i], fingerprints[i], {}});
   }
   return seqs.back();
 }
@@ -141,9 +169,8 @@ Result<int64_t> EventLog::Append(store::Store& store, std::span<const store::Eve
 Result<bool> EventLog::DeleteLead(store::Store& store, const std::string& lead_id) {
   LS_RETURN_IF_ERROR(Start(store));
   std::vector<int64_t> seqs = SeqsOf(lead_id);
-  if (auto it = pending_.added_seqs.find(lead_id); it != pending_.added_seqs.end()) {
-    seqs.insert(seqs.end(), it->second.begin(), it->second.end());
-    pending_.added_seqs.erase(it);
+  for (const Op& op : pending_.ops) {  // appended in this transaction (deletes are rare)
+    if (op.seq != 0 && op.lead_id == lead_id) seqs.push_back(op.seq);
   }
   // The ids of the events still there (an earlier deletion in this transaction may have
   // taken some), read in this transaction.
@@ -152,8 +179,8 @@ Result<bool> EventLog::DeleteLead(store::Store& store, const std::string& lead_i
   for (const store::EventRow& row : rows) {
     if (uint64_t fp = FingerprintOf(row.event_id)) {
       op.erased.push_back(fp);
-      pending_.added_ids.erase(fp);
-      pending_.erased_ids.insert(fp);
+      pending_.added_ids.Erase(fp);
+      if (ids_.Contains(fp)) pending_.erased_ids.insert(fp);
     }
   }
   LS_ASSIGN_OR_RETURN(bool existed, store.DeleteLeadRows(lead_id, seqs));
@@ -167,14 +194,14 @@ void EventLog::Commit() {
     for (Op& op : pending_.ops) {
       if (op.seq == 0) {
         for (uint64_t fp : op.erased) ids_.Erase(fp);
-        if (auto it = leads_.find(op.lead_id); it != leads_.end()) {
-          size_ -= it->second.size();
-          leads_.erase(it);
+        if (const std::vector<int64_t>* seqs = Find(op.lead_id)) {
+          size_ -= seqs->size();
+          std::vector<int64_t>().swap(FindOrAdd(op.lead_id));
         }
         continue;
       }
       if (op.fingerprint != 0) ids_.Insert(op.fingerprint);
-      if (options_.index_leads) leads_[op.lead_id].push_back(op.seq);
+      if (options_.index_leads) FindOrAdd(op.lead_id).push_back(op.seq);
       ++size_;
       last_seq_ = std::max(last_seq_, op.seq);
     }

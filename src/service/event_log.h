@@ -57,6 +57,9 @@ class EventLog {
   // The committed events of each lead of `lead_ids`, in arrival order: one read for all.
   Result<std::vector<std::vector<store::EventRow>>> EventsOfLeads(
       store::Store& store, std::span<const std::string> lead_ids) const;
+  // Whether the lead has committed events (then it has a lead row too). False without
+  // per-lead lists.
+  bool HasEvents(std::string_view lead_id) const;
   // The lead's committed event seqs, ascending.
   std::vector<int64_t> SeqsOf(std::string_view lead_id) const;
   int64_t last_seq() const;
@@ -69,8 +72,13 @@ class EventLog {
   Status Transaction(store::Store& store, const std::function<Status()>& body);
   // Appends the events that are not duplicates; stored[i] is false for a duplicate. Returns
   // the highest seq written, 0 when none.
-  Result<int64_t> Append(store::Store& store, std::span<const store::EventRow> events,
+  Result<int64_t> Append(store::Store& store, std::span<const store::EventRef> events,
                          std::vector<bool>& stored);
+  Result<int64_t> Append(store::Store& store, std::span<const store::EventRow> events,
+                         std::vector<bool>& stored) {
+    std::vector<store::EventRef> refs(events.begin(), events.end());
+    return Append(store, refs, stored);
+  }
   // Deletes the lead and everything held about it (Store::DeleteLeadRows). False when there
   // was no such lead.
   Result<bool> DeleteLead(store::Store& store, const std::string& lead_id);
@@ -84,10 +92,6 @@ class EventLog {
   void Commit();
   void Abort();
 
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return HashBytes(s); }
-  };
   // One write of the open transaction, applied in order by Commit.
   struct Op {
     std::string lead_id;
@@ -98,14 +102,22 @@ class EventLog {
   struct Pending {
     bool started = false;
     std::vector<Op> ops;
-    std::unordered_set<uint64_t> added_ids, erased_ids;
-    std::unordered_map<std::string, std::vector<int64_t>> added_seqs;  // by lead
+    FingerprintSet added_ids;                 // appended in this transaction
+    std::unordered_set<uint64_t> erased_ids;  // stored before, deleted in this transaction
   };
 
   EventLogOptions options_;
   mutable std::shared_mutex mu_;
   FingerprintSet ids_;
-  std::unordered_map<std::string, std::vector<int64_t>, StringHash, std::equal_to<>> leads_;
+  // A lead's seqs. REQUIRES: mu_ held (shared to read).
+  const std::vector<int64_t>* Find(std::string_view lead_id) const;
+  std::vector<int64_t>& FindOrAdd(std::string_view lead_id);  // REQUIRES: mu_ held exclusively
+
+  // Each lead's row (open addressing: one cache line a lookup, where a hash map of strings
+  // cost a miss more; the writer looks a lead up for every event) and its seqs by row. A
+  // deleted lead keeps its row with no seqs.
+  LeadTable lead_rows_{0};
+  std::vector<std::vector<int64_t>> seqs_by_row_;
   int64_t last_seq_ = 0;
   size_t size_ = 0;
   Pending pending_;  // the writer's own: no lock

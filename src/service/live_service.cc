@@ -46,9 +46,9 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
   LS_ASSIGN_OR_RETURN(auto write_store, store::Store::Open(options.db, {.durable = options.durable,
                                                                         .migrate = false}));
   service->writer_ = std::make_unique<WriteQueue>(
-      std::move(write_store), service->event_log_, &LiveService::Now, [self](const Committed& c) {
-        self->rescorer_->MarkDirty(c.attribute_leads, "attributes");
-        self->rescorer_->MarkDirty(c.event_leads, "event");
+      std::move(write_store), service->event_log_, &LiveService::Now, [self](Committed&& c) {
+        self->rescorer_->MarkDirty(std::move(c.attribute_leads), "attributes");
+        self->rescorer_->MarkDirty(std::move(c.event_leads), "event");
       });
   self->rescorer_->set_writer([self](const std::function<Status(store::Store&)>& apply) {
     WriteRequest request;

@@ -1,6 +1,7 @@
 #include "service/rescorer.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,22 +27,31 @@ Rescorer::Rescorer(std::unique_ptr<store::Store> store, std::shared_ptr<const Ev
       on_transition_(std::move(on_transition)),
       options_(options) {
   thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "ls-rescorer");  // as top -H shows it
 }
 
 Rescorer::~Rescorer() { Stop(); }
 
-void Rescorer::MarkDirty(const std::vector<std::string>& lead_ids, const std::string& cause) {
+void Rescorer::MarkDirty(std::vector<std::string> lead_ids, const std::string& cause) {
   if (lead_ids.empty()) return;
   {
     std::lock_guard lock(mu_);
-    for (const auto& id : lead_ids) dirty_.insert_or_assign(id, cause);
+    inbox_.emplace_back(std::move(lead_ids), cause);
   }
   cv_.notify_one();
 }
 
+void Rescorer::MergeInbox(std::vector<std::pair<std::vector<std::string>, std::string>>& inbox) {
+  for (auto& [ids, cause] : inbox) {
+    for (auto& id : ids) dirty_.insert_or_assign(std::move(id), cause);  // the newest cause
+  }
+  inbox.clear();
+  dirty_size_ = dirty_.size();
+}
+
 void Rescorer::Requeue(const Work& work) {
-  std::lock_guard lock(mu_);
   for (const auto& [id, cause] : work) dirty_.emplace(id, cause);  // a newer cause wins
+  dirty_size_ = dirty_.size();
 }
 
 void Rescorer::RescoreAll(const std::string& cause) {
@@ -57,8 +67,9 @@ void Rescorer::RescoreAll(const std::string& cause) {
 
 void Rescorer::WaitIdle() {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock,
-                [&] { return stopping_ || (!busy_ && dirty_.empty() && full_passes_.empty()); });
+  idle_cv_.wait(lock, [&] {
+    return stopping_ || (!busy_ && inbox_.empty() && dirty_size_ == 0 && full_passes_.empty());
+  });
 }
 
 void Rescorer::Stop() {
@@ -74,16 +85,24 @@ void Rescorer::Stop() {
 RescoreProgress Rescorer::progress() const {
   std::lock_guard lock(mu_);
   RescoreProgress out = progress_;
-  out.pending = dirty_.size();
+  out.pending = dirty_size_;
+  for (const auto& batch : inbox_) out.pending += batch.first.size();
   return out;
 }
 
 Rescorer::Work Rescorer::TakeDirty() {
+  std::vector<std::pair<std::vector<std::string>, std::string>> inbox;
+  {
+    std::lock_guard lock(mu_);
+    inbox.swap(inbox_);
+  }
+  MergeInbox(inbox);
   Work out;
   while (!dirty_.empty() && out.size() < options_.chunk) {
     auto node = dirty_.extract(dirty_.begin());
     out.emplace_back(std::move(node.key()), std::move(node.mapped()));
   }
+  dirty_size_ = dirty_.size();
   return out;
 }
 
@@ -293,8 +312,8 @@ Status Rescorer::PagedPass(const std::string& cause) {
     {
       std::lock_guard lock(mu_);
       progress_.done += static_cast<int64_t>(page.size());
-      urgent = TakeDirty();
     }
+    urgent = TakeDirty();
     if (!urgent.empty()) {
       Status u = ScoreChunk(urgent, wrote);
       if (!u.ok()) Requeue(urgent);
@@ -401,8 +420,11 @@ void Rescorer::Run() {
     {
       std::unique_lock lock(mu_);
       busy_ = false;
-      if (dirty_.empty() && full_passes_.empty()) idle_cv_.notify_all();
-      auto has_work = [&] { return stopping_ || !dirty_.empty() || !full_passes_.empty(); };
+      if (inbox_.empty() && dirty_.empty() && full_passes_.empty()) idle_cv_.notify_all();
+      // dirty_ is this thread's own: reading it here is safe.
+      auto has_work = [&] {
+        return stopping_ || !inbox_.empty() || !dirty_.empty() || !full_passes_.empty();
+      };
       if (options_.sweep_interval > 0) {
         if (!cv_.wait_until(lock, next_sweep, has_work)) {
           full_passes_.push_back("time");
@@ -414,13 +436,12 @@ void Rescorer::Run() {
       }
       if (stopping_) return;
       busy_ = true;
-      if (!dirty_.empty()) {
-        chunk = TakeDirty();
-      } else {
+      if (inbox_.empty() && dirty_.empty()) {
         pass = full_passes_.front();
         full_passes_.pop_front();
       }
     }
+    if (!pass) chunk = TakeDirty();
     bool wrote = false;
     if (!chunk.empty()) {
       Status status = ScoreChunk(chunk, wrote);

@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "service/event_log.h"
 #include "service/live_models.h"
@@ -62,7 +63,8 @@ class Rescorer {
   ~Rescorer();
 
   // These leads changed (cause: "event:<id>", "attributes", ...); rescored soon.
-  void MarkDirty(const std::vector<std::string>& lead_ids, const std::string& cause);
+  // O(1) for the caller (the writer, after each commit): the rescorer merges them.
+  void MarkDirty(std::vector<std::string> lead_ids, const std::string& cause);
   // Rescore every lead (cause: "model", "time", "start").
   void RescoreAll(const std::string& cause);
   // Blocks until nothing is pending (tests, shutdown).
@@ -111,8 +113,11 @@ class Rescorer {
   std::string TransitionCause(const Loaded& l, const ActiveModel& model,
                               const std::optional<store::ScoreRow>& stored,
                               const std::optional<std::string>& stage, Timestamp now);
-  Work TakeDirty();  // REQUIRES: mu_ held
-  void Requeue(const Work& work);
+  // Merges what MarkDirty left in the inbox into dirty_, then takes a chunk of it. Rescorer
+  // thread; REQUIRES: mu_ not held.
+  Work TakeDirty();
+  void MergeInbox(std::vector<std::pair<std::vector<std::string>, std::string>>& inbox);
+  void Requeue(const Work& work);  // rescorer thread
 
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<const EventLog> log_;
@@ -125,8 +130,13 @@ class Rescorer {
 
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
-  std::map<std::string, std::string> dirty_;  // lead_id -> cause
-  std::deque<std::string> full_passes_;       // causes of the passes asked for
+  // Leads waiting, as MarkDirty handed them over (under mu_), then merged by the rescorer
+  // thread into dirty_ (lead_id -> cause), which only that thread touches: under load every
+  // commit marks thousands of leads, and the writer must not wait for that merge.
+  std::vector<std::pair<std::vector<std::string>, std::string>> inbox_;
+  std::unordered_map<std::string, std::string> dirty_;
+  std::atomic<size_t> dirty_size_{0};    // dirty_.size(), for other threads
+  std::deque<std::string> full_passes_;  // causes of the passes asked for
   bool busy_ = false;
   bool stopping_ = false;
   RescoreProgress progress_;

@@ -56,9 +56,9 @@ struct Committed {
 
 // Writes `request` in the caller's transaction (run through log.Transaction): leads merged
 // into the stored attributes, events appended through `log` (false in result.event_stored for
-// a duplicate event_id), a lead row for
-// each new lead of an event or outcome (skipped for `known_leads`; the ones inserted go to
-// `created_leads`), outcomes, deletes, then request.custom.
+// a duplicate event_id), a lead row for each new lead of an event or outcome (skipped for a
+// lead with events in `log` or in `known_leads`; the ones inserted go to `created_leads`),
+// outcomes, deletes, then request.custom.
 Status ApplyWrite(store::Store& store, EventLog& log, const WriteRequest& request, Timestamp now,
                   const std::unordered_set<std::string>& known_leads, WriteResult& result,
                   Committed& committed, std::vector<std::string>& created_leads);
@@ -68,7 +68,7 @@ class WriteQueue {
   // `on_commit` runs on the writer thread after each commit. The queue is the only writer of
   // `log` in this process.
   WriteQueue(std::unique_ptr<store::Store> store, std::shared_ptr<EventLog> log, Timestamp (*now)(),
-             std::function<void(const Committed&)> on_commit);
+             std::function<void(Committed&&)> on_commit);
   ~WriteQueue();
 
   std::future<WriteResult> Submit(WriteRequest request);
@@ -92,14 +92,15 @@ class WriteQueue {
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<EventLog> log_;
   Timestamp (*now_)();
-  std::function<void(const Committed&)> on_commit_;
+  std::function<void(Committed&&)> on_commit_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<uint64_t> groups_{0};
-  // Leads known to have a row, so that an event for them needs no insert-if-absent (measured:
-  // one statement less per event). Only the writer thread touches it; deletes go through it.
+  // Leads known to have a row though they may have no events (their attributes were written),
+  // so that an event for them needs no insert-if-absent (measured: one statement less per
+  // event); the event log knows the others. Only the writer thread touches it.
   std::unordered_set<std::string> known_leads_;
   std::thread thread_;
 };

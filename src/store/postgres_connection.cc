@@ -220,6 +220,8 @@ class PostgresConnection final : public SqlConnection {
         texts[i] = fmt::format("{}", *d);  // shortest text that reads back as the same double
       } else if (const auto* s = std::get_if<std::string>(&v)) {
         texts[i] = *s;
+      } else if (const auto* view = std::get_if<std::string_view>(&v)) {
+        texts[i] = *view;
       } else {
         continue;  // null
       }

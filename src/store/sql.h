@@ -3,7 +3,9 @@
 // The Store writes its queries once, in the SQL both databases accept, with `?` placeholders;
 // each connection turns them into its own form (`$1, $2` for PostgreSQL) and keeps prepared
 // statements by query text, so a query is parsed once per connection. Values cross as
-// SqlValue: null, 64-bit integer, double or text. A connection is used by one thread at a time.
+// SqlValue: null, 64-bit integer, double or text (a parameter may also be a string_view of text
+// that outlives the call: bulk inserts bind event bodies without copying them; result rows
+// always own their text). A connection is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,7 @@ namespace leadscore::store {
 
 enum class Dialect { kSqlite, kPostgres };
 
-using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string, std::string_view>;
 
 // One result row; column values in SELECT order.
 struct SqlRow {

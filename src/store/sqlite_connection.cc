@@ -108,6 +108,9 @@ class SqliteConnection final : public SqlConnection {
         rc = sqlite3_bind_double(stmt, index, *d);
       } else if (const auto* s = std::get_if<std::string>(&v)) {
         rc = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+      } else if (const auto* view = std::get_if<std::string_view>(&v)) {
+        rc = sqlite3_bind_text64(stmt, index, view->data(), view->size(), SQLITE_STATIC,
+                                 SQLITE_UTF8);
       } else {
         rc = sqlite3_bind_null(stmt, index);
       }

@@ -187,15 +187,17 @@ Status Store::InsertEvent(EventRow& event) {
   return Status::Ok();
 }
 
-Result<std::vector<int64_t>> Store::InsertEvents(std::span<const EventRow> events) {
+Result<std::vector<int64_t>> Store::InsertEvents(std::span<const EventRef> events) {
   std::vector<int64_t> seqs;
   seqs.reserve(events.size());
   for (size_t start = 0; start < events.size(); start += kRowsPerStatement) {
     auto chunk = events.subspan(start, std::min(kRowsPerStatement, events.size() - start));
     std::vector<SqlValue> p;
     p.reserve(chunk.size() * 6);
-    for (const EventRow& e : chunk) {
-      p.insert(p.end(), {NullIfEmpty(e.event_id), e.lead_id, e.type, e.ts, e.body, e.received_at});
+    for (const EventRef& e : chunk) {  // bound as views: no copy of the bodies
+      SqlValue id = std::monostate{};
+      if (!e.event_id.empty()) id = e.event_id;
+      p.insert(p.end(), {id, e.lead_id, e.type, e.ts, e.body, e.received_at});
     }
     LS_ASSIGN_OR_RETURN(
         auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, body, received_at) "

@@ -45,6 +45,26 @@ struct EventRow {
   Timestamp received_at = 0;
 };
 
+// An event to append, viewing text that outlives the call (no copy of the body).
+struct EventRef {
+  EventRef(std::string_view event_id, std::string_view lead_id, std::string_view type, Timestamp ts,
+           std::string_view body, Timestamp received_at)
+      : event_id(event_id),
+        lead_id(lead_id),
+        type(type),
+        ts(ts),
+        body(body),
+        received_at(received_at) {}
+  EventRef(const EventRow& e)  // NOLINT(google-explicit-constructor): a view of the row
+      : EventRef(e.event_id, e.lead_id, e.type, e.ts, e.body, e.received_at) {}
+  std::string_view event_id;  // empty: none
+  std::string_view lead_id;
+  std::string_view type;
+  Timestamp ts;
+  std::string_view body;
+  Timestamp received_at;
+};
+
 // What the in-memory indexes of the log are built from.
 struct EventKey {
   int64_t seq = 0;
@@ -164,7 +184,7 @@ class Store {
   // Appends the event as given (no dedupe) and sets event.seq.
   Status InsertEvent(EventRow& event);
   // Appends the events in order, a few hundred a statement (no dedupe). Returns their seqs.
-  Result<std::vector<int64_t>> InsertEvents(std::span<const EventRow> events);
+  Result<std::vector<int64_t>> InsertEvents(std::span<const EventRef> events);
   // The events with these seqs (the ones that exist), in seq order.
   Result<std::vector<EventRow>> EventsBySeq(std::span<const int64_t> seqs);
   // seq, lead_id and event_id of the events after seq `after`, in order, at most `limit`.

@@ -31,16 +31,18 @@ class EventLogTest : public ::testing::TestWithParam<std::string> {
   }
 
   static EventRow Event(const std::string& lead, const std::string& id, Timestamp ts) {
-    return {0, id, lead, "page_view", ts,
-            R"({"lead_id":")" + lead + R"(","type":"page_view","ts":)" + std::to_string(ts) + "}",
-            7};
+    return {
+        0,    id,
+        lead, "page_view",
+        ts,   R"({"lead_id":")" + lead + R"(","type":"page_view","ts":)" + std::to_string(ts) + "}",
+        7};
   }
 
   // Appends `events` through `log` in one committed transaction; the stored flags.
   static std::vector<bool> Append(EventLog& log, Store& s, std::vector<EventRow> events) {
     std::vector<bool> stored;
-    Status status = log.Transaction(
-        s, [&]() -> Status { return StatusOf(log.Append(s, events, stored)); });
+    Status status =
+        log.Transaction(s, [&]() -> Status { return StatusOf(log.Append(s, events, stored)); });
     EXPECT_TRUE(status.ok()) << status.ToString();
     return stored;
   }
@@ -83,11 +85,14 @@ TEST_P(EventLogTest, TheFirstOfEachEventIdCountsAcrossAndWithinTransactions) {
   EXPECT_EQ(log_->last_seq(), *store_->LastEventSeq());
   // Two appends in one transaction: the second sees the first's ids.
   std::vector<bool> first, second;
-  ASSERT_TRUE(log_->Transaction(*store_, [&]() -> Status {
-                    LS_RETURN_IF_ERROR(StatusOf(
-                        log_->Append(*store_, std::vector{Event("l9", "x", 1)}, first)));
-                    return StatusOf(log_->Append(*store_, std::vector{Event("l9", "x", 2)}, second));
-                  }).ok());
+  ASSERT_TRUE(log_->Transaction(*store_,
+                                [&]() -> Status {
+                                  LS_RETURN_IF_ERROR(StatusOf(log_->Append(
+                                      *store_, std::vector{Event("l9", "x", 1)}, first)));
+                                  return StatusOf(log_->Append(
+                                      *store_, std::vector{Event("l9", "x", 2)}, second));
+                                })
+                  .ok());
   EXPECT_EQ(first, std::vector<bool>{true});
   EXPECT_EQ(second, std::vector<bool>{false});
   // A lead's events in arrival order, across statements and transactions.
@@ -145,13 +150,16 @@ TEST_P(EventLogTest, DeletingALeadForgetsItsEventsAndTheirIds) {
   Append(*log_, *store_, {Event("gone", "e1", 1), Event("kept", "e2", 2), Event("gone", "", 3)});
   bool existed = false;
   std::vector<bool> stored;
-  ASSERT_TRUE(log_->Transaction(*store_, [&]() -> Status {
-                    // An event appended in the same transaction goes with the lead too.
-                    LS_RETURN_IF_ERROR(StatusOf(
-                        log_->Append(*store_, std::vector{Event("gone", "e3", 4)}, stored)));
-                    LS_ASSIGN_OR_RETURN(existed, log_->DeleteLead(*store_, "gone"));
-                    return Status::Ok();
-                  }).ok());
+  ASSERT_TRUE(log_->Transaction(*store_,
+                                [&]() -> Status {
+                                  // An event appended in the same transaction goes with the lead
+                                  // too.
+                                  LS_RETURN_IF_ERROR(StatusOf(log_->Append(
+                                      *store_, std::vector{Event("gone", "e3", 4)}, stored)));
+                                  LS_ASSIGN_OR_RETURN(existed, log_->DeleteLead(*store_, "gone"));
+                                  return Status::Ok();
+                                })
+                  .ok());
   EXPECT_TRUE(existed);
   EXPECT_FALSE(*store_->GetLead("gone"));
   EXPECT_TRUE(Times(*log_, *store_, "gone").empty());
@@ -159,8 +167,8 @@ TEST_P(EventLogTest, DeletingALeadForgetsItsEventsAndTheirIds) {
   EXPECT_EQ(*store_->CountEvents(), 1);
   EXPECT_EQ(log_->size(), 1u);
   // The deleted lead's ids may be sent again; the kept lead's may not.
-  EXPECT_EQ(Append(*log_, *store_, {Event("gone", "e1", 5), Event("gone", "e3", 6),
-                                    Event("gone", "e2", 7)}),
+  EXPECT_EQ(Append(*log_, *store_,
+                   {Event("gone", "e1", 5), Event("gone", "e3", 6), Event("gone", "e2", 7)}),
             (std::vector<bool>{true, true, false}));
   EXPECT_EQ(Times(*log_, *store_, "gone"), (std::vector<Timestamp>{5, 6}));
 }

@@ -180,7 +180,8 @@ TEST_P(StoreTest, InsertEventsInBulkReturnsEachRowsSeqInOrder) {
   for (int i = 0; i < 600; ++i) {
     batch.push_back(Event("l" + std::to_string(i % 7), "b" + std::to_string(i), i));
   }
-  auto seqs = store_->InsertEvents(batch);
+  std::vector<EventRef> refs(batch.begin(), batch.end());
+  auto seqs = store_->InsertEvents(refs);
   ASSERT_TRUE(seqs) << seqs.error().ToString();
   ASSERT_EQ(seqs->size(), batch.size());
   for (size_t i = 1; i < seqs->size(); ++i) EXPECT_LT((*seqs)[i - 1], (*seqs)[i]);
