@@ -2,16 +2,20 @@
 # Load on the live service with wrk, on loopback: batched ingest (1,000 events a request),
 # single-event requests, and reads of a lead's score; SQLite, then PostgreSQL when it can be
 # started (scripts/start-postgres.sh). Prints wrk's figures; bench/README.md keeps them.
-# Usage: bench/http_load.sh [--seconds N] [--connections C]   (build/leadscore must exist)
+# Usage: bench/http_load.sh [--seconds N] [--connections C] [--batch-connections B]
+#   (build/leadscore must exist). C connections for single events and reads (default 16), B for
+#   batched ingest (default 32: a loader keeps requests in flight while a group commits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=10
 connections=16
+batch_connections=32
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--connections C]" >&2; exit 2 ;;
+    --batch-connections) batch_connections=$2; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--connections C] [--batch-connections B]" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
@@ -30,8 +34,8 @@ run() {  # run NAME DB
     2>"$work/serve-$name.log" &
   server=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/health >/dev/null && break; sleep 0.1; done
-  echo "== $name: batched ingest, 1,000 events a request, $connections connections"
-  TOKEN=$token EVENTS=1000 LEADS=100000 wrk -t2 -c8 -d"${seconds}s" --latency \
+  echo "== $name: batched ingest, 1,000 events a request, $batch_connections connections"
+  TOKEN=$token EVENTS=1000 LEADS=100000 wrk -t2 -c"$batch_connections" -d"${seconds}s" --latency \
     -s bench/http/events.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
   echo "== $name: single-event requests"
   TOKEN=$token EVENTS=1 LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \

@@ -19,7 +19,7 @@ namespace leadscore::server {
 
 struct ServerOptions {
   size_t max_body_bytes = 16 << 20;
-  int threads = 0;  // 0: 4 x cores
+  int threads = 0;  // 0: 16 x cores
   // Extra lines for /metrics (e.g. webhook counters), appended to the service's.
   std::function<std::string()> extra_metrics;
 };
