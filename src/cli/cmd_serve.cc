@@ -209,7 +209,9 @@ std::function<int()> SetupServe(CLI::App& sub) {
       "--sweep-interval", flags->sweep,
       "How often every lead is re-evaluated for time-driven stage changes. "
       "Each sweep reads the whole event log once (1M leads: seconds of CPU). Default: 5m");
-  sub.add_option("--threads", flags->threads, "HTTP worker threads (each holds a request until it is committed). Default: 16 per core");
+  sub.add_option(
+      "--threads", flags->threads,
+      "HTTP worker threads (each holds a request until it is committed). Default: 16 per core");
   sub.add_flag("--fast-commit", flags->fast_commit,
                "SQLite: a commit survives a crash of the process but not a power loss "
                "(synchronous=NORMAL)");
