@@ -111,7 +111,8 @@ class EventLog {
   FingerprintSet ids_;
   // A lead's seqs. REQUIRES: mu_ held (shared to read).
   const std::vector<int64_t>* Find(std::string_view lead_id) const;
-  std::vector<int64_t>& FindOrAdd(std::string_view lead_id);  // REQUIRES: mu_ held exclusively
+  // REQUIRES: mu_ held exclusively; hash = HashBytes(lead_id).
+  std::vector<int64_t>& FindOrAdd(std::string_view lead_id, uint64_t hash);
 
   // Each lead's row (open addressing: one cache line a lookup, where a hash map of strings
   // cost a miss more; the writer looks a lead up for every event) and its seqs by row. A

@@ -236,7 +236,7 @@ Result<std::vector<EventKey>> Store::EventKeysAfter(int64_t after, int64_t limit
   return QueryRows<EventKey>(
       *db_, "SELECT seq, lead_id, event_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?", p,
       [](const SqlRow& r) {
-        return EventKey{r.Int(0), r.Text(1), r.is_null(2) ? std::string() : r.Text(2)};
+        return EventKey{r.Int(0), r.Text(1), r.Text(2)};  // Text of null: empty
       });
 }
 
