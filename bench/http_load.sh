@@ -3,23 +3,28 @@
 # single-event requests, and reads of a lead's score; SQLite, then PostgreSQL when it can be
 # started (scripts/start-postgres.sh). Prints wrk's figures; bench/README.md keeps them.
 # Usage: bench/http_load.sh [--seconds N] [--connections C] [--batch-connections B]
-#   (build/leadscore must exist). C connections for single events and reads (default 16), B for
-#   batched ingest (default 32: a loader keeps requests in flight while a group commits).
+#                           [--binary PATH]
+#   C connections for single events and reads (default 16), B for batched ingest (default 32:
+#   a loader keeps requests in flight while a group commits); PATH: the leadscore binary
+#   (default build/leadscore, which must exist), for runs of two builds side by side.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 seconds=10
 connections=16
 batch_connections=32
+binary=
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --batch-connections) batch_connections=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--connections C] [--batch-connections B]" >&2; exit 2 ;;
+    --binary) binary=$(realpath "$2"); shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--connections C] [--batch-connections B] [--binary PATH]" >&2
+       exit 2 ;;
   esac
 done
+cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
-binary=$PWD/build/leadscore
+binary=${binary:-$PWD/build/leadscore}
 model=$PWD/examples/saas/model.yaml
 work=$(mktemp -d /tmp/leadscore-http-XXXXXX)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
