@@ -26,7 +26,7 @@ WriteQueue::WriteQueue(std::unique_ptr<store::Store> store, std::shared_ptr<Even
 WriteQueue::~WriteQueue() { Stop(); }
 
 std::future<WriteResult> WriteQueue::Submit(WriteRequest request) {
-  Pending p{std::move(request), {}, {}};
+  Pending p{std::move(request), {}};
   auto future = p.promise.get_future();
   {
     std::lock_guard lock(mu_);
@@ -113,8 +113,8 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
 }
 
 Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
-  return ApplyWrite(*store_, *log_, p.request, now, known_leads_, result, committed,
-                    p.created_leads);
+  std::vector<std::string> created;  // known from the event log once committed
+  return ApplyWrite(*store_, *log_, p.request, now, known_leads_, result, committed, created);
 }
 
 void WriteQueue::Run() {

@@ -82,7 +82,6 @@ class WriteQueue {
   struct Pending {
     WriteRequest request;
     std::promise<WriteResult> promise;
-    std::vector<std::string> created_leads;  // lead rows this request's transaction inserted
   };
   void Run();
   // After a commit: what the writer now knows exists.
