@@ -73,7 +73,7 @@ class StateTable {
   Timestamp reference_;
   size_t rows_ = 0;  // only used when stride_ == 0
   std::vector<StateSlot> initial_;
-  std::vector<StateSlot, HugePageAllocator<StateSlot>> slots_;
+  HugeVector<StateSlot> slots_;
   std::vector<std::vector<Timestamp>> lists_;
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
@@ -73,8 +74,8 @@ Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const engine::CompiledM
 
 // Every lead's score, and the leads in output order.
 struct Ranking {
-  std::vector<engine::Score> scores;  // by lead row, without reasons
-  std::vector<uint32_t> order;        // rows by score descending, then lead_id ascending
+  HugeVector<engine::Score> scores;  // by lead row, without reasons
+  HugeVector<uint32_t> order;        // rows by score descending, then lead_id ascending
 };
 
 // Scores every lead of `batch` at its as-of time and ranks them. Uses `threads` threads

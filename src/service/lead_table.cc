@@ -20,13 +20,13 @@ uint64_t HashBytes(std::string_view bytes) {
 std::string_view Arena::Copy(std::string_view bytes) {
   if (bytes.empty()) return {};
   if (bytes.size() > kChunk / 4) {
-    big_.push_back(std::make_unique<char[]>(bytes.size()));
+    big_.push_back(std::make_unique_for_overwrite<char[]>(bytes.size()));
     std::memcpy(big_.back().get(), bytes.data(), bytes.size());
     return {big_.back().get(), bytes.size()};
   }
-  if (chunks_.empty()) chunks_.push_back(std::make_unique<char[]>(kChunk));
+  if (chunks_.empty()) chunks_.push_back(NewChunk());
   if (used_ + bytes.size() > kChunk) {
-    if (++current_ == chunks_.size()) chunks_.push_back(std::make_unique<char[]>(kChunk));
+    if (++current_ == chunks_.size()) chunks_.push_back(NewChunk());
     used_ = 0;
   }
   char* dst = chunks_[current_].get() + used_;
@@ -99,11 +99,16 @@ void LeadTable::Reserve(size_t leads) {
   hashes_.reserve(leads);
   lines_.reserve(leads);
   attributes_.reserve(leads * num_fields_);
-  while (leads * 10 > slots_.size() * 7) Grow();
+  // One allocation at the final size: each doubling on the way would zero a fresh table.
+  size_t slots = slots_.size();
+  while (leads * 10 > slots * 7) slots *= 2;
+  if (slots > slots_.size()) Rehash(slots);
 }
 
-void LeadTable::Grow() {
-  std::vector<Slot, HugePageAllocator<Slot>> bigger(slots_.size() * 2, Slot{});
+void LeadTable::Grow() { Rehash(slots_.size() * 2); }
+
+void LeadTable::Rehash(size_t slot_count) {
+  HugeVector<Slot> bigger(slot_count, Slot{});
   size_t mask = bigger.size() - 1;
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = hashes_[row] & mask;
@@ -174,7 +179,7 @@ void FingerprintSet::Reserve(size_t n) {
 }
 
 void FingerprintSet::Rehash(size_t capacity) {
-  std::vector<uint64_t, HugePageAllocator<uint64_t>> old;
+  HugeVector<uint64_t> old;
   old.swap(table_);
   table_.assign(capacity, 0);
   for (uint64_t fp : old) {
