@@ -363,9 +363,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
                      (options.events_path.ends_with(".gz") ? 8.0 : 1.05);
       seen.Reserve(static_cast<size_t>(total / per_event));
     }
-    // Pass 1 dedupes and settles each event's lead (the workers found the leads of the leads
-    // file already); pass 2 applies the events that count, prefetching state rows a few events
-    // ahead because the states are far bigger than the caches.
+    // Dedupes and settles each event's lead (the workers found the leads of the leads file
+    // already); `apply` then applies the events that count, on its own thread.
     auto& records = parsed.records;
     const size_t n = records.size();
     for (size_t i = 0; i < n; ++i) {
@@ -383,12 +382,10 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
       if (r.known >= 0) {
         lead = static_cast<uint32_t>(r.known);
       } else {
-        // A lead known only from events: numbered after the leads file's, merged at the end.
+        // A lead known only from events: numbered after the leads file's, merged at the end;
+        // `apply` gives it its state row.
         int64_t found = extra.Find(r.lead_id, r.lead_hash);
-        if (found < 0) {
-          found = extra.Insert(r.lead_id, r.lead_hash);
-          batch.states.AddLead();
-        }
+        if (found < 0) found = extra.Insert(r.lead_id, r.lead_hash);
         lead = static_cast<uint32_t>(leads_from_file + found);
       }
       if (r.ts > batch.as_of.time) {
@@ -397,10 +394,20 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
       }
       if (r.type_id >= 0) r.lead = lead;
     }
+    if (options.on_progress) {
+      options.on_progress(source->path(), source->bytes_read(), source->file_size());
+    }
+  };
+  // The states are far bigger than the caches: rows are prefetched a few events ahead.
+  engine::StateTable& states = batch.states;
+  auto apply = [&](ParsedEvents& parsed) {
+    const auto& records = parsed.records;
+    const size_t n = records.size();
     for (size_t i = 0; i < n; ++i) {
       const EventRecord& r = records[i];
-      if (i + 8 < n && records[i + 8].lead != kSkip) batch.states.Prefetch(records[i + 8].lead);
+      if (i + 8 < n && records[i + 8].lead < states.size()) states.Prefetch(records[i + 8].lead);
       if (r.lead == kSkip) continue;
+      while (states.size() <= r.lead) states.AddLead();
       uint64_t mask = r.mask;
       if (keep_values) {
         engine::EventView view{r.type_id, r.ts,
@@ -410,7 +417,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
                                                    : std::span<const Value>(no_attributes);
         mask |= scorer.MatchWithLead(view, attributes);
       }
-      scorer.ApplyMatched(batch.states, r.lead, r.type_id, r.ts, mask);
+      scorer.ApplyMatched(states, r.lead, r.type_id, r.ts, mask);
       if (options.on_applied) {
         matched.clear();
         const auto& indexes = model.RulesForType(r.type_id);
@@ -420,12 +427,10 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
         options.on_applied(r.lead, r.line, r.ts, matched);
       }
     }
-    if (options.on_progress) {
-      options.on_progress(source->path(), source->bytes_read(), source->file_size());
-    }
   };
   LS_RETURN_IF_ERROR(
-      RunBlockPipeline<ParsedEvents>(*source, threads, options.block_bytes, parse, consume));
+      RunBlockPipeline<ParsedEvents>(*source, threads, options.block_bytes, parse, consume, apply));
+  while (states.size() < leads_from_file + extra.size()) states.AddLead();
   for (uint32_t i = 0; i < extra.size(); ++i) {
     uint32_t row = batch.leads.Insert(extra.id(i), HashBytes(extra.id(i)));
     if (row != leads_from_file + i) return Internal("lead rows out of step while merging");
@@ -472,7 +477,7 @@ Ranking RankLeads(const Batch& batch, int threads) {
   size_t n = batch.leads.size();
   Ranking ranking;
   ranking.scores.resize(n);
-  std::vector<SortKey> keys(n);
+  HugeVector<SortKey> keys(n);
   int t = static_cast<int>(std::min<size_t>(ThreadCount(threads), std::max<size_t>(1, n / 4096)));
   auto work = [&](size_t begin, size_t end) {
     engine::Scorer scorer(*batch.model);

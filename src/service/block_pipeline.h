@@ -2,12 +2,15 @@
 //
 // One thread at a time pulls the next Block from the source; `parse` runs on worker threads;
 // `consume` runs on the calling thread, strictly in block order, so the output of a run does
-// not depend on the number of threads. At most 2 * threads parsed blocks wait in memory.
+// not depend on the number of threads. An optional `finish` runs after `consume` on one more
+// thread, also in block order: a serial stage cut in two, so that its halves overlap (block k
+// finishing while block k + 1 is consumed). At most 2 * threads + 3 blocks are in flight.
 // Blocks and Parsed values are recycled, so memory is reused rather than faulted in anew for
 // every block: `parse` must start by clearing the Parsed it is given (Parsed::Clear()).
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -24,7 +27,8 @@ namespace leadscore::service {
 template <class Parsed>
 Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_bytes,
                         const std::function<void(int worker, const ingest::Block&, Parsed&)>& parse,
-                        const std::function<void(Parsed&)>& consume) {
+                        const std::function<void(Parsed&)>& consume,
+                        const std::function<void(Parsed&)>& finish = {}) {
   if (threads <= 1) {
     Parsed parsed;
     while (true) {
@@ -35,16 +39,19 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       parse(0, **block, parsed);
       source.Recycle(std::move(**block));
       consume(parsed);
+      if (finish) finish(parsed);
     }
   }
   std::mutex mu;
   std::condition_variable cv;
   std::map<uint64_t, Parsed> ready;
+  std::deque<Parsed> to_finish;  // consumed, in block order
   std::vector<Parsed> spare;
-  uint64_t next_to_read = 0, next_to_consume = 0;
-  bool done = false;
+  uint64_t next_to_read = 0, next_to_consume = 0, done_with = 0;  // done_with: recycled blocks
+  bool done = false, consumed_all = false;
   Status failure;
-  const size_t max_waiting = static_cast<size_t>(threads) * 2;
+  // Two per worker, the one being consumed, and with `finish` two more waiting for it or in it.
+  const size_t max_in_flight = static_cast<size_t>(threads) * 2 + (finish ? 3 : 1);
 
   auto worker = [&](int id) {
     while (true) {
@@ -53,7 +60,7 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       uint64_t index;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return done || next_to_read - next_to_consume < max_waiting; });
+        cv.wait(lock, [&] { return done || next_to_read - done_with < max_in_flight; });
         if (done) return;
         auto next = source.Next(block_bytes);
         if (!next) {
@@ -82,8 +89,27 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       cv.notify_all();
     }
   };
+  auto finisher = [&] {
+    while (true) {
+      Parsed parsed;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return !to_finish.empty() || consumed_all; });
+        if (to_finish.empty()) return;
+        parsed = std::move(to_finish.front());
+        to_finish.pop_front();
+      }
+      finish(parsed);
+      std::lock_guard lock(mu);
+      spare.push_back(std::move(parsed));
+      ++done_with;
+      cv.notify_all();
+    }
+  };
   std::vector<std::thread> pool;
   for (int i = 0; i < threads; ++i) pool.emplace_back(worker, i);
+  std::thread finishing;
+  if (finish) finishing = std::thread(finisher);
   while (true) {
     Parsed parsed;
     {
@@ -96,12 +122,23 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       parsed = std::move(it->second);
       ready.erase(it);
       ++next_to_consume;
-      cv.notify_all();
     }
     consume(parsed);
     std::lock_guard lock(mu);
-    spare.push_back(std::move(parsed));
+    if (finish) {
+      to_finish.push_back(std::move(parsed));
+    } else {
+      spare.push_back(std::move(parsed));
+      ++done_with;
+    }
+    cv.notify_all();
   }
+  {
+    std::lock_guard lock(mu);
+    consumed_all = true;
+    cv.notify_all();
+  }
+  if (finishing.joinable()) finishing.join();
   for (auto& t : pool) t.join();
   return failure;
 }
