@@ -40,14 +40,14 @@ uint64_t Scorer::MatchEvent(const EventView& event) {
     return MatchEventUncached(event);
   }
   if (event.as_of != memo_as_of_) {  // days_since() may read it
-    for (Memo& memo : memos_) memo.clear();
+    for (MatchMemo& memo : memos_) memo.Clear();
     memo_as_of_ = event.as_of;
   }
-  Memo& memo = memos_[event.type_id];
+  MatchMemo& memo = memos_[event.type_id];
   std::string_view key = event.properties[slot].str();
-  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  if (const uint64_t* known = memo.Find(key)) return *known;
   uint64_t mask = MatchEventUncached(event);
-  if (memo.size() < kMemoLimit) memo.emplace(std::string(key), mask);
+  memo.Insert(key, mask);
   return mask;
 }
 

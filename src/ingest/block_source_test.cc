@@ -31,6 +31,14 @@ TEST(CountNewlines, MatchesAByteCountOnEveryByteValueAndAlignment) {
   }
 }
 
+TEST(CountNewlines, CountsLongRunsOfNewlinesWithoutWrapping) {
+  // More than 255 newlines per byte lane of a 16-byte step.
+  for (size_t n : {4079u, 4080u, 4081u, 10000u, 65537u}) {
+    std::string text(n, '\n');
+    EXPECT_EQ(CountNewlines(text.data(), text.data() + text.size()), n);
+  }
+}
+
 TEST(BlockSource, BlocksEndOnLineEndsAndCarryPadding) {
   TempDir dir;
   std::string text;

@@ -1,0 +1,59 @@
+#include "engine/match_memo.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace leadscore::engine {
+
+uint64_t MatchMemo::Hash(std::string_view key) {
+  const char* p = key.data();
+  size_t n = key.size();
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  h = (h ^ tail) * 0x94D049BB133111EBull;
+  return h ^ (h >> 29);
+}
+
+const uint64_t* MatchMemo::Find(std::string_view key) const {
+  if (entries_.empty()) return nullptr;
+  const uint64_t hash = Hash(key);
+  const size_t mask = entries_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Entry& entry = entries_[i];
+    if (entry.length == kEmpty) return nullptr;
+    if (Same(entry, hash, key)) return &entry.mask;
+  }
+}
+
+void MatchMemo::Insert(std::string_view key, uint64_t mask) {
+  if (size_ >= limit_ || bytes_.size() + key.size() >= kEmpty) return;
+  if (entries_.empty()) {
+    size_t slots = 16;
+    while (slots < limit_ * 2) slots *= 2;
+    entries_.resize(slots);
+  }
+  const uint64_t hash = Hash(key);
+  const size_t table_mask = entries_.size() - 1;
+  size_t i = hash & table_mask;
+  while (entries_[i].length != kEmpty) i = (i + 1) & table_mask;
+  entries_[i] =
+      Entry{hash, mask, static_cast<uint32_t>(bytes_.size()), static_cast<uint32_t>(key.size())};
+  bytes_.append(key);
+  ++size_;
+}
+
+void MatchMemo::Clear() {
+  if (size_ == 0) return;
+  std::fill(entries_.begin(), entries_.end(), Entry{});
+  bytes_.clear();
+  size_ = 0;
+}
+
+}  // namespace leadscore::engine
