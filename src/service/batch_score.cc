@@ -330,8 +330,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
   bool reserved = false;
 
   // The leads read from the leads file do not change while events are read, so the workers
-  // look them up (in parallel, prefetching ahead) and the consuming thread, the one serial
-  // stage, only dedupes and updates states; leads known only from events go to `extra` there.
+  // look them up (in parallel, prefetching ahead); the serial stage only dedupes (`consume`) and
+  // updates states (`apply`); leads known only from events go to `extra` in `consume`.
   const LeadTable& frozen = batch.leads;
   const size_t leads_from_file = frozen.size();
   LeadTable extra(0);
