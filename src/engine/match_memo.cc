@@ -34,19 +34,27 @@ const uint64_t* MatchMemo::Find(std::string_view key) const {
 
 void MatchMemo::Insert(std::string_view key, uint64_t mask) {
   if (size_ >= limit_ || bytes_.size() + key.size() >= kEmpty) return;
-  if (entries_.empty()) {
-    size_t slots = 16;
-    while (slots < limit_ * 2) slots *= 2;
-    entries_.resize(slots);
-  }
-  const uint64_t hash = Hash(key);
-  const size_t table_mask = entries_.size() - 1;
-  size_t i = hash & table_mask;
-  while (entries_[i].length != kEmpty) i = (i + 1) & table_mask;
-  entries_[i] =
-      Entry{hash, mask, static_cast<uint32_t>(bytes_.size()), static_cast<uint32_t>(key.size())};
+  // At most half full. It starts small: a scorer made for one lead sees a few values.
+  if ((size_ + 1) * 2 > entries_.size()) Grow(std::max<size_t>(16, entries_.size() * 2));
+  Place(Entry{Hash(key), mask, static_cast<uint32_t>(bytes_.size()),
+              static_cast<uint32_t>(key.size())});
   bytes_.append(key);
   ++size_;
+}
+
+void MatchMemo::Place(const Entry& entry) {
+  const size_t table_mask = entries_.size() - 1;
+  size_t i = entry.hash & table_mask;
+  while (entries_[i].length != kEmpty) i = (i + 1) & table_mask;
+  entries_[i] = entry;
+}
+
+void MatchMemo::Grow(size_t slots) {
+  std::vector<Entry> old(slots);
+  old.swap(entries_);
+  for (const Entry& entry : old) {
+    if (entry.length != kEmpty) Place(entry);
+  }
 }
 
 void MatchMemo::Clear() {

@@ -35,6 +35,8 @@ class MatchMemo {
     uint32_t length = kEmpty;
   };
   static uint64_t Hash(std::string_view key);
+  void Place(const Entry& entry);
+  void Grow(size_t slots);
   bool Same(const Entry& entry, uint64_t hash, std::string_view key) const {
     return entry.hash == hash && entry.length == key.size() &&
            std::string_view(bytes_).substr(entry.offset, entry.length) == key;
@@ -42,7 +44,7 @@ class MatchMemo {
 
   size_t limit_;
   size_t size_ = 0;
-  std::vector<Entry> entries_;  // a power of two, at least 2 * limit_ once used
+  std::vector<Entry> entries_;  // empty or a power of two, at least 2 * size_
   std::string bytes_;
 };
 

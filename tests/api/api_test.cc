@@ -789,6 +789,40 @@ TEST_P(ApiTest, LiveScoresEqualABatchRunOfTheSameRecords) {
   }
 }
 
+// A record with a repeated key, or with spaces between its tokens, means to the live service
+// what the same line means to `leadscore score`: the first value of a repeated key wins in both.
+TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
+  ASSERT_TRUE(StartServer());
+  TempDir data;
+  const std::vector<std::string> lines = {
+      R"({"lead_id":"mk","type":"demo_booked","type":"page_view","ts":"2025-12-20T00:00:00Z"})",
+      R"({"lead_id":"mk","ts":"2025-12-21T00:00:00Z","ts":"2020-01-01T00:00:00Z",)"
+      R"("type":"email_open","event_id":"m2","event_id":"m9"})",
+      R"({ "lead_id" : "mk" , "type" : "quote_request" , "ts" : 1766275200 , "note" : "a b" })",
+      R"({"lead_id":"mk","type":"email_open","ts":"2025-12-22T00:00:00Z","event_id":"m9"})",
+  };
+  std::string body;
+  for (const std::string& line : lines) body += line + "\n";
+  data.Write("leads.csv", "lead_id\n");
+  data.Write("events.jsonl", body);
+  Reply sent = Post("/v1/events", body, write_, "application/x-ndjson");
+  ASSERT_EQ(sent.status, 200) << sent;
+  EXPECT_EQ(sent.doc["accepted"], 4) << sent;  // "m9" was not the second line's event_id
+
+  const std::string as_of = "2026-01-01T00:00:00Z";
+  const std::vector<json> rows = BatchScores(data, as_of);
+  ASSERT_EQ(rows.size(), 1u);
+  Reply got = Get("/v1/leads/mk?as_of=" + as_of, read_);
+  ASSERT_EQ(got.status, 200) << got;
+  EXPECT_DOUBLE_EQ(got.doc["engagement"].get<double>(), rows[0]["engagement"].get<double>());
+  EXPECT_EQ(got.doc["reasons"], rows[0]["reasons"]);
+  // The first line is a demo (not a page view); two email opens; the quote.
+  std::vector<std::string> rules;
+  for (const auto& reason : got.doc["reasons"]) rules.push_back(reason.value("rule", ""));
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "demo"), rules.end()) << got;
+  EXPECT_EQ(std::find(rules.begin(), rules.end(), "page_visit"), rules.end()) << got;
+}
+
 // A trees model trained on a larger history predicts each live lead exactly as `score
 // --predictive` does from the same records, as of any time.
 TEST_P(ApiTest, PredictiveProbabilityEqualsABatchRunOfTheSameRecords) {
