@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "ingest/convert.h"
+#include "service/event_reader.h"
 #include "service/record_input.h"
 #include "service/write_queue.h"
 
@@ -17,10 +18,13 @@ namespace {
 
 using nlohmann::json;
 
-// One record of the file as JSON, with where it starts.
+// One record of the file, with where it starts: as JSON, or for a JSON Lines file of events as
+// its text, which EventReader reads as batch scoring does.
 struct RawRecord {
   uint64_t line = 0;
-  json object;  // null: the record was bad (reported already)
+  json object;       // null with an empty `text`: the record was bad (reported already)
+  std::string text;  // an event line
+  bool bad() const { return object.is_null() && text.empty(); }
 };
 
 // Collects the rows of a CSV block as JSON objects.
@@ -46,10 +50,10 @@ class CsvToJson : public ingest::RowSink {
         object[header_[i]] = std::string(values[i].str());
       }
     }
-    out_.push_back({line, std::move(object)});
+    out_.push_back({line, std::move(object), {}});
   }
   void OnError(ingest::RowError error) override {
-    out_.push_back({error.line, nullptr});
+    out_.push_back({error.line, nullptr, {}});
     errors_.push_back(std::move(error));
   }
 
@@ -59,9 +63,9 @@ class CsvToJson : public ingest::RowSink {
   std::vector<ingest::RowError>& errors_;
 };
 
-// Splits a JSON Lines block into objects.
-void JsonLines(const ingest::Block& block, const std::string& file, std::vector<RawRecord>& out,
-               std::vector<ingest::RowError>& errors) {
+// Splits a JSON Lines block into objects, or with `as_text` into lines.
+void JsonLines(const ingest::Block& block, const std::string& file, bool as_text,
+               std::vector<RawRecord>& out, std::vector<ingest::RowError>& errors) {
   std::string_view bytes = block.bytes;
   uint64_t line = block.first_line;
   size_t pos = 0;
@@ -70,16 +74,18 @@ void JsonLines(const ingest::Block& block, const std::string& file, std::vector<
     if (end == std::string_view::npos) end = bytes.size();
     std::string_view text = bytes.substr(pos, end - pos);
     pos = end + 1;
-    if (text.find_first_not_of(" \t\r") != std::string_view::npos) {
+    if (as_text && text.find_first_not_of(" \t\r") != std::string_view::npos) {
+      out.push_back({line, nullptr, std::string(text)});
+    } else if (text.find_first_not_of(" \t\r") != std::string_view::npos) {
       json object = json::parse(text, nullptr, false);
       if (object.is_discarded() || !object.is_object()) {
         errors.push_back(
             {file, line, "",
              std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
                  "; row skipped"});
-        out.push_back({line, nullptr});
+        out.push_back({line, nullptr, {}});
       } else {
-        out.push_back({line, std::move(object)});
+        out.push_back({line, std::move(object), {}});
       }
     }
     ++line;
@@ -127,6 +133,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   std::vector<ingest::RowError> errors;
   std::unordered_set<std::string> known;
   std::vector<std::string> created;
+  EventReader reader;
 
   // Writes a batch of records in one transaction with the file's progress.
   auto flush = [&](std::vector<RawRecord>& batch) -> Status {
@@ -134,12 +141,14 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
     std::vector<Rejection> rejected;
     std::vector<uint64_t> lines;  // of request entries, for reports
     for (size_t i = 0; i < batch.size(); ++i) {
-      const RawRecord& r = batch[i];
-      if (r.object.is_null()) continue;
+      RawRecord& r = batch[i];
+      if (r.bad()) continue;
       size_t before = rejected.size();
       if (kind == RecordKind::kEvents) {
         EventInput e;
-        if (ReadEvent(r.object, i, e, rejected)) request.events.push_back(std::move(e));
+        bool ok = r.text.empty() ? ReadEvent(r.object, i, e, rejected)
+                                 : reader.Read(std::move(r.text), i, e, rejected);
+        if (ok) request.events.push_back(std::move(e));
       } else if (kind == RecordKind::kLeads) {
         LeadInput l;
         if (ReadLead(r.object, i, l, rejected)) request.leads.push_back(std::move(l));
@@ -182,12 +191,12 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
       CsvToJson sink(source->header(), records, errors);
       parser->Parse(*block, sink);
     } else {
-      JsonLines(*block, path, records, errors);
+      JsonLines(*block, path, kind == RecordKind::kEvents, records, errors);
     }
     size_t next_error = 0;
     for (RawRecord& r : records) {
       ++ordinal;
-      const bool bad = r.object.is_null();
+      const bool bad = r.bad();
       if (ordinal <= done_before) {
         ++stats.resumed;
         if (bad) ++next_error;

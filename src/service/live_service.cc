@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "service/event_reader.h"
 #include "service/tokens.h"
 
 namespace leadscore::service {
@@ -163,14 +164,17 @@ Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport repor
 
 Result<IngestReport> LiveService::SendEvents(std::string_view body) {
   IngestReport report;
-  LS_ASSIGN_OR_RETURN(auto objects, SplitBody(body, report.rejected));
+  LS_ASSIGN_OR_RETURN(auto objects, SplitObjects(body, report.rejected));
   report.received = objects.size();
   WriteRequest request;
   request.events.reserve(objects.size());
+  EventReader reader;
   for (size_t i = 0; i < objects.size(); ++i) {
-    if (objects[i].is_null()) continue;  // rejected while splitting
+    if (objects[i].empty()) continue;  // rejected while splitting
     EventInput e;
-    if (ReadEvent(objects[i], i, e, report.rejected)) request.events.push_back(std::move(e));
+    if (reader.Read(std::move(objects[i]), i, e, report.rejected)) {
+      request.events.push_back(std::move(e));
+    }
   }
   if (request.events.empty()) return report;
   return Write(std::move(request), std::move(report));

@@ -1,0 +1,187 @@
+#include "service/event_reader.h"
+
+#include <simdjson.h>
+
+#include "service/record_convert.h"
+
+namespace leadscore::service {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Whether nothing but whitespace follows what was read (simdjson has no location past the end).
+bool AtEnd(od::document& document) {
+  const char* rest;
+  return document.current_location().get(rest) != simdjson::SUCCESS;
+}
+
+// `text` without the whitespace between tokens. Copies it as is when it is not valid JSON: the
+// parser then says why.
+std::string Minify(std::string_view text) {
+  std::string out(text.size(), '\0');
+  size_t length = 0;
+  if (simdjson::minify(text.data(), text.size(), out.data(), length) != simdjson::SUCCESS) {
+    return std::string(text);
+  }
+  out.resize(length);
+  return out;
+}
+
+// The elements of an array body; false when the body is not a valid JSON array.
+bool SplitArray(std::string_view body, std::vector<std::string>& out,
+                std::vector<Rejection>& rejected) {
+  simdjson::padded_string padded(body);
+  od::parser parser;
+  od::document document;
+  od::array array;
+  if (parser.iterate(padded).get(document) != simdjson::SUCCESS ||
+      document.get_array().get(array) != simdjson::SUCCESS) {
+    return false;
+  }
+  for (auto element : array) {
+    od::value value;
+    od::json_type type;
+    if (element.get(value) != simdjson::SUCCESS || value.type().get(type) != simdjson::SUCCESS) {
+      return false;
+    }
+    if (type != od::json_type::object) {
+      rejected.push_back({out.size(), "", "not a JSON object"});
+      out.emplace_back();
+      if (type == od::json_type::array) {
+        od::array inner;
+        std::string_view skipped;
+        if (value.get_array().get(inner) || inner.raw_json().get(skipped)) return false;
+      }
+      continue;
+    }
+    od::object object;
+    std::string_view raw;
+    if (value.get_object().get(object) || object.raw_json().get(raw)) return false;
+    out.push_back(Minify(raw));
+  }
+  return AtEnd(document);
+}
+
+// The body as one object that may span lines; false when it is not exactly one JSON value.
+// `is_object` tells whether that value is an object.
+bool WholeValue(std::string_view body, std::string& text, bool& is_object) {
+  simdjson::padded_string padded(body);
+  od::parser parser;
+  od::document document;
+  if (parser.iterate(padded).get(document) != simdjson::SUCCESS) return false;
+  od::json_type type;
+  if (document.type().get(type) != simdjson::SUCCESS) return false;
+  is_object = type == od::json_type::object;
+  std::string_view raw;
+  if (is_object) {
+    od::object object;
+    if (document.get_object().get(object) || object.raw_json().get(raw)) return false;
+  } else if (document.raw_json().get(raw) != simdjson::SUCCESS) {
+    return false;
+  }
+  if (!AtEnd(document)) return false;
+  text = Minify(raw);
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitObjects(std::string_view body,
+                                              std::vector<Rejection>& rejected) {
+  size_t start = body.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
+  std::vector<std::string> out;
+  if (body[start] == '[') {
+    if (!SplitArray(body, out, rejected)) {
+      return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
+    }
+    if (out.empty()) return Error(InvalidArgument("the body holds no record (an empty array)"));
+    return out;
+  }
+  // NDJSON unless the first line is not a whole object and the body is one value.
+  size_t first_end = body.find('\n', start);
+  std::string_view first_line =
+      body.substr(start, first_end == std::string_view::npos ? body.npos : first_end - start);
+  std::string whole;
+  bool is_object = false;
+  bool first_line_whole = WholeValue(first_line, whole, is_object) && is_object;
+  if (!first_line_whole && WholeValue(body, whole, is_object)) {
+    if (!is_object) return Error(InvalidArgument("the body must be an object or an array"));
+    out.push_back(std::move(whole));
+    return out;
+  }
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(pos, end - pos);
+    pos = end + 1;
+    if (IsBlank(line)) continue;
+    out.emplace_back(line);  // EventReader minifies what it keeps
+  }
+  return out;
+}
+
+// Takes the one row the parser finds in a record.
+class EventReader::Sink : public ingest::RowSink {
+ public:
+  void OnRow(uint64_t /*line*/, std::span<const Value> values) override {
+    row.assign(values.begin(), values.end());
+    got_row = true;
+  }
+  void OnError(ingest::RowError error) override { problem = std::move(error.message); }
+
+  std::vector<Value> row;
+  bool got_row = false;
+  std::string problem;
+};
+
+EventReader::EventReader() : parser_("", {"lead_id", "type", "ts", "event_id"}) {}
+
+bool EventReader::Read(std::string text, size_t index, EventInput& out,
+                       std::vector<Rejection>& rejected) {
+  auto reject = [&](const char* field, std::string message) {
+    rejected.push_back({index, field, std::move(message)});
+    return false;
+  };
+  // One line per record: a raw newline can only be inside a string, where JSON forbids it.
+  if (text.find('\n') != std::string::npos) return reject("", "invalid JSON: a raw line break");
+  block_.bytes.reserve(text.size() + 1 + simdjson::SIMDJSON_PADDING);
+  block_.bytes.assign(text);
+  block_.bytes.push_back('\n');
+  Sink sink;
+  parser_.Parse(block_, sink);
+  if (!sink.got_row) return reject("", sink.problem.empty() ? "not a JSON object" : sink.problem);
+  const std::vector<Value>& values = sink.row;
+  out.index = index;
+  std::string_view view;
+  if (!IdText(values[0], scratch_, view)) {
+    return reject("lead_id", "missing lead_id (a string or a number)");
+  }
+  out.lead_id.assign(view);
+  if (!IdText(values[1], scratch_, view)) return reject("type", "missing event type");
+  out.type.assign(view);
+  std::string problem;
+  std::optional<Timestamp> ts = EventTime(values[2], problem);
+  if (!ts) {
+    return reject("ts",
+                  values[2].is_null() ? "missing ts" : problem + " (ISO-8601 or Unix seconds)");
+  }
+  out.ts = *ts;
+  out.event_id.clear();
+  if (!values[3].is_null()) {
+    if (!IdText(values[3], scratch_, view)) {
+      return reject("event_id", "event_id must be a string or a number");
+    }
+    out.event_id.assign(view);
+  }
+  // Most events arrive compact; only the others are copied.
+  out.body = text.find_first_of(" \t\r") == std::string::npos ? std::move(text) : Minify(text);
+  return true;
+}
+
+}  // namespace leadscore::service

@@ -1,0 +1,107 @@
+#include "service/event_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace leadscore::service {
+namespace {
+
+std::vector<std::string> Split(std::string_view body, std::vector<Rejection>& rejected) {
+  auto objects = SplitObjects(body, rejected);
+  EXPECT_TRUE(objects.has_value()) << objects.error().message();
+  return objects.has_value() ? *objects : std::vector<std::string>{};
+}
+
+TEST(SplitObjects, ReadsAnArrayNdjsonAndOneObjectSpanningLines) {
+  std::vector<Rejection> rejected;
+  EXPECT_EQ(Split("[ {\"a\": 1},\n {\"b\": \"x y\"} ]", rejected),
+            (std::vector<std::string>{R"({"a":1})", R"({"b":"x y"})"}));
+  EXPECT_EQ(Split("{\"a\":1}\n\n  \r\n{\"b\":2}\r\n", rejected),
+            (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}\r"}));
+  EXPECT_EQ(Split("{\n  \"a\": 1,\n  \"b\": {\"c\": [1, 2]}\n}\n", rejected),
+            (std::vector<std::string>{R"({"a":1,"b":{"c":[1,2]}})"}));
+  EXPECT_TRUE(rejected.empty());
+}
+
+TEST(SplitObjects, AnElementThatIsNotAnObjectIsRejectedAlone) {
+  std::vector<Rejection> rejected;
+  auto objects = Split(R"([{"a":1}, "text", [1, [2]], 3, {"b":2}])", rejected);
+  EXPECT_EQ(objects, (std::vector<std::string>{R"({"a":1})", "", "", "", R"({"b":2})"}));
+  ASSERT_EQ(rejected.size(), 3u);
+  EXPECT_EQ(rejected[0].index, 1u);
+  EXPECT_EQ(rejected[1].index, 2u);
+  EXPECT_EQ(rejected[2].index, 3u);
+  EXPECT_EQ(rejected[0].message, "not a JSON object");
+}
+
+TEST(SplitObjects, FailsOnABodyThatHoldsNoRecords) {
+  std::vector<Rejection> rejected;
+  EXPECT_FALSE(SplitObjects("", rejected).has_value());
+  EXPECT_FALSE(SplitObjects(" \n\t", rejected).has_value());
+  EXPECT_FALSE(SplitObjects("[]", rejected).has_value());
+  EXPECT_FALSE(SplitObjects(R"([{"a": 1}, )", rejected).has_value());
+  EXPECT_FALSE(SplitObjects(R"([{"a": 1}] [])", rejected).has_value());
+  EXPECT_FALSE(SplitObjects("42", rejected).has_value());
+}
+
+TEST(EventReader, ReadsTheReservedFieldsAsBatchScoringDoes) {
+  EventReader reader;
+  std::vector<Rejection> rejected;
+  EventInput e;
+  ASSERT_TRUE(reader.Read(R"({"lead_id": 42, "type":"page_view", "ts":1746057600, "event_id":7,)"
+                          R"( "url": "/a b"})",
+                          3, e, rejected));
+  EXPECT_EQ(e.index, 3u);
+  EXPECT_EQ(e.lead_id, "42");
+  EXPECT_EQ(e.type, "page_view");
+  EXPECT_EQ(e.event_id, "7");
+  EXPECT_EQ(e.ts, int64_t{1746057600} * 1000000);
+  // Minified, keys in the order they came.
+  EXPECT_EQ(e.body,
+            R"({"lead_id":42,"type":"page_view","ts":1746057600,"event_id":7,"url":"/a b"})");
+  EXPECT_TRUE(rejected.empty());
+}
+
+TEST(EventReader, ARepeatedKeyKeepsItsFirstValue) {
+  EventReader reader;
+  std::vector<Rejection> rejected;
+  EventInput e;
+  ASSERT_TRUE(reader.Read(
+      R"({"lead_id":"a","type":"page_view","type":"demo_booked","ts":"2025-05-01T00:00:00Z"})", 0,
+      e, rejected));
+  EXPECT_EQ(e.type, "page_view");
+}
+
+TEST(EventReader, RejectsWithTheFieldAndReason) {
+  struct Case {
+    std::string text, field, reason_part;
+  };
+  const std::vector<Case> cases = {
+      {R"({"type":"x","ts":"2025-05-01T00:00:00Z"})", "lead_id", "missing lead_id"},
+      {R"({"lead_id":"","type":"x","ts":"2025-05-01T00:00:00Z"})", "lead_id", "missing lead_id"},
+      {R"({"lead_id":"a","ts":"2025-05-01T00:00:00Z"})", "type", "missing event type"},
+      {R"({"lead_id":"a","type":"x"})", "ts", "missing ts"},
+      {R"({"lead_id":"a","type":"x","ts":"yesterday"})", "ts", "cannot parse \"yesterday\""},
+      {R"({"lead_id":"a","type":"x","ts":1,"event_id":true})", "event_id", "event_id must be"},
+      {R"({"lead_id":"a","type":"x","ts":1)", "", "invalid JSON"},
+      {R"({"lead_id":"a","type":"x","ts":1,"note":"bad \q escape"})", "", "invalid JSON"},
+      {R"(["lead_id"])", "", "not a JSON object"},
+      {"{\"lead_id\":\"a\n\",\"type\":\"x\",\"ts\":1}", "", "invalid JSON"},
+  };
+  EventReader reader;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::vector<Rejection> rejected;
+    EventInput e;
+    EXPECT_FALSE(reader.Read(cases[i].text, i, e, rejected)) << cases[i].text;
+    ASSERT_EQ(rejected.size(), 1u) << cases[i].text;
+    EXPECT_EQ(rejected[0].index, i);
+    EXPECT_EQ(rejected[0].field, cases[i].field) << cases[i].text;
+    EXPECT_NE(rejected[0].message.find(cases[i].reason_part), std::string::npos)
+        << cases[i].text << ": " << rejected[0].message;
+  }
+}
+
+}  // namespace
+}  // namespace leadscore::service
