@@ -174,7 +174,7 @@ TEST_P(EventLogTest, DeletingALeadForgetsItsEventsAndTheirIds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EventLogTest, ::testing::ValuesIn(testutil::StoreBackends()),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace leadscore::service
