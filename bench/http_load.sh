@@ -51,8 +51,13 @@ run() {  # run NAME DB
       awk -v name="$1" '$1 == name {print $2}'
   }
   events=$(metric leadscore_events_ingested_total)
-  # Reads are measured once the rescorer has caught up with the writes above.
-  for _ in $(seq 600); do [ "$(metric leadscore_rescore_pending_leads)" = "0" ] && break; sleep 0.5; done
+  # Reads are measured once the rescorer has caught up with the writes above and no full pass
+  # (the one at start) runs beside them.
+  for _ in $(seq 600); do
+    [ "$(metric leadscore_rescore_pending_leads)" = "0" ] &&
+      [ "$(metric leadscore_rescore_running)" = "0" ] && break
+    sleep 0.5
+  done
   echo "== $name: GET /v1/leads/{id} of 100,000 leads holding $events events"
   TOKEN=$token LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     -s bench/http/read.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"

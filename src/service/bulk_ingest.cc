@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "core/text_lines.h"
 #include "ingest/convert.h"
 #include "service/event_reader.h"
 #include "service/record_input.h"
@@ -66,30 +67,22 @@ class CsvToJson : public ingest::RowSink {
 // Splits a JSON Lines block into objects, or with `as_text` into lines.
 void JsonLines(const ingest::Block& block, const std::string& file, bool as_text,
                std::vector<RawRecord>& out, std::vector<ingest::RowError>& errors) {
-  std::string_view bytes = block.bytes;
-  uint64_t line = block.first_line;
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    size_t end = bytes.find('\n', pos);
-    if (end == std::string_view::npos) end = bytes.size();
-    std::string_view text = bytes.substr(pos, end - pos);
-    pos = end + 1;
-    if (as_text && text.find_first_not_of(" \t\r") != std::string_view::npos) {
+  ForEachRecordLine(block.bytes, [&](std::string_view text, size_t offset) {
+    const uint64_t line = block.first_line + offset;
+    if (as_text) {
       out.push_back({line, nullptr, std::string(text)});
-    } else if (text.find_first_not_of(" \t\r") != std::string_view::npos) {
-      json object = json::parse(text, nullptr, false);
-      if (object.is_discarded() || !object.is_object()) {
-        errors.push_back(
-            {file, line, "",
-             std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
-                 "; row skipped"});
-        out.push_back({line, nullptr, {}});
-      } else {
-        out.push_back({line, std::move(object), {}});
-      }
+      return;
     }
-    ++line;
-  }
+    json object = json::parse(text, nullptr, false);
+    if (object.is_discarded() || !object.is_object()) {
+      errors.push_back({file, line, "",
+                        std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
+                            "; row skipped"});
+      out.push_back({line, nullptr, {}});
+    } else {
+      out.push_back({line, std::move(object), {}});
+    }
+  });
 }
 
 // The progress key of a file, and the stamp that tells whether it changed.

@@ -2,16 +2,13 @@
 
 #include <simdjson.h>
 
+#include "core/text_lines.h"
 #include "service/record_convert.h"
 
 namespace leadscore::service {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-bool IsBlank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
 
 // Whether nothing but whitespace follows what was read (simdjson has no location past the end).
 bool AtEnd(od::document& document) {
@@ -114,15 +111,9 @@ Result<std::vector<std::string>> SplitObjects(std::string_view body,
     out.push_back(std::move(whole));
     return out;
   }
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t end = body.find('\n', pos);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(pos, end - pos);
-    pos = end + 1;
-    if (IsBlank(line)) continue;
-    out.emplace_back(line);  // EventReader minifies what it keeps
-  }
+  // EventReader minifies what it keeps.
+  ForEachRecordLine(body,
+                    [&](std::string_view line, size_t /*offset*/) { out.emplace_back(line); });
   return out;
 }
 

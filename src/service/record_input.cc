@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/text_lines.h"
 #include "core/value.h"
 
 namespace leadscore::service {
@@ -38,13 +39,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
     return out;
   }
   size_t index = 0;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t end = body.find('\n', pos);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+  ForEachRecordLine(body, [&](std::string_view line, size_t /*offset*/) {
     json parsed = json::parse(line, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) {
       rejected.push_back({index, "", parsed.is_discarded() ? "invalid JSON" : "not a JSON object"});
@@ -53,7 +48,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
       out.push_back(std::move(parsed));
     }
     ++index;
-  }
+  });
   if (index == 0) return Error(InvalidArgument("the body holds no record"));
   return out;
 }
