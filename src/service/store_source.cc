@@ -56,14 +56,10 @@ class EventsSource final : public StoredSource {
     ingest::Block block = NewBlock(target_bytes);
     size_t rows = 0;
     while (block.bytes.size() < target_bytes) {
-      LS_ASSIGN_OR_RETURN(auto page, store_.EventBodiesAfter(after_, 20000));
-      if (page.empty()) break;
-      for (auto& [seq, body] : page) {
-        block.bytes += body;
-        block.bytes += '\n';
-        after_ = seq;
-        ++rows;
-      }
+      LS_ASSIGN_OR_RETURN(int64_t page,
+                          store_.AppendEventBodiesAfter(after_, 20000, block.bytes, after_));
+      if (page == 0) break;
+      rows += static_cast<size_t>(page);
     }
     if (rows == 0) return std::nullopt;
     Count(block, rows);

@@ -114,21 +114,19 @@ class PostgresConnection final : public SqlConnection {
     return out;
   }
 
-  Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                    std::span<const SqlValue> params) override {
+  Status QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                   const RowVisitor& visit) override {
     LS_ASSIGN_OR_RETURN(PgResult result, Run(sql, params));
     PGresult* r = result.get();
     const int rows = PQntuples(r);
     const int columns = PQnfields(r);
     std::vector<Oid> types(columns);
     for (int c = 0; c < columns; ++c) types[c] = PQftype(r, c);
-    std::vector<SqlRow> out(rows);
+    std::vector<SqlValue> row(static_cast<size_t>(columns));
     for (int i = 0; i < rows; ++i) {
-      std::vector<SqlValue>& values = out[i].values;
-      values.reserve(columns);
       for (int c = 0; c < columns; ++c) {
         if (PQgetisnull(r, i, c)) {
-          values.emplace_back(std::monostate{});
+          row[c] = std::monostate{};
           continue;
         }
         const char* text = PQgetvalue(r, i, c);
@@ -139,7 +137,7 @@ class PostgresConnection final : public SqlConnection {
           case kInt8Oid: {
             int64_t n = 0;
             std::from_chars(text, end, n);
-            values.emplace_back(n);
+            row[c] = n;
             break;
           }
           case kFloat4Oid:
@@ -148,18 +146,19 @@ class PostgresConnection final : public SqlConnection {
             // from_chars reads "Infinity", "-Infinity" and "NaN" as well.
             double d = 0;
             std::from_chars(text, end, d);
-            values.emplace_back(d);
+            row[c] = d;
             break;
           }
           case kBoolOid:
-            values.emplace_back(int64_t{*text == 't' ? 1 : 0});
+            row[c] = int64_t{*text == 't' ? 1 : 0};
             break;
           default:
-            values.emplace_back(std::string(text, end));
+            row[c] = std::string_view(text, static_cast<size_t>(end - text));
         }
       }
+      visit(row);
     }
-    return out;
+    return Status::Ok();
   }
 
   Status ExecScript(std::string_view sql) override {

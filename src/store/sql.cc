@@ -50,6 +50,23 @@ bool IsPostgresUrl(std::string_view target) {
   return target.starts_with("postgresql://") || target.starts_with("postgres://");
 }
 
+Result<std::vector<SqlRow>> SqlConnection::Query(std::string_view sql,
+                                                 std::span<const SqlValue> params) {
+  std::vector<SqlRow> rows;
+  LS_RETURN_IF_ERROR(QueryEach(sql, params, [&](std::span<const SqlValue> cells) {
+    SqlRow& row = rows.emplace_back();
+    row.values.reserve(cells.size());
+    for (const SqlValue& cell : cells) {
+      if (const auto* text = std::get_if<std::string_view>(&cell)) {
+        row.values.emplace_back(std::string(*text));
+      } else {
+        row.values.push_back(cell);
+      }
+    }
+  }));
+  return rows;
+}
+
 Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target, bool durable) {
   if (IsPostgresUrl(target)) return OpenPostgres(target);
   return OpenSqlite(target, durable);

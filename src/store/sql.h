@@ -4,11 +4,13 @@
 // each connection turns them into its own form (`$1, $2` for PostgreSQL) and keeps prepared
 // statements by query text, so a query is parsed once per connection. Values cross as
 // SqlValue: null, 64-bit integer, double or text (a parameter may also be a string_view of text
-// that outlives the call: bulk inserts bind event bodies without copying them; result rows
-// always own their text). A connection is used by one thread at a time.
+// that outlives the call: bulk inserts bind event bodies without copying them; rows collected
+// by Query own their text, rows visited by QueryEach view it). A connection is used by one
+// thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -53,9 +55,14 @@ class SqlConnection {
 
   // Runs a statement that returns no rows (INSERT / UPDATE / DELETE / DDL).
   virtual Result<ExecResult> Exec(std::string_view sql, std::span<const SqlValue> params = {}) = 0;
+  // Runs a query, handing each row to `visit` in order: its text cells are string_views that
+  // live until `visit` returns. For scans of millions of rows, which Query would copy one
+  // allocation at a time.
+  using RowVisitor = std::function<void(std::span<const SqlValue> row)>;
+  virtual Status QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                           const RowVisitor& visit) = 0;
   // Runs a query; every row is collected.
-  virtual Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                            std::span<const SqlValue> params = {}) = 0;
+  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params = {});
   // Runs several statements without parameters (migration scripts).
   virtual Status ExecScript(std::string_view sql) = 0;
 

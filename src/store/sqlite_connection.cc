@@ -30,37 +30,35 @@ class SqliteConnection final : public SqlConnection {
     return ExecResult{sqlite3_changes64(db_)};
   }
 
-  Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                    std::span<const SqlValue> params) override {
+  Status QueryEach(std::string_view sql, std::span<const SqlValue> params,
+                   const RowVisitor& visit) override {
     LS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
-    std::vector<SqlRow> rows;
     const int columns = sqlite3_column_count(stmt);
+    std::vector<SqlValue> row(static_cast<size_t>(columns));
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      SqlRow& row = rows.emplace_back();
-      row.values.reserve(columns);
       for (int c = 0; c < columns; ++c) {
         switch (sqlite3_column_type(stmt, c)) {
           case SQLITE_INTEGER:
-            row.values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            row[c] = static_cast<int64_t>(sqlite3_column_int64(stmt, c));
             break;
           case SQLITE_FLOAT:
-            row.values.emplace_back(sqlite3_column_double(stmt, c));
+            row[c] = sqlite3_column_double(stmt, c);
             break;
           case SQLITE_NULL:
-            row.values.emplace_back(std::monostate{});
+            row[c] = std::monostate{};
             break;
           default: {
             const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-            row.values.emplace_back(std::string(text, sqlite3_column_bytes(stmt, c)));
+            row[c] = std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(stmt, c)));
           }
         }
       }
+      visit(row);
     }
     Status status = rc == SQLITE_DONE ? Status::Ok() : Failure(sql);
     sqlite3_reset(stmt);
-    if (!status.ok()) return Error(status);
-    return rows;
+    return status;
   }
 
   Status ExecScript(std::string_view sql) override {

@@ -240,17 +240,19 @@ Result<std::vector<EventKey>> Store::EventKeysAfter(int64_t after, int64_t limit
       });
 }
 
-Result<std::vector<std::pair<int64_t, std::string>>> Store::EventBodiesAfter(int64_t after,
-                                                                             int64_t limit) {
+Result<int64_t> Store::AppendEventBodiesAfter(int64_t after, int64_t limit, std::string& out,
+                                              int64_t& last) {
   std::vector<SqlValue> p{after, limit};
-  LS_ASSIGN_OR_RETURN(
-      auto rows, db_->Query("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", p));
-  std::vector<std::pair<int64_t, std::string>> out;
-  out.reserve(rows.size());
-  for (auto& r : rows) {
-    out.emplace_back(r.Int(0), std::move(std::get<std::string>(r.values[1])));
-  }
-  return out;
+  int64_t rows = 0;
+  LS_RETURN_IF_ERROR(
+      db_->QueryEach("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", p,
+                     [&](std::span<const SqlValue> row) {
+                       last = std::get<int64_t>(row[0]);
+                       if (const auto* body = std::get_if<std::string_view>(&row[1])) out += *body;
+                       out += '\n';
+                       ++rows;
+                     }));
+  return rows;
 }
 
 Status Store::LockEventLog() {

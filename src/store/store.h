@@ -194,10 +194,11 @@ class Store {
   // lock; a SQLite write transaction holds the database's write lock already).
   Status LockEventLog();
   Result<int64_t> LastEventSeq();
-  // (seq, body) of the events after seq `after` in arrival order, at most `limit`: a
-  // sequential read of the log.
-  Result<std::vector<std::pair<int64_t, std::string>>> EventBodiesAfter(int64_t after,
-                                                                        int64_t limit);
+  // Appends to `out` the bodies of the events after seq `after` in arrival order, at most
+  // `limit`, each followed by '\n' (JSON Lines), and sets `last` to the seq of the last one:
+  // a sequential read of the log, with no allocation per event. Returns how many.
+  Result<int64_t> AppendEventBodiesAfter(int64_t after, int64_t limit, std::string& out,
+                                         int64_t& last);
   Result<int64_t> CountEvents();
 
   // ---- outcomes

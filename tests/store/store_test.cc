@@ -27,7 +27,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     e.event_id = id;
     e.type = "page_view";
     e.ts = ts;
-    e.body = R"({"lead_id":")" + lead + R"(","type":"page_view","ts":1})";
+    e.body = R"({"lead_id":")" + lead + R"(","event_id":")" + id + R"(","type":"page_view","ts":)" +
+             std::to_string(ts) + "}";
     e.received_at = 7;
     return e;
   }
@@ -173,6 +174,18 @@ TEST_P(StoreTest, EventsAreAppendedInArrivalOrderAndReadBySeq) {
   EXPECT_EQ(keys[1].seq, c.seq);
   EXPECT_EQ(keys[1].event_id, "");
   EXPECT_TRUE(store_->EventKeysAfter(e.seq, 10)->empty());
+
+  // The log as JSON Lines, a page at a time, appended to what the buffer holds.
+  std::string lines = "kept\n";
+  int64_t last = -1;
+  EXPECT_EQ(*store_->AppendEventBodiesAfter(a.seq, 2, lines, last), 2);
+  EXPECT_EQ(last, c.seq);
+  EXPECT_EQ(lines, "kept\n" + b.body + "\n" + c.body + "\n");
+  EXPECT_EQ(*store_->AppendEventBodiesAfter(last, 10, lines, last), 1);
+  EXPECT_EQ(last, e.seq);
+  EXPECT_TRUE(lines.ends_with(c.body + "\n" + e.body + "\n"));
+  EXPECT_EQ(*store_->AppendEventBodiesAfter(last, 10, lines, last), 0);
+  EXPECT_EQ(last, e.seq);
 }
 
 TEST_P(StoreTest, InsertEventsInBulkReturnsEachRowsSeqInOrder) {
