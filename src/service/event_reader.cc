@@ -16,6 +16,15 @@ bool AtEnd(od::document& document) {
   return document.current_location().get(rest) != simdjson::SUCCESS;
 }
 
+// `raw`, a view into `padded`, as the same bytes of `body` (padded's source), without the
+// whitespace simdjson leaves after a value.
+std::string_view InBody(std::string_view raw, const simdjson::padded_string& padded,
+                        std::string_view body) {
+  size_t end = raw.find_last_not_of(" \t\r\n");
+  size_t length = end == std::string_view::npos ? 0 : end + 1;
+  return body.substr(static_cast<size_t>(raw.data() - padded.data()), length);
+}
+
 // `text` without the whitespace between tokens. Copies it as is when it is not valid JSON: the
 // parser then says why.
 std::string Minify(std::string_view text) {
@@ -58,14 +67,14 @@ bool SplitArray(std::string_view body, std::vector<std::string>& out,
     od::object object;
     std::string_view raw;
     if (value.get_object().get(object) || object.raw_json().get(raw)) return false;
-    out.push_back(Minify(raw));
+    out.emplace_back(InBody(raw, padded, body));  // EventReader minifies it
   }
   return AtEnd(document);
 }
 
-// The body as one object that may span lines; false when it is not exactly one JSON value.
-// `is_object` tells whether that value is an object.
-bool WholeValue(std::string_view body, std::string& text, bool& is_object) {
+// The body as one value that may span lines (`raw`, a view into it); false when it is not
+// exactly one JSON value. `is_object` tells whether that value is an object.
+bool WholeValue(std::string_view body, std::string_view& raw, bool& is_object) {
   simdjson::padded_string padded(body);
   od::parser parser;
   od::document document;
@@ -73,7 +82,6 @@ bool WholeValue(std::string_view body, std::string& text, bool& is_object) {
   od::json_type type;
   if (document.type().get(type) != simdjson::SUCCESS) return false;
   is_object = type == od::json_type::object;
-  std::string_view raw;
   if (is_object) {
     od::object object;
     if (document.get_object().get(object) || object.raw_json().get(raw)) return false;
@@ -81,7 +89,7 @@ bool WholeValue(std::string_view body, std::string& text, bool& is_object) {
     return false;
   }
   if (!AtEnd(document)) return false;
-  text = Minify(raw);
+  raw = InBody(raw, padded, body);
   return true;
 }
 
@@ -103,15 +111,14 @@ Result<std::vector<std::string>> SplitObjects(std::string_view body,
   size_t first_end = body.find('\n', start);
   std::string_view first_line =
       body.substr(start, first_end == std::string_view::npos ? body.npos : first_end - start);
-  std::string whole;
+  std::string_view whole;
   bool is_object = false;
   bool first_line_whole = WholeValue(first_line, whole, is_object) && is_object;
   if (!first_line_whole && WholeValue(body, whole, is_object)) {
     if (!is_object) return Error(InvalidArgument("the body must be an object or an array"));
-    out.push_back(std::move(whole));
+    out.emplace_back(whole);  // EventReader minifies it
     return out;
   }
-  // EventReader minifies what it keeps.
   ForEachRecordLine(body,
                     [&](std::string_view line, size_t /*offset*/) { out.emplace_back(line); });
   return out;
@@ -139,7 +146,9 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
     rejected.push_back({index, field, std::move(message)});
     return false;
   };
-  // One line per record: a raw newline can only be inside a string, where JSON forbids it.
+  // Most events arrive compact; only the others are copied. After this a raw newline can only
+  // be inside a string, where JSON forbids it: one line per record.
+  if (text.find_first_of(" \t\r\n") != std::string::npos) text = Minify(text);
   if (text.find('\n') != std::string::npos) return reject("", "invalid JSON: a raw line break");
   block_.bytes.reserve(text.size() + 1 + simdjson::SIMDJSON_PADDING);
   block_.bytes.assign(text);
@@ -170,8 +179,7 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
     }
     out.event_id.assign(view);
   }
-  // Most events arrive compact; only the others are copied.
-  out.body = text.find_first_of(" \t\r") == std::string::npos ? std::move(text) : Minify(text);
+  out.body = std::move(text);
   return true;
 }
 

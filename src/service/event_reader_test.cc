@@ -16,12 +16,12 @@ std::vector<std::string> Split(std::string_view body, std::vector<Rejection>& re
 
 TEST(SplitObjects, ReadsAnArrayNdjsonAndOneObjectSpanningLines) {
   std::vector<Rejection> rejected;
-  EXPECT_EQ(Split("[ {\"a\": 1},\n {\"b\": \"x y\"} ]", rejected),
-            (std::vector<std::string>{R"({"a":1})", R"({"b":"x y"})"}));
+  EXPECT_EQ(Split("[ {\"a\": 1},\n {\"b\":\n \"x y\"} ]", rejected),
+            (std::vector<std::string>{R"({"a": 1})", "{\"b\":\n \"x y\"}"}));
   EXPECT_EQ(Split("{\"a\":1}\n\n  \r\n{\"b\":2}\r\n", rejected),
             (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}\r"}));
   EXPECT_EQ(Split("{\n  \"a\": 1,\n  \"b\": {\"c\": [1, 2]}\n}\n", rejected),
-            (std::vector<std::string>{R"({"a":1,"b":{"c":[1,2]}})"}));
+            (std::vector<std::string>{"{\n  \"a\": 1,\n  \"b\": {\"c\": [1, 2]}\n}"}));
   EXPECT_TRUE(rejected.empty());
 }
 
@@ -61,6 +61,18 @@ TEST(EventReader, ReadsTheReservedFieldsAsBatchScoringDoes) {
   // Minified, keys in the order they came.
   EXPECT_EQ(e.body,
             R"({"lead_id":42,"type":"page_view","ts":1746057600,"event_id":7,"url":"/a b"})");
+  EXPECT_TRUE(rejected.empty());
+}
+
+TEST(EventReader, AnObjectSpanningLinesIsStoredOnOneLine) {
+  EventReader reader;
+  std::vector<Rejection> rejected;
+  EventInput e;
+  ASSERT_TRUE(
+      reader.Read("{\n  \"lead_id\": \"a\",\r\n  \"type\": \"page_view\",\n  \"ts\": 1,"
+                  "\n  \"title\": \"Head of IT\"\n}",
+                  0, e, rejected));
+  EXPECT_EQ(e.body, R"({"lead_id":"a","type":"page_view","ts":1,"title":"Head of IT"})");
   EXPECT_TRUE(rejected.empty());
 }
 
