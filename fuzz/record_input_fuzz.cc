@@ -1,13 +1,15 @@
 // libFuzzer target for what the live service does with an HTTP body: split it into records,
-// validate them as events and as leads (service/record_input.h), then score the records of
-// the first lead with LeadScorer as GET /v1/leads/{id} would. No input may crash or hang, and
-// a record that is accepted must score.
+// read them as events (service/event_reader.h, as POST /v1/events does) and as leads
+// (service/record_input.h), then score the records of the first lead with LeadScorer as
+// GET /v1/leads/{id} would. No input may crash or hang, a record that is accepted must score,
+// and a stored event body must read back as the same event.
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "engine/compiled_model.h"
+#include "service/event_reader.h"
 #include "service/lead_scorer.h"
 #include "service/record_input.h"
 
@@ -47,22 +49,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace leadscore::service;
   std::string_view body(reinterpret_cast<const char*>(data), size);
   std::vector<Rejection> rejected;
-  auto objects = SplitBody(body, rejected);
-  if (!objects) return 0;
   std::map<std::string, std::vector<std::string>> events;
   std::string attributes;
   std::string first_lead;
-  for (size_t i = 0; i < objects->size(); ++i) {
-    const auto& object = (*objects)[i];
-    if (object.is_null()) continue;
-    EventInput event;
-    if (ReadEvent(object, i, event, rejected)) {
+  if (auto texts = SplitObjects(body, rejected)) {
+    static EventReader reader;
+    for (size_t i = 0; i < texts->size(); ++i) {
+      if ((*texts)[i].empty()) continue;
+      EventInput event;
+      if (!reader.Read((*texts)[i], i, event, rejected)) continue;
+      EventInput again;
+      if (!reader.Read(event.body, i, again, rejected) || again.lead_id != event.lead_id ||
+          again.type != event.type || again.ts != event.ts || again.event_id != event.event_id ||
+          again.body != event.body) {
+        __builtin_trap();  // the stored body does not read back as the event
+      }
       if (first_lead.empty()) first_lead = event.lead_id;
       events[event.lead_id].push_back(event.body);
     }
-    LeadInput lead;
-    if (ReadLead(object, i, lead, rejected) && attributes.empty()) {
-      attributes = lead.attributes.dump();
+  }
+  if (auto objects = SplitBody(body, rejected)) {
+    for (size_t i = 0; i < objects->size() && attributes.empty(); ++i) {
+      LeadInput lead;
+      if (!(*objects)[i].is_null() && ReadLead((*objects)[i], i, lead, rejected)) {
+        attributes = lead.attributes.dump();
+      }
     }
   }
   if (first_lead.empty()) return 0;
