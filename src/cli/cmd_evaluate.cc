@@ -13,7 +13,6 @@
 #include "cli/exit_code.h"
 #include "cli/table_flags.h"
 #include "learn/evaluate.h"
-#include "learn/rule_scores.h"
 #include "learn/threshold.h"
 
 namespace leadscore::cli {
@@ -30,8 +29,6 @@ struct EvaluateFlags {
   double capacity = 0;         // leads a month sales can work
   double leads_per_month = 0;  // leads arriving a month
   double target_precision = 0;
-  std::string model;  // the rule model in use today, to set beside the learners
-  std::string as_of;
 };
 
 // The MQL threshold recommended on the best learner's held-out predictions.
@@ -271,19 +268,11 @@ int RunEvaluate(const EvaluateFlags& flags) {
     fmt::print(stderr, "--format: text or json, not \"{}\"\n", flags.format);
     return kExitUsage;
   }
-  std::shared_ptr<const engine::CompiledModel> rules;
-  std::optional<AsOf> as_of;
-  if (!flags.model.empty()) {
-    rules = LoadModelOrReport(flags.model);
-    as_of = ParseAsOfOrReport(flags.as_of);
-    if (!rules || !as_of) return kExitFailure;
-  }
-  std::optional<learn::LabeledTable> table = LoadTableOrReport(flags.table);
-  if (!table) return kExitFailure;
-  if (rules) {
-    std::vector<uint32_t> all(table->rows());
-    std::iota(all.begin(), all.end(), 0);
-    options.rule_scores = learn::RuleScores(*rules, *table, all, *as_of);
+  std::optional<TrainingTable> training = LoadTableOrReport(flags.table);
+  if (!training) return kExitFailure;
+  const learn::LabeledTable* table = &training->table;
+  if (!flags.table.model.empty()) {
+    options.rule_scores = training->rule_scores;
     options.learners.insert(options.learners.begin(), learn::LearnerKind::kRules);
   }
 
@@ -369,11 +358,6 @@ std::function<int()> SetupEvaluate(CLI::App& sub) {
   sub.add_flag("--learning-curve", flags->learning_curve,
                "Also train on 25, 50, 75 and 100 % of each training fold: would more outcomes "
                "help?");
-  sub.add_option("--model", flags->model,
-                 "The rule model in use today (a model file): scored on each row's attributes "
-                 "and set beside the learners");
-  sub.add_option("--as-of", flags->as_of,
-                 "The time the rule model scores at (for days_since in fit rules); default now");
   auto* capacity = sub.add_option("--capacity", flags->capacity,
                                   "Recommend the MQL threshold from sales capacity: the leads a "
                                   "month sales can work")

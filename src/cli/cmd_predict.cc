@@ -65,12 +65,15 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
     }
     for (size_t r = 0; r < table->rows(); ++r) set.ids.push_back(LeadId(*ids, r));
     set.table = std::move(*table);
+    LS_RETURN_IF_ERROR(CompleteFeatures(model, set, flags.leads, "", as_of.time));
     return set;
   }
   learn::TrainingSetOptions options = ScoringOptions(model, flags.leads, flags.events);
   options.on_error = on_error;
   auto built = learn::BuildScoringSet(options, as_of.time);
   errors.Finish();
+  if (built)
+    LS_RETURN_IF_ERROR(CompleteFeatures(model, *built, flags.leads, flags.events, as_of.time));
   return built;
 }
 

@@ -87,13 +87,16 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   return kExitOk;
 }
 
-int TrainTrees(const TrainFlags& flags, const learn::LabeledTable& table,
+int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
                const std::vector<uint32_t>& rows) {
   const auto start = std::chrono::steady_clock::now();
+  const learn::LabeledTable& table = training.table;
   learn::TreeOptions options;
   options.seed = flags.table.seed;
   options.threads = flags.table.threads;
   options.missing = flags.table.missing;
+  options.rule_model = training.rule_model;
+  options.rule_history = training.rule_history;
   auto model = learn::TrainTrees(table, rows, options);
   if (!model) {
     fmt::print(stderr, "{}\n", model.error().message());
@@ -114,11 +117,11 @@ int RunTrain(const TrainFlags& flags) {
     fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", flags.kind);
     return kExitUsage;
   }
-  std::optional<learn::LabeledTable> table = LoadTableOrReport(flags.table);
+  std::optional<TrainingTable> table = LoadTableOrReport(flags.table);
   if (!table) return kExitFailure;
-  std::vector<uint32_t> rows(table->rows());
+  std::vector<uint32_t> rows(table->table.rows());
   std::iota(rows.begin(), rows.end(), 0);
-  return flags.kind == "scorecard" ? TrainScorecard(flags, *table, rows)
+  return flags.kind == "scorecard" ? TrainScorecard(flags, table->table, rows)
                                    : TrainTrees(flags, *table, rows);
 }
 

@@ -4,10 +4,13 @@
 
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
 #include "learn/training_set.h"
+#include "service/lead_histories.h"
+#include "service/predictive_features.h"
 
 namespace leadscore::cli {
 
@@ -18,6 +21,20 @@ learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const st
   options.leads = leads;
   options.events = events;
   return options;
+}
+
+Status CompleteFeatures(const learn::TreeModel& model, learn::ScoringSet& set,
+                        const std::string& leads, const std::string& events, Timestamp as_of) {
+  LS_ASSIGN_OR_RETURN(const service::PredictiveFeatures features,
+                      service::PredictiveFeatures::For(model.encoding()));
+  std::optional<service::LeadHistories> histories;
+  if (features.needs_histories()) {
+    LS_ASSIGN_OR_RETURN(histories,
+                        service::ReadLeadHistories(
+                            learn::FileOpener(leads),
+                            events.empty() ? learn::SourceOpener() : learn::FileOpener(events)));
+  }
+  return features.Complete(set.table, set.ids, as_of, histories ? &*histories : nullptr);
 }
 
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
@@ -31,6 +48,7 @@ Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
   const learn::TrainingSetOptions options = ScoringOptions(model, leads, events);
   // Bad rows were reported when the batch read these files; they are skipped here too.
   LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, batch.as_of.time));
+  LS_RETURN_IF_ERROR(CompleteFeatures(model, set, leads, events, batch.as_of.time));
   std::vector<uint32_t> rows(set.table.rows());
   std::iota(rows.begin(), rows.end(), 0);
   LS_ASSIGN_OR_RETURN(std::vector<double> probability, model.Predict(set.table, rows));

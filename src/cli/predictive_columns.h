@@ -18,6 +18,12 @@ namespace leadscore::cli {
 learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const std::string& leads,
                                          const std::string& events);
 
+// Adds what `model` reads beyond the files' columns to `set` (read from `leads` and `events`
+// as of `as_of`): its derived columns, and the rule features of the rule model it carries
+// (each lead's history read from the files once more).
+Status CompleteFeatures(const learn::TreeModel& model, learn::ScoringSet& set,
+                        const std::string& leads, const std::string& events, Timestamp as_of);
+
 // `top` > 0 adds each lead's `top` largest contributions. Leads known only from events (not in
 // the leads file) get no prediction. Fails when `leads` is empty or cannot be read.
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,

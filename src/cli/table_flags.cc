@@ -3,13 +3,23 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <memory>
+#include <span>
 #include <unordered_map>
 
 #include "cli/cli_common.h"
 #include "cli/stage_reference.h"
+#include "learn/derived_columns.h"
+#include "learn/feature_config.h"
+#include "learn/rule_features.h"
+#include "service/history_rule_features.h"
+#include "service/lead_histories.h"
 #include "service/store_source.h"
 #include "store/store.h"
 
@@ -63,6 +73,18 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
                  "Placeholder values that mean missing, comma-separated, any case "
                  "(e.g. Select,unknown); empty cells always do")
       ->delimiter(',');
+  sub.add_option("--features", flags.features,
+                 "A feature config (YAML): `exclude:` columns to leave out, `derived:` columns "
+                 "computed from others with the model file's expressions (docs/predictive.md)");
+  sub.add_option("--model", flags.model,
+                 "The rule model in use today (a model file): each rule's contribution and its "
+                 "score become features of the trees, and `evaluate` sets its score beside the "
+                 "learners");
+  sub.add_option("--as-of", flags.as_of,
+                 "Table mode: the time the rule model and derived columns score at (for "
+                 "days_since); default now. History mode uses each lead's reference time");
+  sub.add_flag("!--no-rule-features", flags.rule_features,
+               "With --model: only set its score beside the learners, not its rules as features");
   sub.add_option("--seed", flags.seed, "Seed for folds, splits and sampling")->default_val(42);
   sub.add_option("--threads", flags.threads,
                  "Threads for training (default: every core on large tables, one on small ones)")
@@ -71,7 +93,96 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
 
 namespace {
 
-std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
+// What the flags ask of the features, read before the data.
+struct FeaturePlan {
+  learn::FeatureConfig config;
+  std::vector<std::string> excluded;  // --drop and the config's exclude
+  // Excluded, but for the columns a derived column or the rule model reads: those are read,
+  // used, then left out.
+  std::vector<std::string> load_drop;
+  std::shared_ptr<const engine::CompiledModel> rules;  // --model
+  std::string rules_text;
+  AsOf as_of;
+};
+
+std::optional<FeaturePlan> PlanFeatures(const TableFlags& flags) {
+  FeaturePlan plan;
+  if (!flags.features.empty()) {
+    auto config = learn::LoadFeatureConfig(flags.features);
+    if (!config) {
+      fmt::print(stderr, "--features {}\n", config.error().message());
+      return std::nullopt;
+    }
+    plan.config = std::move(*config);
+  }
+  plan.excluded = flags.drop;
+  plan.excluded.insert(plan.excluded.end(), plan.config.exclude.begin(), plan.config.exclude.end());
+  std::vector<std::string> read;
+  for (const learn::DerivedColumn& d : plan.config.derived) {
+    auto names = learn::ColumnsRead(d);
+    if (!names) {
+      fmt::print(stderr, "{}: {}\n", flags.features, names.error().message());
+      return std::nullopt;
+    }
+    read.insert(read.end(), names->begin(), names->end());
+  }
+  if (!flags.model.empty()) {
+    plan.rules = LoadModelOrReport(flags.model);
+    if (!plan.rules) return std::nullopt;
+    std::ifstream in(flags.model, std::ios::binary);
+    plan.rules_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // The rules see the lead as it is: an excluded column they test is read for them.
+    for (const auto& field : plan.rules->lead_fields()) read.push_back(field.name);
+  }
+  for (const std::string& c : plan.excluded) {
+    if (std::find(read.begin(), read.end(), c) == read.end()) plan.load_drop.push_back(c);
+  }
+  auto as_of = ParseAsOfOrReport(flags.as_of);
+  if (!as_of) return std::nullopt;
+  plan.as_of = *as_of;
+  return plan;
+}
+
+// Adds the derived columns and the rule features (`rule_features` computes them), then
+// leaves out the excluded columns that were read only for derived ones.
+std::optional<TrainingTable> FinishFeatures(
+    const TableFlags& flags, const FeaturePlan& plan, learn::LabeledTable table,
+    std::span<const Timestamp> times,
+    const std::function<Status(learn::LabeledTable&)>& rule_features) {
+  if (Status s = learn::AddDerivedColumns(table, plan.config.derived, times); !s.ok()) {
+    fmt::print(stderr, "{}: {}\n", flags.features, s.message());
+    return std::nullopt;
+  }
+  TrainingTable out;
+  if (plan.rules) {
+    const size_t before = table.columns.size();
+    if (Status s = rule_features(table); !s.ok()) {
+      fmt::print(stderr, "--model {}: {}\n", flags.model, s.message());
+      return std::nullopt;
+    }
+    const auto score =
+        std::find_if(table.columns.begin() + before, table.columns.end(),
+                     [](const learn::Column& c) { return c.name == learn::kRuleScoreFeature; });
+    if (score != table.columns.end()) out.rule_scores = score->values;
+    if (flags.rule_features) {
+      fmt::print(stderr,
+                 "{}: {} rule features (the rules that vary over these leads, and the score)\n",
+                 flags.model, table.columns.size() - before);
+      out.rule_model = plan.rules_text;
+      out.rule_history = flags.table.empty();
+    } else {
+      table.columns.resize(before);
+    }
+  }
+  std::erase_if(table.columns, [&](const learn::Column& c) {
+    return !c.derived && !c.event && !c.from_rules &&
+           std::find(plan.excluded.begin(), plan.excluded.end(), c.name) != plan.excluded.end();
+  });
+  out.table = std::move(table);
+  return out;
+}
+
+std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const FeaturePlan& plan) {
   ErrorReporter errors;
   learn::TrainingSetOptions options;
   options.leads = flags.leads;
@@ -105,7 +216,7 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
     options.outcomes_source = from(&service::StoredOutcomes);
   }
   options.positive_outcome = flags.outcome;
-  options.drop = flags.drop;
+  options.drop = plan.load_drop;
   options.missing = flags.missing;
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   auto horizon = ParseDuration(flags.horizon);
@@ -152,7 +263,8 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
     options.cutoff = *cutoff;
   }
   learn::TrainingSetStats stats;
-  auto table = learn::BuildTrainingSet(options, &stats);
+  learn::RowKeys keys;
+  auto table = learn::BuildTrainingSet(options, &stats, &keys);
   errors.Finish();
   if (!table) {
     fmt::print(stderr, "{}\n", table.error().message());
@@ -167,12 +279,21 @@ std::optional<learn::LabeledTable> BuildFromHistory(const TableFlags& flags) {
              flags.horizon, stats.converted_before, stats.censored, FormatTimestamp(stats.data_end),
              stats.no_reference, stats.created_after, stats.events_counted, stats.events_after,
              stats.duplicates);
-  return std::move(*table);
+  return FinishFeatures(
+      flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) -> Status {
+        LS_ASSIGN_OR_RETURN(
+            const service::LeadHistories histories,
+            service::ReadLeadHistories(options.leads_source, options.events_source));
+        return service::AddHistoryRuleFeatures(plan.rules, t, keys.ids, keys.references, histories,
+                                               true);
+      });
 }
 
 }  // namespace
 
-std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags) {
+std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
+  const std::optional<FeaturePlan> plan = PlanFeatures(flags);
+  if (!plan) return std::nullopt;
   if (flags.table.empty()) {
     if (flags.leads.empty() && flags.db.empty()) {
       fmt::print(stderr,
@@ -180,7 +301,7 @@ std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags) {
                  "--outcomes, or --db\n");
       return std::nullopt;
     }
-    return BuildFromHistory(flags);
+    return BuildFromHistory(flags, *plan);
   }
   if (flags.label.empty() || flags.positive.empty()) {
     fmt::print(stderr, "--table needs --label and --positive\n");
@@ -190,7 +311,7 @@ std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags) {
   learn::TableOptions options;
   options.label = flags.label;
   options.positive = flags.positive;
-  options.drop = flags.drop;
+  options.drop = plan->load_drop;
   options.missing = flags.missing;
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   auto table = learn::LoadTable(flags.table, options);
@@ -199,15 +320,23 @@ std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags) {
     fmt::print(stderr, "{}\n", table.error().message());
     return std::nullopt;
   }
+  const Timestamp as_of[] = {plan->as_of.time};
+  auto out = FinishFeatures(flags, *plan, std::move(*table), as_of, [&](learn::LabeledTable& t) {
+    learn::AddRuleFeatures(*plan->rules, t, plan->as_of, /*drop_constant=*/true);
+    return Status::Ok();
+  });
+  if (!out) return std::nullopt;
   size_t numeric = 0;
-  for (const auto& c : table->columns) numeric += c.kind == learn::ColumnKind::kNumeric;
+  const auto& columns = out->table.columns;
+  for (const auto& c : columns) numeric += c.kind == learn::ColumnKind::kNumeric;
   fmt::print(stderr,
              "{}: {} rows used ({} positive, {:.1f} %), {} skipped; {} feature columns ({} "
              "numeric, {} categorical)\n",
-             flags.table, table->rows(), table->positives(),
-             100.0 * table->positives() / table->rows(), table->data_rows - table->rows(),
-             table->columns.size(), numeric, table->columns.size() - numeric);
-  return std::move(*table);
+             flags.table, out->table.rows(), out->table.positives(),
+             100.0 * out->table.positives() / out->table.rows(),
+             out->table.data_rows - out->table.rows(), columns.size(), numeric,
+             columns.size() - numeric);
+  return out;
 }
 
 }  // namespace leadscore::cli

@@ -31,6 +31,24 @@ struct TableFlags {
   std::string stages_model;  // --reference first:STAGE: the model whose stages define it
   uint64_t seed = 42;
   int threads = 0;  // 0: every core
+  // Columns to leave out and to add (learn/feature_config.h).
+  std::string features;
+  // The rule model in use today: its rule contributions become features (unless
+  // rule_features is false), and `evaluate` sets its score beside the learners.
+  std::string model;
+  std::string as_of;  // table mode: the time the rule model and derived columns score at
+  bool rule_features = true;
+};
+
+// A table ready for the learners, and what a trees model must carry to compute its features
+// again on new leads.
+struct TrainingTable {
+  learn::LabeledTable table;
+  std::string rule_model;     // the --model file's text; "" without one or its features
+  bool rule_history = false;  // its features counted events (history mode)
+  // With --model: each row's score under it, at the row's reference time (history) or at
+  // --as-of (table), whether or not its rules are features.
+  std::vector<double> rule_scores;
 };
 
 void AddTableOptions(CLI::App& sub, TableFlags& flags);
@@ -42,6 +60,6 @@ inline const std::string& SourceOf(const TableFlags& flags) {
 
 // Reads the table (or builds it from history); bad rows and failures are printed on stderr.
 // nullopt on failure.
-std::optional<learn::LabeledTable> LoadTableOrReport(const TableFlags& flags);
+std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags);
 
 }  // namespace leadscore::cli

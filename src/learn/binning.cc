@@ -129,6 +129,7 @@ Binning FitBinning(const LabeledTable& table, std::span<const uint32_t> rows,
     const Column& column = table.columns[c];
     // The scorecard is written as rules: a feature no rule can compute stays out of it.
     if (column.event && column.event->kind == EventFeature::Kind::kActiveDays) continue;
+    if (column.from_rules) continue;
     FeatureBins f = column.kind == ColumnKind::kNumeric ? NumericBins(column, rows, options)
                                                         : CategoricalBins(column, rows, options);
     f.column = c;

@@ -39,9 +39,9 @@ struct LearnerResult {
 
 struct EvaluateOptions {
   std::vector<LearnerKind> learners = {LearnerKind::kScorecard, LearnerKind::kTrees};
-  // kRules: the rule model's score of every row (RuleScores). Its AUC and PR-AUC rank by the
-  // score itself; its probabilities (log loss, Brier, deciles) come from binning the score on
-  // the training folds.
+  // kRules: the rule model's score of every row (rule:score, rule_features.h). Its AUC and
+  // PR-AUC rank by the score itself; its probabilities (log loss, Brier, deciles) come from
+  // binning the score on the training folds.
   std::vector<double> rule_scores;
   // With both the scorecard and the trees: also their blend (the mean of their probabilities).
   bool blend = true;

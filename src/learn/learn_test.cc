@@ -12,6 +12,7 @@
 #include <random>
 
 #include "learn/binning.h"
+#include "learn/derived_columns.h"
 #include "learn/event_rules.h"
 #include "learn/folds.h"
 #include "learn/metrics.h"
@@ -221,9 +222,9 @@ TEST(Table, BadLabelsAndTooLittleDataAreClearErrors) {
   EXPECT_NE(
       message({.label = "y", .positive = "Won"}).find("the label `y` is never `Won` in 40 rows"),
       std::string::npos);
-  EXPECT_NE(
-      message({.label = "y", .positive = "won", .drop = {"nope"}}).find("--drop names `nope`"),
-      std::string::npos);
+  EXPECT_NE(message({.label = "y", .positive = "won", .drop = {"nope"}})
+                .find("`nope` (--drop, or exclude in --features) is not a column"),
+            std::string::npos);
   std::string rows = "x,y\n";
   for (int i = 0; i < 30; ++i) rows += std::to_string(i) + ",won\n";
   TempFile all_won(rows);
@@ -264,6 +265,70 @@ LabeledTable SyntheticTable(int n, uint64_t seed) {
 
 double WeightOf(const Scorecard& card, size_t feature, size_t bin) {
   return card.model.weights[card.binning.offset[feature] + bin];
+}
+
+TEST(DerivedColumns, TypesNullsAndEachRowsTime) {
+  LabeledTable t;
+  t.columns.push_back({.name = "budget", .kind = ColumnKind::kNumeric, .values = {1000, 50, NAN}});
+  t.columns.push_back({.name = "email",
+                       .kind = ColumnKind::kCategorical,
+                       .codes = {0, 1, -1},
+                       .levels = {"a@gmail.com", "b@firm.com"}});
+  t.columns.push_back({.name = "signed",
+                       .kind = ColumnKind::kCategorical,
+                       .codes = {0, 0, 0},
+                       .levels = {"2025-01-01T00:00:00Z"}});
+  t.label = {1, 0, 1};
+  const std::vector<DerivedColumn> derived = {
+      {"half", "budget / 2"},
+      {"free", "domain(email) == \"gmail.com\""},
+      {"domain", "domain(email)"},
+      {"age_days", "days_since(signed)"},
+  };
+  // Row r's time is its own reference: day 10, 20 and 30 of 2025.
+  const std::vector<Timestamp> at = {*ParseTimestamp("2025-01-11"), *ParseTimestamp("2025-01-21"),
+                                     *ParseTimestamp("2025-01-31")};
+  ASSERT_TRUE(AddDerivedColumns(t, derived, at).ok());
+  ASSERT_EQ(t.columns.size(), 7u);
+  const Column& half = t.columns[3];
+  EXPECT_EQ(half.kind, ColumnKind::kNumeric);
+  EXPECT_EQ(half.values[0], 500);
+  EXPECT_EQ(half.values[1], 25);
+  EXPECT_TRUE(half.missing(2));  // null budget: a missing value, not 0
+  ASSERT_TRUE(half.derived);
+  EXPECT_EQ(half.derived->reads,
+            (std::vector<std::pair<std::string, ColumnKind>>{{"budget", ColumnKind::kNumeric}}));
+  // A bool is 1 or 0; null (no email) is 0, as the written `if` gives it.
+  const Column& free = t.columns[4];
+  EXPECT_EQ(free.values, (std::vector<double>{1, 0, 0}));
+  EXPECT_EQ(free.derived->expr, "if((domain(email) == \"gmail.com\"), 1, 0)");
+  const Column& domain = t.columns[5];
+  EXPECT_EQ(domain.kind, ColumnKind::kCategorical);
+  EXPECT_EQ(domain.levels[domain.codes[1]], "firm.com");
+  EXPECT_TRUE(domain.missing(2));
+  EXPECT_EQ(t.columns[6].values, (std::vector<double>{10, 20, 30}));
+
+  // Data typed differently from training (one lead whose budget is text) reads as training did.
+  LabeledTable later;
+  later.columns.push_back(
+      {.name = "budget", .kind = ColumnKind::kCategorical, .codes = {0}, .levels = {"80"}});
+  later.label = {0};
+  const Timestamp one[] = {at[0]};
+  DerivedColumn trained = derived[0];
+  trained.reads = half.derived->reads;
+  ASSERT_TRUE(AddDerivedColumns(later, {&trained, 1}, one).ok());
+  EXPECT_EQ(later.columns.back().values[0], 40);
+  // Without training's types, text cannot be halved: a clear error, not a wrong number.
+  const Status s = AddDerivedColumns(later, {&derived[0], 1}, one);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("derived column `half`"), std::string::npos) << s.message();
+
+  const DerivedColumn nothing{"nothing", "null"};
+  LabeledTable again = t;
+  const Status bad = AddDerivedColumns(again, {&nothing, 1}, at);
+  EXPECT_NE(bad.message().find("a derived column is a number, a string or a bool"),
+            std::string::npos)
+      << bad.message();
 }
 
 TEST(Monotone, IsotonicFitPoolsViolatorsByWeight) {

@@ -45,10 +45,14 @@ std::string BinText(const FeatureBins& f, const Bin& b) {
   return f.name;
 }
 
+// `declared_number`: the column is declared a number (a derived column reads it as one), so a
+// placeholder in it already reads as null.
 std::string BinCondition(const FeatureBins& f, const Bin& b, const Column& column,
-                         const std::vector<std::string>& placeholders) {
-  const std::string x = Name(f.name);
-  const bool placeholders_apply = column.had_placeholder && !placeholders.empty();
+                         const std::vector<std::string>& placeholders, bool declared_number) {
+  // A derived column is its expression: the engine computes it from the lead's attributes.
+  const std::string x = column.derived ? "(" + column.derived->expr + ")" : Name(f.name);
+  const bool placeholders_apply =
+      column.had_placeholder && !placeholders.empty() && !declared_number;
   switch (b.kind) {
     case BinKind::kMissing: {
       std::string c = "not exists(" + x + ")";
@@ -232,15 +236,32 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
   y += "version: 1\n";
   y += "name: " + YamlQuote(options.name) + "\n";
 
-  std::string fields;
+  // Declared types: a column as training typed it (a numeric one with placeholders stays
+  // undeclared so that its missing bin can name them), and every column a derived one reads.
+  std::vector<std::pair<std::string, ColumnKind>> declared;
+  auto declare = [&declared](const std::string& name, ColumnKind kind) {
+    const bool known = std::any_of(declared.begin(), declared.end(),
+                                   [&](const auto& d) { return d.first == name; });
+    if (!known) declared.emplace_back(name, kind);
+  };
   for (const FeatureBins& f : binning.features) {
     const Column& column = table.columns[f.column];
-    if (column.event) continue;
-    if (f.kind == ColumnKind::kCategorical) {
-      fields += "  " + YamlQuote(f.name) + ": string\n";
-    } else if (!column.had_placeholder) {
-      fields += "  " + YamlQuote(f.name) + ": number\n";
-    }
+    if (column.event || column.derived) continue;
+    if (f.kind == ColumnKind::kCategorical || !column.had_placeholder) declare(f.name, f.kind);
+  }
+  for (const FeatureBins& f : binning.features) {
+    const Column& column = table.columns[f.column];
+    if (!column.derived) continue;
+    for (const auto& [name, kind] : column.derived->reads) declare(name, kind);
+  }
+  auto declared_number = [&declared](const std::string& name) {
+    return std::any_of(declared.begin(), declared.end(), [&](const auto& d) {
+      return d.first == name && d.second == ColumnKind::kNumeric;
+    });
+  };
+  std::string fields;
+  for (const auto& [name, kind] : declared) {
+    fields += "  " + YamlQuote(name) + (kind == ColumnKind::kNumeric ? ": number\n" : ": string\n");
   }
   if (!fields.empty()) y += "fields:\n" + fields;
 
@@ -285,7 +306,9 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
                          Support(card, bin, card.model.weights[binning.offset[fi] + i]));
       }
       y += "    - id: " + unique_id(RuleId(BinText(f, bin))) + "\n";
-      y += "      when: " + YamlSingleQuote(BinCondition(f, bin, column, options.placeholders)) +
+      y += "      when: " +
+           YamlSingleQuote(BinCondition(f, bin, column, options.placeholders,
+                                        !column.derived && declared_number(f.name))) +
            "\n";
       y += "      points: " + fmt::format("{}", RoundTo(p, out.decimals)) + "\n";
       ++out.rules;

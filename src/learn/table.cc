@@ -128,7 +128,8 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   for (const std::string& d : options.drop) {
     if (!in_header(d)) {
       return Error(InvalidArgument(fmt::format(
-          "{}: --drop names `{}`, which is not a column; the columns are: {}", path, d, known())));
+          "{}: `{}` (--drop, or exclude in --features) is not a column; the columns are: {}", path,
+          d, known())));
     }
   }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -35,6 +36,17 @@ struct EventFeature {
   std::string url_group = {};  // "/pricing": the first path segment of the event's url
 };
 
+// A column computed from other columns by an expression of the feature config
+// (derived_columns.h), kept so that a scorecard can write its bins as conditions on the
+// expression and a trees model can compute it again on new leads.
+struct DerivedFrom {
+  std::string expr;         // as evaluated: a bool expression is wrapped as if((...), 1, 0)
+  std::string source_expr;  // as the feature config wrote it
+  // The columns it reads and how they were typed (number or string), which a model file must
+  // declare so that the engine reads them as training did.
+  std::vector<std::pair<std::string, ColumnKind>> reads = {};
+};
+
 struct Column {
   std::string name;
   ColumnKind kind = ColumnKind::kCategorical;
@@ -48,6 +60,11 @@ struct Column {
   bool had_placeholder = false;
   // Counted from events rather than read from a lead attribute.
   std::optional<EventFeature> event = std::nullopt;
+  std::optional<DerivedFrom> derived = std::nullopt;
+  // A rule's contribution under the active rule model (rule_features.h). The trees read it;
+  // the scorecard does not: its bins would be no condition a model file can test, and it sees
+  // the attributes and event counts those rules read.
+  bool from_rules = false;
 
   bool missing(size_t row) const;
 };

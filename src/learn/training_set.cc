@@ -72,10 +72,11 @@ class CallbackSink : public ingest::RowSink {
   const std::function<void(const ingest::RowError&)>& on_error_;
 };
 
-// Builds a training set, or with `scoring_as_of` a scoring set (every lead, no outcomes), whose
-// lead ids go to `ids`.
+// Builds a training set (each kept row's id and reference to `keys` when given), or with
+// `scoring_as_of` a scoring set (every lead, no outcomes), whose lead ids go to `ids`.
 Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& st,
-                           std::optional<Timestamp> scoring_as_of, std::vector<std::string>* ids) {
+                           std::optional<Timestamp> scoring_as_of, std::vector<std::string>* ids,
+                           RowKeys* keys) {
   const bool scoring = scoring_as_of.has_value();
   auto report = [&](std::string file, uint64_t line, std::string field, std::string message) {
     if (options.on_error) options.on_error({std::move(file), line, std::move(field), message});
@@ -109,8 +110,9 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   }
   std::unordered_map<std::string, uint32_t> lead_of;
   std::string scratch;
-  std::vector<Timestamp> reference;  // 0: none yet
-  std::vector<Timestamp> created;    // 0: unknown
+  std::vector<Timestamp> reference;   // 0: none yet
+  std::vector<Timestamp> created;     // 0: unknown
+  std::vector<std::string> lead_ids;  // kept only for `keys`
   {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> values) {
@@ -139,6 +141,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
           reference.push_back(ref);
           if (ids) ids->push_back(id);
+          if (keys) lead_ids.push_back(id);
           for (size_t i = 0; i < values.size(); ++i) {
             if (builder_of_slot[i] == SIZE_MAX) continue;
             builders[builder_of_slot[i]].AddValue(values[i], options.missing, scratch);
@@ -315,6 +318,10 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     kept.push_back(i);
     table.label.push_back(positive ? 1 : 0);
     table.row_index.push_back(i);
+    if (keys) {
+      keys->ids.push_back(lead_ids[i]);
+      keys->references.push_back(ref);
+    }
   }
   table.data_rows = reference.size();
   st.used = kept.size();
@@ -400,15 +407,16 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
 
 }  // namespace
 
-Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats) {
+Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats,
+                                      RowKeys* keys) {
   TrainingSetStats local;
-  return Build(options, stats ? *stats : local, std::nullopt, nullptr);
+  return Build(options, stats ? *stats : local, std::nullopt, nullptr, keys);
 }
 
 Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of) {
   TrainingSetStats stats;
   ScoringSet set;
-  LS_ASSIGN_OR_RETURN(set.table, Build(options, stats, as_of, &set.ids));
+  LS_ASSIGN_OR_RETURN(set.table, Build(options, stats, as_of, &set.ids, nullptr));
   return set;
 }
 

@@ -67,7 +67,14 @@ struct TrainingSetStats {
 // reference) and `<type>.days_since_last`; `active_days.90d`; and, for events with a `url`,
 // `<type>:/<first path segment>.90d` (events of that type on those pages in 90 days) for the 12
 // most visited pairs. Event columns say what they count in Column::event.
-Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats);
+// `keys`, when given, receives each row's lead_id and reference time (what the rule model's
+// contributions are computed from, rule_features.h).
+struct RowKeys {
+  std::vector<std::string> ids;
+  std::vector<Timestamp> references;
+};
+Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, TrainingSetStats* stats,
+                                      RowKeys* keys = nullptr);
 
 // The same features for leads to score rather than learn from: every lead of `options.leads`
 // is a row (label 0, its id in `ids`), features computed at `as_of` from `options.events`

@@ -198,6 +198,9 @@ TreeEncoding FitTreeEncoding(const LabeledTable& table, std::span<const uint32_t
                              uint64_t min_rows) {
   TreeEncoding encoding;
   for (const Column& column : table.columns) {
+    if (column.derived) {
+      encoding.derived.push_back({column.name, column.derived->source_expr, column.derived->reads});
+    }
     if (column.kind == ColumnKind::kNumeric) {
       encoding.features.push_back({column.name, ColumnKind::kNumeric});
       continue;
@@ -291,8 +294,22 @@ Status TreeModel::Save(const std::string& path) const {
   }
   const std::string encoding = features.dump();
   const std::string missing = nlohmann::json(impl_->encoding.missing).dump();
+  nlohmann::json derived = nlohmann::json::array();
+  for (const DerivedColumn& d : impl_->encoding.derived) {
+    nlohmann::json reads = nlohmann::json::array();
+    for (const auto& [column, kind] : d.reads) {
+      reads.push_back({column, kind == ColumnKind::kNumeric ? "number" : "string"});
+    }
+    derived.push_back({{"name", d.name}, {"expr", d.expr}, {"reads", std::move(reads)}});
+  }
+  const std::string derived_text = derived.dump();
   if (XGBoosterSetAttr(impl_->booster, "leadscore_encoding", encoding.c_str()) != 0 ||
-      XGBoosterSetAttr(impl_->booster, "leadscore_missing", missing.c_str()) != 0) {
+      XGBoosterSetAttr(impl_->booster, "leadscore_missing", missing.c_str()) != 0 ||
+      XGBoosterSetAttr(impl_->booster, "leadscore_derived", derived_text.c_str()) != 0 ||
+      XGBoosterSetAttr(impl_->booster, "leadscore_rule_model",
+                       impl_->encoding.rule_model.c_str()) != 0 ||
+      XGBoosterSetAttr(impl_->booster, "leadscore_rule_history",
+                       impl_->encoding.rule_history ? "1" : "0") != 0) {
     return XgbError("storing the encoding");
   }
   // Always XGBoost's JSON format, whatever the file is called (its binary format cannot hold
@@ -363,6 +380,31 @@ Result<TreeModel> TreeModel::Load(const std::string& path) {
       }
     }
   }
+  // Models written before derived columns and rule features were kept have neither.
+  LS_XGB(XGBoosterGetAttr(impl->booster, "leadscore_derived", &text, &found));
+  if (found) {
+    const auto derived = nlohmann::json::parse(text, nullptr, false);
+    if (!derived.is_array()) {
+      return Error(
+          InvalidArgument(fmt::format("{}: the derived columns are not valid JSON", path)));
+    }
+    for (const auto& j : derived) {
+      if (!j.is_object()) continue;
+      DerivedColumn d{j.value("name", ""), j.value("expr", "")};
+      if (j.contains("reads") && j["reads"].is_array()) {
+        for (const auto& r : j["reads"]) {
+          if (!r.is_array() || r.size() != 2 || !r[0].is_string()) continue;
+          d.reads.emplace_back(r[0].get<std::string>(),
+                               r[1] == "number" ? ColumnKind::kNumeric : ColumnKind::kCategorical);
+        }
+      }
+      impl->encoding.derived.push_back(std::move(d));
+    }
+  }
+  LS_XGB(XGBoosterGetAttr(impl->booster, "leadscore_rule_model", &text, &found));
+  if (found) impl->encoding.rule_model = text;
+  LS_XGB(XGBoosterGetAttr(impl->booster, "leadscore_rule_history", &text, &found));
+  impl->encoding.rule_history = found && std::string_view(text) == "1";
   TreeModel model;
   model.impl_ = std::move(impl);
   return model;
@@ -424,6 +466,8 @@ Result<TreeModel> TrainTrees(const LabeledTable& table, std::span<const uint32_t
   }
   impl->encoding = std::move(encoding);
   impl->encoding.missing = options.missing;
+  impl->encoding.rule_model = options.rule_model;
+  impl->encoding.rule_history = options.rule_history;
   TreeModel model;
   model.impl_ = std::move(impl);
   return model;

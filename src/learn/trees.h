@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "learn/feature_config.h"
 #include "learn/table.h"
 
 namespace leadscore::learn {
@@ -28,6 +29,15 @@ struct TreeEncoding {
   // The placeholder values training read as missing (`Select`): data to score must be read
   // with the same ones.
   std::vector<std::string> missing = {};
+  // Columns computed from others (the feature config's derived columns), which data to score
+  // must have added the same way before Encode.
+  std::vector<DerivedColumn> derived = {};
+  // The rule model whose contributions are features (rule_features.h), as YAML text: "" when
+  // none is. Data to score gets them from this model, whatever model a service runs.
+  std::string rule_model = {};
+  // The rule features counted each lead's events up to its time (trained on history), rather
+  // than scoring the attributes alone (trained on a table).
+  bool rule_history = false;
 
   // Row-major float matrix of `rows` of `table` (NaN when a numeric value is missing). Columns
   // are found by name, so a table read later from another file works too; a column it lacks
@@ -60,6 +70,8 @@ struct TreeOptions {
   uint64_t seed = 42;
   int threads = 0;                        // 0: every core on large tables, one on small ones
   std::vector<std::string> missing = {};  // kept in the model's encoding
+  std::string rule_model = {};            // kept in the model's encoding
+  bool rule_history = false;              // kept in the model's encoding
 };
 
 struct Contribution {

@@ -1,13 +1,18 @@
 #include "service/lead_prediction.h"
 
+#include <optional>
+
 #include "learn/training_set.h"
 #include "service/store_source.h"
 
 namespace leadscore::service {
 
 Result<std::unique_ptr<LeadPredictor>> LeadPredictor::Load(const std::string& path) {
-  LS_ASSIGN_OR_RETURN(learn::TreeModel model, learn::TreeModel::Load(path));
-  return std::unique_ptr<LeadPredictor>(new LeadPredictor(path, std::move(model)));
+  LS_ASSIGN_OR_RETURN(learn::TreeModel loaded, learn::TreeModel::Load(path));
+  auto model = std::make_unique<learn::TreeModel>(std::move(loaded));
+  LS_ASSIGN_OR_RETURN(PredictiveFeatures features, PredictiveFeatures::For(model->encoding()));
+  return std::unique_ptr<LeadPredictor>(
+      new LeadPredictor(path, std::move(model), std::move(features)));
 }
 
 Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
@@ -22,21 +27,28 @@ Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
     event_lines += '\n';
   }
   learn::TrainingSetOptions options =
-      learn::OptionsForModel(model_.columns(), model_.encoding().missing);
+      learn::OptionsForModel(model_->columns(), model_->encoding().missing);
   options.leads = "lead " + lead.lead_id;
   options.events = "events of " + lead.lead_id;
-  options.leads_source = learn::JsonLinesOpener(options.leads, std::move(lead_line));
+  options.leads_source = learn::JsonLinesOpener(options.leads, lead_line);
   options.events_source = learn::JsonLinesOpener(options.events, std::move(event_lines));
   LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, as_of));
   if (set.table.rows() != 1) {
     return Error(Internal("the lead's features were not built: " + lead.lead_id));
   }
+  std::optional<LeadHistories> history;
+  if (features_.needs_histories()) {
+    history.emplace();
+    history->attributes.emplace(lead.lead_id, std::move(lead_line));
+    history->events.emplace(lead.lead_id, events);
+  }
+  LS_RETURN_IF_ERROR(features_.Complete(set.table, set.ids, as_of, history ? &*history : nullptr));
   const uint32_t row = 0;
   std::lock_guard lock(mu_);
-  LS_ASSIGN_OR_RETURN(std::vector<double> p, model_.Predict(set.table, {&row, 1}));
+  LS_ASSIGN_OR_RETURN(std::vector<double> p, model_->Predict(set.table, {&row, 1}));
   Prediction out{p[0], {}};
   if (top > 0) {
-    LS_ASSIGN_OR_RETURN(auto why, model_.Explain(set.table, {&row, 1}, top));
+    LS_ASSIGN_OR_RETURN(auto why, model_->Explain(set.table, {&row, 1}, top));
     for (const learn::Contribution& c : why[0]) out.reasons.emplace_back(c.feature, c.value);
   }
   return out;

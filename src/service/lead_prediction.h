@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "learn/trees.h"
+#include "service/predictive_features.h"
 #include "store/store.h"
 
 namespace leadscore::service {
@@ -31,11 +32,13 @@ class LeadPredictor {
   const std::string& path() const { return path_; }
 
  private:
-  LeadPredictor(std::string path, learn::TreeModel model)
-      : path_(std::move(path)), model_(std::move(model)) {}
+  LeadPredictor(std::string path, std::unique_ptr<learn::TreeModel> model,
+                PredictiveFeatures features)
+      : path_(std::move(path)), model_(std::move(model)), features_(std::move(features)) {}
 
   std::string path_;
-  learn::TreeModel model_;
+  std::unique_ptr<learn::TreeModel> model_;  // features_ views its encoding
+  PredictiveFeatures features_;
   // XGBoost hands predictions back in a buffer owned by the booster: one request at a time.
   mutable std::mutex mu_;
 };

@@ -824,24 +824,33 @@ TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
 }
 
 // A trees model trained on a larger history predicts each live lead exactly as `score
-// --predictive` does from the same records, as of any time.
+// --predictive` does from the same records, as of any time: its derived columns and the rule
+// features of the model it was trained beside (each lead's events replayed up to the time)
+// included.
 TEST_P(ApiTest, PredictiveProbabilityEqualsABatchRunOfTheSameRecords) {
   TempDir history;
   auto gen = RunLeadscore(
       {"generate", "--out", history.path(), "--leads", "3000", "--months", "12", "--seed", "8"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
   const std::string trees = history.File("trees.json");
+  const std::string features = history.Write("features.yaml", R"(exclude: [email, company]
+derived:
+  - {name: budget_per_head, expr: 'budget / max(company_size, 1)'}
+  - {name: free_mail, expr: 'domain(email) in ["gmail.com", "yahoo.com", "hotmail.com"]'}
+)");
   auto trained = RunLeadscore(
       {"train", "--leads", history.File("leads.csv"), "--events", history.File("events.jsonl"),
        "--outcomes", history.File("outcomes.csv"), "--outcome", "sql", "--reference", "2025-09-01",
-       "--drop", "email,company", "--kind", "trees", "--out", trees});
+       "--features", features, "--model", kModelPath, "--kind", "trees", "--out", trees});
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  ASSERT_NE(trained.err.find("rule features"), std::string::npos) << trained.err;
 
   ASSERT_TRUE(StartServer("", "1h", {"--predictive", trees}));
   TempDir data;
   size_t accepted = 0, duplicates = 0;
   ASSERT_NO_FATAL_FAILURE(SendGenerated(data, accepted, duplicates));
   std::set<double> distinct;
+  bool used_rules = false;  // some lead's reasons name a rule feature
   for (const char* as_of : {"2026-01-01T00:00:00Z", "2025-12-01T00:00:00Z"}) {
     const std::vector<json> rows = BatchScores(data, as_of, {"--predictive", trees});
     ASSERT_EQ(rows.size(), 50u);
@@ -856,6 +865,7 @@ TEST_P(ApiTest, PredictiveProbabilityEqualsABatchRunOfTheSameRecords) {
       distinct.insert(want["probability"].get<double>());
       const json& why = want["probability_reasons"];
       ASSERT_EQ(live["reasons"].size(), why.size()) << live;
+      for (const json& r : why) used_rules |= r["feature"].get<std::string>().starts_with("rule:");
       for (size_t i = 0; i < why.size(); ++i) {
         EXPECT_EQ(live["reasons"][i]["feature"], why[i]["feature"]);
         EXPECT_NEAR(live["reasons"][i]["value"].get<double>(), why[i]["value"].get<double>(), 1e-4);
@@ -863,6 +873,7 @@ TEST_P(ApiTest, PredictiveProbabilityEqualsABatchRunOfTheSameRecords) {
     }
   }
   EXPECT_GT(distinct.size(), 10u) << "every lead got the same probability";
+  EXPECT_TRUE(used_rules) << "no lead's prediction leaned on a rule feature";
 }
 
 TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {

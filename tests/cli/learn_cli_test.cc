@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/learn_cli_util.h"
 #include "testutil/cli_runner.h"
 
 namespace leadscore {
@@ -53,36 +54,6 @@ Table MakeTable(int n = 3000) {
              industries[ind] + "," + (y ? "Closed" : "Lost") + "," + std::to_string(y) + "\n";
   }
   return t;
-}
-
-// Leads of a `score` or `predict` CSV output: lead_id -> the cell of column `name`.
-std::map<std::string, std::string> ColumnOf(const std::string& csv, const std::string& name) {
-  std::istringstream in(csv);
-  std::string line, cell;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  for (std::istringstream h(line); std::getline(h, cell, ',');) header.push_back(cell);
-  const size_t at = std::find(header.begin(), header.end(), name) - header.begin();
-  std::map<std::string, std::string> out;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    for (std::istringstream l(line); std::getline(l, cell, ',');) cells.push_back(cell);
-    if (at < cells.size()) out[cells[0]] = cells[at];
-  }
-  return out;
-}
-
-double PairAuc(const std::vector<std::pair<double, int>>& scored) {
-  double won = 0, pairs = 0;
-  for (const auto& [sp, yp] : scored) {
-    if (!yp) continue;
-    for (const auto& [sn, yn] : scored) {
-      if (yn) continue;
-      won += sp > sn ? 1 : sp == sn ? 0.5 : 0;
-      pairs += 1;
-    }
-  }
-  return won / pairs;
 }
 
 class LearnCli : public testing::Test {

@@ -1,0 +1,79 @@
+#include "service/lead_histories.h"
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <span>
+
+namespace leadscore::service {
+namespace {
+
+// A parsed value as JSON: strings stay strings (declared fields convert them as the batch
+// converts CSV cells), numbers and booleans keep their type, null is left out.
+bool ToJson(const Value& v, nlohmann::json& out) {
+  if (v.is_string()) {
+    out = std::string(v.str());
+  } else if (v.is_number()) {
+    out = v.number();
+  } else if (v.is_bool()) {
+    out = v.boolean();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Calls `on_record(lead_id, object)` for every row of a source that has a lead_id.
+class JsonRecords : public ingest::RowSink {
+ public:
+  using OnRecord = std::function<void(std::string, nlohmann::json)>;
+  JsonRecords(std::vector<std::string> keys, OnRecord on_record)
+      : keys_(std::move(keys)), on_record_(std::move(on_record)) {}
+  void OnRow(uint64_t, std::span<const Value> values) override {
+    nlohmann::json object = nlohmann::json::object();
+    std::string id;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      nlohmann::json v;
+      if (!ToJson(values[i], v)) continue;
+      if (keys_[i] == "lead_id") id = v.is_string() ? v.get<std::string>() : v.dump();
+      object[keys_[i]] = std::move(v);
+    }
+    if (!id.empty()) on_record_(std::move(id), std::move(object));
+  }
+  void OnError(ingest::RowError) override {}  // reported when the training set reads the file
+
+ private:
+  std::vector<std::string> keys_;
+  OnRecord on_record_;
+};
+
+Status ReadRecords(const learn::SourceOpener& open, const JsonRecords::OnRecord& on_record) {
+  LS_ASSIGN_OR_RETURN(std::vector<std::string> keys, learn::ColumnsOf(open));
+  JsonRecords sink(keys, on_record);
+  return learn::ReadRows(open, keys, sink);
+}
+
+}  // namespace
+
+LeadRecords LeadHistories::Of(const std::string& lead_id) const {
+  LeadRecords records{lead_id, {}, {}};
+  if (auto a = attributes.find(lead_id); a != attributes.end()) records.attributes_json = a->second;
+  if (auto e = events.find(lead_id); e != events.end()) records.events_json = e->second;
+  return records;
+}
+
+Result<LeadHistories> ReadLeadHistories(const learn::SourceOpener& leads,
+                                        const learn::SourceOpener& events) {
+  LeadHistories out;
+  LS_RETURN_IF_ERROR(ReadRecords(leads, [&](std::string id, nlohmann::json object) {
+    object.erase("lead_id");
+    out.attributes.emplace(std::move(id), object.dump());
+  }));
+  if (events) {
+    LS_RETURN_IF_ERROR(ReadRecords(events, [&](std::string id, nlohmann::json object) {
+      out.events[std::move(id)].push_back(object.dump());
+    }));
+  }
+  return out;
+}
+
+}  // namespace leadscore::service
