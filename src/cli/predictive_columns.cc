@@ -4,12 +4,10 @@
 
 #include <limits>
 #include <numeric>
-#include <optional>
 #include <string_view>
 #include <unordered_map>
 
 #include "learn/training_set.h"
-#include "service/lead_histories.h"
 #include "service/predictive_features.h"
 
 namespace leadscore::cli {
@@ -27,14 +25,8 @@ Status CompleteFeatures(const learn::TreeModel& model, learn::ScoringSet& set,
                         const std::string& leads, const std::string& events, Timestamp as_of) {
   LS_ASSIGN_OR_RETURN(const service::PredictiveFeatures features,
                       service::PredictiveFeatures::For(model.encoding()));
-  std::optional<service::LeadHistories> histories;
-  if (features.needs_histories()) {
-    LS_ASSIGN_OR_RETURN(histories,
-                        service::ReadLeadHistories(
-                            learn::FileOpener(leads),
-                            events.empty() ? learn::SourceOpener() : learn::FileOpener(events)));
-  }
-  return features.Complete(set.table, set.ids, as_of, histories ? &*histories : nullptr);
+  return features.Complete(set.table, set.ids, as_of, learn::FileOpener(leads),
+                           events.empty() ? learn::SourceOpener() : learn::FileOpener(events));
 }
 
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,

@@ -19,7 +19,6 @@
 #include "learn/feature_config.h"
 #include "learn/rule_features.h"
 #include "service/history_rule_features.h"
-#include "service/lead_histories.h"
 #include "service/store_source.h"
 #include "store/store.h"
 
@@ -280,12 +279,10 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
              stats.no_reference, stats.created_after, stats.events_counted, stats.events_after,
              stats.duplicates);
   return FinishFeatures(
-      flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) -> Status {
-        LS_ASSIGN_OR_RETURN(
-            const service::LeadHistories histories,
-            service::ReadLeadHistories(options.leads_source, options.events_source));
-        return service::AddHistoryRuleFeatures(plan.rules, t, keys.ids, keys.references, histories,
-                                               true);
+      flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) {
+        return service::AddHistoryRuleFeatures(plan.rules, t, keys.ids, keys.references,
+                                               options.leads_source, options.events_source,
+                                               /*drop_constant=*/true);
       });
 }
 

@@ -1,7 +1,7 @@
 // Every lead's records held in memory as the live service stores them (attributes as one JSON
 // object, events as the JSON objects they arrived as), read from any record source: what
-// service::LeadScorer replays when training needs the rule model's view of each lead at its
-// own reference time (`--reference first:MQL`, the rule features).
+// service::LeadScorer replays when training needs the rule model's stage of each lead after
+// each of its events (`--reference first:MQL`).
 //
 // Holds every event in memory: fine for training sets of tens of thousands of leads.
 #pragma once

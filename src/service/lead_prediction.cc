@@ -1,7 +1,5 @@
 #include "service/lead_prediction.h"
 
-#include <optional>
-
 #include "learn/training_set.h"
 #include "service/store_source.h"
 
@@ -30,19 +28,14 @@ Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
       learn::OptionsForModel(model_->columns(), model_->encoding().missing);
   options.leads = "lead " + lead.lead_id;
   options.events = "events of " + lead.lead_id;
-  options.leads_source = learn::JsonLinesOpener(options.leads, lead_line);
+  options.leads_source = learn::JsonLinesOpener(options.leads, std::move(lead_line));
   options.events_source = learn::JsonLinesOpener(options.events, std::move(event_lines));
   LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, as_of));
   if (set.table.rows() != 1) {
     return Error(Internal("the lead's features were not built: " + lead.lead_id));
   }
-  std::optional<LeadHistories> history;
-  if (features_.needs_histories()) {
-    history.emplace();
-    history->attributes.emplace(lead.lead_id, std::move(lead_line));
-    history->events.emplace(lead.lead_id, events);
-  }
-  LS_RETURN_IF_ERROR(features_.Complete(set.table, set.ids, as_of, history ? &*history : nullptr));
+  LS_RETURN_IF_ERROR(
+      features_.Complete(set.table, set.ids, as_of, options.leads_source, options.events_source));
   const uint32_t row = 0;
   std::lock_guard lock(mu_);
   LS_ASSIGN_OR_RETURN(std::vector<double> p, model_->Predict(set.table, {&row, 1}));

@@ -26,13 +26,13 @@ Result<PredictiveFeatures> PredictiveFeatures::For(const learn::TreeEncoding& en
 }
 
 Status PredictiveFeatures::Complete(learn::LabeledTable& table, std::span<const std::string> ids,
-                                    Timestamp as_of, const LeadHistories* histories) const {
+                                    Timestamp as_of, const learn::SourceOpener& leads,
+                                    const learn::SourceOpener& events) const {
   const Timestamp at[] = {as_of};
   LS_RETURN_IF_ERROR(learn::AddDerivedColumns(table, encoding_->derived, at));
   if (!rules_) return Status::Ok();
-  if (needs_histories()) {
-    if (!histories) return Internal("the rule features of this model need the leads' events");
-    return AddHistoryRuleFeatures(rules_, table, ids, at, *histories, /*drop_constant=*/false);
+  if (encoding_->rule_history) {
+    return AddHistoryRuleFeatures(rules_, table, ids, at, leads, events, /*drop_constant=*/false);
   }
   learn::AddRuleFeatures(*rules_, table, AsOf{as_of}, /*drop_constant=*/false);
   return Status::Ok();

@@ -11,9 +11,9 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
+#include "learn/row_source.h"
 #include "learn/table.h"
 #include "learn/trees.h"
-#include "service/lead_histories.h"
 
 namespace leadscore::service {
 
@@ -23,14 +23,11 @@ class PredictiveFeatures {
   static Result<PredictiveFeatures> For(const learn::TreeEncoding& encoding);
 
   // Adds the derived columns and the rule features to `table`, every row at `as_of`. Rule
-  // features come from `histories` (row r is lead ids[r], its events up to as_of) for a model
-  // trained on history, from each row's attributes alone for one trained on a table.
-  // REQUIRES: histories when needs_histories().
+  // features come from the records of `leads` and `events` (row r is lead ids[r], its events
+  // up to as_of) for a model trained on history, from each row's attributes in `table` for one
+  // trained on a table.
   Status Complete(learn::LabeledTable& table, std::span<const std::string> ids, Timestamp as_of,
-                  const LeadHistories* histories) const;
-
-  // Whether Complete needs the leads' histories: rule features counted from events.
-  bool needs_histories() const { return rules_ != nullptr && encoding_->rule_history; }
+                  const learn::SourceOpener& leads, const learn::SourceOpener& events) const;
 
  private:
   const learn::TreeEncoding* encoding_ = nullptr;
