@@ -66,7 +66,7 @@ struct TreeOptions {
   std::vector<int> depths = {3, 5, 7};
   double eta = 0.05;
   int max_rounds = 3000;
-  int patience = 100;  // rounds without a better validation log loss before stopping
+  int patience = 100;   // rounds without a better validation log loss before stopping
   double min_gain = 0;  // the log loss a round must gain on the best to count as better
   uint64_t seed = 42;
   int threads = 0;                        // 0: every core on large tables, one on small ones
