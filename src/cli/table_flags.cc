@@ -143,7 +143,7 @@ std::optional<FeaturePlan> PlanFeatures(const TableFlags& flags) {
 }
 
 // Adds the derived columns and the rule features (`rule_features` computes them), then
-// leaves out the excluded columns that were read only for derived ones.
+// leaves out the excluded columns that were read only for them.
 std::optional<TrainingTable> FinishFeatures(
     const TableFlags& flags, const FeaturePlan& plan, learn::LabeledTable table,
     std::span<const Timestamp> times,
