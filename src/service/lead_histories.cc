@@ -4,13 +4,23 @@
 #include <nlohmann/json.hpp>
 #include <span>
 
+#include "ingest/convert.h"
+
 namespace leadscore::service {
 namespace {
 
-// A parsed value as JSON: strings stay strings (declared fields convert them as the batch
-// converts CSV cells), numbers and booleans keep their type, null is left out.
-bool ToJson(const Value& v, nlohmann::json& out) {
-  if (v.is_string()) {
+// A parsed value as JSON, as `leadscore ingest` stores it: a CSV cell typed as an undeclared
+// cell is (a number when it reads as one, a code such as a phone number kept as text), a JSON
+// value as it is; null is left out.
+bool ToJson(const Value& v, bool csv, nlohmann::json& out) {
+  if (v.is_string() && csv) {
+    const Value typed = ingest::CsvCellForJson(v.str());
+    if (typed.is_number()) {
+      out = typed.number();
+    } else {
+      out = std::string(v.str());
+    }
+  } else if (v.is_string()) {
     out = std::string(v.str());
   } else if (v.is_number()) {
     out = v.number();
@@ -26,14 +36,14 @@ bool ToJson(const Value& v, nlohmann::json& out) {
 class JsonRecords : public ingest::RowSink {
  public:
   using OnRecord = std::function<void(std::string, nlohmann::json)>;
-  JsonRecords(std::vector<std::string> keys, OnRecord on_record)
-      : keys_(std::move(keys)), on_record_(std::move(on_record)) {}
+  JsonRecords(std::vector<std::string> keys, bool csv, OnRecord on_record)
+      : keys_(std::move(keys)), csv_(csv), on_record_(std::move(on_record)) {}
   void OnRow(uint64_t, std::span<const Value> values) override {
     nlohmann::json object = nlohmann::json::object();
     std::string id;
     for (size_t i = 0; i < keys_.size(); ++i) {
       nlohmann::json v;
-      if (!ToJson(values[i], v)) continue;
+      if (!ToJson(values[i], csv_, v)) continue;
       if (keys_[i] == "lead_id") id = v.is_string() ? v.get<std::string>() : v.dump();
       object[keys_[i]] = std::move(v);
     }
@@ -43,12 +53,14 @@ class JsonRecords : public ingest::RowSink {
 
  private:
   std::vector<std::string> keys_;
+  bool csv_;
   OnRecord on_record_;
 };
 
 Status ReadRecords(const learn::SourceOpener& open, const JsonRecords::OnRecord& on_record) {
   LS_ASSIGN_OR_RETURN(std::vector<std::string> keys, learn::ColumnsOf(open));
-  JsonRecords sink(keys, on_record);
+  LS_ASSIGN_OR_RETURN(auto source, open());
+  JsonRecords sink(keys, source->format() == ingest::Format::kCsv, on_record);
   return learn::ReadRows(open, keys, sink);
 }
 

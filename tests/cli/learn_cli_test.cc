@@ -620,6 +620,36 @@ stages:
   EXPECT_NE(r.err.find("--stages-model"), std::string::npos) << r.err;
 }
 
+// The stage model reads a CSV leads file as `leadscore score` does: an undeclared numeric
+// attribute is a number, so a fit rule on it holds when the lead's first MQL is found.
+TEST_F(LearnCli, FirstMqlReadsCsvAttributesAsScoringDoes) {
+  std::string leads = "lead_id,employees,created_at\n", events, outcomes = "lead_id,outcome,ts\n";
+  for (int i = 0; i < 60; ++i) {
+    std::string id = "B";
+    id += std::to_string(i);
+    leads += id + (i % 2 ? ",500" : ",5") + ",2025-02-01T00:00:00Z\n";
+    events += "{\"lead_id\":\"" + id + "\",\"type\":\"page_view\",\"ts\":\"2025-03-0" +
+              std::to_string(1 + i % 9) + "T10:00:00Z\"}\n";
+    if (i % 4 == 1) outcomes += id + ",won,2025-04-01T00:00:00Z\n";
+  }
+  outcomes += "B0,lost,2025-12-31T00:00:00Z\n";
+  const std::string rules = dir_.Write("size-stages.yaml", R"(version: 1
+fit:
+  rules:
+    - {id: big, when: employees >= 100, points: 60}
+engagement:
+  rules:
+    - {id: seen, event: page_view, points: 10}
+stages:
+  - {id: MQL, when: score >= 70}
+)");
+  auto r = RunLeadscore({"evaluate", "--leads", dir_.Write("b-leads.csv", leads), "--events",
+                         dir_.Write("b-events.jsonl", events), "--outcomes",
+                         dir_.Write("b-outcomes.csv", outcomes), "--reference", "first:MQL",
+                         "--stages-model", rules, "--folds", "3", "--kind", "scorecard"});
+  EXPECT_NE(r.err.find("30 leads reached MQL"), std::string::npos) << r.err;
+}
+
 TEST_F(LearnCli, ATableWhereNothingVariesIsAClearAnswerNotACrash) {
   std::string csv = "id,c,y\n";
   for (int i = 0; i < 60; ++i) csv += std::to_string(i) + ",same," + std::to_string(i % 2) + "\n";
