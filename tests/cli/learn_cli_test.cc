@@ -27,6 +27,13 @@ namespace {
 using testutil::RunLeadscore;
 using testutil::TempDir;
 
+// "L17": a prefix and a number (built so that GCC 12 sees no overlapping copy in it).
+std::string IdOf(char prefix, int i) {
+  std::string id(1, prefix);
+  id += std::to_string(i);
+  return id;
+}
+
 // 3000 leads: visits and source drive conversion, `industry` a little, `tag` is written by
 // sales after the fact (dropped), `Select` is the form's placeholder for "no answer".
 struct Table {
@@ -48,7 +55,7 @@ Table MakeTable(int n = 3000) {
     const int ind = static_cast<int>(rng() % 3);
     const double z = -2.2 + 0.3 * visits + source_w[s] + (ind == 0 ? 0.4 : 0.0);
     const int y = unit(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
-    const std::string id = "L" + std::to_string(i);
+    const std::string id = IdOf('L', i);
     t.label[id] = y;
     t.csv += id + "," + (i % 17 == 0 ? "" : std::to_string(visits)) + "," + sources[s] + "," +
              industries[ind] + "," + (y ? "Closed" : "Lost") + "," + std::to_string(y) + "\n";
@@ -338,7 +345,7 @@ History LeakyHistory(const std::string& leak_day) {
                 "\",\"type\":\"" + type + "\",\"ts\":\"" + ts + "\",\"url\":\"/pricing\"}\n";
   };
   for (int i = 0; i < 600; ++i) {
-    const std::string id = "L" + std::to_string(i);
+    const std::string id = IdOf('L', i);
     const bool converts = rng() % 10 < 3;
     h.leads += id + "," + (rng() % 2 ? "IT" : "Retail") + ",2025-0" + std::to_string(1 + i % 4) +
                "-10T09:00:00Z\n";
@@ -468,7 +475,7 @@ History PagesHistory() {
   std::mt19937_64 rng(9);
   History h{"lead_id,created_at\n", "", "lead_id,outcome,ts\n"};
   for (int i = 0; i < 400; ++i) {
-    const std::string id = "P" + std::to_string(i);
+    const std::string id = IdOf('P', i);
     const bool converts = rng() % 4 == 0;
     h.leads += id + ",2025-03-01T00:00:00Z\n";
     for (int k = static_cast<int>(1 + rng() % 4); k > 0; --k) {
@@ -565,7 +572,7 @@ TEST_F(LearnCli, FirstMqlIsEachLeadsOwnReference) {
     return std::string(text);
   };
   for (int i = 0; i < 120; ++i) {
-    const std::string id = "M" + std::to_string(i);
+    const std::string id = IdOf('M', i);
     const bool converts = i % 3 == 0;
     const int demo = 10 + (i * 7) % 90;
     leads += id + ",2025-02-01T00:00:00Z\n";
@@ -625,8 +632,7 @@ stages:
 TEST_F(LearnCli, FirstMqlReadsCsvAttributesAsScoringDoes) {
   std::string leads = "lead_id,employees,created_at\n", events, outcomes = "lead_id,outcome,ts\n";
   for (int i = 0; i < 60; ++i) {
-    std::string id = "B";
-    id += std::to_string(i);
+    const std::string id = IdOf('B', i);
     leads += id + (i % 2 ? ",500" : ",5") + ",2025-02-01T00:00:00Z\n";
     events += "{\"lead_id\":\"" + id + "\",\"type\":\"page_view\",\"ts\":\"2025-03-0" +
               std::to_string(1 + i % 9) + "T10:00:00Z\"}\n";
