@@ -78,6 +78,11 @@ Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
   return Status::Ok();
 }
 
+Result<bool> IsCsv(const SourceOpener& open) {
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
+  return source->format() == ingest::Format::kCsv;
+}
+
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
   if (source->format() == ingest::Format::kCsv) return source->header();

@@ -26,6 +26,9 @@ SourceOpener JsonLinesOpener(std::string name, std::string text);
 // first appearance, which takes one pass over the source.
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
 
+// Whether the source holds CSV (its cells are text to type) rather than JSON Lines.
+Result<bool> IsCsv(const SourceOpener& open);
+
 // Reads every row of a fresh source into `sink`, the values of `keys` in that order.
 Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
                 ingest::RowSink& sink);

@@ -25,11 +25,6 @@ class Rows : public ingest::RowSink {
   RowFn on_row_;
 };
 
-Result<bool> IsCsv(const learn::SourceOpener& open) {
-  LS_ASSIGN_OR_RETURN(auto source, open());
-  return source->format() == ingest::Format::kCsv;
-}
-
 }  // namespace
 
 Status AddHistoryRuleFeatures(const std::shared_ptr<const engine::CompiledModel>& model,
@@ -53,7 +48,7 @@ Status AddHistoryRuleFeatures(const std::shared_ptr<const engine::CompiledModel>
   {
     std::vector<size_t> index;
     const std::vector<std::string> keys = WantedKeys({"lead_id"}, lead_fields, index);
-    LS_ASSIGN_OR_RETURN(const bool csv, IsCsv(leads));
+    LS_ASSIGN_OR_RETURN(const bool csv, learn::IsCsv(leads));
     Converter convert(lead_fields, std::move(index), csv, "leads");
     Rows sink([&](uint64_t line, std::span<const Value> values) {
       std::string_view id;
@@ -79,7 +74,7 @@ Status AddHistoryRuleFeatures(const std::shared_ptr<const engine::CompiledModel>
     std::vector<size_t> index;
     const std::vector<std::string> keys =
         WantedKeys({"lead_id", "type", "ts", "event_id"}, model->event_fields(), index);
-    LS_ASSIGN_OR_RETURN(const bool csv, IsCsv(events));
+    LS_ASSIGN_OR_RETURN(const bool csv, learn::IsCsv(events));
     Converter convert(model->event_fields(), std::move(index), csv, "events");
     std::unordered_set<std::string> seen_ids;
     std::string type_scratch, event_scratch, problem;

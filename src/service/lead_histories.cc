@@ -59,8 +59,8 @@ class JsonRecords : public ingest::RowSink {
 
 Status ReadRecords(const learn::SourceOpener& open, const JsonRecords::OnRecord& on_record) {
   LS_ASSIGN_OR_RETURN(std::vector<std::string> keys, learn::ColumnsOf(open));
-  LS_ASSIGN_OR_RETURN(auto source, open());
-  JsonRecords sink(keys, source->format() == ingest::Format::kCsv, on_record);
+  LS_ASSIGN_OR_RETURN(const bool csv, learn::IsCsv(open));
+  JsonRecords sink(keys, csv, on_record);
   return learn::ReadRows(open, keys, sink);
 }
 
