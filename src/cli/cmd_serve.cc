@@ -31,6 +31,7 @@ struct ServeFlags {
   std::string sweep;
   bool fast_commit = false;
   int threads = 0;
+  size_t cache_mb = 256;
 };
 
 // The config file: the flags' values (flags win) and the webhooks.
@@ -115,6 +116,7 @@ int RunServe(ServeFlags& flags) {
   options.predictive_path = flags.predictive;
   options.model_role = flags.role;
   options.sweep_interval = sweep;
+  options.event_cache_bytes = flags.cache_mb << 20;
   options.on_transition = [&hooks](store::Store& store, const store::TransitionRow& t,
                                    const std::string& role) -> Status {
     if (role == "shadow") return Status::Ok();  // scored and stored, fires nothing
@@ -212,6 +214,10 @@ std::function<int()> SetupServe(CLI::App& sub) {
   sub.add_option(
       "--threads", flags->threads,
       "HTTP worker threads (each holds a request until it is committed). Default: 16 per core");
+  sub.add_option("--cache-mb", flags->cache_mb,
+                 "Memory for the parsed events of the leads read last: a lead read again is "
+                 "not read from the store or parsed again (0: none). Default: 256")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   sub.add_flag("--fast-commit", flags->fast_commit,
                "SQLite: a commit survives a crash of the process but not a power loss "
                "(synchronous=NORMAL)");

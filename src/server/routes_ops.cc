@@ -49,6 +49,18 @@ void AddOpsRoutes(HttpServer& server) {
               static_cast<double>(progress.transitions));
         gauge("leadscore_rescore_pending_leads", "gauge", "Leads written to and not yet rescored.",
               static_cast<double>(progress.pending));
+        auto cache = service.event_cache_stats();
+        gauge("leadscore_event_cache_hits_total", "counter",
+              "Lead reads that found the lead's parsed events in memory.",
+              static_cast<double>(cache.hits));
+        gauge("leadscore_event_cache_extended_total", "counter",
+              "Lead reads that found the lead's first events parsed and parsed the newer ones.",
+              static_cast<double>(cache.extended));
+        gauge("leadscore_event_cache_misses_total", "counter",
+              "Lead reads that read and parsed the lead's events.",
+              static_cast<double>(cache.misses));
+        gauge("leadscore_event_cache_bytes", "gauge", "Memory held by parsed events.",
+              static_cast<double>(cache.bytes));
         if (context.options.extra_metrics) out += context.options.extra_metrics();
         res.status = 200;
         res.set_content(out, "text/plain; version=0.0.4");

@@ -1,6 +1,7 @@
 #include "service/event_log.h"
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 
 namespace leadscore::service {
@@ -80,6 +81,21 @@ std::vector<int64_t> EventLog::SeqsOf(std::string_view lead_id) const {
   std::shared_lock lock(mu_);
   const std::vector<int64_t>* seqs = Find(lead_id);
   return seqs ? *seqs : std::vector<int64_t>();
+}
+
+std::vector<std::string> EventLog::BusiestLeads(size_t limit, size_t min_events) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::pair<size_t, uint32_t>> counts;  // (events, row)
+  for (uint32_t row = 0; row < seqs_by_row_.size(); ++row) {
+    if (seqs_by_row_[row].size() >= min_events) counts.emplace_back(seqs_by_row_[row].size(), row);
+  }
+  limit = std::min(limit, counts.size());
+  std::partial_sort(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(limit),
+                    counts.end(), std::greater<>());
+  std::vector<std::string> out;
+  out.reserve(limit);
+  for (size_t i = 0; i < limit; ++i) out.emplace_back(lead_rows_.id(counts[i].second));
+  return out;
 }
 
 Result<std::vector<store::EventRow>> EventLog::LeadEvents(store::Store& store,

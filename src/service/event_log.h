@@ -62,6 +62,9 @@ class EventLog {
   bool HasEvents(std::string_view lead_id) const;
   // The lead's committed event seqs, ascending.
   std::vector<int64_t> SeqsOf(std::string_view lead_id) const;
+  // The ids of the `limit` leads with the most committed events (at least `min_events`),
+  // the busiest first.
+  std::vector<std::string> BusiestLeads(size_t limit, size_t min_events) const;
   int64_t last_seq() const;
   // Committed events indexed.
   size_t size() const;

@@ -5,12 +5,14 @@
 //  1. Records are parsed by JsonlParser, the batch JSON Lines parser, with the keys WantedKeys
 //     gives batch, and converted by the same Converter (record_convert.h).
 //  2. Event rows are judged in batch's order: rejected (no lead_id, no type, unreadable ts),
-//     converted when a rule counts their type, deduped by event_id, then cut at as_of.
+//     converted when a rule counts their type, deduped by event_id, then cut at as_of (the
+//     cut applied when replaying, so that a parse serves every as-of time).
 //  3. Events are applied in events_json order to a StateTable whose reference time is the
 //     as-of time, with EventView::as_of the as-of time, as LoadBatch does.
 #include "service/lead_scorer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <unordered_set>
 
 #include "engine/lead_state.h"
@@ -54,20 +56,43 @@ class LeadScorer::Impl {
     attributes_.resize(model.lead_fields().size());
   }
 
-  // Parses the lead's records into attributes_ and events_ (the events that count, with
-  // ts <= cut), reporting to errors_.
-  void Read(const LeadRecords& lead, Timestamp cut) {
+  // Parses the lead's records into attributes_ and events_ (the events that count, at any
+  // time), reporting to errors_.
+  void Read(const LeadRecords& lead) {
     lead_id_ = lead.lead_id;
-    cut_ = cut;
     arena_.Reset();
     errors_.clear();
-    events_.clear();
-    properties_.clear();
-    seen_ids_.clear();
     std::fill(attributes_.begin(), attributes_.end(), Value::Null());
-
     Parse(*lead_parser_, std::span<const std::string_view>(&lead.attributes_json, 1), lead_sink_);
-    Parse(*event_parser_, lead.events_json, event_sink_);
+    if (lead.parsed) {
+      assert(lead.parsed->model == &model_);
+      events_ = lead.parsed;
+    } else {
+      ParseEvents(lead.events_json);
+      events_ = &own_;
+    }
+    errors_.insert(errors_.end(), events_->errors.begin(), events_->errors.end());
+  }
+
+  // own_ := the events of lead_id_ in `events_json`.
+  void ParseEvents(std::span<const std::string> events_json) {
+    own_.model = &model_;
+    own_.events.clear();
+    own_.properties.clear();
+    own_.errors.clear();
+    own_.records = events_json.size();
+    seen_ids_.clear();
+    Parse(*event_parser_, events_json, event_sink_);
+  }
+
+  std::shared_ptr<const ParsedEvents> ParseForLater(std::string_view lead_id,
+                                                    std::span<const std::string> events_json,
+                                                    const ParsedEvents* before) {
+    assert(!before || before->model == &model_);
+    lead_id_ = lead_id;
+    arena_.Reset();
+    ParseEvents(events_json);
+    return before ? ParsedEvents::Joined(*before, own_) : own_.Compacted();
   }
 
   // states_ := a fresh state at reference `as_of` with the events at or before it applied.
@@ -75,10 +100,11 @@ class LeadScorer::Impl {
     states_.emplace(model_, as_of);
     uint32_t row = states_->AddLead();
     const size_t num_props = model_.event_fields().size();
-    for (const StoredEvent& e : events_) {
+    const std::vector<Value>& properties = events_->properties;
+    for (const ParsedEvents::Event& e : events_->events) {
       if (e.type_id < 0 || e.ts > as_of) continue;
       engine::EventView view{
-          e.type_id, e.ts, std::span<const Value>(properties_.data() + e.values, num_props), as_of};
+          e.type_id, e.ts, std::span<const Value>(properties.data() + e.values, num_props), as_of};
       scorer_.Apply(*states_, row, view, attributes_);
     }
   }
@@ -87,11 +113,13 @@ class LeadScorer::Impl {
     scorer_.Evaluate(*states_, 0, attributes_, as_of, explain, out);
   }
 
-  // The distinct times of the events read, ascending.
-  std::vector<Timestamp> EventTimes() const {
+  // The distinct times of the events read, up to `cut`, ascending.
+  std::vector<Timestamp> EventTimes(Timestamp cut) const {
     std::vector<Timestamp> times;
-    times.reserve(events_.size());
-    for (const StoredEvent& e : events_) times.push_back(e.ts);
+    times.reserve(events_->events.size());
+    for (const ParsedEvents::Event& e : events_->events) {
+      if (e.ts <= cut) times.push_back(e.ts);
+    }
     std::sort(times.begin(), times.end());
     times.erase(std::unique(times.begin(), times.end()), times.end());
     return times;
@@ -103,29 +131,24 @@ class LeadScorer::Impl {
   const std::vector<ingest::RowError>& errors() const { return errors_; }
 
  private:
-  // An event that counts: its properties are properties_[values, values + event fields).
-  struct StoredEvent {
-    Timestamp ts;
-    int type_id;  // -1: no rule counts its type (it still has a time in the history)
-    uint32_t values;
-  };
-
   // Forwards a parser's rows to OnLead/OnEvent.
   class Sink : public ingest::RowSink {
    public:
     using OnRowFn = void (Impl::*)(uint64_t, std::span<const Value>);
-    Sink(Impl* impl, OnRowFn on_row) : impl_(impl), on_row_(on_row) {}
+    Sink(Impl* impl, OnRowFn on_row, std::vector<ingest::RowError>* errors)
+        : impl_(impl), on_row_(on_row), errors_(errors) {}
     void OnRow(uint64_t line, std::span<const Value> values) override {
       (impl_->*on_row_)(line, values);
     }
     void OnError(ingest::RowError error) override {
       error.message += "; row skipped";
-      impl_->errors_.push_back(std::move(error));
+      errors_->push_back(std::move(error));
     }
 
    private:
     Impl* impl_;
     OnRowFn on_row_;
+    std::vector<ingest::RowError>* errors_;
   };
 
   template <class Texts>
@@ -151,8 +174,9 @@ class LeadScorer::Impl {
   }
 
   void OnEvent(uint64_t line, std::span<const Value> values) {
+    std::vector<ingest::RowError>& errors = own_.errors;
     auto reject = [&](const char* field, std::string message) {
-      errors_.push_back({kEventsFile, line, field, std::move(message) + "; row skipped"});
+      errors.push_back({kEventsFile, line, field, std::move(message) + "; row skipped"});
     };
     std::string_view lead_id, type, event_id;
     if (!IdText(values[0], lead_scratch_, lead_id)) return reject("lead_id", "missing lead_id");
@@ -162,41 +186,38 @@ class LeadScorer::Impl {
     if (!ts) return reject("ts", std::move(problem));
     const int type_id = model_.EventTypeId(type);
     std::span<const Value> props;
-    if (type_id >= 0) props = event_converter_->Convert(values, line, errors_);
+    if (type_id >= 0) props = event_converter_->Convert(values, line, errors);
     // Dedupe over all good rows, before the as-of cut (SCORING.md, "Batch output").
     if (IdText(values[3], event_scratch_, event_id)) {
       if (seen_ids_.contains(event_id)) return;
       seen_ids_.insert(arena_.Copy(event_id));
     }
     if (lead_id != lead_id_) {
-      errors_.push_back({kEventsFile, line, "lead_id",
-                         "an event of lead \"" + Shown(Value::String(lead_id)) + "\", not \"" +
-                             Shown(Value::String(lead_id_)) + "\"; left out"});
+      errors.push_back({kEventsFile, line, "lead_id",
+                        "an event of lead \"" + Shown(Value::String(lead_id)) + "\", not \"" +
+                            Shown(Value::String(lead_id_)) + "\"; left out"});
       return;
     }
-    if (*ts > cut_) return;
-    StoredEvent event{*ts, type_id, static_cast<uint32_t>(properties_.size())};
-    for (const Value& v : props) properties_.push_back(Keep(v));
-    events_.push_back(event);
+    own_.events.push_back({*ts, type_id, static_cast<uint32_t>(own_.properties.size())});
+    for (const Value& v : props) own_.properties.push_back(Keep(v));
   }
 
   const engine::CompiledModel& model_;
   engine::Scorer scorer_;
   std::unique_ptr<ingest::JsonlParser> lead_parser_, event_parser_;
   std::unique_ptr<Converter> lead_converter_, event_converter_;
-  Sink lead_sink_{this, &Impl::OnLead};
-  Sink event_sink_{this, &Impl::OnEvent};
+  Sink lead_sink_{this, &Impl::OnLead, &errors_};
+  Sink event_sink_{this, &Impl::OnEvent, &own_.errors};
   ingest::Block block_;
   std::string lead_scratch_, type_scratch_, event_scratch_;
   std::vector<Value> raw_;
 
   // The lead of the current call; strings in arena_.
   std::string_view lead_id_;
-  Timestamp cut_ = 0;
   Arena arena_;
   std::vector<Value> attributes_;
-  std::vector<StoredEvent> events_;
-  std::vector<Value> properties_;
+  ParsedEvents own_;                    // parsed by this call (strings in arena_)
+  const ParsedEvents* events_ = &own_;  // own_ or the caller's
   std::unordered_set<std::string_view> seen_ids_;
   std::vector<ingest::RowError> errors_;
   std::optional<engine::StateTable> states_;
@@ -208,7 +229,7 @@ LeadScorer::LeadScorer(std::shared_ptr<const engine::CompiledModel> model)
 LeadScorer::~LeadScorer() = default;
 
 engine::Score LeadScorer::Score(const LeadRecords& lead, AsOf as_of, bool explain) {
-  impl_->Read(lead, as_of.time);
+  impl_->Read(lead);
   impl_->Replay(as_of.time);
   engine::Score out;
   impl_->Evaluate(as_of, explain, out);
@@ -217,8 +238,8 @@ engine::Score LeadScorer::Score(const LeadRecords& lead, AsOf as_of, bool explai
 
 std::vector<std::pair<Timestamp, engine::Score>> LeadScorer::History(const LeadRecords& lead,
                                                                      AsOf as_of, size_t limit) {
-  impl_->Read(lead, as_of.time);
-  std::vector<Timestamp> times = impl_->EventTimes();
+  impl_->Read(lead);
+  std::vector<Timestamp> times = impl_->EventTimes(as_of.time);
   if (times.size() > limit) {
     times.erase(times.begin(), times.end() - static_cast<std::ptrdiff_t>(limit));
   }
@@ -235,9 +256,9 @@ std::vector<std::pair<Timestamp, engine::Score>> LeadScorer::History(const LeadR
 
 std::optional<Timestamp> LeadScorer::FirstTimeAtStage(const LeadRecords& lead, AsOf as_of,
                                                       int stage) {
-  impl_->Read(lead, as_of.time);
+  impl_->Read(lead);
   engine::Score score;
-  for (Timestamp t : impl_->EventTimes()) {
+  for (Timestamp t : impl_->EventTimes(as_of.time)) {
     impl_->Replay(t);
     impl_->Evaluate(AsOf{t}, false, score);
     if (score.stage >= stage) return t;
@@ -246,10 +267,16 @@ std::optional<Timestamp> LeadScorer::FirstTimeAtStage(const LeadRecords& lead, A
 }
 
 std::optional<Timestamp> LeadScorer::StageChangeTime(const LeadRecords& lead, AsOf as_of) {
-  impl_->Read(lead, as_of.time);
+  impl_->Read(lead);
   impl_->Replay(as_of.time);
   return service::StageChangeTime(impl_->scorer(), impl_->states(), 0, impl_->attributes(),
                                   as_of.time);
+}
+
+std::shared_ptr<const ParsedEvents> LeadScorer::Parse(std::string_view lead_id,
+                                                      std::span<const std::string> events_json,
+                                                      const ParsedEvents* before) {
+  return impl_->ParseForLater(lead_id, events_json, before);
 }
 
 const std::vector<ingest::RowError>& LeadScorer::errors() const { return impl_->errors(); }

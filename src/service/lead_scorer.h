@@ -21,6 +21,7 @@
 #include "engine/compiled_model.h"
 #include "engine/score.h"
 #include "ingest/record_source.h"
+#include "service/parsed_events.h"
 
 namespace leadscore::service {
 
@@ -37,6 +38,9 @@ struct LeadRecords {
   // JSON objects in arrival order (the order a JSON Lines file would hold them). Each needs
   // lead_id, type and ts; event_id is optional; other keys are properties.
   std::span<const std::string> events_json;
+  // When set: the lead's events as Parse gave them (by a LeadScorer of the same model, for
+  // this lead_id), and events_json is not read.
+  const ParsedEvents* parsed = nullptr;
 };
 
 class LeadScorer {
@@ -56,6 +60,15 @@ class LeadScorer {
   // Batch dedupes event_ids across all leads of a file; here only within the lead's events,
   // so the scores are equal when no event_id is shared by two leads.
   engine::Score Score(const LeadRecords& lead, AsOf as_of, bool explain);
+
+  // The lead's events read as every call above reads them, kept for later calls through
+  // LeadRecords::parsed (valid with any as-of time and this scorer's model). With `before`
+  // (what Parse gave for the lead's first events): those followed by `events_json`, the
+  // events after them, which are deduped among themselves only (the service's stored events,
+  // deduped by its log, are the use).
+  std::shared_ptr<const ParsedEvents> Parse(std::string_view lead_id,
+                                            std::span<const std::string> events_json,
+                                            const ParsedEvents* before = nullptr);
 
   // The lead's history: for each distinct time t of its counted events (as Score counts them)
   // with t <= as_of, Score(lead, AsOf{t}, false), in ascending time; only the `limit` latest

@@ -1,5 +1,6 @@
 #include "service/lead_scorer.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -181,6 +182,25 @@ size_t ExpectSameAsBatch(std::shared_ptr<const engine::CompiledModel> model, con
       EXPECT_EQ(got.reasons[i].rule, explained.reasons[i].rule);
       EXPECT_EQ(Round2(got.reasons[i].points), Round2(explained.reasons[i].points));
     }
+  }
+  // The same through Parse: every lead parsed first (each parse reuses the scorer's scratch),
+  // then scored from what Parse kept.
+  std::vector<std::shared_ptr<const ParsedEvents>> parsed;
+  for (uint32_t row = 0; row < batch.leads.size(); ++row) {
+    std::string id(batch.leads.id(row));
+    parsed.push_back(scorer.Parse(id, records.Of(id).events_json));
+  }
+  for (uint32_t row = 0; row < batch.leads.size(); ++row) {
+    std::string id(batch.leads.id(row));
+    SCOPED_TRACE("parsed lead " + id + " as of " + FormatTimestamp(as_of.time));
+    const engine::Score& want = ranking.scores[row];
+    LeadRecords lead = records.Of(id);
+    lead.events_json = {};
+    lead.parsed = parsed[row].get();
+    engine::Score got = scorer.Score(lead, as_of, false);
+    EXPECT_EQ(Round2(got.score), Round2(want.score));
+    EXPECT_EQ(Round2(got.engagement), Round2(want.engagement));
+    EXPECT_EQ(got.stage, want.stage);
   }
   return batch.leads.size();
 }
@@ -481,6 +501,63 @@ stages:
   EXPECT_GE(*later - *change, -kMicrosPerSecond);
   // No stage now, none ever (engagement only decays).
   EXPECT_FALSE(scorer.StageChangeTime(lead, AsOf{Time("2024-02-15")}));
+}
+
+// What Parse keeps gives every call what the records give, at any as-of time: the cut is
+// applied when scoring, not when parsing.
+TEST(LeadScorer, ParsedEventsGiveWhatTheRecordsGive) {
+  auto model = ModelFromText(kPlainModel);
+  ASSERT_TRUE(model);
+  std::vector<std::string> events = {
+      R"({"lead_id":"a","event_id":"1","type":"page_view","ts":"2024-01-10","url":"/pricing"})",
+      R"({"lead_id":"a","event_id":"2","type":"demo","ts":"2024-02-15"})",
+      R"({"lead_id":"a","event_id":"3","type":"page_view","ts":"2024-01-02","utm":{"source":"ads"}})",
+      R"({"lead_id":"a","event_id":"1","type":"demo","ts":"2024-01-03"})",
+      R"({"lead_id":"a","type":"demo","ts":"never"})",
+      R"({"lead_id":"b","type":"demo","ts":"2024-01-03"})",
+      R"({"lead_id":"a","event_id":"4","type":"page_view","ts":"2024-03-01","url":"/pricing/x"})",
+  };
+  const std::string attributes = R"({"size":50})";
+  LeadScorer scorer(model);
+  auto parsed = scorer.Parse("a", events);
+  ASSERT_EQ(parsed->model, model.get());
+  // Another lead parsed and scored in between overwrites the scorer's scratch space.
+  std::vector<std::string> other = {R"({"lead_id":"z","type":"page_view","ts":"2024-01-01",
+                                     "url":"/zzzzzzzzzzzzzzzzzzzzzz"})"};
+  scorer.Score(LeadRecords{"z", "", other}, AsOf{Time("2024-06-01")}, true);
+  auto describe = [](const engine::Score& s) {
+    std::string out = fmt::format("{} {}", FormatNumber(s.score), s.stage);
+    for (const auto& r : s.reasons) out += fmt::format(" {}={}", r.rule, FormatNumber(r.points));
+    return out;
+  };
+  auto errors = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : scorer.errors()) out.push_back(FormatRowError(e));
+    return out;
+  };
+  LeadRecords from_text{"a", attributes, events};
+  LeadRecords from_parse{"a", attributes, {}, parsed.get()};
+  for (const char* as_of : {"2024-01-01", "2024-01-05", "2024-02-15", "2024-02-20", "2024-06-01"}) {
+    SCOPED_TRACE(as_of);
+    AsOf t{Time(as_of)};
+    std::string want = describe(scorer.Score(from_text, t, true));
+    auto want_errors = errors();
+    EXPECT_EQ(describe(scorer.Score(from_parse, t, true)), want);
+    EXPECT_EQ(errors(), want_errors);
+    EXPECT_EQ(want_errors.size(), 2u);  // the unreadable ts, lead b's event
+    auto history = scorer.History(from_text, t, 10);
+    auto history_parsed = scorer.History(from_parse, t, 10);
+    ASSERT_EQ(history.size(), history_parsed.size());
+    for (size_t i = 0; i < history.size(); ++i) {
+      EXPECT_EQ(history[i].first, history_parsed[i].first);
+      EXPECT_EQ(describe(history[i].second), describe(history_parsed[i].second));
+    }
+    EXPECT_EQ(scorer.StageChangeTime(from_text, t), scorer.StageChangeTime(from_parse, t));
+    EXPECT_EQ(scorer.FirstTimeAtStage(from_text, t, 0), scorer.FirstTimeAtStage(from_parse, t, 0));
+  }
+  // The pricing rule read the kept url after the scratch space was reused.
+  auto s = scorer.Score(from_parse, AsOf{Time("2024-06-01")}, true);
+  EXPECT_NE(describe(s).find("pricing=16"), std::string::npos) << describe(s);
 }
 
 }  // namespace

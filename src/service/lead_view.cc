@@ -30,15 +30,30 @@ ModelScore ToModelScore(const ActiveModel& model, const engine::Score& s) {
   return out;
 }
 
-ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
-                       const std::vector<std::string>& events, AsOf as_of, bool explain,
-                       bool forecast) {
+namespace {
+
+ModelScore ScoreRecords(const ActiveModel& model, const LeadRecords& records, AsOf as_of,
+                        bool explain, bool forecast) {
   LeadScorer& scorer = ThreadScorer(model.compiled);
-  LeadRecords records{lead.lead_id, lead.attributes, events};
   engine::Score s = scorer.Score(records, as_of, explain);
   ModelScore out = ToModelScore(model, s);
   if (forecast && s.stage >= 0) out.stage_change_at = scorer.StageChangeTime(records, as_of);
   return out;
+}
+
+}  // namespace
+
+ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
+                       const std::vector<std::string>& events, AsOf as_of, bool explain,
+                       bool forecast) {
+  return ScoreRecords(model, LeadRecords{lead.lead_id, lead.attributes, events}, as_of, explain,
+                      forecast);
+}
+
+ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
+                       const ParsedEvents& events, AsOf as_of, bool explain, bool forecast) {
+  return ScoreRecords(model, LeadRecords{lead.lead_id, lead.attributes, {}, &events}, as_of,
+                      explain, forecast);
 }
 
 }  // namespace leadscore::service

@@ -41,9 +41,12 @@ LeadScorer& ThreadScorer(const std::shared_ptr<const engine::CompiledModel>& mod
 // An engine Score as text that outlives the model (reasons included).
 ModelScore ToModelScore(const ActiveModel& model, const engine::Score& s);
 
-// Scores stored records with one model.
+// Scores stored records with one model: the lead's events as stored, or as its model's
+// LeadScorer parsed them (LeadScorer::Parse).
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
                        const std::vector<std::string>& events, AsOf as_of, bool explain,
                        bool forecast);
+ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
+                       const ParsedEvents& events, AsOf as_of, bool explain, bool forecast);
 
 }  // namespace leadscore::service

@@ -28,6 +28,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
       StorePool::Open(options.db, std::max<size_t>(options.readers, 1), options.durable));
   LS_ASSIGN_OR_RETURN(service->event_log_,
                       EventLog::Load(*service->admin_, {.on_progress = options.on_load_progress}));
+  service->event_cache_ = std::make_unique<ParsedEventCache>(options.event_cache_bytes);
   LS_RETURN_IF_ERROR(service->LoadModels());
   if (!options.predictive_path.empty()) {
     LS_ASSIGN_OR_RETURN(service->predictor_, LeadPredictor::Load(options.predictive_path));
@@ -58,12 +59,17 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
   });
   // Scores written before a crash may miss the last writes: one pass puts every lead right.
   service->rescorer_->RescoreAll("start");
+  service->warmer_ = std::jthread([self](std::stop_token stop) { self->WarmEventCache(stop); });
   return service;
 }
 
 LiveService::~LiveService() { Stop(); }
 
 void LiveService::Stop() {
+  if (warmer_.joinable()) {
+    warmer_.request_stop();
+    warmer_.join();
+  }
   if (writer_) writer_->Stop();
   if (rescorer_) rescorer_->Stop();
 }
@@ -205,6 +211,67 @@ Status LiveService::RecordOutcome(store::OutcomeRow outcome) {
 
 // ---- reads ---------------------------------------------------------------------------------
 
+// One read of a lead's committed events: parsed for each model from the cache when it holds
+// them, the bodies read from the store at most once otherwise.
+class LiveService::EventsRead {
+ public:
+  EventsRead(store::Store& store, ParsedEventCache& cache, const EventLog& log,
+             std::string_view lead_id)
+      : store_(store), cache_(cache), lead_id_(lead_id), seqs_(log.SeqsOf(lead_id)) {}
+
+  size_t count() const { return seqs_.size(); }
+
+  Result<const std::vector<std::string>*> Bodies() {
+    if (!bodies_) {
+      LS_ASSIGN_OR_RETURN(auto rows, store_.EventsBySeq(seqs_));
+      bodies_.emplace();
+      bodies_->reserve(rows.size());
+      for (auto& e : rows) bodies_->push_back(std::move(e.body));
+    }
+    return &*bodies_;
+  }
+
+  Result<std::shared_ptr<const ParsedEvents>> Parsed(const ActiveModel& model) {
+    auto found = cache_.Find(model.compiled.get(), lead_id_, seqs_);
+    if (found.events && found.count == seqs_.size()) return found.events;
+    std::shared_ptr<const ParsedEvents> parsed;
+    if (found.events) {  // events appended since: only those are read and parsed
+      LS_ASSIGN_OR_RETURN(auto rows, store_.EventsBySeq(std::span(seqs_).subspan(found.count)));
+      std::vector<std::string> newer;
+      newer.reserve(rows.size());
+      for (auto& e : rows) newer.push_back(std::move(e.body));
+      parsed = ThreadScorer(model.compiled).Parse(lead_id_, newer, found.events.get());
+    } else {
+      LS_ASSIGN_OR_RETURN(const std::vector<std::string>* bodies, Bodies());
+      parsed = ThreadScorer(model.compiled).Parse(lead_id_, *bodies);
+    }
+    if (!seqs_.empty()) cache_.Put(model.compiled, lead_id_, seqs_.size(), seqs_.back(), parsed);
+    return parsed;
+  }
+
+ private:
+  store::Store& store_;
+  ParsedEventCache& cache_;
+  std::string_view lead_id_;
+  std::vector<int64_t> seqs_;
+  std::optional<std::vector<std::string>> bodies_;
+};
+
+void LiveService::WarmEventCache(std::stop_token stop) {
+  constexpr size_t kMinEvents = 64;
+  const size_t budget = options_.event_cache_bytes / 2;
+  if (budget == 0) return;
+  for (const std::string& id : event_log_->BusiestLeads(budget / 1024, kMinEvents)) {
+    if (stop.stop_requested() || event_cache_->stats().bytes >= budget) return;
+    auto set = models();
+    auto lease = readers_->Acquire();
+    EventsRead events(*lease, *event_cache_, *event_log_, id);
+    for (const ActiveModel& model : set->models) {
+      if (!events.Parsed(model)) return;  // reads parse on demand
+    }
+  }
+}
+
 Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
                                                      std::optional<Timestamp> as_of, bool explain,
                                                      bool forecast) {
@@ -212,16 +279,15 @@ Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
   auto lease = readers_->Acquire();
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
   if (!lead) return std::optional<LeadView>();
-  LS_ASSIGN_OR_RETURN(auto events, event_log_->LeadEvents(*lease, lead_id));
-  std::vector<std::string> bodies;
-  bodies.reserve(events.size());
-  for (auto& e : events) bodies.push_back(std::move(e.body));
-  LeadView view{std::move(*lead), bodies.size(), AsOf{as_of.value_or(Now())}, {}};
+  EventsRead events(*lease, *event_cache_, *event_log_, lead_id);
+  LeadView view{std::move(*lead), events.count(), AsOf{as_of.value_or(Now())}, {}};
   for (const ActiveModel& model : set->models) {
-    view.scores.push_back(ScoreStored(model, view.lead, bodies, view.as_of, explain, forecast));
+    LS_ASSIGN_OR_RETURN(auto parsed, events.Parsed(model));
+    view.scores.push_back(ScoreStored(model, view.lead, *parsed, view.as_of, explain, forecast));
   }
   if (predictor_) {
-    LS_ASSIGN_OR_RETURN(view.predictive, predictor_->Predict(view.lead, bodies, view.as_of.time));
+    LS_ASSIGN_OR_RETURN(const std::vector<std::string>* bodies, events.Bodies());
+    LS_ASSIGN_OR_RETURN(view.predictive, predictor_->Predict(view.lead, *bodies, view.as_of.time));
   }
   return std::optional<LeadView>(std::move(view));
 }
@@ -234,12 +300,11 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
   auto lease = readers_->Acquire();
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
   if (!lead) return Error(NotFound("no lead \"" + lead_id + "\""));
-  LS_ASSIGN_OR_RETURN(auto events, event_log_->LeadEvents(*lease, lead_id));
-  std::vector<std::string> bodies;
-  for (auto& e : events) bodies.push_back(std::move(e.body));
+  EventsRead events(*lease, *event_cache_, *event_log_, lead_id);
+  LS_ASSIGN_OR_RETURN(auto parsed, events.Parsed(*model));
   LeadScorer& scorer = ThreadScorer(model->compiled);
-  auto points =
-      scorer.History(LeadRecords{lead->lead_id, lead->attributes, bodies}, AsOf{as_of}, limit);
+  auto points = scorer.History(LeadRecords{lead->lead_id, lead->attributes, {}, parsed.get()},
+                               AsOf{as_of}, limit);
   std::vector<std::pair<Timestamp, ModelScore>> out;
   for (const auto& [ts, s] : points) out.emplace_back(ts, ToModelScore(*model, s));
   return out;

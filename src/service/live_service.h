@@ -16,7 +16,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "service/lead_prediction.h"
 #include "service/lead_view.h"
 #include "service/live_models.h"
+#include "service/parsed_event_cache.h"
 #include "service/record_input.h"
 #include "service/rescorer.h"
 #include "service/store_pool.h"
@@ -43,6 +46,8 @@ struct LiveOptions {
   std::string predictive_path;
   int64_t sweep_interval = 300 * kMicrosPerSecond;
   size_t readers = 4;
+  // Memory for the parsed events of leads read through the API (parsed_event_cache.h).
+  size_t event_cache_bytes = size_t{256} << 20;
   // Called in the transaction that writes a transition (see Rescorer::TransitionHook).
   Rescorer::TransitionHook on_transition;
   std::function<void()> after_transitions;
@@ -110,6 +115,7 @@ class LiveService {
   RescoreProgress progress() const { return rescorer_->progress(); }
   uint64_t events_ingested() const { return events_ingested_; }
   uint64_t write_groups() const { return writer_->groups(); }
+  ParsedEventCacheStats event_cache_stats() const { return event_cache_->stats(); }
   // Blocks until committed writes have been rescored (tests).
   void WaitRescored() { rescorer_->WaitIdle(); }
 
@@ -121,10 +127,16 @@ class LiveService {
   Status ActivateFile(const std::string& path, const std::string& role);
   Result<ModelInfo> StoreAndActivate(const std::string& yaml, const std::string& name,
                                      const std::string& role);
+  class EventsRead;
+  // Parses the events of the leads with the most (64 or more) into the cache, until it holds
+  // half its budget: theirs are the costly reads (a store seek and a parse per event), and
+  // they are the engaged leads sales reads most.
+  void WarmEventCache(std::stop_token stop);
 
   LiveOptions options_;
   std::unique_ptr<StorePool> readers_;
-  std::shared_ptr<EventLog> event_log_;       // the log's indexes; written by writer_ alone
+  std::shared_ptr<EventLog> event_log_;  // the log's indexes; written by writer_ alone
+  std::unique_ptr<ParsedEventCache> event_cache_;
   std::unique_ptr<LeadPredictor> predictor_;  // null: no predictive model
   std::unique_ptr<store::Store> admin_;       // model changes and tokens, under admin_mu_
   std::mutex admin_mu_;
@@ -135,6 +147,7 @@ class LiveService {
   std::atomic<uint64_t> events_ingested_{0};
   std::mutex tokens_mu_;
   std::unordered_map<std::string, std::string> token_scopes_;  // hash -> scope
+  std::jthread warmer_;                                        // WarmEventCache, from start
 };
 
 }  // namespace leadscore::service

@@ -789,6 +789,50 @@ TEST_P(ApiTest, LiveScoresEqualABatchRunOfTheSameRecords) {
   }
 }
 
+// A lead read again is served from the parsed events the server keeps (a lead of 16 events or
+// more): events sent after the first read count, and a lead deleted and sent again holds only
+// its new events.
+TEST_P(ApiTest, AReadAgainSeesTheEventsSentSinceAndNoneOfADeletedLead) {
+  ASSERT_TRUE(StartServer());
+  const std::string ts = "2025-12-01T00:00:00Z";
+  auto send = [&](const std::string& prefix, const std::string& type, int n) {
+    std::string body;
+    for (int i = 0; i < n; ++i)
+      body += fmt::format("{}\n", Event("busy", fmt::format("{}{}", prefix, i), type, ts));
+    Reply sent = Post("/v1/events", body, write_, "application/x-ndjson");
+    ASSERT_EQ(sent.status, 200) << sent;
+    ASSERT_EQ(sent.doc["accepted"], n) << sent;
+  };
+  auto engagement = [&] {
+    Reply got = Get("/v1/leads/busy?as_of=" + ts, read_);
+    EXPECT_EQ(got.status, 200) << got;
+    return got.doc.value("engagement", -1.0);
+  };
+  auto metric = [&](const std::string& name) {
+    const std::string text = Get("/metrics", read_).body;
+    size_t at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size() + 2));
+  };
+  ASSERT_NO_FATAL_FAILURE(send("p", "page_view", 20));
+  EXPECT_EQ(engagement(), 25);  // 20 page views, capped at 25
+  EXPECT_EQ(engagement(), 25);
+  EXPECT_GE(metric("leadscore_event_cache_hits_total"), 1);
+  ASSERT_NO_FATAL_FAILURE(send("e", "email_open", 2));
+  EXPECT_EQ(engagement(), 45);  // the newer events parsed on top of the kept ones
+  EXPECT_GE(metric("leadscore_event_cache_extended_total"), 1);
+  ASSERT_NO_FATAL_FAILURE(send("q", "quote_request", 1));
+  EXPECT_EQ(engagement(), 95);
+
+  ASSERT_EQ(Delete("/v1/leads/busy", admin_).status, 204);
+  ASSERT_NO_FATAL_FAILURE(send("d", "demo_booked", 23));  // as many events as before
+  EXPECT_EQ(engagement(), 100);  // 23 demos, clamped; no page view, no quote
+  Reply got = Get("/v1/leads/busy?as_of=" + ts, read_);
+  EXPECT_EQ(got.doc["event_count"], 23) << got;
+  std::set<std::string> rules;
+  for (const auto& reason : got.doc["reasons"]) rules.insert(reason.value("rule", ""));
+  EXPECT_EQ(rules, (std::set<std::string>{"demo", "cut:engagement"})) << got;
+}
+
 // A record with a repeated key, or with spaces between its tokens, means to the live service
 // what the same line means to `leadscore score`: the first value of a repeated key wins in both.
 TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
