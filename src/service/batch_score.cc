@@ -324,6 +324,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
   }
   engine::Scorer scorer(model);
   FingerprintSet seen;
+  const bool dedupe = !options.events_unique;
   InputStats& stats = batch.event_stats;
   const size_t num_props = model.event_fields().size();
   std::vector<uint32_t> matched;
@@ -354,7 +355,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
     for (const RowError& e : parsed.errors) {
       if (options.on_error) options.on_error(e);
     }
-    if (!reserved && !parsed.records.empty()) {
+    if (!reserved && !parsed.records.empty() && dedupe) {
       // Size the dedupe set once from the first block's bytes per event, so that it never
       // doubles (a doubling holds both tables at once: 800 MB at 30M events).
       reserved = true;
@@ -369,10 +370,10 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads) {
     const size_t n = records.size();
     for (size_t i = 0; i < n; ++i) {
       EventRecord& r = records[i];
-      if (i + 8 < n) seen.Prefetch(records[i + 8].event_fp);
+      if (dedupe && i + 8 < n) seen.Prefetch(records[i + 8].event_fp);
       r.lead = kSkip;
       // Dedupe by event_id over all good rows in file order, before the as-of cut.
-      if (r.event_fp != 0 && !seen.Insert(r.event_fp)) {
+      if (dedupe && r.event_fp != 0 && !seen.Insert(r.event_fp)) {
         ++stats.duplicates;
         continue;
       }
