@@ -261,15 +261,25 @@ void LiveService::WarmEventCache(std::stop_token stop) {
   constexpr size_t kMinEvents = 64;
   const size_t budget = options_.event_cache_bytes / 2;
   if (budget == 0) return;
+  const auto start = std::chrono::steady_clock::now();
+  size_t leads = 0, events_parsed = 0;
   for (const std::string& id : event_log_->BusiestLeads(budget / 1024, kMinEvents)) {
-    if (stop.stop_requested() || event_cache_->stats().bytes >= budget) return;
+    if (stop.stop_requested() || event_cache_->stats().bytes >= budget) break;
     auto set = models();
     auto lease = readers_->Acquire();
     EventsRead events(*lease, *event_cache_, *event_log_, id);
-    for (const ActiveModel& model : set->models) {
-      if (!events.Parsed(model)) return;  // reads parse on demand
-    }
+    bool read = true;
+    for (const ActiveModel& model : set->models) read = read && events.Parsed(model).has_value();
+    if (!read) break;  // reads parse on demand
+    ++leads;
+    events_parsed += events.count();
   }
+  if (leads == 0) return;
+  fmt::print(stderr,
+             "leadscore: parsed the events of the {} busiest leads ahead of their reads ({} "
+             "events, {:.0f} MB, {:.1f} s)\n",
+             leads, events_parsed, event_cache_->stats().bytes / 1e6,
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
