@@ -266,6 +266,7 @@ void LiveService::WarmEventCache(std::stop_token stop) {
   for (const std::string& id : event_log_->BusiestLeads(budget / 1024, kMinEvents)) {
     if (stop.stop_requested() || event_cache_->stats().bytes >= budget) break;
     auto set = models();
+    if (set->models.empty()) break;  // nothing to parse for
     auto lease = readers_->Acquire();
     EventsRead events(*lease, *event_cache_, *event_log_, id);
     bool read = true;
