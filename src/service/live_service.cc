@@ -45,6 +45,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
       &LiveService::Now, options.on_transition,
       RescorerOptions{.sweep_interval = options.sweep_interval});
   if (options.after_transitions) service->rescorer_->set_after_commit(options.after_transitions);
+  service->rescorer_->set_event_cache(service->event_cache_.get());
   LS_ASSIGN_OR_RETURN(auto write_store, store::Store::Open(options.db, {.durable = options.durable,
                                                                         .migrate = false}));
   service->writer_ = std::make_unique<WriteQueue>(

@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "engine/rounding.h"
@@ -140,8 +141,83 @@ Status Rescorer::LoadDirty(const Work& leads, const ModelSet& set, std::vector<L
       l.stored.push_back(std::move(stored));
     }
   }
+  if (event_cache_) return LoadParsed(set, std::span(out).subspan(first));
   LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
   SetEvents(events, std::span(out).subspan(first));
+  return Status::Ok();
+}
+
+Status Rescorer::LoadParsed(const ModelSet& set, std::span<Loaded> leads) {
+  // What the cache holds of each lead's events by model, and the rows to read: from the
+  // first event some model lacks (every row of a lead it holds nothing for), in one query.
+  const size_t models = set.models.size();
+  std::vector<std::vector<ParsedEventCache::Found>> found(leads.size());
+  std::vector<size_t> from(leads.size());
+  std::vector<int64_t> wanted;
+  std::unordered_map<int64_t, size_t> lead_of;  // seq -> index in `leads`
+  for (size_t i = 0; i < leads.size(); ++i) {
+    Loaded& l = leads[i];
+    l.seqs = log_->SeqsOf(l.lead.lead_id);
+    from[i] = l.seqs.size();
+    for (const ActiveModel& model : set.models) {
+      auto f = event_cache_->Find(model.compiled.get(), l.lead.lead_id, l.seqs);
+      from[i] = std::min(from[i], f.events ? f.count : 0);
+      found[i].push_back(std::move(f));
+    }
+    for (size_t k = from[i]; k < l.seqs.size(); ++k) {
+      wanted.push_back(l.seqs[k]);
+      lead_of.emplace(l.seqs[k], i);
+    }
+  }
+  LS_ASSIGN_OR_RETURN(auto rows, store_->EventsBySeq(wanted));  // by seq
+  std::vector<std::vector<store::EventRow>> read(leads.size());
+  for (store::EventRow& row : rows) read[lead_of.at(row.seq)].push_back(std::move(row));
+
+  for (size_t i = 0; i < leads.size(); ++i) {
+    Loaded& l = leads[i];
+    const std::string& id = l.lead.lead_id;
+    if (read[i].size() != l.seqs.size() - from[i]) {
+      // Rows gone since the seqs were taken (the lead deleted meanwhile): what is left of it,
+      // read whole.
+      LS_ASSIGN_OR_RETURN(read[i], log_->LeadEvents(*store_, id));
+      l.seqs.clear();
+      for (const auto& row : read[i]) l.seqs.push_back(row.seq);
+      from[i] = 0;
+      found[i].assign(models, {});
+    }
+    std::vector<std::string> bodies;
+    bodies.reserve(read[i].size());
+    for (const auto& row : read[i]) bodies.push_back(row.body);
+    for (size_t m = 0; m < models; ++m) {
+      const ParsedEventCache::Found& f = found[i][m];
+      if (f.events && f.count == l.seqs.size()) {
+        l.parsed.push_back(f.events);
+        continue;
+      }
+      const size_t held = f.events ? f.count : 0;
+      auto parsed = ThreadScorer(set.models[m].compiled)
+                        .Parse(id, std::span(bodies).subspan(held - from[i]), f.events.get());
+      if (!l.seqs.empty()) {
+        event_cache_->Put(set.models[m].compiled, id, l.seqs.size(), l.seqs.back(), parsed);
+      }
+      l.parsed.push_back(std::move(parsed));
+    }
+    l.rows_read = from[i] == 0;
+    if (l.rows_read) {
+      std::vector<std::vector<store::EventRow>> one(1);
+      one[0] = std::move(read[i]);
+      SetEvents(one, std::span(&l, 1));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Rescorer::LoadEvents(Loaded& l) {
+  if (l.rows_read) return Status::Ok();
+  std::vector<std::vector<store::EventRow>> one(1);
+  LS_ASSIGN_OR_RETURN(one[0], store_->EventsBySeq(l.seqs));
+  SetEvents(one, std::span(&l, 1));
+  l.rows_read = true;
   return Status::Ok();
 }
 
@@ -183,14 +259,40 @@ Status Rescorer::LoadPage(const std::string& after, const std::string& cause, co
   return Status::Ok();
 }
 
-Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
+Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
                              bool& wrote_transitions) {
   wrote_transitions = false;
   // Score here; the writes go to the writer as one closure (one commit with the ingest writes
   // around it, no second writer waiting on the database lock).
+  auto score = [&](const Loaded& l, size_t m, bool explain) {
+    const ActiveModel& model = set.models[m];
+    return l.parsed.empty() ? ScoreStored(model, l.lead, l.bodies, AsOf{now}, explain, false)
+                            : ScoreStored(model, l.lead, *l.parsed[m], AsOf{now}, explain, false);
+  };
+  auto transition = [&](const Loaded& l, size_t m, const ModelScore& now_score) {
+    const ActiveModel& model = set.models[m];
+    const auto& stored = l.stored[m];
+    ModelScore explained = score(l, m, true);
+    nlohmann::json reasons = nlohmann::json::array();
+    for (const auto& [rule, points] : explained.reasons) {
+      reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
+    }
+    return store::TransitionRow{0,
+                                l.lead.lead_id,
+                                model.name,
+                                model.version,
+                                stored ? stored->stage : std::nullopt,
+                                now_score.stage,
+                                now_score.score,
+                                now,
+                                TransitionCause(l, model, stored, now_score.stage, now),
+                                reasons.dump()};
+  };
   struct Out {
     std::vector<store::ScoreRow> scores;
     std::vector<std::pair<store::TransitionRow, size_t>> transitions;  // with the model index
+    // Stage changes of leads whose rows are not read yet: (lead, model, score).
+    std::vector<std::tuple<size_t, size_t, ModelScore>> deferred;
   };
   auto score_range = [&](size_t begin, size_t end, Out& out) {
     for (size_t i = begin; i < end; ++i) {
@@ -199,7 +301,7 @@ Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& s
       for (size_t m = 0; m < set.models.size(); ++m) {
         const ActiveModel& model = set.models[m];
         const auto& stored = l.stored[m];
-        ModelScore now_score = ScoreStored(model, l.lead, l.bodies, AsOf{now}, false, false);
+        ModelScore now_score = score(l, m, false);
         bool same = stored && stored->model_version == model.version &&
                     stored->score == now_score.score && stored->fit == now_score.fit &&
                     stored->engagement == now_score.engagement &&
@@ -209,16 +311,11 @@ Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& s
         out.scores.push_back({model.name, id, model.version, now_score.score, now_score.fit,
                               now_score.engagement, now_score.grade, now_score.stage, now});
         if (before == now_score.stage) continue;
-        ModelScore explained = ScoreStored(model, l.lead, l.bodies, AsOf{now}, true, false);
-        nlohmann::json reasons = nlohmann::json::array();
-        for (const auto& [rule, points] : explained.reasons) {
-          reasons.push_back(nlohmann::json{{"rule", rule}, {"points", engine::Round2(points)}});
+        if (!l.rows_read) {
+          out.deferred.emplace_back(i, m, std::move(now_score));
+          continue;
         }
-        out.transitions.push_back(
-            {store::TransitionRow{
-                 0, id, model.name, model.version, before, now_score.stage, now_score.score, now,
-                 TransitionCause(l, model, stored, now_score.stage, now), reasons.dump()},
-             m});
+        out.transitions.push_back({transition(l, m, now_score), m});
       }
     }
   };
@@ -239,6 +336,11 @@ Status Rescorer::ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& s
   for (Out& part : parts) {
     std::move(part.scores.begin(), part.scores.end(), std::back_inserter(scores));
     std::move(part.transitions.begin(), part.transitions.end(), std::back_inserter(transitions));
+    // The rows a transition's cause is found from, read here on this thread's connection.
+    for (auto& [i, m, now_score] : part.deferred) {
+      LS_RETURN_IF_ERROR(LoadEvents(leads[i]));
+      transitions.push_back({transition(leads[i], m, now_score), m});
+    }
   }
   if (!scores.empty()) {
     auto apply = [&](store::Store& w) -> Status {

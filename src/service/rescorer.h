@@ -28,6 +28,7 @@
 
 #include "service/event_log.h"
 #include "service/live_models.h"
+#include "service/parsed_event_cache.h"
 #include "store/store.h"
 
 namespace leadscore::service {
@@ -76,6 +77,9 @@ class Rescorer {
   // connection. Set before any work arrives.
   using WriteFn = std::function<Status(const std::function<Status(store::Store&)>& apply)>;
   void set_writer(WriteFn write) { write_ = std::move(write); }
+  // The service's parsed-event cache: a lead rescored after a write has only its new events
+  // read and parsed (null: every event of the lead read). Set before any work arrives.
+  void set_event_cache(ParsedEventCache* cache) { event_cache_ = cache; }
   // Runs after each committed chunk that wrote transitions (wakes the outbox worker).
   void set_after_commit(std::function<void()> f) { after_commit_ = std::move(f); }
 
@@ -87,19 +91,30 @@ class Rescorer {
   // A lead with what scoring it needs.
   struct Loaded {
     store::LeadRow lead;
-    std::vector<std::string> bodies;                     // its events, in arrival order
-    std::vector<std::string> event_names;                // "<event_id>", or "seq <n>"
-    std::vector<Timestamp> received;                     // when each event was stored
+    // Its events, in arrival order: their bodies with their names and arrival times, or (a
+    // lead whose parse the event cache held) their parse by model and their seqs, the rows
+    // read only when a transition needs them (LoadEvents).
+    std::vector<std::string> bodies;
+    std::vector<std::string> event_names;                     // "<event_id>", or "seq <n>"
+    std::vector<Timestamp> received;                          // when each event was stored
+    std::vector<std::shared_ptr<const ParsedEvents>> parsed;  // by model; empty: bodies
+    std::vector<int64_t> seqs;
+    bool rows_read = true;                               // bodies, names and arrival times are here
     std::string cause;                                   // of the work (time, model, start...)
     std::vector<std::optional<store::ScoreRow>> stored;  // by model, as in the ModelSet
   };
+  // Reads the events of a lead loaded as parses (their rows, as LoadPage reads them).
+  Status LoadEvents(Loaded& l);
+  // The parses of the loaded leads' events by model from the cache, reading and parsing only
+  // the events it does not hold; a lead it holds nothing for gets its rows (bodies).
+  Status LoadParsed(const ModelSet& set, std::span<Loaded> leads);
   Status LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out);
   // Moves each lead's events (aligned with `out`) into it.
   static void SetEvents(std::vector<std::vector<store::EventRow>>& events, std::span<Loaded> out);
   // The page of leads after `after` (lead_id order), with their events and stored scores.
   Status LoadPage(const std::string& after, const std::string& cause, const ModelSet& set,
                   std::vector<Loaded>& out);
-  Status ScoreLoaded(const std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
+  Status ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
                      bool& wrote_transitions);
   // A full pass as a batch run over the store (store_source.h): the log read once in order
   // instead of each lead's events looked up. Leads whose stage changed go through ScoreChunk,
@@ -126,6 +141,7 @@ class Rescorer {
   TransitionHook on_transition_;
   std::function<void()> after_commit_;
   WriteFn write_;
+  ParsedEventCache* event_cache_ = nullptr;
   RescorerOptions options_;
 
   mutable std::mutex mu_;

@@ -1098,6 +1098,42 @@ TEST_P(ApiTest, TheTransitionCauseIsTheEventThatPushedTheLeadIntoMql) {
   EXPECT_EQ(log[0]["cause"], "event:qq") << log;
 }
 
+// The same for a lead whose events the server keeps parsed (16 or more): rescoring it after a
+// write parses only the new events, and its transition still names the event that caused it.
+TEST_P(ApiTest, ABusyLeadsTransitionNamesTheEventThatPushedItIntoMql) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("busy"), write_).status, 200);
+  std::string at = IsoTime(UnixNow() - 60);
+  std::string body;
+  for (int i = 0; i < 20; ++i) {
+    body += fmt::format("{}\n", Event("busy", fmt::format("n{}", i), "newsletter", at));
+  }
+  ASSERT_EQ(Post("/v1/events", body, write_, "application/x-ndjson").status, 200);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        const std::string metrics = Get("/metrics", read_).body;
+        return metrics.find("\nleadscore_event_cache_bytes 0\n") == std::string::npos;
+      },
+      "the lead rescored with its 20 events, their parse kept"));
+  Reply sent = Post("/v1/events",
+                    "[" + Event("busy", "pp", "page_view", at) + "," +
+                        Event("busy", "qq", "quote_request", at) + "]",
+                    write_);
+  ASSERT_EQ(sent.status, 200) << sent;
+  json log;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        log = Transitions("busy");
+        return !log.empty();
+      },
+      "the transition into MQL"));
+  EXPECT_EQ(log[0]["cause"], "event:qq") << log;
+  EXPECT_EQ(log[0]["to_stage"], "MQL") << log;
+  const std::string metrics = Get("/metrics", read_).body;
+  EXPECT_EQ(metrics.find("\nleadscore_event_cache_extended_total 0\n"), std::string::npos)
+      << metrics;
+}
+
 TEST_P(ApiTest, TimeAloneMovesALeadOutOfItsStageOnceThroughTheSweep) {
   ASSERT_TRUE(StartServer("", /*sweep=*/"0.5s"));
   // The lead first, scored before its event arrives (so that the event is the transition's
