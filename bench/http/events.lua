@@ -1,8 +1,11 @@
 -- wrk script: POST /v1/events with EVENTS events per request (env), each with a unique
--- event_id, spread over LEADS lead ids. Token from env TOKEN.
+-- event_id, spread over LEADS lead ids. Token from env TOKEN. Event ids start with RUN (env,
+-- default "w"): a second run against the same store needs another RUN, or its events are
+-- duplicates of the first run's.
 local events = tonumber(os.getenv("EVENTS") or "1")
 local leads = tonumber(os.getenv("LEADS") or "100000")
 local token = os.getenv("TOKEN")
+local run = os.getenv("RUN") or "w"
 local counter = 0
 local thread_id = 0
 
@@ -22,8 +25,8 @@ function request()
   for i = 1, events do
     counter = counter + 1
     parts[i] = string.format(
-      '{"event_id":"w%d-%d","lead_id":"L%07d","type":"page_view","ts":"2026-11-%02dT10:00:00Z","url":"%s"}',
-      tid, counter, math.random(1, leads), math.random(1, 20), urls[math.random(1, #urls)])
+      '{"event_id":"%s%d-%d","lead_id":"L%07d","type":"page_view","ts":"2026-11-%02dT10:00:00Z","url":"%s"}',
+      run, tid, counter, math.random(1, leads), math.random(1, 20), urls[math.random(1, #urls)])
   end
   local body = table.concat(parts, "\n")
   return wrk.format("POST", "/v1/events",

@@ -37,9 +37,11 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
     LS_RETURN_IF_ERROR(service->ActivateFile(options.model_path, options.model_role));
   }
   LiveService* self = service.get();
+  // The rescorer reads right after the writer's commits: no map of the file (OpenConnection).
   LS_ASSIGN_OR_RETURN(
       auto rescore_store,
-      store::Store::Open(options.db, {.durable = options.durable, .migrate = false}));
+      store::Store::Open(options.db,
+                         {.durable = options.durable, .migrate = false, .map_file = false}));
   service->rescorer_ = std::make_unique<Rescorer>(
       std::move(rescore_store), service->event_log_, [self] { return self->models(); },
       &LiveService::Now, options.on_transition,
@@ -259,12 +261,11 @@ class LiveService::EventsRead {
 };
 
 void LiveService::WarmEventCache(std::stop_token stop) {
-  constexpr size_t kMinEvents = 64;
-  const size_t budget = options_.event_cache_bytes / 2;
+  const size_t budget = options_.event_cache_bytes / 4 * 3;
   if (budget == 0) return;
   const auto start = std::chrono::steady_clock::now();
   size_t leads = 0, events_parsed = 0;
-  for (const std::string& id : event_log_->BusiestLeads(budget / 1024, kMinEvents)) {
+  for (const std::string& id : event_log_->BusiestLeads(budget / 512, /*min_events=*/1)) {
     if (stop.stop_requested() || event_cache_->stats().bytes >= budget) break;
     auto set = models();
     if (set->models.empty()) break;  // nothing to parse for

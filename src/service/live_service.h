@@ -128,9 +128,10 @@ class LiveService {
   Result<ModelInfo> StoreAndActivate(const std::string& yaml, const std::string& name,
                                      const std::string& role);
   class EventsRead;
-  // Parses the events of the leads with the most (64 or more) into the cache, until it holds
-  // half its budget: theirs are the costly reads (a store seek and a parse per event), and
-  // they are the engaged leads sales reads most.
+  // Parses the events of every lead, those with the most first, into the cache until it holds
+  // three quarters of its budget (the rest for the leads touched after): a read or a rescoring
+  // of a lead it holds reads no event from the store, where each is a B-tree seek, and the
+  // busiest are the costliest and those sales reads most.
   void WarmEventCache(std::stop_token stop);
 
   LiveOptions options_;

@@ -34,7 +34,9 @@ ParsedEventCache::Found ParsedEventCache::Find(const engine::CompiledModel* mode
 void ParsedEventCache::Put(std::shared_ptr<const engine::CompiledModel> model,
                            std::string_view lead_id, size_t count, int64_t last_seq,
                            std::shared_ptr<const ParsedEvents> events) {
-  if (count < kMinEvents || budget_ == 0) return;
+  // Leads of a few events are kept too: under a stream of writes their reads are not cheap, as
+  // SQLite empties a connection's page cache after each commit of another.
+  if (count == 0 || budget_ == 0) return;
   Entry entry{Key(model.get(), lead_id), std::move(model), count, last_seq, std::move(events), 0};
   entry.bytes = entry.events->bytes() + 2 * entry.key.size() + sizeof(Entry) + 64;
   if (entry.bytes > budget_) return;

@@ -38,10 +38,6 @@ struct ParsedEventCacheStats {
 
 class ParsedEventCache {
  public:
-  // A lead with fewer events is not kept: its reads are cheap, and an entry's overhead
-  // (a map node, the id, the list link) would be most of what it holds.
-  static constexpr size_t kMinEvents = 16;
-
   explicit ParsedEventCache(size_t budget_bytes) : budget_(budget_bytes) {}
 
   struct Found {

@@ -111,12 +111,12 @@ TEST_F(ParsedEventCacheTest, NewerEventsParsedOnTopOfTheFirstOnes) {
   EXPECT_EQ(scorer_.Score(lead, AsOf{kMicrosPerSecond * 1800000000LL}, false).engagement, 60);
 }
 
-TEST_F(ParsedEventCacheTest, KeepsNoSmallLeads) {
+TEST_F(ParsedEventCacheTest, KeepsALeadOfOneEventButNoneOfNone) {
   ParsedEventCache cache(size_t{1} << 20);
-  const size_t n = ParsedEventCache::kMinEvents - 1;
-  cache.Put(model_, "a", n, 9, Parsed("a", n));
-  EXPECT_EQ(Held(cache, "a", n, 9), nullptr);
-  EXPECT_EQ(cache.stats().entries, 0u);
+  cache.Put(model_, "a", 1, 9, Parsed("a", 1));
+  cache.Put(model_, "b", 0, 0, Parsed("b", 0));
+  EXPECT_NE(Held(cache, "a", 1, 9), nullptr);
+  EXPECT_EQ(cache.stats().entries, 1u);
 }
 
 TEST_F(ParsedEventCacheTest, DropsTheLeastRecentlyUsedOverBudget) {

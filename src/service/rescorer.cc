@@ -126,25 +126,37 @@ void Rescorer::SetEvents(std::vector<std::vector<store::EventRow>>& events, std:
 }
 
 Status Rescorer::LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out) {
-  store::Store& s = *store_;
-  const size_t first = out.size();
-  std::vector<std::string> ids;
-  for (const auto& [id, cause] : leads) {
-    LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
-    if (!lead) continue;  // deleted meanwhile
-    Loaded& l = out.emplace_back();
-    l.lead = std::move(*lead);
-    l.cause = cause;
-    ids.push_back(id);
-    for (const ActiveModel& model : set.models) {
-      LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
-      l.stored.push_back(std::move(stored));
-    }
+  // Each lead's events as the log lists them, taken before the snapshot below: the log lists
+  // an event once it is committed, so the snapshot holds every one of them (bar deletions).
+  std::vector<std::vector<int64_t>> seqs;
+  if (event_cache_) {
+    for (const auto& [id, cause] : leads) seqs.push_back(log_->SeqsOf(id));
   }
-  if (event_cache_) return LoadParsed(set, std::span(out).subspan(first));
-  LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
-  SetEvents(events, std::span(out).subspan(first));
-  return Status::Ok();
+  store::Store& s = *store_;
+  // The chunk's reads on one snapshot: with a commit between two of them, SQLite would empty
+  // the connection's page cache before the second (several times a millisecond under load).
+  return s.ReadTransaction([&]() -> Status {
+    const size_t first = out.size();
+    std::vector<std::string> ids;
+    for (size_t k = 0; k < leads.size(); ++k) {
+      const std::string& id = leads[k].first;
+      LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
+      if (!lead) continue;  // deleted meanwhile
+      Loaded& l = out.emplace_back();
+      l.lead = std::move(*lead);
+      l.cause = leads[k].second;
+      if (event_cache_) l.seqs = std::move(seqs[k]);
+      ids.push_back(id);
+      for (const ActiveModel& model : set.models) {
+        LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
+        l.stored.push_back(std::move(stored));
+      }
+    }
+    if (event_cache_) return LoadParsed(set, std::span(out).subspan(first));
+    LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
+    SetEvents(events, std::span(out).subspan(first));
+    return Status::Ok();
+  });
 }
 
 Status Rescorer::LoadParsed(const ModelSet& set, std::span<Loaded> leads) {
@@ -157,7 +169,6 @@ Status Rescorer::LoadParsed(const ModelSet& set, std::span<Loaded> leads) {
   std::unordered_map<int64_t, size_t> lead_of;  // seq -> index in `leads`
   for (size_t i = 0; i < leads.size(); ++i) {
     Loaded& l = leads[i];
-    l.seqs = log_->SeqsOf(l.lead.lead_id);
     from[i] = l.seqs.size();
     for (const ActiveModel& model : set.models) {
       auto f = event_cache_->Find(model.compiled.get(), l.lead.lead_id, l.seqs);
@@ -226,37 +237,40 @@ Status Rescorer::LoadPage(const std::string& after, const std::string& cause, co
   // A few queries a page instead of three queries a lead: a full pass over 1M leads is bound
   // by them.
   store::Store& s = *store_;
-  LS_ASSIGN_OR_RETURN(auto leads, s.LeadsPage(after, static_cast<int64_t>(options_.page)));
-  if (leads.empty()) return Status::Ok();
-  const std::string& first = leads.front().lead_id;
-  const std::string& last = leads.back().lead_id;
-  std::vector<std::string> ids;
-  for (const auto& lead : leads) ids.push_back(lead.lead_id);
-  LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
-  std::vector<std::vector<store::ScoreRow>> scores;
-  for (const ActiveModel& model : set.models) {
-    LS_ASSIGN_OR_RETURN(auto rows, s.ScoresOfLeads(model.name, first, last));
-    scores.push_back(std::move(rows));
-  }
-  // The scores are sorted by lead_id as the leads are: walk them side by side.
-  const size_t first_loaded = out.size();
-  std::vector<size_t> sc(set.models.size(), 0);
-  for (auto& lead : leads) {
-    Loaded& l = out.emplace_back();
-    l.cause = cause;
-    for (size_t m = 0; m < scores.size(); ++m) {
-      auto& rows = scores[m];
-      while (sc[m] < rows.size() && rows[sc[m]].lead_id < lead.lead_id) ++sc[m];
-      if (sc[m] < rows.size() && rows[sc[m]].lead_id == lead.lead_id) {
-        l.stored.push_back(std::move(rows[sc[m]]));
-      } else {
-        l.stored.push_back(std::nullopt);
-      }
+  // One snapshot: the stored scores are those of the leads read.
+  return s.ReadTransaction([&]() -> Status {
+    LS_ASSIGN_OR_RETURN(auto leads, s.LeadsPage(after, static_cast<int64_t>(options_.page)));
+    if (leads.empty()) return Status::Ok();
+    const std::string& first = leads.front().lead_id;
+    const std::string& last = leads.back().lead_id;
+    std::vector<std::string> ids;
+    for (const auto& lead : leads) ids.push_back(lead.lead_id);
+    LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
+    std::vector<std::vector<store::ScoreRow>> scores;
+    for (const ActiveModel& model : set.models) {
+      LS_ASSIGN_OR_RETURN(auto rows, s.ScoresOfLeads(model.name, first, last));
+      scores.push_back(std::move(rows));
     }
-    l.lead = std::move(lead);
-  }
-  SetEvents(events, std::span(out).subspan(first_loaded));
-  return Status::Ok();
+    // The scores are sorted by lead_id as the leads are: walk them side by side.
+    const size_t first_loaded = out.size();
+    std::vector<size_t> sc(set.models.size(), 0);
+    for (auto& lead : leads) {
+      Loaded& l = out.emplace_back();
+      l.cause = cause;
+      for (size_t m = 0; m < scores.size(); ++m) {
+        auto& rows = scores[m];
+        while (sc[m] < rows.size() && rows[sc[m]].lead_id < lead.lead_id) ++sc[m];
+        if (sc[m] < rows.size() && rows[sc[m]].lead_id == lead.lead_id) {
+          l.stored.push_back(std::move(rows[sc[m]]));
+        } else {
+          l.stored.push_back(std::nullopt);
+        }
+      }
+      l.lead = std::move(lead);
+    }
+    SetEvents(events, std::span(out).subspan(first_loaded));
+    return Status::Ok();
+  });
 }
 
 Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,

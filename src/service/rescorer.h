@@ -105,8 +105,8 @@ class Rescorer {
   };
   // Reads the events of a lead loaded as parses (their rows, as LoadPage reads them).
   Status LoadEvents(Loaded& l);
-  // The parses of the loaded leads' events by model from the cache, reading and parsing only
-  // the events it does not hold; a lead it holds nothing for gets its rows (bodies).
+  // The parses of the loaded leads' events (their seqs set) by model from the cache, reading
+  // and parsing only the events it does not hold; a lead it holds nothing for gets its rows.
   Status LoadParsed(const ModelSet& set, std::span<Loaded> leads);
   Status LoadDirty(const Work& leads, const ModelSet& set, std::vector<Loaded>& out);
   // Moves each lead's events (aligned with `out`) into it.

@@ -168,6 +168,7 @@ class PostgresConnection final : public SqlConnection {
   }
 
   Status Begin() override { return Simple("BEGIN"); }
+  Status BeginRead() override { return Simple("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"); }
   // A COMMIT of a transaction in which a statement failed succeeds on the server but rolls
   // back; that is reported as an error so the caller does not believe its writes were kept.
   Status Commit() override {

@@ -67,15 +67,23 @@ class SqlConnection {
   virtual Status ExecScript(std::string_view sql) = 0;
 
   virtual Status Begin() = 0;
+  // Starts a transaction that only reads: every statement in it sees one snapshot, and no
+  // write lock is taken.
+  virtual Status BeginRead() = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
 };
 
 // Opens a connection: a `postgresql://` or `postgres://` URL, else a SQLite file path (created
 // when missing). `durable`: SQLite commits survive a power loss (synchronous=FULL) rather than
-// only a crash of the process (NORMAL); PostgreSQL follows the server's settings.
+// only a crash of the process (NORMAL); PostgreSQL follows the server's settings. `map_file`:
+// SQLite reads the file through a memory map, which suits a connection that reads a store
+// few write to. Not one that reads while another connection commits every millisecond: at its
+// first read after each such commit SQLite drops the map (and the page cache) and maps the
+// file anew, so each page it reads faults in again (the live rescorer under single-event
+// requests spent half its time there, bench/README.md).
 Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target,
-                                                      bool durable = true);
+                                                      bool durable = true, bool map_file = true);
 
 bool IsPostgresUrl(std::string_view target);
 
@@ -89,6 +97,15 @@ Status InTransaction(SqlConnection& db, F&& body) {
     return status;
   }
   return db.Commit();
+}
+
+// Runs `body`, which only reads, on one snapshot of the store (see BeginRead).
+template <class F>
+Status InReadTransaction(SqlConnection& db, F&& body) {
+  LS_RETURN_IF_ERROR(db.BeginRead());
+  Status status = body();
+  Status ended = status.ok() ? db.Commit() : db.Rollback();
+  return status.ok() ? ended : status;
 }
 
 }  // namespace leadscore::store

@@ -75,6 +75,8 @@ class SqliteConnection final : public SqlConnection {
   // IMMEDIATE takes the write lock at once, so two writers wait on busy_timeout instead of
   // failing at their first write with SQLITE_BUSY (a deferred transaction cannot be retried).
   Status Begin() override { return StatusOf(Exec("BEGIN IMMEDIATE", {})); }
+  // Deferred: the first read takes the snapshot, and no write lock is taken.
+  Status BeginRead() override { return StatusOf(Exec("BEGIN", {})); }
   Status Commit() override { return StatusOf(Exec("COMMIT", {})); }
   Status Rollback() override { return StatusOf(Exec("ROLLBACK", {})); }
 
@@ -141,7 +143,8 @@ class SqliteConnection final : public SqlConnection {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable) {
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable,
+                                                  bool map_file) {
   // Memory statistics take a global mutex on every allocation; nothing here reads them.
   static const bool configured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -169,11 +172,11 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
       // A 64 MB page cache and reads through mmap: leads and scores take writes at random
       // places, and with the default 2 MB cache every write re-read pages (batched ingest,
       // when the event log had indexes: 56,000 -> 84,000 events/s with these three settings).
-      "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY; "
+      "PRAGMA cache_size=-65536; PRAGMA mmap_size={}; PRAGMA temp_store=MEMORY; "
       // Checkpoints every 32 MB of log instead of 4 MB: a page written many times in between
       // is copied to the database once.
       "PRAGMA wal_autocheckpoint={};",
-      durable ? "FULL" : "NORMAL", 32768);
+      durable ? "FULL" : "NORMAL", map_file ? 1073741824 : 0, 32768);
   Status status = connection->ExecScript(pragmas);
   if (!status.ok()) {
     return Error(

@@ -17,6 +17,7 @@
 
 namespace leadscore::store {
 
-Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable);
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable,
+                                                  bool map_file);
 
 }  // namespace leadscore::store

@@ -94,7 +94,7 @@ Result<std::vector<Row>> QueryRows(SqlConnection& db, std::string_view sql,
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& target, OpenOptions options) {
-  LS_ASSIGN_OR_RETURN(auto db, OpenConnection(target, options.durable));
+  LS_ASSIGN_OR_RETURN(auto db, OpenConnection(target, options.durable, options.map_file));
   if (options.migrate) {
     LS_RETURN_IF_ERROR(Migrate(*db, options.schema_target));
   } else {

@@ -147,6 +147,7 @@ struct OpenOptions {
   bool durable = true;     // see OpenConnection
   bool migrate = true;     // run the migrations; false: fail unless the schema is current
   int schema_target = -1;  // for tests: stop migrating at this version
+  bool map_file = true;    // see OpenConnection
 };
 
 class Store {
@@ -162,6 +163,9 @@ class Store {
 
   // Runs `body` in one transaction: all of its writes or none.
   Status Transaction(const std::function<Status()>& body) { return InTransaction(*db_, body); }
+  Status ReadTransaction(const std::function<Status()>& body) {
+    return InReadTransaction(*db_, body);
+  }
 
   // ---- leads
   Result<std::optional<LeadRow>> GetLead(const std::string& lead_id);

@@ -214,6 +214,26 @@ TEST_P(SqlConnectionTest, InTransactionRollsBackWhenTheBodyFails) {
   EXPECT_EQ(Count(*db_, "kv"), 0);
 }
 
+TEST_P(SqlConnectionTest, AReadTransactionSeesOneSnapshotAndLetsAnotherConnectionWrite) {
+  CreateKv();
+  MustExec("INSERT INTO kv (k) VALUES (1)");
+  auto writer = Open();
+  ASSERT_NE(writer, nullptr);
+  int64_t before = -1, after = -1;
+  Status status = InReadTransaction(*db_, [&]() -> Status {
+    before = Count(*db_, "kv");
+    // Committed meanwhile, without waiting for the read transaction to end.
+    auto inserted = writer->Exec("INSERT INTO kv (k) VALUES (2)");
+    if (!inserted) return inserted.error();
+    after = Count(*db_, "kv");
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(before, 1);
+  EXPECT_EQ(after, 1);
+  EXPECT_EQ(Count(*db_, "kv"), 2);  // the next read sees the write
+}
+
 TEST_P(SqlConnectionTest, UniqueViolationIsAlreadyExists) {
   CreateKv();
   MustExec("INSERT INTO kv (k) VALUES (?)", {int64_t{1}});
