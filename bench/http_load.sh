@@ -50,7 +50,11 @@ run() {  # run NAME DB
   RUN=batch TOKEN=$token EVENTS=1000 LEADS=100000 wrk -t2 -c"$batch_connections" \
     -d"${seconds}s" --latency -s bench/http/events.lua http://127.0.0.1:$port |
     grep -E "Requests/sec|50%|99%"
+  # Requests still in flight when wrk stopped are committed after it: wait for the count to settle.
   events=$(metric leadscore_events_ingested_total)
+  while sleep 0.5 && [ "$(metric leadscore_events_ingested_total)" != "$events" ]; do
+    events=$(metric leadscore_events_ingested_total)
+  done
   echo "events stored: $events"
   echo "== $name: single-event requests"
   RUN=single TOKEN=$token EVENTS=1 LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" \
