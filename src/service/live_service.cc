@@ -37,7 +37,8 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
     LS_RETURN_IF_ERROR(service->ActivateFile(options.model_path, options.model_role));
   }
   LiveService* self = service.get();
-  // The rescorer reads right after the writer's commits: no map of the file (OpenConnection).
+  // The rescorer reads right after the writer's commits: no map of the file (OpenConnection),
+  // as the readers (StorePool).
   LS_ASSIGN_OR_RETURN(
       auto rescore_store,
       store::Store::Open(options.db,
