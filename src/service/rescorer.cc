@@ -133,8 +133,8 @@ Status Rescorer::LoadDirty(const Work& leads, const ModelSet& set, std::vector<L
     for (const auto& [id, cause] : leads) seqs.push_back(log_->SeqsOf(id));
   }
   store::Store& s = *store_;
-  // The chunk's reads on one snapshot: with a commit between two of them, SQLite would empty
-  // the connection's page cache before the second (several times a millisecond under load).
+  // The chunk's reads on one snapshot: one view of each lead, its stored scores and its events
+  // (and on SQLite no emptying of the page cache between two reads by a commit in between).
   return s.ReadTransaction([&]() -> Status {
     const size_t first = out.size();
     std::vector<std::string> ids;
