@@ -169,9 +169,10 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
       // by about a tenth against 4 KB, measured).
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous={}; "
       "PRAGMA foreign_keys=ON; "
-      // A 64 MB page cache and reads through mmap: leads and scores take writes at random
-      // places, and with the default 2 MB cache every write re-read pages (batched ingest,
-      // when the event log had indexes: 56,000 -> 84,000 events/s with these three settings).
+      // A 64 MB page cache and reads through mmap (unless `map_file` is off): leads and scores
+      // take writes at random places, and with the default 2 MB cache every write re-read
+      // pages (batched ingest, when the event log had indexes: 56,000 -> 84,000 events/s with
+      // these three settings).
       "PRAGMA cache_size=-65536; PRAGMA mmap_size={}; PRAGMA temp_store=MEMORY; "
       // Checkpoints every 32 MB of log instead of 4 MB: a page written many times in between
       // is copied to the database once.
