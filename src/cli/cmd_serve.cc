@@ -216,7 +216,9 @@ std::function<int()> SetupServe(CLI::App& sub) {
       "HTTP worker threads (each holds a request until it is committed). Default: 16 per core");
   sub.add_option("--cache-mb", flags->cache_mb,
                  "Memory for the parsed events of the leads read last: a lead read again is "
-                 "not read from the store or parsed again (0: none). Default: 256")
+                 "not read from the store or parsed again (0: none); the rescorer keeps a "
+                 "quarter of it more for the rows and stored scores of the leads it scored "
+                 "last. Default: 256")
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   sub.add_flag("--fast-commit", flags->fast_commit,
                "SQLite: a commit survives a crash of the process but not a power loss "

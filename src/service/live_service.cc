@@ -46,13 +46,16 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
   service->rescorer_ = std::make_unique<Rescorer>(
       std::move(rescore_store), service->event_log_, [self] { return self->models(); },
       &LiveService::Now, options.on_transition,
-      RescorerOptions{.sweep_interval = options.sweep_interval});
+      RescorerOptions{.sweep_interval = options.sweep_interval,
+                      .lead_cache_bytes = options.event_cache_bytes / 4});
   if (options.after_transitions) service->rescorer_->set_after_commit(options.after_transitions);
   service->rescorer_->set_event_cache(service->event_cache_.get());
   LS_ASSIGN_OR_RETURN(auto write_store, store::Store::Open(options.db, {.durable = options.durable,
                                                                         .migrate = false}));
   service->writer_ = std::make_unique<WriteQueue>(
       std::move(write_store), service->event_log_, &LiveService::Now, [self](Committed&& c) {
+        // Deletions first: a lead deleted and created again in one group is rescored.
+        self->rescorer_->Forget(std::move(c.deleted_leads));
         self->rescorer_->MarkDirty(std::move(c.attribute_leads), "attributes");
         self->rescorer_->MarkDirty(std::move(c.event_leads), "event");
       });
@@ -61,6 +64,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
     request.custom = apply;
     return self->writer_->Submit(std::move(request)).get().status;
   });
+  self->rescorer_->set_deletions([self] { return self->writer_->deletions(); });
   // Scores written before a crash may miss the last writes: one pass puts every lead right.
   service->rescorer_->RescoreAll("start");
   service->warmer_ = std::jthread([self](std::stop_token stop) { self->WarmEventCache(stop); });

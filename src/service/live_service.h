@@ -46,7 +46,8 @@ struct LiveOptions {
   std::string predictive_path;
   int64_t sweep_interval = 300 * kMicrosPerSecond;
   size_t readers = 4;
-  // Memory for the parsed events of leads read through the API (parsed_event_cache.h).
+  // Memory for the parsed events of leads read through the API (parsed_event_cache.h); the
+  // rescorer keeps a quarter of it more for lead rows and stored scores (stored_lead_cache.h).
   size_t event_cache_bytes = size_t{256} << 20;
   // Called in the transaction that writes a transition (see Rescorer::TransitionHook).
   Rescorer::TransitionHook on_transition;

@@ -26,7 +26,8 @@ Rescorer::Rescorer(std::unique_ptr<store::Store> store, std::shared_ptr<const Ev
       models_(std::move(models)),
       now_(now),
       on_transition_(std::move(on_transition)),
-      options_(options) {
+      options_(options),
+      lead_cache_(options.lead_cache_bytes) {
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "ls-rescorer");  // as top -H shows it
 }
@@ -42,9 +43,28 @@ void Rescorer::MarkDirty(std::vector<std::string> lead_ids, const std::string& c
   cv_.notify_one();
 }
 
+namespace {
+// The inbox's cause for leads deleted (Forget), never stored.
+constexpr std::string_view kForgotten = "\x01forgotten";
+}  // namespace
+
+void Rescorer::Forget(std::vector<std::string> lead_ids) {
+  MarkDirty(std::move(lead_ids), std::string(kForgotten));
+}
+
 void Rescorer::MergeInbox(std::vector<std::pair<std::vector<std::string>, std::string>>& inbox) {
+  // In commit order: a lead deleted, then created again by an event, is rescored.
   for (auto& [ids, cause] : inbox) {
-    for (auto& id : ids) dirty_.insert_or_assign(std::move(id), cause);  // the newest cause
+    const bool forgotten = cause == kForgotten;
+    const bool row_changed = forgotten || cause == "attributes";
+    for (auto& id : ids) {
+      if (row_changed) lead_cache_.Forget(id);
+      if (forgotten) {
+        dirty_.erase(id);
+      } else {
+        dirty_.insert_or_assign(std::move(id), cause);  // the newest cause
+      }
+    }
   }
   inbox.clear();
   dirty_size_ = dirty_.size();
@@ -87,17 +107,23 @@ RescoreProgress Rescorer::progress() const {
   std::lock_guard lock(mu_);
   RescoreProgress out = progress_;
   out.pending = dirty_size_;
-  for (const auto& batch : inbox_) out.pending += batch.first.size();
+  for (const auto& batch : inbox_) {
+    if (batch.second != kForgotten) out.pending += batch.first.size();
+  }
   return out;
 }
 
-Rescorer::Work Rescorer::TakeDirty() {
+void Rescorer::MergePending() {
   std::vector<std::pair<std::vector<std::string>, std::string>> inbox;
   {
     std::lock_guard lock(mu_);
     inbox.swap(inbox_);
   }
   MergeInbox(inbox);
+}
+
+Rescorer::Work Rescorer::TakeDirty() {
+  MergePending();
   Work out;
   while (!dirty_.empty() && out.size() < options_.chunk) {
     auto node = dirty_.extract(dirty_.begin());
@@ -140,17 +166,27 @@ Status Rescorer::LoadDirty(const Work& leads, const ModelSet& set, std::vector<L
     std::vector<std::string> ids;
     for (size_t k = 0; k < leads.size(); ++k) {
       const std::string& id = leads[k].first;
-      LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
-      if (!lead) continue;  // deleted meanwhile
+      const StoredLeadCache::Entry* cached = lead_cache_.Find(id);
+      StoredLeadCache::Entry read;
+      if (!cached) {
+        LS_ASSIGN_OR_RETURN(auto lead, s.GetLead(id));
+        if (!lead) continue;  // deleted meanwhile
+        read.lead = std::move(*lead);
+        for (const ActiveModel& model : set.models) {
+          LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
+          if (stored) read.scores.push_back(std::move(*stored));
+        }
+      }
+      const StoredLeadCache::Entry& entry = cached ? *cached : read;
       Loaded& l = out.emplace_back();
-      l.lead = std::move(*lead);
+      l.lead = entry.lead;
       l.cause = leads[k].second;
       if (event_cache_) l.seqs = std::move(seqs[k]);
       ids.push_back(id);
       for (const ActiveModel& model : set.models) {
-        LS_ASSIGN_OR_RETURN(auto stored, s.GetScore(model.name, id));
-        l.stored.push_back(std::move(stored));
+        l.stored.push_back(StoredLeadCache::ScoreOf(entry, model.name));
       }
+      if (!cached) lead_cache_.Put(std::move(read));
     }
     if (event_cache_) return LoadParsed(set, std::span(out).subspan(first));
     LS_ASSIGN_OR_RETURN(auto events, log_->EventsOfLeads(s, ids));
@@ -273,8 +309,30 @@ Status Rescorer::LoadPage(const std::string& after, const std::string& cause, co
   });
 }
 
+Status Rescorer::Write(const std::function<Status(store::Store&)>& apply) {
+  store::Store& s = *store_;
+  return write_ ? write_(apply) : s.Transaction([&] { return apply(s); });
+}
+
+Status Rescorer::DropDeleted(store::Store& w, uint64_t deletions,
+                             std::vector<store::ScoreRow>& scores,
+                             std::vector<std::pair<store::TransitionRow, size_t>>* transitions) {
+  if (deletions_ && deletions_() == deletions) return Status::Ok();
+  std::unordered_map<std::string, bool> exists;  // lead_id -> still there
+  for (const store::ScoreRow& row : scores) exists.emplace(row.lead_id, false);
+  for (auto& [id, there] : exists) {
+    LS_ASSIGN_OR_RETURN(auto lead, w.GetLead(id));
+    there = lead.has_value();
+  }
+  std::erase_if(scores, [&](const store::ScoreRow& row) { return !exists.at(row.lead_id); });
+  if (transitions) {
+    std::erase_if(*transitions, [&](const auto& t) { return !exists.at(t.first.lead_id); });
+  }
+  return Status::Ok();
+}
+
 Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
-                             bool& wrote_transitions) {
+                             uint64_t deletions, bool& wrote_transitions) {
   wrote_transitions = false;
   // Score here; the writes go to the writer as one closure (one commit with the ingest writes
   // around it, no second writer waiting on the database lock).
@@ -358,6 +416,8 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
   }
   if (!scores.empty()) {
     auto apply = [&](store::Store& w) -> Status {
+      // A lead deleted since the reads keeps nothing (right to be forgotten).
+      LS_RETURN_IF_ERROR(DropDeleted(w, deletions, scores, &transitions));
       LS_RETURN_IF_ERROR(w.PutScores(scores));
       for (auto& [t, m] : transitions) {
         LS_RETURN_IF_ERROR(w.InsertTransition(t));
@@ -365,8 +425,8 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
       }
       return Status::Ok();
     };
-    store::Store& s = *store_;
-    LS_RETURN_IF_ERROR(write_ ? write_(apply) : s.Transaction([&] { return apply(s); }));
+    LS_RETURN_IF_ERROR(Write(apply));
+    lead_cache_.UpdateScores(scores);
   }
   std::lock_guard lock(mu_);
   progress_.leads_scored += leads.size();
@@ -419,9 +479,10 @@ Status Rescorer::PagedPass(const std::string& cause) {
     if (!set || set->models.empty()) return Status::Ok();
     std::vector<Loaded> page;
     const Timestamp now = now_();  // before the reads, as in ScoreChunk
+    const uint64_t deletions = Deletions();
     LS_RETURN_IF_ERROR(LoadPage(after, cause, *set, page));
     if (page.empty()) return Status::Ok();
-    LS_RETURN_IF_ERROR(ScoreLoaded(page, *set, now, wrote));
+    LS_RETURN_IF_ERROR(ScoreLoaded(page, *set, now, deletions, wrote));
     if (wrote && after_commit_) after_commit_();
     after = page.back().lead.lead_id;
     Work urgent;
@@ -440,6 +501,7 @@ Status Rescorer::PagedPass(const std::string& cause) {
 
 Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
   const Timestamp now = now_();
+  const uint64_t deletions = Deletions();  // before the pass reads the store
   std::set<std::string> stage_changed;
   // Where a pass's time goes, printed when it ends (a pass over 1M leads takes tens of seconds).
   using Clock = std::chrono::steady_clock;
@@ -480,9 +542,12 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     auto flush = [&]() -> Status {
       if (changed.empty()) return Status::Ok();
       auto w0 = Clock::now();
-      auto apply = [&](store::Store& w) { return w.PutScores(changed); };
-      store::Store& s = *store_;
-      LS_RETURN_IF_ERROR(write_ ? write_(apply) : s.Transaction([&] { return apply(s); }));
+      auto apply = [&](store::Store& w) -> Status {
+        LS_RETURN_IF_ERROR(DropDeleted(w, deletions, changed, nullptr));
+        return w.PutScores(changed);
+      };
+      LS_RETURN_IF_ERROR(Write(apply));
+      lead_cache_.UpdateScores(changed);
       written += changed.size();
       changed.clear();
       write_s += since(w0);
@@ -544,9 +609,14 @@ Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
   // The time is taken before the reads: a stored score then never claims to have seen an
   // event that was committed after it was read (TransitionCause relies on it).
   const Timestamp now = now_();
+  // The count first, then what the writer reported before it: a lead deleted before the
+  // count was read is out of lead_cache_ and of the store's snapshot; one deleted after it
+  // is caught in the write (DropDeleted).
+  const uint64_t deletions = Deletions();
+  MergePending();
   std::vector<Loaded> loaded;
   LS_RETURN_IF_ERROR(LoadDirty(leads, *set, loaded));
-  return ScoreLoaded(loaded, *set, now, wrote_transitions);
+  return ScoreLoaded(loaded, *set, now, deletions, wrote_transitions);
 }
 
 void Rescorer::Run() {

@@ -29,6 +29,7 @@
 #include "service/event_log.h"
 #include "service/live_models.h"
 #include "service/parsed_event_cache.h"
+#include "service/stored_lead_cache.h"
 #include "store/store.h"
 
 namespace leadscore::service {
@@ -37,6 +38,7 @@ struct RescorerOptions {
   int64_t sweep_interval = 300 * kMicrosPerSecond;  // 0: no sweeps
   size_t chunk = 200;                               // dirty leads per transaction
   size_t page = 1000;                               // leads per page of a full pass
+  size_t lead_cache_bytes = 64 << 20;               // StoredLeadCache's budget
 };
 
 struct RescoreProgress {
@@ -66,6 +68,9 @@ class Rescorer {
   // These leads changed (cause: "event:<id>", "attributes", ...); rescored soon.
   // O(1) for the caller (the writer, after each commit): the rescorer merges them.
   void MarkDirty(std::vector<std::string> lead_ids, const std::string& cause);
+  // These leads were deleted (after the commit; O(1) as MarkDirty): what the rescorer holds
+  // of them is dropped and they are not rescored.
+  void Forget(std::vector<std::string> lead_ids);
   // Rescore every lead (cause: "model", "time", "start").
   void RescoreAll(const std::string& cause);
   // Blocks until nothing is pending (tests, shutdown).
@@ -77,6 +82,10 @@ class Rescorer {
   // connection. Set before any work arrives.
   using WriteFn = std::function<Status(const std::function<Status(store::Store&)>& apply)>;
   void set_writer(WriteFn write) { write_ = std::move(write); }
+  // The writer's count of deletions (WriteQueue::deletions), so that a score computed while
+  // its lead was being deleted is not written: without it, every write checks that its leads
+  // still exist. Set before any work arrives, with set_writer.
+  void set_deletions(std::function<uint64_t()> deletions) { deletions_ = std::move(deletions); }
   // The service's parsed-event cache: a lead rescored after a write has only its new events
   // read and parsed (null: every event of the lead read). Set before any work arrives.
   void set_event_cache(ParsedEventCache* cache) { event_cache_ = cache; }
@@ -88,6 +97,9 @@ class Rescorer {
   // (lead_id, cause) pairs; cause "event" becomes "event:<the lead's last event>".
   using Work = std::vector<std::pair<std::string, std::string>>;
   Status ScoreChunk(const Work& leads, bool& wrote_transitions);
+  // What a write needs to know of deletions: the writer's count before the reads (0 without
+  // set_deletions).
+  uint64_t Deletions() const { return deletions_ ? deletions_() : 0; }
   // A lead with what scoring it needs.
   struct Loaded {
     store::LeadRow lead;
@@ -114,8 +126,15 @@ class Rescorer {
   // The page of leads after `after` (lead_id order), with their events and stored scores.
   Status LoadPage(const std::string& after, const std::string& cause, const ModelSet& set,
                   std::vector<Loaded>& out);
+  // `deletions`: Deletions() before `leads` were read.
   Status ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Timestamp now,
-                     bool& wrote_transitions);
+                     uint64_t deletions, bool& wrote_transitions);
+  // Runs `apply` through the writer (or in a transaction of the rescorer's own connection).
+  Status Write(const std::function<Status(store::Store&)>& apply);
+  // In a write on `w`, when leads were deleted since the reads (the count differs from
+  // `deletions`): leaves out of `scores` and `transitions` the leads that are gone.
+  Status DropDeleted(store::Store& w, uint64_t deletions, std::vector<store::ScoreRow>& scores,
+                     std::vector<std::pair<store::TransitionRow, size_t>>* transitions);
   // A full pass as a batch run over the store (store_source.h): the log read once in order
   // instead of each lead's events looked up. Leads whose stage changed go through ScoreChunk,
   // which logs their transitions; the other changed scores are written in bulk.
@@ -128,9 +147,10 @@ class Rescorer {
   std::string TransitionCause(const Loaded& l, const ActiveModel& model,
                               const std::optional<store::ScoreRow>& stored,
                               const std::optional<std::string>& stage, Timestamp now);
-  // Merges what MarkDirty left in the inbox into dirty_, then takes a chunk of it. Rescorer
-  // thread; REQUIRES: mu_ not held.
+  // Merges what MarkDirty and Forget left in the inbox into dirty_ and lead_cache_, then takes
+  // a chunk of dirty_. Rescorer thread; REQUIRES: mu_ not held.
   Work TakeDirty();
+  void MergePending();  // the first half of TakeDirty
   void MergeInbox(std::vector<std::pair<std::vector<std::string>, std::string>>& inbox);
   void Requeue(const Work& work);  // rescorer thread
 
@@ -142,7 +162,10 @@ class Rescorer {
   std::function<void()> after_commit_;
   WriteFn write_;
   ParsedEventCache* event_cache_ = nullptr;
+  std::function<uint64_t()> deletions_;
   RescorerOptions options_;
+  // Only this thread touches it; the inbox tells it of attribute writes and deletions.
+  StoredLeadCache lead_cache_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;

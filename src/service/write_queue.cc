@@ -107,6 +107,7 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
   for (const std::string& id : request.delete_leads) {
     LS_ASSIGN_OR_RETURN(bool deleted, log.DeleteLead(s, id));
     result.leads_deleted += deleted ? 1 : 0;
+    committed.deleted_leads.push_back(id);
   }
   if (request.custom) LS_RETURN_IF_ERROR(request.custom(s));
   return Status::Ok();
@@ -114,6 +115,7 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
 
 Status WriteQueue::Apply(Pending& p, WriteResult& result, Committed& committed, Timestamp now) {
   std::vector<std::string> created;  // known from the event log once committed
+  if (!p.request.delete_leads.empty()) ++deletions_;
   return ApplyWrite(*store_, *log_, p.request, now, known_leads_, result, committed, created);
 }
 
@@ -143,7 +145,9 @@ void WriteQueue::Run() {
     if (status.ok()) {
       ++groups_;
       for (const Pending& p : group) Remember(p);
+      const bool deleted = !committed.deleted_leads.empty();
       if (on_commit_) on_commit_(std::move(committed));
+      if (deleted) ++deletions_;
       for (size_t i = 0; i < group.size(); ++i) group[i].promise.set_value(std::move(results[i]));
       continue;
     }
@@ -155,7 +159,9 @@ void WriteQueue::Run() {
       if (one.ok()) {
         ++groups_;
         Remember(p);
+        const bool deleted = !alone.deleted_leads.empty();
         if (on_commit_) on_commit_(std::move(alone));
+        if (deleted) ++deletions_;
       } else {
         result = WriteResult{one, {}, 0};
       }

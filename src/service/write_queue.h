@@ -51,6 +51,7 @@ struct WriteResult {
 struct Committed {
   std::vector<std::string> event_leads;      // leads with new events, distinct per request
   std::vector<std::string> attribute_leads;  // leads whose attributes were written
+  std::vector<std::string> deleted_leads;    // leads forgotten
   int64_t last_seq = 0;                      // highest event seq written, 0 if none
 };
 
@@ -77,6 +78,11 @@ class WriteQueue {
 
   // Groups committed and requests written so far (for /metrics).
   uint64_t groups() const { return groups_; }
+  // Changes when a deletion of leads is applied, and again once its commit was handed to
+  // `on_commit`. So a reader that finds the same count before it reads a lead (from the store
+  // or from what on_commit told it) and again in a write of its own on the writer thread knows
+  // that no lead was deleted in between.
+  uint64_t deletions() const { return deletions_; }
 
  private:
   struct Pending {
@@ -97,6 +103,7 @@ class WriteQueue {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<uint64_t> groups_{0};
+  std::atomic<uint64_t> deletions_{0};
   // Leads known to have a row though they may have no events (their attributes were written),
   // so that an event for them needs no insert-if-absent (measured: one statement less per
   // event); the event log knows the others. Only the writer thread touches it.

@@ -1437,6 +1437,61 @@ TEST_P(ApiTest, ExportHoldsEverythingAndDeleteForgetsTheLead) {
   EXPECT_EQ(resent.doc["accepted"], 1) << resent;
 }
 
+TEST_P(ApiTest, TheStoredScoreFollowsAnAttributeChangeOfALeadScoredBefore) {
+  ASSERT_TRUE(StartServer());
+  const int64_t now = UnixNow();
+  ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"mover","industry":"Retail"})", write_).status, 200);
+  ASSERT_EQ(Post("/v1/events", Event("mover", "m1", "page_view", IsoTime(now - 60)), write_).status,
+            200);
+  // The stored row equal to the live score (the rescorer now holds the lead's row and score).
+  auto stored_is_live = [&] {
+    auto rows = ById(Listed());
+    if (!rows.count("mover")) return false;
+    Reply live = Get("/v1/leads/mover", read_);
+    return live.status == 200 && live.doc["score"] == rows["mover"]["score"] &&
+           live.doc["fit"] == rows["mover"]["fit"];
+  };
+  ASSERT_TRUE(Eventually(stored_is_live, "the lead stored as scored live"));
+  const double fit_before = ById(Listed())["mover"]["fit"];
+  // Fit 45 now; then one more event, so that a rescoring from a stale row would be written.
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("mover"), write_).status, 200);
+  ASSERT_EQ(Post("/v1/events", Event("mover", "m2", "page_view", IsoTime(now - 30)), write_).status,
+            200);
+  ASSERT_TRUE(Eventually([&] { return stored_is_live() && ById(Listed())["mover"]["fit"] == 45; },
+                         "the stored score with the new attributes"))
+      << "fit before " << fit_before << ", stored now " << ById(Listed())["mover"];
+  EXPECT_LT(fit_before, 45);
+}
+
+TEST_P(ApiTest, ALeadDeletedWhileItsEventsAreRescoredKeepsNoStoredScore) {
+  ASSERT_TRUE(StartServer());
+  const int64_t now = UnixNow();
+  // Each lead's events then its deletion at once, so that deletions land while the rescorer
+  // scores the events: no score of a deleted lead may be written after its deletion.
+  constexpr int kLeads = 30;
+  for (int i = 0; i < kLeads; ++i) {
+    const std::string id = "doomed-" + std::to_string(i);
+    std::string events;
+    for (int k = 0; k < 5; ++k) {
+      events += Event(id, id + "-" + std::to_string(k), "page_view", IsoTime(now - 60 + k)) + "\n";
+    }
+    ASSERT_EQ(Post("/v1/events", events, write_, "application/x-ndjson").status, 200);
+    ASSERT_EQ(Delete("/v1/leads/" + id, admin_).status, 204);
+  }
+  // A lead sent after them all, rescored last: once it is listed, the others were handled.
+  ASSERT_EQ(Post("/v1/events", Event("survivor", "s1", "page_view", IsoTime(now)), write_).status,
+            200);
+  ASSERT_TRUE(Eventually([&] { return ById(Listed()).count("survivor") > 0; }, "survivor"));
+  ASSERT_TRUE(Eventually([&] { return Metric("leadscore_rescore_pending_leads") == 0; },
+                         "nothing left to rescore"));
+  auto rows = ById(Listed());
+  for (int i = 0; i < kLeads; ++i) {
+    const std::string id = "doomed-" + std::to_string(i);
+    EXPECT_FALSE(rows.count(id)) << id << " has a stored score after its deletion: " << rows[id];
+    EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id + "/export", admin_), 404)) << id;
+  }
+}
+
 // ---- Segment -------------------------------------------------------------------------------
 
 TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
