@@ -50,8 +50,11 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
                       .lead_cache_bytes = options.event_cache_bytes / 4});
   if (options.after_transitions) service->rescorer_->set_after_commit(options.after_transitions);
   service->rescorer_->set_event_cache(service->event_cache_.get());
-  LS_ASSIGN_OR_RETURN(auto write_store, store::Store::Open(options.db, {.durable = options.durable,
-                                                                        .migrate = false}));
+  // The writer's commits never stop for a checkpoint of the log (sqlite_checkpointer.h).
+  LS_ASSIGN_OR_RETURN(auto write_store,
+                      store::Store::Open(options.db, {.durable = options.durable,
+                                                      .migrate = false,
+                                                      .background_checkpoints = true}));
   service->writer_ = std::make_unique<WriteQueue>(
       std::move(write_store), service->event_log_, &LiveService::Now, [self](Committed&& c) {
         // Deletions first: a lead deleted and created again in one group is rescored.

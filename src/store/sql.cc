@@ -67,10 +67,10 @@ Result<std::vector<SqlRow>> SqlConnection::Query(std::string_view sql,
   return rows;
 }
 
-Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target, bool durable,
-                                                      bool map_file) {
+Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target,
+                                                      ConnectionOptions options) {
   if (IsPostgresUrl(target)) return OpenPostgres(target);
-  return OpenSqlite(target, durable, map_file);
+  return OpenSqlite(target, options);
 }
 
 }  // namespace leadscore::store

@@ -74,16 +74,26 @@ class SqlConnection {
   virtual Status Rollback() = 0;
 };
 
+struct ConnectionOptions {
+  // SQLite commits survive a power loss (synchronous=FULL) rather than only a crash of the
+  // process (NORMAL); PostgreSQL follows the server's settings.
+  bool durable = true;
+  // SQLite reads the file through a memory map, which suits a connection that reads a store
+  // few write to. Not one that reads while another connection commits every millisecond: at
+  // its first read after each such commit SQLite drops the map (and the page cache) and maps
+  // the file anew, so each page it reads faults in again (the live rescorer under single-event
+  // requests spent half its time there, bench/README.md).
+  bool map_file = true;
+  // SQLite: the log is checkpointed by a thread of the connection's own rather than inside the
+  // commits of this connection (sqlite_checkpointer.h): for the one connection that writes
+  // while requests wait for its commits.
+  bool background_checkpoints = false;
+};
+
 // Opens a connection: a `postgresql://` or `postgres://` URL, else a SQLite file path (created
-// when missing). `durable`: SQLite commits survive a power loss (synchronous=FULL) rather than
-// only a crash of the process (NORMAL); PostgreSQL follows the server's settings. `map_file`:
-// SQLite reads the file through a memory map, which suits a connection that reads a store
-// few write to. Not one that reads while another connection commits every millisecond: at its
-// first read after each such commit SQLite drops the map (and the page cache) and maps the
-// file anew, so each page it reads faults in again (the live rescorer under single-event
-// requests spent half its time there, bench/README.md).
+// when missing).
 Result<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& target,
-                                                      bool durable = true, bool map_file = true);
+                                                      ConnectionOptions options = {});
 
 bool IsPostgresUrl(std::string_view target);
 

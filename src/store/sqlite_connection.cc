@@ -5,6 +5,8 @@
 
 #include <unordered_map>
 
+#include "store/sqlite_checkpointer.h"
+
 namespace leadscore::store {
 namespace {
 
@@ -12,6 +14,7 @@ class SqliteConnection final : public SqlConnection {
  public:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteConnection() override {
+    checkpointer_.reset();  // before the connection it watches closes
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
@@ -80,6 +83,10 @@ class SqliteConnection final : public SqlConnection {
   Status Commit() override { return StatusOf(Exec("COMMIT", {})); }
   Status Rollback() override { return StatusOf(Exec("ROLLBACK", {})); }
 
+  void CheckpointInBackground() {
+    checkpointer_ = std::make_unique<SqliteCheckpointer>(db_, path_);
+  }
+
  private:
   Result<sqlite3_stmt*> Prepare(std::string_view sql, std::span<const SqlValue> params) {
     auto it = statements_.find(sql);
@@ -139,12 +146,13 @@ class SqliteConnection final : public SqlConnection {
   sqlite3* db_;
   std::string path_;
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable,
-                                                  bool map_file) {
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path,
+                                                  const ConnectionOptions& options) {
   // Memory statistics take a global mutex on every allocation; nothing here reads them.
   static const bool configured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -174,16 +182,18 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
       // pages (batched ingest, when the event log had indexes: 56,000 -> 84,000 events/s with
       // these three settings).
       "PRAGMA cache_size=-65536; PRAGMA mmap_size={}; PRAGMA temp_store=MEMORY; "
-      // Checkpoints every 32 MB of log instead of 4 MB: a page written many times in between
-      // is copied to the database once.
+      // Checkpoints every 512 MB of log (32,768 pages) instead of 4 MB: a page written many
+      // times in between is copied to the database once (bulk ingest). With background
+      // checkpoints, SqliteCheckpointer sets its own limits.
       "PRAGMA wal_autocheckpoint={};",
-      durable ? "FULL" : "NORMAL", map_file ? 1073741824 : 0, 32768);
+      options.durable ? "FULL" : "NORMAL", options.map_file ? 1073741824 : 0, 32768);
   Status status = connection->ExecScript(pragmas);
   if (!status.ok()) {
     return Error(
         Status(StatusCode::kUnavailable,
                fmt::format("cannot use {} as a SQLite database: {}", path, status.message())));
   }
+  if (options.background_checkpoints) connection->CheckpointInBackground();
   return connection;
 }
 

@@ -17,7 +17,7 @@
 
 namespace leadscore::store {
 
-Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool durable,
-                                                  bool map_file);
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path,
+                                                  const ConnectionOptions& options);
 
 }  // namespace leadscore::store

@@ -94,7 +94,10 @@ Result<std::vector<Row>> QueryRows(SqlConnection& db, std::string_view sql,
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& target, OpenOptions options) {
-  LS_ASSIGN_OR_RETURN(auto db, OpenConnection(target, options.durable, options.map_file));
+  LS_ASSIGN_OR_RETURN(
+      auto db, OpenConnection(target, {.durable = options.durable,
+                                       .map_file = options.map_file,
+                                       .background_checkpoints = options.background_checkpoints}));
   if (options.migrate) {
     LS_RETURN_IF_ERROR(Migrate(*db, options.schema_target));
   } else {

@@ -144,10 +144,11 @@ struct ScoreFilter {
 };
 
 struct OpenOptions {
-  bool durable = true;     // see OpenConnection
+  bool durable = true;     // see ConnectionOptions
   bool migrate = true;     // run the migrations; false: fail unless the schema is current
   int schema_target = -1;  // for tests: stop migrating at this version
-  bool map_file = true;    // see OpenConnection
+  bool map_file = true;    // see ConnectionOptions
+  bool background_checkpoints = false;  // see ConnectionOptions
 };
 
 class Store {
