@@ -29,12 +29,23 @@ int SqliteCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, in
     std::lock_guard lock(c->mu_);
     if (frames < c->frames_) c->backfilled_ = 0;  // the log started over
     c->frames_ = frames;
-    if (!c->wanted_ && frames - c->backfilled_ >= kStartFrames) c->wanted_ = wake = true;
+    // Past kWriterFrames the thread stands aside: a checkpoint of its own running when the
+    // writer's starts would make the writer's fail (SQLITE_BUSY), and the log grow.
+    if (!c->wanted_ && frames < kWriterFrames && frames - c->backfilled_ >= kStartFrames) {
+      c->wanted_ = wake = true;
+    }
   }
   if (wake) c->cv_.notify_one();
-  // Invariant 3: the rest of the log, mostly copied already. Errors (SQLITE_BUSY while the
-  // thread checkpoints) are ignored, as SQLite's own hook does: the next commit tries again.
+  // Invariant 3: the rest of the log, mostly copied already. While the thread's checkpoint
+  // runs, the writer's would fail (SQLITE_BUSY): it tries at each commit, and past
+  // kMaxFrames waits for the thread's to end. Errors are ignored, as SQLite's own hook does.
   if (frames >= kWriterFrames) {
+    std::unique_lock turn(c->checkpoint_mu_, std::defer_lock);
+    if (frames >= kMaxFrames) {
+      turn.lock();
+    } else if (!turn.try_lock()) {
+      return SQLITE_OK;
+    }
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
   return SQLITE_OK;
@@ -58,9 +69,17 @@ void SqliteCheckpointer::Run() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || wanted_; });
       if (stopping_) break;
+      if (frames_ >= kWriterFrames) {  // the writer's turn (see OnCommit)
+        wanted_ = false;
+        continue;
+      }
     }
     int log = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    int rc;
+    {
+      std::lock_guard turn(checkpoint_mu_);
+      rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    }
     {
       std::lock_guard lock(mu_);
       wanted_ = false;

@@ -15,6 +15,10 @@
 //     after a checkpoint that copied all of it, which a checkpoint beside a busy writer never
 //     does. So past kWriterFrames the writer checkpoints itself after its commit, as SQLite
 //     would have, finding most of the log copied already: a short stop, and the log restarts.
+//     The thread starts no checkpoint then: two checkpoints cannot run at once, and the
+//     writer's fails while the thread's runs; past kMaxFrames the writer waits for the
+//     thread's to end (under a loaded parallel test run, without that wait, the log grew past
+//     twice kWriterFrames).
 // A checkpoint that fails is retried at the next trigger; the data is safe in the log either
 // way (the log is the durable copy until a checkpoint completes).
 #pragma once
@@ -34,6 +38,7 @@ class SqliteCheckpointer {
  public:
   static constexpr int kStartFrames = 1024;   // 16 MB of 16 KB pages
   static constexpr int kWriterFrames = 4096;  // 64 MB
+  static constexpr int kMaxFrames = 2 * kWriterFrames;
 
   // Checkpoints the log of `writer` (a connection in WAL mode to `path`) from now on.
   SqliteCheckpointer(sqlite3* writer, const std::string& path);
@@ -51,9 +56,10 @@ class SqliteCheckpointer {
   std::string path_;
   std::mutex mu_;
   std::condition_variable cv_;
-  int frames_ = 0;       // in the log after the writer's last commit
-  int backfilled_ = 0;   // of them, copied by the last checkpoint
-  bool wanted_ = false;  // the thread has a checkpoint to do
+  std::mutex checkpoint_mu_;  // held by whoever checkpoints (invariant 3)
+  int frames_ = 0;            // in the log after the writer's last commit
+  int backfilled_ = 0;        // of them, copied by the last checkpoint
+  bool wanted_ = false;       // the thread has a checkpoint to do
   bool stopping_ = false;
   std::atomic<uint64_t> checkpoints_{0};
   std::thread thread_;
