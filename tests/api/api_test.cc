@@ -6,9 +6,13 @@
 // are computed by hand from examples/saas/model.yaml (see kHandLead) or taken from a batch
 // `leadscore score` run on the same records. Waits poll with a deadline; no test sleeps for a
 // fixed time.
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -1435,6 +1439,47 @@ TEST_P(ApiTest, ExportHoldsEverythingAndDeleteForgetsTheLead) {
   // Its event ids are free again: sending g1 anew stores it (not a duplicate).
   Reply resent = Post("/v1/events", Event("gone", "g1", "page_view", IsoTime(now - 120)), write_);
   EXPECT_EQ(resent.doc["accepted"], 1) << resent;
+}
+
+// The kernel's count of connections dropped because a listening socket's accept queue was full
+// (all sockets of the machine), or -1 when /proc does not tell.
+int64_t ListenOverflows() {
+  std::ifstream in("/proc/net/netstat");
+  std::string names, values;
+  while (std::getline(in, names) && std::getline(in, values)) {
+    if (names.rfind("TcpExt:", 0) != 0) continue;
+    std::istringstream n(names), v(values);
+    std::string name, value;
+    while (n >> name && v >> value) {
+      if (name == "ListenOverflows") return std::stoll(value);
+    }
+  }
+  return -1;
+}
+
+TEST_P(ApiTest, ABurstOfConnectionsOverflowsNoAcceptQueue) {
+  ASSERT_TRUE(StartServer());
+  const int64_t before = ListenOverflows();
+  if (before < 0) GTEST_SKIP() << "no TcpExt ListenOverflows in /proc/net/netstat";
+  // 256 connects at once, as many clients starting together do: with a short accept queue
+  // the kernel drops some, and each of those clients waits a second or more to retry.
+  std::vector<int> sockets;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server_.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < 256; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    sockets.push_back(fd);
+    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the handshakes settle
+  const int64_t after = ListenOverflows();
+  for (int fd : sockets) close(fd);
+  EXPECT_EQ(after - before, 0) << "connections dropped by a full accept queue";
+  // The server still answers.
+  EXPECT_EQ(Get("/health", "").status, 200);
 }
 
 TEST_P(ApiTest, TheStoredScoreFollowsAnAttributeChangeOfALeadScoredBefore) {
