@@ -61,11 +61,6 @@ void StoredLeadCache::Forget(std::string_view lead_id) {
   entries_.erase(it);
 }
 
-void StoredLeadCache::Clear() {
-  entries_.clear();
-  bytes_ = 0;
-}
-
 void StoredLeadCache::EvictOverBudget() {
   if (bytes_ <= budget_) return;
   // Down to 7/8 of the budget at once, so that a full cache does not evict on every Put.

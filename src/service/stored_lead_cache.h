@@ -4,8 +4,8 @@
 //
 // Why: under a stream of writes SQLite empties a reader's page cache at its first read after
 // each commit of another connection, so the two lookups a lead took (its row, its score per
-// model) were a few B-tree descents through `pread` each: about a third of the rescorer's
-// CPU per single event (bench/README.md).
+// model) were a few B-tree descents through `pread` each: about half of the rescorer's
+// CPU per single event (bench/README.md: 48-58 -> 26-33 us an event).
 //
 // It stays equal to the store because of who writes what (the owner keeps these true):
 //  1. The scores: only the rescorer writes lead_scores (it updates an entry after its write
@@ -53,7 +53,6 @@ class StoredLeadCache {
   // left out: its row is not known).
   void UpdateScores(std::span<const store::ScoreRow> scores);
   void Forget(std::string_view lead_id);
-  void Clear();
 
   size_t size() const { return entries_.size(); }
   size_t bytes() const { return bytes_; }

@@ -74,11 +74,11 @@ void SqliteCheckpointer::Run() {
         continue;
       }
     }
-    int log = 0, copied = 0;
+    int copied = 0;
     int rc;
     {
       std::lock_guard turn(checkpoint_mu_);
-      rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
     }
     {
       std::lock_guard lock(mu_);
@@ -86,7 +86,6 @@ void SqliteCheckpointer::Run() {
       // The log may have restarted since: only a count within it is kept.
       if (rc == SQLITE_OK && copied <= frames_) backfilled_ = copied;
     }
-    if (rc == SQLITE_OK) ++checkpoints_;
   }
   sqlite3_close_v2(db);
 }

@@ -25,7 +25,6 @@
 
 #include <sqlite3.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -45,9 +44,6 @@ class SqliteCheckpointer {
   // Stops the thread and gives the writer back SQLite's own checkpoints. Before `writer` closes.
   ~SqliteCheckpointer();
 
-  // Checkpoints done by the thread (for tests).
-  uint64_t checkpoints() const { return checkpoints_; }
-
  private:
   static int OnCommit(void* self, sqlite3* db, const char* schema, int frames);
   void Run();
@@ -61,7 +57,6 @@ class SqliteCheckpointer {
   int backfilled_ = 0;        // of them, copied by the last checkpoint
   bool wanted_ = false;       // the thread has a checkpoint to do
   bool stopping_ = false;
-  std::atomic<uint64_t> checkpoints_{0};
   std::thread thread_;
 };
 
