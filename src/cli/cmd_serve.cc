@@ -213,7 +213,8 @@ std::function<int()> SetupServe(CLI::App& sub) {
       "Each sweep reads the whole event log once (1M leads: seconds of CPU). Default: 5m");
   sub.add_option(
       "--threads", flags->threads,
-      "HTTP worker threads (each holds a request until it is committed). Default: 16 per core");
+      "Worker threads for the requests that wait (reads of the store, writes of leads and "
+      "outcomes until their commit); events are answered without one. Default: 16 per core");
   sub.add_option("--cache-mb", flags->cache_mb,
                  "Memory for the parsed events of the leads read last: a lead read again is "
                  "not read from the store or parsed again (0: none); the rescorer keeps a "

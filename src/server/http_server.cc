@@ -1,17 +1,21 @@
 #include "server/http_server.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
-#include <sys/socket.h>
+#include <pthread.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
+#include <mutex>
 #include <thread>
 
+#include "server/http_session.h"
 #include "server/http_util.h"
 #include "service/tokens.h"
 
@@ -19,11 +23,12 @@ namespace leadscore::server {
 namespace {
 
 // The token of a request: "Bearer <token>", or "Basic base64(<token>:)" as Segment sends it.
-std::string TokenOf(const httplib::Request& req) {
-  std::string header = req.get_header_value("Authorization");
+std::string TokenOf(const HttpRequest& req) {
+  std::string header = req.header("Authorization");
   // The scheme is case-insensitive (RFC 7235).
   std::string scheme = header.substr(0, header.find(' '));
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme.size() == header.size()) return {};  // a scheme alone
   if (scheme == "bearer") return header.substr(7);
   if (scheme == "basic") {
     std::string encoded = header.substr(6);
@@ -39,101 +44,134 @@ std::string TokenOf(const httplib::Request& req) {
   return {};
 }
 
-// cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into Debian's
-// libcpp-httplib): connects beyond it that the accept loop has not taken yet overflow the
-// queue, and each dropped SYN costs its client a retransmission timeout of a second or more
-// (wrk opening 64 connections: 102 overflows, p99 over 0.2 s). Linux takes a second listen()
-// on a listening socket as a new backlog, so the server's socket, found by its port, gets the
-// system's maximum. The library keeps the socket to itself, hence the search.
-void RaiseListenBacklog(int port) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    const int fd = std::atoi(entry.path().filename().c_str());
-    int listening = 0;
-    socklen_t length = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening) {
-      continue;
-    }
-    sockaddr_storage address{};
-    length = sizeof address;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) continue;
-    int bound = -1;
-    if (address.ss_family == AF_INET) {
-      bound = ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
-    } else if (address.ss_family == AF_INET6) {
-      bound = ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
-    }
-    if (bound == port) listen(fd, SOMAXCONN);
-  }
+// A pattern with nothing of a regular expression in it is compared as it is (most routes).
+bool IsLiteral(const std::string& pattern) {
+  return pattern.find_first_of("()[]{}.*+?|^$\\") == std::string::npos;
 }
+
+// An asynchronous route's work is done where the request was read when the body is this small
+// (a single event: parsing it costs less than handing it to another thread), else on a worker.
+constexpr size_t kInlineBodyBytes = 16 * 1024;
 
 }  // namespace
 
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct HttpServer::Transport {
+  explicit Transport(int workers) : workers(static_cast<size_t>(workers)) {}
+
+  asio::io_context io;
+  // On a strand of its own: accepting and Stop() never run at the same time.
+  tcp::acceptor acceptor{asio::make_strand(io)};
+  asio::steady_timer retry{acceptor.get_executor()};
+  asio::thread_pool workers;
+  std::mutex sessions_mu;
+  std::vector<std::weak_ptr<HttpSession>> sessions;  // for Stop(); the ended ones pruned
+
+  void Accept(HttpServer& server) {
+    acceptor.async_accept(
+        asio::make_strand(io), [this, &server](boost::system::error_code ec, tcp::socket socket) {
+          if (!acceptor.is_open() || server.stopping()) return;
+          if (ec) {
+            // Out of descriptors, say: try again shortly rather than spin.
+            retry.expires_after(std::chrono::milliseconds(100));
+            retry.async_wait([this, &server](boost::system::error_code wait) {
+              if (!wait) Accept(server);
+            });
+            return;
+          }
+          boost::system::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          auto session = std::make_shared<HttpSession>(std::move(socket), server, io);
+          {
+            std::lock_guard lock(sessions_mu);
+            if (sessions.size() >= 64 && sessions.size() % 64 == 0) {
+              std::erase_if(sessions, [](const auto& s) { return s.expired(); });
+            }
+            sessions.push_back(session);
+          }
+          session->Start();
+          Accept(server);
+        });
+  }
+};
+
 HttpServer::HttpServer(service::LiveService& live, ServerOptions options)
     : live_(live), options_(std::move(options)), context_{live_, metrics_, options_} {
-  // Bodies are read and limited by the routes (see Route); the library's limit, far above,
-  // only stops a client that sends without end.
-  http_.set_payload_max_length(4 * options_.max_body_bytes);
-  http_.set_keep_alive_max_count(100000);
-  // Headers and body go out in two writes; without this, Nagle holds the second one until the
-  // client's delayed ACK (40 ms per request, measured with wrk).
-  http_.set_tcp_nodelay(true);
-  // A worker is held for the whole request, mostly waiting for its group commit: the pool
-  // bounds how many requests are in flight, and the writer needs the next group's requests
-  // parsed while it writes the current one (batched ingest, 2 cores: 8 workers served 8
-  // connections at 150,000 events/s, 32 workers 32 connections at 200,000).
-  int threads = options_.threads;
-  if (threads <= 0) threads = 16 * std::max(1u, std::thread::hardware_concurrency());
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unexpected error";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        SendProblem(res, 500, what);
-      });
-  http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404) {
-      SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));
-    } else if (res.status == 413) {
-      SendProblem(res, 413, "the body is larger than the server accepts");
-    }
-  });
+  int workers = options_.threads;
+  if (workers <= 0)
+    workers = 16 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  transport_ = std::make_unique<Transport>(workers);
   AddLeadRoutes(*this);
   AddModelRoutes(*this);
   AddSegmentRoutes(*this);
   AddOpsRoutes(*this);
 }
 
-HttpServer::~HttpServer() { Stop(); }
-
-Result<int> HttpServer::Bind(const std::string& host, int port) {
-  if (port == 0) {
-    int bound = http_.bind_to_any_port(host);
-    if (bound <= 0) return Error(Status(StatusCode::kUnavailable, "cannot listen on " + host));
-    RaiseListenBacklog(bound);
-    return bound;
-  }
-  if (!http_.bind_to_port(host, port)) {
-    return Error(
-        Status(StatusCode::kUnavailable,
-               fmt::format("cannot listen on {}:{} (in use, or not allowed)", host, port)));
-  }
-  RaiseListenBacklog(port);
-  return port;
+HttpServer::~HttpServer() {
+  Stop();
+  transport_->workers.join();
 }
 
-void HttpServer::Serve() { http_.listen_after_bind(); }
+Result<int> HttpServer::Bind(const std::string& host, int port) {
+  boost::system::error_code ec;
+  tcp::resolver resolver(transport_->io);
+  auto endpoints = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return Error(Status(StatusCode::kUnavailable,
+                        fmt::format("cannot listen on {}: {}", host, ec.message())));
+  }
+  tcp::acceptor& acceptor = transport_->acceptor;
+  const tcp::endpoint endpoint = *endpoints.begin();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  // The system's largest backlog: a burst of connects beyond it would be dropped, and each
+  // dropped one costs its client a retransmission timeout of a second or more.
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return Error(Status(StatusCode::kUnavailable,
+                        fmt::format("cannot listen on {}:{} ({})", host, port, ec.message())));
+  }
+  return static_cast<int>(acceptor.local_endpoint().port());
+}
 
-void HttpServer::Stop() { http_.stop(); }
+void HttpServer::Serve() {
+  transport_->Accept(*this);
+  int threads = options_.io_threads;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> io_threads;
+  for (int i = 1; i < threads; ++i) {
+    io_threads.emplace_back([this] { transport_->io.run(); });
+    pthread_setname_np(io_threads.back().native_handle(), "ls-http");
+  }
+  transport_->io.run();
+  for (auto& thread : io_threads) thread.join();
+  transport_->workers.join();
+}
 
-bool HttpServer::Authorize(const httplib::Request& req, httplib::Response& res,
-                           const std::string& scope) {
+void HttpServer::Stop() {
+  if (stopping_.exchange(true)) return;
+  asio::post(transport_->acceptor.get_executor(), [this] {
+    boost::system::error_code ignored;
+    transport_->acceptor.close(ignored);
+    transport_->retry.cancel();
+    std::vector<std::shared_ptr<HttpSession>> sessions;
+    {
+      std::lock_guard lock(transport_->sessions_mu);
+      for (const auto& weak : transport_->sessions) {
+        if (auto session = weak.lock()) sessions.push_back(std::move(session));
+      }
+      transport_->sessions.clear();
+    }
+    for (const auto& session : sessions) session->CloseIfIdle();
+  });
+}
+
+bool HttpServer::Authorize(const HttpRequest& req, HttpResponse& res, const std::string& scope) {
   if (scope.empty()) return true;
   std::string token = TokenOf(req);
   if (token.empty()) {
@@ -161,56 +199,84 @@ bool HttpServer::Authorize(const httplib::Request& req, httplib::Response& res,
 
 void HttpServer::Route(const std::string& method, const std::string& pattern,
                        const std::string& name, const std::string& scope, Handler handler) {
-  auto wrapped = [this, name = method + " " + name, scope, handler = std::move(handler)](
-                     const httplib::Request& req, httplib::Response& res) {
-    auto start = std::chrono::steady_clock::now();
-    if (Authorize(req, res, scope)) handler(req, res);
+  routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
+                     method + " " + name, scope, std::move(handler), nullptr});
+}
+
+void HttpServer::RouteAsync(const std::string& method, const std::string& pattern,
+                            const std::string& name, const std::string& scope,
+                            AsyncHandler handler) {
+  routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
+                     method + " " + name, scope, nullptr, std::move(handler)});
+}
+
+void HttpServer::Dispatch(HttpRequest req, Respond respond) {
+  // HEAD is GET without the body (the session leaves it out).
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  for (const RouteEntry& route : routes_) {
+    if (route.method != method) continue;
+    if (!route.literal.empty()) {
+      if (route.literal != req.path) continue;
+      req.matches = {req.path};
+    } else {
+      std::smatch match;
+      if (!std::regex_match(req.path, match, route.pattern)) continue;
+      req.matches.assign(match.begin(), match.end());
+    }
+    return Run(route, std::move(req), std::move(respond));
+  }
+  HttpResponse res;
+  SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));
+  respond(std::move(res));
+}
+
+namespace {
+
+// What an exception thrown by a route becomes.
+void SendException(HttpResponse& res, std::exception_ptr error) {
+  std::string what = "unexpected error";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  res = HttpResponse();
+  SendProblem(res, 500, what);
+}
+
+}  // namespace
+
+void HttpServer::Run(const RouteEntry& route, HttpRequest req, Respond respond) {
+  const auto start = std::chrono::steady_clock::now();
+  Respond observed = [this, &route, start, respond = std::move(respond)](HttpResponse res) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    metrics_.Observe(name, res.status, seconds);
+    metrics_.Observe(route.name, res.status, seconds);
+    respond(std::move(res));
   };
-  if (method == "GET") {
-    http_.Get(pattern, wrapped);
-    return;
+  if (req.body.size() > options_.max_body_bytes) {
+    HttpResponse res;
+    SendProblem(res, 413,
+                fmt::format("the body is larger than the {} bytes the server accepts",
+                            options_.max_body_bytes));
+    return observed(std::move(res));
   }
-  if (method == "DELETE") {
-    http_.Delete(pattern, wrapped);
-    return;
-  }
-  // Bodies are read here rather than by the library, which caps bodies labelled
-  // application/x-www-form-urlencoded (the default of many clients) at 8 KB.
-  auto reading = [this, wrapped](const httplib::Request& req, httplib::Response& res,
-                                 const httplib::ContentReader& content_reader) {
-    std::string body;
-    bool too_large = false;
-    // Past the limit the rest is read and dropped, so that a client that sends the whole body
-    // before reading the answer (most do) gets the 413 rather than a broken pipe.
-    bool complete = content_reader([&](const char* data, size_t length) {
-      if (too_large || body.size() + length > options_.max_body_bytes) {
-        too_large = true;
-        std::string().swap(body);
-        return true;
-      }
-      body.append(data, length);
-      return true;
-    });
-    if (!complete && !too_large) {  // the connection broke
-      return SendProblem(res, 400, "the body could not be read to its end");
+  // Runs the route; an asynchronous one answers later, from wherever its work ends.
+  auto run = [this, &route](const HttpRequest& request, const Respond& answer) {
+    HttpResponse res;
+    try {
+      if (!Authorize(request, res, route.scope)) return answer(std::move(res));
+      if (route.async_handler) return route.async_handler(request, answer);
+      route.handler(request, res);
+    } catch (...) {
+      SendException(res, std::current_exception());
     }
-    if (too_large) {
-      return SendProblem(res, 413,
-                         fmt::format("the body is larger than the {} bytes the server accepts",
-                                     options_.max_body_bytes));
-    }
-    // The Request belongs to the server's connection and is not const itself.
-    const_cast<httplib::Request&>(req).body = std::move(body);
-    wrapped(req, res);
+    answer(std::move(res));
   };
-  if (method == "POST") {
-    http_.Post(pattern, reading);
-  } else if (method == "PUT") {
-    http_.Put(pattern, reading);
-  }
+  if (route.async_handler && req.body.size() <= kInlineBodyBytes) return run(req, observed);
+  asio::post(transport_->workers,
+             [run, req = std::move(req), observed = std::move(observed)] { run(req, observed); });
 }
 
 }  // namespace leadscore::server

@@ -1,17 +1,24 @@
-// HttpServer: the HTTP face of a LiveService (cpp-httplib, a thread pool, loopback or any
-// address). Routes are in routes_*.cc; docs/api.md and /v1/openapi.json describe them.
+// HttpServer: the HTTP face of a LiveService. Routes are in routes_*.cc; docs/api.md and
+// /v1/openapi.json describe them.
+//
+// Boost.Beast on Asio: a thread per core reads, routes and writes every connection's requests
+// (server/http_session.h). A route either blocks (reads of the store, writes that wait for
+// their commit) and runs on a pool of worker threads, or answers later through a callback
+// (RouteAsync: events, answered by the writer's commit) and holds no thread while it waits.
 //
 // Every route but /health needs a token (Authorization: Bearer <token>, or Basic with the
 // token as the user name, as Segment's SDKs send it): none or unknown -> 401, a scope too
 // low -> 403. Bodies over the size limit -> 413. Errors are problem documents (RFC 7807).
 #pragma once
 
-#include <httplib.h>
-
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
+#include <vector>
 
+#include "server/http_message.h"
 #include "server/metrics.h"
 #include "service/live_service.h"
 
@@ -19,7 +26,11 @@ namespace leadscore::server {
 
 struct ServerOptions {
   size_t max_body_bytes = 16 << 20;
-  int threads = 0;  // 0: 16 x cores
+  // Worker threads for the routes that block; 0: 16 x cores. Each holds one request, so they
+  // bound how many such requests are under way (writes waiting for their group commit too).
+  int threads = 0;
+  // Threads reading and writing connections; 0: one per core.
+  int io_threads = 0;
   // Extra lines for /metrics (e.g. webhook counters), appended to the service's.
   std::function<std::string()> extra_metrics;
 };
@@ -31,7 +42,11 @@ struct RouteContext {
   const ServerOptions& options;
 };
 
-using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
+// Sends the answer of a request: from any thread, once.
+using Respond = std::function<void(HttpResponse)>;
+// Must not block: starts the work and returns; the work calls `respond` when done.
+using AsyncHandler = std::function<void(const HttpRequest&, Respond respond)>;
 
 class HttpServer {
  public:
@@ -40,24 +55,49 @@ class HttpServer {
 
   // Binds `host:port` (port 0: any free port); returns the port.
   Result<int> Bind(const std::string& host, int port);
-  // Serves until Stop() (from any thread, e.g. a signal watcher).
+  // Serves until Stop() (from any thread, e.g. a signal watcher); returns once the requests
+  // under way are answered.
   void Serve();
   void Stop();
 
-  // Registers a route: `scope` "" for none, else read | write | admin.
+  // Registers a route: `scope` "" for none, else read | write | admin. `pattern` is a regular
+  // expression matched against the whole decoded path; its groups go to HttpRequest::matches.
+  // The first route registered that matches wins.
   void Route(const std::string& method, const std::string& pattern, const std::string& name,
              const std::string& scope, Handler handler);
+  void RouteAsync(const std::string& method, const std::string& pattern, const std::string& name,
+                  const std::string& scope, AsyncHandler handler);
 
   RouteContext& context() { return context_; }
 
+  // ---- for the connections (server/http_session.h)
+  // Routes a request read in full and answers it through `respond`.
+  void Dispatch(HttpRequest req, Respond respond);
+  bool stopping() const { return stopping_; }
+  size_t max_body_bytes() const { return options_.max_body_bytes; }
+
  private:
-  bool Authorize(const httplib::Request& req, httplib::Response& res, const std::string& scope);
+  struct RouteEntry {
+    std::string method;
+    std::string literal;  // the path itself when the pattern has no regular expression in it
+    std::regex pattern;
+    std::string name;  // "GET /v1/leads/{id}", for /metrics
+    std::string scope;
+    Handler handler;             // or
+    AsyncHandler async_handler;  // one of the two
+  };
+  struct Transport;  // Asio's parts, kept out of this header
+
+  bool Authorize(const HttpRequest& req, HttpResponse& res, const std::string& scope);
+  void Run(const RouteEntry& route, HttpRequest req, Respond respond);
 
   service::LiveService& live_;
   ServerOptions options_;
   Metrics metrics_;
   RouteContext context_;
-  httplib::Server http_;
+  std::vector<RouteEntry> routes_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<Transport> transport_;
 };
 
 // The route tables (routes_*.cc).

@@ -21,6 +21,8 @@ const char* Title(int status) {
       return "Precondition Failed";
     case 413:
       return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
     case 503:
       return "Service Unavailable";
     default:
@@ -30,13 +32,13 @@ const char* Title(int status) {
 
 }  // namespace
 
-void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+void SendJson(HttpResponse& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   "application/json");
 }
 
-void SendProblem(httplib::Response& res, int status, const std::string& detail,
+void SendProblem(HttpResponse& res, int status, const std::string& detail,
                  const std::string& field) {
   nlohmann::json body = {
       {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", detail}};
@@ -63,16 +65,15 @@ int HttpStatusFor(StatusCode code) {
   }
 }
 
-void SendStatus(httplib::Response& res, const Status& status) {
+void SendStatus(HttpResponse& res, const Status& status) {
   SendProblem(res, HttpStatusFor(status.code()), status.message());
 }
 
-std::optional<std::string> Query(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return std::nullopt;
-  return req.get_param_value(name);
+std::optional<std::string> Query(const HttpRequest& req, const char* name) {
+  return req.param(name);
 }
 
-bool QueryTime(const httplib::Request& req, httplib::Response& res, const char* name,
+bool QueryTime(const HttpRequest& req, HttpResponse& res, const char* name,
                std::optional<Timestamp>& out) {
   auto text = Query(req, name);
   if (!text) return true;
@@ -85,7 +86,7 @@ bool QueryTime(const httplib::Request& req, httplib::Response& res, const char* 
   return true;
 }
 
-bool QueryNumber(const httplib::Request& req, httplib::Response& res, const char* name,
+bool QueryNumber(const HttpRequest& req, HttpResponse& res, const char* name,
                  std::optional<double>& out) {
   auto text = Query(req, name);
   if (!text) return true;

@@ -14,7 +14,7 @@ using nlohmann::json;
 
 // 200 when every record was taken (duplicates included), 207-like partial answers are still
 // 200 with the rejected ones listed; 400 when none was taken and some were rejected.
-void SendIngest(httplib::Response& res, const Result<service::IngestReport>& report) {
+void SendIngest(HttpResponse& res, const Result<service::IngestReport>& report) {
   if (!report) return SendStatus(res, report.error());
   int status = report->accepted + report->duplicates == 0 && !report->rejected.empty() ? 400 : 200;
   SendJson(res, status, IngestJson(*report));
@@ -26,18 +26,23 @@ void AddLeadRoutes(HttpServer& server) {
   service::LiveService& live = server.context().live;
 
   server.Route("POST", "/v1/leads", "/v1/leads", "write",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  SendIngest(res, live.UpsertLeads(req.body));
                });
 
-  server.Route("POST", "/v1/events", "/v1/events", "write",
-               [&live](const httplib::Request& req, httplib::Response& res) {
-                 SendIngest(res, live.SendEvents(req.body));
-               });
+  // Answered by the writer once the events are committed, with no thread held meanwhile: the
+  // route of single events sent one by one, the most frequent request.
+  server.RouteAsync("POST", "/v1/events", "/v1/events", "write",
+                    [&live](const HttpRequest& req, Respond respond) {
+                      live.SendEventsAsync(req.body, [respond](auto report) {
+                        HttpResponse res;
+                        SendIngest(res, report);
+                        respond(std::move(res));
+                      });
+                    });
 
   server.Route(
-      "GET", "/v1/leads", "/v1/leads", "read",
-      [&live](const httplib::Request& req, httplib::Response& res) {
+      "GET", "/v1/leads", "/v1/leads", "read", [&live](const HttpRequest& req, HttpResponse& res) {
         store::ScoreFilter filter;
         filter.model = Query(req, "model").value_or("");
         filter.stage = Query(req, "stage");
@@ -81,7 +86,7 @@ void AddLeadRoutes(HttpServer& server) {
       });
 
   server.Route("GET", R"(/v1/leads/(.+)/history)", "/v1/leads/{id}/history", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  std::optional<Timestamp> as_of;
                  if (!QueryTime(req, res, "as_of", as_of)) return;
                  std::string id = req.matches[1];
@@ -105,7 +110,7 @@ void AddLeadRoutes(HttpServer& server) {
                });
 
   server.Route("GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  auto events = live.Events(req.matches[1]);
                  if (!events) return SendStatus(res, events.error());
                  json out = json::array();
@@ -115,7 +120,7 @@ void AddLeadRoutes(HttpServer& server) {
 
   // Everything held about a lead (the right of access), in one document.
   server.Route("GET", R"(/v1/leads/(.+)/export)", "/v1/leads/{id}/export", "admin",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  std::string id = req.matches[1];
                  auto view = live.GetLead(id, std::nullopt, true, false);
                  if (!view) return SendStatus(res, view.error());
@@ -139,16 +144,15 @@ void AddLeadRoutes(HttpServer& server) {
 
   // The right to be forgotten: the lead, its events, outcomes, scores and transitions.
   server.Route("DELETE", R"(/v1/leads/(.+))", "/v1/leads/{id}", "admin",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  auto deleted = live.DeleteLead(req.matches[1]);
                  if (!deleted) return SendStatus(res, deleted.error());
-                 if (!*deleted)
-                   return SendProblem(res, 404, "no lead \"" + req.matches[1].str() + "\"");
+                 if (!*deleted) return SendProblem(res, 404, "no lead \"" + req.matches[1] + "\"");
                  res.status = 204;
                });
 
   server.Route("POST", "/v1/outcomes", "/v1/outcomes", "write",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  // One object: 201 with the outcome. An array or NDJSON: the counts, as for events.
                  json single = json::parse(req.body, nullptr, false);
                  const Timestamp now = service::LiveService::Now();
@@ -183,7 +187,7 @@ void AddLeadRoutes(HttpServer& server) {
                });
 
   server.Route("GET", R"(/v1/leads/(.+)/outcomes)", "/v1/leads/{id}/outcomes", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  auto outcomes = live.Outcomes(req.matches[1]);
                  if (!outcomes) return SendStatus(res, outcomes.error());
                  json out = json::array();
@@ -191,10 +195,10 @@ void AddLeadRoutes(HttpServer& server) {
                  SendJson(res, 200, {{"lead_id", req.matches[1]}, {"outcomes", out}});
                });
 
-  // Registered last: the routes above match first (cpp-httplib tries them in order), so a
+  // Registered last: the routes above match first (the server tries them in order), so a
   // lead_id may hold a slash (sent as %2F).
   server.Route("GET", R"(/v1/leads/(.+))", "/v1/leads/{id}", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  std::optional<Timestamp> as_of;
                  if (!QueryTime(req, res, "as_of", as_of)) return;
                  std::string id = req.matches[1];

@@ -19,8 +19,7 @@ void AddModelRoutes(HttpServer& server) {
   service::LiveService& live = server.context().live;
 
   server.Route(
-      "GET", "/v1/model", "/v1/model", "read",
-      [&live](const httplib::Request& req, httplib::Response& res) {
+      "GET", "/v1/model", "/v1/model", "read", [&live](const HttpRequest& req, HttpResponse& res) {
         auto set = live.models();
         json models = json::array();
         for (const auto& m : set->models) {
@@ -42,7 +41,7 @@ void AddModelRoutes(HttpServer& server) {
       });
 
   server.Route("POST", "/v1/model/validate", "/v1/model/validate", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  Status status = live.ValidateModel(req.body);
                  if (status.ok())
                    return SendJson(res, 200, {{"valid", true}, {"errors", json::array()}});
@@ -60,7 +59,7 @@ void AddModelRoutes(HttpServer& server) {
 
   // The body is the model's YAML; ?role=primary|live|shadow (default primary).
   server.Route("PUT", "/v1/model", "/v1/model", "admin",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  std::string role = Query(req, "role").value_or("primary");
                  auto info = live.ActivateModel(req.body, role);
                  if (!info) {
@@ -77,11 +76,11 @@ void AddModelRoutes(HttpServer& server) {
                });
 
   server.Route("GET", R"(/v1/models/([^/]+))", "/v1/models/{name}", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  auto versions = live.ModelVersions(req.matches[1]);
                  if (!versions) return SendStatus(res, versions.error());
                  if (versions->empty()) {
-                   return SendProblem(res, 404, "no model named \"" + req.matches[1].str() + "\"");
+                   return SendProblem(res, 404, "no model named \"" + req.matches[1] + "\"");
                  }
                  json out = json::array();
                  for (const auto& v : *versions) {

@@ -12,18 +12,16 @@ void AddOpsRoutes(HttpServer& server) {
   RouteContext& context = server.context();
   service::LiveService& live = context.live;
 
-  server.Route("GET", "/health", "/health", "",
-               [&live](const httplib::Request&, httplib::Response& res) {
-                 auto set = live.models();
-                 SendJson(res, 200,
-                          {{"status", "ok"},
-                           {"models", set ? set->models.size() : 0},
-                           {"rescoring", live.progress().running}});
-               });
+  server.Route("GET", "/health", "/health", "", [&live](const HttpRequest&, HttpResponse& res) {
+    auto set = live.models();
+    SendJson(res, 200,
+             {{"status", "ok"},
+              {"models", set ? set->models.size() : 0},
+              {"rescoring", live.progress().running}});
+  });
 
   server.Route(
-      "GET", "/metrics", "/metrics", "read",
-      [&context](const httplib::Request&, httplib::Response& res) {
+      "GET", "/metrics", "/metrics", "read", [&context](const HttpRequest&, HttpResponse& res) {
         service::LiveService& service = context.live;
         auto progress = service.progress();
         std::string out = context.metrics.Render();
@@ -67,13 +65,13 @@ void AddOpsRoutes(HttpServer& server) {
       });
 
   server.Route("GET", "/v1/openapi.json", "/v1/openapi.json", "read",
-               [](const httplib::Request&, httplib::Response& res) {
+               [](const HttpRequest&, HttpResponse& res) {
                  res.status = 200;
                  res.set_content(std::string(OpenApiDocument()), "application/json");
                });
 
   server.Route("GET", "/v1/deliveries", "/v1/deliveries", "read",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  std::string status = Query(req, "status").value_or("failed");
                  if (status != "failed" && status != "pending" && status != "delivered") {
                    return SendProblem(res, 400, "status must be failed, pending or delivered",

@@ -73,7 +73,7 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
 }
 
 void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::string>>& messages,
-            httplib::Response& res) {
+            HttpResponse& res) {
   service::IngestReport report;
   service::WriteRequest request;
   report.received = messages.size();
@@ -93,8 +93,8 @@ void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::s
            body);
 }
 
-void Single(service::LiveService& live, const std::string& type, const httplib::Request& req,
-            httplib::Response& res) {
+void Single(service::LiveService& live, const std::string& type, const HttpRequest& req,
+            HttpResponse& res) {
   json message = json::parse(req.body, nullptr, false);
   if (!message.is_object()) return SendProblem(res, 400, "the body must be a JSON object");
   Ingest(live, {{std::move(message), type}}, res);
@@ -104,16 +104,14 @@ void Single(service::LiveService& live, const std::string& type, const httplib::
 
 void AddSegmentRoutes(HttpServer& server) {
   service::LiveService& live = server.context().live;
-  server.Route("POST", "/v1/identify", "/v1/identify", "write",
-               [&live](const httplib::Request& req, httplib::Response& res) {
-                 Single(live, "identify", req, res);
-               });
-  server.Route("POST", "/v1/track", "/v1/track", "write",
-               [&live](const httplib::Request& req, httplib::Response& res) {
-                 Single(live, "track", req, res);
-               });
+  server.Route(
+      "POST", "/v1/identify", "/v1/identify", "write",
+      [&live](const HttpRequest& req, HttpResponse& res) { Single(live, "identify", req, res); });
+  server.Route(
+      "POST", "/v1/track", "/v1/track", "write",
+      [&live](const HttpRequest& req, HttpResponse& res) { Single(live, "track", req, res); });
   server.Route("POST", "/v1/batch", "/v1/batch", "write",
-               [&live](const httplib::Request& req, httplib::Response& res) {
+               [&live](const HttpRequest& req, HttpResponse& res) {
                  json body = json::parse(req.body, nullptr, false);
                  if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
                    return SendProblem(res, 400, "the body must be {\"batch\": [messages]}",

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "service/event_reader.h"
@@ -164,37 +165,62 @@ Result<std::vector<ModelInfo>> LiveService::ModelVersions(const std::string& nam
 
 // ---- writes --------------------------------------------------------------------------------
 
-Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport report) {
+void LiveService::WriteAsync(WriteRequest request, IngestReport report, IngestDone done) {
   const size_t events = request.events.size();
-  auto result = writer_->Submit(std::move(request)).get();
-  LS_RETURN_IF_ERROR(result.status);
-  for (size_t i = 0; i < events; ++i) {
-    if (result.event_stored[i]) {
-      ++report.accepted;
-    } else {
-      ++report.duplicates;
+  writer_->Submit(std::move(request), [this, events, report = std::move(report),
+                                       done = std::move(done)](WriteResult result) mutable {
+    if (!result.status.ok()) return done(Error(std::move(result.status)));
+    for (size_t i = 0; i < events; ++i) {
+      if (result.event_stored[i]) {
+        ++report.accepted;
+      } else {
+        ++report.duplicates;
+      }
     }
-  }
-  events_ingested_ += report.accepted;
-  return report;
+    events_ingested_ += report.accepted;
+    done(std::move(report));
+  });
 }
 
-Result<IngestReport> LiveService::SendEvents(std::string_view body) {
+void LiveService::SendEventsAsync(std::string_view body, IngestDone done) {
   IngestReport report;
-  LS_ASSIGN_OR_RETURN(auto objects, SplitObjects(body, report.rejected));
-  report.received = objects.size();
+  auto objects = SplitObjects(body, report.rejected);
+  if (!objects) return done(Error(objects.error()));
+  report.received = objects->size();
   WriteRequest request;
-  request.events.reserve(objects.size());
+  request.events.reserve(objects->size());
   EventReader reader;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    if (objects[i].empty()) continue;  // rejected while splitting
+  for (size_t i = 0; i < objects->size(); ++i) {
+    if ((*objects)[i].empty()) continue;  // rejected while splitting
     EventInput e;
-    if (reader.Read(std::move(objects[i]), i, e, report.rejected)) {
+    if (reader.Read(std::move((*objects)[i]), i, e, report.rejected)) {
       request.events.push_back(std::move(e));
     }
   }
-  if (request.events.empty()) return report;
-  return Write(std::move(request), std::move(report));
+  if (request.events.empty()) return done(std::move(report));
+  WriteAsync(std::move(request), std::move(report), std::move(done));
+}
+
+namespace {
+
+// Waits for what an asynchronous write reports.
+template <typename Start>
+Result<IngestReport> AwaitReport(Start start) {
+  std::promise<Result<IngestReport>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<IngestReport> report) { promise.set_value(std::move(report)); });
+  return future.get();
+}
+
+}  // namespace
+
+Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport report) {
+  return AwaitReport(
+      [&](IngestDone done) { WriteAsync(std::move(request), std::move(report), std::move(done)); });
+}
+
+Result<IngestReport> LiveService::SendEvents(std::string_view body) {
+  return AwaitReport([&](IngestDone done) { SendEventsAsync(body, std::move(done)); });
 }
 
 Result<IngestReport> LiveService::UpsertLeads(std::string_view body) {

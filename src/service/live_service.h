@@ -82,6 +82,12 @@ class LiveService {
   Result<IngestReport> UpsertLeads(std::string_view body);
   // Already validated records (the Segment endpoints build these).
   Result<IngestReport> Write(WriteRequest request, IngestReport report);
+  // The same without holding the caller's thread until the commit: `done` gets the report on
+  // the writer's thread once it is durable (or on the caller's when there is nothing to write);
+  // it must be quick. This is what lets the HTTP layer serve many requests on a few threads.
+  using IngestDone = std::function<void(Result<IngestReport>)>;
+  void SendEventsAsync(std::string_view body, IngestDone done);
+  void WriteAsync(WriteRequest request, IngestReport report, IngestDone done);
   Status RecordOutcome(store::OutcomeRow outcome);
 
   // ---- reads

@@ -25,18 +25,26 @@ WriteQueue::WriteQueue(std::unique_ptr<store::Store> store, std::shared_ptr<Even
 
 WriteQueue::~WriteQueue() { Stop(); }
 
-std::future<WriteResult> WriteQueue::Submit(WriteRequest request) {
-  Pending p{std::move(request), {}};
-  auto future = p.promise.get_future();
+void WriteQueue::Submit(WriteRequest request, std::function<void(WriteResult)> done) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_) {
-      p.promise.set_value({Status(StatusCode::kUnavailable, "the server is shutting down"), {}, 0});
-      return future;
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(request), std::move(done)});
+      done = nullptr;
     }
-    queue_.push_back(std::move(p));
+  }
+  if (done) {
+    done({Status(StatusCode::kUnavailable, "the server is shutting down"), {}, 0});
+    return;
   }
   cv_.notify_one();
+}
+
+std::future<WriteResult> WriteQueue::Submit(WriteRequest request) {
+  auto promise = std::make_shared<std::promise<WriteResult>>();
+  auto future = promise->get_future();
+  Submit(std::move(request),
+         [promise](WriteResult result) { promise->set_value(std::move(result)); });
   return future;
 }
 
@@ -148,7 +156,7 @@ void WriteQueue::Run() {
       const bool deleted = !committed.deleted_leads.empty();
       if (on_commit_) on_commit_(std::move(committed));
       if (deleted) ++deletions_;
-      for (size_t i = 0; i < group.size(); ++i) group[i].promise.set_value(std::move(results[i]));
+      for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
       continue;
     }
     // The group failed: each request alone, so that only the bad one fails.
@@ -165,7 +173,7 @@ void WriteQueue::Run() {
       } else {
         result = WriteResult{one, {}, 0};
       }
-      p.promise.set_value(std::move(result));
+      p.done(std::move(result));
     }
   }
 }

@@ -72,6 +72,9 @@ class WriteQueue {
              std::function<void(Committed&&)> on_commit);
   ~WriteQueue();
 
+  // `done` runs once the request is written, on the writer thread after the commit (or at once
+  // on the caller's when the queue is stopped): it must be quick and must not throw.
+  void Submit(WriteRequest request, std::function<void(WriteResult)> done);
   std::future<WriteResult> Submit(WriteRequest request);
   // Writes what is queued, then stops. Later Submits fail with kUnavailable.
   void Stop();
@@ -87,7 +90,7 @@ class WriteQueue {
  private:
   struct Pending {
     WriteRequest request;
-    std::promise<WriteResult> promise;
+    std::function<void(WriteResult)> done;
   };
   void Run();
   // After a commit: what the writer now knows exists.

@@ -1,0 +1,183 @@
+#include "server/http_session.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+
+#include "server/http_server.h"
+#include "server/http_util.h"
+
+namespace leadscore::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// A kept-alive connection with no request for this long is closed.
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// Reading a body or writing an answer may take this long (16 MB from a slow client).
+constexpr auto kTransferTimeout = std::chrono::seconds(120);
+// After the last answer, what the client still sends is read and dropped this long at most.
+constexpr auto kLingerTimeout = std::chrono::seconds(10);
+// A request's header (request line and fields) may not be larger.
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
+
+bool IsParseError(beast::error_code ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket socket, HttpServer& server, asio::io_context& io)
+    : stream_(std::move(socket)), server_(server), io_(io) {}
+
+void HttpSession::Start() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void HttpSession::CloseIfIdle() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->busy_) self->Close();
+  });
+}
+
+void HttpSession::ReadHeader() {
+  if (server_.stopping()) return Close();
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  // The routes answer 413 above max_body_bytes with the request read (server/http_server.cc);
+  // this limit, far above, only stops a client that sends without end.
+  parser_->body_limit(4 * static_cast<uint64_t>(server_.max_body_bytes()));
+  stream_.expires_after(kIdleTimeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void HttpSession::OnHeader(beast::error_code ec) {
+  if (ec) return Refuse(ec);
+  busy_ = true;
+  const auto& header = parser_->get();
+  version_ = header.version();
+  keep_alive_ = header.keep_alive();
+  head_ = header.method() == http::verb::head;
+  // curl, for one, asks before it sends a large body, and waits a second for the go-ahead.
+  if (beast::iequals(header[http::field::expect], "100-continue")) {
+    auto go_ahead =
+        std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
+    stream_.expires_after(kTransferTimeout);
+    http::async_write(stream_, *go_ahead,
+                      [self = shared_from_this(), go_ahead](beast::error_code sent, size_t) {
+                        if (sent) return self->Close();
+                        self->ReadBody();
+                      });
+    return;
+  }
+  ReadBody();
+}
+
+void HttpSession::ReadBody() {
+  stream_.expires_after(kTransferTimeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void HttpSession::OnBody(beast::error_code ec) {
+  if (ec) return Refuse(ec);
+  stream_.expires_never();  // while the route works; each write sets its own
+  auto message = parser_->release();
+  parser_.reset();
+  HttpRequest req;
+  const auto method = message.method_string();
+  req.method.assign(method.data(), method.size());
+  const auto target = message.target();
+  ParseTarget(std::string_view(target.data(), target.size()), req);
+  for (const auto& field : message) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    req.headers.emplace_back(std::string(name.data(), name.size()),
+                             std::string(value.data(), value.size()));
+  }
+  req.body = std::move(message.body());
+  work_.emplace(asio::make_work_guard(io_));
+  server_.Dispatch(std::move(req), [self = shared_from_this()](HttpResponse res) {
+    asio::post(self->stream_.get_executor(),
+               [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
+  });
+}
+
+void HttpSession::Refuse(beast::error_code ec) {
+  HttpResponse res;
+  if (ec == http::error::body_limit) {
+    SendProblem(res, 413,
+                fmt::format("the body is larger than the {} bytes the server accepts",
+                            server_.max_body_bytes()));
+  } else if (ec == http::error::header_limit) {
+    SendProblem(res, 431, fmt::format("the request's header is over {} bytes", kMaxHeaderBytes));
+  } else if (IsParseError(ec)) {
+    SendProblem(res, 400, "a malformed HTTP request: " + ec.message());
+  } else {
+    return Close();  // the client closed, or was silent too long
+  }
+  busy_ = true;
+  keep_alive_ = false;
+  Write(std::move(res));
+}
+
+void HttpSession::Write(HttpResponse res) {
+  auto message = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(res.status), version_);
+  if (!res.content_type.empty()) message->set(http::field::content_type, res.content_type);
+  for (const auto& [name, value] : res.headers) message->insert(name, value);
+  const bool keep_alive = keep_alive_ && !server_.stopping();
+  message->keep_alive(keep_alive);
+  message->body() = std::move(res.body);
+  message->prepare_payload();
+  if (head_) message->body().clear();  // the length of what GET would send, and no body
+  stream_.expires_after(kTransferTimeout);
+  // Header and body go out in one write.
+  http::async_write(stream_, *message,
+                    [self = shared_from_this(), message, keep_alive](beast::error_code ec, size_t) {
+                      self->work_.reset();
+                      self->busy_ = false;
+                      if (ec) return self->Close();
+                      if (!keep_alive) return self->Linger();
+                      self->ReadHeader();
+                    });
+}
+
+void HttpSession::Linger() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return Close();
+  busy_ = true;  // not idle: the answer is on its way
+  drain_.resize(16 * 1024);
+  stream_.expires_after(kLingerTimeout);
+  Drain();
+}
+
+void HttpSession::Drain() {
+  stream_.async_read_some(asio::buffer(drain_),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) return self->Close();  // the client's end, or the timeout
+                            self->Drain();
+                          });
+}
+
+void HttpSession::Close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace leadscore::server

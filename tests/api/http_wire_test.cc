@@ -1,0 +1,205 @@
+// The HTTP wire as clients other than a library speak it: raw bytes on a loopback socket to
+// the real `leadscore serve` (SQLite), for what a client library would hide: the go-ahead
+// before a large body, pipelined requests, HEAD, malformed requests, a refused body.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <string>
+
+#include "api/server_process.h"
+#include "testutil/cli_runner.h"
+#include "testutil/scratch_store.h"
+
+namespace leadscore {
+namespace {
+
+using testutil::RunLeadscore;
+using testutil::ServeOptions;
+using testutil::ServerProcess;
+
+const std::string kEvent =
+    R"({"event_id":"w1","lead_id":"wire","type":"page_view","ts":"2025-05-01T00:00:00Z"})";
+
+// A blocking loopback connection with a deadline on every read.
+class Connection {
+ public:
+  explicit Connection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~Connection() { close(fd_); }
+  bool connected() const { return connected_; }
+
+  bool Send(const std::string& bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+
+  // Reads until `done(received)` or the peer closes or `timeout` passes; returns what came.
+  template <typename Done>
+  std::string ReadUntil(Done done, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done(received_)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buffer[4096];
+      ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      received_.append(buffer, static_cast<size_t>(n));
+    }
+    return received_;
+  }
+  // Whole answers: `count` header blocks, each followed by its Content-Length of body.
+  std::string ReadAnswers(int count) {
+    return ReadUntil([count](const std::string& in) { return CountAnswers(in) >= count; });
+  }
+  bool closed() const { return closed_; }
+
+  static int CountAnswers(const std::string& in) {
+    int answers = 0;
+    size_t at = 0;
+    while (true) {
+      size_t end = in.find("\r\n\r\n", at);
+      if (end == std::string::npos) return answers;
+      std::string header = in.substr(at, end - at);
+      size_t length = 0;
+      for (char& c : header) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      size_t field = header.find("content-length:");
+      if (field != std::string::npos) length = std::stoul(header.substr(field + 15));
+      if (header.rfind("http/1.1 100", 0) == 0) length = 0;
+      if (in.size() < end + 4 + length) return answers;
+      ++answers;
+      at = end + 4 + length;
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool closed_ = false;
+  std::string received_;
+};
+
+class HttpWireTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<testutil::ScratchStore>("sqlite");
+    auto run = RunLeadscore({"token", "create", "--db", store_->target(), "--scope", "write"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    token_ = run.out.substr(0, run.out.find_last_not_of(" \n") + 1);
+    ServeOptions options;
+    options.db = store_->target();
+    options.model = LEADSCORE_SOURCE_DIR "/examples/saas/model.yaml";
+    options.extra = {"--sweep-interval", "1h"};
+    ASSERT_TRUE(server_.Start(options));
+  }
+  void TearDown() override {
+    if (server_.running()) EXPECT_EQ(server_.Stop(), 0) << server_.log();
+  }
+
+  std::string PostHeader(const std::string& path, size_t length, const std::string& extra = "") {
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(length) +
+           "\r\n" + extra + "\r\n";
+  }
+
+  std::unique_ptr<testutil::ScratchStore> store_;
+  std::string token_;
+  ServerProcess server_;
+};
+
+TEST_F(HttpWireTest, AskingToContinueGetsTheGoAheadBeforeTheBodyIsSent) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send(PostHeader("/v1/events", kEvent.size(), "Expect: 100-continue\r\n")));
+  // curl waits a second for this before it sends anyway; a client may wait for ever.
+  std::string go_ahead =
+      c.ReadUntil([](const std::string& in) { return in.find("\r\n\r\n") != std::string::npos; },
+                  std::chrono::seconds(3));
+  ASSERT_EQ(go_ahead.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << go_ahead;
+  ASSERT_TRUE(c.Send(kEvent));
+  std::string answers = c.ReadAnswers(2);
+  EXPECT_NE(answers.find("HTTP/1.1 200 OK"), std::string::npos) << answers;
+  EXPECT_NE(answers.find(R"("accepted":1)"), std::string::npos) << answers;
+}
+
+TEST_F(HttpWireTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  // Three requests in one write: an event, a lead that does not exist, the health check.
+  std::string bytes = PostHeader("/v1/events", kEvent.size()) + kEvent +
+                      "GET /v1/leads/nobody HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                      token_ + "\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(c.Send(bytes));
+  std::string answers = c.ReadAnswers(3);
+  ASSERT_EQ(Connection::CountAnswers(answers), 3) << answers;
+  size_t stored = answers.find("HTTP/1.1 200");
+  size_t missing = answers.find("HTTP/1.1 404");
+  size_t health = answers.find("HTTP/1.1 200", stored + 1);
+  EXPECT_EQ(stored, 0u) << answers;
+  EXPECT_LT(stored, missing) << answers;
+  EXPECT_NE(health, std::string::npos) << answers;
+  EXPECT_LT(missing, health) << answers;
+  EXPECT_NE(answers.find(R"("status":"ok")"), std::string::npos) << answers;
+}
+
+TEST_F(HttpWireTest, HeadAnswersWithTheLengthOfGetAndNoBody) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string head =
+      c.ReadUntil([](const std::string& in) { return in.find("\r\n\r\n") != std::string::npos; });
+  ASSERT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length: 0\r\n"), std::string::npos) << head;
+  // No body follows: the next answer on the connection starts right after the header.
+  const size_t header_end = head.find("\r\n\r\n") + 4;
+  ASSERT_TRUE(c.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string both = c.ReadUntil(
+      [](const std::string& in) { return in.find(R"("status":"ok")") != std::string::npos; });
+  EXPECT_EQ(both.find("HTTP/1.1 200 OK\r\n", header_end), header_end) << both;
+}
+
+TEST_F(HttpWireTest, AMalformedRequestGetsA400ProblemAndTheConnectionCloses) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("HELLO THERE\r\n\r\n"));
+  std::string answer = c.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("application/problem+json"), std::string::npos) << answer;
+  EXPECT_TRUE(c.closed()) << answer;
+  // The server goes on serving others.
+  Connection next(server_.port());
+  ASSERT_TRUE(next.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_NE(next.ReadAnswers(1).find(R"("status":"ok")"), std::string::npos);
+}
+
+TEST_F(HttpWireTest, ABodyFarOverTheLimitIsRefusedBeforeItIsSent) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  // 1 GB announced: refused from the header, with the connection closed after the answer.
+  ASSERT_TRUE(c.Send(PostHeader("/v1/events", size_t{1} << 30, "Expect: 100-continue\r\n")));
+  std::string answer = c.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("application/problem+json"), std::string::npos) << answer;
+  EXPECT_TRUE(c.closed()) << answer;
+}
+
+}  // namespace
+}  // namespace leadscore
