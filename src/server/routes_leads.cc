@@ -20,25 +20,29 @@ void SendIngest(HttpResponse& res, const Result<service::IngestReport>& report) 
   SendJson(res, status, IngestJson(*report));
 }
 
+// The answer of an asynchronous write: SendIngest through `respond`.
+service::LiveService::IngestDone IngestAnswer(Respond respond) {
+  return [respond = std::move(respond)](Result<service::IngestReport> report) {
+    HttpResponse res;
+    SendIngest(res, report);
+    respond(std::move(res));
+  };
+}
+
 }  // namespace
 
 void AddLeadRoutes(HttpServer& server) {
   service::LiveService& live = server.context().live;
 
-  server.Route("POST", "/v1/leads", "/v1/leads", "write",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 SendIngest(res, live.UpsertLeads(req.body));
-               });
-
-  // Answered by the writer once the events are committed, with no thread held meanwhile: the
-  // route of single events sent one by one, the most frequent request.
+  // Writes are answered by the writer once committed, with no thread held meanwhile (single
+  // events sent one by one are the most frequent request).
+  server.RouteAsync("POST", "/v1/leads", "/v1/leads", "write",
+                    [&live](const HttpRequest& req, Respond respond) {
+                      live.UpsertLeadsAsync(req.body, IngestAnswer(respond));
+                    });
   server.RouteAsync("POST", "/v1/events", "/v1/events", "write",
                     [&live](const HttpRequest& req, Respond respond) {
-                      live.SendEventsAsync(req.body, [respond](auto report) {
-                        HttpResponse res;
-                        SendIngest(res, report);
-                        respond(std::move(res));
-                      });
+                      live.SendEventsAsync(req.body, IngestAnswer(respond));
                     });
 
   server.Route(

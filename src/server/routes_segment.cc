@@ -72,8 +72,9 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
   return true;
 }
 
+// Answered once the messages are committed, from the writer's thread (see RouteAsync).
 void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::string>>& messages,
-            HttpResponse& res) {
+            const Respond& respond) {
   service::IngestReport report;
   service::WriteRequest request;
   report.received = messages.size();
@@ -83,49 +84,61 @@ void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::s
     ReadMessage(messages[i].first, messages[i].second, i, request, report.rejected);
     leads += request.leads.size() - before;
   }
-  auto written = live.Write(std::move(request), std::move(report));
-  if (!written) return SendStatus(res, written.error());
-  written->accepted += leads;
-  json body = IngestJson(*written);
-  body["success"] = written->rejected.empty();
-  SendJson(res,
-           written->accepted + written->duplicates == 0 && !written->rejected.empty() ? 400 : 200,
-           body);
+  live.WriteAsync(std::move(request), std::move(report),
+                  [leads, respond](Result<service::IngestReport> written) {
+                    HttpResponse res;
+                    if (!written) {
+                      SendStatus(res, written.error());
+                      return respond(std::move(res));
+                    }
+                    written->accepted += leads;
+                    json body = IngestJson(*written);
+                    body["success"] = written->rejected.empty();
+                    const bool none =
+                        written->accepted + written->duplicates == 0 && !written->rejected.empty();
+                    SendJson(res, none ? 400 : 200, body);
+                    respond(std::move(res));
+                  });
+}
+
+void Refuse(const Respond& respond, const std::string& detail, const std::string& field = "") {
+  HttpResponse res;
+  SendProblem(res, 400, detail, field);
+  respond(std::move(res));
 }
 
 void Single(service::LiveService& live, const std::string& type, const HttpRequest& req,
-            HttpResponse& res) {
+            const Respond& respond) {
   json message = json::parse(req.body, nullptr, false);
-  if (!message.is_object()) return SendProblem(res, 400, "the body must be a JSON object");
-  Ingest(live, {{std::move(message), type}}, res);
+  if (!message.is_object()) return Refuse(respond, "the body must be a JSON object");
+  Ingest(live, {{std::move(message), type}}, respond);
 }
 
 }  // namespace
 
 void AddSegmentRoutes(HttpServer& server) {
   service::LiveService& live = server.context().live;
-  server.Route(
+  server.RouteAsync(
       "POST", "/v1/identify", "/v1/identify", "write",
-      [&live](const HttpRequest& req, HttpResponse& res) { Single(live, "identify", req, res); });
-  server.Route(
+      [&live](const HttpRequest& req, Respond respond) { Single(live, "identify", req, respond); });
+  server.RouteAsync(
       "POST", "/v1/track", "/v1/track", "write",
-      [&live](const HttpRequest& req, HttpResponse& res) { Single(live, "track", req, res); });
-  server.Route("POST", "/v1/batch", "/v1/batch", "write",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 json body = json::parse(req.body, nullptr, false);
-                 if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
-                   return SendProblem(res, 400, "the body must be {\"batch\": [messages]}",
-                                      "batch");
-                 }
-                 std::vector<std::pair<json, std::string>> messages;
-                 for (auto& m : body["batch"]) {
-                   std::string type = m.is_object() && m.contains("type") && m["type"].is_string()
-                                          ? m["type"].get<std::string>()
-                                          : "";
-                   messages.emplace_back(std::move(m), type);
-                 }
-                 Ingest(live, messages, res);
-               });
+      [&live](const HttpRequest& req, Respond respond) { Single(live, "track", req, respond); });
+  server.RouteAsync(
+      "POST", "/v1/batch", "/v1/batch", "write", [&live](const HttpRequest& req, Respond respond) {
+        json body = json::parse(req.body, nullptr, false);
+        if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
+          return Refuse(respond, "the body must be {\"batch\": [messages]}", "batch");
+        }
+        std::vector<std::pair<json, std::string>> messages;
+        for (auto& m : body["batch"]) {
+          std::string type = m.is_object() && m.contains("type") && m["type"].is_string()
+                                 ? m["type"].get<std::string>()
+                                 : "";
+          messages.emplace_back(std::move(m), type);
+        }
+        Ingest(live, messages, respond);
+      });
 }
 
 }  // namespace leadscore::server

@@ -201,43 +201,28 @@ void LiveService::SendEventsAsync(std::string_view body, IngestDone done) {
   WriteAsync(std::move(request), std::move(report), std::move(done));
 }
 
-namespace {
-
-// Waits for what an asynchronous write reports.
-template <typename Start>
-Result<IngestReport> AwaitReport(Start start) {
+Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport report) {
   std::promise<Result<IngestReport>> promise;
   auto future = promise.get_future();
-  start([&promise](Result<IngestReport> report) { promise.set_value(std::move(report)); });
+  WriteAsync(std::move(request), std::move(report),
+             [&promise](Result<IngestReport> written) { promise.set_value(std::move(written)); });
   return future.get();
 }
 
-}  // namespace
-
-Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport report) {
-  return AwaitReport(
-      [&](IngestDone done) { WriteAsync(std::move(request), std::move(report), std::move(done)); });
-}
-
-Result<IngestReport> LiveService::SendEvents(std::string_view body) {
-  return AwaitReport([&](IngestDone done) { SendEventsAsync(body, std::move(done)); });
-}
-
-Result<IngestReport> LiveService::UpsertLeads(std::string_view body) {
+void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
   IngestReport report;
-  LS_ASSIGN_OR_RETURN(auto objects, SplitBody(body, report.rejected));
-  report.received = objects.size();
+  auto objects = SplitBody(body, report.rejected);
+  if (!objects) return done(Error(objects.error()));
+  report.received = objects->size();
   WriteRequest request;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    if (objects[i].is_null()) continue;
+  for (size_t i = 0; i < objects->size(); ++i) {
+    if ((*objects)[i].is_null()) continue;
     LeadInput lead;
-    if (ReadLead(objects[i], i, lead, report.rejected)) request.leads.push_back(std::move(lead));
+    if (ReadLead((*objects)[i], i, lead, report.rejected)) request.leads.push_back(std::move(lead));
   }
   report.accepted = request.leads.size();
-  if (request.leads.empty()) return report;
-  auto result = writer_->Submit(std::move(request)).get();
-  LS_RETURN_IF_ERROR(result.status);
-  return report;
+  if (request.leads.empty()) return done(std::move(report));
+  WriteAsync(std::move(request), std::move(report), std::move(done));
 }
 
 Status LiveService::RecordOutcome(store::OutcomeRow outcome) {

@@ -78,16 +78,17 @@ class LiveService {
   void Stop();
 
   // ---- writes (answered once durable)
-  Result<IngestReport> SendEvents(std::string_view body);
-  Result<IngestReport> UpsertLeads(std::string_view body);
-  // Already validated records (the Segment endpoints build these).
-  Result<IngestReport> Write(WriteRequest request, IngestReport report);
-  // The same without holding the caller's thread until the commit: `done` gets the report on
-  // the writer's thread once it is durable (or on the caller's when there is nothing to write);
-  // it must be quick. This is what lets the HTTP layer serve many requests on a few threads.
+  // Writes answer through `done` rather than holding the caller's thread until the commit:
+  // `done` gets the report on the writer's thread once it is durable (or on the caller's when
+  // there is nothing to write) and must be quick. This is what lets the HTTP layer serve many
+  // requests on a few threads.
   using IngestDone = std::function<void(Result<IngestReport>)>;
+  // A body of events (JSON array or NDJSON) / of leads (object, array or NDJSON).
   void SendEventsAsync(std::string_view body, IngestDone done);
+  void UpsertLeadsAsync(std::string_view body, IngestDone done);
+  // Already validated records (the Segment endpoints and outcomes build these).
   void WriteAsync(WriteRequest request, IngestReport report, IngestDone done);
+  Result<IngestReport> Write(WriteRequest request, IngestReport report);
   Status RecordOutcome(store::OutcomeRow outcome);
 
   // ---- reads
