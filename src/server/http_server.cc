@@ -203,6 +203,12 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
                      method + " " + name, scope, std::move(handler), nullptr});
 }
 
+void HttpServer::RouteQuick(const std::string& method, const std::string& pattern,
+                            const std::string& name, const std::string& scope, Handler handler) {
+  Route(method, pattern, name, scope, std::move(handler));
+  routes_.back().quick = true;
+}
+
 void HttpServer::RouteAsync(const std::string& method, const std::string& pattern,
                             const std::string& name, const std::string& scope,
                             AsyncHandler handler) {
@@ -249,12 +255,14 @@ void SendException(HttpResponse& res, std::exception_ptr error) {
 
 void HttpServer::Run(const RouteEntry& route, HttpRequest req, Respond respond) {
   const auto start = std::chrono::steady_clock::now();
-  Respond observed = [this, &route, start, respond = std::move(respond)](HttpResponse res) {
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    metrics_.Observe(route.name, res.status, seconds);
-    respond(std::move(res));
-  };
+  Respond observed([this, &route, start, respond = std::move(respond)](Respond::Fill fill) {
+    respond.Later([this, &route, start, fill = std::move(fill)](HttpResponse& res) {
+      fill(res);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      metrics_.Observe(route.name, res.status, seconds);
+    });
+  });
   if (req.body.size() > options_.max_body_bytes) {
     HttpResponse res;
     SendProblem(res, 413,
@@ -274,7 +282,9 @@ void HttpServer::Run(const RouteEntry& route, HttpRequest req, Respond respond) 
     }
     answer(std::move(res));
   };
-  if (route.async_handler && req.body.size() <= kInlineBodyBytes) return run(req, observed);
+  if (route.quick || (route.async_handler && req.body.size() <= kInlineBodyBytes)) {
+    return run(req, observed);
+  }
   asio::post(transport_->workers,
              [run, req = std::move(req), observed = std::move(observed)] { run(req, observed); });
 }

@@ -110,10 +110,13 @@ void HttpSession::OnBody(beast::error_code ec) {
   }
   req.body = std::move(message.body());
   work_.emplace(asio::make_work_guard(io_));
-  server_.Dispatch(std::move(req), [self = shared_from_this()](HttpResponse res) {
-    asio::post(self->stream_.get_executor(),
-               [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
-  });
+  server_.Dispatch(std::move(req), Respond([self = shared_from_this()](Respond::Fill fill) {
+                     asio::post(self->stream_.get_executor(), [self, fill = std::move(fill)] {
+                       HttpResponse res;
+                       fill(res);
+                       self->Write(std::move(res));
+                     });
+                   }));
 }
 
 void HttpSession::Refuse(beast::error_code ec) {

@@ -20,12 +20,11 @@ void SendIngest(HttpResponse& res, const Result<service::IngestReport>& report) 
   SendJson(res, status, IngestJson(*report));
 }
 
-// The answer of an asynchronous write: SendIngest through `respond`.
+// The answer of an asynchronous write: SendIngest through `respond`, built on the connection's
+// thread rather than the writer's.
 service::LiveService::IngestDone IngestAnswer(Respond respond) {
   return [respond = std::move(respond)](Result<service::IngestReport> report) {
-    HttpResponse res;
-    SendIngest(res, report);
-    respond(std::move(res));
+    respond.Later([report = std::move(report)](HttpResponse& res) { SendIngest(res, report); });
   };
 }
 
@@ -201,20 +200,21 @@ void AddLeadRoutes(HttpServer& server) {
 
   // Registered last: the routes above match first (the server tries them in order), so a
   // lead_id may hold a slash (sent as %2F).
-  server.Route("GET", R"(/v1/leads/(.+))", "/v1/leads/{id}", "read",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 std::optional<Timestamp> as_of;
-                 if (!QueryTime(req, res, "as_of", as_of)) return;
-                 std::string id = req.matches[1];
-                 auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true);
-                 if (!view) return SendStatus(res, view.error());
-                 if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
-                 std::string model = Query(req, "model").value_or("");
-                 if (!model.empty() && !live.models()->Find(model)) {
-                   return SendProblem(res, 404, "no active model named \"" + model + "\"", "model");
-                 }
-                 SendJson(res, 200, LeadJson(**view, model));
-               });
+  server.RouteQuick("GET", R"(/v1/leads/(.+))", "/v1/leads/{id}", "read",
+                    [&live](const HttpRequest& req, HttpResponse& res) {
+                      std::optional<Timestamp> as_of;
+                      if (!QueryTime(req, res, "as_of", as_of)) return;
+                      std::string id = req.matches[1];
+                      auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true);
+                      if (!view) return SendStatus(res, view.error());
+                      if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
+                      std::string model = Query(req, "model").value_or("");
+                      if (!model.empty() && !live.models()->Find(model)) {
+                        return SendProblem(res, 404, "no active model named \"" + model + "\"",
+                                           "model");
+                      }
+                      SendJson(res, 200, LeadJson(**view, model));
+                    });
 }
 
 }  // namespace leadscore::server

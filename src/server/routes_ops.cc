@@ -12,13 +12,14 @@ void AddOpsRoutes(HttpServer& server) {
   RouteContext& context = server.context();
   service::LiveService& live = context.live;
 
-  server.Route("GET", "/health", "/health", "", [&live](const HttpRequest&, HttpResponse& res) {
-    auto set = live.models();
-    SendJson(res, 200,
-             {{"status", "ok"},
-              {"models", set ? set->models.size() : 0},
-              {"rescoring", live.progress().running}});
-  });
+  server.RouteQuick("GET", "/health", "/health", "",
+                    [&live](const HttpRequest&, HttpResponse& res) {
+                      auto set = live.models();
+                      SendJson(res, 200,
+                               {{"status", "ok"},
+                                {"models", set ? set->models.size() : 0},
+                                {"rescoring", live.progress().running}});
+                    });
 
   server.Route(
       "GET", "/metrics", "/metrics", "read", [&context](const HttpRequest&, HttpResponse& res) {
