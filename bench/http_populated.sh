@@ -2,17 +2,18 @@
 # Single-event requests, and reads beside them, on a store that already holds data: every
 # event then makes a lead with a history be rescored, which a fresh store (bench/http_load.sh)
 # does not show. Serves a copy of STORE (a SQLite file filled by `leadscore ingest`, left as
-# it was), waits for the start-up pass and the cache warm-up, then runs PHASES phases of
-# single events (each with its own event ids) and one of reads beside single events. Prints
-# wrk's figures, the events stored, the server's CPU per event and each thread's share.
+# it was), waits for the start-up pass and the cache warm-up, then runs reads alone at each
+# count of connections in READS (none unless asked), PHASES phases of single events (each with
+# its own event ids) and one of reads beside single events. Prints wrk's figures, the events
+# stored, the server's CPU per event and each thread's share.
 # Usage: bench/http_populated.sh --store FILE [--binary PATH] [--phases N] [--seconds N]
-#                                [--connections C] [--leads N]
+#                                [--connections C] [--leads N] [--reads "1 16 32"]
 # A store to use: leadscore generate --out D --leads 100000 --months 6 --seed 42 \
 #   --as-of 2026-01-01T00:00:00Z && leadscore ingest --db S.db --leads D/leads.csv \
 #   --events D/events.jsonl
 set -euo pipefail
-store= binary= phases=2 seconds=10 connections=16 leads=100000
-usage="usage: $0 --store FILE [--binary PATH] [--phases N] [--seconds N] [--connections C] [--leads N]"
+store= binary= phases=2 seconds=10 connections=16 leads=100000 reads=
+usage="usage: $0 --store FILE [--binary PATH] [--phases N] [--seconds N] [--connections C] [--leads N] [--reads \"C ...\"]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --store) store=$(realpath "$2"); shift 2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --leads) leads=$2; shift 2 ;;
+    --reads) reads=$2; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +62,13 @@ idle
 for _ in $(seq 180); do grep -q "ahead of their reads" "$work/serve.log" && break; sleep 1; done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 grep -E "rescored|ahead of their reads" "$work/serve.log" | sed 's/^/server: /'
+
+for read_connections in $reads; do
+  echo "== GET /v1/leads/{id} alone, $read_connections connections, ${seconds} s"
+  TOKEN=$token LEADS=$leads wrk -t$((read_connections < 2 ? 1 : 2)) -c"$read_connections" \
+    -d"${seconds}s" --latency -s bench/http/read.lua http://127.0.0.1:$port |
+    grep -E "Requests/sec|^ +(50|99)%"
+done
 
 for phase in $(seq "$phases"); do
   e0=$(metric leadscore_events_ingested_total)
