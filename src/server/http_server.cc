@@ -216,23 +216,39 @@ void HttpServer::RouteAsync(const std::string& method, const std::string& patter
                      method + " " + name, scope, nullptr, std::move(handler)});
 }
 
+bool HttpServer::Matches(const RouteEntry& route, const std::string& path,
+                         std::vector<std::string>* groups) {
+  if (!route.literal.empty()) {
+    if (route.literal != path) return false;
+    if (groups) *groups = {path};
+    return true;
+  }
+  std::smatch match;
+  if (!std::regex_match(path, match, route.pattern)) return false;
+  if (groups) groups->assign(match.begin(), match.end());
+  return true;
+}
+
 void HttpServer::Dispatch(HttpRequest req, Respond respond) {
   // HEAD is GET without the body (the session leaves it out).
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
   for (const RouteEntry& route : routes_) {
-    if (route.method != method) continue;
-    if (!route.literal.empty()) {
-      if (route.literal != req.path) continue;
-      req.matches = {req.path};
-    } else {
-      std::smatch match;
-      if (!std::regex_match(req.path, match, route.pattern)) continue;
-      req.matches.assign(match.begin(), match.end());
-    }
+    if (route.method != method || !Matches(route, req.path, &req.matches)) continue;
     return Run(route, std::move(req), std::move(respond));
   }
+  // The path exists with other methods: 405 naming them.
+  std::string allowed;
+  for (const RouteEntry& route : routes_) {
+    if (!Matches(route, req.path) || allowed.find(route.method) != std::string::npos) continue;
+    allowed += (allowed.empty() ? "" : ", ") + route.method;
+  }
   HttpResponse res;
-  SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));
+  if (allowed.empty()) {
+    SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));
+  } else {
+    res.set_header("Allow", allowed);
+    SendProblem(res, 405, fmt::format("{} takes {}, not {}", req.path, allowed, req.method));
+  }
   respond(std::move(res));
 }
 

@@ -109,6 +109,9 @@ class HttpServer {
   };
   struct Transport;  // Asio's parts, kept out of this header
 
+  // Whether `route`'s pattern matches `path`; its groups into `groups` when given.
+  static bool Matches(const RouteEntry& route, const std::string& path,
+                      std::vector<std::string>* groups = nullptr);
   bool Authorize(const HttpRequest& req, HttpResponse& res, const std::string& scope);
   void Run(const RouteEntry& route, HttpRequest req, Respond respond);
 

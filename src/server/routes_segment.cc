@@ -72,7 +72,7 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
   return true;
 }
 
-// Answered once the messages are committed, from the writer's thread (see RouteAsync).
+// Answered once the messages are committed (see RouteAsync).
 void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::string>>& messages,
             const Respond& respond) {
   service::IngestReport report;
@@ -86,18 +86,17 @@ void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::s
   }
   live.WriteAsync(std::move(request), std::move(report),
                   [leads, respond](Result<service::IngestReport> written) {
-                    HttpResponse res;
-                    if (!written) {
-                      SendStatus(res, written.error());
-                      return respond(std::move(res));
-                    }
-                    written->accepted += leads;
-                    json body = IngestJson(*written);
-                    body["success"] = written->rejected.empty();
-                    const bool none =
-                        written->accepted + written->duplicates == 0 && !written->rejected.empty();
-                    SendJson(res, none ? 400 : 200, body);
-                    respond(std::move(res));
+                    // The answer is built on the connection's thread, not the writer's.
+                    respond.Later([leads, written = std::move(written)](HttpResponse& res) {
+                      if (!written) return SendStatus(res, written.error());
+                      service::IngestReport report = *written;
+                      report.accepted += leads;
+                      json body = IngestJson(report);
+                      body["success"] = report.rejected.empty();
+                      const bool none =
+                          report.accepted + report.duplicates == 0 && !report.rejected.empty();
+                      SendJson(res, none ? 400 : 200, body);
+                    });
                   });
 }
 

@@ -190,6 +190,20 @@ TEST_F(HttpWireTest, AMalformedRequestGetsA400ProblemAndTheConnectionCloses) {
   EXPECT_NE(next.ReadAnswers(1).find(R"("status":"ok")"), std::string::npos);
 }
 
+TEST_F(HttpWireTest, AKnownPathWithAnotherMethodIs405NamingTheMethodsItTakes) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  const std::string auth = "Host: x\r\nAuthorization: Bearer " + token_ + "\r\n\r\n";
+  ASSERT_TRUE(c.Send("DELETE /v1/events HTTP/1.1\r\n" + auth + "PATCH /v1/leads/x HTTP/1.1\r\n" +
+                     auth + "GET /v1/nothing HTTP/1.1\r\n" + auth));
+  std::string answers = c.ReadAnswers(3);
+  ASSERT_EQ(Connection::CountAnswers(answers), 3) << answers;
+  EXPECT_EQ(answers.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << answers;
+  EXPECT_NE(answers.find("Allow: POST\r\n"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("Allow: DELETE, GET\r\n"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("HTTP/1.1 404 Not Found\r\n"), std::string::npos) << answers;
+}
+
 TEST_F(HttpWireTest, ABodyFarOverTheLimitIsRefusedBeforeItIsSent) {
   Connection c(server_.port());
   ASSERT_TRUE(c.connected());
