@@ -32,6 +32,7 @@ struct ServeFlags {
   bool fast_commit = false;
   int threads = 0;
   size_t cache_mb = 256;
+  size_t bodies_mb = 256;
 };
 
 // The config file: the flags' values (flags win) and the webhooks.
@@ -142,6 +143,7 @@ int RunServe(ServeFlags& flags) {
 
   server::ServerOptions server_options;
   server_options.threads = flags.threads;
+  server_options.max_bodies_bytes = flags.bodies_mb << 20;
   actions::OutboxWorker* outbox_ptr = outbox.get();
   server_options.extra_metrics = [outbox_ptr] {
     auto c = outbox_ptr->counters();
@@ -221,6 +223,11 @@ std::function<int()> SetupServe(CLI::App& sub) {
                  "quarter of it more for the rows and stored scores of the leads it scored "
                  "last. Default: 256")
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
+  sub.add_option("--bodies-mb", flags->bodies_mb,
+                 "Memory for the bodies of requests being received, all connections together: "
+                 "a request that would take more waits for a 503 with Retry-After: 1, before "
+                 "its body is sent. A body may be 16 MB, or this much if less. Default: 256")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   sub.add_flag("--fast-commit", flags->fast_commit,
                "SQLite: a commit survives a crash of the process but not a power loss "
                "(synchronous=NORMAL)");

@@ -98,7 +98,11 @@ struct HttpServer::Transport {
 };
 
 HttpServer::HttpServer(service::LiveService& live, ServerOptions options)
-    : live_(live), options_(std::move(options)), context_{live_, metrics_, options_} {
+    : live_(live),
+      options_(std::move(options)),
+      bodies_(options_.max_bodies_bytes),
+      context_{live_, metrics_, options_} {
+  options_.max_body_bytes = std::min(options_.max_body_bytes, options_.max_bodies_bytes);
   int workers = options_.threads;
   if (workers <= 0)
     workers = 16 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -141,8 +145,8 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
 
 void HttpServer::Serve() {
   transport_->Accept(*this);
-  int threads = options_.io_threads;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // A thread per core reads and writes the connections.
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> io_threads;
   for (int i = 1; i < threads; ++i) {
     io_threads.emplace_back([this] { transport_->io.run(); });
@@ -279,13 +283,6 @@ void HttpServer::Run(const RouteEntry& route, HttpRequest req, Respond respond) 
       metrics_.Observe(route.name, res.status, seconds);
     });
   });
-  if (req.body.size() > options_.max_body_bytes) {
-    HttpResponse res;
-    SendProblem(res, 413,
-                fmt::format("the body is larger than the {} bytes the server accepts",
-                            options_.max_body_bytes));
-    return observed(std::move(res));
-  }
   // Runs the route; an asynchronous one answers later, from wherever its work ends.
   auto run = [this, &route](const HttpRequest& request, const Respond& answer) {
     HttpResponse res;

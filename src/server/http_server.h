@@ -8,7 +8,8 @@
 //
 // Every route but /health needs a token (Authorization: Bearer <token>, or Basic with the
 // token as the user name, as Segment's SDKs send it): none or unknown -> 401, a scope too
-// low -> 403. Bodies over the size limit -> 413. Errors are problem documents (RFC 7807).
+// low -> 403. Bodies over the size limit -> 413; more bodies at once than the server
+// holds -> 503 with Retry-After. Errors are problem documents (RFC 7807).
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "server/body_budget.h"
 #include "server/http_message.h"
 #include "server/metrics.h"
 #include "service/live_service.h"
@@ -26,11 +28,12 @@ namespace leadscore::server {
 
 struct ServerOptions {
   size_t max_body_bytes = 16 << 20;
+  // Bytes of request bodies held at once, all connections together (server/body_budget.h).
+  // A body larger than this is refused with 413 whatever max_body_bytes says.
+  size_t max_bodies_bytes = 256 << 20;
   // Worker threads for the routes that block; 0: 16 x cores. Each holds one request, so they
   // bound how many such requests are under way (writes waiting for their group commit too).
   int threads = 0;
-  // Threads reading and writing connections; 0: one per core.
-  int io_threads = 0;
   // Extra lines for /metrics (e.g. webhook counters), appended to the service's.
   std::function<std::string()> extra_metrics;
 };
@@ -95,6 +98,7 @@ class HttpServer {
   void Dispatch(HttpRequest req, Respond respond);
   bool stopping() const { return stopping_; }
   size_t max_body_bytes() const { return options_.max_body_bytes; }
+  BodyBudget& body_budget() { return bodies_; }
 
  private:
   struct RouteEntry {
@@ -117,6 +121,7 @@ class HttpServer {
 
   service::LiveService& live_;
   ServerOptions options_;
+  BodyBudget bodies_;
   Metrics metrics_;
   RouteContext context_;
   std::vector<RouteEntry> routes_;

@@ -55,9 +55,8 @@ void HttpSession::ReadHeader() {
   if (server_.stopping()) return Close();
   parser_.emplace();
   parser_->header_limit(kMaxHeaderBytes);
-  // The routes answer 413 above max_body_bytes with the request read (server/http_server.cc);
-  // this limit, far above, only stops a client that sends without end.
-  parser_->body_limit(4 * static_cast<uint64_t>(server_.max_body_bytes()));
+  // A declared length over it is refused from the header, a chunked body once it grows past.
+  parser_->body_limit(server_.max_body_bytes());
   stream_.expires_after(kIdleTimeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
@@ -71,6 +70,21 @@ void HttpSession::OnHeader(beast::error_code ec) {
   version_ = header.version();
   keep_alive_ = header.keep_alive();
   head_ = header.method() == http::verb::head;
+  // The body's bytes are reserved before it is read: a chunked one may grow to the limit.
+  const size_t body_bytes =
+      parser_->chunked() ? server_.max_body_bytes() : parser_->content_length().value_or(0);
+  if (body_bytes > 0) {
+    body_lease_ = server_.body_budget().Reserve(body_bytes);
+    if (!body_lease_) {
+      HttpResponse res;
+      res.set_header("Retry-After", "1");
+      SendProblem(res, 503,
+                  fmt::format("the server is receiving {} MB of request bodies, as many as it "
+                              "holds at once; send this one again shortly",
+                              server_.body_budget().capacity() >> 20));
+      return AnswerAndClose(std::move(res));
+    }
+  }
   // curl, for one, asks before it sends a large body, and waits a second for the go-ahead.
   if (beast::iequals(header[http::field::expect], "100-continue")) {
     auto go_ahead =
@@ -132,8 +146,12 @@ void HttpSession::Refuse(beast::error_code ec) {
   } else {
     return Close();  // the client closed, or was silent too long
   }
+  AnswerAndClose(std::move(res));
+}
+
+void HttpSession::AnswerAndClose(HttpResponse res) {
   busy_ = true;
-  keep_alive_ = false;
+  keep_alive_ = false;  // what is left of the request is read and dropped (Linger)
   Write(std::move(res));
 }
 
@@ -152,6 +170,7 @@ void HttpSession::Write(HttpResponse res) {
   http::async_write(stream_, *message,
                     [self = shared_from_this(), message, keep_alive](beast::error_code ec, size_t) {
                       self->work_.reset();
+                      self->body_lease_.reset();
                       self->busy_ = false;
                       if (ec) return self->Close();
                       if (!keep_alive) return self->Linger();
@@ -178,6 +197,7 @@ void HttpSession::Drain() {
 }
 
 void HttpSession::Close() {
+  body_lease_.reset();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream_.close();

@@ -2,7 +2,8 @@
 // body), hands it to the server's routes, writes the answer, and reads the next one; all
 // without holding a thread while it waits. After the last answer of a connection it shuts its
 // side and reads what the client still sends before closing (a lingering close), so that a
-// client that sends a whole refused body before reading gets the answer, not a reset.
+// client that sends a whole refused body before reading gets the answer, not a reset. A body
+// is read only once the server's budget for bodies (server/body_budget.h) has room for it.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "server/body_budget.h"
 #include "server/http_message.h"
 
 namespace leadscore::server {
@@ -40,6 +42,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // A request that could not be read: 413 for a body over the limit, 400 for a malformed one,
   // or a quiet close (the client left, or was idle too long).
   void Refuse(boost::beast::error_code ec);
+  // Answers and closes the connection once the answer is out, reading no more of the request.
+  void AnswerAndClose(HttpResponse res);
   void Write(HttpResponse res);
   void Linger();
   void Drain();
@@ -52,6 +56,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   // Keeps the server's threads running while a route works on this connection's request.
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  // The bytes of the request's body, from its header until its answer is written.
+  std::optional<BodyBudget::Lease> body_lease_;
   std::vector<char> drain_;
   unsigned version_ = 11;
   bool keep_alive_ = true;

@@ -103,11 +103,10 @@ class HttpWireTest : public ::testing::Test {
     auto run = RunLeadscore({"token", "create", "--db", store_->target(), "--scope", "write"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     token_ = run.out.substr(0, run.out.find_last_not_of(" \n") + 1);
-    ServeOptions options;
-    options.db = store_->target();
-    options.model = LEADSCORE_SOURCE_DIR "/examples/saas/model.yaml";
-    options.extra = {"--sweep-interval", "1h"};
-    ASSERT_TRUE(server_.Start(options));
+    options_.db = store_->target();
+    options_.model = LEADSCORE_SOURCE_DIR "/examples/saas/model.yaml";
+    options_.extra = {"--sweep-interval", "1h"};
+    ASSERT_TRUE(server_.Start(options_));
   }
   void TearDown() override {
     if (server_.running()) EXPECT_EQ(server_.Stop(), 0) << server_.log();
@@ -121,6 +120,7 @@ class HttpWireTest : public ::testing::Test {
 
   std::unique_ptr<testutil::ScratchStore> store_;
   std::string token_;
+  ServeOptions options_;
   ServerProcess server_;
 };
 
@@ -213,6 +213,50 @@ TEST_F(HttpWireTest, ABodyFarOverTheLimitIsRefusedBeforeItIsSent) {
   EXPECT_EQ(answer.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << answer;
   EXPECT_NE(answer.find("application/problem+json"), std::string::npos) << answer;
   EXPECT_TRUE(c.closed()) << answer;
+}
+
+TEST_F(HttpWireTest, BodiesBeyondTheServersBudgetAreAskedToComeBackAndThenGoThrough) {
+  ASSERT_EQ(server_.Stop(), 0) << server_.log();
+  options_.extra.insert(options_.extra.end(), {"--bodies-mb", "1"});
+  ASSERT_TRUE(server_.Start(options_));
+  auto body_of = [](const std::string& event_id) {
+    std::string event = kEvent;
+    event.replace(event.find("\"w1\""), 4, "\"" + event_id + "\"");
+    return std::string(700 * 1024, ' ') + "[" + event + "]";
+  };
+  auto header_end = [](const std::string& in) { return in.find("\r\n\r\n") != std::string::npos; };
+
+  // The first client's 700 KB are reserved once it has the go-ahead.
+  Connection first(server_.port());
+  const std::string first_body = body_of("b1");
+  ASSERT_TRUE(first.Send(PostHeader("/v1/events", first_body.size(), "Expect: 100-continue\r\n")));
+  ASSERT_EQ(first.ReadUntil(header_end).rfind("HTTP/1.1 100 Continue\r\n", 0), 0u);
+
+  // A second 700 KB would pass the 1 MB budget: 503 before its body, and the connection closed.
+  Connection second(server_.port());
+  ASSERT_TRUE(second.Send(PostHeader("/v1/events", 700 * 1024 + 100, "Expect: 100-continue\r\n")));
+  std::string refused = second.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Retry-After: 1\r\n"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("application/problem+json"), std::string::npos) << refused;
+  EXPECT_TRUE(second.closed()) << refused;
+
+  // The first body goes through; then there is room for the second again.
+  ASSERT_TRUE(first.Send(first_body));
+  std::string stored = first.ReadAnswers(2);
+  EXPECT_NE(stored.find(R"("accepted":1)"), std::string::npos) << stored;
+  Connection retry(server_.port());
+  const std::string second_body = body_of("b2");
+  ASSERT_TRUE(retry.Send(PostHeader("/v1/events", second_body.size()) + second_body));
+  std::string again = retry.ReadAnswers(1);
+  EXPECT_NE(again.find(R"("accepted":1)"), std::string::npos) << again;
+
+  // A body larger than the whole budget can never fit: 413 names the limit it meets.
+  Connection large(server_.port());
+  ASSERT_TRUE(large.Send(PostHeader("/v1/events", size_t{2} << 20)));
+  std::string too_large = large.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(too_large.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << too_large;
+  EXPECT_NE(too_large.find("1048576 bytes"), std::string::npos) << too_large;
 }
 
 }  // namespace
