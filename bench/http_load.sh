@@ -3,26 +3,38 @@
 # single-event requests, and reads of a lead's score; SQLite, then PostgreSQL when it can be
 # started (scripts/start-postgres.sh). Prints wrk's figures; bench/README.md keeps them.
 # Usage: bench/http_load.sh [--seconds N] [--connections C] [--batch-connections B]
-#                           [--binary PATH]
+#                           [--rate R] [--binary PATH]
 #   C connections for single events and reads (default 16), B for batched ingest (default 32:
 #   a loader keeps requests in flight while a group commits); PATH: the leadscore binary
 #   (default build/leadscore, which must exist), for runs of two builds side by side.
+#   R: single events and reads offered at about R requests a second (each connection waits a
+#   random C/R seconds on average before a request) instead of as fast as the server answers,
+#   for the latency at that load rather than at saturation.
 set -euo pipefail
 seconds=10
 connections=16
 batch_connections=32
 binary=
+rate=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --batch-connections) batch_connections=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     --binary) binary=$(realpath "$2"); shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--connections C] [--batch-connections B] [--binary PATH]" >&2
+    *) echo "usage: $0 [--seconds N] [--connections C] [--batch-connections B] [--rate R]" \
+         "[--binary PATH]" >&2
        exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
+delay_ms=0
+pacing=""
+if [ "$rate" != 0 ]; then
+  delay_ms=$(awk -v c="$connections" -v r="$rate" 'BEGIN {print c * 1000 / r}')
+  pacing=", offered at about $rate a second"
+fi
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 binary=${binary:-$PWD/build/leadscore}
 model=$PWD/examples/saas/model.yaml
@@ -56,8 +68,8 @@ run() {  # run NAME DB
     events=$(metric leadscore_events_ingested_total)
   done
   echo "events stored: $events"
-  echo "== $name: single-event requests"
-  RUN=single TOKEN=$token EVENTS=1 LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" \
+  echo "== $name: single-event requests$pacing"
+  DELAY_MS=$delay_ms RUN=single TOKEN=$token EVENTS=1 LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" \
     --latency -s bench/http/events.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
   echo "events stored: $(($(metric leadscore_events_ingested_total) - events))"
   events=$(metric leadscore_events_ingested_total)
@@ -68,8 +80,8 @@ run() {  # run NAME DB
       [ "$(metric leadscore_rescore_running)" = "0" ] && break
     sleep 0.5
   done
-  echo "== $name: GET /v1/leads/{id} of 100,000 leads holding $events events"
-  TOKEN=$token LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
+  echo "== $name: GET /v1/leads/{id} of 100,000 leads holding $events events$pacing"
+  DELAY_MS=$delay_ms TOKEN=$token LEADS=100000 wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     -s bench/http/read.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
   kill -TERM $server; wait $server || true
 }
