@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/huge_page_allocator.h"
+#include "core/prefault.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
 
@@ -40,6 +41,8 @@ class StateTable {
   // Adds a lead with no events; returns its row index.
   uint32_t AddLead();
   void Reserve(size_t leads);
+  // What Reserve set aside and no lead uses yet (core/prefault.h).
+  std::span<const std::byte> SpareMemory() const { return SpareCapacity(slots_); }
   size_t size() const { return stride_ == 0 ? rows_ : slots_.size() / stride_; }
 
   StateSlot* Row(uint32_t lead) { return slots_.data() + static_cast<size_t>(lead) * stride_; }

@@ -156,6 +156,9 @@ void HttpSession::AnswerAndClose(HttpResponse res) {
 }
 
 void HttpSession::Write(HttpResponse res) {
+  // The route is done with the body: its bytes are given back before the client can read the
+  // answer and send the next request.
+  body_lease_.reset();
   auto message = std::make_shared<http::response<http::string_body>>(
       static_cast<http::status>(res.status), version_);
   if (!res.content_type.empty()) message->set(http::field::content_type, res.content_type);
@@ -170,7 +173,6 @@ void HttpSession::Write(HttpResponse res) {
   http::async_write(stream_, *message,
                     [self = shared_from_this(), message, keep_alive](beast::error_code ec, size_t) {
                       self->work_.reset();
-                      self->body_lease_.reset();
                       self->busy_ = false;
                       if (ec) return self->Close();
                       if (!keep_alive) return self->Linger();

@@ -131,6 +131,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
     if (options.on_error) options.on_error(e);
   };
   bool reserved = false;
+  std::jthread prefault;  // faults the reserved tables in ahead of the rows written to them
   auto parse = [&](int worker, const ingest::Block& block, ParsedLeads& out) {
     out.bytes = block.bytes.size();
     sinks[worker]->set_output(&out);
@@ -147,6 +148,9 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       size_t estimate = static_cast<size_t>(total / per_lead);
       batch.leads.Reserve(estimate);
       batch.states.Reserve(estimate);
+      auto spare = batch.leads.SpareMemory();
+      spare.push_back(batch.states.SpareMemory());
+      prefault = PrefaultInBackground(std::move(spare));
     }
     size_t next_skipped = 0;
     auto report_skipped_until = [&](size_t record) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/huge_page_allocator.h"
+#include "core/prefault.h"
 #include "core/value.h"
 
 namespace leadscore::service {
@@ -64,6 +65,11 @@ class LeadTable {
   }
   // Sizes the index for about `leads` leads.
   void Reserve(size_t leads);
+  // What Reserve set aside and no row uses yet (core/prefault.h).
+  std::vector<std::span<const std::byte>> SpareMemory() const {
+    return {SpareCapacity(ids_), SpareCapacity(hashes_), SpareCapacity(lines_),
+            SpareCapacity(attributes_)};
+  }
   // Adds `id` with all attributes null; returns its row. REQUIRES: Find(id) == -1.
   uint32_t Insert(std::string_view id, uint64_t hash);
 
