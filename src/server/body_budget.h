@@ -1,6 +1,6 @@
 // BodyBudget: bounds the bytes of request bodies the server holds at once. A connection
 // reserves its request's declared length (or the largest body, for a chunked one) once the
-// header is read, and gives it back when the answer is written; a request that does not fit
+// header is read, and gives it back once the answer is ready; a request that does not fit
 // is answered 503 with Retry-After before its body is read. Without it, a thousand clients
 // sending 16 MB bodies together would all be read into memory: the connections alone bound
 // the requests under way, not the workers.

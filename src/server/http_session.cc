@@ -150,6 +150,8 @@ void HttpSession::Refuse(beast::error_code ec) {
 }
 
 void HttpSession::AnswerAndClose(HttpResponse res) {
+  // Counted in /metrics apart from the routes: no route saw the request.
+  server_.context().metrics.Observe("(refused before routing)", res.status, 0);
   busy_ = true;
   keep_alive_ = false;  // what is left of the request is read and dropped (Linger)
   Write(std::move(res));

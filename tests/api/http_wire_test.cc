@@ -240,6 +240,13 @@ TEST_F(HttpWireTest, BodiesBeyondTheServersBudgetAreAskedToComeBackAndThenGoThro
   EXPECT_NE(refused.find("Retry-After: 1\r\n"), std::string::npos) << refused;
   EXPECT_NE(refused.find("application/problem+json"), std::string::npos) << refused;
   EXPECT_TRUE(second.closed()) << refused;
+  Connection metrics(server_.port());
+  ASSERT_TRUE(metrics.Send("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                           "\r\n\r\n"));
+  const std::string counted = metrics.ReadAnswers(1);
+  const std::string line =
+      "leadscore_http_requests_total{route=\"(refused before routing)\",status=\"503\"} 1";
+  EXPECT_NE(counted.find(line), std::string::npos) << counted;
 
   // The first body goes through; then there is room for the second again.
   ASSERT_TRUE(first.Send(first_body));
