@@ -28,6 +28,28 @@ TEST(Time, RejectsMalformed) {
   }
 }
 
+// The canonical "YYYY-MM-DDTHH:MM:SSZ" form has its own reader with a per-thread date cache:
+// every second of a span of days, and bad forms after a good date, read as FormatTimestamp
+// wrote them.
+TEST(Time, CanonicalFormReadsLikeTheGeneralOne) {
+  const Timestamp start = 1709164800LL * kMicrosPerSecond;  // 2024-02-29T00:00:00Z
+  for (int64_t s = -3600; s < 3 * 86400; s += 997) {
+    const Timestamp ts = start + s * kMicrosPerSecond;
+    std::string text = FormatTimestamp(ts);
+    ASSERT_EQ(text.size(), 20u);
+    EXPECT_EQ(ParseTimestamp(text), ts) << text;
+  }
+  EXPECT_EQ(ParseTimestamp("2024-02-29T23:59:60Z"), start + 86400 * kMicrosPerSecond);
+  for (const char* bad : {"2023-02-29T00:00:00Z", "2024-02-29T24:00:00Z", "2024-02-29T23:60:00Z",
+                          "2024-02-29T2a:00:00Z", "2024-02-29T23:59:61Z", "2024-02-2xT00:00:00Z",
+                          "2024-00-29T00:00:00Z"}) {
+    ASSERT_TRUE(ParseTimestamp("2024-02-29T00:00:00Z").has_value());  // caches that date
+    EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(ParseTimestamp("2024-02-29t00:00:00Z"), start);  // the general reader's forms
+  EXPECT_EQ(ParseTimestamp("2024-02-29 00:00:00Z"), start);
+}
+
 TEST(Time, FormatRoundTrips) {
   EXPECT_EQ(FormatTimestamp(1714557600LL * kMicrosPerSecond), "2024-05-01T10:00:00Z");
   EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999999Z");

@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace leadscore::engine {
 
-double Round2(double v) {
-  if (!std::isfinite(v)) return v;
-  double a = std::fabs(v);
+namespace {
+
+// `a` (finite, >= 0) in hundredths, rounded half away from zero: an integer-valued double.
+double RoundedHundredths(double a) {
   double scaled = a * 100.0;
   double whole = std::floor(scaled);
   double frac = scaled - whole;
@@ -29,7 +32,14 @@ double Round2(double v) {
     kept = kept * 100 + (dot[1] - '0') * 10 + (dot[2] - '0');
     rounded = dot[3] >= '5' ? kept + 1 : kept;
   }
-  double out = rounded / 100.0;
+  return rounded;
+}
+
+}  // namespace
+
+double Round2(double v) {
+  if (!std::isfinite(v)) return v;
+  double out = RoundedHundredths(std::fabs(v)) / 100.0;
   if (out == 0) return 0.0;
   return v < 0 ? -out : out;
 }
@@ -37,7 +47,22 @@ double Round2(double v) {
 std::string FormatScore(double v) { return fmt::format("{:.2f}", Round2(v)); }
 
 void AppendScore(std::string& out, double v) {
-  fmt::format_to(std::back_inserter(out), "{:.2f}", Round2(v));
+  // Scores are printed a few million times a run: integer digits rather than fmt's float
+  // formatting, which took half of the output's time. Equal to "{:.2f}" of Round2(v): that
+  // double is the nearest to hundredths / 100, and far below 2^53 / 100 it prints back as it.
+  if (!std::isfinite(v) || std::fabs(v) >= 1e12) {
+    fmt::format_to(std::back_inserter(out), "{:.2f}", Round2(v));
+    return;
+  }
+  const auto hundredths = static_cast<uint64_t>(RoundedHundredths(std::fabs(v)));
+  if (v < 0 && hundredths != 0) out += '-';
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, hundredths / 100);
+  out.append(digits, end);
+  const auto cents = static_cast<unsigned>(hundredths % 100);
+  out += '.';
+  out += static_cast<char>('0' + cents / 10);
+  out += static_cast<char>('0' + cents % 10);
 }
 
 }  // namespace leadscore::engine

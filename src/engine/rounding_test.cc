@@ -1,8 +1,11 @@
 #include "engine/rounding.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace leadscore::engine {
 namespace {
@@ -21,6 +24,27 @@ TEST(Rounding, HalfAwayFromZeroOnTheExactValue) {
   EXPECT_EQ(FormatScore(33.333333), "33.33");
   EXPECT_EQ(FormatScore(0.004999), "0.00");
   EXPECT_EQ(FormatScore(0.005), "0.01");  // the double 0.005 is 0.005000000000000000104
+}
+
+// AppendScore prints integer hundredths itself: the same text as fmt's "{:.2f}" of Round2.
+TEST(Rounding, AppendScorePrintsWhatFormatScoreDoes) {
+  std::vector<double> values = {0.0,   -0.0,  0.005, -0.005,        0.125, 2.675, 1.005, 99.995,
+                                100.0, -12.5, 1e11,  -1e11 - 0.125, 1e12,  3e15,  1e-300};
+  uint64_t state = 42;
+  for (int i = 0; i < 20000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double unit = static_cast<double>(state >> 11) / 9007199254740992.0;
+    values.push_back((unit - 0.3) * (i % 2 == 0 ? 250.0 : 1e7));
+    values.push_back(std::round(unit * 40000) / 400);  // hundredths and near-ties
+  }
+  for (double v : values) {
+    std::string out;
+    AppendScore(out, v);
+    ASSERT_EQ(out, fmt::format("{:.2f}", Round2(v))) << v;
+  }
+  std::string inf;
+  AppendScore(inf, INFINITY);
+  EXPECT_EQ(inf, "inf");
 }
 
 TEST(Rounding, Round2IsNeverNegativeZero) {

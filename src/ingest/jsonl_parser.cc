@@ -5,7 +5,9 @@
 // before emitting anything, and a declined line (a number, an array, an escape, an error) goes
 // to simdjson as before. Speed (g++ 12 -O3, one core, 500 MB of ~120-byte event lines, 5 wanted
 // keys, shared 2-core machine): 580-815 MB/s with simdjson for every line, 1640-1860 MB/s with
-// the fast path, where Find is now the biggest item.
+// the fast path, where Find was then the biggest item: top-level keys are now first compared
+// with the key the previous line had at the same position (FindTopLevel), which took key
+// matching from 8.2% to 3.3% of a W1 run's profile.
 //
 // simdjson, per line: iterate (stage 1 over the line only), then one pass over the root
 // object's fields. Keys are matched without unescaping when they hold no backslash (the usual
@@ -154,6 +156,24 @@ const JsonlParser::KeyEntry* JsonlParser::Find(std::string_view path) const {
   }
 }
 
+const JsonlParser::KeyEntry* JsonlParser::FindTopLevel(std::string_view key, size_t position) {
+  // Few lines have more keys than this; past it, and for long keys, plain Find.
+  constexpr size_t kMaxPredicted = 32;
+  const size_t n = key.size();
+  if (n > sizeof(PredictedKey::head) || position >= kMaxPredicted) return Find(key);
+  uint64_t head[2];
+  std::memcpy(head, key.data(), sizeof head);
+  head[0] &= n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+  head[1] &= n >= 16 ? ~uint64_t{0} : n <= 8 ? 0 : (uint64_t{1} << (8 * (n - 8))) - 1;
+  if (position >= predicted_.size()) predicted_.resize(position + 1);
+  PredictedKey& predicted = predicted_[position];
+  if (predicted.length == n && predicted.head[0] == head[0] && predicted.head[1] == head[1]) {
+    return predicted.entry;
+  }
+  predicted = PredictedKey{{head[0], head[1]}, n, Find(key)};
+  return predicted.entry;
+}
+
 // The fast path takes a line made only of objects, strings without escapes or control
 // characters, true, false and null, with nothing after the object; anything else (a number, an
 // array, an escape, any error) sends the line to simdjson. The Values it gives are those
@@ -183,7 +203,7 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     ++p;
     return true;
   }
-  for (;;) {
+  for (size_t position = 0;; ++position) {
     if (*p != '"') return false;
     const char* const key_start = ++p;
     if (!ScanString(p)) return false;
@@ -194,13 +214,13 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     ++p;
     SkipSpace(p);
     const KeyEntry* entry = nullptr;
-    if (prefix_length != kSkipKeys) {
-      if (prefix_length > 0) {
-        path_.resize(prefix_length);
-        path_.append(path);
-        path = path_;
-      }
-      entry = Find(path);
+    if (prefix_length == 0) {
+      entry = FindTopLevel(path, position);
+    } else if (prefix_length != kSkipKeys) {
+      path_.resize(prefix_length);
+      path_.append(path);
+      entry = Find(path_);
+      path = path_;
     }
     if (!FastValue(p, entry, path, depth + 1)) return false;
     SkipSpace(p);

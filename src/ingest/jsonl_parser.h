@@ -46,8 +46,19 @@ class JsonlParser final : public BlockParser {
     bool descend = false;  // some wanted key starts with path + "."
   };
 
+  // A top-level key as the previous plain line had it at the same position: event files write
+  // their keys in one order line after line, and a match skips Find's hashing and probing.
+  struct PredictedKey {
+    uint64_t head[2] = {0, 0};  // the key's bytes, zero-padded to 16
+    size_t length = SIZE_MAX;   // SIZE_MAX: nothing predicted
+    const KeyEntry* entry = nullptr;
+  };
+
   void AddKey(std::string_view path, int slot, bool descend);
   const KeyEntry* Find(std::string_view path) const;
+  // Find for the top-level key at `position` of a line, through predicted_. The key must view
+  // a Block (16 bytes are read from its start, inside the Block's padding).
+  const KeyEntry* FindTopLevel(std::string_view key, size_t position);
   // The fast path for plain lines (see jsonl_parser.cc): the byte after the line's '\n', or
   // nullptr when the line needs simdjson. Only for lines that end in '\n'.
   const char* FastLine(const char* p, uint64_t line_number, RowSink& sink);
@@ -69,6 +80,7 @@ class JsonlParser final : public BlockParser {
   std::vector<KeyEntry> entries_;
   std::vector<int> table_;  // indexes into entries_, -1 empty; size a power of two
   size_t table_mask_ = 0;
+  std::vector<PredictedKey> predicted_;  // by position among a line's top-level keys
 
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::document* document_ = nullptr;  // the line being parsed

@@ -54,6 +54,25 @@ TEST(JsonlParser, WantedObjectOrArrayGivesItsJsonText) {
       ElementsAre("1: \"[\"a\", \"b\" ,{\"c\":[1]}]\" | \"{\"source\":\"x\"}\" | \"x\" | \"[]\""));
 }
 
+// Top-level keys are first matched against the key the previous line had at the same position:
+// lines whose keys change order, or differ from the last one only in their last byte (at 8 and
+// 16 bytes, where the comparison changes words), must still land in their own slots.
+TEST(JsonlParser, KeysInAnotherOrderThanTheLineBefore) {
+  Parsed p = ParseJsonl(R"({"event_id":"1","event_iD":"2","sixteen_bytes_ab":"3","k":"4"})"
+                        "\n"
+                        R"({"event_iD":"5","k":"6","event_id":"7","sixteen_bytes_aa":"8"})"
+                        "\n"
+                        R"({"sixteen_bytes_aa":"9","a_key_of_more_than_16":"10","k":"11"})"
+                        "\n"
+                        R"({"sixteen_bytes_ab":"12","a_key_of_more_than_16":"13","event_id":"14"})"
+                        "\n",
+                        {"event_id", "event_iD", "sixteen_bytes_ab", "k", "a_key_of_more_than_16"});
+  EXPECT_THAT(p.rows, ElementsAre("1: \"1\" | \"2\" | \"3\" | \"4\" | null",
+                                  "2: \"7\" | \"5\" | null | \"6\" | null",
+                                  "3: null | null | null | \"11\" | \"10\"",
+                                  "4: \"14\" | null | \"12\" | null | \"13\""));
+}
+
 TEST(JsonlParser, FirstDuplicateKeyWins) {
   Parsed p = ParseJsonl(R"({"a":1,"a":2,"u.s":"flat","u":{"s":"nested"},"n":null,"n":3})"
                         "\n",
