@@ -282,6 +282,12 @@ class LiveService::EventsRead {
 void LiveService::WarmEventCache(std::stop_token stop) {
   const size_t budget = options_.event_cache_bytes / 4 * 3;
   if (budget == 0) return;
+  // After the start-up pass: beside it, the warm-up took half a core from it (1M leads: 20.7 s
+  // rather than 18.8 s), and the pass reads every lead's events anyway.
+  while (rescorer_->progress().passes == 0) {
+    if (stop.stop_requested()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   const auto start = std::chrono::steady_clock::now();
   size_t leads = 0, events_parsed = 0;
   for (const std::string& id : event_log_->BusiestLeads(budget / 512, /*min_events=*/1)) {
