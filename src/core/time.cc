@@ -102,40 +102,46 @@ std::optional<Timestamp> ParseIso(std::string_view s) {
 }
 
 // The form nearly every event file writes, "2025-07-01T00:00:03Z", read without ParseIso's
-// generality; nullopt for anything else (ParseIso then decides). Consecutive events mostly
+// generality; false for anything else (ParseIso then decides). Consecutive events mostly
 // share their date, so the last date read on this thread is remembered: with the date cached
 // the time of a W1 event costs a third of ParseIso's.
-std::optional<Timestamp> ParseUtcSeconds(std::string_view s) {
+bool ParseUtcSeconds(std::string_view s, Timestamp& out) {
   if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
       s[16] != ':' || s[19] != 'Z') {
-    return std::nullopt;
+    return false;
   }
   auto digit = [&](size_t i) {
     return static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
   };
   const unsigned h1 = digit(11), h0 = digit(12), m1 = digit(14), m0 = digit(15), s1 = digit(17),
                  s0 = digit(18);
-  if ((h1 | h0 | m1 | m0 | s1 | s0) >= 10) return std::nullopt;
+  if ((h1 | h0 | m1 | m0 | s1 | s0) >= 10) return false;
   const unsigned hour = h1 * 10 + h0, minute = m1 * 10 + m0, second = s1 * 10 + s0;
-  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  if (hour > 23 || minute > 59 || second > 60) return false;
+  // The date's 10 bytes as two integers: compared in two instructions.
+  uint64_t head;
+  uint16_t tail;
+  std::memcpy(&head, s.data(), sizeof head);
+  std::memcpy(&tail, s.data() + 8, sizeof tail);
   struct DateCache {
-    char date[10] = {};
+    uint64_t head = 0;  // no date starts with 8 zero bytes
+    uint16_t tail = 0;
     int64_t micros = 0;
   };
   thread_local DateCache cache;
-  if (std::memcmp(cache.date, s.data(), 10) != 0) {
+  if (head != cache.head || tail != cache.tail) {
     size_t pos = 0;
     int year = 0, month = 0, day = 0;
     if (!Digits(s, pos, 4, year) || !Digits(s, ++pos, 2, month) || !Digits(s, ++pos, 2, day) ||
         month < 1 || month > 12 || day < 1 ||
         static_cast<unsigned>(day) > DaysInMonth(year, month)) {
-      return std::nullopt;
+      return false;
     }
-    std::memcpy(cache.date, s.data(), 10);
-    cache.micros = DaysFromCivil(year, month, day) * kMicrosPerDay;
+    cache = {head, tail, DaysFromCivil(year, month, day) * kMicrosPerDay};
   }
-  return cache.micros +
-         (static_cast<int64_t>(hour) * 3600 + minute * 60 + second) * kMicrosPerSecond;
+  out =
+      cache.micros + (static_cast<int64_t>(hour) * 3600 + minute * 60 + second) * kMicrosPerSecond;
+  return true;
 }
 
 }  // namespace
@@ -146,11 +152,18 @@ std::optional<Timestamp> TimestampFromSeconds(double seconds) {
   return static_cast<Timestamp>(std::llround(seconds * 1e6));
 }
 
+bool ParseTimestamp(std::string_view text, Timestamp& out) {
+  if (ParseUtcSeconds(text, out)) return true;
+  std::optional<Timestamp> ts = ParseTimestamp(text);
+  if (ts) out = *ts;
+  return ts.has_value();
+}
+
 std::optional<Timestamp> ParseTimestamp(std::string_view text) {
   if (text.empty()) return std::nullopt;
   // Most times are ISO dates: skip the Unix-seconds scan for them.
   if (text.size() >= 10 && text[4] == '-') {
-    if (auto ts = ParseUtcSeconds(text)) return ts;
+    if (Timestamp ts; ParseUtcSeconds(text, ts)) return ts;
     return ParseIso(text);
   }
   // Unix seconds: optional sign, digits, optional fraction. An ISO date has '-' after 4 digits.

@@ -258,9 +258,9 @@ class EventSink : public ingest::RowSink {
       return Reject(line, "type", "missing event type; row skipped");
     }
     std::string problem;
-    std::optional<Timestamp> ts = EventTime(values[2], problem);
-    if (!ts) return Reject(line, "ts", problem + "; row skipped");
-    EventRecord record{line, HashBytes(lead_id), out_->arena->Copy(lead_id), *ts, 0, -1, 0, 0, -1,
+    Timestamp ts;
+    if (!EventTime(values[2], ts, problem)) return Reject(line, "ts", problem + "; row skipped");
+    EventRecord record{line, HashBytes(lead_id), out_->arena->Copy(lead_id), ts, 0, -1, 0, 0, -1,
                        kSkip};
     if (IdText(values[3], event_scratch_, event_id)) {
       record.event_fp = HashBytes(event_id);
@@ -274,7 +274,7 @@ class EventSink : public ingest::RowSink {
         ++out_->conversion_errors;
         out_->errors.push_back(std::move(e));
       }
-      engine::EventView view{record.type_id, *ts, props, as_of_};
+      engine::EventView view{record.type_id, ts, props, as_of_};
       record.mask = scorer_.MatchEvent(view);
       if (keep_values_) {
         record.values = static_cast<uint32_t>(out_->values.size());

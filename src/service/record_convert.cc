@@ -40,6 +40,13 @@ bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
   return false;
 }
 
+bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem) {
+  if (raw_ts.is_string() && ParseTimestamp(raw_ts.str(), out)) return true;
+  std::optional<Timestamp> ts = EventTime(raw_ts, problem);
+  if (ts) out = *ts;
+  return ts.has_value();
+}
+
 std::optional<Timestamp> EventTime(const Value& raw_ts, std::string& problem) {
   std::optional<Timestamp> ts;
   if (raw_ts.is_string()) {
