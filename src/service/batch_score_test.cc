@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/compiled_model.h"
 #include "engine/rounding.h"
@@ -73,6 +77,43 @@ TEST(BatchScore, SameResultForAnyThreadCountAndBlockSize) {
     }
   }
   EXPECT_NE(reference.find("L60 "), std::string::npos);  // known only from events
+}
+
+// Enough leads for the ranking to sort in two halves and merge them: many ties on the score,
+// ids that share their first 8 bytes, so the order must fall back to the whole id.
+TEST(BatchScore, RankingOfManyTiedLeadsIsScoreThenId) {
+  const std::string dir = testing::TempDir() + "/batch_rank";
+  std::filesystem::create_directories(dir);
+  std::vector<std::pair<double, std::string>> expected;
+  {
+    std::ofstream leads(dir + "/leads.csv");
+    leads << "lead_id,industry\n";
+    for (int i = 0; i < 20000; ++i) {
+      const std::string id = (i % 2 ? "LEADPREFIX-" : "L") + std::to_string(i * 7919 % 20011);
+      const bool it = i % 3 == 0;
+      leads << id << "," << (it ? "IT" : "Retail") << "\n";
+      expected.emplace_back(it ? 10 : 0, id);
+    }
+  }
+  std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (int threads : {1, 2}) {
+    BatchOptions options;
+    options.leads_path = dir + "/leads.csv";
+    options.as_of = AsOf{1704067200LL * kMicrosPerSecond};
+    options.threads = threads;
+    auto batch = LoadBatch(Model(), options);
+    ASSERT_TRUE(batch) << batch.error().ToString();
+    const Ranking ranking = RankLeads(**batch, threads);
+    ASSERT_EQ(ranking.order.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const uint32_t row = ranking.order[i];
+      ASSERT_EQ((*batch)->leads.id(row), expected[i].second)
+          << "threads " << threads << ", rank " << i;
+      ASSERT_EQ(ranking.scores[row].score, expected[i].first);
+    }
+  }
 }
 
 }  // namespace

@@ -126,6 +126,10 @@ void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_
   engine::Scorer scorer(model);
   engine::Score detailed;
   std::string reasons;
+  // Grade and stage ids as CSV fields, escaped once rather than on every row.
+  std::vector<std::string> grade_fields, stage_fields;
+  for (const auto& g : model.grades()) AppendCsvField(grade_fields.emplace_back(), g.id);
+  for (const auto& st : model.stages()) AppendCsvField(stage_fields.emplace_back(), st.id);
   for (size_t i = begin; i < end; ++i) {
     const uint32_t row = ranking.order[i];
     const engine::Score& s = ranking.scores[row];
@@ -143,9 +147,9 @@ void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_
       buf += ',';
       engine::AppendScore(buf, s.engagement);
       buf += ',';
-      AppendCsvField(buf, grade);
+      if (s.grade >= 0) buf += grade_fields[s.grade];
       buf += ',';
-      AppendCsvField(buf, stage);
+      if (s.stage >= 0) buf += stage_fields[s.stage];
       if (explain) {
         reasons.clear();
         for (const auto& r : detailed.reasons) {
