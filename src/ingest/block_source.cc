@@ -128,11 +128,12 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
   block->index = next_index_++;
   // Room for simdjson's padding: the JSON Lines parser reads lines in place (and copies a
   // Block that lacks it).
-  if (begin_ == 0 && buf_.size() - cut >= simdjson::SIMDJSON_PADDING) {
+  const size_t tail = end_ - cut;
+  if (begin_ == 0 && tail <= cut / 4 && buf_.size() - cut >= simdjson::SIMDJSON_PADDING) {
     // The read buffer becomes the Block; the bytes past the cut move to a spare buffer. That
     // copies tens of KB a block rather than the 4 MB of the block (the copy was 2.5% of a W1
-    // run's CPU, the kernel's copy into the read buffer aside).
-    const size_t tail = end_ - cut;
+    // run's CPU, the kernel's copy into the read buffer aside). Small Blocks, whose tail is
+    // the larger part, are copied as before.
     std::string next = SpareBuffer(std::max(buf_.size(), tail + kMinRead));
     if (tail > 0) std::memcpy(next.data(), buf_.data() + cut, tail);
     Consume(cut);
