@@ -152,20 +152,13 @@ std::optional<Timestamp> TimestampFromSeconds(double seconds) {
   return static_cast<Timestamp>(std::llround(seconds * 1e6));
 }
 
-bool ParseTimestamp(std::string_view text, Timestamp& out) {
-  if (ParseUtcSeconds(text, out)) return true;
-  std::optional<Timestamp> ts = ParseTimestamp(text);
-  if (ts) out = *ts;
-  return ts.has_value();
-}
+namespace {
 
-std::optional<Timestamp> ParseTimestamp(std::string_view text) {
+// Every form but the one ParseUtcSeconds reads.
+std::optional<Timestamp> ParseOtherForms(std::string_view text) {
   if (text.empty()) return std::nullopt;
   // Most times are ISO dates: skip the Unix-seconds scan for them.
-  if (text.size() >= 10 && text[4] == '-') {
-    if (Timestamp ts; ParseUtcSeconds(text, ts)) return ts;
-    return ParseIso(text);
-  }
+  if (text.size() >= 10 && text[4] == '-') return ParseIso(text);
   // Unix seconds: optional sign, digits, optional fraction. An ISO date has '-' after 4 digits.
   size_t i = (text[0] == '-' || text[0] == '+') ? 1 : 0;
   bool all_numeric = i < text.size();
@@ -187,6 +180,20 @@ std::optional<Timestamp> ParseTimestamp(std::string_view text) {
     return TimestampFromSeconds(seconds);
   }
   return ParseIso(text);
+}
+
+}  // namespace
+
+bool ParseTimestamp(std::string_view text, Timestamp& out) {
+  if (ParseUtcSeconds(text, out)) return true;
+  std::optional<Timestamp> ts = ParseOtherForms(text);
+  if (ts) out = *ts;
+  return ts.has_value();
+}
+
+std::optional<Timestamp> ParseTimestamp(std::string_view text) {
+  if (Timestamp ts; ParseUtcSeconds(text, ts)) return ts;
+  return ParseOtherForms(text);
 }
 
 std::string FormatTimestamp(Timestamp ts) {

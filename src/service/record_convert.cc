@@ -42,22 +42,19 @@ bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
 
 bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem) {
   if (raw_ts.is_string() && ParseTimestamp(raw_ts.str(), out)) return true;
-  std::optional<Timestamp> ts = EventTime(raw_ts, problem);
-  if (ts) out = *ts;
-  return ts.has_value();
+  if (raw_ts.is_number()) {
+    if (auto ts = TimestampFromSeconds(raw_ts.number())) {
+      out = *ts;
+      return true;
+    }
+  }
+  problem = raw_ts.is_null() ? "missing ts" : "cannot parse \"" + Shown(raw_ts) + "\" as a time";
+  return false;
 }
 
 std::optional<Timestamp> EventTime(const Value& raw_ts, std::string& problem) {
-  std::optional<Timestamp> ts;
-  if (raw_ts.is_string()) {
-    ts = ParseTimestamp(raw_ts.str());
-  } else if (raw_ts.is_number()) {
-    ts = TimestampFromSeconds(raw_ts.number());
-  } else if (raw_ts.is_null()) {
-    problem = "missing ts";
-    return std::nullopt;
-  }
-  if (!ts) problem = "cannot parse \"" + Shown(raw_ts) + "\" as a time";
+  Timestamp ts;
+  if (!EventTime(raw_ts, ts, problem)) return std::nullopt;
   return ts;
 }
 
