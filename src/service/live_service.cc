@@ -51,6 +51,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
                       .lead_cache_bytes = options.event_cache_bytes / 4});
   if (options.after_transitions) service->rescorer_->set_after_commit(options.after_transitions);
   service->rescorer_->set_event_cache(service->event_cache_.get());
+  service->rescorer_->set_rankings(&service->rankings_);
   // The writer's commits never stop for a checkpoint of the log (sqlite_checkpointer.h).
   LS_ASSIGN_OR_RETURN(auto write_store,
                       store::Store::Open(options.db, {.durable = options.durable,
@@ -370,7 +371,12 @@ Result<std::vector<store::ScoreRow>> LiveService::ListLeads(store::ScoreFilter f
     filter.model = set->primary()->name;
   }
   auto lease = readers_->Acquire();
-  return lease->ListScores(filter);
+  auto attribute_check = [&](std::span<const std::string> ids) {
+    return lease->LeadsWithAttribute(ids, filter.attribute->first, filter.attribute->second);
+  };
+  LS_ASSIGN_OR_RETURN(auto ranked, rankings_.List(filter, attribute_check));
+  if (ranked) return std::move(*ranked);
+  return lease->ListScores(filter);  // no ranking yet: the store scans
 }
 
 Result<bool> LiveService::DeleteLead(const std::string& lead_id) {

@@ -29,6 +29,7 @@
 #include "service/parsed_event_cache.h"
 #include "service/record_input.h"
 #include "service/rescorer.h"
+#include "service/score_rankings.h"
 #include "service/store_pool.h"
 #include "service/write_queue.h"
 
@@ -146,6 +147,7 @@ class LiveService {
   std::unique_ptr<StorePool> readers_;
   std::shared_ptr<EventLog> event_log_;  // the log's indexes; written by writer_ alone
   std::unique_ptr<ParsedEventCache> event_cache_;
+  ScoreRankings rankings_;                    // GET /v1/leads' order, kept by the rescorer
   std::unique_ptr<LeadPredictor> predictor_;  // null: no predictive model
   std::unique_ptr<store::Store> admin_;       // model changes and tokens, under admin_mu_
   std::mutex admin_mu_;

@@ -14,6 +14,7 @@
 #include "engine/rounding.h"
 #include "service/batch_score.h"
 #include "service/lead_view.h"
+#include "service/score_rankings.h"
 #include "service/store_source.h"
 
 namespace leadscore::service {
@@ -49,6 +50,7 @@ constexpr std::string_view kForgotten = "\x01forgotten";
 }  // namespace
 
 void Rescorer::Forget(std::vector<std::string> lead_ids) {
+  if (rankings_) rankings_->Forget(lead_ids);  // unlisted now, released in MergeInbox
   MarkDirty(std::move(lead_ids), std::string(kForgotten));
 }
 
@@ -60,6 +62,9 @@ void Rescorer::MergeInbox(std::vector<std::pair<std::vector<std::string>, std::s
     for (auto& id : ids) {
       if (row_changed) lead_cache_.Forget(id);
       if (forgotten) {
+        // Every score written from here on was read after the deletion, or is dropped by
+        // DropDeleted: the lead may be ranked again.
+        if (rankings_) rankings_->Release(std::span(&id, 1));
         dirty_.erase(id);
       } else {
         dirty_.insert_or_assign(std::move(id), cause);  // the newest cause
@@ -427,6 +432,7 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
     };
     LS_RETURN_IF_ERROR(Write(apply));
     lead_cache_.UpdateScores(scores);
+    if (rankings_) rankings_->Update(scores);
   }
   std::lock_guard lock(mu_);
   progress_.leads_scored += leads.size();
@@ -512,6 +518,11 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
   };
   size_t written = 0;
   const int64_t total = progress().total;
+  if (rankings_) {
+    std::vector<std::string> names;
+    for (const ActiveModel& model : set.models) names.push_back(model.name);
+    rankings_->Retain(names);
+  }
   for (size_t m = 0; m < set.models.size(); ++m) {
     const ActiveModel& model = set.models[m];
     BatchOptions options;
@@ -533,6 +544,8 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     LS_ASSIGN_OR_RETURN(auto batch, LoadBatch(model.compiled, options));
     Ranking ranking = RankLeads(*batch, 0);
     LS_ASSIGN_OR_RETURN(auto stored_rows, store_->ScoresOf(model.name));
+    // Read on this thread, the only one that writes scores: the writes after it update it.
+    if (rankings_) rankings_->Load(model.name, stored_rows);
     read_s += since(t);
     t = Clock::now();
     std::unordered_map<std::string_view, const store::ScoreRow*> stored;
@@ -548,6 +561,7 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
       };
       LS_RETURN_IF_ERROR(Write(apply));
       lead_cache_.UpdateScores(changed);
+      if (rankings_) rankings_->Update(changed);
       written += changed.size();
       changed.clear();
       write_s += since(w0);

@@ -34,6 +34,8 @@
 
 namespace leadscore::service {
 
+class ScoreRankings;
+
 struct RescorerOptions {
   int64_t sweep_interval = 300 * kMicrosPerSecond;  // 0: no sweeps
   size_t chunk = 200;                               // dirty leads per transaction
@@ -89,6 +91,9 @@ class Rescorer {
   // The service's parsed-event cache: a lead rescored after a write has only its new events
   // read and parsed (null: every event of the lead read). Set before any work arrives.
   void set_event_cache(ParsedEventCache* cache) { event_cache_ = cache; }
+  // The service's ranking of stored scores (score_rankings.h): loaded by full passes, kept
+  // current with every score written and lead deleted (null: none). Set before any work.
+  void set_rankings(ScoreRankings* rankings) { rankings_ = rankings; }
   // Runs after each committed chunk that wrote transitions (wakes the outbox worker).
   void set_after_commit(std::function<void()> f) { after_commit_ = std::move(f); }
 
@@ -162,6 +167,7 @@ class Rescorer {
   std::function<void()> after_commit_;
   WriteFn write_;
   ParsedEventCache* event_cache_ = nullptr;
+  ScoreRankings* rankings_ = nullptr;
   std::function<uint64_t()> deletions_;
   RescorerOptions options_;
   // Only this thread touches it; the inbox tells it of attribute writes and deletions.

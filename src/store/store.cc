@@ -442,6 +442,34 @@ Status Store::PutScores(std::span<const ScoreRow> scores) {
   return Status::Ok();
 }
 
+std::string Store::AttributeEquals(const std::string& attributes) const {
+  if (dialect() == Dialect::kSqlite) {
+    // json_extract gives 1/0 for true/false; PostgreSQL's ->> gives "true"/"false".
+    return "(SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE "
+           "CAST(j.atom AS TEXT) END FROM json_each(" +
+           attributes + ") j WHERE j.key = ?) = ?";
+  }
+  return "(" + attributes + "::jsonb ->> ?) = ?";
+}
+
+Result<std::vector<std::string>> Store::LeadsWithAttribute(std::span<const std::string> lead_ids,
+                                                           const std::string& key,
+                                                           const std::string& value) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < lead_ids.size(); start += kRowsPerStatement) {
+    auto chunk = lead_ids.subspan(start, std::min(kRowsPerStatement, lead_ids.size() - start));
+    std::vector<SqlValue> p(chunk.begin(), chunk.end());
+    p.push_back(key);
+    p.push_back(value);
+    LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT lead_id FROM leads WHERE lead_id IN " +
+                                                  Placeholders(1, chunk.size()) + " AND " +
+                                                  AttributeEquals("attributes"),
+                                              p));
+    for (const auto& r : rows) out.push_back(r.Text(0));
+  }
+  return out;
+}
+
 Result<std::vector<ScoreRow>> Store::ListScores(const ScoreFilter& f) {
   std::string sql =
       "SELECT s.model, s.lead_id, s.model_version, s.score, s.fit, s.engagement, "
@@ -451,14 +479,7 @@ Result<std::vector<ScoreRow>> Store::ListScores(const ScoreFilter& f) {
   p.push_back(f.model);
   if (f.attribute) {
     sql += " JOIN leads l ON l.lead_id = s.lead_id";
-    if (dialect() == Dialect::kSqlite) {
-      // json_extract gives 1/0 for true/false; PostgreSQL's ->> gives "true"/"false".
-      where +=
-          " AND (SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE "
-          "CAST(j.atom AS TEXT) END FROM json_each(l.attributes) j WHERE j.key = ?) = ?";
-    } else {
-      where += " AND (l.attributes::jsonb ->> ?) = ?";
-    }
+    where += " AND " + AttributeEquals("l.attributes");
     p.push_back(f.attribute->first);
     p.push_back(f.attribute->second);
   }

@@ -234,7 +234,14 @@ class Store {
   // The stored scores of `model` for first <= lead_id <= last, by lead_id.
   Result<std::vector<ScoreRow>> ScoresOfLeads(const std::string& model, const std::string& first,
                                               const std::string& last);
+  // Without an index by rank (schema version 4), a scan of the model's scores: the service
+  // lists from its ranking in memory (service/score_rankings.h) and comes here without one.
   Result<std::vector<ScoreRow>> ListScores(const ScoreFilter& filter);
+  // Those of `lead_ids` whose attribute `key` equals `value` as ScoreFilter::attribute
+  // compares it (in no particular order).
+  Result<std::vector<std::string>> LeadsWithAttribute(std::span<const std::string> lead_ids,
+                                                      const std::string& key,
+                                                      const std::string& value);
 
   // ---- transitions
   Status InsertTransition(TransitionRow& transition);
@@ -260,6 +267,9 @@ class Store {
   Status SetMeta(const std::string& key, const std::string& value);
 
  private:
+  // SQL that is true when the JSON object `attributes` (a column) has ?1 equal to ?2.
+  std::string AttributeEquals(const std::string& attributes) const;
+
   std::unique_ptr<SqlConnection> db_;
 };
 

@@ -1428,7 +1428,8 @@ TEST_P(ApiTest, ExportHoldsEverythingAndDeleteForgetsTheLead) {
   EXPECT_TRUE(gone_outcomes.status == 404 || gone_outcomes.doc["outcomes"].empty())
       << gone_outcomes;
   EXPECT_TRUE(IsProblem(Delete("/v1/leads/gone", admin_), 404));
-  // The others are untouched, and the deleted lead leaves the list.
+  // The deleted lead left the list when the deletion was answered; the others are untouched.
+  EXPECT_FALSE(ById(Listed()).count("gone"));
   EXPECT_EQ(Get("/v1/leads/kept/events", read_).doc["events"].size(), 1u);
   ASSERT_TRUE(Eventually(
       [&] {

@@ -110,6 +110,38 @@ TEST_P(StoreTest, TheAppendOnlyLogKeepsEverySeqAndNeverReusesOne) {
   EXPECT_GT(d.seq, c.seq);
 }
 
+// Version 4 drops the index by rank (the service ranks in memory): scores stay, and the
+// store still lists them in rank order by a scan.
+TEST_P(StoreTest, TheRankIndexGoesAndScoresStillListInRankOrder) {
+  ScratchStore fresh(GetParam());
+  auto old = Store::Open(fresh.target(), {.schema_target = 3});
+  ASSERT_TRUE(old) << old.error().ToString();
+  auto has_index = [](Store& s) {
+    auto rows = s.dialect() == Dialect::kSqlite
+                    ? s.db().Query(
+                          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
+                          "name = 'lead_scores_by_rank'")
+                    : s.db().Query(
+                          "SELECT COUNT(*) FROM pg_indexes WHERE indexname = "
+                          "'lead_scores_by_rank' AND schemaname = current_schema()");
+    return rows && (*rows)[0].Int(0) == 1;
+  };
+  EXPECT_TRUE(has_index(**old));
+  for (auto [id, score] : {std::pair{"a", 10.0}, {"b", 30.0}, {"c", 10.0}}) {
+    ASSERT_TRUE((*old)->PutScore(Score(id, score, std::nullopt)).ok());
+  }
+  old->reset();
+
+  auto upgraded = Store::Open(fresh.target());
+  ASSERT_TRUE(upgraded) << upgraded.error().ToString();
+  EXPECT_FALSE(has_index(**upgraded));
+  auto listed = (*upgraded)->ListScores({.model = "main"});
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  std::vector<std::string> ids;
+  for (const auto& row : *listed) ids.push_back(row.lead_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"b", "a", "c"}));
+}
+
 TEST_P(StoreTest, RefusesAStoreNewerThanTheBinary) {
   std::vector<SqlValue> p{int64_t{999}, std::string("999_future.sql"), int64_t{0}};
   ASSERT_TRUE(store_->db().Exec(
