@@ -65,7 +65,8 @@ class ScoreRankings {
 
  private:
   // A score as ranked: grade and stage as indexes into the ranking's names (0: none), so that
-  // an entry stays small (a million leads are about 120 MB a model).
+  // an entry stays small: 80 bytes, about 140 with its two index nodes and its allocation, so
+  // about 140 MB a model for a million leads.
   struct Entry {
     std::string lead_id;
     double score = 0, fit = 0, engagement = 0;
