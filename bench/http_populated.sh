@@ -7,13 +7,15 @@
 # its own event ids) and one of reads beside single events. Prints wrk's figures, the events
 # stored, the server's CPU per event and each thread's share.
 # Usage: bench/http_populated.sh --store FILE [--binary PATH] [--phases N] [--seconds N]
-#                                [--connections C] [--leads N] [--reads "1 16 32"]
+#                                [--connections C] [--leads N] [--reads "1 16 32"] [--rate R]
+# --rate R: the single events offered at about R a second (each connection waits a random
+# C/R seconds on average before a request) instead of as fast as the server answers.
 # A store to use: leadscore generate --out D --leads 100000 --months 6 --seed 42 \
 #   --as-of 2026-01-01T00:00:00Z && leadscore ingest --db S.db --leads D/leads.csv \
 #   --events D/events.jsonl
 set -euo pipefail
-store= binary= phases=2 seconds=10 connections=16 leads=100000 reads=
-usage="usage: $0 --store FILE [--binary PATH] [--phases N] [--seconds N] [--connections C] [--leads N] [--reads \"C ...\"]"
+store= binary= phases=2 seconds=10 connections=16 leads=100000 reads= rate=0
+usage="usage: $0 --store FILE [--binary PATH] [--phases N] [--seconds N] [--connections C] [--leads N] [--reads \"C ...\"] [--rate R]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --store) store=$(realpath "$2"); shift 2 ;;
@@ -23,10 +25,16 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --leads) leads=$2; shift 2 ;;
     --reads) reads=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 [ -n "$store" ] || { echo "$usage" >&2; exit 2; }
+delay_ms=0 pacing=
+if [ "$rate" != 0 ]; then
+  delay_ms=$(awk -v c="$connections" -v r="$rate" 'BEGIN {print c * 1000 / r}')
+  pacing=", offered at about $rate a second"
+fi
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 binary=${binary:-$PWD/build/leadscore}
@@ -74,8 +82,8 @@ for phase in $(seq "$phases"); do
   e0=$(metric leadscore_events_ingested_total)
   c0=$(cpu_ticks)
   thread_ticks >"$work/threads0"
-  echo "== phase $phase: single-event requests, $connections connections, ${seconds} s"
-  RUN=p$phase TOKEN=$token EVENTS=1 LEADS=$leads wrk -t2 -c"$connections" -d"${seconds}s" \
+  echo "== phase $phase: single-event requests, $connections connections$pacing, ${seconds} s"
+  DELAY_MS=$delay_ms RUN=p$phase TOKEN=$token EVENTS=1 LEADS=$leads wrk -t2 -c"$connections" -d"${seconds}s" \
     --latency -s bench/http/events.lua http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%"
   idle
   e1=$(metric leadscore_events_ingested_total)
@@ -86,8 +94,8 @@ for phase in $(seq "$phases"); do
     awk -v n=$((e1 - e0)) '{printf "  %s %.0f us", $1, ($3 - $2) * 10000 / n} END {print ""}'
 done
 
-echo "== GET /v1/leads/{id}, 1 connection, beside single events ($connections connections)"
-RUN=mixed TOKEN=$token EVENTS=1 LEADS=$leads wrk -t1 -c"$connections" -d"$((seconds + 2))s" \
+echo "== GET /v1/leads/{id}, 1 connection, beside single events ($connections connections$pacing)"
+DELAY_MS=$delay_ms RUN=mixed TOKEN=$token EVENTS=1 LEADS=$leads wrk -t1 -c"$connections" -d"$((seconds + 2))s" \
   --latency -s bench/http/events.lua http://127.0.0.1:$port >"$work/mixed-events.txt" &
 events_wrk=$!
 sleep 1
