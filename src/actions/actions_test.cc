@@ -22,7 +22,7 @@
 #include "actions/transition_actions.h"
 #include "actions/webhook_config.h"
 #include "actions/webhook_sender.h"
-#include "testutil/scratch_store.h"
+#include "testutil/store_backend_test.h"
 
 namespace leadscore::actions {
 namespace {
@@ -366,16 +366,8 @@ Timestamp SystemNow() {
       .count();
 }
 
-class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
+class OutboxWorkerTest : public testutil::StoreBackendTest {
  protected:
-  void SetUp() override {
-    scratch_ = std::make_unique<testutil::ScratchStore>(GetParam());
-    if (!scratch_->available()) GTEST_SKIP() << scratch_->skip_reason();
-    auto opened = store::Store::Open(scratch_->target());
-    ASSERT_TRUE(opened) << opened.error().ToString();
-    store_ = std::move(*opened);
-  }
-
   WebhookConfig FastHook(const std::string& url) {
     WebhookConfig h = Hook("crm");
     h.url = url;
@@ -419,9 +411,6 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(rows) << rows.error().ToString();
     return rows ? *rows : std::vector<store::DeliveryRow>{};
   }
-
-  std::unique_ptr<testutil::ScratchStore> scratch_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_P(OutboxWorkerTest, RetriesUntilDeliveredWithOneKeyAndValidSignatures) {

@@ -7,7 +7,7 @@
 
 #include <random>
 
-#include "testutil/scratch_store.h"
+#include "testutil/store_backend_test.h"
 
 namespace leadscore::service {
 namespace {
@@ -35,16 +35,8 @@ std::string Show(const ScoreFilter& f) {
       f.after ? f.after->second : "*", f.limit);
 }
 
-class ScoreRankingsTest : public ::testing::TestWithParam<std::string> {
+class ScoreRankingsTest : public testutil::StoreBackendTest {
  protected:
-  void SetUp() override {
-    scratch_ = std::make_unique<testutil::ScratchStore>(GetParam());
-    if (!scratch_->available()) GTEST_SKIP() << scratch_->skip_reason();
-    auto opened = store::Store::Open(scratch_->target());
-    ASSERT_TRUE(opened) << opened.error().ToString();
-    store_ = std::move(*opened);
-  }
-
   // Scores with many ties, ids that are prefixes of others, grades and stages sometimes none.
   ScoreRow RandomScore(const std::string& model, const std::string& lead_id) {
     static const double kScores[] = {0, 12.5, 30, 30, 47.25, 65, 65, 65, 88.01, 100};
@@ -101,8 +93,6 @@ class ScoreRankingsTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(Show(**ranked), Show(*stored)) << Show(filter);
   }
 
-  std::unique_ptr<testutil::ScratchStore> scratch_;
-  std::unique_ptr<store::Store> store_;
   std::mt19937 rng_{20261203};
   ScoreRankings rankings_;
 };

@@ -4,23 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "store/migrations.h"
-#include "testutil/scratch_store.h"
+#include "testutil/store_backend_test.h"
 
 namespace leadscore::store {
 namespace {
 
 using testutil::ScratchStore;
 
-class StoreTest : public ::testing::TestWithParam<std::string> {
+class StoreTest : public testutil::StoreBackendTest {
  protected:
-  void SetUp() override {
-    scratch_ = std::make_unique<ScratchStore>(GetParam());
-    if (!scratch_->available()) GTEST_SKIP() << scratch_->skip_reason();
-    auto opened = Store::Open(scratch_->target());
-    ASSERT_TRUE(opened) << opened.error().ToString();
-    store_ = std::move(*opened);
-  }
-
   EventRow Event(const std::string& lead, const std::string& id, Timestamp ts) {
     EventRow e;
     e.lead_id = lead;
@@ -42,9 +34,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     s.stage = std::move(stage);
     return s;
   }
-
-  std::unique_ptr<ScratchStore> scratch_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreTest, MigratesAnEmptyStoreToTheNewestVersion) {
