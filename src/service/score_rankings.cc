@@ -104,9 +104,11 @@ Result<std::optional<std::vector<store::ScoreRow>>> ScoreRankings::List(
   const size_t limit = filter.limit > 0 ? static_cast<size_t>(filter.limit) : 0;
   std::optional<std::pair<double, std::string>> after = filter.after;
   while (out.size() < limit) {
-    // The next candidates in rank order that pass every filter but the attribute.
+    // The next candidates in rank order that pass every filter but the attribute, from at
+    // most scan_per_lock_ entries: a list that walks far never holds the rescorer long.
     std::vector<store::ScoreRow> candidates;
-    bool last_round = false;
+    std::optional<std::pair<double, std::string>> scanned_to;  // the last entry looked at
+    bool ended = false;                                        // nothing after scanned_to
     {
       std::shared_lock lock(mu_);
       auto found = rankings_.find(filter.model);
@@ -125,17 +127,24 @@ Result<std::optional<std::vector<store::ScoreRow>>> ScoreRankings::List(
         if (at != by_rank.end() && (under == by_rank.end() || RankOrder{}(*at, *under))) at = under;
       }
       const size_t want = filter.attribute ? kAttributeChunk : limit - out.size();
-      for (; at != by_rank.end() && candidates.size() < want; ++at) {
-        if (filter.min_score && at->score < *filter.min_score) break;  // the rest is lower
+      const Entry* last = nullptr;
+      for (size_t scanned = 0;
+           at != by_rank.end() && candidates.size() < want && scanned < scan_per_lock_;
+           ++at, ++scanned) {
+        if (filter.min_score && at->score < *filter.min_score) {
+          ended = true;  // the rest is lower
+          break;
+        }
+        last = &*at;
         if ((stage && at->stage != *stage) || (grade && at->grade != *grade)) continue;
         candidates.push_back(ranking.ToRow(filter.model, *at));
       }
-      last_round = at == by_rank.end() || candidates.size() < want ||
-                   (filter.min_score && at->score < *filter.min_score);
+      ended = ended || at == by_rank.end();
+      if (last) scanned_to = std::pair{last->score, last->lead_id};
     }
-    if (candidates.empty()) break;
-    after = std::pair{candidates.back().score, candidates.back().lead_id};
-    if (filter.attribute) {
+    if (!scanned_to) break;
+    after = std::move(scanned_to);
+    if (filter.attribute && !candidates.empty()) {
       std::vector<std::string> ids;
       ids.reserve(candidates.size());
       for (const auto& row : candidates) ids.push_back(row.lead_id);
@@ -147,7 +156,7 @@ Result<std::optional<std::vector<store::ScoreRow>>> ScoreRankings::List(
       if (out.size() == limit) break;
       out.push_back(std::move(row));
     }
-    if (last_round) break;
+    if (ended) break;
   }
   return std::optional(std::move(out));
 }

@@ -16,6 +16,7 @@
 // the store. Thread-safe: the rescorer writes, request threads list.
 #pragma once
 
+#include <algorithm>
 #include <boost/multi_index/hashed_index.hpp>
 #include <boost/multi_index/identity.hpp>
 #include <boost/multi_index/member.hpp>
@@ -39,6 +40,11 @@ namespace leadscore::service {
 
 class ScoreRankings {
  public:
+  // A list holds the lock for at most `scan_per_lock` entries at a time (16,384: about a
+  // millisecond), then finds its place again.
+  explicit ScoreRankings(size_t scan_per_lock = 16384)
+      : scan_per_lock_(std::max<size_t>(scan_per_lock, 1)) {}
+
   // Those of `lead_ids` that pass ScoreFilter::attribute (Store::LeadsWithAttribute).
   using AttributeCheck =
       std::function<Result<std::vector<std::string>>(std::span<const std::string> lead_ids)>;
@@ -114,6 +120,7 @@ class ScoreRankings {
   // Puts `row` in `ranking` (under mu_, exclusive).
   static void Put(Ranking& ranking, const store::ScoreRow& row);
 
+  const size_t scan_per_lock_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Ranking, std::less<>> rankings_;  // by model name
   std::unordered_set<std::string> forgotten_;             // deleted, not yet released
