@@ -40,8 +40,8 @@ namespace leadscore::service {
 
 class ScoreRankings {
  public:
-  // A list holds the lock for at most `scan_per_lock` entries at a time (16,384: about a
-  // millisecond), then finds its place again.
+  // A list holds the lock for at most `scan_per_lock` entries at a time, then finds its place
+  // again.
   explicit ScoreRankings(size_t scan_per_lock = 16384)
       : scan_per_lock_(std::max<size_t>(scan_per_lock, 1)) {}
 
