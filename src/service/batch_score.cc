@@ -9,6 +9,7 @@
 
 #include "engine/scorer.h"
 #include "service/block_pipeline.h"
+#include "service/compact_fingerprint_set.h"
 #include "service/record_convert.h"
 
 namespace leadscore::service {
@@ -310,26 +311,42 @@ class EventSink : public ingest::RowSink {
   std::vector<RowError> errors_;
 };
 
-// About how many lines a plain events file holds, from the bytes per line of its first 256 KB;
-// 0 when it cannot tell (a compressed file, a source that is not a file).
+// About how many lines a plain events file holds, from the bytes per line of four windows of
+// 64 KB spread over it (the start alone read 13% short lines on W1's 1M events); 0 when it
+// cannot tell (a compressed file, a source that is not a file).
 size_t EstimateLines(const std::string& path) {
   if (path.empty() || path.ends_with(".gz")) return 0;
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file || std::fseek(file.get(), 0, SEEK_END) != 0) return 0;
   const long size = std::ftell(file.get());
-  if (size <= 0 || std::fseek(file.get(), 0, SEEK_SET) != 0) return 0;
-  std::string head(256 * 1024, '\0');
-  head.resize(std::fread(head.data(), 1, head.size(), file.get()));
-  const auto lines = static_cast<size_t>(std::count(head.begin(), head.end(), '\n'));
+  if (size <= 0) return 0;
+  constexpr int kWindows = 4;
+  constexpr size_t kWindowBytes = 64 * 1024;
+  std::string window;
+  size_t bytes = 0, lines = 0;
+  for (int w = 0; w < kWindows; ++w) {
+    if (std::fseek(file.get(), size / kWindows * w, SEEK_SET) != 0) return 0;
+    window.resize(kWindowBytes);
+    window.resize(std::fread(window.data(), 1, kWindowBytes, file.get()));
+    // Whole lines only: from the first line start (past a line cut by the window's start) to
+    // the last newline.
+    const size_t first = w == 0 ? 0 : window.find('\n') + 1;
+    const size_t last = window.rfind('\n');
+    if (first == 0 && w != 0) continue;  // no newline: a line longer than the window
+    if (last == std::string::npos || last < first) continue;
+    bytes += last + 1 - first;
+    lines +=
+        static_cast<size_t>(std::count(window.begin() + first, window.begin() + last + 1, '\n'));
+  }
   if (lines == 0) return 0;
   // A line of an event holds at least a lead, a type and a time: never fewer than 32 bytes.
-  const double per_line = std::max(32.0, static_cast<double>(head.size()) / lines);
+  const double per_line = std::max(32.0, static_cast<double>(bytes) / lines);
   return static_cast<size_t>(static_cast<double>(size) / per_line * 1.05);
 }
 
 // `seen` holds the event ids already read; `presized` when it was sized for the whole file.
-Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, FingerprintSet& seen,
-                  bool presized) {
+Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
+                  CompactFingerprintSet& seen, bool presized) {
   LS_ASSIGN_OR_RETURN(auto source, options.events_source
                                        ? options.events_source()
                                        : ingest::RecordSource::Open(options.events_path));
@@ -473,7 +490,7 @@ Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> mo
   // events), and faulting it in took the serial stage a second on this VM, with the parse
   // workers idle. It is sized on another thread while the leads are read, which leave a
   // core mostly free.
-  FingerprintSet seen;
+  CompactFingerprintSet seen;
   bool presized = false;
   std::jthread presize;
   const bool has_events = !options.events_path.empty() || options.events_source;

@@ -41,10 +41,7 @@ void Arena::Reset() {
   used_ = 0;
 }
 
-LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) {
-  slots_.assign(1024, Slot{});
-  mask_ = slots_.size() - 1;
-}
+LeadTable::LeadTable(size_t num_fields) : num_fields_(num_fields) { slots_.assign(1024, Slot{}); }
 
 LeadTable::Slot LeadTable::MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id) {
   Slot slot{};
@@ -74,7 +71,7 @@ bool LeadTable::SameId(const Slot& slot, std::string_view id) const {
 
 int64_t LeadTable::Find(std::string_view id, uint64_t hash) const {
   const uint16_t tag = TagOf(hash);
-  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = SlotOf(hash);; i = Next(i)) {
     const Slot& slot = slots_[i];
     if (slot.row_plus_one == 0) return -1;
     if (slot.tag == tag && SameId(slot, id)) return slot.row_plus_one - 1;
@@ -88,8 +85,8 @@ uint32_t LeadTable::Insert(std::string_view id, uint64_t hash) {
   hashes_.push_back(hash);
   lines_.push_back(0);
   attributes_.resize(attributes_.size() + num_fields_);
-  size_t i = hash & mask_;
-  while (slots_[i].row_plus_one != 0) i = (i + 1) & mask_;
+  size_t i = SlotOf(hash);
+  while (slots_[i].row_plus_one != 0) i = Next(i);
   slots_[i] = MakeSlot(row, hash, ids_.back());
   return row;
 }
@@ -100,23 +97,19 @@ void LeadTable::Reserve(size_t leads) {
   lines_.reserve(leads);
   attributes_.reserve(leads * num_fields_);
   // One allocation at the final size: each doubling on the way would zero a fresh table.
-  size_t slots = slots_.size();
-  while (leads * 10 > slots * 7) slots *= 2;
+  const size_t slots = leads * 10 / 7 + 2;
   if (slots > slots_.size()) Rehash(slots);
 }
 
 void LeadTable::Grow() { Rehash(slots_.size() * 2); }
 
 void LeadTable::Rehash(size_t slot_count) {
-  HugeVector<Slot> bigger(slot_count, Slot{});
-  size_t mask = bigger.size() - 1;
+  HugeVector<Slot>(slot_count, Slot{}).swap(slots_);
   for (uint32_t row = 0; row < ids_.size(); ++row) {
-    size_t i = hashes_[row] & mask;
-    while (bigger[i].row_plus_one != 0) i = (i + 1) & mask;
-    bigger[i] = MakeSlot(row, hashes_[row], ids_[row]);
+    size_t i = SlotOf(hashes_[row]);
+    while (slots_[i].row_plus_one != 0) i = Next(i);
+    slots_[i] = MakeSlot(row, hashes_[row], ids_[row]);
   }
-  slots_.swap(bigger);
-  mask_ = mask;
 }
 
 void LeadTable::SetAttribute(uint32_t row, size_t slot, const Value& value) {

@@ -54,9 +54,9 @@ class LeadTable {
   int64_t Find(std::string_view id, uint64_t hash) const;
   // Hints that Find(…, hash) is coming: brings its slot into the cache. PrefetchId, called
   // later, brings the id bytes the slot points to.
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[SlotOf(hash)]); }
   void PrefetchId(uint64_t hash) const {
-    const Slot& slot = slots_[hash & mask_];
+    const Slot& slot = slots_[SlotOf(hash)];
     if (slot.row_plus_one != 0 && slot.length > kInline) {
       const char* bytes;
       std::memcpy(&bytes, slot.bytes, sizeof bytes);
@@ -107,10 +107,17 @@ class LeadTable {
     char bytes[kInline];
   };
   static uint16_t TagOf(uint64_t hash) { return static_cast<uint16_t>(hash >> 48); }
+  // The home slot, from the 48 bits the tag does not use; any slot count works (multiply-shift),
+  // so Reserve sizes the index close to 70% full rather than to a power of two (1M leads: 46 MB
+  // rather than 64).
+  size_t SlotOf(uint64_t hash) const {
+    __extension__ using Wide = unsigned __int128;  // GCC and clang; -Wpedantic knows it
+    return static_cast<size_t>((static_cast<Wide>(hash << 16) * slots_.size()) >> 64);
+  }
+  size_t Next(size_t slot) const { return slot + 1 == slots_.size() ? 0 : slot + 1; }
   static Slot MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id);
   bool SameId(const Slot& slot, std::string_view id) const;
   HugeVector<Slot> slots_;
-  size_t mask_ = 0;
 };
 
 // A set of 64-bit fingerprints (event ids): 8 bytes per id at 50-70% load.
