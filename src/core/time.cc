@@ -115,7 +115,9 @@ bool ParseUtcSeconds(std::string_view s, Timestamp& out) {
   };
   const unsigned h1 = digit(11), h0 = digit(12), m1 = digit(14), m0 = digit(15), s1 = digit(17),
                  s0 = digit(18);
-  if ((h1 | h0 | m1 | m0 | s1 | s0) >= 10) return false;
+  // Each on its own: OR-ing them would reject digits such as 4 and 9 (4 | 9 == 13), which sent
+  // half of W1's times to ParseIso.
+  if (h1 > 9 || h0 > 9 || m1 > 9 || m0 > 9 || s1 > 9 || s0 > 9) return false;
   const unsigned hour = h1 * 10 + h0, minute = m1 * 10 + m0, second = s1 * 10 + s0;
   if (hour > 23 || minute > 59 || second > 60) return false;
   // The date's 10 bytes as two integers: compared in two instructions.
