@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes_equal.h"
+
 namespace leadscore::engine {
 
 class MatchMemo {
@@ -39,7 +41,7 @@ class MatchMemo {
   void Grow(size_t slots);
   bool Same(const Entry& entry, uint64_t hash, std::string_view key) const {
     return entry.hash == hash && entry.length == key.size() &&
-           std::string_view(bytes_).substr(entry.offset, entry.length) == key;
+           BytesEqual(bytes_.data() + entry.offset, key.data(), key.size());
   }
 
   size_t limit_;

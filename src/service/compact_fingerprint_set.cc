@@ -45,10 +45,22 @@ bool CompactFingerprintSet::Contains(uint64_t fp) const {
 
 bool CompactFingerprintSet::Insert(uint64_t fp) {
   if (region_slots_ == 0) Resize(SlotsPerRegion(0, kRegions));
-  if (Contains(fp)) return false;
   if ((size_ + 1) * 5 > kRegions * region_slots_ * 4) Resize(region_slots_ * 2);
+  const size_t region = RegionOf(fp);
   const uint64_t low = LowOf(fp);
-  if (!Place(RegionOf(fp), low)) overflow_.insert(fp >> kLowBits << kLowBits | low);
+  const size_t begin = region * region_slots_, end = begin + region_slots_;
+  size_t i = HomeOf(fp);
+  for (;; i = i + 1 == end ? begin : i + 1) {
+    const uint64_t there = Load(i);
+    if (there == low) return false;
+    if (there == 0) break;
+  }
+  if (Full(region)) {
+    if (!overflow_.insert(fp >> kLowBits << kLowBits | low).second) return false;
+  } else {
+    Store(i, low);
+    ++counts_[region];
+  }
   ++size_;
   return true;
 }

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <functional>
 
+#include "core/bytes_equal.h"
+
 namespace leadscore::service {
 
 uint64_t HashBytes(std::string_view bytes) {
@@ -60,13 +62,13 @@ LeadTable::Slot LeadTable::MakeSlot(uint32_t row, uint64_t hash, std::string_vie
 
 bool LeadTable::SameId(const Slot& slot, std::string_view id) const {
   if (slot.length <= kInline) {
-    return slot.length == id.size() && std::memcmp(slot.bytes, id.data(), id.size()) == 0;
+    return slot.length == id.size() && BytesEqual(slot.bytes, id.data(), id.size());
   }
   if (slot.length == kLongId) return ids_[slot.row_plus_one - 1] == id;
   if (slot.length != id.size()) return false;
   const char* bytes;
   std::memcpy(&bytes, slot.bytes, sizeof bytes);
-  return std::memcmp(bytes, id.data(), id.size()) == 0;
+  return BytesEqual(bytes, id.data(), id.size());
 }
 
 int64_t LeadTable::Find(std::string_view id, uint64_t hash) const {
