@@ -119,6 +119,7 @@ measure() {
     t1=$(date +%s.%N)
     echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}') $(tail -1 "$WORK/rss")" \
       >> "$WORK/$key.times"
+    log "$key: $(tail -1 "$WORK/$key.times" | awk '{printf "%.2f s, peak %.0f MB", $1, $2 / 1024}')"
   else
     echo "fail" >> "$WORK/$key.times"
     log "$key failed: $(tail -3 "$WORK/$key.err" | tr '\n' ' ')"

@@ -18,51 +18,50 @@ size_t SlotsPerRegion(size_t n, size_t regions) {
 
 }  // namespace
 
-bool CompactFingerprintSet::Place(size_t region, uint64_t low) {
-  if (Full(region)) return false;
+bool CompactFingerprintSet::Probe(size_t region, uint64_t low, size_t& empty) const {
   const size_t begin = region * region_slots_, end = begin + region_slots_;
-  for (size_t i = begin + OffsetOf(low);; i = i + 1 == end ? begin : i + 1) {
-    if (Load(i) == 0) {
-      Store(i, low);
-      ++counts_[region];
-      return true;
+  const size_t limit = std::min(region_slots_, kMaxProbe);
+  size_t i = begin + OffsetOf(low);
+  for (size_t walked = 0; walked < limit; ++walked, i = i + 1 == end ? begin : i + 1) {
+    const uint64_t there = Load(i);
+    if (there == low) return true;
+    if (there == 0) {
+      empty = i;
+      return false;
     }
   }
+  empty = SIZE_MAX;
+  return false;
 }
 
 bool CompactFingerprintSet::Contains(uint64_t fp) const {
   if (region_slots_ == 0) return false;
   const size_t region = RegionOf(fp);
-  const uint64_t low = LowOf(fp);
-  const size_t begin = region * region_slots_, end = begin + region_slots_;
-  for (size_t i = HomeOf(fp);; i = i + 1 == end ? begin : i + 1) {
-    const uint64_t there = Load(i);
-    if (there == low) return true;
-    if (there == 0) break;
-  }
-  return Full(region) && overflow_.contains(fp >> kLowBits << kLowBits | low);
+  size_t empty;
+  if (Probe(region, LowOf(fp), empty)) return true;
+  return Overflowed(region) && overflow_.contains(FullOf(fp));
 }
 
 bool CompactFingerprintSet::Insert(uint64_t fp) {
   if (region_slots_ == 0) Resize(SlotsPerRegion(0, kRegions));
   if ((size_ + 1) * 5 > kRegions * region_slots_ * 4) Resize(region_slots_ * 2);
   const size_t region = RegionOf(fp);
-  const uint64_t low = LowOf(fp);
-  const size_t begin = region * region_slots_, end = begin + region_slots_;
-  size_t i = HomeOf(fp);
-  for (;; i = i + 1 == end ? begin : i + 1) {
-    const uint64_t there = Load(i);
-    if (there == low) return false;
-    if (there == 0) break;
-  }
-  if (Full(region)) {
-    if (!overflow_.insert(fp >> kLowBits << kLowBits | low).second) return false;
-  } else {
-    Store(i, low);
-    ++counts_[region];
-  }
+  size_t empty;
+  if (Probe(region, LowOf(fp), empty)) return false;
+  if (Overflowed(region) && overflow_.contains(FullOf(fp))) return false;
+  Place(fp, empty);
   ++size_;
   return true;
+}
+
+void CompactFingerprintSet::Place(uint64_t fp, size_t empty) {
+  if (empty != SIZE_MAX) {
+    Store(empty, LowOf(fp));
+  } else {
+    overflow_.insert(FullOf(fp));
+    const size_t region = RegionOf(fp);
+    overflowed_[region / 64] |= uint64_t{1} << (region % 64);
+  }
 }
 
 void CompactFingerprintSet::Reserve(size_t n) {
@@ -74,22 +73,26 @@ void CompactFingerprintSet::Resize(size_t region_slots) {
   const size_t old_slots = region_slots_;
   HugeVector<unsigned char> old;
   old.swap(bytes_);
+  std::unordered_set<uint64_t> overflow;
+  overflow.swap(overflow_);
+  std::fill(overflowed_.begin(), overflowed_.end(), 0);
   bytes_.assign(kRegions * region_slots * kSlotBytes + sizeof(uint64_t) - kSlotBytes, 0);
   region_slots_ = region_slots;
-  counts_.assign(kRegions, 0);
   for (size_t region = 0; region < kRegions && old_slots != 0; ++region) {
     for (size_t i = region * old_slots; i < (region + 1) * old_slots; ++i) {
       uint64_t low;
       std::memcpy(&low, old.data() + i * kSlotBytes, sizeof low);
       low &= kLowMask;
-      // A larger region takes at least what the smaller one held.
-      if (low != 0) Place(region, low);
+      if (low == 0) continue;
+      size_t empty;
+      Probe(region, low, empty);
+      Place(region << kLowBits | low, empty);
     }
   }
-  std::unordered_set<uint64_t> overflow;
-  overflow.swap(overflow_);
   for (uint64_t fp : overflow) {
-    if (!Place(RegionOf(fp), fp & kLowMask)) overflow_.insert(fp);
+    size_t empty;
+    Probe(RegionOf(fp), fp & kLowMask, empty);
+    Place(fp, empty);
   }
 }
 

@@ -8,10 +8,11 @@
 // holds only the other 48 bits. The region a slot lies in gives the top bits back, so the set
 // is exact over the full 64 bits. Open addressing (linear probing) wraps within a region.
 //
-// The table grows (doubling every region) when it is 80% full on average. A region that fills
-// before that, because its fingerprints are not spread as hashes are, sends what no longer
-// fits to a hash set of full fingerprints, so that crafted ids cost time, not the memory of a
-// table grown for one region.
+// The table grows (doubling every region) when it is 80% full on average. A fingerprint whose
+// probe runs past kMaxProbe slots (a region crowded before that, because its fingerprints are
+// not spread as hashes are) goes to a hash set of full fingerprints instead, and its region is
+// marked, so that crafted ids cost time, not the memory of a table grown for one region, and a
+// probe never walks a whole region.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,8 @@ class CompactFingerprintSet {
   static constexpr uint64_t kLowMask = (uint64_t{1} << kLowBits) - 1;
   static constexpr size_t kRegions = size_t{1} << (64 - kLowBits);
   static constexpr size_t kSlotBytes = 6;
+  // Longer probes are rare at 80% (W1's 30M ids: none): the fingerprint goes to overflow_.
+  static constexpr size_t kMaxProbe = 256;
 
   // The stored form of `fp`'s low bits; 0 marks an empty slot, so 0 is stored as 1 (two
   // fingerprints of one region that differ only there count as one: a 2^-48 chance).
@@ -50,6 +53,8 @@ class CompactFingerprintSet {
     return low == 0 ? 1 : low;
   }
   static size_t RegionOf(uint64_t fp) { return static_cast<size_t>(fp >> kLowBits); }
+  // `fp` as overflow_ keeps it.
+  static uint64_t FullOf(uint64_t fp) { return fp >> kLowBits << kLowBits | LowOf(fp); }
   // Where in its region the probe for the low bits `low` starts.
   size_t OffsetOf(uint64_t low) const {
     __extension__ using Wide = unsigned __int128;  // GCC and clang; -Wpedantic knows it
@@ -66,21 +71,20 @@ class CompactFingerprintSet {
   void Store(size_t slot, uint64_t low) {
     std::memcpy(bytes_.data() + slot * kSlotBytes, &low, kSlotBytes);  // little-endian
   }
-  // Whether `region` takes no more entries (and some of it may be in overflow_).
-  bool Full(size_t region) const {
-    // At least 1/32 of a region, and one slot, stay empty: a probe needs an empty slot to stop
-    // at, and probes through a region nearly full get long.
-    return counts_[region] + 1 + region_slots_ / 32 >= region_slots_;
-  }
-  // Places `low` in `region` (not there yet); false when the region is full.
-  bool Place(size_t region, uint64_t low);
+  // Probes `region` for `low`: true when found; else `empty` is the first empty slot within
+  // kMaxProbe (and the region), or SIZE_MAX.
+  bool Probe(size_t region, uint64_t low, size_t& empty) const;
+  bool Overflowed(size_t region) const { return overflowed_[region / 64] >> (region % 64) & 1; }
+  // Puts `fp` (in neither the table nor overflow_) in the slot `empty` Probe gave, or in
+  // overflow_ when there was none.
+  void Place(uint64_t fp, size_t empty);
   void Resize(size_t region_slots);
 
   size_t region_slots_ = 0;
-  std::vector<uint32_t> counts_;           // entries per region
-  std::unordered_set<uint64_t> overflow_;  // what full regions did not take (low bits as
-                                           // LowOf stores them)
   HugeVector<unsigned char> bytes_;
+  std::unordered_set<uint64_t> overflow_;    // FullOf of what did not fit
+  std::vector<uint64_t> overflowed_ =        // a bit per region with entries in overflow_
+      std::vector<uint64_t>(kRegions / 64);  // (8 KB: stays in cache, where counts did not)
   size_t size_ = 0;
 };
 

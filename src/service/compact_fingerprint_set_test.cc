@@ -82,12 +82,25 @@ TEST(CompactFingerprintSet, AgreesWithStdSetOnCrowdedRegions) {
   agree();
 }
 
-TEST(CompactFingerprintSet, TakesSixBytesASlot) {
+// A table sized for 30M ids takes 6 bytes a slot, and a region crowded at one home slot sends
+// what its capped probes cannot place to the overflow, findable and never inserted twice.
+TEST(CompactFingerprintSet, TakesSixBytesASlotAndCapsItsProbes) {
   CompactFingerprintSet set;
   set.Reserve(30'000'000);
   // 80% full on average: 6 * 30M / 0.8 bytes, where 8-byte slots took 300 MB.
-  EXPECT_LT(set.table_bytes(), 240'000'000u);
-  EXPECT_GT(set.table_bytes(), 180'000'000u);
+  const size_t bytes = set.table_bytes();
+  EXPECT_LT(bytes, 240'000'000u);
+  EXPECT_GT(bytes, 180'000'000u);
+  // Region 7, low bits 1..2000: all of them start their probe in the region's first slot.
+  for (uint64_t low = 1; low <= 2000; ++low) ASSERT_TRUE(set.Insert(uint64_t{7} << 48 | low));
+  for (uint64_t low = 1; low <= 2000; ++low) {
+    ASSERT_FALSE(set.Insert(uint64_t{7} << 48 | low)) << low;
+    ASSERT_TRUE(set.Contains(uint64_t{7} << 48 | low)) << low;
+  }
+  EXPECT_FALSE(set.Contains(uint64_t{7} << 48 | 2001));
+  EXPECT_FALSE(set.Contains(uint64_t{8} << 48 | 1));
+  EXPECT_EQ(set.size(), 2000u);
+  EXPECT_EQ(set.table_bytes(), bytes);  // crowding one region did not grow the table
 }
 
 }  // namespace
