@@ -79,6 +79,8 @@ int RunScore(const ScoreArgs& args) {
   options.events_path = args.events;
   options.as_of = *as_of;
   options.threads = args.threads;
+  // Reasons, accounts and predictions read the leads' attributes after the load.
+  options.keep_attributes = args.explain || !args.accounts.empty() || !args.predictive.empty();
   options.on_error = [&](const ingest::RowError& e) {
     progress.Finish();
     errors.Report(e);

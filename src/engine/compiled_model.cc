@@ -252,16 +252,24 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   }
   model->engagement_groups_ = CompileGroups(spec.engagement.groups);
 
-  model->formula_ =
-      compiler.CompileExpr(spec.formula, Context::kFormula, Expect::kNumber, "score.formula");
+  bool reads_lead = false;
+  model->formula_ = compiler.CompileExpr(spec.formula, Context::kFormula, Expect::kNumber,
+                                         "score.formula", &reads_lead);
+  bool beyond_fit = reads_lead;
   for (const auto& g : spec.grades) {
     model->grades_.push_back(
-        {g.id, compiler.CompileExpr(g.when, Context::kGrades, Expect::kCondition, "a grade")});
+        {g.id, compiler.CompileExpr(g.when, Context::kGrades, Expect::kCondition, "a grade",
+                                    &reads_lead)});
+    beyond_fit = beyond_fit || reads_lead;
   }
   for (const auto& s : spec.stages) {
     model->stages_.push_back(
-        {s.id, compiler.CompileExpr(s.when, Context::kStages, Expect::kCondition, "a stage")});
+        {s.id, compiler.CompileExpr(s.when, Context::kStages, Expect::kCondition, "a stage",
+                                    &reads_lead)});
+    beyond_fit = beyond_fit || reads_lead;
   }
+  for (const auto& rule : model->engagement_rules_) beyond_fit = beyond_fit || rule.reads_lead;
+  model->reads_lead_beyond_fit_ = beyond_fit;
   if (spec.accounts) {
     model->account_key_ = compiler.CompileExpr(spec.accounts->key, Context::kAccountKey,
                                                Expect::kAnything, "accounts.key");

@@ -111,6 +111,11 @@ class CompiledModel {
   // Slots per lead in a LeadState.
   uint32_t state_size() const { return state_size_; }
 
+  // Whether anything but the fit rules reads lead attributes: an engagement rule, the score
+  // formula, a grade or a stage. When none does, a lead's attributes are needed only for its
+  // fit, and a batch may keep that instead of them.
+  bool reads_lead_beyond_fit() const { return reads_lead_beyond_fit_; }
+
  private:
   friend tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic>> Compile(
       model::ModelSpec spec);
@@ -127,6 +132,7 @@ class CompiledModel {
   std::vector<CompiledEngagementRule> engagement_rules_;
   std::vector<CompiledGroup> engagement_groups_;
   std::shared_ptr<const expr::Program> formula_;
+  bool reads_lead_beyond_fit_ = false;
   std::vector<CompiledLevel> grades_;
   std::vector<CompiledLevel> stages_;
   std::shared_ptr<const expr::Program> account_key_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cmath>
 
 #include "engine/rounding.h"
@@ -181,48 +182,66 @@ bool Scorer::FitRuleHolds(uint32_t index, std::span<const Value> lead_attributes
   return vm_.Run(*rule.when, env).is_true();
 }
 
-void Scorer::Evaluate(const StateTable& states, uint32_t lead,
-                      std::span<const Value> lead_attributes, AsOf as_of, bool explain,
+double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of, bool explain,
                       Score& out) {
-  out.reasons.clear();
-  auto add_reason = [&](std::string_view id, double points, int index, bool is_fit) {
-    if (explain && Round2(points) != 0) out.reasons.push_back({id, points, index, is_fit});
-  };
-
-  // 1. Fit.
-  const auto& fit_groups = model_.fit_groups();
   std::fill(group_totals_.begin(), group_totals_.end(), 0.0);
   double fit_sum = 0;
   const auto& fit_rules = model_.fit_rules();
   for (uint32_t i = 0; i < fit_rules.size(); ++i) {
     if (!FitRuleHolds(i, lead_attributes, as_of)) continue;
     const CompiledFitRule& rule = fit_rules[i];
-    add_reason(rule.id, rule.points, static_cast<int>(i), true);
+    if (explain && Round2(rule.points) != 0) {
+      out.reasons.push_back({rule.id, rule.points, static_cast<int>(i), true});
+    }
     if (rule.group >= 0) {
       group_totals_[rule.group] += rule.points;
     } else {
       fit_sum += rule.points;
     }
   }
+  return fit_sum + GroupSum(model_.fit_groups(), fit_cut_names_, explain);
+}
+
+double Scorer::GroupSum(const std::vector<CompiledGroup>& groups,
+                        const std::vector<std::string>& names, bool explain) {
+  double sum = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    double total = group_totals_[g];
+    if (groups[g].max && total > *groups[g].max) {
+      if (explain) cuts_.push_back({names[g], *groups[g].max - total, -1, false});
+      total = *groups[g].max;
+    }
+    sum += total;
+  }
+  return sum;
+}
+
+double Scorer::Fit(std::span<const Value> lead_attributes, AsOf as_of) {
+  Score unused;
+  return Clamp(FitSum(lead_attributes, as_of, false, unused), 0, model_.spec().fit.max);
+}
+
+void Scorer::Evaluate(const StateTable& states, uint32_t lead,
+                      std::span<const Value> lead_attributes, AsOf as_of, bool explain, Score& out,
+                      const double* fit) {
+  assert(!(explain && fit) && "a given fit has no reasons to explain");
+  out.reasons.clear();
+  auto add_reason = [&](std::string_view id, double points, int index, bool is_fit) {
+    if (explain && Round2(points) != 0) out.reasons.push_back({id, points, index, is_fit});
+  };
   std::vector<Contribution>& cuts_scratch = cuts_;
   cuts_scratch.clear();
-  auto group_sum = [&](const std::vector<CompiledGroup>& groups,
-                       const std::vector<std::string>& names) {
-    double sum = 0;
-    for (size_t g = 0; g < groups.size(); ++g) {
-      double total = group_totals_[g];
-      if (groups[g].max && total > *groups[g].max) {
-        if (explain) cuts_scratch.push_back({names[g], *groups[g].max - total, -1, false});
-        total = *groups[g].max;
-      }
-      sum += total;
+
+  // 1. Fit.
+  if (fit != nullptr) {
+    out.fit = *fit;
+  } else {
+    const double fit_sum = FitSum(lead_attributes, as_of, explain, out);
+    out.fit = Clamp(fit_sum, 0, model_.spec().fit.max);
+    if (explain && out.fit != fit_sum) {
+      cuts_scratch.push_back({cut_fit_, out.fit - fit_sum, -1, false});
     }
-    return sum;
-  };
-  fit_sum += group_sum(fit_groups, fit_cut_names_);
-  out.fit = Clamp(fit_sum, 0, model_.spec().fit.max);
-  if (explain && out.fit != fit_sum)
-    cuts_scratch.push_back({cut_fit_, out.fit - fit_sum, -1, false});
+  }
 
   // 2-4. Engagement.
   std::fill(group_totals_.begin(), group_totals_.end(), 0.0);
@@ -238,7 +257,7 @@ void Scorer::Evaluate(const StateTable& states, uint32_t lead,
       engagement_sum += c;
     }
   }
-  engagement_sum += group_sum(model_.engagement_groups(), engagement_cut_names_);
+  engagement_sum += GroupSum(model_.engagement_groups(), engagement_cut_names_, explain);
   out.engagement = Clamp(engagement_sum, 0, model_.spec().engagement.max);
   if (explain && out.engagement != engagement_sum) {
     cuts_scratch.push_back({cut_engagement_, out.engagement - engagement_sum, -1, false});

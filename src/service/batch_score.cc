@@ -45,7 +45,8 @@ struct LeadRecord {
   uint64_t line;
   uint64_t hash;
   std::string_view id;        // in ParsedLeads::arena
-  uint32_t values;            // first of its attributes in ParsedLeads::values
+  uint32_t values;            // first of its attributes in ParsedLeads::values (unless fit_only)
+  double fit = 0;             // its fit, when the batch keeps fits rather than attributes
   uint32_t errors_begin = 0;  // its conversion problems in ParsedLeads::conversion_errors,
   uint32_t errors_end = 0;    // reported only if the row is kept
 };
@@ -76,10 +77,13 @@ struct ParsedLeads {
 class LeadSink : public ingest::RowSink {
  public:
   LeadSink(const CompiledModel& model, const ingest::RecordSource& source,
-           std::vector<size_t> raw_index)
+           std::vector<size_t> raw_index, const Batch& batch)
       : file_(source.path()),
         converter_(model.lead_fields(), std::move(raw_index),
-                   source.format() == ingest::Format::kCsv, source.path()) {}
+                   source.format() == ingest::Format::kCsv, source.path()),
+        scorer_(model),
+        as_of_(batch.as_of),
+        fit_only_(batch.fit_only()) {}
 
   void set_output(ParsedLeads* out) { out_ = out; }
 
@@ -93,8 +97,13 @@ class LeadSink : public ingest::RowSink {
     record.errors_begin = static_cast<uint32_t>(out_->conversion_errors.size());
     auto row = converter_.Convert(values, line, out_->conversion_errors);
     record.errors_end = static_cast<uint32_t>(out_->conversion_errors.size());
-    for (const Value& v : row) {
-      out_->values.push_back(v.is_string() ? Value::String(out_->arena->Copy(v.str())) : v);
+    if (fit_only_) {
+      // Here, on a parse worker, rather than on the thread that inserts the leads in order.
+      record.fit = scorer_.Fit(row, as_of_);
+    } else {
+      for (const Value& v : row) {
+        out_->values.push_back(v.is_string() ? Value::String(out_->arena->Copy(v.str())) : v);
+      }
     }
     out_->records.push_back(record);
   }
@@ -108,6 +117,9 @@ class LeadSink : public ingest::RowSink {
  private:
   std::string file_;
   Converter converter_;
+  engine::Scorer scorer_;
+  AsOf as_of_;
+  bool fit_only_;
   std::string id_scratch_;
   ParsedLeads* out_ = nullptr;
 };
@@ -124,7 +136,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   std::vector<std::unique_ptr<LeadSink>> sinks;
   for (int i = 0; i < std::max(threads, 1); ++i) {
     parsers.push_back(ingest::BlockParser::Create(*source, wanted));
-    sinks.push_back(std::make_unique<LeadSink>(model, *source, raw_index));
+    sinks.push_back(std::make_unique<LeadSink>(model, *source, raw_index, batch));
   }
   InputStats& stats = batch.lead_stats;
   const size_t num_fields = model.lead_fields().size();
@@ -149,8 +161,10 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       size_t estimate = static_cast<size_t>(total / per_lead);
       batch.leads.Reserve(estimate);
       batch.states.Reserve(estimate);
+      if (batch.fit_only()) batch.fit.reserve(estimate);
       auto spare = batch.leads.SpareMemory();
       spare.push_back(batch.states.SpareMemory());
+      spare.push_back(SpareCapacity(batch.fit));
       prefault = PrefaultInBackground(std::move(spare));
     }
     size_t next_skipped = 0;
@@ -182,9 +196,13 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       uint32_t row = batch.leads.Insert(r.id, r.hash);
       batch.leads.set_line(row, r.line);
       batch.states.AddLead();
-      for (size_t f = 0; f < num_fields; ++f) {
-        const Value& v = parsed.values[r.values + f];
-        if (!v.is_null()) batch.leads.SetAttribute(row, f, v);
+      if (batch.fit_only()) {
+        batch.fit.push_back(r.fit);
+      } else {
+        for (size_t f = 0; f < num_fields; ++f) {
+          const Value& v = parsed.values[r.values + f];
+          if (!v.is_null()) batch.leads.SetAttribute(row, f, v);
+        }
       }
       ++stats.rows_used;
     }
@@ -473,9 +491,12 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
   LS_RETURN_IF_ERROR(
       RunBlockPipeline<ParsedEvents>(*source, threads, options.block_bytes, parse, consume, apply));
   while (states.size() < leads_from_file + extra.size()) states.AddLead();
+  // A lead known only from events has no attributes: every one has the fit of none.
+  const double fit_of_none = batch.fit_only() ? scorer.Fit(no_attributes, batch.as_of) : 0;
   for (uint32_t i = 0; i < extra.size(); ++i) {
     uint32_t row = batch.leads.Insert(extra.id(i), HashBytes(extra.id(i)));
     if (row != leads_from_file + i) return Internal("lead rows out of step while merging");
+    if (batch.fit_only()) batch.fit.push_back(fit_of_none);
   }
   return Status::Ok();
 }
@@ -484,10 +505,13 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
 
 Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> model,
                                          const BatchOptions& options) {
-  auto batch = std::make_unique<Batch>(std::move(model), options.as_of);
+  // `explain` (only_lead) reads the attributes of its lead afterwards.
+  const bool keep_attributes =
+      options.keep_attributes || model->reads_lead_beyond_fit() || !options.only_lead.empty();
+  auto batch = std::make_unique<Batch>(std::move(model), options.as_of, keep_attributes);
   int threads = ThreadCount(options.threads);
-  // The events' dedupe set is a run's largest table (8 bytes an event id: 300 MB for 30M
-  // events), and faulting it in took the serial stage a second on this VM, with the parse
+  // The events' dedupe set is a run's largest table (6 bytes a slot: 249 MB for 30M events),
+  // and faulting it in took the serial stage a second on this VM, with the parse
   // workers idle. It is sized on another thread while the leads are read, which leave a
   // core mostly free.
   CompactFingerprintSet seen;
@@ -539,7 +563,7 @@ Ranking RankLeads(const Batch& batch, int threads) {
     for (size_t i = begin; i < end; ++i) {
       uint32_t row = static_cast<uint32_t>(i);
       scorer.Evaluate(batch.states, row, batch.leads.attributes(row), batch.as_of, false,
-                      ranking.scores[i]);
+                      ranking.scores[i], batch.fit_only() ? &batch.fit[row] : nullptr);
       keys[i] = {ranking.scores[i].score, IdPrefix(batch.leads.id(row)), row};
     }
   };

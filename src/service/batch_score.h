@@ -4,7 +4,7 @@
 // Reading runs on several threads (blocks parsed in parallel, conditions that read only the
 // event evaluated there) and is applied in file order on the calling thread, so the result is
 // identical for any thread count. Memory grows with the number of leads and of distinct event
-// ids (8 bytes each), never with the size of the events.
+// ids (6 bytes a slot of CompactFingerprintSet), never with the size of the events.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +51,13 @@ struct BatchOptions {
   // The events hold no repeated event_id (the store's log, deduped as events arrive), so no
   // dedupe set is built: for 27M events it held 300 MB and was most of the serial stage.
   bool events_unique = false;
+  // false: when nothing but the fit rules reads lead attributes
+  // (CompiledModel::reads_lead_beyond_fit), each lead's fit is computed as it is read and its
+  // attributes are not kept (Batch::fit; Batch::leads then holds no attribute). On W1's 1M
+  // leads that is the attribute column and the arena of their strings, about 150 MB less to
+  // fault in. Callers that read attributes afterwards (explanations, accounts, predictions)
+  // keep the default.
+  bool keep_attributes = true;
   // Called for each event applied to a lead, with the matched rule indexes (for `explain`).
   std::function<void(uint32_t lead, uint64_t line, Timestamp ts,
                      const std::vector<uint32_t>& rules)>
@@ -61,13 +68,25 @@ struct BatchOptions {
 struct Batch {
   std::shared_ptr<const engine::CompiledModel> model;
   AsOf as_of;
-  LeadTable leads;
+  LeadTable leads;  // with no attributes when `fit` is filled
   engine::StateTable states;
+  // Each lead's fit by row, when the attributes were not kept (BatchOptions::keep_attributes).
+  HugeVector<double> fit;
   InputStats lead_stats;
   InputStats event_stats;
 
-  Batch(std::shared_ptr<const engine::CompiledModel> m, AsOf t)
-      : model(std::move(m)), as_of(t), leads(model->lead_fields().size()), states(*model, t.time) {}
+  Batch(std::shared_ptr<const engine::CompiledModel> m, AsOf t, bool keep_attributes)
+      : model(std::move(m)),
+        as_of(t),
+        leads(keep_attributes ? model->lead_fields().size() : 0),
+        states(*model, t.time),
+        fit_only_(!keep_attributes) {}
+
+  // Whether the leads' attributes were read into `fit` and not kept.
+  bool fit_only() const { return fit_only_; }
+
+ private:
+  bool fit_only_;
 };
 
 // Reads the input files into a Batch. Fails only when a file cannot be read (missing, unknown

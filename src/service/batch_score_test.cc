@@ -79,6 +79,68 @@ TEST(BatchScore, SameResultForAnyThreadCountAndBlockSize) {
   EXPECT_NE(reference.find("L60 "), std::string::npos);  // known only from events
 }
 
+// A batch that keeps each lead's fit rather than its attributes scores every lead as one that
+// keeps them, leads known only from events (the fit of no attributes) included; a model whose
+// stages read an attribute keeps them whatever the option says.
+TEST(BatchScore, KeepingFitsRatherThanAttributesScoresTheSame) {
+  const std::string dir = WriteInputs(testing::TempDir() + "/batch_fit_only");
+  auto compile = [](const std::string& stage) {
+    auto m = engine::CompileModelText(R"(
+fit:
+  max: 25
+  groups: {firmo: {max: 12}}
+  rules:
+    - {id: it, when: 'industry == "IT"', points: 10, group: firmo}
+    - {id: it_again, when: 'lower(industry) == "it"', points: 5, group: firmo}
+    - {id: unknown, when: 'not exists(industry)', points: 7}
+    - {id: retail, when: 'industry == "Retail"', points: -4}
+engagement:
+  decay: {half_life: 7d}
+  rules:
+    - {id: pv, event: page_view, points: 3, max: 40}
+    - {id: burst, event: page_view, count: 3, within: 2d, points: 5}
+grades:
+  - {id: A, when: fit >= 12}
+  - {id: B, when: "true"}
+stages:
+  - {id: MQL, when: )" + stage + R"(}
+)",
+                                      "m.yaml");
+    EXPECT_TRUE(m) << (m ? "" : m.error().front().message);
+    return *m;
+  };
+  auto render = [&](std::shared_ptr<const engine::CompiledModel> model, bool keep,
+                    bool expect_fit_only) {
+    BatchOptions options;
+    options.leads_path = dir + "/leads.csv";
+    options.events_path = dir + "/events.jsonl";
+    options.as_of = AsOf{(1704067200LL + 2000 * 3000) * kMicrosPerSecond};
+    options.keep_attributes = keep;
+    auto batch = LoadBatch(model, options);
+    EXPECT_TRUE(batch) << batch.error().ToString();
+    EXPECT_EQ((*batch)->fit_only(), expect_fit_only);
+    const Ranking ranking = RankLeads(**batch, 2);
+    std::string out;
+    for (uint32_t row : ranking.order) {
+      const engine::Score& s = ranking.scores[row];
+      out += std::string((*batch)->leads.id(row)) + " " + engine::FormatScore(s.score) + " " +
+             engine::FormatScore(s.fit) + " " + engine::FormatScore(s.engagement) + " " +
+             std::to_string(s.grade) + " " + std::to_string(s.stage) + "\n";
+    }
+    return out;
+  };
+  const auto by_score = compile("'score >= 20'");
+  const std::string kept = render(by_score, true, false);
+  EXPECT_EQ(render(by_score, false, true), kept);
+  EXPECT_NE(kept.find("L60 "), std::string::npos);  // known only from events
+  // An IT lead's fit, capped by its group; a lead known only from events has the fit of none.
+  EXPECT_NE(kept.find(" 12.00 "), std::string::npos);
+  EXPECT_NE(kept.find(" 7.00 "), std::string::npos);
+  const auto by_attribute = compile("'lead.industry == \"IT\" and score >= 20'");
+  const std::string kept_too = render(by_attribute, true, false);
+  EXPECT_EQ(render(by_attribute, false, false), kept_too);
+}
+
 // Enough leads for the ranking to sort in two halves and merge them: many ties on the score,
 // ids that share their first 8 bytes, so the order must fall back to the whole id.
 TEST(BatchScore, RankingOfManyTiedLeadsIsScoreThenId) {

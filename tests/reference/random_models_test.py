@@ -748,6 +748,21 @@ def run_seed(seed, binary, keep_all=False):
         elif [r[0] for r in expected] != [r[0] for r in actual]:
             problems.append("row order differs:\n  expected %s\n  actual   %s" % (
                 [r[0] for r in expected], [r[0] for r in actual]))
+    if not problems:
+        # Without --explain the engine may keep each lead's fit rather than its attributes, and
+        # it runs on two threads: the same rows, reasons aside, in the same order.
+        plain = [c for c in cmd if c != "--explain"]
+        plain[plain.index("--threads") + 1] = "2"
+        proc = subprocess.run(plain, capture_output=True, text=True, encoding="utf-8", timeout=120)
+        rows = list(csv.reader(io.StringIO(proc.stdout, newline="")))[1:] \
+            if proc.returncode == 0 else None
+        if rows != [r[:6] for r in expected]:
+            first = next((i for i, (x, y) in enumerate(zip(rows or [], expected)) if x != y[:6]),
+                         None)
+            problems.append("without --explain (exit %d): %s" % (
+                proc.returncode, proc.stderr[-2000:] if rows is None else
+                "row %s: expected %s, actual %s" % (first, expected[first][:6], rows[first])
+                if first is not None else "%d rows, expected %d" % (len(rows), len(expected))))
     if problems:
         print("FAIL seed %d (as of %s); inputs kept in %s\n  replay: sh %s/replay.sh" % (
             seed, as_of, d, d))
