@@ -279,8 +279,16 @@ class EventSink : public ingest::RowSink {
     std::string problem;
     Timestamp ts;
     if (!EventTime(values[2], ts, problem)) return Reject(line, "ts", problem + "; row skipped");
-    EventRecord record{line, HashBytes(lead_id), out_->arena->Copy(lead_id), ts, 0, -1, 0, 0, -1,
-                       kSkip};
+    // Filled in place: a record built on the stack and pushed was copied through 16-byte loads
+    // of 8-byte stores, which stalled store forwarding (a third of this function's samples).
+    EventRecord& record = out_->records.emplace_back();
+    record.line = line;
+    record.lead_hash = HashBytes(lead_id);
+    record.lead_id = out_->arena->Copy(lead_id);
+    record.ts = ts;
+    record.type_id = -1;
+    record.known = -1;
+    record.lead = kSkip;
     if (IdText(values[3], event_scratch_, event_id)) {
       record.event_fp = HashBytes(event_id);
       if (record.event_fp == 0) record.event_fp = 1;
@@ -302,7 +310,6 @@ class EventSink : public ingest::RowSink {
         }
       }
     }
-    out_->records.push_back(record);
   }
 
   void OnError(RowError error) override {
