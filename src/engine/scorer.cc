@@ -182,16 +182,16 @@ bool Scorer::FitRuleHolds(uint32_t index, std::span<const Value> lead_attributes
   return vm_.Run(*rule.when, env).is_true();
 }
 
-double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of, bool explain,
-                      Score& out) {
+double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of,
+                      std::vector<Contribution>* reasons) {
   std::fill(group_totals_.begin(), group_totals_.end(), 0.0);
   double fit_sum = 0;
   const auto& fit_rules = model_.fit_rules();
   for (uint32_t i = 0; i < fit_rules.size(); ++i) {
     if (!FitRuleHolds(i, lead_attributes, as_of)) continue;
     const CompiledFitRule& rule = fit_rules[i];
-    if (explain && Round2(rule.points) != 0) {
-      out.reasons.push_back({rule.id, rule.points, static_cast<int>(i), true});
+    if (reasons && Round2(rule.points) != 0) {
+      reasons->push_back({rule.id, rule.points, static_cast<int>(i), true});
     }
     if (rule.group >= 0) {
       group_totals_[rule.group] += rule.points;
@@ -199,7 +199,7 @@ double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of, bool e
       fit_sum += rule.points;
     }
   }
-  return fit_sum + GroupSum(model_.fit_groups(), fit_cut_names_, explain);
+  return fit_sum + GroupSum(model_.fit_groups(), fit_cut_names_, reasons != nullptr);
 }
 
 double Scorer::GroupSum(const std::vector<CompiledGroup>& groups,
@@ -217,8 +217,7 @@ double Scorer::GroupSum(const std::vector<CompiledGroup>& groups,
 }
 
 double Scorer::Fit(std::span<const Value> lead_attributes, AsOf as_of) {
-  Score unused;
-  return Clamp(FitSum(lead_attributes, as_of, false, unused), 0, model_.spec().fit.max);
+  return Clamp(FitSum(lead_attributes, as_of, nullptr), 0, model_.spec().fit.max);
 }
 
 void Scorer::Evaluate(const StateTable& states, uint32_t lead,
@@ -236,7 +235,7 @@ void Scorer::Evaluate(const StateTable& states, uint32_t lead,
   if (fit != nullptr) {
     out.fit = *fit;
   } else {
-    const double fit_sum = FitSum(lead_attributes, as_of, explain, out);
+    const double fit_sum = FitSum(lead_attributes, as_of, explain ? &out.reasons : nullptr);
     out.fit = Clamp(fit_sum, 0, model_.spec().fit.max);
     if (explain && out.fit != fit_sum) {
       cuts_scratch.push_back({cut_fit_, out.fit - fit_sum, -1, false});

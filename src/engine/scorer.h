@@ -72,9 +72,10 @@ class Scorer {
 
  private:
   uint64_t MatchEventUncached(const EventView& event);
-  // The sum of the fit rules that hold, after group caps, before the clamp; with `explain`, the
-  // rules go to out.reasons and the group cuts to cuts_.
-  double FitSum(std::span<const Value> lead_attributes, AsOf as_of, bool explain, Score& out);
+  // The sum of the fit rules that hold, after group caps, before the clamp. With `reasons`, the
+  // rules that hold go there and the group cuts to cuts_.
+  double FitSum(std::span<const Value> lead_attributes, AsOf as_of,
+                std::vector<Contribution>* reasons);
   // The sum of group_totals_ over `groups`, each capped at its max (a cut in cuts_ when
   // `explain`).
   double GroupSum(const std::vector<CompiledGroup>& groups, const std::vector<std::string>& names,

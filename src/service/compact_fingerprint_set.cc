@@ -64,6 +64,12 @@ void CompactFingerprintSet::Place(uint64_t fp, size_t empty) {
   }
 }
 
+void CompactFingerprintSet::Add(uint64_t fp) {
+  size_t empty;
+  Probe(RegionOf(fp), LowOf(fp), empty);
+  Place(fp, empty);
+}
+
 void CompactFingerprintSet::Reserve(size_t n) {
   const size_t slots = SlotsPerRegion(n, kRegions);
   if (slots > region_slots_) Resize(slots);
@@ -83,17 +89,10 @@ void CompactFingerprintSet::Resize(size_t region_slots) {
       uint64_t low;
       std::memcpy(&low, old.data() + i * kSlotBytes, sizeof low);
       low &= kLowMask;
-      if (low == 0) continue;
-      size_t empty;
-      Probe(region, low, empty);
-      Place(region << kLowBits | low, empty);
+      if (low != 0) Add(region << kLowBits | low);
     }
   }
-  for (uint64_t fp : overflow) {
-    size_t empty;
-    Probe(RegionOf(fp), fp & kLowMask, empty);
-    Place(fp, empty);
-  }
+  for (uint64_t fp : overflow) Add(fp);
 }
 
 }  // namespace leadscore::service

@@ -78,6 +78,8 @@ class CompactFingerprintSet {
   // Puts `fp` (in neither the table nor overflow_) in the slot `empty` Probe gave, or in
   // overflow_ when there was none.
   void Place(uint64_t fp, size_t empty);
+  // Probe, then Place: for a fingerprint known to be in neither (Resize moving entries).
+  void Add(uint64_t fp);
   void Resize(size_t region_slots);
 
   size_t region_slots_ = 0;

@@ -108,8 +108,8 @@ class LeadTable {
   };
   static uint16_t TagOf(uint64_t hash) { return static_cast<uint16_t>(hash >> 48); }
   // The home slot, from the 48 bits the tag does not use; any slot count works (multiply-shift),
-  // so Reserve sizes the index close to 70% full rather than to a power of two (1M leads: 46 MB
-  // rather than 64).
+  // so Reserve sizes the index close to 70% full rather than to a power of two (1M leads:
+  // 1.43M slots of 32 bytes, 46 MB, rather than 2M, 64 MB).
   size_t SlotOf(uint64_t hash) const {
     __extension__ using Wide = unsigned __int128;  // GCC and clang; -Wpedantic knows it
     return static_cast<size_t>((static_cast<Wide>(hash << 16) * slots_.size()) >> 64);
