@@ -2,22 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 
 #include "core/bytes_equal.h"
 
 namespace leadscore::service {
-
-uint64_t HashBytes(std::string_view bytes) {
-  uint64_t h = std::hash<std::string_view>{}(bytes);
-  // Finalizer (splitmix64) so that low bits are well mixed for masking.
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
-}
 
 std::string_view Arena::Copy(std::string_view bytes) {
   if (bytes.empty()) return {};

@@ -15,14 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/hash_bytes.h"
 #include "core/huge_page_allocator.h"
 #include "core/prefault.h"
 #include "core/value.h"
 
 namespace leadscore::service {
 
-// The 64-bit hash used for lead ids and event-id fingerprints.
-uint64_t HashBytes(std::string_view bytes);
+using leadscore::HashBytes;  // core/hash_bytes.h: lead ids and event-id fingerprints
 
 // Bytes that never move once written.
 class Arena {
