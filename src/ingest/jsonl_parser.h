@@ -47,17 +47,24 @@ class JsonlParser final : public BlockParser {
   };
 
   // A top-level key as the previous plain line had it at the same position: event files write
-  // their keys in one order line after line, and a match skips Find's hashing and probing.
+  // their keys in one order line after line, so the bytes of a line's key are first compared
+  // with the prediction, closing quote included, and a match needs neither a scan for the
+  // quote nor Find's hashing and probing.
+  static constexpr size_t kMaxPredicted = 32;     // positions; later keys take Find
+  static constexpr size_t kMaxPredictedKey = 15;  // bytes; with its quote, one 16-byte compare
   struct PredictedKey {
-    uint64_t head[2] = {0, 0};  // the key's bytes, zero-padded to 16
-    size_t length = SIZE_MAX;   // SIZE_MAX: nothing predicted
+    char bytes[16] = {};  // the key, its closing quote, zeros
+    uint32_t mask = 0;    // the bit of each byte that must match; 0: nothing predicted
+    uint32_t length = 0;
     const KeyEntry* entry = nullptr;
   };
 
   void AddKey(std::string_view path, int slot, bool descend);
   const KeyEntry* Find(std::string_view path) const;
-  // Find for the top-level key at `position` of a line, through predicted_. The key must view
-  // a Block (16 bytes are read from its start, inside the Block's padding).
+  // The prediction for the top-level key at `position` whose bytes start at `p` (just after its
+  // opening quote), or nullptr when they differ. Reads 16 bytes, inside the Block's padding.
+  const PredictedKey* Predicted(const char* p, size_t position) const;
+  // Find for the top-level key at `position` of a line, kept as that position's prediction.
   const KeyEntry* FindTopLevel(std::string_view key, size_t position);
   // The fast path for plain lines (see jsonl_parser.cc): the byte after the line's '\n', or
   // nullptr when the line needs simdjson. Only for lines that end in '\n'.
@@ -80,7 +87,7 @@ class JsonlParser final : public BlockParser {
   std::vector<KeyEntry> entries_;
   std::vector<int> table_;  // indexes into entries_, -1 empty; size a power of two
   size_t table_mask_ = 0;
-  std::vector<PredictedKey> predicted_;  // by position among a line's top-level keys
+  PredictedKey predicted_[kMaxPredicted];  // by position among a line's top-level keys
 
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::document* document_ = nullptr;  // the line being parsed

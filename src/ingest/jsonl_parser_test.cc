@@ -73,6 +73,30 @@ TEST(JsonlParser, KeysInAnotherOrderThanTheLineBefore) {
                                   "4: \"14\" | null | \"12\" | null | \"13\""));
 }
 
+// A predicted key is compared with the line's bytes, closing quote included, before any scan:
+// a longer or shorter key, the same bytes followed by an escape, keys of 15 and 16 bytes (the
+// longest predicted and the first that is not) and a key cut inside a UTF-8 character must each
+// be read as the scan would read them.
+TEST(JsonlParser, PredictedKeysMatchOnlyTheSameKey) {
+  Parsed p = ParseJsonl(
+      "{\"k\":\"1\",\"fifteen_bytes_a\":\"2\",\"sixteen_bytes_ab\":\"3\",\"cl\xc3\xa9\":\"4\"}\n"
+      "{\"kk\":\"5\",\"fifteen_bytes_a\":\"6\",\"sixteen_bytes_ab\":\"7\",\"cl\xc3\xa9\":\"8\"}\n"
+      "{\"k\":\"9\",\"fifteen_bytes_b\":\"10\",\"sixteen_bytes_ac\":\"11\",\"cl\":\"12\"}\n"
+      "{\"\":\"13\",\"fifteen_bytes_a\\u0041\":\"14\",\"sixteen_bytes_ab\":\"15\"}\n"
+      "{\"k\":\"16\",\"fifteen_bytes_a\":\"17\",\"sixteen_bytes_ab\":\"18\",\"cl\xc3\":\"19\"}\n"
+      "{\"k\":\"20\",\"fifteen_bytes_a\":\"21\",\"sixteen_bytes_ab\":\"22\",\"cl\xc3\xa9\":\"23\"}"
+      "\n",
+      {"k", "kk", "fifteen_bytes_a", "fifteen_bytes_aA", "sixteen_bytes_ab", "cl\xc3\xa9", "cl",
+       ""});
+  EXPECT_THAT(p.rows,
+              ElementsAre("1: \"1\" | null | \"2\" | null | \"3\" | \"4\" | null | null",
+                          "2: null | \"5\" | \"6\" | null | \"7\" | \"8\" | null | null",
+                          "3: \"9\" | null | null | null | null | null | \"12\" | null",
+                          "4: null | null | null | \"14\" | \"15\" | null | null | \"13\"",
+                          "6: \"20\" | null | \"21\" | null | \"22\" | \"23\" | null | null"));
+  EXPECT_THAT(p.errors, ElementsAre(StartsWith("5: invalid JSON")));
+}
+
 TEST(JsonlParser, FirstDuplicateKeyWins) {
   Parsed p = ParseJsonl(R"({"a":1,"a":2,"u.s":"flat","u":{"s":"nested"},"n":null,"n":3})"
                         "\n",

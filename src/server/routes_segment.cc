@@ -89,12 +89,12 @@ void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::s
                     // The answer is built on the connection's thread, not the writer's.
                     respond.Later([leads, written = std::move(written)](HttpResponse& res) {
                       if (!written) return SendStatus(res, written.error());
-                      service::IngestReport report = *written;
-                      report.accepted += leads;
-                      json body = IngestJson(report);
-                      body["success"] = report.rejected.empty();
+                      service::IngestReport answer = *written;
+                      answer.accepted += leads;
+                      json body = IngestJson(answer);
+                      body["success"] = answer.rejected.empty();
                       const bool none =
-                          report.accepted + report.duplicates == 0 && !report.rejected.empty();
+                          answer.accepted + answer.duplicates == 0 && !answer.rejected.empty();
                       SendJson(res, none ? 400 : 200, body);
                     });
                   });
