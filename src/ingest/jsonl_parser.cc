@@ -62,9 +62,11 @@ bool IsBlank(const char* p, size_t n) {
   return true;
 }
 
-// Whitespace inside a line: never '\n', so the fast path stops at the line's end.
+// Whitespace inside a line: never '\n', so the fast path stops at the line's end. Called
+// four times a key in a plain line, where there is mostly no space to skip: one compare
+// settles every byte above ' ' (three compares a call were 6% of a W1 run's instructions).
 inline void SkipSpace(const char*& p) {
-  while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+  while (static_cast<unsigned char>(*p) <= ' ' && (*p == ' ' || *p == '\t' || *p == '\r')) ++p;
 }
 
 constexpr size_t kSkipKeys = std::numeric_limits<size_t>::max();  // FastObject: validate only
@@ -244,7 +246,19 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     if (*p != ':') return false;
     ++p;
     SkipSpace(p);
-    if (!FastValue(p, entry, path, depth + 1)) return false;
+    if (*p == '"') {
+      // A string, as FastValue takes it; most values are, and the call cost as much as this.
+      const char* const start = ++p;
+      if (!ScanString(p)) return false;
+      if (entry != nullptr && entry->slot >= 0 && !seen_[entry->slot]) {
+        values_[entry->slot] =
+            Value::String(std::string_view(start, static_cast<size_t>(p - start)));
+        seen_[entry->slot] = 1;
+      }
+      ++p;
+    } else if (!FastValue(p, entry, path, depth + 1)) {
+      return false;
+    }
     SkipSpace(p);
     if (*p == '}') {
       ++p;
