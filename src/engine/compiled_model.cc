@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/bytes_equal.h"
 #include "model/loader.h"
 
 namespace leadscore::engine {
@@ -158,7 +159,10 @@ std::vector<CompiledGroup> CompileGroups(const std::vector<model::Group>& groups
 int CompiledModel::EventTypeId(std::string_view type) const {
   // Few types: a linear scan beats hashing for the handful a model names.
   for (size_t i = 0; i < event_types_.size(); ++i) {
-    if (event_types_[i] == type) return static_cast<int>(i);
+    const std::string& known = event_types_[i];
+    if (known.size() == type.size() && BytesEqual(known.data(), type.data(), type.size())) {
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }

@@ -5,25 +5,9 @@
 
 namespace leadscore::engine {
 
-uint64_t MatchMemo::Hash(std::string_view key) {
-  const char* p = key.data();
-  size_t n = key.size();
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
-  h = (h ^ tail) * 0x94D049BB133111EBull;
-  return h ^ (h >> 29);
-}
-
 const uint64_t* MatchMemo::Find(std::string_view key) const {
   if (entries_.empty()) return nullptr;
-  const uint64_t hash = Hash(key);
+  const uint64_t hash = HashBytes(key);
   const size_t mask = entries_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Entry& entry = entries_[i];
@@ -36,7 +20,7 @@ void MatchMemo::Insert(std::string_view key, uint64_t mask) {
   if (size_ >= limit_ || bytes_.size() + key.size() >= kEmpty) return;
   // At most half full. It starts small: a scorer made for one lead sees a few values.
   if ((size_ + 1) * 2 > entries_.size()) Grow(std::max<size_t>(16, entries_.size() * 2));
-  Place(Entry{Hash(key), mask, static_cast<uint32_t>(bytes_.size()),
+  Place(Entry{HashBytes(key), mask, static_cast<uint32_t>(bytes_.size()),
               static_cast<uint32_t>(key.size())});
   bytes_.append(key);
   ++size_;

@@ -2,7 +2,7 @@
 // conditions read (see CompiledModel::MemoSlot). Page views repeat a few hundred URLs, so most
 // events are matched by one lookup here instead of running every condition.
 //
-// A flat open-addressing table over a byte arena with a word-at-a-time hash: it replaced an
+// A flat open-addressing table over a byte arena, keys hashed by HashBytes: it replaced an
 // std::unordered_map<std::string, uint64_t> whose hashing and node chasing cost 4% of a W1 run
 // (1M leads, 30M events). It stops growing at `limit` keys (later values are matched each
 // time); that bounds memory when a property is unique per event.
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/bytes_equal.h"
+#include "core/hash_bytes.h"
 
 namespace leadscore::engine {
 
@@ -36,7 +37,6 @@ class MatchMemo {
     uint32_t offset = 0;  // into bytes_
     uint32_t length = kEmpty;
   };
-  static uint64_t Hash(std::string_view key);
   void Place(const Entry& entry);
   void Grow(size_t slots);
   bool Same(const Entry& entry, uint64_t hash, std::string_view key) const {
