@@ -7,7 +7,7 @@
 
 namespace leadscore::service {
 
-std::string_view Arena::Copy(std::string_view bytes) {
+std::string_view Arena::CopyAny(std::string_view bytes) {
   if (bytes.empty()) return {};
   if (bytes.size() > kChunk / 4) {
     big_.push_back(std::make_unique_for_overwrite<char[]>(bytes.size()));

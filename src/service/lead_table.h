@@ -27,11 +27,43 @@ using leadscore::HashBytes;  // core/hash_bytes.h: lead ids and event-id fingerp
 // Bytes that never move once written.
 class Arena {
  public:
-  std::string_view Copy(std::string_view bytes);
+  // Inline for copies of 1 to 16 bytes that fit the current chunk (an event's lead id, 30M
+  // times in a W1 run), where the call and memcpy's dispatch cost 50 instructions a copy.
+  std::string_view Copy(std::string_view bytes) {
+    const size_t n = bytes.size();
+    if (n - 1 < 16 && current_ < chunks_.size() && used_ + n <= kChunk) {
+      char* dst = chunks_[current_].get() + used_;
+      CopyShort(dst, bytes.data(), n);
+      used_ += n;
+      return {dst, n};
+    }
+    return CopyAny(bytes);
+  }
   // Forgets every copy but keeps the chunks for the next ones.
   void Reset();
 
  private:
+  std::string_view CopyAny(std::string_view bytes);
+  // REQUIRES: 1 <= n <= 16. Two overlapping moves of 8, 4 or 1 bytes, by n.
+  static void CopyShort(char* dst, const char* src, size_t n) {
+    if (n >= 8) {
+      uint64_t head, tail;
+      std::memcpy(&head, src, 8);
+      std::memcpy(&tail, src + n - 8, 8);
+      std::memcpy(dst, &head, 8);
+      std::memcpy(dst + n - 8, &tail, 8);
+    } else if (n >= 4) {
+      uint32_t head, tail;
+      std::memcpy(&head, src, 4);
+      std::memcpy(&tail, src + n - 4, 4);
+      std::memcpy(dst, &head, 4);
+      std::memcpy(dst + n - 4, &tail, 4);
+    } else {
+      dst[0] = src[0];
+      dst[n / 2] = src[n / 2];
+      dst[n - 1] = src[n - 1];
+    }
+  }
   // One huge page: a chunk costs one page fault (see HugePageAllocator).
   static constexpr size_t kChunk = size_t{2} << 20;
   struct FreeChunk {

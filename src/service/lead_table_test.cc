@@ -40,6 +40,31 @@ TEST(LeadTable, StoresAttributesByValue) {
   EXPECT_TRUE(table.attributes(row)[0].is_null());
 }
 
+// Copies of every length from 0 to 40 (the inline path takes 1 to 16), enough of them to fill
+// several 2 MiB chunks and one larger than a quarter chunk, keep their bytes while more are
+// made, and again after Reset reuses the chunks.
+TEST(Arena, CopiesKeepTheirBytesAcrossChunksAndReset) {
+  Arena arena;
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::string> sources;
+    std::vector<std::string_view> copies;
+    std::mt19937 random(round);
+    for (int i = 0; i < 300000; ++i) {
+      std::string text(i % 41, 'a');
+      for (char& c : text) c = static_cast<char>('a' + random() % 26);
+      if (i == 123456) text = std::string((size_t{2} << 20) / 4 + 1, 'q');
+      sources.push_back(text);
+      copies.push_back(arena.Copy(sources.back()));
+      ASSERT_EQ(copies.back(), sources.back()) << i;
+    }
+    for (size_t i = 0; i < copies.size(); ++i) {
+      ASSERT_EQ(copies[i], sources[i]) << round << " " << i;
+      if (!sources[i].empty()) ASSERT_NE(copies[i].data(), sources[i].data());
+    }
+    arena.Reset();
+  }
+}
+
 TEST(FingerprintSet, InsertsOnceAcrossRehashes) {
   FingerprintSet set;
   set.Reserve(10);

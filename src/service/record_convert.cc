@@ -27,11 +27,7 @@ std::string Shown(const Value& v) {
   return out;
 }
 
-bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
-  if (v.is_string()) {
-    out = v.str();
-    return !out.empty();
-  }
+bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out) {
   if (v.is_number()) {
     scratch = FormatNumber(v.number());
     out = scratch;
