@@ -1,7 +1,6 @@
 #include "engine/match_memo.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace leadscore::engine {
 
