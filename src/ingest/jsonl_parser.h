@@ -71,6 +71,14 @@ class JsonlParser final : public BlockParser {
   const char* FastLine(const char* p, uint64_t line_number, RowSink& sink);
   bool FastObject(const char*& p, size_t prefix_length, int depth);
   bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth);
+  // Stores `value` in the slot of `entry` (nullptr: a key not wanted) unless the line gave that
+  // slot a value before: the first of duplicate keys wins.
+  void Keep(const KeyEntry* entry, const Value& value) {
+    if (entry != nullptr && entry->slot >= 0 && !seen_[entry->slot]) {
+      values_[entry->slot] = value;
+      seen_[entry->slot] = 1;
+    }
+  }
   void ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                  RowSink& sink);
   simdjson::error_code WalkObject(simdjson::ondemand::object object, size_t prefix_length,
