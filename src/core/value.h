@@ -48,6 +48,13 @@ class Value {
     out.size_ = static_cast<uint32_t>(v.size());
     return out;
   }
+  // A string holding the JSON text of an array or an object, as JSON Lines readers give a
+  // wanted key's composite value: a string everywhere, but no id (see service::IdText).
+  static Value JsonText(std::string_view v) {
+    Value out = String(v);
+    out.json_text_ = true;
+    return out;
+  }
 
   ValueType type() const { return type_; }
   bool is_null() const { return type_ == ValueType::kNull; }
@@ -55,6 +62,7 @@ class Value {
   bool is_string() const { return type_ == ValueType::kString; }
   bool is_bool() const { return type_ == ValueType::kBool; }
   bool is_time() const { return type_ == ValueType::kTime; }
+  bool is_json_text() const { return json_text_; }
   // True only for the boolean true: "a condition holds only when it is exactly true".
   bool is_true() const { return type_ == ValueType::kBool && bool_; }
 
@@ -75,7 +83,8 @@ class Value {
   // 16 bytes: a batch keeps one Value per lead attribute (1M leads of 6 attributes: 96 MB rather
   // than 144 MB), and the interpreter copies them by the million.
   ValueType type_ = ValueType::kNull;
-  uint32_t size_ = 0;  // of a string
+  bool json_text_ = false;  // a string made by JsonText
+  uint32_t size_ = 0;       // of a string
   union {
     double number_;
     bool bool_;

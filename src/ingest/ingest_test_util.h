@@ -66,7 +66,8 @@ class TempDir {
   std::string path_;
 };
 
-// Records every row as {line, Value::ToString() of each slot} and every error.
+// Records every row as {line, Value::ToString() of each slot, "json " before the JSON text of
+// an array or an object} and every error.
 class RecordingSink : public RowSink {
  public:
   struct Row {
@@ -75,7 +76,9 @@ class RecordingSink : public RowSink {
   };
   void OnRow(uint64_t line, std::span<const Value> values) override {
     Row row{line, {}};
-    for (const Value& value : values) row.values.push_back(value.ToString());
+    for (const Value& value : values) {
+      row.values.push_back((value.is_json_text() ? "json " : "") + value.ToString());
+    }
     rows.push_back(std::move(row));
   }
   void OnError(RowError error) override { errors.push_back(std::move(error)); }

@@ -282,7 +282,7 @@ bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_v
         prefix_length = path_.size();
       }
       if (!FastObject(p, prefix_length, depth)) return false;
-      result = Value::String(std::string_view(start, static_cast<size_t>(p - start)));
+      result = Value::JsonText(std::string_view(start, static_cast<size_t>(p - start)));
       break;
     }
     // A literal followed by anything but whitespace, ',' or '}' fails in the caller.
@@ -424,7 +424,7 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
       if (!take) return SUCCESS;
       std::string_view text;
       SIMDJSON_TRY(TextUpToHere(start, text));
-      result = Value::String(text);
+      result = Value::JsonText(text);
       break;
     }
     case od::json_type::string: {

@@ -12,7 +12,8 @@
 //     range makes the line invalid), string -> String, true/false -> Bool, null -> Null.
 //   - Nested objects are flattened with dots: {"utm": {"source": "x"}} gives key "utm.source".
 //     The parser descends only into objects that lead to a wanted key. A wanted key whose value
-//     is an array or an object gives that value's JSON text as written, as a String.
+//     is an array or an object gives that value's JSON text as written, as a String marked
+//     is_json_text().
 //   - A key seen twice (or spelled both "a.b" and {"a": {"b": }}) keeps its first value.
 // String Values view the Block or the simdjson parser's string buffer; they live until OnRow
 // returns. Not thread-safe; one parser per thread.

@@ -49,9 +49,9 @@ TEST(JsonlParser, WantedObjectOrArrayGivesItsJsonText) {
   Parsed p = ParseJsonl(R"({"tags":["a", "b" ,{"c":[1]}] ,"utm":{"source":"x"},"e":[]})"
                         "\n",
                         {"tags", "utm", "utm.source", "e"});
-  EXPECT_THAT(
-      p.rows,
-      ElementsAre("1: \"[\"a\", \"b\" ,{\"c\":[1]}]\" | \"{\"source\":\"x\"}\" | \"x\" | \"[]\""));
+  EXPECT_THAT(p.rows,
+              ElementsAre("1: json \"[\"a\", \"b\" ,{\"c\":[1]}]\" | json \"{\"source\":\"x\"}\" | "
+                          "\"x\" | json \"[]\""));
 }
 
 // Top-level keys are first matched against the key the previous line had at the same position:
@@ -197,13 +197,16 @@ TEST(JsonlParser, PlainAndSimdjsonLinesGiveTheSameValues) {
       {"a", "u.s", "b", "c", "d", "u", "u.t"});
   EXPECT_THAT(
       p.rows,
-      ElementsAre(
-          "1: \"x\" | \"y\" | true | null | \"\xC3\xA9\" | \"{\"s\":\"y\",\"t\":{}}\" | \"{}\"",
-          "2: \"x\" | \"y\" | true | null | \"\xC3\xA9\" | \"{\"s\":\"y\",\"t\":{}}\" | \"{}\"",
-          "3: \"x\" | \"y\" | true | null | null | \"{ \"s\" : \"y\" , \"t\" : { } }\" | \"{ }\"",
-          "4: \"x\" | \"y\" | true | null | null | \"{ \"s\" : \"y\" , \"t\" : { } }\" | \"{ }\"",
-          "5: false | \"first\" | null | null | null | \"{\"s\":\"first\"}\" | null",
-          "6: false | \"first\" | null | null | null | \"{\"s\":\"first\"}\" | null"));
+      ElementsAre("1: \"x\" | \"y\" | true | null | \"\xC3\xA9\" | json \"{\"s\":\"y\",\"t\":{}}\" "
+                  "| json \"{}\"",
+                  "2: \"x\" | \"y\" | true | null | \"\xC3\xA9\" | json \"{\"s\":\"y\",\"t\":{}}\" "
+                  "| json \"{}\"",
+                  "3: \"x\" | \"y\" | true | null | null | json \"{ \"s\" : \"y\" , \"t\" : { } "
+                  "}\" | json \"{ }\"",
+                  "4: \"x\" | \"y\" | true | null | null | json \"{ \"s\" : \"y\" , \"t\" : { } "
+                  "}\" | json \"{ }\"",
+                  "5: false | \"first\" | null | null | null | json \"{\"s\":\"first\"}\" | null",
+                  "6: false | \"first\" | null | null | null | json \"{\"s\":\"first\"}\" | null"));
   EXPECT_THAT(p.errors, IsEmpty());
 }
 

@@ -90,7 +90,7 @@ class LeadSink : public ingest::RowSink {
   void OnRow(uint64_t line, std::span<const Value> values) override {
     std::string_view id;
     if (!IdText(values[0], id_scratch_, id)) {
-      return OnError({file_, line, "lead_id", "missing lead_id"});
+      return OnError({file_, line, "lead_id", NoIdReason(values[0], "lead_id")});
     }
     LeadRecord record{line, HashBytes(id), out_->arena->Copy(id),
                       static_cast<uint32_t>(out_->values.size())};
@@ -279,10 +279,10 @@ class EventSink : public ingest::RowSink {
     ++out_->rows_read;
     std::string_view lead_id, type, event_id;
     if (!IdText(values[0], lead_scratch_, lead_id)) {
-      return Reject(line, "lead_id", "missing lead_id; row skipped");
+      return Reject(line, "lead_id", NoIdReason(values[0], "lead_id") + "; row skipped");
     }
     if (!IdText(values[1], type_scratch_, type)) {
-      return Reject(line, "type", "missing event type; row skipped");
+      return Reject(line, "type", NoIdReason(values[1], "event type") + "; row skipped");
     }
     std::string problem;
     Timestamp ts;

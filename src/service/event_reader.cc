@@ -177,11 +177,11 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
   const std::vector<Value>& values = sink.row;
   out.index = index;
   std::string_view view;
-  if (!IdText(values[0], scratch_, view)) {
-    return reject("lead_id", "missing lead_id (a string or a number)");
-  }
+  if (!IdText(values[0], scratch_, view))
+    return reject("lead_id", NoIdReason(values[0], "lead_id"));
   out.lead_id.assign(view);
-  if (!IdText(values[1], scratch_, view)) return reject("type", "missing event type");
+  if (!IdText(values[1], scratch_, view))
+    return reject("type", NoIdReason(values[1], "event type"));
   out.type.assign(view);
   std::string problem;
   std::optional<Timestamp> ts = EventTime(values[2], problem);
@@ -190,13 +190,10 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
                   values[2].is_null() ? "missing ts" : problem + " (ISO-8601 or Unix seconds)");
   }
   out.ts = *ts;
+  // As batch scoring reads it: an event_id that is no id (empty, a bool, an array, an object)
+  // is none, and the event is kept.
   out.event_id.clear();
-  if (!values[3].is_null()) {
-    if (!IdText(values[3], scratch_, view)) {
-      return reject("event_id", "event_id must be a string or a number");
-    }
-    out.event_id.assign(view);
-  }
+  if (IdText(values[3], scratch_, view)) out.event_id.assign(view);
   out.body = std::move(text);
   return true;
 }

@@ -64,6 +64,22 @@ TEST(EventReader, ReadsTheReservedFieldsAsBatchScoringDoes) {
   EXPECT_TRUE(rejected.empty());
 }
 
+// SCORING.md dedupes by a non-empty event_id; anything else is no id, and the event counts, as
+// in batch scoring.
+TEST(EventReader, AnEventIdThatIsNoIdLeavesTheEventWithoutOne) {
+  EventReader reader;
+  for (const char* event_id : {R"("")", "true", "false", "null", R"({"a":1})", "[1]"}) {
+    std::vector<Rejection> rejected;
+    EventInput e;
+    e.event_id = "stale";
+    const std::string text =
+        std::string(R"({"lead_id":"a","type":"x","ts":1,"event_id":)") + event_id + "}";
+    ASSERT_TRUE(reader.Read(text, 0, e, rejected)) << text;
+    EXPECT_EQ(e.event_id, "") << text;
+    EXPECT_TRUE(rejected.empty()) << text;
+  }
+}
+
 TEST(EventReader, AnObjectSpanningLinesIsStoredOnOneLine) {
   EventReader reader;
   std::vector<Rejection> rejected;
@@ -96,7 +112,12 @@ TEST(EventReader, RejectsWithTheFieldAndReason) {
       {R"({"lead_id":"a","ts":"2025-05-01T00:00:00Z"})", "type", "missing event type"},
       {R"({"lead_id":"a","type":"x"})", "ts", "missing ts"},
       {R"({"lead_id":"a","type":"x","ts":"yesterday"})", "ts", "cannot parse \"yesterday\""},
-      {R"({"lead_id":"a","type":"x","ts":1,"event_id":true})", "event_id", "event_id must be"},
+      {R"({"lead_id":{"a":1},"type":"x","ts":1})", "lead_id",
+       "lead_id must be a string or a number, not an object"},
+      {R"({"lead_id":["a"],"type":"x","ts":1})", "lead_id", "not an array"},
+      {R"({"lead_id":true,"type":"x","ts":1})", "lead_id", "not true"},
+      {R"({"lead_id":"a","type":[],"ts":1})", "type",
+       "event type must be a string or a number, not an array"},
       {R"({"lead_id":"a","type":"x","ts":1)", "", "invalid JSON"},
       {R"({"lead_id":"a","type":"x","ts":1,"note":"bad \q escape"})", "", "invalid JSON"},
       {R"(["lead_id"])", "", "not a JSON object"},

@@ -179,8 +179,12 @@ class LeadScorer::Impl {
       errors.push_back({kEventsFile, line, field, std::move(message) + "; row skipped"});
     };
     std::string_view lead_id, type, event_id;
-    if (!IdText(values[0], lead_scratch_, lead_id)) return reject("lead_id", "missing lead_id");
-    if (!IdText(values[1], type_scratch_, type)) return reject("type", "missing event type");
+    if (!IdText(values[0], lead_scratch_, lead_id)) {
+      return reject("lead_id", NoIdReason(values[0], "lead_id"));
+    }
+    if (!IdText(values[1], type_scratch_, type)) {
+      return reject("type", NoIdReason(values[1], "event type"));
+    }
     std::string problem;
     std::optional<Timestamp> ts = EventTime(values[2], problem);
     if (!ts) return reject("ts", std::move(problem));

@@ -27,6 +27,14 @@ std::string Shown(const Value& v) {
   return out;
 }
 
+std::string NoIdReason(const Value& v, std::string_view what) {
+  if (v.is_null() || (v.is_string() && !v.is_json_text())) return fmt::format("missing {}", what);
+  std::string_view kind = "a time";
+  if (v.is_json_text()) kind = v.str().starts_with('[') ? "an array" : "an object";
+  if (v.is_bool()) kind = v.boolean() ? "true" : "false";
+  return fmt::format("{} must be a string or a number, not {}", what, kind);
+}
+
 bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out) {
   if (v.is_number()) {
     scratch = FormatNumber(v.number());

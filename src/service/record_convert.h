@@ -26,16 +26,22 @@ std::string Shown(const Value& v);
 
 // The text of an id-like value (lead_id, type, event_id): strings as they are, numbers in their
 // shortest form (FormatNumber; the text is written to `scratch`, which `out` then views).
-// Returns false, leaving `out` unspecified, for null, bools, times and the empty string.
+// Returns false, leaving `out` unspecified, for null, bools, times, the empty string and the
+// JSON text of an array or an object (Value::JsonText): none of them is an id.
 // Inline for strings, as it runs three times an event; NumberIdText takes the rest.
 bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out);
 inline bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
   if (v.is_string()) {
     out = v.str();
-    return !out.empty();
+    return !out.empty() && !v.is_json_text();
   }
   return NumberIdText(v, scratch, out);
 }
+
+// Why IdText refused `v`, for a report about `what` ("lead_id", "event type"): "missing
+// lead_id" for null or the empty string, else "lead_id must be a string or a number, not an
+// object" (an array, true, false, a time).
+std::string NoIdReason(const Value& v, std::string_view what);
 
 // The time of an event's raw `ts`: a string as ParseTimestamp reads it (ISO-8601 or Unix
 // seconds), a number as Unix seconds. nullopt when it is missing or unreadable; `problem` then

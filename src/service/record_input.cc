@@ -65,6 +65,18 @@ bool JsonIdText(const json& value, std::string& out) {
   return false;
 }
 
+namespace {
+
+// Why JsonIdText refused the value at `it` (end: the key is absent), as NoIdReason says it.
+std::string JsonNoIdReason(json::const_iterator it, const json& object, std::string_view what) {
+  if (it == object.end() || it->is_null() || it->is_string())
+    return fmt::format("missing {}", what);
+  std::string kind = it->is_array() ? "an array" : it->is_object() ? "an object" : it->dump();
+  return fmt::format("{} must be a string or a number, not {}", what, kind);
+}
+
+}  // namespace
+
 std::optional<Timestamp> JsonTimestamp(const json& value) {
   if (value.is_string()) return ParseTimestamp(value.get_ref<const std::string&>());
   if (value.is_number()) return TimestampFromSeconds(value.get<double>());
@@ -80,11 +92,11 @@ bool ReadEvent(const json& object, size_t index, EventInput& out,
   out.index = index;
   auto lead = object.find("lead_id");
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
-    return reject("lead_id", "missing lead_id (a string or a number)");
+    return reject("lead_id", JsonNoIdReason(lead, object, "lead_id"));
   }
   auto type = object.find("type");
   if (type == object.end() || !JsonIdText(*type, out.type)) {
-    return reject("type", "missing event type");
+    return reject("type", JsonNoIdReason(type, object, "event type"));
   }
   auto ts = object.find("ts");
   if (ts == object.end() || ts->is_null()) return reject("ts", "missing ts");
@@ -94,11 +106,11 @@ bool ReadEvent(const json& object, size_t index, EventInput& out,
                   fmt::format("cannot parse {} as a time (ISO-8601 or Unix seconds)", ts->dump()));
   }
   out.ts = *parsed;
+  // As batch scoring reads it: an event_id that is no id (empty, a bool, an array, an object)
+  // is none, and the event is kept.
   out.event_id.clear();
   auto event_id = object.find("event_id");
-  if (event_id != object.end() && !event_id->is_null() && !JsonIdText(*event_id, out.event_id)) {
-    return reject("event_id", "event_id must be a string or a number");
-  }
+  if (event_id != object.end() && !JsonIdText(*event_id, out.event_id)) out.event_id.clear();
   out.body = object.dump();
   return true;
 }
@@ -112,7 +124,7 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
   };
   auto lead = object.find("lead_id");
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
-    return reject("lead_id", "missing lead_id (a string or a number)");
+    return reject("lead_id", JsonNoIdReason(lead, object, "lead_id"));
   }
   auto kind = object.find("outcome");
   if (kind == object.end() || !kind->is_string() ||
@@ -150,7 +162,7 @@ bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Reje
   out.index = index;
   auto lead = object.find("lead_id");
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
-    rejected.push_back({index, "lead_id", "missing lead_id (a string or a number)"});
+    rejected.push_back({index, "lead_id", JsonNoIdReason(lead, object, "lead_id")});
     return false;
   }
   auto nested = object.find("attributes");

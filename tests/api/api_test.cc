@@ -661,27 +661,32 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
     {"event_id":"v5","type":"page_view","ts":"2025-05-01T00:00:00Z"},
     {"event_id":"v6","lead_id":"ev","ts":"2025-05-01T00:00:00Z"},
     "not an object",
-    {"lead_id":"ev","type":"page_view","ts":"2025-05-02T00:00:00Z"}
+    {"lead_id":"ev","type":"page_view","ts":"2025-05-02T00:00:00Z"},
+    {"event_id":"","lead_id":"ev","type":"page_view","ts":"2025-05-02T00:00:00Z"},
+    {"event_id":true,"lead_id":"ev","type":"page_view","ts":"2025-05-02T00:00:00Z"},
+    {"lead_id":{"id":"ev"},"type":"page_view","ts":"2025-05-02T00:00:00Z"}
   ])";
   Reply r = Post("/v1/events", array, write_);
   ASSERT_EQ(r.status, 200) << r;
-  EXPECT_EQ(r.doc["received"], 9) << r;
-  EXPECT_EQ(r.doc["accepted"], 3) << r;
+  EXPECT_EQ(r.doc["received"], 12) << r;
+  EXPECT_EQ(r.doc["accepted"], 5) << r;
   EXPECT_EQ(r.doc["duplicates"], 1) << r;
-  EXPECT_EQ(r.doc["rejected"], 5) << r;
+  EXPECT_EQ(r.doc["rejected"], 6) << r;
   std::map<int, std::string> fields;
   for (const auto& e : r.doc["errors"]) {
     EXPECT_FALSE(e.value("reason", "").empty()) << e;
     fields[e["index"].get<int>()] = e.value("field", "");
   }
-  EXPECT_EQ(fields, (std::map<int, std::string>{
-                        {3, "ts"}, {4, "ts"}, {5, "lead_id"}, {6, "type"}, {7, ""}}))
+  EXPECT_EQ(fields,
+            (std::map<int, std::string>{
+                {3, "ts"}, {4, "ts"}, {5, "lead_id"}, {6, "type"}, {7, ""}, {11, "lead_id"}}))
       << r;
 
-  // The same body again: every event with an event_id is a duplicate; the one without is new.
+  // The same body again: every event with an event_id is a duplicate; the ones without (an
+  // empty or a bool event_id is none, as in batch scoring) are new.
   Reply again = Post("/v1/events", array, write_);
   ASSERT_EQ(again.status, 200) << again;
-  EXPECT_EQ(again.doc["accepted"], 1) << again;
+  EXPECT_EQ(again.doc["accepted"], 3) << again;
   EXPECT_EQ(again.doc["duplicates"], 3) << again;
 
   // NDJSON: a line that is not JSON is rejected alone; blank lines are not records.
@@ -702,8 +707,12 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
   Reply events = Get("/v1/leads/ev/events", read_);
   ASSERT_EQ(events.status, 200) << events;
   std::vector<std::string> ids;
-  for (const auto& e : events.doc["events"]) ids.push_back(e["event"].value("event_id", "-"));
-  EXPECT_EQ(ids, (std::vector<std::string>{"v1", "v2", "-", "-", "n1", "n2"})) << events;
+  for (const auto& e : events.doc["events"]) {
+    auto id = e["event"].find("event_id");
+    ids.push_back(id == e["event"].end() ? "-" : id->is_string() ? id->get<std::string>() : "?");
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"v1", "v2", "-", "", "?", "-", "", "?", "n1", "n2"}))
+      << events;
 
   // Nothing usable: 400. Not JSON at all: 400 with a problem document.
   Reply none = Post("/v1/events", "{\"lead_id\":\"ev\"}\n[1]\n", write_, "application/x-ndjson");

@@ -193,6 +193,39 @@ TEST_F(Cli, NumericIdsAreTheirWholeNumberText) {
   EXPECT_NE(r.err.find("1 duplicate"), std::string::npos) << r.err;
 }
 
+// An array or an object is no lead_id or event type, though a wanted key's composite value
+// reads as its JSON text elsewhere; an event_id that is no id (empty, a bool, an array, an
+// object) is none: the event counts and is never a duplicate.
+TEST_F(Cli, ValuesThatAreNoIdsAreReportedOrLeftWithoutAnId) {
+  std::string events = dir_.Write("events.jsonl",
+                                  R"({"lead_id":{"id":"a"},"type":"demo","ts":"2024-01-01"}
+{"lead_id":["a"],"type":"demo","ts":"2024-01-01"}
+{"lead_id":true,"type":"demo","ts":"2024-01-01"}
+{"lead_id":"a","type":{"name":"demo"},"ts":"2024-01-01"}
+{"lead_id":"a","type":"page_view","ts":"2024-01-01","event_id":""}
+{"lead_id":"a","type":"page_view","ts":"2024-01-02","event_id":""}
+{"lead_id":"a","type":"page_view","ts":"2024-01-03","event_id":true}
+{"lead_id":"a","type":"page_view","ts":"2024-01-04","event_id":{"id":1}}
+{"lead_id":"b","type":"page_view","ts":"2024-01-04","event_id":{"id":1}}
+)");
+  auto r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* expected : {
+           ":1: field `lead_id`: lead_id must be a string or a number, not an object; row skipped",
+           ":2: field `lead_id`: lead_id must be a string or a number, not an array; row skipped",
+           ":3: field `lead_id`: lead_id must be a string or a number, not true; row skipped",
+           ":4: field `type`: event type must be a string or a number, not an object; row skipped",
+       }) {
+    EXPECT_NE(r.err.find(events + expected), std::string::npos) << expected << "\n" << r.err;
+  }
+  // a: four page views, capped at 15; b: one.
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "a,15.00,0.00,15.00,,\n"
+            "b,5.00,0.00,5.00,,\n");
+  EXPECT_NE(r.err.find("9 rows read, 5 used, 4 skipped, 0 duplicates"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, JsonLinesOutputWithReasons) {
   std::string leads = dir_.Write("leads.jsonl",
                                  R"({"lead_id":"a","size":50,"industry":"IT","extra":{"x":1}}
