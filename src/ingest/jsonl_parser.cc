@@ -104,6 +104,62 @@ inline bool ScanString(const char*& p) {
   return ascii || simdjson::validate_utf8(start, static_cast<size_t>(p - start));
 }
 
+// The end of a line's first JSON value by its braces and brackets, strings skipped; nullptr when
+// it does not close before `end`. Only for messages: the line is known to be invalid.
+const char* EndOfFirstValue(const char* p, const char* end) {
+  int depth = 0;
+  for (bool in_string = false; p < end; ++p) {
+    if (in_string) {
+      if (*p == '\\') {
+        ++p;
+      } else if (*p == '"') {
+        in_string = false;
+      }
+    } else if (*p == '"') {
+      in_string = true;
+    } else if (*p == '{' || *p == '[') {
+      ++depth;
+    } else if ((*p == '}' || *p == ']') && --depth == 0) {
+      return p + 1;
+    }
+  }
+  return nullptr;
+}
+
+// Why simdjson refused a line, in a report's words (its own messages end in a period, and
+// "ended early" also stands for text after the object).
+std::string InvalidJson(error_code error, const char* line, size_t length) {
+  const char* end = line + length;
+  const char* value_end = EndOfFirstValue(line, end);
+  if (value_end != nullptr && !IsBlank(value_end, static_cast<size_t>(end - value_end))) {
+    return "invalid JSON: unexpected text after the object";
+  }
+  if (error == simdjson::UNCLOSED_STRING) return "invalid JSON: a string is not closed";
+  if (value_end == nullptr && *line == '{') {
+    return "invalid JSON: an object or an array is not closed";
+  }
+  switch (error) {
+    case simdjson::TAPE_ERROR:
+      return "invalid JSON: a comma, a colon, a brace or a key is missing or out of place";
+    case simdjson::UTF8_ERROR:
+      return "invalid JSON: not valid UTF-8";
+    case simdjson::DEPTH_ERROR:
+      return "invalid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    case simdjson::NUMBER_ERROR:
+      return "invalid JSON: a number that does not parse or is out of range";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+    case simdjson::INCORRECT_TYPE:  // a misspelt null in a wanted value
+      return "invalid JSON: a word that is not true, false or null (strings need quotes)";
+    default: {
+      std::string message = simdjson::error_message(error);
+      while (!message.empty() && message.back() == '.') message.pop_back();
+      return "invalid JSON: " + message;
+    }
+  }
+}
+
 }  // namespace
 
 JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
@@ -353,7 +409,7 @@ void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, ui
   od::document document;
   error_code error =
       parser_.iterate(simdjson::padded_string_view(line, length, capacity)).get(document);
-  if (error != SUCCESS) return fail(std::string("invalid JSON: ") + simdjson::error_message(error));
+  if (error != SUCCESS) return fail(InvalidJson(error, line, length));
   od::object object;
   error = document.get_object().get(object);
   if (error == simdjson::INCORRECT_TYPE) return fail("not a JSON object");
@@ -361,7 +417,7 @@ void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, ui
   path_.clear();
   if (error == SUCCESS) error = WalkObject(object, 0, 1);
   document_ = nullptr;
-  if (error != SUCCESS) return fail(std::string("invalid JSON: ") + simdjson::error_message(error));
+  if (error != SUCCESS) return fail(InvalidJson(error, line, length));
   const char* rest;
   if (document.current_location().get(rest) == SUCCESS) {
     return fail("invalid JSON: unexpected text after the object");

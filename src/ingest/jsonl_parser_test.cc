@@ -138,6 +138,35 @@ TEST(JsonlParser, BadLinesAreReportedWithLineNumbers) {
   EXPECT_THAT(p.errors[2], StartsWith("4: invalid JSON: "));
 }
 
+// Each invalid line is reported in words a user can act on, and text after the object is told
+// apart from an object left open (simdjson says "ended early" for both).
+TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
+  Parsed p = ParseJsonl(
+      "{\"a\":1} trailing\n"
+      "{\"a\":\"}\"} ]\n"
+      "{\"a\":{\"b\":1}\n"
+      "{\"a\":\"open\n"
+      "{\"a\":1,}\n"
+      "{\"a\":\"\xff\"}\n"
+      "{\"a\":1e999}\n"
+      "{\"a\":nul}\n"
+      "{\"a\":" +
+          std::string(200, '[') + std::string(200, ']') + "}\n",
+      {"a"});
+  EXPECT_THAT(p.rows, IsEmpty());
+  EXPECT_THAT(
+      p.errors,
+      ElementsAre("1: invalid JSON: unexpected text after the object",
+                  "2: invalid JSON: unexpected text after the object",
+                  "3: invalid JSON: an object or an array is not closed",
+                  "4: invalid JSON: a string is not closed",
+                  "5: invalid JSON: a comma, a colon, a brace or a key is missing or out of place",
+                  "6: invalid JSON: not valid UTF-8",
+                  "7: invalid JSON: a number that does not parse or is out of range",
+                  "8: invalid JSON: a word that is not true, false or null (strings need quotes)",
+                  "9: invalid JSON: nested deeper than 128 levels"));
+}
+
 TEST(JsonlParser, BlankAndWhitespaceLinesAreSkipped) {
   Parsed p = ParseJsonl("\n  \t\n{\"a\":1}\n\r\n \r\n{\"a\":2}\n\n", {"a"});
   EXPECT_THAT(p.rows, ElementsAre("3: 1", "6: 2"));
