@@ -182,12 +182,17 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
           }
         });
     const uint64_t record_line = line;
-    line += scan.newlines;
-    p = scan.next;
     if (scan.unterminated) {
+      // A quote that never closes would take every line after it into one bad record: only
+      // its own line is skipped, and the next lines are read as records again.
       sink.OnError(RowError{file_, record_line, "", "unterminated quoted field"});
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+      p = nl != nullptr ? nl + 1 : end;
+      ++line;
       continue;
     }
+    line += scan.newlines;
+    p = scan.next;
     if (scan.cells != column_count_) {
       sink.OnError(RowError{file_, record_line, "",
                             "expected " + std::to_string(column_count_) + " cells, found " +

@@ -134,10 +134,13 @@ TEST(CsvParser, ErrorsNameTheFileAndHaveNoField) {
   EXPECT_EQ(FormatRowError(result.errors[0]), path + ":2: expected 2 cells, found 1");
 }
 
-TEST(CsvParser, UnterminatedQuoteAtTheEndIsAnError) {
-  Parsed p = ParseCsv("a,b\n1,2\n3,\"open\n4,5\n", {"a", "b"});
-  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2\""));
-  EXPECT_THAT(p.errors, ElementsAre("3: unterminated quoted field"));
+// A quote that never closes skips its own line only: the lines after it are records again
+// (read by RFC 4180 alone, they would all be one bad cell).
+TEST(CsvParser, UnterminatedQuoteSkipsOnlyItsLine) {
+  Parsed p = ParseCsv("a,b\n1,2\n3,\"open\n4,5\n\n6\n7,8", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\" | \"2\"", "4: \"4\" | \"5\"", "7: \"7\" | \"8\""));
+  EXPECT_THAT(p.errors,
+              ElementsAre("3: unterminated quoted field", "6: expected 2 cells, found 1"));
 }
 
 TEST(CsvParser, QuoteEndingTheInputExactlyIsClosed) {
