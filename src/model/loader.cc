@@ -503,7 +503,14 @@ LoadResult Loader::Run(std::string_view yaml) {
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
+    std::string message = "invalid YAML: " + e.msg;
+    // The usual cause: a function call's comma splits a rule written as a { } map.
+    if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+      message +=
+          "; in a { } map, quote an expression that holds a comma: "
+          "when: 'contains(title, \"VP\")'";
+    }
+    Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, message);
     return {std::nullopt, std::move(diagnostics_)};
   }
   try {

@@ -100,6 +100,8 @@ TEST(Loader, RejectsWhatScoringForbids) {
       {"fit:\n  rules:\n    - {id: a, points: lots}\n", "points must be a number"},
       {"fields: {x: integer}\n", "unknown type `integer`"},
       {"fit: [1, 2\n", "invalid YAML"},
+      {"fit:\n  rules:\n    - {id: a, when: contains(title, \"VP\"), points: 1}\n",
+       "quote an expression that holds a comma"},
       {"engagement:\n  rules:\n    - {id: a, points: 1}\n", "needs `event`"},
       {"stages:\n  - {id: MQL}\n", "needs a `when`"},
   };
