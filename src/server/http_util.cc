@@ -23,12 +23,20 @@ const char* Title(int status) {
       return "Precondition Failed";
     case 413:
       return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
     case 503:
       return "Service Unavailable";
     default:
-      return "Internal Server Error";
+      return status >= 500 ? "Server Error" : "Client Error";
   }
 }
 
@@ -42,8 +50,11 @@ void SendJson(HttpResponse& res, int status, const nlohmann::json& body) {
 
 void SendProblem(HttpResponse& res, int status, const std::string& detail,
                  const std::string& field) {
+  // Model diagnostics come one per line, the last one ended too.
+  std::string_view text = detail;
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   nlohmann::json body = {
-      {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", detail}};
+      {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", text}};
   if (!field.empty()) body["field"] = field;
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),

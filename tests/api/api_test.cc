@@ -435,6 +435,26 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     if (!field.empty() && r.doc.value("field", "") != field) {
       return ::testing::AssertionFailure() << "expected field " << field << ": " << r;
     }
+    // The title is the status's reason phrase (RFC 9457 with "about:blank").
+    static const std::map<int, std::string> kTitles = {{400, "Bad Request"},
+                                                       {401, "Unauthorized"},
+                                                       {403, "Forbidden"},
+                                                       {404, "Not Found"},
+                                                       {405, "Method Not Allowed"},
+                                                       {409, "Conflict"},
+                                                       {412, "Precondition Failed"},
+                                                       {413, "Payload Too Large"},
+                                                       {422, "Unprocessable Content"},
+                                                       {431, "Request Header Fields Too Large"},
+                                                       {500, "Internal Server Error"},
+                                                       {503, "Service Unavailable"}};
+    auto title = kTitles.find(status);
+    if (title != kTitles.end() && r.doc["title"] != title->second) {
+      return ::testing::AssertionFailure() << "expected title " << title->second << ": " << r;
+    }
+    if (r.doc["detail"].get<std::string>().back() == '\n') {
+      return ::testing::AssertionFailure() << "the detail ends in a newline: " << r;
+    }
     return ::testing::AssertionSuccess();
   }
 
