@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
-  libyaml-cpp-dev libsimdjson-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev libxxhash-dev
+  libyaml-cpp-dev libsimdjson-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev libxxhash-dev libjemalloc-dev
   libexpected-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev time python3
   postgresql libpq-dev libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libboost-dev
   libeigen3-dev liblbfgspp-dev libxgboost-dev python3-sklearn python3-xgboost
