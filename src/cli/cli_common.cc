@@ -72,14 +72,20 @@ namespace {
 
 void PrintStats(const std::string& path, const service::InputStats& s, bool events) {
   std::string line =
-      fmt::format("{}: {} rows read, {} used, {} skipped, {} duplicate{}", path, s.rows_read,
-                  s.rows_used, s.rows_skipped, s.duplicates, s.duplicates == 1 ? "" : "s");
+      fmt::format("{}: {} read, {} used, {} skipped, {}", path, Plural(s.rows_read, "row"),
+                  s.rows_used, s.rows_skipped, Plural(s.duplicates, "duplicate"));
   if (events && s.after_as_of) line += fmt::format(", {} after --as-of", s.after_as_of);
-  if (s.conversion_errors) line += fmt::format(", {} values not converted", s.conversion_errors);
+  if (s.conversion_errors) {
+    line += fmt::format(", {} not converted", Plural(s.conversion_errors, "value"));
+  }
   fmt::print(stderr, "{}\n", line);
 }
 
 }  // namespace
+
+std::string Plural(uint64_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
 
 void PrintSummary(const service::BatchOptions& options, const service::Batch& batch) {
   if (!options.leads_path.empty()) PrintStats(options.leads_path, batch.lead_stats, false);

@@ -47,6 +47,9 @@ class Progress {
   std::string path_;
 };
 
+// "1 row", "2 rows": `n` and `word`, with an "s" unless n is 1.
+std::string Plural(uint64_t n, const char* word);
+
 // Prints "leads.csv: 1000 rows read, 998 used, 2 skipped, 0 duplicates" lines.
 void PrintSummary(const service::BatchOptions& options, const service::Batch& batch);
 

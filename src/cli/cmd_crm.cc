@@ -28,10 +28,6 @@ struct CrmArgs {
   std::string scores, export_out, empty_as;
 };
 
-std::string Plural(uint64_t n, const char* word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-}
-
 // `mapping` (from --mapping, starting from --preset if given), or the --preset alone.
 std::optional<ingest::CrmMapping> MappingOrReport(const CrmArgs& args) {
   std::optional<ingest::Crm> preset;

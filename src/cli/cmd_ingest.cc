@@ -65,8 +65,9 @@ int RunIngest(const IngestFlags& flags) {
     }
     std::string resumed =
         stats->resumed ? fmt::format(", {} done by an earlier run", stats->resumed) : "";
-    fmt::print(stderr, "{}: {} records read, {} stored, {} duplicates, {} rejected{}\n", *path,
-               stats->records, stats->stored, stats->duplicates, stats->rejected, resumed);
+    fmt::print(stderr, "{}: {} read, {} stored, {}, {} rejected{}\n", *path,
+               Plural(stats->records, "record"), stats->stored,
+               Plural(stats->duplicates, "duplicate"), stats->rejected, resumed);
   }
   errors.Finish();
   fmt::print(stderr, "stored in {}; `leadscore serve` rescores every lead when it starts\n",

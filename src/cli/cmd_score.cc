@@ -138,11 +138,10 @@ int RunScore(const ScoreArgs& args) {
     fmt::print(stderr, "score: {}\n", written.message());
     return ExitCodeFor(written);
   }
-  fmt::print(
-      stderr,
-      "scored {} leads as of {} in {:.2f} s (read {:.2f} s, score {:.2f} s, write {:.2f} s)\n",
-      ranking.order.size(), FormatTimestamp(as_of->time), seconds_since(started), read_seconds,
-      rank_seconds, seconds_since(write_started));
+  fmt::print(stderr,
+             "scored {} as of {} in {:.2f} s (read {:.2f} s, score {:.2f} s, write {:.2f} s)\n",
+             Plural(ranking.order.size(), "lead"), FormatTimestamp(as_of->time),
+             seconds_since(started), read_seconds, rank_seconds, seconds_since(write_started));
   return kExitOk;
 }
 

@@ -119,7 +119,7 @@ TEST_F(Cli, BadRowsAreReportedWithFileLineAndFieldAndGoodRowsGoThrough) {
       << r.err;
   EXPECT_NE(r.err.find(events + ":3: field `type`"), std::string::npos) << r.err;
   EXPECT_NE(
-      r.err.find("leads.csv: 5 rows read, 2 used, 3 skipped, 1 duplicate, 1 values not converted"),
+      r.err.find("leads.csv: 5 rows read, 2 used, 3 skipped, 1 duplicate, 1 value not converted"),
       std::string::npos)
       << r.err;
   // a: fit 35 + demo 30; d keeps its row with size null: it 15.
