@@ -177,11 +177,13 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
   const std::vector<Value>& values = sink.row;
   out.index = index;
   std::string_view view;
-  if (!IdText(values[0], scratch_, view))
+  if (!IdText(values[0], scratch_, view)) {
     return reject("lead_id", NoIdReason(values[0], "lead_id"));
+  }
   out.lead_id.assign(view);
-  if (!IdText(values[1], scratch_, view))
+  if (!IdText(values[1], scratch_, view)) {
     return reject("type", NoIdReason(values[1], "event type"));
+  }
   out.type.assign(view);
   std::string problem;
   std::optional<Timestamp> ts = EventTime(values[2], problem);

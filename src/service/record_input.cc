@@ -69,8 +69,9 @@ namespace {
 
 // Why JsonIdText refused the value at `it` (end: the key is absent), as NoIdReason says it.
 std::string JsonNoIdReason(json::const_iterator it, const json& object, std::string_view what) {
-  if (it == object.end() || it->is_null() || it->is_string())
+  if (it == object.end() || it->is_null() || it->is_string()) {
     return fmt::format("missing {}", what);
+  }
   std::string kind = it->is_array() ? "an array" : it->is_object() ? "an object" : it->dump();
   return fmt::format("{} must be a string or a number, not {}", what, kind);
 }
