@@ -89,9 +89,18 @@ Status BlockSource::FillTo(size_t n) {
       begin_ = 0;
       end_ = pending;
     }
-    LS_ASSIGN_OR_RETURN(size_t got, reader_->Read(buf_.data() + end_, buf_.size() - end_));
-    if (got == 0) eof_ = true;
-    end_ += got;
+    Result<size_t> got = reader_->Read(buf_.data() + end_, buf_.size() - end_);
+    if (!got) {
+      if (got.error().code() != StatusCode::kDataLoss) return got.error();
+      // The reader's messages start with the path, which the report gives already.
+      std::string_view why = got.error().message();
+      if (why.starts_with(path_ + ": ")) why.remove_prefix(path_.size() + 2);
+      read_error_ = std::string(why);
+      eof_ = true;
+      break;
+    }
+    if (*got == 0) eof_ = true;
+    end_ += *got;
   }
   return Status::Ok();
 }
@@ -122,10 +131,31 @@ void BlockSource::Consume(size_t n) {
 
 Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(target_bytes));
+  std::optional<RowError> read_error;
+  if (read_error_ && cut == pending().size()) {
+    // The last Block of an input that ended early: it keeps the whole lines only.
+    const size_t whole = pending().substr(0, cut).rfind('\n') + 1;  // npos + 1 == 0
+    const uint64_t line = next_line_ + CountNewlines(pending().data(), pending().data() + whole);
+    std::string message = "the input ends early (" + *read_error_ + "): ";
+    message += whole == cut ? "every line before this one was read"
+                            : "this incomplete line was skipped; every line before it was read";
+    read_error = RowError{path_, line, "", std::move(message)};
+    read_error_.reset();
+    end_ = begin_ + whole;  // drops the incomplete line (it holds no '\n' to count)
+    cut = whole;
+    if (cut == 0) {  // nothing whole left: a Block of no bytes carries the report
+      std::optional<Block> block(std::in_place);
+      block->first_line = next_line_;
+      block->index = next_index_++;
+      block->read_error = std::move(read_error);
+      return block;
+    }
+  }
   if (cut == 0) return std::optional<Block>();
   std::optional<Block> block(std::in_place);
   block->first_line = next_line_;
   block->index = next_index_++;
+  block->read_error = std::move(read_error);
   // Room for simdjson's padding: the JSON Lines parser reads lines in place (and copies a
   // Block that lacks it).
   const size_t tail = end_ - cut;

@@ -41,7 +41,9 @@ class BlockSource : public RecordSource {
   // REQUIRES: `data` starts on a record boundary; target >= 1.
   virtual size_t FindCut(std::string_view data, size_t target) const = 0;
 
-  // Reads until pending() holds at least `n` bytes or the input ends.
+  // Reads until pending() holds at least `n` bytes or the input ends. A kDataLoss from the
+  // reader (a truncated or corrupt gzip stream, a read error) ends the input early rather than
+  // failing, so that the whole lines before it are still read; Next() reports it.
   Status FillTo(size_t n);
   // Reads until FindCut(pending(), target) finds a cut, returning it, or until the input ends,
   // returning pending().size(). Fails on I/O errors and when a record exceeds kMaxRecordBytes.
@@ -68,6 +70,9 @@ class BlockSource : public RecordSource {
   size_t begin_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
+  // Why the input ended early (FillTo met a kDataLoss from the reader), until Next() hands it
+  // over on the last Block.
+  std::optional<std::string> read_error_;
   uint64_t next_line_ = 1;
   uint64_t bytes_read_ = 0;
   uint64_t next_index_ = 0;

@@ -139,9 +139,10 @@ CsvParser::CsvParser(std::string file, const std::vector<std::string>& header, c
       values_(wanted_keys.size()),
       scratch_(wanted_keys.size()) {
   for (size_t slot = 0; slot < wanted_keys.size(); ++slot) {
-    auto it = std::find(header.begin(), header.end(), wanted_keys[slot]);
-    if (it == header.end()) continue;
-    size_t column = static_cast<size_t>(it - header.begin());
+    // A column named twice: the last one counts, as a key given twice in JSON.
+    auto it = std::find(header.rbegin(), header.rend(), wanted_keys[slot]);
+    if (it == header.rend()) continue;
+    size_t column = static_cast<size_t>(header.rend() - it) - 1;
     if (column_slot_[column] < 0) {
       column_slot_[column] = static_cast<int>(slot);
     } else {
@@ -202,6 +203,7 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
     for (auto [from, to] : duplicate_slots_) values[to] = values[from];
     sink.OnRow(record_line, values_);
   }
+  if (block.read_error) sink.OnError(*block.read_error);
 }
 
 bool SplitCsvRecord(std::string_view record, char delimiter, std::vector<std::string>& cells) {

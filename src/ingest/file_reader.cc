@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace leadscore::ingest {
@@ -90,16 +91,31 @@ class GzipReader final : public FileReader {
 
   Result<size_t> Read(char* dst, size_t n) override {
     if (!init_ok_) return Error(Internal(path_ + ": inflateInit2 failed"));
+    if (failure_) return Error(*failure_);
     if (n == 0 || done_) return 0;
     stream_.next_out = reinterpret_cast<Bytef*>(dst);
     // zlib counts in uInt; large requests are served in part, which Read allows.
     stream_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    Status status = Inflate();
+    const auto produced = static_cast<size_t>(reinterpret_cast<char*>(stream_.next_out) - dst);
+    if (status.ok()) return produced;
+    // The bytes inflated before the failure are good: they go first, the failure next time.
+    failure_ = std::move(status);
+    if (produced > 0) return produced;
+    return Error(*failure_);
+  }
+  uint64_t file_size() const override { return size_; }
+  bool compressed() const override { return true; }
+
+ private:
+  // Inflates into stream_.next_out until avail_out is 0 or the input ends.
+  Status Inflate() {
     while (stream_.avail_out > 0) {
       if (stream_.avail_in == 0) {
         ssize_t got = ReadSome(fd_.get(), in_.data(), in_.size());
-        if (got < 0) return Error(DataLoss(path_ + ": read failed: " + ErrnoText(errno)));
+        if (got < 0) return DataLoss(path_ + ": read failed: " + ErrnoText(errno));
         if (got == 0) {
-          if (in_member_) return Error(DataLoss(path_ + ": truncated gzip stream"));
+          if (in_member_) return DataLoss(path_ + ": truncated gzip stream");
           done_ = true;
           break;
         }
@@ -108,7 +124,7 @@ class GzipReader final : public FileReader {
       }
       if (!in_member_) {  // invariant 3: a new member starts here
         if (member_count_ > 0 && inflateReset(&stream_) != Z_OK) {
-          return Error(Internal(path_ + ": inflateReset failed"));
+          return Internal(path_ + ": inflateReset failed");
         }
         in_member_ = true;
         ++member_count_;
@@ -118,18 +134,15 @@ class GzipReader final : public FileReader {
         in_member_ = false;
       } else if (rc == Z_BUF_ERROR) {
         // No progress possible without more input; loop refills (avail_in is 0 here).
-        if (stream_.avail_in != 0) return Error(DataLoss(path_ + ": corrupt gzip stream"));
+        if (stream_.avail_in != 0) return DataLoss(path_ + ": corrupt gzip stream");
       } else if (rc != Z_OK) {
         std::string why = stream_.msg != nullptr ? stream_.msg : "error " + std::to_string(rc);
-        return Error(DataLoss(path_ + ": corrupt gzip stream: " + why));
+        return DataLoss(path_ + ": corrupt gzip stream: " + why);
       }
     }
-    return static_cast<size_t>(reinterpret_cast<char*>(stream_.next_out) - dst);
+    return Status::Ok();
   }
-  uint64_t file_size() const override { return size_; }
-  bool compressed() const override { return true; }
 
- private:
   std::string path_;
   Fd fd_;
   uint64_t size_;
@@ -138,6 +151,7 @@ class GzipReader final : public FileReader {
   bool init_ok_ = false;
   bool in_member_ = false;
   bool done_ = false;
+  std::optional<Status> failure_;  // returned by every Read once the bytes before it are out
   int member_count_ = 0;
 };
 

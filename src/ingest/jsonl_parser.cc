@@ -163,10 +163,7 @@ std::string InvalidJson(error_code error, const char* line, size_t length) {
 }  // namespace
 
 JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
-    : file_(std::move(file)),
-      slot_count_(wanted_keys.size()),
-      values_(wanted_keys.size()),
-      seen_(wanted_keys.size()) {
+    : file_(std::move(file)), slot_count_(wanted_keys.size()), values_(wanted_keys.size()) {
   for (size_t slot = 0; slot < wanted_keys.size(); ++slot) {
     const std::string& key = wanted_keys[slot];
     // Every proper prefix ending before a '.' must be descended into.
@@ -256,7 +253,6 @@ const char* JsonlParser::FastLine(const char* p, uint64_t line_number, RowSink& 
   if (*p == '\n') return p + 1;  // a blank line
   if (*p != '{') return nullptr;
   std::fill(values_.begin(), values_.end(), Value());
-  std::fill(seen_.begin(), seen_.end(), 0);
   if (!FastObject(p, 0, 1)) return nullptr;
   SkipSpace(p);
   if (*p != '\n') return nullptr;
@@ -397,12 +393,12 @@ void JsonlParser::Parse(const Block& block, RowSink& sink) {
     p = nl != nullptr ? nl + 1 : end;
     ++line;
   }
+  if (block.read_error) sink.OnError(*block.read_error);
 }
 
 void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                             RowSink& sink) {
   std::fill(values_.begin(), values_.end(), Value());
-  std::fill(seen_.begin(), seen_.end(), 0);
   auto fail = [&](std::string message) {
     sink.OnError(RowError{file_, line_number, "", std::move(message)});
   };
@@ -462,7 +458,7 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
                                    int depth) {
   od::json_type type;
   SIMDJSON_TRY(value.type().get(type));
-  const bool take = entry.slot >= 0 && !seen_[entry.slot];
+  const bool take = entry.slot >= 0;  // a key given twice keeps its last value
   Value result;
   switch (type) {
     case od::json_type::object:
@@ -508,10 +504,7 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
       break;
     }
   }
-  if (take) {
-    values_[entry.slot] = result;
-    seen_[entry.slot] = 1;
-  }
+  if (take) values_[entry.slot] = result;
   return SUCCESS;
 }
 

@@ -74,11 +74,9 @@ class JsonlParser final : public BlockParser {
   bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth);
   // Stores `value` in the slot of `entry` (nullptr: a key not wanted) unless the line gave that
   // slot a value before: the first of duplicate keys wins.
+  // A key given twice keeps its last value, as JSON.parse and most JSON readers do.
   void Keep(const KeyEntry* entry, const Value& value) {
-    if (entry != nullptr && entry->slot >= 0 && !seen_[entry->slot]) {
-      values_[entry->slot] = value;
-      seen_[entry->slot] = 1;
-    }
+    if (entry != nullptr && entry->slot >= 0) values_[entry->slot] = value;
   }
   void ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                  RowSink& sink);
@@ -103,7 +101,6 @@ class JsonlParser final : public BlockParser {
   std::string padded_;  // a copy of a Block that lacks spare capacity for the padding
   std::string path_;    // "a.b." while inside nested objects
   std::vector<Value> values_;
-  std::vector<uint8_t> seen_;
 };
 
 }  // namespace leadscore::ingest

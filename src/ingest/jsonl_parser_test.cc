@@ -97,11 +97,14 @@ TEST(JsonlParser, PredictedKeysMatchOnlyTheSameKey) {
   EXPECT_THAT(p.errors, ElementsAre(StartsWith("5: invalid JSON")));
 }
 
-TEST(JsonlParser, FirstDuplicateKeyWins) {
-  Parsed p = ParseJsonl(R"({"a":1,"a":2,"u.s":"flat","u":{"s":"nested"},"n":null,"n":3})"
+// As JSON.parse and Python's json read it; the fast path and simdjson's agree.
+TEST(JsonlParser, LastDuplicateKeyWins) {
+  Parsed p = ParseJsonl(R"({"a":1,"a":2,"u.s":"flat","u":{"s":"nested"},"n":3,"n":null})"
+                        "\n"
+                        R"({"a":"x","a":"y","u":{"s":"nested"},"u.s":"flat","n":1e0,"n":4})"
                         "\n",
                         {"a", "u.s", "n"});
-  EXPECT_THAT(p.rows, ElementsAre("1: 1 | \"flat\" | null"));
+  EXPECT_THAT(p.rows, ElementsAre("1: 2 | \"nested\" | null", "2: \"y\" | \"flat\" | 4"));
 }
 
 TEST(JsonlParser, EscapedKeysAndStringsAreUnescaped) {
@@ -234,8 +237,8 @@ TEST(JsonlParser, PlainAndSimdjsonLinesGiveTheSameValues) {
                   "}\" | json \"{ }\"",
                   "4: \"x\" | \"y\" | true | null | null | json \"{ \"s\" : \"y\" , \"t\" : { } "
                   "}\" | json \"{ }\"",
-                  "5: false | \"first\" | null | null | null | json \"{\"s\":\"first\"}\" | null",
-                  "6: false | \"first\" | null | null | null | json \"{\"s\":\"first\"}\" | null"));
+                  "5: false | \"third\" | null | null | null | json \"{\"s\":\"third\"}\" | null",
+                  "6: false | \"third\" | null | null | null | json \"{\"s\":\"third\"}\" | null"));
   EXPECT_THAT(p.errors, IsEmpty());
 }
 
@@ -265,7 +268,7 @@ TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {
   JsonlParser parser("x.jsonl", {"a"});
   std::string text = "{\"a\":\"v\"}";
   text.shrink_to_fit();
-  Block block{text, 9, 0};
+  Block block{text, 9, 0, {}};
   block.bytes.shrink_to_fit();
   testing::RecordingSink sink;
   parser.Parse(block, sink);
@@ -287,7 +290,7 @@ TEST(JsonlParser, StringValuesLiveUntilOnRowReturns) {
   JsonlParser parser("x.jsonl", {"a", "b"});
   std::string text = "{\"a\":\"x\\ty\",\"b\":\"plain\"}\n{\"a\":\"2\\n\",\"b\":\"q\"}\n";
   text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-  parser.Parse(Block{text, 1, 0}, sink);
+  parser.Parse(Block{text, 1, 0, {}}, sink);
   EXPECT_THAT(sink.seen, ElementsAre("x\ty", "plain", "2\n", "q"));
 }
 

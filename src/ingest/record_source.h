@@ -44,6 +44,10 @@ struct Block {
   std::string bytes;        // whole records; capacity leaves room for simdjson's padding
   uint64_t first_line = 0;  // physical line number of the first byte
   uint64_t index = 0;       // 0, 1, 2, ... in file order
+  // Set on the last Block when the input ended early (a truncated or corrupt gzip stream, a
+  // read error): every whole line before it is in `bytes`, an incomplete last line is not.
+  // BlockParser::Parse reports it after the block's rows, like a bad row.
+  std::optional<RowError> read_error;
 };
 
 class RecordSource {
@@ -61,7 +65,9 @@ class RecordSource {
   virtual char delimiter() const = 0;
 
   // The next block of about `target_bytes` (more when one record is longer), or nullopt at the
-  // end. Fails on I/O or gzip errors (kDataLoss for a truncated gzip stream).
+  // end. An input that ends early (a truncated or corrupt gzip stream, a read error) ends with a
+  // Block whose read_error says so, after every whole line read before it; fails on errors
+  // that leave nothing to read (the file cannot be read at all).
   virtual Result<std::optional<Block>> Next(size_t target_bytes = 4 << 20) = 0;
 
   // Hands back a block the caller is done with, so that a later Next() reuses its memory
@@ -99,7 +105,7 @@ class BlockParser {
 
   // Calls sink.OnRow for each good record and sink.OnError for each bad one (a CSV row with the
   // wrong number of cells, an unterminated quote, a JSON line that does not parse or is not an
-  // object), in file order. Blank lines are skipped.
+  // object), in file order, then block.read_error if it has one. Blank lines are skipped.
   virtual void Parse(const Block& block, RowSink& sink) = 0;
 };
 

@@ -82,16 +82,58 @@ TEST(RecordSource, GzipJsonlEndToEnd) {
   EXPECT_THAT(RowsAsText(result.rows), ElementsAre("1: 1", "3: \"x\""));
 }
 
-TEST(RecordSource, TruncatedGzipFailsNext) {
+// A gzip file cut short (a copy interrupted, a disk full) loses only what is missing: every
+// whole line before the cut is read, and the end is reported as a bad row of its own.
+TEST(RecordSource, TruncatedGzipKeepsTheWholeLinesAndReportsTheCut) {
   TempDir dir;
   std::string full;
   for (int i = 0; i < 5000; ++i) full += "{\"a\":" + std::to_string(i) + "}\n";
   std::string gz_path = dir.WriteGzip("full.jsonl.gz", {full});
   std::ifstream in(gz_path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string path = dir.Write("cut.jsonl.gz", bytes.substr(0, bytes.size() - 10));
-  auto result = ReadAll(path, {"a"});
-  EXPECT_EQ(result.status.code(), StatusCode::kDataLoss);
+  // Cutting 4 bytes loses only the trailer's length; 40 loses the last lines too.
+  for (size_t cut : {size_t{4}, size_t{40}, bytes.size() / 2}) {
+    std::string path = dir.Write("cut.jsonl.gz", bytes.substr(0, bytes.size() - cut));
+    for (size_t target : {size_t{100}, size_t{1} << 20}) {
+      auto result = ReadAll(path, {"a"}, target);
+      ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+      ASSERT_GT(result.rows.size(), 0u) << "cut " << cut;
+      if (cut == 4) {
+        EXPECT_EQ(result.rows.size(), 5000u);
+      }
+      for (size_t i = 0; i < result.rows.size(); ++i) {
+        ASSERT_EQ(result.rows[i].line, i + 1);
+        ASSERT_EQ(result.rows[i].values[0], std::to_string(i)) << "cut " << cut;
+      }
+      ASSERT_EQ(result.errors.size(), 1u) << "cut " << cut;
+      const RowError& error = result.errors[0];
+      EXPECT_EQ(error.file, path);
+      EXPECT_EQ(error.line, result.rows.size() + 1) << "cut " << cut;
+      EXPECT_THAT(error.message, ::testing::HasSubstr("the input ends early"));
+      EXPECT_THAT(error.message, ::testing::HasSubstr("gzip"));
+      if (cut == 4) {
+        EXPECT_THAT(error.message, ::testing::HasSubstr("every line before this one"));
+      }
+    }
+  }
+}
+
+TEST(RecordSource, TruncatedGzipCsvKeepsItsHeaderAndWholeRows) {
+  TempDir dir;
+  std::string csv = "lead_id,n\n";
+  for (int i = 0; i < 3000; ++i) csv += "L" + std::to_string(i) + "," + std::to_string(i) + "\n";
+  std::string gz_path = dir.WriteGzip("full.csv.gz", {csv});
+  std::ifstream in(gz_path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string path = dir.Write("cut.csv.gz", bytes.substr(0, bytes.size() - 40));
+  auto result = ReadAll(path, {"lead_id", "n"});
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  ASSERT_GT(result.rows.size(), 2000u);
+  ASSERT_LT(result.rows.size(), 3000u);
+  EXPECT_EQ(result.rows.back().values[0], "\"L" + std::to_string(result.rows.size() - 1) + "\"");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].line, result.rows.size() + 2);
+  EXPECT_THAT(result.errors[0].message, ::testing::HasSubstr("the input ends early"));
 }
 
 TEST(FormatRowError, NamesFileLineFieldAndMessage) {

@@ -1,6 +1,7 @@
 // Leads, events and outcomes: /v1/leads, /v1/events, /v1/outcomes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "server/http_server.h"
@@ -28,6 +29,21 @@ service::LiveService::IngestDone IngestAnswer(Respond respond) {
   };
 }
 
+// Whether `id` (when given) is one of `levels`.
+bool IsLevelOf(const std::vector<engine::CompiledLevel>& levels,
+               const std::optional<std::string>& id) {
+  return !id || std::any_of(levels.begin(), levels.end(),
+                            [&](const engine::CompiledLevel& l) { return l.id == *id; });
+}
+
+std::string UnknownLevel(std::string_view what, const std::string& id,
+                         const std::vector<engine::CompiledLevel>& levels) {
+  std::string known;
+  for (const auto& l : levels) known += (known.empty() ? "" : ", ") + l.id;
+  if (known.empty()) return fmt::format("the model defines no {}, so none is \"{}\"", what, id);
+  return fmt::format("the model has no {} \"{}\"; its {}s are {}", what, id, what, known);
+}
+
 }  // namespace
 
 void AddLeadRoutes(HttpServer& server) {
@@ -50,6 +66,21 @@ void AddLeadRoutes(HttpServer& server) {
         filter.model = Query(req, "model").value_or("");
         filter.stage = Query(req, "stage");
         filter.grade = Query(req, "grade");
+        auto set = live.models();
+        const service::ActiveModel* model =
+            filter.model.empty() ? set->primary() : set->Find(filter.model);
+        if (!filter.model.empty() && !model) {
+          return SendProblem(res, 404, "no active model named \"" + filter.model + "\"", "model");
+        }
+        // A stage or grade the model does not define is a typo, not an empty list.
+        if (model && !IsLevelOf(model->compiled->stages(), filter.stage)) {
+          return SendProblem(
+              res, 400, UnknownLevel("stage", *filter.stage, model->compiled->stages()), "stage");
+        }
+        if (model && !IsLevelOf(model->compiled->grades(), filter.grade)) {
+          return SendProblem(
+              res, 400, UnknownLevel("grade", *filter.grade, model->compiled->grades()), "grade");
+        }
         std::optional<double> limit;
         if (!QueryNumber(req, res, "min_score", filter.min_score) ||
             !QueryNumber(req, res, "max_score", filter.max_score) ||

@@ -92,14 +92,14 @@ TEST(EventReader, AnObjectSpanningLinesIsStoredOnOneLine) {
   EXPECT_TRUE(rejected.empty());
 }
 
-TEST(EventReader, ARepeatedKeyKeepsItsFirstValue) {
+TEST(EventReader, ARepeatedKeyKeepsItsLastValue) {
   EventReader reader;
   std::vector<Rejection> rejected;
   EventInput e;
   ASSERT_TRUE(reader.Read(
       R"({"lead_id":"a","type":"page_view","type":"demo_booked","ts":"2025-05-01T00:00:00Z"})", 0,
       e, rejected));
-  EXPECT_EQ(e.type, "page_view");
+  EXPECT_EQ(e.type, "demo_booked");
 }
 
 TEST(EventReader, RejectsWithTheFieldAndReason) {

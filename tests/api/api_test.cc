@@ -881,7 +881,7 @@ TEST_P(ApiTest, AReadAgainSeesTheEventsSentSinceAndNoneOfADeletedLead) {
 }
 
 // A record with a repeated key, or with spaces between its tokens, means to the live service
-// what the same line means to `leadscore score`: the first value of a repeated key wins in both.
+// what the same line means to `leadscore score`: the last value of a repeated key wins in both.
 TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
   ASSERT_TRUE(StartServer());
   TempDir data;
@@ -898,7 +898,8 @@ TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
   data.Write("events.jsonl", body);
   Reply sent = Post("/v1/events", body, write_, "application/x-ndjson");
   ASSERT_EQ(sent.status, 200) << sent;
-  EXPECT_EQ(sent.doc["accepted"], 4) << sent;  // "m9" was not the second line's event_id
+  EXPECT_EQ(sent.doc["accepted"], 3) << sent;  // "m9" is the second line's event_id
+  EXPECT_EQ(sent.doc["duplicates"], 1) << sent;
 
   const std::string as_of = "2026-01-01T00:00:00Z";
   const std::vector<json> rows = BatchScores(data, as_of);
@@ -907,11 +908,11 @@ TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
   ASSERT_EQ(got.status, 200) << got;
   EXPECT_DOUBLE_EQ(got.doc["engagement"].get<double>(), rows[0]["engagement"].get<double>());
   EXPECT_EQ(got.doc["reasons"], rows[0]["reasons"]);
-  // The first line is a demo (not a page view); two email opens; the quote.
+  // The first line is a page view (not a demo); one email open; the quote.
   std::vector<std::string> rules;
   for (const auto& reason : got.doc["reasons"]) rules.push_back(reason.value("rule", ""));
-  EXPECT_NE(std::find(rules.begin(), rules.end(), "demo"), rules.end()) << got;
-  EXPECT_EQ(std::find(rules.begin(), rules.end(), "page_visit"), rules.end()) << got;
+  EXPECT_EQ(std::find(rules.begin(), rules.end(), "demo"), rules.end()) << got;
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "page_visit"), rules.end()) << got;
 }
 
 // A trees model trained on a larger history predicts each live lead exactly as `score
@@ -1046,6 +1047,12 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
   EXPECT_TRUE(IsProblem(Get("/v1/leads?limit=0", read_), 400, "limit"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?min_score=high", read_), 400, "min_score"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?cursor=nonsense", read_), 400, "cursor"));
+  // A stage or grade the model does not define is reported with the ones it does.
+  Reply typo = Get("/v1/leads?stage=MLQ", read_);
+  EXPECT_TRUE(IsProblem(typo, 400, "stage"));
+  EXPECT_NE(typo.doc.value("detail", "").find("MQL"), std::string::npos) << typo;
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?grade=Z", read_), 400, "grade"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?model=nosuch", read_), 404, "model"));
 }
 
 TEST_P(ApiTest, ListFiltersByAttributeValue) {

@@ -269,6 +269,40 @@ TEST_F(Cli, ReadsGzipInput) {
   EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\na,30.00,0.00,30.00,,\n");
 }
 
+// A compressed file cut short still scores every whole line before the cut; the cut is a bad
+// row (file and line), so --strict refuses it.
+TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
+  std::string path = dir_.File("events.jsonl.gz");
+  gzFile gz = gzopen(path.c_str(), "wb");
+  std::string body;
+  for (int i = 0; i < 4000; ++i) {
+    body += R"({"lead_id":"l)" + std::to_string(i) +
+            R"(","type":"demo","ts":"2024-01-01"})"
+            "\n";
+  }
+  gzwrite(gz, body.data(), static_cast<unsigned>(body.size()));
+  gzclose(gz);
+  std::string bytes = dir_.Read("events.jsonl.gz");
+  std::string cut = dir_.Write("cut.jsonl.gz", bytes.substr(0, bytes.size() - 40));
+  auto r = RunLeadscore({"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t rows = static_cast<size_t>(std::count(r.out.begin(), r.out.end(), '\n')) - 1;
+  EXPECT_GT(rows, 3000u);
+  EXPECT_LT(rows, 4000u);
+  EXPECT_NE(r.out.find("l0,30.00,0.00,30.00,,\n"), std::string::npos);
+  EXPECT_NE(r.err.find(cut + ":" + std::to_string(rows + 1) + ": the input ends early"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(std::to_string(rows + 1) + " rows read, " + std::to_string(rows) +
+                       " used, 1 skipped"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore(
+      {"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02", "--strict"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
 TEST_F(Cli, MissingFileAndUnknownExtensionFailClearly) {
   auto r = RunLeadscore({"score", "--model", model_, "--leads", dir_.File("nope.csv")});
   EXPECT_EQ(r.exit_code, 1);
