@@ -598,6 +598,8 @@ def gen_data(rng, model, T, leads_path, events_path):
     attrs = list(LEAD_ATTRS)
     rng.shuffle(attrs)
     attrs = attrs[:rng.randint(4, len(attrs))]
+    if rng.random() < 0.15:
+        attrs.append(rng.choice(attrs))  # a column named twice: the last one counts
     n_leads = rng.randint(30, 80)
     lead_ids = []
     for i in range(n_leads):
@@ -675,7 +677,16 @@ def gen_data(rng, model, T, leads_path, events_path):
             ev["trial"] = rng.choice([True, False, "true"])
         keys = list(ev)
         rng.shuffle(keys)
-        out.append(json.dumps({kk: ev[kk] for kk in keys}, ensure_ascii=False))
+        text = json.dumps({kk: ev[kk] for kk in keys}, ensure_ascii=False)
+        if rng.random() < 0.05:
+            # A key given twice: the last value counts (json.loads reads it so).
+            k = rng.choice(["type", "url", "lead_id", "ts", "duration"])
+            decoy = {"type": rng.choice(EVENT_TYPES), "url": rng.choice(URLS),
+                     "lead_id": rng.choice(known_json), "ts": iso(int(T - 86400), rng)[0],
+                     "duration": 30}[k]
+            pair = "%s: %s" % (json.dumps(k), json.dumps(decoy))
+            text = "{" + pair + ", " + text[1:] if rng.random() < 0.5 else text[:-1] + ", " + pair + "}"
+        out.append(text)
         # bad rows (for known leads so that they never decide which leads are listed)
         k = rng.random()
         if k < 0.015:
