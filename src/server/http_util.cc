@@ -1,6 +1,7 @@
 #include "server/http_util.h"
 
 #include <charconv>
+#include <cmath>
 
 namespace leadscore::server {
 namespace {
@@ -105,7 +106,7 @@ bool QueryNumber(const HttpRequest& req, HttpResponse& res, const char* name,
   if (!text) return true;
   double value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size()) {
+  if (ec != std::errc() || end != text->data() + text->size() || !std::isfinite(value)) {
     SendProblem(res, 400, "\"" + *text + "\" is not a number", name);
     return false;
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "server/http_server.h"
 #include "server/http_util.h"
@@ -87,10 +88,10 @@ void AddLeadRoutes(HttpServer& server) {
             !QueryNumber(req, res, "limit", limit)) {
           return;
         }
-        filter.limit = limit ? static_cast<int64_t>(*limit) : 50;
-        if (filter.limit < 1 || filter.limit > 1000) {
-          return SendProblem(res, 400, "limit must be between 1 and 1000", "limit");
+        if (limit && (*limit < 1 || *limit > 1000 || *limit != std::floor(*limit))) {
+          return SendProblem(res, 400, "limit must be a whole number from 1 to 1000", "limit");
         }
+        filter.limit = limit ? static_cast<int64_t>(*limit) : 50;
         if (auto attr = Query(req, "attribute")) {
           auto eq = attr->find(':');
           if (eq == std::string::npos) {

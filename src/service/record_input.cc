@@ -153,7 +153,9 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
   }
   auto value = object.find("value");
   if (value != object.end() && !value->is_null()) {
-    if (!value->is_number()) return reject("value", "value must be a number (the deal value)");
+    if (!value->is_number() || value->get<double>() < 0) {
+      return reject("value", "value must be a number, zero or more (the deal value)");
+    }
     out.value = value->get<double>();
   }
   return true;

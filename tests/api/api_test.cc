@@ -1046,6 +1046,9 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
 
   EXPECT_TRUE(IsProblem(Get("/v1/leads?limit=0", read_), 400, "limit"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?min_score=high", read_), 400, "min_score"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?min_score=nan", read_), 400, "min_score"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?max_score=inf", read_), 400, "max_score"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?limit=2.5", read_), 400, "limit"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?cursor=nonsense", read_), 400, "cursor"));
   // A stage or grade the model does not define is reported with the ones it does.
   Reply typo = Get("/v1/leads?stage=MLQ", read_);
@@ -1271,6 +1274,9 @@ TEST_P(ApiTest, RecordsOutcomesAndRejectsBadOnesNamingTheField) {
   EXPECT_TRUE(IsProblem(Post("/v1/outcomes", R"({"outcome":"won"})", write_), 400, "lead_id"));
   EXPECT_TRUE(
       IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won","value":"lots"})", write_),
+                400, "value"));
+  EXPECT_TRUE(
+      IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won","value":-5})", write_),
                 400, "value"));
   EXPECT_TRUE(
       IsProblem(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"won","at":"someday"})", write_),
