@@ -17,6 +17,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -604,8 +605,12 @@ def gen_data(rng, model, T, leads_path, events_path):
     lead_ids = []
     for i in range(n_leads):
         lead_ids.append(str(1000 + i) if rng.random() < 0.15 else "L%03d" % i)
-    lines = [",".join(csv_quote(h) for h in ["lead_id"] + attrs)]
-    for lid in lead_ids:
+    if leads_path.endswith(".jsonl"):
+        write_leads_jsonl(rng, lead_ids, attrs, fields, leads_path)
+        lines = []
+    else:
+        lines = [",".join(csv_quote(h) for h in ["lead_id"] + attrs)]
+    for lid in lead_ids if lines else []:
         cells = [lid] + [lead_value(rng, a, fields) for a in attrs]
         lines.append(",".join(csv_quote(c, force=rng.random() < 0.1) for c in cells))
         k = rng.random()
@@ -622,8 +627,9 @@ def gen_data(rng, model, T, leads_path, events_path):
             lines.append("")
     bom = "\ufeff" if rng.random() < 0.3 else ""
     eol = "\r\n" if rng.random() < 0.25 else "\n"
-    with open(leads_path, "w", encoding="utf-8", newline="") as f:
-        f.write(bom + eol.join(lines) + eol)
+    if lines:
+        with open(leads_path, "w", encoding="utf-8", newline="") as f:
+            f.write(bom + eol.join(lines) + eol)
 
     # events
     unknown = ["X%02d" % i for i in range(rng.randint(1, 6))] + [5000 + i for i in range(2)]
@@ -637,6 +643,7 @@ def gen_data(rng, model, T, leads_path, events_path):
             boundaries.append(d[1])
     n_events = rng.randint(200, 1000)
     out = []
+    records = []  # the same rows as dicts ("" for a blank line), for a CSV events file
     ids_used = []
     for i in range(n_events):
         if rng.random() < 0.06:
@@ -686,25 +693,101 @@ def gen_data(rng, model, T, leads_path, events_path):
                      "duration": 30}[k]
             pair = "%s: %s" % (json.dumps(k), json.dumps(decoy))
             text = "{" + pair + ", " + text[1:] if rng.random() < 0.5 else text[:-1] + ", " + pair + "}"
+            if k == "lead_id" and events_path.endswith(".csv"):
+                text = json.dumps(ev)  # a CSV has one lead_id column: no decoy there
         out.append(text)
+        records.append(json.loads(text))
         # bad rows (for known leads so that they never decide which leads are listed)
         k = rng.random()
         if k < 0.015:
             bad = dict(ev, lead_id=rng.choice(known_json))
             del bad["type"]
             out.append(json.dumps(bad))
+            records.append(bad)
         elif k < 0.03:
             bad = dict(ev, lead_id=rng.choice(known_json))
             bad["ts"] = rng.choice(["yesterday", "2024-05-01 noon", "", "05/01/2024"])
             out.append(json.dumps(bad))
+            records.append(bad)
         elif k < 0.04:
             bad = dict(ev)
             del bad["lead_id"]
             out.append(json.dumps(bad))
+            records.append(bad)
         elif k < 0.045:
             out.append("")
+            records.append("")
+    if events_path.endswith(".csv"):
+        write_events_csv(rng, records, events_path)
+        return
     with open(events_path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
+
+
+def json_attribute(rng, cell):
+    """A lead CSV cell as a JSON Lines lead would give it: a number or bool when it reads as
+    one (now and then), null or absent for an empty cell."""
+    if cell == "":
+        return rng.choice([None, "", "absent", "absent"])
+    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell) and rng.random() < 0.6:
+        return float(cell) if "." in cell else int(cell)
+    if cell in ("true", "false") and rng.random() < 0.5:
+        return cell == "true"
+    return cell
+
+
+def write_leads_jsonl(rng, lead_ids, attrs, fields, path):
+    lines = []
+    for lid in lead_ids:
+        obj = {"lead_id": int(lid) if lid.isdigit() and rng.random() < 0.5 else lid}
+        for a in attrs:
+            v = json_attribute(rng, lead_value(rng, a, fields))
+            if v != "absent":
+                obj[a] = v
+        if rng.random() < 0.1:
+            obj["meta"] = {"source": rng.choice(UTM), "seen": 3}  # nested, flattened, unused
+        lines.append(json.dumps(obj, ensure_ascii=False))
+        k = rng.random()
+        if k < 0.03:
+            lines.append(json.dumps(dict(obj, industry="Retail")))  # repeated id (bad)
+        elif k < 0.05:
+            lines.append(json.dumps({a: v for a, v in obj.items() if a != "lead_id"}))  # no id
+        elif k < 0.06:
+            lines.append(rng.choice(["[1, 2]", "42", '{"lead_id": "L999", "x": ', "nonsense"]))
+        elif k < 0.08:
+            lines.append("")
+    eol = "\r\n" if rng.random() < 0.25 else "\n"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(eol.join(lines) + eol)
+
+
+def csv_text(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return num_text(v)
+    return str(v)
+
+
+def write_events_csv(rng, records, path):
+    columns = ["lead_id", "type", "ts", "event_id", "url", "asset", "duration", "utm.source",
+               "trial"]
+    rng.shuffle(columns)
+    lines = [",".join(columns)]
+    for r in records:
+        if r == "":
+            lines.append("")
+            continue
+        r = dict(r, **{"utm.source": r.get("utm", {}).get("source")})
+        cells = [csv_quote(csv_text(r.get(c)), force=rng.random() < 0.05) for c in columns]
+        if rng.random() < 0.01:
+            cells.append("extra")  # too many cells (bad)
+        lines.append(",".join(cells))
+    eol = "\r\n" if rng.random() < 0.25 else "\n"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(eol.join(lines) + eol)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -718,7 +801,9 @@ def run_seed(seed, binary, keep_all=False):
     as_of = datetime.fromtimestamp(T, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") \
         if rng.random() < 0.8 else str(T)
     d = tempfile.mkdtemp(prefix="leadscore-random-%d-" % seed)
-    mpath, lpath, epath = (os.path.join(d, n) for n in ("model.yaml", "leads.csv", "events.jsonl"))
+    leads_name = "leads.jsonl" if rng.random() < 0.3 else "leads.csv"
+    events_name = "events.csv" if rng.random() < 0.3 else "events.jsonl"
+    mpath, lpath, epath = (os.path.join(d, n) for n in ("model.yaml", leads_name, events_name))
     with open(mpath, "w", encoding="utf-8") as f:
         f.write(model_text)
     gen_data(rng, model, T, lpath, epath)

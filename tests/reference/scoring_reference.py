@@ -278,6 +278,8 @@ def convert(value, ftype):
     if ftype == "bool":
         if isinstance(value, bool):
             return value
+        if isinstance(value, (int, float)):
+            return {0: False, 1: True}.get(value)  # the JSON numbers 0 and 1
         if isinstance(value, str):
             s = value.strip().lower()
             if s in ("true", "yes", "y", "t", "1"):
@@ -331,6 +333,8 @@ def id_text(v):
         return str(v)
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
+    if not isinstance(v, str):
+        return None  # an array or an object is no id
     return v
 
 
@@ -354,6 +358,57 @@ def read_leads_csv(path, fields):
                 continue
             leads[lid] = {k: csv_cell(v, k, fields) for k, v in rec.items() if k != "lead_id"}
     return leads
+
+
+def read_leads_jsonl(path, fields):
+    """-> (ordered dict lead_id -> attributes), from JSON Lines."""
+    leads = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip() == "":
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(obj, dict):
+                continue
+            obj = flatten(obj)
+            lid = id_text(obj.get("lead_id"))
+            if not lid or lid in leads:
+                continue
+            leads[lid] = {k: json_value(v, k, fields) for k, v in obj.items() if k != "lead_id"}
+    return leads
+
+
+def read_events_csv(path, fields):
+    """-> list of events {lead_id, type, ts, props} after dedupe, in file order, from CSV."""
+    events = []
+    seen_ids = set()
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = None
+        for row in csv.reader(f):
+            if not row:
+                continue  # blank line
+            if header is None:
+                header = row
+                continue
+            if len(row) != len(header):
+                continue
+            rec = dict(zip(header, row))
+            lid, typ = rec.get("lead_id", ""), rec.get("type", "")
+            ts = parse_time(rec.get("ts") or None)
+            if not lid or not typ or ts is None:
+                continue
+            eid = rec.get("event_id", "")
+            if eid:
+                if eid in seen_ids:
+                    continue
+                seen_ids.add(eid)
+            props = {k: csv_cell(v, k, fields) for k, v in rec.items()
+                     if k not in ("lead_id", "type", "ts", "event_id")}
+            events.append({"lead_id": lid, "type": typ, "ts": ts, "props": props})
+    return events
 
 
 def read_events_jsonl(path, fields):
@@ -543,8 +598,10 @@ def score_files(model, leads_path, events_path, T):
     """The batch: rows as lists of strings
     [lead_id, score, fit, engagement, grade, stage, reasons] in output order."""
     fields = model.get("fields", {})
-    leads = read_leads_csv(leads_path, fields)
-    events = read_events_jsonl(events_path, fields)
+    leads = (read_leads_jsonl if leads_path.endswith(".jsonl") else read_leads_csv)(
+        leads_path, fields)
+    events = (read_events_csv if events_path.endswith(".csv") else read_events_jsonl)(
+        events_path, fields)
     by_lead = {}
     for e in events:
         by_lead.setdefault(e["lead_id"], []).append(e)
