@@ -338,53 +338,8 @@ def id_text(v):
     return v
 
 
-def read_leads_csv(path, fields):
-    """-> (ordered dict lead_id -> attributes)."""
-    leads = {}
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = csv.reader(f)
-        header = None
-        for row in rows:
-            if not row:
-                continue  # blank line
-            if header is None:
-                header = row
-                continue
-            if len(row) != len(header):
-                continue
-            rec = dict(zip(header, row))
-            lid = rec.get("lead_id", "")
-            if lid == "" or lid in leads:
-                continue
-            leads[lid] = {k: csv_cell(v, k, fields) for k, v in rec.items() if k != "lead_id"}
-    return leads
-
-
-def read_leads_jsonl(path, fields):
-    """-> (ordered dict lead_id -> attributes), from JSON Lines."""
-    leads = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip() == "":
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(obj, dict):
-                continue
-            obj = flatten(obj)
-            lid = id_text(obj.get("lead_id"))
-            if not lid or lid in leads:
-                continue
-            leads[lid] = {k: json_value(v, k, fields) for k, v in obj.items() if k != "lead_id"}
-    return leads
-
-
-def read_events_csv(path, fields):
-    """-> list of events {lead_id, type, ts, props} after dedupe, in file order, from CSV."""
-    events = []
-    seen_ids = set()
+def csv_records(path):
+    """Each CSV row of the header's width as {column: cell}, in file order."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         header = None
         for row in csv.reader(f):
@@ -392,29 +347,12 @@ def read_events_csv(path, fields):
                 continue  # blank line
             if header is None:
                 header = row
-                continue
-            if len(row) != len(header):
-                continue
-            rec = dict(zip(header, row))
-            lid, typ = rec.get("lead_id", ""), rec.get("type", "")
-            ts = parse_time(rec.get("ts") or None)
-            if not lid or not typ or ts is None:
-                continue
-            eid = rec.get("event_id", "")
-            if eid:
-                if eid in seen_ids:
-                    continue
-                seen_ids.add(eid)
-            props = {k: csv_cell(v, k, fields) for k, v in rec.items()
-                     if k not in ("lead_id", "type", "ts", "event_id")}
-            events.append({"lead_id": lid, "type": typ, "ts": ts, "props": props})
-    return events
+            elif len(row) == len(header):
+                yield dict(zip(header, row))
 
 
-def read_events_jsonl(path, fields):
-    """-> list of events {lead_id, type, ts, props} after dedupe, in file order."""
-    events = []
-    seen_ids = set()
+def jsonl_records(path):
+    """Each line that is a JSON object, flattened, in file order."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             if line.strip() == "":
@@ -423,22 +361,50 @@ def read_events_jsonl(path, fields):
                 obj = json.loads(line)
             except ValueError:
                 continue
-            if not isinstance(obj, dict):
+            if isinstance(obj, dict):
+                yield flatten(obj)
+
+
+def records(path):
+    """(records, value): a file's records, and how one of its values is read (CSV cells are
+    inferred, JSON values keep their type). Ids and times read alike from both: id_text of a
+    CSV cell is the cell, and an empty one is no id."""
+    if path.endswith(".csv"):
+        return csv_records(path), csv_cell
+    return jsonl_records(path), json_value
+
+
+def read_leads(path, fields):
+    """-> (ordered dict lead_id -> attributes); a repeated lead_id keeps the first row."""
+    rows, value = records(path)
+    leads = {}
+    for rec in rows:
+        lid = id_text(rec.get("lead_id"))
+        if not lid or lid in leads:
+            continue
+        leads[lid] = {k: value(v, k, fields) for k, v in rec.items() if k != "lead_id"}
+    return leads
+
+
+def read_events(path, fields):
+    """-> list of events {lead_id, type, ts, props} after dedupe, in file order."""
+    rows, value = records(path)
+    events = []
+    seen_ids = set()
+    for rec in rows:
+        lid = id_text(rec.get("lead_id"))
+        typ = id_text(rec.get("type"))
+        ts = parse_time(rec.get("ts"))
+        if not lid or not typ or ts is None:
+            continue
+        eid = id_text(rec.get("event_id"))
+        if eid:
+            if eid in seen_ids:
                 continue
-            obj = flatten(obj)
-            lid = id_text(obj.get("lead_id"))
-            typ = id_text(obj.get("type"))
-            ts = parse_time(obj.get("ts"))
-            if not lid or not typ or ts is None:
-                continue
-            eid = id_text(obj.get("event_id"))
-            if eid:
-                if eid in seen_ids:
-                    continue
-                seen_ids.add(eid)
-            props = {k: json_value(v, k, fields) for k, v in obj.items()
-                     if k not in ("lead_id", "type", "ts", "event_id")}
-            events.append({"lead_id": lid, "type": typ, "ts": ts, "props": props})
+            seen_ids.add(eid)
+        props = {k: value(v, k, fields) for k, v in rec.items()
+                 if k not in ("lead_id", "type", "ts", "event_id")}
+        events.append({"lead_id": lid, "type": typ, "ts": ts, "props": props})
     return events
 
 
@@ -598,10 +564,8 @@ def score_files(model, leads_path, events_path, T):
     """The batch: rows as lists of strings
     [lead_id, score, fit, engagement, grade, stage, reasons] in output order."""
     fields = model.get("fields", {})
-    leads = (read_leads_jsonl if leads_path.endswith(".jsonl") else read_leads_csv)(
-        leads_path, fields)
-    events = (read_events_csv if events_path.endswith(".csv") else read_events_jsonl)(
-        events_path, fields)
+    leads = read_leads(leads_path, fields)
+    events = read_events(events_path, fields)
     by_lead = {}
     for e in events:
         by_lead.setdefault(e["lead_id"], []).append(e)
