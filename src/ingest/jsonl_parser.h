@@ -72,9 +72,8 @@ class JsonlParser final : public BlockParser {
   const char* FastLine(const char* p, uint64_t line_number, RowSink& sink);
   bool FastObject(const char*& p, size_t prefix_length, int depth);
   bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth);
-  // Stores `value` in the slot of `entry` (nullptr: a key not wanted) unless the line gave that
-  // slot a value before: the first of duplicate keys wins.
-  // A key given twice keeps its last value, as JSON.parse and most JSON readers do.
+  // Stores `value` in the slot of `entry` (nullptr: a key not wanted). A key given twice keeps
+  // its last value, as JSON.parse and most JSON readers do.
   void Keep(const KeyEntry* entry, const Value& value) {
     if (entry != nullptr && entry->slot >= 0) values_[entry->slot] = value;
   }
