@@ -143,6 +143,10 @@ std::string InvalidJson(error_code error, const char* line, size_t length) {
       return "invalid JSON: a comma, a colon, a brace or a key is missing or out of place";
     case simdjson::UTF8_ERROR:
       return "invalid JSON: not valid UTF-8";
+    case simdjson::UNESCAPED_CHARS:
+      return "invalid JSON: a control character inside a string (a tab is written \\t)";
+    case simdjson::STRING_ERROR:
+      return "invalid JSON: a bad escape in a string (a backslash is written \\\\)";
     case simdjson::DEPTH_ERROR:
       return "invalid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
     case simdjson::NUMBER_ERROR:

@@ -154,7 +154,10 @@ TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
       "{\"a\":1e999}\n"
       "{\"a\":nul}\n"
       "{\"a\":" +
-          std::string(200, '[') + std::string(200, ']') + "}\n",
+          std::string(200, '[') + std::string(200, ']') +
+          "}\n"
+          "{\"a\":\"tab\there\"}\n"
+          "{\"a\":\"C:\\x\"}\n",
       {"a"});
   EXPECT_THAT(p.rows, IsEmpty());
   EXPECT_THAT(
@@ -167,7 +170,9 @@ TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
                   "6: invalid JSON: not valid UTF-8",
                   "7: invalid JSON: a number that does not parse or is out of range",
                   "8: invalid JSON: a word that is not true, false or null (strings need quotes)",
-                  "9: invalid JSON: nested deeper than 128 levels"));
+                  "9: invalid JSON: nested deeper than 128 levels",
+                  "10: invalid JSON: a control character inside a string (a tab is written \\t)",
+                  "11: invalid JSON: a bad escape in a string (a backslash is written \\\\)"));
 }
 
 TEST(JsonlParser, BlankAndWhitespaceLinesAreSkipped) {
