@@ -83,6 +83,10 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
       out.push_back({line, std::move(object), {}});
     }
   });
+  if (block.read_error) {  // the input ended early, after these lines
+    errors.push_back(*block.read_error);
+    out.push_back({block.read_error->line, nullptr, {}});
+  }
 }
 
 // The progress key of a file, and the stamp that tells whether it changed.

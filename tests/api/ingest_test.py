@@ -5,6 +5,7 @@ bad rows are reported with file:line and skipped, and the service then scores ev
 Usage: ingest_test.py --binary build/leadscore --model M [--db sqlite|postgres]
 """
 import argparse
+import gzip
 import json
 import os
 import re
@@ -72,6 +73,22 @@ def main():
         assert f"{events}:101: field `ts`" in out.stderr, out.stderr
         assert f"{events}:201" in out.stderr, out.stderr
         assert "2 rejected" in out.stderr, out.stderr
+        # A compressed copy cut short: the whole lines before the cut are stored, the cut is
+        # reported at its line.
+        whole = os.path.join(work, "events.jsonl.gz")
+        with gzip.open(whole, "wb") as f:
+            f.write("".join(lines).encode())
+        cut = os.path.join(work, "cut.jsonl.gz")
+        with open(whole, "rb") as f, open(cut, "wb") as g:
+            g.write(f.read()[:-40])
+        out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "cut.db"),
+                              "--events", cut], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        m = re.search(re.escape(cut) + r":(\d+): the input ends early", out.stderr)
+        assert m, out.stderr
+        kept = int(m.group(1)) - 1  # whole lines before the cut
+        assert len(lines) - 100 < kept < len(lines), (kept, len(lines))
+        assert f"{kept + 1} records read" in out.stderr and "3 rejected" in out.stderr, out.stderr
 
     token = subprocess.run([args.binary, "token", "create", "--db", db, "--scope", "read"],
                            check=True, capture_output=True, text=True).stdout.strip()
