@@ -154,8 +154,8 @@ CsvParser::CsvParser(std::string file, const std::vector<std::string>& header, c
 }
 
 void CsvParser::Parse(const Block& block, RowSink& sink) {
-  const char* p = block.bytes.data();
-  const char* const end = p + block.bytes.size();
+  const char* p = block.text().data();
+  const char* const end = p + block.text().size();
   uint64_t line = block.first_line;
   const int* const column_slot = column_slot_.data();
   const size_t slotted_columns = column_slot_.size();

@@ -56,7 +56,7 @@ TEST(CsvSource, DropsBomAndReadsQuotedHeader) {
   EXPECT_EQ((*source)->format(), Format::kCsv);
   auto block = (*source)->Next();
   ASSERT_TRUE(block && block->has_value());
-  EXPECT_EQ((*block)->bytes, "1,2\n");
+  EXPECT_EQ((*block)->text(), "1,2\n");
   EXPECT_EQ((*block)->first_line, 2u);
 }
 
@@ -116,7 +116,7 @@ TEST(CsvSource, TinyTargetsGiveOneRecordPerBlockAndNeverSplitAQuote) {
     ASSERT_TRUE(block);
     if (!block->has_value()) break;
     EXPECT_EQ((*block)->index, blocks.size());
-    blocks.push_back((*block)->bytes);
+    blocks.push_back(std::string((*block)->text()));
     lines.push_back((*block)->first_line);
   }
   EXPECT_THAT(blocks, ElementsAre("1,\"x\ny\"\n", "2,z\n", "3,w"));

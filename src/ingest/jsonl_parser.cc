@@ -364,9 +364,9 @@ bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_v
 }
 
 void JsonlParser::Parse(const Block& block, RowSink& sink) {
-  const char* data = block.bytes.data();
-  size_t size = block.bytes.size();
-  size_t capacity = block.bytes.capacity();
+  const char* data = block.text().data();
+  size_t size = block.text().size();
+  size_t capacity = block.readable();
   if (capacity - size < simdjson::SIMDJSON_PADDING) {  // e.g. a copied Block
     padded_.reserve(size + simdjson::SIMDJSON_PADDING);
     padded_.assign(data, size);

@@ -91,7 +91,7 @@ Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
     if (!block) break;
-    std::string_view rest(block->bytes);
+    std::string_view rest = block->text();
     while (!rest.empty()) {
       const size_t end = rest.find('\n');
       const std::string_view line = rest.substr(0, end);

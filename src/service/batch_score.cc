@@ -146,7 +146,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   bool reserved = false;
   std::jthread prefault;  // faults the reserved tables in ahead of the rows written to them
   auto parse = [&](int worker, const ingest::Block& block, ParsedLeads& out) {
-    out.bytes = block.bytes.size();
+    out.bytes = block.text().size();
     sinks[worker]->set_output(&out);
     parsers[worker]->Parse(block, *sinks[worker]);
   };
@@ -413,7 +413,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
   LeadTable extra(0);
   const std::vector<Value> no_attributes(model.lead_fields().size());
   auto parse = [&](int worker, const ingest::Block& block, ParsedEvents& out) {
-    out.bytes = block.bytes.size();
+    out.bytes = block.text().size();
     sinks[worker]->set_output(&out);
     parsers[worker]->Parse(block, *sinks[worker]);
     auto& records = out.records;

@@ -67,7 +67,7 @@ class CsvToJson : public ingest::RowSink {
 // Splits a JSON Lines block into objects, or with `as_text` into lines.
 void JsonLines(const ingest::Block& block, const std::string& file, bool as_text,
                std::vector<RawRecord>& out, std::vector<ingest::RowError>& errors) {
-  ForEachRecordLine(block.bytes, [&](std::string_view text, size_t offset) {
+  ForEachRecordLine(block.text(), [&](std::string_view text, size_t offset) {
     const uint64_t line = block.first_line + offset;
     if (as_text) {
       out.push_back({line, nullptr, std::string(text)});
