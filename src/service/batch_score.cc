@@ -9,7 +9,7 @@
 
 #include "engine/scorer.h"
 #include "service/block_pipeline.h"
-#include "service/compact_fingerprint_set.h"
+#include "service/event_id_set.h"
 #include "service/record_convert.h"
 
 namespace leadscore::service {
@@ -224,8 +224,8 @@ struct alignas(64) EventRecord {
   uint64_t lead_hash;
   const char* lead_id_data;  // in ParsedEvents::arena
   Timestamp ts;
-  uint64_t event_fp;  // 0: no event_id
-  uint64_t mask;      // rules matched on the event alone
+  uint64_t event_key;  // EventIdKeys::Key of its event_id; 0: no event_id
+  uint64_t mask;       // rules matched on the event alone
   uint32_t lead_id_size;
   int32_t type_id;  // -1: no rule counts this type
   uint32_t values;  // first of this event's properties in ParsedEvents::values, if kept
@@ -264,8 +264,9 @@ struct ParsedEvents {
 class EventSink : public ingest::RowSink {
  public:
   EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values,
-            std::vector<size_t> raw_index, Timestamp as_of)
+            std::vector<size_t> raw_index, Timestamp as_of, const EventIdKeys& id_keys)
       : model_(model),
+        id_keys_(id_keys),
         as_of_(as_of),
         scorer_(model),
         file_(source.path()),
@@ -298,10 +299,7 @@ class EventSink : public ingest::RowSink {
     record.ts = ts;
     record.type_id = -1;
     record.lead = kNotInFile;
-    if (IdText(values[3], event_scratch_, event_id)) {
-      record.event_fp = HashBytes(event_id);
-      if (record.event_fp == 0) record.event_fp = 1;
-    }
+    if (IdText(values[3], event_scratch_, event_id)) record.event_key = id_keys_.Key(event_id);
     record.type_id = model_.EventTypeId(type);
     if (record.type_id >= 0) {
       errors_.clear();
@@ -335,6 +333,7 @@ class EventSink : public ingest::RowSink {
   }
 
   const CompiledModel& model_;
+  const EventIdKeys& id_keys_;
   Timestamp as_of_;
   engine::Scorer scorer_;
   std::string file_;
@@ -378,9 +377,34 @@ size_t EstimateLines(const std::string& path) {
   return static_cast<size_t>(static_cast<double>(size) / per_line * 1.05);
 }
 
-// `seen` holds the event ids already read; `presized` when it was sized for the whole file.
-Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
-                  CompactFingerprintSet& seen, bool presized) {
+// The keys of the event ids of `path`, from the ids of its first 256 KB (up to 4,096): numbered
+// ids when most of them share a numbered form (see EventIdKeys), fingerprints otherwise.
+EventIdKeys SampleEventIds(const std::string& path) {
+  auto source = ingest::RecordSource::Open(path);
+  if (!source) return EventIdKeys();
+  class Sample : public ingest::RowSink {
+   public:
+    void OnRow(uint64_t /*line*/, std::span<const Value> values) override {
+      std::string_view id;
+      if (ids.size() < 4096 && IdText(values[0], scratch_, id)) ids.emplace_back(id);
+    }
+    void OnError(RowError /*error*/) override {}
+    std::vector<std::string> ids;
+
+   private:
+    std::string scratch_;
+  } sample;
+  auto parser = ingest::BlockParser::Create(**source, {"event_id"});
+  auto block = (*source)->Next(256 << 10);
+  if (!block || !*block) return EventIdKeys();
+  parser->Parse(**block, sample);
+  return EventIdKeys::FromSample(sample.ids);
+}
+
+// `seen` holds the event ids already read, by their keys in `id_keys`; `presized` when its
+// fingerprint table was sized for the whole file, or need not be.
+Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventIdSet& seen,
+                  const EventIdKeys& id_keys, bool presized) {
   LS_ASSIGN_OR_RETURN(auto source, options.events_source
                                        ? options.events_source()
                                        : ingest::RecordSource::Open(options.events_path));
@@ -395,8 +419,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
   std::vector<std::unique_ptr<EventSink>> sinks;
   for (int i = 0; i < std::max(threads, 1); ++i) {
     parsers.push_back(ingest::BlockParser::Create(*source, wanted));
-    sinks.push_back(
-        std::make_unique<EventSink>(model, *source, keep_values, raw_index, batch.as_of.time));
+    sinks.push_back(std::make_unique<EventSink>(model, *source, keep_values, raw_index,
+                                                batch.as_of.time, id_keys));
   }
   engine::Scorer scorer(model);
   const bool dedupe = !options.events_unique;
@@ -446,11 +470,11 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads,
     const size_t n = records.size();
     for (size_t i = 0; i < n; ++i) {
       EventRecord& r = records[i];
-      if (dedupe && i + 8 < n) seen.Prefetch(records[i + 8].event_fp);
+      if (dedupe && i + 8 < n) seen.Prefetch(records[i + 8].event_key);
       const uint32_t known = r.lead;
       r.lead = kSkip;
       // Dedupe by event_id over all good rows in file order, before the as-of cut.
-      if (dedupe && r.event_fp != 0 && !seen.Insert(r.event_fp)) {
+      if (dedupe && r.event_key != 0 && !seen.Insert(r.event_key)) {
         ++stats.duplicates;
         continue;
       }
@@ -531,13 +555,17 @@ Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> mo
   // The events' dedupe set is a run's largest table (6 bytes a slot: 249 MB for 30M events),
   // and faulting it in took the serial stage a second on this VM, with the parse
   // workers idle. It is sized on another thread while the leads are read, which leave a
-  // core mostly free.
-  CompactFingerprintSet seen;
+  // core mostly free; unless the ids are numbered, and take a bit each (EventIdKeys).
+  EventIdSet seen;
+  EventIdKeys id_keys;
   bool presized = false;
   std::jthread presize;
   const bool has_events = !options.events_path.empty() || options.events_source;
   if (has_events && !options.events_unique && !options.events_source) {
-    if (size_t lines = EstimateLines(options.events_path); lines > 0) {
+    id_keys = SampleEventIds(options.events_path);
+    if (id_keys.numbered()) {
+      presized = true;  // the fingerprint table grows only if other ids come
+    } else if (size_t lines = EstimateLines(options.events_path); lines > 0) {
       presized = true;
       presize = std::jthread([&seen, lines] { seen.Reserve(lines); });
     }
@@ -546,7 +574,9 @@ Result<std::unique_ptr<Batch>> LoadBatch(std::shared_ptr<const CompiledModel> mo
     LS_RETURN_IF_ERROR(ReadLeads(*batch, options, threads));
   }
   if (presize.joinable()) presize.join();
-  if (has_events) LS_RETURN_IF_ERROR(ReadEvents(*batch, options, threads, seen, presized));
+  if (has_events) {
+    LS_RETURN_IF_ERROR(ReadEvents(*batch, options, threads, seen, id_keys, presized));
+  }
   return batch;
 }
 

@@ -671,6 +671,11 @@ def gen_data(rng, model, T, leads_path, events_path):
         elif k < 0.88:
             ev["event_id"] = 900000 + i  # a number: the same id as the text "900000..."
             ids_used.append((str(900000 + i) if rng.random() < 0.5 else 900000 + i, lid))
+        elif k < 0.9:
+            # Not the id "ev<i>": numbered ids are deduped by their number only without
+            # leading zeros.
+            ev["event_id"] = "ev0%d" % i
+            ids_used.append((ev["event_id"], lid))
         # properties
         if rng.random() < 0.7:
             ev["url"] = rng.choice(URLS)
