@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -378,8 +379,11 @@ size_t EstimateLines(const std::string& path) {
 }
 
 // The keys of the event ids of `path`, from the ids of its first 256 KB (up to 4,096): numbered
-// ids when most of them share a numbered form (see EventIdKeys), fingerprints otherwise.
+// ids when most of them share a numbered form (see EventIdKeys), fingerprints otherwise. Only a
+// regular file is sampled: the bytes of a pipe can be read once.
 EventIdKeys SampleEventIds(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return EventIdKeys();
   auto source = ingest::RecordSource::Open(path);
   if (!source) return EventIdKeys();
   class Sample : public ingest::RowSink {

@@ -1,6 +1,7 @@
 // The leadscore command line, run on files as a user runs it: outputs, exit codes, and the
 // file:line:field of every rejected row.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "testutil/cli_runner.h"
 
@@ -191,6 +193,48 @@ TEST_F(Cli, NumericIdsAreTheirWholeNumberText) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\n900000,50.00,20.00,30.00,,MQL\n");
   EXPECT_NE(r.err.find("1 duplicate"), std::string::npos) << r.err;
+}
+
+// Numbered ids (most of the file's first ids are `ev` and a number) are deduped through a
+// bitmap: `ev07` is not `ev7`, and a number too far from the others is deduped as any id.
+// Read from a pipe, whose first bytes cannot be read twice, the output is the same.
+TEST_F(Cli, NumberedEventIdsDedupeLikeAnyOther) {
+  std::string text;
+  for (int i = 100; i < 140; ++i) {
+    text += R"({"lead_id":"f)" + std::to_string(i) +
+            R"(","type":"page_view","ts":"2024-01-01","event_id":"ev)" + std::to_string(i) +
+            "\"}\n";
+  }
+  const std::string far = "ev" + std::to_string((uint64_t{1} << 28) + 1000);
+  for (const std::string& line : std::vector<std::string>{
+           R"({"lead_id":"a","type":"demo","ts":"2024-01-01","event_id":"ev7"})",
+           R"({"lead_id":"a","type":"demo","ts":"2024-01-02","event_id":"ev7"})",
+           R"({"lead_id":"b","type":"demo","ts":"2024-01-01","event_id":"ev07"})",
+           R"({"lead_id":"c","type":"demo","ts":"2024-01-01","event_id":")" + far + "\"}",
+           R"({"lead_id":"c","type":"demo","ts":"2024-01-03","event_id":")" + far + "\"}",
+           R"({"lead_id":"d","type":"demo","ts":"2024-01-01","event_id":"7"})"}) {
+    text += line + "\n";
+  }
+  std::string events = dir_.Write("events.jsonl", text);
+  auto r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 45u) << r.out;
+  EXPECT_EQ(lines[1], "a,30.00,0.00,30.00,,");
+  EXPECT_EQ(lines[2], "b,30.00,0.00,30.00,,");
+  EXPECT_EQ(lines[3], "c,30.00,0.00,30.00,,");
+  EXPECT_EQ(lines[4], "d,30.00,0.00,30.00,,");
+  EXPECT_EQ(lines[5], "f100,5.00,0.00,5.00,,");
+  EXPECT_NE(r.err.find("2 duplicates"), std::string::npos) << r.err;
+
+  const std::string pipe = dir_.File("pipe.jsonl");
+  ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(pipe, std::ios::binary) << text; });
+  auto piped =
+      RunLeadscore({"score", "--model", model_, "--events", pipe, "--as-of", "2024-02-01"});
+  writer.join();
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, r.out);
 }
 
 // An array or an object is no lead_id or event type, though a wanted key's composite value
