@@ -605,6 +605,16 @@ struct SortKey {
 
 }  // namespace
 
+engine::Score RankedScore::ToScore() const {
+  engine::Score s;
+  s.score = score;
+  s.fit = fit;
+  s.engagement = engagement;
+  s.grade = grade;
+  s.stage = stage;
+  return s;
+}
+
 Ranking RankLeads(const Batch& batch, int threads) {
   size_t n = batch.leads.size();
   Ranking ranking;
@@ -613,11 +623,13 @@ Ranking RankLeads(const Batch& batch, int threads) {
   int t = static_cast<int>(std::min<size_t>(ThreadCount(threads), std::max<size_t>(1, n / 4096)));
   auto work = [&](size_t begin, size_t end) {
     engine::Scorer scorer(*batch.model);
+    engine::Score s;
     for (size_t i = begin; i < end; ++i) {
       uint32_t row = static_cast<uint32_t>(i);
-      scorer.Evaluate(batch.states, row, batch.leads.attributes(row), batch.as_of, false,
-                      ranking.scores[i], batch.fit_only() ? &batch.fit[row] : nullptr);
-      keys[i] = {ranking.scores[i].score, IdPrefix(batch.leads.id(row)), row};
+      scorer.Evaluate(batch.states, row, batch.leads.attributes(row), batch.as_of, false, s,
+                      batch.fit_only() ? &batch.fit[row] : nullptr);
+      ranking.scores[i] = {s.score, s.fit, s.engagement, s.grade, s.stage};
+      keys[i] = {s.score, IdPrefix(batch.leads.id(row)), row};
     }
   };
   std::vector<std::thread> pool;

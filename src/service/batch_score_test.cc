@@ -122,7 +122,7 @@ stages:
     const Ranking ranking = RankLeads(**batch, 2);
     std::string out;
     for (uint32_t row : ranking.order) {
-      const engine::Score& s = ranking.scores[row];
+      const RankedScore& s = ranking.scores[row];
       out += std::string((*batch)->leads.id(row)) + " " + engine::FormatScore(s.score) + " " +
              engine::FormatScore(s.fit) + " " + engine::FormatScore(s.engagement) + " " +
              std::to_string(s.grade) + " " + std::to_string(s.stage) + "\n";

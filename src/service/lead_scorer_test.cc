@@ -168,7 +168,7 @@ size_t ExpectSameAsBatch(std::shared_ptr<const engine::CompiledModel> model, con
   for (uint32_t row = 0; row < batch.leads.size(); ++row) {
     std::string id(batch.leads.id(row));
     SCOPED_TRACE("lead " + id + " as of " + FormatTimestamp(as_of.time));
-    const engine::Score& want = ranking.scores[row];
+    const RankedScore& want = ranking.scores[row];
     engine::Score got = scorer.Score(records.Of(id), as_of, true);
     EXPECT_EQ(Round2(got.score), Round2(want.score));
     EXPECT_EQ(Round2(got.fit), Round2(want.fit));
@@ -193,7 +193,7 @@ size_t ExpectSameAsBatch(std::shared_ptr<const engine::CompiledModel> model, con
   for (uint32_t row = 0; row < batch.leads.size(); ++row) {
     std::string id(batch.leads.id(row));
     SCOPED_TRACE("parsed lead " + id + " as of " + FormatTimestamp(as_of.time));
-    const engine::Score& want = ranking.scores[row];
+    const RankedScore& want = ranking.scores[row];
     LeadRecords lead = records.Of(id);
     lead.events_json = {};
     lead.parsed = parsed[row].get();

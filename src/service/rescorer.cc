@@ -569,7 +569,7 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
       return Status::Ok();
     };
     for (uint32_t i = 0; i < batch->leads.size(); ++i) {
-      ModelScore now_score = ToModelScore(model, ranking.scores[i]);
+      ModelScore now_score = ToModelScore(model, ranking.scores[i].ToScore());
       std::string_view id = batch->leads.id(i);
       auto it = stored.find(id);
       const store::ScoreRow* before = it == stored.end() ? nullptr : it->second;

@@ -132,7 +132,7 @@ void FormatLeads(const Batch& batch, const Ranking& ranking, size_t begin, size_
   for (const auto& st : model.stages()) AppendCsvField(stage_fields.emplace_back(), st.id);
   for (size_t i = begin; i < end; ++i) {
     const uint32_t row = ranking.order[i];
-    const engine::Score& s = ranking.scores[row];
+    const RankedScore& s = ranking.scores[row];
     std::string_view grade = s.grade >= 0 ? std::string_view(model.grades()[s.grade].id) : "";
     std::string_view stage = s.stage >= 0 ? std::string_view(model.stages()[s.stage].id) : "";
     if (explain) {
