@@ -24,6 +24,7 @@ namespace leadscore::ingest {
 
 // A record longer than this fails Next() with kInvalidArgument instead of growing the buffer
 // without bound (a CSV quote that is never closed would otherwise swallow the whole file).
+// A mapped file has no buffer to grow: its records are cut wherever they end.
 inline constexpr size_t kMaxRecordBytes = size_t{256} << 20;
 
 class BlockSource : public RecordSource {
