@@ -5,7 +5,7 @@
 // decimal number without leading zeros, within kDenseSpan of the smallest number sampled. Such
 // an id is a bit in a bitmap indexed by its number. Ids a database numbers in sequence then cost
 // a bit each rather than 7.5 bytes, and the dedupe probes a table that fits in the cache rather
-// than one of hundreds of MB (W1's 30.2M ids: 3.8 MB against 249 MB, the run's largest table).
+// than one of hundreds of MB (W1's 30.2M ids: 4 MiB against 249 MB, the run's largest table).
 //
 // EventIdKeys::Key turns an id into its key, on the parse workers; EventIdSet dedupes keys, in
 // file order. Every id has exactly one key, and two ids share a key only when they are the same
