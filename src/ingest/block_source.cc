@@ -182,15 +182,21 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
     end_ = tail;
     return block;
   }
-  if (!spare_.empty()) {
-    block->bytes = std::move(spare_.back());
-    spare_.pop_back();
-  }
-  block->bytes.clear();
-  block->bytes.reserve(cut + simdjson::SIMDJSON_PADDING);
-  block->bytes.assign(buf_.data() + begin_, cut);
+  block->bytes = CopyOfPending(cut);
   Consume(cut);
   return block;
+}
+
+std::string BlockSource::CopyOfPending(size_t cut) {
+  std::string out;
+  if (!spare_.empty()) {
+    out = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  out.clear();
+  out.reserve(cut + simdjson::SIMDJSON_PADDING);
+  out.assign(pending().data(), cut);
+  return out;
 }
 
 Block BlockSource::MappedBlock(size_t cut) {
@@ -203,13 +209,7 @@ Block BlockSource::MappedBlock(size_t cut) {
     block.mapped = pending().substr(0, cut);
     block.mapped_readable = readable;
   } else {  // the end of the file, without room for the padding after it: a copy
-    if (!spare_.empty()) {
-      block.bytes = std::move(spare_.back());
-      spare_.pop_back();
-    }
-    block.bytes.clear();
-    block.bytes.reserve(cut + simdjson::SIMDJSON_PADDING);
-    block.bytes.assign(pending().data(), cut);
+    block.bytes = CopyOfPending(cut);
   }
   Consume(cut);
   return block;

@@ -64,6 +64,8 @@ class BlockSource : public RecordSource {
   const char* base() const { return mapped_.data() != nullptr ? mapped_.data() : buf_.data(); }
   // A Block of the next `cut` pending bytes of the mapped file.
   Block MappedBlock(size_t cut);
+  // The next `cut` pending bytes in a recycled buffer (or a new one), with room for the padding.
+  std::string CopyOfPending(size_t cut);
 
   std::unique_ptr<FileReader> reader_;
   // The whole input when the reader maps it (a plain file): pending() and the Blocks are views

@@ -83,7 +83,6 @@ class EventIdSet {
   // Sizes the fingerprint table for about `n` ids (see CompactFingerprintSet::Reserve).
   void Reserve(size_t n) { fingerprints_.Reserve(n); }
   size_t bitmap_bytes() const { return bits_.size() * sizeof(uint64_t); }
-  size_t fingerprint_bytes() const { return fingerprints_.table_bytes(); }
 
  private:
   void Grow(uint64_t n);

@@ -96,8 +96,7 @@ TEST(EventIdSet, DedupesNumberedAndFingerprintedIdsAlike) {
   ids.push_back("e" + std::to_string(EventIdKeys::kDenseSpan + 7));  // beyond the bitmap
   for (const auto& id : ids) EXPECT_TRUE(set.Insert(keys.Key(id))) << id;
   for (const auto& id : ids) EXPECT_FALSE(set.Insert(keys.Key(id))) << id;
-  // 100,000 numbers: a bitmap of 12.5 KB rounded up to a doubling, no fingerprint table beyond
-  // the empty one.
+  // 100,000 numbers: a bitmap of 12.5 KB, rounded up to a doubling.
   EXPECT_LE(set.bitmap_bytes(), 32u << 10);
   EXPECT_GE(set.bitmap_bytes(), 100000u / 8);
 }
