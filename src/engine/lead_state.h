@@ -14,7 +14,6 @@
 #include <limits>
 #include <vector>
 
-#include "core/huge_page_allocator.h"
 #include "core/prefault.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
@@ -76,7 +75,7 @@ class StateTable {
   Timestamp reference_;
   size_t rows_ = 0;  // only used when stride_ == 0
   std::vector<StateSlot> initial_;
-  HugeVector<StateSlot> slots_;
+  std::vector<StateSlot> slots_;
   std::vector<std::vector<Timestamp>> lists_;
 };
 

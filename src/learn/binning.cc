@@ -149,10 +149,10 @@ Binning FitBinning(const LabeledTable& table, std::span<const uint32_t> rows,
   return binning;
 }
 
-HugeVector<uint32_t> BinRows(const Binning& binning, const LabeledTable& table,
-                             std::span<const uint32_t> rows) {
+std::vector<uint32_t> BinRows(const Binning& binning, const LabeledTable& table,
+                              std::span<const uint32_t> rows) {
   const size_t nf = binning.features.size();
-  HugeVector<uint32_t> design(rows.size() * nf);
+  std::vector<uint32_t> design(rows.size() * nf);
   // A block of rows at a time, feature by feature within it: the block's part of the design
   // stays in cache. Feature by feature over all rows wrote the whole design once per feature
   // (1M rows x 50 features: 1.3 s -> 0.4 s).

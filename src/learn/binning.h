@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "core/huge_page_allocator.h"
 #include "learn/table.h"
 
 namespace leadscore::learn {
@@ -63,7 +62,7 @@ Binning FitBinning(const LabeledTable& table, std::span<const uint32_t> rows,
                    const BinningOptions& options = {});
 
 // The design: for each of `rows`, the global column of its bin in each feature, row-major.
-HugeVector<uint32_t> BinRows(const Binning& binning, const LabeledTable& table,
-                             std::span<const uint32_t> rows);
+std::vector<uint32_t> BinRows(const Binning& binning, const LabeledTable& table,
+                              std::span<const uint32_t> rows);
 
 }  // namespace leadscore::learn

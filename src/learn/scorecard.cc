@@ -36,7 +36,7 @@ SubDesign Pick(std::span<const uint32_t> design, const std::vector<uint8_t>& lab
 
 std::vector<double> Scorecard::Predict(const LabeledTable& table,
                                        std::span<const uint32_t> rows) const {
-  const HugeVector<uint32_t> design = BinRows(binning, table, rows);
+  const std::vector<uint32_t> design = BinRows(binning, table, rows);
   const size_t nf = binning.features.size();
   std::vector<double> p(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -52,7 +52,7 @@ Scorecard TrainScorecard(const LabeledTable& table, std::span<const uint32_t> ro
   Scorecard card;
   card.binning = FitBinning(table, rows, options.binning);
   const size_t width = card.binning.features.size();
-  const HugeVector<uint32_t> design = BinRows(card.binning, table, rows);
+  const std::vector<uint32_t> design = BinRows(card.binning, table, rows);
   const std::vector<uint8_t> label = table.LabelsOf(rows);
   const OneHotDesign all{design, width, card.binning.columns};
   card.rows = rows.size();

@@ -175,7 +175,7 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
                              std::span<const uint32_t> rows, const ScorecardFileOptions& options) {
   const Binning& binning = card.binning;
   const size_t nf = binning.features.size();
-  const HugeVector<uint32_t> design = BinRows(binning, table, rows);
+  const std::vector<uint32_t> design = BinRows(binning, table, rows);
   const std::vector<uint8_t> label = table.LabelsOf(rows);
   std::vector<double> logit(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {

@@ -619,7 +619,7 @@ Ranking RankLeads(const Batch& batch, int threads) {
   size_t n = batch.leads.size();
   Ranking ranking;
   ranking.scores.resize(n);
-  HugeVector<SortKey> keys(n);
+  std::vector<SortKey> keys(n);
   int t = static_cast<int>(std::min<size_t>(ThreadCount(threads), std::max<size_t>(1, n / 4096)));
   auto work = [&](size_t begin, size_t end) {
     engine::Scorer scorer(*batch.model);

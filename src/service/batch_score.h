@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "core/huge_page_allocator.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
@@ -71,7 +70,7 @@ struct Batch {
   LeadTable leads;  // with no attributes when `fit` is filled
   engine::StateTable states;
   // Each lead's fit by row, when the attributes were not kept (BatchOptions::keep_attributes).
-  HugeVector<double> fit;
+  std::vector<double> fit;
   InputStats lead_stats;
   InputStats event_stats;
 
@@ -111,8 +110,8 @@ static_assert(sizeof(RankedScore) == 32);
 
 // Every lead's score, and the leads in output order.
 struct Ranking {
-  HugeVector<RankedScore> scores;  // by lead row
-  HugeVector<uint32_t> order;      // rows by score descending, then lead_id ascending
+  std::vector<RankedScore> scores;  // by lead row
+  std::vector<uint32_t> order;      // rows by score descending, then lead_id ascending
 };
 
 // Scores every lead of `batch` at its as-of time and ranks them. Uses `threads` threads

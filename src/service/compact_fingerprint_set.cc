@@ -77,7 +77,7 @@ void CompactFingerprintSet::Reserve(size_t n) {
 
 void CompactFingerprintSet::Resize(size_t region_slots) {
   const size_t old_slots = region_slots_;
-  HugeVector<unsigned char> old;
+  std::vector<unsigned char> old;
   old.swap(bytes_);
   std::unordered_set<uint64_t> overflow;
   overflow.swap(overflow_);

@@ -20,8 +20,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/huge_page_allocator.h"
-
 namespace leadscore::service {
 
 class CompactFingerprintSet {
@@ -83,7 +81,7 @@ class CompactFingerprintSet {
   void Resize(size_t region_slots);
 
   size_t region_slots_ = 0;
-  HugeVector<unsigned char> bytes_;
+  std::vector<unsigned char> bytes_;
   std::unordered_set<uint64_t> overflow_;    // FullOf of what did not fit
   std::vector<uint64_t> overflowed_ =        // a bit per region with entries in overflow_
       std::vector<uint64_t>(kRegions / 64);  // (8 KB: stays in cache, where counts did not)

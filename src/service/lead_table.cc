@@ -94,7 +94,7 @@ void LeadTable::Reserve(size_t leads) {
 void LeadTable::Grow() { Rehash(slots_.size() * 2); }
 
 void LeadTable::Rehash(size_t slot_count) {
-  HugeVector<Slot>(slot_count, Slot{}).swap(slots_);
+  std::vector<Slot>(slot_count, Slot{}).swap(slots_);
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = SlotOf(hashes_[row]);
     while (slots_[i].row_plus_one != 0) i = Next(i);
@@ -162,7 +162,7 @@ void FingerprintSet::Reserve(size_t n) {
 }
 
 void FingerprintSet::Rehash(size_t capacity) {
-  HugeVector<uint64_t> old;
+  std::vector<uint64_t> old;
   old.swap(table_);
   table_.assign(capacity, 0);
   for (uint64_t fp : old) {

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "core/hash_bytes.h"
-#include "core/huge_page_allocator.h"
 #include "core/prefault.h"
 #include "core/value.h"
 
@@ -64,13 +63,9 @@ class Arena {
       dst[n - 1] = src[n - 1];
     }
   }
-  // One huge page: a chunk costs one page fault (see HugePageAllocator).
   static constexpr size_t kChunk = size_t{2} << 20;
-  struct FreeChunk {
-    void operator()(char* chunk) const { HugePageAllocator<char>().deallocate(chunk, kChunk); }
-  };
-  using Chunk = std::unique_ptr<char[], FreeChunk>;
-  static Chunk NewChunk() { return Chunk(HugePageAllocator<char>().allocate(kChunk)); }
+  using Chunk = std::unique_ptr<char[]>;
+  static Chunk NewChunk() { return std::make_unique_for_overwrite<char[]>(kChunk); }
 
   std::vector<Chunk> chunks_;                 // chunks_[current_] is being filled
   std::vector<std::unique_ptr<char[]>> big_;  // copies larger than kChunk / 4
@@ -122,10 +117,10 @@ class LeadTable {
 
   size_t num_fields_;
   Arena arena_;
-  HugeVector<std::string_view> ids_;
-  HugeVector<uint64_t> hashes_;
-  HugeVector<uint64_t> lines_;
-  HugeVector<Value> attributes_;
+  std::vector<std::string_view> ids_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> lines_;
+  std::vector<Value> attributes_;
   // Open addressing with 32-byte slots: the row (+1; 0 = empty), 16 bits of the hash, the id's
   // length and the id itself when it fits in 24 bytes (else where its bytes are), so that a
   // lookup of a typical id touches one cache line. Measured on 1M leads / 30M events: comparing
@@ -149,7 +144,7 @@ class LeadTable {
   size_t Next(size_t slot) const { return slot + 1 == slots_.size() ? 0 : slot + 1; }
   static Slot MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id);
   bool SameId(const Slot& slot, std::string_view id) const;
-  HugeVector<Slot> slots_;
+  std::vector<Slot> slots_;
 };
 
 // A set of 64-bit fingerprints (event ids): 8 bytes per id at 50-70% load.
@@ -175,7 +170,7 @@ class FingerprintSet {
     return static_cast<size_t>((static_cast<Wide>(fp) * table_.size()) >> 64);
   }
   void Rehash(size_t capacity);
-  HugeVector<uint64_t> table_;
+  std::vector<uint64_t> table_;
   size_t size_ = 0;
 };
 
