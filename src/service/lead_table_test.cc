@@ -59,7 +59,9 @@ TEST(Arena, CopiesKeepTheirBytesAcrossChunksAndReset) {
     }
     for (size_t i = 0; i < copies.size(); ++i) {
       ASSERT_EQ(copies[i], sources[i]) << round << " " << i;
-      if (!sources[i].empty()) ASSERT_NE(copies[i].data(), sources[i].data());
+      if (!sources[i].empty()) {
+        ASSERT_NE(copies[i].data(), sources[i].data());
+      }
     }
     arena.Reset();
   }
