@@ -176,6 +176,19 @@ JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
     }
     AddKey(key, static_cast<int>(slot), false);
   }
+  // Each prefix lists the slots below it, for ForgetNested.
+  for (const KeyEntry& wanted : std::vector<KeyEntry>(entries_)) {
+    if (wanted.slot < 0) continue;
+    for (size_t dot = wanted.path.find('.'); dot != std::string::npos;
+         dot = wanted.path.find('.', dot + 1)) {
+      for (KeyEntry& prefix : entries_) {
+        if (prefix.path == std::string_view(wanted.path).substr(0, dot)) {
+          prefix.below.push_back(wanted.slot);
+          nested_.assign(slot_count_, 0);
+        }
+      }
+    }
+  }
   size_t size = 16;
   while (size < entries_.size() * 4) size *= 2;
   table_.assign(size, -1);
@@ -200,7 +213,7 @@ void JsonlParser::AddKey(std::string_view path, int slot, bool descend) {
     }
     return;
   }
-  entries_.push_back(KeyEntry{std::string(path), slot, descend});
+  entries_.push_back(KeyEntry{std::string(path), slot, descend, {}});
 }
 
 const JsonlParser::KeyEntry* JsonlParser::Find(std::string_view path) const {
@@ -256,7 +269,7 @@ const char* JsonlParser::FastLine(const char* p, uint64_t line_number, RowSink& 
   SkipSpace(p);
   if (*p == '\n') return p + 1;  // a blank line
   if (*p != '{') return nullptr;
-  std::fill(values_.begin(), values_.end(), Value());
+  ResetValues();
   if (!FastObject(p, 0, 1)) return nullptr;
   SkipSpace(p);
   if (*p != '\n') return nullptr;
@@ -302,14 +315,16 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     if (*p != ':') return false;
     ++p;
     SkipSpace(p);
+    if (entry != nullptr && entry->descend) ForgetNested(entry);
+    const bool nested = prefix_length != 0;
     if (*p == '"') {
       // Strings are read here rather than in FastValue: most values are, and the call cost as
       // much as the read.
       const char* const start = ++p;
       if (!ScanString(p)) return false;
-      Keep(entry, Value::String(std::string_view(start, static_cast<size_t>(p - start))));
+      Keep(entry, Value::String(std::string_view(start, static_cast<size_t>(p - start))), nested);
       ++p;
-    } else if (!FastValue(p, entry, path, depth + 1)) {
+    } else if (!FastValue(p, entry, path, depth + 1, nested)) {
       return false;
     }
     SkipSpace(p);
@@ -325,8 +340,8 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
 
 // `p` is at a value other than a string (FastObject reads those); leaves it just after. Stores
 // the value as ReadWanted does.
-bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_view path,
-                            int depth) {
+bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth,
+                            bool nested) {
   const char* const start = p;
   Value result;
   switch (*p) {
@@ -359,7 +374,7 @@ bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_v
     default:
       return false;
   }
-  Keep(entry, result);
+  Keep(entry, result, nested);
   return true;
 }
 
@@ -402,7 +417,7 @@ void JsonlParser::Parse(const Block& block, RowSink& sink) {
 
 void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                             RowSink& sink) {
-  std::fill(values_.begin(), values_.end(), Value());
+  ResetValues();
   auto fail = [&](std::string message) {
     sink.OnError(RowError{file_, line_number, "", std::move(message)});
   };
@@ -452,14 +467,15 @@ error_code JsonlParser::WalkObject(od::object object, size_t prefix_length, int 
     if (entry == nullptr) {
       SIMDJSON_TRY(Skip(field.value(), depth + 1));
     } else {
-      SIMDJSON_TRY(ReadWanted(field.value(), *entry, path, depth + 1));
+      if (entry->descend) ForgetNested(entry);
+      SIMDJSON_TRY(ReadWanted(field.value(), *entry, path, depth + 1, prefix_length > 0));
     }
   }
   return SUCCESS;
 }
 
 error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::string_view path,
-                                   int depth) {
+                                   int depth, bool nested) {
   od::json_type type;
   SIMDJSON_TRY(value.type().get(type));
   const bool take = entry.slot >= 0;  // a key given twice keeps its last value
@@ -508,7 +524,7 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
       break;
     }
   }
-  if (take) values_[entry.slot] = result;
+  if (take) Keep(&entry, result, nested);
   return SUCCESS;
 }
 

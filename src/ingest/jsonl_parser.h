@@ -14,13 +14,16 @@
 //     The parser descends only into objects that lead to a wanted key. A wanted key whose value
 //     is an array or an object gives that value's JSON text as written, as a String marked
 //     is_json_text().
-//   - A key seen twice (or spelled both "a.b" and {"a": {"b": }}) keeps its first value.
+//   - A key given twice keeps its last value, as JSON.parse and Python's json read it; so does
+//     an object given twice: {"u":{"s":"a"},"u":"x"} has no "u.s". A key spelled with a dot
+//     ("u.s") and the same path through an object ({"u":{"s":}}) are one key: the later wins.
 // String Values view the Block or the simdjson parser's string buffer; they live until OnRow
 // returns. Not thread-safe; one parser per thread.
 #pragma once
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -43,8 +46,9 @@ class JsonlParser final : public BlockParser {
   // One wanted key, or a prefix of one ("utm" for "utm.source"), in an open-addressing table.
   struct KeyEntry {
     std::string path;
-    int slot = -1;         // wanted slot, or -1 for a pure prefix
-    bool descend = false;  // some wanted key starts with path + "."
+    int slot = -1;           // wanted slot, or -1 for a pure prefix
+    bool descend = false;    // some wanted key starts with path + "."
+    std::vector<int> below;  // the slots of those wanted keys
   };
 
   // A top-level key as the previous plain line had it at the same position: event files write
@@ -71,18 +75,37 @@ class JsonlParser final : public BlockParser {
   // nullptr when the line needs simdjson. Only for lines that end in '\n'.
   const char* FastLine(const char* p, uint64_t line_number, RowSink& sink);
   bool FastObject(const char*& p, size_t prefix_length, int depth);
-  bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth);
-  // Stores `value` in the slot of `entry` (nullptr: a key not wanted). A key given twice keeps
-  // its last value, as JSON.parse and most JSON readers do.
-  void Keep(const KeyEntry* entry, const Value& value) {
-    if (entry != nullptr && entry->slot >= 0) values_[entry->slot] = value;
+  bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth,
+                 bool nested);
+  // Empties the slots for the next line.
+  void ResetValues() {
+    std::fill(values_.begin(), values_.end(), Value());
+    if (!nested_.empty()) std::fill(nested_.begin(), nested_.end(), 0);
+  }
+  // Stores `value` in the slot of `entry` (nullptr: a key not wanted), read inside an object
+  // (`nested`) or as a top-level key. A key given twice keeps its last value.
+  void Keep(const KeyEntry* entry, const Value& value, bool nested) {
+    if (entry == nullptr || entry->slot < 0) return;
+    values_[entry->slot] = value;
+    if (!nested_.empty()) nested_[entry->slot] = nested;
+  }
+  // Called as the key `entry` is met again: what an earlier object under that key gave its
+  // wanted keys is forgotten, since the last value of the key replaces the whole object.
+  void ForgetNested(const KeyEntry* entry) {
+    if (entry == nullptr) return;
+    for (int slot : entry->below) {
+      if (nested_[slot]) {
+        values_[slot] = Value();
+        nested_[slot] = 0;
+      }
+    }
   }
   void ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                  RowSink& sink);
   simdjson::error_code WalkObject(simdjson::ondemand::object object, size_t prefix_length,
                                   int depth);
   simdjson::error_code ReadWanted(simdjson::ondemand::value value, const KeyEntry& entry,
-                                  std::string_view path, int depth);
+                                  std::string_view path, int depth, bool nested);
   simdjson::error_code Skip(simdjson::ondemand::value value, int depth);
   // The JSON text from `start` to the document's current position, without trailing spaces.
   simdjson::error_code TextUpToHere(const char* start, std::string_view& text);
@@ -100,6 +123,9 @@ class JsonlParser final : public BlockParser {
   std::string padded_;  // a copy of a Block that lacks spare capacity for the padding
   std::string path_;    // "a.b." while inside nested objects
   std::vector<Value> values_;
+  // Per slot, whether its value was read inside an object (for ForgetNested); empty when no
+  // wanted key is nested.
+  std::vector<uint8_t> nested_;
 };
 
 }  // namespace leadscore::ingest

@@ -107,6 +107,38 @@ TEST(JsonlParser, LastDuplicateKeyWins) {
   EXPECT_THAT(p.rows, ElementsAre("1: 2 | \"nested\" | null", "2: \"y\" | \"flat\" | 4"));
 }
 
+// An object given twice is replaced as a whole, as JSON.parse reads it: what the first one held
+// is gone, whatever the second one is. A key spelled with a dot is not part of an object, so a
+// later object does not take it away. Each line twice: plain (the fast path), then with a
+// number (simdjson).
+TEST(JsonlParser, ObjectGivenTwiceKeepsOnlyItsLastValue) {
+  const std::vector<std::string> lines = {
+      R"("u":{"s":"a","t":"b"},"u":"x")",            // replaced by a string
+      R"("u":{"s":"a","t":"b"},"u":{"t":"c"})",      // by another object
+      R"("u":{"s":"a"},"u":null,"u2":"y")",          // by null
+      R"("u.s":"flat","u":{"t":"c"})",               // a dotted key stays
+      R"("u":{"v":{"w":"deep"}},"u":{"v":"flat"})",  // two levels down
+      R"("u":{"v":{"w":"deep"}},"u":{"v":{}})",
+  };
+  std::string text;
+  for (const auto& line : lines) text += "{" + line + "}\n";
+  for (const auto& line : lines) text += "{\"n\":1," + line + "}\n";
+  Parsed p = ParseJsonl(text, {"u.s", "u.t", "u.v.w", "u"});
+  const std::vector<std::string> expected = {
+      R"(null | null | null | "x")",
+      R"(null | "c" | null | json "{"t":"c"}")",
+      R"(null | null | null | null)",
+      R"("flat" | "c" | null | json "{"t":"c"}")",
+      R"(null | null | null | json "{"v":"flat"}")",
+      R"(null | null | null | json "{"v":{}}")",
+  };
+  ASSERT_EQ(p.rows.size(), 2 * expected.size());
+  for (size_t i = 0; i < p.rows.size(); ++i) {
+    EXPECT_EQ(p.rows[i], std::to_string(i + 1) + ": " + expected[i % expected.size()]) << i;
+  }
+  EXPECT_THAT(p.errors, IsEmpty());
+}
+
 TEST(JsonlParser, EscapedKeysAndStringsAreUnescaped) {
   Parsed p = ParseJsonl(R"({"l\u0065ad_id":"a\"b\u00e9","x\\y":"\n"})"
                         "\n",
