@@ -1,10 +1,11 @@
 // Events as JSON text (an HTTP body, the lines of a JSON Lines file) -> EventInputs.
 //
 // Each object is read by the batch JSON Lines parser, so that a stored event means exactly what
-// the same line means to `leadscore score`: the same validation, ids, times, and the first of a
-// repeated key wins. An event is stored as its object's text with the whitespace between tokens
-// removed (keys in the order they came). It replaced a DOM parse and re-dump (nlohmann) that
-// cost 2.9 us per event on the HTTP workers, the largest item of a batched POST /v1/events.
+// the same line means to `leadscore score`: the same validation, ids, times, and the last of a
+// repeated key wins (jsonl_parser.h). An event is stored as its object's text with the whitespace
+// between tokens removed (keys in the order they came). It replaced a DOM parse and re-dump
+// (nlohmann) that cost 2.9 us per event on the HTTP workers, the largest item of a batched POST
+// /v1/events.
 #pragma once
 
 #include <string>
