@@ -170,24 +170,15 @@ JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
     : file_(std::move(file)), slot_count_(wanted_keys.size()), values_(wanted_keys.size()) {
   for (size_t slot = 0; slot < wanted_keys.size(); ++slot) {
     const std::string& key = wanted_keys[slot];
-    // Every proper prefix ending before a '.' must be descended into.
+    // Every proper prefix ending before a '.' must be descended into, and knows the slot.
     for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
-      AddKey(std::string_view(key).substr(0, dot), -1, true);
+      AddKey(std::string_view(key).substr(0, dot), -1, true)
+          .below.push_back(static_cast<int>(slot));
     }
     AddKey(key, static_cast<int>(slot), false);
   }
-  // Each prefix lists the slots below it, for ForgetNested.
-  for (const KeyEntry& wanted : std::vector<KeyEntry>(entries_)) {
-    if (wanted.slot < 0) continue;
-    for (size_t dot = wanted.path.find('.'); dot != std::string::npos;
-         dot = wanted.path.find('.', dot + 1)) {
-      for (KeyEntry& prefix : entries_) {
-        if (prefix.path == std::string_view(wanted.path).substr(0, dot)) {
-          prefix.below.push_back(wanted.slot);
-          nested_.assign(slot_count_, 0);
-        }
-      }
-    }
+  if (std::any_of(entries_.begin(), entries_.end(), [](const KeyEntry& e) { return e.descend; })) {
+    nested_.assign(slot_count_, 0);
   }
   size_t size = 16;
   while (size < entries_.size() * 4) size *= 2;
@@ -200,7 +191,7 @@ JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
   }
 }
 
-void JsonlParser::AddKey(std::string_view path, int slot, bool descend) {
+JsonlParser::KeyEntry& JsonlParser::AddKey(std::string_view path, int slot, bool descend) {
   for (KeyEntry& entry : entries_) {
     if (entry.path != path) continue;
     entry.descend = entry.descend || descend;
@@ -211,9 +202,9 @@ void JsonlParser::AddKey(std::string_view path, int slot, bool descend) {
         duplicate_slots_.emplace_back(entry.slot, slot);
       }
     }
-    return;
+    return entry;
   }
-  entries_.push_back(KeyEntry{std::string(path), slot, descend, {}});
+  return entries_.emplace_back(KeyEntry{std::string(path), slot, descend, {}});
 }
 
 const JsonlParser::KeyEntry* JsonlParser::Find(std::string_view path) const {
@@ -315,7 +306,7 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     if (*p != ':') return false;
     ++p;
     SkipSpace(p);
-    if (entry != nullptr && entry->descend) ForgetNested(entry);
+    if (entry != nullptr && entry->descend) ForgetNested(*entry);
     const bool nested = prefix_length != 0;
     if (*p == '"') {
       // Strings are read here rather than in FastValue: most values are, and the call cost as
@@ -467,7 +458,7 @@ error_code JsonlParser::WalkObject(od::object object, size_t prefix_length, int 
     if (entry == nullptr) {
       SIMDJSON_TRY(Skip(field.value(), depth + 1));
     } else {
-      if (entry->descend) ForgetNested(entry);
+      if (entry->descend) ForgetNested(*entry);
       SIMDJSON_TRY(ReadWanted(field.value(), *entry, path, depth + 1, prefix_length > 0));
     }
   }

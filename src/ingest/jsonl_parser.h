@@ -48,7 +48,7 @@ class JsonlParser final : public BlockParser {
     std::string path;
     int slot = -1;           // wanted slot, or -1 for a pure prefix
     bool descend = false;    // some wanted key starts with path + "."
-    std::vector<int> below;  // the slots of those wanted keys
+    std::vector<int> below;  // the slots of those wanted keys (for ForgetNested)
   };
 
   // A top-level key as the previous plain line had it at the same position: event files write
@@ -64,7 +64,7 @@ class JsonlParser final : public BlockParser {
     const KeyEntry* entry = nullptr;
   };
 
-  void AddKey(std::string_view path, int slot, bool descend);
+  KeyEntry& AddKey(std::string_view path, int slot, bool descend);
   const KeyEntry* Find(std::string_view path) const;
   // The prediction for the top-level key at `position` whose bytes start at `p` (just after its
   // opening quote), or nullptr when they differ. Reads 16 bytes, inside the Block's padding.
@@ -91,9 +91,8 @@ class JsonlParser final : public BlockParser {
   }
   // Called as the key `entry` is met again: what an earlier object under that key gave its
   // wanted keys is forgotten, since the last value of the key replaces the whole object.
-  void ForgetNested(const KeyEntry* entry) {
-    if (entry == nullptr) return;
-    for (int slot : entry->below) {
+  void ForgetNested(const KeyEntry& entry) {
+    for (int slot : entry.below) {
       if (nested_[slot]) {
         values_[slot] = Value();
         nested_[slot] = 0;
