@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Batch-scoring benchmark W1 (bench/README.md): `leadscore score` against its DuckDB peer and
-# against the read ceiling (`cat` of the same files), at 10k, 100k and 1M leads, in one run,
-# alternating the three so that they share the machine's state. Records the machine, checks that
+# against the read ceiling (`wc -l` of the same files) and the parse floor (bench/parse_floor:
+# the files read and parsed as `score` does, nothing else), at 10k, 100k and 1M leads, in one
+# run, alternating the four so that they share the machine's state. Records the machine, checks that
 # leadscore and DuckDB agree to the cent on every lead, prints a markdown report, and with
 # --write puts it into bench/README.md between the bench:results markers.
 #
@@ -65,12 +66,15 @@ if [[ $SKIP_BUILD -eq 0 ]]; then
     cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
       -DLEADSCORE_BUILD_TESTS=OFF >&2
   fi
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DLEADSCORE_BUILD_BENCH=ON >&2  # for bench/parse_floor
   grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD_DIR/CMakeCache.txt" ||
     die "$BUILD_DIR is not a Release build; set LEADSCORE_BUILD_DIR or remove it"
-  log "building leadscore (Release) in $BUILD_DIR"
-  cmake --build "$BUILD_DIR" --target leadscore -j"$(nproc)" >&2
+  log "building leadscore and bench/parse_floor (Release) in $BUILD_DIR"
+  cmake --build "$BUILD_DIR" --target leadscore parse_floor -j"$(nproc)" >&2
 fi
 [[ -x $BIN ]] || die "no leadscore binary at $BIN"
+FLOOR=$BUILD_DIR/bench/parse_floor
+[[ -x $FLOOR ]] || die "no parse_floor binary at $FLOOR (build with -DLEADSCORE_BUILD_BENCH=ON)"
 
 # --- machine -----------------------------------------------------------------------------------
 machine() {
@@ -151,6 +155,8 @@ for n in $SIZES; do
   for ((run = 1; run <= RUNS; ++run)); do
     log "$n leads: run $run/$RUNS"
     measure "read-$n" wc -l "$leads" "$events"
+    measure "parse-$n" "$FLOOR" --model "$MODEL" --leads "$leads" --events "$events" \
+      --threads "$(nproc)"
     measure "leadscore-$n" "$BIN" score --model "$MODEL" --leads "$leads" --events "$events" \
       --as-of "$AS_OF" --output "$out/leadscore.csv" --format csv
     measure "duckdb-$n" node "$ROOT/bench/duckdb/w1.mjs" --leads "$leads" --events "$events" \
@@ -160,6 +166,7 @@ for n in $SIZES; do
   event_lines=$(field "$dir/COMPLETE" event_lines)
   bytes=$(( $(stat -c %s "$leads") + $(stat -c %s "$events") ))
   read_s=$(median_of "$WORK/read-$n.times" 1)
+  parse_s=$(median_of "$WORK/parse-$n.times" 1)
   ls_s=$(median_of "$WORK/leadscore-$n.times" 1)
   ls_rss=$(median_of "$WORK/leadscore-$n.times" 2)
   db_s=$(median_of "$WORK/duckdb-$n.times" 1)
@@ -180,7 +187,8 @@ for n in $SIZES; do
     differing="not compared"
   fi
   ROWS+="| $n | $event_lines | $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b / 1e6}') "
-  ROWS+="| $(fmt_seconds "$read_s") | $(fmt_seconds "$ls_s") | $(fmt_ratio "$read_s" "$ls_s") | $(fmt_seconds "$db_s") "
+  ROWS+="| $(fmt_seconds "$read_s") | $(fmt_seconds "$parse_s") | $(fmt_ratio "$read_s" "$parse_s") "
+  ROWS+="| $(fmt_seconds "$ls_s") | $(fmt_ratio "$read_s" "$ls_s") | $(fmt_seconds "$db_s") "
   ROWS+="| $(fmt_ratio "$ls_s" "$db_s") | $(fmt_rate "$event_lines" "$ls_s") "
   ROWS+="| $(fmt_rate "$event_lines" "$db_s") | $(fmt_mb "$ls_rss") | $(fmt_mb "$db_rss") "
   ROWS+="| $differing |"$'\n'
@@ -195,8 +203,8 @@ W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from
 $MACHINE
 - load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END
 
-| leads | event lines | input | read ceiling (\`wc -l\`) | \`leadscore score\` | leadscore / read | DuckDB peer | DuckDB / leadscore | leadscore events/s | DuckDB events/s | leadscore peak RSS | DuckDB peak RSS | rows differing |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| leads | event lines | input | read ceiling (\`wc -l\`) | parse floor | parse / read | \`leadscore score\` | leadscore / read | DuckDB peer | DuckDB / leadscore | leadscore events/s | DuckDB events/s | leadscore peak RSS | DuckDB peak RSS | rows differing |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $ROWS
 Cross-check (leadscore against DuckDB, every lead to the cent; \`bench/compare.mjs\`):
 

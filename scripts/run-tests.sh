@@ -9,7 +9,8 @@ extra=()
 if [ "${LEADSCORE_SANITIZE:-0}" = "1" ]; then
   extra+=(-DLEADSCORE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 else
-  extra+=(-DCMAKE_BUILD_TYPE=Release)
+  # The benchmarks are built too (not run), so that a change that breaks them shows here.
+  extra+=(-DCMAKE_BUILD_TYPE=Release -DLEADSCORE_BUILD_BENCH=ON)
 fi
 # The store suites also run against PostgreSQL: a throwaway cluster on loopback, unless
 # LEADSCORE_TEST_POSTGRES already names a server. LEADSCORE_REQUIRE_POSTGRES=1 (CI) makes a
