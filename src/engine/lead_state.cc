@@ -34,10 +34,8 @@ StateTable::StateTable(const CompiledModel& model, Timestamp reference)
 }
 
 uint32_t StateTable::AddLead() {
-  if (stride_ == 0) return static_cast<uint32_t>(rows_++);
-  size_t index = slots_.size() / stride_;
   slots_.insert(slots_.end(), initial_.begin(), initial_.end());
-  return static_cast<uint32_t>(index);
+  return static_cast<uint32_t>(rows_++);
 }
 
 void StateTable::Reserve(size_t leads) { slots_.reserve(leads * stride_); }

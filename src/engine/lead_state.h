@@ -42,7 +42,7 @@ class StateTable {
   void Reserve(size_t leads);
   // What Reserve set aside and no lead uses yet (core/prefault.h).
   std::span<const std::byte> SpareMemory() const { return SpareCapacity(slots_); }
-  size_t size() const { return stride_ == 0 ? rows_ : slots_.size() / stride_; }
+  size_t size() const { return rows_; }
 
   StateSlot* Row(uint32_t lead) { return slots_.data() + static_cast<size_t>(lead) * stride_; }
   const StateSlot* Row(uint32_t lead) const {
@@ -73,7 +73,9 @@ class StateTable {
   const CompiledModel* model_;
   uint32_t stride_;
   Timestamp reference_;
-  size_t rows_ = 0;  // only used when stride_ == 0
+  // Kept rather than derived from slots_: the batch apply loop asks for it twice an event, and a
+  // division there was a 64-bit div per call.
+  size_t rows_ = 0;
   std::vector<StateSlot> initial_;
   std::vector<StateSlot> slots_;
   std::vector<std::vector<Timestamp>> lists_;
