@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,18 @@ std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string
     return nullptr;
   }
   return *model;
+}
+
+const CLI::Validator& NotEmpty() {
+  static const CLI::Validator check(
+      [](const std::string& value) {
+        return value.empty() ? std::string(
+                                   "must not be empty (leave the option out for the "
+                                   "default)")
+                             : std::string();
+      },
+      "", "NOT_EMPTY");
+  return check;
 }
 
 std::optional<AsOf> ParseAsOfOrReport(const std::string& text) {

@@ -12,6 +12,10 @@
 #include "ingest/record_source.h"
 #include "service/batch_score.h"
 
+namespace CLI {
+class Validator;
+}  // namespace CLI
+
 namespace leadscore::cli {
 
 // Loads and compiles `path`; on failure prints every diagnostic to stderr and returns null.
@@ -19,6 +23,10 @@ std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string
 
 // Parses --as-of (ISO-8601 or Unix seconds); empty means now. Prints an error on failure.
 std::optional<AsOf> ParseAsOfOrReport(const std::string& text);
+
+// A check for an option whose value may not be empty, such as --as-of, where an empty string
+// would otherwise silently mean the default (`--as-of "$UNSET_VARIABLE"`).
+const CLI::Validator& NotEmpty();
 
 // Prints bad rows to stderr: the first `limit`, then only counts them.
 class ErrorReporter {

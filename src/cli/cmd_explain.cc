@@ -210,7 +210,7 @@ std::function<int()> SetupExplain(CLI::App& sub) {
   sub.add_option("--leads,-l", args->leads, "Leads file");
   sub.add_option("--events,-e", args->events, "Events file");
   sub.add_option("--lead", args->lead, "The lead_id to explain")->required();
-  sub.add_option("--as-of,-t", args->as_of, "As of this time. Default: now");
+  sub.add_option("--as-of,-t", args->as_of, "As of this time. Default: now")->check(NotEmpty());
   return [args] { return RunExplain(*args); };
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "core/time.h"
@@ -107,7 +108,8 @@ std::function<int()> SetupGenerate(CLI::App& sub) {
       ->check(CLI::IsMember({"jsonl", "csv"}));
   sub.add_option("--as-of", flags->as_of,
                  "End of the generated span, exclusive (ISO-8601 or Unix seconds); "
-                 "default 2026-01-01T00:00:00Z");
+                 "default 2026-01-01T00:00:00Z")
+      ->check(NotEmpty());
   return [flags] { return RunGenerate(*flags); };
 }
 

@@ -154,7 +154,8 @@ std::function<int()> SetupPredict(CLI::App& sub) {
                  "Events CSV or JSON Lines, for a model trained on history (--leads/--events/"
                  "--outcomes): its features are counted from the events up to --as-of");
   sub.add_option("--as-of", flags->as_of,
-                 "The time the features are computed at (ISO-8601 or Unix seconds). Default: now");
+                 "The time the features are computed at (ISO-8601 or Unix seconds). Default: now")
+      ->check(NotEmpty());
   sub.add_option("--output,-o", flags->output, "Write here instead of stdout");
   sub.add_flag("--explain", flags->explain, "Add each lead's largest contributions");
   sub.add_option("--top", flags->top, "Contributions per lead with --explain")->default_val(3);

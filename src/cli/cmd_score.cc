@@ -14,6 +14,7 @@
 #include "cli/predictive_columns.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
+#include "service/output_file.h"
 #include "service/score_writer.h"
 
 namespace leadscore::cli {
@@ -64,6 +65,15 @@ int RunScore(const ScoreArgs& args) {
         (!parent.empty() && !std::filesystem::is_directory(parent))) {
       fmt::print(stderr, "score: cannot write {}: {}\n", *path,
                  std::filesystem::is_directory(*path) ? "it is a directory" : "no such directory");
+      return kExitUsage;
+    }
+  }
+  if (!args.accounts.empty() && args.accounts != "-" && !args.output.empty() &&
+      args.output != "-") {
+    std::error_code error;
+    if (std::filesystem::weakly_canonical(args.accounts, error) ==
+        std::filesystem::weakly_canonical(args.output, error)) {
+      fmt::print(stderr, "score: --accounts and --output name the same file, {}\n", args.output);
       return kExitUsage;
     }
   }
@@ -154,7 +164,8 @@ std::function<int()> SetupScore(CLI::App& sub) {
   sub.add_option("--events,-e", args->events,
                  "Events file: .csv, .jsonl or .ndjson, optionally .gz");
   sub.add_option("--as-of,-t", args->as_of,
-                 "Score as of this time (ISO-8601 or Unix seconds). Default: now");
+                 "Score as of this time (ISO-8601 or Unix seconds). Default: now")
+      ->check(NotEmpty());
   sub.add_option("--output,-o", args->output, "Output file. Default: standard output");
   sub.add_option("--format,-f", args->format, "Output format. Default: by --output's extension")
       ->check(CLI::IsMember({"csv", "jsonl"}));

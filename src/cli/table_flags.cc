@@ -81,7 +81,8 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
                  "learners");
   sub.add_option("--as-of", flags.as_of,
                  "Table mode: the time the rule model and derived columns score at (for "
-                 "days_since); default now. History mode uses each lead's reference time");
+                 "days_since); default now. History mode uses each lead's reference time")
+      ->check(NotEmpty());
   sub.add_flag("!--no-rule-features", flags.rule_features,
                "With --model: only set its score beside the learners, not its rules as features");
   sub.add_option("--seed", flags.seed, "Seed for folds, splits and sampling")->default_val(42);

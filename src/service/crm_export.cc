@@ -10,6 +10,7 @@
 
 #include "engine/rounding.h"
 #include "ingest/convert.h"
+#include "service/output_file.h"
 #include "service/score_writer.h"
 
 namespace leadscore::service {

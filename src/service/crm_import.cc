@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ingest/convert.h"
+#include "service/output_file.h"
 #include "service/score_writer.h"
 
 namespace leadscore::service {

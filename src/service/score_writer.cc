@@ -276,26 +276,4 @@ Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<Accou
   return Flush(out, buf);
 }
 
-Status WriteFileAtomically(const std::string& path, const std::function<Status(std::FILE*)>& body) {
-  if (path.empty() || path == "-") {
-    Status s = body(stdout);
-    std::fflush(stdout);
-    return s;
-  }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) {
-    return InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
-  }
-  Status s = body(f);
-  if (std::fclose(f) != 0 && s.ok()) {
-    s = Status(StatusCode::kUnavailable, "cannot write " + path + ": " + std::strerror(errno));
-  }
-  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
-  }
-  if (!s.ok()) std::remove(tmp.c_str());
-  return s;
-}
-
 }  // namespace leadscore::service

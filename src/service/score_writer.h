@@ -38,8 +38,4 @@ Status WriteLeads(std::FILE* out, const Batch& batch, const Ranking& ranking, Ou
 Status WriteAccounts(std::FILE* out, const Batch& batch, const std::vector<AccountScore>& accounts,
                      OutputFormat format);
 
-// Writes to `path` through a temporary file renamed into place on success, so a failed or
-// interrupted run never leaves a half-written file. `path` "-" or empty writes to stdout.
-Status WriteFileAtomically(const std::string& path, const std::function<Status(std::FILE*)>& body);
-
 }  // namespace leadscore::service

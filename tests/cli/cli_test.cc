@@ -1,10 +1,13 @@
 // The leadscore command line, run on files as a user runs it: outputs, exit codes, and the
 // file:line:field of every rejected row.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -527,6 +530,92 @@ TEST(CliHelp, EverySubcommandHasHelp) {
   }
   auto r = RunLeadscore({"frobnicate"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// --output writes where a user means it to: through a link to its target (the link stays), into
+// a device or a FIFO in place (neither can be replaced by a rename), over a regular file with
+// that file's permissions kept. A failed write, to a file or to stdout, fails the run.
+TEST_F(Cli, OutputGoesWhereThePathLeadsAndAFailedWriteFails) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size,industry\na,50,IT\n");
+  const std::vector<std::string> score = {"score", "--model", model_,      "--leads",
+                                          leads,   "--as-of", "2024-02-01"};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = score;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunLeadscore(args);
+  };
+  const std::string expected = "lead_id,score,fit,engagement,grade,stage\na,35.00,35.00,0.00,A,\n";
+
+  dir_.Write("target.csv", "old\n");
+  std::filesystem::create_symlink("target.csv", dir_.File("link.csv"));
+  auto linked = run({"--output", dir_.File("link.csv")});
+  ASSERT_EQ(linked.exit_code, 0) << linked.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir_.File("link.csv")));
+  EXPECT_EQ(dir_.Read("target.csv"), expected);
+
+  std::filesystem::create_symlink("not-yet.csv", dir_.File("dangling.csv"));
+  ASSERT_EQ(run({"--output", dir_.File("dangling.csv")}).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_symlink(dir_.File("dangling.csv")));
+  EXPECT_EQ(dir_.Read("not-yet.csv"), expected);
+
+  const std::string private_file = dir_.Write("private.csv", "old\n");
+  ASSERT_EQ(::chmod(private_file.c_str(), 0600), 0);
+  ASSERT_EQ(run({"--output", private_file}).exit_code, 0);
+  struct stat st;
+  ASSERT_EQ(::stat(private_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(dir_.Read("private.csv"), expected);
+
+  // The FIFO is open for reading before the run, so that the run's open for writing does not
+  // wait, and a run that replaced the FIFO rather than writing into it leaves it empty rather
+  // than hanging the test. The output is far smaller than a pipe's buffer.
+  const std::string fifo = dir_.File("out.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int fifo_fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(fifo_fd, 0);
+  auto fifo_run = run({"--output", fifo});
+  ASSERT_EQ(fifo_run.exit_code, 0) << fifo_run.err;
+  std::string read_back(4096, '\0');
+  const ssize_t got = ::read(fifo_fd, read_back.data(), read_back.size());
+  ::close(fifo_fd);
+  read_back.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  EXPECT_EQ(read_back, expected);
+  ASSERT_EQ(::stat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced by a file";
+
+  // /dev/full through a link of ours, so that a regression replaces the link, not the device.
+  std::filesystem::create_symlink("/dev/full", dir_.File("full.csv"));
+  auto full = run({"--output", dir_.File("full.csv")});
+  EXPECT_EQ(full.exit_code, 1) << full.err;
+  EXPECT_NE(full.err.find("full.csv: No space left on device"), std::string::npos) << full.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir_.File("full.csv")));
+
+  // Standard output on a full device: the small output sits in stdio's buffer until the flush.
+  const std::string command = std::string(LEADSCORE_BINARY) + " score --model " + model_ +
+                              " --leads " + leads + " --as-of 2024-02-01 > /dev/full 2> " +
+                              dir_.File("stderr.txt");
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(dir_.Read("stderr.txt").find("cannot write standard output"), std::string::npos)
+      << dir_.Read("stderr.txt");
+}
+
+TEST_F(Cli, OptionsThatWouldLoseOrHideOutputAreUsageErrors) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size,industry,email\na,50,IT,x@acme.com\n");
+  auto same =
+      RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01",
+                    "--output", dir_.File("out.csv"), "--accounts", dir_.path() + "/./out.csv"});
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_NE(same.err.find("--accounts and --output name the same file"), std::string::npos)
+      << same.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out.csv")));
+
+  // An empty --as-of (an unset shell variable) is not "now".
+  auto empty = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", ""});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("--as-of: must not be empty"), std::string::npos) << empty.err;
+  EXPECT_TRUE(empty.out.empty());
 }
 
 }  // namespace
