@@ -88,7 +88,12 @@ std::span<const Value> Converter::Convert(std::span<const Value> raw, uint64_t l
   for (size_t i = 0; i < fields_.size(); ++i) {
     const Value& v = raw[raw_index_[i]];
     const auto& field = fields_[i];
-    if (!v.is_null() && field.declared) {
+    if (v.is_json_text() && v.str().starts_with('{')) {
+      // A JSON object is flattened into its dotted keys (`utm.source`), which is how the model
+      // reads it; the key holding it has no value of its own, as after JSON.parse and a
+      // flattening, so `exists(utm)` is false and a declared `utm` is null, not an error.
+      out_[i] = Value::Null();
+    } else if (!v.is_null() && field.declared) {
       auto converted = ingest::ConvertTo(v, *field.declared, scratch_[i]);
       if (converted) {
         out_[i] = *converted;

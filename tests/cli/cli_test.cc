@@ -240,8 +240,8 @@ TEST_F(Cli, NumberedEventIdsDedupeLikeAnyOther) {
   EXPECT_EQ(piped.out, r.out);
 }
 
-// An array or an object is no lead_id or event type, though a wanted key's composite value
-// reads as its JSON text elsewhere; an event_id that is no id (empty, a bool, an array, an
+// An array or an object is no lead_id or event type (though an array
+// reads as its JSON text elsewhere); an event_id that is no id (empty, a bool, an array, an
 // object) is none: the event counts and is never a duplicate.
 TEST_F(Cli, ValuesThatAreNoIdsAreReportedOrLeftWithoutAnId) {
   std::string events = dir_.Write("events.jsonl",
@@ -616,6 +616,40 @@ TEST_F(Cli, OptionsThatWouldLoseOrHideOutputAreUsageErrors) {
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_NE(empty.err.find("--as-of: must not be empty"), std::string::npos) << empty.err;
   EXPECT_TRUE(empty.out.empty());
+}
+
+// A JSON object is read through its dotted keys; the key holding it has no value of its own
+// (as after JSON.parse and a flattening), while an array keeps its JSON text.
+TEST_F(Cli, AKeyHoldingAnObjectHasNoValueOfItsOwn) {
+  std::string model = dir_.Write("objects.yaml", R"(version: 1
+name: objects
+fields:
+  company: string
+fit:
+  rules:
+    - {id: has_company, when: exists(company), points: 1}
+    - {id: company_name, when: company.name == "Acme", points: 2}
+engagement:
+  rules:
+    - {id: has_utm, event: visit, when: exists(utm), points: 10}
+    - {id: newsletter, event: visit, when: utm.source == "newsletter", points: 20}
+    - {id: tags, event: visit, when: 'contains(tags, "b")', points: 40}
+)");
+  std::string leads = dir_.Write("leads.jsonl", R"({"lead_id":"a","company":{"name":"Acme"}}
+{"lead_id":"b","company":"Acme"}
+)");
+  std::string events =
+      dir_.Write("events.jsonl",
+                 R"({"lead_id":"a","type":"visit","ts":"2024-01-01","utm":{"source":"newsletter"}}
+{"lead_id":"b","type":"visit","ts":"2024-01-01","utm":"x","tags":["a","b"]}
+)");
+  auto r = RunLeadscore({"score", "--model", model, "--leads", leads, "--events", events, "--as-of",
+                         "2024-01-01", "--explain", "--strict"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage,reasons\n"
+            "b,51.00,1.00,50.00,,,tags:40.00;has_utm:10.00;has_company:1.00\n"
+            "a,22.00,2.00,20.00,,,newsletter:20.00;company_name:2.00\n");
 }
 
 }  // namespace
