@@ -475,9 +475,18 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
     // already); `apply` then applies the events that count, on its own thread.
     auto& records = parsed.records;
     const size_t n = records.size();
+    // The dedupe set's slots are read a group ahead of the inserts (EventIdSet::ReadAhead).
+    constexpr size_t kReadAheadGroup = 32;
+    uint64_t reads = 0;
+    auto read_ahead = [&](size_t begin) {
+      for (size_t j = begin; j < std::min(n, begin + kReadAheadGroup); ++j) {
+        reads ^= seen.ReadAhead(records[j].event_key);
+      }
+    };
+    if (dedupe) read_ahead(0);
     for (size_t i = 0; i < n; ++i) {
       EventRecord& r = records[i];
-      if (dedupe && i + 8 < n) seen.Prefetch(records[i + 8].event_key);
+      if (dedupe && i % kReadAheadGroup == 0) read_ahead(i + kReadAheadGroup);
       const uint32_t known = r.lead;
       r.lead = kSkip;
       // Dedupe by event_id over all good rows in file order, before the as-of cut.
@@ -503,6 +512,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
       }
       if (r.type_id >= 0) r.lead = lead;
     }
+    EventIdSet::KeepReads(reads);
     if (options.on_progress) {
       options.on_progress(source->path(), source->bytes_read(), source->file_size());
     }

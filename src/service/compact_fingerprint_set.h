@@ -29,9 +29,9 @@ class CompactFingerprintSet {
   bool Contains(uint64_t fp) const;
   // Sizes the table for about `n` fingerprints, so that it does not grow on the way there.
   void Reserve(size_t n);
-  void Prefetch(uint64_t fp) const {
-    if (region_slots_ != 0) __builtin_prefetch(bytes_.data() + HomeOf(fp) * kSlotBytes);
-  }
+  // Reads the slot where the probe for `fp` starts, so that an Insert(fp) soon after finds it
+  // in the cache (see EventIdSet::ReadAhead); returns what it read.
+  uint64_t ReadAhead(uint64_t fp) const { return region_slots_ != 0 ? Load(HomeOf(fp)) : 0; }
   size_t size() const { return size_; }
   // Bytes the table holds (for the docs' memory figures and the tests).
   size_t table_bytes() const { return bytes_.size(); }
