@@ -107,6 +107,16 @@ Status CsvSource::ReadHeader() {
     return InvalidArgument(path() + ":" + std::to_string(header_line) +
                            ": unterminated quoted field in the header");
   }
+  for (const std::string& name : header_) {
+    // Lines ended by a lone CR (classic Mac OS) would all read as one header line, and the
+    // file as one with no rows: a failure says so rather than a run over nothing.
+    if (name.find('\r') != std::string::npos) {
+      return InvalidArgument(path() + ":" + std::to_string(header_line) +
+                             ": the header holds a carriage return (\\r) that does not end the "
+                             "line; lines that end with a lone \\r are not read as lines "
+                             "(convert them: tr '\\r' '\\n')");
+    }
+  }
   Consume(cut);
   return Status::Ok();
 }

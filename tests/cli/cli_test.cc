@@ -491,6 +491,13 @@ TEST_F(Cli, AHeaderWithoutTheRequiredColumnsFailsAtOnce) {
   r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-01-01"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no `ts` column"), std::string::npos) << r.err;
+
+  // Lines ended by a lone CR (classic Mac OS): one header line and no rows, unless refused.
+  std::string mac = dir_.Write("mac.csv", "lead_id,size,industry\ra,50,IT\rb,5,Retail\r");
+  r = RunLeadscore({"score", "--model", model_, "--leads", mac, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(mac + ":1: the header holds a carriage return"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 TEST_F(Cli, ControlBytesInBadValuesAreEscapedInMessages) {
