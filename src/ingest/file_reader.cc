@@ -7,7 +7,12 @@
 //      given to inflate; it is refilled only when avail_in is 0.
 //   2. `in_member_` is true from the first byte of a member to its Z_STREAM_END. Reaching the end
 //      of the file while it is true means the file was truncated: kDataLoss.
-//   3. After a member ends, the next non-empty input starts a new member (inflateReset).
+//   3. After a member ends, the next non-empty input starts a new member (inflateReset), but
+//      zero bytes there are padding (as gzip(1) and Python's gzip read them), not a member.
+//   4. Damage (a failed data check, a bad block, bytes that are not gzip) fails with
+//      kInvalidArgument, not kDataLoss: unlike a cut-short file, whose lines before the cut are
+//      good, a damaged stream may have given bad bytes already (a stored block's are only
+//      checked at the member's end), so none of the file is to be used.
 #include "ingest/file_reader.h"
 
 #include <fcntl.h>
@@ -149,8 +154,13 @@ class GzipReader final : public FileReader {
         stream_.avail_in = static_cast<uInt>(got);
       }
       if (!in_member_) {  // invariant 3: a new member starts here
-        if (member_count_ > 0 && inflateReset(&stream_) != Z_OK) {
-          return Internal(path_ + ": inflateReset failed");
+        if (member_count_ > 0) {
+          while (stream_.avail_in > 0 && *stream_.next_in == 0) {
+            ++stream_.next_in;
+            --stream_.avail_in;
+          }
+          if (stream_.avail_in == 0) continue;  // all padding so far: read on
+          if (inflateReset(&stream_) != Z_OK) return Internal(path_ + ": inflateReset failed");
         }
         in_member_ = true;
         ++member_count_;
@@ -161,6 +171,13 @@ class GzipReader final : public FileReader {
       } else if (rc == Z_BUF_ERROR) {
         // No progress possible without more input; loop refills (avail_in is 0 here).
         if (stream_.avail_in != 0) return DataLoss(path_ + ": corrupt gzip stream");
+      } else if (rc == Z_DATA_ERROR) {  // invariant 4
+        std::string why = stream_.msg != nullptr ? stream_.msg : "invalid data";
+        if (member_count_ == 1 && stream_.total_out == 0 && why == "incorrect header check") {
+          return InvalidArgument(path_ + ": not a gzip file (its name ends in .gz)");
+        }
+        return InvalidArgument(path_ + ": damaged gzip stream (" + why +
+                               "), so none of it is used; `gzip -t` checks a file");
       } else if (rc != Z_OK) {
         std::string why = stream_.msg != nullptr ? stream_.msg : "error " + std::to_string(rc);
         return DataLoss(path_ + ": corrupt gzip stream: " + why);

@@ -23,9 +23,10 @@ class FileReader {
   virtual ~FileReader() = default;
 
   // Reads up to `n` bytes (decompressed) into `dst`. Returns the count, 0 only at the end of the
-  // input. Fails with kDataLoss on a read error or a corrupt gzip stream, and on a gzip stream
-  // that ends before its trailer (a truncated file); the bytes inflated before the failure are
-  // returned first, and the failure by every call after them.
+  // input. Fails with kDataLoss on a read error and on a gzip stream that ends before its
+  // trailer (a truncated file), and with kInvalidArgument on a damaged gzip stream (a failed
+  // data check, bytes that are not gzip); the bytes inflated before the failure are returned
+  // first, and the failure by every call after them.
   virtual Result<size_t> Read(char* dst, size_t n) = 0;
 
   // Size of the file on disk (the compressed size for gzip).

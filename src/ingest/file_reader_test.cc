@@ -81,17 +81,37 @@ TEST(FileReader, TruncatedGzipIsDataLoss) {
   }
 }
 
-TEST(FileReader, CorruptGzipIsDataLoss) {
+// Damage is not a cut-short file: none of a damaged stream is to be trusted (a stored block's
+// bytes are only checked at the member's end), so it fails as invalid input, not as data loss.
+TEST(FileReader, DamagedGzipIsInvalidAndZeroPaddingIsNot) {
   TempDir dir;
   std::string gz_path = dir.WriteGzip("c.csv.gz", {SampleText()});
   std::ifstream in(gz_path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (size_t i = 20; i < 40; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
-  auto reader = FileReader::Open(dir.Write("bad.csv.gz", bytes));
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+  std::string flipped = good;
+  for (size_t i = 20; i < 40; ++i) flipped[i] = static_cast<char>(flipped[i] ^ 0x5a);
+  auto reader = FileReader::Open(dir.Write("bad.csv.gz", flipped));
   ASSERT_TRUE(reader);
   Status status;
   ReadEverything(**reader, &status, 4096);
-  EXPECT_EQ(status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("damaged gzip stream"), std::string::npos) << status.message();
+
+  std::string bad_crc = good;
+  bad_crc[bad_crc.size() - 8] = static_cast<char>(bad_crc[bad_crc.size() - 8] ^ 1);
+  reader = FileReader::Open(dir.Write("crc.csv.gz", bad_crc));
+  ASSERT_TRUE(reader);
+  ReadEverything(**reader, &status, 4096);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("incorrect data check"), std::string::npos) << status.message();
+
+  // Zero bytes after the last member are padding, as gzip(1) and Python's gzip read them.
+  reader = FileReader::Open(dir.Write("padded.csv.gz", good + std::string(1000, '\0')));
+  ASSERT_TRUE(reader);
+  status = Status::Ok();
+  EXPECT_EQ(ReadEverything(**reader, &status, 4096), SampleText());
+  EXPECT_TRUE(status.ok()) << status.message();
 }
 
 TEST(FileReader, MissingFileIsNotFoundAndDirectoryIsInvalid) {
