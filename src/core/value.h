@@ -56,6 +56,15 @@ class Value {
     return out;
   }
 
+  // A string holding the literal of a JSON integer too large for a double to hold exactly
+  // (beyond 2^53), as JSON Lines readers give it: an id reads it as written (two ids that a
+  // double would round alike stay apart); as a value, a reader turns it into a number.
+  static Value NumberText(std::string_view literal) {
+    Value out = String(literal);
+    out.number_text_ = true;
+    return out;
+  }
+
   ValueType type() const { return type_; }
   bool is_null() const { return type_ == ValueType::kNull; }
   bool is_number() const { return type_ == ValueType::kNumber; }
@@ -63,6 +72,7 @@ class Value {
   bool is_bool() const { return type_ == ValueType::kBool; }
   bool is_time() const { return type_ == ValueType::kTime; }
   bool is_json_text() const { return json_text_; }
+  bool is_number_text() const { return number_text_; }
   // True only for the boolean true: "a condition holds only when it is exactly true".
   bool is_true() const { return type_ == ValueType::kBool && bool_; }
 
@@ -83,7 +93,8 @@ class Value {
   // 16 bytes: a batch keeps one Value per lead attribute (1M leads of 6 attributes: 96 MB rather
   // than 144 MB), and the interpreter copies them by the million.
   ValueType type_ = ValueType::kNull;
-  bool json_text_ = false;  // a string made by JsonText
+  bool json_text_ = false;    // a string made by JsonText
+  bool number_text_ = false;  // a string made by NumberText
   uint32_t size_ = 0;       // of a string
   union {
     double number_;

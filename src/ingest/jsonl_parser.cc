@@ -20,6 +20,7 @@
 #include "ingest/jsonl_parser.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -500,6 +501,16 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
       double number;
       SIMDJSON_TRY(value.get_double().get(number));
       result = Value::Number(number);
+      // From 2^53 on, a double does not hold every integer: a whole number written out is
+      // kept as written (Value::NumberText), so that two such ids stay two.
+      if (std::fabs(number) >= 9007199254740992.0) {
+        std::string_view literal = value.raw_json_token();
+        while (!literal.empty() && IsJsonSpace(literal.back())) literal.remove_suffix(1);
+        const size_t digits_from = literal.starts_with('-') ? 1 : 0;
+        if (literal.find_first_not_of("0123456789", digits_from) == std::string_view::npos) {
+          result = Value::NumberText(literal);
+        }
+      }
       break;
     }
     case od::json_type::boolean: {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "ingest/convert.h"
 
@@ -86,8 +87,13 @@ Converter::Converter(const std::vector<engine::FieldSlot>& fields, std::vector<s
 std::span<const Value> Converter::Convert(std::span<const Value> raw, uint64_t line,
                                           std::vector<ingest::RowError>& errors) {
   for (size_t i = 0; i < fields_.size(); ++i) {
-    const Value& v = raw[raw_index_[i]];
+    Value v = raw[raw_index_[i]];
     const auto& field = fields_[i];
+    if (v.is_number_text()) {  // as a value, a long JSON integer is the number it rounds to
+      double number = 0;
+      std::from_chars(v.str().data(), v.str().data() + v.str().size(), number);
+      v = Value::Number(number);
+    }
     if (v.is_json_text() && v.str().starts_with('{')) {
       // A JSON object is flattened into its dotted keys (`utm.source`), which is how the model
       // reads it; the key holding it has no value of its own, as after JSON.parse and a

@@ -659,5 +659,32 @@ engagement:
             "a,22.00,2.00,20.00,,,newsletter:20.00;company_name:2.00\n");
 }
 
+// A JSON integer of 2^53 or more is an id as written: a double would round two of them alike.
+TEST_F(Cli, LongIntegerIdsAreReadAsWritten) {
+  std::string model = dir_.Write("ids.yaml", R"(version: 1
+name: ids
+engagement:
+  rules:
+    - {id: visit, event: visit, points: 1}
+    - {id: big, event: visit, when: amount > 1e22, points: 10}
+)");
+  std::string events = dir_.Write(
+      "events.jsonl",
+      R"({"lead_id":9007199254740993,"type":"visit","ts":"2024-01-01","event_id":12345678901234567890123}
+{"lead_id":9007199254740992,"type":"visit","ts":"2024-01-01","event_id":12345678901234567890124}
+{"lead_id":9007199254740992,"type":"visit","ts":"2024-01-01","event_id":12345678901234567890124}
+{"lead_id":-90071992547409930,"type":"visit","ts":"2024-01-01","amount":12345678901234567890123}
+)");
+  auto r = RunLeadscore(
+      {"score", "--model", model, "--events", events, "--as-of", "2024-01-01", "--strict"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "-90071992547409930,11.00,0.00,11.00,,\n"
+            "9007199254740992,1.00,0.00,1.00,,\n"
+            "9007199254740993,1.00,0.00,1.00,,\n");
+  EXPECT_NE(r.err.find("1 duplicate"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace leadscore
