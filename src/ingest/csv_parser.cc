@@ -6,6 +6,8 @@
 // 256-entry stop table; quoted ones at FindByte (byte_scan.h).
 #include "ingest/csv_parser.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -160,6 +162,10 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
   const int* const column_slot = column_slot_.data();
   const size_t slotted_columns = column_slot_.size();
   Value* const values = values_.data();
+  // Input is UTF-8 (SCORING.md), and a string that is not would make the JSON output invalid.
+  // The whole block is checked at once (SIMD, a small part of a parse); only a block that
+  // fails is checked record by record, to skip the records at fault.
+  const bool valid_utf8 = simdjson::validate_utf8(p, static_cast<size_t>(end - p));
   while (p < end) {
     const char* after_blank = SkipBlankLine(p, end);
     if (after_blank != p) {
@@ -193,7 +199,15 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
       continue;
     }
     line += scan.newlines;
+    const char* const record_begin = p;
     p = scan.next;
+    if (!valid_utf8 &&
+        !simdjson::validate_utf8(record_begin, static_cast<size_t>(scan.next - record_begin))) {
+      sink.OnError(RowError{file_, record_line, "",
+                            "not valid UTF-8 (a file in another encoding, such as Latin-1, can "
+                            "be converted: iconv -f latin1 -t utf-8)"});
+      continue;
+    }
     if (scan.cells != column_count_) {
       sink.OnError(RowError{file_, record_line, "",
                             "expected " + std::to_string(column_count_) + " cells, found " +

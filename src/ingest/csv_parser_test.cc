@@ -17,6 +17,7 @@ using ::leadscore::ingest::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
+using ::testing::StartsWith;
 
 using ::leadscore::ingest::testing::Parsed;
 
@@ -108,6 +109,15 @@ TEST(CsvParser, QuoteInsideAnUnquotedFieldIsLiteral) {
 TEST(CsvParser, TextAfterAClosingQuoteIsAppended) {
   Parsed p = ParseCsv("a,b\n\"ab\"cd,\"x\"\"y\"z\"w\r\n", {"a", "b"});
   EXPECT_THAT(p.rows, ElementsAre("2: \"abcd\" | \"x\"yz\"w\""));
+}
+
+// Input is UTF-8: a record holding other bytes (Latin-1, say) is a bad row, at its first line,
+// and so kept out of the output, whose JSON it would break; the others are read.
+TEST(CsvParser, ARecordThatIsNotUtf8IsABadRow) {
+  Parsed p = ParseCsv("a,b\n1,caf\xE9\n2,caf\xC3\xA9\n\"3\n\xFF\",x\n4,y\n", {"a", "b"});
+  EXPECT_THAT(p.rows, ElementsAre("3: \"2\" | \"caf\xC3\xA9\"", "6: \"4\" | \"y\""));
+  EXPECT_THAT(p.errors,
+              ElementsAre(StartsWith("2: not valid UTF-8"), StartsWith("4: not valid UTF-8")));
 }
 
 TEST(CsvParser, WrongCellCountsAreReportedAtTheRecordsFirstLine) {
