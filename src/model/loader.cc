@@ -98,7 +98,14 @@ std::optional<double> Loader::Number(const YAML::Node& node, std::string_view wh
     double value = 0;
     const char* begin = s.data() + (!s.empty() && s[0] == '+' ? 1 : 0);
     auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), value);
-    if (ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(value)) return value;
+    if (ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(value)) {
+      // Every number here is points or a cap: beyond this a sum of them loses the cent, and a
+      // score printed to the cent overflows (1e307 points printed `inf`).
+      constexpr double kLargest = 1e15;
+      if (std::fabs(value) <= kLargest) return value;
+      Error(node, std::string(what) + " must be between -1e15 and 1e15, got `" + s + "`");
+      return std::nullopt;
+    }
   }
   Error(node, std::string(what) + " must be a number, got `" +
                   (node.IsScalar() ? node.Scalar()
