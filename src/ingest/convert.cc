@@ -14,9 +14,12 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-std::string_view TrimAsciiSpaces(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// Spaces and tabs around a value that is converted (a CSV cell written `\t50` or ` 50 `).
+std::string_view TrimBlanks(std::string_view text) {
+  while (!text.empty() && IsBlank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsBlank(text.back())) text.remove_suffix(1);
   return text;
 }
 
@@ -95,7 +98,7 @@ std::optional<Value> ConvertTo(const Value& raw, ValueType declared, std::string
     case ValueType::kNumber:
       if (raw.is_number()) return raw;
       if (raw.is_string()) {
-        if (auto number = ParseDecimal(TrimAsciiSpaces(raw.str()))) return Value::Number(*number);
+        if (auto number = ParseDecimal(TrimBlanks(raw.str()))) return Value::Number(*number);
       }
       return std::nullopt;
     case ValueType::kString:
@@ -117,7 +120,7 @@ std::optional<Value> ConvertTo(const Value& raw, ValueType declared, std::string
     case ValueType::kBool:
       if (raw.is_bool()) return raw;
       if (raw.is_string()) {
-        if (auto flag = ParseBool(TrimAsciiSpaces(raw.str()))) return Value::Bool(*flag);
+        if (auto flag = ParseBool(TrimBlanks(raw.str()))) return Value::Bool(*flag);
       }
       if (raw.is_number() && (raw.number() == 0 || raw.number() == 1)) {
         return Value::Bool(raw.number() == 1);
@@ -130,7 +133,7 @@ std::optional<Value> ConvertTo(const Value& raw, ValueType declared, std::string
         return std::nullopt;
       }
       if (raw.is_string()) {
-        if (auto ts = ParseTimestamp(TrimAsciiSpaces(raw.str()))) return Value::Time(*ts);
+        if (auto ts = ParseTimestamp(TrimBlanks(raw.str()))) return Value::Time(*ts);
       }
       return std::nullopt;
   }

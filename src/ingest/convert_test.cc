@@ -77,7 +77,9 @@ TEST(ConvertTo, Number) {
   EXPECT_TRUE(
       ConvertTo(Value::String(" 2.5 "), ValueType::kNumber, scratch)->SameAs(Value::Number(2.5)));
   EXPECT_EQ(ConvertTo(Value::String("2,5"), ValueType::kNumber, scratch), std::nullopt);
-  EXPECT_EQ(ConvertTo(Value::String("\t2"), ValueType::kNumber, scratch), std::nullopt);
+  EXPECT_TRUE(
+      ConvertTo(Value::String("\t2 \t"), ValueType::kNumber, scratch)->SameAs(Value::Number(2)));
+  EXPECT_EQ(ConvertTo(Value::String("\n2"), ValueType::kNumber, scratch), std::nullopt);
   EXPECT_EQ(ConvertTo(Value::Bool(true), ValueType::kNumber, scratch), std::nullopt);
   EXPECT_EQ(ConvertTo(Value::Time(0), ValueType::kNumber, scratch), std::nullopt);
 }

@@ -210,7 +210,8 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
     }
     if (scan.cells != column_count_) {
       sink.OnError(RowError{file_, record_line, "",
-                            "expected " + std::to_string(column_count_) + " cells, found " +
+                            "expected " + std::to_string(column_count_) +
+                                (column_count_ == 1 ? " cell, found " : " cells, found ") +
                                 std::to_string(scan.cells)});
       continue;
     }
