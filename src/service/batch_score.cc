@@ -31,10 +31,27 @@ Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<con
   const auto& header = source.header();
   for (const char* column : needed) {
     if (std::find(header.begin(), header.end(), column) != header.end()) continue;
-    std::string names;
-    for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-    return InvalidArgument(fmt::format("{}:1: the header has no `{}` column (it has: {})",
-                                       source.path(), column, names));
+    std::string names, near;
+    for (const auto& h : header) {
+      names += (names.empty() ? "" : ", ") + h;
+      // A name that is the column but for blanks or a byte-order mark around it, which the
+      // list above does not show.
+      std::string_view trimmed = h;
+      for (bool trimming = true; trimming && !trimmed.empty();) {
+        trimming = false;
+        for (std::string_view pad : {" ", "\t", "\xEF\xBB\xBF"}) {
+          if (trimmed.starts_with(pad)) trimmed.remove_prefix(pad.size()), trimming = true;
+          if (trimmed.ends_with(pad)) trimmed.remove_suffix(pad.size()), trimming = true;
+        }
+      }
+      if (near.empty() && trimmed == column) {
+        near = fmt::format(
+            "; its column \"{}\" has {} around the name", Shown(Value::String(h)),
+            h.find("\xEF\xBB\xBF") != std::string::npos ? "a byte-order mark" : "spaces or tabs");
+      }
+    }
+    return InvalidArgument(fmt::format("{}:1: the header has no `{}` column (it has: {}){}",
+                                       source.path(), column, names, near));
   }
   return Status::Ok();
 }

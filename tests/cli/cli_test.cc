@@ -492,6 +492,18 @@ TEST_F(Cli, AHeaderWithoutTheRequiredColumnsFailsAtOnce) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no `ts` column"), std::string::npos) << r.err;
 
+  // What the list of names does not show is said.
+  std::string spaced = dir_.Write("spaced.csv", "lead_id ,size\na,5\n");
+  r = RunLeadscore({"score", "--model", model_, "--leads", spaced, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("its column \"lead_id \" has spaces or tabs around the name"),
+            std::string::npos)
+      << r.err;
+  std::string boms = dir_.Write("boms.csv", "\xEF\xBB\xBF\xEF\xBB\xBFlead_id,size\na,5\n");
+  r = RunLeadscore({"score", "--model", model_, "--leads", boms, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("has a byte-order mark around the name"), std::string::npos) << r.err;
+
   // Lines ended by a lone CR (classic Mac OS): one header line and no rows, unless refused.
   std::string mac = dir_.Write("mac.csv", "lead_id,size,industry\ra,50,IT\rb,5,Retail\r");
   r = RunLeadscore({"score", "--model", model_, "--leads", mac, "--as-of", "2024-01-01"});
