@@ -135,6 +135,7 @@ inline const char* SkipBlankLine(const char* p, const char* end) {
 CsvParser::CsvParser(std::string file, const std::vector<std::string>& header, char delimiter,
                      std::vector<std::string> wanted_keys)
     : file_(std::move(file)),
+      header_(header),
       delimiter_(delimiter),
       column_count_(header.size()),
       column_slot_(header.size(), -1),
@@ -203,7 +204,7 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
     p = scan.next;
     if (!valid_utf8 &&
         !simdjson::validate_utf8(record_begin, static_cast<size_t>(scan.next - record_begin))) {
-      sink.OnError(RowError{file_, record_line, "",
+      sink.OnError(RowError{file_, record_line, FirstCellNotUtf8(record_begin, scan.next),
                             "not valid UTF-8 (a file in another encoding, such as Latin-1, can "
                             "be converted: iconv -f latin1 -t utf-8)"});
       continue;
@@ -219,6 +220,19 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
     sink.OnRow(record_line, values_);
   }
   if (block.read_error) sink.OnError(*block.read_error);
+}
+
+std::string CsvParser::FirstCellNotUtf8(const char* begin, const char* end) const {
+  std::string name;
+  ScanRecord(begin, end, delimiter_, is_stop_, [&](size_t column, const CellText& cell) {
+    if (!name.empty() || column >= header_.size()) return;
+    if (!simdjson::validate_utf8(cell.begin, static_cast<size_t>(cell.end - cell.begin)) ||
+        !simdjson::validate_utf8(cell.tail_begin,
+                                 static_cast<size_t>(cell.tail_end - cell.tail_begin))) {
+      name = header_[column];
+    }
+  });
+  return name;
 }
 
 bool SplitCsvRecord(std::string_view record, char delimiter, std::vector<std::string>& cells) {

@@ -37,7 +37,12 @@ class CsvParser final : public BlockParser {
   void Parse(const Block& block, RowSink& sink) override;
 
  private:
+  // The header's name of the first cell of the record [begin, end) that is not valid UTF-8,
+  // or "" (for the report of a record that is not).
+  std::string FirstCellNotUtf8(const char* begin, const char* end) const;
+
   std::string file_;
+  std::vector<std::string> header_;
   char delimiter_;
   size_t column_count_;
   std::vector<int> column_slot_;                      // column -> first wanted slot, or -1

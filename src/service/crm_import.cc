@@ -18,42 +18,6 @@
 namespace leadscore::service {
 namespace {
 
-// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). A Salesforce
-// report exported as ISO-8859-1 fails here rather than as unreadable JSON at scoring time.
-bool IsUtf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int more = 0;
-    uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      more = 1, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      more = 2, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      more = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (end - p <= more) return false;
-    for (int i = 1; i <= more; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((more == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (more == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    p += more + 1;
-  }
-  return true;
-}
-
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -96,12 +60,6 @@ class CrmRowSink : public ingest::RowSink {
       return Skip({file_, line, id_header_,
                    fmt::format("{} \"{}\" already read at line {}; row skipped", id_header_, id,
                                seen->second)});
-    }
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (values[i].is_string() && !IsUtf8(values[i].str())) {
-        return Skip({file_, line, plan_.columns[i].header,
-                     "not UTF-8 (export the file as UTF-8); row skipped"});
-      }
     }
     out_ += "{\"lead_id\":";
     AppendJsonString(out_, id);

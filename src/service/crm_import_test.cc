@@ -96,9 +96,10 @@ TEST_F(CrmImport, RowsThatAreNotUtf8AreSkipped) {
                      ingest::PresetMapping(ingest::Crm::kSalesforce));
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_EQ(
-      errors_[0],
-      dir_.path() + "/in.csv:2: field `City`: not UTF-8 (export the file as UTF-8); row skipped");
+  EXPECT_EQ(errors_[0], dir_.path() +
+                            "/in.csv:2: field `City`: not valid UTF-8 (a file in another encoding, "
+                            "such as Latin-1, can be converted: iconv -f latin1 -t utf-8); row "
+                            "skipped");
   EXPECT_EQ(Read("out.jsonl"), "{\"lead_id\":\"00Q000000000002\",\"city\":\"Li\xC3\xA8ge\"}\n");
 }
 
