@@ -698,5 +698,20 @@ engagement:
   EXPECT_NE(r.err.find("1 duplicate"), std::string::npos) << r.err;
 }
 
+// A duplicate event is ignored whole: the lead it names is not listed for it (docs/model-file.md).
+TEST_F(Cli, ALeadNamedOnlyByADuplicateEventIsNotListed) {
+  std::string events = dir_.Write("events.jsonl",
+                                  R"({"lead_id":"a","type":"demo","ts":"2024-01-01","event_id":"e1"}
+{"lead_id":"c","type":"demo","ts":"2024-01-02","event_id":"e1"}
+{"lead_id":"d","type":"demo","ts":"2024-03-01","event_id":"e2"}
+)");
+  auto r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "a,30.00,0.00,30.00,,\n"
+            "d,0.00,0.00,0.00,,\n");
+}
+
 }  // namespace
 }  // namespace leadscore
