@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "model/diagnostic.h"
@@ -51,13 +53,37 @@ std::optional<AsOf> ParseAsOfOrReport(const std::string& text) {
   return AsOf{*ts};
 }
 
+ErrorReporter::~ErrorReporter() {
+  if (all_ != nullptr) std::fclose(all_);
+}
+
+bool ErrorReporter::WriteAllTo(const std::string& path) {
+  all_ = std::fopen(path.c_str(), "w");
+  if (all_ == nullptr) {
+    fmt::print(stderr, "--errors: cannot write {}: {}\n", path, std::strerror(errno));
+    return false;
+  }
+  all_path_ = path;
+  return true;
+}
+
 void ErrorReporter::Report(const ingest::RowError& error) {
   if (count_++ < limit_) fmt::print(stderr, "{}\n", ingest::FormatRowError(error));
+  if (all_ != nullptr) fmt::print(all_, "{}\n", ingest::FormatRowError(error));
 }
 
 void ErrorReporter::Finish() {
+  if (all_ != nullptr && std::fflush(all_) != 0) {
+    fmt::print(stderr, "--errors: cannot write {}: {}\n", all_path_, std::strerror(errno));
+  }
   if (count_ > limit_) {
-    fmt::print(stderr, "... and {} more problems not shown\n", count_ - limit_);
+    std::string where;
+    if (all_ != nullptr) {
+      where = " here (every one is in " + all_path_ + ")";
+    } else if (!hint_.empty()) {
+      where = " (" + hint_ + ")";
+    }
+    fmt::print(stderr, "... and {} more problems not shown{}\n", count_ - limit_, where);
   }
 }
 

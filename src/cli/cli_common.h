@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/time.h"
 #include "engine/compiled_model.h"
@@ -28,10 +30,17 @@ std::optional<AsOf> ParseAsOfOrReport(const std::string& text);
 // would otherwise silently mean the default (`--as-of "$UNSET_VARIABLE"`).
 const CLI::Validator& NotEmpty();
 
-// Prints bad rows to stderr: the first `limit`, then only counts them.
+// Prints bad rows to stderr: the first `limit`, then only counts them; and every one of them
+// to a file when one is given (score --errors).
 class ErrorReporter {
  public:
   explicit ErrorReporter(uint64_t limit = 50) : limit_(limit) {}
+  ~ErrorReporter();
+  // Also writes every problem to `path`, one a line. False (with the reason printed) when the
+  // file cannot be created.
+  bool WriteAllTo(const std::string& path);
+  // What to add when some problems were not shown and no file has them all.
+  void set_hint(std::string hint) { hint_ = std::move(hint); }
   void Report(const ingest::RowError& error);
   uint64_t count() const { return count_; }
   // "... and 120 more" when some were not printed.
@@ -40,6 +49,9 @@ class ErrorReporter {
  private:
   uint64_t limit_;
   uint64_t count_ = 0;
+  std::string all_path_;
+  std::string hint_;
+  std::FILE* all_ = nullptr;
 };
 
 // A progress bar on stderr, shown only when stderr is a terminal and the input is large.

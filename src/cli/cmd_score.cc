@@ -21,7 +21,7 @@ namespace leadscore::cli {
 namespace {
 
 struct ScoreArgs {
-  std::string model, leads, events, as_of, output, accounts, predictive;
+  std::string model, leads, events, as_of, output, accounts, predictive, errors;
   std::string format;
   bool explain = false;
   bool strict = false;
@@ -83,6 +83,8 @@ int RunScore(const ScoreArgs& args) {
   }
 
   ErrorReporter errors;
+  errors.set_hint("--errors FILE writes every one");
+  if (!args.errors.empty() && !errors.WriteAllTo(args.errors)) return kExitFailure;
   Progress progress;
   service::BatchOptions options;
   options.leads_path = args.leads;
@@ -167,6 +169,9 @@ std::function<int()> SetupScore(CLI::App& sub) {
                  "Score as of this time (ISO-8601 or Unix seconds). Default: now")
       ->check(NotEmpty());
   sub.add_option("--output,-o", args->output, "Output file. Default: standard output");
+  sub.add_option("--errors", args->errors,
+                 "Write every bad row and failed conversion here, one a line (stderr shows the "
+                 "first 50)");
   sub.add_option("--format,-f", args->format, "Output format. Default: by --output's extension")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   sub.add_option("--accounts", args->accounts,

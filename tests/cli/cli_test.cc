@@ -713,5 +713,31 @@ TEST_F(Cli, ALeadNamedOnlyByADuplicateEventIsNotListed) {
             "d,0.00,0.00,0.00,,\n");
 }
 
+// stderr shows the first 50 problems; --errors FILE has every one, so that none is lost.
+TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
+  std::string csv = "lead_id,size,industry\n";
+  for (int i = 0; i < 60; ++i) csv += "x" + std::to_string(i) + ",1,2,3\n";
+  csv += "ok,50,IT\n";
+  std::string leads = dir_.Write("leads.csv", csv);
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01",
+                         "--errors", dir_.File("errors.txt")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\nok,35.00,35.00,0.00,A,\n");
+  auto all = Lines(dir_.Read("errors.txt"));
+  ASSERT_EQ(all.size(), 60u);
+  EXPECT_EQ(all.front(), leads + ":2: expected 3 cells, found 4; row skipped");
+  EXPECT_EQ(all.back(), leads + ":61: expected 3 cells, found 4; row skipped");
+  EXPECT_NE(r.err.find("... and 10 more problems not shown here (every one is in " +
+                       dir_.File("errors.txt") + ")"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Lines(r.err).size(), 53u) << r.err;  // 50, the "more" line, summary, timing
+
+  auto unwritable = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of",
+                                  "2024-01-01", "--errors", dir_.File("no/such/dir.txt")});
+  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_TRUE(unwritable.out.empty());
+}
+
 }  // namespace
 }  // namespace leadscore
