@@ -60,6 +60,13 @@ int RunScore(const ScoreArgs& args) {
   for (const std::string* path : {&args.output, &args.accounts}) {
     // Fail before reading gigabytes, not after.
     if (path->empty() || *path == "-") continue;
+    if (path->ends_with(".gz")) {
+      fmt::print(stderr,
+                 "score: {} would not be compressed; write it plain, or pipe standard output "
+                 "through gzip (leadscore score ... | gzip > {})\n",
+                 *path, *path);
+      return kExitUsage;
+    }
     std::filesystem::path parent = std::filesystem::path(*path).parent_path();
     if (std::filesystem::is_directory(*path) ||
         (!parent.empty() && !std::filesystem::is_directory(parent))) {

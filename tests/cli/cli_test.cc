@@ -630,6 +630,13 @@ TEST_F(Cli, OptionsThatWouldLoseOrHideOutputAreUsageErrors) {
       << same.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("out.csv")));
 
+  // A .gz output would be plain text under a name that says otherwise.
+  auto gz = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01",
+                          "--output", dir_.File("out.csv.gz")});
+  EXPECT_EQ(gz.exit_code, 2);
+  EXPECT_NE(gz.err.find("would not be compressed"), std::string::npos) << gz.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out.csv.gz")));
+
   // An empty --as-of (an unset shell variable) is not "now".
   auto empty = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", ""});
   EXPECT_EQ(empty.exit_code, 2);
