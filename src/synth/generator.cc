@@ -262,8 +262,10 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, const ProgressF
   summary.window_start = window.start * kMicrosPerSecond;
   summary.window_end = window.end * kMicrosPerSecond;
   summary.leads = options.leads;
-  summary.event_only_leads = options.leads / 500;
-  const uint64_t total_leads = summary.leads + summary.event_only_leads;
+  // Leads/500 more leads are planned that the CRM does not know; the summary counts those that
+  // got an event (a quiet one has none, and so appears nowhere).
+  const uint64_t total_leads = summary.leads + options.leads / 500;
+  std::vector<bool> event_only_seen(total_leads - summary.leads);
   const int id_width = std::max(7, Digits(total_leads));
 
   // Leads: rows and plans.
@@ -297,10 +299,15 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, const ProgressF
       const DayInfo info = activity.Day(day);
       const DayNames names = NamesFor(info);
       const int64_t day_start = info.epoch_day * kDay;
-      for (const DayEvent& event : sorted) writer.Write(event, day_start, names, summary);
+      for (const DayEvent& event : sorted) {
+        writer.Write(event, day_start, names, summary);
+        if (event.lead >= summary.leads) event_only_seen[event.lead - summary.leads] = true;
+      }
       report("events", static_cast<uint64_t>(day) + 1, static_cast<uint64_t>(window.num_days));
     }
     summary.events_bytes = events_file->bytes_written();
+    summary.event_only_leads =
+        static_cast<uint64_t>(std::count(event_only_seen.begin(), event_only_seen.end(), true));
     LS_RETURN_IF_ERROR(events_file->Close());
   }
 

@@ -180,6 +180,7 @@ TEST_F(GeneratedDefault, EventsParseAreOrderedAndCoverEveryType) {
   Timestamp previous = start;
   std::map<std::string, int> types;
   std::map<std::string, int> ids;
+  std::set<std::string> leads_in_events;
   for (const std::string& line : lines) {
     const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     ASSERT_TRUE(json.is_object()) << line;
@@ -191,7 +192,18 @@ TEST_F(GeneratedDefault, EventsParseAreOrderedAndCoverEveryType) {
     ++types[json.at("type").get<std::string>()];
     ++ids[json.at("event_id").get<std::string>()];
     EXPECT_EQ(json.at("lead_id").get<std::string>().substr(0, 1), "L");
+    leads_in_events.insert(json.at("lead_id").get<std::string>());
   }
+  // The summary's "lead ids only in events" are those of the events file without a row.
+  std::set<std::string> rows;
+  const auto lead_lines = Lines(*dir_ + "/leads.csv");
+  for (size_t i = 1; i < lead_lines.size(); ++i) {
+    rows.insert(lead_lines[i].substr(0, lead_lines[i].find(',')));
+  }
+  size_t only_in_events = 0;
+  for (const std::string& id : leads_in_events) only_in_events += rows.count(id) == 0;
+  EXPECT_EQ(only_in_events, summary_->event_only_leads);
+  EXPECT_GT(only_in_events, 0u);
   for (const char* type : {"page_view", "email_open", "email_click", "download", "webinar_attended",
                            "demo_booked", "quote_request", "unsubscribe"}) {
     EXPECT_GT(types[type], 0) << type;
