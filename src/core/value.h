@@ -95,7 +95,7 @@ class Value {
   ValueType type_ = ValueType::kNull;
   bool json_text_ = false;    // a string made by JsonText
   bool number_text_ = false;  // a string made by NumberText
-  uint32_t size_ = 0;       // of a string
+  uint32_t size_ = 0;         // of a string
   union {
     double number_;
     bool bool_;
