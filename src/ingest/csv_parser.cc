@@ -175,13 +175,8 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
       continue;
     }
     std::fill(values_.begin(), values_.end(), Value());
-    bool stray_quote = false;
     RecordScan scan =
         ScanRecord(p, end, delimiter_, is_stop_, [&](size_t column, const CellText& cell) {
-          if (cell.tail_begin != cell.tail_end &&
-              std::memchr(cell.begin, '\n', static_cast<size_t>(cell.end - cell.begin))) {
-            stray_quote = true;
-          }
           if (column >= slotted_columns) return;
           const int slot = column_slot[column];
           if (slot < 0 || cell.empty()) return;
@@ -195,17 +190,10 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
           }
         });
     const uint64_t record_line = line;
-    if (scan.unterminated || stray_quote) {
+    if (scan.unterminated) {
       // A quote that never closes would take every line after it into one bad record: only
-      // its own line is skipped, and the next lines are read as records again. So for a quoted
-      // field that runs over lines and has text after its closing quote: that is a stray
-      // opening quote that met another field's quote lines later (A,"IT / B,Retail / C,"x"),
-      // and read as written it would silently take the lines between into one cell.
-      sink.OnError(RowError{file_, record_line, "",
-                            scan.unterminated
-                                ? "unterminated quoted field"
-                                : "a quoted field runs over several lines and has text after "
-                                  "its closing quote (a stray quote?)"});
+      // its own line is skipped, and the next lines are read as records again.
+      sink.OnError(RowError{file_, record_line, "", "unterminated quoted field"});
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
       p = nl != nullptr ? nl + 1 : end;
       ++line;

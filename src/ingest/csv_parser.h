@@ -7,17 +7,13 @@
 //     '"'; a doubled quote "" inside it is one '"'; delimiters, '\n' and "\r\n" inside it are
 //     kept as written.
 //   - Text after a quoted field's closing quote, up to the next delimiter or line end, is kept
-//     literally and appended ("ab"cd gives abcd, as Python's csv reads it), unless the quoted
-//     part runs over lines: then the quote is taken for a stray one, and the record is a
-//     RowError reported and skipped like an unterminated one (below), its first line only. A '"'
-//     anywhere other than at the start of a field is a literal character (ab"c gives ab"c). A lone
-//     '\r' not before '\n' is data.
+//     literally and appended ("ab"cd gives abcd). A '"' anywhere other than at the start of a
+//     field is a literal character (ab"c gives ab"c). A lone '\r' not before '\n' is data.
 //   - An empty cell is null, and so is a quoted empty cell "" (SCORING.md: an empty cell is
 //     null; a CSV file cannot tell "no value" from "empty text" reliably).
 //   - A record whose cell count differs from the header's is a RowError
 //     "expected N cells, found M"; a quoted field still open at the end of the input is a
-//     RowError "unterminated quoted field", and only its first line is skipped: the lines
-//     after it are read as records again. All are reported at the record's first line.
+//     RowError "unterminated quoted field". Both are reported at the record's first line.
 // Cells view the Block; a cell with a doubled quote or text after its closing quote is
 // unescaped into per-slot scratch owned by the parser. Not thread-safe; one parser per thread.
 #pragma once

@@ -120,17 +120,6 @@ TEST(CsvParser, ARecordThatIsNotUtf8IsABadRow) {
               ElementsAre(StartsWith("2: not valid UTF-8"), StartsWith("4: not valid UTF-8")));
 }
 
-// A stray opening quote that meets another field's quote lines later: read as written, the
-// lines between would silently be one cell. The record is reported and its first line
-// skipped, as for a quote that never closes; on one line, text after the quote is appended.
-TEST(CsvParser, AQuotedFieldOverLinesWithTextAfterItsQuoteIsAStrayQuote) {
-  Parsed p = ParseCsv("a,b\nA,\"IT\nB,Retail\nC,\"x\"\nD,IT\nE,\"ok\"er\n", {"a", "b"});
-  EXPECT_THAT(p.rows, ElementsAre("3: \"B\" | \"Retail\"", "4: \"C\" | \"x\"", "5: \"D\" | \"IT\"",
-                                  "6: \"E\" | \"oker\""));
-  EXPECT_THAT(p.errors, ElementsAre("2: a quoted field runs over several lines and has text after "
-                                    "its closing quote (a stray quote?)"));
-}
-
 TEST(CsvParser, WrongCellCountsAreReportedAtTheRecordsFirstLine) {
   Parsed p = ParseCsv(
       "a,b,c\n"
