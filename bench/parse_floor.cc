@@ -54,13 +54,13 @@ bool ParseFile(const std::string& path, const std::vector<std::string>& wanted, 
     std::fprintf(stderr, "parse_floor: %s\n", source.error().message().c_str());
     return false;
   }
-  std::vector<std::unique_ptr<ingest::BlockParser>> parsers;
-  std::vector<CountingSink> sinks(static_cast<size_t>(threads));
-  for (int i = 0; i < threads; ++i)
-    parsers.push_back(ingest::BlockParser::Create(**source, wanted));
+  // Built on each worker's thread, as `score` builds them (service::PerWorker).
+  service::PerWorker<ingest::BlockParser> parsers(
+      threads, [&] { return ingest::BlockParser::Create(**source, wanted); });
+  service::PerWorker<CountingSink> sinks(threads, [] { return std::make_unique<CountingSink>(); });
   auto parse = [&](int worker, const ingest::Block& block, Tally& out) {
-    sinks[static_cast<size_t>(worker)].set_output(&out);
-    parsers[static_cast<size_t>(worker)]->Parse(block, sinks[static_cast<size_t>(worker)]);
+    sinks[worker].set_output(&out);
+    parsers[worker].Parse(block, sinks[worker]);
   };
   auto consume = [&](Tally& tally) {
     total.rows += tally.rows;

@@ -150,12 +150,10 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
   auto wanted = WantedKeys({"lead_id"}, model.lead_fields(), raw_index);
-  std::vector<std::unique_ptr<ingest::BlockParser>> parsers;
-  std::vector<std::unique_ptr<LeadSink>> sinks;
-  for (int i = 0; i < std::max(threads, 1); ++i) {
-    parsers.push_back(ingest::BlockParser::Create(*source, wanted));
-    sinks.push_back(std::make_unique<LeadSink>(model, *source, raw_index, batch));
-  }
+  PerWorker<ingest::BlockParser> parsers(
+      threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
+  PerWorker<LeadSink> sinks(
+      threads, [&] { return std::make_unique<LeadSink>(model, *source, raw_index, batch); });
   InputStats& stats = batch.lead_stats;
   const size_t num_fields = model.lead_fields().size();
   auto report = [&](const RowError& e) {
@@ -165,8 +163,8 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   std::jthread prefault;  // faults the reserved tables in ahead of the rows written to them
   auto parse = [&](int worker, const ingest::Block& block, ParsedLeads& out) {
     out.bytes = block.text().size();
-    sinks[worker]->set_output(&out);
-    parsers[worker]->Parse(block, *sinks[worker]);
+    sinks[worker].set_output(&out);
+    parsers[worker].Parse(block, sinks[worker]);
   };
   auto consume = [&](ParsedLeads& parsed) {
     if (!reserved && !parsed.records.empty()) {
@@ -439,13 +437,12 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   bool keep_values = std::any_of(model.engagement_rules().begin(), model.engagement_rules().end(),
                                  [](const auto& r) { return r.reads_lead; });
 
-  std::vector<std::unique_ptr<ingest::BlockParser>> parsers;
-  std::vector<std::unique_ptr<EventSink>> sinks;
-  for (int i = 0; i < std::max(threads, 1); ++i) {
-    parsers.push_back(ingest::BlockParser::Create(*source, wanted));
-    sinks.push_back(std::make_unique<EventSink>(model, *source, keep_values, raw_index,
-                                                batch.as_of.time, id_keys));
-  }
+  PerWorker<ingest::BlockParser> parsers(
+      threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
+  PerWorker<EventSink> sinks(threads, [&] {
+    return std::make_unique<EventSink>(model, *source, keep_values, raw_index, batch.as_of.time,
+                                       id_keys);
+  });
   engine::Scorer scorer(model);
   const bool dedupe = !options.events_unique;
   InputStats& stats = batch.event_stats;
@@ -462,8 +459,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   const std::vector<Value> no_attributes(model.lead_fields().size());
   auto parse = [&](int worker, const ingest::Block& block, ParsedEvents& out) {
     out.bytes = block.text().size();
-    sinks[worker]->set_output(&out);
-    parsers[worker]->Parse(block, *sinks[worker]);
+    sinks[worker].set_output(&out);
+    parsers[worker].Parse(block, sinks[worker]);
     auto& records = out.records;
     for (size_t i = 0; i < records.size(); ++i) {
       if (i + 16 < records.size()) frozen.Prefetch(records[i + 16].lead_hash);
