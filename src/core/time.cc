@@ -72,7 +72,7 @@ std::optional<Timestamp> ParseIso(std::string_view s) {
     ++pos;
     if (!Digits(s, pos, 2, second)) return std::nullopt;
   }
-  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
   int64_t fraction = 0;
   if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
     ++pos;
@@ -119,7 +119,7 @@ bool ParseUtcSeconds(std::string_view s, Timestamp& out) {
   // half of W1's times to ParseIso.
   if (h1 > 9 || h0 > 9 || m1 > 9 || m0 > 9 || s1 > 9 || s0 > 9) return false;
   const unsigned hour = h1 * 10 + h0, minute = m1 * 10 + m0, second = s1 * 10 + s0;
-  if (hour > 23 || minute > 59 || second > 60) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
   // The date's 10 bytes as two integers: compared in two instructions.
   uint64_t head;
   uint16_t tail;

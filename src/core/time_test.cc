@@ -39,10 +39,12 @@ TEST(Time, CanonicalFormReadsLikeTheGeneralOne) {
     ASSERT_EQ(text.size(), 20u);
     EXPECT_EQ(ParseTimestamp(text), ts) << text;
   }
-  EXPECT_EQ(ParseTimestamp("2024-02-29T23:59:60Z"), start + 86400 * kMicrosPerSecond);
+  // No leap second: Python's datetime, JavaScript's Date and DuckDB refuse second 60 too, so a
+  // script checking our scores reads such a line as we do.
   for (const char* bad : {"2023-02-29T00:00:00Z", "2024-02-29T24:00:00Z", "2024-02-29T23:60:00Z",
                           "2024-02-29T2a:00:00Z", "2024-02-29T23:59:61Z", "2024-02-2xT00:00:00Z",
-                          "2024-00-29T00:00:00Z"}) {
+                          "2024-00-29T00:00:00Z", "2024-02-29T23:59:60Z", "2024-02-29T23:59:60+01:00",
+                          "2024-02-29 23:59:60"}) {
     ASSERT_TRUE(ParseTimestamp("2024-02-29T00:00:00Z").has_value());  // caches that date
     EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
   }
