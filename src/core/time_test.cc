@@ -43,8 +43,8 @@ TEST(Time, CanonicalFormReadsLikeTheGeneralOne) {
   // script checking our scores reads such a line as we do.
   for (const char* bad : {"2023-02-29T00:00:00Z", "2024-02-29T24:00:00Z", "2024-02-29T23:60:00Z",
                           "2024-02-29T2a:00:00Z", "2024-02-29T23:59:61Z", "2024-02-2xT00:00:00Z",
-                          "2024-00-29T00:00:00Z", "2024-02-29T23:59:60Z", "2024-02-29T23:59:60+01:00",
-                          "2024-02-29 23:59:60"}) {
+                          "2024-00-29T00:00:00Z", "2024-02-29T23:59:60Z",
+                          "2024-02-29T23:59:60+01:00", "2024-02-29 23:59:60"}) {
     ASSERT_TRUE(ParseTimestamp("2024-02-29T00:00:00Z").has_value());  // caches that date
     EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
   }
