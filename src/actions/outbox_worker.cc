@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/print_stderr.h"
+
 namespace leadscore::actions {
 namespace {
 
@@ -156,15 +158,15 @@ void OutboxWorker::StoreError(const char* what, const Status& status) {
   uint64_t n = consecutive_store_errors_;
   while (n % 10 == 0) n /= 10;
   if (n == 1) {
-    fmt::print(stderr, "leadscore outbox: {} failed ({} in a row): {}; retrying at the next poll\n",
-               what, consecutive_store_errors_, status.ToString());
+    PrintToStderr("leadscore outbox: {} failed ({} in a row): {}; retrying at the next poll\n",
+                  what, consecutive_store_errors_, status.ToString());
   }
 }
 
 void OutboxWorker::StoreOk() {
   if (consecutive_store_errors_ > 0) {
-    fmt::print(stderr, "leadscore outbox: the store answers again after {} errors\n",
-               consecutive_store_errors_);
+    PrintToStderr("leadscore outbox: the store answers again after {} errors\n",
+                  consecutive_store_errors_);
   }
   consecutive_store_errors_ = 0;
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "actions/signature.h"
+#include "core/print_stderr.h"
 
 namespace leadscore::actions {
 namespace {
@@ -21,7 +22,7 @@ void GlobalInit() {
   std::call_once(once, [] {
     CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (code != CURLE_OK) {
-      fmt::print(stderr, "leadscore: curl_global_init failed: {}\n", curl_easy_strerror(code));
+      PrintToStderr("leadscore: curl_global_init failed: {}\n", curl_easy_strerror(code));
       std::abort();
     }
   });
@@ -75,7 +76,7 @@ WebhookSender::WebhookSender() {
   GlobalInit();
   curl_ = curl_easy_init();
   if (!curl_) {
-    fmt::print(stderr, "leadscore: curl_easy_init failed\n");
+    PrintToStderr("leadscore: curl_easy_init failed\n");
     std::abort();
   }
 }

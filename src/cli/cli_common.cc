@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/print_stderr.h"
 #include "model/diagnostic.h"
 
 namespace leadscore::cli {
@@ -18,8 +19,8 @@ std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string
   auto model = engine::LoadModel(path);
   if (!model) {
     std::fputs(model::FormatDiagnostics(model.error()).c_str(), stderr);
-    fmt::print(stderr, "{}: {} problem{}; the model was not loaded\n", path, model.error().size(),
-               model.error().size() == 1 ? "" : "s");
+    PrintToStderr("{}: {} problem{}; the model was not loaded\n", path, model.error().size(),
+                  model.error().size() == 1 ? "" : "s");
     return nullptr;
   }
   return *model;
@@ -44,10 +45,10 @@ std::optional<AsOf> ParseAsOfOrReport(const std::string& text) {
   }
   auto ts = ParseTimestamp(text);
   if (!ts) {
-    fmt::print(stderr,
-               "--as-of: cannot read \"{}\" as a time; use ISO-8601 (2024-05-01T10:00:00Z, "
-               "2024-05-01) or Unix seconds\n",
-               text);
+    PrintToStderr(
+        "--as-of: cannot read \"{}\" as a time; use ISO-8601 (2024-05-01T10:00:00Z, "
+        "2024-05-01) or Unix seconds\n",
+        text);
     return std::nullopt;
   }
   return AsOf{*ts};
@@ -60,7 +61,7 @@ ErrorReporter::~ErrorReporter() {
 bool ErrorReporter::WriteAllTo(const std::string& path) {
   all_ = std::fopen(path.c_str(), "w");
   if (all_ == nullptr) {
-    fmt::print(stderr, "--errors: cannot write {}: {}\n", path, std::strerror(errno));
+    PrintToStderr("--errors: cannot write {}: {}\n", path, std::strerror(errno));
     return false;
   }
   all_path_ = path;
@@ -68,14 +69,21 @@ bool ErrorReporter::WriteAllTo(const std::string& path) {
 }
 
 void ErrorReporter::Report(const ingest::RowError& error) {
-  if (count_++ < limit_) fmt::print(stderr, "{}\n", ingest::FormatRowError(error));
-  if (all_ != nullptr) fmt::print(all_, "{}\n", ingest::FormatRowError(error));
+  if (count_++ < limit_) PrintToStderr("{}\n", ingest::FormatRowError(error));
+  if (all_ != nullptr && all_written_) {
+    // Not fmt::print, which throws when the write fails (a full disk).
+    const std::string line = ingest::FormatRowError(error) + "\n";
+    if (std::fwrite(line.data(), 1, line.size(), all_) != line.size()) FailAll();
+  }
 }
 
-void ErrorReporter::Finish() {
-  if (all_ != nullptr && std::fflush(all_) != 0) {
-    fmt::print(stderr, "--errors: cannot write {}: {}\n", all_path_, std::strerror(errno));
-  }
+void ErrorReporter::FailAll() {
+  PrintToStderr("--errors: cannot write {}: {}\n", all_path_, std::strerror(errno));
+  all_written_ = false;
+}
+
+bool ErrorReporter::Finish() {
+  if (all_ != nullptr && all_written_ && std::fflush(all_) != 0) FailAll();
   if (count_ > limit_) {
     std::string where;
     if (all_ != nullptr) {
@@ -83,8 +91,9 @@ void ErrorReporter::Finish() {
     } else if (!hint_.empty()) {
       where = " (" + hint_ + ")";
     }
-    fmt::print(stderr, "... and {} more problems not shown{}\n", count_ - limit_, where);
+    PrintToStderr("... and {} more problems not shown{}\n", count_ - limit_, where);
   }
+  return all_written_;
 }
 
 void Progress::Update(const std::string& path, uint64_t done, uint64_t total) {
@@ -97,8 +106,8 @@ void Progress::Update(const std::string& path, uint64_t done, uint64_t total) {
   int width = 30;
   int filled = percent * width / 100;
   std::string name = std::filesystem::path(path).filename().string();
-  fmt::print(stderr, "\rreading {:<24.24} [{:=<{}}{:<{}}] {:3}%", name, "", filled, "",
-             width - filled, percent);
+  PrintToStderr("\rreading {:<24.24} [{:=<{}}{:<{}}] {:3}%", name, "", filled, "", width - filled,
+                percent);
   shown_ = true;
 }
 
@@ -117,7 +126,7 @@ void PrintStats(const std::string& path, const service::InputStats& s, bool even
   if (s.conversion_errors) {
     line += fmt::format(", {} not converted", Plural(s.conversion_errors, "value"));
   }
-  fmt::print(stderr, "{}\n", line);
+  PrintToStderr("{}\n", line);
 }
 
 }  // namespace

@@ -43,15 +43,19 @@ class ErrorReporter {
   void set_hint(std::string hint) { hint_ = std::move(hint); }
   void Report(const ingest::RowError& error);
   uint64_t count() const { return count_; }
-  // "... and 120 more" when some were not printed.
-  void Finish();
+  // "... and 120 more" when some were not printed. False when the file of WriteAllTo could not
+  // be written in full (the reason was printed).
+  bool Finish();
 
  private:
+  void FailAll();
+
   uint64_t limit_;
   uint64_t count_ = 0;
   std::string all_path_;
   std::string hint_;
   std::FILE* all_ = nullptr;
+  bool all_written_ = true;  // every problem so far reached all_
 };
 
 // A progress bar on stderr, shown only when stderr is a terminal and the input is large.

@@ -7,6 +7,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "core/value.h"
 #include "expr/expr.h"
 
@@ -57,7 +58,7 @@ int RunCheck(const std::string& path, bool verbose) {
   auto model = LoadModelOrReport(path);
   if (!model) return kExitFailure;
   const model::ModelSpec& spec = model->spec();
-  for (const auto& note : spec.notes) fmt::print(stderr, "{} (note)\n", note.ToString());
+  for (const auto& note : spec.notes) PrintToStderr("{} (note)\n", note.ToString());
   fmt::print("{}: ok: model `{}`, version {}\n", path, spec.name.empty() ? "(unnamed)" : spec.name,
              spec.version);
   if (!spec.fields.empty()) {

@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "ingest/crm_mapping.h"
 #include "service/crm_export.h"
 #include "service/crm_import.h"
@@ -35,8 +36,8 @@ std::optional<ingest::CrmMapping> MappingOrReport(const CrmArgs& args) {
   if (args.mapping.empty()) return ingest::PresetMapping(*preset);
   auto mapping = ingest::LoadCrmMapping(args.mapping, preset);
   if (!mapping) {
-    fmt::print(stderr, "{}\n", mapping.error().message());
-    fmt::print(stderr, "crm import: the mapping file {} was not loaded\n", args.mapping);
+    PrintToStderr("{}\n", mapping.error().message());
+    PrintToStderr("crm import: the mapping file {} was not loaded\n", args.mapping);
     return std::nullopt;
   }
   return *mapping;
@@ -46,16 +47,16 @@ void PrintPlan(const ingest::ColumnPlan& plan) {
   for (const ingest::PlannedColumn& c : plan.columns) {
     switch (c.role) {
       case ingest::ColumnRole::kId:
-        fmt::print(stderr, "  {:<28} -> lead_id\n", c.header);
+        PrintToStderr("  {:<28} -> lead_id\n", c.header);
         break;
       case ingest::ColumnRole::kMapped:
-        fmt::print(stderr, "  {:<28} -> {}\n", c.header, c.attribute);
+        PrintToStderr("  {:<28} -> {}\n", c.header, c.attribute);
         break;
       case ingest::ColumnRole::kKept:
-        fmt::print(stderr, "  {:<28} -> {} (unmapped, kept)\n", c.header, c.attribute);
+        PrintToStderr("  {:<28} -> {} (unmapped, kept)\n", c.header, c.attribute);
         break;
       case ingest::ColumnRole::kDropped:
-        fmt::print(stderr, "  {:<28}    dropped: {}\n", c.header, c.why);
+        PrintToStderr("  {:<28}    dropped: {}\n", c.header, c.why);
         break;
     }
   }
@@ -63,7 +64,7 @@ void PrintPlan(const ingest::ColumnPlan& plan) {
 
 int RunImport(const CrmArgs& args) {
   if (args.preset.empty() && args.mapping.empty()) {
-    fmt::print(stderr, "crm import: give --preset hubspot|salesforce, --mapping FILE, or both\n");
+    PrintToStderr("crm import: give --preset hubspot|salesforce, --mapping FILE, or both\n");
     return kExitUsage;
   }
   auto mapping = MappingOrReport(args);
@@ -81,19 +82,18 @@ int RunImport(const CrmArgs& args) {
       [&](uint64_t done, uint64_t total) { progress.Update(args.in, done, total); });
   progress.Finish();
   if (!status.ok()) {
-    fmt::print(stderr, "crm import: {}\n", status.message());
+    PrintToStderr("crm import: {}\n", status.message());
     return ExitCodeFor(status);
   }
   errors.Finish();
   const ingest::ColumnPlan& plan = stats.plan;
-  fmt::print(stderr,
-             "{} mapping: lead id from `{}`; {} mapped, {} kept as snake_case, {} dropped\n",
-             mapping->name, plan.columns[plan.id_column].header,
-             Plural(plan.Count(ingest::ColumnRole::kMapped), "column"),
-             plan.Count(ingest::ColumnRole::kKept), plan.Count(ingest::ColumnRole::kDropped));
+  PrintToStderr("{} mapping: lead id from `{}`; {} mapped, {} kept as snake_case, {} dropped\n",
+                mapping->name, plan.columns[plan.id_column].header,
+                Plural(plan.Count(ingest::ColumnRole::kMapped), "column"),
+                plan.Count(ingest::ColumnRole::kKept), plan.Count(ingest::ColumnRole::kDropped));
   if (args.show_mapping) PrintPlan(plan);
-  fmt::print(stderr, "{}: {} read, {} written, {} skipped\n", args.in,
-             Plural(stats.rows_read, "row"), stats.rows_written, stats.rows_skipped);
+  PrintToStderr("{}: {} read, {} written, {} skipped\n", args.in, Plural(stats.rows_read, "row"),
+                stats.rows_written, stats.rows_skipped);
   return kExitOk;
 }
 
@@ -106,13 +106,13 @@ int RunExport(const CrmArgs& args) {
   Status status = service::ExportCrmScores(args.scores, crm, args.export_out, options, stats,
                                            [&](const ingest::RowError& e) { errors.Report(e); });
   if (!status.ok()) {
-    fmt::print(stderr, "crm export: {}\n", status.message());
+    PrintToStderr("crm export: {}\n", status.message());
     return ExitCodeFor(status);
   }
   errors.Finish();
-  fmt::print(stderr, "{}: {} read, {} written for {}, {} skipped\n", args.scores,
-             Plural(stats.rows_read, "row"), stats.rows_written, ingest::CrmName(crm),
-             stats.rows_skipped);
+  PrintToStderr("{}: {} read, {} written for {}, {} skipped\n", args.scores,
+                Plural(stats.rows_read, "row"), stats.rows_written, ingest::CrmName(crm),
+                stats.rows_skipped);
   return kExitOk;
 }
 

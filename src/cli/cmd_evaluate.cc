@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/table_flags.h"
+#include "core/print_stderr.h"
 #include "learn/evaluate.h"
 #include "learn/threshold.h"
 
@@ -64,10 +65,10 @@ std::optional<Recommendation> Recommend(const EvaluateFlags& flags,
   }
   auto advice = learn::ThresholdForPrecision(probability, label, flags.target_precision);
   if (!advice) {
-    fmt::print(stderr,
-               "--target-precision {}: no threshold reaches it on the held-out leads (the best "
-               "group converts less)\n",
-               flags.target_precision);
+    PrintToStderr(
+        "--target-precision {}: no threshold reaches it on the held-out leads (the best "
+        "group converts less)\n",
+        flags.target_precision);
     return std::nullopt;
   }
   rec.basis = fmt::format("a target conversion of {:.1f} % above the threshold",
@@ -256,16 +257,16 @@ int RunEvaluate(const EvaluateFlags& flags) {
     } else if (k == "trees") {
       options.learners.push_back(learn::LearnerKind::kTrees);
     } else {
-      fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", k);
+      PrintToStderr("--kind: scorecard or trees, not \"{}\"\n", k);
       return kExitUsage;
     }
   }
   if (flags.capacity > 0 && flags.leads_per_month <= 0) {
-    fmt::print(stderr, "--capacity needs --leads-per-month: how many leads arrive in a month\n");
+    PrintToStderr("--capacity needs --leads-per-month: how many leads arrive in a month\n");
     return kExitUsage;
   }
   if (flags.format != "text" && flags.format != "json") {
-    fmt::print(stderr, "--format: text or json, not \"{}\"\n", flags.format);
+    PrintToStderr("--format: text or json, not \"{}\"\n", flags.format);
     return kExitUsage;
   }
   std::optional<TrainingTable> training = LoadTableOrReport(flags.table);
@@ -280,7 +281,7 @@ int RunEvaluate(const EvaluateFlags& flags) {
   if (!flags.folds_file.empty()) {
     auto read = learn::ReadFoldsFile(flags.folds_file, table->row_index, table->data_rows);
     if (!read) {
-      fmt::print(stderr, "{}\n", read.error().message());
+      PrintToStderr("{}\n", read.error().message());
       return kExitFailure;
     }
     folds = std::move(*read);
@@ -295,26 +296,26 @@ int RunEvaluate(const EvaluateFlags& flags) {
   const bool terminal = ::isatty(STDERR_FILENO);
   options.on_progress = [terminal](std::string_view learner, int fold, int k) {
     if (terminal) {
-      fmt::print(stderr, "\r{}: training on fold {} of {}   ", learner, fold + 1, k);
+      PrintToStderr("\r{}: training on fold {} of {}   ", learner, fold + 1, k);
     } else if (fold == 0) {
-      fmt::print(stderr, "{}: training on {} folds\n", learner, k);
+      PrintToStderr("{}: training on {} folds\n", learner, k);
     }
     std::fflush(stderr);
   };
   auto results = learn::CrossValidate(*table, folds, options);
-  if (terminal) fmt::print(stderr, "\r{:40}\r", "");
+  if (terminal) PrintToStderr("\r{:40}\r", "");
   if (!results) {
-    fmt::print(stderr, "{}\n", results.error().message());
+    PrintToStderr("{}\n", results.error().message());
     return ExitCodeFor(results.error());
   }
   Curves curves;
   if (flags.learning_curve) {
     options.on_progress = nullptr;
     for (learn::LearnerKind kind : options.learners) {
-      fmt::print(stderr, "learning curve: {}\n", learn::LearnerName(kind));
+      PrintToStderr("learning curve: {}\n", learn::LearnerName(kind));
       auto curve = learn::LearningCurve(*table, folds, kind, options);
       if (!curve) {
-        fmt::print(stderr, "{}\n", curve.error().message());
+        PrintToStderr("{}\n", curve.error().message());
         return ExitCodeFor(curve.error());
       }
       curves.emplace_back(std::string(learn::LearnerName(kind)), std::move(*curve));

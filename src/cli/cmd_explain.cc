@@ -9,6 +9,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "engine/rounding.h"
 #include "engine/scorer.h"
 #include "service/batch_score.h"
@@ -55,13 +56,13 @@ int RunExplain(const ExplainArgs& args) {
   };
   auto loaded = service::LoadBatch(model, options);
   if (!loaded) {
-    fmt::print(stderr, "explain: {}\n", loaded.error().message());
+    PrintToStderr("explain: {}\n", loaded.error().message());
     return ExitCodeFor(loaded.error());
   }
   const service::Batch& batch = **loaded;
   int64_t found = batch.leads.Find(args.lead, service::HashBytes(args.lead));
   if (found < 0) {
-    fmt::print(stderr, "explain: lead \"{}\" is in neither the leads nor the events\n", args.lead);
+    PrintToStderr("explain: lead \"{}\" is in neither the leads nor the events\n", args.lead);
     return kExitFailure;
   }
   uint32_t row = static_cast<uint32_t>(found);
@@ -196,8 +197,8 @@ int RunExplain(const ExplainArgs& args) {
     }
   }
   if (errors.count()) {
-    fmt::print(stderr, "({} bad input rows were skipped; `leadscore score` lists them)\n",
-               errors.count());
+    PrintToStderr("({} bad input rows were skipped; `leadscore score` lists them)\n",
+                  errors.count());
   }
   return kExitOk;
 }

@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "core/time.h"
 #include "synth/generator.h"
 
@@ -34,7 +35,7 @@ class PhaseProgress {
     if (percent == last_percent_ && p.phase == phase_) return;
     last_percent_ = percent;
     phase_ = std::string(p.phase);
-    fmt::print(stderr, "\rgenerating {:<8} {:3}%", phase_, percent);
+    PrintToStderr("\rgenerating {:<8} {:3}%", phase_, percent);
     shown_ = true;
   }
   void Finish() {
@@ -53,10 +54,10 @@ int RunGenerate(GenerateFlags& flags) {
   if (!flags.as_of.empty()) {
     const auto as_of = ParseTimestamp(flags.as_of);
     if (!as_of) {
-      fmt::print(stderr,
-                 "--as-of: cannot read \"{}\" as a time; use ISO-8601 (2026-01-01T00:00:00Z, "
-                 "2026-01-01) or Unix seconds\n",
-                 flags.as_of);
+      PrintToStderr(
+          "--as-of: cannot read \"{}\" as a time; use ISO-8601 (2026-01-01T00:00:00Z, "
+          "2026-01-01) or Unix seconds\n",
+          flags.as_of);
       return kExitUsage;
     }
     options.as_of = *as_of;
@@ -70,7 +71,7 @@ int RunGenerate(GenerateFlags& flags) {
       synth::Generate(options, [&progress](const synth::Progress& p) { progress.Update(p); });
   progress.Finish();
   if (!summary) {
-    fmt::print(stderr, "leadscore generate: {}\n", summary.error().message());
+    PrintToStderr("leadscore generate: {}\n", summary.error().message());
     return ExitCodeFor(summary.error());
   }
   const double seconds =

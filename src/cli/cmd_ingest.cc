@@ -7,6 +7,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "service/bulk_ingest.h"
 #include "service/live_service.h"
 
@@ -21,12 +22,12 @@ struct IngestFlags {
 
 int RunIngest(const IngestFlags& flags) {
   if (flags.leads.empty() && flags.events.empty() && flags.outcomes.empty()) {
-    fmt::print(stderr, "leadscore ingest: give at least one of --leads, --events, --outcomes\n");
+    PrintToStderr("leadscore ingest: give at least one of --leads, --events, --outcomes\n");
     return kExitUsage;
   }
   auto store = store::Store::Open(flags.db);
   if (!store) {
-    fmt::print(stderr, "leadscore ingest: {}\n", store.error().message());
+    PrintToStderr("leadscore ingest: {}\n", store.error().message());
     return ExitCodeFor(store.error());
   }
   ErrorReporter errors;
@@ -39,7 +40,7 @@ int RunIngest(const IngestFlags& flags) {
                 }});
   progress.Finish();
   if (!log) {
-    fmt::print(stderr, "leadscore ingest: {}\n", log.error().message());
+    PrintToStderr("leadscore ingest: {}\n", log.error().message());
     return ExitCodeFor(log.error());
   }
   service::BulkIngestOptions options;
@@ -60,18 +61,17 @@ int RunIngest(const IngestFlags& flags) {
     progress.Finish();
     if (!stats) {
       errors.Finish();
-      fmt::print(stderr, "leadscore ingest: {}\n", stats.error().message());
+      PrintToStderr("leadscore ingest: {}\n", stats.error().message());
       return ExitCodeFor(stats.error());
     }
     std::string resumed =
         stats->resumed ? fmt::format(", {} done by an earlier run", stats->resumed) : "";
-    fmt::print(stderr, "{}: {} read, {} stored, {}, {} rejected{}\n", *path,
-               Plural(stats->records, "record"), stats->stored,
-               Plural(stats->duplicates, "duplicate"), stats->rejected, resumed);
+    PrintToStderr("{}: {} read, {} stored, {}, {} rejected{}\n", *path,
+                  Plural(stats->records, "record"), stats->stored,
+                  Plural(stats->duplicates, "duplicate"), stats->rejected, resumed);
   }
   errors.Finish();
-  fmt::print(stderr, "stored in {}; `leadscore serve` rescores every lead when it starts\n",
-             flags.db);
+  PrintToStderr("stored in {}; `leadscore serve` rescores every lead when it starts\n", flags.db);
   return kExitOk;
 }
 

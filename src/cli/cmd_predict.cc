@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
+#include "core/print_stderr.h"
 #include "learn/table.h"
 #include "learn/trees.h"
 
@@ -80,14 +81,14 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
 int RunPredict(const PredictFlags& flags) {
   auto model = learn::TreeModel::Load(flags.model);
   if (!model) {
-    fmt::print(stderr, "{}\n", model.error().message());
+    PrintToStderr("{}\n", model.error().message());
     return ExitCodeFor(model.error());
   }
   const auto as_of = ParseAsOfOrReport(flags.as_of);
   if (!as_of) return kExitUsage;
   auto set = ReadLeads(flags, *model, *as_of);
   if (!set) {
-    fmt::print(stderr, "{}\n", set.error().message());
+    PrintToStderr("{}\n", set.error().message());
     return ExitCodeFor(set.error());
   }
   const learn::LabeledTable* table = &set->table;
@@ -95,14 +96,14 @@ int RunPredict(const PredictFlags& flags) {
   std::iota(rows.begin(), rows.end(), 0);
   auto p = model->Predict(*table, rows);
   if (!p) {
-    fmt::print(stderr, "{}\n", p.error().message());
+    PrintToStderr("{}\n", p.error().message());
     return ExitCodeFor(p.error());
   }
   std::vector<std::vector<learn::Contribution>> why;
   if (flags.explain) {
     auto explained = model->Explain(*table, rows, flags.top);
     if (!explained) {
-      fmt::print(stderr, "{}\n", explained.error().message());
+      PrintToStderr("{}\n", explained.error().message());
       return ExitCodeFor(explained.error());
     }
     why = std::move(*explained);
@@ -114,7 +115,7 @@ int RunPredict(const PredictFlags& flags) {
 
   std::FILE* out = flags.output.empty() ? stdout : std::fopen(flags.output.c_str(), "w");
   if (!out) {
-    fmt::print(stderr, "{}: cannot write\n", flags.output);
+    PrintToStderr("{}: cannot write\n", flags.output);
     return kExitFailure;
   }
   fmt::print(out, "lead_id,probability{}\n", flags.explain ? ",reasons" : "");
@@ -130,7 +131,7 @@ int RunPredict(const PredictFlags& flags) {
     fmt::print(out, "\n");
   }
   if (out != stdout) std::fclose(out);
-  fmt::print(stderr, "{}: {} leads scored with {}\n", flags.leads, rows.size(), flags.model);
+  PrintToStderr("{}: {} leads scored with {}\n", flags.leads, rows.size(), flags.model);
   return kExitOk;
 }
 

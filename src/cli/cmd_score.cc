@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
+#include "core/print_stderr.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
 #include "service/output_file.h"
@@ -36,18 +37,18 @@ int RunScore(const ScoreArgs& args) {
   std::optional<learn::TreeModel> trees;
   if (!args.predictive.empty()) {
     if (args.leads.empty()) {
-      fmt::print(stderr, "score: --predictive needs --leads (the model reads lead attributes)\n");
+      PrintToStderr("score: --predictive needs --leads (the model reads lead attributes)\n");
       return kExitUsage;
     }
     auto loaded = learn::TreeModel::Load(args.predictive);
     if (!loaded) {
-      fmt::print(stderr, "--predictive: {}\n", loaded.error().message());
+      PrintToStderr("--predictive: {}\n", loaded.error().message());
       return ExitCodeFor(loaded.error());
     }
     trees = std::move(*loaded);
   }
   if (args.leads.empty() && args.events.empty()) {
-    fmt::print(stderr, "score: give --leads, --events or both\n");
+    PrintToStderr("score: give --leads, --events or both\n");
     return kExitUsage;
   }
   service::OutputFormat format = service::OutputFormat::kCsv;
@@ -61,17 +62,18 @@ int RunScore(const ScoreArgs& args) {
     // Fail before reading gigabytes, not after.
     if (path->empty() || *path == "-") continue;
     if (path->ends_with(".gz")) {
-      fmt::print(stderr,
-                 "score: {} would not be compressed; write it plain, or pipe standard output "
-                 "through gzip (leadscore score ... | gzip > {})\n",
-                 *path, *path);
+      PrintToStderr(
+          "score: {} would not be compressed; write it plain, or pipe standard output "
+          "through gzip (leadscore score ... | gzip > {})\n",
+          *path, *path);
       return kExitUsage;
     }
     std::filesystem::path parent = std::filesystem::path(*path).parent_path();
     if (std::filesystem::is_directory(*path) ||
         (!parent.empty() && !std::filesystem::is_directory(parent))) {
-      fmt::print(stderr, "score: cannot write {}: {}\n", *path,
-                 std::filesystem::is_directory(*path) ? "it is a directory" : "no such directory");
+      PrintToStderr(
+          "score: cannot write {}: {}\n", *path,
+          std::filesystem::is_directory(*path) ? "it is a directory" : "no such directory");
       return kExitUsage;
     }
   }
@@ -80,12 +82,12 @@ int RunScore(const ScoreArgs& args) {
     std::error_code error;
     if (std::filesystem::weakly_canonical(args.accounts, error) ==
         std::filesystem::weakly_canonical(args.output, error)) {
-      fmt::print(stderr, "score: --accounts and --output name the same file, {}\n", args.output);
+      PrintToStderr("score: --accounts and --output name the same file, {}\n", args.output);
       return kExitUsage;
     }
   }
   if (!args.accounts.empty() && !model->account_key()) {
-    fmt::print(stderr, "--accounts: the model {} has no `accounts` section\n", args.model);
+    PrintToStderr("--accounts: the model {} has no `accounts` section\n", args.model);
     return kExitUsage;
   }
 
@@ -116,14 +118,14 @@ int RunScore(const ScoreArgs& args) {
   double read_seconds = seconds_since(started);
   progress.Finish();
   if (!batch) {
-    fmt::print(stderr, "score: {}\n", batch.error().message());
+    PrintToStderr("score: {}\n", batch.error().message());
     return ExitCodeFor(batch.error());
   }
-  errors.Finish();
+  const bool errors_file_written = errors.Finish();
   PrintSummary(options, **batch);
   if (args.strict && errors.count() > 0) {
-    fmt::print(stderr, "score: --strict: {} problem{} in the input; no output written\n",
-               errors.count(), errors.count() == 1 ? "" : "s");
+    PrintToStderr("score: --strict: {} problem{} in the input; no output written\n", errors.count(),
+                  errors.count() == 1 ? "" : "s");
     return kExitBadInput;
   }
 
@@ -136,7 +138,7 @@ int RunScore(const ScoreArgs& args) {
   if (trees) {
     auto predicted = PredictBatch(*trees, **batch, args.leads, args.events, args.explain ? 3 : 0);
     if (!predicted) {
-      fmt::print(stderr, "--predictive: {}\n", predicted.error().message());
+      PrintToStderr("--predictive: {}\n", predicted.error().message());
       return ExitCodeFor(predicted.error());
     }
     predictive = std::move(*predicted);
@@ -154,13 +156,16 @@ int RunScore(const ScoreArgs& args) {
     });
   }
   if (!written.ok()) {
-    fmt::print(stderr, "score: {}\n", written.message());
+    PrintToStderr("score: {}\n", written.message());
     return ExitCodeFor(written);
   }
-  fmt::print(stderr,
-             "scored {} as of {} in {:.2f} s (read {:.2f} s, score {:.2f} s, write {:.2f} s)\n",
-             Plural(ranking.order.size(), "lead"), FormatTimestamp(as_of->time),
-             seconds_since(started), read_seconds, rank_seconds, seconds_since(write_started));
+  PrintToStderr("scored {} as of {} in {:.2f} s (read {:.2f} s, score {:.2f} s, write {:.2f} s)\n",
+                Plural(ranking.order.size(), "lead"), FormatTimestamp(as_of->time),
+                seconds_since(started), read_seconds, rank_seconds, seconds_since(write_started));
+  if (!errors_file_written) {
+    PrintToStderr("score: the scores were written, but {} lacks some problems\n", args.errors);
+    return kExitFailure;
+  }
   return kExitOk;
 }
 

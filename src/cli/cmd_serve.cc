@@ -15,6 +15,7 @@
 #include "actions/webhook_config.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "server/http_server.h"
 #include "service/live_service.h"
 
@@ -78,7 +79,7 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
 int RunServe(ServeFlags& flags) {
   std::vector<actions::WebhookConfig> hooks;
   if (Status status = ReadConfig(flags, hooks); !status.ok()) {
-    fmt::print(stderr, "{}\n", status.message());
+    PrintToStderr("{}\n", status.message());
     return kExitUsage;
   }
   if (flags.db.empty()) flags.db = "leadscore.db";
@@ -86,8 +87,7 @@ int RunServe(ServeFlags& flags) {
   auto colon = flags.listen.rfind(':');
   int port = colon == std::string::npos ? -1 : std::atoi(flags.listen.c_str() + colon + 1);
   if (port < 0 || port > 65535) {
-    fmt::print(stderr, "--listen: expected HOST:PORT, like 127.0.0.1:8080, not \"{}\"\n",
-               flags.listen);
+    PrintToStderr("--listen: expected HOST:PORT, like 127.0.0.1:8080, not \"{}\"\n", flags.listen);
     return kExitUsage;
   }
   std::string host = flags.listen.substr(0, colon);
@@ -95,8 +95,8 @@ int RunServe(ServeFlags& flags) {
   if (!flags.sweep.empty()) {
     auto parsed = ParseDuration(flags.sweep);
     if (!parsed) {
-      fmt::print(stderr, "--sweep-interval: expected a duration like 60s or 5m, not \"{}\"\n",
-                 flags.sweep);
+      PrintToStderr("--sweep-interval: expected a duration like 60s or 5m, not \"{}\"\n",
+                    flags.sweep);
       return kExitUsage;
     }
     sweep = *parsed;
@@ -131,12 +131,12 @@ int RunServe(ServeFlags& flags) {
   };
   auto live = service::LiveService::Start(options);
   if (!live) {
-    fmt::print(stderr, "leadscore serve: {}\n", live.error().message());
+    PrintToStderr("leadscore serve: {}\n", live.error().message());
     return ExitCodeFor(live.error());
   }
   auto worker = actions::OutboxWorker::Start(flags.db, hooks);
   if (!worker) {
-    fmt::print(stderr, "leadscore serve: {}\n", worker.error().message());
+    PrintToStderr("leadscore serve: {}\n", worker.error().message());
     return ExitCodeFor(worker.error());
   }
   outbox = std::move(*worker);
@@ -162,7 +162,7 @@ int RunServe(ServeFlags& flags) {
   server::HttpServer http(**live, server_options);
   auto bound = http.Bind(host, port);
   if (!bound) {
-    fmt::print(stderr, "leadscore serve: {}\n", bound.error().message());
+    PrintToStderr("leadscore serve: {}\n", bound.error().message());
     return kExitFailure;
   }
   auto set = (*live)->models();
@@ -170,16 +170,16 @@ int RunServe(ServeFlags& flags) {
   if (set && set->primary()) {
     model_text = fmt::format("model {} v{}", set->primary()->name, set->primary()->version);
   }
-  fmt::print(stderr, "leadscore: serving http://{}:{} (store {}, {}, {} webhook(s))\n", host,
-             *bound, flags.db, model_text, hooks.size());
+  PrintToStderr("leadscore: serving http://{}:{} (store {}, {}, {} webhook(s))\n", host, *bound,
+                flags.db, model_text, hooks.size());
 
   std::atomic<bool> finished{false};
   std::thread watcher([&] {
     int received = 0;
     sigwait(&signals, &received);
     if (!finished) {
-      fmt::print(stderr, "leadscore: {} received, shutting down\n",
-                 received == SIGINT ? "SIGINT" : "SIGTERM");
+      PrintToStderr("leadscore: {} received, shutting down\n",
+                    received == SIGINT ? "SIGINT" : "SIGTERM");
     }
     http.Stop();
   });
@@ -188,7 +188,7 @@ int RunServe(ServeFlags& flags) {
   outbox->Stop();
   if (!finished.exchange(true)) pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
-  fmt::print(stderr, "leadscore: stopped\n");
+  PrintToStderr("leadscore: stopped\n");
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "service/live_service.h"
 #include "service/tokens.h"
 #include "store/store.h"
@@ -20,22 +21,21 @@ struct TokenFlags {
 
 int RunTokenCreate(const TokenFlags& flags) {
   if (!service::IsScope(flags.scope)) {
-    fmt::print(stderr, "--scope: read, write or admin, not \"{}\"\n", flags.scope);
+    PrintToStderr("--scope: read, write or admin, not \"{}\"\n", flags.scope);
     return kExitUsage;
   }
   auto store = store::Store::Open(flags.db);
   if (!store) {
-    fmt::print(stderr, "leadscore token: {}\n", store.error().message());
+    PrintToStderr("leadscore token: {}\n", store.error().message());
     return ExitCodeFor(store.error());
   }
   auto token = service::CreateToken(**store, flags.scope, flags.name, service::LiveService::Now());
   if (!token) {
-    fmt::print(stderr, "leadscore token: {}\n", token.error().message());
+    PrintToStderr("leadscore token: {}\n", token.error().message());
     return ExitCodeFor(token.error());
   }
   fmt::print("{}\n", *token);
-  fmt::print(stderr, "a {} token; it is shown only this once (the store keeps its hash)\n",
-             flags.scope);
+  PrintToStderr("a {} token; it is shown only this once (the store keeps its hash)\n", flags.scope);
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/table_flags.h"
+#include "core/print_stderr.h"
 #include "learn/scorecard.h"
 #include "learn/scorecard_writer.h"
 #include "learn/trees.h"
@@ -37,10 +38,10 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   options.threads = flags.table.threads;
   const learn::Scorecard card = learn::TrainScorecard(table, rows, options);
   if (card.binning.features.empty()) {
-    fmt::print(stderr,
-               "{}: no column varies enough to learn from (a bin needs at least 20 rows and "
-               "0.5 % of them); no scorecard written\n",
-               SourceOf(flags.table));
+    PrintToStderr(
+        "{}: no column varies enough to learn from (a bin needs at least 20 rows and "
+        "0.5 % of them); no scorecard written\n",
+        SourceOf(flags.table));
     return kExitFailure;
   }
   learn::ScorecardFileOptions file_options;
@@ -60,17 +61,17 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << file.yaml;
     if (!out.flush()) {
-      fmt::print(stderr, "{}: cannot write\n", tmp);
+      PrintToStderr("{}: cannot write\n", tmp);
       return kExitFailure;
     }
   }
   // The file must be a model the engine runs: check it as `leadscore check` would.
   if (!LoadModelOrReport(tmp)) {
-    fmt::print(stderr, "the written scorecard does not load; this is a bug (kept in {})\n", tmp);
+    PrintToStderr("the written scorecard does not load; this is a bug (kept in {})\n", tmp);
     return kExitInternal;
   }
   if (std::rename(tmp.c_str(), flags.out.c_str()) != 0) {
-    fmt::print(stderr, "{}: cannot rename to {}\n", tmp, flags.out);
+    PrintToStderr("{}: cannot rename to {}\n", tmp, flags.out);
     return kExitFailure;
   }
   fmt::print(
@@ -99,11 +100,11 @@ int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
   options.rule_history = training.rule_history;
   auto model = learn::TrainTrees(table, rows, options);
   if (!model) {
-    fmt::print(stderr, "{}\n", model.error().message());
+    PrintToStderr("{}\n", model.error().message());
     return ExitCodeFor(model.error());
   }
   if (Status s = model->Save(flags.out); !s.ok()) {
-    fmt::print(stderr, "{}\n", s.message());
+    PrintToStderr("{}\n", s.message());
     return ExitCodeFor(s);
   }
   fmt::print("{}: gradient-boosted trees, depth {}, {} rounds, {} inputs, trained in {:.1f} s\n",
@@ -114,7 +115,7 @@ int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
 
 int RunTrain(const TrainFlags& flags) {
   if (flags.kind != "scorecard" && flags.kind != "trees") {
-    fmt::print(stderr, "--kind: scorecard or trees, not \"{}\"\n", flags.kind);
+    PrintToStderr("--kind: scorecard or trees, not \"{}\"\n", flags.kind);
     return kExitUsage;
   }
   std::optional<TrainingTable> table = LoadTableOrReport(flags.table);

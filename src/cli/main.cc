@@ -1,10 +1,14 @@
 // leadscore: argv in, files and text out. Each subcommand lives in cmd_<name>.cc.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"leadscore: transparent, testable lead scoring"};
@@ -22,5 +26,19 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : leadscore::cli::kExitUsage;
   }
-  return run ? run() : leadscore::cli::kExitUsage;
+  if (!run) return leadscore::cli::kExitUsage;
+  int code;
+  try {
+    code = run();
+  } catch (const std::system_error& e) {  // fmt::print to a file or stdout that failed
+    leadscore::PrintToStderr("leadscore: {}\n", e.what());
+    return leadscore::cli::kExitFailure;
+  }
+  // What a command printed may still sit in stdout's buffer: a full disk or a closed pipe
+  // shows only now, and a command that lost its output did not succeed.
+  if (code == leadscore::cli::kExitOk && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
+    leadscore::PrintToStderr("leadscore: cannot write standard output: {}\n", std::strerror(errno));
+    return leadscore::cli::kExitFailure;
+  }
+  return code;
 }

@@ -15,6 +15,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/stage_reference.h"
+#include "core/print_stderr.h"
 #include "learn/derived_columns.h"
 #include "learn/feature_config.h"
 #include "learn/rule_features.h"
@@ -110,7 +111,7 @@ std::optional<FeaturePlan> PlanFeatures(const TableFlags& flags) {
   if (!flags.features.empty()) {
     auto config = learn::LoadFeatureConfig(flags.features);
     if (!config) {
-      fmt::print(stderr, "--features {}\n", config.error().message());
+      PrintToStderr("--features {}\n", config.error().message());
       return std::nullopt;
     }
     plan.config = std::move(*config);
@@ -121,7 +122,7 @@ std::optional<FeaturePlan> PlanFeatures(const TableFlags& flags) {
   for (const learn::DerivedColumn& d : plan.config.derived) {
     auto names = learn::ColumnsRead(d);
     if (!names) {
-      fmt::print(stderr, "{}: {}\n", flags.features, names.error().message());
+      PrintToStderr("{}: {}\n", flags.features, names.error().message());
       return std::nullopt;
     }
     read.insert(read.end(), names->begin(), names->end());
@@ -150,14 +151,14 @@ std::optional<TrainingTable> FinishFeatures(
     std::span<const Timestamp> times,
     const std::function<Status(learn::LabeledTable&)>& rule_features) {
   if (Status s = learn::AddDerivedColumns(table, plan.config.derived, times); !s.ok()) {
-    fmt::print(stderr, "{}: {}\n", flags.features, s.message());
+    PrintToStderr("{}: {}\n", flags.features, s.message());
     return std::nullopt;
   }
   TrainingTable out;
   if (plan.rules) {
     const size_t before = table.columns.size();
     if (Status s = rule_features(table); !s.ok()) {
-      fmt::print(stderr, "--model {}: {}\n", flags.model, s.message());
+      PrintToStderr("--model {}: {}\n", flags.model, s.message());
       return std::nullopt;
     }
     const auto score =
@@ -165,9 +166,8 @@ std::optional<TrainingTable> FinishFeatures(
                      [](const learn::Column& c) { return c.name == learn::kRuleScoreFeature; });
     if (score != table.columns.end()) out.rule_scores = score->values;
     if (flags.rule_features) {
-      fmt::print(stderr,
-                 "{}: {} rule features (the rules that vary over these leads, and the score)\n",
-                 flags.model, table.columns.size() - before);
+      PrintToStderr("{}: {} rule features (the rules that vary over these leads, and the score)\n",
+                    flags.model, table.columns.size() - before);
       out.rule_model = plan.rules_text;
       out.rule_history = flags.table.empty();
     } else {
@@ -194,12 +194,12 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
   std::unique_ptr<store::Store> store;  // read while the set is built
   if (!flags.db.empty()) {
     if (!flags.db.starts_with("postgres") && !std::filesystem::exists(flags.db)) {
-      fmt::print(stderr, "--db: no store at {} (`leadscore ingest --db` writes one)\n", flags.db);
+      PrintToStderr("--db: no store at {} (`leadscore ingest --db` writes one)\n", flags.db);
       return std::nullopt;
     }
     auto opened = store::Store::Open(flags.db, {.durable = false});
     if (!opened) {
-      fmt::print(stderr, "--db {}: {}\n", flags.db, opened.error().message());
+      PrintToStderr("--db {}: {}\n", flags.db, opened.error().message());
       return std::nullopt;
     }
     store = std::move(*opened);
@@ -221,8 +221,7 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   auto horizon = ParseDuration(flags.horizon);
   if (!horizon) {
-    fmt::print(stderr, "--horizon: cannot read \"{}\" as a duration (e.g. 90d, 12w)\n",
-               flags.horizon);
+    PrintToStderr("--horizon: cannot read \"{}\" as a duration (e.g. 90d, 12w)\n", flags.horizon);
     return std::nullopt;
   }
   options.horizon = *horizon;
@@ -231,22 +230,21 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
     const std::string stage =
         flags.reference == "first-mql" ? "MQL" : flags.reference.substr(std::strlen("first:"));
     if (flags.stages_model.empty()) {
-      fmt::print(stderr,
-                 "--reference {}: give the rule model whose stages define it (--stages-model "
-                 "M.yaml)\n",
-                 flags.reference);
+      PrintToStderr(
+          "--reference {}: give the rule model whose stages define it (--stages-model "
+          "M.yaml)\n",
+          flags.reference);
       return std::nullopt;
     }
     auto model = LoadModelOrReport(flags.stages_model);
     if (!model) return std::nullopt;
     auto times = FirstStageTimes(model, stage, options.leads_source, options.events_source);
     if (!times) {
-      fmt::print(stderr, "--reference {}: {}\n", flags.reference, times.error().message());
+      PrintToStderr("--reference {}: {}\n", flags.reference, times.error().message());
       return std::nullopt;
     }
     first_stage = std::move(*times);
-    fmt::print(stderr, "{} leads reached {} under {}\n", first_stage.size(), stage,
-               flags.stages_model);
+    PrintToStderr("{} leads reached {} under {}\n", first_stage.size(), stage, flags.stages_model);
     options.reference_of = [&first_stage](const std::string& id) -> std::optional<Timestamp> {
       auto it = first_stage.find(id);
       if (it == first_stage.end()) return std::nullopt;
@@ -255,9 +253,8 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
   } else if (flags.reference != "created") {
     auto cutoff = ParseTimestamp(flags.reference);
     if (!cutoff) {
-      fmt::print(stderr,
-                 "--reference: `created`, `first:STAGE` or a date (2025-06-01), not \"{}\"\n",
-                 flags.reference);
+      PrintToStderr("--reference: `created`, `first:STAGE` or a date (2025-06-01), not \"{}\"\n",
+                    flags.reference);
       return std::nullopt;
     }
     options.cutoff = *cutoff;
@@ -267,18 +264,17 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
   auto table = learn::BuildTrainingSet(options, &stats, &keys);
   errors.Finish();
   if (!table) {
-    fmt::print(stderr, "{}\n", table.error().message());
+    PrintToStderr("{}\n", table.error().message());
     return std::nullopt;
   }
-  fmt::print(stderr,
-             "{}: {} leads; {} used ({} positive: `{}` within {} of the reference), {} converted "
-             "before their reference, {} with the horizon not over by {}, {} without a "
-             "reference, {} created after the cut-off; {} events counted, {} after their lead's "
-             "reference (never seen), {} repeated event_ids counted once\n",
-             SourceOf(flags), stats.leads, stats.used, table->positives(), flags.outcome,
-             flags.horizon, stats.converted_before, stats.censored, FormatTimestamp(stats.data_end),
-             stats.no_reference, stats.created_after, stats.events_counted, stats.events_after,
-             stats.duplicates);
+  PrintToStderr(
+      "{}: {} leads; {} used ({} positive: `{}` within {} of the reference), {} converted "
+      "before their reference, {} with the horizon not over by {}, {} without a "
+      "reference, {} created after the cut-off; {} events counted, {} after their lead's "
+      "reference (never seen), {} repeated event_ids counted once\n",
+      SourceOf(flags), stats.leads, stats.used, table->positives(), flags.outcome, flags.horizon,
+      stats.converted_before, stats.censored, FormatTimestamp(stats.data_end), stats.no_reference,
+      stats.created_after, stats.events_counted, stats.events_after, stats.duplicates);
   return FinishFeatures(
       flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) {
         return service::AddHistoryRuleFeatures(plan.rules, t, keys.ids, keys.references,
@@ -294,15 +290,15 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
   if (!plan) return std::nullopt;
   if (flags.table.empty()) {
     if (flags.leads.empty() && flags.db.empty()) {
-      fmt::print(stderr,
-                 "give --table FILE --label COL --positive VALUE, --leads, --events and "
-                 "--outcomes, or --db\n");
+      PrintToStderr(
+          "give --table FILE --label COL --positive VALUE, --leads, --events and "
+          "--outcomes, or --db\n");
       return std::nullopt;
     }
     return BuildFromHistory(flags, *plan);
   }
   if (flags.label.empty() || flags.positive.empty()) {
-    fmt::print(stderr, "--table needs --label and --positive\n");
+    PrintToStderr("--table needs --label and --positive\n");
     return std::nullopt;
   }
   ErrorReporter errors;
@@ -315,7 +311,7 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
   auto table = learn::LoadTable(flags.table, options);
   errors.Finish();
   if (!table) {
-    fmt::print(stderr, "{}\n", table.error().message());
+    PrintToStderr("{}\n", table.error().message());
     return std::nullopt;
   }
   const Timestamp as_of[] = {plan->as_of.time};
@@ -327,13 +323,12 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
   size_t numeric = 0;
   const auto& columns = out->table.columns;
   for (const auto& c : columns) numeric += c.kind == learn::ColumnKind::kNumeric;
-  fmt::print(stderr,
-             "{}: {} rows used ({} positive, {:.1f} %), {} skipped; {} feature columns ({} "
-             "numeric, {} categorical)\n",
-             flags.table, out->table.rows(), out->table.positives(),
-             100.0 * out->table.positives() / out->table.rows(),
-             out->table.data_rows - out->table.rows(), columns.size(), numeric,
-             columns.size() - numeric);
+  PrintToStderr(
+      "{}: {} rows used ({} positive, {:.1f} %), {} skipped; {} feature columns ({} "
+      "numeric, {} categorical)\n",
+      flags.table, out->table.rows(), out->table.positives(),
+      100.0 * out->table.positives() / out->table.rows(), out->table.data_rows - out->table.rows(),
+      columns.size(), numeric, columns.size() - numeric);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <future>
 #include <sstream>
 
+#include "core/print_stderr.h"
 #include "service/event_reader.h"
 #include "service/tokens.h"
 
@@ -304,11 +305,11 @@ void LiveService::WarmEventCache(std::stop_token stop) {
     events_parsed += events.count();
   }
   if (leads == 0) return;
-  fmt::print(stderr,
-             "leadscore: parsed the events of the {} busiest leads ahead of their reads ({} "
-             "events, {:.0f} MB, {:.1f} s)\n",
-             leads, events_parsed, event_cache_->stats().bytes / 1e6,
-             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  PrintToStderr(
+      "leadscore: parsed the events of the {} busiest leads ahead of their reads ({} "
+      "events, {:.0f} MB, {:.1f} s)\n",
+      leads, events_parsed, event_cache_->stats().bytes / 1e6,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/print_stderr.h"
 #include "engine/rounding.h"
 #include "service/batch_score.h"
 #include "service/lead_view.h"
@@ -607,11 +608,11 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     if (wrote && after_commit_) after_commit_();
   }
   transitions_s = since(t);
-  fmt::print(stderr,
-             "leadscore: rescored {} leads ({}) in {:.1f} s: read and scored {:.1f} s, compared "
-             "{:.1f} s, {} scores written {:.1f} s, {} stage changes {:.1f} s\n",
-             total, cause, since(pass_start), read_s, compare_s, written, write_s,
-             stage_changed.size(), transitions_s);
+  PrintToStderr(
+      "leadscore: rescored {} leads ({}) in {:.1f} s: read and scored {:.1f} s, compared "
+      "{:.1f} s, {} scores written {:.1f} s, {} stage changes {:.1f} s\n",
+      total, cause, since(pass_start), read_s, compare_s, written, write_s, stage_changed.size(),
+      transitions_s);
   std::lock_guard lock(mu_);
   progress_.done = total;
   return Status::Ok();
@@ -638,7 +639,7 @@ void Rescorer::Run() {
   auto next_sweep =
       std::chrono::steady_clock::now() + std::chrono::microseconds(options_.sweep_interval);
   auto report = [](const Status& status) {
-    fmt::print(stderr, "leadscore: rescoring failed, will retry: {}\n", status.ToString());
+    PrintToStderr("leadscore: rescoring failed, will retry: {}\n", status.ToString());
   };
   while (true) {
     Work chunk;

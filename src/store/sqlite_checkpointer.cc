@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include "core/print_stderr.h"
+
 namespace leadscore::store {
 
 SqliteCheckpointer::SqliteCheckpointer(sqlite3* writer, const std::string& path)
@@ -55,8 +57,8 @@ void SqliteCheckpointer::Run() {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
-    fmt::print(stderr, "leadscore: cannot open {} to checkpoint its log: {}\n", path_,
-               db ? sqlite3_errmsg(db) : "out of memory");
+    PrintToStderr("leadscore: cannot open {} to checkpoint its log: {}\n", path_,
+                  db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close_v2(db);
     // The writer's own checkpoints (invariant 3) keep the log bounded.
     return;

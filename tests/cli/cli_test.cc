@@ -746,5 +746,44 @@ TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
   EXPECT_TRUE(unwritable.out.empty());
 }
 
+// Messages that cannot be written lose nothing else: stderr on a full device still gives the
+// scores and exit 0; an --errors file on one gives the scores and exit 1. (fmt::print threw on
+// the failed write, and the run aborted with no output.)
+TEST_F(Cli, AFullDiskForMessagesLosesNoScores) {
+  std::string csv = "lead_id,size,industry\n";
+  for (int i = 0; i < 2000; ++i) csv += "x" + std::to_string(i) + ",big,IT\n";
+  std::string leads = dir_.Write("leads.csv", csv);
+  const std::string command = std::string(LEADSCORE_BINARY) + " score --model " + model_ +
+                              " --leads " + leads + " --as-of 2024-02-01 --output " +
+                              dir_.File("out.csv") + " 2> /dev/full";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(Lines(dir_.Read("out.csv")).size(), 2001u);
+
+  std::filesystem::create_symlink("/dev/full", dir_.File("errors.txt"));
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01",
+                         "--errors", dir_.File("errors.txt")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 2001u);
+  EXPECT_NE(
+      r.err.find("--errors: cannot write " + dir_.File("errors.txt") + ": No space left on device"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("the scores were written, but " + dir_.File("errors.txt") +
+                       " lacks some problems"),
+            std::string::npos)
+      << r.err;
+
+  // Any command's standard output lost to a full device fails the command.
+  const int check = std::system((std::string(LEADSCORE_BINARY) + " check " + model_ +
+                                 " > /dev/full 2> " + dir_.File("check.txt"))
+                                    .c_str());
+  ASSERT_TRUE(WIFEXITED(check));
+  EXPECT_EQ(WEXITSTATUS(check), 1);
+  EXPECT_EQ(dir_.Read("check.txt"),
+            "leadscore: cannot write standard output: No space left on device\n");
+}
+
 }  // namespace
 }  // namespace leadscore
