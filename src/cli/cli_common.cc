@@ -126,6 +126,7 @@ void PrintStats(const std::string& path, const service::InputStats& s, bool even
   if (s.conversion_errors) {
     line += fmt::format(", {} not converted", Plural(s.conversion_errors, "value"));
   }
+  if (s.warnings) line += fmt::format(", {} read with a warning", Plural(s.warnings, "row"));
   PrintToStderr("{}\n", line);
 }
 

@@ -6,6 +6,7 @@
 // 256-entry stop table; quoted ones at FindByte (byte_scan.h).
 #include "ingest/csv_parser.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -175,8 +176,14 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
       continue;
     }
     std::fill(values_.begin(), values_.end(), Value());
+    // The first quoted cell that runs over lines and has text after its closing quote.
+    size_t stray_quote_column = SIZE_MAX;
     RecordScan scan =
         ScanRecord(p, end, delimiter_, is_stop_, [&](size_t column, const CellText& cell) {
+          if (stray_quote_column == SIZE_MAX && cell.tail_begin != cell.tail_end &&
+              std::memchr(cell.begin, '\n', static_cast<size_t>(cell.end - cell.begin))) {
+            stray_quote_column = column;
+          }
           if (column >= slotted_columns) return;
           const int slot = column_slot[column];
           if (slot < 0 || cell.empty()) return;
@@ -215,6 +222,25 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
                                 (column_count_ == 1 ? " cell, found " : " cells, found ") +
                                 std::to_string(scan.cells)});
       continue;
+    }
+    if (stray_quote_column != SIZE_MAX) {
+      // A,"IT / B,Retail / C,"x": a stray opening quote met a quote lines later, and the lines
+      // between went into one cell. It is read that way, as RFC 4180 readers (Python's csv
+      // among them) read it: the lines cannot be read again without making the records
+      // depend on where the input was cut into blocks. But they are not lost silently.
+      const char* record_end = scan.next;
+      if (record_end > record_begin && record_end[-1] == '\n') --record_end;
+      const uint64_t last_line =
+          record_line + static_cast<uint64_t>(std::count(record_begin, record_end, '\n'));
+      sink.OnWarning(RowError{
+          file_, record_line,
+          stray_quote_column < header_.size() ? header_[stray_quote_column] : "",
+          fmt::format("a quoted cell runs over lines {}-{} and has text after its closing quote "
+                      "(a stray quote?): {} read into it",
+                      record_line, last_line,
+                      last_line == record_line + 1
+                          ? fmt::format("line {} was", last_line)
+                          : fmt::format("lines {}-{} were", record_line + 1, last_line))});
     }
     for (auto [from, to] : duplicate_slots_) values[to] = values[from];
     sink.OnRow(record_line, values_);

@@ -120,6 +120,30 @@ TEST(CsvParser, ARecordThatIsNotUtf8IsABadRow) {
               ElementsAre(StartsWith("2: not valid UTF-8"), StartsWith("4: not valid UTF-8")));
 }
 
+// A stray opening quote that meets a quote lines later takes the lines between into one cell,
+// as Python's csv reads them (and it keeps the result independent of the block cuts), but the
+// row comes with a warning naming the lines. A quoted cell over lines that ends at its quote,
+// and text after a quote on one line ("ab"cd), are no stray quote.
+TEST(CsvParser, AStrayQuoteThatSwallowsLinesIsAWarning) {
+  Parsed p = ParseCsv(
+      "id,industry\n"
+      "A,\"IT\n"  // 2: the stray quote
+      "B,Retail\n"
+      "C,\"x\"\n"  // 4: its quote closes here, and x" follows
+      "D,\"two\nlines\"\n"
+      "E,\"ab\"cd\n"
+      "F,\"p\"\"q\nr\"s",  // 8-9, no newline at the end
+      {"id", "industry"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"A\" | \"IT\nB,Retail\nC,x\"\"", "5: \"D\" | \"two\nlines\"",
+                                  "7: \"E\" | \"abcd\"", "8: \"F\" | \"p\"q\nrs\""));
+  EXPECT_THAT(p.errors, IsEmpty());
+  EXPECT_THAT(p.warnings,
+              ElementsAre("2: a quoted cell runs over lines 2-4 and has text after its closing "
+                          "quote (a stray quote?): lines 3-4 were read into it",
+                          "8: a quoted cell runs over lines 8-9 and has text after its closing "
+                          "quote (a stray quote?): line 9 was read into it"));
+}
+
 TEST(CsvParser, WrongCellCountsAreReportedAtTheRecordsFirstLine) {
   Parsed p = ParseCsv(
       "a,b,c\n"

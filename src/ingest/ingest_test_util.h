@@ -67,7 +67,7 @@ class TempDir {
 };
 
 // Records every row as {line, Value::ToString() of each slot, "json " before the JSON text of
-// an array or an object} and every error.
+// an array or an object}, every error and every warning.
 class RecordingSink : public RowSink {
  public:
   struct Row {
@@ -82,9 +82,11 @@ class RecordingSink : public RowSink {
     rows.push_back(std::move(row));
   }
   void OnError(RowError error) override { errors.push_back(std::move(error)); }
+  void OnWarning(RowError warning) override { warnings.push_back(std::move(warning)); }
 
   std::vector<Row> rows;
   std::vector<RowError> errors;
+  std::vector<RowError> warnings;
 };
 
 struct ReadResult {
@@ -92,6 +94,7 @@ struct ReadResult {
   std::vector<std::string> header;
   std::vector<RecordingSink::Row> rows;
   std::vector<RowError> errors;
+  std::vector<RowError> warnings;
   size_t blocks = 0;
 };
 
@@ -120,6 +123,7 @@ inline ReadResult ReadAll(const std::string& path, const std::vector<std::string
   }
   result.rows = std::move(sink.rows);
   result.errors = std::move(sink.errors);
+  result.warnings = std::move(sink.warnings);
   return result;
 }
 
@@ -141,10 +145,11 @@ inline std::vector<std::string> ErrorsAsText(const std::vector<RowError>& errors
   return out;
 }
 
-// Rows and errors of a file, as text.
+// Rows, errors and warnings of a file, as text.
 struct Parsed {
   std::vector<std::string> rows;
   std::vector<std::string> errors;
+  std::vector<std::string> warnings;
 };
 
 // Writes `content` to a file called `name` (its extension picks the format), reads it with
@@ -158,12 +163,14 @@ inline Parsed ParseWithEveryBlockSize(std::string_view content, const std::strin
   for (size_t target : targets) {
     auto result = ReadAll(path, wanted, target);
     EXPECT_TRUE(result.status.ok()) << result.status.ToString();
-    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors)};
+    Parsed parsed{RowsAsText(result.rows), ErrorsAsText(result.errors),
+                  ErrorsAsText(result.warnings)};
     if (!first) {
       first = parsed;
     } else {
       EXPECT_EQ(parsed.rows, first->rows) << "target_bytes " << target;
       EXPECT_EQ(parsed.errors, first->errors) << "target_bytes " << target;
+      EXPECT_EQ(parsed.warnings, first->warnings) << "target_bytes " << target;
     }
   }
   return *first;

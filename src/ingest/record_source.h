@@ -102,6 +102,9 @@ class RowSink {
   // or the parser's scratch space and live until OnRow returns.
   virtual void OnRow(uint64_t line, std::span<const Value> values) = 0;
   virtual void OnError(RowError error) = 0;
+  // A problem with the row that comes next to OnRow: it is read anyway, as other readers of
+  // the format read it, but its reader should be told. Ignored unless a sink reports it.
+  virtual void OnWarning(RowError /*warning*/) {}
 };
 
 // Parses blocks from one RecordSource. One BlockParser per thread; Parse may be called from

@@ -65,8 +65,9 @@ struct LeadRecord {
   std::string_view id;        // in ParsedLeads::arena
   uint32_t values;            // first of its attributes in ParsedLeads::values (unless fit_only)
   double fit = 0;             // its fit, when the batch keeps fits rather than attributes
-  uint32_t errors_begin = 0;  // its conversion problems in ParsedLeads::conversion_errors,
-  uint32_t errors_end = 0;    // reported only if the row is kept
+  uint32_t errors_begin = 0;  // its warnings, then its conversion problems, in
+  uint32_t errors_end = 0;    // ParsedLeads::conversion_errors, reported only if the row is kept
+  uint32_t warnings = 0;
 };
 
 struct ParsedLeads {
@@ -108,11 +109,15 @@ class LeadSink : public ingest::RowSink {
   void OnRow(uint64_t line, std::span<const Value> values) override {
     std::string_view id;
     if (!IdText(values[0], id_scratch_, id)) {
+      warnings_.clear();
       return OnError({file_, line, "lead_id", NoIdReason(values[0], "lead_id")});
     }
     LeadRecord record{line, HashBytes(id), out_->arena->Copy(id),
                       static_cast<uint32_t>(out_->values.size())};
     record.errors_begin = static_cast<uint32_t>(out_->conversion_errors.size());
+    record.warnings = static_cast<uint32_t>(warnings_.size());
+    for (RowError& w : warnings_) out_->conversion_errors.push_back(std::move(w));
+    warnings_.clear();
     auto row = converter_.Convert(values, line, out_->conversion_errors);
     record.errors_end = static_cast<uint32_t>(out_->conversion_errors.size());
     if (fit_only_) {
@@ -132,7 +137,11 @@ class LeadSink : public ingest::RowSink {
     out_->skipped_before.push_back(static_cast<uint32_t>(out_->records.size()));
   }
 
+  // Reported with the row it comes before, if that row is kept.
+  void OnWarning(RowError warning) override { warnings_.push_back(std::move(warning)); }
+
  private:
+  std::vector<RowError> warnings_;
   std::string file_;
   Converter converter_;
   engine::Scorer scorer_;
@@ -208,7 +217,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
         continue;
       }
       for (uint32_t e = r.errors_begin; e < r.errors_end; ++e) {
-        ++stats.conversion_errors;
+        ++(e < r.errors_begin + r.warnings ? stats.warnings : stats.conversion_errors);
         report(parsed.conversion_errors[e]);
       }
       uint32_t row = batch.leads.Insert(r.id, r.hash);
@@ -267,6 +276,7 @@ struct ParsedEvents {
   uint64_t rows_read = 0;
   uint64_t rows_skipped = 0;
   uint64_t conversion_errors = 0;
+  uint64_t warnings = 0;
 
   // Empties it for the next block, keeping its memory.
   void Clear() {
@@ -274,7 +284,7 @@ struct ParsedEvents {
     values.clear();
     errors.clear();
     arena->Reset();
-    bytes = rows_read = rows_skipped = conversion_errors = 0;
+    bytes = rows_read = rows_skipped = conversion_errors = warnings = 0;
   }
 };
 
@@ -342,6 +352,11 @@ class EventSink : public ingest::RowSink {
     out_->errors.push_back(std::move(error));
     out_->errors.back().message += "; row skipped";
     ++out_->rows_skipped;
+  }
+
+  void OnWarning(RowError warning) override {
+    out_->errors.push_back(std::move(warning));
+    ++out_->warnings;
   }
 
  private:
@@ -473,6 +488,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
     stats.rows_read += parsed.rows_read;
     stats.rows_skipped += parsed.rows_skipped;
     stats.conversion_errors += parsed.conversion_errors;
+    stats.warnings += parsed.warnings;
     for (const RowError& e : parsed.errors) {
       if (options.on_error) options.on_error(e);
     }

@@ -31,6 +31,7 @@ struct InputStats {
   uint64_t duplicates = 0;         // events with an event_id seen before; repeated lead ids
   uint64_t after_as_of = 0;        // events with ts > as-of (they register their lead only)
   uint64_t conversion_errors = 0;  // values that did not convert to their declared type
+  uint64_t warnings = 0;           // rows read despite a problem (a stray CSV quote)
 };
 
 struct BatchOptions {

@@ -746,6 +746,55 @@ TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
   EXPECT_TRUE(unwritable.out.empty());
 }
 
+// A stray CSV quote that takes lines into one cell is read as Python's csv reads it, but said:
+// in the leads file and in the events file, and --strict fails on it.
+TEST_F(Cli, AStrayCsvQuoteIsReportedWithTheLinesItTook) {
+  std::string leads = dir_.Write("leads.csv",
+                                 "lead_id,size,industry\n"
+                                 "a,50,\"IT\n"
+                                 "b,50,Retail\n"
+                                 "c,50,\"x\"\n"
+                                 "d,50,IT\n");
+  std::string events = dir_.Write("events.csv",
+                                  "lead_id,type,ts,note\n"
+                                  "d,page_view,2024-01-01,\"a\n"
+                                  "d,demo,2024-01-02,\"b\"\n"
+                                  "d,page_view,2024-01-03,\n");
+  std::vector<std::string> args = {"score",    "--model", model_,    "--leads",   leads,
+                                   "--events", events,    "--as-of", "2024-02-01"};
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // a's industry is "IT\nb,50,Retail\nc,50,x\"": not IT; b and c are not leads. d's demo went
+  // into the note of its first page view.
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "d,45.00,35.00,10.00,A,\n"
+            "a,20.00,20.00,0.00,,\n");
+  EXPECT_NE(r.err.find(leads + ":2: field `industry`: a quoted cell runs over lines 2-4 and has "
+                               "text after its closing quote (a stray quote?): lines 3-4 were "
+                               "read into it"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(events + ":2: field `note`: a quoted cell runs over lines 2-3 and has "
+                                "text after its closing quote (a stray quote?): line 3 was read "
+                                "into it"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(leads + ": 2 rows read, 2 used, 0 skipped, 0 duplicates, 1 row read "
+                               "with a warning"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(events + ": 2 rows read, 2 used, 0 skipped, 0 duplicates, 1 row read "
+                                "with a warning"),
+            std::string::npos)
+      << r.err;
+
+  args.push_back("--strict");
+  auto strict = RunLeadscore(args);
+  EXPECT_EQ(strict.exit_code, 3) << strict.err;
+  EXPECT_TRUE(strict.out.empty());
+}
+
 // Messages that cannot be written lose nothing else: stderr on a full device still gives the
 // scores and exit 0; an --errors file on one gives the scores and exit 1. (fmt::print threw on
 // the failed write, and the run aborted with no output.)
