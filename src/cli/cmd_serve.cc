@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <thread>
 
 #include "actions/outbox_worker.h"
@@ -39,6 +40,10 @@ struct ServeFlags {
 // The config file: the flags' values (flags win) and the webhooks.
 Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks) {
   if (flags.config.empty()) return Status::Ok();
+  std::error_code ec;
+  if (std::filesystem::is_directory(flags.config, ec)) {  // yaml-cpp would throw an I/O error
+    return InvalidArgument(flags.config + ": is a directory, not a config file");
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(flags.config);

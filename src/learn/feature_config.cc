@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <set>
 
 namespace leadscore::learn {
@@ -83,6 +84,10 @@ Result<FeatureConfig> Parse(const std::string& path, const YAML::Node& root) {
 }  // namespace
 
 Result<FeatureConfig> LoadFeatureConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {  // yaml-cpp would throw an I/O error
+    return Error(InvalidArgument(path + ": is a directory, not a feature config"));
+  }
   try {
     return Parse(path, YAML::LoadFile(path));
   } catch (const YAML::BadFile&) {

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 namespace leadscore::model {
 namespace {
@@ -183,6 +184,10 @@ class SuiteReader {
 }  // namespace
 
 tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {  // yaml-cpp would throw an I/O error
+    return tl::unexpected(std::vector<Diagnostic>{{path, {}, "is a directory, not a test file"}});
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);

@@ -376,6 +376,22 @@ TEST_F(Cli, AnUnwritableOutputFailsBeforeReading) {
   r = RunLeadscore({"check", dir_.path()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("is a directory, not a model file"), std::string::npos) << r.err;
+  // The other YAML files a command reads, each given a directory (yaml-cpp threw an I/O error).
+  r = RunLeadscore({"test", model_, dir_.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, dir_.path() + ": is a directory, not a test file\n");
+  r = RunLeadscore({"serve", "--config", dir_.path(), "--db", dir_.File("store.db")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(dir_.path() + ": is a directory, not a config file"), std::string::npos)
+      << r.err;
+  std::string events = dir_.Write("events.jsonl", R"({"lead_id":"a","type":"x","ts":1})"
+                                                  "\n");
+  std::string outcomes = dir_.Write("outcomes.csv", "lead_id,converted\na,1\n");
+  r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes", outcomes,
+                    "--features", dir_.path(), "--out", dir_.File("trees.json")});
+  EXPECT_NE(r.err.find(dir_.path() + ": is a directory, not a feature config"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.exit_code, 0);
 }
 
 TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
