@@ -9,8 +9,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "core/read_file.h"
 
 namespace leadscore::ingest {
 namespace {
@@ -331,11 +331,8 @@ Result<CrmMapping> ParseCrmMapping(std::string_view yaml, const std::string& fil
 }
 
 Result<CrmMapping> LoadCrmMapping(const std::string& path, std::optional<Crm> preset) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(NotFound(path + ": cannot open the mapping file"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseCrmMapping(buffer.str(), path, preset);
+  LS_ASSIGN_OR_RETURN(const std::string yaml, ReadWholeFile(path, "a mapping file"));
+  return ParseCrmMapping(yaml, path, preset);
 }
 
 std::string SnakeCase(std::string_view header) {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/read_file.h"
 #include "learn/folds.h"
 
 namespace leadscore::learn {
@@ -335,9 +336,7 @@ Status TreeModel::Save(const std::string& path) const {
 Result<TreeModel> TreeModel::Load(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   LS_XGB(XGBoosterCreate(nullptr, 0, &impl->booster));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(NotFound(fmt::format("{}: cannot open", path)));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LS_ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(path, "a trees model"));
   const size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first == std::string::npos || bytes[first] != '{') {
     return Error(InvalidArgument(fmt::format(

@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <fstream>
 #include <future>
-#include <sstream>
 
 #include "core/print_stderr.h"
+#include "core/read_file.h"
 #include "service/event_reader.h"
 #include "service/tokens.h"
 
@@ -106,11 +105,7 @@ std::shared_ptr<const ModelSet> LiveService::models() const {
 }
 
 Status LiveService::ActivateFile(const std::string& path, const std::string& role) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read model file " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string yaml = text.str();
+  LS_ASSIGN_OR_RETURN(const std::string yaml, ReadWholeFile(path, "a model file"));
   LS_ASSIGN_OR_RETURN(auto compiled, CompileModelYaml(yaml, path));
   const std::string& name = compiled->spec().name;
   if (auto set = models(); const ActiveModel* active = set ? set->Find(name) : nullptr) {

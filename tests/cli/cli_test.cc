@@ -373,10 +373,15 @@ TEST_F(Cli, AnUnwritableOutputFailsBeforeReading) {
   r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--output", dir_.path()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("it is a directory"), std::string::npos) << r.err;
-  r = RunLeadscore({"check", dir_.path()});
+}
+
+// Every file a command reads, given a directory: a message naming it, not an I/O exception
+// (yaml-cpp's and std::ifstream's reads of a directory threw, and some ended in terminate).
+TEST_F(Cli, ADirectoryGivenForAFileIsNamedAsSuch) {
+  std::string leads = dir_.Write("leads.csv", "lead_id\na\n");
+  auto r = RunLeadscore({"check", dir_.path()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("is a directory, not a model file"), std::string::npos) << r.err;
-  // The other YAML files a command reads, each given a directory (yaml-cpp threw an I/O error).
   r = RunLeadscore({"test", model_, dir_.path()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, dir_.path() + ": is a directory, not a test file\n");
@@ -389,9 +394,17 @@ TEST_F(Cli, AnUnwritableOutputFailsBeforeReading) {
   std::string outcomes = dir_.Write("outcomes.csv", "lead_id,converted\na,1\n");
   r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes", outcomes,
                     "--features", dir_.path(), "--out", dir_.File("trees.json")});
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find(dir_.path() + ": is a directory, not a feature config"), std::string::npos)
       << r.err;
-  EXPECT_NE(r.exit_code, 0);
+  r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--predictive", dir_.path()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err, "--predictive: " + dir_.path() + ": is a directory, not a trees model\n");
+  r = RunLeadscore({"crm", "import", "--preset", "hubspot", "--mapping", dir_.path(), "--in",
+                    dir_.Write("export.csv", "Email\na@b.com\n"), "--out", dir_.File("o.jsonl")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(dir_.path() + ": is a directory, not a mapping file"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
