@@ -14,6 +14,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/cache_line_allocator.h"
 #include "core/prefault.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
@@ -51,9 +52,11 @@ class StateTable {
 
   // Hints that lead `lead` is about to be updated: brings its row into the cache.
   void Prefetch(uint32_t lead) const {
-    const char* row = reinterpret_cast<const char*>(Row(lead));
-    for (size_t offset = 0; offset < stride_ * sizeof(StateSlot); offset += 64) {
-      __builtin_prefetch(row + offset, 1);
+    // Every line the row touches: a row whose size is not a multiple of a line crosses one.
+    const auto begin = reinterpret_cast<uintptr_t>(Row(lead));
+    const uintptr_t end = begin + stride_ * sizeof(StateSlot);
+    for (uintptr_t line = begin & ~uintptr_t{kCacheLine - 1}; line < end; line += kCacheLine) {
+      __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
     }
   }
 
@@ -77,7 +80,9 @@ class StateTable {
   // division there was a 64-bit div per call.
   size_t rows_ = 0;
   std::vector<StateSlot> initial_;
-  std::vector<StateSlot> slots_;
+  // Rows start on a cache line, so that a row of 128 bytes is two lines
+  // (core/cache_line_allocator.h).
+  std::vector<StateSlot, CacheLineAllocator<StateSlot>> slots_;
   std::vector<std::vector<Timestamp>> lists_;
 };
 

@@ -94,7 +94,7 @@ void LeadTable::Reserve(size_t leads) {
 void LeadTable::Grow() { Rehash(slots_.size() * 2); }
 
 void LeadTable::Rehash(size_t slot_count) {
-  std::vector<Slot>(slot_count, Slot{}).swap(slots_);
+  decltype(slots_)(slot_count, Slot{}).swap(slots_);
   for (uint32_t row = 0; row < ids_.size(); ++row) {
     size_t i = SlotOf(hashes_[row]);
     while (slots_[i].row_plus_one != 0) i = Next(i);

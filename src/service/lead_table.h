@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cache_line_allocator.h"
 #include "core/hash_bytes.h"
 #include "core/prefault.h"
 #include "core/value.h"
@@ -148,7 +149,8 @@ class LeadTable {
   size_t Next(size_t slot) const { return slot + 1 == slots_.size() ? 0 : slot + 1; }
   static Slot MakeSlot(uint32_t row, uint64_t hash, std::string_view stored_id);
   bool SameId(const Slot& slot, std::string_view id) const;
-  std::vector<Slot> slots_;
+  // Two slots a cache line, none across two (core/cache_line_allocator.h).
+  std::vector<Slot, CacheLineAllocator<Slot>> slots_;
 };
 
 // A set of 64-bit fingerprints (event ids): 8 bytes per id at 50-70% load.
