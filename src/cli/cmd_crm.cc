@@ -92,8 +92,9 @@ int RunImport(const CrmArgs& args) {
                 Plural(plan.Count(ingest::ColumnRole::kMapped), "column"),
                 plan.Count(ingest::ColumnRole::kKept), plan.Count(ingest::ColumnRole::kDropped));
   if (args.show_mapping) PrintPlan(plan);
-  PrintToStderr("{}: {} read, {} written, {} skipped\n", args.in, Plural(stats.rows_read, "row"),
-                stats.rows_written, stats.rows_skipped);
+  PrintToStderr("{}: {} read, {} written, {} skipped{}\n", args.in, Plural(stats.rows_read, "row"),
+                stats.rows_written, stats.rows_skipped,
+                stats.warnings ? fmt::format(", {} read with a warning", stats.warnings) : "");
   return kExitOk;
 }
 

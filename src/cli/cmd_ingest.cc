@@ -64,11 +64,12 @@ int RunIngest(const IngestFlags& flags) {
       PrintToStderr("leadscore ingest: {}\n", stats.error().message());
       return ExitCodeFor(stats.error());
     }
-    std::string resumed =
-        stats->resumed ? fmt::format(", {} done by an earlier run", stats->resumed) : "";
+    std::string more =
+        stats->warnings ? fmt::format(", {} read with a warning", stats->warnings) : "";
+    if (stats->resumed) more += fmt::format(", {} done by an earlier run", stats->resumed);
     PrintToStderr("{}: {} read, {} stored, {}, {} rejected{}\n", *path,
                   Plural(stats->records, "record"), stats->stored,
-                  Plural(stats->duplicates, "duplicate"), stats->rejected, resumed);
+                  Plural(stats->duplicates, "duplicate"), stats->rejected, more);
   }
   errors.Finish();
   PrintToStderr("stored in {}; `leadscore serve` rescores every lead when it starts\n", flags.db);

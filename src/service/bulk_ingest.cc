@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_set>
 
 #include "core/text_lines.h"
@@ -25,6 +26,7 @@ struct RawRecord {
   uint64_t line = 0;
   json object;       // null with an empty `text`: the record was bad (reported already)
   std::string text;  // an event line
+  std::optional<ingest::RowError> warning;  // read anyway (RowSink::OnWarning)
   bool bad() const { return object.is_null() && text.empty(); }
 };
 
@@ -51,14 +53,17 @@ class CsvToJson : public ingest::RowSink {
         object[header_[i]] = std::string(values[i].str());
       }
     }
-    out_.push_back({line, std::move(object), {}});
+    out_.push_back({line, std::move(object), {}, std::move(warning_)});
+    warning_.reset();
   }
   void OnError(ingest::RowError error) override {
-    out_.push_back({error.line, nullptr, {}});
+    out_.push_back({error.line, nullptr, {}, std::nullopt});
     errors_.push_back(std::move(error));
   }
+  void OnWarning(ingest::RowError warning) override { warning_ = std::move(warning); }
 
  private:
+  std::optional<ingest::RowError> warning_;  // for the row that comes next
   const std::vector<std::string>& header_;
   std::vector<RawRecord>& out_;
   std::vector<ingest::RowError>& errors_;
@@ -70,7 +75,7 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
   ForEachRecordLine(block.text(), [&](std::string_view text, size_t offset) {
     const uint64_t line = block.first_line + offset;
     if (as_text) {
-      out.push_back({line, nullptr, std::string(text)});
+      out.push_back({line, nullptr, std::string(text), std::nullopt});
       return;
     }
     json object = json::parse(text, nullptr, false);
@@ -78,14 +83,14 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
       errors.push_back({file, line, "",
                         std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
                             "; row skipped"});
-      out.push_back({line, nullptr, {}});
+      out.push_back({line, nullptr, {}, std::nullopt});
     } else {
-      out.push_back({line, std::move(object), {}});
+      out.push_back({line, std::move(object), {}, std::nullopt});
     }
   });
   if (block.read_error) {  // the input ended early, after these lines
     errors.push_back(*block.read_error);
-    out.push_back({block.read_error->line, nullptr, {}});
+    out.push_back({block.read_error->line, nullptr, {}, std::nullopt});
   }
 }
 
@@ -200,6 +205,10 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
         continue;
       }
       ++stats.records;
+      if (r.warning) {
+        ++stats.warnings;
+        if (options.on_error) options.on_error(*r.warning);
+      }
       if (bad) {
         ++stats.rejected;
         if (options.on_error && next_error < errors.size()) options.on_error(errors[next_error]);

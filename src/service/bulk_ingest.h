@@ -31,6 +31,7 @@ struct BulkFileStats {
   uint64_t stored = 0;      // leads upserted, events appended, outcomes recorded
   uint64_t duplicates = 0;  // events already stored
   uint64_t rejected = 0;    // bad records, each reported
+  uint64_t warnings = 0;    // records read despite a problem (a stray CSV quote), each reported
   uint64_t resumed = 0;     // records skipped because an earlier run committed them
 };
 

@@ -90,6 +90,11 @@ class CrmRowSink : public ingest::RowSink {
     Skip(std::move(error));
   }
 
+  void OnWarning(ingest::RowError warning) override {
+    ++stats_.warnings;
+    if (on_error_) on_error_(warning);
+  }
+
  private:
   void Skip(ingest::RowError error) {
     ++stats_.rows_skipped;

@@ -17,6 +17,7 @@ struct ImportStats {
   uint64_t rows_read = 0;     // data rows, good and bad
   uint64_t rows_written = 0;  // leads written
   uint64_t rows_skipped = 0;  // each one reported through on_error
+  uint64_t warnings = 0;      // rows read despite a problem (a stray quote), each reported
   ingest::ColumnPlan plan;    // what each column became; set once the header is read
 };
 

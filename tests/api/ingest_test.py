@@ -89,6 +89,19 @@ def main():
         kept = int(m.group(1)) - 1  # whole lines before the cut
         assert len(lines) - 100 < kept < len(lines), (kept, len(lines))
         assert f"{kept + 1} records read" in out.stderr and "3 rejected" in out.stderr, out.stderr
+        # A stray CSV quote takes lines into one cell, as `score` and Python's csv read it, and
+        # says so.
+        stray = os.path.join(work, "stray.csv")
+        with open(stray, "w") as f:
+            f.write('lead_id,industry\nA,"IT\nB,Retail\nC,"x"\nD,IT\n')
+        out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "stray.db"),
+                              "--leads", stray], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert (f"{stray}:2: field `industry`: a quoted cell runs over lines 2-4 and has text "
+                "after its closing quote (a stray quote?): lines 3-4 were read into it"
+                in out.stderr), out.stderr
+        assert (f"{stray}: 2 records read, 2 stored, 0 duplicates, 0 rejected, 1 read with a "
+                "warning" in out.stderr), out.stderr
 
     token = subprocess.run([args.binary, "token", "create", "--db", db, "--scope", "read"],
                            check=True, capture_output=True, text=True).stdout.strip()

@@ -153,6 +153,30 @@ TEST_F(CrmCli, WrongPresetForTheFileFailsNamingTheIdColumns) {
       << r.err;
 }
 
+// A stray quote in an export takes lines into one cell, as Python's csv reads it, and says so.
+TEST_F(CrmCli, AStrayQuoteIsReportedWithTheLinesItTook) {
+  const std::string in = dir_.Write("export.csv",
+                                    "Record ID,Email,Industry\n"
+                                    "1,a@b.com,\"IT\n"
+                                    "2,c@d.com,Retail\n"
+                                    "3,e@f.com,\"x\"\n"
+                                    "4,g@h.com,IT\n");
+  auto r = RunLeadscore({"crm", "import", "--preset", "hubspot", "--in", in, "--out", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"lead_id\":\"1\",\"email\":\"a@b.com\",\"industry\":\"IT\\n2,c@d.com,Retail\\n3,"
+            "e@f.com,x\\\"\"}\n"
+            "{\"lead_id\":\"4\",\"email\":\"g@h.com\",\"industry\":\"IT\"}\n");
+  EXPECT_NE(
+      r.err.find(in + ":2: field `Industry`: a quoted cell runs over lines 2-4 and has text "
+                      "after its closing quote (a stray quote?): lines 3-4 were read into it"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(in + ": 2 rows read, 2 written, 0 skipped, 1 read with a warning"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(CrmCli, UsageErrors) {
   auto no_preset =
       RunLeadscore({"crm", "import", "--in", kHubSpot, "--out", dir_.File("leads.jsonl")});
