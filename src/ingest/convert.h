@@ -10,6 +10,10 @@
 
 namespace leadscore::ingest {
 
+// `text` without the spaces and tabs around it: around a value that is converted (a CSV cell
+// written `\t50` or ` 50 `), a CRM export's id or header.
+std::string_view TrimBlanks(std::string_view text);
+
 // A finite decimal: optional sign, digits with an optional fraction, optional exponent
 // (`12`, `-0.5`, `.5`, `1e3`). No spaces, hex, inf or nan; nullopt when it overflows.
 std::optional<double> ParseDecimal(std::string_view text);

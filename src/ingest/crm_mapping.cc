@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "core/read_file.h"
+#include "ingest/convert.h"
 
 namespace leadscore::ingest {
 namespace {
@@ -71,16 +72,10 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLowerOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool IsAsciiAlnum(char c) { return IsUpper(c) || IsLowerOrDigit(c); }
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Header names equal for the mapping's purposes.
 bool SameColumn(std::string_view a, std::string_view b) {
-  a = TrimSpaces(a);
-  b = TrimSpaces(b);
+  a = TrimBlanks(a);
+  b = TrimBlanks(b);
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (Lower(a[i]) != Lower(b[i])) return false;
@@ -139,7 +134,7 @@ std::optional<std::string> MappingReader::Text(const YAML::Node& node, std::stri
                                           : "null"));
     return std::nullopt;
   }
-  std::string text(TrimSpaces(node.Scalar()));
+  std::string text(TrimBlanks(node.Scalar()));
   if (text.empty()) {
     Report(node, std::string(what) + " is empty");
     return std::nullopt;
@@ -337,7 +332,7 @@ Result<CrmMapping> LoadCrmMapping(const std::string& path, std::optional<Crm> pr
 
 std::string SnakeCase(std::string_view header) {
   // Labels (`HubSpot Score`) are words already; only API names (`NumberOfEmployees`) are split.
-  const bool api_name = TrimSpaces(header).find(' ') == std::string_view::npos;
+  const bool api_name = TrimBlanks(header).find(' ') == std::string_view::npos;
   std::string out;
   bool pending_separator = false;
   char previous = 0;

@@ -18,12 +18,6 @@
 namespace leadscore::service {
 namespace {
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Turns each parsed row into one JSON line appended to `out_`.
 class CrmRowSink : public ingest::RowSink {
  public:
@@ -51,7 +45,8 @@ class CrmRowSink : public ingest::RowSink {
   void OnRow(uint64_t line, std::span<const Value> values) override {
     ++stats_.rows_read;
     const Value& id_value = values[plan_.id_column];
-    std::string_view id = id_value.is_string() ? TrimSpaces(id_value.str()) : std::string_view();
+    std::string_view id =
+        id_value.is_string() ? ingest::TrimBlanks(id_value.str()) : std::string_view();
     if (id.empty()) {
       return Skip({file_, line, id_header_, "no " + id_header_ + "; row skipped"});
     }
