@@ -57,6 +57,7 @@ class TableSink : public ingest::RowSink {
     error.message += "; row skipped";
     Report(std::move(error));
   }
+  void OnWarning(ingest::RowError warning) override { Report(std::move(warning)); }
 
  private:
   void Report(ingest::RowError error) {

@@ -66,6 +66,9 @@ class CallbackSink : public ingest::RowSink {
     error.message += "; row skipped";
     if (on_error_) on_error_(error);
   }
+  void OnWarning(ingest::RowError warning) override {
+    if (on_error_) on_error_(warning);
+  }
 
  private:
   OnRowFn on_row_;

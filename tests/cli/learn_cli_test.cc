@@ -328,6 +328,19 @@ TEST_F(LearnCli, BadLabelsAreClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("x.yaml")));
 }
 
+// A stray quote takes lines into one cell, as `score` and Python's csv read it, and says so.
+TEST_F(LearnCli, AStrayQuoteInATableIsReported) {
+  std::string table = "a,note,y\n1,\"x\n2,b,1\n3,\"c\",0\n";
+  for (int i = 4; i < 60; ++i) table += std::to_string(i) + ",n," + std::to_string(i % 2) + "\n";
+  const std::string path = dir_.Write("stray.csv", table);
+  auto r = RunLeadscore({"evaluate", "--table", path, "--label", "y", "--positive", "1"});
+  EXPECT_NE(r.err.find(path + ":2: field `note`: a quoted cell runs over lines 2-4 and has text "
+                              "after its closing quote (a stray quote?): lines 3-4 were read "
+                              "into it"),
+            std::string::npos)
+      << r.err;
+}
+
 // History built to leak: every converter signs a contract and browses heavily right after
 // the reference date, and nothing before it tells converters apart. Features as of the
 // reference must see none of that (AUC near 0.5); the same events a month earlier, before the
