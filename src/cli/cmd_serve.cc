@@ -8,7 +8,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <thread>
 
 #include "actions/outbox_worker.h"
@@ -17,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "core/print_stderr.h"
+#include "core/read_file.h"
 #include "server/http_server.h"
 #include "service/live_service.h"
 
@@ -40,13 +40,11 @@ struct ServeFlags {
 // The config file: the flags' values (flags win) and the webhooks.
 Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks) {
   if (flags.config.empty()) return Status::Ok();
-  std::error_code ec;
-  if (std::filesystem::is_directory(flags.config, ec)) {  // yaml-cpp would throw an I/O error
-    return InvalidArgument(flags.config + ": is a directory, not a config file");
-  }
+  // Read here rather than by YAML::LoadFile, which throws an I/O error on a directory.
+  LS_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(flags.config, "a config file"));
   YAML::Node root;
   try {
-    root = YAML::LoadFile(flags.config);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(
         fmt::format("{}:{}:{}: {}", flags.config, e.mark.line + 1, e.mark.column + 1, e.msg));

@@ -5,8 +5,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <filesystem>
 #include <set>
+
+#include "core/read_file.h"
 
 namespace leadscore::learn {
 namespace {
@@ -84,14 +85,10 @@ Result<FeatureConfig> Parse(const std::string& path, const YAML::Node& root) {
 }  // namespace
 
 Result<FeatureConfig> LoadFeatureConfig(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {  // yaml-cpp would throw an I/O error
-    return Error(InvalidArgument(path + ": is a directory, not a feature config"));
-  }
+  // Read here rather than by YAML::LoadFile, which throws an I/O error on a directory.
+  LS_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path, "a feature config"));
   try {
-    return Parse(path, YAML::LoadFile(path));
-  } catch (const YAML::BadFile&) {
-    return Error(NotFound(fmt::format("{}: cannot read the feature config", path)));
+    return Parse(path, YAML::Load(text));
   } catch (const YAML::Exception& e) {
     return Error(InvalidArgument(
         fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg)));

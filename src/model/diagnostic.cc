@@ -4,6 +4,12 @@
 
 namespace leadscore::model {
 
+Diagnostic UnreadableFile(const std::string& path, const Status& status) {
+  std::string message = status.message();
+  if (message.starts_with(path + ": ")) message.erase(0, path.size() + 2);
+  return {path, {}, std::move(message)};
+}
+
 std::string Diagnostic::ToString() const {
   std::string out = file;
   if (pos.line > 0) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
+
 namespace leadscore::model {
 
 // A 1-based position in a model file; line 0 means unknown.
@@ -20,6 +22,9 @@ struct Diagnostic {
   // "model.yaml:12:9: unknown function 'lowr'; did you mean 'lower'?"
   std::string ToString() const;
 };
+
+// Why `path` could not be read (core/read_file.h), as a diagnostic of that file.
+Diagnostic UnreadableFile(const std::string& path, const Status& status);
 
 // All diagnostics, one per line.
 std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics);

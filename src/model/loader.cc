@@ -8,11 +8,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "core/read_file.h"
 #include "core/time.h"
 
 namespace leadscore::model {
@@ -561,17 +559,9 @@ LoadResult ParseModel(std::string_view yaml, const std::string& file) {
 }
 
 LoadResult LoadModelFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return {std::nullopt, {{path, {}, "is a directory, not a model file"}}};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return {std::nullopt, {{path, {}, "cannot open the model file"}}};
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseModel(buffer.str(), path);
+  auto text = ReadWholeFile(path, "a model file");
+  if (!text) return {std::nullopt, {UnreadableFile(path, text.error())}};
+  return ParseModel(*text, path);
 }
 
 }  // namespace leadscore::model

@@ -133,7 +133,8 @@ TEST(Loader, ReportsEveryProblemNotJustTheFirst) {
 TEST(Loader, MissingFileIsOneDiagnostic) {
   auto r = LoadModelFile("/nonexistent/model.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(r.diagnostics[0].ToString(), "/nonexistent/model.yaml: cannot open the model file");
+  EXPECT_EQ(r.diagnostics[0].ToString(),
+            "/nonexistent/model.yaml: cannot open a model file: No such file or directory");
 }
 
 }  // namespace

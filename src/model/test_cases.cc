@@ -5,7 +5,8 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
+
+#include "core/read_file.h"
 
 namespace leadscore::model {
 namespace {
@@ -184,15 +185,12 @@ class SuiteReader {
 }  // namespace
 
 tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {  // yaml-cpp would throw an I/O error
-    return tl::unexpected(std::vector<Diagnostic>{{path, {}, "is a directory, not a test file"}});
-  }
+  // Read here rather than by YAML::LoadFile, which throws an I/O error on a directory.
+  auto text = ReadWholeFile(path, "a test file");
+  if (!text) return tl::unexpected(std::vector<Diagnostic>{UnreadableFile(path, text.error())});
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return tl::unexpected(std::vector<Diagnostic>{{path, {}, "cannot open the test file"}});
+    root = YAML::Load(*text);
   } catch (const YAML::Exception& e) {
     return tl::unexpected(std::vector<Diagnostic>{
         {path, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg}});
