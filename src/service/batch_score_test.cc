@@ -1,10 +1,12 @@
 #include "service/batch_score.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -139,6 +141,57 @@ stages:
   const auto by_attribute = compile("'lead.industry == \"IT\" and score >= 20'");
   const std::string kept_too = render(by_attribute, true, false);
   EXPECT_EQ(render(by_attribute, false, false), kept_too);
+}
+
+// Zero-padded numbered lead ids are looked up by number (NumberedLeadIndex): every other
+// spelling of a number is another lead, known only from events.
+TEST(BatchScore, EachSpellingOfANumberedLeadIdIsItsOwnLead) {
+  const std::string dir = testing::TempDir() + "/batch_numbered_ids";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/leads.csv") << [] {
+    std::string leads = "lead_id,industry\n";
+    for (int i = 1; i <= 300; ++i) leads += fmt::format("L{:04},IT\n", i);
+    return leads + "Lfree,IT\n";
+  }();
+  // Lead id: page views (3 points each, no decay).
+  const std::vector<std::pair<std::string, int>> views = {{"L0005", 1}, {"L5", 2},    {"L00005", 3},
+                                                          {"L0301", 4}, {"L0000", 5}, {"Lfree", 6},
+                                                          {"L0300", 7}, {"l0005", 8}, {"L000x", 9}};
+  std::ofstream events(dir + "/events.jsonl");
+  for (const auto& [lead, n] : views) {
+    for (int k = 0; k < n; ++k) {
+      events << R"({"lead_id":")" << lead << R"(","type":"page_view","ts":1704067200})"
+             << "\n";
+    }
+  }
+  events.close();
+  auto model = engine::CompileModelText(R"(
+fit:
+  rules:
+    - {id: it, when: 'industry == "IT"', points: 10}
+engagement:
+  rules:
+    - {id: pv, event: page_view, points: 3}
+)",
+                                        "m.yaml");
+  ASSERT_TRUE(model);
+  BatchOptions options;
+  options.leads_path = dir + "/leads.csv";
+  options.events_path = dir + "/events.jsonl";
+  options.as_of = AsOf{1704067200LL * kMicrosPerSecond};
+  auto batch = LoadBatch(*model, options);
+  ASSERT_TRUE(batch) << batch.error().ToString();
+  const Ranking ranking = RankLeads(**batch, 2);
+  std::map<std::string, std::string> scores;
+  for (uint32_t row : ranking.order) {
+    scores[std::string((*batch)->leads.id(row))] = engine::FormatScore(ranking.scores[row].score);
+  }
+  EXPECT_EQ(scores.size(), 301u + 6u);  // the file's leads, and six known only from events
+  for (const auto& [lead, n] : views) {
+    const bool in_file = lead == "L0005" || lead == "Lfree" || lead == "L0300";
+    EXPECT_EQ(scores[lead], engine::FormatScore((in_file ? 10 : 0) + 3 * n)) << lead;
+  }
+  EXPECT_EQ(scores["L0001"], "10.00");
 }
 
 // Enough leads for the ranking to sort in two halves and merge them: many ties on the score,
