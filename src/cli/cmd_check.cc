@@ -14,7 +14,7 @@
 namespace leadscore::cli {
 namespace {
 
-std::string DurationText(int64_t micros) {
+std::string DurationText(double length_micros) {
   struct Unit {
     int64_t size;
     const char* name;
@@ -22,10 +22,13 @@ std::string DurationText(int64_t micros) {
                {kMicrosPerDay, "d"},
                {3600 * kMicrosPerSecond, "h"},
                {60 * kMicrosPerSecond, "m"}};
-  for (const auto& u : units) {
-    if (micros % u.size == 0) return fmt::format("{}{}", micros / u.size, u.name);
+  const auto micros = static_cast<int64_t>(length_micros);
+  if (static_cast<double>(micros) == length_micros) {
+    for (const auto& u : units) {
+      if (micros % u.size == 0) return fmt::format("{}{}", micros / u.size, u.name);
+    }
   }
-  return fmt::format("{}s", FormatNumber(static_cast<double>(micros) / kMicrosPerSecond));
+  return fmt::format("{}s", FormatNumber(length_micros / kMicrosPerSecond));
 }
 
 std::string DecayText(const model::Decay& d) {
@@ -100,8 +103,9 @@ int RunCheck(const std::string& path, bool verbose) {
     const auto& c = model->engagement_rules()[i];
     std::string how;
     if (r.count) {
-      how = fmt::format("when at least {} in {}", *r.count,
-                        r.within_micros ? DurationText(*r.within_micros) : "all time");
+      how = fmt::format(
+          "when at least {} in {}", *r.count,
+          r.within_micros ? DurationText(static_cast<double>(*r.within_micros)) : "all time");
     } else {
       how = (r.once ? "once, " : "each, ") + DecayText(c.decay);
       if (r.max) how += ", max " + FormatNumber(*r.max);

@@ -149,8 +149,7 @@ bool ParseUtcSeconds(std::string_view s, Timestamp& out) {
 }  // namespace
 
 std::optional<Timestamp> TimestampFromSeconds(double seconds) {
-  // +-292,000 years fit in int64 micros; keep far inside that.
-  if (!std::isfinite(seconds) || std::fabs(seconds) > 9.0e12) return std::nullopt;
+  if (!(seconds >= kFirstSecond && seconds < kLastSecond + 1)) return std::nullopt;
   return static_cast<Timestamp>(std::llround(seconds * 1e6));
 }
 
@@ -224,7 +223,7 @@ std::string FormatTimestamp(Timestamp ts) {
   return buf;
 }
 
-std::optional<int64_t> ParseDuration(std::string_view text) {
+std::optional<double> ParseDurationMicros(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   double unit;
   switch (text.back()) {
@@ -253,8 +252,17 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   double value = 0;
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec != std::errc() || ptr != number.data() + number.size()) return std::nullopt;
-  if (!(value > 0) || value * unit > 1e12) return std::nullopt;
-  return static_cast<int64_t>(std::llround(value * unit * 1e6));
+  const double micros = value * unit * 1e6;
+  if (!(micros > 0) || !std::isfinite(micros)) return std::nullopt;
+  return micros;
+}
+
+std::optional<int64_t> ParseDuration(std::string_view text) {
+  auto micros = ParseDurationMicros(text);
+  if (!micros || *micros > kMaxDurationSeconds * 1e6) return std::nullopt;
+  const auto whole = static_cast<int64_t>(std::llround(*micros));
+  if (whole == 0) return std::nullopt;
+  return whole;
 }
 
 }  // namespace leadscore

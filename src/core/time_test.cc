@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace leadscore {
 namespace {
 
@@ -19,6 +21,17 @@ TEST(Time, ParsesUnixSeconds) {
   EXPECT_EQ(ParseTimestamp("1714557600"), 1714557600LL * kMicrosPerSecond);
   EXPECT_EQ(ParseTimestamp("1714557600.5"), 1714557600LL * kMicrosPerSecond + 500000);
   EXPECT_EQ(ParseTimestamp("-86400"), -kMicrosPerDay);
+}
+
+// Unix seconds name the years ISO dates write, 0001 to 9999: a time in milliseconds is no time.
+TEST(Time, UnixSecondsStayWithinTheYearsOfIsoDates) {
+  EXPECT_EQ(TimestampFromSeconds(253402300799), ParseTimestamp("9999-12-31T23:59:59Z"));
+  EXPECT_EQ(TimestampFromSeconds(-62135596800), ParseTimestamp("0001-01-01T00:00:00Z"));
+  EXPECT_FALSE(TimestampFromSeconds(253402300800).has_value());
+  EXPECT_FALSE(TimestampFromSeconds(-62135596801).has_value());
+  EXPECT_FALSE(TimestampFromSeconds(1764547200000).has_value());  // milliseconds
+  EXPECT_FALSE(ParseTimestamp("1764547200000").has_value());
+  EXPECT_FALSE(TimestampFromSeconds(NAN).has_value());
 }
 
 TEST(Time, RejectsMalformed) {
@@ -67,7 +80,19 @@ TEST(Time, ParsesDurations) {
   EXPECT_EQ(ParseDuration("10m"), 600 * kMicrosPerSecond);
   for (const char* bad : {"30", "d", "0d", "-1d", "3x", "1e3d", "", " 3d"}) {
     EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
+    EXPECT_FALSE(ParseDurationMicros(bad).has_value()) << bad;
   }
+}
+
+TEST(Time, DurationsKeepTheirLengthBelowAMicrosecond) {
+  EXPECT_EQ(ParseDurationMicros("0.0000015s"), 1.5);
+  EXPECT_DOUBLE_EQ(*ParseDurationMicros("0.0000001s"), 0.1);
+  EXPECT_EQ(ParseDurationMicros("1.5h"), 5.4e9);
+  // Whole microseconds only: too short a length is no duration for them.
+  EXPECT_FALSE(ParseDuration("0.0000001s").has_value());
+  EXPECT_EQ(ParseDuration("0.0000015s"), 2);
+  EXPECT_EQ(ParseDurationMicros("2000000000000s"), 2e18);  // over the limit: for the caller
+  EXPECT_FALSE(ParseDuration("2000000000000s").has_value());
 }
 
 }  // namespace

@@ -26,6 +26,22 @@ TEST(Rounding, HalfAwayFromZeroOnTheExactValue) {
   EXPECT_EQ(FormatScore(0.005), "0.01");  // the double 0.005 is 0.005000000000000000104
 }
 
+// Above 2^53 hundredths no double holds the rounded value: the text is made from the exact
+// decimal expansion, not from a rounded double that printf would round again, half to even.
+TEST(Rounding, LargeValuesRoundHalfAwayFromZeroToo) {
+  EXPECT_EQ(FormatScore(10000000000000.125), "10000000000000.13");
+  EXPECT_EQ(FormatScore(20000000000000.375), "20000000000000.38");
+  EXPECT_EQ(FormatScore(-10000000000000.125), "-10000000000000.13");
+  EXPECT_EQ(FormatScore(100000000000000.125), "100000000000000.13");
+  EXPECT_EQ(FormatScore(999999999999999.875), "999999999999999.88");
+  EXPECT_EQ(FormatScore(9999999999999.99609375), "10000000000000.00");  // carries through
+  EXPECT_EQ(FormatScore(1000000000000.005), "1000000000000.01");  // ...0050048828125
+  EXPECT_EQ(FormatScore(1e20), "100000000000000000000.00");
+  EXPECT_EQ(FormatScore(-3e15), "-3000000000000000.00");
+  EXPECT_EQ(Round2(10000000000000.125), 10000000000000.13);
+  EXPECT_EQ(Round2(-999999999999999.875), -999999999999999.88);
+}
+
 // AppendScore prints integer hundredths itself: the same text as fmt's "{:.2f}" of Round2.
 TEST(Rounding, AppendScorePrintsWhatFormatScoreDoes) {
   std::vector<double> values = {0.0,   -0.0,  0.005, -0.005,        0.125, 2.675, 1.005, 99.995,

@@ -15,9 +15,9 @@ double DecayFactor(const model::Decay& decay, int64_t age_micros) {
     case model::DecayKind::kNone:
       return 1.0;
     case model::DecayKind::kHalfLife:
-      return std::exp2(-static_cast<double>(age_micros) / static_cast<double>(decay.micros));
+      return std::exp2(-static_cast<double>(age_micros) / decay.micros);
     case model::DecayKind::kExpireAfter:
-      return age_micros < decay.micros ? 1.0 : 0.0;
+      return age_micros < decay.age_limit ? 1.0 : 0.0;
   }
   return 1.0;
 }
@@ -113,7 +113,7 @@ void Scorer::ApplyMatched(StateTable& states, uint32_t lead, int type_id, Timest
         list.push_back(ts);
         // Events at or before newest - D can never count again for an as-of >= newest.
         Timestamp newest = *std::max_element(list.begin(), list.end());
-        std::erase_if(list, [&](Timestamp t) { return t <= newest - rule.decay.micros; });
+        std::erase_if(list, [&](Timestamp t) { return t <= newest - rule.decay.age_limit; });
         break;
       }
       case RuleKind::kOnce:
@@ -155,7 +155,7 @@ double Scorer::RuleContribution(const StateTable& states, uint32_t lead, uint32_
     case RuleKind::kExpiring:
       if (s[0].n >= 0) {
         int64_t n = 0;
-        for (Timestamp t : states.List(s[0].n)) n += as_of.time - t < rule.decay.micros;
+        for (Timestamp t : states.List(s[0].n)) n += as_of.time - t < rule.decay.age_limit;
         c = rule.points * static_cast<double>(n);
       }
       break;

@@ -11,8 +11,12 @@
 namespace leadscore::expr {
 namespace {
 
-// Numeric results that are NaN (inf - inf, say) become null, so no NaN escapes a program.
-inline Value NumberOrNull(double v) { return std::isnan(v) ? Value::Null() : Value::Number(v); }
+// Numeric results that are not finite (an overflow past 1.8e308, inf - inf) become null, as a
+// division by zero does: no infinity or NaN escapes a program, to be printed as `inf`, which is
+// not JSON.
+inline Value NumberOrNull(double v) {
+  return std::isfinite(v) ? Value::Number(v) : Value::Null();
+}
 
 // time + seconds; null when the result leaves the representable range.
 inline Value ShiftTime(Timestamp t, double seconds) {

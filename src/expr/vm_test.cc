@@ -129,9 +129,14 @@ TEST_F(VmTest, DivisionByZeroIsNull) {
   EXPECT_EQ(Show("n / (n - 5)"), "null");
 }
 
-TEST_F(VmTest, NaNBecomesNull) {
+TEST_F(VmTest, NaNAndInfinityBecomeNull) {
   h_.Set("big", Value::Number(1e308));
   EXPECT_EQ(Show("big * 10 - big * 10"), "null");
+  EXPECT_EQ(Show("big * 10"), "null");  // an overflow, printed `inf`, which is not JSON
+  EXPECT_EQ(Show("-big - big"), "null");
+  EXPECT_EQ(Show("exists(big + big)"), "false");
+  EXPECT_EQ(Show("1 / (1 / big / big)"), "null");  // 1 / 0: the quotient underflowed
+  EXPECT_EQ(Show("big + 1"), "1e+308");
 }
 
 TEST_F(VmTest, TimeArithmetic) {
@@ -209,7 +214,7 @@ TEST_F(VmTest, InNamedListAndTimes) {
 TEST_F(VmTest, InLargeListUsesTheHashSetAndAgreesWithScan) {
   std::vector<Value> many;
   std::vector<std::string> words;
-  for (int i = 0; i < 100; ++i) words.push_back("w" + std::to_string(i));
+  for (int i = 0; i < 100; ++i) words.push_back(std::string("w").append(std::to_string(i)));
   for (const std::string& w : words) many.push_back(Value::String(w));
   h_.scope.List("many", many);
   h_.Set("w", Value::String("w42"));

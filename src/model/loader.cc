@@ -47,7 +47,8 @@ class Loader {
   std::optional<int64_t> Integer(const YAML::Node& node, std::string_view what);
   std::optional<std::string> Text(const YAML::Node& node, std::string_view what);
   std::optional<bool> Bool(const YAML::Node& node, std::string_view what);
-  std::optional<int64_t> Duration(const YAML::Node& node, std::string_view what);
+  // A duration's length in microseconds, as written.
+  std::optional<double> Duration(const YAML::Node& node, std::string_view what);
   std::optional<ExprText> Expr(const YAML::Node& node, std::string_view what);
   std::optional<Decay> ReadDecay(const YAML::Node& node);
   std::optional<std::string> Id(const YAML::Node& node, std::string_view what);
@@ -140,14 +141,18 @@ std::optional<bool> Loader::Bool(const YAML::Node& node, std::string_view what) 
   return std::nullopt;
 }
 
-std::optional<int64_t> Loader::Duration(const YAML::Node& node, std::string_view what) {
+std::optional<double> Loader::Duration(const YAML::Node& node, std::string_view what) {
   auto text = Text(node, what);
   if (!text) return std::nullopt;
-  auto micros = ParseDuration(*text);
+  auto micros = ParseDurationMicros(*text);
   if (!micros) {
     Error(node, std::string(what) + ": `" + *text +
                     "` is not a duration; write a positive number and a unit s, m, h, d or w "
                     "(`30d`, `1.5h`)");
+  } else if (*micros > kMaxDurationSeconds * 1e6) {
+    Error(node, std::string(what) + ": `" + *text +
+                    "` is too long; a duration is at most 1e12 seconds (about 31,700 years)");
+    return std::nullopt;
   }
   return micros;
 }
@@ -181,10 +186,10 @@ std::optional<Decay> Loader::ReadDecay(const YAML::Node& node) {
   if (!CheckMap(node, "decay", {"half_life", "expire_after"})) return std::nullopt;
   if (node["half_life"]) {
     auto d = Duration(node["half_life"], "half_life");
-    if (d) return Decay{DecayKind::kHalfLife, *d};
+    if (d) return Decay{DecayKind::kHalfLife, *d, AgeLimit(*d)};
   } else if (node["expire_after"]) {
     auto d = Duration(node["expire_after"], "expire_after");
-    if (d) return Decay{DecayKind::kExpireAfter, *d};
+    if (d) return Decay{DecayKind::kExpireAfter, *d, AgeLimit(*d)};
   }
   return std::nullopt;
 }
@@ -379,7 +384,9 @@ void Loader::ReadEngagement(const YAML::Node& node) {
       rule.count = Integer(r["count"], "count");
       if (rule.count && *rule.count < 1) Error(r["count"], "count must be at least 1");
     }
-    if (r["within"]) rule.within_micros = Duration(r["within"], "within");
+    if (r["within"]) {
+      if (auto d = Duration(r["within"], "within")) rule.within_micros = AgeLimit(*d);
+    }
     if (r["group"]) {
       if (auto g = Text(r["group"], "group")) rule.group = *g;
     }

@@ -93,6 +93,8 @@ TEST(Loader, RejectsWhatScoringForbids) {
        "is not a duration"},
       {"engagement:\n  rules:\n    - {id: a, event: e, points: 1, decay: {half_life: 0d}}\n",
        "is not a duration"},
+      {"engagement:\n  decay: {expire_after: 20000000w}\n",
+       "`20000000w` is too long; a duration is at most 1e12 seconds"},
       {"fit:\n  rules:\n    - {id: a, points: 1}\n    - {id: a, points: 2}\n", "already used"},
       {"fit:\n  rules:\n    - {id: a, points: 1, group: g}\n", "does not declare"},
       {"version: 2\n", "unsupported model version 2"},

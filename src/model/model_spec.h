@@ -28,8 +28,15 @@ enum class DecayKind : uint8_t { kNone, kHalfLife, kExpireAfter };
 
 struct Decay {
   DecayKind kind = DecayKind::kNone;
-  int64_t micros = 0;  // the half-life or the expiry age
+  double micros = 0;  // the half-life or the expiry age, as written (`0.0000015s` is 1.5)
+  // The whole microseconds an age must stay below to be under `micros` (ages are whole
+  // microseconds: one is below a length exactly when it is below the length's ceiling).
+  int64_t age_limit = 0;
 };
+
+// Decay::age_limit for a length of `micros` (> 0): its ceiling, at least 1 (an age of 0 is below
+// any length). A product such as 0.1 * 1e6 that lands a hair off a whole number is that number.
+int64_t AgeLimit(double micros);
 
 struct Group {
   std::string id;
@@ -54,7 +61,7 @@ struct EngagementRule {
   std::optional<Decay> decay;  // absent: the engagement default
   bool once = false;
   std::optional<int64_t> count;          // a count rule fires at >= count matching events
-  std::optional<int64_t> within_micros;  // count window ending at the as-of time
+  std::optional<int64_t> within_micros;  // count window ending at the as-of time: an AgeLimit
   std::string group;
   SourcePos pos;
 };

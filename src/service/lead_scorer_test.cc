@@ -377,6 +377,21 @@ TEST_F(LeadScorerTest, LeavesOutEventsAfterAsOfButDedupesBeforeTheCut) {
   EXPECT_TRUE(scorer_.errors().empty());
 }
 
+TEST_F(LeadScorerTest, ATimeInMillisecondsIsReportedAsSuch) {
+  auto s = Score("", {
+                         R"({"lead_id":"a","type":"demo","ts":1704067200000})",
+                         R"({"lead_id":"a","type":"demo","ts":"1704067200000"})",
+                         R"({"lead_id":"a","type":"demo","ts":1704067200})",
+                     });
+  EXPECT_EQ(Points(s, "demo"), 30);
+  ASSERT_EQ(scorer_.errors().size(), 2u);
+  for (const auto& e : scorer_.errors()) {
+    EXPECT_EQ(e.message,
+              "cannot parse \"1704067200000\" as a time (Unix seconds past year 9999: "
+              "milliseconds? write seconds); row skipped");
+  }
+}
+
 TEST_F(LeadScorerTest, SkipsAndReportsBadEventRows) {
   auto s = Score(R"({"size":50})", {
                                        R"({"lead_id":"a","ts":"2024-01-01"})",

@@ -54,6 +54,17 @@ bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem) {
     }
   }
   problem = raw_ts.is_null() ? "missing ts" : "cannot parse \"" + Shown(raw_ts) + "\" as a time";
+  // Unix seconds past year 9999 are most likely milliseconds (JavaScript's Date.now()).
+  double seconds = 0;
+  if (raw_ts.is_number()) {
+    seconds = raw_ts.number();
+  } else if (raw_ts.is_string()) {
+    const std::string_view text = raw_ts.str();
+    std::from_chars(text.data(), text.data() + text.size(), seconds);
+  }
+  if (seconds > kLastSecond && seconds / 1000 <= kLastSecond) {
+    problem += " (Unix seconds past year 9999: milliseconds? write seconds)";
+  }
   return false;
 }
 

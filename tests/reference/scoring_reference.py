@@ -85,7 +85,7 @@ def arith(op, a, b):
     else:
         raise ValueError(op)
     r = float(r)
-    return None if math.isnan(r) else r
+    return r if math.isfinite(r) else None  # NaN or an overflow: null
 
 
 def neg(a):
