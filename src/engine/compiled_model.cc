@@ -285,6 +285,21 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
     });
     return tl::unexpected(std::move(diagnostics));
   }
+  auto unread = [&](const std::vector<FieldSlot>& read,
+                    std::initializer_list<const char*> reserved) {
+    std::vector<FieldSlot> out;
+    for (const auto& [name, type] : spec.fields) {
+      const bool is_read =
+          std::any_of(read.begin(), read.end(), [&](const FieldSlot& f) { return f.name == name; });
+      const bool is_reserved = std::any_of(reserved.begin(), reserved.end(),
+                                           [&](const char* key) { return name == key; });
+      if (!is_read && !is_reserved) out.push_back({name, type});
+    }
+    return out;
+  };
+  model->checked_lead_fields_ = unread(model->lead_fields_, {"lead_id"});
+  model->checked_event_fields_ =
+      unread(model->event_fields_, {"lead_id", "type", "ts", "event_id"});
   model->spec_ = std::move(spec);
   return std::shared_ptr<const CompiledModel>(std::move(model));
 }

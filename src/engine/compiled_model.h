@@ -87,6 +87,11 @@ class CompiledModel {
 
   const std::vector<FieldSlot>& lead_fields() const { return lead_fields_; }
   const std::vector<FieldSlot>& event_fields() const { return event_fields_; }
+  // The declared fields a lead's attributes (an event's properties) do not read, reserved keys
+  // aside: SCORING.md converts every declared field, so a value of theirs that does not convert
+  // is reported like any other, though nothing keeps it.
+  const std::vector<FieldSlot>& checked_lead_fields() const { return checked_lead_fields_; }
+  const std::vector<FieldSlot>& checked_event_fields() const { return checked_event_fields_; }
 
   // The id of an event type some rule counts, or -1: events of other types only register
   // their lead.
@@ -123,6 +128,8 @@ class CompiledModel {
   model::ModelSpec spec_;
   std::vector<FieldSlot> lead_fields_;
   std::vector<FieldSlot> event_fields_;
+  std::vector<FieldSlot> checked_lead_fields_;
+  std::vector<FieldSlot> checked_event_fields_;
   std::vector<std::string> event_types_;
   std::unordered_map<std::string, int> event_type_ids_;
   std::vector<std::vector<uint32_t>> rules_by_type_;

@@ -100,7 +100,8 @@ class LeadSink : public ingest::RowSink {
            std::vector<size_t> raw_index, const Batch& batch)
       : file_(source.path()),
         converter_(model.lead_fields(), std::move(raw_index),
-                   source.format() == ingest::Format::kCsv, source.path()),
+                   source.format() == ingest::Format::kCsv, source.path(),
+                   model.checked_lead_fields()),
         scorer_(model),
         as_of_(batch.as_of),
         fit_only_(batch.fit_only()) {}
@@ -159,7 +160,8 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id"}));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
-  auto wanted = WantedKeys({"lead_id"}, model.lead_fields(), raw_index);
+  auto wanted =
+      WantedKeys({"lead_id"}, model.lead_fields(), raw_index, model.checked_lead_fields());
   PerWorker<ingest::BlockParser> parsers(
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
   PerWorker<LeadSink> sinks(
@@ -305,7 +307,8 @@ class EventSink : public ingest::RowSink {
         file_(source.path()),
         keep_values_(keep_values),
         converter_(model.event_fields(), std::move(raw_index),
-                   source.format() == ingest::Format::kCsv, source.path()) {}
+                   source.format() == ingest::Format::kCsv, source.path(),
+                   model.checked_event_fields()) {}
 
   void set_output(ParsedEvents* out) { out_ = out; }
 
@@ -333,13 +336,15 @@ class EventSink : public ingest::RowSink {
     record.lead = kNotInFile;
     if (IdText(values[3], event_scratch_, event_id)) record.event_key = id_keys_.Key(event_id);
     record.type_id = model_.EventTypeId(type);
-    if (record.type_id >= 0) {
+    if (record.type_id >= 0 || converter_.checks_anything()) {
+      // An event of a type no rule counts is converted only to report its declared fields.
       errors_.clear();
       auto props = converter_.Convert(values, line, errors_);
       for (auto& e : errors_) {
         ++out_->conversion_errors;
         out_->errors.push_back(std::move(e));
       }
+      if (record.type_id < 0) return;
       engine::EventView view{record.type_id, ts, props, as_of_};
       record.mask = scorer_.MatchEvent(view);
       if (keep_values_) {
@@ -498,7 +503,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id", "type", "ts"}));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
-  auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index);
+  auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index,
+                           model.checked_event_fields());
   bool keep_values = std::any_of(model.engagement_rules().begin(), model.engagement_rules().end(),
                                  [](const auto& r) { return r.reads_lead; });
 

@@ -44,15 +44,17 @@ class LeadScorer::Impl {
  public:
   explicit Impl(const engine::CompiledModel& model) : model_(model), scorer_(model) {
     std::vector<size_t> lead_index, event_index;
-    auto lead_keys = WantedKeys({"lead_id"}, model.lead_fields(), lead_index);
-    auto event_keys =
-        WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), event_index);
+    auto lead_keys =
+        WantedKeys({"lead_id"}, model.lead_fields(), lead_index, model.checked_lead_fields());
+    auto event_keys = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(),
+                                 event_index, model.checked_event_fields());
     lead_parser_ = std::make_unique<ingest::JsonlParser>(kAttributesFile, std::move(lead_keys));
     event_parser_ = std::make_unique<ingest::JsonlParser>(kEventsFile, std::move(event_keys));
     lead_converter_ = std::make_unique<Converter>(model.lead_fields(), std::move(lead_index), false,
-                                                  kAttributesFile);
-    event_converter_ = std::make_unique<Converter>(model.event_fields(), std::move(event_index),
-                                                   false, kEventsFile);
+                                                  kAttributesFile, model.checked_lead_fields());
+    event_converter_ =
+        std::make_unique<Converter>(model.event_fields(), std::move(event_index), false,
+                                    kEventsFile, model.checked_event_fields());
     attributes_.resize(model.lead_fields().size());
   }
 
@@ -190,7 +192,9 @@ class LeadScorer::Impl {
     if (!ts) return reject("ts", std::move(problem));
     const int type_id = model_.EventTypeId(type);
     std::span<const Value> props;
-    if (type_id >= 0) props = event_converter_->Convert(values, line, errors);
+    if (type_id >= 0 || event_converter_->checks_anything()) {
+      props = event_converter_->Convert(values, line, errors);  // reports what does not convert
+    }
     // Dedupe over all good rows, before the as-of cut (SCORING.md, "Batch output").
     if (IdText(values[3], event_scratch_, event_id)) {
       if (seen_ids_.contains(event_id)) return;
@@ -203,7 +207,9 @@ class LeadScorer::Impl {
       return;
     }
     own_.events.push_back({*ts, type_id, static_cast<uint32_t>(own_.properties.size())});
-    for (const Value& v : props) own_.properties.push_back(Keep(v));
+    if (type_id >= 0) {
+      for (const Value& v : props) own_.properties.push_back(Keep(v));
+    }
   }
 
   const engine::CompiledModel& model_;
