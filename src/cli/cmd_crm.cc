@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/same_file.h"
 #include "core/print_stderr.h"
 #include "ingest/crm_mapping.h"
 #include "service/crm_export.h"
@@ -67,6 +68,10 @@ int RunImport(const CrmArgs& args) {
     PrintToStderr("crm import: give --preset hubspot|salesforce, --mapping FILE, or both\n");
     return kExitUsage;
   }
+  if (!OutputsAreDistinctOrReport("crm import", {{"--in", args.in}, {"--mapping", args.mapping}},
+                                  {{"--out", args.out}})) {
+    return kExitUsage;
+  }
   auto mapping = MappingOrReport(args);
   if (!mapping) return kExitFailure;
 
@@ -99,6 +104,10 @@ int RunImport(const CrmArgs& args) {
 }
 
 int RunExport(const CrmArgs& args) {
+  if (!OutputsAreDistinctOrReport("crm export", {{"--scores", args.scores}},
+                                  {{"--out", args.export_out}})) {
+    return kExitUsage;
+  }
   const ingest::Crm crm = *ingest::CrmFromName(args.preset);
   ErrorReporter errors;
   service::ExportOptions options;

@@ -7,9 +7,11 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/same_file.h"
 #include "core/print_stderr.h"
 #include "service/bulk_ingest.h"
 #include "service/live_service.h"
+#include "store/sql.h"
 
 namespace leadscore::cli {
 namespace {
@@ -23,6 +25,12 @@ struct IngestFlags {
 int RunIngest(const IngestFlags& flags) {
   if (flags.leads.empty() && flags.events.empty() && flags.outcomes.empty()) {
     PrintToStderr("leadscore ingest: give at least one of --leads, --events, --outcomes\n");
+    return kExitUsage;
+  }
+  if (!OutputsAreDistinctOrReport(
+          "ingest",
+          {{"--leads", flags.leads}, {"--events", flags.events}, {"--outcomes", flags.outcomes}},
+          {{"--db", store::IsPostgresUrl(flags.db) ? std::string_view() : flags.db}})) {
     return kExitUsage;
   }
   auto store = store::Store::Open(flags.db);

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
+#include "cli/same_file.h"
 #include "core/print_stderr.h"
 #include "learn/table.h"
 #include "learn/trees.h"
@@ -79,6 +80,12 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
 }
 
 int RunPredict(const PredictFlags& flags) {
+  if (!OutputsAreDistinctOrReport(
+          "predict",
+          {{"--model", flags.model}, {"--leads", flags.leads}, {"--events", flags.events}},
+          {{"--output", flags.output}})) {
+    return kExitUsage;
+  }
   auto model = learn::TreeModel::Load(flags.model);
   if (!model) {
     PrintToStderr("{}\n", model.error().message());
@@ -113,7 +120,8 @@ int RunPredict(const PredictFlags& flags) {
     return (*p)[a] != (*p)[b] ? (*p)[a] > (*p)[b] : id[a] < id[b];
   });
 
-  std::FILE* out = flags.output.empty() ? stdout : std::fopen(flags.output.c_str(), "w");
+  const bool to_stdout = flags.output.empty() || flags.output == "-";
+  std::FILE* out = to_stdout ? stdout : std::fopen(flags.output.c_str(), "w");
   if (!out) {
     PrintToStderr("{}: cannot write\n", flags.output);
     return kExitFailure;
@@ -157,7 +165,7 @@ std::function<int()> SetupPredict(CLI::App& sub) {
   sub.add_option("--as-of", flags->as_of,
                  "The time the features are computed at (ISO-8601 or Unix seconds). Default: now")
       ->check(NotEmpty());
-  sub.add_option("--output,-o", flags->output, "Write here instead of stdout");
+  sub.add_option("--output,-o", flags->output, "Write here instead of stdout (- for stdout)");
   sub.add_flag("--explain", flags->explain, "Add each lead's largest contributions");
   sub.add_option("--top", flags->top, "Contributions per lead with --explain")->default_val(3);
   return [flags] { return RunPredict(*flags); };

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
+#include "cli/same_file.h"
 #include "core/print_stderr.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
@@ -30,6 +31,16 @@ struct ScoreArgs {
 };
 
 int RunScore(const ScoreArgs& args) {
+  // --errors is opened before the inputs are read, and the others replace their file after.
+  if (!OutputsAreDistinctOrReport(
+          "score",
+          {{"--model", args.model},
+           {"--leads", args.leads},
+           {"--events", args.events},
+           {"--predictive", args.predictive}},
+          {{"--output", args.output}, {"--accounts", args.accounts}, {"--errors", args.errors}})) {
+    return kExitUsage;
+  }
   auto model = LoadModelOrReport(args.model);
   if (!model) return kExitFailure;
   auto as_of = ParseAsOfOrReport(args.as_of);
@@ -74,15 +85,6 @@ int RunScore(const ScoreArgs& args) {
       PrintToStderr(
           "score: cannot write {}: {}\n", *path,
           std::filesystem::is_directory(*path) ? "it is a directory" : "no such directory");
-      return kExitUsage;
-    }
-  }
-  if (!args.accounts.empty() && args.accounts != "-" && !args.output.empty() &&
-      args.output != "-") {
-    std::error_code error;
-    if (std::filesystem::weakly_canonical(args.accounts, error) ==
-        std::filesystem::weakly_canonical(args.output, error)) {
-      PrintToStderr("score: --accounts and --output name the same file, {}\n", args.output);
       return kExitUsage;
     }
   }

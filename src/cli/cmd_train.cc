@@ -10,11 +10,13 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/same_file.h"
 #include "cli/table_flags.h"
 #include "core/print_stderr.h"
 #include "learn/scorecard.h"
 #include "learn/scorecard_writer.h"
 #include "learn/trees.h"
+#include "store/sql.h"
 
 namespace leadscore::cli {
 namespace {
@@ -116,6 +118,20 @@ int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
 int RunTrain(const TrainFlags& flags) {
   if (flags.kind != "scorecard" && flags.kind != "trees") {
     PrintToStderr("--kind: scorecard or trees, not \"{}\"\n", flags.kind);
+    return kExitUsage;
+  }
+  const TableFlags& in = flags.table;
+  if (!OutputsAreDistinctOrReport(
+          "train",
+          {{"--table", in.table},
+           {"--leads", in.leads},
+           {"--events", in.events},
+           {"--outcomes", in.outcomes},
+           {"--db", store::IsPostgresUrl(in.db) ? std::string_view() : in.db},
+           {"--stages-model", in.stages_model},
+           {"--features", in.features},
+           {"--model", in.model}},
+          {{"--out", flags.out}})) {
     return kExitUsage;
   }
   std::optional<TrainingTable> table = LoadTableOrReport(flags.table);

@@ -710,6 +710,171 @@ TEST_F(Cli, OptionsThatWouldLoseOrHideOutputAreUsageErrors) {
   EXPECT_TRUE(empty.out.empty());
 }
 
+// An output that names an input or another output is a usage error before anything is read or
+// written. --errors was opened before the inputs were read, so `--errors events.jsonl` emptied the
+// events and the run scored without them (exit 0); --output and --accounts replaced an input they
+// named after the run.
+TEST_F(Cli, AnErrorsFileNamingAnInputIsRefusedAndTheInputKept) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size,industry\na,50,IT\n");
+  const std::string events_text =
+      R"({"lead_id":"a","type":"demo","ts":"2024-01-01T00:00:00Z"}
+{"lead_id":"a","type":"demo","ts":"not a time"}
+)";
+  std::string events = dir_.Write("events.jsonl", events_text);
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--events", events,
+                         "--as-of", "2024-02-01", "--errors", events});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(dir_.Read("events.jsonl"), events_text);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(r.err, "score: --errors and --events name the same file, " + events +
+                       "; nothing was read or written\n");
+
+  // --strict with the bad rows' own file as --errors: no longer an empty input that passes.
+  auto strict = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of",
+                              "2024-02-01", "--strict", "--errors", events});
+  EXPECT_EQ(strict.exit_code, 2) << strict.err;
+  EXPECT_EQ(dir_.Read("events.jsonl"), events_text);
+
+  auto on_model = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01", "--errors", model_});
+  EXPECT_EQ(on_model.exit_code, 2) << on_model.err;
+  EXPECT_NE(on_model.err.find("--errors and --model name the same file"), std::string::npos)
+      << on_model.err;
+  EXPECT_EQ(dir_.Read("model.yaml"), kModel);
+}
+
+TEST_F(Cli, AnOutputNamingAnInputIsRefusedAndTheInputKept) {
+  const std::string leads_text = "lead_id,size,industry,email\na,50,IT,x@acme.com\n";
+  std::string leads = dir_.Write("leads.csv", leads_text);
+  const std::string events_text = R"({"lead_id":"a","type":"demo","ts":"2024-01-01"})"
+                                  "\n";
+  std::string events = dir_.Write("events.jsonl", events_text);
+  const std::vector<std::string> score = {"score",    "--model", model_,    "--leads",   leads,
+                                          "--events", events,    "--as-of", "2024-02-01"};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = score;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunLeadscore(args);
+  };
+  auto output = run({"--output", leads});
+  EXPECT_EQ(output.exit_code, 2) << output.err;
+  EXPECT_EQ(output.err, "score: --output and --leads name the same file, " + leads +
+                            "; nothing was read or written\n");
+  auto accounts = run({"--accounts", dir_.path() + "/../" +
+                                         std::filesystem::path(dir_.path()).filename().string() +
+                                         "/events.jsonl"});
+  EXPECT_EQ(accounts.exit_code, 2) << accounts.err;
+  EXPECT_NE(accounts.err.find("score: --accounts and --events name the same file, " + events),
+            std::string::npos)
+      << accounts.err;
+  auto model = run({"--output", "-", "--accounts", model_});
+  EXPECT_EQ(model.exit_code, 2) << model.err;
+  EXPECT_NE(model.err.find("--accounts and --model name the same file"), std::string::npos)
+      << model.err;
+  EXPECT_EQ(dir_.Read("leads.csv"), leads_text);
+  EXPECT_EQ(dir_.Read("events.jsonl"), events_text);
+  EXPECT_EQ(dir_.Read("model.yaml"), kModel);
+
+  // Standard output is no file, and other files are written as before.
+  auto fine = run(
+      {"--output", "-", "--accounts", dir_.File("acc.csv"), "--errors", dir_.File("errors.txt")});
+  EXPECT_EQ(fine.exit_code, 0) << fine.err;
+  EXPECT_EQ(fine.out, "lead_id,score,fit,engagement,grade,stage\na,65.00,35.00,30.00,A,MQL\n");
+}
+
+// weakly_canonical leaves a relative path that does not exist as it is, so two spellings of a file
+// not yet written were two files, and the second write replaced the first.
+TEST_F(Cli, OutputsSpelledDifferentlyAreOneFile) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size,industry,email\na,50,IT,x@acme.com\n");
+  const std::vector<std::string> score = {"score", "--model", model_,      "--leads",
+                                          leads,   "--as-of", "2024-02-01"};
+  auto run_in_dir = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = score;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return testutil::RunLeadscoreIn(dir_.path(), args);
+  };
+  auto absolute = run_in_dir({"--output", dir_.File("same.csv"), "--accounts", "same.csv"});
+  EXPECT_EQ(absolute.exit_code, 2) << absolute.err;
+  EXPECT_EQ(absolute.err, "score: --accounts and --output name the same file, " +
+                              dir_.File("same.csv") +
+                              " (given to --accounts as same.csv); nothing was read or written\n");
+  auto dotted = run_in_dir({"--output", "./x.csv", "--accounts", "x.csv"});
+  EXPECT_EQ(dotted.exit_code, 2) << dotted.err;
+  EXPECT_NE(dotted.err.find("--accounts and --output name the same file"), std::string::npos)
+      << dotted.err;
+  auto errors = run_in_dir({"--output", "x.csv", "--errors", "./x.csv"});
+  EXPECT_EQ(errors.exit_code, 2) << errors.err;
+  EXPECT_NE(errors.err.find("--errors and --output name the same file"), std::string::npos)
+      << errors.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("same.csv")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("x.csv")));
+}
+
+// A link is the file it leads to: a symbolic link (the output is written through it), a hard
+// link, and a dangling link beside the file it will create.
+TEST_F(Cli, ALinkToAnInputOrAnOutputIsThatFile) {
+  const std::string leads_text = "lead_id,size,industry\na,50,IT\n";
+  std::string leads = dir_.Write("leads.csv", leads_text);
+  std::filesystem::create_symlink("leads.csv", dir_.File("soft.csv"));
+  std::filesystem::create_hard_link(leads, dir_.File("hard.csv"));
+  std::filesystem::create_symlink("later.csv", dir_.File("dangling.csv"));
+  const std::vector<std::string> score = {"score", "--model", model_,      "--leads",
+                                          leads,   "--as-of", "2024-02-01"};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = score;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunLeadscore(args);
+  };
+  auto soft = run({"--output", dir_.File("soft.csv")});
+  EXPECT_EQ(soft.exit_code, 2) << soft.err;
+  EXPECT_EQ(soft.err, "score: --output and --leads name the same file, " + leads +
+                          " (given to --output as " + dir_.File("soft.csv") +
+                          "); nothing was read or written\n");
+  auto hard = run({"--errors", dir_.File("hard.csv")});
+  EXPECT_EQ(hard.exit_code, 2) << hard.err;
+  EXPECT_NE(hard.err.find("--errors and --leads name the same file"), std::string::npos)
+      << hard.err;
+  auto dangling = run({"--output", dir_.File("later.csv"), "--errors", dir_.File("dangling.csv")});
+  EXPECT_EQ(dangling.exit_code, 2) << dangling.err;
+  EXPECT_NE(dangling.err.find("--errors and --output name the same file"), std::string::npos)
+      << dangling.err;
+  EXPECT_EQ(dir_.Read("leads.csv"), leads_text);
+  EXPECT_TRUE(std::filesystem::is_symlink(dir_.File("soft.csv")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("later.csv")));
+
+  // Devices are not files whose contents a run could lose.
+  auto devices = run({"--output", "/dev/null", "--accounts", "/dev/null"});
+  EXPECT_EQ(devices.exit_code, 0) << devices.err;
+}
+
+// The other commands that write a file refuse one that names their input, before reading it.
+TEST_F(Cli, EveryCommandRefusesAnOutputNamingAnInput) {
+  const std::string text = "lead_id,score,grade,stage\n123,50.00,A,MQL\n";
+  std::string file = dir_.Write("file.csv", text);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"crm", "import", "--preset", "hubspot", "--in", file, "--out", file},
+       "crm import: --out and --in name the same file, "},
+      {{"crm", "export", "--preset", "hubspot", "--scores", file, "--out", file},
+       "crm export: --out and --scores name the same file, "},
+      {{"predict", "--model", dir_.File("trees.json"), "--leads", file, "--output", file},
+       "predict: --output and --leads name the same file, "},
+      {{"train", "--table", file, "--label", "grade", "--positive", "A", "--out", file},
+       "train: --out and --table name the same file, "},
+      {{"train", "--db", file, "--out", file}, "train: --out and --db name the same file, "},
+      {{"ingest", "--db", file, "--leads", file}, "ingest: --db and --leads name the same file, "},
+  };
+  for (const Case& c : cases) {
+    auto r = RunLeadscore(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[0] << ": " << r.err;
+    EXPECT_EQ(r.err, c.message + file + "; nothing was read or written\n");
+    EXPECT_EQ(dir_.Read("file.csv"), text) << c.args[0] << " " << c.args[1];
+  }
+}
+
 // A JSON object is read through its dotted keys; the key holding it has no value of its own
 // (as after JSON.parse and a flattening), while an array keeps its JSON text.
 TEST_F(Cli, AKeyHoldingAnObjectHasNoValueOfItsOwn) {

@@ -24,7 +24,9 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-RunResult RunLeadscore(const std::vector<std::string>& args) {
+RunResult RunLeadscore(const std::vector<std::string>& args) { return RunLeadscoreIn("", args); }
+
+RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args) {
   TempDir io;
   std::string out_path = io.File("stdout"), err_path = io.File("stderr");
   posix_spawn_file_actions_t actions;
@@ -34,6 +36,7 @@ RunResult RunLeadscore(const std::vector<std::string>& args) {
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<std::string> argv_strings = {LEADSCORE_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;

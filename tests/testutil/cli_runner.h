@@ -15,6 +15,9 @@ struct RunResult {
 // Runs build/leadscore with `args` (each passed as one argument, no shell expansion).
 RunResult RunLeadscore(const std::vector<std::string>& args);
 
+// The same, run in the directory `cwd`, where relative paths of `args` are read.
+RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args);
+
 // A fresh temporary directory, removed when the object goes away.
 class TempDir {
  public:
