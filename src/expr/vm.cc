@@ -14,9 +14,7 @@ namespace {
 // Numeric results that are not finite (an overflow past 1.8e308, inf - inf) become null, as a
 // division by zero does: no infinity or NaN escapes a program, to be printed as `inf`, which is
 // not JSON.
-inline Value NumberOrNull(double v) {
-  return std::isfinite(v) ? Value::Number(v) : Value::Null();
-}
+inline Value NumberOrNull(double v) { return std::isfinite(v) ? Value::Number(v) : Value::Null(); }
 
 // time + seconds; null when the result leaves the representable range.
 inline Value ShiftTime(Timestamp t, double seconds) {
