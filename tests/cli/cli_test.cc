@@ -137,28 +137,28 @@ TEST_F(Cli, BadRowsAreReportedWithFileLineAndFieldAndGoodRowsGoThrough) {
 // SCORING.md converts every declared field, read or not: a value of one that no rule reads, in a
 // lead, an event of a counted type or of a type no rule counts, is reported, and fails --strict.
 TEST_F(Cli, DeclaredFieldsNoRuleReadsAreCheckedToo) {
-  const std::string model = dir_.Write("declared.yaml",
-                                       "fields: {b: bool, t: time, n: number}\n"
-                                       "fit:\n  rules:\n    - {id: base, points: 1}\n"
-                                       "engagement:\n  rules:\n    - {id: pv, event: a, points: 5}\n");
+  const std::string model =
+      dir_.Write("declared.yaml",
+                 "fields: {b: bool, t: time, n: number}\n"
+                 "fit:\n  rules:\n    - {id: base, points: 1}\n"
+                 "engagement:\n  rules:\n    - {id: pv, event: a, points: 5}\n");
   const std::string leads = dir_.Write("declared_leads.csv",
                                        "lead_id,b,t,n\n"
                                        "L1,maybe,notatime,abc\n"
                                        "L2,true,2024-01-01,12\n");
-  const std::string events = dir_.Write(
-      "declared_events.jsonl",
-      "{\"lead_id\":\"L2\",\"type\":\"a\",\"ts\":\"2024-01-01\",\"n\":\"x1\"}\n"
-      "{\"lead_id\":\"L2\",\"type\":\"other\",\"ts\":\"2024-01-01\",\"b\":7}\n"
-      "{\"lead_id\":\"L2\",\"type\":\"a\",\"ts\":\"2024-01-01\",\"n\":3,\"b\":false}\n");
-  auto r = RunLeadscore({"score", "--model", model, "--leads", leads, "--events", events,
-                         "--as-of", "2024-02-01"});
+  const std::string events =
+      dir_.Write("declared_events.jsonl",
+                 "{\"lead_id\":\"L2\",\"type\":\"a\",\"ts\":\"2024-01-01\",\"n\":\"x1\"}\n"
+                 "{\"lead_id\":\"L2\",\"type\":\"other\",\"ts\":\"2024-01-01\",\"b\":7}\n"
+                 "{\"lead_id\":\"L2\",\"type\":\"a\",\"ts\":\"2024-01-01\",\"n\":3,\"b\":false}\n");
+  auto r = RunLeadscore(
+      {"score", "--model", model, "--leads", leads, "--events", events, "--as-of", "2024-02-01"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const std::string& problem :
-       {leads + ":2: field `b`: cannot convert \"maybe\" to bool",
-        leads + ":2: field `t`: cannot convert \"notatime\" to time",
-        leads + ":2: field `n`: cannot convert \"abc\" to number",
-        events + ":1: field `n`: cannot convert \"x1\" to number",
-        events + ":2: field `b`: cannot convert \"7\" to bool"}) {
+  for (const std::string& problem : {leads + ":2: field `b`: cannot convert \"maybe\" to bool",
+                                     leads + ":2: field `t`: cannot convert \"notatime\" to time",
+                                     leads + ":2: field `n`: cannot convert \"abc\" to number",
+                                     events + ":1: field `n`: cannot convert \"x1\" to number",
+                                     events + ":2: field `b`: cannot convert \"7\" to bool"}) {
     EXPECT_NE(r.err.find(problem), std::string::npos) << problem << "\n" << r.err;
   }
   EXPECT_EQ(r.out,
