@@ -59,6 +59,10 @@ ErrorReporter::~ErrorReporter() {
 }
 
 bool ErrorReporter::WriteAllTo(const std::string& path) {
+  if (path == "-") {
+    limit_ = UINT64_MAX;
+    return true;
+  }
   all_ = std::fopen(path.c_str(), "w");
   if (all_ == nullptr) {
     PrintToStderr("--errors: cannot write {}: {}\n", path, std::strerror(errno));

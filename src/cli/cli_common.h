@@ -36,8 +36,8 @@ class ErrorReporter {
  public:
   explicit ErrorReporter(uint64_t limit = 50) : limit_(limit) {}
   ~ErrorReporter();
-  // Also writes every problem to `path`, one a line. False (with the reason printed) when the
-  // file cannot be created.
+  // Also writes every problem to `path`, one a line; `-` prints every one to stderr. False
+  // (with the reason printed) when the file cannot be created.
   bool WriteAllTo(const std::string& path);
   // What to add when some problems were not shown and no file has them all.
   void set_hint(std::string hint) { hint_ = std::move(hint); }

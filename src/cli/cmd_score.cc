@@ -95,7 +95,8 @@ int RunScore(const ScoreArgs& args) {
 
   ErrorReporter errors;
   errors.set_hint("--errors FILE writes every one");
-  if (!args.errors.empty() && !errors.WriteAllTo(args.errors)) return kExitFailure;
+  // Like an --output that cannot be created: a bad command line.
+  if (!args.errors.empty() && !errors.WriteAllTo(args.errors)) return kExitUsage;
   Progress progress;
   service::BatchOptions options;
   options.leads_path = args.leads;
@@ -185,7 +186,7 @@ std::function<int()> SetupScore(CLI::App& sub) {
   sub.add_option("--output,-o", args->output, "Output file. Default: standard output");
   sub.add_option("--errors", args->errors,
                  "Write every bad row and failed conversion here, one a line (stderr shows the "
-                 "first 50)");
+                 "first 50; `-`: every one to stderr)");
   sub.add_option("--format,-f", args->format, "Output format. Default: by --output's extension")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   sub.add_option("--accounts", args->accounts,

@@ -26,6 +26,10 @@ Result<std::string> ReadWholeFile(const std::string& path, std::string_view what
   std::string bytes;
   char buffer[1 << 16];
   for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0;) {
+    if (bytes.size() + n > kMaxWholeFileBytes) {
+      return Error(InvalidArgument(
+          fmt::format("{}: larger than {} MiB: not {}?", path, kMaxWholeFileBytes >> 20, what)));
+    }
     bytes.append(buffer, n);
   }
   if (std::ferror(file.get())) {

@@ -513,7 +513,14 @@ void Loader::CheckIds() {
 LoadResult Loader::Run(std::string_view yaml) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(yaml));
+    // Every document, so that a second one (after `---`) is not silently left unread.
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
+    if (documents.size() > 1) {
+      Error(PosOf(documents[1]),
+            "a model file holds one YAML document; another starts here (after `---`)");
+      return {std::nullopt, std::move(diagnostics_)};
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::Exception& e) {
     std::string message = "invalid YAML: " + e.msg;
     // The usual cause: a function call's comma splits a rule written as a { } map.

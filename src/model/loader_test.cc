@@ -98,6 +98,7 @@ TEST(Loader, RejectsWhatScoringForbids) {
       {"fit:\n  rules:\n    - {id: a, points: 1}\n    - {id: a, points: 2}\n", "already used"},
       {"fit:\n  rules:\n    - {id: a, points: 1, group: g}\n", "does not declare"},
       {"version: 2\n", "unsupported model version 2"},
+      {"version: 1\n---\nfit: {max: 5}\n", "a model file holds one YAML document"},
       {"bogus: 1\n", "unknown key `bogus`"},
       {"fit:\n  rules:\n    - {id: a, points: lots}\n", "points must be a number"},
       {"fit:\n  rules:\n    - {id: a, points: 1e307}\n",

@@ -444,6 +444,19 @@ TEST_F(Cli, ADirectoryGivenForAFileIsNamedAsSuch) {
       << r.err;
 }
 
+// A model that never ends (/dev/zero) is refused at 256 MiB, not read until memory runs out.
+TEST_F(Cli, AModelWithoutEndIsRefused) {
+  const std::string zero = dir_.File("zero.yaml");
+  std::filesystem::create_symlink("/dev/zero", zero);
+  auto r = RunLeadscore({"check", zero});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(zero + ": larger than 256 MiB: not a model file?"), std::string::npos)
+      << r.err;
+  r = RunLeadscore({"test", model_, zero});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("larger than 256 MiB"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   auto ok = RunLeadscore({"check", model_});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
@@ -973,8 +986,16 @@ TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
 
   auto unwritable = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of",
                                   "2024-01-01", "--errors", dir_.File("no/such/dir.txt")});
-  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_EQ(unwritable.exit_code, 2);  // as for an --output that cannot be created
   EXPECT_TRUE(unwritable.out.empty());
+
+  // `-`: every one on stderr, and no file named `-`.
+  auto to_stderr = testutil::RunLeadscoreIn(
+      dir_.path(),
+      {"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01", "--errors", "-"});
+  ASSERT_EQ(to_stderr.exit_code, 0) << to_stderr.err;
+  EXPECT_EQ(Lines(to_stderr.err).size(), 62u) << to_stderr.err;  // 60, summary, timing
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("-")));
 }
 
 // A stray CSV quote that takes lines into one cell is read as Python's csv reads it, but said:
