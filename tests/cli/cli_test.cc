@@ -53,6 +53,13 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+// `args` followed by `extra`.
+std::vector<std::string> Joined(std::vector<std::string> args,
+                                const std::vector<std::string>& extra) {
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 class Cli : public testing::Test {
  protected:
   void SetUp() override { model_ = dir_.Write("model.yaml", kModel); }
@@ -518,10 +525,8 @@ TEST_F(Cli, OutputIsIndependentOfEventOrderAndThreads) {
   std::string w1 = std::string(LEADSCORE_SOURCE_DIR) + "/examples/saas/model.yaml";
   std::vector<std::string> base = {
       "score", "--model", w1, "--leads", data + "/leads.csv", "--as-of", "2026-01-01", "--explain"};
-  auto with = [&](std::vector<std::string> extra) {
-    auto args = base;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunLeadscore(args);
+  auto with = [&](const std::vector<std::string>& extra) {
+    return RunLeadscore(Joined(base, extra));
   };
   auto reference = with({"--events", data + "/events.jsonl", "--threads", "1"});
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
@@ -637,10 +642,8 @@ TEST_F(Cli, OutputGoesWhereThePathLeadsAndAFailedWriteFails) {
   std::string leads = dir_.Write("leads.csv", "lead_id,size,industry\na,50,IT\n");
   const std::vector<std::string> score = {"score", "--model", model_,      "--leads",
                                           leads,   "--as-of", "2024-02-01"};
-  auto run = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = score;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunLeadscore(args);
+  auto run = [&](const std::vector<std::string>& extra) {
+    return RunLeadscore(Joined(score, extra));
   };
   const std::string expected = "lead_id,score,fit,engagement,grade,stage\na,35.00,35.00,0.00,A,\n";
 
@@ -764,10 +767,8 @@ TEST_F(Cli, AnOutputNamingAnInputIsRefusedAndTheInputKept) {
   std::string events = dir_.Write("events.jsonl", events_text);
   const std::vector<std::string> score = {"score",    "--model", model_,    "--leads",   leads,
                                           "--events", events,    "--as-of", "2024-02-01"};
-  auto run = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = score;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunLeadscore(args);
+  auto run = [&](const std::vector<std::string>& extra) {
+    return RunLeadscore(Joined(score, extra));
   };
   auto output = run({"--output", leads});
   EXPECT_EQ(output.exit_code, 2) << output.err;
@@ -801,10 +802,8 @@ TEST_F(Cli, OutputsSpelledDifferentlyAreOneFile) {
   std::string leads = dir_.Write("leads.csv", "lead_id,size,industry,email\na,50,IT,x@acme.com\n");
   const std::vector<std::string> score = {"score", "--model", model_,      "--leads",
                                           leads,   "--as-of", "2024-02-01"};
-  auto run_in_dir = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = score;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return testutil::RunLeadscoreIn(dir_.path(), args);
+  auto run_in_dir = [&](const std::vector<std::string>& extra) {
+    return testutil::RunLeadscoreIn(dir_.path(), Joined(score, extra));
   };
   auto absolute = run_in_dir({"--output", dir_.File("same.csv"), "--accounts", "same.csv"});
   EXPECT_EQ(absolute.exit_code, 2) << absolute.err;
@@ -833,10 +832,8 @@ TEST_F(Cli, ALinkToAnInputOrAnOutputIsThatFile) {
   std::filesystem::create_symlink("later.csv", dir_.File("dangling.csv"));
   const std::vector<std::string> score = {"score", "--model", model_,      "--leads",
                                           leads,   "--as-of", "2024-02-01"};
-  auto run = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = score;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunLeadscore(args);
+  auto run = [&](const std::vector<std::string>& extra) {
+    return RunLeadscore(Joined(score, extra));
   };
   auto soft = run({"--output", dir_.File("soft.csv")});
   EXPECT_EQ(soft.exit_code, 2) << soft.err;
