@@ -556,6 +556,8 @@ def lead_value(rng, n, fields):
             return rng.choice(["n/a", "lots", "ten"])  # not a number
         if k < 0.2 and declared == "number":
             return " %s " % text  # a declared number accepts surrounding spaces
+        if k < 0.3:  # other spellings of a decimal, declared or not
+            return rng.choice(["+" + text, text + "e0", "0" + text, "%.3e" % v])
         return text
     if n == "industry":
         return rng.choice(INDUSTRIES[:-1])

@@ -220,7 +220,8 @@ def holds(v):
 # ----------------------------------------------------------------------------------------------
 # Input (SCORING.md "Records", "Batch output"; docs/model-file.md "Input")
 
-_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+# A finite decimal (docs/model-file.md "Input"): sign, digits with an optional point, exponent.
+_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:?\d{2})?)?$")
 _UNIX = re.compile(r"^[0-9]+(\.[0-9]+)?$")
@@ -267,7 +268,7 @@ def convert(value, ftype):
         if isinstance(value, (int, float)):
             return float(value)
         s = value.strip(" \t")
-        return float(s) if _DECIMAL.match(s) else None
+        return float(s) if _DECIMAL.match(s) and math.isfinite(float(s)) else None
     if ftype == "string":
         if isinstance(value, bool):
             return "true" if value else "false"
