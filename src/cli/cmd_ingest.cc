@@ -98,7 +98,8 @@ std::function<int()> SetupIngest(CLI::App& sub) {
   sub.footer(
       "Idempotent and resumable: a file's progress is committed with its records, so a run "
       "that stops resumes where it stopped, and events with an event_id already stored are "
-      "counted as duplicates.");
+      "counted as duplicates. Within one file the first row of a lead counts, as in `score`: a "
+      "later row with its lead_id is reported and skipped. A later run updates the lead.");
   return [flags] { return RunIngest(*flags); };
 }
 

@@ -213,8 +213,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       int64_t existing = batch.leads.Find(r.id, r.hash);
       if (existing >= 0) {
         report({source->path(), r.line, "lead_id",
-                "lead_id \"" + std::string(r.id) + "\" already read at line " +
-                    std::to_string(batch.leads.line(existing)) + "; row skipped"});
+                AlreadyReadReason(r.id, batch.leads.line(existing))});
         ++stats.rows_skipped;
         ++stats.duplicates;
         continue;

@@ -12,6 +12,8 @@
 #include "core/text_lines.h"
 #include "ingest/convert.h"
 #include "service/event_reader.h"
+#include "service/lead_table.h"
+#include "service/record_convert.h"
 #include "service/record_input.h"
 #include "service/write_queue.h"
 
@@ -30,16 +32,32 @@ struct RawRecord {
   bool bad() const { return object.is_null() && text.empty(); }
 };
 
+// The CSV columns that hold ids (lead_id; an event's type and event_id): kept as the text they
+// hold, as batch scoring reads them, so that the cells 1.0 and 1 stay two ids, and 1e3 is not
+// the lead 1000.
+std::vector<bool> IdColumns(RecordKind kind, const std::vector<std::string>& header) {
+  std::vector<bool> ids(header.size());
+  for (size_t i = 0; i < header.size(); ++i) {
+    ids[i] = header[i] == "lead_id" ||
+             (kind == RecordKind::kEvents && (header[i] == "type" || header[i] == "event_id"));
+  }
+  return ids;
+}
+
 // Collects the rows of a CSV block as JSON objects.
 class CsvToJson : public ingest::RowSink {
  public:
-  CsvToJson(const std::vector<std::string>& header, std::vector<RawRecord>& out,
-            std::vector<ingest::RowError>& errors)
-      : header_(header), out_(out), errors_(errors) {}
+  CsvToJson(const std::vector<std::string>& header, const std::vector<bool>& id_columns,
+            std::vector<RawRecord>& out, std::vector<ingest::RowError>& errors)
+      : header_(header), id_columns_(id_columns), out_(out), errors_(errors) {}
   void OnRow(uint64_t line, std::span<const Value> values) override {
     json object = json::object();
     for (size_t i = 0; i < header_.size() && i < values.size(); ++i) {
       if (values[i].is_null() || (values[i].is_string() && values[i].str().empty())) continue;
+      if (id_columns_[i]) {
+        object[header_[i]] = std::string(values[i].str());
+        continue;
+      }
       Value typed = ingest::CsvCellForJson(values[i].str());
       if (typed.is_number()) {
         double number = typed.number();
@@ -65,6 +83,7 @@ class CsvToJson : public ingest::RowSink {
  private:
   std::optional<ingest::RowError> warning_;  // for the row that comes next
   const std::vector<std::string>& header_;
+  const std::vector<bool>& id_columns_;
   std::vector<RawRecord>& out_;
   std::vector<ingest::RowError>& errors_;
 };
@@ -94,6 +113,24 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
   }
 }
 
+// The lead_id of a record of a leads file as ReadLead reads it; false when it has none (ReadLead
+// then rejects the record).
+bool LeadIdOf(const RawRecord& r, std::string& id) {
+  if (!r.object.is_object()) return false;
+  auto found = r.object.find("lead_id");
+  return found != r.object.end() && JsonIdText(*found, id);
+}
+
+// The line of the row that first read `id` in this file, or 0 when this is that row (recorded
+// then, at `line`).
+uint64_t FirstRowOf(LeadTable& first_rows, std::string_view id, uint64_t line) {
+  const uint64_t hash = HashBytes(id);
+  const int64_t row = first_rows.Find(id, hash);
+  if (row >= 0) return first_rows.line(static_cast<uint32_t>(row));
+  first_rows.set_line(first_rows.Insert(id, hash), line);
+  return 0;
+}
+
 // The progress key of a file, and the stamp that tells whether it changed.
 std::string ProgressKey(RecordKind kind, const std::string& path) {
   char* real = realpath(path.c_str(), nullptr);
@@ -119,7 +156,11 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   LS_ASSIGN_OR_RETURN(auto source, ingest::RecordSource::Open(path));
   const bool csv = source->format() == ingest::Format::kCsv;
   std::unique_ptr<ingest::BlockParser> parser;
-  if (csv) parser = ingest::BlockParser::Create(*source, source->header());
+  std::vector<bool> id_columns;
+  if (csv) {
+    parser = ingest::BlockParser::Create(*source, source->header());
+    id_columns = IdColumns(kind, source->header());
+  }
 
   const std::string key = ProgressKey(kind, path);
   const std::string stamp = FileStamp(path);
@@ -134,6 +175,11 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   std::vector<RawRecord> records;
   std::vector<ingest::RowError> errors;
   std::unordered_set<std::string> known;
+  // Each lead_id of a leads file with the line of its first row, over the whole file (the
+  // records an earlier run committed too): a later row of the lead is reported and skipped, as
+  // batch scoring skips it, wherever the transactions of `options.batch` records split the file.
+  LeadTable first_rows(0);
+  std::string lead_id;
   std::vector<std::string> created;
   EventReader reader;
 
@@ -190,7 +236,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
     records.clear();
     errors.clear();
     if (csv) {
-      CsvToJson sink(source->header(), records, errors);
+      CsvToJson sink(source->header(), id_columns, records, errors);
       parser->Parse(*block, sink);
     } else {
       JsonLines(*block, path, kind == RecordKind::kEvents, records, errors);
@@ -199,12 +245,24 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
     for (RawRecord& r : records) {
       ++ordinal;
       const bool bad = r.bad();
+      uint64_t first_row = 0;  // of the record's lead, when an earlier row read it
+      if (kind == RecordKind::kLeads && !bad && LeadIdOf(r, lead_id)) {
+        first_row = FirstRowOf(first_rows, lead_id, r.line);
+      }
       if (ordinal <= done_before) {
         ++stats.resumed;
         if (bad) ++next_error;
         continue;
       }
       ++stats.records;
+      if (first_row != 0) {
+        // Skipped with its warning, if any: batch reports a warning only with a row it keeps.
+        ++stats.duplicates;
+        if (options.on_error) {
+          options.on_error({path, r.line, "lead_id", AlreadyReadReason(lead_id, first_row)});
+        }
+        continue;
+      }
       if (r.warning) {
         ++stats.warnings;
         if (options.on_error) options.on_error(*r.warning);

@@ -8,9 +8,15 @@
 //     and a second run of the same unchanged file writes nothing. (A file that changed, by
 //     size or modification time, is read from its start again.)
 //  2. CSV rows become the JSON objects the API would have received: cells typed by
-//     ingest::CsvCellForJson, empty cells left out. The live score of ingested records equals
+//     ingest::CsvCellForJson, but ids (lead_id; an event's type and event_id) kept as written,
+//     as batch reads them; empty cells left out. The live score of ingested records equals
 //     the batch score of the same files.
 //  3. Stored scores are not touched: the server rescores every lead when it starts.
+//  4. Within one file the first row of a lead counts, as in batch scoring (SCORING.md, "Batch
+//     output"): a later row with the same lead_id is reported (file:line, field lead_id) and
+//     skipped, however the file is split into transactions or between a stopped run and the
+//     one that resumes it. A later run (or an API write) updates the lead: its attributes are
+//     merged into the stored ones.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +35,7 @@ enum class RecordKind { kLeads, kEvents, kOutcomes };
 struct BulkFileStats {
   uint64_t records = 0;     // read in this run (good and bad)
   uint64_t stored = 0;      // leads upserted, events appended, outcomes recorded
-  uint64_t duplicates = 0;  // events already stored
+  uint64_t duplicates = 0;  // events already stored; lead rows of a lead read before in the file
   uint64_t rejected = 0;    // bad records, each reported
   uint64_t warnings = 0;    // records read despite a problem (a stray CSV quote), each reported
   uint64_t resumed = 0;     // records skipped because an earlier run committed them

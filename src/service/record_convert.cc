@@ -36,6 +36,10 @@ std::string NoIdReason(const Value& v, std::string_view what) {
   return fmt::format("{} must be a string or a number, not {}", what, kind);
 }
 
+std::string AlreadyReadReason(std::string_view lead_id, uint64_t first_line) {
+  return fmt::format("lead_id \"{}\" already read at line {}; row skipped", lead_id, first_line);
+}
+
 bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out) {
   if (v.is_number()) {
     scratch = FormatNumber(v.number());

@@ -43,6 +43,11 @@ inline bool IdText(const Value& v, std::string& scratch, std::string_view& out) 
 // object" (an array, true, false, a time).
 std::string NoIdReason(const Value& v, std::string_view what);
 
+// Why a row is skipped whose lead_id was read at `first_line` of the same file (SCORING.md,
+// "Batch output": the first row of a lead counts): `lead_id "A" already read at line 2; row
+// skipped`. Batch scoring and `leadscore ingest` word it alike.
+std::string AlreadyReadReason(std::string_view lead_id, uint64_t first_line);
+
 // The time of an event's raw `ts`: a string as ParseTimestamp reads it (ISO-8601 or Unix
 // seconds), a number as Unix seconds. nullopt when it is missing or unreadable; `problem` then
 // says which, worded as batch reports it ("missing ts", "cannot parse \"x\" as a time").

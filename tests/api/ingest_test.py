@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`leadscore ingest`, from outside: killed mid-file it resumes, a second run writes nothing,
 bad rows are reported with file:line and skipped, and the service then scores every lead as
-`leadscore score` does on the same files (leads from CSV, events from JSON Lines).
+`leadscore score` does on the same files (leads from CSV, events from JSON Lines). Within one
+file the first row of a lead counts, as in batch, and a later run updates the lead.
 Usage: ingest_test.py --binary build/leadscore --model M [--db sqlite|postgres]
 """
 import argparse
@@ -10,6 +11,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,91 @@ import time
 
 from live_server import SKIP, ScratchStore, Server, request
 
+def sqlite_meta(db, key_prefix):
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT key, value FROM meta WHERE key LIKE ?",
+                         (key_prefix + "%",)).fetchone()
+
+
+def duplicate_leads(binary, model, work):
+    """A second row for a lead_id read earlier in the same file is reported and skipped, as
+    `leadscore score` does: the first row is stored, in whichever transaction (--batch 1) or
+    run (a resumed one) the later row comes; a later run updates the lead. CSV id cells are
+    ids as written: 1.0 and 1 are two leads, two event ids."""
+    db = os.path.join(work, "dupes.db")
+    leads = os.path.join(work, "dupes.csv")
+    with open(leads, "w") as f:
+        f.write("lead_id,company_size,industry\nA,20,IT\nB,500,\nA,5,\n1.0,20,\n1,5,\n")
+    events = os.path.join(work, "dupes_events.csv")
+    with open(events, "w") as f:
+        f.write("lead_id,type,ts,event_id\nA,demo_booked,2025-12-01,1.0\n"
+                "B,demo_booked,2025-12-02,1\nB,quote_request,2025-12-03,1\n")
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", events,
+                          "--batch", "1"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    report = f'{leads}:4: field `lead_id`: lead_id "A" already read at line 2; row skipped'
+    assert report in out.stderr, out.stderr
+    assert f"{leads}: 5 records read, 4 stored, 1 duplicate, 0 rejected" in out.stderr, out.stderr
+    assert f"{events}: 3 records read, 2 stored, 1 duplicate, 0 rejected" in out.stderr, out.stderr
+    as_of = "2026-01-01T00:00:00Z"
+    batch_out = os.path.join(work, "dupes_batch.jsonl")
+    batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--events",
+                            events, "--as-of", as_of, "--format", "jsonl", "--output",
+                            batch_out], capture_output=True, text=True)
+    assert batch.returncode == 0, batch.stderr
+    assert report in batch.stderr, batch.stderr  # worded alike
+    with open(batch_out) as f:
+        expected = {row["lead_id"]: row for row in map(json.loads, f)}
+    assert sorted(expected) == ["1", "1.0", "A", "B"], expected
+
+    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "read"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+
+    def live(lead_id):
+        server = Server(binary, db, model, work)
+        server.start()
+        try:
+            return request(server.port, token, "GET", f"/v1/leads/{lead_id}?as_of={as_of}")[1]
+        finally:
+            server.stop()
+
+    def lead_row(lead_id):
+        with sqlite3.connect(db) as c:
+            return json.loads(c.execute("SELECT attributes FROM leads WHERE lead_id = ?",
+                                        (lead_id,)).fetchone()[0])
+
+    for lead_id, row in expected.items():
+        got = live(lead_id)
+        for field in ("score", "fit", "engagement", "grade", "stage"):
+            assert got[field] == row[field], (lead_id, field, got, row)
+    assert lead_row("A") == {"company_size": 20, "industry": "IT"}, lead_row("A")
+
+    # A run that resumes after the first two records still knows line 2 read lead A: its
+    # line 4 is skipped, not stored over it.
+    key, value = sqlite_meta(db, "ingest:leads:")
+    stamp = value.rsplit(":", 1)[0]
+    with sqlite3.connect(db) as c:
+        c.execute("UPDATE meta SET value = ? WHERE key = ?", (stamp + ":2", key))
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--batch", "1"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert report in out.stderr, out.stderr
+    assert (f"{leads}: 3 records read, 2 stored, 1 duplicate, 0 rejected, 2 done by an earlier "
+            "run" in out.stderr), out.stderr
+    assert lead_row("A") == {"company_size": 20, "industry": "IT"}, lead_row("A")
+
+    # A later run updates the lead: the attributes it gives are merged into the stored ones.
+    update = os.path.join(work, "dupes_update.csv")
+    with open(update, "w") as f:
+        f.write("lead_id,company_size\nA,5\n")
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads", update],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert f"{update}: 1 record read, 1 stored, 0 duplicates, 0 rejected" in out.stderr, out.stderr
+    assert lead_row("A") == {"company_size": 5, "industry": "IT"}, lead_row("A")
+    got = live("A")
+    assert got["fit"] == 15 and got["attributes"]["company_size"] == 5, got
+    print("duplicate lead rows: first row stored and reported as batch does; a later run updates")
 
 
 def main():
@@ -102,6 +189,7 @@ def main():
                 in out.stderr), out.stderr
         assert (f"{stray}: 2 records read, 2 stored, 0 duplicates, 0 rejected, 1 read with a "
                 "warning" in out.stderr), out.stderr
+        duplicate_leads(args.binary, args.model, work)
 
     token = subprocess.run([args.binary, "token", "create", "--db", db, "--scope", "read"],
                            check=True, capture_output=True, text=True).stdout.strip()
