@@ -19,7 +19,10 @@
 // hash below (word-wise compares did not help).
 #include "ingest/jsonl_parser.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -71,6 +74,9 @@ inline void SkipSpace(const char*& p) {
 }
 
 constexpr size_t kSkipKeys = std::numeric_limits<size_t>::max();  // FastObject: validate only
+// The placeholder of a wanted value out of a double's range until ReportOutOfRange makes it
+// null: no JSON number reads as infinity, so no other value is this one.
+constexpr double kOutOfRange = std::numeric_limits<double>::infinity();
 constexpr int kFastMaxDepth = 16;  // deeper lines take simdjson (and its depth check)
 
 // Moves `p` from just after an opening quote to the closing quote. False for an escape, a
@@ -150,8 +156,8 @@ std::string InvalidJson(error_code error, const char* line, size_t length) {
       return "invalid JSON: a bad escape in a string (a backslash is written \\\\)";
     case simdjson::DEPTH_ERROR:
       return "invalid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-    case simdjson::NUMBER_ERROR:
-      return "invalid JSON: a number that does not parse or is out of range";
+    case simdjson::NUMBER_ERROR:  // out of range is not an error (ReadRefusedNumber)
+      return "invalid JSON: a number that does not parse";
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
     case simdjson::N_ATOM_ERROR:
@@ -163,6 +169,69 @@ std::string InvalidJson(error_code error, const char* line, size_t length) {
       return "invalid JSON: " + message;
     }
   }
+}
+
+// A number token's text, without the whitespace simdjson leaves after it.
+std::string_view NumberLiteral(od::value& value) {
+  std::string_view literal = value.raw_json_token();
+  while (!literal.empty() && IsJsonSpace(literal.back())) literal.remove_suffix(1);
+  return literal;
+}
+
+// For a number simdjson refused (NUMBER_ERROR, the only path that calls this): false when
+// `literal` breaks JSON's grammar (`1e`, `01`, `1.`, `1e5x`). True when it is a JSON number
+// all the same: simdjson refuses those a double cannot hold, as RFC 8259 lets a reader do, but
+// the line stays valid JSON. Then `overflows` when its magnitude is past the largest double
+// (1e999, -1e400); otherwise `value` is the number: +-0 for one below the smallest double
+// (simdjson reads 1e-400 as 0 but refuses 1e-99999999999999999999), or what from_chars reads.
+bool ReadRefusedNumber(std::string_view literal, double& value, bool& overflows) {
+  const char* p = literal.data();
+  const char* const end = p + literal.size();
+  auto digit = [&] { return p < end && *p >= '0' && *p <= '9'; };
+  const bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  if (!digit()) return false;
+  // The value is below 10^(order + exponent) and at least a tenth of that, unless it is 0.
+  int64_t order = 0;
+  bool nonzero = false;
+  if (*p == '0') {
+    ++p;
+  } else {
+    nonzero = true;
+    for (; digit(); ++p) ++order;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    if (!digit()) return false;
+    for (; digit(); ++p) {
+      if (nonzero) continue;
+      if (*p != '0') {
+        nonzero = true;
+      } else {
+        --order;
+      }
+    }
+  }
+  int64_t exponent = 0;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    const bool exponent_negative = p < end && *p == '-';
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (!digit()) return false;
+    constexpr int64_t kFarEnough = int64_t{1} << 40;  // no literal has that many digits
+    for (; digit(); ++p) {
+      if (exponent < kFarEnough) exponent = exponent * 10 + (*p - '0');
+    }
+    if (exponent_negative) exponent = -exponent;
+  }
+  if (p != end) return false;
+  overflows = false;
+  auto [rest, error] = std::from_chars(literal.data(), end, value);
+  if (error == std::errc() && rest == end) return true;
+  if (error != std::errc::result_out_of_range) return false;
+  overflows = nonzero && order + exponent > 0;
+  value = negative ? -0.0 : 0.0;
+  return true;
 }
 
 }  // namespace
@@ -410,6 +479,7 @@ void JsonlParser::Parse(const Block& block, RowSink& sink) {
 void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                             RowSink& sink) {
   ResetValues();
+  out_of_range_.clear();
   auto fail = [&](std::string message) {
     sink.OnError(RowError{file_, line_number, "", std::move(message)});
   };
@@ -429,8 +499,30 @@ void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, ui
   if (document.current_location().get(rest) == SUCCESS) {
     return fail("invalid JSON: unexpected text after the object");
   }
+  if (!out_of_range_.empty()) ReportOutOfRange(line_number, sink);
   for (auto [from, to] : duplicate_slots_) values_[to] = values_[from];
   sink.OnRow(line_number, values_);
+}
+
+void JsonlParser::ReportOutOfRange(uint64_t line_number, RowSink& sink) {
+  for (size_t i = 0; i < out_of_range_.size(); ++i) {
+    const auto [entry, literal] = out_of_range_[i];
+    // Only a key's last value counts: a later number out of range for the same slot reports
+    // itself, and a later value of any other kind (a key given twice, an object given again:
+    // ForgetNested) has replaced the placeholder.
+    bool replaced = false;
+    for (size_t j = i + 1; j < out_of_range_.size(); ++j) {
+      replaced = replaced || out_of_range_[j].entry->slot == entry->slot;
+    }
+    Value& value = values_[entry->slot];
+    if (replaced || !value.is_number() || value.number() != kOutOfRange) continue;
+    value = Value();
+    constexpr size_t kShown = 40;  // digits of a literal that can be thousands long
+    sink.OnWarning(
+        RowError{file_, line_number, entry->path,
+                 fmt::format("the number {}{} is out of range; using null",
+                             literal.substr(0, kShown), literal.size() > kShown ? "..." : "")});
+  }
 }
 
 error_code JsonlParser::WalkObject(od::object object, size_t prefix_length, int depth) {
@@ -499,7 +591,21 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
     }
     case od::json_type::number: {
       double number;
-      SIMDJSON_TRY(value.get_double().get(number));
+      if (error_code error = value.get_double().get(number); error != SUCCESS) {
+        const std::string_view literal = NumberLiteral(value);
+        bool overflows;
+        if (error != simdjson::NUMBER_ERROR || !ReadRefusedNumber(literal, number, overflows)) {
+          return error;
+        }
+        if (overflows) {
+          // Null, reported by ReportOutOfRange unless a later value of the key replaces it.
+          if (take) {
+            out_of_range_.push_back({&entry, literal});
+            Keep(&entry, Value::Number(kOutOfRange), nested);
+          }
+          return SUCCESS;
+        }
+      }
       result = Value::Number(number);
       // From 2^53 on, a double does not hold every integer: a whole number written out is
       // kept as written (Value::NumberText), so that two such ids stay two.
@@ -563,7 +669,13 @@ error_code JsonlParser::Skip(od::value value, int depth) {
     }
     case od::json_type::number: {
       double number;
-      return value.get_double().get(number);
+      error_code error = value.get_double().get(number);
+      bool overflows;
+      if (error == simdjson::NUMBER_ERROR &&
+          ReadRefusedNumber(NumberLiteral(value), number, overflows)) {
+        return SUCCESS;  // out of a double's range, but JSON: not read, so not reported
+      }
+      return error;
     }
     case od::json_type::boolean: {
       bool flag;

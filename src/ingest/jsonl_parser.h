@@ -8,8 +8,12 @@
 //     whitespace after the object is a RowError ("invalid JSON: <simdjson's message>",
 //     "not a JSON object"). The whole line is checked, wanted keys or not, including string
 //     escapes and UTF-8; nesting deeper than kMaxJsonDepth is reported as invalid too.
-//   - Values keep their JSON type: number -> Number (a double; a number outside the double
-//     range makes the line invalid), string -> String, true/false -> Bool, null -> Null.
+//   - Values keep their JSON type: number -> Number (a double), string -> String, true/false ->
+//     Bool, null -> Null. A number too small for a double is 0 (1e-400). One too large (1e999,
+//     -1e400) is valid JSON but no double: a wanted key's value is then null, reported with
+//     sink.OnWarning before the row ("field `amount`: the number 1e999 is out of range; using
+//     null"), and in a key not wanted it is not read, so not reported. Either way the row is
+//     kept; only a number against JSON's grammar (`1e`, `01`, `+1`, `NaN`) makes it invalid.
 //   - Nested objects are flattened with dots: {"utm": {"source": "x"}} gives key "utm.source".
 //     The parser descends only into objects that lead to a wanted key. A wanted key whose value
 //     is an array or an object gives that value's JSON text as written, as a String marked
@@ -108,6 +112,8 @@ class JsonlParser final : public BlockParser {
   simdjson::error_code Skip(simdjson::ondemand::value value, int depth);
   // The JSON text from `start` to the document's current position, without trailing spaces.
   simdjson::error_code TextUpToHere(const char* start, std::string_view& text);
+  // Makes null each wanted value of the line still out of a double's range, with a warning.
+  void ReportOutOfRange(uint64_t line_number, RowSink& sink);
 
   std::string file_;
   size_t slot_count_;
@@ -122,6 +128,13 @@ class JsonlParser final : public BlockParser {
   std::string padded_;  // a copy of a Block that lacks spare capacity for the padding
   std::string path_;    // "a.b." while inside nested objects
   std::vector<Value> values_;
+  // The wanted values of the line being parsed that were numbers out of a double's range, in
+  // the order read; rare, and met only where simdjson has refused a number.
+  struct OutOfRange {
+    const KeyEntry* entry;
+    std::string_view literal;  // in the Block
+  };
+  std::vector<OutOfRange> out_of_range_;
   // Per slot, whether its value was read inside an object (for ForgetNested); empty when no
   // wanted key is nested.
   std::vector<uint8_t> nested_;

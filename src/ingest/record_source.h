@@ -104,6 +104,8 @@ class RowSink {
   virtual void OnError(RowError error) = 0;
   // A problem with the row that comes next to OnRow: it is read anyway, as other readers of
   // the format read it, but its reader should be told. Ignored unless a sink reports it.
+  // When the warning names a `field` whose value the parser made null (a JSON number out of a
+  // double's range), its message ends in "; using null".
   virtual void OnWarning(RowError /*warning*/) {}
 };
 

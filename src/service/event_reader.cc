@@ -150,10 +150,14 @@ class EventReader::Sink : public ingest::RowSink {
     got_row = true;
   }
   void OnError(ingest::RowError error) override { problem = std::move(error.message); }
+  // A value out of a double's range, made null: it only explains a refused id or ts, since
+  // the stored event is the text as written.
+  void OnWarning(ingest::RowError warning) override { warnings.push_back(std::move(warning)); }
 
   std::vector<Value> row;
   bool got_row = false;
   std::string problem;
+  std::vector<ingest::RowError> warnings;
 };
 
 EventReader::EventReader() : parser_("", {"lead_id", "type", "ts", "event_id"}) {}
@@ -178,18 +182,22 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
   out.index = index;
   std::string_view view;
   if (!IdText(values[0], scratch_, view)) {
-    return reject("lead_id", NoIdReason(values[0], "lead_id"));
+    return reject("lead_id",
+                  RefusedBecause(sink.warnings, "lead_id", NoIdReason(values[0], "lead_id")));
   }
   out.lead_id.assign(view);
   if (!IdText(values[1], scratch_, view)) {
-    return reject("type", NoIdReason(values[1], "event type"));
+    return reject("type",
+                  RefusedBecause(sink.warnings, "type", NoIdReason(values[1], "event type")));
   }
   out.type.assign(view);
   std::string problem;
   std::optional<Timestamp> ts = EventTime(values[2], problem);
   if (!ts) {
-    return reject("ts",
-                  values[2].is_null() ? "missing ts" : problem + " (ISO-8601 or Unix seconds)");
+    return reject(
+        "ts", RefusedBecause(
+                  sink.warnings, "ts",
+                  values[2].is_null() ? "missing ts" : problem + " (ISO-8601 or Unix seconds)"));
   }
   out.ts = *ts;
   // As batch scoring reads it: an event_id that is no id (empty, a bool, an array, an object)

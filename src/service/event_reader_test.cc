@@ -102,6 +102,17 @@ TEST(EventReader, ARepeatedKeyKeepsItsLastValue) {
   EXPECT_EQ(e.type, "demo_booked");
 }
 
+// A property out of a double's range is still JSON: the event is stored as written, and what
+// the number means is settled where it is read (null, reported, in jsonl_parser.h).
+TEST(EventReader, KeepsAPropertyOutOfDoubleRangeAsWritten) {
+  EventReader reader;
+  std::vector<Rejection> rejected;
+  EventInput e;
+  ASSERT_TRUE(reader.Read(R"({"lead_id":"a","type":"x","ts":1,"amount":1e999})", 0, e, rejected));
+  EXPECT_EQ(e.body, R"({"lead_id":"a","type":"x","ts":1,"amount":1e999})");
+  EXPECT_TRUE(rejected.empty());
+}
+
 TEST(EventReader, RejectsWithTheFieldAndReason) {
   struct Case {
     std::string text, field, reason_part;
@@ -122,6 +133,11 @@ TEST(EventReader, RejectsWithTheFieldAndReason) {
       {R"({"lead_id":"a","type":"x","ts":1,"note":"bad \q escape"})", "", "invalid JSON"},
       {R"(["lead_id"])", "", "not a JSON object"},
       {"{\"lead_id\":\"a\n\",\"type\":\"x\",\"ts\":1}", "", "invalid JSON"},
+      // JSON, but out of a double's range: the reason, not "missing".
+      {R"({"lead_id":1e999,"type":"x","ts":1})", "lead_id", "the number 1e999 is out of range"},
+      {R"({"lead_id":"a","type":-1e400,"ts":1})", "type", "the number -1e400 is out of range"},
+      {R"({"lead_id":"a","type":"x","ts":1e999})", "ts", "the number 1e999 is out of range"},
+      {R"({"lead_id":"a","type":"x","ts":1,"n":1e})", "", "invalid JSON"},
   };
   EventReader reader;
   for (size_t i = 0; i < cases.size(); ++i) {

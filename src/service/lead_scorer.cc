@@ -146,6 +146,8 @@ class LeadScorer::Impl {
       error.message += "; row skipped";
       errors_->push_back(std::move(error));
     }
+    // A number out of a double's range, read as null: reported as a conversion is.
+    void OnWarning(ingest::RowError warning) override { errors_->push_back(std::move(warning)); }
 
    private:
     Impl* impl_;

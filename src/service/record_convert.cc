@@ -40,6 +40,19 @@ std::string AlreadyReadReason(std::string_view lead_id, uint64_t first_line) {
   return fmt::format("lead_id \"{}\" already read at line {}; row skipped", lead_id, first_line);
 }
 
+std::string RefusedBecause(std::vector<ingest::RowError>& warnings, std::string_view field,
+                           std::string reason) {
+  constexpr std::string_view kNulled = "; using null";
+  for (auto it = warnings.begin(); it != warnings.end(); ++it) {
+    if (it->field == field && it->message.ends_with(kNulled)) {
+      reason = it->message.substr(0, it->message.size() - kNulled.size());
+      warnings.erase(it);
+      break;
+    }
+  }
+  return reason;
+}
+
 bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out) {
   if (v.is_number()) {
     scratch = FormatNumber(v.number());

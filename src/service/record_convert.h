@@ -48,6 +48,13 @@ std::string NoIdReason(const Value& v, std::string_view what);
 // skipped`. Batch scoring and `leadscore ingest` word it alike.
 std::string AlreadyReadReason(std::string_view lead_id, uint64_t first_line);
 
+// `reason` for refusing a row's required `field` (lead_id, type, ts), unless the reader warned
+// that it made that value null (a JSON number out of a double's range: "the number 1e999 is
+// out of range; using null", see RowSink::OnWarning): then the warning's reason ("the number
+// 1e999 is out of range"), and the warning leaves `warnings`, since the row is not read.
+std::string RefusedBecause(std::vector<ingest::RowError>& warnings, std::string_view field,
+                           std::string reason);
+
 // The time of an event's raw `ts`: a string as ParseTimestamp reads it (ISO-8601 or Unix
 // seconds), a number as Unix seconds. nullopt when it is missing or unreadable; `problem` then
 // says which, worded as batch reports it ("missing ts", "cannot parse \"x\" as a time").

@@ -178,6 +178,66 @@ TEST_F(Cli, DeclaredFieldsNoRuleReadsAreCheckedToo) {
   EXPECT_EQ(strict.out, "");
 }
 
+// 1e999 is JSON (RFC 8259; Python reads inf) but no double. A value out of range that the model
+// reads is null and reported with its field, as a value that does not convert is, and fails
+// --strict; the row is kept. An id or a time out of range leaves the row without it: skipped.
+TEST_F(Cli, JsonNumberOutOfDoubleRangeIsNullAndReportedAndTheRowKept) {
+  const std::string model =
+      dir_.Write("amount.yaml",
+                 "fields: {amount: number, size: number}\n"
+                 "fit:\n  rules:\n    - {id: sme, when: size between 10 and 100, points: 20}\n"
+                 "engagement:\n  rules:\n    - {id: pv, event: page_view, points: 5}\n"
+                 "    - {id: big, event: page_view, when: amount > 100, points: 50}\n");
+  const std::string events =
+      dir_.Write("big.jsonl",
+                 R"({"lead_id":"A","type":"page_view","ts":"2025-12-01","amount":1e999}
+{"lead_id":"A","type":"page_view","ts":"2025-12-01"}
+)");
+  const std::string leads = dir_.Write("leads.jsonl", R"({"lead_id":"x4","size":1e400}
+{"lead_id":"x5","size":50,"unread":-1e400}
+)");
+  auto r = RunLeadscore(
+      {"score", "--model", model, "--leads", leads, "--events", events, "--as-of", "2026-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "x5,20.00,20.00,0.00,,\n"
+            "A,10.00,0.00,10.00,,\n"
+            "x4,0.00,0.00,0.00,,\n");
+  for (const std::string& problem :
+       {events + ":1: field `amount`: the number 1e999 is out of range; using null",
+        leads + ":1: field `size`: the number 1e400 is out of range; using null",
+        events + ": 2 rows read, 2 used, 0 skipped", leads + ": 2 rows read, 2 used, 0 skipped"}) {
+    EXPECT_NE(r.err.find(problem), std::string::npos) << problem << "\n" << r.err;
+  }
+  EXPECT_EQ(r.err.find("invalid JSON"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("unread"), std::string::npos) << r.err;  // a key not read: not reported
+  auto strict = RunLeadscore(
+      {"score", "--model", model, "--events", events, "--as-of", "2026-01-01", "--strict"});
+  EXPECT_EQ(strict.exit_code, 3) << strict.err;
+  EXPECT_EQ(strict.out, "");
+
+  const std::string no_id = dir_.Write("no_id.jsonl",
+                                       R"({"lead_id":1e999,"type":"page_view","ts":"2025-12-01"}
+{"lead_id":"B","type":"page_view","ts":-1e400}
+{"lead_id":"B","type":"page_view","ts":"2025-12-01","amount":1e}
+{"lead_id":"B","type":"page_view","ts":"2025-12-01","amount":1e-400}
+)");
+  auto skipped =
+      RunLeadscore({"score", "--model", model, "--events", no_id, "--as-of", "2026-01-01"});
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
+  EXPECT_EQ(skipped.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "B,5.00,0.00,5.00,,\n");
+  for (const std::string& problem :
+       {no_id + ":1: field `lead_id`: the number 1e999 is out of range; row skipped",
+        no_id + ":2: field `ts`: the number -1e400 is out of range; row skipped",
+        no_id + ":3: invalid JSON: a number that does not parse; row skipped",
+        no_id + ": 4 rows read, 1 used, 3 skipped, 0 duplicates\n"}) {
+    EXPECT_NE(skipped.err.find(problem), std::string::npos) << problem << "\n" << skipped.err;
+  }
+}
+
 TEST_F(Cli, StrictFailsWithNoOutput) {
   std::string leads = dir_.Write("leads.csv", "lead_id,size\na,50\nb,many\n");
   auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01",
