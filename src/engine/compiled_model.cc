@@ -288,12 +288,14 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   auto unread = [&](const std::vector<FieldSlot>& read,
                     std::initializer_list<const char*> reserved) {
     std::vector<FieldSlot> out;
-    for (const auto& [name, type] : spec.fields) {
+    for (const auto& field : spec.fields) {
+      // Not a structured binding: clang 14 cannot capture one in a lambda.
+      const std::string& name = field.first;
       const bool is_read =
           std::any_of(read.begin(), read.end(), [&](const FieldSlot& f) { return f.name == name; });
       const bool is_reserved = std::any_of(reserved.begin(), reserved.end(),
                                            [&](const char* key) { return name == key; });
-      if (!is_read && !is_reserved) out.push_back({name, type});
+      if (!is_read && !is_reserved) out.push_back({name, field.second});
     }
     return out;
   };
