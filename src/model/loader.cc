@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "core/read_file.h"
@@ -510,17 +511,48 @@ void Loader::CheckIds() {
   check_groups(spec_.engagement.groups, "engagement", spec_.engagement.rules);
 }
 
+namespace {
+
+// The 1-based line where a second YAML document starts: a `---` marker at the start of a line
+// after a first marker or after content (a line that is not blank, a comment or a directive).
+std::optional<int> SecondDocumentLine(std::string_view yaml) {
+  bool seen = false;  // a marker or content
+  int number = 0;
+  for (size_t at = 0; at < yaml.size();) {
+    size_t end = yaml.find('\n', at);
+    if (end == std::string_view::npos) end = yaml.size();
+    std::string_view line = yaml.substr(at, end - at);
+    at = end + 1;
+    ++number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    const bool marker =
+        line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    if (marker) {
+      if (seen) return number;
+      seen = true;
+      continue;
+    }
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    if (first == 0 && line[0] == '%') continue;  // a directive, before the first marker
+    seen = true;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 LoadResult Loader::Run(std::string_view yaml) {
   YAML::Node root;
   try {
-    // Every document, so that a second one (after `---`) is not silently left unread.
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
-    if (documents.size() > 1) {
-      Error(PosOf(documents[1]),
+    // A second document (after `---`) would be silently left unread by YAML::Load. Found in
+    // the text: yaml-cpp's LoadAll loops without end, filling memory, on some malformed input.
+    if (auto line = SecondDocumentLine(yaml)) {
+      Error(SourcePos{*line, 1},
             "a model file holds one YAML document; another starts here (after `---`)");
       return {std::nullopt, std::move(diagnostics_)};
     }
-    if (!documents.empty()) root = documents.front();
+    root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
     std::string message = "invalid YAML: " + e.msg;
     // The usual cause: a function call's comma splits a rule written as a { } map.
