@@ -211,7 +211,9 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
     options.leads = flags.db + " (leads)";
     options.events = flags.db + " (events)";
     options.outcomes = flags.db + " (outcomes)";
-    options.leads_source = from(&service::StoredLeads);
+    options.leads_source = [&store]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+      return service::StoredLeads(*store, nullptr);  // cells typed as a file's, undeclared
+    };
     options.events_source = from(&service::StoredEvents);
     options.outcomes_source = from(&service::StoredOutcomes);
   }

@@ -167,6 +167,9 @@ void AddLeadRoutes(HttpServer& server) {
                    return SendProblem(res, 503, "the store could not be read");
                  }
                  json doc = LeadJson(**view, "");
+                 // The CSV cells that read as numbers, as the file wrote them.
+                 json texts = json::parse((*view)->lead.cell_texts, nullptr, false);
+                 if (texts.is_object() && !texts.empty()) doc["cell_texts"] = std::move(texts);
                  doc["events"] = json::array();
                  for (const auto& e : *events) doc["events"].push_back(EventJson(e));
                  doc["outcomes"] = json::array();

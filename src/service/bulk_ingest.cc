@@ -11,6 +11,7 @@
 
 #include "core/text_lines.h"
 #include "ingest/convert.h"
+#include "service/cell_texts.h"
 #include "service/event_reader.h"
 #include "service/lead_table.h"
 #include "service/record_convert.h"
@@ -29,6 +30,7 @@ struct RawRecord {
   json object;       // null with an empty `text`: the record was bad (reported already)
   std::string text;  // an event line
   std::optional<ingest::RowError> warning;  // read anyway (RowSink::OnWarning)
+  json cell_texts = nullptr;  // of a CSV row: its cells that read as numbers, as written
   bool bad() const { return object.is_null() && text.empty(); }
 };
 
@@ -52,12 +54,14 @@ class CsvToJson : public ingest::RowSink {
       : header_(header), id_columns_(id_columns), out_(out), errors_(errors) {}
   void OnRow(uint64_t line, std::span<const Value> values) override {
     json object = json::object();
+    json texts;
     for (size_t i = 0; i < header_.size() && i < values.size(); ++i) {
       if (values[i].is_null() || (values[i].is_string() && values[i].str().empty())) continue;
       if (id_columns_[i]) {
         object[header_[i]] = std::string(values[i].str());
         continue;
       }
+      if (IsNumberCell(values[i].str())) texts[header_[i]] = std::string(values[i].str());
       Value typed = ingest::CsvCellForJson(values[i].str());
       if (typed.is_number()) {
         double number = typed.number();
@@ -71,7 +75,7 @@ class CsvToJson : public ingest::RowSink {
         object[header_[i]] = std::string(values[i].str());
       }
     }
-    out_.push_back({line, std::move(object), {}, std::move(warning_)});
+    out_.push_back({line, std::move(object), {}, std::move(warning_), std::move(texts)});
     warning_.reset();
   }
   void OnError(ingest::RowError error) override {
@@ -199,7 +203,10 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
         if (ok) request.events.push_back(std::move(e));
       } else if (kind == RecordKind::kLeads) {
         LeadInput l;
-        if (ReadLead(r.object, i, l, rejected)) request.leads.push_back(std::move(l));
+        if (ReadLead(r.object, i, l, rejected)) {
+          l.cell_texts = std::move(r.cell_texts);
+          request.leads.push_back(std::move(l));
+        }
       } else {
         store::OutcomeRow o;
         if (ReadOutcome(r.object, i, std::nullopt, o, rejected)) {

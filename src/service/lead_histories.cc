@@ -5,6 +5,7 @@
 #include <span>
 
 #include "ingest/convert.h"
+#include "service/cell_texts.h"
 
 namespace leadscore::service {
 namespace {
@@ -35,19 +36,25 @@ bool ToJson(const Value& v, bool csv, nlohmann::json& out) {
 // Calls `on_record(lead_id, object)` for every row of a source that has a lead_id.
 class JsonRecords : public ingest::RowSink {
  public:
-  using OnRecord = std::function<void(std::string, nlohmann::json)>;
+  // (lead_id, the record as JSON, its CSV cells that read as numbers as written).
+  using OnRecord = std::function<void(std::string, nlohmann::json, nlohmann::json)>;
   JsonRecords(std::vector<std::string> keys, bool csv, OnRecord on_record)
       : keys_(std::move(keys)), csv_(csv), on_record_(std::move(on_record)) {}
   void OnRow(uint64_t, std::span<const Value> values) override {
     nlohmann::json object = nlohmann::json::object();
+    nlohmann::json texts = nlohmann::json::object();
     std::string id;
     for (size_t i = 0; i < keys_.size(); ++i) {
       nlohmann::json v;
       if (!ToJson(values[i], csv_, v)) continue;
-      if (keys_[i] == "lead_id") id = v.is_string() ? v.get<std::string>() : v.dump();
+      if (keys_[i] == "lead_id") {
+        id = v.is_string() ? v.get<std::string>() : v.dump();
+      } else if (csv_ && IsNumberCell(values[i].str())) {
+        texts[keys_[i]] = std::string(values[i].str());
+      }
       object[keys_[i]] = std::move(v);
     }
-    if (!id.empty()) on_record_(std::move(id), std::move(object));
+    if (!id.empty()) on_record_(std::move(id), std::move(object), std::move(texts));
   }
   void OnError(ingest::RowError) override {}  // reported when the training set reads the file
 
@@ -69,6 +76,7 @@ Status ReadRecords(const learn::SourceOpener& open, const JsonRecords::OnRecord&
 LeadRecords LeadHistories::Of(const std::string& lead_id) const {
   LeadRecords records{lead_id, {}, {}};
   if (auto a = attributes.find(lead_id); a != attributes.end()) records.attributes_json = a->second;
+  if (auto t = cell_texts.find(lead_id); t != cell_texts.end()) records.cell_texts = t->second;
   if (auto e = events.find(lead_id); e != events.end()) records.events_json = e->second;
   return records;
 }
@@ -76,14 +84,17 @@ LeadRecords LeadHistories::Of(const std::string& lead_id) const {
 Result<LeadHistories> ReadLeadHistories(const learn::SourceOpener& leads,
                                         const learn::SourceOpener& events) {
   LeadHistories out;
-  LS_RETURN_IF_ERROR(ReadRecords(leads, [&](std::string id, nlohmann::json object) {
-    object.erase("lead_id");
-    out.attributes.emplace(std::move(id), object.dump());
-  }));
+  LS_RETURN_IF_ERROR(
+      ReadRecords(leads, [&](std::string id, nlohmann::json object, nlohmann::json texts) {
+        object.erase("lead_id");
+        if (!texts.empty()) out.cell_texts.emplace(id, texts.dump());
+        out.attributes.emplace(std::move(id), object.dump());
+      }));
   if (events) {
-    LS_RETURN_IF_ERROR(ReadRecords(events, [&](std::string id, nlohmann::json object) {
-      out.events[std::move(id)].push_back(object.dump());
-    }));
+    LS_RETURN_IF_ERROR(
+        ReadRecords(events, [&](std::string id, nlohmann::json object, nlohmann::json /*texts*/) {
+          out.events[std::move(id)].push_back(object.dump());
+        }));
   }
   return out;
 }

@@ -18,7 +18,7 @@ Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
                                           size_t top) const {
   // The lead and its events as JSON Lines, as a batch run reads the store.
   std::string lead_line;
-  AppendLeadLine(lead_line, lead);
+  AppendLeadLine(lead_line, lead, nullptr);
   std::string event_lines;
   for (const std::string& body : events) {
     event_lines += body;

@@ -18,6 +18,7 @@
 #include "engine/lead_state.h"
 #include "engine/scorer.h"
 #include "ingest/jsonl_parser.h"
+#include "service/cell_texts.h"
 #include "service/lead_table.h"
 #include "service/record_convert.h"
 #include "service/stage_forecast.h"
@@ -65,7 +66,9 @@ class LeadScorer::Impl {
     arena_.Reset();
     errors_.clear();
     std::fill(attributes_.begin(), attributes_.end(), Value::Null());
-    Parse(*lead_parser_, std::span<const std::string_view>(&lead.attributes_json, 1), lead_sink_);
+    const std::string_view attributes =
+        AttributesFor(lead.attributes_json, lead.cell_texts, &model_, attributes_scratch_);
+    Parse(*lead_parser_, std::span<const std::string_view>(&attributes, 1), lead_sink_);
     if (lead.parsed) {
       assert(lead.parsed->model == &model_);
       events_ = lead.parsed;
@@ -221,7 +224,7 @@ class LeadScorer::Impl {
   Sink lead_sink_{this, &Impl::OnLead, &errors_};
   Sink event_sink_{this, &Impl::OnEvent, &own_.errors};
   ingest::Block block_;
-  std::string lead_scratch_, type_scratch_, event_scratch_;
+  std::string lead_scratch_, type_scratch_, event_scratch_, attributes_scratch_;
   std::vector<Value> raw_;
 
   // The lead of the current call; strings in arena_.

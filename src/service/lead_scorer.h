@@ -41,6 +41,9 @@ struct LeadRecords {
   // When set: the lead's events as Parse gave them (by a LeadScorer of the same model, for
   // this lead_id), and events_json is not read.
   const ParsedEvents* parsed = nullptr;
+  // Its CSV cells that read as numbers, as written (store::LeadRow::cell_texts): read as batch
+  // reads the file's cells (service/cell_texts.h). Empty or "{}": none.
+  std::string_view cell_texts = {};
 };
 
 class LeadScorer {

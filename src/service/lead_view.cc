@@ -46,14 +46,16 @@ ModelScore ScoreRecords(const ActiveModel& model, const LeadRecords& records, As
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
                        const std::vector<std::string>& events, AsOf as_of, bool explain,
                        bool forecast) {
-  return ScoreRecords(model, LeadRecords{lead.lead_id, lead.attributes, events}, as_of, explain,
-                      forecast);
+  return ScoreRecords(model,
+                      LeadRecords{lead.lead_id, lead.attributes, events, nullptr, lead.cell_texts},
+                      as_of, explain, forecast);
 }
 
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
                        const ParsedEvents& events, AsOf as_of, bool explain, bool forecast) {
-  return ScoreRecords(model, LeadRecords{lead.lead_id, lead.attributes, {}, &events}, as_of,
-                      explain, forecast);
+  return ScoreRecords(model,
+                      LeadRecords{lead.lead_id, lead.attributes, {}, &events, lead.cell_texts},
+                      as_of, explain, forecast);
 }
 
 }  // namespace leadscore::service

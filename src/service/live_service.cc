@@ -338,8 +338,9 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
   EventsRead events(*lease, *event_cache_, *event_log_, lead_id);
   LS_ASSIGN_OR_RETURN(auto parsed, events.Parsed(*model));
   LeadScorer& scorer = ThreadScorer(model->compiled);
-  auto points = scorer.History(LeadRecords{lead->lead_id, lead->attributes, {}, parsed.get()},
-                               AsOf{as_of}, limit);
+  auto points = scorer.History(
+      LeadRecords{lead->lead_id, lead->attributes, {}, parsed.get(), lead->cell_texts}, AsOf{as_of},
+      limit);
   std::vector<std::pair<Timestamp, ModelScore>> out;
   for (const auto& [ts, s] : points) out.emplace_back(ts, ToModelScore(*model, s));
   return out;

@@ -40,6 +40,8 @@ struct LeadInput {
   size_t index = 0;
   std::string lead_id;
   nlohmann::json attributes;  // an object
+  // From a CSV file: its cells that read as numbers, as written (service/cell_texts.h).
+  nlohmann::json cell_texts;
 };
 
 // The records of a body: objects in order. Fails (400) when the body is not JSON at all; a

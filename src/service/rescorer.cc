@@ -528,8 +528,8 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     const ActiveModel& model = set.models[m];
     BatchOptions options;
     options.as_of = AsOf{now};
-    options.leads_source = [this]() -> Result<std::unique_ptr<ingest::RecordSource>> {
-      return StoredLeads(*store_);
+    options.leads_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+      return StoredLeads(*store_, model.compiled.get());
     };
     options.events_source = [this]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       return StoredEvents(*store_);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "service/cell_texts.h"
+
 namespace leadscore::service {
 namespace {
 
@@ -73,7 +75,8 @@ class EventsSource final : public StoredSource {
 
 class LeadsSource final : public StoredSource {
  public:
-  explicit LeadsSource(store::Store& store) : StoredSource("store:leads"), store_(store) {}
+  LeadsSource(store::Store& store, const engine::CompiledModel* model)
+      : StoredSource("store:leads"), store_(store), model_(model) {}
 
   Result<std::optional<ingest::Block>> Next(size_t target_bytes) override {
     if (total_rows_ == 0) {
@@ -89,7 +92,7 @@ class LeadsSource final : public StoredSource {
         break;
       }
       for (const auto& lead : page) {
-        AppendLeadLine(block.bytes, lead);
+        AppendLeadLine(block.bytes, lead, model_);
         ++rows;
       }
       after_ = page.back().lead_id;
@@ -101,6 +104,7 @@ class LeadsSource final : public StoredSource {
 
  private:
   store::Store& store_;
+  const engine::CompiledModel* model_;
   std::string after_;
   bool done_ = false;
 };
@@ -142,11 +146,13 @@ class OutcomesSource final : public StoredSource {
 
 }  // namespace
 
-void AppendLeadLine(std::string& out, const store::LeadRow& lead) {
+void AppendLeadLine(std::string& out, const store::LeadRow& lead,
+                    const engine::CompiledModel* model) {
   // {"lead_id": <id>, <the attributes' members>}: lead_id first, as a file would have it.
   out += "{\"lead_id\":";
   out += nlohmann::json(lead.lead_id).dump();
-  std::string_view rest(lead.attributes);
+  std::string scratch;
+  std::string_view rest = AttributesFor(lead.attributes, lead.cell_texts, model, scratch);
   size_t open = rest.find('{');
   rest = open == std::string_view::npos ? "}" : rest.substr(open + 1);
   if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos && rest.front() != '}') {
@@ -164,8 +170,9 @@ std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store) {
   return std::make_unique<EventsSource>(store);
 }
 
-std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store) {
-  return std::make_unique<LeadsSource>(store);
+std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,
+                                                  const engine::CompiledModel* model) {
+  return std::make_unique<LeadsSource>(store, model);
 }
 
 }  // namespace leadscore::service

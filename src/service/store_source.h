@@ -9,15 +9,20 @@
 #include <memory>
 
 #include "core/status.h"
+#include "engine/compiled_model.h"
 #include "ingest/record_source.h"
 #include "store/store.h"
 
 namespace leadscore::service {
 
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store);
-// Appends one stored lead as the leads source gives it: a JSON Lines line with lead_id first.
-void AppendLeadLine(std::string& out, const store::LeadRow& lead);
-std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store);
+// Appends one stored lead as the leads source gives it: a JSON Lines line with lead_id first,
+// its CSV cells written as `model` reads them (service/cell_texts.h; null: no declarations).
+void AppendLeadLine(std::string& out, const store::LeadRow& lead,
+                    const engine::CompiledModel* model);
+// The leads for `model` (AppendLeadLine); the model must outlive the source.
+std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,
+                                                  const engine::CompiledModel* model);
 // Every lead's outcomes as {"lead_id", "outcome", "ts", "value"?}, in the order recorded.
 std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store);
 

@@ -19,7 +19,8 @@ std::optional<store::ScoreRow> StoredLeadCache::ScoreOf(const Entry& entry,
 
 size_t StoredLeadCache::BytesOf(const Entry& entry) {
   // The strings' heap blocks, the entry and a hash node; an estimate, not a count of bytes.
-  size_t bytes = sizeof(Entry) + 64 + 2 * entry.lead.lead_id.size() + entry.lead.attributes.size();
+  size_t bytes = sizeof(Entry) + 64 + 2 * entry.lead.lead_id.size() + entry.lead.attributes.size() +
+                 entry.lead.cell_texts.size();
   for (const store::ScoreRow& row : entry.scores) {
     bytes += sizeof(row) + row.model.size() + row.lead_id.size() + row.grade.value_or("").size() +
              row.stage.value_or("").size();

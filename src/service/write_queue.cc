@@ -7,6 +7,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "service/cell_texts.h"
+
 namespace leadscore::service {
 
 namespace {
@@ -81,6 +83,8 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
     }
     merged.update(lead.attributes);
     row.attributes = merged.dump();
+    row.cell_texts =
+        MergedCellTexts(existing ? existing->cell_texts : "{}", lead.attributes, lead.cell_texts);
     LS_RETURN_IF_ERROR(s.PutLead(row));
     committed.attribute_leads.push_back(lead.lead_id);
   }

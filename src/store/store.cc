@@ -37,7 +37,8 @@ std::string Placeholders(size_t rows, size_t columns) {
   return out;
 }
 
-LeadRow ToLead(const SqlRow& r) { return {r.Text(0), r.Text(1), r.Int(2), r.Int(3)}; }
+LeadRow ToLead(const SqlRow& r) { return {r.Text(0), r.Text(1), r.Int(2), r.Int(3), r.Text(4)}; }
+constexpr std::string_view kLeadColumns = "lead_id, attributes, created_at, updated_at, cell_texts";
 
 EventRow ToEvent(const SqlRow& r) {
   return {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5), r.Int(6)};
@@ -119,18 +120,18 @@ Result<std::optional<LeadRow>> Store::GetLead(const std::string& lead_id) {
   std::vector<SqlValue> p{lead_id};
   LS_ASSIGN_OR_RETURN(
       auto rows,
-      db_->Query("SELECT lead_id, attributes, created_at, updated_at FROM leads WHERE lead_id = ?",
-                 p));
+      db_->Query(fmt::format("SELECT {} FROM leads WHERE lead_id = ?", kLeadColumns), p));
   if (rows.empty()) return std::nullopt;
   return ToLead(rows[0]);
 }
 
 Status Store::PutLead(const LeadRow& lead) {
-  std::vector<SqlValue> p{lead.lead_id, lead.attributes, lead.created_at, lead.updated_at};
+  std::vector<SqlValue> p{lead.lead_id, lead.attributes, lead.created_at, lead.updated_at,
+                          lead.cell_texts};
   return StatusOf(db_->Exec(
-      "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (lead_id) DO UPDATE SET attributes = excluded.attributes, updated_at = "
-      "excluded.updated_at",
+      "INSERT INTO leads (lead_id, attributes, created_at, updated_at, cell_texts) VALUES (?, ?, "
+      "?, ?, ?) ON CONFLICT (lead_id) DO UPDATE SET attributes = excluded.attributes, "
+      "updated_at = excluded.updated_at, cell_texts = excluded.cell_texts",
       p));
 }
 
@@ -162,10 +163,10 @@ Result<bool> Store::DeleteLeadRows(const std::string& lead_id,
 
 Result<std::vector<LeadRow>> Store::LeadsPage(const std::string& after, int64_t limit) {
   std::vector<SqlValue> p{after, limit};
-  return QueryRows<LeadRow>(*db_,
-                            "SELECT lead_id, attributes, created_at, updated_at "
-                            "FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?",
-                            p, ToLead);
+  return QueryRows<LeadRow>(
+      *db_,
+      fmt::format("SELECT {} FROM leads WHERE lead_id > ? ORDER BY lead_id LIMIT ?", kLeadColumns),
+      p, ToLead);
 }
 
 Result<int64_t> Store::CountLeads() {

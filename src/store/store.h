@@ -33,6 +33,9 @@ struct LeadRow {
   std::string attributes = "{}";  // a JSON object
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
+  // Its CSV cells that read as numbers, as written: {"zip": "01500"} (attributes has 1500).
+  // Scoring reads these as the file's cells (service/cell_texts.h).
+  std::string cell_texts = "{}";
 };
 
 struct EventRow {

@@ -51,7 +51,9 @@ TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
   auto old = Store::Open(fresh.target(), {.schema_target = 1});
   ASSERT_TRUE(old) << old.error().ToString();
   EXPECT_EQ(*SchemaVersion((*old)->db()), 1);
-  ASSERT_TRUE((*old)->PutLead({"a", R"({"x":1})", 1, 1}).ok());
+  std::vector<SqlValue> row{std::string("a"), std::string(R"({"x":1})"), int64_t{1}, int64_t{1}};
+  ASSERT_TRUE((*old)->db().Exec(  // as version 1 wrote it
+      "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)", row));
   EventRow e = Event("a", "e1", 5);
   ASSERT_TRUE((*old)->InsertEvent(e).ok());
   // Version 1 has no scores table yet.
@@ -129,6 +131,36 @@ TEST_P(StoreTest, TheRankIndexGoesAndScoresStillListInRankOrder) {
   std::vector<std::string> ids;
   for (const auto& row : *listed) ids.push_back(row.lead_id);
   EXPECT_EQ(ids, (std::vector<std::string>{"b", "a", "c"}));
+}
+
+// Version 5 adds each lead's CSV cell texts: leads stored before it have none, and a lead
+// written after it keeps the texts it is given.
+TEST_P(StoreTest, LeadsGainCellTextsKeptWithTheirAttributes) {
+  ScratchStore fresh(GetParam());
+  auto old = Store::Open(fresh.target(), {.schema_target = 4});
+  ASSERT_TRUE(old) << old.error().ToString();
+  std::vector<SqlValue> p{std::string("a"), std::string(R"({"zip":1500})"), int64_t{1}, int64_t{2}};
+  ASSERT_TRUE((*old)->db().Exec(
+      "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)", p));
+  old->reset();
+
+  auto upgraded = Store::Open(fresh.target());
+  ASSERT_TRUE(upgraded) << upgraded.error().ToString();
+  auto a = (*upgraded)->GetLead("a");
+  ASSERT_TRUE(a && *a);
+  EXPECT_EQ((*a)->attributes, R"({"zip":1500})");
+  EXPECT_EQ((*a)->cell_texts, "{}");
+  LeadRow b{"b", R"({"zip":"01500","size":1.5})", 3, 4, R"({"size":"1.50"})"};
+  ASSERT_TRUE((*upgraded)->PutLead(b).ok());
+  b.cell_texts = R"({"size":"1.5"})";
+  b.attributes = R"({"zip":"01500","size":1.5,"x":1})";
+  ASSERT_TRUE((*upgraded)->PutLead(b).ok());  // an update replaces both
+  auto page = (*upgraded)->LeadsPage("", 10);
+  ASSERT_TRUE(page) << page.error().ToString();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[1].lead_id, "b");
+  EXPECT_EQ((*page)[1].cell_texts, R"({"size":"1.5"})");
+  EXPECT_EQ((*page)[1].attributes, b.attributes);
 }
 
 TEST_P(StoreTest, RefusesAStoreNewerThanTheBinary) {
