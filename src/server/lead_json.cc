@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/rounding.h"
+#include "service/record_json.h"
 
 namespace leadscore::server {
 
@@ -98,7 +99,8 @@ json TransitionJson(const store::TransitionRow& t) {
 }
 
 json EventJson(const store::EventRow& e) {
-  json body = json::parse(e.body, nullptr, false);
+  // A number out of a double's range (stored as sent) shows as null, as scoring reads it.
+  json body = service::ParseRecordJson(e.body, nullptr);
   return {{"seq", e.seq},
           {"received_at", FormatTimestamp(e.received_at)},
           {"event", body.is_discarded() ? json(e.body) : body}};

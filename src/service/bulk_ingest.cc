@@ -16,6 +16,7 @@
 #include "service/lead_table.h"
 #include "service/record_convert.h"
 #include "service/record_input.h"
+#include "service/record_json.h"
 #include "service/write_queue.h"
 
 namespace leadscore::service {
@@ -101,14 +102,24 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
       out.push_back({line, nullptr, std::string(text), std::nullopt});
       return;
     }
-    json object = json::parse(text, nullptr, false);
+    std::vector<OutOfRangeNumber> out_of_range;
+    json object = ParseRecordJson(text, &out_of_range);
     if (object.is_discarded() || !object.is_object()) {
       errors.push_back({file, line, "",
                         std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
                             "; row skipped"});
       out.push_back({line, nullptr, {}, std::nullopt});
     } else {
-      out.push_back({line, std::move(object), {}, std::nullopt});
+      std::optional<ingest::RowError> warning;
+      if (!out_of_range.empty()) {
+        // Read as batch reads it: the field null, reported with the row.
+        const OutOfRangeNumber& first = out_of_range.front();
+        std::string more = out_of_range.size() > 1
+                               ? fmt::format(" (and {} more numbers)", out_of_range.size() - 1)
+                               : "";
+        warning = ingest::RowError{file, line, first.key, first.Message() + more};
+      }
+      out.push_back({line, std::move(object), {}, std::move(warning)});
     }
   });
   if (block.read_error) {  // the input ended early, after these lines

@@ -6,6 +6,7 @@
 
 #include "core/text_lines.h"
 #include "core/value.h"
+#include "service/record_json.h"
 
 namespace leadscore::service {
 
@@ -16,7 +17,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<json> out;
   if (body[start] == '[') {
-    json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    json parsed = ParseRecordJson(body, nullptr);
     if (parsed.is_discarded()) {
       return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
     }
@@ -32,7 +33,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
     return out;
   }
   // One object, or NDJSON: one object per non-blank line.
-  json whole = json::parse(body, nullptr, false);
+  json whole = ParseRecordJson(body, nullptr);
   if (!whole.is_discarded()) {
     if (!whole.is_object()) return Error(InvalidArgument("the body must be an object or an array"));
     out.push_back(std::move(whole));
@@ -40,7 +41,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   }
   size_t index = 0;
   ForEachRecordLine(body, [&](std::string_view line, size_t /*offset*/) {
-    json parsed = json::parse(line, nullptr, false);
+    json parsed = ParseRecordJson(line, nullptr);
     if (parsed.is_discarded() || !parsed.is_object()) {
       rejected.push_back({index, "", parsed.is_discarded() ? "invalid JSON" : "not a JSON object"});
       out.emplace_back(nullptr);

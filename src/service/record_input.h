@@ -45,7 +45,8 @@ struct LeadInput {
 };
 
 // The records of a body: objects in order. Fails (400) when the body is not JSON at all; a
-// bad NDJSON line or a non-object element is a Rejection instead.
+// bad NDJSON line or a non-object element is a Rejection instead. A number out of a double's
+// range is null, as in a JSON Lines file for batch (record_json.h).
 Result<std::vector<nlohmann::json>> SplitBody(std::string_view body,
                                               std::vector<Rejection>& rejected);
 

@@ -175,6 +175,40 @@ fit:
     print("CSV cells: read live as batch reads the file; a JSON update drops a cell's text")
 
 
+def numbers_out_of_range(binary, model, work):
+    """A JSON Lines lead with a number out of a double's range is stored with the field null
+    and reported, as `leadscore score` keeps the row and reports the field: not rejected."""
+    db = os.path.join(work, "range.db")
+    leads = os.path.join(work, "range.jsonl")
+    with open(leads, "w") as f:
+        f.write('{"lead_id": "A", "company_size": 1e999, "industry": "IT"}\n'
+                '{"lead_id": "B", "company_size": 50, "industry": "IT"}\n')
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    warning = f"{leads}:1: field `company_size`: the number 1e999 is out of range; using null"
+    assert warning in out.stderr, out.stderr
+    assert f"{leads}: 2 records read, 2 stored, 0 duplicates, 0 rejected, 1 read with a warning" \
+        in out.stderr, out.stderr
+    as_of = "2026-01-01T00:00:00Z"
+    batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--as-of", as_of,
+                            "--format", "jsonl"], capture_output=True, text=True)
+    assert batch.returncode == 0 and warning in batch.stderr, batch.stderr
+    expected = {row["lead_id"]: row for row in map(json.loads, batch.stdout.splitlines())}
+    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "read"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    server = Server(binary, db, model, work)
+    server.start()
+    try:
+        for lead_id, row in expected.items():
+            got = request(server.port, token, "GET", f"/v1/leads/{lead_id}?as_of={as_of}")[1]
+            for field in ("score", "fit", "grade", "stage"):
+                assert got[field] == row[field], (lead_id, field, got, row)
+    finally:
+        server.stop()
+    print("a number out of range: the lead stored with the field null, as batch reads it")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -260,6 +294,7 @@ def main():
                 "warning" in out.stderr), out.stderr
         duplicate_leads(args.binary, args.model, work)
         csv_cells_as_batch_reads_them(args.binary, work)
+        numbers_out_of_range(args.binary, args.model, work)
 
     token = subprocess.run([args.binary, "token", "create", "--db", db, "--scope", "read"],
                            check=True, capture_output=True, text=True).stdout.strip()

@@ -1,0 +1,70 @@
+#include "service/record_json.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace leadscore::service {
+namespace {
+
+bool StartsNumber(char c) { return c == '-' || (c >= '0' && c <= '9'); }
+
+bool InNumber(char c) {
+  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+// `text` with each number literal outside strings that overflows a double written as null
+// (padded to its length, so that positions stay), those numbers listed in `found`. False when
+// there was none.
+bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& found) {
+  std::string last_string, key;
+  bool any = false;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '"') {
+      size_t j = i + 1;
+      while (j < text.size() && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
+      last_string.assign(text, i + 1, std::min(j, text.size()) - i - 1);
+      i = j + 1;
+    } else if (c == ':') {
+      key = last_string;
+      ++i;
+    } else if (StartsNumber(c)) {
+      size_t j = i;
+      while (j < text.size() && InNumber(text[j])) ++j;
+      std::string literal = text.substr(i, j - i);
+      if (std::isinf(std::strtod(literal.c_str(), nullptr))) {
+        found.push_back({key, literal});
+        // The shortest such literal, 1e309, is longer than "null".
+        text.replace(i, j - i, "null" + std::string(literal.size() - 4, ' '));
+        any = true;
+      }
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  return any;
+}
+
+}  // namespace
+
+std::string OutOfRangeNumber::Message() const {
+  constexpr size_t kShown = 40;  // digits of a literal that can be thousands long
+  return "the number " + text.substr(0, kShown) + (text.size() > kShown ? "..." : "") +
+         " is out of range; using null";
+}
+
+nlohmann::json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range) {
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_discarded()) return parsed;
+  std::string patched(text);
+  std::vector<OutOfRangeNumber> found;
+  if (!NullOverflowingNumbers(patched, found)) return parsed;
+  nlohmann::json retried = nlohmann::json::parse(patched, nullptr, false);
+  if (!retried.is_discarded() && out_of_range) {
+    out_of_range->insert(out_of_range->end(), found.begin(), found.end());
+  }
+  return retried;
+}
+
+}  // namespace leadscore::service

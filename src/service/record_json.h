@@ -1,0 +1,29 @@
+// A record's JSON text -> nlohmann::json, reading numbers out of a double's range as batch
+// scoring's JSON Lines parser does: as null, with a note, rather than failing the record.
+//
+// nlohmann refuses the whole text at 1e999 ("number overflow"), so a lead row that
+// `leadscore score` keeps (its field null, reported) was rejected by `leadscore ingest` and
+// POST /v1/leads. ParseRecordJson gives the object with those numbers as null instead.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leadscore::service {
+
+// One number read as null: the key it was under (empty at the top level of an array) and the
+// number as written.
+struct OutOfRangeNumber {
+  std::string key;
+  std::string text;
+  // "the number 1e999 is out of range; using null", as batch words it.
+  std::string Message() const;
+};
+
+// `text` parsed; discarded (is_discarded()) when it is not JSON for another reason. Numbers
+// out of range are null in the result and listed in `out_of_range`.
+nlohmann::json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range);
+
+}  // namespace leadscore::service

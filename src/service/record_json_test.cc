@@ -1,0 +1,44 @@
+#include "service/record_json.h"
+
+#include <gtest/gtest.h>
+
+#include "service/record_input.h"
+
+namespace leadscore::service {
+namespace {
+
+TEST(ParseRecordJson, ANumberOutOfRangeIsNullAndListedWithItsKey) {
+  std::vector<OutOfRangeNumber> found;
+  auto parsed =
+      ParseRecordJson(R"({"a": "1e999", "size": 1e999, "x": [-2E+400, 3], "b": 1})", &found);
+  ASSERT_FALSE(parsed.is_discarded());
+  EXPECT_EQ(parsed.dump(), R"({"a":"1e999","b":1,"size":null,"x":[null,3]})");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].key, "size");
+  EXPECT_EQ(found[0].Message(), "the number 1e999 is out of range; using null");
+  EXPECT_EQ(found[1].key, "x");
+  EXPECT_EQ(found[1].text, "-2E+400");
+}
+
+TEST(ParseRecordJson, OtherBadJsonStaysBadAndSmallNumbersAreNotTouched) {
+  std::vector<OutOfRangeNumber> found;
+  EXPECT_TRUE(ParseRecordJson(R"({"a": 1e999,})", &found).is_discarded());
+  EXPECT_TRUE(ParseRecordJson(R"({"a": 01})", &found).is_discarded());
+  EXPECT_TRUE(found.empty());
+  auto tiny = ParseRecordJson(R"({"a": 1e-999, "b": "\"1e999\""})", &found);
+  ASSERT_FALSE(tiny.is_discarded());
+  EXPECT_EQ(tiny["a"], 0.0);
+  EXPECT_TRUE(found.empty());
+}
+
+TEST(SplitBody, ALeadWithANumberOutOfRangeIsKept) {
+  std::vector<Rejection> rejected;
+  auto records = SplitBody("{\"lead_id\": \"A\", \"n\": 1e999}\n{\"lead_id\": \"B\"}\n", rejected);
+  ASSERT_TRUE(records.has_value()) << records.error().message();
+  EXPECT_TRUE(rejected.empty());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_TRUE((*records)[0]["n"].is_null());
+}
+
+}  // namespace
+}  // namespace leadscore::service
