@@ -9,6 +9,7 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
+#include "service/record_json.h"
 
 namespace leadscore::server {
 namespace {
@@ -108,7 +109,7 @@ void Refuse(const Respond& respond, const std::string& detail, const std::string
 
 void Single(service::LiveService& live, const std::string& type, const HttpRequest& req,
             const Respond& respond) {
-  json message = json::parse(req.body, nullptr, false);
+  json message = service::ParseRecordJson(req.body, nullptr);  // 1e999 as null, as batch
   if (!message.is_object()) return Refuse(respond, "the body must be a JSON object");
   Ingest(live, {{std::move(message), type}}, respond);
 }
@@ -125,7 +126,7 @@ void AddSegmentRoutes(HttpServer& server) {
       [&live](const HttpRequest& req, Respond respond) { Single(live, "track", req, respond); });
   server.RouteAsync(
       "POST", "/v1/batch", "/v1/batch", "write", [&live](const HttpRequest& req, Respond respond) {
-        json body = json::parse(req.body, nullptr, false);
+        json body = service::ParseRecordJson(req.body, nullptr);
         if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
           return Refuse(respond, "the body must be {\"batch\": [messages]}", "batch");
         }

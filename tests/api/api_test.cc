@@ -1645,6 +1645,36 @@ TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
 
   EXPECT_TRUE(IsProblem(PostWith("/v1/batch", R"({"messages":[]})", basic), 400, "batch"));
   EXPECT_TRUE(IsProblem(PostWith("/v1/track", "[1]", basic), 400));
+
+  // A number out of a double's range reads as null, as in a batch file: the message is taken.
+  Reply huge =
+      PostWith("/v1/identify",
+               R"({"userId":"seg3","traits":{"company_size":1e999,"industry":"IT"}})", basic);
+  EXPECT_EQ(huge.doc["accepted"], 1) << huge;
+  EXPECT_EQ(Get("/v1/leads/seg3", read_).doc["attributes"],
+            json::parse(R"({"company_size":null,"industry":"IT"})"));
+}
+
+// Batch keeps a JSON Lines record holding 1e999 (the field null); the API takes it alike, and
+// shows the number as null.
+TEST_P(ApiTest, ANumberOutOfRangeIsNullNotARejectedRecord) {
+  ASSERT_TRUE(StartServer());
+  Reply lead =
+      Post("/v1/leads", R"({"lead_id":"big","company_size":-1e400,"country":"FR"})", write_);
+  ASSERT_EQ(lead.status, 200) << lead;
+  EXPECT_EQ(lead.doc["accepted"], 1) << lead;
+  Reply event =
+      Post("/v1/events", R"({"lead_id":"big","type":"page_view","ts":"2025-05-01","amount":1e999})",
+           write_);
+  ASSERT_EQ(event.status, 200) << event;
+  EXPECT_EQ(event.doc["accepted"], 1) << event;
+  Reply got = Get("/v1/leads/big?as_of=2025-05-01T00:00:00Z", read_);
+  ASSERT_EQ(got.status, 200) << got;
+  EXPECT_EQ(got.doc["attributes"], json::parse(R"({"company_size":null,"country":"FR"})"));
+  EXPECT_DOUBLE_EQ(got.doc["fit"].get<double>(), 10);  // france; no size rule
+  Reply events = Get("/v1/leads/big/events", read_);
+  ASSERT_EQ(events.doc["events"].size(), 1u) << events;
+  EXPECT_TRUE(events.doc["events"][0]["event"]["amount"].is_null()) << events;
 }
 
 // ---- operations ----------------------------------------------------------------------------
