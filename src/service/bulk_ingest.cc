@@ -214,7 +214,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
         if (ok) request.events.push_back(std::move(e));
       } else if (kind == RecordKind::kLeads) {
         LeadInput l;
-        if (ReadLead(r.object, i, l, rejected)) {
+        if (ReadLead(r.object, i, l, rejected, LeadShape::kFileLine)) {
           l.cell_texts = std::move(r.cell_texts);
           request.leads.push_back(std::move(l));
         }

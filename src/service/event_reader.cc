@@ -4,6 +4,7 @@
 
 #include "core/text_lines.h"
 #include "service/record_convert.h"
+#include "service/record_json.h"
 
 namespace leadscore::service {
 namespace {
@@ -115,6 +116,7 @@ bool WholeValue(std::string_view body, std::string_view& raw, bool& is_object) {
 
 Result<std::vector<std::string>> SplitObjects(std::string_view body,
                                               std::vector<Rejection>& rejected) {
+  body = WithoutByteOrderMark(body);  // as a file's
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<std::string> out;

@@ -13,6 +13,7 @@ namespace leadscore::service {
 using nlohmann::json;
 
 Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection>& rejected) {
+  body = WithoutByteOrderMark(body);
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<json> out;
@@ -162,7 +163,8 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
   return true;
 }
 
-bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Rejection>& rejected) {
+bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Rejection>& rejected,
+              LeadShape shape) {
   out.index = index;
   auto lead = object.find("lead_id");
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
@@ -170,7 +172,8 @@ bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Reje
     return false;
   }
   auto nested = object.find("attributes");
-  if (object.size() == 2 && nested != object.end() && nested->is_object()) {
+  if (shape == LeadShape::kApi && object.size() == 2 && nested != object.end() &&
+      nested->is_object()) {
     out.attributes = *nested;
   } else {
     out.attributes = object;

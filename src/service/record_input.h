@@ -53,8 +53,11 @@ Result<std::vector<nlohmann::json>> SplitBody(std::string_view body,
 // Validates one event object; false with a Rejection when it cannot be stored.
 bool ReadEvent(const nlohmann::json& object, size_t index, EventInput& out,
                std::vector<Rejection>& rejected);
+// kApi: the API's `{"lead_id", "attributes": {..}}` is read as the attributes object; a
+// line of a file is read as batch reads it (`attributes.size`).
+enum class LeadShape { kApi, kFileLine };
 bool ReadLead(const nlohmann::json& object, size_t index, LeadInput& out,
-              std::vector<Rejection>& rejected);
+              std::vector<Rejection>& rejected, LeadShape shape = LeadShape::kApi);
 
 // Validates one outcome object: lead_id, outcome (sql | opportunity | won | lost), `at` (or
 // `ts`: ISO-8601 or Unix seconds; `default_time` when absent, required when that is nullopt),

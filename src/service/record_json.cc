@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "ingest/jsonl_parser.h"
+
 namespace leadscore::service {
 namespace {
 
@@ -10,6 +12,26 @@ bool StartsNumber(char c) { return c == '-' || (c >= '0' && c <= '9'); }
 
 bool InNumber(char c) {
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// Whether arrays and objects nest deeper than `limit` in `text` (brackets in strings aside).
+bool NestedDeeperThan(std::string_view text, int limit) {
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
 }
 
 // `text` with each number literal outside strings that overflows a double written as null
@@ -54,7 +76,15 @@ std::string OutOfRangeNumber::Message() const {
          " is out of range; using null";
 }
 
+std::string_view WithoutByteOrderMark(std::string_view body) {
+  return body.starts_with(kByteOrderMark) ? body.substr(kByteOrderMark.size()) : body;
+}
+
 nlohmann::json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range) {
+  // nlohmann skips a leading byte-order mark and nests without limit; batch refuses both.
+  if (text.starts_with(kByteOrderMark) || NestedDeeperThan(text, ingest::kMaxJsonDepth)) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_discarded()) return parsed;
   std::string patched(text);

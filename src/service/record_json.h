@@ -22,8 +22,13 @@ struct OutOfRangeNumber {
   std::string Message() const;
 };
 
-// `text` parsed; discarded (is_discarded()) when it is not JSON for another reason. Numbers
-// out of range are null in the result and listed in `out_of_range`.
+// `text` parsed; discarded (is_discarded()) when it is not JSON for another reason, or not as
+// batch reads a line: nested deeper than ingest::kMaxJsonDepth, or led by a byte-order mark
+// (which batch skips only at a file's start; a body's is skipped by WithoutByteOrderMark).
+// Numbers out of range are null in the result and listed in `out_of_range`.
 nlohmann::json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range);
+
+// A request body without the byte-order mark it may start with, as a file's is skipped.
+std::string_view WithoutByteOrderMark(std::string_view body);
 
 }  // namespace leadscore::service

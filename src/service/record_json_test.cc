@@ -31,6 +31,26 @@ TEST(ParseRecordJson, OtherBadJsonStaysBadAndSmallNumbersAreNotTouched) {
   EXPECT_TRUE(found.empty());
 }
 
+TEST(ParseRecordJson, RefusesWhatBatchRefusesInALine) {
+  EXPECT_TRUE(ParseRecordJson("\xEF\xBB\xBF{\"a\": 1}", nullptr).is_discarded());
+  const std::string deep = "{\"a\": " + std::string(128, '[') + std::string(128, ']') + "}";
+  EXPECT_TRUE(ParseRecordJson(deep, nullptr).is_discarded());  // 129 levels
+  const std::string limit = "{\"a\": " + std::string(127, '[') + std::string(127, ']') + "}";
+  EXPECT_FALSE(ParseRecordJson(limit, nullptr).is_discarded());
+  EXPECT_FALSE(ParseRecordJson(R"({"a": "[[[[{{{{\"["})", nullptr).is_discarded());
+}
+
+TEST(SplitBody, ABodyMayStartWithAByteOrderMarkAsAFileMay) {
+  std::vector<Rejection> rejected;
+  auto records =
+      SplitBody("\xEF\xBB\xBF{\"lead_id\": \"A\"}\n\xEF\xBB\xBF{\"lead_id\": \"B\"}\n", rejected);
+  ASSERT_TRUE(records.has_value()) << records.error().message();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0]["lead_id"], "A");
+  ASSERT_EQ(rejected.size(), 1u);  // the second line's mark is not at the body's start
+  EXPECT_EQ(rejected[0].index, 1u);
+}
+
 TEST(SplitBody, ALeadWithANumberOutOfRangeIsKept) {
   std::vector<Rejection> rejected;
   auto records = SplitBody("{\"lead_id\": \"A\", \"n\": 1e999}\n{\"lead_id\": \"B\"}\n", rejected);

@@ -177,24 +177,35 @@ fit:
 
 def numbers_out_of_range(binary, model, work):
     """A JSON Lines lead with a number out of a double's range is stored with the field null
-    and reported, as `leadscore score` keeps the row and reports the field: not rejected."""
+    and reported, as `leadscore score` keeps the row and reports the field: not rejected. The
+    other lines of a file are read as batch reads them too: the API's `attributes` wrapper is
+    not unwrapped, a line led by a byte-order mark or nested too deep is skipped."""
     db = os.path.join(work, "range.db")
     leads = os.path.join(work, "range.jsonl")
-    with open(leads, "w") as f:
+    with open(leads, "w", encoding="utf-8") as f:
         f.write('{"lead_id": "A", "company_size": 1e999, "industry": "IT"}\n'
-                '{"lead_id": "B", "company_size": 50, "industry": "IT"}\n')
+                '{"lead_id": "B", "company_size": 50, "industry": "IT"}\n'
+                # A file's line is read as batch reads it: `attributes.company_size` here ...
+                '{"lead_id": "C", "attributes": {"company_size": 50}}\n'
+                # ... and batch skips a line led by a byte-order mark, or nested too deep.
+                '\ufeff{"lead_id": "D", "industry": "IT"}\n'
+                '{"lead_id": "E", "x": ' + "[" * 200 + "]" * 200 + '}\n')
     out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     warning = f"{leads}:1: field `company_size`: the number 1e999 is out of range; using null"
     assert warning in out.stderr, out.stderr
-    assert f"{leads}: 2 records read, 2 stored, 0 duplicates, 0 rejected, 1 read with a warning" \
+    assert f"{leads}: 5 records read, 3 stored, 0 duplicates, 2 rejected, 1 read with a warning" \
         in out.stderr, out.stderr
     as_of = "2026-01-01T00:00:00Z"
     batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--as-of", as_of,
                             "--format", "jsonl"], capture_output=True, text=True)
     assert batch.returncode == 0 and warning in batch.stderr, batch.stderr
     expected = {row["lead_id"]: row for row in map(json.loads, batch.stdout.splitlines())}
+    assert sorted(expected) == ["A", "B", "C"], expected
+    with sqlite3.connect(db) as c:
+        stored = sorted(r[0] for r in c.execute("SELECT lead_id FROM leads"))
+    assert stored == ["A", "B", "C"], stored
     token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "read"],
                            check=True, capture_output=True, text=True).stdout.strip()
     server = Server(binary, db, model, work)
@@ -206,7 +217,7 @@ def numbers_out_of_range(binary, model, work):
                 assert got[field] == row[field], (lead_id, field, got, row)
     finally:
         server.stop()
-    print("a number out of range: the lead stored with the field null, as batch reads it")
+    print("JSON Lines leads: a number out of range is null; wrapper, BOM and depth as batch")
 
 
 def main():
