@@ -214,7 +214,9 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
     options.leads_source = [&store]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       return service::StoredLeads(*store, nullptr);  // cells typed as a file's, undeclared
     };
-    options.events_source = from(&service::StoredEvents);
+    options.events_source = [&store]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+      return service::StoredEvents(*store, nullptr);  // cells typed as a file's, undeclared
+    };
     options.outcomes_source = from(&service::StoredOutcomes);
   }
   options.positive_outcome = flags.outcome;

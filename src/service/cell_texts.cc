@@ -7,17 +7,44 @@ namespace {
 
 using nlohmann::json;
 
+// Between an EventText's body and its cell texts: a byte no JSON text holds raw.
+constexpr char kTextsMark = '\0';
+
 bool NoTexts(std::string_view cell_texts) { return cell_texts.empty() || cell_texts == "{}"; }
 
-// Whether `model` declares the lead field `name` (a type in its `fields`).
-bool Declared(const engine::CompiledModel* model, std::string_view name) {
-  if (!model) return false;
-  for (const auto* fields : {&model->lead_fields(), &model->checked_lead_fields()}) {
+using Fields = std::vector<engine::FieldSlot>;
+
+// Whether one of `lists` declares the field `name` (a type in the model's `fields`).
+bool Declared(std::initializer_list<const Fields*> lists, std::string_view name) {
+  for (const Fields* fields : lists) {
     for (const engine::FieldSlot& f : *fields) {
       if (f.name == name) return f.declared.has_value();
     }
   }
   return false;
+}
+
+// `object_json` with each of `cell_texts` written as the fields of `lists` read it.
+std::string_view WithTexts(std::string_view object_json, std::string_view cell_texts,
+                           std::initializer_list<const Fields*> lists, std::string& scratch) {
+  if (NoTexts(cell_texts)) return object_json;
+  json texts = json::parse(cell_texts, nullptr, false);
+  json object = json::parse(object_json, nullptr, false);
+  if (!texts.is_object() || !object.is_object()) return object_json;
+  bool changed = false;
+  for (const auto& [key, text] : texts.items()) {
+    if (!text.is_string() || !object.contains(key)) continue;
+    const std::string& cell = text.get_ref<const std::string&>();
+    if (Declared(lists, key)) {
+      object[key] = cell;  // converted from the text, as batch converts the cell
+    } else if (auto number = ingest::ParseDecimal(cell)) {
+      object[key] = *number;  // an undeclared cell that reads as a number is one
+    }
+    changed = true;
+  }
+  if (!changed) return object_json;
+  scratch = object.dump();
+  return scratch;
 }
 
 }  // namespace
@@ -34,24 +61,39 @@ std::string MergedCellTexts(std::string_view stored, const json& attributes, con
 
 std::string_view AttributesFor(std::string_view attributes_json, std::string_view cell_texts,
                                const engine::CompiledModel* model, std::string& scratch) {
-  if (NoTexts(cell_texts)) return attributes_json;
-  json texts = json::parse(cell_texts, nullptr, false);
-  json attributes = json::parse(attributes_json, nullptr, false);
-  if (!texts.is_object() || !attributes.is_object()) return attributes_json;
-  bool changed = false;
-  for (const auto& [key, text] : texts.items()) {
-    if (!text.is_string() || !attributes.contains(key)) continue;
-    const std::string& cell = text.get_ref<const std::string&>();
-    if (Declared(model, key)) {
-      attributes[key] = cell;  // converted from the text, as batch converts the cell
-    } else if (auto number = ingest::ParseDecimal(cell)) {
-      attributes[key] = *number;  // an undeclared cell that reads as a number is one
-    }
-    changed = true;
-  }
-  if (!changed) return attributes_json;
-  scratch = attributes.dump();
-  return scratch;
+  static const Fields kNone;
+  return WithTexts(
+      attributes_json, cell_texts,
+      {model ? &model->lead_fields() : &kNone, model ? &model->checked_lead_fields() : &kNone},
+      scratch);
+}
+
+std::string_view EventBodyFor(std::string_view body, std::string_view cell_texts,
+                              const engine::CompiledModel* model, std::string& scratch) {
+  static const Fields kNone;
+  return WithTexts(
+      body, cell_texts,
+      {model ? &model->event_fields() : &kNone, model ? &model->checked_event_fields() : &kNone},
+      scratch);
+}
+
+std::string EventText(store::EventRow&& row) {
+  if (row.cell_texts.empty()) return std::move(row.body);
+  std::string text = std::move(row.body);
+  text += kTextsMark;
+  text += row.cell_texts;
+  return text;
+}
+
+std::string EventText(const store::EventRow& row) {
+  if (row.cell_texts.empty()) return row.body;
+  return row.body + kTextsMark + row.cell_texts;
+}
+
+std::pair<std::string_view, std::string_view> SplitEventText(std::string_view text) {
+  const size_t mark = text.find(kTextsMark);
+  if (mark == std::string_view::npos) return {text, {}};
+  return {text.substr(0, mark), text.substr(mark + 1)};
 }
 
 }  // namespace leadscore::service

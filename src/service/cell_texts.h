@@ -1,4 +1,4 @@
-// A lead's CSV cells that read as numbers, kept as the file wrote them beside its attributes.
+// A record's CSV cells that read as numbers, kept as the file wrote them beside its JSON.
 //
 // `leadscore ingest` stores the CSV cell "01500" as 1500 in a lead's attributes, so that the
 // API lists numbers as numbers, and "01500" in its cell texts (store::LeadRow::cell_texts).
@@ -6,13 +6,16 @@
 // (a declared string keeps "01500", a declared bool does not read "1.0"), an undeclared cell
 // is the number. AttributesFor writes each such cell into the attributes as the model will
 // read it, so that the service, parsing the result as JSON, sees what batch saw in the file.
+// An event's cell texts work alike (store::EventRow::cell_texts, EventBodyFor).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "engine/compiled_model.h"
+#include "store/store.h"
 
 namespace leadscore::service {
 
@@ -30,5 +33,15 @@ std::string MergedCellTexts(std::string_view stored, const nlohmann::json& attri
 // itself when there is none; otherwise the result is built in `scratch`.
 std::string_view AttributesFor(std::string_view attributes_json, std::string_view cell_texts,
                                const engine::CompiledModel* model, std::string& scratch);
+// The same for an event's body and the model's event fields.
+std::string_view EventBodyFor(std::string_view body, std::string_view cell_texts,
+                              const engine::CompiledModel* model, std::string& scratch);
+
+// A stored event as the live scorer takes it (LeadRecords::events_json): its body, followed by
+// a NUL byte and its cell texts when it has any (no JSON text holds a raw NUL).
+std::string EventText(store::EventRow&& row);
+std::string EventText(const store::EventRow& row);
+// An EventText's body and cell texts (empty: none).
+std::pair<std::string_view, std::string_view> SplitEventText(std::string_view text);
 
 }  // namespace leadscore::service

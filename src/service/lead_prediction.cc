@@ -1,6 +1,7 @@
 #include "service/lead_prediction.h"
 
 #include "learn/training_set.h"
+#include "service/cell_texts.h"
 #include "service/store_source.h"
 
 namespace leadscore::service {
@@ -20,8 +21,10 @@ Result<Prediction> LeadPredictor::Predict(const store::LeadRow& lead,
   std::string lead_line;
   AppendLeadLine(lead_line, lead, nullptr);
   std::string event_lines;
-  for (const std::string& body : events) {
-    event_lines += body;
+  std::string scratch;
+  for (const std::string& text : events) {
+    const auto [body, texts] = SplitEventText(text);
+    event_lines += EventBodyFor(body, texts, nullptr, scratch);  // cells as a file's
     event_lines += '\n';
   }
   learn::TrainingSetOptions options =

@@ -87,7 +87,16 @@ class LeadScorer::Impl {
     own_.errors.clear();
     own_.records = events_json.size();
     seen_ids_.clear();
-    Parse(*event_parser_, events_json, event_sink_);
+    // Events from a CSV file carry their cells' texts (cell_texts.h): written as the model
+    // reads them.
+    event_texts_.clear();
+    event_scratch_texts_.resize(events_json.size());
+    for (size_t i = 0; i < events_json.size(); ++i) {
+      const auto [body, texts] = SplitEventText(events_json[i]);
+      event_texts_.push_back(
+          texts.empty() ? body : EventBodyFor(body, texts, &model_, event_scratch_texts_[i]));
+    }
+    Parse(*event_parser_, event_texts_, event_sink_);
   }
 
   std::shared_ptr<const ParsedEvents> ParseForLater(std::string_view lead_id,
@@ -225,6 +234,8 @@ class LeadScorer::Impl {
   Sink event_sink_{this, &Impl::OnEvent, &own_.errors};
   ingest::Block block_;
   std::string lead_scratch_, type_scratch_, event_scratch_, attributes_scratch_;
+  std::vector<std::string_view> event_texts_;     // the events parsed, texts written in
+  std::vector<std::string> event_scratch_texts_;  // where they were written
   std::vector<Value> raw_;
 
   // The lead of the current call; strings in arena_.

@@ -7,6 +7,7 @@
 
 #include "core/print_stderr.h"
 #include "core/read_file.h"
+#include "service/cell_texts.h"
 #include "service/event_reader.h"
 #include "service/tokens.h"
 
@@ -245,7 +246,7 @@ class LiveService::EventsRead {
       LS_ASSIGN_OR_RETURN(auto rows, store_.EventsBySeq(seqs_));
       bodies_.emplace();
       bodies_->reserve(rows.size());
-      for (auto& e : rows) bodies_->push_back(std::move(e.body));
+      for (auto& e : rows) bodies_->push_back(EventText(std::move(e)));
     }
     return &*bodies_;
   }
@@ -258,7 +259,7 @@ class LiveService::EventsRead {
       LS_ASSIGN_OR_RETURN(auto rows, store_.EventsBySeq(std::span(seqs_).subspan(found.count)));
       std::vector<std::string> newer;
       newer.reserve(rows.size());
-      for (auto& e : rows) newer.push_back(std::move(e.body));
+      for (auto& e : rows) newer.push_back(EventText(std::move(e)));
       parsed = ThreadScorer(model.compiled).Parse(lead_id_, newer, found.events.get());
     } else {
       LS_ASSIGN_OR_RETURN(const std::vector<std::string>* bodies, Bodies());

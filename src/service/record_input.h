@@ -34,6 +34,8 @@ struct EventInput {
   std::string lead_id, type, event_id;
   Timestamp ts = 0;
   std::string body;  // the object, compact
+  // From a CSV file: its cells that read as numbers, as written (service/cell_texts.h).
+  std::string cell_texts;
 };
 
 struct LeadInput {

@@ -14,6 +14,7 @@
 #include "core/print_stderr.h"
 #include "engine/rounding.h"
 #include "service/batch_score.h"
+#include "service/cell_texts.h"
 #include "service/lead_view.h"
 #include "service/score_rankings.h"
 #include "service/store_source.h"
@@ -152,7 +153,7 @@ void Rescorer::SetEvents(std::vector<std::vector<store::EventRow>>& events, std:
     for (store::EventRow& e : events[i]) {
       out[i].event_names.push_back(EventName(e));
       out[i].received.push_back(e.received_at);
-      out[i].bodies.push_back(std::move(e.body));
+      out[i].bodies.push_back(EventText(std::move(e)));
     }
   }
 }
@@ -240,7 +241,7 @@ Status Rescorer::LoadParsed(const ModelSet& set, std::span<Loaded> leads) {
     }
     std::vector<std::string> bodies;
     bodies.reserve(read[i].size());
-    for (const auto& row : read[i]) bodies.push_back(row.body);
+    for (const auto& row : read[i]) bodies.push_back(EventText(row));
     for (size_t m = 0; m < models; ++m) {
       const ParsedEventCache::Found& f = found[i][m];
       if (f.events && f.count == l.seqs.size()) {
@@ -531,8 +532,8 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     options.leads_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       return StoredLeads(*store_, model.compiled.get());
     };
-    options.events_source = [this]() -> Result<std::unique_ptr<ingest::RecordSource>> {
-      return StoredEvents(*store_);
+    options.events_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
+      return StoredEvents(*store_, model.compiled.get());
     };
     options.events_unique = true;  // the log keeps the first of each event_id only
     options.on_progress = [&](const std::string& path, uint64_t done, uint64_t size) {

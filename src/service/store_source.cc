@@ -48,7 +48,14 @@ class StoredSource : public ingest::RecordSource {
 
 class EventsSource final : public StoredSource {
  public:
-  explicit EventsSource(store::Store& store) : StoredSource("store:events"), store_(store) {}
+  EventsSource(store::Store& store, const engine::CompiledModel* model)
+      : StoredSource("store:events"),
+        store_(store),
+        // An event from a CSV file: its cells written as the model reads them (cell_texts.h).
+        with_texts_([model, scratch = std::string()](std::string& out, std::string_view body,
+                                                     std::string_view texts) mutable {
+          out += EventBodyFor(body, texts, model, scratch);
+        }) {}
 
   Result<std::optional<ingest::Block>> Next(size_t target_bytes) override {
     if (total_rows_ == 0) {
@@ -58,8 +65,8 @@ class EventsSource final : public StoredSource {
     ingest::Block block = NewBlock(target_bytes);
     size_t rows = 0;
     while (block.bytes.size() < target_bytes) {
-      LS_ASSIGN_OR_RETURN(int64_t page,
-                          store_.AppendEventBodiesAfter(after_, 20000, block.bytes, after_));
+      LS_ASSIGN_OR_RETURN(int64_t page, store_.AppendEventBodiesAfter(after_, 20000, block.bytes,
+                                                                      after_, with_texts_));
       if (page == 0) break;
       rows += static_cast<size_t>(page);
     }
@@ -70,6 +77,7 @@ class EventsSource final : public StoredSource {
 
  private:
   store::Store& store_;
+  store::Store::BodyWriter with_texts_;
   int64_t after_ = 0;
 };
 
@@ -166,8 +174,9 @@ std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store) {
   return std::make_unique<OutcomesSource>(store);
 }
 
-std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store) {
-  return std::make_unique<EventsSource>(store);
+std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
+                                                   const engine::CompiledModel* model) {
+  return std::make_unique<EventsSource>(store, model);
 }
 
 std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,

@@ -15,7 +15,9 @@
 
 namespace leadscore::service {
 
-std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store);
+// The events for `model`: CSV cells written as it reads them, as for leads.
+std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
+                                                   const engine::CompiledModel* model);
 // Appends one stored lead as the leads source gives it: a JSON Lines line with lead_id first,
 // its CSV cells written as `model` reads them (service/cell_texts.h; null: no declarations).
 void AppendLeadLine(std::string& out, const store::LeadRow& lead,

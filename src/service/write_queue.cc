@@ -91,7 +91,7 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
   std::vector<store::EventRef> rows;
   rows.reserve(request.events.size());
   for (const EventInput& e : request.events) {
-    rows.emplace_back(e.event_id, e.lead_id, e.type, e.ts, e.body, now);
+    rows.emplace_back(e.event_id, e.lead_id, e.type, e.ts, e.body, now, e.cell_texts);
   }
   LS_ASSIGN_OR_RETURN(int64_t last_seq, log.Append(s, rows, result.event_stored));
   committed.last_seq = std::max(committed.last_seq, last_seq);

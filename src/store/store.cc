@@ -41,9 +41,10 @@ LeadRow ToLead(const SqlRow& r) { return {r.Text(0), r.Text(1), r.Int(2), r.Int(
 constexpr std::string_view kLeadColumns = "lead_id, attributes, created_at, updated_at, cell_texts";
 
 EventRow ToEvent(const SqlRow& r) {
-  return {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5), r.Int(6)};
+  return {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5), r.Int(6), r.Text(7)};
 }
-constexpr std::string_view kEventColumns = "seq, event_id, lead_id, type, ts, body, received_at";
+constexpr std::string_view kEventColumns =
+    "seq, event_id, lead_id, type, ts, body, received_at, cell_texts";
 
 ScoreRow ToScore(const SqlRow& r) {
   return {r.Text(0),   r.Text(1),         r.Int(2),          r.Double(3), r.Double(4),
@@ -182,10 +183,11 @@ Status Store::InsertEvent(EventRow& event) {
                           event.type,
                           event.ts,
                           event.body,
-                          event.received_at};
+                          event.received_at,
+                          NullIfEmpty(event.cell_texts)};
   LS_ASSIGN_OR_RETURN(auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, "
-                                            "body, received_at) VALUES (?, ?, ?, ?, ?, ?) "
-                                            "RETURNING seq",
+                                            "body, received_at, cell_texts) VALUES (?, ?, ?, ?, "
+                                            "?, ?, ?) RETURNING seq",
                                             p));
   event.seq = rows[0].Int(0);
   return Status::Ok();
@@ -197,17 +199,18 @@ Result<std::vector<int64_t>> Store::InsertEvents(std::span<const EventRef> event
   for (size_t start = 0; start < events.size(); start += kRowsPerStatement) {
     auto chunk = events.subspan(start, std::min(kRowsPerStatement, events.size() - start));
     std::vector<SqlValue> p;
-    p.reserve(chunk.size() * 6);
+    p.reserve(chunk.size() * 7);
     for (const EventRef& e : chunk) {  // bound as views: no copy of the bodies
       SqlValue id = std::monostate{};
       if (!e.event_id.empty()) id = e.event_id;
-      p.insert(p.end(), {id, e.lead_id, e.type, e.ts, e.body, e.received_at});
+      SqlValue texts = std::monostate{};
+      if (!e.cell_texts.empty()) texts = e.cell_texts;
+      p.insert(p.end(), {id, e.lead_id, e.type, e.ts, e.body, e.received_at, texts});
     }
-    LS_ASSIGN_OR_RETURN(
-        auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, body, received_at) "
-                              "VALUES " +
-                                  Placeholders(chunk.size(), 6) + " RETURNING seq",
-                              p));
+    LS_ASSIGN_OR_RETURN(auto rows, db_->Query("INSERT INTO events (event_id, lead_id, type, ts, "
+                                              "body, received_at, cell_texts) VALUES " +
+                                                  Placeholders(chunk.size(), 7) + " RETURNING seq",
+                                              p));
     // Both databases number the rows in VALUES order; RETURNING's order is not promised.
     const size_t first = seqs.size();
     for (const auto& r : rows) seqs.push_back(r.Int(0));
@@ -245,14 +248,20 @@ Result<std::vector<EventKey>> Store::EventKeysAfter(int64_t after, int64_t limit
 }
 
 Result<int64_t> Store::AppendEventBodiesAfter(int64_t after, int64_t limit, std::string& out,
-                                              int64_t& last) {
+                                              int64_t& last, const BodyWriter& with_texts) {
   std::vector<SqlValue> p{after, limit};
   int64_t rows = 0;
   LS_RETURN_IF_ERROR(
-      db_->QueryEach("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", p,
-                     [&](std::span<const SqlValue> row) {
+      db_->QueryEach("SELECT seq, body, cell_texts FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                     p, [&](std::span<const SqlValue> row) {
                        last = std::get<int64_t>(row[0]);
-                       if (const auto* body = std::get_if<std::string_view>(&row[1])) out += *body;
+                       const auto* body = std::get_if<std::string_view>(&row[1]);
+                       const auto* texts = std::get_if<std::string_view>(&row[2]);
+                       if (body && texts && with_texts) {
+                         with_texts(out, *body, *texts);
+                       } else if (body) {
+                         out += *body;
+                       }
                        out += '\n';
                        ++rows;
                      }));

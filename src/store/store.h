@@ -46,26 +46,30 @@ struct EventRow {
   Timestamp ts = 0;
   std::string body;  // the JSON object as received
   Timestamp received_at = 0;
+  // From a CSV file: its cells that read as numbers, as written (as LeadRow's); empty: none.
+  std::string cell_texts = {};
 };
 
 // An event to append, viewing text that outlives the call (no copy of the body).
 struct EventRef {
   EventRef(std::string_view event_id, std::string_view lead_id, std::string_view type, Timestamp ts,
-           std::string_view body, Timestamp received_at)
+           std::string_view body, Timestamp received_at, std::string_view cell_texts = {})
       : event_id(event_id),
         lead_id(lead_id),
         type(type),
         ts(ts),
         body(body),
-        received_at(received_at) {}
+        received_at(received_at),
+        cell_texts(cell_texts) {}
   EventRef(const EventRow& e)  // NOLINT(google-explicit-constructor): a view of the row
-      : EventRef(e.event_id, e.lead_id, e.type, e.ts, e.body, e.received_at) {}
+      : EventRef(e.event_id, e.lead_id, e.type, e.ts, e.body, e.received_at, e.cell_texts) {}
   std::string_view event_id;  // empty: none
   std::string_view lead_id;
   std::string_view type;
   Timestamp ts;
   std::string_view body;
   Timestamp received_at;
+  std::string_view cell_texts;  // empty: none
 };
 
 // What the in-memory indexes of the log are built from.
@@ -204,9 +208,12 @@ class Store {
   Result<int64_t> LastEventSeq();
   // Appends to `out` the bodies of the events after seq `after` in arrival order, at most
   // `limit`, each followed by '\n' (JSON Lines), and sets `last` to the seq of the last one:
-  // a sequential read of the log, with no allocation per event. Returns how many.
+  // a sequential read of the log, with no allocation per event. Returns how many. A body with
+  // cell texts is appended by `with_texts(out, body, cell_texts)` instead, when given.
+  using BodyWriter =
+      std::function<void(std::string& out, std::string_view body, std::string_view cell_texts)>;
   Result<int64_t> AppendEventBodiesAfter(int64_t after, int64_t limit, std::string& out,
-                                         int64_t& last);
+                                         int64_t& last, const BodyWriter& with_texts = nullptr);
   Result<int64_t> CountEvents();
 
   // ---- outcomes

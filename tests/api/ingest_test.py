@@ -110,13 +110,18 @@ def csv_cells_as_batch_reads_them(binary, work):
     """A CSV cell that reads as a number is stored as one (1.50 -> 1.5) and its text kept
     beside, so the service reads the cell as `leadscore score` reads the file: a declared
     string keeps "01500" and "1.50", a declared bool does not read "1.0", an undeclared "007"
-    and "+5" are numbers. A later JSON update of the field drops the text."""
+    and "+5" are numbers; in a lead's row and an event's alike. A later JSON update of a lead's
+    field drops the text."""
     db = os.path.join(work, "cells.db")
     model = os.path.join(work, "cells.yaml")
     with open(model, "w") as f:
         f.write("""version: 1
 name: cells
-fields: {zip: string, active: bool, size: number}
+fields: {zip: string, active: bool, size: number, code: string}
+engagement:
+  rules:
+    - {id: long, event: page_view, when: duration > 30, points: 30}
+    - {id: code, event: page_view, when: 'code == "1.50"', points: 40}
 fit:
   rules:
     - {id: zip_zero, when: 'starts_with(zip, "0")', points: 10}
@@ -129,15 +134,21 @@ fit:
     leads = os.path.join(work, "cells.csv")
     with open(leads, "w") as f:
         f.write("lead_id,zip,active,size,ref,bonus\nA,01500,1.0,1.50,007,+5\nB,1.50,1,2,7,3\n")
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
+    events = os.path.join(work, "cells_events.csv")
+    with open(events, "w") as f:
+        f.write("lead_id,type,ts,duration,code\nA,page_view,2025-12-01,045,1.50\n"
+                "B,page_view,2025-12-01,+20,1.5\n")
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", events],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     as_of = "2026-01-01T00:00:00Z"
-    batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--as-of", as_of,
-                            "--format", "jsonl", "--explain"], capture_output=True, text=True)
+    batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--events",
+                            events, "--as-of", as_of, "--format", "jsonl", "--explain"],
+                           capture_output=True, text=True)
     assert batch.returncode == 0, batch.stderr
     expected = {row["lead_id"]: row for row in map(json.loads, batch.stdout.splitlines())}
     assert expected["A"]["fit"] == 17 and expected["B"]["fit"] == 52, expected
+    assert expected["A"]["engagement"] == 70 and expected["B"]["engagement"] == 0, expected
     token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "write"],
                            check=True, capture_output=True, text=True).stdout.strip()
     server = Server(binary, db, model, work)
@@ -145,7 +156,7 @@ fit:
     try:
         for lead_id, row in expected.items():
             got = request(server.port, token, "GET", f"/v1/leads/{lead_id}?as_of={as_of}")[1]
-            for field in ("score", "fit", "grade", "stage"):
+            for field in ("score", "fit", "engagement", "grade", "stage"):
                 assert got[field] == row[field], (lead_id, field, got, row)
             assert sorted(r["rule"] for r in got["reasons"]) == \
                 sorted(r["rule"] for r in row["reasons"]), (lead_id, got, row)
@@ -166,6 +177,8 @@ fit:
         assert status == 200, status
         got = request(server.port, token, "GET", f"/v1/leads/B?as_of={as_of}")[1]
         assert got["fit"] == 42, got  # zip_zero, active, ref; no longer zip_text
+        events_of_a = request(server.port, token, "GET", "/v1/leads/A/events")[1]["events"]
+        assert events_of_a[0]["event"]["duration"] == "045", events_of_a  # as stored
     finally:
         server.stop()
     with sqlite3.connect(db) as c:

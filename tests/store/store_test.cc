@@ -13,6 +13,23 @@ using testutil::ScratchStore;
 
 class StoreTest : public testutil::StoreBackendTest {
  protected:
+  // Appends `e` as a store of a version before 5 did (no cell_texts column) and sets its seq.
+  static bool InsertOldEvent(Store& s, EventRow& e) {
+    std::vector<SqlValue> p{
+        NullIfEmptyText(e.event_id), e.lead_id, e.type, e.ts, e.body, e.received_at};
+    auto rows = s.db().Query(
+        "INSERT INTO events (event_id, lead_id, type, ts, body, received_at) VALUES (?, ?, ?, ?, "
+        "?, ?) RETURNING seq",
+        p);
+    if (!rows) return false;
+    e.seq = (*rows)[0].Int(0);
+    return true;
+  }
+  static SqlValue NullIfEmptyText(const std::string& s) {
+    if (s.empty()) return std::monostate{};
+    return s;
+  }
+
   EventRow Event(const std::string& lead, const std::string& id, Timestamp ts) {
     EventRow e;
     e.lead_id = lead;
@@ -55,7 +72,7 @@ TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
   ASSERT_TRUE((*old)->db().Exec(  // as version 1 wrote it
       "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)", row));
   EventRow e = Event("a", "e1", 5);
-  ASSERT_TRUE((*old)->InsertEvent(e).ok());
+  ASSERT_TRUE(InsertOldEvent(**old, e));
   // Version 1 has no scores table yet.
   EXPECT_FALSE((*old)->GetScore("main", "a"));
   old->reset();
@@ -80,7 +97,7 @@ TEST_P(StoreTest, TheAppendOnlyLogKeepsEverySeqAndNeverReusesOne) {
   auto old = Store::Open(fresh.target(), {.schema_target = 2});
   ASSERT_TRUE(old) << old.error().ToString();
   EventRow a = Event("a", "e1", 5), b = Event("b", "", 6), c = Event("a", "e3", 7);
-  for (EventRow* e : {&a, &b, &c}) ASSERT_TRUE((*old)->InsertEvent(*e).ok());
+  for (EventRow* e : {&a, &b, &c}) ASSERT_TRUE(InsertOldEvent(**old, *e));
   std::vector<SqlValue> newest{c.seq};
   ASSERT_TRUE((*old)->db().Exec("DELETE FROM events WHERE seq = ?", newest));
   old->reset();
@@ -133,9 +150,9 @@ TEST_P(StoreTest, TheRankIndexGoesAndScoresStillListInRankOrder) {
   EXPECT_EQ(ids, (std::vector<std::string>{"b", "a", "c"}));
 }
 
-// Version 5 adds each lead's CSV cell texts: leads stored before it have none, and a lead
-// written after it keeps the texts it is given.
-TEST_P(StoreTest, LeadsGainCellTextsKeptWithTheirAttributes) {
+// Version 5 adds each lead's and event's CSV cell texts: leads stored before it have none, and
+// a lead or event written after it keeps the texts it is given.
+TEST_P(StoreTest, LeadsAndEventsGainCellTexts) {
   ScratchStore fresh(GetParam());
   auto old = Store::Open(fresh.target(), {.schema_target = 4});
   ASSERT_TRUE(old) << old.error().ToString();
@@ -161,6 +178,26 @@ TEST_P(StoreTest, LeadsGainCellTextsKeptWithTheirAttributes) {
   EXPECT_EQ((*page)[1].lead_id, "b");
   EXPECT_EQ((*page)[1].cell_texts, R"({"size":"1.5"})");
   EXPECT_EQ((*page)[1].attributes, b.attributes);
+
+  // Events too: a CSV row's texts come back with it, and the log's reader hands them to
+  // whoever writes the body out; an event without texts is appended as it is.
+  EventRow plain = Event("a", "e1", 5), from_csv = Event("a", "e2", 6);
+  from_csv.cell_texts = R"({"n":"045"})";
+  ASSERT_TRUE((*upgraded)->InsertEvent(plain).ok());
+  std::vector<EventRef> refs{EventRef(from_csv)};
+  ASSERT_TRUE((*upgraded)->InsertEvents(refs));
+  auto rows = (*upgraded)->EventsBySeq(std::vector<int64_t>{plain.seq, plain.seq + 1});
+  ASSERT_TRUE(rows && rows->size() == 2);
+  EXPECT_EQ((*rows)[0].cell_texts, "");
+  EXPECT_EQ((*rows)[1].cell_texts, from_csv.cell_texts);
+  std::string out;
+  int64_t last = 0;
+  auto appended = (*upgraded)->AppendEventBodiesAfter(
+      0, 10, out, last, [](std::string& o, std::string_view body, std::string_view texts) {
+        o += std::string(body) + " with " + std::string(texts);
+      });
+  ASSERT_TRUE(appended && *appended == 2);
+  EXPECT_EQ(out, plain.body + "\n" + from_csv.body + " with " + from_csv.cell_texts + "\n");
 }
 
 TEST_P(StoreTest, RefusesAStoreNewerThanTheBinary) {
