@@ -562,15 +562,15 @@ def lead_value(rng, n, fields):
     if n == "industry":
         return rng.choice(INDUSTRIES[:-1])
     if n == "country":
-        return rng.choice(COUNTRIES + ["33"])
+        return rng.choice(COUNTRIES + ["33", "033", "1.50"])
     if n == "email":
         return rng.choice(["ann", "bob.smith", "c"]) + rng.choice(["@", "@"]) + \
             rng.choice(EMAIL_DOMAINS) if rng.random() < 0.85 else rng.choice(["no-at-sign", "x@"])
     if n == "title":
         return rng.choice(TITLES)
     if n == "is_customer":
-        return rng.choice(["true", "false", "yes", "no", "1", "0", "TRUE", "maybe"]) \
-            if declared == "bool" else rng.choice(["true", "false", "1"])
+        return rng.choice(["true", "false", "yes", "no", "1", "0", "TRUE", "maybe", "1.0", "01"]) \
+            if declared == "bool" else rng.choice(["true", "false", "1", "1.0"])
     if n == "Lead Source":
         return rng.choice(SOURCES)
     raise ValueError(n)
@@ -684,7 +684,9 @@ def gen_data(rng, model, T, leads_path, events_path):
         if rng.random() < 0.4:
             ev["asset"] = rng.choice(ASSETS)
         if rng.random() < 0.4:
-            ev["duration"] = rng.choice([0, 10, 30, 45, 46.5, 120, 600, "45", None])
+            # Texts that read as numbers in a CSV cell, spelled other than a number prints.
+            ev["duration"] = rng.choice([0, 10, 30, 45, 46.5, 120, 600, "45", None, "045", "+45",
+                                         "45.0", "4.5e1"])
         if rng.random() < 0.3:
             ev["utm"] = {"source": rng.choice(UTM)}
         if rng.random() < 0.2:
