@@ -25,6 +25,31 @@ def sqlite_meta(db, key_prefix):
                          (key_prefix + "%",)).fetchone()
 
 
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def batch_scores(binary, model, leads, events, as_of):
+    """`leadscore score --explain` of the files: (rows by lead_id, stderr)."""
+    cmd = [binary, "score", "--model", model, "--leads", leads, "--as-of", as_of,
+           "--format", "jsonl", "--explain"] + (["--events", events] if events else [])
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return {row["lead_id"]: row for row in map(json.loads, out.stdout.splitlines())}, out.stderr
+
+
+def assert_live_equals(server, token, expected, as_of):
+    """Every lead's GET /v1/leads/{id}?as_of= equals its batch row, reasons' rules included."""
+    for lead_id, row in expected.items():
+        got = request(server.port, token, "GET", f"/v1/leads/{lead_id}?as_of={as_of}")[1]
+        for field in ("score", "fit", "engagement", "grade", "stage"):
+            assert got[field] == row[field], (lead_id, field, got, row)
+        assert sorted(r["rule"] for r in got["reasons"]) == \
+            sorted(r["rule"] for r in row["reasons"]), (lead_id, got, row)
+
+
 def duplicate_leads(binary, model, work):
     """A second row for a lead_id read earlier in the same file is reported and skipped, as
     `leadscore score` does: the first row is stored, in whichever transaction (--batch 1) or
@@ -113,9 +138,7 @@ def csv_cells_as_batch_reads_them(binary, work):
     and "+5" are numbers; in a lead's row and an event's alike. A later JSON update of a lead's
     field drops the text."""
     db = os.path.join(work, "cells.db")
-    model = os.path.join(work, "cells.yaml")
-    with open(model, "w") as f:
-        f.write("""version: 1
+    model = write(os.path.join(work, "cells.yaml"), """version: 1
 name: cells
 fields: {zip: string, active: bool, size: number, code: string}
 engagement:
@@ -131,22 +154,16 @@ fit:
     - {id: ref, when: ref == 7, points: 2}
     - {id: bonus, when: bonus > 4, points: 4}
 """)
-    leads = os.path.join(work, "cells.csv")
-    with open(leads, "w") as f:
-        f.write("lead_id,zip,active,size,ref,bonus\nA,01500,1.0,1.50,007,+5\nB,1.50,1,2,7,3\n")
-    events = os.path.join(work, "cells_events.csv")
-    with open(events, "w") as f:
-        f.write("lead_id,type,ts,duration,code\nA,page_view,2025-12-01,045,1.50\n"
-                "B,page_view,2025-12-01,+20,1.5\n")
+    leads = write(os.path.join(work, "cells.csv"),
+                  "lead_id,zip,active,size,ref,bonus\nA,01500,1.0,1.50,007,+5\nB,1.50,1,2,7,3\n")
+    events = write(os.path.join(work, "cells_events.csv"),
+                   "lead_id,type,ts,duration,code\nA,page_view,2025-12-01,045,1.50\n"
+                   "B,page_view,2025-12-01,+20,1.5\n")
     out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", events],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     as_of = "2026-01-01T00:00:00Z"
-    batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--events",
-                            events, "--as-of", as_of, "--format", "jsonl", "--explain"],
-                           capture_output=True, text=True)
-    assert batch.returncode == 0, batch.stderr
-    expected = {row["lead_id"]: row for row in map(json.loads, batch.stdout.splitlines())}
+    expected, _ = batch_scores(binary, model, leads, events, as_of)
     assert expected["A"]["fit"] == 17 and expected["B"]["fit"] == 52, expected
     assert expected["A"]["engagement"] == 70 and expected["B"]["engagement"] == 0, expected
     token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "write"],
@@ -154,12 +171,7 @@ fit:
     server = Server(binary, db, model, work)
     server.start()
     try:
-        for lead_id, row in expected.items():
-            got = request(server.port, token, "GET", f"/v1/leads/{lead_id}?as_of={as_of}")[1]
-            for field in ("score", "fit", "engagement", "grade", "stage"):
-                assert got[field] == row[field], (lead_id, field, got, row)
-            assert sorted(r["rule"] for r in got["reasons"]) == \
-                sorted(r["rule"] for r in row["reasons"]), (lead_id, got, row)
+        assert_live_equals(server, token, expected, as_of)
         # The start-up pass scores the store as a batch run does: the stored scores agree.
         deadline, listed = time.time() + 20, {}
         while time.time() < deadline:
@@ -194,15 +206,14 @@ def numbers_out_of_range(binary, model, work):
     other lines of a file are read as batch reads them too: the API's `attributes` wrapper is
     not unwrapped, a line led by a byte-order mark or nested too deep is skipped."""
     db = os.path.join(work, "range.db")
-    leads = os.path.join(work, "range.jsonl")
-    with open(leads, "w", encoding="utf-8") as f:
-        f.write('{"lead_id": "A", "company_size": 1e999, "industry": "IT"}\n'
-                '{"lead_id": "B", "company_size": 50, "industry": "IT"}\n'
-                # A file's line is read as batch reads it: `attributes.company_size` here ...
-                '{"lead_id": "C", "attributes": {"company_size": 50}}\n'
-                # ... and batch skips a line led by a byte-order mark, or nested too deep.
-                '\ufeff{"lead_id": "D", "industry": "IT"}\n'
-                '{"lead_id": "E", "x": ' + "[" * 200 + "]" * 200 + '}\n')
+    leads = write(os.path.join(work, "range.jsonl"),
+                  '{"lead_id": "A", "company_size": 1e999, "industry": "IT"}\n'
+                  '{"lead_id": "B", "company_size": 50, "industry": "IT"}\n'
+                  # A file's line is read as batch reads it: `attributes.company_size` here ...
+                  '{"lead_id": "C", "attributes": {"company_size": 50}}\n'
+                  # ... and batch skips a line led by a byte-order mark, or nested too deep.
+                  '\ufeff{"lead_id": "D", "industry": "IT"}\n'
+                  '{"lead_id": "E", "x": ' + "[" * 200 + "]" * 200 + '}\n')
     out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -211,10 +222,8 @@ def numbers_out_of_range(binary, model, work):
     assert f"{leads}: 5 records read, 3 stored, 0 duplicates, 2 rejected, 1 read with a warning" \
         in out.stderr, out.stderr
     as_of = "2026-01-01T00:00:00Z"
-    batch = subprocess.run([binary, "score", "--model", model, "--leads", leads, "--as-of", as_of,
-                            "--format", "jsonl"], capture_output=True, text=True)
-    assert batch.returncode == 0 and warning in batch.stderr, batch.stderr
-    expected = {row["lead_id"]: row for row in map(json.loads, batch.stdout.splitlines())}
+    expected, stderr = batch_scores(binary, model, leads, None, as_of)
+    assert warning in stderr, stderr
     assert sorted(expected) == ["A", "B", "C"], expected
     with sqlite3.connect(db) as c:
         stored = sorted(r[0] for r in c.execute("SELECT lead_id FROM leads"))
@@ -224,10 +233,7 @@ def numbers_out_of_range(binary, model, work):
     server = Server(binary, db, model, work)
     server.start()
     try:
-        for lead_id, row in expected.items():
-            got = request(server.port, token, "GET", f"/v1/leads/{lead_id}?as_of={as_of}")[1]
-            for field in ("score", "fit", "grade", "stage"):
-                assert got[field] == row[field], (lead_id, field, got, row)
+        assert_live_equals(server, token, expected, as_of)
     finally:
         server.stop()
     print("JSON Lines leads: a number out of range is null; wrapper, BOM and depth as batch")
