@@ -62,7 +62,11 @@ class CsvToJson : public ingest::RowSink {
         object[header_[i]] = std::string(values[i].str());
         continue;
       }
-      if (IsNumberCell(values[i].str())) texts[header_[i]] = std::string(values[i].str());
+      if (IsNumberCell(values[i].str())) {
+        texts[header_[i]] = std::string(values[i].str());
+      } else if (texts.is_object()) {
+        texts.erase(header_[i]);  // a column named twice: the later cell counts
+      }
       Value typed = ingest::CsvCellForJson(values[i].str());
       if (typed.is_number()) {
         double number = typed.number();

@@ -51,6 +51,8 @@ class JsonRecords : public ingest::RowSink {
         id = v.is_string() ? v.get<std::string>() : v.dump();
       } else if (csv_ && IsNumberCell(values[i].str())) {
         texts[keys_[i]] = std::string(values[i].str());
+      } else {
+        texts.erase(keys_[i]);  // a column named twice: the later cell counts
       }
       object[keys_[i]] = std::move(v);
     }
