@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <deque>
 #include <unordered_set>
 
 #include "engine/lead_state.h"
@@ -90,11 +91,12 @@ class LeadScorer::Impl {
     // Events from a CSV file carry their cells' texts (cell_texts.h): written as the model
     // reads them.
     event_texts_.clear();
-    event_scratch_texts_.resize(events_json.size());
-    for (size_t i = 0; i < events_json.size(); ++i) {
-      const auto [body, texts] = SplitEventText(events_json[i]);
+    event_scratch_texts_.clear();
+    for (const std::string& text : events_json) {
+      const auto [body, texts] = SplitEventText(text);
       event_texts_.push_back(
-          texts.empty() ? body : EventBodyFor(body, texts, &model_, event_scratch_texts_[i]));
+          texts.empty() ? body
+                        : EventBodyFor(body, texts, &model_, event_scratch_texts_.emplace_back()));
     }
     Parse(*event_parser_, event_texts_, event_sink_);
   }
@@ -234,8 +236,8 @@ class LeadScorer::Impl {
   Sink event_sink_{this, &Impl::OnEvent, &own_.errors};
   ingest::Block block_;
   std::string lead_scratch_, type_scratch_, event_scratch_, attributes_scratch_;
-  std::vector<std::string_view> event_texts_;     // the events parsed, texts written in
-  std::vector<std::string> event_scratch_texts_;  // where they were written
+  std::vector<std::string_view> event_texts_;    // the events parsed, texts written in
+  std::deque<std::string> event_scratch_texts_;  // where they were written (stable addresses)
   std::vector<Value> raw_;
 
   // The lead of the current call; strings in arena_.
