@@ -14,7 +14,7 @@
 namespace leadscore::server {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys in the order they came (record_input.h)
 
 bool UserId(const json& message, std::string& out) {
   for (const char* key : {"userId", "anonymousId"}) {
@@ -109,7 +109,7 @@ void Refuse(const Respond& respond, const std::string& detail, const std::string
 
 void Single(service::LiveService& live, const std::string& type, const HttpRequest& req,
             const Respond& respond) {
-  json message = service::ParseRecordJson(req.body, nullptr);  // 1e999 as null, as batch
+  json message = service::ParseRecordJson<json>(req.body, nullptr);  // 1e999 as null, as batch
   if (!message.is_object()) return Refuse(respond, "the body must be a JSON object");
   Ingest(live, {{std::move(message), type}}, respond);
 }
@@ -126,7 +126,7 @@ void AddSegmentRoutes(HttpServer& server) {
       [&live](const HttpRequest& req, Respond respond) { Single(live, "track", req, respond); });
   server.RouteAsync(
       "POST", "/v1/batch", "/v1/batch", "write", [&live](const HttpRequest& req, Respond respond) {
-        json body = service::ParseRecordJson(req.body, nullptr);
+        json body = service::ParseRecordJson<json>(req.body, nullptr);
         if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
           return Refuse(respond, "the body must be {\"batch\": [messages]}", "batch");
         }

@@ -22,7 +22,7 @@
 namespace leadscore::service {
 namespace {
 
-using nlohmann::json;
+using json = RecordJson;  // keys in the order they came
 
 // One record of the file, with where it starts: as JSON, or for a JSON Lines file of events as
 // its text, which EventReader reads as batch scoring does.
@@ -107,7 +107,7 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
       return;
     }
     std::vector<OutOfRangeNumber> out_of_range;
-    json object = ParseRecordJson(text, &out_of_range);
+    json object = ParseRecordJson<json>(text, &out_of_range);
     if (object.is_discarded() || !object.is_object()) {
       errors.push_back({file, line, "",
                         std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +

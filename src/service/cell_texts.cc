@@ -29,7 +29,8 @@ std::string_view WithTexts(std::string_view object_json, std::string_view cell_t
                            std::initializer_list<const Fields*> lists, std::string& scratch) {
   if (NoTexts(cell_texts)) return object_json;
   json texts = json::parse(cell_texts, nullptr, false);
-  json object = json::parse(object_json, nullptr, false);
+  // In the order stored: a field given flat and nested keeps the later (record_input.h).
+  nlohmann::ordered_json object = nlohmann::ordered_json::parse(object_json, nullptr, false);
   if (!texts.is_object() || !object.is_object()) return object_json;
   bool changed = false;
   for (const auto& [key, text] : texts.items()) {
@@ -51,9 +52,11 @@ std::string_view WithTexts(std::string_view object_json, std::string_view cell_t
 
 bool IsNumberCell(std::string_view cell) { return ingest::ParseDecimal(cell).has_value(); }
 
-std::string MergedCellTexts(std::string_view stored, const json& attributes, const json& texts) {
-  json merged = NoTexts(stored) ? json::object() : json::parse(stored, nullptr, false);
-  if (!merged.is_object()) merged = json::object();
+std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,
+                            const nlohmann::ordered_json& texts) {
+  using ordered = nlohmann::ordered_json;
+  ordered merged = NoTexts(stored) ? ordered::object() : ordered::parse(stored, nullptr, false);
+  if (!merged.is_object()) merged = ordered::object();
   for (const auto& item : attributes.items()) merged.erase(item.key());
   if (texts.is_object()) merged.update(texts);
   return merged.dump();

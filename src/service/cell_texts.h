@@ -25,8 +25,8 @@ bool IsNumberCell(std::string_view cell);
 
 // The cell texts of a lead after an upsert of `attributes` (a JSON object) with `texts`, given
 // the stored ones: a key the upsert sets loses its old text, and takes the upsert's if any.
-std::string MergedCellTexts(std::string_view stored, const nlohmann::json& attributes,
-                            const nlohmann::json& texts);
+std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,
+                            const nlohmann::ordered_json& texts);
 
 // `attributes_json` with each of `cell_texts` written as `model` reads the cell: the text for a
 // field it declares, the number for any other (every one without a model). `attributes_json`

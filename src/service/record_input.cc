@@ -10,7 +10,7 @@
 
 namespace leadscore::service {
 
-using nlohmann::json;
+using json = RecordJson;
 
 Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection>& rejected) {
   body = WithoutByteOrderMark(body);
@@ -18,7 +18,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<json> out;
   if (body[start] == '[') {
-    json parsed = ParseRecordJson(body, nullptr);
+    json parsed = ParseRecordJson<json>(body, nullptr);
     if (parsed.is_discarded()) {
       return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
     }
@@ -34,7 +34,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
     return out;
   }
   // One object, or NDJSON: one object per non-blank line.
-  json whole = ParseRecordJson(body, nullptr);
+  json whole = ParseRecordJson<json>(body, nullptr);
   if (!whole.is_discarded()) {
     if (!whole.is_object()) return Error(InvalidArgument("the body must be an object or an array"));
     out.push_back(std::move(whole));
@@ -42,7 +42,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   }
   size_t index = 0;
   ForEachRecordLine(body, [&](std::string_view line, size_t /*offset*/) {
-    json parsed = ParseRecordJson(line, nullptr);
+    json parsed = ParseRecordJson<json>(line, nullptr);
     if (parsed.is_discarded() || !parsed.is_object()) {
       rejected.push_back({index, "", parsed.is_discarded() ? "invalid JSON" : "not a JSON object"});
       out.emplace_back(nullptr);

@@ -23,6 +23,10 @@
 
 namespace leadscore::service {
 
+// A record as JSON with its keys in the order they came: a field given twice, flat and nested
+// (`"utm.source"` and `"utm": {"source"}`), keeps the later one, as batch reads a line.
+using RecordJson = nlohmann::ordered_json;
+
 struct Rejection {
   size_t index = 0;   // 0-based position in the body
   std::string field;  // empty: the whole record
@@ -41,36 +45,35 @@ struct EventInput {
 struct LeadInput {
   size_t index = 0;
   std::string lead_id;
-  nlohmann::json attributes;  // an object
+  RecordJson attributes;  // an object
   // From a CSV file: its cells that read as numbers, as written (service/cell_texts.h).
-  nlohmann::json cell_texts;
+  RecordJson cell_texts;
 };
 
 // The records of a body: objects in order. Fails (400) when the body is not JSON at all; a
 // bad NDJSON line or a non-object element is a Rejection instead. A number out of a double's
 // range is null, as in a JSON Lines file for batch (record_json.h).
-Result<std::vector<nlohmann::json>> SplitBody(std::string_view body,
-                                              std::vector<Rejection>& rejected);
+Result<std::vector<RecordJson>> SplitBody(std::string_view body, std::vector<Rejection>& rejected);
 
 // Validates one event object; false with a Rejection when it cannot be stored.
-bool ReadEvent(const nlohmann::json& object, size_t index, EventInput& out,
+bool ReadEvent(const RecordJson& object, size_t index, EventInput& out,
                std::vector<Rejection>& rejected);
 // kApi: the API's `{"lead_id", "attributes": {..}}` is read as the attributes object; a
 // line of a file is read as batch reads it (`attributes.size`).
 enum class LeadShape { kApi, kFileLine };
-bool ReadLead(const nlohmann::json& object, size_t index, LeadInput& out,
+bool ReadLead(const RecordJson& object, size_t index, LeadInput& out,
               std::vector<Rejection>& rejected, LeadShape shape = LeadShape::kApi);
 
 // Validates one outcome object: lead_id, outcome (sql | opportunity | won | lost), `at` (or
 // `ts`: ISO-8601 or Unix seconds; `default_time` when absent, required when that is nullopt),
 // optional numeric `value` (the deal value).
-bool ReadOutcome(const nlohmann::json& object, size_t index, std::optional<Timestamp> default_time,
+bool ReadOutcome(const RecordJson& object, size_t index, std::optional<Timestamp> default_time,
                  store::OutcomeRow& out, std::vector<Rejection>& rejected);
 
 // The text of an id-like JSON value: a non-empty string, or a number in its shortest form.
-bool JsonIdText(const nlohmann::json& value, std::string& out);
+bool JsonIdText(const RecordJson& value, std::string& out);
 
 // A `ts`-like JSON value as a Timestamp: ISO-8601 text or Unix seconds.
-std::optional<Timestamp> JsonTimestamp(const nlohmann::json& value);
+std::optional<Timestamp> JsonTimestamp(const RecordJson& value);
 
 }  // namespace leadscore::service

@@ -80,21 +80,25 @@ std::string_view WithoutByteOrderMark(std::string_view body) {
   return body.starts_with(kByteOrderMark) ? body.substr(kByteOrderMark.size()) : body;
 }
 
-nlohmann::json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range) {
+template <class Json>
+Json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range) {
   // nlohmann skips a leading byte-order mark and nests without limit; batch refuses both.
   if (text.starts_with(kByteOrderMark) || NestedDeeperThan(text, ingest::kMaxJsonDepth)) {
-    return nlohmann::json(nlohmann::json::value_t::discarded);
+    return Json(Json::value_t::discarded);
   }
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json parsed = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_discarded()) return parsed;
   std::string patched(text);
   std::vector<OutOfRangeNumber> found;
   if (!NullOverflowingNumbers(patched, found)) return parsed;
-  nlohmann::json retried = nlohmann::json::parse(patched, nullptr, false);
+  Json retried = Json::parse(patched, nullptr, false);
   if (!retried.is_discarded() && out_of_range) {
     out_of_range->insert(out_of_range->end(), found.begin(), found.end());
   }
   return retried;
 }
+
+template nlohmann::json ParseRecordJson(std::string_view, std::vector<OutOfRangeNumber>*);
+template nlohmann::ordered_json ParseRecordJson(std::string_view, std::vector<OutOfRangeNumber>*);
 
 }  // namespace leadscore::service

@@ -26,7 +26,9 @@ struct OutOfRangeNumber {
 // batch reads a line: nested deeper than ingest::kMaxJsonDepth, or led by a byte-order mark
 // (which batch skips only at a file's start; a body's is skipped by WithoutByteOrderMark).
 // Numbers out of range are null in the result and listed in `out_of_range`.
-nlohmann::json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range);
+// Json: nlohmann::json, or nlohmann::ordered_json to keep the keys in the order they came.
+template <class Json = nlohmann::json>
+Json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range);
 
 // A request body without the byte-order mark it may start with, as a file's is skipped.
 std::string_view WithoutByteOrderMark(std::string_view body);

@@ -73,11 +73,11 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
   for (const LeadInput& lead : request.leads) {
     LS_ASSIGN_OR_RETURN(auto existing, s.GetLead(lead.lead_id));
     store::LeadRow row{lead.lead_id, "{}", now, now};
-    nlohmann::json merged = nlohmann::json::object();
+    RecordJson merged = RecordJson::object();  // keys in the order they came
     if (existing) {
       row.created_at = existing->created_at;
-      merged = nlohmann::json::parse(existing->attributes, nullptr, false);
-      if (!merged.is_object()) merged = nlohmann::json::object();
+      merged = RecordJson::parse(existing->attributes, nullptr, false);
+      if (!merged.is_object()) merged = RecordJson::object();
     } else {
       ++result.leads_created;
     }

@@ -239,6 +239,44 @@ def numbers_out_of_range(binary, model, work):
     print("JSON Lines leads: a number out of range is null; wrapper, BOM and depth as batch")
 
 
+def flat_and_nested_keys(binary, work):
+    """A lead line that gives a field flat and nested (`"utm.source"` and `"utm": {"source"}`)
+    keeps the later of them, in batch, after `leadscore ingest` and through POST /v1/leads:
+    the service keeps a record's keys in the order they came."""
+    db = os.path.join(work, "order.db")
+    model = write(os.path.join(work, "order.yaml"), """version: 1
+name: order
+fit:
+  rules:
+    - {id: ads, when: 'utm.source == "ads"', points: 10}
+""")
+    leads = write(os.path.join(work, "order.jsonl"),
+                  '{"lead_id": "A", "utm.source": "web", "utm": {"source": "ads"}}\n'
+                  '{"lead_id": "B", "utm": {"source": "ads"}, "utm.source": "web"}\n')
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    as_of = "2026-01-01T00:00:00Z"
+    expected, _ = batch_scores(binary, model, leads, None, as_of)
+    assert expected["A"]["fit"] == 10 and expected["B"]["fit"] == 0, expected
+    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "write"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    server = Server(binary, db, model, work)
+    server.start()
+    try:
+        assert_live_equals(server, token, expected, as_of)
+        with open(leads) as f:
+            body = f.read().replace('"A"', '"C"').replace('"B"', '"D"')
+        status, _ = request(server.port, token, "POST", "/v1/leads", body)
+        assert status == 200, status
+        posted = {"C": expected["A"], "D": expected["B"]}
+        assert_live_equals(server, token, {k: dict(v, lead_id=k) for k, v in posted.items()},
+                           as_of)
+    finally:
+        server.stop()
+    print("a field given flat and nested: the later counts, in batch, ingest and the API")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -325,6 +363,7 @@ def main():
         duplicate_leads(args.binary, args.model, work)
         csv_cells_as_batch_reads_them(args.binary, work)
         numbers_out_of_range(args.binary, args.model, work)
+        flat_and_nested_keys(args.binary, work)
 
     token = subprocess.run([args.binary, "token", "create", "--db", db, "--scope", "read"],
                            check=True, capture_output=True, text=True).stdout.strip()
