@@ -6,6 +6,7 @@ file the first row of a lead counts, as in batch, and a later run updates the le
 Usage: ingest_test.py --binary build/leadscore --model M [--db sqlite|postgres]
 """
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -38,6 +39,19 @@ def batch_scores(binary, model, leads, events, as_of):
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return {row["lead_id"]: row for row in map(json.loads, out.stdout.splitlines())}, out.stderr
+
+
+@contextlib.contextmanager
+def serving(binary, db, model, work):
+    """`leadscore serve` on `db` and a write token for it, stopped on leaving."""
+    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "write"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    server = Server(binary, db, model, work)
+    server.start()
+    try:
+        yield server, token
+    finally:
+        server.stop()
 
 
 def assert_live_equals(server, token, expected, as_of):
@@ -166,11 +180,7 @@ fit:
     expected, _ = batch_scores(binary, model, leads, events, as_of)
     assert expected["A"]["fit"] == 17 and expected["B"]["fit"] == 52, expected
     assert expected["A"]["engagement"] == 70 and expected["B"]["engagement"] == 0, expected
-    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "write"],
-                           check=True, capture_output=True, text=True).stdout.strip()
-    server = Server(binary, db, model, work)
-    server.start()
-    try:
+    with serving(binary, db, model, work) as (server, token):
         assert_live_equals(server, token, expected, as_of)
         # The start-up pass scores the store as a batch run does: the stored scores agree.
         deadline, listed = time.time() + 20, {}
@@ -191,8 +201,6 @@ fit:
         assert got["fit"] == 42, got  # zip_zero, active, ref; no longer zip_text
         events_of_a = request(server.port, token, "GET", "/v1/leads/A/events")[1]["events"]
         assert events_of_a[0]["event"]["duration"] == "045", events_of_a  # as stored
-    finally:
-        server.stop()
     with sqlite3.connect(db) as c:
         texts = json.loads(c.execute("SELECT cell_texts FROM leads WHERE lead_id = 'B'")
                            .fetchone()[0])
@@ -228,14 +236,8 @@ def numbers_out_of_range(binary, model, work):
     with sqlite3.connect(db) as c:
         stored = sorted(r[0] for r in c.execute("SELECT lead_id FROM leads"))
     assert stored == ["A", "B", "C"], stored
-    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "read"],
-                           check=True, capture_output=True, text=True).stdout.strip()
-    server = Server(binary, db, model, work)
-    server.start()
-    try:
+    with serving(binary, db, model, work) as (server, token):
         assert_live_equals(server, token, expected, as_of)
-    finally:
-        server.stop()
     print("JSON Lines leads: a number out of range is null; wrapper, BOM and depth as batch")
 
 
@@ -259,11 +261,7 @@ fit:
     as_of = "2026-01-01T00:00:00Z"
     expected, _ = batch_scores(binary, model, leads, None, as_of)
     assert expected["A"]["fit"] == 10 and expected["B"]["fit"] == 0, expected
-    token = subprocess.run([binary, "token", "create", "--db", db, "--scope", "write"],
-                           check=True, capture_output=True, text=True).stdout.strip()
-    server = Server(binary, db, model, work)
-    server.start()
-    try:
+    with serving(binary, db, model, work) as (server, token):
         assert_live_equals(server, token, expected, as_of)
         with open(leads) as f:
             body = f.read().replace('"A"', '"C"').replace('"B"', '"D"')
@@ -272,8 +270,6 @@ fit:
         posted = {"C": expected["A"], "D": expected["B"]}
         assert_live_equals(server, token, {k: dict(v, lead_id=k) for k, v in posted.items()},
                            as_of)
-    finally:
-        server.stop()
     print("a field given flat and nested: the later counts, in batch, ingest and the API")
 
 
