@@ -215,7 +215,9 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
         EventInput e;
         bool ok = r.text.empty() ? ReadEvent(r.object, i, e, rejected)
                                  : reader.Read(std::move(r.text), i, e, rejected);
-        if (ok && r.cell_texts.is_object()) e.cell_texts = r.cell_texts.dump();
+        if (ok && r.cell_texts.is_object() && !r.cell_texts.empty()) {
+          e.cell_texts = r.cell_texts.dump();
+        }
         if (ok) request.events.push_back(std::move(e));
       } else if (kind == RecordKind::kLeads) {
         LeadInput l;

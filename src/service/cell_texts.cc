@@ -80,18 +80,18 @@ std::string_view EventBodyFor(std::string_view body, std::string_view cell_texts
       scratch);
 }
 
-std::string EventText(store::EventRow&& row) {
-  if (row.cell_texts.empty()) return std::move(row.body);
-  std::string text = std::move(row.body);
-  text += kTextsMark;
-  text += row.cell_texts;
-  return text;
+std::string EventText(std::string body, std::string_view cell_texts) {
+  if (NoTexts(cell_texts)) return body;
+  body += kTextsMark;
+  body += cell_texts;
+  return body;
 }
 
-std::string EventText(const store::EventRow& row) {
-  if (row.cell_texts.empty()) return row.body;
-  return row.body + kTextsMark + row.cell_texts;
+std::string EventText(store::EventRow&& row) {
+  return EventText(std::move(row.body), row.cell_texts);
 }
+
+std::string EventText(const store::EventRow& row) { return EventText(row.body, row.cell_texts); }
 
 std::pair<std::string_view, std::string_view> SplitEventText(std::string_view text) {
   const size_t mark = text.find(kTextsMark);

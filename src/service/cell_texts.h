@@ -39,6 +39,7 @@ std::string_view EventBodyFor(std::string_view body, std::string_view cell_texts
 
 // A stored event as the live scorer takes it (LeadRecords::events_json): its body, followed by
 // a NUL byte and its cell texts when it has any (no JSON text holds a raw NUL).
+std::string EventText(std::string body, std::string_view cell_texts);
 std::string EventText(store::EventRow&& row);
 std::string EventText(const store::EventRow& row);
 // An EventText's body and cell texts (empty: none).

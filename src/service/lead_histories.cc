@@ -94,8 +94,9 @@ Result<LeadHistories> ReadLeadHistories(const learn::SourceOpener& leads,
       }));
   if (events) {
     LS_RETURN_IF_ERROR(
-        ReadRecords(events, [&](std::string id, nlohmann::json object, nlohmann::json /*texts*/) {
-          out.events[std::move(id)].push_back(object.dump());
+        ReadRecords(events, [&](std::string id, nlohmann::json object, nlohmann::json texts) {
+          out.events[std::move(id)].push_back(
+              EventText(object.dump(), texts.empty() ? "" : texts.dump()));
         }));
   }
   return out;

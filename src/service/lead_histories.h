@@ -19,7 +19,8 @@ namespace leadscore::service {
 struct LeadHistories {
   std::unordered_map<std::string, std::string> attributes;  // lead_id -> JSON object
   std::unordered_map<std::string, std::string> cell_texts;  // lead_id -> from CSV (cell_texts.h)
-  std::unordered_map<std::string, std::vector<std::string>> events;  // lead_id -> JSON objects
+  // lead_id -> its events as the live scorer takes them (cell_texts.h EventText)
+  std::unordered_map<std::string, std::vector<std::string>> events;
 
   // The records of `lead_id` (no attributes and no events for a lead never read). They view
   // this object and `lead_id`.

@@ -14,6 +14,7 @@
 #include "engine/scorer.h"
 #include "ingest/convert.h"
 #include "service/batch_score.h"
+#include "service/lead_histories.h"
 #include "synth/generator.h"
 
 namespace leadscore::service {
@@ -573,6 +574,33 @@ TEST(LeadScorer, ParsedEventsGiveWhatTheRecordsGive) {
   // The pricing rule read the kept url after the scratch space was reused.
   auto s = scorer.Score(from_parse, AsOf{Time("2024-06-01")}, true);
   EXPECT_NE(describe(s).find("pricing=16"), std::string::npos) << describe(s);
+}
+
+// The records of CSV files as training replays them (`train --reference`): a cell that reads as
+// a number is read by the model as batch reads it, in a lead's row and in an event's.
+TEST(LeadScorer, HistoriesOfCsvFilesReadNumberCellsAsBatchDoes) {
+  ScratchDir dir("histories");
+  std::filesystem::create_directories(dir.path);
+  const std::string leads = dir.path + "/leads.csv", events = dir.path + "/events.csv";
+  std::ofstream(leads) << "lead_id,zip\nA,01500\n";
+  std::ofstream(events) << "lead_id,type,ts,duration\nA,page_view,2025-12-01,045\n";
+  auto model = ModelFromText(R"(version: 1
+name: cells
+fields: {zip: string}
+fit:
+  rules:
+    - {id: zip, when: 'zip == "01500"', points: 10}
+engagement:
+  rules:
+    - {id: long, event: page_view, when: duration > 30, points: 30}
+)");
+  ASSERT_TRUE(model);
+  auto histories = ReadLeadHistories(learn::FileOpener(leads), learn::FileOpener(events));
+  ASSERT_TRUE(histories) << histories.error().message();
+  LeadScorer scorer(model);
+  engine::Score s = scorer.Score(histories->Of("A"), AsOf{Time("2026-01-01")}, false);
+  EXPECT_EQ(s.fit, 10);         // "01500" as written, not 1500
+  EXPECT_EQ(s.engagement, 30);  // 045 is 45, as batch reads the cell
 }
 
 }  // namespace

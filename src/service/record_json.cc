@@ -1,5 +1,6 @@
 #include "service/record_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -16,15 +17,21 @@ bool InNumber(char c) {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
+// Where the JSON string whose opening quote is at `open` ends: at its closing quote, or at the
+// text's end when it has none.
+size_t StringEnd(std::string_view text, size_t open) {
+  size_t i = open + 1;
+  while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+  return std::min(i, text.size());
+}
+
 // Whether arrays and objects nest deeper than `limit` in `text` (brackets in strings aside).
 bool NestedDeeperThan(std::string_view text, int limit) {
   int depth = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
+      i = StringEnd(text, i);
     } else if (c == '[' || c == '{') {
       if (++depth > limit) return true;
     } else if (c == ']' || c == '}') {
@@ -43,10 +50,9 @@ bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& fo
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
     if (c == '"') {
-      size_t j = i + 1;
-      while (j < text.size() && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
-      last_string.assign(text, i + 1, std::min(j, text.size()) - i - 1);
-      i = j + 1;
+      const size_t close = StringEnd(text, i);
+      last_string.assign(text, i + 1, close - i - 1);
+      i = close + 1;
     } else if (c == ':') {
       key = last_string;
       ++i;
