@@ -18,10 +18,8 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-from live_server import SKIP, ScratchStore, Server, infer, request
+from live_server import SKIP, ScratchStore, Server, infer, post_while_killed, request
 
 
 
@@ -76,21 +74,8 @@ def main():
             acked.append(b)
             continue
         # The batch in flight when the server dies: sent from a thread, SIGKILL shortly after.
-        outcome = {}
-
-        def send():
-            try:
-                outcome["status"], _ = request(server.port, token, "POST", "/v1/events",
-                                               "".join(lines))
-            except Exception as e:  # the connection dies with the server
-                outcome["error"] = repr(e)
-
-        t = threading.Thread(target=send)
-        t.start()
-        time.sleep(rng.uniform(0.0, 0.004))
-        server.kill9()
-        t.join()
-        if outcome.get("status") == 200:
+        if post_while_killed(server, token, "/v1/events", "".join(lines),
+                             rng.uniform(0.0, 0.004)) == 200:
             acked.append(b)
         break
     print(f"killed at batch {kill_at} of {len(batches)}; {len(acked)} acknowledged")

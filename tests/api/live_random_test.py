@@ -38,8 +38,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.error
 import urllib.parse
 from datetime import datetime, timezone
@@ -47,7 +45,7 @@ from datetime import datetime, timezone
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 import random_models_test as RM  # noqa: E402
-from live_server import SKIP, ScratchStore, Server, request  # noqa: E402
+from live_server import SKIP, ScratchStore, Server, post_while_killed, request  # noqa: E402
 
 # Seeds of random_models_test (the same model and files), about 0.8 s each, chosen to cover
 # every way in: JSON Lines leads and events, both POSTed, with a kill -9 (1, 3, 13, 34, 35) or
@@ -200,22 +198,10 @@ def post_events(server, token, path, krng, kill):
         if not in_flight:
             post_chunk(server.port, token, "/v1/events", lines)
             continue
-        outcome = {}
-
-        def send():
-            try:
-                outcome["status"], _ = request(server.port, token, "POST", "/v1/events",
-                                               "\n".join(lines) + "\n")
-            except Exception as e:  # the connection dies with the server
-                outcome["error"] = repr(e)
-
-        t = threading.Thread(target=send)
-        t.start()
-        time.sleep(krng.uniform(0.0, 0.004))
-        server.kill9()
-        t.join()
+        status = post_while_killed(server, token, "/v1/events", "\n".join(lines) + "\n",
+                                   krng.uniform(0.0, 0.004))
         server.start()
-        acked = outcome.get("status") == 200
+        acked = status == 200
         if not acked:  # not acknowledged: sent again, event_ids make that idempotent
             post_chunk(server.port, token, "/v1/events", lines)
         note = "killed during a chunk of %d events (%s)" % (

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -68,6 +69,25 @@ class Server:
         code = self.proc.wait(timeout=30)
         if code != 0:
             sys.exit(f"server exited with {code} on SIGTERM")
+
+
+def post_while_killed(server, token, path, body, delay):
+    """POSTs `body` from a thread and kills the server with SIGKILL `delay` seconds later.
+    Returns the answer's status, or None when the connection died with the server."""
+    outcome = {}
+
+    def send():
+        try:
+            outcome["status"], _ = request(server.port, token, "POST", path, body)
+        except Exception as e:  # the connection dies with the server
+            outcome["error"] = repr(e)
+
+    t = threading.Thread(target=send)
+    t.start()
+    time.sleep(delay)
+    server.kill9()
+    t.join()
+    return outcome.get("status")
 
 
 SKIP = 77  # ctest's SKIP_RETURN_CODE for these scripts
