@@ -26,7 +26,8 @@ double Clamp(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi
 
 }  // namespace
 
-Scorer::Scorer(const CompiledModel& model) : memos_(model.num_event_types()), model_(model) {
+Scorer::Scorer(const CompiledModel& model)
+    : memos_(model.num_event_types()), fit_memo_(model), model_(model) {
   for (const auto& g : model.fit_groups()) fit_cut_names_.push_back("cut:group." + g.id);
   for (const auto& g : model.engagement_groups()) {
     engagement_cut_names_.push_back("cut:group." + g.id);
@@ -187,8 +188,15 @@ double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of,
   std::fill(group_totals_.begin(), group_totals_.end(), 0.0);
   double fit_sum = 0;
   const auto& fit_rules = model_.fit_rules();
+  fit_memo_.StartLead(as_of.time);
+  auto evaluate = [&](uint32_t rule) {
+    expr::Env env{{}, lead_attributes, {}, as_of.time};
+    return vm_.Run(*fit_rules[rule].when, env).is_true();
+  };
   for (uint32_t i = 0; i < fit_rules.size(); ++i) {
-    if (!FitRuleHolds(i, lead_attributes, as_of)) continue;
+    const bool holds = !fit_rules[i].when || static_cast<int>(i) == forced_fit_rule_ ||
+                       fit_memo_.Holds(i, lead_attributes, evaluate);
+    if (!holds) continue;
     const CompiledFitRule& rule = fit_rules[i];
     if (reasons && Round2(rule.points) != 0) {
       reasons->push_back({rule.id, rule.points, static_cast<int>(i), true});
