@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/bytes_equal.h"
 #include "core/hash_bytes.h"
 
 namespace leadscore::service {
@@ -63,7 +64,9 @@ uint64_t EventIdKeys::FingerprintKey(uint64_t fingerprint) {
 }
 
 uint64_t EventIdKeys::Key(std::string_view id) const {
-  if (prefix_ && id.size() > prefix_->size() && id.starts_with(*prefix_)) {
+  // BytesEqual rather than starts_with, whose memcmp call was 1% of a W1 run.
+  if (prefix_ && id.size() > prefix_->size() &&
+      BytesEqual(id.data(), prefix_->data(), prefix_->size())) {
     // The prefix never ends in a digit (FromSample cut it before the id's trailing number), so
     // a number right after it is the id's whole trailing number.
     auto number = DecimalOf(id.substr(prefix_->size()));

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes_equal.h"
 #include "service/lead_table.h"
 
 namespace leadscore::service {
@@ -39,7 +40,11 @@ class NumberedLeadIndex {
   static constexpr int64_t kNoLead = -1;
   static constexpr int64_t kNoForm = -2;
   int64_t SlotOf(std::string_view id) const {
-    if (rows_.empty() || id.size() <= prefix_.size() || !id.starts_with(prefix_)) return kNoForm;
+    // BytesEqual rather than starts_with, whose memcmp call was 1% of a W1 run.
+    if (rows_.empty() || id.size() <= prefix_.size() ||
+        !BytesEqual(id.data(), prefix_.data(), prefix_.size())) {
+      return kNoForm;
+    }
     auto number = NumberOf(id.substr(prefix_.size()));
     if (!number) return kNoForm;
     if (*number < base_ || *number - base_ >= rows_.size()) return kNoLead;
