@@ -3,6 +3,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
 
 #include "ingest/ingest_test_util.h"
 
@@ -45,6 +50,28 @@ TEST(FindCsvCut, QuoteInsideAFieldIsLiteral) {
 TEST(FindCsvCut, NeedsMoreDataInsideAQuoteOrOnAFinalQuote) {
   EXPECT_EQ(FindCsvCut("a,\"open\n", 1, ','), npos);
   EXPECT_EQ(FindCsvCut("a,\"x\"", 1, ','), npos);  // "" may follow
+}
+
+// `data` is the rest of a memory-mapped file when a block is cut, so the cut must read only
+// up to the record end it returns: here the page after the rows cannot be read at all, and a
+// search for a quote beyond them (as a file without quotes once had, over the whole file for
+// every block) fails the test with a crash.
+TEST(FindCsvCut, ReadsNoFurtherThanTheRecordEndItReturns) {
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  void* map = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  char* bytes = static_cast<char*>(map);
+  std::string rows = "1,\"a\nb\",c\n";  // a quoted newline before the target
+  while (rows.size() + 12 <= page) rows += "2,plain,row\n";
+  rows.resize(page, 'x');  // the last record runs into the unreadable page
+  std::memcpy(bytes, rows.data(), page);
+  ASSERT_EQ(::mprotect(bytes + page, page, PROT_NONE), 0);
+  const std::string_view data(bytes, 2 * page);  // as a mapping's pending bytes would be
+  for (size_t target : {size_t{1}, size_t{100}, size_t{1000}}) {
+    const size_t expected = rows.find('\n', std::max<size_t>(target - 1, 8)) + 1;
+    EXPECT_EQ(FindCsvCut(data, target, ','), expected) << "target " << target;
+  }
+  ::munmap(map, 2 * page);
 }
 
 TEST(CsvSource, DropsBomAndReadsQuotedHeader) {
