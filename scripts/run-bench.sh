@@ -7,7 +7,7 @@
 # --write puts it into bench/README.md between the bench:results markers.
 #
 # usage: scripts/run-bench.sh [--runs N] [--sizes "10000 100000 1000000"] [--data-dir DIR]
-#                             [--skip-build] [--write]
+#                             [--events-format jsonl|csv] [--skip-build] [--write]
 # env:   LEADSCORE_BENCH_DIR (data cache, default /tmp/leadscore-bench),
 #        LEADSCORE_BUILD_DIR (Release build, default <repo>/build-release)
 set -euo pipefail
@@ -21,6 +21,7 @@ MODEL=$ROOT/bench/w1-model.yaml
 AS_OF=2026-01-01T00:00:00Z
 MONTHS=6
 SEED=42
+EVENTS_FORMAT=jsonl
 WRITE=0
 SKIP_BUILD=0
 
@@ -32,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS=$2; shift 2 ;;
     --sizes) SIZES=$2; shift 2 ;;
     --data-dir) DATA_DIR=$2; shift 2 ;;
+    --events-format) EVENTS_FORMAT=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --write) WRITE=1; shift ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -39,6 +41,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
+case $EVENTS_FORMAT in
+  jsonl) EVENTS_NAME="JSON Lines"; DATA_SUFFIX="" ;;
+  csv) EVENTS_NAME=CSV; DATA_SUFFIX=-csv ;;
+  *) die "--events-format must be jsonl or csv" ;;
+esac
 
 # --- tools -------------------------------------------------------------------------------------
 install_package() {  # Debian package name
@@ -92,21 +99,24 @@ machine() {
 }
 
 # --- data --------------------------------------------------------------------------------------
-# Makes (once) $DATA_DIR/w1-N: leads.csv, events.jsonl, outcomes.csv and COMPLETE, which records
-# the command, its time and the number of event lines. Delete the directory to regenerate.
+# Makes (once) $DATA_DIR/w1-N (w1-N-csv with CSV events): leads.csv, events.jsonl (events.csv),
+# outcomes.csv and COMPLETE, which records the command, its time and the number of event lines.
+# Delete the directory to regenerate.
 dataset() {
-  local n=$1 dir=$DATA_DIR/w1-$1 t0 t1
+  local n=$1 dir=$DATA_DIR/w1-$1$DATA_SUFFIX t0 t1 header=0
   if [[ ! -f $dir/COMPLETE ]]; then
     rm -rf "$dir"
     log "generating $n leads into $dir"
     t0=$(date +%s.%N)
     "$BIN" generate --out "$dir" --leads "$n" --months "$MONTHS" --seed "$SEED" \
-      --as-of "$AS_OF" >&2
+      --as-of "$AS_OF" --events-format "$EVENTS_FORMAT" >&2
+    [[ $EVENTS_FORMAT == csv ]] && header=1
     t1=$(date +%s.%N)
     {
-      echo "command leadscore generate --leads $n --months $MONTHS --seed $SEED --as-of $AS_OF"
+      echo "command leadscore generate --leads $n --months $MONTHS --seed $SEED --as-of $AS_OF" \
+        "--events-format $EVENTS_FORMAT"
       echo "seconds $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')"
-      echo "event_lines $(wc -l < "$dir/events.jsonl")"
+      echo "event_lines $(( $(wc -l < "$dir/events.$EVENTS_FORMAT") - header ))"
     } > "$dir/COMPLETE"
   fi
 }
@@ -147,10 +157,10 @@ ROWS=""
 CHECKS=""
 for n in $SIZES; do
   dataset "$n"
-  dir=$DATA_DIR/w1-$n
+  dir=$DATA_DIR/w1-$n$DATA_SUFFIX
   out=$dir/out
   mkdir -p "$out"
-  leads=$dir/leads.csv events=$dir/events.jsonl
+  leads=$dir/leads.csv events=$dir/events.$EVENTS_FORMAT
   cat "$leads" "$events" > /dev/null  # every contender starts from a warm page cache
   for ((run = 1; run <= RUNS; ++run)); do
     log "$n leads: run $run/$RUNS"
@@ -196,9 +206,9 @@ done
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 REPORT=$(cat <<MD
-Measured by \`scripts/run-bench.sh --runs $RUNS\`: median of $RUNS alternating runs per size,
-W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from
-\`leadscore generate --months $MONTHS --seed $SEED\` (JSON Lines events), warm page cache.
+Measured by \`scripts/run-bench.sh --runs $RUNS --events-format $EVENTS_FORMAT\`: median of $RUNS
+alternating runs per size, W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from
+\`leadscore generate --months $MONTHS --seed $SEED\` ($EVENTS_NAME events), warm page cache.
 
 $MACHINE
 - load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END

@@ -1,5 +1,6 @@
 // DuckDB peer of `leadscore score` for workload W1: runs w1.sql (the W1 model written as SQL by
-// hand) on a leads CSV and an events JSONL file and writes the same batch CSV output.
+// hand) on a leads CSV and an events file (JSON Lines, or CSV when its name ends in .csv or
+// .csv.gz) and writes the same batch CSV output.
 //
 // usage: node w1.mjs --leads L --events E --as-of T --output F [--threads N] [--sql FILE]
 // Prints one JSON line on stdout: {"seconds":..,"threads":..,"rows":..}. Exit 1 on error.
@@ -30,8 +31,16 @@ const literal = (text) => String(text).replace(/'/g, "''");
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const sql = readFileSync(args.sql, 'utf8').replace(/\{(leads|events|as_of|output)\}/g,
-      (_, name) => literal(args[name]));
+  const events = literal(args.events);
+  const tables = {
+    events_table: /\.csv(\.gz)?$/.test(args.events)
+      ? `read_csv('${events}', header = true, all_varchar = true)`
+      : `read_json('${events}', format = 'newline_delimited', columns = {event_id: 'VARCHAR', ` +
+        `lead_id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', url: 'VARCHAR'})`,
+  };
+  const sql = readFileSync(args.sql, 'utf8')
+    .replace(/\{(leads|as_of|output)\}/g, (_, name) => literal(args[name]))
+    .replace(/\{(events_table)\}/g, (_, name) => tables[name]);
   const started = process.hrtime.bigint();
   const instance = await DuckDBInstance.create(':memory:', {
     threads: args.threads,

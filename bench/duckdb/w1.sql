@@ -1,6 +1,7 @@
 -- W1 (/work/shared/bench/w1-model.yaml, bench/README.md) hand-translated to DuckDB SQL: the peer
 -- that `leadscore score` is measured against. Placeholders, substituted by w1.mjs: {leads}
--- (CSV), {events} (JSON Lines), {as_of} (ISO-8601), {output} (CSV written here).
+-- (CSV), {events_table} (the events file read by read_json for JSON Lines, by read_csv for
+-- CSV, every column as text), {as_of} (ISO-8601), {output} (CSV written here).
 --
 -- Semantics follow SCORING.md: events deduplicated by non-empty event_id keeping the first in
 -- file order (before the as-of cut); only events with ts <= as-of count; a rule's total is
@@ -32,9 +33,7 @@ COPY (
   ),
   event_rows AS (
     SELECT ordinality AS ord, event_id, lead_id, type, TRY_CAST(ts AS TIMESTAMPTZ) AS ts, url
-    FROM read_json('{events}', format = 'newline_delimited',
-                   columns = {event_id: 'VARCHAR', lead_id: 'VARCHAR', type: 'VARCHAR',
-                              ts: 'VARCHAR', url: 'VARCHAR'}) WITH ORDINALITY
+    FROM {events_table} WITH ORDINALITY
   ),
   good_events AS (  -- rows without lead_id, type or a readable ts are skipped
     SELECT * FROM event_rows
