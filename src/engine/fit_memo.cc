@@ -32,11 +32,7 @@ void FitMemo::StartLead(Timestamp as_of) {
   if (has_as_of_ && as_of == as_of_) return;
   has_as_of_ = true;
   as_of_ = as_of;
-  for (Group& group : groups_) {
-    group.memo.Clear();
-    group.lookups = group.hits = 0;
-    group.off = false;
-  }
+  for (Group& group : groups_) group.memo.Clear();
 }
 
 }  // namespace leadscore::engine

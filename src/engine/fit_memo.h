@@ -5,9 +5,9 @@
 //
 // Rules are grouped by the attribute they read; a group's memo maps a value to the mask of its
 // rules that hold for it. A group whose values rarely repeat (an e-mail address) stops being
-// memoized after a sample of leads, so that unique values cost no lookup. A result depends on
-// the value's bytes and the as-of time only (days_since reads it), so the memo is emptied when
-// the as-of time changes.
+// memoized once its memo is full (MatchMemo::worthwhile), so that unique values cost no lookup. A
+// result depends on the value's bytes and the as-of time only (days_since reads it), so the memo is
+// emptied when the as-of time changes.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,7 @@ class FitMemo {
     const int group_index = group_of_rule_[rule];
     if (group_index < 0) return evaluate(rule);
     Group& group = groups_[static_cast<size_t>(group_index)];
-    if (group.off || group.attribute >= attributes.size() ||
+    if (!group.memo.worthwhile() || group.attribute >= attributes.size() ||
         !attributes[group.attribute].is_string()) {
       return evaluate(rule);
     }
@@ -52,30 +52,21 @@ class FitMemo {
     uint32_t attribute = 0;
     std::vector<uint32_t> rules;  // bit i of a mask: rules[i]
     MatchMemo memo;
-    uint64_t lookups = 0, hits = 0;
-    bool off = false;
     uint64_t lead_mark = UINT64_MAX;  // the lead `mask` was looked up for
     uint64_t mask = 0;
   };
 
   template <class Evaluate>
   uint64_t Lookup(Group& group, std::string_view value, Evaluate& evaluate) {
-    ++group.lookups;
-    if (const uint64_t* known = group.memo.Find(value)) {
-      ++group.hits;
-      return *known;
-    }
+    if (const uint64_t* known = group.memo.Find(value)) return *known;
     uint64_t mask = 0;
     for (size_t i = 0; i < group.rules.size(); ++i) {
       if (evaluate(group.rules[i])) mask |= uint64_t{1} << i;
     }
     group.memo.Insert(value, mask);
-    // After a sample, a group whose values repeat less than half the time is not worth it.
-    if (group.lookups == kSample && group.hits * 2 < group.lookups) group.off = true;
     return mask;
   }
 
-  static constexpr uint64_t kSample = 4096;
   std::vector<Group> groups_;
   std::vector<int> group_of_rule_;  // -1: not memoized
   std::vector<uint8_t> bit_of_rule_;

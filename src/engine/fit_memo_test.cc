@@ -43,19 +43,23 @@ fit:
 TEST(FitMemo, FitIsWhatEveryConditionSaysForRepeatedAndUniqueValues) {
   auto m = Build(kModel);
   Scorer scorer(*m);
-  const std::vector<Value> titles = {Value::String("Head of IT"), Value::String("head of it"),
-                                     Value::String("VP Sales"),   Value::String("Student"),
-                                     Value::Null(),               Value::Number(42)};
+  const std::vector<Value> titles = {Value::String("Head of IT"),
+                                     Value::String("head of it"),
+                                     Value::String("VP Sales"),
+                                     Value::String("Student"),
+                                     Value::Null(),
+                                     Value::Number(42)};
   const std::vector<Value> countries = {Value::String("FR"), Value::String("fr"),
                                         Value::String("DE"), Value::Null()};
   const AsOf as_of{*ParseTimestamp("2026-01-01T00:00:00Z")};
-  // Past the memo's sample of 4,096 leads, with unique e-mails (their group stops memoizing)
-  // and repeated titles, countries and dates.
+  // Unique e-mails (their memo fills at 4,096 and is given up a window of lookups later) and
+  // repeated titles, countries and dates.
   for (int i = 0; i < 10000; ++i) {
+    const std::string email = std::to_string(i).append(i % 3 == 0 ? "@gmail.com" : "@acme.io");
     std::vector<Value> lead = {
         titles[static_cast<size_t>(i) % titles.size()],
         countries[static_cast<size_t>(i / 7) % countries.size()],
-        Value::String(std::to_string(i).append(i % 3 == 0 ? "@gmail.com" : "@acme.io")),
+        Value::String(email),  // a view of `email`
         Value::Number(i % 100),
         Value::String(i % 2 == 0 ? "2025-12-20" : "2025-06-01"),
     };

@@ -4,7 +4,19 @@
 
 namespace leadscore::engine {
 
-const uint64_t* MatchMemo::Find(std::string_view key) const {
+const uint64_t* MatchMemo::Find(std::string_view key) {
+  const uint64_t* found = Lookup(key);
+  if (size_ < limit_) return found;
+  ++window_lookups_;
+  if (found != nullptr) ++window_hits_;
+  if (window_lookups_ == kWindow) {
+    off_ = window_hits_ * 2 < window_lookups_;
+    window_lookups_ = window_hits_ = 0;
+  }
+  return found;
+}
+
+const uint64_t* MatchMemo::Lookup(std::string_view key) const {
   if (entries_.empty()) return nullptr;
   const uint64_t hash = HashBytes(key);
   const size_t mask = entries_.size() - 1;
@@ -41,6 +53,8 @@ void MatchMemo::Grow(size_t slots) {
 }
 
 void MatchMemo::Clear() {
+  off_ = false;
+  window_lookups_ = window_hits_ = 0;
   if (size_ == 0) return;
   std::fill(entries_.begin(), entries_.end(), Entry{});
   bytes_.clear();

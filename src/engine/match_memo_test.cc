@@ -38,6 +38,34 @@ TEST(MatchMemo, KeepsEveryKeyUpToItsLimitAndNoneAfter) {
   }
 }
 
+TEST(MatchMemo, AFullMemoWhoseLookupsMostlyFailIsNoLongerWorthwhile) {
+  MatchMemo memo(16);
+  for (int i = 0; i < 16; ++i) memo.Insert("/a/" + std::to_string(i), 1);
+  // Full, and three lookups in four find their key: still worth it, window after window.
+  for (int i = 0; i < 20000; ++i) {
+    memo.Find(i % 4 == 0 ? "/new/" + std::to_string(i) : "/a/" + std::to_string(i % 16));
+  }
+  EXPECT_TRUE(memo.worthwhile());
+  // Every value new, as URLs with a query string per visit: given up within a window.
+  int lookups = 0;
+  while (memo.worthwhile() && lookups < 100000) memo.Find("/new/" + std::to_string(lookups++));
+  EXPECT_FALSE(memo.worthwhile());
+  EXPECT_LE(lookups, 2 * 4096);
+  ASSERT_NE(memo.Find("/a/3"), nullptr);  // what it holds is still right
+  memo.Clear();
+  EXPECT_TRUE(memo.worthwhile());
+}
+
+TEST(MatchMemo, ANotFullMemoIsAlwaysWorthwhile) {
+  MatchMemo memo(100000);
+  for (int i = 0; i < 20000; ++i) {
+    const std::string key = "/new/" + std::to_string(i);
+    EXPECT_EQ(memo.Find(key), nullptr);
+    memo.Insert(key, 1);
+  }
+  EXPECT_TRUE(memo.worthwhile());
+}
+
 TEST(MatchMemo, ClearForgetsEverything) {
   MatchMemo memo(2);
   memo.Insert("a", 1);

@@ -46,6 +46,7 @@ uint64_t Scorer::MatchEvent(const EventView& event) {
     memo_as_of_ = event.as_of;
   }
   MatchMemo& memo = memos_[event.type_id];
+  if (!memo.worthwhile()) return MatchEventUncached(event);
   std::string_view key = event.properties[slot].str();
   if (const uint64_t* known = memo.Find(key)) return *known;
   uint64_t mask = MatchEventUncached(event);

@@ -86,6 +86,29 @@ engagement:
   EXPECT_EQ(scorer.MatchEvent({0, 0, std::span<const Value>(&fresh_text, 1), april}), 0b101u);
 }
 
+TEST(Scorer, EventsMatchTheSameWhenEveryValueIsNewAndTheMemoGivesUp) {
+  auto m = CompileModelText(R"(
+engagement:
+  rules:
+    - {id: any, event: pv, points: 1}
+    - {id: pricing, event: pv, when: 'contains(url, "/pricing")', points: 2}
+    - {id: blog, event: pv, when: 'starts_with(url, "/blog/")', points: 3}
+)",
+                            "m.yaml");
+  ASSERT_TRUE(m);
+  ASSERT_EQ((*m)->MemoSlot(0), 0);
+  Scorer scorer(**m);
+  // A query string per visit: the memo fills up, then stops being asked (MatchMemo).
+  const char* paths[] = {"/pricing", "/blog/x", "/", "/blog/pricing"};
+  const uint64_t masks[] = {0b011, 0b101, 0b001, 0b111};
+  for (int i = 0; i < 20000; ++i) {
+    const std::string text = std::string(paths[i % 4]) + "?ref=" + std::to_string(i);
+    const Value url = Value::String(text);  // a view of `text`
+    ASSERT_EQ(scorer.MatchEvent({0, 0, std::span<const Value>(&url, 1), 0}), masks[i % 4])
+        << "event " << i;
+  }
+}
+
 TEST(Scorer, NoMemoWhenConditionsReadSeveralProperties) {
   auto m = CompileModelText(R"(
 engagement:
