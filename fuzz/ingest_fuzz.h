@@ -2,7 +2,8 @@
 // delimiter, record cutting) and the block parsers, plus the conversions of convert.h on every
 // string value. The first input byte picks the block target (1..64 bytes), the rest is the
 // file. Besides "never crash", it checks that tiny blocks and one big block give the same rows
-// and errors: the cutter and the parser must agree on record boundaries.
+// and errors (the cutter and the parser must agree on record boundaries), and for JSON Lines
+// that the parser's fast path gives what simdjson alone gives.
 #pragma once
 
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "ingest/convert.h"
+#include "ingest/jsonl_parser.h"
 #include "ingest/record_source.h"
 
 namespace leadscore::fuzz {
@@ -43,15 +45,23 @@ struct TextSink : ingest::RowSink {
 };
 
 // Reads `path` whole with blocks of about `target` bytes; returns the rows and errors as text,
-// or the failure status.
-inline std::string ReadWith(const std::string& path, size_t target,
-                            std::vector<std::string> wanted) {
+// or the failure status. `simdjson_only`: a JSON Lines file's lines all go to simdjson, not
+// the parser's fast path.
+inline std::string ReadWith(const std::string& path, size_t target, std::vector<std::string> wanted,
+                            bool simdjson_only = false) {
   auto source = ingest::RecordSource::Open(path);
   if (!source) return "open failed: " + source.error().ToString();
   for (size_t i = 0; i < (*source)->header().size() && i < 3; ++i) {
     wanted.push_back((*source)->header()[i]);
   }
-  auto parser = ingest::BlockParser::Create(**source, wanted);
+  std::unique_ptr<ingest::BlockParser> parser;
+  if (simdjson_only && (*source)->format() == ingest::Format::kJsonl) {
+    auto jsonl = std::make_unique<ingest::JsonlParser>(path, wanted);
+    jsonl->set_fast_path(false);
+    parser = std::move(jsonl);
+  } else {
+    parser = ingest::BlockParser::Create(**source, wanted);
+  }
   TextSink sink;
   uint64_t index = 0;
   for (;;) {
@@ -85,10 +95,17 @@ inline int FuzzOneFile(const uint8_t* data, size_t size, const std::string& suff
   close(fd);
   std::string small = ReadWith(path, target, wanted);
   std::string big = ReadWith(path, size_t{4} << 20, wanted);
+  // JSON Lines: the fast path for plain lines must read every line as simdjson does.
+  std::string slow = suffix == ".jsonl" ? ReadWith(path, size_t{4} << 20, wanted, true) : big;
   unlink(path.c_str());
   if (small != big) {
     fprintf(stderr, "block size changed the result:\n--- target %zu\n%s\n--- 4 MiB\n%s\n", target,
             small.c_str(), big.c_str());
+    abort();
+  }
+  if (slow != big) {
+    fprintf(stderr, "the fast path changed the result:\n--- simdjson\n%s\n--- fast\n%s\n",
+            slow.c_str(), big.c_str());
     abort();
   }
   return 0;

@@ -392,6 +392,82 @@ TEST(JsonlParser, PlainAndSimdjsonLinesGiveTheSameValues) {
   EXPECT_THAT(p.errors, IsEmpty());
 }
 
+// Numbers take the fast path too (std::from_chars), unless out of a double's range. Each
+// number below is read from a plain line and from the same line with an escape in a string,
+// which sends it to simdjson: the two must give the same values.
+TEST(JsonlParser, NumbersReadTheSameOnBothPaths) {
+  std::vector<std::string> literals = {"0",
+                                       "-0",
+                                       "0.0",
+                                       "-0.0e-5",
+                                       "1",
+                                       "-1",
+                                       "12.5",
+                                       "0.1",
+                                       "1E+2",
+                                       "1e-0",
+                                       "1e-400",
+                                       "5e-324",
+                                       "2.2250738585072014e-308",
+                                       "2.2250738585072011e-308",
+                                       "9007199254740991",
+                                       "9007199254740992",
+                                       "9007199254740993",
+                                       "-9007199254740993",
+                                       "1.7976931348623157e308",
+                                       "1e999",
+                                       "123456789012345678901234567890",
+                                       "123456789012345678901234567890.5",
+                                       "1751328063",
+                                       "0.30000000000000004",
+                                       "4.35",
+                                       "1e23",
+                                       "8.98846567431158e307"};
+  uint64_t state = 42;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  auto digits = [&](size_t n, bool lead) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i)
+      out += static_cast<char>('0' + (i == 0 && lead ? 1 + next(9) : next(10)));
+    return out;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string literal = next(4) == 0 ? "-" : "";
+    const size_t whole = 1 + next(20);
+    literal += whole == 1 ? digits(1, false) : digits(whole, true);
+    if (next(2) == 0) literal += "." + digits(1 + next(20), false);
+    if (next(3) == 0) {
+      literal += next(2) == 0 ? "e" : "E";
+      if (next(2) == 0) literal += next(2) == 0 ? "-" : "+";
+      literal += std::to_string(next(340));
+    }
+    literals.push_back(literal);
+  }
+  std::string text;
+  for (const std::string& n : literals) {
+    text += "{\"n\":" + n + ",\"u\":{\"x\":" + n + "},\"s\":\"a\"}\n";
+    text += "{\"n\":" + n + ",\"u\":{\"x\":" + n + "},\"s\":\"\\u0061\"}\n";
+  }
+  Parsed p = ParseJsonl(text, {"n", "u.x", "s"});
+  EXPECT_THAT(p.errors, IsEmpty());
+  ASSERT_EQ(p.rows.size(), 2 * literals.size());
+  auto values = [](const std::string& row) { return row.substr(row.find(':')); };
+  for (size_t i = 0; i < literals.size(); ++i) {
+    EXPECT_EQ(values(p.rows[2 * i]), values(p.rows[2 * i + 1])) << literals[i];
+  }
+  // Out of range (1e999, and random ones with large exponents): the same warnings on both.
+  std::vector<std::string> plain_warnings, simdjson_warnings;
+  for (const std::string& w : p.warnings) {
+    const size_t line = std::stoul(w.substr(0, w.find(':')));
+    (line % 2 == 1 ? plain_warnings : simdjson_warnings).push_back(values(w));
+  }
+  EXPECT_GE(plain_warnings.size(), 2u);
+  EXPECT_EQ(plain_warnings, simdjson_warnings);
+}
+
 TEST(JsonlParser, AlmostPlainLinesAreStillChecked) {
   Parsed p = ParseJsonl(
       "{\"a\":truex}\n"            // 1
@@ -418,7 +494,7 @@ TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {
   JsonlParser parser("x.jsonl", {"a"});
   std::string text = "{\"a\":\"v\"}";
   text.shrink_to_fit();
-  Block block{text, 9, 0, {}};
+  Block block{text, 9, 0, {}, {}, 0};
   block.bytes.shrink_to_fit();
   testing::RecordingSink sink;
   parser.Parse(block, sink);
@@ -440,7 +516,7 @@ TEST(JsonlParser, StringValuesLiveUntilOnRowReturns) {
   JsonlParser parser("x.jsonl", {"a", "b"});
   std::string text = "{\"a\":\"x\\ty\",\"b\":\"plain\"}\n{\"a\":\"2\\n\",\"b\":\"q\"}\n";
   text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-  parser.Parse(Block{text, 1, 0, {}}, sink);
+  parser.Parse(Block{text, 1, 0, {}, {}, 0}, sink);
   EXPECT_THAT(sink.seen, ElementsAre("x\ty", "plain", "2\n", "q"));
 }
 
