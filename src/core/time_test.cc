@@ -65,6 +65,28 @@ TEST(Time, CanonicalFormReadsLikeTheGeneralOne) {
   EXPECT_EQ(ParseTimestamp("2024-02-29 00:00:00Z"), start);
 }
 
+// A fraction of a second and a zone offset take that reader too; the same text with a space
+// for the 'T' takes the general one, and both must read every form alike.
+TEST(Time, FractionsAndOffsetsReadLikeTheGeneralReader) {
+  const char* suffixes[] = {"Z",      ".5Z",        ".250Z",      ".123456Z", ".1234567Z", "+02:00",
+                            "-05:30", ".250+02:00", ".999-23:59", "+23:59",   "+00:00",    "-00:00",
+                            ".Z",     ".5",         "+24:00",     "+02:60",   "+0200",     "+02",
+                            "+02:0",  "z",          ".5+02:00x",  ".12a4Z",   "Z ",        ",5Z"};
+  for (const char* date : {"2024-02-29", "2025-12-31", "1970-01-01", "2023-02-29"}) {
+    for (const char* time : {"00:00:00", "23:59:59", "12:34:56", "24:00:00", "23:59:60"}) {
+      for (const char* suffix : suffixes) {
+        const std::string with_t = std::string(date) + "T" + time + suffix;
+        const std::string with_space = std::string(date) + " " + time + suffix;
+        EXPECT_EQ(ParseTimestamp(with_t), ParseTimestamp(with_space)) << with_t;
+      }
+    }
+  }
+  const Timestamp noon = *ParseTimestamp("2024-02-29T12:00:00Z");
+  EXPECT_EQ(ParseTimestamp("2024-02-29T14:00:00.250+02:00"), noon + 250000);
+  EXPECT_EQ(ParseTimestamp("2024-02-29T06:30:00-05:30"), noon);
+  EXPECT_EQ(ParseTimestamp("2024-02-29T12:00:00.1234567Z"), noon + 123456);
+}
+
 TEST(Time, FormatRoundTrips) {
   EXPECT_EQ(FormatTimestamp(1714557600LL * kMicrosPerSecond), "2024-05-01T10:00:00Z");
   EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999999Z");
