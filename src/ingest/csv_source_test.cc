@@ -52,6 +52,46 @@ TEST(FindCsvCut, NeedsMoreDataInsideAQuoteOrOnAFinalQuote) {
   EXPECT_EQ(FindCsvCut("a,\"x\"", 1, ','), npos);  // "" may follow
 }
 
+// The rule of csv_source.h one byte at a time: what FindCsvCut's scans must agree with.
+size_t ReferenceCut(std::string_view data, size_t target, char delimiter) {
+  const size_t want = std::min(data.size(), target > 0 ? target - 1 : 0);
+  bool inside = false;
+  for (size_t i = 0; i < data.size(); ++i) {
+    const char c = data[i];
+    if (inside) {
+      if (c != '"') continue;
+      if (i + 1 == data.size()) return npos;
+      if (data[i + 1] == '"') {
+        ++i;
+      } else {
+        inside = false;
+      }
+    } else if (c == '"') {
+      inside = i == 0 || data[i - 1] == delimiter || data[i - 1] == '\n';
+    } else if (c == '\n' && i >= want) {
+      return i + 1;
+    }
+  }
+  return npos;
+}
+
+TEST(FindCsvCut, AgreesWithTheRuleOnRandomData) {
+  uint64_t state = 7;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  const char alphabet[] = {'a', 'b', ',', ';', '"', '"', '\n', '\r'};
+  for (int round = 0; round < 200000; ++round) {
+    std::string data(next(round % 10 == 0 ? 400 : 60), ' ');
+    for (char& c : data) c = alphabet[next(sizeof alphabet)];
+    const size_t target = 1 + next(data.size() + 1);
+    const char delimiter = next(2) == 0 ? ',' : ';';
+    ASSERT_EQ(FindCsvCut(data, target, delimiter), ReferenceCut(data, target, delimiter))
+        << "data \"" << data << "\" target " << target << " delimiter " << delimiter;
+  }
+}
+
 // `data` is the rest of a memory-mapped file when a block is cut, so the cut must read only
 // up to the record end it returns: here the page after the rows cannot be read at all, and a
 // search for a quote beyond them (as a file without quotes once had, over the whole file for
