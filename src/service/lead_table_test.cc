@@ -15,9 +15,10 @@ TEST(LeadTable, FindsShortLongAndHugeIdsAcrossGrowth) {
   for (int i = 0; i < 5000; ++i) {
     std::string id = "L";
     id += std::to_string(i);
-    if (i % 3 == 1) id += std::string(23 - (i % 5), 'x');  // around the 24-byte inline limit
-    if (i % 7 == 2) id += std::string(40, 'y');            // through a pointer
-    if (i == 4999) id = std::string(70000, 'z');           // longer than a 16-bit length
+    if (i % 3 == 1) id += std::string(55 - (i % 5), 'x');  // around the 56-byte inline limit
+    if (i % 7 == 2) id += std::string(80, 'y');            // through a pointer
+    if (i % 11 == 3) id += "-8f14e45f-ceea-467f-a0e6-1b2c3d4e5f60";  // a UUID's length and more
+    if (i == 4999) id = std::string(70000, 'z');                     // longer than a 16-bit length
     ids.push_back(id);
     EXPECT_EQ(table.Find(id, HashBytes(id)), -1);
     EXPECT_EQ(table.Insert(id, HashBytes(id)), static_cast<uint32_t>(i));

@@ -2,10 +2,10 @@
 // (`L0000042`, `lead-42`, `42`), by that number.
 //
 // A batch's events look their leads up among the leads file's, 30M times for W1 and in no
-// order. LeadTable's slots take 32 bytes a lead (46 MB for 1M leads): nearly every lookup missed
-// the cache and the TLB, and the lookups were 12% of a 1M run's samples. Ids a CRM numbers in
-// sequence are the common case; for them this index is an array of 4-byte rows by number
-// (4 MB for 1M leads), which the cache holds.
+// order. LeadTable's slots took 32 bytes a lead (46 MB for 1M leads; 64 now): nearly every lookup
+// missed the cache and the TLB, and the lookups were 12% of a 1M run's samples. Ids a CRM numbers
+// in sequence are the common case; for them this index is an array of 4-byte rows by number (4 MB
+// for 1M leads), which the cache holds.
 //
 // An id has the index's form when it is the prefix followed by a number written the way most
 // of the first ids wrote theirs: exactly `width` digits (leading zeros included), or digits
