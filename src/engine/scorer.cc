@@ -180,6 +180,11 @@ double Scorer::RuleContribution(const StateTable& states, uint32_t lead, uint32_
 bool Scorer::FitRuleHolds(uint32_t index, std::span<const Value> lead_attributes, AsOf as_of) {
   const CompiledFitRule& rule = model_.fit_rules()[index];
   if (!rule.when || static_cast<int>(index) == forced_fit_rule_) return true;
+  return FitConditionHolds(rule, lead_attributes, as_of);
+}
+
+bool Scorer::FitConditionHolds(const CompiledFitRule& rule, std::span<const Value> lead_attributes,
+                               AsOf as_of) {
   expr::Env env{{}, lead_attributes, {}, as_of.time};
   return vm_.Run(*rule.when, env).is_true();
 }
@@ -190,9 +195,9 @@ double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of,
   double fit_sum = 0;
   const auto& fit_rules = model_.fit_rules();
   fit_memo_.StartLead(as_of.time);
+  // The memo holds what the conditions say, never a forced rule (ForceFitRule).
   auto evaluate = [&](uint32_t rule) {
-    expr::Env env{{}, lead_attributes, {}, as_of.time};
-    return vm_.Run(*fit_rules[rule].when, env).is_true();
+    return FitConditionHolds(fit_rules[rule], lead_attributes, as_of);
   };
   for (uint32_t i = 0; i < fit_rules.size(); ++i) {
     const bool holds = !fit_rules[i].when || static_cast<int>(i) == forced_fit_rule_ ||

@@ -73,6 +73,9 @@ class Scorer {
 
  private:
   uint64_t MatchEventUncached(const EventView& event);
+  // What the condition of `rule` (which has one) says of these attributes.
+  bool FitConditionHolds(const CompiledFitRule& rule, std::span<const Value> lead_attributes,
+                         AsOf as_of);
   // The sum of the fit rules that hold, after group caps, before the clamp. With `reasons`, the
   // rules that hold go there and the group cuts to cuts_.
   double FitSum(std::span<const Value> lead_attributes, AsOf as_of,
