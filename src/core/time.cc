@@ -106,7 +106,7 @@ std::optional<Timestamp> ParseIso(std::string_view s) {
 // generality; false for anything else (ParseIso then decides). Consecutive events mostly
 // share their date, so the last date read on this thread is remembered: with the date cached
 // the time of a W1 event costs a third of ParseIso's. With a fraction and an offset, ParseIso
-// took a quarter more CPU for a whole W1 run. Every value is the one ParseIso gives.
+// took a quarter more CPU for a whole W1 100k run. Every value is the one ParseIso gives.
 bool ParseCommonIso(std::string_view s, Timestamp& out) {
   if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') {
     return false;

@@ -8,8 +8,8 @@
 // time); that bounds memory when a property is unique per event. Once full, it also watches
 // whether lookups still pay: a window of lookups of which fewer than half find their key (a URL
 // with a query string per visit) makes worthwhile() false, and the caller stops asking; with
-// W1's 30M page views on unique URLs the failed lookups were 12% of a run (hash, probe and
-// compare).
+// W1's 30M page views on unique URLs, MatchMemo::Find was 6% of a run's samples (hash, probe,
+// compare) for nothing.
 #pragma once
 
 #include <cstdint>
