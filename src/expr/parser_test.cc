@@ -30,7 +30,7 @@ std::string Sexp(const Ast& ast) {
   } else {
     out += ExprKindName(ast.kind);
   }
-  for (const auto& child : ast.children) out += " " + Sexp(*child);
+  for (const auto& child : ast.children) (out += ' ') += Sexp(*child);
   return out + ")";
 }
 

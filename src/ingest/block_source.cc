@@ -2,8 +2,6 @@
 #include "ingest/block_source.h"
 
 #include <simdjson.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -58,12 +56,7 @@ size_t CountNewlines(const char* begin, const char* end) {
 }
 
 BlockSource::BlockSource(std::string path, std::unique_ptr<FileReader> reader)
-    : path_(std::move(path)), reader_(std::move(reader)), mapped_(reader_->mapped()) {
-  if (mapped_.data() != nullptr) {
-    end_ = mapped_.size();
-    eof_ = true;
-  }
-}
+    : path_(std::move(path)), reader_(std::move(reader)) {}
 
 std::string BlockSource::SpareBuffer(size_t size) {
   std::string out;
@@ -130,7 +123,7 @@ Result<size_t> BlockSource::FillToCut(size_t target) {
 }
 
 void BlockSource::Consume(size_t n) {
-  const char* p = base() + begin_;
+  const char* p = buf_.data() + begin_;
   next_line_ += CountNewlines(p, p + n);
   bytes_read_ += n;
   begin_ += n;
@@ -159,7 +152,6 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
     }
   }
   if (cut == 0) return std::optional<Block>();
-  if (mapped_.data() != nullptr) return MappedBlock(cut);
   std::optional<Block> block(std::in_place);
   block->first_line = next_line_;
   block->index = next_index_++;
@@ -199,42 +191,7 @@ std::string BlockSource::CopyOfPending(size_t cut) {
   return out;
 }
 
-Block BlockSource::MappedBlock(size_t cut) {
-  Block block;
-  block.first_line = next_line_;
-  block.index = next_index_++;
-  if (block.index == 0) released_ = begin_;  // past a BOM or a CSV header
-  const size_t readable = reader_->mapped_readable() - begin_;
-  if (readable - cut >= simdjson::SIMDJSON_PADDING) {
-    block.mapped = pending().substr(0, cut);
-    block.mapped_readable = readable;
-  } else {  // the end of the file, without room for the padding after it: a copy
-    block.bytes = CopyOfPending(cut);
-  }
-  Consume(cut);
-  return block;
-}
-
 void BlockSource::Recycle(Block&& block) {
-  if (block.mapped.data() != nullptr) {
-    // Pages behind every block in use are dropped from the mapping in steps of kDropStep: they
-    // stay in the page cache, but no longer count in the process's memory (W1's 3.6 GB of
-    // events would all be resident by the end of the run).
-    constexpr size_t kDropStep = size_t{16} << 20;
-    const auto begin = static_cast<size_t>(block.mapped.data() - mapped_.data());
-    recycled_.emplace(begin, begin + block.mapped.size());
-    while (!recycled_.empty() && recycled_.begin()->first <= released_) {
-      released_ = std::max(released_, recycled_.begin()->second);
-      recycled_.erase(recycled_.begin());
-    }
-    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    const size_t drop_to = released_ / page * page;
-    if (drop_to >= dropped_ + kDropStep) {
-      ::madvise(const_cast<char*>(mapped_.data()) + dropped_, drop_to - dropped_, MADV_DONTNEED);
-      dropped_ = drop_to;
-    }
-    return;
-  }
   // Kept with their bytes: SpareBuffer zeroes only what lies past them when it grows one back.
   if (spare_.size() < 8 && block.bytes.capacity() > 0) spare_.push_back(std::move(block.bytes));
 }

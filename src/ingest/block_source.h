@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,7 +23,6 @@ namespace leadscore::ingest {
 
 // A record longer than this fails Next() with kInvalidArgument instead of growing the buffer
 // without bound (a CSV quote that is never closed would otherwise swallow the whole file).
-// A mapped file has no buffer to grow: its records are cut wherever they end.
 inline constexpr size_t kMaxRecordBytes = size_t{256} << 20;
 
 class BlockSource : public RecordSource {
@@ -50,7 +48,7 @@ class BlockSource : public RecordSource {
   // Reads until FindCut(pending(), target) finds a cut, returning it, or until the input ends,
   // returning pending().size(). Fails on I/O errors and when a record exceeds kMaxRecordBytes.
   Result<size_t> FillToCut(size_t target);
-  std::string_view pending() const { return {base() + begin_, end_ - begin_}; }
+  std::string_view pending() const { return {buf_.data() + begin_, end_ - begin_}; }
   bool at_eof() const { return eof_; }
   // Drops the first `n` pending bytes (a BOM, a header, blank lines), counting their lines.
   void Consume(size_t n);
@@ -60,23 +58,10 @@ class BlockSource : public RecordSource {
   std::string path_;
   // Takes a recycled buffer (or a new one) of at least `size` bytes, its size set to it.
   std::string SpareBuffer(size_t size);
-  // Where pending() lies: the mapped file, or the read buffer.
-  const char* base() const { return mapped_.data() != nullptr ? mapped_.data() : buf_.data(); }
-  // A Block of the next `cut` pending bytes of the mapped file.
-  Block MappedBlock(size_t cut);
   // The next `cut` pending bytes in a recycled buffer (or a new one), with room for the padding.
   std::string CopyOfPending(size_t cut);
 
   std::unique_ptr<FileReader> reader_;
-  // The whole input when the reader maps it (a plain file): pending() and the Blocks are views
-  // of it, and buf_ is not used. The end of the input is known from the start.
-  std::string_view mapped_;
-  // Mapped blocks handed back out of order, by offset (begin -> end), until those before them
-  // are back too; every byte before released_ is back, and the pages before dropped_ are
-  // unmapped again, so that the file's pages do not pile up in the resident set.
-  std::map<size_t, size_t> recycled_;
-  size_t released_ = 0;
-  size_t dropped_ = 0;
   // The read buffer: its size is its usable capacity; pending bytes are buf_[begin_, end_).
   // Next() hands it over as the Block when the Block starts at its first byte, and carries on
   // in a spare buffer with the bytes past the cut, so that a Block's bytes are not copied.

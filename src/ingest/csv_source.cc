@@ -86,9 +86,10 @@ size_t FindCsvCut(std::string_view data, size_t target, char delimiter) {
   const char* const end = base + data.size();
   const char* const want = base + std::min(data.size(), target > 0 ? target - 1 : 0);
   // No quote before the first newline at or after `want`: the cut is there (two memchr passes
-  // over the block). Only that far: `data` is the rest of a memory-mapped file, and a search for
-  // the next quote over all of it (in a file without quotes) made cutting a file into blocks
-  // quadratic: W1's 2 GB of CSV events took 19 s rather than 3.
+  // over the block). Only that far: `data` may be much longer than the block (when it was the
+  // rest of a memory-mapped file, a search for the next quote over all of it, in a file without
+  // quotes, made cutting the file into blocks quadratic: W1's 2 GB of CSV events took 19 s
+  // rather than 3).
   const char* nl =
       want < end ? static_cast<const char*>(std::memchr(want, '\n', end - want)) : nullptr;
   const char* q = FindByte(base, nl != nullptr ? nl : end, '"');

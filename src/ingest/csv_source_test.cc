@@ -92,7 +92,7 @@ TEST(FindCsvCut, AgreesWithTheRuleOnRandomData) {
   }
 }
 
-// `data` is the rest of a memory-mapped file when a block is cut, so the cut must read only
+// `data` may be much longer than a block (the rest of the input), so the cut must read only
 // up to the record end it returns: here the page after the rows cannot be read at all, and a
 // search for a quote beyond them (as a file without quotes once had, over the whole file for
 // every block) fails the test with a crash.

@@ -32,12 +32,6 @@ class FileReader {
   // Size of the file on disk (the compressed size for gzip).
   virtual uint64_t file_size() const = 0;
   virtual bool compressed() const = 0;
-
-  // The whole file when it is a plain regular file mapped into memory (empty otherwise), so that
-  // its bytes can be read in place rather than copied by Read(). mapped_readable() bytes can be
-  // read from mapped().data(): the file and the zeros that fill its last page.
-  virtual std::string_view mapped() const { return {}; }
-  virtual size_t mapped_readable() const { return 0; }
 };
 
 }  // namespace leadscore::ingest

@@ -494,7 +494,7 @@ TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {
   JsonlParser parser("x.jsonl", {"a"});
   std::string text = "{\"a\":\"v\"}";
   text.shrink_to_fit();
-  Block block{text, 9, 0, {}, {}, 0};
+  Block block{text, 9, 0, {}};
   block.bytes.shrink_to_fit();
   testing::RecordingSink sink;
   parser.Parse(block, sink);
@@ -516,7 +516,7 @@ TEST(JsonlParser, StringValuesLiveUntilOnRowReturns) {
   JsonlParser parser("x.jsonl", {"a", "b"});
   std::string text = "{\"a\":\"x\\ty\",\"b\":\"plain\"}\n{\"a\":\"2\\n\",\"b\":\"q\"}\n";
   text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-  parser.Parse(Block{text, 1, 0, {}, {}, 0}, sink);
+  parser.Parse(Block{text, 1, 0, {}}, sink);
   EXPECT_THAT(sink.seen, ElementsAre("x\ty", "plain", "2\n", "q"));
 }
 

@@ -22,7 +22,7 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 
 std::string FormatRowError(const RowError& error) {
   std::string out = error.file;
-  if (error.line > 0) out += ":" + std::to_string(error.line);
+  if (error.line > 0) (out += ':') += std::to_string(error.line);
   out += ": ";
   if (!error.field.empty()) out += "field `" + error.field + "`: ";
   out += error.message;

@@ -41,8 +41,8 @@ std::string FormatRowError(const RowError& error);
 
 // A run of whole records cut from a file.
 struct Block {
-  // Whole records: `bytes`, whose capacity leaves room for simdjson's padding, or, when `mapped`
-  // is set, a view of a memory-mapped input file. Read them through text() and readable().
+  // Whole records, whose capacity leaves room for simdjson's padding. Read them through text()
+  // and readable().
   std::string bytes;
   uint64_t first_line = 0;  // physical line number of the first byte
   uint64_t index = 0;       // 0, 1, 2, ... in file order
@@ -50,14 +50,10 @@ struct Block {
   // read error): every whole line before it is in `bytes`, an incomplete last line is not.
   // BlockParser::Parse reports it after the block's rows, like a bad row.
   std::optional<RowError> read_error;
-  std::string_view mapped;     // unless empty, the records, in a mapped file
-  size_t mapped_readable = 0;  // bytes that can be read from mapped.data(), padding included
 
-  std::string_view text() const {
-    return mapped.data() != nullptr ? mapped : std::string_view(bytes);
-  }
+  std::string_view text() const { return bytes; }
   // Bytes that can be read from text().data(): the records and the padding past them.
-  size_t readable() const { return mapped.data() != nullptr ? mapped_readable : bytes.capacity(); }
+  size_t readable() const { return bytes.capacity(); }
 };
 
 class RecordSource {
@@ -77,8 +73,7 @@ class RecordSource {
   // The next block of about `target_bytes` (more when one record is longer), or nullopt at the
   // end. An input that ends early (a truncated or corrupt gzip stream, a read error) ends with a
   // Block whose read_error says so, after every whole line read before it; fails on errors
-  // that leave nothing to read (the file cannot be read at all). A Block may be a view of the
-  // source's memory-mapped file: it must not outlive the source.
+  // that leave nothing to read (the file cannot be read at all).
   virtual Result<std::optional<Block>> Next(size_t target_bytes = 4 << 20) = 0;
 
   // Hands back a block the caller is done with, so that a later Next() reuses its memory
