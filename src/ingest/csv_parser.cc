@@ -62,19 +62,21 @@ struct RecordScan {
 };
 
 // Scans the record starting at `p` (not a blank line), calling on_cell(column, CellText) for
-// each cell in order.
+// each cell in order. A quoted field must close within `max_quoted` bytes of its opening quote.
 template <class OnCell>
 inline RecordScan ScanRecord(const char* p, const char* const end, const char delimiter,
-                             const bool* is_stop, OnCell&& on_cell) {
+                             const bool* is_stop, size_t max_quoted, OnCell&& on_cell) {
   RecordScan scan{end, 0, 0, false};
   for (;;) {  // one cell per iteration; p is at the cell's first byte (or at end)
     const size_t column = scan.cells++;
     if (p < end && *p == '"') {
+      // The closing quote (or a doubled quote's first half) lies before `limit`.
+      const char* const limit = static_cast<size_t>(end - p) > max_quoted ? p + max_quoted : end;
       const char* s = p + 1;
       const char* close;
       bool doubled = false;
       for (;;) {
-        close = FindByte(s, end, '"');
+        close = s < limit ? FindByte(s, limit, '"') : nullptr;
         if (close == nullptr || close + 1 == end || close[1] != '"') break;
         doubled = true;
         s = close + 2;
@@ -178,8 +180,8 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
     std::fill(values_.begin(), values_.end(), Value());
     // The first quoted cell that runs over lines and has text after its closing quote.
     size_t stray_quote_column = SIZE_MAX;
-    RecordScan scan =
-        ScanRecord(p, end, delimiter_, is_stop_, [&](size_t column, const CellText& cell) {
+    RecordScan scan = ScanRecord(
+        p, end, delimiter_, is_stop_, max_quoted_, [&](size_t column, const CellText& cell) {
           if (stray_quote_column == SIZE_MAX && cell.tail_begin != cell.tail_end &&
               std::memchr(cell.begin, '\n', static_cast<size_t>(cell.end - cell.begin))) {
             stray_quote_column = column;
@@ -250,14 +252,15 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
 
 std::string CsvParser::FirstCellNotUtf8(const char* begin, const char* end) const {
   std::string name;
-  ScanRecord(begin, end, delimiter_, is_stop_, [&](size_t column, const CellText& cell) {
-    if (!name.empty() || column >= header_.size()) return;
-    if (!simdjson::validate_utf8(cell.begin, static_cast<size_t>(cell.end - cell.begin)) ||
-        !simdjson::validate_utf8(cell.tail_begin,
-                                 static_cast<size_t>(cell.tail_end - cell.tail_begin))) {
-      name = header_[column];
-    }
-  });
+  ScanRecord(
+      begin, end, delimiter_, is_stop_, max_quoted_, [&](size_t column, const CellText& cell) {
+        if (!name.empty() || column >= header_.size()) return;
+        if (!simdjson::validate_utf8(cell.begin, static_cast<size_t>(cell.end - cell.begin)) ||
+            !simdjson::validate_utf8(cell.tail_begin,
+                                     static_cast<size_t>(cell.tail_end - cell.tail_begin))) {
+          name = header_[column];
+        }
+      });
   return name;
 }
 
@@ -268,7 +271,7 @@ bool SplitCsvRecord(std::string_view record, char delimiter, std::vector<std::st
   is_stop[static_cast<unsigned char>(delimiter)] = true;
   is_stop[static_cast<unsigned char>('\n')] = true;
   RecordScan scan = ScanRecord(record.data(), record.data() + record.size(), delimiter, is_stop,
-                               [&](size_t, const CellText& cell) {
+                               kMaxQuotedBytes, [&](size_t, const CellText& cell) {
                                  cells.emplace_back();
                                  AppendCell(cell, cells.back());
                                });

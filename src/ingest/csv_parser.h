@@ -12,8 +12,10 @@
 //   - An empty cell is null, and so is a quoted empty cell "" (SCORING.md: an empty cell is
 //     null; a CSV file cannot tell "no value" from "empty text" reliably).
 //   - A record whose cell count differs from the header's is a RowError
-//     "expected N cells, found M"; a quoted field still open at the end of the input is a
-//     RowError "unterminated quoted field". Both are reported at the record's first line.
+//     "expected N cells, found M"; a quoted field still open at the end of the input, or
+//     kMaxQuotedBytes after its opening quote, is a RowError "unterminated quoted field", and
+//     only the first line of its record is skipped: the next lines are read as records again.
+//     Both are reported at the record's first line.
 // Cells view the Block; a cell with a doubled quote or text after its closing quote is
 // unescaped into per-slot scratch owned by the parser. Not thread-safe; one parser per thread.
 #pragma once
@@ -27,6 +29,11 @@
 
 namespace leadscore::ingest {
 
+// A quoted field closes within this many bytes of its opening quote, or it is unterminated. The
+// block cut (FindCsvCut) follows the same rule, so that a stray opening quote in a large file
+// costs its record, not a block holding the rest of the file (or, past 256 MiB, the run).
+inline constexpr size_t kMaxQuotedBytes = size_t{64} << 20;
+
 class CsvParser final : public BlockParser {
  public:
   // `header`: the column names; `wanted_keys[i]` is read from the first column with that name,
@@ -35,6 +42,9 @@ class CsvParser final : public BlockParser {
             std::vector<std::string> wanted_keys);
 
   void Parse(const Block& block, RowSink& sink) override;
+
+  // For tests of the rule with small fields; blocks must then be cut with the same bound.
+  void set_max_quoted_bytes(size_t bytes) { max_quoted_ = bytes; }
 
  private:
   // The header's name of the first cell of the record [begin, end) that is not valid UTF-8,
@@ -50,6 +60,7 @@ class CsvParser final : public BlockParser {
   std::vector<Value> values_;
   std::vector<std::string> scratch_;  // per slot, for unescaped cells
   bool is_stop_[256] = {};            // the delimiter and '\n'
+  size_t max_quoted_ = kMaxQuotedBytes;
 };
 
 // Splits one record (`record` may end with its line end) into unescaped cells, empty cells as

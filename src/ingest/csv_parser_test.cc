@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "ingest/csv_source.h"
 #include "ingest/ingest_test_util.h"
 
 namespace leadscore::ingest {
@@ -17,6 +20,7 @@ using ::leadscore::ingest::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 using ::leadscore::ingest::testing::Parsed;
@@ -246,6 +250,64 @@ TEST(SplitCsvRecord, SplitsAndUnescapes) {
   ASSERT_TRUE(SplitCsvRecord("a,\"b,\"\"c\"\"\",,d\r\n", ',', cells));
   EXPECT_THAT(cells, ElementsAreArray({"a", "b,\"c\"", "", "d"}));
   EXPECT_FALSE(SplitCsvRecord("a,\"b", ',', cells));
+}
+
+// Blocks cut by FindCsvCut read like one block when fields are bounded too (kMaxQuotedBytes,
+// here a few bytes so that the bound falls everywhere): a stray opening quote costs the first
+// line of its record, whichever block it falls in, and the lines after it are read again.
+TEST(CsvParser, BoundedFieldsReadTheSameInBlocksOfAnySize) {
+  uint64_t state = 5;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  const char alphabet[] = {'a', 'b', ',', '"', '\n', '\n', 'c', ','};
+  const std::vector<std::string> header = {"x", "y", "z"};
+  auto parse = [&](std::string_view csv, size_t max_quoted, size_t target) {
+    CsvParser parser("in.csv", header, ',', header);
+    parser.set_max_quoted_bytes(max_quoted);
+    testing::RecordingSink sink;
+    uint64_t line = 2;
+    while (!csv.empty()) {
+      size_t cut = FindCsvCut(csv, target, ',', max_quoted);
+      if (cut == std::string_view::npos) cut = csv.size();  // the end of the input
+      std::string bytes(csv.substr(0, cut));
+      bytes.reserve(bytes.size() + 64);
+      parser.Parse(Block{bytes, line, 0, {}}, sink);
+      line += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+      csv.remove_prefix(cut);
+    }
+    return Parsed{RowsAsText(sink.rows), ErrorsAsText(sink.errors), {}};
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string csv(next(200), ' ');
+    for (char& c : csv) c = alphabet[next(sizeof alphabet)];
+    const size_t max_quoted = 1 + next(20);
+    const Parsed whole = parse(csv, max_quoted, csv.size() + 1);
+    for (size_t target : {size_t{1}, size_t{2}, size_t{5}, size_t{17}, size_t{64}}) {
+      const Parsed blocks = parse(csv, max_quoted, target);
+      ASSERT_EQ(blocks.rows, whole.rows) << "csv \"" << csv << "\" bound " << max_quoted;
+      ASSERT_EQ(blocks.errors, whole.errors) << "csv \"" << csv << "\" bound " << max_quoted;
+    }
+  }
+}
+
+// A quote that never closes within kMaxQuotedBytes is unterminated even when the input goes
+// on far past it: the lines after its record's first line are rows again.
+TEST(CsvParser, AFieldOpenPastTheBoundIsUnterminated) {
+  CsvParser parser("in.csv", {"a", "b"}, ',', {"a", "b"});
+  parser.set_max_quoted_bytes(8);
+  testing::RecordingSink sink;
+  std::string bytes = "1,\"open\n2,x\n3,y\n4,\"z\"\n";
+  parser.Parse(Block{bytes, 2, 0, {}}, sink);
+  EXPECT_THAT(RowsAsText(sink.rows),
+              ElementsAre("3: \"2\" | \"x\"", "4: \"3\" | \"y\"", "5: \"4\" | \"z\""));
+  EXPECT_THAT(ErrorsAsText(sink.errors), ElementsAre("2: unterminated quoted field"));
+  // Within the bound the same quote closes at the next one, lines later (a stray quote).
+  CsvParser wide("in.csv", {"a", "b"}, ',', {"a", "b"});
+  testing::RecordingSink wide_sink;
+  wide.Parse(Block{bytes, 2, 0, {}}, wide_sink);
+  EXPECT_THAT(ErrorsAsText(wide_sink.errors), Not(ElementsAre("2: unterminated quoted field")));
 }
 
 }  // namespace

@@ -38,14 +38,23 @@ inline uint32_t ByteMask(const char* p, size_t n, char c) {
   return mask;
 }
 
+struct Walk {
+  size_t cut;                // as FindCsvCut's result, unless `unterminated` is set
+  const char* unterminated;  // the opening quote of a field not closed within max_quoted bytes
+};
+
 // FindCsvCut from `p`, a quote outside any quoted field, on: the quotes and newlines of 16
 // bytes at a time as bit masks, visited in order. Quote by quote with FindByte, a file whose
 // every field is quoted spent 13% of a run in the cut, on the one thread that cuts blocks.
-size_t WalkQuotes(const char* const base, const char* p, const char* const end,
-                  const char* const want, char delimiter) {
+Walk WalkQuotes(const char* const base, const char* p, const char* const end,
+                const char* const want, char delimiter, size_t max_quoted) {
   bool inside = false;
   bool skip_first = false;  // a doubled quote's second half opens the next 16 bytes
+  const char* open = nullptr;
+  // Inside a field, the bytes from `limit` on are past the bound: no quote there closes it.
+  const char* limit = end;
   for (; p < end; p += 16) {
+    if (inside && p >= limit) return {std::string_view::npos, open};
     const size_t n = std::min<size_t>(16, static_cast<size_t>(end - p));
     uint32_t quotes = ByteMask(p, n, '"');
     uint32_t newlines = ByteMask(p, n, '\n');
@@ -58,14 +67,19 @@ size_t WalkQuotes(const char* const base, const char* p, const char* const end,
     for (uint32_t bits = quotes | newlines; bits != 0; bits &= bits - 1) {
       const int i = std::countr_zero(bits);
       const char* const c = p + i;
+      if (inside && c >= limit) return {std::string_view::npos, open};
       if (*c == '\n') {
-        if (!inside) return static_cast<size_t>(c - base) + 1;
+        if (!inside) return {static_cast<size_t>(c - base) + 1, nullptr};
       } else if (!inside) {
         // A quote opens a quoted field only at the start of a field; elsewhere it is a literal.
         inside = c == base || c[-1] == delimiter || c[-1] == '\n';
+        if (inside) {
+          open = c;
+          limit = static_cast<size_t>(end - c) > max_quoted ? c + max_quoted : end;
+        }
       } else if (c + 1 == end) {
-        return std::string_view::npos;  // "" may follow
-      } else if (c[1] == '"') {         // a doubled quote inside the field: skip its second half
+        return {std::string_view::npos, nullptr};  // "" may follow
+      } else if (c[1] == '"') {                    // a doubled quote inside the field
         if (i == 15) {
           skip_first = true;
         } else {
@@ -76,26 +90,66 @@ size_t WalkQuotes(const char* const base, const char* p, const char* const end,
       }
     }
   }
-  return std::string_view::npos;
+  // Every byte up to the bound is here and none closed the field.
+  if (inside && static_cast<size_t>(end - open) >= max_quoted)
+    return {std::string_view::npos, open};
+  return {std::string_view::npos, nullptr};
+}
+
+// Where the record holding the quote at `open` starts, from `from` (a record start) on: after
+// the last newline outside a quoted field. Every quoted field before `open` closes.
+const char* RecordStart(const char* from, const char* open, char delimiter) {
+  const char* record = from;
+  bool inside = false;
+  for (const char* c = from; c < open; ++c) {
+    if (inside) {
+      if (*c == '"') {
+        if (c[1] == '"') {
+          ++c;
+        } else {
+          inside = false;
+        }
+      }
+    } else if (*c == '"') {
+      inside = c == from || c[-1] == delimiter || c[-1] == '\n';
+    } else if (*c == '\n') {
+      record = c + 1;
+    }
+  }
+  return record;
 }
 
 }  // namespace
 
-size_t FindCsvCut(std::string_view data, size_t target, char delimiter) {
+size_t FindCsvCut(std::string_view data, size_t target, char delimiter, size_t max_quoted) {
   const char* const base = data.data();
   const char* const end = base + data.size();
   const char* const want = base + std::min(data.size(), target > 0 ? target - 1 : 0);
-  // No quote before the first newline at or after `want`: the cut is there (two memchr passes
-  // over the block). Only that far: `data` may be much longer than the block (when it was the
-  // rest of a memory-mapped file, a search for the next quote over all of it, in a file without
-  // quotes, made cutting the file into blocks quadratic: W1's 2 GB of CSV events took 19 s
-  // rather than 3).
-  const char* nl =
-      want < end ? static_cast<const char*>(std::memchr(want, '\n', end - want)) : nullptr;
-  const char* q = FindByte(base, nl != nullptr ? nl : end, '"');
-  if (q == nullptr)
-    return nl != nullptr ? static_cast<size_t>(nl - base) + 1 : std::string_view::npos;
-  return WalkQuotes(base, q, end, want, delimiter);
+  const char* from = base;  // a record start: no quoted field is open here
+  for (;;) {
+    // No quote before the first newline at or after `want`: the cut is there (two memchr passes
+    // over the block). Only that far: `data` may be much longer than the block (when it was
+    // the rest of a memory-mapped file, a search for the next quote over all of it, in a file
+    // without quotes, made cutting the file into blocks quadratic: W1's 2 GB of CSV events
+    // took 19 s rather than 3).
+    const char* const scan_from = std::max(want, from);
+    const char* nl = scan_from < end ? static_cast<const char*>(std::memchr(
+                                           scan_from, '\n', static_cast<size_t>(end - scan_from)))
+                                     : nullptr;
+    const char* q = FindByte(from, nl != nullptr ? nl : end, '"');
+    if (q == nullptr)
+      return nl != nullptr ? static_cast<size_t>(nl - base) + 1 : std::string_view::npos;
+    const Walk walk = WalkQuotes(base, q, end, want, delimiter, max_quoted);
+    if (walk.unterminated == nullptr) return walk.cut;
+    // A field that never closes: the parser skips the first line of its record and reads the
+    // lines after it as records again (csv_parser.h). So does the cut.
+    const char* const record = RecordStart(from, walk.unterminated, delimiter);
+    const char* const line_end =
+        static_cast<const char*>(std::memchr(record, '\n', static_cast<size_t>(end - record)));
+    if (line_end == nullptr) return std::string_view::npos;
+    if (line_end >= want) return static_cast<size_t>(line_end - base) + 1;
+    from = line_end + 1;
+  }
 }
 
 CsvSource::CsvSource(std::string path, std::unique_ptr<FileReader> reader)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ingest/block_source.h"
+#include "ingest/csv_parser.h"
 
 namespace leadscore::ingest {
 
@@ -45,7 +46,10 @@ char ChooseCsvDelimiter(std::string_view first_line);
 
 // The offset just past the first record-ending '\n' at offset >= target - 1 in `data`, or npos
 // when there is none yet (including when `data` ends inside a quoted field, or on a quote that
-// may be the first half of a doubled quote). REQUIRES: `data` starts at a record boundary.
-size_t FindCsvCut(std::string_view data, size_t target, char delimiter);
+// may be the first half of a doubled quote). A quoted field not closed within `max_quoted`
+// bytes of its opening quote is unterminated, as the parser reads it: the first line of its
+// record ends a record. REQUIRES: `data` starts at a record boundary.
+size_t FindCsvCut(std::string_view data, size_t target, char delimiter,
+                  size_t max_quoted = kMaxQuotedBytes);
 
 }  // namespace leadscore::ingest

@@ -52,11 +52,25 @@ TEST(FindCsvCut, NeedsMoreDataInsideAQuoteOrOnAFinalQuote) {
   EXPECT_EQ(FindCsvCut("a,\"x\"", 1, ','), npos);  // "" may follow
 }
 
-// The rule of csv_source.h one byte at a time: what FindCsvCut's scans must agree with.
-size_t ReferenceCut(std::string_view data, size_t target, char delimiter) {
+// The rule of csv_source.h one byte at a time: what FindCsvCut's scans must agree with. A field
+// still open `max_quoted` bytes after its opening quote is unterminated: the first line of its
+// record ends a record, and the bytes after it are read from outside any field.
+size_t ReferenceCut(std::string_view data, size_t target, char delimiter,
+                    size_t max_quoted = SIZE_MAX) {
   const size_t want = std::min(data.size(), target > 0 ? target - 1 : 0);
   bool inside = false;
-  for (size_t i = 0; i < data.size(); ++i) {
+  size_t open = 0, record = 0;
+  for (size_t i = 0; i <= data.size(); ++i) {
+    if (inside && i - open >= max_quoted) {
+      const size_t line_end = data.find('\n', record);
+      if (line_end == npos) return npos;
+      if (line_end >= want) return line_end + 1;
+      inside = false;
+      record = line_end + 1;
+      i = line_end;
+      continue;
+    }
+    if (i == data.size()) break;
     const char c = data[i];
     if (inside) {
       if (c != '"') continue;
@@ -67,9 +81,11 @@ size_t ReferenceCut(std::string_view data, size_t target, char delimiter) {
         inside = false;
       }
     } else if (c == '"') {
-      inside = i == 0 || data[i - 1] == delimiter || data[i - 1] == '\n';
-    } else if (c == '\n' && i >= want) {
-      return i + 1;
+      inside = i == record || data[i - 1] == delimiter || data[i - 1] == '\n';
+      open = i;
+    } else if (c == '\n') {
+      if (i >= want) return i + 1;
+      record = i + 1;
     }
   }
   return npos;
@@ -89,6 +105,36 @@ TEST(FindCsvCut, AgreesWithTheRuleOnRandomData) {
     const char delimiter = next(2) == 0 ? ',' : ';';
     ASSERT_EQ(FindCsvCut(data, target, delimiter), ReferenceCut(data, target, delimiter))
         << "data \"" << data << "\" target " << target << " delimiter " << delimiter;
+  }
+}
+
+// The same with fields bounded to a few bytes, so that the bound falls everywhere: on a quote,
+// on a doubled quote's halves, on a newline, at the end of the data.
+TEST(FindCsvCut, AgreesWithTheRuleOnUnterminatedFields) {
+  uint64_t state = 11;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  const char alphabet[] = {'a', 'b', ',', '"', '\n', '\n', 'c', 'd'};
+  for (int round = 0; round < 200000; ++round) {
+    std::string data(next(round % 10 == 0 ? 300 : 50), ' ');
+    for (char& c : data) c = alphabet[next(sizeof alphabet)];
+    const size_t target = 1 + next(data.size() + 1);
+    const size_t max_quoted = 1 + next(12);
+    ASSERT_EQ(FindCsvCut(data, target, ',', max_quoted),
+              ReferenceCut(data, target, ',', max_quoted))
+        << "data \"" << data << "\" target " << target << " bound " << max_quoted;
+  }
+  // Past the 16-byte steps of the walk too.
+  for (int round = 0; round < 20000; ++round) {
+    std::string data(200 + next(400), 'x');
+    for (int k = 0; k < 12; ++k) data[next(data.size())] = alphabet[next(sizeof alphabet)];
+    const size_t target = 1 + next(data.size() + 1);
+    const size_t max_quoted = 1 + next(100);
+    ASSERT_EQ(FindCsvCut(data, target, ',', max_quoted),
+              ReferenceCut(data, target, ',', max_quoted))
+        << "data \"" << data << "\" target " << target << " bound " << max_quoted;
   }
 }
 
@@ -189,6 +235,31 @@ TEST(CsvSource, TinyTargetsGiveOneRecordPerBlockAndNeverSplitAQuote) {
   EXPECT_THAT(blocks, ElementsAre("1,\"x\ny\"\n", "2,z\n", "3,w"));
   EXPECT_THAT(lines, ElementsAre(2u, 4u, 5u));
   EXPECT_EQ((*source)->bytes_read(), text.size());
+}
+
+// A stray opening quote near the start of a file far larger than kMaxQuotedBytes: the file is
+// still cut into blocks of about the size asked for (rather than the rest of it taken into one
+// block, or, past 256 MiB, the run failed), and only the quote's line is lost.
+TEST(CsvSource, AStrayQuoteInALargeFileCostsItsLineNotTheRest) {
+  TempDir dir;
+  std::string text = "id,note\n1,\"stray\n";
+  const std::string note(1000, 'n');
+  size_t rows = 0;
+  while (text.size() < kMaxQuotedBytes + (size_t{8} << 20)) {
+    text += std::to_string(rows + 2) + "," + note + "\n";
+    ++rows;
+  }
+  const std::string path = dir.Write("big.csv", text);
+  text.clear();
+  auto result = testing::ReadAll(path, {"id"}, size_t{4} << 20);
+  ASSERT_TRUE(result.status.ok()) << result.status.message();
+  EXPECT_THAT(testing::ErrorsAsText(result.errors), ElementsAre("2: unterminated quoted field"));
+  ASSERT_EQ(result.rows.size(), rows);
+  EXPECT_EQ(result.rows.front().line, 3u);
+  std::string last = "\"";
+  (last += std::to_string(rows + 1)) += '"';
+  EXPECT_EQ(result.rows.back().values[0], last);
+  EXPECT_GT(result.blocks, 16u);
 }
 
 }  // namespace
