@@ -256,12 +256,7 @@ TEST(SplitCsvRecord, SplitsAndUnescapes) {
 // here a few bytes so that the bound falls everywhere): a stray opening quote costs the first
 // line of its record, whichever block it falls in, and the lines after it are read again.
 TEST(CsvParser, BoundedFieldsReadTheSameInBlocksOfAnySize) {
-  uint64_t state = 5;
-  auto next = [&](uint64_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return (state >> 33) % n;
-  };
-  const char alphabet[] = {'a', 'b', ',', '"', '\n', '\n', 'c', ','};
+  testing::TestRandom random(5);
   const std::vector<std::string> header = {"x", "y", "z"};
   auto parse = [&](std::string_view csv, size_t max_quoted, size_t target) {
     CsvParser parser("in.csv", header, ',', header);
@@ -280,9 +275,8 @@ TEST(CsvParser, BoundedFieldsReadTheSameInBlocksOfAnySize) {
     return Parsed{RowsAsText(sink.rows), ErrorsAsText(sink.errors), {}};
   };
   for (int round = 0; round < 3000; ++round) {
-    std::string csv(next(200), ' ');
-    for (char& c : csv) c = alphabet[next(sizeof alphabet)];
-    const size_t max_quoted = 1 + next(20);
+    const std::string csv = random.Text("ab,\"\n\nc,", random.Next(200));
+    const size_t max_quoted = 1 + random.Next(20);
     const Parsed whole = parse(csv, max_quoted, csv.size() + 1);
     for (size_t target : {size_t{1}, size_t{2}, size_t{5}, size_t{17}, size_t{64}}) {
       const Parsed blocks = parse(csv, max_quoted, target);

@@ -92,17 +92,11 @@ size_t ReferenceCut(std::string_view data, size_t target, char delimiter,
 }
 
 TEST(FindCsvCut, AgreesWithTheRuleOnRandomData) {
-  uint64_t state = 7;
-  auto next = [&](uint64_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return (state >> 33) % n;
-  };
-  const char alphabet[] = {'a', 'b', ',', ';', '"', '"', '\n', '\r'};
+  testing::TestRandom random(7);
   for (int round = 0; round < 200000; ++round) {
-    std::string data(next(round % 10 == 0 ? 400 : 60), ' ');
-    for (char& c : data) c = alphabet[next(sizeof alphabet)];
-    const size_t target = 1 + next(data.size() + 1);
-    const char delimiter = next(2) == 0 ? ',' : ';';
+    const std::string data = random.Text("ab,;\"\"\n\r", random.Next(round % 10 == 0 ? 400 : 60));
+    const size_t target = 1 + random.Next(data.size() + 1);
+    const char delimiter = random.Next(2) == 0 ? ',' : ';';
     ASSERT_EQ(FindCsvCut(data, target, delimiter), ReferenceCut(data, target, delimiter))
         << "data \"" << data << "\" target " << target << " delimiter " << delimiter;
   }
@@ -111,27 +105,23 @@ TEST(FindCsvCut, AgreesWithTheRuleOnRandomData) {
 // The same with fields bounded to a few bytes, so that the bound falls everywhere: on a quote,
 // on a doubled quote's halves, on a newline, at the end of the data.
 TEST(FindCsvCut, AgreesWithTheRuleOnUnterminatedFields) {
-  uint64_t state = 11;
-  auto next = [&](uint64_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return (state >> 33) % n;
-  };
-  const char alphabet[] = {'a', 'b', ',', '"', '\n', '\n', 'c', 'd'};
+  testing::TestRandom random(11);
+  const std::string_view alphabet = "ab,\"\n\ncd";
   for (int round = 0; round < 200000; ++round) {
-    std::string data(next(round % 10 == 0 ? 300 : 50), ' ');
-    for (char& c : data) c = alphabet[next(sizeof alphabet)];
-    const size_t target = 1 + next(data.size() + 1);
-    const size_t max_quoted = 1 + next(12);
+    const std::string data = random.Text(alphabet, random.Next(round % 10 == 0 ? 300 : 50));
+    const size_t target = 1 + random.Next(data.size() + 1);
+    const size_t max_quoted = 1 + random.Next(12);
     ASSERT_EQ(FindCsvCut(data, target, ',', max_quoted),
               ReferenceCut(data, target, ',', max_quoted))
         << "data \"" << data << "\" target " << target << " bound " << max_quoted;
   }
   // Past the 16-byte steps of the walk too.
   for (int round = 0; round < 20000; ++round) {
-    std::string data(200 + next(400), 'x');
-    for (int k = 0; k < 12; ++k) data[next(data.size())] = alphabet[next(sizeof alphabet)];
-    const size_t target = 1 + next(data.size() + 1);
-    const size_t max_quoted = 1 + next(100);
+    std::string data(200 + random.Next(400), 'x');
+    for (int k = 0; k < 12; ++k)
+      data[random.Next(data.size())] = alphabet[random.Next(alphabet.size())];
+    const size_t target = 1 + random.Next(data.size() + 1);
+    const size_t max_quoted = 1 + random.Next(100);
     ASSERT_EQ(FindCsvCut(data, target, ',', max_quoted),
               ReferenceCut(data, target, ',', max_quoted))
         << "data \"" << data << "\" target " << target << " bound " << max_quoted;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ingest/record_source.h"
@@ -68,6 +69,26 @@ class TempDir {
 
 // Records every row as {line, Value::ToString() of each slot, "json " before the JSON text of
 // an array or an object}, every error and every warning.
+// Deterministic random inputs for tests (a 64-bit LCG): the same data on every run.
+class TestRandom {
+ public:
+  explicit TestRandom(uint64_t seed) : state_(seed) {}
+  // A number in [0, n).
+  uint64_t Next(uint64_t n) {
+    state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
+    return (state_ >> 33) % n;
+  }
+  // `length` bytes, each drawn from `alphabet`.
+  std::string Text(std::string_view alphabet, size_t length) {
+    std::string out(length, ' ');
+    for (char& c : out) c = alphabet[Next(alphabet.size())];
+    return out;
+  }
+
+ private:
+  uint64_t state_;
+};
+
 class RecordingSink : public RowSink {
  public:
   struct Row {

@@ -423,11 +423,8 @@ TEST(JsonlParser, NumbersReadTheSameOnBothPaths) {
                                        "4.35",
                                        "1e23",
                                        "8.98846567431158e307"};
-  uint64_t state = 42;
-  auto next = [&](uint64_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return (state >> 33) % n;
-  };
+  testing::TestRandom random(42);
+  auto next = [&](uint64_t n) { return random.Next(n); };
   auto digits = [&](size_t n, bool lead) {
     std::string out;
     for (size_t i = 0; i < n; ++i)
