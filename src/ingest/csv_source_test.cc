@@ -142,7 +142,7 @@ TEST(FindCsvCut, ReadsNoFurtherThanTheRecordEndItReturns) {
   rows.resize(page, 'x');  // the last record runs into the unreadable page
   std::memcpy(bytes, rows.data(), page);
   ASSERT_EQ(::mprotect(bytes + page, page, PROT_NONE), 0);
-  const std::string_view data(bytes, 2 * page);  // as a mapping's pending bytes would be
+  const std::string_view data(bytes, 2 * page);  // pending bytes that run past the block
   for (size_t target : {size_t{1}, size_t{100}, size_t{1000}}) {
     const size_t expected = rows.find('\n', std::max<size_t>(target - 1, 8)) + 1;
     EXPECT_EQ(FindCsvCut(data, target, ','), expected) << "target " << target;
