@@ -17,6 +17,8 @@ namespace {
 constexpr size_t kMinRead = size_t{1} << 20;
 // Read this far beyond the target so a cut can usually be found without a second read.
 constexpr size_t kSlack = size_t{64} << 10;
+// A read buffer this large held a long record: it is not kept once that record is skipped.
+constexpr size_t kLargeBuffer = size_t{64} << 20;
 
 }  // namespace
 
@@ -110,16 +112,69 @@ Result<size_t> BlockSource::FillToCut(size_t target) {
   size_t need = target + kSlack;
   for (;;) {
     LS_RETURN_IF_ERROR(FillTo(need));
-    size_t cut = FindCut(pending(), target);
-    if (cut != std::string_view::npos) return cut;
+    const size_t cut = FindCut(pending(), target);
+    const size_t bound = max_record_bytes_ + target;
+    if (cut != std::string_view::npos && cut <= bound) return cut;
+    // The record open at `target` ends past the bound, or has not ended within it: the whole
+    // records before it go first, then it is skipped.
+    if (cut != std::string_view::npos || pending().size() > bound) return LastRecordEnd(cut);
     if (eof_) return pending().size();
-    if (pending().size() > kMaxRecordBytes + target) {
-      return Error(
-          InvalidArgument(path_ + ":" + std::to_string(next_line_) + ": a record is longer than " +
-                          std::to_string(kMaxRecordBytes >> 20) + " MiB (an unclosed quote?)"));
-    }
-    need = pending().size() * 2;  // geometric, so rescanning from the start stays linear
+    // Geometric, so rescanning from the start stays linear; no further than the bound needs.
+    need = std::min(pending().size() * 2, max_record_bytes_ + target + 1);
   }
+}
+
+size_t BlockSource::LastRecordEnd(size_t before) const {
+  // Record by record: only the long record's own scan is long.
+  size_t last = 0;
+  for (;;) {
+    const size_t cut = FindCut(pending().substr(last), 1);
+    if (cut == std::string_view::npos || last + cut >= before) {
+      return last == 0 ? std::string_view::npos : last;
+    }
+    last += cut;
+  }
+}
+
+Result<std::optional<Block>> BlockSource::SkipLongRecord() {
+  const uint64_t line = next_line_;
+  // Through its end when that was read; else all that is pending, and the rest of the line it
+  // reaches.
+  const size_t end = FindCut(pending(), 1);
+  bool line_ended = end != std::string_view::npos;
+  Consume(line_ended ? end : pending().size());
+  while (!line_ended) {
+    if (pending().empty()) {
+      if (eof_) break;
+      LS_RETURN_IF_ERROR(FillTo(kMinRead));
+      continue;
+    }
+    const size_t newline = pending().find('\n');
+    line_ended = newline != std::string_view::npos;
+    Consume(line_ended ? newline + 1 : pending().size());
+  }
+  if (buf_.size() > kLargeBuffer) {
+    // Lets go of the buffer grown to hold the record.
+    std::string smaller(std::max(end_ - begin_, kMinRead) + kMinRead, '\0');
+    std::memcpy(smaller.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    buf_ = std::move(smaller);
+  }
+  const uint64_t last_line = line_ended ? next_line_ - 1 : next_line_;
+  constexpr size_t kMiB = size_t{1} << 20;
+  const std::string bound = max_record_bytes_ % kMiB == 0
+                                ? std::to_string(max_record_bytes_ / kMiB) + " MiB"
+                                : std::to_string(max_record_bytes_) + " bytes";
+  std::string why = last_line == line
+                        ? "this line is longer than " + bound
+                        : "a record longer than " + bound + " (an unclosed quote?) over lines " +
+                              std::to_string(line) + "-" + std::to_string(last_line);
+  std::optional<Block> block(std::in_place);
+  block->first_line = line;
+  block->index = next_index_++;
+  block->read_error = RowError{path_, line, "", std::move(why)};
+  return block;
 }
 
 void BlockSource::Consume(size_t n) {
@@ -131,6 +186,7 @@ void BlockSource::Consume(size_t n) {
 
 Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(target_bytes));
+  if (cut == std::string_view::npos) return SkipLongRecord();
   std::optional<RowError> read_error;
   if (read_error_ && cut == pending().size()) {
     // The last Block of an input that ended early: it keeps the whole lines only.

@@ -21,8 +21,10 @@
 
 namespace leadscore::ingest {
 
-// A record longer than this fails Next() with kInvalidArgument instead of growing the buffer
-// without bound (a CSV quote that is never closed would otherwise swallow the whole file).
+// The longest record read. A record whose end is not found within this many bytes past the
+// target of its block (see Next) is skipped to the end of the line where it passes the bound,
+// and reported like a bad row, rather than growing the buffer without bound (a line with no
+// newline, a file of binary bytes).
 inline constexpr size_t kMaxRecordBytes = size_t{256} << 20;
 
 class BlockSource : public RecordSource {
@@ -32,6 +34,7 @@ class BlockSource : public RecordSource {
   void Recycle(Block&& block) override;
   uint64_t bytes_read() const override { return bytes_read_; }
   uint64_t file_size() const override { return reader_->file_size(); }
+  void set_max_record_bytes(size_t bytes) override { max_record_bytes_ = bytes; }
 
  protected:
   BlockSource(std::string path, std::unique_ptr<FileReader> reader);
@@ -46,7 +49,9 @@ class BlockSource : public RecordSource {
   // failing, so that the whole lines before it are still read; Next() reports it.
   Status FillTo(size_t n);
   // Reads until FindCut(pending(), target) finds a cut, returning it, or until the input ends,
-  // returning pending().size(). Fails on I/O errors and when a record exceeds kMaxRecordBytes.
+  // returning pending().size(). When the record open at `target` ends past the bound (see
+  // kMaxRecordBytes), or has not ended within it, returns the end of the last whole record
+  // before it, or npos when it is the first pending one. Fails on I/O errors.
   Result<size_t> FillToCut(size_t target);
   std::string_view pending() const { return {buf_.data() + begin_, end_ - begin_}; }
   bool at_eof() const { return eof_; }
@@ -56,6 +61,13 @@ class BlockSource : public RecordSource {
 
  private:
   std::string path_;
+  // The end of the last whole record in pending() that ends before offset `before`, or npos
+  // when none does.
+  size_t LastRecordEnd(size_t before) const;
+  // Drops the record at the start of pending(), which passes the bound, through its end when
+  // that was read, else up to the end of the line where it passes the bound; returns a Block
+  // of no bytes whose read_error reports it.
+  Result<std::optional<Block>> SkipLongRecord();
   // Takes a recycled buffer (or a new one) of at least `size` bytes, its size set to it.
   std::string SpareBuffer(size_t size);
   // The next `cut` pending bytes in a recycled buffer (or a new one), with room for the padding.
@@ -78,6 +90,7 @@ class BlockSource : public RecordSource {
   uint64_t next_line_ = 1;
   uint64_t bytes_read_ = 0;
   uint64_t next_index_ = 0;
+  size_t max_record_bytes_ = kMaxRecordBytes;
 };
 
 // Number of '\n' bytes in [begin, end).

@@ -90,6 +90,96 @@ TEST(BlockSource, RecordLongerThanTheTargetIsOneBlock) {
   EXPECT_THAT(sizes, ElementsAre(3u, long_line.size(), 2u));
 }
 
+// What a source gives for one text, the bound on a record set to 1 MiB: the blocks' bytes
+// joined, each block's first line, and the problems reported.
+struct ReadBack {
+  std::string text;
+  std::vector<uint64_t> first_lines;
+  std::vector<RowError> problems;
+};
+ReadBack ReadWithBound(const std::string& path, size_t target) {
+  ReadBack out;
+  auto source = RecordSource::Open(path);
+  EXPECT_TRUE(source);
+  if (!source) return out;
+  (*source)->set_max_record_bytes(size_t{1} << 20);
+  for (;;) {
+    auto block = (*source)->Next(target);
+    EXPECT_TRUE(block) << (block ? "" : block.error().message());
+    if (!block || !block->has_value()) break;
+    out.text += (*block)->text();
+    out.first_lines.push_back((*block)->first_line);
+    if ((*block)->read_error) out.problems.push_back(*(*block)->read_error);
+    (*source)->Recycle(std::move(**block));
+  }
+  return out;
+}
+
+// A line past the bound (no newline for megabytes: a binary file, a broken export) costs that
+// line, reported at its number; the lines before and after it are read, numbered as in the
+// file. Wherever it lies: first, between others, last without a newline, twice in a row; and
+// whatever the block size, so that the records before it sometimes share its block.
+TEST(BlockSource, ALinePastTheBoundIsSkippedAndTheRestRead) {
+  const std::string long_line = std::string(3 << 20, 'x');
+  const std::string good = "{\"i\":1}\n{\"i\":2}\n";
+  struct Case {
+    std::string text, expected;
+    std::vector<uint64_t> lines;  // of the problems
+  };
+  const std::vector<Case> cases = {
+      {long_line + "\n" + good, good, {1}},
+      {good + long_line + "\n" + good, good + good, {3}},
+      {good + long_line, good, {3}},
+      {good + long_line + "\n" + long_line + "\n" + good, good + good, {3, 4}},
+  };
+  for (size_t target : {size_t{1}, size_t{100}, size_t{64} << 10}) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const Case& c = cases[i];
+      TempDir dir;
+      const ReadBack got = ReadWithBound(dir.Write("x.jsonl", c.text), target);
+      // Compared whole, printed short: a failure would print megabytes.
+      EXPECT_TRUE(got.text == c.expected)
+          << "case " << i << ", target " << target << ": " << got.text.size() << " bytes read";
+      std::vector<uint64_t> lines;
+      for (const RowError& p : got.problems) {
+        lines.push_back(p.line);
+        EXPECT_EQ(p.message, "this line is longer than 1 MiB");
+      }
+      EXPECT_EQ(lines, c.lines) << "case " << i << ", target " << target;
+    }
+  }
+  // The lines after it keep their numbers.
+  TempDir dir;
+  const ReadBack got = ReadWithBound(dir.Write("x.jsonl", good + long_line + "\n" + good), 1);
+  EXPECT_THAT(got.first_lines, ElementsAre(1u, 2u, 3u, 4u, 5u));
+}
+
+// In CSV, a quoted cell that runs over lines and past the bound is one record: it is skipped
+// to the end of the line where it passes the bound, the report names those lines, and the lines
+// after them are read, numbered as in the file.
+TEST(BlockSource, ACsvRecordPastTheBoundNamesTheLinesSkipped) {
+  std::string quoted = "b,\"";
+  for (int i = 0; i < 12; ++i) quoted += std::string(300000, 'q') + "\n";  // 3.6 MB, 12 lines
+  quoted += "\"\n";
+  TempDir dir;
+  const ReadBack got = ReadWithBound(dir.Write("x.csv", "id,v\na,1\n" + quoted + "c,3\n"), 1);
+  ASSERT_EQ(got.problems.size(), 1u);
+  EXPECT_EQ(got.problems[0].line, 3u);
+  const std::string prefix = "a record longer than 1 MiB (an unclosed quote?) over lines 3-";
+  ASSERT_TRUE(got.problems[0].message.starts_with(prefix)) << got.problems[0].message;
+  const uint64_t last = std::stoull(got.problems[0].message.substr(prefix.size()));
+  EXPECT_GT(last, 3u);
+  EXPECT_LT(last, 15u);
+  // Blocks: "a,1" (line 2), the report (line 3), then the lines after the last one skipped.
+  ASSERT_GE(got.first_lines.size(), 3u);
+  EXPECT_EQ(got.first_lines[0], 2u);
+  EXPECT_EQ(got.first_lines[1], 3u);
+  EXPECT_EQ(got.first_lines[2], last + 1);
+  EXPECT_TRUE(got.text.starts_with("a,1\nqqq"));
+  EXPECT_TRUE(got.text.ends_with("q\n\"\nc,3\n"));
+  EXPECT_EQ(CountNewlines(got.text.data(), got.text.data() + got.text.size()), 1 + (16 - last));
+}
+
 TEST(BlockSource, JsonlBomIsDropped) {
   TempDir dir;
   auto source = RecordSource::Open(dir.Write("x.ndjson", "\xEF\xBB\xBF{}\n"));

@@ -199,6 +199,10 @@ Status CsvSource::ReadHeader() {
   }
   const uint64_t header_line = next_line();
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(1));
+  if (cut == std::string_view::npos) {
+    return InvalidArgument(path() + ":" + std::to_string(header_line) +
+                           ": the header is too long (an unclosed quote?)");
+  }
   if (!SplitCsvRecord(pending().substr(0, cut), delimiter_, header_)) {
     return InvalidArgument(path() + ":" + std::to_string(header_line) +
                            ": unterminated quoted field in the header");

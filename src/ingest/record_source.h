@@ -48,7 +48,8 @@ struct Block {
   uint64_t index = 0;       // 0, 1, 2, ... in file order
   // Set on the last Block when the input ended early (a truncated or corrupt gzip stream, a
   // read error): every whole line before it is in `bytes`, an incomplete last line is not.
-  // BlockParser::Parse reports it after the block's rows, like a bad row.
+  // Also set, on a Block of no bytes, for a record too long to read (kMaxRecordBytes), which
+  // was skipped. BlockParser::Parse reports it after the block's rows, like a bad row.
   std::optional<RowError> read_error;
 
   std::string_view text() const { return bytes; }
@@ -75,6 +76,11 @@ class RecordSource {
   // Block whose read_error says so, after every whole line read before it; fails on errors
   // that leave nothing to read (the file cannot be read at all).
   virtual Result<std::optional<Block>> Next(size_t target_bytes = 4 << 20) = 0;
+
+  // Bounds the bytes of one record (kMaxRecordBytes in block_source.h unless set): a longer
+  // one is skipped and reported on a Block of its own. Sources that hold their records already
+  // ignore it.
+  virtual void set_max_record_bytes(size_t /*bytes*/) {}
 
   // Hands back a block the caller is done with, so that a later Next() reuses its memory
   // instead of asking the kernel for fresh pages. Optional.

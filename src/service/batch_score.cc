@@ -154,6 +154,32 @@ class LeadSink : public ingest::RowSink {
   ParsedLeads* out_ = nullptr;
 };
 
+// How many rows a file holds, judged from its first blocks by their bytes per row, once they
+// hold 1 MiB: a short first block (the rows before a line too long to read, say) judges
+// wildly. Five bytes a row in a 300 MB leads file sized the tables for 60M leads, 6 GB.
+class RowEstimate {
+ public:
+  RowEstimate(const ingest::RecordSource& source, bool gzip) : source_(source), gzip_(gzip) {}
+
+  // Counts a block in; returns the estimate when there is enough to go by, else 0.
+  size_t Add(uint64_t bytes, uint64_t rows) {
+    constexpr uint64_t kEnough = uint64_t{1} << 20;
+    bytes_ += bytes;
+    rows_ += rows;
+    if (bytes_ < kEnough || rows_ == 0) return 0;
+    const double per_row = static_cast<double>(bytes_) / static_cast<double>(rows_);
+    // A gzip file's size is compressed: about 8x for CSV and JSON Lines.
+    const double total = static_cast<double>(source_.file_size()) * (gzip_ ? 8.0 : 1.05);
+    return static_cast<size_t>(total / per_row);
+  }
+
+ private:
+  const ingest::RecordSource& source_;
+  bool gzip_;
+  uint64_t bytes_ = 0;
+  uint64_t rows_ = 0;
+};
+
 Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   LS_ASSIGN_OR_RETURN(auto source, options.leads_source
                                        ? options.leads_source()
@@ -173,6 +199,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
     if (options.on_error) options.on_error(e);
   };
   bool reserved = false;
+  RowEstimate rows_in_file(*source, options.leads_path.ends_with(".gz"));
   std::jthread prefault;  // faults the reserved tables in ahead of the rows written to them
   auto parse = [&](int worker, const ingest::Block& block, ParsedLeads& out) {
     out.bytes = block.text().size();
@@ -180,14 +207,10 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
     parsers[worker].Parse(block, sinks[worker]);
   };
   auto consume = [&](ParsedLeads& parsed) {
-    if (!reserved && !parsed.records.empty()) {
-      // Size the tables once from the first block's bytes per lead rather than doubling them
-      // (a doubling copies every state row).
+    const size_t estimate = reserved ? 0 : rows_in_file.Add(parsed.bytes, parsed.records.size());
+    if (estimate > 0) {
+      // Size the tables once rather than doubling them (a doubling copies every state row).
       reserved = true;
-      double per_lead = static_cast<double>(parsed.bytes) / parsed.records.size();
-      double total = static_cast<double>(source->file_size()) *
-                     (options.leads_path.ends_with(".gz") ? 8.0 : 1.05);
-      size_t estimate = static_cast<size_t>(total / per_lead);
       batch.leads.Reserve(estimate);
       batch.states.Reserve(estimate);
       if (batch.fit_only()) batch.fit.reserve(estimate);
@@ -497,6 +520,8 @@ EventIdKeys SampleEventIds(const std::string& path) {
     std::string scratch_;
   } sample;
   auto parser = ingest::BlockParser::Create(**source, {"event_id"});
+  // A sample need not read a long line whole (the run skips it, and reports it).
+  (*source)->set_max_record_bytes(size_t{1} << 20);
   auto block = (*source)->Next(256 << 10);
   if (!block || !*block) return EventIdKeys();
   parser->Parse(**block, sample);
@@ -530,6 +555,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   const size_t num_props = model.event_fields().size();
   std::vector<uint32_t> matched;
   bool reserved = presized;
+  RowEstimate rows_in_file(*source, options.events_path.ends_with(".gz"));
 
   // The leads read from the leads file do not change while events are read, so the workers
   // look them up (in parallel, prefetching ahead); the serial stage only dedupes (`consume`) and
@@ -553,14 +579,13 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
     for (const RowError& e : parsed.errors) {
       if (options.on_error) options.on_error(e);
     }
-    if (!reserved && !parsed.records.empty() && dedupe) {
-      // Size the dedupe set once from the first block's bytes per event, so that it never
-      // doubles (a doubling holds both tables at once: 800 MB at 30M events).
-      reserved = true;
-      double per_event = static_cast<double>(parsed.bytes) / parsed.records.size();
-      double total = static_cast<double>(source->file_size()) *
-                     (options.events_path.ends_with(".gz") ? 8.0 : 1.05);
-      seen.Reserve(static_cast<size_t>(total / per_event));
+    if (!reserved && dedupe) {
+      // Size the dedupe set once, so that it never doubles (a doubling holds both tables at
+      // once: 800 MB at 30M events).
+      if (const size_t estimate = rows_in_file.Add(parsed.bytes, parsed.records.size())) {
+        reserved = true;
+        seen.Reserve(estimate);
+      }
     }
     // Dedupes and settles each event's lead (the workers found the leads of the leads file
     // already); `apply` then applies the events that count, on its own thread.

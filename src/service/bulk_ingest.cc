@@ -126,7 +126,7 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
       out.push_back({line, std::move(object), {}, std::move(warning)});
     }
   });
-  if (block.read_error) {  // the input ended early, after these lines
+  if (block.read_error) {  // the input ended early, after these lines; or a long line skipped
     errors.push_back(*block.read_error);
     out.push_back({block.read_error->line, nullptr, {}, std::nullopt});
   }

@@ -10,6 +10,7 @@ struct RunResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long peak_rss_kb = 0;  // the run's peak resident memory
 };
 
 // Runs build/leadscore with `args` (each passed as one argument, no shell expansion).
