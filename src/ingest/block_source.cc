@@ -177,6 +177,25 @@ Result<std::optional<Block>> BlockSource::SkipLongRecord() {
   return block;
 }
 
+Status BlockSource::SkipByteOrderMark() {
+  LS_RETURN_IF_ERROR(FillTo(4));
+  const std::string_view start = pending().substr(0, 4);
+  if (start.starts_with("\xEF\xBB\xBF")) {
+    Consume(3);
+    return Status::Ok();
+  }
+  const bool utf32 =
+      start == std::string_view("\xFF\xFE\0\0", 4) || start == std::string_view("\0\0\xFE\xFF", 4);
+  if (utf32 || start.starts_with("\xFF\xFE") || start.starts_with("\xFE\xFF")) {
+    const char* encoding = utf32 ? "UTF-32" : "UTF-16";
+    return InvalidArgument(path_ + ":1: the file is " + encoding +
+                           " (it starts with that byte order mark); leadscore reads UTF-8: "
+                           "convert it first, e.g. iconv -f " +
+                           encoding + " -t UTF-8");
+  }
+  return Status::Ok();
+}
+
 void BlockSource::Consume(size_t n) {
   const char* p = buf_.data() + begin_;
   next_line_ += CountNewlines(p, p + n);

@@ -55,6 +55,9 @@ class BlockSource : public RecordSource {
   Result<size_t> FillToCut(size_t target);
   std::string_view pending() const { return {buf_.data() + begin_, end_ - begin_}; }
   bool at_eof() const { return eof_; }
+  // Drops a UTF-8 byte order mark at the start of the input; refuses the input when it starts
+  // with a UTF-16 or UTF-32 one (its bytes would read as text with a NUL every other byte).
+  Status SkipByteOrderMark();
   // Drops the first `n` pending bytes (a BOM, a header, blank lines), counting their lines.
   void Consume(size_t n);
   uint64_t next_line() const { return next_line_; }

@@ -167,8 +167,7 @@ Result<std::unique_ptr<RecordSource>> CsvSource::Open(std::string path,
 }
 
 Status CsvSource::ReadHeader() {
-  LS_RETURN_IF_ERROR(FillTo(3));
-  if (pending().substr(0, 3) == "\xEF\xBB\xBF") Consume(3);
+  LS_RETURN_IF_ERROR(SkipByteOrderMark());
   // Blank lines before the header are skipped like any other blank line.
   for (;;) {
     LS_RETURN_IF_ERROR(FillTo(2));

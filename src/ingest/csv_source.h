@@ -18,7 +18,8 @@ namespace leadscore::ingest {
 
 class CsvSource final : public BlockSource {
  public:
-  // Reads the header of `reader`'s input: drops a UTF-8 BOM, skips blank lines before it, picks
+  // Reads the header of `reader`'s input: drops a UTF-8 BOM (refuses a UTF-16 or UTF-32
+  // one), skips blank lines before it, picks
   // the delimiter (`,` unless the header line holds no comma but does hold `;` or a tab; the
   // more frequent of those two, `;` on a tie) and splits the first record into column names,
   // exactly as written (quotes removed, no trimming). An empty file gives an empty header and no

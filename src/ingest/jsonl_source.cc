@@ -11,8 +11,7 @@ JsonlSource::JsonlSource(std::string path, std::unique_ptr<FileReader> reader)
 Result<std::unique_ptr<RecordSource>> JsonlSource::Open(std::string path,
                                                         std::unique_ptr<FileReader> reader) {
   std::unique_ptr<JsonlSource> source(new JsonlSource(std::move(path), std::move(reader)));
-  LS_RETURN_IF_ERROR(source->FillTo(3));
-  if (source->pending().substr(0, 3) == "\xEF\xBB\xBF") source->Consume(3);
+  LS_RETURN_IF_ERROR(source->SkipByteOrderMark());
   return std::unique_ptr<RecordSource>(std::move(source));
 }
 

@@ -1,5 +1,6 @@
 // JsonlSource: a RecordSource over a JSON Lines file; Blocks end just after a '\n'.
-// A UTF-8 BOM at the start of the file is dropped. Not thread-safe (see RecordSource).
+// A UTF-8 BOM at the start of the file is dropped (a UTF-16 or UTF-32 one refused). Not thread-safe
+// (see RecordSource).
 #pragma once
 
 #include <memory>

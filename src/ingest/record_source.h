@@ -60,8 +60,9 @@ struct Block {
 class RecordSource {
  public:
   // Opens `path`. Fails with kInvalidArgument for an unknown extension, kNotFound for a missing
-  // file. For CSV the header is read here (a UTF-8 BOM is dropped; the delimiter is `,` unless
-  // the header holds no comma but does hold `;` or a tab).
+  // file. For CSV the header is read here (a UTF-8 BOM is dropped, and a file that starts with a
+  // UTF-16 or UTF-32 one refused; the delimiter is `,` unless the header holds no comma but does
+  // hold `;` or a tab).
   static Result<std::unique_ptr<RecordSource>> Open(const std::string& path);
   virtual ~RecordSource() = default;
 

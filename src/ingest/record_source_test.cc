@@ -136,6 +136,32 @@ TEST(RecordSource, TruncatedGzipCsvKeepsItsHeaderAndWholeRows) {
   EXPECT_THAT(result.errors[0].message, ::testing::HasSubstr("the input ends early"));
 }
 
+// A file saved as UTF-16 (Excel's "Unicode text", Windows' Notepad) or UTF-32 is refused at
+// once, by name, rather than read as a header of garbled bytes with a NUL every other byte.
+TEST(RecordSource, AUtf16OrUtf32FileIsRefusedByName) {
+  TempDir dir;
+  const std::string utf16le("\xFF\xFEl\0e\0a\0d\0_\0i\0d\0\n\0", 18);
+  const std::string utf16be("\xFE\xFF\0l\0e\0a\0d\0_\0i\0d\0\n", 18);
+  const std::string utf32le("\xFF\xFE\0\0l\0\0\0\n\0\0\0", 12);
+  for (const std::string& name : {"x.csv", "x.jsonl"}) {
+    for (const auto& [bytes, encoding] :
+         {std::pair{utf16le, "UTF-16"}, {utf16be, "UTF-16"}, {utf32le, "UTF-32"}}) {
+      const std::string path = dir.Write(name, bytes);
+      auto source = RecordSource::Open(path);
+      ASSERT_FALSE(source) << name << " " << encoding;
+      EXPECT_EQ(source.error().message(),
+                path + ":1: the file is " + encoding +
+                    " (it starts with that byte order mark); leadscore reads UTF-8: convert it "
+                    "first, e.g. iconv -f " +
+                    encoding + " -t UTF-8");
+    }
+  }
+  // A UTF-8 one is dropped, as before.
+  auto source = RecordSource::Open(dir.Write("y.csv", "\xEF\xBB\xBFlead_id\na\n"));
+  ASSERT_TRUE(source);
+  EXPECT_EQ((*source)->header(), std::vector<std::string>{"lead_id"});
+}
+
 TEST(FormatRowError, NamesFileLineFieldAndMessage) {
   EXPECT_EQ(FormatRowError(RowError{"leads.csv", 12, "ts", "cannot parse \"yesterday\" as a time"}),
             "leads.csv:12: field `ts`: cannot parse \"yesterday\" as a time");
