@@ -454,57 +454,62 @@ TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
   EXPECT_EQ(r.out, "");
 }
 
-// A line of more than 256 MiB (here a run of bytes with no newline, as in a file of binary
-// data) is reported and skipped; the events before and after it count.
-TEST_F(Cli, ALineLongerThanTheBoundIsSkippedAndTheRestScored) {
-  const std::string path = dir_.File("events.jsonl");
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << R"({"lead_id":"before","type":"demo","ts":"2024-01-01"})"
-           "\n";
-    const std::string chunk(1 << 20, 'x');
-    for (int i = 0; i < 270; ++i) out << chunk;
-    out << "\n"
-           R"({"lead_id":"after","type":"demo","ts":"2024-01-01"})"
-           "\n";
-    ASSERT_TRUE(out.good());
-  }
-  auto r = RunLeadscore({"score", "--model", model_, "--events", path, "--as-of", "2024-01-02"});
-  ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
-  EXPECT_EQ(r.out,
-            "lead_id,score,fit,engagement,grade,stage\n"
-            "after,30.00,0.00,30.00,,\n"
-            "before,30.00,0.00,30.00,,\n");
-  EXPECT_NE(r.err.find(path + ":2: this line is longer than 256 MiB; row skipped"),
-            std::string::npos)
-      << r.err.substr(0, 2000);
-  EXPECT_NE(r.err.find("3 rows read, 2 used, 1 skipped"), std::string::npos)
-      << r.err.substr(0, 2000);
+// Writes `head`, then `mib` MiB of `fill` with no newline, then `tail`, to `path`.
+bool WriteAroundALongLine(const std::string& path, const std::string& head, char fill, int mib,
+                          const std::string& tail) {
+  std::ofstream out(path, std::ios::binary);
+  out << head;
+  const std::string chunk(1 << 20, fill);
+  for (int i = 0; i < mib; ++i) out << chunk;
+  out << tail;
+  return out.good();
 }
 
-// The same in a leads CSV. The rows before such a line make a short first block, which once
-// sized the tables for 60M leads (6 GB) from its five bytes a row.
-TEST_F(Cli, ALongLineInALeadsFileCostsItsRowAndNoMoreMemoryThanItsBytes) {
-  const std::string path = dir_.File("leads.csv");
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << "lead_id,size\na,50\nb,";
-    const std::string chunk(1 << 20, '9');
-    for (int i = 0; i < 300; ++i) out << chunk;
-    out << "\nc,20\n";
-    ASSERT_TRUE(out.good());
+// A line of more than 256 MiB (here a run of bytes with no newline, as in a file of binary
+// data) is reported and skipped; the rows before and after it count. In a leads CSV too, where
+// the rows before such a line make a short first block, which once sized the tables for 60M
+// leads (6 GB) from its five bytes a row.
+TEST_F(Cli, ALineLongerThanTheBoundIsSkippedAndTheRestScored) {
+  struct Case {
+    std::string flag, file, head;
+    char fill;
+    int mib;
+    std::string tail, out;
+    int line;
+  };
+  const std::string demo = R"(","type":"demo","ts":"2024-01-01"})"
+                           "\n";
+  const std::vector<Case> cases = {
+      {"--events", "events.jsonl", R"({"lead_id":"before)" + demo, 'x', 270,
+       "\n"
+       R"({"lead_id":"after)" +
+           demo,
+       "after,30.00,0.00,30.00,,\nbefore,30.00,0.00,30.00,,\n", 2},
+      {"--leads", "leads.csv", "lead_id,size\na,50\nb,", '9', 300, "\nc,20\n",
+       "a,20.00,20.00,0.00,,\nc,20.00,20.00,0.00,,\n", 3},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir_.File(c.file);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << c.head;
+      const std::string chunk(1 << 20, c.fill);
+      for (int i = 0; i < c.mib; ++i) out << chunk;
+      out << c.tail;
+      ASSERT_TRUE(out.good());
+    }
+    auto r = RunLeadscore({"score", "--model", model_, c.flag, path, "--as-of", "2024-01-02"});
+    ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+    EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\n" + c.out);
+    EXPECT_NE(r.err.find(path + ":" + std::to_string(c.line) +
+                         ": this line is longer than 256 MiB; row skipped"),
+              std::string::npos)
+        << r.err.substr(0, 2000);
+    EXPECT_NE(r.err.find("3 rows read, 2 used, 1 skipped"), std::string::npos)
+        << r.err.substr(0, 2000);
+    // About 0.8 GB: the line read up to the bound, in a buffer that doubles.
+    EXPECT_LT(r.peak_rss_kb, 2'500'000) << c.file;
   }
-  auto r = RunLeadscore({"score", "--model", model_, "--leads", path, "--as-of", "2024-01-02"});
-  ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
-  EXPECT_EQ(r.out,
-            "lead_id,score,fit,engagement,grade,stage\n"
-            "a,20.00,20.00,0.00,,\n"
-            "c,20.00,20.00,0.00,,\n");
-  EXPECT_NE(r.err.find(path + ":3: this line is longer than 256 MiB; row skipped"),
-            std::string::npos)
-      << r.err.substr(0, 2000);
-  // About 0.8 GB: the 300 MB line read up to the bound, in a buffer that doubles.
-  EXPECT_LT(r.peak_rss_kb, 2'500'000);
 }
 
 TEST_F(Cli, MissingFileAndUnknownExtensionFailClearly) {
