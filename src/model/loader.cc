@@ -10,6 +10,7 @@
 #include <cmath>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "core/read_file.h"
 #include "core/time.h"
@@ -594,6 +595,12 @@ LoadResult Loader::Run(std::string_view yaml) {
   }
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
     return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
+  });
+  // A YAML alias (`*name`) visits its anchor's nodes once for each use: a problem there is
+  // reported once.
+  std::set<std::tuple<int, int, std::string_view>> seen;
+  std::erase_if(diagnostics_, [&](const Diagnostic& d) {
+    return !seen.emplace(d.pos.line, d.pos.column, d.message).second;
   });
   return {std::move(spec_), std::move(diagnostics_)};
 }

@@ -133,6 +133,15 @@ TEST(Loader, ReportsEveryProblemNotJustTheFirst) {
   EXPECT_EQ(r.diagnostics.size(), 2u) << Errors(r);
 }
 
+// A YAML alias repeats its anchor's nodes: a problem in them is one line, not one per use.
+TEST(Loader, AProblemReachedThroughAliasesIsReportedOnce) {
+  auto r = Parse(
+      "lists:\n"
+      "  a: &a [x, y]\n"
+      "  b: [*a, *a, *a]\n");
+  EXPECT_EQ(Errors(r), "m.yaml:2:6: list `b` may hold only single values\n");
+}
+
 TEST(Loader, MissingFileIsOneDiagnostic) {
   auto r = LoadModelFile("/nonexistent/model.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);
