@@ -55,7 +55,9 @@ json LeadJson(const service::LeadView& view, const std::string& model) {
     out["score"] = nullptr;  // no model active
   }
   json attributes = json::parse(view.lead.attributes, nullptr, false);
-  out["attributes"] = attributes.is_object() ? attributes : json::object();
+  if (!attributes.is_object()) attributes = json::object();
+  attributes.erase("lead_id");  // stored as sent for scoring; shown once, above
+  out["attributes"] = std::move(attributes);
   out["event_count"] = view.events;
   out["as_of"] = FormatTimestamp(view.as_of.time);
   out["created_at"] = FormatTimestamp(view.lead.created_at);

@@ -42,6 +42,7 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
     lead.lead_id = user;
     auto traits = message.find("traits");
     lead.attributes = traits != message.end() && traits->is_object() ? *traits : json::object();
+    lead.attributes["lead_id"] = user;  // as a lead posted to /v1/leads keeps it
     request.leads.push_back(std::move(lead));
     return true;
   }

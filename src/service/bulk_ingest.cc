@@ -50,9 +50,14 @@ std::vector<bool> IdColumns(RecordKind kind, const std::vector<std::string>& hea
 // Collects the rows of a CSV block as JSON objects.
 class CsvToJson : public ingest::RowSink {
  public:
-  CsvToJson(const std::vector<std::string>& header, const std::vector<bool>& id_columns,
-            std::vector<RawRecord>& out, std::vector<ingest::RowError>& errors)
-      : header_(header), id_columns_(id_columns), out_(out), errors_(errors) {}
+  CsvToJson(RecordKind kind, const std::vector<std::string>& header,
+            const std::vector<bool>& id_columns, std::vector<RawRecord>& out,
+            std::vector<ingest::RowError>& errors)
+      : leads_(kind == RecordKind::kLeads),
+        header_(header),
+        id_columns_(id_columns),
+        out_(out),
+        errors_(errors) {}
   void OnRow(uint64_t line, std::span<const Value> values) override {
     json object = json::object();
     json texts;
@@ -60,6 +65,11 @@ class CsvToJson : public ingest::RowSink {
       if (values[i].is_null() || (values[i].is_string() && values[i].str().empty())) continue;
       if (id_columns_[i]) {
         object[header_[i]] = std::string(values[i].str());
+        // A lead's own id is also read in lead conditions, as batch reads the cell: the
+        // number for a cell such as 1000 (AttributesFor), unless a declared type says otherwise.
+        if (leads_ && header_[i] == "lead_id" && IsNumberCell(values[i].str())) {
+          texts["lead_id"] = std::string(values[i].str());
+        }
         continue;
       }
       if (IsNumberCell(values[i].str())) {
@@ -91,6 +101,7 @@ class CsvToJson : public ingest::RowSink {
 
  private:
   std::optional<ingest::RowError> warning_;  // for the row that comes next
+  const bool leads_;
   const std::vector<std::string>& header_;
   const std::vector<bool>& id_columns_;
   std::vector<RawRecord>& out_;
@@ -261,7 +272,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
     records.clear();
     errors.clear();
     if (csv) {
-      CsvToJson sink(source->header(), id_columns, records, errors);
+      CsvToJson sink(kind, source->header(), id_columns, records, errors);
       parser->Parse(*block, sink);
     } else {
       JsonLines(*block, path, kind == RecordKind::kEvents, records, errors);

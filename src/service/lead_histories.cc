@@ -6,6 +6,7 @@
 
 #include "ingest/convert.h"
 #include "service/cell_texts.h"
+#include "service/record_convert.h"
 
 namespace leadscore::service {
 namespace {
@@ -38,8 +39,8 @@ class JsonRecords : public ingest::RowSink {
  public:
   // (lead_id, the record as JSON, its CSV cells that read as numbers as written).
   using OnRecord = std::function<void(std::string, nlohmann::json, nlohmann::json)>;
-  JsonRecords(std::vector<std::string> keys, bool csv, OnRecord on_record)
-      : keys_(std::move(keys)), csv_(csv), on_record_(std::move(on_record)) {}
+  JsonRecords(std::vector<std::string> keys, bool csv, bool leads, OnRecord on_record)
+      : keys_(std::move(keys)), csv_(csv), leads_(leads), on_record_(std::move(on_record)) {}
   void OnRow(uint64_t, std::span<const Value> values) override {
     nlohmann::json object = nlohmann::json::object();
     nlohmann::json texts = nlohmann::json::object();
@@ -48,8 +49,21 @@ class JsonRecords : public ingest::RowSink {
       nlohmann::json v;
       if (!ToJson(values[i], csv_, v)) continue;
       if (keys_[i] == "lead_id") {
-        id = v.is_string() ? v.get<std::string>() : v.dump();
-      } else if (csv_ && IsNumberCell(values[i].str())) {
+        // The id as batch reads it (a CSV cell as written, a JSON number in its shortest
+        // form): v.dump() made 1000 the lead "1000.0", whom the training set never asked for.
+        std::string_view text;
+        if (IdText(values[i], scratch_, text)) id = text;
+      }
+      if (csv_ && IsIdColumn(keys_[i])) {
+        // Kept as written, as `leadscore ingest` keeps them (bulk_ingest.cc, IdColumns); a
+        // lead's own id also reads as a number in lead conditions, as batch reads the cell.
+        object[keys_[i]] = std::string(values[i].str());
+        if (leads_ && keys_[i] == "lead_id" && IsNumberCell(values[i].str())) {
+          texts["lead_id"] = std::string(values[i].str());
+        }
+        continue;
+      }
+      if (csv_ && IsNumberCell(values[i].str())) {
         texts[keys_[i]] = std::string(values[i].str());
       } else {
         texts.erase(keys_[i]);  // a column named twice: the later cell counts
@@ -61,15 +75,22 @@ class JsonRecords : public ingest::RowSink {
   void OnError(ingest::RowError) override {}  // reported when the training set reads the file
 
  private:
+  bool IsIdColumn(const std::string& key) const {
+    return key == "lead_id" || (!leads_ && (key == "type" || key == "event_id"));
+  }
+
   std::vector<std::string> keys_;
   bool csv_;
+  bool leads_;
+  std::string scratch_;
   OnRecord on_record_;
 };
 
-Status ReadRecords(const learn::SourceOpener& open, const JsonRecords::OnRecord& on_record) {
+Status ReadRecords(const learn::SourceOpener& open, bool leads,
+                   const JsonRecords::OnRecord& on_record) {
   LS_ASSIGN_OR_RETURN(std::vector<std::string> keys, learn::ColumnsOf(open));
   LS_ASSIGN_OR_RETURN(const bool csv, learn::IsCsv(open));
-  JsonRecords sink(keys, csv, on_record);
+  JsonRecords sink(keys, csv, leads, on_record);
   return learn::ReadRows(open, keys, sink);
 }
 
@@ -87,14 +108,13 @@ Result<LeadHistories> ReadLeadHistories(const learn::SourceOpener& leads,
                                         const learn::SourceOpener& events) {
   LeadHistories out;
   LS_RETURN_IF_ERROR(
-      ReadRecords(leads, [&](std::string id, nlohmann::json object, nlohmann::json texts) {
-        object.erase("lead_id");
+      ReadRecords(leads, true, [&](std::string id, nlohmann::json object, nlohmann::json texts) {
         if (!texts.empty()) out.cell_texts.emplace(id, texts.dump());
         out.attributes.emplace(std::move(id), object.dump());
       }));
   if (events) {
-    LS_RETURN_IF_ERROR(
-        ReadRecords(events, [&](std::string id, nlohmann::json object, nlohmann::json texts) {
+    LS_RETURN_IF_ERROR(ReadRecords(
+        events, false, [&](std::string id, nlohmann::json object, nlohmann::json texts) {
           out.events[std::move(id)].push_back(
               EventText(object.dump(), texts.empty() ? "" : texts.dump()));
         }));

@@ -67,9 +67,6 @@ class LeadScorer::Impl {
     arena_.Reset();
     errors_.clear();
     std::fill(attributes_.begin(), attributes_.end(), Value::Null());
-    const std::string_view attributes =
-        AttributesFor(lead.attributes_json, lead.cell_texts, &model_, attributes_scratch_);
-    Parse(*lead_parser_, std::span<const std::string_view>(&attributes, 1), lead_sink_);
     if (lead.parsed) {
       assert(lead.parsed->model == &model_);
       events_ = lead.parsed;
@@ -77,6 +74,9 @@ class LeadScorer::Impl {
       ParseEvents(lead.events_json);
       events_ = &own_;
     }
+    const std::string_view attributes =
+        AttributesFor(lead.attributes_json, lead.cell_texts, &model_, attributes_scratch_);
+    Parse(*lead_parser_, std::span<const std::string_view>(&attributes, 1), lead_sink_);
     errors_.insert(errors_.end(), events_->errors.begin(), events_->errors.end());
   }
 
@@ -186,7 +186,16 @@ class LeadScorer::Impl {
 
   void OnLead(uint64_t line, std::span<const Value> values) {
     raw_.assign(values.begin(), values.end());
-    if (raw_[0].is_null()) raw_[0] = Value::String(lead_id_);  // for a field named lead_id
+    // The lead_id a lead condition reads, as the start-up pass reads it (store_source.cc,
+    // AppendLeadLine): the attributes' own, as it was sent (the number 1000, as batch reads
+    // it), unless that names another id (a CSV cell 007 that reads as 7): then the id's text.
+    // None: null for a lead known only from events, as batch reads it; the id's text for a
+    // lead with neither (known from an outcome).
+    std::string_view typed;
+    if (raw_[0].is_null() ? events_->records == 0
+                          : !IdText(raw_[0], id_scratch_, typed) || typed != lead_id_) {
+      raw_[0] = Value::String(lead_id_);
+    }
     auto row = lead_converter_->Convert(raw_, line, errors_);
     for (size_t i = 0; i < row.size(); ++i) attributes_[i] = Keep(row[i]);
   }
@@ -242,6 +251,7 @@ class LeadScorer::Impl {
 
   // The lead of the current call; strings in arena_.
   std::string_view lead_id_;
+  std::string id_scratch_;
   Arena arena_;
   std::vector<Value> attributes_;
   ParsedEvents own_;                    // parsed by this call (strings in arena_)

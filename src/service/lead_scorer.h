@@ -29,8 +29,8 @@ namespace leadscore::service {
 // call returns.
 struct LeadRecords {
   // Who is scored. Events whose lead_id names another lead are left out (and reported); a
-  // `lead_id` key in attributes_json, if any, only serves a model field named `lead_id`
-  // (lead_id itself when the key is absent).
+  // `lead_id` key in attributes_json, if any, only serves a model field named `lead_id` (as
+  // the start-up pass reads it: see OnLead in lead_scorer.cc).
   std::string_view lead_id;
   // One JSON object, or empty: a lead known only from events (null attributes). An object that
   // does not parse is reported and counts as empty, as batch skips such a row.

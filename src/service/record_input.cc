@@ -175,10 +175,12 @@ bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Reje
   if (shape == LeadShape::kApi && object.size() == 2 && nested != object.end() &&
       nested->is_object()) {
     out.attributes = *nested;
+    out.attributes["lead_id"] = *lead;
   } else {
     out.attributes = object;
-    out.attributes.erase("lead_id");
   }
+  // lead_id stays among the attributes as it was sent (the number 1000 or the text "1000"),
+  // as batch reads it in a lead condition; the views leave it out (WithoutId).
   return true;
 }
 

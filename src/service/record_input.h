@@ -45,7 +45,7 @@ struct EventInput {
 struct LeadInput {
   size_t index = 0;
   std::string lead_id;
-  RecordJson attributes;  // an object
+  RecordJson attributes;  // an object, lead_id among them as it was sent
   // From a CSV file: its cells that read as numbers, as written (service/cell_texts.h).
   RecordJson cell_texts;
 };

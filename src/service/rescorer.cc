@@ -530,7 +530,9 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     BatchOptions options;
     options.as_of = AsOf{now};
     options.leads_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
-      return StoredLeads(*store_, model.compiled.get());
+      // A lead known only from events is read from them, as batch reads the files.
+      return StoredLeads(*store_, model.compiled.get(),
+                         [this](std::string_view id) { return log_->HasEvents(id); });
     };
     options.events_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       return StoredEvents(*store_, model.compiled.get());

@@ -6,6 +6,7 @@
 // a source uses it from one thread at a time, as RecordSource's contract says.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "core/status.h"
@@ -22,9 +23,13 @@ std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
 // its CSV cells written as `model` reads them (service/cell_texts.h; null: no declarations).
 void AppendLeadLine(std::string& out, const store::LeadRow& lead,
                     const engine::CompiledModel* model);
-// The leads for `model` (AppendLeadLine); the model must outlive the source.
-std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,
-                                                  const engine::CompiledModel* model);
+// The leads for `model` (AppendLeadLine); the model must outlive the source. With
+// `has_events`, a lead with no attributes that it says has events is left out: batch then
+// knows it from its events alone, as a lead known only from events in a file (null
+// attributes, lead_id among them).
+std::unique_ptr<ingest::RecordSource> StoredLeads(
+    store::Store& store, const engine::CompiledModel* model,
+    std::function<bool(std::string_view lead_id)> has_events = {});
 // Every lead's outcomes as {"lead_id", "outcome", "ts", "value"?}, in the order recorded.
 std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store);
 

@@ -1396,6 +1396,53 @@ TEST_P(ApiTest, ActivatingAChangedModelMakesVersion2AndStagesFollow) {
   EXPECT_EQ(versions.doc["versions"][1]["active"], true);
 }
 
+// A lead condition reads lead_id as batch reads it from a file: as it was sent (the number
+// 1000, the text "2000"), null for a lead known only from events. The model change's pass,
+// which reads the leads back from the store, scores each lead as the live read does.
+TEST_P(ApiTest, ALeadConditionReadsTheIdAsItWasSent) {
+  ASSERT_TRUE(StartServer());
+  for (const char* lead : {R"({"lead_id":1000,"x":1})", R"({"lead_id":"2000"})",
+                           R"({"lead_id":"abc","attributes":{"x":2}})"}) {
+    ASSERT_EQ(Post("/v1/leads", lead, write_).status, 200) << lead;
+  }
+  ASSERT_EQ(
+      Post("/v1/events", Event("ev", "ev1", "page_view", IsoTime(UnixNow() - 60)), write_).status,
+      200);
+  ASSERT_EQ(Post("/v1/outcomes", R"({"lead_id":"out","outcome":"sql"})", write_).status, 201);
+  const std::string model =
+      "version: 1\n"
+      "name: ids\n"
+      "fit:\n"
+      "  rules:\n"
+      "    - {id: over_500, when: lead_id > 500, points: 10}\n"
+      "    - {id: no_id, when: not exists(lead_id), points: 5}\n"
+      "    - {id: abc, when: lead_id == \"abc\", points: 1}\n"
+      "engagement:\n"
+      "  rules:\n"
+      "    - {id: pv, event: page_view, points: 1}\n";
+  ASSERT_EQ(Put("/v1/model", model, admin_).status, 200);
+  // "out", known from an outcome alone, has neither attributes nor events: it reads its id.
+  const std::map<std::string, double> fit = {
+      {"1000", 10}, {"2000", 0}, {"abc", 1}, {"ev", 5}, {"out", 0}};
+  for (const auto& [id, expected] : fit) {
+    Reply live = Get("/v1/leads/" + id, read_);
+    ASSERT_EQ(live.status, 200) << live;
+    EXPECT_EQ(live.doc["fit"], expected) << id << ": " << live;
+    EXPECT_FALSE(live.doc["attributes"].contains("lead_id")) << live;
+  }
+  EXPECT_EQ(Get("/v1/leads/abc", read_).doc["attributes"], json({{"x", 2}}));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto rows = ById(Listed());
+        return rows.size() == fit.size() && std::all_of(rows.begin(), rows.end(), [](auto& r) {
+                 return r.second["model"] == "ids";
+               });
+      },
+      "every lead scored under the new model"));
+  for (const auto& [id, row] : ById(Listed()))
+    EXPECT_EQ(row["fit"], fit.at(id)) << id << ": " << row;
+}
+
 TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads", Fit45Lead("s1"), write_).status, 200);

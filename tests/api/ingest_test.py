@@ -115,7 +115,7 @@ def duplicate_leads(binary, model, work):
         got = live(lead_id)
         for field in ("score", "fit", "engagement", "grade", "stage"):
             assert got[field] == row[field], (lead_id, field, got, row)
-    assert lead_row("A") == {"company_size": 20, "industry": "IT"}, lead_row("A")
+    assert lead_row("A") == {"lead_id": "A", "company_size": 20, "industry": "IT"}, lead_row("A")
 
     # A run that resumes after the first two records still knows line 2 read lead A: its
     # line 4 is skipped, not stored over it.
@@ -129,7 +129,7 @@ def duplicate_leads(binary, model, work):
     assert report in out.stderr, out.stderr
     assert (f"{leads}: 3 records read, 2 stored, 1 duplicate, 0 rejected, 2 done by an earlier "
             "run" in out.stderr), out.stderr
-    assert lead_row("A") == {"company_size": 20, "industry": "IT"}, lead_row("A")
+    assert lead_row("A") == {"lead_id": "A", "company_size": 20, "industry": "IT"}, lead_row("A")
 
     # A later run updates the lead: the attributes it gives are merged into the stored ones.
     update = os.path.join(work, "dupes_update.csv")
@@ -139,7 +139,7 @@ def duplicate_leads(binary, model, work):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert f"{update}: 1 record read, 1 stored, 0 duplicates, 0 rejected" in out.stderr, out.stderr
-    assert lead_row("A") == {"company_size": 5, "industry": "IT"}, lead_row("A")
+    assert lead_row("A") == {"lead_id": "A", "company_size": 5, "industry": "IT"}, lead_row("A")
     got = live("A")
     assert got["fit"] == 15 and got["attributes"]["company_size"] == 5, got
     print("duplicate lead rows: first row stored and reported as batch does; a later run updates")

@@ -640,6 +640,39 @@ stages:
   EXPECT_NE(r.err.find("--stages-model"), std::string::npos) << r.err;
 }
 
+// Numeric ids name the same leads in every file and in the stage replay: the CSV cell 1007, the
+// JSON number 1007 in the events, the training set's id "1007" (the replay once keyed them
+// "1007.0", so no lead had a reference).
+TEST_F(LearnCli, FirstMqlFindsLeadsWithNumericIds) {
+  std::string leads = "lead_id,created_at\n", events, outcomes = "lead_id,outcome,ts\n";
+  for (int i = 0; i < 90; ++i) {
+    const std::string id = std::to_string(1000 + i);
+    const bool converts = i % 3 == 0;
+    const int day = 2 + i % 20;
+    leads += id + ",2025-02-01T00:00:00Z\n";
+    events += "{\"lead_id\":" + id + R"(,"type":"demo","ts":"2025-03-)" + (day < 10 ? "0" : "") +
+              std::to_string(day) + "T12:00:00Z\"}\n";
+    if (converts) outcomes += id + ",won,2025-04-15T00:00:00Z\n";
+  }
+  outcomes += "1001,lost,2025-12-31T00:00:00Z\n";
+  const std::string rules = dir_.Write("n-stages.yaml", R"(version: 1
+engagement:
+  rules:
+    - {id: demo, event: demo, points: 50}
+stages:
+  - {id: MQL, when: score >= 50}
+)");
+  auto r = RunLeadscore({"evaluate", "--leads", dir_.Write("n-leads.csv", leads), "--events",
+                         dir_.Write("n-events.jsonl", events), "--outcomes",
+                         dir_.Write("n-outcomes.csv", outcomes), "--reference", "first:MQL",
+                         "--stages-model", rules, "--horizon", "60d", "--folds", "3", "--kind",
+                         "scorecard", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("90 leads reached MQL"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("90 used (30 positive"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("0 without a reference"), std::string::npos) << r.err;
+}
+
 // The stage model reads a CSV leads file as `leadscore score` does: an undeclared numeric
 // attribute is a number, so a fit rule on it holds when the lead's first MQL is found.
 TEST_F(LearnCli, FirstMqlReadsCsvAttributesAsScoringDoes) {

@@ -236,7 +236,24 @@ class Gen:
                 return not_(and_(a, b) if rng.random() < 0.5 else or_(a, b))
             return not_(self.lead_cond(depth + 1))
         what = rng.choice(["number", "number", "industry", "country", "email", "title", "bool",
-                           "source"])
+                           "source", "lead_id"])
+        if what == "lead_id":
+            # The id as written: a JSON number, a CSV cell that reads as one, a text; null for
+            # a lead known only from events.
+            a = name("lead_id", self.static("lead_id"))
+            kk = rng.random()
+            if kk < 0.4 and self.static("lead_id") == "string":
+                return cmp_(rng.choice(CMP_OPS), a, lit(rng.choice(["1003", "1010", "L005"])))
+            if kk < 0.4:
+                return cmp_(rng.choice(CMP_OPS), a, lit(rng.choice([1000, 1003, 1010, 1100])))
+            if kk < 0.8 and self.static("lead_id") == "string":
+                return in_(a, rng.sample(["1001", "L002", "1005", "L020"], 2),
+                           negate=rng.random() < 0.3)
+            if kk < 0.6:
+                return cmp_(rng.choice(["==", "!="]), a, lit(rng.choice(["L003", "1004", "L010"])))
+            if kk < 0.8:
+                return in_(a, rng.sample([1001, 1002, 1005, 1020], 2), negate=rng.random() < 0.3)
+            return call("exists", R.exists, "bool", a)
         if what == "number":
             return self.lead_number_cond(["company_size", "revenue"])
         if what == "industry":
@@ -372,6 +389,8 @@ def gen_model(rng):
     for n, t in LEAD_ATTRS.items():
         if rng.random() < 0.5:
             fields[n] = t
+    if rng.random() < 0.15:
+        fields["lead_id"] = "string"  # a numeric id then reads as its text
     g = Gen(rng, fields)
     lines = ["version: 1", "name: %s" % q("random-%d" % rng.randrange(10**6))]
     if fields:

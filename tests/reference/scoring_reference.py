@@ -383,7 +383,9 @@ def read_leads(path, fields):
         lid = id_text(rec.get("lead_id"))
         if not lid or lid in leads:
             continue
-        leads[lid] = {k: value(v, k, fields) for k, v in rec.items() if k != "lead_id"}
+        # lead_id is among the attributes as written (a lead condition can read it); a lead
+        # known only from events has none, so its lead_id reads as null.
+        leads[lid] = {k: value(v, k, fields) for k, v in rec.items()}
     return leads
 
 

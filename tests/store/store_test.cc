@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store/migrations.h"
 #include "testutil/store_backend_test.h"
 
@@ -82,7 +84,7 @@ TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
   EXPECT_EQ(*SchemaVersion((*upgraded)->db()), MigrationsFor(store_->dialect()).back().version);
   auto lead = (*upgraded)->GetLead("a");
   ASSERT_TRUE(lead && *lead);
-  EXPECT_EQ((*lead)->attributes, R"({"x":1})");
+  EXPECT_EQ((*lead)->attributes, R"({"lead_id":"a","x":1})");  // version 6
   auto keys = *(*upgraded)->EventKeysAfter(0, 10);
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0].lead_id, "a");
@@ -165,7 +167,7 @@ TEST_P(StoreTest, LeadsAndEventsGainCellTexts) {
   ASSERT_TRUE(upgraded) << upgraded.error().ToString();
   auto a = (*upgraded)->GetLead("a");
   ASSERT_TRUE(a && *a);
-  EXPECT_EQ((*a)->attributes, R"({"zip":1500})");
+  EXPECT_EQ((*a)->attributes, R"({"lead_id":"a","zip":1500})");  // version 6
   EXPECT_EQ((*a)->cell_texts, "{}");
   LeadRow b{"b", R"({"zip":"01500","size":1.5})", 3, 4, R"({"size":"1.50"})"};
   ASSERT_TRUE((*upgraded)->PutLead(b).ok());
@@ -198,6 +200,32 @@ TEST_P(StoreTest, LeadsAndEventsGainCellTexts) {
       });
   ASSERT_TRUE(appended && *appended == 2);
   EXPECT_EQ(out, plain.body + "\n" + from_csv.body + " with " + from_csv.cell_texts + "\n");
+}
+
+// Version 6 writes each lead's id into its attributes, as a lead sent since keeps it there (a
+// lead condition reads it): leads stored before it were sent as text ids. A lead with no
+// attributes keeps none: it cannot be told from one known only from events.
+TEST_P(StoreTest, LeadsStoredBeforeVersion6GainTheirIdAsText) {
+  ScratchStore fresh(GetParam());
+  auto old = Store::Open(fresh.target(), {.schema_target = 5});
+  ASSERT_TRUE(old) << old.error().ToString();
+  for (const auto& [id, attributes] : std::vector<std::pair<std::string, std::string>>{
+           {"1000", R"({"zip":1500,"x":"y"})"}, {R"(q"\)", R"({"a":true})"}, {"bare", "{}"}}) {
+    std::vector<SqlValue> p{id, attributes, int64_t{1}, int64_t{2}};
+    ASSERT_TRUE((*old)->db().Exec(
+        "INSERT INTO leads (lead_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)", p));
+  }
+  old->reset();
+
+  auto upgraded = Store::Open(fresh.target());
+  ASSERT_TRUE(upgraded) << upgraded.error().ToString();
+  auto page = (*upgraded)->LeadsPage("", 10);
+  ASSERT_TRUE(page && page->size() == 3);
+  std::map<std::string, std::string> by_id;
+  for (const LeadRow& row : *page) by_id[row.lead_id] = row.attributes;
+  EXPECT_EQ(by_id["1000"], R"({"lead_id":"1000","zip":1500,"x":"y"})");
+  EXPECT_EQ(by_id[R"(q"\)"], R"({"lead_id":"q\"\\","a":true})");
+  EXPECT_EQ(by_id["bare"], "{}");
 }
 
 TEST_P(StoreTest, RefusesAStoreNewerThanTheBinary) {
