@@ -74,6 +74,31 @@ class LearnCli : public testing::Test {
             "1",     "--drop",  "lead_id,tag", "--missing", "select"};
   }
 
+  // `leadscore evaluate` of these files (written as NAME-leads.csv, ...) with --reference
+  // first:MQL under `stages_yaml`, a 3-fold scorecard, and `more` flags.
+  testutil::RunResult EvaluateFromFirstMql(const std::string& name, const std::string& leads,
+                                           const std::string& events, const std::string& outcomes,
+                                           const std::string& stages_yaml,
+                                           const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args = {"evaluate",
+                                     "--leads",
+                                     dir_.Write(name + "-leads.csv", leads),
+                                     "--events",
+                                     dir_.Write(name + "-events.jsonl", events),
+                                     "--outcomes",
+                                     dir_.Write(name + "-outcomes.csv", outcomes),
+                                     "--reference",
+                                     "first:MQL",
+                                     "--stages-model",
+                                     dir_.Write(name + "-stages.yaml", stages_yaml),
+                                     "--folds",
+                                     "3",
+                                     "--kind",
+                                     "scorecard"};
+    args.insert(args.end(), more.begin(), more.end());
+    return RunLeadscore(args);
+  }
+
   TempDir dir_;
   Table table_;
   std::string path_;
@@ -655,18 +680,14 @@ TEST_F(LearnCli, FirstMqlFindsLeadsWithNumericIds) {
     if (converts) outcomes += id + ",won,2025-04-15T00:00:00Z\n";
   }
   outcomes += "1001,lost,2025-12-31T00:00:00Z\n";
-  const std::string rules = dir_.Write("n-stages.yaml", R"(version: 1
+  auto r = EvaluateFromFirstMql("n", leads, events, outcomes, R"(version: 1
 engagement:
   rules:
     - {id: demo, event: demo, points: 50}
 stages:
   - {id: MQL, when: score >= 50}
-)");
-  auto r = RunLeadscore({"evaluate", "--leads", dir_.Write("n-leads.csv", leads), "--events",
-                         dir_.Write("n-events.jsonl", events), "--outcomes",
-                         dir_.Write("n-outcomes.csv", outcomes), "--reference", "first:MQL",
-                         "--stages-model", rules, "--horizon", "60d", "--folds", "3", "--kind",
-                         "scorecard", "--format", "json"});
+)",
+                                {"--horizon", "60d"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("90 leads reached MQL"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("90 used (30 positive"), std::string::npos) << r.err;
@@ -685,7 +706,7 @@ TEST_F(LearnCli, FirstMqlReadsCsvAttributesAsScoringDoes) {
     if (i % 4 == 1) outcomes += id + ",won,2025-04-01T00:00:00Z\n";
   }
   outcomes += "B0,lost,2025-12-31T00:00:00Z\n";
-  const std::string rules = dir_.Write("size-stages.yaml", R"(version: 1
+  auto r = EvaluateFromFirstMql("b", leads, events, outcomes, R"(version: 1
 fit:
   rules:
     - {id: big, when: employees >= 100, points: 60}
@@ -695,10 +716,6 @@ engagement:
 stages:
   - {id: MQL, when: score >= 70}
 )");
-  auto r = RunLeadscore({"evaluate", "--leads", dir_.Write("b-leads.csv", leads), "--events",
-                         dir_.Write("b-events.jsonl", events), "--outcomes",
-                         dir_.Write("b-outcomes.csv", outcomes), "--reference", "first:MQL",
-                         "--stages-model", rules, "--folds", "3", "--kind", "scorecard"});
   EXPECT_NE(r.err.find("30 leads reached MQL"), std::string::npos) << r.err;
 }
 
