@@ -180,7 +180,7 @@ bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Reje
     out.attributes = object;
   }
   // lead_id stays among the attributes as it was sent (the number 1000 or the text "1000"),
-  // as batch reads it in a lead condition; the views leave it out (WithoutId).
+  // as batch reads it in a lead condition; the lead's view leaves it out (lead_json.cc).
   return true;
 }
 
