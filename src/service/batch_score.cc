@@ -96,9 +96,11 @@ struct ParsedLeads {
 // Parses and converts one block of leads. One per worker thread.
 class LeadSink : public ingest::RowSink {
  public:
+  // `typed_id`: the index among the wanted keys of BatchOptions::typed_lead_id_key (0: none).
   LeadSink(const CompiledModel& model, const ingest::RecordSource& source,
-           std::vector<size_t> raw_index, const Batch& batch)
-      : file_(source.path()),
+           std::vector<size_t> raw_index, const Batch& batch, size_t typed_id)
+      : typed_id_(typed_id),
+        file_(source.path()),
         converter_(model.lead_fields(), std::move(raw_index),
                    source.format() == ingest::Format::kCsv, source.path(),
                    model.checked_lead_fields()),
@@ -121,6 +123,12 @@ class LeadSink : public ingest::RowSink {
     record.warnings = static_cast<uint32_t>(warnings_.size());
     for (RowError& w : warnings_) out_->conversion_errors.push_back(std::move(w));
     warnings_.clear();
+    if (typed_id_ != 0 && !values[typed_id_].is_null()) {
+      // The id as lead conditions read it, where it names another lead than `id`.
+      typed_values_.assign(values.begin(), values.end());
+      typed_values_[0] = values[typed_id_];
+      values = typed_values_;
+    }
     auto row = converter_.Convert(values, line, out_->conversion_errors);
     record.errors_end = static_cast<uint32_t>(out_->conversion_errors.size());
     if (fit_only_) {
@@ -145,6 +153,8 @@ class LeadSink : public ingest::RowSink {
 
  private:
   std::vector<RowError> warnings_;
+  size_t typed_id_;
+  std::vector<Value> typed_values_;
   std::string file_;
   Converter converter_;
   engine::Scorer scorer_;
@@ -189,10 +199,14 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   std::vector<size_t> raw_index;
   auto wanted =
       WantedKeys({"lead_id"}, model.lead_fields(), raw_index, model.checked_lead_fields());
+  const bool reads_id = std::find(raw_index.begin(), raw_index.end(), 0) != raw_index.end();
+  const size_t typed_id = reads_id && !options.typed_lead_id_key.empty() ? wanted.size() : 0;
+  if (typed_id != 0) wanted.push_back(options.typed_lead_id_key);
   PerWorker<ingest::BlockParser> parsers(
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
-  PerWorker<LeadSink> sinks(
-      threads, [&] { return std::make_unique<LeadSink>(model, *source, raw_index, batch); });
+  PerWorker<LeadSink> sinks(threads, [&] {
+    return std::make_unique<LeadSink>(model, *source, raw_index, batch, typed_id);
+  });
   InputStats& stats = batch.lead_stats;
   const size_t num_fields = model.lead_fields().size();
   auto report = [&](const RowError& e) {

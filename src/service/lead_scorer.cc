@@ -186,16 +186,11 @@ class LeadScorer::Impl {
 
   void OnLead(uint64_t line, std::span<const Value> values) {
     raw_.assign(values.begin(), values.end());
-    // The lead_id a lead condition reads, as the start-up pass reads it (store_source.cc,
-    // AppendLeadLine): the attributes' own, as it was sent (the number 1000, as batch reads
-    // it), unless that names another id (a CSV cell 007 that reads as 7): then the id's text.
-    // None: null for a lead known only from events, as batch reads it; the id's text for a
-    // lead with neither (known from an outcome).
-    std::string_view typed;
-    if (raw_[0].is_null() ? events_->records == 0
-                          : !IdText(raw_[0], id_scratch_, typed) || typed != lead_id_) {
-      raw_[0] = Value::String(lead_id_);
-    }
+    // The lead_id a lead condition reads, as batch reads it and the start-up pass too
+    // (store_source.cc, AppendLeadLine): the attributes' own, as it was sent (the number 1000,
+    // the CSV cell 007 as 7). None: null for a lead known only from events; the id's text for
+    // a lead with neither attributes nor events (known from an outcome), as the pass reads it.
+    if (raw_[0].is_null() && events_->records == 0) raw_[0] = Value::String(lead_id_);
     auto row = lead_converter_->Convert(raw_, line, errors_);
     for (size_t i = 0; i < row.size(); ++i) attributes_[i] = Keep(row[i]);
   }
@@ -251,7 +246,6 @@ class LeadScorer::Impl {
 
   // The lead of the current call; strings in arena_.
   std::string_view lead_id_;
-  std::string id_scratch_;
   Arena arena_;
   std::vector<Value> attributes_;
   ParsedEvents own_;                    // parsed by this call (strings in arena_)

@@ -529,10 +529,12 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     const ActiveModel& model = set.models[m];
     BatchOptions options;
     options.as_of = AsOf{now};
+    options.typed_lead_id_key = kTypedLeadIdKey;
     options.leads_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       // A lead known only from events is read from them, as batch reads the files.
       return StoredLeads(*store_, model.compiled.get(),
-                         [this](std::string_view id) { return log_->HasEvents(id); });
+                         {.has_events = [this](std::string_view id) { return log_->HasEvents(id); },
+                          .typed_id = true});
     };
     options.events_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       return StoredEvents(*store_, model.compiled.get());

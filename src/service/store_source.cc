@@ -1,6 +1,7 @@
 #include "service/store_source.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "service/cell_texts.h"
 #include "service/record_input.h"
@@ -84,12 +85,8 @@ class EventsSource final : public StoredSource {
 
 class LeadsSource final : public StoredSource {
  public:
-  LeadsSource(store::Store& store, const engine::CompiledModel* model,
-              std::function<bool(std::string_view)> has_events)
-      : StoredSource("store:leads"),
-        store_(store),
-        model_(model),
-        has_events_(std::move(has_events)) {}
+  LeadsSource(store::Store& store, const engine::CompiledModel* model, StoredLeadsOptions options)
+      : StoredSource("store:leads"), store_(store), model_(model), options_(std::move(options)) {}
 
   Result<std::optional<ingest::Block>> Next(size_t target_bytes) override {
     if (total_rows_ == 0) {
@@ -105,8 +102,10 @@ class LeadsSource final : public StoredSource {
         break;
       }
       for (const auto& lead : page) {
-        if (lead.attributes == "{}" && has_events_ && has_events_(lead.lead_id)) continue;
-        AppendLeadLine(block.bytes, lead, model_);
+        if (lead.attributes == "{}" && options_.has_events && options_.has_events(lead.lead_id)) {
+          continue;
+        }
+        AppendLeadLine(block.bytes, lead, model_, options_.typed_id);
         ++rows;
       }
       after_ = page.back().lead_id;
@@ -119,7 +118,7 @@ class LeadsSource final : public StoredSource {
  private:
   store::Store& store_;
   const engine::CompiledModel* model_;
-  std::function<bool(std::string_view)> has_events_;
+  StoredLeadsOptions options_;
   std::string after_;
   bool done_ = false;
 };
@@ -159,42 +158,45 @@ class OutcomesSource final : public StoredSource {
   bool done_ = false;
 };
 
-// True when the attributes' lead_id, as `model` reads them, names another id than the lead's
-// own: a CSV cell 007 or 1.0 that reads as a number (the only way they can, cell_texts.h).
-bool TypedIdDiffers(std::string_view attributes, const store::LeadRow& lead) {
-  if (lead.cell_texts.find("\"lead_id\"") == std::string::npos) return false;
+// The attributes' lead_id, as `model` reads them, as JSON, when it names another id than the
+// lead's own: a CSV cell 007 or 1.0 that reads as a number (the only way it can, cell_texts.h).
+std::optional<std::string> TypedIdIfOther(std::string_view attributes, const store::LeadRow& lead) {
+  if (lead.cell_texts.find("\"lead_id\"") == std::string::npos) return std::nullopt;
   const auto doc = RecordJson::parse(attributes, nullptr, false);
-  if (!doc.is_object()) return false;
+  if (!doc.is_object()) return std::nullopt;
   const auto id = doc.find("lead_id");
   std::string text;
-  return id != doc.end() && (!JsonIdText(*id, text) || text != lead.lead_id);
+  if (id == doc.end() || (JsonIdText(*id, text) && text == lead.lead_id)) return std::nullopt;
+  return id->dump();
 }
 
 }  // namespace
 
 void AppendLeadLine(std::string& out, const store::LeadRow& lead,
-                    const engine::CompiledModel* model) {
+                    const engine::CompiledModel* model, bool typed_id) {
   // {"lead_id": <id>, <the attributes' members>}: lead_id first, as a file would have it. The
   // attributes hold lead_id as it was sent (record_input.h), which then counts, as the later
   // of a key given twice does: the number 1000 for a lead sent so, as batch reads the file.
-  // Where that would name another lead, the id's text is given again at the end, as the live
-  // scorer then reads it (lead_scorer.cc, OnLead).
+  // Where that would name another lead, the id's text is given again at the end, and the id
+  // as read under kTypedLeadIdKey.
   const std::string id = nlohmann::json(lead.lead_id).dump();
   out += "{\"lead_id\":";
   out += id;
   std::string scratch;
   std::string_view rest = AttributesFor(lead.attributes, lead.cell_texts, model, scratch);
-  const bool restate = TypedIdDiffers(rest, lead);
+  const std::optional<std::string> other = TypedIdIfOther(rest, lead);
   size_t open = rest.find('{');
   rest = open == std::string_view::npos ? "}" : rest.substr(open + 1);
   if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos && rest.front() != '}') {
     out += ',';
   }
   out += rest;
-  if (restate) {
+  if (other) {
     while (!out.empty() && out.back() != '}') out.pop_back();
     out.pop_back();
-    out += ",\"lead_id\":" + id + "}";
+    out += ",\"lead_id\":" + id;
+    if (typed_id) out += ",\"\\u0001lead_id\":" + *other;  // kTypedLeadIdKey
+    out += '}';
   }
   out += '\n';
 }
@@ -208,10 +210,10 @@ std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
   return std::make_unique<EventsSource>(store, model);
 }
 
-std::unique_ptr<ingest::RecordSource> StoredLeads(
-    store::Store& store, const engine::CompiledModel* model,
-    std::function<bool(std::string_view lead_id)> has_events) {
-  return std::make_unique<LeadsSource>(store, model, std::move(has_events));
+std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,
+                                                  const engine::CompiledModel* model,
+                                                  StoredLeadsOptions options) {
+  return std::make_unique<LeadsSource>(store, model, std::move(options));
 }
 
 }  // namespace leadscore::service

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "core/status.h"
 #include "engine/compiled_model.h"
@@ -19,17 +20,30 @@ namespace leadscore::service {
 // The events for `model`: CSV cells written as it reads them, as for leads.
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
                                                    const engine::CompiledModel* model);
+// Where a lead's id as lead conditions read it names another lead than its own (a CSV cell 007
+// reads as 7: cell_texts.h), the leads source writes `lead_id` with the id's text and the id as
+// read under this key, for BatchOptions::typed_lead_id_key. A control character: no attribute
+// a client or a CSV header gives is named so.
+inline constexpr std::string_view kTypedLeadIdKey = "\x01lead_id";
+
 // Appends one stored lead as the leads source gives it: a JSON Lines line with lead_id first,
-// its CSV cells written as `model` reads them (service/cell_texts.h; null: no declarations).
+// its CSV cells written as `model` reads them (service/cell_texts.h; null: no declarations),
+// and with `typed_id` the id as read under kTypedLeadIdKey where that names another lead
+// (otherwise lead conditions read the id's text there).
 void AppendLeadLine(std::string& out, const store::LeadRow& lead,
-                    const engine::CompiledModel* model);
-// The leads for `model` (AppendLeadLine); the model must outlive the source. With
-// `has_events`, a lead with no attributes that it says has events is left out: batch then
-// knows it from its events alone, as a lead known only from events in a file (null
-// attributes, lead_id among them).
-std::unique_ptr<ingest::RecordSource> StoredLeads(
-    store::Store& store, const engine::CompiledModel* model,
-    std::function<bool(std::string_view lead_id)> has_events = {});
+                    const engine::CompiledModel* model, bool typed_id = false);
+
+struct StoredLeadsOptions {
+  // A lead with no attributes that this says has events is left out: batch then knows it from
+  // its events alone, as a lead known only from events in a file (null attributes, lead_id
+  // among them).
+  std::function<bool(std::string_view lead_id)> has_events;
+  bool typed_id = false;  // AppendLeadLine's
+};
+// The leads for `model` (AppendLeadLine); the model must outlive the source.
+std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,
+                                                  const engine::CompiledModel* model,
+                                                  StoredLeadsOptions options = {});
 // Every lead's outcomes as {"lead_id", "outcome", "ts", "value"?}, in the order recorded.
 std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store);
 

@@ -1397,9 +1397,13 @@ TEST_P(ApiTest, ActivatingAChangedModelMakesVersion2AndStagesFollow) {
 }
 
 // A lead condition reads lead_id as batch reads it from a file: as it was sent (the number
-// 1000, the text "2000"), null for a lead known only from events. The model change's pass,
-// which reads the leads back from the store, scores each lead as the live read does.
+// 1000, the text "2000", the CSV cell 007 as 7), null for a lead known only from events. The model
+// change's pass, which reads the leads back from the store, scores each lead as the live read does.
 TEST_P(ApiTest, ALeadConditionReadsTheIdAsItWasSent) {
+  // A CSV cell reads as batch reads it: 007 is the number 7, the lead still "007".
+  auto ingested = RunLeadscore(
+      {"ingest", "--db", store_->target(), "--leads", dir_.Write("ids.csv", "lead_id,x\n007,1\n")});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
   ASSERT_TRUE(StartServer());
   for (const char* lead : {R"({"lead_id":1000,"x":1})", R"({"lead_id":"2000"})",
                            R"({"lead_id":"abc","attributes":{"x":2}})"}) {
@@ -1417,13 +1421,14 @@ TEST_P(ApiTest, ALeadConditionReadsTheIdAsItWasSent) {
       "    - {id: over_500, when: lead_id > 500, points: 10}\n"
       "    - {id: no_id, when: not exists(lead_id), points: 5}\n"
       "    - {id: abc, when: lead_id == \"abc\", points: 1}\n"
+      "    - {id: seven, when: lead_id == 7, points: 2}\n"
       "engagement:\n"
       "  rules:\n"
       "    - {id: pv, event: page_view, points: 1}\n";
   ASSERT_EQ(Put("/v1/model", model, admin_).status, 200);
   // "out", known from an outcome alone, has neither attributes nor events: it reads its id.
-  const std::map<std::string, double> fit = {
-      {"1000", 10}, {"2000", 0}, {"abc", 1}, {"ev", 5}, {"out", 0}};
+  const std::map<std::string, double> fit = {{"1000", 10}, {"2000", 0}, {"abc", 1},
+                                             {"ev", 5},    {"out", 0},  {"007", 2}};
   for (const auto& [id, expected] : fit) {
     Reply live = Get("/v1/leads/" + id, read_);
     ASSERT_EQ(live.status, 200) << live;

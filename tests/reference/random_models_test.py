@@ -625,7 +625,9 @@ def gen_data(rng, model, T, leads_path, events_path):
     n_leads = rng.randint(30, 80)
     lead_ids = []
     for i in range(n_leads):
-        lead_ids.append(str(1000 + i) if rng.random() < 0.15 else "L%03d" % i)
+        # Numeric ids (1000, or 0007 that a CSV cell reads as 7) and text ids.
+        r = rng.random()
+        lead_ids.append(str(1000 + i) if r < 0.15 else "%04d" % i if r < 0.2 else "L%03d" % i)
     if leads_path.endswith(".jsonl"):
         write_leads_jsonl(rng, lead_ids, attrs, fields, leads_path)
         lines = []
