@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "ingest/convert.h"
 #include "service/cell_texts.h"
 #include "service/record_input.h"
 
@@ -162,6 +163,12 @@ class OutcomesSource final : public StoredSource {
 // lead's own: a CSV cell 007 or 1.0 that reads as a number (the only way it can, cell_texts.h).
 std::optional<std::string> TypedIdIfOther(std::string_view attributes, const store::LeadRow& lead) {
   if (lead.cell_texts.find("\"lead_id\"") == std::string::npos) return std::nullopt;
+  // That cell's text is the lead's id: one that reads back as itself (1000) names the lead,
+  // whatever the model makes of it, and costs no parse (a pass reads every lead).
+  if (const Value cell = ingest::CsvCellForJson(lead.lead_id);
+      cell.is_number() && FormatNumber(cell.number()) == lead.lead_id) {
+    return std::nullopt;
+  }
   const auto doc = RecordJson::parse(attributes, nullptr, false);
   if (!doc.is_object()) return std::nullopt;
   const auto id = doc.find("lead_id");
