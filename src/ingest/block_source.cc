@@ -162,10 +162,7 @@ Result<std::optional<Block>> BlockSource::SkipLongRecord() {
     buf_ = std::move(smaller);
   }
   const uint64_t last_line = line_ended ? next_line_ - 1 : next_line_;
-  constexpr size_t kMiB = size_t{1} << 20;
-  const std::string bound = max_record_bytes_ % kMiB == 0
-                                ? std::to_string(max_record_bytes_ / kMiB) + " MiB"
-                                : std::to_string(max_record_bytes_) + " bytes";
+  const std::string bound = BoundText();
   std::string why = last_line == line
                         ? "this line is longer than " + bound
                         : "a record longer than " + bound + " (an unclosed quote?) over lines " +
@@ -175,6 +172,12 @@ Result<std::optional<Block>> BlockSource::SkipLongRecord() {
   block->index = next_index_++;
   block->read_error = RowError{path_, line, "", std::move(why)};
   return block;
+}
+
+std::string BlockSource::BoundText() const {
+  constexpr size_t kMiB = size_t{1} << 20;
+  return max_record_bytes_ % kMiB == 0 ? std::to_string(max_record_bytes_ / kMiB) + " MiB"
+                                       : std::to_string(max_record_bytes_) + " bytes";
 }
 
 Status BlockSource::SkipByteOrderMark() {

@@ -61,6 +61,8 @@ class BlockSource : public RecordSource {
   // Drops the first `n` pending bytes (a BOM, a header, blank lines), counting their lines.
   void Consume(size_t n);
   uint64_t next_line() const { return next_line_; }
+  // The bound on a record as a message names it: "256 MiB".
+  std::string BoundText() const;
 
  private:
   std::string path_;

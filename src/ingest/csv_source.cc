@@ -192,15 +192,17 @@ Status CsvSource::ReadHeader() {
     }
     if (pending().size() > kMaxRecordBytes) {
       return InvalidArgument(path() + ":" + std::to_string(next_line()) +
-                             ": the header line is too long");
+                             ": the header is longer than " + BoundText() +
+                             " (is this a CSV file?)");
     }
     want = pending().size() * 2;
   }
   const uint64_t header_line = next_line();
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(1));
   if (cut == std::string_view::npos) {
+    // A quote open in it was cut as unterminated kMaxQuotedBytes on (csv_parser.h).
     return InvalidArgument(path() + ":" + std::to_string(header_line) +
-                           ": the header is too long (an unclosed quote?)");
+                           ": the header is longer than " + BoundText() + " (is this a CSV file?)");
   }
   if (!SplitCsvRecord(pending().substr(0, cut), delimiter_, header_)) {
     return InvalidArgument(path() + ":" + std::to_string(header_line) +

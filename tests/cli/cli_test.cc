@@ -512,6 +512,37 @@ TEST_F(Cli, ALineLongerThanTheBoundIsSkippedAndTheRestScored) {
   }
 }
 
+// A CSV header past the bound on a record cannot be skipped as a row can: the file fails with
+// what it looks like, one line of no CSV (binary data, say), or a quote that never closes.
+TEST_F(Cli, AHeaderLongerThanTheBoundFailsTheFileByName) {
+  struct Case {
+    std::string head;
+    std::string fill;
+    int mib;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"lead_id,", "x", 257, ":1: the header is longer than 256 MiB (is this a CSV file?)"},
+      {"lead_id,\"size\n", "a,b\n", 70, ":1: unterminated quoted field in the header"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir_.File("leads.csv");
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << c.head;
+      std::string chunk;
+      while (chunk.size() < (1 << 20)) chunk += c.fill;
+      for (int i = 0; i < c.mib; ++i) out << chunk;
+      out << "\nl1,5\n";
+      ASSERT_TRUE(out.good());
+    }
+    auto r = RunLeadscore({"score", "--model", model_, "--leads", path, "--as-of", "2024-01-02"});
+    EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 2000);
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find(path + c.message), std::string::npos) << r.err.substr(0, 2000);
+  }
+}
+
 TEST_F(Cli, MissingFileAndUnknownExtensionFailClearly) {
   auto r = RunLeadscore({"score", "--model", model_, "--leads", dir_.File("nope.csv")});
   EXPECT_EQ(r.exit_code, 1);
