@@ -490,14 +490,7 @@ TEST_F(Cli, ALineLongerThanTheBoundIsSkippedAndTheRestScored) {
   };
   for (const Case& c : cases) {
     const std::string path = dir_.File(c.file);
-    {
-      std::ofstream out(path, std::ios::binary);
-      out << c.head;
-      const std::string chunk(1 << 20, c.fill);
-      for (int i = 0; i < c.mib; ++i) out << chunk;
-      out << c.tail;
-      ASSERT_TRUE(out.good());
-    }
+    ASSERT_TRUE(WriteAroundALongLine(path, c.head, c.fill, c.mib, c.tail));
     auto r = RunLeadscore({"score", "--model", model_, c.flag, path, "--as-of", "2024-01-02"});
     ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
     EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\n" + c.out);
@@ -517,25 +510,16 @@ TEST_F(Cli, ALineLongerThanTheBoundIsSkippedAndTheRestScored) {
 TEST_F(Cli, AHeaderLongerThanTheBoundFailsTheFileByName) {
   struct Case {
     std::string head;
-    std::string fill;
     int mib;
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"lead_id,", "x", 257, ":1: the header is longer than 256 MiB (is this a CSV file?)"},
-      {"lead_id,\"size\n", "a,b\n", 70, ":1: unterminated quoted field in the header"},
+      {"lead_id,", 257, ":1: the header is longer than 256 MiB (is this a CSV file?)"},
+      {"lead_id,\"size\n", 70, ":1: unterminated quoted field in the header"},
   };
   for (const Case& c : cases) {
     const std::string path = dir_.File("leads.csv");
-    {
-      std::ofstream out(path, std::ios::binary);
-      out << c.head;
-      std::string chunk;
-      while (chunk.size() < (1 << 20)) chunk += c.fill;
-      for (int i = 0; i < c.mib; ++i) out << chunk;
-      out << "\nl1,5\n";
-      ASSERT_TRUE(out.good());
-    }
+    ASSERT_TRUE(WriteAroundALongLine(path, c.head, 'x', c.mib, "\nl1,5\n"));
     auto r = RunLeadscore({"score", "--model", model_, "--leads", path, "--as-of", "2024-01-02"});
     EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 2000);
     EXPECT_EQ(r.out, "");
