@@ -182,6 +182,12 @@ Status CsvSource::ReadHeader() {
   }
   if (pending().empty()) return Status::Ok();  // an empty file: no columns, no rows
   // The delimiter comes from the first physical line, before quotes can be interpreted.
+  // One line of no CSV (binary data, an export with no line ends); a quote open in it was cut
+  // as unterminated kMaxQuotedBytes on (csv_parser.h), so it is never that.
+  auto too_long = [&](uint64_t line) {
+    return InvalidArgument(path() + ":" + std::to_string(line) + ": the header is longer than " +
+                           BoundText() + " (is this a CSV file?)");
+  };
   size_t want = 4096;
   for (;;) {
     LS_RETURN_IF_ERROR(FillTo(want));
@@ -190,20 +196,12 @@ Status CsvSource::ReadHeader() {
       delimiter_ = ChooseCsvDelimiter(pending().substr(0, nl));
       break;
     }
-    if (pending().size() > kMaxRecordBytes) {
-      return InvalidArgument(path() + ":" + std::to_string(next_line()) +
-                             ": the header is longer than " + BoundText() +
-                             " (is this a CSV file?)");
-    }
+    if (pending().size() > kMaxRecordBytes) return too_long(next_line());
     want = pending().size() * 2;
   }
   const uint64_t header_line = next_line();
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(1));
-  if (cut == std::string_view::npos) {
-    // A quote open in it was cut as unterminated kMaxQuotedBytes on (csv_parser.h).
-    return InvalidArgument(path() + ":" + std::to_string(header_line) +
-                           ": the header is longer than " + BoundText() + " (is this a CSV file?)");
-  }
+  if (cut == std::string_view::npos) return too_long(header_line);
   if (!SplitCsvRecord(pending().substr(0, cut), delimiter_, header_)) {
     return InvalidArgument(path() + ":" + std::to_string(header_line) +
                            ": unterminated quoted field in the header");

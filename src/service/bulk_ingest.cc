@@ -35,14 +35,11 @@ struct RawRecord {
   bool bad() const { return object.is_null() && text.empty(); }
 };
 
-// The CSV columns that hold ids (lead_id; an event's type and event_id): kept as the text they
-// hold, as batch scoring reads them, so that the cells 1.0 and 1 stay two ids, and 1e3 is not
-// the lead 1000.
+// The CSV columns that hold ids (IsIdColumn).
 std::vector<bool> IdColumns(RecordKind kind, const std::vector<std::string>& header) {
   std::vector<bool> ids(header.size());
   for (size_t i = 0; i < header.size(); ++i) {
-    ids[i] = header[i] == "lead_id" ||
-             (kind == RecordKind::kEvents && (header[i] == "type" || header[i] == "event_id"));
+    ids[i] = IsIdColumn(kind == RecordKind::kEvents, header[i]);
   }
   return ids;
 }
@@ -65,10 +62,8 @@ class CsvToJson : public ingest::RowSink {
       if (values[i].is_null() || (values[i].is_string() && values[i].str().empty())) continue;
       if (id_columns_[i]) {
         object[header_[i]] = std::string(values[i].str());
-        // A lead's own id is also read in lead conditions, as batch reads the cell: the
-        // number for a cell such as 1000 (AttributesFor), unless a declared type says otherwise.
-        if (leads_ && header_[i] == "lead_id" && IsNumberCell(values[i].str())) {
-          texts["lead_id"] = std::string(values[i].str());
+        if (IdCellHasText(leads_, header_[i], values[i].str())) {
+          texts[header_[i]] = std::string(values[i].str());
         }
         continue;
       }

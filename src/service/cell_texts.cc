@@ -52,6 +52,14 @@ std::string_view WithTexts(std::string_view object_json, std::string_view cell_t
 
 bool IsNumberCell(std::string_view cell) { return ingest::ParseDecimal(cell).has_value(); }
 
+bool IsIdColumn(bool events, std::string_view column) {
+  return column == "lead_id" || (events && (column == "type" || column == "event_id"));
+}
+
+bool IdCellHasText(bool leads, std::string_view column, std::string_view cell) {
+  return leads && column == "lead_id" && IsNumberCell(cell);
+}
+
 std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,
                             const nlohmann::ordered_json& texts) {
   using ordered = nlohmann::ordered_json;

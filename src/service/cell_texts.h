@@ -23,6 +23,14 @@ namespace leadscore::service {
 // other cells mean the same read as JSON strings.
 bool IsNumberCell(std::string_view cell);
 
+// Whether a CSV column holds an id: lead_id, and in an event (`events`) its type and event_id. Such
+// a cell is kept as the text it holds, as batch scoring reads the ids, so that the cells 1.0 and 1
+// stay two ids and 1e3 is not the lead 1000.
+bool IsIdColumn(bool events, std::string_view column);
+// Whether an id cell also has a cell text: a lead's own lead_id that reads as a number, which
+// lead conditions read as that number, as batch reads the cell (AttributesFor).
+bool IdCellHasText(bool leads, std::string_view column, std::string_view cell);
+
 // The cell texts of a lead after an upsert of `attributes` (a JSON object) with `texts`, given
 // the stored ones: a key the upsert sets loses its old text, and takes the upsert's if any.
 std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,

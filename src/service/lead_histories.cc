@@ -54,12 +54,11 @@ class JsonRecords : public ingest::RowSink {
         std::string_view text;
         if (IdText(values[i], scratch_, text)) id = text;
       }
-      if (csv_ && IsIdColumn(keys_[i])) {
-        // Kept as written, as `leadscore ingest` keeps them (bulk_ingest.cc, IdColumns); a
-        // lead's own id also reads as a number in lead conditions, as batch reads the cell.
+      if (csv_ && IsIdColumn(!leads_, keys_[i])) {
+        // Kept as written, as `leadscore ingest` keeps them.
         object[keys_[i]] = std::string(values[i].str());
-        if (leads_ && keys_[i] == "lead_id" && IsNumberCell(values[i].str())) {
-          texts["lead_id"] = std::string(values[i].str());
+        if (IdCellHasText(leads_, keys_[i], values[i].str())) {
+          texts[keys_[i]] = std::string(values[i].str());
         }
         continue;
       }
@@ -75,10 +74,6 @@ class JsonRecords : public ingest::RowSink {
   void OnError(ingest::RowError) override {}  // reported when the training set reads the file
 
  private:
-  bool IsIdColumn(const std::string& key) const {
-    return key == "lead_id" || (!leads_ && (key == "type" || key == "event_id"));
-  }
-
   std::vector<std::string> keys_;
   bool csv_;
   bool leads_;
