@@ -92,6 +92,11 @@ machine() {
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
   echo "- memory: $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "- kernel: $(uname -sr)"
+  # leadscore asks for huge pages (src/cli/jemalloc_options.cc); the kernel's setting decides.
+  local thp=/sys/kernel/mm/transparent_hugepage/enabled
+  if [[ -r $thp ]]; then
+    echo "- transparent huge pages: $(sed 's/.*\[\(.*\)\].*/\1/' "$thp")"
+  fi
   echo "- compiler: $("${cxx:-c++}" --version | head -1), Release"
   echo "- leadscore: git $(git -C "$ROOT" rev-parse --short HEAD)$dirty"
   echo "- DuckDB: @duckdb/node-api $duckdb on Node $(node --version), $(nproc) threads"

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
@@ -79,7 +80,14 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
   return Status::Ok();
 }
 
+// The binary asks jemalloc for huge pages (jemalloc_options.cc), which a batch run gains from.
+// The service, which allocates and frees per request, answered reads and PostgreSQL ingest a
+// little slower with them in two alternating runs of bench/http_load.sh (bench/README.md, "Huge
+// pages"), so it keeps 4 KiB pages as before. A kernel without the call keeps its default.
+void KeepSmallPages() { ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0); }
+
 int RunServe(ServeFlags& flags) {
+  KeepSmallPages();
   std::vector<actions::WebhookConfig> hooks;
   if (Status status = ReadConfig(flags, hooks); !status.ok()) {
     PrintToStderr("{}\n", status.message());
