@@ -6,8 +6,13 @@
 # leadscore and DuckDB agree to the cent on every lead, prints a markdown report, and with
 # --write puts it into bench/README.md between the bench:results markers.
 #
+# With --cold the page cache is dropped before every run of every contender (root, or sudo), so
+# that each reads the files from the disk: the time to read a file just exported rather than one
+# read a moment ago. The figures it prints are not written into bench/README.md's table, which
+# holds the warm ones.
+#
 # usage: scripts/run-bench.sh [--runs N] [--sizes "10000 100000 1000000"] [--data-dir DIR]
-#                             [--events-format jsonl|csv] [--skip-build] [--write]
+#                             [--events-format jsonl|csv] [--skip-build] [--write | --cold]
 # env:   LEADSCORE_BENCH_DIR (data cache, default /tmp/leadscore-bench),
 #        LEADSCORE_BUILD_DIR (Release build, default <repo>/build-release)
 set -euo pipefail
@@ -23,6 +28,7 @@ MONTHS=6
 SEED=42
 EVENTS_FORMAT=jsonl
 WRITE=0
+COLD=0
 SKIP_BUILD=0
 
 die() { echo "run-bench: $*" >&2; exit 1; }
@@ -36,11 +42,23 @@ while [[ $# -gt 0 ]]; do
     --events-format) EVENTS_FORMAT=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --write) WRITE=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cold) COLD=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
+[[ $WRITE -eq 1 && $COLD -eq 1 ]] && die "--cold figures are not written into bench/README.md's table"
+CACHE="warm page cache"
+if [[ $COLD -eq 1 ]]; then
+  CACHE="cold page cache (dropped before every run)"
+  drop_caches() {
+    sync
+    if [[ $(id -u) -eq 0 ]]; then echo 3 > /proc/sys/vm/drop_caches
+    else echo 3 | sudo tee /proc/sys/vm/drop_caches > /dev/null; fi
+  }
+  drop_caches || die "--cold needs to write /proc/sys/vm/drop_caches (root or sudo)"
+fi
 case $EVENTS_FORMAT in
   jsonl) EVENTS_NAME="JSON Lines"; DATA_SUFFIX="" ;;
   csv) EVENTS_NAME=CSV; DATA_SUFFIX=-csv ;;
@@ -133,6 +151,7 @@ field() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
 measure() {
   local key=$1 t0 t1
   shift
+  [[ $COLD -eq 0 ]] || drop_caches
   t0=$(date +%s.%N)
   if /usr/bin/time -f %M -o "$WORK/rss" "$@" > /dev/null 2> "$WORK/$key.err"; then
     t1=$(date +%s.%N)
@@ -166,7 +185,8 @@ for n in $SIZES; do
   out=$dir/out
   mkdir -p "$out"
   leads=$dir/leads.csv events=$dir/events.$EVENTS_FORMAT
-  cat "$leads" "$events" > /dev/null  # every contender starts from a warm page cache
+  # Every contender starts from a warm page cache (or, with --cold, an empty one).
+  [[ $COLD -eq 1 ]] || cat "$leads" "$events" > /dev/null
   for ((run = 1; run <= RUNS; ++run)); do
     log "$n leads: run $run/$RUNS"
     measure "read-$n" wc -l "$leads" "$events"
@@ -211,9 +231,9 @@ done
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 REPORT=$(cat <<MD
-Measured by \`scripts/run-bench.sh --runs $RUNS --events-format $EVENTS_FORMAT\`: median of $RUNS
+Measured by \`scripts/run-bench.sh --runs $RUNS --events-format $EVENTS_FORMAT$([[ $COLD -eq 0 ]] || echo " --cold")\`: median of $RUNS
 alternating runs per size, W1 model (\`bench/w1-model.yaml\`), as-of $AS_OF, data from
-\`leadscore generate --months $MONTHS --seed $SEED\` ($EVENTS_NAME events), warm page cache.
+\`leadscore generate --months $MONTHS --seed $SEED\` ($EVENTS_NAME events), $CACHE.
 
 $MACHINE
 - load average (1, 5, 15 min) at start: $LOAD_START; at end: $LOAD_END
