@@ -134,6 +134,7 @@ int RunScore(const ScoreArgs& args) {
 
   const int threads =
       args.threads > 0 ? args.threads : static_cast<int>(std::thread::hardware_concurrency());
+  (*batch)->leads.DropIndex();  // from here on leads are read by row
   auto rank_started = Clock::now();
   auto ranking = service::RankLeads(**batch, args.threads);
   double rank_seconds = seconds_since(rank_started);
