@@ -132,8 +132,8 @@ std::vector<StreamEvent> W1Stream(const engine::CompiledModel& model, uint32_t l
 }
 
 // One table and one stream for the three: the cost of a miss on this VM depends on how the host
-// backs the pages (the one-by-one apply took 29 to 99 ns an event from one process to the
-// next), so the variants are compared on the same memory, in one process.
+// backs the pages (the one-by-one apply of an experimental build took 29 to 99 ns an event from
+// one process to the next), so the variants are compared on the same memory, in one process.
 struct W1Apply {
   std::shared_ptr<const engine::CompiledModel> model = W1Model();
   engine::StateTable states{*model, 0};

@@ -652,8 +652,8 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   // wait (for its page walk or a free miss buffer; this VM has no counters to tell) behind the
   // update of the event before it. The rows of the next group of events are prefetched
   // together, in a loop that does nothing else, so that their waits overlap. W1 at 1M leads, five
-  // alternating runs: median 3.74 -> 3.57 s; BM_ApplyW1Stream*: 34-36 -> 24-26 ns an event
-  // (bench/README.md).
+  // alternating runs: median 3.74 -> 3.57 s; BM_ApplyW1StreamOneByOne / Grouped/16: 34-36 -> 24-26
+  // ns an event (bench/README.md).
   engine::StateTable& states = batch.states;
   constexpr size_t kPrefetchGroup = 16;
   auto apply = [&](ParsedEvents& parsed) {
