@@ -1,15 +1,15 @@
 // JsonlParser: see jsonl_parser.h for the rules.
 //
 // Per line, first a fast path (FastLine) for the plain lines that make up event files: objects,
-// strings without escapes, numbers, true, false, null. It either takes the whole line or declines
-// it before emitting anything, and a declined line (an array, an escape, a number out of range, an
-// error) goes to simdjson as before. Speed (g++ 12 -O3, one core, 500 MB of ~120-byte event lines,
-// 5 wanted keys, shared 2-core machine): 580-815 MB/s with simdjson for every line, 1640-1860 MB/s
-// with the fast path, where Find was then the biggest item: top-level keys are now first compared
-// with the key the previous line had at the same position, which took key matching from 8.2% to
-// 3.3% of a W1 run's profile; comparing the line's bytes with that key and its closing quote
-// before any scan (Predicted) then took 10% off the instructions of a W1 10k run (callgrind,
-// one thread: 954M -> 856M).
+// strings (escaped values decoded, ReadEscaped), numbers, true, false, null. It either takes the
+// whole line or declines it before emitting anything, and a declined line (an array, an escaped
+// key, a surrogate, a number out of range, an error) goes to simdjson as before. Speed (g++ 12 -O3,
+// one core, 500 MB of ~120-byte event lines, 5 wanted keys, shared 2-core machine): 580-815 MB/s
+// with simdjson for every line, 1640-1860 MB/s with the fast path, where Find was then the biggest
+// item: top-level keys are now first compared with the key the previous line had at the same
+// position, which took key matching from 8.2% to 3.3% of a W1 run's profile; comparing the line's
+// bytes with that key and its closing quote before any scan (Predicted) then took 10% off the
+// instructions of a W1 10k run (callgrind, one thread: 954M -> 856M).
 //
 // simdjson, per line: iterate (stage 1 over the line only), then one pass over the root
 // object's fields. Keys are matched without unescaping when they hold no backslash (the usual
@@ -321,17 +321,19 @@ const JsonlParser::KeyEntry* JsonlParser::FindTopLevel(std::string_view key, siz
   return entry;
 }
 
-// The fast path takes a line made only of objects, strings without escapes or control
-// characters, numbers a double holds, true, false and null, with nothing after the object;
-// anything else (an array, an escape, a number out of range, any error) sends the line to
-// simdjson. The Values it gives are those
-// simdjson would give: the strings need no unescaping, so they view the Block. Nothing is
+// The fast path takes a line made only of objects, strings without control characters (keys
+// without escapes), numbers a double holds, true, false and null, with nothing after the object;
+// anything else (an array, an escaped key, an escape ReadEscaped leaves alone, a number out of
+// range, any error) sends the line to simdjson. The Values it gives are those simdjson would
+// give: a string without escapes views the Block, one with escapes unescaped_. Nothing is
 // emitted before the whole line has passed, and the line's '\n' stops every loop.
 const char* JsonlParser::FastLine(const char* p, uint64_t line_number, RowSink& sink) {
   SkipSpace(p);
   if (*p == '\n') return p + 1;  // a blank line
   if (*p != '{') return nullptr;
   ResetValues();
+  line_start_ = p;
+  unescaped_sized_ = false;
   if (!FastObject(p, 0, 1)) return nullptr;
   SkipSpace(p);
   if (*p != '\n') return nullptr;
@@ -383,8 +385,13 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
       // Strings are read here rather than in FastValue: most values are, and the call cost as
       // much as the read.
       const char* const start = ++p;
-      if (!ScanString(p)) return false;
-      Keep(entry, Value::String(std::string_view(start, static_cast<size_t>(p - start))), nested);
+      std::string_view text;
+      if (ScanString(p)) {
+        text = std::string_view(start, static_cast<size_t>(p - start));
+      } else if (*p != '\\' || !ReadEscaped(start, p, text)) {
+        return false;
+      }
+      Keep(entry, Value::String(text), nested);
       ++p;
     } else if (!FastValue(p, entry, path, depth + 1, nested)) {
       return false;
@@ -398,6 +405,109 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     ++p;
     SkipSpace(p);
   }
+}
+
+// JSON writers escape more than they must: PHP writes every '/' of a URL as "\/", Python's
+// json.dumps every character past ASCII as "\uXXXX". Such lines took simdjson's path until
+// 2026-12-06, at twice the CPU of a plain line (a W1 100k run with "\u00e9" in every URL: user
+// 1.73-1.84 s against 0.96-1.04 s). The escapes are decoded here, into unescaped_, which the
+// line's first escaped string sizes for the whole line: a decoded string is never longer than
+// its JSON text, so it never moves while the line's Values view it. Declined, for simdjson to
+// judge: a bad escape, \u0000, and any surrogate (paired or not).
+bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_view& text) {
+  if (!unescaped_sized_) {
+    const char* line_end = p;
+    while (*line_end != '\n') ++line_end;  // the fast path reads only lines that end in one
+    unescaped_.clear();
+    unescaped_.reserve(static_cast<size_t>(line_end - line_start_));
+    unescaped_sized_ = true;
+  }
+  const size_t begin = unescaped_.size();
+  const size_t room = unescaped_.capacity();
+  auto append = [&](const char* from, size_t n) {
+    if (unescaped_.size() + n > room) return false;  // cannot happen (see above); declined
+    unescaped_.append(from, n);
+    return true;
+  };
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  const char* segment = start;
+  for (;;) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"') break;
+    if (c < 0x20) return false;  // a control byte, the line's '\n' among them
+    if (c != '\\') {
+      ++p;
+      continue;
+    }
+    if (!append(segment, static_cast<size_t>(p - segment))) return false;
+    char decoded[3];
+    size_t length = 1;
+    switch (p[1]) {
+      case '"':
+        decoded[0] = '"';
+        break;
+      case '\\':
+        decoded[0] = '\\';
+        break;
+      case '/':
+        decoded[0] = '/';
+        break;
+      case 'b':
+        decoded[0] = '\b';
+        break;
+      case 'f':
+        decoded[0] = '\f';
+        break;
+      case 'n':
+        decoded[0] = '\n';
+        break;
+      case 'r':
+        decoded[0] = '\r';
+        break;
+      case 't':
+        decoded[0] = '\t';
+        break;
+      case 'u': {
+        uint32_t code = 0;
+        for (int i = 2; i < 6; ++i) {
+          const int digit = hex(p[i]);  // the line's '\n' stops a short one
+          if (digit < 0) return false;
+          code = code << 4 | static_cast<uint32_t>(digit);
+        }
+        if (code == 0 || (code >= 0xD800 && code <= 0xDFFF)) return false;
+        if (code < 0x80) {
+          decoded[0] = static_cast<char>(code);
+        } else if (code < 0x800) {
+          decoded[0] = static_cast<char>(0xC0 | code >> 6);
+          decoded[1] = static_cast<char>(0x80 | (code & 0x3F));
+          length = 2;
+        } else {
+          decoded[0] = static_cast<char>(0xE0 | code >> 12);
+          decoded[1] = static_cast<char>(0x80 | (code >> 6 & 0x3F));
+          decoded[2] = static_cast<char>(0x80 | (code & 0x3F));
+          length = 3;
+        }
+        p += 4;
+        break;
+      }
+      default:
+        return false;
+    }
+    if (!append(decoded, length)) return false;
+    p += 2;
+    segment = p;
+  }
+  if (!append(segment, static_cast<size_t>(p - segment))) return false;
+  text = std::string_view(unescaped_.data() + begin, unescaped_.size() - begin);
+  // What the escapes gave is whole characters, so the decoded string is valid UTF-8 exactly when
+  // the bytes between the escapes are (a character cut by an escape is not). Those before the
+  // first escape were scanned by ScanString, which left them unchecked.
+  return simdjson::validate_utf8(text.data(), text.size());
 }
 
 // `p` is at a value other than a string (FastObject reads those); leaves it just after. Stores

@@ -86,6 +86,10 @@ class JsonlParser final : public BlockParser {
   bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth,
                  bool nested);
   bool FastNumber(const char*& p, const KeyEntry* entry, Value& result);
+  // A string value with escapes: `start` is just after its opening quote, `p` at its first
+  // backslash; leaves `p` at the closing quote and `text` viewing the decoded string in
+  // unescaped_. False for what the fast path leaves to simdjson (see jsonl_parser.cc).
+  bool ReadEscaped(const char* start, const char*& p, std::string_view& text);
   // Empties the slots for the next line.
   void ResetValues() {
     std::fill(values_.begin(), values_.end(), Value());
@@ -132,7 +136,12 @@ class JsonlParser final : public BlockParser {
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::document* document_ = nullptr;  // the line being parsed
   std::string padded_;  // a copy of a Block that lacks spare capacity for the padding
-  std::string path_;    // "a.b." while inside nested objects
+  // The decoded strings of the fast path's line, which starts at line_start_ (ReadEscaped);
+  // unescaped_sized_ once they are sized for that line.
+  const char* line_start_ = nullptr;
+  bool unescaped_sized_ = false;
+  std::string unescaped_;
+  std::string path_;  // "a.b." while inside nested objects
   std::vector<Value> values_;
   // The wanted values of the line being parsed that were numbers out of a double's range, in
   // the order read; rare, and met only where simdjson has refused a number.

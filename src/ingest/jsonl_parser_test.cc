@@ -365,7 +365,7 @@ TEST(JsonlParser, ClosingBracketAfterTheLineDoesNotConfuseTheParser) {
   EXPECT_EQ(p.errors.size(), 2u);
 }
 
-// Plain lines take a fast path; a line with a number, an array, an escape or an error takes
+// Plain lines take a fast path; a line with an array, an escaped key or an error takes
 // simdjson. Each pair below differs only in such a detail and must give the same values.
 TEST(JsonlParser, PlainAndSimdjsonLinesGiveTheSameValues) {
   Parsed p = ParseJsonl(
@@ -393,8 +393,8 @@ TEST(JsonlParser, PlainAndSimdjsonLinesGiveTheSameValues) {
 }
 
 // Numbers take the fast path too (std::from_chars), unless out of a double's range. Each
-// number below is read from a plain line and from the same line with an escape in a string,
-// which sends it to simdjson: the two must give the same values.
+// number below is read from a plain line and from the same line with a surrogate pair escaped
+// in a string, which sends it to simdjson: the two must give the same values.
 TEST(JsonlParser, NumbersReadTheSameOnBothPaths) {
   std::vector<std::string> literals = {"0",
                                        "-0",
@@ -446,7 +446,7 @@ TEST(JsonlParser, NumbersReadTheSameOnBothPaths) {
   std::string text;
   for (const std::string& n : literals) {
     text += "{\"n\":" + n + ",\"u\":{\"x\":" + n + "},\"s\":\"a\"}\n";
-    text += "{\"n\":" + n + ",\"u\":{\"x\":" + n + "},\"s\":\"\\u0061\"}\n";
+    text += "{\"n\":" + n + ",\"u\":{\"x\":" + n + "},\"s\":\"a\",\"z\":\"\\ud83d\\ude00\"}\n";
   }
   Parsed p = ParseJsonl(text, {"n", "u.x", "s"});
   EXPECT_THAT(p.errors, IsEmpty());
@@ -485,6 +485,73 @@ TEST(JsonlParser, AlmostPlainLinesAreStillChecked) {
     EXPECT_THAT(p.errors[i], StartsWith(std::string(lines[i]) + ": "));
   }
   EXPECT_THAT(p.errors[0], StartsWith("1: invalid JSON"));
+}
+
+// Escaped strings are decoded by the fast path, which leaves to simdjson only a bad escape,
+// \u0000 and surrogates. Each line is read both ways (the fast path off: simdjson alone), and
+// every wanted value, row and error must be the same.
+TEST(JsonlParser, EscapedStringsReadTheSameOnBothPaths) {
+  const std::string text =
+      R"({"url":"https:\/\/example.com\/pricing","n":"caf\u00e9 \u00C9t\u00e9"})"
+      "\n"
+      R"({"url":"\"q\" \\ \/ \b\f\n\r\t","n":"\u0041\u07ff\u0800\uffff\u20AC"})"
+      "\n"
+      R"({"url":"\u00e9)"
+      "\xc3\xa9"
+      R"(\u00e9","n":"x\u0000y"})"
+      "\n"  // \u0000: simdjson
+      R"({"url":"\ud83d\ude00","n":"\udc00"})"
+      "\n"  // surrogates
+      R"({"url":"a\x","n":"b"})"
+      "\n"  // a bad escape
+      R"({"url":"\u00g0","n":"\u12"})"
+      "\n"  // bad hex, short
+      R"({"url":")"
+      "\xc3"
+      R"(\u00e9","n":"c"})"
+      "\n"  // cut UTF-8
+      R"({"u":{"url":"\/nested"},"url":"\/top","n":"\/"})"
+      "\n"
+      R"({"url":"tab\tthen raw)"
+      "\t"
+      R"(tab","n":"d"})"
+      "\n"  // a raw tab
+      R"({"url":")" +
+      std::string(3000, 'x') +
+      R"(\n","n":"long"})"
+      "\n";
+  const std::vector<std::string> wanted = {"url", "n", "u.url"};
+  auto read = [&](bool fast) {
+    JsonlParser parser("x.jsonl", wanted);
+    parser.set_fast_path(fast);
+    std::string bytes = text;
+    bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+    testing::RecordingSink sink;
+    parser.Parse(Block{bytes, 1, 0, {}}, sink);
+    std::vector<std::string> out;
+    for (const auto& row : sink.rows) {
+      std::string line = std::to_string(row.line) + ":";
+      for (size_t i = 0; i < row.values.size(); ++i) line += (i == 0 ? " " : " | ") + row.values[i];
+      out.push_back(line);
+    }
+    for (const auto& e : sink.errors) out.push_back("E" + std::to_string(e.line) + " " + e.message);
+    return out;
+  };
+  const std::vector<std::string> fast = read(true);
+  EXPECT_EQ(fast, read(false));
+  EXPECT_THAT(fast, ::testing::Contains("1: \"https://example.com/pricing\" | \"caf\xc3\xa9 "
+                                        "\xc3\x89t\xc3\xa9\" | null"));
+  // Rows from lines 1, 2, 3, 8 and 10; errors for 5, 6, 7 and 9; line 4 is simdjson's call.
+  EXPECT_EQ(fast.size(), 10u);
+  for (const char* row : {"1:", "2:", "3:", "8:", "10:"}) {
+    EXPECT_THAT(fast, ::testing::Contains(StartsWith(row)));
+  }
+  for (const char* error : {"E5 ", "E6 ", "E7 ", "E9 "}) {
+    EXPECT_THAT(fast, ::testing::Contains(StartsWith(error)));
+  }
+  // And through the parse of every block size, the first rows as decoded.
+  Parsed p = ParseJsonl(text, wanted);
+  EXPECT_THAT(p.rows[0], ::testing::StartsWith("1: \"https://example.com/pricing\""));
 }
 
 TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {

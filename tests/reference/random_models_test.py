@@ -143,8 +143,9 @@ SOURCES = ["web", "Partner", "event, 2024", "ads"]
 
 EVENT_TYPES = ["page_view", "email_open", "download", "webinar", "unsubscribe", "demo"]
 URLS = ["https://x.io/pricing", "https://x.io/blog/a", "https://x.io/Pricing/enterprise",
-        "http://x.io/docs", "/pricing?plan=pro", "https://x.io/"]
-ASSETS = ["White Paper", "whitepaper", "ebook", "Case study, retail", "WHITE-list"]
+        "http://x.io/docs", "/pricing?plan=pro", "https://x.io/", "https://x.io/café/pricing"]
+ASSETS = ["White Paper", "whitepaper", "ebook", "Case study, retail", "WHITE-list",
+          "Étude 📈"]
 UTM = ["google", "linkedin", "Google", "newsletter"]
 
 
@@ -751,7 +752,25 @@ def gen_data(rng, model, T, leads_path, events_path):
         write_events_csv(rng, records, events_path)
         return
     with open(events_path, "w", encoding="utf-8") as f:
-        f.write("\n".join(out) + "\n")
+        f.write("\n".join(escaped_as_writers_do(rng, out)) + "\n")
+
+
+def escaped_as_writers_do(rng, lines):
+    """JSON lines as some writers give them: with every character past ASCII as \\uXXXX
+    (Python's json.dumps by default; a surrogate pair past the BMP), or every '/' as "\\/"
+    (PHP's json_encode), or as they are. Both change only the inside of strings."""
+    style = rng.random()
+    if style < 0.25:
+        def escape(c):
+            if ord(c) < 0x80:
+                return c
+            units = c.encode("utf-16-be")
+            return "".join("\\u%04x" % int.from_bytes(units[i:i + 2], "big")
+                           for i in range(0, len(units), 2))
+        return ["".join(escape(c) for c in line) for line in lines]
+    if style < 0.4:
+        return [line.replace("/", "\\/") for line in lines]
+    return lines
 
 
 def json_attribute(rng, cell):
@@ -788,7 +807,7 @@ def write_leads_jsonl(rng, lead_ids, attrs, fields, path):
             lines.append("")
     eol = "\r\n" if rng.random() < 0.25 else "\n"
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(eol.join(lines) + eol)
+        f.write(eol.join(escaped_as_writers_do(rng, lines)) + eol)
 
 
 def csv_text(v):
