@@ -551,6 +551,7 @@ TEST(JsonlParser, EscapedStringsReadTheSameOnBothPaths) {
   }
   // And through the parse of every block size, the first rows as decoded.
   Parsed p = ParseJsonl(text, wanted);
+  ASSERT_FALSE(p.rows.empty());
   EXPECT_THAT(p.rows[0], ::testing::StartsWith("1: \"https://example.com/pricing\""));
 }
 
