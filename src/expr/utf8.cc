@@ -2,6 +2,8 @@
 // decoded, mapped and re-encoded.
 #include "expr/utf8.h"
 
+#include "core/utf8.h"
+
 namespace leadscore::expr {
 namespace {
 
@@ -38,24 +40,6 @@ int32_t Decode(std::string_view text, size_t i, size_t& len) {
   return static_cast<int32_t>(cp);
 }
 
-void Encode(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Ranges where upper and lower case alternate: upper at even (or odd) offsets from `first`.
 struct PairRange {
   uint32_t first;
@@ -82,7 +66,7 @@ void Map(std::string_view text, std::string& out, F map) {
     if (cp < 0) {
       out.push_back(text[i]);
     } else {
-      Encode(map(static_cast<uint32_t>(cp)), out);
+      AppendUtf8(map(static_cast<uint32_t>(cp)), out);
     }
     i += len;
   }

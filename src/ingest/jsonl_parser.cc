@@ -31,6 +31,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/utf8.h"
+
 namespace leadscore::ingest {
 namespace {
 
@@ -445,61 +447,46 @@ bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_vie
       continue;
     }
     if (!append(segment, static_cast<size_t>(p - segment))) return false;
-    char decoded[3];
-    size_t length = 1;
-    switch (p[1]) {
-      case '"':
-        decoded[0] = '"';
-        break;
-      case '\\':
-        decoded[0] = '\\';
-        break;
-      case '/':
-        decoded[0] = '/';
-        break;
-      case 'b':
-        decoded[0] = '\b';
-        break;
-      case 'f':
-        decoded[0] = '\f';
-        break;
-      case 'n':
-        decoded[0] = '\n';
-        break;
-      case 'r':
-        decoded[0] = '\r';
-        break;
-      case 't':
-        decoded[0] = '\t';
-        break;
-      case 'u': {
-        uint32_t code = 0;
-        for (int i = 2; i < 6; ++i) {
-          const int digit = hex(p[i]);  // the line's '\n' stops a short one
-          if (digit < 0) return false;
-          code = code << 4 | static_cast<uint32_t>(digit);
-        }
-        if (code == 0 || (code >= 0xD800 && code <= 0xDFFF)) return false;
-        if (code < 0x80) {
-          decoded[0] = static_cast<char>(code);
-        } else if (code < 0x800) {
-          decoded[0] = static_cast<char>(0xC0 | code >> 6);
-          decoded[1] = static_cast<char>(0x80 | (code & 0x3F));
-          length = 2;
-        } else {
-          decoded[0] = static_cast<char>(0xE0 | code >> 12);
-          decoded[1] = static_cast<char>(0x80 | (code >> 6 & 0x3F));
-          decoded[2] = static_cast<char>(0x80 | (code & 0x3F));
-          length = 3;
-        }
-        p += 4;
-        break;
+    if (p[1] == 'u') {
+      uint32_t code = 0;
+      for (int i = 2; i < 6; ++i) {
+        const int digit = hex(p[i]);  // the line's '\n' stops a short one
+        if (digit < 0) return false;
+        code = code << 4 | static_cast<uint32_t>(digit);
       }
-      default:
-        return false;
+      if (code == 0 || (code >= 0xD800 && code <= 0xDFFF)) return false;
+      if (unescaped_.size() + 3 > room) return false;  // as in append
+      AppendUtf8(code, unescaped_);
+      p += 6;
+    } else {
+      char decoded;
+      switch (p[1]) {
+        case '"':
+        case '\\':
+        case '/':
+          decoded = p[1];
+          break;
+        case 'b':
+          decoded = '\b';
+          break;
+        case 'f':
+          decoded = '\f';
+          break;
+        case 'n':
+          decoded = '\n';
+          break;
+        case 'r':
+          decoded = '\r';
+          break;
+        case 't':
+          decoded = '\t';
+          break;
+        default:
+          return false;
+      }
+      if (!append(&decoded, 1)) return false;
+      p += 2;
     }
-    if (!append(decoded, length)) return false;
-    p += 2;
     segment = p;
   }
   if (!append(segment, static_cast<size_t>(p - segment))) return false;
