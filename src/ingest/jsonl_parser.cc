@@ -31,6 +31,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/hex_digit.h"
 #include "core/utf8.h"
 
 namespace leadscore::ingest {
@@ -431,12 +432,6 @@ bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_vie
     unescaped_.append(from, n);
     return true;
   };
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   const char* segment = start;
   for (;;) {
     const auto c = static_cast<unsigned char>(*p);
@@ -450,7 +445,7 @@ bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_vie
     if (p[1] == 'u') {
       uint32_t code = 0;
       for (int i = 2; i < 6; ++i) {
-        const int digit = hex(p[i]);  // the line's '\n' stops a short one
+        const int digit = HexDigitValue(p[i]);  // the line's '\n' stops a short one
         if (digit < 0) return false;
         code = code << 4 | static_cast<uint32_t>(digit);
       }
