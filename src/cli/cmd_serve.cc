@@ -18,6 +18,7 @@
 #include "cli/exit_code.h"
 #include "core/print_stderr.h"
 #include "core/read_file.h"
+#include "core/yaml_problem.h"
 #include "server/http_server.h"
 #include "service/live_service.h"
 
@@ -47,8 +48,8 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(
-        fmt::format("{}:{}:{}: {}", flags.config, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return InvalidArgument(fmt::format("{}:{}:{}: {}", flags.config, e.mark.line + 1,
+                                       e.mark.column + 1, YamlProblem(e)));
   }
   if (!root.IsMap() && !root.IsNull()) {
     return InvalidArgument(flags.config + ": the config must be a YAML map");

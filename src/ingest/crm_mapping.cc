@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "core/read_file.h"
+#include "core/yaml_problem.h"
 #include "ingest/convert.h"
 
 namespace leadscore::ingest {
@@ -259,7 +260,7 @@ Result<CrmMapping> MappingReader::Run(std::string_view yaml) {
       }
     }
   } catch (const YAML::Exception& e) {
-    Report(e.mark, "invalid YAML: " + e.msg);
+    Report(e.mark, "invalid YAML: " + YamlProblem(e));
   }
   if (problems_.empty()) return mapping;
   std::stable_sort(problems_.begin(), problems_.end(), [](const Problem& a, const Problem& b) {

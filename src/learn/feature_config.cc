@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/read_file.h"
+#include "core/yaml_problem.h"
 
 namespace leadscore::learn {
 namespace {
@@ -91,7 +92,7 @@ Result<FeatureConfig> LoadFeatureConfig(const std::string& path) {
     return Parse(path, YAML::Load(text));
   } catch (const YAML::Exception& e) {
     return Error(InvalidArgument(
-        fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg)));
+        fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, YamlProblem(e))));
   }
 }
 

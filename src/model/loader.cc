@@ -14,6 +14,7 @@
 
 #include "core/read_file.h"
 #include "core/time.h"
+#include "core/yaml_problem.h"
 
 namespace leadscore::model {
 namespace {
@@ -555,7 +556,7 @@ LoadResult Loader::Run(std::string_view yaml) {
     }
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    std::string message = "invalid YAML: " + e.msg;
+    std::string message = "invalid YAML: " + YamlProblem(e);
     // The usual cause: a function call's comma splits a rule written as a { } map.
     if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
       message +=

@@ -118,6 +118,14 @@ TEST(Loader, RejectsWhatScoringForbids) {
   }
 }
 
+TEST(Loader, SaysWhenTheYamlIsNestedTooDeeplyToRead) {
+  // yaml-cpp's own message for its nesting limit is "bad file".
+  auto r = Parse("fit: " + std::string(1000, '[') + std::string(1000, ']') + "\n");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(Errors(r).find("m.yaml:1:"), std::string::npos) << Errors(r);
+  EXPECT_NE(Errors(r).find("invalid YAML: nested too deeply"), std::string::npos) << Errors(r);
+}
+
 TEST(Loader, IgnoresWithANoteWhatScoringSaysDoesNotApply) {
   auto r = Parse(
       "engagement:\n  rules:\n    - {id: a, event: e, points: 1, once: true, max: 3}\n"

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/read_file.h"
+#include "core/yaml_problem.h"
 
 namespace leadscore::model {
 namespace {
@@ -193,7 +194,7 @@ tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string
     root = YAML::Load(*text);
   } catch (const YAML::Exception& e) {
     return tl::unexpected(std::vector<Diagnostic>{
-        {path, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg}});
+        {path, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + YamlProblem(e)}});
   }
   try {
     return SuiteReader(path).Read(root);
