@@ -13,6 +13,7 @@
 #include "service/event_id_set.h"
 #include "service/numbered_lead_index.h"
 #include "service/record_convert.h"
+#include "service/typed_ids.h"
 
 namespace leadscore::service {
 namespace {
@@ -96,10 +97,9 @@ struct ParsedLeads {
 // Parses and converts one block of leads. One per worker thread.
 class LeadSink : public ingest::RowSink {
  public:
-  // `typed_id`: the index among the wanted keys of BatchOptions::typed_lead_id_key (0: none).
   LeadSink(const CompiledModel& model, const ingest::RecordSource& source,
-           std::vector<size_t> raw_index, const Batch& batch, size_t typed_id)
-      : typed_id_(typed_id),
+           std::vector<size_t> raw_index, const Batch& batch, TypedIds typed_ids)
+      : typed_ids_(std::move(typed_ids)),
         file_(source.path()),
         converter_(model.lead_fields(), std::move(raw_index),
                    source.format() == ingest::Format::kCsv, source.path(),
@@ -123,13 +123,7 @@ class LeadSink : public ingest::RowSink {
     record.warnings = static_cast<uint32_t>(warnings_.size());
     for (RowError& w : warnings_) out_->conversion_errors.push_back(std::move(w));
     warnings_.clear();
-    if (typed_id_ != 0 && !values[typed_id_].is_null()) {
-      // The id as lead conditions read it, where it names another lead than `id`.
-      typed_values_.assign(values.begin(), values.end());
-      typed_values_[0] = values[typed_id_];
-      values = typed_values_;
-    }
-    auto row = converter_.Convert(values, line, out_->conversion_errors);
+    auto row = converter_.Convert(typed_ids_.For(values), line, out_->conversion_errors);
     record.errors_end = static_cast<uint32_t>(out_->conversion_errors.size());
     if (fit_only_) {
       // Here, on a parse worker, rather than on the thread that inserts the leads in order.
@@ -153,8 +147,7 @@ class LeadSink : public ingest::RowSink {
 
  private:
   std::vector<RowError> warnings_;
-  size_t typed_id_;
-  std::vector<Value> typed_values_;
+  TypedIds typed_ids_;
   std::string file_;
   Converter converter_;
   engine::Scorer scorer_;
@@ -199,13 +192,11 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   std::vector<size_t> raw_index;
   auto wanted =
       WantedKeys({"lead_id"}, model.lead_fields(), raw_index, model.checked_lead_fields());
-  const bool reads_id = std::find(raw_index.begin(), raw_index.end(), 0) != raw_index.end();
-  const size_t typed_id = reads_id && !options.typed_lead_id_key.empty() ? wanted.size() : 0;
-  if (typed_id != 0) wanted.push_back(options.typed_lead_id_key);
+  const TypedIds typed_ids = options.typed_ids ? TypedIds(wanted, 1, raw_index) : TypedIds();
   PerWorker<ingest::BlockParser> parsers(
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
   PerWorker<LeadSink> sinks(threads, [&] {
-    return std::make_unique<LeadSink>(model, *source, raw_index, batch, typed_id);
+    return std::make_unique<LeadSink>(model, *source, raw_index, batch, typed_ids);
   });
   InputStats& stats = batch.lead_stats;
   const size_t num_fields = model.lead_fields().size();
@@ -336,8 +327,10 @@ struct ParsedEvents {
 class EventSink : public ingest::RowSink {
  public:
   EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values,
-            std::vector<size_t> raw_index, Timestamp as_of, const EventIdKeys& id_keys)
+            std::vector<size_t> raw_index, Timestamp as_of, const EventIdKeys& id_keys,
+            TypedIds typed_ids)
       : model_(model),
+        typed_ids_(std::move(typed_ids)),
         id_keys_(id_keys),
         as_of_(as_of),
         scorer_(model),
@@ -377,7 +370,7 @@ class EventSink : public ingest::RowSink {
     if (record.type_id >= 0 || converter_.checks_anything()) {
       // An event of a type no rule counts is converted only to report its declared fields.
       errors_.clear();
-      auto props = converter_.Convert(values, line, errors_);
+      auto props = converter_.Convert(typed_ids_.For(values), line, errors_);
       for (auto& e : errors_) {
         ++out_->conversion_errors;
         out_->errors.push_back(std::move(e));
@@ -421,6 +414,7 @@ class EventSink : public ingest::RowSink {
   }
 
   const CompiledModel& model_;
+  TypedIds typed_ids_;
   const EventIdKeys& id_keys_;
   Timestamp as_of_;
   engine::Scorer scorer_;
@@ -554,6 +548,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   std::vector<size_t> raw_index;
   auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index,
                            model.checked_event_fields());
+  const TypedIds typed_ids = options.typed_ids ? TypedIds(wanted, 4, raw_index) : TypedIds();
   bool keep_values = std::any_of(model.engagement_rules().begin(), model.engagement_rules().end(),
                                  [](const auto& r) { return r.reads_lead; });
 
@@ -561,7 +556,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
   PerWorker<EventSink> sinks(threads, [&] {
     return std::make_unique<EventSink>(model, *source, keep_values, raw_index, batch.as_of.time,
-                                       id_keys);
+                                       id_keys, typed_ids);
   });
   engine::Scorer scorer(model);
   const bool dedupe = !options.events_unique;

@@ -48,10 +48,10 @@ struct BatchOptions {
   std::function<void(const std::string& path, uint64_t done, uint64_t total)> on_progress;
   // Only this lead's events are kept (empty: all). Used by `explain`.
   std::string only_lead;
-  // A key of the leads source whose value, on a line that has it, is the lead's `lead_id` as
-  // lead conditions read it, where `lead_id` itself keeps naming the lead: the store's lead
-  // whose CSV cell 007 reads as 7 (store_source.h, kTypedLeadIdKey). Empty: none.
-  std::string typed_lead_id_key;
+  // The sources give, under TypedIdKey(column), the ids as conditions read them where that
+  // differs from the id's text, which keeps naming the lead, type or event: the store's records
+  // whose CSV cell 007 reads as 7 (service/typed_ids.h). Off for files, which a client writes.
+  bool typed_ids = false;
   // The events hold no repeated event_id (the store's log, deduped as events arrive), so no
   // dedupe set is built: for 27M events it held 300 MB and was most of the serial stage.
   bool events_unique = false;

@@ -1,6 +1,7 @@
 #include "service/cell_texts.h"
 
 #include "ingest/convert.h"
+#include "service/typed_ids.h"
 
 namespace leadscore::service {
 namespace {
@@ -24,9 +25,15 @@ bool Declared(std::initializer_list<const Fields*> lists, std::string_view name)
   return false;
 }
 
+// What becomes of the cell texts of an event's ids (lead_id, type, event_id), whose text names
+// the lead, the type or the event: kept as they are, or also written as conditions read them
+// under their TypedIdKey. A lead's lead_id is replaced (its name is the store's key).
+enum class EventIds { kNone, kKept, kTyped };
+
 // `object_json` with each of `cell_texts` written as the fields of `lists` read it.
 std::string_view WithTexts(std::string_view object_json, std::string_view cell_texts,
-                           std::initializer_list<const Fields*> lists, std::string& scratch) {
+                           std::initializer_list<const Fields*> lists, std::string& scratch,
+                           EventIds event_ids = EventIds::kNone) {
   if (NoTexts(cell_texts)) return object_json;
   json texts = json::parse(cell_texts, nullptr, false);
   // In the order stored: a field given flat and nested keeps the later (record_input.h).
@@ -36,10 +43,15 @@ std::string_view WithTexts(std::string_view object_json, std::string_view cell_t
   for (const auto& [key, text] : texts.items()) {
     if (!text.is_string() || !object.contains(key)) continue;
     const std::string& cell = text.get_ref<const std::string&>();
+    std::string target = key;
+    if (event_ids != EventIds::kNone && IsIdColumn(true, key)) {
+      if (event_ids == EventIds::kKept) continue;
+      target = TypedIdKey(key);
+    }
     if (Declared(lists, key)) {
-      object[key] = cell;  // converted from the text, as batch converts the cell
+      object[target] = cell;  // converted from the text, as batch converts the cell
     } else if (auto number = ingest::ParseDecimal(cell)) {
-      object[key] = *number;  // an undeclared cell that reads as a number is one
+      object[target] = *number;  // an undeclared cell that reads as a number is one
     }
     changed = true;
   }
@@ -57,7 +69,7 @@ bool IsIdColumn(bool events, std::string_view column) {
 }
 
 bool IdCellHasText(bool leads, std::string_view column, std::string_view cell) {
-  return leads && column == "lead_id" && IsNumberCell(cell);
+  return IsIdColumn(!leads, column) && IsNumberCell(cell);
 }
 
 std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,
@@ -80,12 +92,13 @@ std::string_view AttributesFor(std::string_view attributes_json, std::string_vie
 }
 
 std::string_view EventBodyFor(std::string_view body, std::string_view cell_texts,
-                              const engine::CompiledModel* model, std::string& scratch) {
+                              const engine::CompiledModel* model, std::string& scratch,
+                              bool typed_ids) {
   static const Fields kNone;
   return WithTexts(
       body, cell_texts,
       {model ? &model->event_fields() : &kNone, model ? &model->checked_event_fields() : &kNone},
-      scratch);
+      scratch, typed_ids ? EventIds::kTyped : EventIds::kKept);
 }
 
 std::string EventText(std::string body, std::string_view cell_texts) {

@@ -27,8 +27,8 @@ bool IsNumberCell(std::string_view cell);
 // a cell is kept as the text it holds, as batch scoring reads the ids, so that the cells 1.0 and 1
 // stay two ids and 1e3 is not the lead 1000.
 bool IsIdColumn(bool events, std::string_view column);
-// Whether an id cell also has a cell text: a lead's own lead_id that reads as a number, which
-// lead conditions read as that number, as batch reads the cell (AttributesFor).
+// Whether an id cell also has a cell text: one that reads as a number, which conditions read as
+// that number, as batch reads the cell (AttributesFor, EventBodyFor).
 bool IdCellHasText(bool leads, std::string_view column, std::string_view cell);
 
 // The cell texts of a lead after an upsert of `attributes` (a JSON object) with `texts`, given
@@ -41,9 +41,12 @@ std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_jso
 // itself when there is none; otherwise the result is built in `scratch`.
 std::string_view AttributesFor(std::string_view attributes_json, std::string_view cell_texts,
                                const engine::CompiledModel* model, std::string& scratch);
-// The same for an event's body and the model's event fields.
+// The same for an event's body and the model's event fields, but for its ids (lead_id, type,
+// event_id), whose text names the lead, the type and the event: kept as they are, and with
+// `typed_ids` also written as conditions read them under their TypedIdKey (typed_ids.h).
 std::string_view EventBodyFor(std::string_view body, std::string_view cell_texts,
-                              const engine::CompiledModel* model, std::string& scratch);
+                              const engine::CompiledModel* model, std::string& scratch,
+                              bool typed_ids = false);
 
 // A stored event as the live scorer takes it (LeadRecords::events_json): its body, followed by
 // a NUL byte and its cell texts when it has any (no JSON text holds a raw NUL).

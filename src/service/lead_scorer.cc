@@ -23,6 +23,7 @@
 #include "service/lead_table.h"
 #include "service/record_convert.h"
 #include "service/stage_forecast.h"
+#include "service/typed_ids.h"
 
 namespace leadscore::service {
 namespace {
@@ -50,6 +51,8 @@ class LeadScorer::Impl {
         WantedKeys({"lead_id"}, model.lead_fields(), lead_index, model.checked_lead_fields());
     auto event_keys = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(),
                                  event_index, model.checked_event_fields());
+    // Ids from a CSV file, as conditions read them (EventBodyFor's typed_ids).
+    typed_event_ids_ = TypedIds(event_keys, 4, event_index);
     lead_parser_ = std::make_unique<ingest::JsonlParser>(kAttributesFile, std::move(lead_keys));
     event_parser_ = std::make_unique<ingest::JsonlParser>(kEventsFile, std::move(event_keys));
     lead_converter_ = std::make_unique<Converter>(model.lead_fields(), std::move(lead_index), false,
@@ -94,9 +97,10 @@ class LeadScorer::Impl {
     event_scratch_texts_.clear();
     for (const std::string& text : events_json) {
       const auto [body, texts] = SplitEventText(text);
-      event_texts_.push_back(
-          texts.empty() ? body
-                        : EventBodyFor(body, texts, &model_, event_scratch_texts_.emplace_back()));
+      event_texts_.push_back(texts.empty() ? body
+                                           : EventBodyFor(body, texts, &model_,
+                                                          event_scratch_texts_.emplace_back(),
+                                                          /*typed_ids=*/true));
     }
     Parse(*event_parser_, event_texts_, event_sink_);
   }
@@ -213,7 +217,8 @@ class LeadScorer::Impl {
     const int type_id = model_.EventTypeId(type);
     std::span<const Value> props;
     if (type_id >= 0 || event_converter_->checks_anything()) {
-      props = event_converter_->Convert(values, line, errors);  // reports what does not convert
+      // Reports what does not convert.
+      props = event_converter_->Convert(typed_event_ids_.For(values), line, errors);
     }
     // Dedupe over all good rows, before the as-of cut (SCORING.md, "Batch output").
     if (IdText(values[3], event_scratch_, event_id)) {
@@ -236,6 +241,7 @@ class LeadScorer::Impl {
   engine::Scorer scorer_;
   std::unique_ptr<ingest::JsonlParser> lead_parser_, event_parser_;
   std::unique_ptr<Converter> lead_converter_, event_converter_;
+  TypedIds typed_event_ids_;
   Sink lead_sink_{this, &Impl::OnLead, &errors_};
   Sink event_sink_{this, &Impl::OnEvent, &own_.errors};
   ingest::Block block_;

@@ -529,7 +529,7 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
     const ActiveModel& model = set.models[m];
     BatchOptions options;
     options.as_of = AsOf{now};
-    options.typed_lead_id_key = kTypedLeadIdKey;
+    options.typed_ids = true;
     options.leads_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       // A lead known only from events is read from them, as batch reads the files.
       return StoredLeads(*store_, model.compiled.get(),
@@ -537,7 +537,7 @@ Status Rescorer::BatchPass(const std::string& cause, const ModelSet& set) {
                           .typed_id = true});
     };
     options.events_source = [this, &model]() -> Result<std::unique_ptr<ingest::RecordSource>> {
-      return StoredEvents(*store_, model.compiled.get());
+      return StoredEvents(*store_, model.compiled.get(), /*typed_ids=*/true);
     };
     options.events_unique = true;  // the log keeps the first of each event_id only
     options.on_progress = [&](const std::string& path, uint64_t done, uint64_t size) {

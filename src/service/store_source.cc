@@ -51,13 +51,13 @@ class StoredSource : public ingest::RecordSource {
 
 class EventsSource final : public StoredSource {
  public:
-  EventsSource(store::Store& store, const engine::CompiledModel* model)
+  EventsSource(store::Store& store, const engine::CompiledModel* model, bool typed_ids)
       : StoredSource("store:events"),
         store_(store),
         // An event from a CSV file: its cells written as the model reads them (cell_texts.h).
-        with_texts_([model, scratch = std::string()](std::string& out, std::string_view body,
-                                                     std::string_view texts) mutable {
-          out += EventBodyFor(body, texts, model, scratch);
+        with_texts_([model, typed_ids, scratch = std::string()](
+                        std::string& out, std::string_view body, std::string_view texts) mutable {
+          out += EventBodyFor(body, texts, model, scratch, typed_ids);
         }) {}
 
   Result<std::optional<ingest::Block>> Next(size_t target_bytes) override {
@@ -185,7 +185,7 @@ void AppendLeadLine(std::string& out, const store::LeadRow& lead,
   // attributes hold lead_id as it was sent (record_input.h), which then counts, as the later
   // of a key given twice does: the number 1000 for a lead sent so, as batch reads the file.
   // Where that would name another lead, the id's text is given again at the end, and the id
-  // as read under kTypedLeadIdKey.
+  // as read under TypedIdKey("lead_id").
   const std::string id = nlohmann::json(lead.lead_id).dump();
   out += "{\"lead_id\":";
   out += id;
@@ -202,7 +202,7 @@ void AppendLeadLine(std::string& out, const store::LeadRow& lead,
     while (!out.empty() && out.back() != '}') out.pop_back();
     out.pop_back();
     out += ",\"lead_id\":" + id;
-    if (typed_id) out += ",\"\\u0001lead_id\":" + *other;  // kTypedLeadIdKey
+    if (typed_id) out += ",\"\\u0001lead_id\":" + *other;  // TypedIdKey("lead_id")
     out += '}';
   }
   out += '\n';
@@ -213,8 +213,9 @@ std::unique_ptr<ingest::RecordSource> StoredOutcomes(store::Store& store) {
 }
 
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
-                                                   const engine::CompiledModel* model) {
-  return std::make_unique<EventsSource>(store, model);
+                                                   const engine::CompiledModel* model,
+                                                   bool typed_ids) {
+  return std::make_unique<EventsSource>(store, model, typed_ids);
 }
 
 std::unique_ptr<ingest::RecordSource> StoredLeads(store::Store& store,

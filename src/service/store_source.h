@@ -17,18 +17,15 @@
 
 namespace leadscore::service {
 
-// The events for `model`: CSV cells written as it reads them, as for leads.
+// The events for `model`: CSV cells written as it reads them, as for leads; with `typed_ids`,
+// their ids also as conditions read them, for BatchOptions::typed_ids (EventBodyFor).
 std::unique_ptr<ingest::RecordSource> StoredEvents(store::Store& store,
-                                                   const engine::CompiledModel* model);
-// Where a lead's id as lead conditions read it names another lead than its own (a CSV cell 007
-// reads as 7: cell_texts.h), the leads source writes `lead_id` with the id's text and the id as
-// read under this key, for BatchOptions::typed_lead_id_key. A control character: no attribute
-// a client or a CSV header gives is named so.
-inline constexpr std::string_view kTypedLeadIdKey = "\x01lead_id";
+                                                   const engine::CompiledModel* model,
+                                                   bool typed_ids = false);
 
 // Appends one stored lead as the leads source gives it: a JSON Lines line with lead_id first,
 // its CSV cells written as `model` reads them (service/cell_texts.h; null: no declarations),
-// and with `typed_id` the id as read under kTypedLeadIdKey where that names another lead
+// and with `typed_id` the id as read under TypedIdKey("lead_id") where that names another lead
 // (otherwise lead conditions read the id's text there).
 void AppendLeadLine(std::string& out, const store::LeadRow& lead,
                     const engine::CompiledModel* model, bool typed_id = false);

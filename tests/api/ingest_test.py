@@ -208,6 +208,58 @@ fit:
     print("CSV cells: read live as batch reads the file; a JSON update drops a cell's text")
 
 
+def csv_event_ids_as_batch_reads_them(binary, work):
+    """An event's lead_id, type and event_id from a CSV file name the lead, the type and the
+    event by their text (the types 7 and 007 are two, the ids 10 and 10.0 two events), and
+    conditions read them as numbers, as `leadscore score` reads the file: live, through the
+    start-up pass, and through a lead read again after a new event."""
+    db = os.path.join(work, "event_ids.db")
+    model = write(os.path.join(work, "event_ids.yaml"), """version: 1
+name: event_ids
+engagement:
+  rules:
+    - {id: big_id, event: "7", when: 'event_id > 5', points: 10}
+    - {id: typed, event: "7", when: 'type == 7', points: 3}
+    - {id: zero_type, event: "007", when: 'type == 7', points: 20}
+    - {id: lead_num, event: "7", when: 'lead_id > 100', points: 40}
+    - {id: any007, event: "007", points: 2}
+""")
+    events = write(os.path.join(work, "event_ids.csv"),
+                   "lead_id,type,ts,event_id\nA,7,2025-12-01,10\nA,7,2025-12-02,10.0\n"
+                   "A,7,2025-12-03,10\nA,007,2025-12-04,3\n0150,7,2025-12-05,x9\n"
+                   "B,7,2025-12-06,\n")
+    out = subprocess.run([binary, "ingest", "--db", db, "--events", events],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    as_of = "2026-01-01T00:00:00Z"
+    empty_leads = write(os.path.join(work, "event_ids_leads.csv"), "lead_id\n")
+    expected, _ = batch_scores(binary, model, empty_leads, events, as_of)
+    # Worked by hand: A has the events 10 and 10.0 (10 again is a duplicate) of type 7, and one
+    # of type 007; the lead 0150 reads as 150.
+    assert {k: r["score"] for k, r in expected.items()} == {"A": 48, "0150": 43, "B": 3}, expected
+    with serving(binary, db, model, work) as (server, token):
+        assert_live_equals(server, token, expected, as_of)
+        deadline, listed = time.time() + 20, {}
+        while time.time() < deadline:
+            listed = {r["lead_id"]: r["score"] for r in
+                      request(server.port, token, "GET", "/v1/leads?limit=10")[1]["leads"]}
+            if listed == {k: row["score"] for k, row in expected.items()}:
+                break
+            time.sleep(0.1)
+        assert listed == {k: row["score"] for k, row in expected.items()}, (listed, expected)
+        # The API's events keep the ids as the file wrote them.
+        events_of_a = request(server.port, token, "GET", "/v1/leads/A/events")[1]["events"]
+        assert [e["event"]["event_id"] for e in events_of_a] == ["10", "10.0", "3"], events_of_a
+        # A new event: the lead's stored ones are read again alike. The JSON text "007" is a
+        # text to conditions, so only any007 counts it.
+        status, _ = request(server.port, token, "POST", "/v1/events", json.dumps(
+            {"lead_id": "A", "type": "007", "ts": "2025-12-07", "event_id": "n1"}))
+        assert status in (200, 202), status
+        got = request(server.port, token, "GET", f"/v1/leads/A?as_of={as_of}")[1]
+        assert got["score"] == 50, got
+    print("CSV event ids: named by their text, read as numbers by conditions, as batch does")
+
+
 def numbers_out_of_range(binary, model, work):
     """A JSON Lines lead with a number out of a double's range is stored with the field null
     and reported, as `leadscore score` keeps the row and reports the field: not rejected. The
@@ -358,6 +410,7 @@ def main():
                 "warning" in out.stderr), out.stderr
         duplicate_leads(args.binary, args.model, work)
         csv_cells_as_batch_reads_them(args.binary, work)
+        csv_event_ids_as_batch_reads_them(args.binary, work)
         numbers_out_of_range(args.binary, args.model, work)
         flat_and_nested_keys(args.binary, work)
 

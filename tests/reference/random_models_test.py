@@ -292,7 +292,20 @@ class Gen:
             return and_(a, b) if rng.random() < 0.5 else or_(a, b)
         if depth < 1 and k < 0.27:
             return not_(self.event_cond(depth + 1))
-        what = rng.choice(["url", "url", "asset", "duration", "utm", "trial", "lead"])
+        what = rng.choice(["url", "url", "asset", "duration", "utm", "trial", "lead", "ids"])
+        if what == "ids":
+            # The event's reserved keys, as written: event_id is text ("ev3") or a number (a JSON
+            # number, or a CSV cell such as 900003), so a comparison is null for some events.
+            kk = rng.random()
+            if kk < 0.4:
+                return cmp_(rng.choice(CMP_OPS), name("event_id", None),
+                            lit(rng.choice([900000, 900100, 0])))
+            if kk < 0.6:
+                return call("starts_with", R.starts_with, "bool", name("event_id", None),
+                            lit(rng.choice(["ev0", "ev1"])))
+            if kk < 0.8:
+                return cmp_("==", name("type", None), lit(rng.choice(EVENT_TYPES)))
+            return call("exists", R.exists, "bool", name("event_id", None))
         if what == "url":
             u = name("url", None)
             kk = rng.random()

@@ -405,8 +405,8 @@ def read_events(path, fields):
             if eid in seen_ids:
                 continue
             seen_ids.add(eid)
-        props = {k: value(v, k, fields) for k, v in rec.items()
-                 if k not in ("lead_id", "type", "ts", "event_id")}
+        # The reserved keys are properties too, as written (a condition can read them).
+        props = {k: value(v, k, fields) for k, v in rec.items()}
         events.append({"lead_id": lid, "type": typ, "ts": ts, "props": props})
     return events
 
