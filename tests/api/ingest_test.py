@@ -64,6 +64,26 @@ def assert_live_equals(server, token, expected, as_of):
             sorted(r["rule"] for r in row["reasons"]), (lead_id, got, row)
 
 
+def ingest(binary, db, *args):
+    """`leadscore ingest --db DB ARGS...`, which must succeed: its completed process."""
+    out = subprocess.run([binary, "ingest", "--db", db, *args], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+def assert_stored_scores_equal(server, token, expected):
+    """The start-up pass scores the store as a batch run does: within 20 s, the scores that
+    GET /v1/leads lists (at most 10 leads) are the batch rows' scores."""
+    deadline, listed = time.time() + 20, {}
+    while time.time() < deadline:
+        listed = {r["lead_id"]: r["score"] for r in
+                  request(server.port, token, "GET", "/v1/leads?limit=10")[1]["leads"]}
+        if listed == {k: row["score"] for k, row in expected.items()}:
+            break
+        time.sleep(0.1)
+    assert listed == {k: row["score"] for k, row in expected.items()}, (listed, expected)
+
+
 def duplicate_leads(binary, model, work):
     """A second row for a lead_id read earlier in the same file is reported and skipped, as
     `leadscore score` does: the first row is stored, in whichever transaction (--batch 1) or
@@ -77,9 +97,7 @@ def duplicate_leads(binary, model, work):
     with open(events, "w") as f:
         f.write("lead_id,type,ts,event_id\nA,demo_booked,2025-12-01,1.0\n"
                 "B,demo_booked,2025-12-02,1\nB,quote_request,2025-12-03,1\n")
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", events,
-                          "--batch", "1"], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    out = ingest(binary, db, "--leads", leads, "--events", events, "--batch", "1")
     report = f'{leads}:4: field `lead_id`: lead_id "A" already read at line 2; row skipped'
     assert report in out.stderr, out.stderr
     assert f"{leads}: 5 records read, 4 stored, 1 duplicate, 0 rejected" in out.stderr, out.stderr
@@ -123,9 +141,7 @@ def duplicate_leads(binary, model, work):
     stamp = value.rsplit(":", 1)[0]
     with sqlite3.connect(db) as c:
         c.execute("UPDATE meta SET value = ? WHERE key = ?", (stamp + ":2", key))
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--batch", "1"],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    out = ingest(binary, db, "--leads", leads, "--batch", "1")
     assert report in out.stderr, out.stderr
     assert (f"{leads}: 3 records read, 2 stored, 1 duplicate, 0 rejected, 2 done by an earlier "
             "run" in out.stderr), out.stderr
@@ -135,9 +151,7 @@ def duplicate_leads(binary, model, work):
     update = os.path.join(work, "dupes_update.csv")
     with open(update, "w") as f:
         f.write("lead_id,company_size\nA,5\n")
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", update],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    out = ingest(binary, db, "--leads", update)
     assert f"{update}: 1 record read, 1 stored, 0 duplicates, 0 rejected" in out.stderr, out.stderr
     assert lead_row("A") == {"lead_id": "A", "company_size": 5, "industry": "IT"}, lead_row("A")
     got = live("A")
@@ -173,24 +187,14 @@ fit:
     events = write(os.path.join(work, "cells_events.csv"),
                    "lead_id,type,ts,duration,code\nA,page_view,2025-12-01,045,1.50\n"
                    "B,page_view,2025-12-01,+20,1.5\n")
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", events],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    ingest(binary, db, "--leads", leads, "--events", events)
     as_of = "2026-01-01T00:00:00Z"
     expected, _ = batch_scores(binary, model, leads, events, as_of)
     assert expected["A"]["fit"] == 17 and expected["B"]["fit"] == 52, expected
     assert expected["A"]["engagement"] == 70 and expected["B"]["engagement"] == 0, expected
     with serving(binary, db, model, work) as (server, token):
         assert_live_equals(server, token, expected, as_of)
-        # The start-up pass scores the store as a batch run does: the stored scores agree.
-        deadline, listed = time.time() + 20, {}
-        while time.time() < deadline:
-            listed = {r["lead_id"]: r["score"] for r in
-                      request(server.port, token, "GET", "/v1/leads?limit=10")[1]["leads"]}
-            if listed == {k: row["score"] for k, row in expected.items()}:
-                break
-            time.sleep(0.1)
-        assert listed == {k: row["score"] for k, row in expected.items()}, (listed, expected)
+        assert_stored_scores_equal(server, token, expected)
         # The API lists numbers as numbers, and codes with leading zeros as text.
         got = request(server.port, token, "GET", f"/v1/leads/A?as_of={as_of}")[1]
         assert got["attributes"]["size"] == 1.5 and got["attributes"]["zip"] == "01500", got
@@ -228,9 +232,7 @@ engagement:
                    "lead_id,type,ts,event_id\nA,7,2025-12-01,10\nA,7,2025-12-02,10.0\n"
                    "A,7,2025-12-03,10\nA,007,2025-12-04,3\n0150,7,2025-12-05,x9\n"
                    "B,7,2025-12-06,\n")
-    out = subprocess.run([binary, "ingest", "--db", db, "--events", events],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    ingest(binary, db, "--events", events)
     as_of = "2026-01-01T00:00:00Z"
     empty_leads = write(os.path.join(work, "event_ids_leads.csv"), "lead_id\n")
     expected, _ = batch_scores(binary, model, empty_leads, events, as_of)
@@ -239,14 +241,7 @@ engagement:
     assert {k: r["score"] for k, r in expected.items()} == {"A": 48, "0150": 43, "B": 3}, expected
     with serving(binary, db, model, work) as (server, token):
         assert_live_equals(server, token, expected, as_of)
-        deadline, listed = time.time() + 20, {}
-        while time.time() < deadline:
-            listed = {r["lead_id"]: r["score"] for r in
-                      request(server.port, token, "GET", "/v1/leads?limit=10")[1]["leads"]}
-            if listed == {k: row["score"] for k, row in expected.items()}:
-                break
-            time.sleep(0.1)
-        assert listed == {k: row["score"] for k, row in expected.items()}, (listed, expected)
+        assert_stored_scores_equal(server, token, expected)
         # The API's events keep the ids as the file wrote them.
         events_of_a = request(server.port, token, "GET", "/v1/leads/A/events")[1]["events"]
         assert [e["event"]["event_id"] for e in events_of_a] == ["10", "10.0", "3"], events_of_a
@@ -274,9 +269,7 @@ def numbers_out_of_range(binary, model, work):
                   # ... and batch skips a line led by a byte-order mark, or nested too deep.
                   '\ufeff{"lead_id": "D", "industry": "IT"}\n'
                   '{"lead_id": "E", "x": ' + "[" * 200 + "]" * 200 + '}\n')
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    out = ingest(binary, db, "--leads", leads)
     warning = f"{leads}:1: field `company_size`: the number 1e999 is out of range; using null"
     assert warning in out.stderr, out.stderr
     assert f"{leads}: 5 records read, 3 stored, 0 duplicates, 2 rejected, 1 read with a warning" \
@@ -307,9 +300,7 @@ fit:
     leads = write(os.path.join(work, "order.jsonl"),
                   '{"lead_id": "A", "utm.source": "web", "utm": {"source": "ads"}}\n'
                   '{"lead_id": "B", "utm": {"source": "ads"}, "utm.source": "web"}\n')
-    out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    ingest(binary, db, "--leads", leads)
     as_of = "2026-01-01T00:00:00Z"
     expected, _ = batch_scores(binary, model, leads, None, as_of)
     assert expected["A"]["fit"] == 10 and expected["B"]["fit"] == 0, expected
