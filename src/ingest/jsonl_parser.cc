@@ -3,13 +3,13 @@
 // Per line, first a fast path (FastLine) for the plain lines that make up event files: objects,
 // strings (escaped values decoded, ReadEscaped), numbers, true, false, null. It either takes the
 // whole line or declines it before emitting anything, and a declined line (an array, an escaped
-// key, a surrogate, a number out of range, an error) goes to simdjson as before. Speed (g++ 12 -O3,
-// one core, 500 MB of ~120-byte event lines, 5 wanted keys, shared 2-core machine): 580-815 MB/s
-// with simdjson for every line, 1640-1860 MB/s with the fast path, where Find was then the biggest
-// item: top-level keys are now first compared with the key the previous line had at the same
-// position, which took key matching from 8.2% to 3.3% of a W1 run's profile; comparing the line's
-// bytes with that key and its closing quote before any scan (Predicted) then took 10% off the
-// instructions of a W1 10k run (callgrind, one thread: 954M -> 856M).
+// key, a lone surrogate, a number out of range, an error) goes to simdjson as before. Speed (g++ 12
+// -O3, one core, 500 MB of ~120-byte event lines, 5 wanted keys, shared 2-core machine): 580-815
+// MB/s with simdjson for every line, 1640-1860 MB/s with the fast path, where Find was then the
+// biggest item: top-level keys are now first compared with the key the previous line had at the
+// same position, which took key matching from 8.2% to 3.3% of a W1 run's profile; comparing the
+// line's bytes with that key and its closing quote before any scan (Predicted) then took 10% off
+// the instructions of a W1 10k run (callgrind, one thread: 954M -> 856M).
 //
 // simdjson, per line: iterate (stage 1 over the line only), then one pass over the root
 // object's fields. Keys are matched without unescaping when they hold no backslash (the usual
@@ -416,7 +416,24 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
 // 1.10-1.12 s, against 0.58-0.62 s since). The escapes are decoded here, into unescaped_, which the
 // line's first escaped string sizes for the whole line: a decoded string is never longer than
 // its JSON text, so it never moves while the line's Values view it. Declined, for simdjson to
-// judge: a bad escape, \u0000, and any surrogate (paired or not).
+// judge: a bad escape, \u0000, and a surrogate that is not the first of a pair (Python writes
+// a character past the BMP, an emoji, as a pair: decoded here).
+namespace {
+
+// The value of the 4 hex digits at `p` (a \u escape's); false if they are not 4 hex digits. The
+// line's '\n' stops a short one.
+bool ReadHex4(const char* p, uint32_t& code) {
+  code = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int digit = HexDigitValue(p[i]);
+    if (digit < 0) return false;
+    code = code << 4 | static_cast<uint32_t>(digit);
+  }
+  return true;
+}
+
+}  // namespace
+
 bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_view& text) {
   if (!unescaped_sized_) {
     const char* line_end = p;
@@ -444,15 +461,20 @@ bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_vie
     if (!append(segment, static_cast<size_t>(p - segment))) return false;
     if (p[1] == 'u') {
       uint32_t code = 0;
-      for (int i = 2; i < 6; ++i) {
-        const int digit = HexDigitValue(p[i]);  // the line's '\n' stops a short one
-        if (digit < 0) return false;
-        code = code << 4 | static_cast<uint32_t>(digit);
+      if (!ReadHex4(p + 2, code) || code == 0 || (code >= 0xDC00 && code <= 0xDFFF)) return false;
+      size_t escape_bytes = 6;
+      if (code >= 0xD800 && code <= 0xDBFF) {
+        // A character past the BMP, as Python writes an emoji: a high then a low surrogate.
+        uint32_t low = 0;
+        if (p[6] != '\\' || p[7] != 'u' || !ReadHex4(p + 8, low) || low < 0xDC00 || low > 0xDFFF) {
+          return false;
+        }
+        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+        escape_bytes = 12;
       }
-      if (code == 0 || (code >= 0xD800 && code <= 0xDFFF)) return false;
-      if (unescaped_.size() + 3 > room) return false;  // as in append
+      if (unescaped_.size() + 4 > room) return false;  // as in append
       AppendUtf8(code, unescaped_);
-      p += 6;
+      p += escape_bytes;
     } else {
       char decoded;
       switch (p[1]) {
