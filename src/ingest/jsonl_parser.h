@@ -86,6 +86,7 @@ class JsonlParser final : public BlockParser {
   bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth,
                  bool nested);
   bool FastNumber(const char*& p, const KeyEntry* entry, Value& result);
+  bool FastArray(const char*& p, int depth);
   // A string value with escapes: `start` is just after its opening quote, `p` at its first
   // backslash; leaves `p` at the closing quote and `text` viewing the decoded string in
   // unescaped_. False for what the fast path leaves to simdjson (see jsonl_parser.cc).

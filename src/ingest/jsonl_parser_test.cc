@@ -487,6 +487,26 @@ TEST(JsonlParser, AlmostPlainLinesAreStillChecked) {
   EXPECT_THAT(p.errors[0], StartsWith("1: invalid JSON"));
 }
 
+// `text` read as one Block, with the fast path on or off (simdjson alone): "line: v1 | v2" for
+// each row, then "E<line> message" for each error.
+std::vector<std::string> ReadOneBlock(const std::string& text,
+                                      const std::vector<std::string>& wanted, bool fast) {
+  JsonlParser parser("x.jsonl", wanted);
+  parser.set_fast_path(fast);
+  std::string bytes = text;
+  bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+  testing::RecordingSink sink;
+  parser.Parse(Block{bytes, 1, 0, {}}, sink);
+  std::vector<std::string> out;
+  for (const auto& row : sink.rows) {
+    std::string line = std::to_string(row.line) + ":";
+    for (size_t i = 0; i < row.values.size(); ++i) line += (i == 0 ? " " : " | ") + row.values[i];
+    out.push_back(line);
+  }
+  for (const auto& e : sink.errors) out.push_back("E" + std::to_string(e.line) + " " + e.message);
+  return out;
+}
+
 // Escaped strings are decoded by the fast path, which leaves to simdjson only a bad escape,
 // \u0000 and a surrogate that is not the first of a pair. Each line is read both ways (the fast
 // path off: simdjson alone), and every wanted value, row and error must be the same.
@@ -529,24 +549,8 @@ TEST(JsonlParser, EscapedStringsReadTheSameOnBothPaths) {
       R"({"url":"\ud83d\ud83d\ude00","n":"h"})"
       "\n";  // two high surrogates
   const std::vector<std::string> wanted = {"url", "n", "u.url"};
-  auto read = [&](bool fast) {
-    JsonlParser parser("x.jsonl", wanted);
-    parser.set_fast_path(fast);
-    std::string bytes = text;
-    bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
-    testing::RecordingSink sink;
-    parser.Parse(Block{bytes, 1, 0, {}}, sink);
-    std::vector<std::string> out;
-    for (const auto& row : sink.rows) {
-      std::string line = std::to_string(row.line) + ":";
-      for (size_t i = 0; i < row.values.size(); ++i) line += (i == 0 ? " " : " | ") + row.values[i];
-      out.push_back(line);
-    }
-    for (const auto& e : sink.errors) out.push_back("E" + std::to_string(e.line) + " " + e.message);
-    return out;
-  };
-  const std::vector<std::string> fast = read(true);
-  EXPECT_EQ(fast, read(false));
+  const std::vector<std::string> fast = ReadOneBlock(text, wanted, true);
+  EXPECT_EQ(fast, ReadOneBlock(text, wanted, false));
   EXPECT_THAT(fast, ::testing::Contains("1: \"https://example.com/pricing\" | \"caf\xc3\xa9 "
                                         "\xc3\x89t\xc3\xa9\" | null"));
   EXPECT_THAT(fast, ::testing::Contains("4: \"\xf0\x9f\x98\x80\" | \"x\xf0\x9f\x98\x80"
@@ -564,6 +568,46 @@ TEST(JsonlParser, EscapedStringsReadTheSameOnBothPaths) {
   Parsed p = ParseJsonl(text, wanted);
   ASSERT_FALSE(p.rows.empty());
   EXPECT_THAT(p.rows[0], ::testing::StartsWith("1: \"https://example.com/pricing\""));
+}
+
+// Arrays take the fast path too: read whole, as their JSON text, their elements checked and an
+// object in one leading to no wanted key. Each line is read both ways, and every wanted value,
+// row and error must be the same.
+TEST(JsonlParser, ArraysReadTheSameOnBothPaths) {
+  const std::string deep = std::string(20, '[') + std::string(20, ']');  // past kFastMaxDepth
+  const std::string too_deep = std::string(130, '[') + std::string(130, ']');
+  const std::vector<std::string> lines = {
+      R"({"tags":["a","b\u00e9",1,-2.5e3,true,false,null],"n":1})",
+      R"({"tags":[ ] ,"n":2,"u":[{"x":1},{"x":[2,[3]]}]})",
+      R"({"u":{"x":[1, {"y": "\ud83d\ude00"}]},"tags":[[],[[]]],"n":3})",
+      R"({"tags":[1,],"n":4})",         // a trailing comma
+      R"({"tags":[1 2],"n":5})",        // no comma
+      R"({"tags":["a\x"],"n":6})",      // a bad escape
+      R"({"tags":["\udc00"],"n":7})",   // a lone surrogate: simdjson's call
+      R"({"tags":[1e999],"n":8})",      // out of range, not read
+      "{\"tags\":[\"\xc3\"],\"n\":9}",  // cut UTF-8
+      std::string(R"({"tags":)").append(deep).append(R"(,"n":10})"),      // past kFastMaxDepth
+      std::string(R"({"tags":)").append(too_deep).append(R"(,"n":11})"),  // past kMaxJsonDepth
+      R"({"tags":["x"]  ,"n":12}  )",                                     // spaces
+      R"({"tags":["unclosed","n":13})",
+  };
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  const std::vector<std::string> wanted = {"tags", "n", "u.x"};
+  const std::vector<std::string> fast = ReadOneBlock(text, wanted, true);
+  EXPECT_EQ(fast, ReadOneBlock(text, wanted, false));
+  EXPECT_THAT(fast,
+              ::testing::Contains("1: json \"[\"a\",\"b\\u00e9\",1,-2.5e3,true,false,null]\" | 1 | "
+                                  "null"));
+  EXPECT_THAT(fast, ::testing::Contains("2: json \"[ ]\" | 2 | null"));
+  EXPECT_THAT(fast, ::testing::Contains("3: json \"[[],[[]]]\" | 3 | json \"[1, {\"y\": "
+                                        "\"\\ud83d\\ude00\"}]\""));
+  for (const char* row : {"1:", "2:", "3:", "8:", "10:", "12:"}) {
+    EXPECT_THAT(fast, ::testing::Contains(StartsWith(row)));
+  }
+  for (const char* error : {"E4 ", "E5 ", "E6 ", "E9 ", "E11 ", "E13 "}) {
+    EXPECT_THAT(fast, ::testing::Contains(StartsWith(error)));
+  }
 }
 
 TEST(JsonlParser, BlockWithoutSpareCapacityIsCopied) {
