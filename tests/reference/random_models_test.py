@@ -631,6 +631,9 @@ def iso(ts, rng):
 
 def gen_data(rng, model, T, leads_path, events_path):
     fields = model["fields"]
+    # For values added since the seeds were chosen (arrays): drawn from another generator, so
+    # that every seed's files keep the rest of what they held.
+    extra = random.Random(hash(rng.getstate()[1]))  # ints only: the same in every process
     attrs = list(LEAD_ATTRS)
     rng.shuffle(attrs)
     attrs = attrs[:rng.randint(4, len(attrs))]
@@ -726,6 +729,12 @@ def gen_data(rng, model, T, leads_path, events_path):
             ev["utm"] = {"source": rng.choice(UTM)}
         if rng.random() < 0.2:
             ev["trial"] = rng.choice([True, False, "true"])
+        if extra.random() < 0.15:
+            # Arrays are read whole, as their JSON text; no condition reads one.
+            ev["tags"] = extra.choice([[], ["web", "q4"], [1, 2.5, None, True, -0.0],
+                                       [{"source": "ads"}, ["x", []]], ["caf\u00e9", "\U0001F600"]])
+        if "utm" not in ev and extra.random() < 0.05:
+            ev["utm"] = [{"source": extra.choice(UTM)}]  # a list: no utm.source in it
         keys = list(ev)
         rng.shuffle(keys)
         text = json.dumps({kk: ev[kk] for kk in keys}, ensure_ascii=False)
@@ -842,7 +851,8 @@ def write_events_csv(rng, records, path):
         if r == "":
             lines.append("")
             continue
-        r = dict(r, **{"utm.source": r.get("utm", {}).get("source")})
+        utm = r.get("utm")
+        r = dict(r, **{"utm.source": utm.get("source") if isinstance(utm, dict) else None})
         cells = [csv_quote(csv_text(r.get(c)), force=rng.random() < 0.05) for c in columns]
         if rng.random() < 0.01:
             cells.append("extra")  # too many cells (bad)
