@@ -346,6 +346,20 @@ const char* JsonlParser::FastLine(const char* p, uint64_t line_number, RowSink& 
   return p + 1;
 }
 
+// `p` is at a string's opening quote; leaves it after the closing one, with `text` the string:
+// its bytes in the Block, or decoded into unescaped_ (ReadEscaped). Inlined: most values are
+// strings.
+[[gnu::always_inline]] inline bool JsonlParser::FastString(const char*& p, std::string_view& text) {
+  const char* const start = ++p;
+  if (ScanString(p)) {
+    text = std::string_view(start, static_cast<size_t>(p - start));
+  } else if (*p != '\\' || !ReadEscaped(start, p, text)) {
+    return false;
+  }
+  ++p;
+  return true;
+}
+
 // `p` is at '{'; leaves it after the matching '}'. Keys are matched as in WalkObject, or not at
 // all with kSkipKeys (an object that leads to no wanted key, as in Skip).
 bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
@@ -388,15 +402,9 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     if (*p == '"') {
       // Strings are read here rather than in FastValue: most values are, and the call cost as
       // much as the read.
-      const char* const start = ++p;
       std::string_view text;
-      if (ScanString(p)) {
-        text = std::string_view(start, static_cast<size_t>(p - start));
-      } else if (*p != '\\' || !ReadEscaped(start, p, text)) {
-        return false;
-      }
+      if (!FastString(p, text)) return false;
       Keep(entry, Value::String(text), nested);
-      ++p;
     } else if (!FastValue(p, entry, path, depth + 1, nested)) {
       return false;
     }
@@ -586,10 +594,8 @@ bool JsonlParser::FastArray(const char*& p, int depth) {
   }
   for (;;) {
     if (*p == '"') {
-      const char* const start = ++p;
       std::string_view text;  // decoded only to check it
-      if (!ScanString(p) && (*p != '\\' || !ReadEscaped(start, p, text))) return false;
-      ++p;
+      if (!FastString(p, text)) return false;
     } else if (!FastValue(p, nullptr, {}, depth + 1, false)) {
       return false;
     }

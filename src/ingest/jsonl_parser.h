@@ -87,6 +87,7 @@ class JsonlParser final : public BlockParser {
                  bool nested);
   bool FastNumber(const char*& p, const KeyEntry* entry, Value& result);
   bool FastArray(const char*& p, int depth);
+  bool FastString(const char*& p, std::string_view& text);
   // A string value with escapes: `start` is just after its opening quote, `p` at its first
   // backslash; leaves `p` at the closing quote and `text` viewing the decoded string in
   // unescaped_. False for what the fast path leaves to simdjson (see jsonl_parser.cc).
