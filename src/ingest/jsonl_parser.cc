@@ -419,14 +419,6 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
   }
 }
 
-// JSON writers escape more than they must: PHP writes every '/' of a URL as "\/", Python's
-// json.dumps every character past ASCII as "\uXXXX". Such lines took simdjson's path until
-// 2026-12-06, at twice the CPU of a plain line (a W1 100k run with "\u00e9" in every URL: user
-// 1.10-1.12 s, against 0.58-0.62 s since). The escapes are decoded here, into unescaped_, which the
-// line's first escaped string sizes for the whole line: a decoded string is never longer than
-// its JSON text, so it never moves while the line's Values view it. Declined, for simdjson to
-// judge: a bad escape, \u0000, and a surrogate that is not the first of a pair (Python writes
-// a character past the BMP, an emoji, as a pair: decoded here).
 namespace {
 
 // The value of the 4 hex digits at `p` (a \u escape's); false if they are not 4 hex digits. The
@@ -443,6 +435,14 @@ bool ReadHex4(const char* p, uint32_t& code) {
 
 }  // namespace
 
+// JSON writers escape more than they must: PHP writes every '/' of a URL as "\/", Python's
+// json.dumps every character past ASCII as "\uXXXX". Such lines took simdjson's path until
+// 2026-12-06, at twice the CPU of a plain line (a W1 100k run with "\u00e9" in every URL: user
+// 1.10-1.12 s, against 0.58-0.62 s since). The escapes are decoded here, into unescaped_, which the
+// line's first escaped string sizes for the whole line: a decoded string is never longer than
+// its JSON text, so it never moves while the line's Values view it. Declined, for simdjson to
+// judge: a bad escape, \u0000, and a surrogate that is not the first of a pair (Python writes
+// a character past the BMP, an emoji, as a pair: decoded here).
 bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_view& text) {
   if (!unescaped_sized_) {
     const char* line_end = p;
