@@ -217,7 +217,7 @@ Result<std::optional<Block>> BlockSource::Next(size_t target_bytes) {
     std::string message = "the input ends early (" + *read_error_ + "): ";
     message += whole == cut ? "every line before this one was read"
                             : "this incomplete line was skipped; every line before it was read";
-    read_error = RowError{path_, line, "", std::move(message)};
+    read_error = RowError{path_, line, "", std::move(message), /*is_row=*/whole != cut};
     read_error_.reset();
     end_ = begin_ + whole;  // drops the incomplete line (it holds no '\n' to count)
     cut = whole;

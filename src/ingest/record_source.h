@@ -34,7 +34,16 @@ struct RowError {
   uint64_t line = 0;    // physical, 1-based; a CSV record spanning lines: where it starts
   std::string field;    // empty when the whole row is bad
   std::string message;  // e.g. "expected 6 cells, found 5"
+  // False for an input that ended early just after a whole line (a gzip stream cut at a line
+  // boundary): every row read was whole, so the error stands for no row and counts as neither
+  // read nor skipped; it is still a problem with the input (`--strict` fails on it).
+  bool is_row = true;
 };
+
+// Appends "; row skipped" to the message of an error that stands for a row.
+inline void NoteRowSkipped(RowError& error) {
+  if (error.is_row) error.message += "; row skipped";
+}
 
 // "leads.csv:12: field `ts`: cannot parse \"yesterday\" as a time"
 std::string FormatRowError(const RowError& error);

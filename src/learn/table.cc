@@ -53,8 +53,8 @@ class TableSink : public ingest::RowSink {
   }
 
   void OnError(ingest::RowError error) override {
-    ++table_.data_rows;
-    error.message += "; row skipped";
+    table_.data_rows += error.is_row;
+    ingest::NoteRowSkipped(error);
     Report(std::move(error));
   }
   void OnWarning(ingest::RowError warning) override { Report(std::move(warning)); }

@@ -63,7 +63,7 @@ class CallbackSink : public ingest::RowSink {
       : on_row_(std::move(on_row)), on_error_(on_error) {}
   void OnRow(uint64_t line, std::span<const Value> values) override { on_row_(line, values); }
   void OnError(ingest::RowError error) override {
-    error.message += "; row skipped";
+    ingest::NoteRowSkipped(error);
     if (on_error_) on_error_(error);
   }
   void OnWarning(ingest::RowError warning) override {

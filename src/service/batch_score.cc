@@ -137,7 +137,7 @@ class LeadSink : public ingest::RowSink {
   }
 
   void OnError(RowError error) override {
-    error.message += "; row skipped";
+    NoteRowSkipped(error);
     out_->skipped.push_back(std::move(error));
     out_->skipped_before.push_back(static_cast<uint32_t>(out_->records.size()));
   }
@@ -228,9 +228,10 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
     auto report_skipped_until = [&](size_t record) {
       for (; next_skipped < parsed.skipped.size() && parsed.skipped_before[next_skipped] <= record;
            ++next_skipped) {
-        ++stats.rows_read;
-        ++stats.rows_skipped;
-        report(parsed.skipped[next_skipped]);
+        const RowError& error = parsed.skipped[next_skipped];
+        stats.rows_read += error.is_row;
+        stats.rows_skipped += error.is_row;
+        report(error);
       }
     };
     for (size_t i = 0; i < parsed.records.size(); ++i) {
@@ -388,11 +389,11 @@ class EventSink : public ingest::RowSink {
   }
 
   void OnError(RowError error) override {
-    ++out_->rows_read;
     if (!warnings_.empty()) ReportWarnings();
+    out_->rows_read += error.is_row;
+    out_->rows_skipped += error.is_row;
+    NoteRowSkipped(error);
     out_->errors.push_back(std::move(error));
-    out_->errors.back().message += "; row skipped";
-    ++out_->rows_skipped;
   }
 
   // Held until OnRow, which may refuse the row for the value warned about (RefusedBecause).

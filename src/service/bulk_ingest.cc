@@ -89,6 +89,7 @@ class CsvToJson : public ingest::RowSink {
     warning_.reset();
   }
   void OnError(ingest::RowError error) override {
+    if (!error.is_row) return;  // no record: IngestFile reports it from the block
     out_.push_back({error.line, nullptr, {}, std::nullopt});
     errors_.push_back(std::move(error));
   }
@@ -132,7 +133,9 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
       out.push_back({line, std::move(object), {}, std::move(warning)});
     }
   });
-  if (block.read_error) {  // the input ended early, after these lines; or a long line skipped
+  // The input ended early in a line, or a long line was skipped. (Ended after a whole line, it
+  // stands for no record: IngestFile reports it from the block.)
+  if (block.read_error && block.read_error->is_row) {
     errors.push_back(*block.read_error);
     out.push_back({block.read_error->line, nullptr, {}, std::nullopt});
   }
@@ -305,6 +308,9 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
       }
       pending.push_back(std::move(r));
       if (pending.size() >= options.batch) LS_RETURN_IF_ERROR(flush(pending));
+    }
+    if (block->read_error && !block->read_error->is_row && options.on_error) {
+      options.on_error(*block->read_error);  // the input ended early, after a whole line
     }
     if (options.on_progress) options.on_progress(path, source->bytes_read(), source->file_size());
     source->Recycle(std::move(*block));

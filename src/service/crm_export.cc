@@ -76,8 +76,12 @@ class ExportSink : public ingest::RowSink {
   }
 
   void OnError(ingest::RowError error) override {
+    if (!error.is_row) {  // the input ended early, after a whole line: no row is lost
+      if (on_error_) on_error_(error);
+      return;
+    }
     ++stats_.rows_read;
-    error.message += "; row skipped";
+    ingest::NoteRowSkipped(error);
     Skip(std::move(error));
   }
 

@@ -161,7 +161,7 @@ class LeadScorer::Impl {
       (impl_->*on_row_)(line, values);
     }
     void OnError(ingest::RowError error) override {
-      error.message += "; row skipped";
+      ingest::NoteRowSkipped(error);
       errors_->push_back(std::move(error));
     }
     // A number out of a double's range, read as null: reported as a conversion is.

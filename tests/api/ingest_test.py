@@ -386,6 +386,21 @@ def main():
         kept = int(m.group(1)) - 1  # whole lines before the cut
         assert len(lines) - 100 < kept < len(lines), (kept, len(lines))
         assert f"{kept + 1} records read" in out.stderr and "3 rejected" in out.stderr, out.stderr
+        # Cut just after its last line (the 8-byte trailer gone), it lost no record: every line
+        # is read, and the cut is reported, on each run, but not counted as a rejected record.
+        trailer = os.path.join(work, "trailer.jsonl.gz")
+        with open(whole, "rb") as f, open(trailer, "wb") as g:
+            g.write(f.read()[:-8])
+        summaries = [f"{trailer}: {len(lines)} records read, ", ", 2 rejected\n",  # first run
+                     f"{trailer}: 0 records read, ", f"{len(lines)} done by an earlier run\n"]
+        for run in range(2):
+            out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "trailer.db"),
+                                  "--events", trailer], capture_output=True, text=True)
+            assert out.returncode == 0, out.stderr
+            assert (f"{trailer}:{len(lines) + 1}: the input ends early (truncated gzip stream): "
+                    "every line before this one was read\n" in out.stderr), out.stderr
+            for summary in summaries[2 * run:2 * run + 2]:
+                assert summary in out.stderr, (summary, out.stderr)
         # A stray CSV quote takes lines into one cell, as `score` and Python's csv read it, and
         # says so.
         stray = os.path.join(work, "stray.csv")

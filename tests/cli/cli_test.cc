@@ -420,20 +420,25 @@ TEST_F(Cli, ReadsGzipInput) {
   EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\na,30.00,0.00,30.00,,\n");
 }
 
-// A compressed file cut short still scores every whole line before the cut; the cut is a bad
-// row (file and line), so --strict refuses it.
-TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
-  std::string path = dir_.File("events.jsonl.gz");
+// The bytes of a gzip file of `n` demo events, one for each of the leads l0, l1, ...
+std::string GzipDemoEvents(TempDir& dir, int n) {
+  std::string path = dir.File("events.jsonl.gz");
   gzFile gz = gzopen(path.c_str(), "wb");
   std::string body;
-  for (int i = 0; i < 4000; ++i) {
+  for (int i = 0; i < n; ++i) {
     body += R"({"lead_id":"l)" + std::to_string(i) +
             R"(","type":"demo","ts":"2024-01-01"})"
             "\n";
   }
   gzwrite(gz, body.data(), static_cast<unsigned>(body.size()));
   gzclose(gz);
-  std::string bytes = dir_.Read("events.jsonl.gz");
+  return dir.Read("events.jsonl.gz");
+}
+
+// A compressed file cut short still scores every whole line before the cut; the cut is a bad
+// row (file and line), so --strict refuses it.
+TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
+  std::string bytes = GzipDemoEvents(dir_, 4000);
   std::string cut = dir_.Write("cut.jsonl.gz", bytes.substr(0, bytes.size() - 40));
   auto r = RunLeadscore({"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -448,6 +453,26 @@ TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
                        " used, 1 skipped"),
             std::string::npos)
       << r.err;
+  r = RunLeadscore(
+      {"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02", "--strict"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+// A gzip stream cut just after its last line (its 8-byte trailer gone) lost no row: every line
+// counts as read and used, and the cut is reported once, as a problem with the input rather
+// than a skipped row; --strict still refuses it.
+TEST_F(Cli, GzipCutAfterTheLastLineCountsNoSkippedRow) {
+  std::string bytes = GzipDemoEvents(dir_, 50);
+  std::string cut = dir_.Write("cut.jsonl.gz", bytes.substr(0, bytes.size() - 8));
+  auto r = RunLeadscore({"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 51) << r.out;
+  EXPECT_NE(r.err.find(cut + ":51: the input ends early (truncated gzip stream): every line "
+                             "before this one was read\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cut + ": 50 rows read, 50 used, 0 skipped"), std::string::npos) << r.err;
   r = RunLeadscore(
       {"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02", "--strict"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
