@@ -199,7 +199,7 @@ Status CsvSource::ReadHeader() {
     if (pending().size() > kMaxRecordBytes) return too_long(next_line());
     want = pending().size() * 2;
   }
-  const uint64_t header_line = next_line();
+  const uint64_t header_line = header_line_ = next_line();
   LS_ASSIGN_OR_RETURN(size_t cut, FillToCut(1));
   if (cut == std::string_view::npos) return too_long(header_line);
   if (!SplitCsvRecord(pending().substr(0, cut), delimiter_, header_)) {
@@ -218,6 +218,30 @@ Status CsvSource::ReadHeader() {
   }
   Consume(cut);
   return Status::Ok();
+}
+
+std::vector<RowError> CsvSource::header_warnings() const {
+  std::vector<RowError> warnings;
+  std::vector<bool> reported(header_.size());
+  for (size_t i = 0; i < header_.size(); ++i) {
+    if (reported[i]) continue;
+    std::vector<size_t> columns{i + 1};  // 1-based, as a spreadsheet user counts them
+    for (size_t j = i + 1; j < header_.size(); ++j) {
+      if (header_[j] == header_[i]) columns.push_back(j + 1), reported[j] = true;
+    }
+    if (columns.size() == 1) continue;
+    std::string list;
+    for (size_t k = 0; k < columns.size(); ++k) {
+      list += k == 0 ? "" : k + 1 == columns.size() ? " and " : ", ";
+      list += std::to_string(columns[k]);
+    }
+    const bool two = columns.size() == 2;
+    std::string message = "columns " + list + (two ? " both" : "") + " have this name; column " +
+                          std::to_string(columns.back()) + " is read and ";
+    message += two ? "column " + std::to_string(columns[0]) + " ignored" : "the others ignored";
+    warnings.push_back({path(), header_line_, header_[i], std::move(message)});
+  }
+  return warnings;
 }
 
 }  // namespace leadscore::ingest

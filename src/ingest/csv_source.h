@@ -30,6 +30,7 @@ class CsvSource final : public BlockSource {
   Format format() const override { return Format::kCsv; }
   const std::vector<std::string>& header() const override { return header_; }
   char delimiter() const override { return delimiter_; }
+  std::vector<RowError> header_warnings() const override;
 
  protected:
   size_t FindCut(std::string_view data, size_t target) const override;
@@ -39,6 +40,7 @@ class CsvSource final : public BlockSource {
   Status ReadHeader();
 
   std::vector<std::string> header_;
+  uint64_t header_line_ = 0;
   char delimiter_ = ',';
 };
 

@@ -80,6 +80,10 @@ class RecordSource {
   // CSV only: the header's column names, in order. Empty for JSON Lines.
   virtual const std::vector<std::string>& header() const = 0;
   virtual char delimiter() const = 0;
+  // CSV only: what is wrong with the header that does not stop the file being read: a name
+  // given to more than one column, of which the last is read (as Python's csv.DictReader reads
+  // it). One warning per such name, at the header's line, in header order.
+  virtual std::vector<RowError> header_warnings() const { return {}; }
 
   // The next block of about `target_bytes` (more when one record is longer), or nullopt at the
   // end. An input that ends early (a truncated or corrupt gzip stream, a read error) ends with a

@@ -114,6 +114,10 @@ TEST(RecordSource, TruncatedGzipKeepsTheWholeLinesAndReportsTheCut) {
       if (cut == 4) {
         EXPECT_THAT(error.message, ::testing::HasSubstr("every line before this one"));
       }
+      // Cut in a line, it stands for that line; cut after a whole line, for no row.
+      EXPECT_EQ(error.is_row, error.message.find("incomplete line") != std::string::npos)
+          << error.message;
+      EXPECT_EQ(error.is_row, cut != 4) << error.message;
     }
   }
 }
@@ -134,6 +138,35 @@ TEST(RecordSource, TruncatedGzipCsvKeepsItsHeaderAndWholeRows) {
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_EQ(result.errors[0].line, result.rows.size() + 2);
   EXPECT_THAT(result.errors[0].message, ::testing::HasSubstr("the input ends early"));
+}
+
+// A name that heads more than one column is a warning of the header, at its line, naming every
+// such column; the last of them is the one read.
+TEST(RecordSource, ACsvColumnNamedTwiceIsAHeaderWarning) {
+  TempDir dir;
+  std::string path = dir.Write("dup.csv", "\nlead_id,x,n,x,y,x,n\nA,1,2,3,4,5,6\n");
+  auto source = RecordSource::Open(path);
+  ASSERT_TRUE(source);
+  std::vector<RowError> warnings = (*source)->header_warnings();
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(FormatRowError(warnings[0]),
+            path +
+                ":2: field `x`: columns 2, 4 and 6 have this name; column 6 is read and the "
+                "others ignored");
+  EXPECT_EQ(FormatRowError(warnings[1]),
+            path +
+                ":2: field `n`: columns 3 and 7 both have this name; column 7 is read and "
+                "column 3 ignored");
+  auto result = ReadAll(path, {"x", "n", "y"});
+  ASSERT_EQ(result.rows.size(), 1u);
+  EXPECT_THAT(result.rows[0].values, ElementsAre("\"5\"", "\"6\"", "\"4\""));
+
+  auto unique = RecordSource::Open(dir.Write("unique.csv", "lead_id,x,X\nA,1,2\n"));
+  ASSERT_TRUE(unique);
+  EXPECT_TRUE((*unique)->header_warnings().empty());
+  auto jsonl = RecordSource::Open(dir.Write("e.jsonl", "{\"x\":1,\"x\":2}\n"));
+  ASSERT_TRUE(jsonl);
+  EXPECT_TRUE((*jsonl)->header_warnings().empty());
 }
 
 // A file saved as UTF-16 (Excel's "Unicode text", Windows' Notepad) or UTF-32 is refused at

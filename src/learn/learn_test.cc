@@ -209,6 +209,25 @@ TEST(Table, ReadsTypesPlaceholdersAndBadRows) {
   EXPECT_NE(errors[1].find(":43: field `y`: the label is empty"), std::string::npos) << errors[1];
 }
 
+// Columns that share a name make one feature, read from the last of them (as scoring reads
+// it), and the header's warning is reported.
+TEST(Table, AColumnNamedTwiceIsOneFeatureFromItsLastColumn) {
+  std::string rows = "x,y,x\n";
+  for (int i = 0; i < 30; ++i) rows += "1," + std::string(i % 3 ? "lost" : "won") + ",5\n";
+  TempFile f(rows);
+  std::vector<std::string> errors;
+  auto t = LoadTable(f.path(), {.label = "y", .positive = "won", .on_error = [&](const auto& e) {
+                                  errors.push_back(ingest::FormatRowError(e));
+                                }});
+  ASSERT_TRUE(t) << t.error().message();
+  ASSERT_EQ(t->columns.size(), 1u);
+  EXPECT_EQ(t->columns[0].name, "x");
+  EXPECT_EQ(t->columns[0].values[0], 5);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find(":1: field `x`: columns 1 and 3 both have this name"), std::string::npos)
+      << errors[0];
+}
+
 TEST(Table, BadLabelsAndTooLittleDataAreClearErrors) {
   TempFile f(SmallTable(40));
   auto message = [&](TableOptions o) {

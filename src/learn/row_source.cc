@@ -68,6 +68,7 @@ SourceOpener JsonLinesOpener(std::string name, std::string text) {
 Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
                 ingest::RowSink& sink) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
+  for (ingest::RowError& warning : source->header_warnings()) sink.OnWarning(std::move(warning));
   auto parser = ingest::BlockParser::Create(*source, keys);
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
@@ -85,9 +86,14 @@ Result<bool> IsCsv(const SourceOpener& open) {
 
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
-  if (source->format() == ingest::Format::kCsv) return source->header();
   std::unordered_set<std::string> seen;
   std::vector<std::string> keys;
+  if (source->format() == ingest::Format::kCsv) {  // a name once, though columns share it
+    for (const std::string& name : source->header()) {
+      if (seen.insert(name).second) keys.push_back(name);
+    }
+    return keys;
+  }
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
     if (!block) break;

@@ -21,15 +21,16 @@ SourceOpener FileOpener(std::string path);
 // JSON Lines held in memory under the name `name` (one lead's records in the live service).
 SourceOpener JsonLinesOpener(std::string name, std::string text);
 
-// The columns a source holds: a CSV file's header; for JSON Lines, which has none, every key
-// of every line (nested objects flattened with dots, as the parser reads them) in order of
-// first appearance, which takes one pass over the source.
+// The columns a source holds: a CSV file's header (a name that heads two columns once); for JSON
+// Lines, which has none, every key of every line (nested objects flattened with dots, as the parser
+// reads them) in order of first appearance, which takes one pass over the source.
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
 
 // Whether the source holds CSV (its cells are text to type) rather than JSON Lines.
 Result<bool> IsCsv(const SourceOpener& open);
 
-// Reads every row of a fresh source into `sink`, the values of `keys` in that order.
+// Reads every row of a fresh source into `sink`, the values of `keys` in that order. The
+// warnings of a CSV header (RecordSource::header_warnings) go to sink.OnWarning first.
 Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
                 ingest::RowSink& sink);
 

@@ -146,6 +146,7 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   }
   LabeledTable table;
   TableSink sink(options, path, label_slot, builders, table);
+  for (ingest::RowError& warning : source->header_warnings()) sink.OnWarning(std::move(warning));
   auto parser = ingest::BlockParser::Create(*source, header);
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());

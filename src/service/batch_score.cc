@@ -27,9 +27,13 @@ int ThreadCount(int requested) {
   return n == 0 ? 1 : static_cast<int>(std::min(n, 16u));
 }
 
-// Fails when a CSV header lacks a column every row needs.
-Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<const char*> needed) {
+// Fails when a CSV header lacks a column every row needs; reports what else is wrong with it.
+Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<const char*> needed,
+                   const BatchOptions& options) {
   if (source.format() != ingest::Format::kCsv || source.header().empty()) return Status::Ok();
+  if (options.on_error) {
+    for (const RowError& warning : source.header_warnings()) options.on_error(warning);
+  }
   const auto& header = source.header();
   for (const char* column : needed) {
     if (std::find(header.begin(), header.end(), column) != header.end()) continue;
@@ -187,7 +191,7 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   LS_ASSIGN_OR_RETURN(auto source, options.leads_source
                                        ? options.leads_source()
                                        : ingest::RecordSource::Open(options.leads_path));
-  LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id"}));
+  LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id"}, options));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
   auto wanted =
@@ -544,7 +548,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   LS_ASSIGN_OR_RETURN(auto source, options.events_source
                                        ? options.events_source()
                                        : ingest::RecordSource::Open(options.events_path));
-  LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id", "type", "ts"}));
+  LS_RETURN_IF_ERROR(CheckHeader(*source, {"lead_id", "type", "ts"}, options));
   const CompiledModel& model = *batch.model;
   std::vector<size_t> raw_index;
   auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index,

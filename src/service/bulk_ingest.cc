@@ -188,6 +188,9 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   if (csv) {
     parser = ingest::BlockParser::Create(*source, source->header());
     id_columns = IdColumns(kind, source->header());
+    if (options.on_error) {
+      for (const ingest::RowError& warning : source->header_warnings()) options.on_error(warning);
+    }
   }
 
   const std::string key = ProgressKey(kind, path);

@@ -414,6 +414,15 @@ def main():
                 in out.stderr), out.stderr
         assert (f"{stray}: 2 records read, 2 stored, 0 duplicates, 0 rejected, 1 read with a "
                 "warning" in out.stderr), out.stderr
+        # A column named twice: the last is read, as `score` reads it, and the header is reported.
+        twice = os.path.join(work, "twice.csv")
+        with open(twice, "w") as f:
+            f.write("lead_id,industry,industry\nA,IT,Retail\n")
+        out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "twice.db"),
+                              "--leads", twice], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert (f"{twice}:1: field `industry`: columns 2 and 3 both have this name; column 3 is "
+                "read and column 2 ignored\n" in out.stderr), out.stderr
         duplicate_leads(args.binary, args.model, work)
         csv_cells_as_batch_reads_them(args.binary, work)
         csv_event_ids_as_batch_reads_them(args.binary, work)

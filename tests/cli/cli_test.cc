@@ -103,6 +103,31 @@ TEST_F(Cli, ScoresSortsAndListsLeadsKnownOnlyFromEvents) {
       << r.err;
 }
 
+// A header that names two columns `size` reads the last, as Python's csv.DictReader does,
+// and says so: a warning at the header's line, which --strict refuses.
+TEST_F(Cli, AColumnNamedTwiceIsReportedAndTheLastOneRead) {
+  std::string leads = dir_.Write("leads.csv",
+                                 "lead_id,size,industry,size\n"
+                                 "a,50,IT,500\n"
+                                 "b,500,IT,50\n"
+                                 "c,50,IT,\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "b,35.00,35.00,0.00,A,\n"
+            "a,15.00,15.00,0.00,,\n"
+            "c,15.00,15.00,0.00,,\n");
+  EXPECT_NE(r.err.find(leads + ":1: field `size`: columns 2 and 4 both have this name; column 4 "
+                               "is read and column 2 ignored\n"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01", "--strict"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
 TEST_F(Cli, BadRowsAreReportedWithFileLineAndFieldAndGoodRowsGoThrough) {
   std::string leads = dir_.Write("leads.csv",
                                  "lead_id,size,industry\n"
