@@ -63,6 +63,9 @@ inline std::string ReadWith(const std::string& path, size_t target, std::vector<
     parser = ingest::BlockParser::Create(**source, wanted);
   }
   TextSink sink;
+  for (const ingest::RowError& warning : (*source)->header_warnings()) {
+    sink.text += "W" + ingest::FormatRowError(warning) + "\n";
+  }
   uint64_t index = 0;
   for (;;) {
     auto block = (*source)->Next(target);
