@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "core/print_stderr.h"
+#include "ingest/record_source.h"
 #include "model/diagnostic.h"
 
 namespace leadscore::cli {
@@ -123,9 +124,9 @@ void Progress::Finish() {
 namespace {
 
 void PrintStats(const std::string& path, const service::InputStats& s, bool events) {
-  std::string line =
-      fmt::format("{}: {} read, {} used, {} skipped, {}", path, Plural(s.rows_read, "row"),
-                  s.rows_used, s.rows_skipped, Plural(s.duplicates, "duplicate"));
+  std::string line = fmt::format("{}: {} read, {} used, {} skipped, {}", ingest::InputName(path),
+                                 Plural(s.rows_read, "row"), s.rows_used, s.rows_skipped,
+                                 Plural(s.duplicates, "duplicate"));
   if (events && s.after_as_of) line += fmt::format(", {} after --as-of", s.after_as_of);
   if (s.conversion_errors) {
     line += fmt::format(", {} not converted", Plural(s.conversion_errors, "value"));

@@ -15,6 +15,7 @@
 #include "cli/same_file.h"
 #include "core/print_stderr.h"
 #include "ingest/crm_mapping.h"
+#include "ingest/record_source.h"
 #include "service/crm_export.h"
 #include "service/crm_import.h"
 
@@ -97,8 +98,8 @@ int RunImport(const CrmArgs& args) {
                 Plural(plan.Count(ingest::ColumnRole::kMapped), "column"),
                 plan.Count(ingest::ColumnRole::kKept), plan.Count(ingest::ColumnRole::kDropped));
   if (args.show_mapping) PrintPlan(plan);
-  PrintToStderr("{}: {} read, {} written, {} skipped{}\n", args.in, Plural(stats.rows_read, "row"),
-                stats.rows_written, stats.rows_skipped,
+  PrintToStderr("{}: {} read, {} written, {} skipped{}\n", ingest::InputName(args.in),
+                Plural(stats.rows_read, "row"), stats.rows_written, stats.rows_skipped,
                 stats.warnings ? fmt::format(", {} read with a warning", stats.warnings) : "");
   return kExitOk;
 }
@@ -120,7 +121,7 @@ int RunExport(const CrmArgs& args) {
     return ExitCodeFor(status);
   }
   errors.Finish();
-  PrintToStderr("{}: {} read, {} written for {}, {} skipped\n", args.scores,
+  PrintToStderr("{}: {} read, {} written for {}, {} skipped\n", ingest::InputName(args.scores),
                 Plural(stats.rows_read, "row"), stats.rows_written, ingest::CrmName(crm),
                 stats.rows_skipped);
   return kExitOk;

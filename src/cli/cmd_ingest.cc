@@ -9,6 +9,7 @@
 #include "cli/exit_code.h"
 #include "cli/same_file.h"
 #include "core/print_stderr.h"
+#include "ingest/record_source.h"
 #include "service/bulk_ingest.h"
 #include "service/live_service.h"
 #include "store/sql.h"
@@ -75,7 +76,7 @@ int RunIngest(const IngestFlags& flags) {
     std::string more =
         stats->warnings ? fmt::format(", {} read with a warning", stats->warnings) : "";
     if (stats->resumed) more += fmt::format(", {} done by an earlier run", stats->resumed);
-    PrintToStderr("{}: {} read, {} stored, {}, {} rejected{}\n", *path,
+    PrintToStderr("{}: {} read, {} stored, {}, {} rejected{}\n", ingest::InputName(*path),
                   Plural(stats->records, "record"), stats->stored,
                   Plural(stats->duplicates, "duplicate"), stats->rejected, more);
   }
@@ -90,8 +91,10 @@ std::function<int()> SetupIngest(CLI::App& sub) {
   auto flags = std::make_shared<IngestFlags>();
   sub.add_option("--db", flags->db, "The store: a SQLite file or a postgresql:// URL")
       ->default_val("leadscore.db");
-  sub.add_option("--leads,-l", flags->leads, "Leads file (CSV or JSON Lines, optionally .gz)");
-  sub.add_option("--events,-e", flags->events, "Events file (CSV or JSON Lines, optionally .gz)");
+  sub.add_option("--leads,-l", flags->leads,
+                 "Leads file (CSV or JSON Lines, optionally .gz); - for standard input");
+  sub.add_option("--events,-e", flags->events,
+                 "Events file (CSV or JSON Lines, optionally .gz); - for standard input");
   sub.add_option("--outcomes,-o", flags->outcomes,
                  "Outcomes file: lead_id, outcome (sql|opportunity|won|lost), ts, value");
   sub.add_option("--batch", flags->batch, "Records per transaction")->default_val(5000);
@@ -99,7 +102,8 @@ std::function<int()> SetupIngest(CLI::App& sub) {
       "Idempotent and resumable: a file's progress is committed with its records, so a run "
       "that stops resumes where it stopped, and events with an event_id already stored are "
       "counted as duplicates. Within one file the first row of a lead counts, as in `score`: a "
-      "later row with its lead_id is reported and skipped. A later run updates the lead.");
+      "later row with its lead_id is reported and skipped. A later run updates the lead. "
+      "Standard input and pipes are read whole on every run (nothing to resume from).");
   return [flags] { return RunIngest(*flags); };
 }
 

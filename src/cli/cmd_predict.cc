@@ -15,6 +15,7 @@
 #include "cli/predictive_columns.h"
 #include "cli/same_file.h"
 #include "core/print_stderr.h"
+#include "ingest/record_source.h"
 #include "learn/table.h"
 #include "learn/trees.h"
 
@@ -139,7 +140,8 @@ int RunPredict(const PredictFlags& flags) {
     fmt::print(out, "\n");
   }
   if (out != stdout) std::fclose(out);
-  PrintToStderr("{}: {} leads scored with {}\n", flags.leads, rows.size(), flags.model);
+  PrintToStderr("{}: {} leads scored with {}\n", ingest::InputName(flags.leads), rows.size(),
+                flags.model);
   return kExitOk;
 }
 

@@ -178,9 +178,10 @@ int RunScore(const ScoreArgs& args) {
 std::function<int()> SetupScore(CLI::App& sub) {
   auto args = std::make_shared<ScoreArgs>();
   sub.add_option("--model,-m", args->model, "Model file (YAML)")->required();
-  sub.add_option("--leads,-l", args->leads, "Leads file: .csv, .jsonl or .ndjson, optionally .gz");
+  sub.add_option("--leads,-l", args->leads,
+                 "Leads file: .csv, .jsonl or .ndjson, optionally .gz; - for standard input");
   sub.add_option("--events,-e", args->events,
-                 "Events file: .csv, .jsonl or .ndjson, optionally .gz");
+                 "Events file: .csv, .jsonl or .ndjson, optionally .gz; - for standard input");
   sub.add_option("--as-of,-t", args->as_of,
                  "Score as of this time (ISO-8601 or Unix seconds). Default: now")
       ->check(NotEmpty());
@@ -204,7 +205,9 @@ std::function<int()> SetupScore(CLI::App& sub) {
       ->check(CLI::Range(0, 256));
   sub.footer(
       "Bad rows are skipped and reported on stderr with file, line and reason; a summary of "
-      "rows read, used, skipped and duplicated ends the run.\n"
+      "rows read, used, skipped and duplicated ends the run. Standard input (-) or a pipe "
+      "(<(zcat events.gz)) is JSON Lines when it starts with `{`, else CSV; gzip is read by its "
+      "bytes, whatever the name.\n"
       "Exit codes: 0 ok, 1 failure (bad model, unreadable file), 2 usage, 3 --strict and bad "
       "input.");
   return [args] { return RunScore(*args); };

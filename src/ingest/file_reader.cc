@@ -23,7 +23,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace leadscore::ingest {
@@ -174,9 +177,29 @@ class GzipReader final : public FileReader {
   int member_count_ = 0;
 };
 
+// True the first time this process opens the pipe (or socket) `st` describes. A second reader
+// of a pipe gets only what the first left of it, so a command that reads its input twice is
+// refused rather than quietly given part of it.
+bool FirstOpenOfPipe(const struct stat& st) {
+  static std::mutex mutex;
+  static std::set<std::pair<dev_t, ino_t>> opened;
+  std::lock_guard lock(mutex);
+  return opened.emplace(st.st_dev, st.st_ino).second;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
+  // Checked before open(2), which would wait for a writer on a named pipe that has none left.
+  struct stat before {};
+  const bool pipe =
+      ::stat(path.c_str(), &before) == 0 && (S_ISFIFO(before.st_mode) || S_ISSOCK(before.st_mode));
+  if (pipe && !FirstOpenOfPipe(before)) {
+    return Error(InvalidArgument(
+        path +
+        ": a pipe, which can be read once, and this command reads it twice (or it was "
+        "given twice); write it to a file and give the file"));
+  }
   int fd;
   do {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -17,8 +17,10 @@ namespace leadscore::ingest {
 
 class FileReader {
  public:
-  // Opens `path` for reading. Fails with kNotFound when it does not exist, kInvalidArgument when
-  // it cannot be opened (a directory, no permission).
+  // Opens `path` for reading: a file, or a pipe (standard input, `<(zcat f.gz)`). Fails with
+  // kNotFound when it does not exist, kInvalidArgument when it cannot be opened (a directory,
+  // no permission) or is a pipe this process opened before (what is left of it is not the
+  // input).
   static Result<std::unique_ptr<FileReader>> Open(const std::string& path);
   virtual ~FileReader() = default;
 

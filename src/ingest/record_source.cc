@@ -2,8 +2,12 @@
 // and FormatRowError. The formats themselves live in csv_* and jsonl_* files.
 #include "ingest/record_source.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cstring>
 
 #include "ingest/csv_parser.h"
 #include "ingest/csv_source.h"
@@ -16,6 +20,55 @@ namespace {
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// A pipe, a socket or a device (/dev/stdin, `<(zcat f.gz)`): a stream, whose name need not say
+// what it holds.
+bool IsStream(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+// Hands back the bytes read to tell a stream's format, then the rest of the stream.
+class ReplayReader final : public FileReader {
+ public:
+  ReplayReader(std::unique_ptr<FileReader> inner, std::string head)
+      : inner_(std::move(inner)), head_(std::move(head)) {}
+  Result<size_t> Read(char* dst, size_t n) override {
+    if (pos_ == head_.size()) return inner_->Read(dst, n);  // a failure in the head comes again
+    const size_t take = std::min(n, head_.size() - pos_);
+    std::memcpy(dst, head_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+  uint64_t file_size() const override { return inner_->file_size(); }
+  bool compressed() const override { return inner_->compressed(); }
+
+ private:
+  std::unique_ptr<FileReader> inner_;
+  std::string head_;
+  size_t pos_ = 0;
+};
+
+// The format of a stream: JSON Lines when its first byte past a UTF-8 byte order mark and
+// blanks is `{`, else CSV (a header). Reads up to 64 KB of it, which `reader` then hands back.
+Format SniffFormat(std::unique_ptr<FileReader>& reader) {
+  constexpr size_t kSniffBytes = 64 << 10;
+  std::string head(kSniffBytes, '\0');
+  size_t have = 0;
+  while (have < kSniffBytes) {
+    auto got = reader->Read(head.data() + have, kSniffBytes - have);
+    if (!got || *got == 0) break;  // a failure is the next Read's, after the head
+    have += *got;
+  }
+  head.resize(have);
+  std::string_view text = head;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  const Format format =
+      first != std::string_view::npos && text[first] == '{' ? Format::kJsonl : Format::kCsv;
+  reader = std::make_unique<ReplayReader>(std::move(reader), std::move(head));
+  return format;
 }
 
 }  // namespace
@@ -41,14 +94,25 @@ std::optional<Format> FormatFromPath(std::string_view path) {
 }
 
 Result<std::unique_ptr<RecordSource>> RecordSource::Open(const std::string& path) {
+  const bool standard_input = path == "-";
+  static std::atomic<bool> standard_input_opened = false;
+  if (standard_input && standard_input_opened.exchange(true)) {
+    // Read again, a file behind it would be read from its start; a pipe, from where it was left.
+    return Error(InvalidArgument(
+        "-: standard input can be read once, and this command reads it twice (or it was given "
+        "twice); write it to a file and give the file"));
+  }
   std::optional<Format> format = FormatFromPath(path);
-  if (!format) {
+  if (!format && !standard_input && !IsStream(path)) {
     return Error(InvalidArgument(path + ": unknown file type (expected .csv, .jsonl or .ndjson, "
                                         "optionally followed by .gz)"));
   }
-  LS_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(path));
-  if (*format == Format::kCsv) return CsvSource::Open(path, std::move(reader));
-  return JsonlSource::Open(path, std::move(reader));
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader,
+                      FileReader::Open(standard_input ? "/dev/stdin" : path));
+  if (!format) format = SniffFormat(reader);
+  std::string name = InputName(path);
+  if (*format == Format::kCsv) return CsvSource::Open(std::move(name), std::move(reader));
+  return JsonlSource::Open(std::move(name), std::move(reader));
 }
 
 std::unique_ptr<BlockParser> BlockParser::Create(const RecordSource& source,

@@ -48,6 +48,9 @@ inline void NoteRowSkipped(RowError& error) {
 // "leads.csv:12: field `ts`: cannot parse \"yesterday\" as a time"
 std::string FormatRowError(const RowError& error);
 
+// How reports name the input given as `path`: `stdin` for `-`, else the path.
+inline std::string InputName(const std::string& path) { return path == "-" ? "stdin" : path; }
+
 // A run of whole records cut from a file.
 struct Block {
   // Whole records, whose capacity leaves room for simdjson's padding. Read them through text()
@@ -69,9 +72,11 @@ struct Block {
 class RecordSource {
  public:
   // Opens `path`. Fails with kInvalidArgument for an unknown extension, kNotFound for a missing
-  // file. For CSV the header is read here (a UTF-8 BOM is dropped, and a file that starts with a
-  // UTF-16 or UTF-32 one refused; the delimiter is `,` unless the header holds no comma but does
-  // hold `;` or a tab).
+  // file. `-` is standard input, named `stdin` in reports; it, and a pipe whose name has no
+  // known extension (`<(zcat events.jsonl.gz)`), is JSON Lines when its first byte past blanks
+  // is `{`, else CSV. A pipe can be opened once (FileReader::Open). For CSV the header is read here
+  // (a UTF-8 BOM is dropped, and a file that starts with a UTF-16 or UTF-32 one refused; the
+  // delimiter is `,` unless the header holds no comma but does hold `;` or a tab).
   static Result<std::unique_ptr<RecordSource>> Open(const std::string& path);
   virtual ~RecordSource() = default;
 

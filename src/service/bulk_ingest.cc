@@ -159,7 +159,7 @@ uint64_t FirstRowOf(LeadTable& first_rows, std::string_view id, uint64_t line) {
   return 0;
 }
 
-// The progress key of a file, and the stamp that tells whether it changed.
+// The progress key of a file.
 std::string ProgressKey(RecordKind kind, const std::string& path) {
   char* real = realpath(path.c_str(), nullptr);
   std::string full = real ? real : path;
@@ -170,9 +170,11 @@ std::string ProgressKey(RecordKind kind, const std::string& path) {
   return fmt::format("ingest:{}:{}", what, full);
 }
 
+// The stamp that tells whether a file changed; empty for a stream (standard input, a pipe),
+// whose bytes are new on every run, so that a run never resumes one.
 std::string FileStamp(const std::string& path) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return "";
+  if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
   return fmt::format("{}:{}", st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
 }
 
@@ -197,7 +199,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   const std::string stamp = FileStamp(path);
   uint64_t done_before = 0;
   LS_ASSIGN_OR_RETURN(auto saved, store.GetMeta(key));
-  if (saved && saved->rfind(stamp + ":", 0) == 0) {
+  if (saved && !stamp.empty() && saved->rfind(stamp + ":", 0) == 0) {
     done_before = std::stoull(saved->substr(stamp.size() + 1));
   }
 

@@ -414,6 +414,15 @@ def main():
                 in out.stderr), out.stderr
         assert (f"{stray}: 2 records read, 2 stored, 0 duplicates, 0 rejected, 1 read with a "
                 "warning" in out.stderr), out.stderr
+        # Standard input is read whole on every run: no run resumes it, whatever an earlier
+        # one read (its bytes may be new).
+        for run in range(2):
+            out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "stdin.db"),
+                                  "--events", "-"], input="".join(lines[:50]),
+                                 capture_output=True, text=True)
+            assert out.returncode == 0, out.stderr
+            assert "stdin: 50 records read, " in out.stderr, out.stderr
+            assert "done by an earlier run" not in out.stderr, out.stderr
         # A column named twice: the last is read, as `score` reads it, and the header is reported.
         twice = os.path.join(work, "twice.csv")
         with open(twice, "w") as f:

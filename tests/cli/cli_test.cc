@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -482,6 +483,73 @@ TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
       {"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02", "--strict"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(r.out, "");
+}
+
+// `-` reads standard input, whatever it is behind it: here a gzip file of JSON Lines, known by
+// its bytes (`{` first), its rows reported as `stdin`.
+TEST_F(Cli, StandardInputIsReadAsAFileOfItsFormat) {
+  std::string bytes = GzipDemoEvents(dir_, 3);
+  std::string events = dir_.Write("events.gz.bin", bytes);
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\nl0,50\nl1,oops\n");
+  auto r = testutil::RunLeadscoreWithStdin(
+      {"score", "--model", model_, "--leads", leads, "--events", "-", "--as-of", "2024-01-02"},
+      events);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\n"
+            "l0,50.00,20.00,30.00,,MQL\n"
+            "l1,30.00,0.00,30.00,,\n"
+            "l2,30.00,0.00,30.00,,\n");
+  EXPECT_NE(r.err.find("stdin: 3 rows read, 3 used, 0 skipped"), std::string::npos) << r.err;
+  // CSV leads from standard input; their bad value is reported at `stdin:LINE`.
+  r = testutil::RunLeadscoreWithStdin(
+      {"score", "--model", model_, "--leads", "-", "--as-of", "2024-01-02"}, leads);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(
+      r.out,
+      "lead_id,score,fit,engagement,grade,stage\nl0,20.00,20.00,0.00,,\nl1,0.00,0.00,0.00,,\n");
+  EXPECT_NE(r.err.find("stdin:3: field `size`: cannot convert \"oops\""), std::string::npos)
+      << r.err;
+  // Given twice, it is refused, though a file behind it could be read again from its start.
+  r = testutil::RunLeadscoreWithStdin(
+      {"score", "--model", model_, "--leads", "-", "--events", "-", "--as-of", "2024-01-02"},
+      leads);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("standard input can be read once"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+// A pipe (a FIFO here, as bash's `<(zcat events.csv.gz)` makes) is read once, its format told
+// by its first bytes though its name has no extension.
+TEST_F(Cli, APipeWithNoExtensionIsReadByItsContent) {
+  std::string fifo = dir_.File("events");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream(fifo) << "lead_id,type,ts\na,demo,2024-01-01\nb,page_view,2024-01-01\n";
+  });
+  auto r = RunLeadscore({"score", "--model", model_, "--events", fifo, "--as-of", "2024-01-02"});
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "lead_id,score,fit,engagement,grade,stage\na,30.00,0.00,30.00,,\nb,5.00,0.00,5.00,,\n");
+  // A command that reads its input twice (`train` reads a table's columns, then its rows) is
+  // refused a pipe, rather than given what its first reading left.
+  std::string table = dir_.File("table.csv");
+  ASSERT_EQ(mkfifo(table.c_str(), 0600), 0);
+  std::signal(SIGPIPE, SIG_IGN);  // the writer's, if the reader has gone
+  std::thread table_writer([&] { std::ofstream(table) << "x,y\n1,yes\n2,no\n"; });
+  r = RunLeadscore({"train", "--table", table, "--label", "y", "--positive", "yes", "--out",
+                    dir_.File("m.yaml")});
+  table_writer.join();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(table + ": a pipe, which can be read once, and this command reads it twice"),
+            std::string::npos)
+      << r.err;
+  // A plain file with no extension is still refused: its name should say what it holds.
+  std::string plain = dir_.Write("events.txt", "lead_id,type,ts\n");
+  r = RunLeadscore({"score", "--model", model_, "--events", plain, "--as-of", "2024-01-02"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("unknown file type"), std::string::npos) << r.err;
 }
 
 // A gzip stream cut just after its last line (its 8-byte trailer gone) lost no row: every line

@@ -27,12 +27,18 @@ std::string Slurp(const std::string& path) {
 
 RunResult RunLeadscore(const std::vector<std::string>& args) { return RunLeadscoreIn("", args); }
 
-RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args) {
+RunResult RunLeadscoreWithStdin(const std::vector<std::string>& args,
+                                const std::string& stdin_path) {
+  return RunLeadscoreIn("", args, stdin_path);
+}
+
+RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args,
+                         const std::string& stdin_path) {
   TempDir io;
   std::string out_path = io.File("stdout"), err_path = io.File("stderr");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,

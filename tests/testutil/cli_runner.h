@@ -16,8 +16,14 @@ struct RunResult {
 // Runs build/leadscore with `args` (each passed as one argument, no shell expansion).
 RunResult RunLeadscore(const std::vector<std::string>& args);
 
+// The same, with standard input read from `stdin_path` (a file, or a FIFO whose writer is
+// another thread), rather than /dev/null.
+RunResult RunLeadscoreWithStdin(const std::vector<std::string>& args,
+                                const std::string& stdin_path);
+
 // The same, run in the directory `cwd`, where relative paths of `args` are read.
-RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args);
+RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args,
+                         const std::string& stdin_path = "/dev/null");
 
 // A fresh temporary directory, removed when the object goes away.
 class TempDir {
