@@ -169,7 +169,10 @@ std::function<int()> SetupCrm(CLI::App& sub) {
   import->add_option(
       "--mapping,-m", args->mapping,
       "Mapping file (YAML) overriding the preset, or standing alone with its own id");
-  import->add_option("--in,-i", args->in, "The CRM's CSV export (.csv or .csv.gz)")->required();
+  import
+      ->add_option("--in,-i", args->in,
+                   "The CRM's CSV export (.csv or .csv.gz); - for standard input")
+      ->required();
   import->add_option("--out,-o", args->out, "Leads file to write (JSON Lines); - for stdout")
       ->required();
   import->add_flag("--show-mapping", args->show_mapping,

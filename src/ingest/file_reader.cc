@@ -26,7 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <utility>
+#include <tuple>
 #include <vector>
 
 namespace leadscore::ingest {
@@ -177,14 +177,15 @@ class GzipReader final : public FileReader {
   int member_count_ = 0;
 };
 
-// True the first time this process opens the pipe (or socket) `st` describes. A second reader
-// of a pipe gets only what the first left of it, so a command that reads its input twice is
-// refused rather than quietly given part of it.
-bool FirstOpenOfPipe(const struct stat& st) {
+// True the first time this process opens the pipe (or socket) `st` describes under the name
+// `path`. A second reader of a pipe gets only what the first left of it, so a command that
+// reads its input twice is refused rather than quietly given part of it. (The name is part of
+// the key because a named pipe removed and another made frees and reuses the inode.)
+bool FirstOpenOfPipe(const struct stat& st, const std::string& path) {
   static std::mutex mutex;
-  static std::set<std::pair<dev_t, ino_t>> opened;
+  static std::set<std::tuple<dev_t, ino_t, std::string>> opened;
   std::lock_guard lock(mutex);
-  return opened.emplace(st.st_dev, st.st_ino).second;
+  return opened.emplace(st.st_dev, st.st_ino, path).second;
 }
 
 }  // namespace
@@ -194,7 +195,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
   struct stat before {};
   const bool pipe =
       ::stat(path.c_str(), &before) == 0 && (S_ISFIFO(before.st_mode) || S_ISSOCK(before.st_mode));
-  if (pipe && !FirstOpenOfPipe(before)) {
+  if (pipe && !FirstOpenOfPipe(before, path)) {
     return Error(InvalidArgument(
         path +
         ": a pipe, which can be read once, and this command reads it twice (or it was "

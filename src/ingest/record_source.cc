@@ -22,13 +22,6 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// A pipe, a socket or a device (/dev/stdin, `<(zcat f.gz)`): a stream, whose name need not say
-// what it holds.
-bool IsStream(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
 // Hands back the bytes read to tell a stream's format, then the rest of the stream.
 class ReplayReader final : public FileReader {
  public:
@@ -93,6 +86,12 @@ std::optional<Format> FormatFromPath(std::string_view path) {
   return std::nullopt;
 }
 
+bool IsStream(const std::string& path) {
+  struct stat st {};
+  return path == "-" ||
+         (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
 Result<std::unique_ptr<RecordSource>> RecordSource::Open(const std::string& path) {
   const bool standard_input = path == "-";
   static std::atomic<bool> standard_input_opened = false;
@@ -103,7 +102,7 @@ Result<std::unique_ptr<RecordSource>> RecordSource::Open(const std::string& path
         "twice); write it to a file and give the file"));
   }
   std::optional<Format> format = FormatFromPath(path);
-  if (!format && !standard_input && !IsStream(path)) {
+  if (!format && !IsStream(path)) {
     return Error(InvalidArgument(path + ": unknown file type (expected .csv, .jsonl or .ndjson, "
                                         "optionally followed by .gz)"));
   }

@@ -48,6 +48,10 @@ inline void NoteRowSkipped(RowError& error) {
 // "leads.csv:12: field `ts`: cannot parse \"yesterday\" as a time"
 std::string FormatRowError(const RowError& error);
 
+// True for `-` (standard input) and a pipe, socket or device (`<(zcat f.gz)`): a stream, whose
+// name need not say what it holds.
+bool IsStream(const std::string& path);
+
 // How reports name the input given as `path`: `stdin` for `-`, else the path.
 inline std::string InputName(const std::string& path) { return path == "-" ? "stdin" : path; }
 

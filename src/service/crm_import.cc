@@ -117,12 +117,18 @@ Status ConvertCrmCsv(const std::string& in_csv, const ingest::CrmMapping& mappin
                      const std::string& out_jsonl, ImportStats& stats,
                      std::function<void(const ingest::RowError&)> on_error,
                      std::function<void(uint64_t done, uint64_t total)> on_progress) {
-  if (ingest::FormatFromPath(in_csv) != ingest::Format::kCsv) {
+  // A stream (standard input, a pipe) has no name to go by: what it holds must be CSV.
+  const std::optional<ingest::Format> named = ingest::FormatFromPath(in_csv);
+  if (named ? *named != ingest::Format::kCsv : !ingest::IsStream(in_csv)) {
     return InvalidArgument(in_csv + ": a CRM export is read as CSV; the file name must end in " +
                            ".csv (or .csv.gz)");
   }
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
                       ingest::RecordSource::Open(in_csv));
+  if (source->format() != ingest::Format::kCsv) {
+    return InvalidArgument(ingest::InputName(in_csv) +
+                           ": a CRM export is read as CSV; this one holds JSON Lines");
+  }
   const std::vector<std::string>& header = source->header();
   LS_ASSIGN_OR_RETURN(stats.plan, ingest::PlanColumns(mapping, header, in_csv));
   auto parser = ingest::BlockParser::Create(*source, header);

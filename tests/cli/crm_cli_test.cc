@@ -177,6 +177,29 @@ TEST_F(CrmCli, AStrayQuoteIsReportedWithTheLinesItTook) {
       << r.err;
 }
 
+// `--in -` reads the export from standard input (`curl ... | leadscore crm import`); what it
+// holds must be CSV, as a file's name must say.
+TEST_F(CrmCli, ImportReadsStandardInput) {
+  auto r = testutil::RunLeadscoreWithStdin(
+      {"crm", "import", "--preset", "hubspot", "--in", "-", "--out", "-"}, kHubSpot);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto from_file =
+      RunLeadscore({"crm", "import", "--preset", "hubspot", "--in", kHubSpot, "--out", "-"});
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_EQ(r.out, from_file.out);
+  EXPECT_NE(r.err.find("\nstdin: "), std::string::npos) << r.err;
+  const std::string jsonl = dir_.Write("leads.jsonl", "{\"Record ID\":1}\n");
+  r = testutil::RunLeadscoreWithStdin(
+      {"crm", "import", "--preset", "hubspot", "--in", "-", "--out", "-"}, jsonl);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("stdin: a CRM export is read as CSV; this one holds JSON Lines"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore({"crm", "import", "--preset", "hubspot", "--in", jsonl, "--out", "-"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("the file name must end in .csv"), std::string::npos) << r.err;
+}
+
 TEST_F(CrmCli, UsageErrors) {
   auto no_preset =
       RunLeadscore({"crm", "import", "--in", kHubSpot, "--out", dir_.File("leads.jsonl")});
