@@ -44,24 +44,32 @@ class ReplayReader final : public FileReader {
 };
 
 // The format of a stream: JSON Lines when its first byte past a UTF-8 byte order mark and
-// blanks is `{`, else CSV (a header). Reads up to 64 KB of it, which `reader` then hands back.
+// blanks is `{`, else CSV (a header). Reads up to that byte (at most 64 KB: a stream of blanks
+// is CSV), which `reader` then hands back; a stream that trickles in is not waited on further.
 Format SniffFormat(std::unique_ptr<FileReader>& reader) {
-  constexpr size_t kSniffBytes = 64 << 10;
-  std::string head(kSniffBytes, '\0');
-  size_t have = 0;
-  while (have < kSniffBytes) {
-    auto got = reader->Read(head.data() + have, kSniffBytes - have);
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  constexpr size_t kChunk = 4096, kMaxBytes = 64 << 10;
+  std::string head;
+  std::optional<Format> format;
+  while (!format) {
+    std::string_view text = head;
+    if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    // A byte order mark still coming is not the first byte.
+    const bool bom_coming = head.size() < kBom.size() && kBom.starts_with(head) && !head.empty();
+    if (first != std::string_view::npos && !bom_coming) {
+      format = text[first] == '{' ? Format::kJsonl : Format::kCsv;
+      break;
+    }
+    if (head.size() >= kMaxBytes) break;
+    const size_t have = head.size();
+    head.resize(have + kChunk);
+    auto got = reader->Read(head.data() + have, kChunk);
+    head.resize(have + (got ? *got : 0));
     if (!got || *got == 0) break;  // a failure is the next Read's, after the head
-    have += *got;
   }
-  head.resize(have);
-  std::string_view text = head;
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  const size_t first = text.find_first_not_of(" \t\r\n");
-  const Format format =
-      first != std::string_view::npos && text[first] == '{' ? Format::kJsonl : Format::kCsv;
   reader = std::make_unique<ReplayReader>(std::move(reader), std::move(head));
-  return format;
+  return format.value_or(Format::kCsv);
 }
 
 }  // namespace

@@ -64,9 +64,10 @@ def assert_live_equals(server, token, expected, as_of):
             sorted(r["rule"] for r in row["reasons"]), (lead_id, got, row)
 
 
-def ingest(binary, db, *args):
+def ingest(binary, db, *args, stdin=None):
     """`leadscore ingest --db DB ARGS...`, which must succeed: its completed process."""
-    out = subprocess.run([binary, "ingest", "--db", db, *args], capture_output=True, text=True)
+    out = subprocess.run([binary, "ingest", "--db", db, *args], input=stdin, capture_output=True,
+                         text=True)
     assert out.returncode == 0, out.stderr
     return out
 
@@ -341,14 +342,14 @@ def main():
         f.writelines(lines)
     leads = os.path.join(data, "leads.csv")
 
-    ingest = [args.binary, "ingest", "--db", db, "--leads", leads, "--events", events,
-              "--batch", "50"]
+    ingest_both = [args.binary, "ingest", "--db", db, "--leads", leads, "--events", events,
+                   "--batch", "50"]
     # Killed part-way, then run again: it resumes.
-    proc = subprocess.Popen(ingest, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(ingest_both, stderr=subprocess.PIPE, text=True)
     time.sleep(0.03)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    second = subprocess.run(ingest, capture_output=True, text=True)
+    second = subprocess.run(ingest_both, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     # The resumed run reads exactly the records the killed one did not commit.
     m = re.search(re.escape(events) + r": (\d+) records read, .*?(?:, (\d+) done by an earlier run)?\n",
@@ -357,7 +358,7 @@ def main():
     read_now, done_before = int(m.group(1)), int(m.group(2) or 0)
     assert read_now + done_before == len(lines), (read_now, done_before, len(lines))
     print(f"killed after {done_before} of {len(lines)} event records were committed")
-    third = subprocess.run(ingest, capture_output=True, text=True)
+    third = subprocess.run(ingest_both, capture_output=True, text=True)
     assert third.returncode == 0, third.stderr
     assert "0 stored" in third.stderr and "done by an earlier run" in third.stderr, third.stderr
     print(second.stderr.strip().splitlines()[-3:])
@@ -394,9 +395,7 @@ def main():
         summaries = [f"{trailer}: {len(lines)} records read, ", ", 2 rejected\n",  # first run
                      f"{trailer}: 0 records read, ", f"{len(lines)} done by an earlier run\n"]
         for run in range(2):
-            out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "trailer.db"),
-                                  "--events", trailer], capture_output=True, text=True)
-            assert out.returncode == 0, out.stderr
+            out = ingest(args.binary, os.path.join(work, "trailer.db"), "--events", trailer)
             assert (f"{trailer}:{len(lines) + 1}: the input ends early (truncated gzip stream): "
                     "every line before this one was read\n" in out.stderr), out.stderr
             for summary in summaries[2 * run:2 * run + 2]:
@@ -406,9 +405,7 @@ def main():
         stray = os.path.join(work, "stray.csv")
         with open(stray, "w") as f:
             f.write('lead_id,industry\nA,"IT\nB,Retail\nC,"x"\nD,IT\n')
-        out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "stray.db"),
-                              "--leads", stray], capture_output=True, text=True)
-        assert out.returncode == 0, out.stderr
+        out = ingest(args.binary, os.path.join(work, "stray.db"), "--leads", stray)
         assert (f"{stray}:2: field `industry`: a quoted cell runs over lines 2-4 and has text "
                 "after its closing quote (a stray quote?): lines 3-4 were read into it"
                 in out.stderr), out.stderr
@@ -417,19 +414,15 @@ def main():
         # Standard input is read whole on every run: no run resumes it, whatever an earlier
         # one read (its bytes may be new).
         for run in range(2):
-            out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "stdin.db"),
-                                  "--events", "-"], input="".join(lines[:50]),
-                                 capture_output=True, text=True)
-            assert out.returncode == 0, out.stderr
+            out = ingest(args.binary, os.path.join(work, "stdin.db"), "--events", "-",
+                         stdin="".join(lines[:50]))
             assert "stdin: 50 records read, " in out.stderr, out.stderr
             assert "done by an earlier run" not in out.stderr, out.stderr
         # A column named twice: the last is read, as `score` reads it, and the header is reported.
         twice = os.path.join(work, "twice.csv")
         with open(twice, "w") as f:
             f.write("lead_id,industry,industry\nA,IT,Retail\n")
-        out = subprocess.run([args.binary, "ingest", "--db", os.path.join(work, "twice.db"),
-                              "--leads", twice], capture_output=True, text=True)
-        assert out.returncode == 0, out.stderr
+        out = ingest(args.binary, os.path.join(work, "twice.db"), "--leads", twice)
         assert (f"{twice}:1: field `industry`: columns 2 and 3 both have this name; column 3 is "
                 "read and column 2 ignored\n" in out.stderr), out.stderr
         duplicate_leads(args.binary, args.model, work)

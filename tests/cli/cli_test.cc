@@ -61,6 +61,14 @@ std::vector<std::string> Joined(std::vector<std::string> args,
   return args;
 }
 
+// Runs `args` with --strict, which must refuse the input (exit 3) and write nothing.
+void ExpectStrictRefuses(std::vector<std::string> args) {
+  args.push_back("--strict");
+  auto r = RunLeadscore(args);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
 class Cli : public testing::Test {
  protected:
   void SetUp() override { model_ = dir_.Write("model.yaml", kModel); }
@@ -123,10 +131,7 @@ TEST_F(Cli, AColumnNamedTwiceIsReportedAndTheLastOneRead) {
                                "is read and column 2 ignored\n"),
             std::string::npos)
       << r.err;
-  r = RunLeadscore(
-      {"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01", "--strict"});
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_EQ(r.out, "");
+  ExpectStrictRefuses({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01"});
 }
 
 TEST_F(Cli, BadRowsAreReportedWithFileLineAndFieldAndGoodRowsGoThrough) {
@@ -198,10 +203,8 @@ TEST_F(Cli, DeclaredFieldsNoRuleReadsAreCheckedToo) {
             "lead_id,score,fit,engagement,grade,stage\n"
             "L2,11.00,1.00,10.00,,\n"
             "L1,1.00,1.00,0.00,,\n");
-  auto strict = RunLeadscore({"score", "--model", model, "--leads", leads, "--events", events,
-                              "--as-of", "2024-02-01", "--strict"});
-  EXPECT_EQ(strict.exit_code, 3) << strict.err;
-  EXPECT_EQ(strict.out, "");
+  ExpectStrictRefuses(
+      {"score", "--model", model, "--leads", leads, "--events", events, "--as-of", "2024-02-01"});
 }
 
 // 1e999 is JSON (RFC 8259; Python reads inf) but no double. A value out of range that the model
@@ -238,10 +241,7 @@ TEST_F(Cli, JsonNumberOutOfDoubleRangeIsNullAndReportedAndTheRowKept) {
   }
   EXPECT_EQ(r.err.find("invalid JSON"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("unread"), std::string::npos) << r.err;  // a key not read: not reported
-  auto strict = RunLeadscore(
-      {"score", "--model", model, "--events", events, "--as-of", "2026-01-01", "--strict"});
-  EXPECT_EQ(strict.exit_code, 3) << strict.err;
-  EXPECT_EQ(strict.out, "");
+  ExpectStrictRefuses({"score", "--model", model, "--events", events, "--as-of", "2026-01-01"});
 
   const std::string no_id = dir_.Write("no_id.jsonl",
                                        R"({"lead_id":1e999,"type":"page_view","ts":"2025-12-01"}
@@ -479,10 +479,7 @@ TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
                        " used, 1 skipped"),
             std::string::npos)
       << r.err;
-  r = RunLeadscore(
-      {"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02", "--strict"});
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_EQ(r.out, "");
+  ExpectStrictRefuses({"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02"});
 }
 
 // `-` reads standard input, whatever it is behind it: here a gzip file of JSON Lines, known by
@@ -566,10 +563,7 @@ TEST_F(Cli, GzipCutAfterTheLastLineCountsNoSkippedRow) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find(cut + ": 50 rows read, 50 used, 0 skipped"), std::string::npos) << r.err;
-  r = RunLeadscore(
-      {"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02", "--strict"});
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_EQ(r.out, "");
+  ExpectStrictRefuses({"score", "--model", model_, "--events", cut, "--as-of", "2024-01-02"});
 }
 
 // Writes `head`, then `mib` MiB of `fill` with no newline, then `tail`, to `path`.
