@@ -50,8 +50,8 @@ Format SniffFormat(std::unique_ptr<FileReader>& reader) {
   constexpr std::string_view kBom = "\xEF\xBB\xBF";
   constexpr size_t kChunk = 4096, kMaxBytes = 64 << 10;
   std::string head;
-  std::optional<Format> format;
-  while (!format) {
+  Format format = Format::kCsv;  // also of a stream of blanks, or of nothing
+  for (;;) {
     std::string_view text = head;
     if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
     const size_t first = text.find_first_not_of(" \t\r\n");
@@ -69,7 +69,7 @@ Format SniffFormat(std::unique_ptr<FileReader>& reader) {
     if (!got || *got == 0) break;  // a failure is the next Read's, after the head
   }
   reader = std::make_unique<ReplayReader>(std::move(reader), std::move(head));
-  return format.value_or(Format::kCsv);
+  return format;
 }
 
 }  // namespace

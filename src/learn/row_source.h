@@ -21,9 +21,10 @@ SourceOpener FileOpener(std::string path);
 // JSON Lines held in memory under the name `name` (one lead's records in the live service).
 SourceOpener JsonLinesOpener(std::string name, std::string text);
 
-// The columns a source holds: a CSV file's header (a name that heads two columns once); for JSON
-// Lines, which has none, every key of every line (nested objects flattened with dots, as the parser
-// reads them) in order of first appearance, which takes one pass over the source.
+// The columns a source holds: a CSV file's header, each name once (columns that share a name
+// are read as the last of them); for JSON Lines, which has none, every key of every line
+// (nested objects flattened with dots, as the parser reads them) in order of first appearance,
+// which takes one pass over the source.
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
 
 // Whether the source holds CSV (its cells are text to type) rather than JSON Lines.
