@@ -32,6 +32,28 @@ struct EventRef {
 
 std::string Signed(double v) { return (v >= 0 ? "+" : "") + FormatScore(v); }
 
+// "3 problems in the input: 2 rows skipped, 1 value not converted; ..." from the batch's
+// counts. `total` is every problem reported, which also holds what the counts do not (a
+// column named twice, an input cut short after a whole line).
+std::string InputProblems(const service::Batch& batch, uint64_t total) {
+  const service::InputStats& l = batch.lead_stats;
+  const service::InputStats& e = batch.event_stats;
+  const uint64_t skipped = l.rows_skipped + e.rows_skipped;
+  const uint64_t not_converted = l.conversion_errors + e.conversion_errors;
+  const uint64_t warned = l.warnings + e.warnings;
+  std::string parts;
+  auto add = [&](uint64_t n, const std::string& what) {
+    if (n) parts += (parts.empty() ? "" : ", ") + what;
+  };
+  add(skipped, Plural(skipped, "row") + " skipped");
+  add(not_converted, Plural(not_converted, "value") + " not converted");
+  add(warned, Plural(warned, "row") + " read with a warning");
+  const uint64_t counted = skipped + not_converted + warned;
+  if (total > counted) add(total - counted, Plural(total - counted, "other problem"));
+  return fmt::format("{} in the input: {}; `leadscore score --errors -` lists them",
+                     Plural(total, "problem"), parts);
+}
+
 std::string StageName(const engine::CompiledModel& m, int stage) {
   return stage >= 0 ? m.stages()[stage].id : "(no stage)";
 }
@@ -196,10 +218,7 @@ int RunExplain(const ExplainArgs& args) {
                  m.stages()[score.stage].id);
     }
   }
-  if (errors.count()) {
-    PrintToStderr("({} bad input rows were skipped; `leadscore score` lists them)\n",
-                  errors.count());
-  }
+  if (errors.count()) PrintToStderr("({})\n", InputProblems(batch, errors.count()));
   return kExitOk;
 }
 

@@ -31,6 +31,7 @@ class CsvSource final : public BlockSource {
   const std::vector<std::string>& header() const override { return header_; }
   char delimiter() const override { return delimiter_; }
   std::vector<RowError> header_warnings() const override;
+  uint64_t header_line() const override { return header_line_ ? header_line_ : 1; }
 
  protected:
   size_t FindCut(std::string_view data, size_t target) const override;

@@ -93,6 +93,9 @@ class RecordSource {
   // given to more than one column, of which the last is read (as Python's csv.DictReader reads
   // it). One warning per such name, at the header's line, in header order.
   virtual std::vector<RowError> header_warnings() const { return {}; }
+  // CSV only: the physical line the header was read from: 1 unless blank lines come first, and
+  // 1 for an empty file, where a missing column is reported. 0 for JSON Lines.
+  virtual uint64_t header_line() const { return 0; }
 
   // The next block of about `target_bytes` (more when one record is longer), or nullopt at the
   // end. An input that ends early (a truncated or corrupt gzip stream, a read error) ends with a

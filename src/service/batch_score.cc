@@ -56,8 +56,9 @@ Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<con
             h.find("\xEF\xBB\xBF") != std::string::npos ? "a byte-order mark" : "spaces or tabs");
       }
     }
-    return InvalidArgument(fmt::format("{}:1: the header has no `{}` column (it has: {}){}",
-                                       source.path(), column, names, near));
+    return InvalidArgument(fmt::format("{}:{}: the header has no `{}` column (it has: {}){}",
+                                       source.path(), source.header_line(), column, names,
+                                       near));
   }
   return Status::Ok();
 }

@@ -165,9 +165,9 @@ Status ExportCrmScores(const std::string& scores, ingest::Crm crm, const std::st
     for (const char* needed : {kScoreKeys[kLeadId], kScoreKeys[kScore]}) {
       if (std::find(header.begin(), header.end(), needed) != header.end()) continue;
       return InvalidArgument(
-          fmt::format("{}:1: the header has no `{}` column; give the output of `leadscore score` "
-                      "(lead_id,score,fit,engagement,grade,stage)",
-                      scores, needed));
+          fmt::format("{}:{}: the header has no `{}` column; give the output of `leadscore "
+                      "score` (lead_id,score,fit,engagement,grade,stage)",
+                      scores, source->header_line(), needed));
     }
   }
   auto parser = ingest::BlockParser::Create(

@@ -764,6 +764,25 @@ TEST_F(Cli, ExplainNamesRulesEventsAndNextSteps) {
   EXPECT_EQ(missing.exit_code, 1);
 }
 
+// explain counts the input's problems rather than listing them, and tells them apart: a value
+// that did not convert is not a skipped row.
+TEST_F(Cli, ExplainCountsTheInputsProblemsByKind) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\na,50\nb,big\nc,many\n,4\n");
+  std::string events = dir_.Write("events.csv", "lead_id,type,ts\na,page_view,yesterday\n");
+  auto r = RunLeadscore({"explain", "--model", model_, "--leads", leads, "--events", events,
+                         "--lead", "a", "--as-of", "2024-01-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("(4 problems in the input: 2 rows skipped, 2 values not converted; "
+                       "`leadscore score --errors -` lists them)"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore({"explain", "--model", model_, "--leads", leads, "--lead", "b", "--as-of",
+                    "2024-01-02"});
+  EXPECT_NE(r.err.find("(3 problems in the input: 1 row skipped, 2 values not converted;"),
+            std::string::npos)
+      << r.err;
+}
+
 // Shuffling the events, or changing the thread count, changes no output byte.
 TEST_F(Cli, OutputIsIndependentOfEventOrderAndThreads) {
   std::string data = dir_.path() + "/gen";
@@ -822,6 +841,12 @@ TEST_F(Cli, AHeaderWithoutTheRequiredColumnsFailsAtOnce) {
   r = RunLeadscore({"score", "--model", model_, "--events", events, "--as-of", "2024-01-01"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no `ts` column"), std::string::npos) << r.err;
+  // Blank lines before the header: the header's own line is named.
+  std::string late = dir_.Write("late.csv", "\n\r\nid,size\n1,2\n");
+  r = RunLeadscore({"score", "--model", model_, "--leads", late, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(late + ":3: the header has no `lead_id` column"), std::string::npos)
+      << r.err;
 
   // What the list of names does not show is said.
   std::string spaced = dir_.Write("spaced.csv", "lead_id ,size\na,5\n");
