@@ -366,7 +366,7 @@ size_t ColumnPlan::Count(ColumnRole role) const {
 }
 
 Result<ColumnPlan> PlanColumns(const CrmMapping& mapping, const std::vector<std::string>& header,
-                               const std::string& file) {
+                               const std::string& header_at) {
   ColumnPlan plan;
   std::optional<size_t> id_column;
   for (const std::string& candidate : mapping.id_columns) {
@@ -383,7 +383,7 @@ Result<ColumnPlan> PlanColumns(const CrmMapping& mapping, const std::vector<std:
                                    header.begin() + std::min(header.size(), kShown));
     std::string has = header.empty() ? "no columns" : "the header has " + QuotedList(shown, ", ");
     if (header.size() > kShown) has += ", ... (" + std::to_string(header.size()) + " columns)";
-    return Error(InvalidArgument(file + ":1: no lead id column: the " + mapping.name +
+    return Error(InvalidArgument(header_at + ": no lead id column: the " + mapping.name +
                                  " mapping looks for " + QuotedList(mapping.id_columns, " or ") +
                                  "; " + has));
   }

@@ -114,10 +114,11 @@ struct ColumnPlan {
   size_t Count(ColumnRole role) const;
 };
 
-// Applies `mapping` to `header` (the columns of `file`, named in messages). Fails with
-// kInvalidArgument when the header holds none of the mapping's id columns. A column whose name
-// repeats an earlier one, or that would become `lead_id`, is dropped.
+// Applies `mapping` to `header`, the columns read at `header_at` ("export.csv:1", named in
+// messages). Fails with kInvalidArgument when the header holds none of the mapping's id
+// columns. A column whose name repeats an earlier one, or that would become `lead_id`, is
+// dropped.
 Result<ColumnPlan> PlanColumns(const CrmMapping& mapping, const std::vector<std::string>& header,
-                               const std::string& file);
+                               const std::string& header_at);
 
 }  // namespace leadscore::ingest

@@ -128,7 +128,7 @@ TEST(PresetMapping, SalesforceMapsReportLabelsAndApiNames) {
 }
 
 TEST(PlanColumns, NoIdColumnNamesTheCandidatesAndTheHeader) {
-  auto plan = PlanColumns(PresetMapping(Crm::kSalesforce), {"Email", "Title"}, "x.csv");
+  auto plan = PlanColumns(PresetMapping(Crm::kSalesforce), {"Email", "Title"}, "x.csv:1");
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(plan.error().message(),

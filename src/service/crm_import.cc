@@ -130,9 +130,11 @@ Status ConvertCrmCsv(const std::string& in_csv, const ingest::CrmMapping& mappin
                            ": a CRM export is read as CSV; this one holds JSON Lines");
   }
   const std::vector<std::string>& header = source->header();
-  LS_ASSIGN_OR_RETURN(stats.plan, ingest::PlanColumns(mapping, header, in_csv));
+  LS_ASSIGN_OR_RETURN(stats.plan, ingest::PlanColumns(mapping, header,
+                                                      source->path() + ":" +
+                                                          std::to_string(source->header_line())));
   auto parser = ingest::BlockParser::Create(*source, header);
-  CrmRowSink sink(stats.plan, in_csv, header[stats.plan.id_column], stats, on_error);
+  CrmRowSink sink(stats.plan, source->path(), header[stats.plan.id_column], stats, on_error);
   return WriteFileAtomically(out_jsonl, [&](std::FILE* out) -> Status {
     while (true) {
       LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());

@@ -198,6 +198,17 @@ TEST_F(CrmCli, ImportReadsStandardInput) {
   r = RunLeadscore({"crm", "import", "--preset", "hubspot", "--in", jsonl, "--out", "-"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("the file name must end in .csv"), std::string::npos) << r.err;
+  // Its header and rows are named `stdin` in messages, at their own lines.
+  const std::string no_id = dir_.Write("no_id.csv", "\nEmail,Title\na@x.io,CTO\n");
+  r = testutil::RunLeadscoreWithStdin(
+      {"crm", "import", "--preset", "hubspot", "--in", "-", "--out", "-"}, no_id);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("stdin:2: no lead id column"), std::string::npos) << r.err;
+  const std::string bad_row = dir_.Write("bad_row.csv", "Record ID,Email\n1,a@x.io\n,b@x.io\n");
+  r = testutil::RunLeadscoreWithStdin(
+      {"crm", "import", "--preset", "hubspot", "--in", "-", "--out", "-"}, bad_row);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("stdin:3: field `Record ID`"), std::string::npos) << r.err;
 }
 
 TEST_F(CrmCli, UsageErrors) {
