@@ -55,6 +55,17 @@ std::optional<AsOf> ParseAsOfOrReport(const std::string& text) {
   return AsOf{*ts};
 }
 
+void NoteTerminalInput(std::string_view command, std::initializer_list<PathFlag> inputs) {
+  for (const PathFlag& input : inputs) {
+    if (input.path != "-" || !::isatty(STDIN_FILENO)) continue;
+    PrintToStderr(
+        "{}: {} - reads standard input, which is this terminal: type the rows (a header line "
+        "first, for CSV), then Ctrl-D on a line of its own; or give a file or a pipe\n",
+        command, input.flag);
+    return;
+  }
+}
+
 ErrorReporter::~ErrorReporter() {
   if (all_ != nullptr) std::fclose(all_);
 }

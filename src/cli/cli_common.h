@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "cli/same_file.h"
 #include "core/time.h"
 #include "engine/compiled_model.h"
 #include "ingest/record_source.h"
@@ -29,6 +32,11 @@ std::optional<AsOf> ParseAsOfOrReport(const std::string& text);
 // A check for an option whose value may not be empty, such as --as-of, where an empty string
 // would otherwise silently mean the default (`--as-of "$UNSET_VARIABLE"`).
 const CLI::Validator& NotEmpty();
+
+// When one of `inputs` is `-` and standard input is a terminal, says so on stderr before the
+// command waits for rows typed there, and how to end them: otherwise a command that was meant
+// to get a pipe (`--events -` with the pipe forgotten) would wait in silence.
+void NoteTerminalInput(std::string_view command, std::initializer_list<PathFlag> inputs);
 
 // Prints bad rows to stderr: the first `limit`, then only counts them; and every one of them
 // to a file when one is given (score --errors).

@@ -79,6 +79,7 @@ int RunImport(const CrmArgs& args) {
   ErrorReporter errors;
   Progress progress;
   service::ImportStats stats;
+  NoteTerminalInput("crm import", {{"--in", args.in}});
   Status status = service::ConvertCrmCsv(
       args.in, *mapping, args.out, stats,
       [&](const ingest::RowError& e) {

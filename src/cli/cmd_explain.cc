@@ -72,6 +72,7 @@ int RunExplain(const ExplainArgs& args) {
   options.as_of = *as_of;
   options.only_lead = args.lead;
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
+  NoteTerminalInput("explain", {{"--leads", args.leads}, {"--events", args.events}});
   options.on_applied = [&](uint32_t /*lead*/, uint64_t line, Timestamp ts,
                            const std::vector<uint32_t>& rules) {
     for (uint32_t r : rules) events_by_rule[r].push_back({line, ts});

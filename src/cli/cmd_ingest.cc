@@ -58,6 +58,9 @@ int RunIngest(const IngestFlags& flags) {
   options.on_progress = [&](const std::string& path, uint64_t done, uint64_t total) {
     progress.Update(path, done, total);
   };
+  NoteTerminalInput(
+      "ingest",
+      {{"--leads", flags.leads}, {"--events", flags.events}, {"--outcomes", flags.outcomes}});
   // Leads first, so that events and outcomes find their leads' attributes.
   const std::pair<service::RecordKind, const std::string*> files[] = {
       {service::RecordKind::kLeads, &flags.leads},

@@ -101,6 +101,7 @@ int RunScore(const ScoreArgs& args) {
   service::BatchOptions options;
   options.leads_path = args.leads;
   options.events_path = args.events;
+  NoteTerminalInput("score", {{"--leads", args.leads}, {"--events", args.events}});
   options.as_of = *as_of;
   options.threads = args.threads;
   // Reasons, accounts and predictions read the leads' attributes after the load.

@@ -60,8 +60,9 @@ class Fd {
 
 class PlainReader final : public FileReader {
  public:
-  PlainReader(std::string path, int fd, uint64_t size, std::string prefix)
-      : path_(std::move(path)), fd_(fd), size_(size), prefix_(std::move(prefix)) {}
+  // `ended`: the input's end was read already, while sniffing `prefix`.
+  PlainReader(std::string path, int fd, uint64_t size, std::string prefix, bool ended)
+      : path_(std::move(path)), fd_(fd), size_(size), prefix_(std::move(prefix)), ended_(ended) {}
 
   Result<size_t> Read(char* dst, size_t n) override {
     if (prefix_pos_ < prefix_.size()) {  // the bytes Open() sniffed
@@ -70,8 +71,11 @@ class PlainReader final : public FileReader {
       prefix_pos_ += take;
       return take;
     }
+    // The end is final: a terminal returns 0 for each Ctrl-D, then waits for more typing.
+    if (ended_ || n == 0) return 0;
     ssize_t got = ReadSome(fd_.get(), dst, n);
     if (got < 0) return Error(DataLoss(path_ + ": read failed: " + ErrnoText(errno)));
+    ended_ = got == 0;
     return static_cast<size_t>(got);
   }
   uint64_t file_size() const override { return size_; }
@@ -83,6 +87,7 @@ class PlainReader final : public FileReader {
   uint64_t size_;
   std::string prefix_;
   size_t prefix_pos_ = 0;
+  bool ended_;
 };
 
 class GzipReader final : public FileReader {
@@ -237,7 +242,8 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
       static_cast<unsigned char>(magic[1]) == 0x8b) {
     return std::unique_ptr<FileReader>(new GzipReader(path, fd, size, std::move(prefix)));
   }
-  return std::unique_ptr<FileReader>(new PlainReader(path, fd, size, std::move(prefix)));
+  const bool ended = have < sizeof(magic);  // read(2) said the input had ended
+  return std::unique_ptr<FileReader>(new PlainReader(path, fd, size, std::move(prefix), ended));
 }
 
 }  // namespace leadscore::ingest

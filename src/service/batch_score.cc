@@ -57,8 +57,7 @@ Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<con
       }
     }
     return InvalidArgument(fmt::format("{}:{}: the header has no `{}` column (it has: {}){}",
-                                       source.path(), source.header_line(), column, names,
-                                       near));
+                                       source.path(), source.header_line(), column, names, near));
   }
   return Status::Ok();
 }

@@ -516,6 +516,34 @@ TEST_F(Cli, StandardInputIsReadAsAFileOfItsFormat) {
   EXPECT_EQ(r.out, "");
 }
 
+// `-` with a terminal on standard input says what it waits for, then reads what is typed.
+TEST_F(Cli, StandardInputFromATerminalSaysHowToEndIt) {
+  auto r = testutil::RunLeadscoreOnTerminal(
+      {"score", "--model", model_, "--leads", "-", "--as-of", "2024-01-02"},
+      "lead_id,size\nl0,50\n");
+  if (r.exit_code == testutil::kNoTerminal) GTEST_SKIP() << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("score: --leads - reads standard input, which is this terminal: type the "
+                       "rows (a header line first, for CSV), then Ctrl-D"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\nl0,20.00,20.00,0.00,,\n");
+  // Ctrl-D alone: nothing typed, nothing scored, and no second wait after it (a terminal's
+  // read(2) gives 0 at Ctrl-D, then waits for more typing).
+  for (const char* typed : {"", "lead_id,size\n"}) {
+    r = testutil::RunLeadscoreOnTerminal(
+        {"score", "--model", model_, "--leads", "-", "--as-of", "2024-01-02"}, typed);
+    EXPECT_EQ(r.exit_code, 0) << typed << ": " << r.err;
+    EXPECT_EQ(r.out, "lead_id,score,fit,engagement,grade,stage\n") << typed;
+  }
+  // Not said for a pipe or a file on standard input.
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\nl0,50\n");
+  r = testutil::RunLeadscoreWithStdin(
+      {"score", "--model", model_, "--leads", "-", "--as-of", "2024-01-02"}, leads);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("this terminal"), std::string::npos) << r.err;
+}
+
 // A pipe (a FIFO here, as bash's `<(zcat events.csv.gz)` makes) is read once, its format told
 // by its first bytes though its name has no extension.
 TEST_F(Cli, APipeWithNoExtensionIsReadByItsContent) {
@@ -776,8 +804,8 @@ TEST_F(Cli, ExplainCountsTheInputsProblemsByKind) {
                        "`leadscore score --errors -` lists them)"),
             std::string::npos)
       << r.err;
-  r = RunLeadscore({"explain", "--model", model_, "--leads", leads, "--lead", "b", "--as-of",
-                    "2024-01-02"});
+  r = RunLeadscore(
+      {"explain", "--model", model_, "--leads", leads, "--lead", "b", "--as-of", "2024-01-02"});
   EXPECT_NE(r.err.find("(3 problems in the input: 1 row skipped, 2 values not converted;"),
             std::string::npos)
       << r.err;

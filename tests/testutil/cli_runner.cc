@@ -1,15 +1,20 @@
 #include "testutil/cli_runner.h"
 
 #include <fcntl.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -30,6 +35,48 @@ RunResult RunLeadscore(const std::vector<std::string>& args) { return RunLeadsco
 RunResult RunLeadscoreWithStdin(const std::vector<std::string>& args,
                                 const std::string& stdin_path) {
   return RunLeadscoreIn("", args, stdin_path);
+}
+
+RunResult RunLeadscoreOnTerminal(const std::vector<std::string>& args, const std::string& typed) {
+  int terminal = -1, program_side = -1;
+  if (::openpty(&terminal, &program_side, nullptr, nullptr, nullptr) != 0) {
+    return {.exit_code = kNoTerminal, .err = "cannot open a pseudo-terminal"};
+  }
+  // Neither end may stay open in the program: its own copy of the terminal's end would keep
+  // the hang-up below from reaching it.
+  ::fcntl(terminal, F_SETFD, FD_CLOEXEC);
+  ::fcntl(program_side, F_SETFD, FD_CLOEXEC);
+  // The line discipline holds what is typed until the program reads it; Ctrl-D at the start
+  // of a line ends its input.
+  const std::string keys = typed + "\x04";
+  bool typed_all = ::write(terminal, keys.data(), keys.size()) == static_cast<ssize_t>(keys.size());
+  // A program that reads past Ctrl-D would wait for ever: after 30 s the terminal is hung up,
+  // which ends its reads.
+  std::mutex mutex;
+  std::condition_variable ended;
+  bool finished = false, hung_up = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(mutex);
+    if (!ended.wait_for(lock, std::chrono::seconds(30), [&] { return finished; })) {
+      ::close(terminal);
+      hung_up = true;
+    }
+  });
+  RunResult result = RunLeadscoreIn("", args, ::ttyname(program_side));
+  {
+    std::lock_guard lock(mutex);
+    finished = true;
+  }
+  ended.notify_one();
+  watchdog.join();
+  ::close(program_side);
+  if (!hung_up) ::close(terminal);
+  if (!typed_all) result.err += "\n(the test could not type its input)";
+  if (hung_up) {
+    result.exit_code = kHungUp;
+    result.err += "\n(still reading 30 s after Ctrl-D: the terminal was hung up)";
+  }
+  return result;
 }
 
 RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args,

@@ -21,6 +21,14 @@ RunResult RunLeadscore(const std::vector<std::string>& args);
 RunResult RunLeadscoreWithStdin(const std::vector<std::string>& args,
                                 const std::string& stdin_path);
 
+// The same, with standard input a terminal (a pseudo-terminal) on which `typed` is typed, then
+// Ctrl-D; standard output and error are captured as above.
+// exit_code is kNoTerminal when this machine has no pseudo-terminals (no /dev/ptmx), and
+// kHungUp when the program still read 30 s after Ctrl-D, and the terminal was hung up.
+inline constexpr int kNoTerminal = -2;
+inline constexpr int kHungUp = -3;
+RunResult RunLeadscoreOnTerminal(const std::vector<std::string>& args, const std::string& typed);
+
 // The same, run in the directory `cwd`, where relative paths of `args` are read.
 RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args,
                          const std::string& stdin_path = "/dev/null");
