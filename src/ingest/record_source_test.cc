@@ -176,7 +176,7 @@ TEST(RecordSource, AUtf16OrUtf32FileIsRefusedByName) {
   const std::string utf16le("\xFF\xFEl\0e\0a\0d\0_\0i\0d\0\n\0", 18);
   const std::string utf16be("\xFE\xFF\0l\0e\0a\0d\0_\0i\0d\0\n", 18);
   const std::string utf32le("\xFF\xFE\0\0l\0\0\0\n\0\0\0", 12);
-  for (const std::string& name : {"x.csv", "x.jsonl"}) {
+  for (const std::string name : {"x.csv", "x.jsonl"}) {
     for (const auto& [bytes, encoding] :
          {std::pair{utf16le, "UTF-16"}, {utf16be, "UTF-16"}, {utf32le, "UTF-32"}}) {
       const std::string path = dir.Write(name, bytes);

@@ -66,8 +66,7 @@ void CompactFingerprintSet::Place(uint64_t fp, size_t empty) {
 
 void CompactFingerprintSet::Add(uint64_t fp) {
   size_t empty;
-  Probe(RegionOf(fp), LowOf(fp), empty);
-  Place(fp, empty);
+  if (!Probe(RegionOf(fp), LowOf(fp), empty)) Place(fp, empty);
 }
 
 void CompactFingerprintSet::Reserve(size_t n) {

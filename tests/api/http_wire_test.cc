@@ -109,7 +109,9 @@ class HttpWireTest : public ::testing::Test {
     ASSERT_TRUE(server_.Start(options_));
   }
   void TearDown() override {
-    if (server_.running()) EXPECT_EQ(server_.Stop(), 0) << server_.log();
+    if (server_.running()) {
+      EXPECT_EQ(server_.Stop(), 0) << server_.log();
+    }
   }
 
   std::string PostHeader(const std::string& path, size_t length, const std::string& extra = "") {

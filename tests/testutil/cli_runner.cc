@@ -40,7 +40,10 @@ RunResult RunLeadscoreWithStdin(const std::vector<std::string>& args,
 RunResult RunLeadscoreOnTerminal(const std::vector<std::string>& args, const std::string& typed) {
   int terminal = -1, program_side = -1;
   if (::openpty(&terminal, &program_side, nullptr, nullptr, nullptr) != 0) {
-    return {.exit_code = kNoTerminal, .err = "cannot open a pseudo-terminal"};
+    RunResult none;
+    none.exit_code = kNoTerminal;
+    none.err = "cannot open a pseudo-terminal";
+    return none;
   }
   // Neither end may stay open in the program: its own copy of the terminal's end would keep
   // the hang-up below from reaching it.
