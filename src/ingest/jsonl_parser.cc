@@ -138,6 +138,14 @@ const char* EndOfFirstValue(const char* p, const char* end) {
 
 // Why simdjson refused a line, in a report's words (its own messages end in a period, and
 // "ended early" also stands for text after the object).
+// A line led by a byte-order mark: a file's own is skipped where the file starts
+// (BlockSource), so this one comes from files joined with cat, or a writer that puts one on
+// every line.
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+constexpr const char* kLineByteOrderMark =
+    "invalid JSON: the line starts with a byte-order mark (U+FEFF), which only the start of a "
+    "file may have";
+
 std::string InvalidJson(error_code error, const char* line, size_t length) {
   const char* end = line + length;
   const char* value_end = EndOfFirstValue(line, end);
@@ -702,7 +710,10 @@ void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, ui
   if (error != SUCCESS) return fail(InvalidJson(error, line, length));
   od::object object;
   error = document.get_object().get(object);
-  if (error == simdjson::INCORRECT_TYPE) return fail("not a JSON object");
+  if (error == simdjson::INCORRECT_TYPE) {
+    const bool mark = std::string_view(line, length).starts_with(kByteOrderMark);
+    return fail(mark ? kLineByteOrderMark : "not a JSON object");
+  }
   document_ = &document;
   path_.clear();
   if (error == SUCCESS) error = WalkObject(object, 0, 1);
@@ -909,6 +920,20 @@ error_code JsonlParser::TextUpToHere(const char* start, std::string_view& text) 
   while (here > start && IsJsonSpace(here[-1])) --here;
   text = std::string_view(start, static_cast<size_t>(here - start));
   return SUCCESS;
+}
+
+std::string DescribeInvalidJson(std::string_view text) {
+  // The line ends of a value that spans lines are no text after it (InvalidJson reads a line).
+  while (!text.empty() && std::string_view(" \t\r\n").find(text.back()) != std::string_view::npos) {
+    text.remove_suffix(1);
+  }
+  if (text.starts_with(kByteOrderMark)) return kLineByteOrderMark;
+  simdjson::dom::parser parser;
+  if (parser.allocate(text.size() + 1, kMaxJsonDepth) != SUCCESS) return "invalid JSON";
+  simdjson::dom::element element;
+  const error_code error = parser.parse(simdjson::padded_string(text)).get(element);
+  if (error != SUCCESS) return InvalidJson(error, text.data(), text.size());
+  return element.is_object() ? "invalid JSON" : "not a JSON object";
 }
 
 }  // namespace leadscore::ingest

@@ -40,6 +40,12 @@ namespace leadscore::ingest {
 
 inline constexpr int kMaxJsonDepth = 128;
 
+// Why `text`, one JSON value (it may span lines), is not a record, in the words a bad line of a
+// JSON Lines file gets ("invalid JSON: nested deeper than 128 levels", "not a JSON object").
+// For readers that parse with another library (the service's lead and outcome bodies), so that
+// a rejected record says what batch would say of it. "invalid JSON" when simdjson finds no fault.
+std::string DescribeInvalidJson(std::string_view text);
+
 class JsonlParser final : public BlockParser {
  public:
   JsonlParser(std::string file, std::vector<std::string> wanted_keys);

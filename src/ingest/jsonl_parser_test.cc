@@ -207,6 +207,43 @@ TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
                   "11: invalid JSON: a bad escape in a string (a backslash is written \\\\)"));
 }
 
+// DescribeInvalidJson, for readers that parse with another library, says of a value what the
+// parser says of the same line.
+TEST(JsonlParser, DescribeInvalidJsonSaysWhatTheParserSays) {
+  const std::vector<std::string> lines = {
+      "{\"a\":1} trailing",
+      "{\"a\":{\"b\":1}",
+      "{\"a\":\"open",
+      "{\"a\":1,}",
+      "{\"a\":\"\xff\"}",
+      "{\"a\":1e}",
+      "{\"a\":nul}",
+      "{\"a\":NaN}",
+      "{\"a\":" + std::string(200, '{') + std::string(200, '}') + "}",
+      "{\"a\":\"tab\there\"}",
+      "{\"a\":\"C:\\x\"}",
+      "[1,2]",
+      "\"text\"",
+      "12"};
+  for (const std::string& line : lines) {
+    Parsed p = ParseJsonl(line + "\n", {"a"});
+    ASSERT_EQ(p.errors.size(), 1u) << line;
+    EXPECT_EQ("1: " + DescribeInvalidJson(line), p.errors[0]) << line;
+  }
+  // An object spanning lines, as a request body may be.
+  EXPECT_EQ(DescribeInvalidJson("{\n  \"a\": 1,\n}\n"),
+            "invalid JSON: a comma, a colon, a brace or a key is missing or out of place");
+  EXPECT_EQ(DescribeInvalidJson("{\"a\": {\"b\": [1, 2]}}"), "invalid JSON");
+  // A line after the first led by a byte-order mark (files joined with cat) is told as such.
+  const std::string marked = "\xEF\xBB\xBF{\"a\":1}";
+  Parsed p = ParseJsonl("{\"a\":1}\n" + marked + "\n", {"a"});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ("2: " + DescribeInvalidJson(marked), p.errors[0]);
+  EXPECT_EQ(DescribeInvalidJson(marked),
+            "invalid JSON: the line starts with a byte-order mark (U+FEFF), which only the start "
+            "of a file may have");
+}
+
 TEST(JsonlParser, BlankAndWhitespaceLinesAreSkipped) {
   Parsed p = ParseJsonl("\n  \t\n{\"a\":1}\n\r\n \r\n{\"a\":2}\n\n", {"a"});
   EXPECT_THAT(p.rows, ElementsAre("3: 1", "6: 2"));

@@ -11,6 +11,7 @@
 
 #include "core/text_lines.h"
 #include "ingest/convert.h"
+#include "ingest/jsonl_parser.h"
 #include "service/cell_texts.h"
 #include "service/event_reader.h"
 #include "service/lead_table.h"
@@ -116,9 +117,7 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
     std::vector<OutOfRangeNumber> out_of_range;
     json object = ParseRecordJson<json>(text, &out_of_range);
     if (object.is_discarded() || !object.is_object()) {
-      errors.push_back({file, line, "",
-                        std::string(object.is_discarded() ? "invalid JSON" : "not a JSON object") +
-                            "; row skipped"});
+      errors.push_back({file, line, "", ingest::DescribeInvalidJson(text) + "; row skipped"});
       out.push_back({line, nullptr, {}, std::nullopt});
     } else {
       std::optional<ingest::RowError> warning;

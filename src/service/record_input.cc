@@ -6,6 +6,7 @@
 
 #include "core/text_lines.h"
 #include "core/value.h"
+#include "ingest/jsonl_parser.h"
 #include "service/record_json.h"
 
 namespace leadscore::service {
@@ -20,7 +21,10 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   if (body[start] == '[') {
     json parsed = ParseRecordJson<json>(body, nullptr);
     if (parsed.is_discarded()) {
-      return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
+      std::string why = ingest::DescribeInvalidJson(body);
+      why = why.starts_with("invalid JSON: ") ? ": " + why.substr(14) : "";
+      return Error(
+          InvalidArgument("the body is not valid JSON (expected an array of objects)" + why));
     }
     if (parsed.empty()) return Error(InvalidArgument("the body holds no record (an empty array)"));
     for (size_t i = 0; i < parsed.size(); ++i) {
@@ -44,7 +48,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   ForEachRecordLine(body, [&](std::string_view line, size_t /*offset*/) {
     json parsed = ParseRecordJson<json>(line, nullptr);
     if (parsed.is_discarded() || !parsed.is_object()) {
-      rejected.push_back({index, "", parsed.is_discarded() ? "invalid JSON" : "not a JSON object"});
+      rejected.push_back({index, "", ingest::DescribeInvalidJson(line)});
       out.emplace_back(nullptr);
     } else {
       out.push_back(std::move(parsed));

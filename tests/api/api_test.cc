@@ -635,6 +635,23 @@ TEST_P(ApiTest, UpsertsLeadsAsObjectArrayOrNdjsonAndMergesAttributes) {
   EXPECT_EQ(ndjson.doc["errors"][0]["field"], "lead_id");
   EXPECT_FALSE(ndjson.doc["errors"][0]["reason"].get<std::string>().empty());
 
+  // A line that is not JSON is rejected in the words `leadscore score` uses for it.
+  Reply broken = Post("/v1/leads",
+                      "{\"lead_id\":\"n3\"}\n"
+                      "{\"lead_id\":\"n4\",}\n"
+                      "[1]\n",
+                      write_, "application/x-ndjson");
+  ASSERT_EQ(broken.status, 200) << broken;
+  ASSERT_EQ(broken.doc["errors"].size(), 2u) << broken;
+  EXPECT_EQ(broken.doc["errors"][0]["reason"],
+            "invalid JSON: a comma, a colon, a brace or a key is missing or out of place");
+  EXPECT_EQ(broken.doc["errors"][1]["reason"], "not a JSON object");
+  Reply broken_array = Post("/v1/leads", "[{\"lead_id\":\"n5\"},{\"lead_id\":\"n6\"]", write_);
+  EXPECT_EQ(broken_array.status, 400) << broken_array;
+  EXPECT_EQ(broken_array.doc["detail"],
+            "the body is not valid JSON (expected an array of objects): a comma, a colon, a brace "
+            "or a key is missing or out of place");
+
   Reply a2 = Get("/v1/leads/a2", read_);
   ASSERT_EQ(a2.status, 200) << a2;
   EXPECT_EQ(a2.doc["attributes"], json::parse(R"({"industry":"SaaS","company_size":20})"));

@@ -279,6 +279,12 @@ def numbers_out_of_range(binary, model, work):
     expected, stderr = batch_scores(binary, model, leads, None, as_of)
     assert warning in stderr, stderr
     assert sorted(expected) == ["A", "B", "C"], expected
+    # The skipped lines are reported in batch's words, not as a bare "invalid JSON".
+    for line in (4, 5):
+        said = [s for s in stderr.splitlines() if s.startswith(f"{leads}:{line}: ")]
+        assert len(said) == 1 and said[0] in out.stderr.splitlines(), (said, out.stderr)
+    assert f"{leads}:4: invalid JSON: the line starts with a byte-order mark" in out.stderr
+    assert f"{leads}:5: invalid JSON: nested deeper than 128 levels; row skipped" in out.stderr
     with sqlite3.connect(db) as c:
         stored = sorted(r[0] for r in c.execute("SELECT lead_id FROM leads"))
     assert stored == ["A", "B", "C"], stored
