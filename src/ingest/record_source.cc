@@ -109,6 +109,10 @@ Result<std::unique_ptr<RecordSource>> RecordSource::Open(const std::string& path
         "-: standard input can be read once, and this command reads it twice (or it was given "
         "twice); write it to a file and give the file"));
   }
+  struct stat st {};
+  if (!standard_input && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Error(InvalidArgument(path + ": is a directory, not a CSV or JSON Lines file"));
+  }
   std::optional<Format> format = FormatFromPath(path);
   if (!format && !IsStream(path)) {
     return Error(InvalidArgument(path + ": unknown file type (expected .csv, .jsonl or .ndjson, "

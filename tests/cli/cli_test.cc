@@ -724,6 +724,11 @@ TEST_F(Cli, ADirectoryGivenForAFileIsNamedAsSuch) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find(dir_.path() + ": is a directory, not a mapping file"), std::string::npos)
       << r.err;
+  for (const char* input : {"--leads", "--events"}) {
+    r = RunLeadscore({"score", "--model", model_, input, dir_.path()});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, "score: " + dir_.path() + ": is a directory, not a CSV or JSON Lines file\n");
+  }
 }
 
 // A model that never ends (/dev/zero) is refused at 256 MiB, not read until memory runs out.
