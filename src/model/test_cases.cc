@@ -8,6 +8,7 @@
 
 #include "core/read_file.h"
 #include "core/yaml_problem.h"
+#include "model/diagnostic.h"
 
 namespace leadscore::model {
 namespace {
@@ -28,7 +29,7 @@ class SuiteReader {
     }
     for (const auto& entry : root) {
       std::string key = entry.first.Scalar();
-      if (key != "cases" && key != "model") Error(entry.first, "unknown key `" + key + "`");
+      if (key != "cases" && key != "model") UnknownKey(entry.first, key, "", {"cases", "model"});
     }
     if (root["model"]) suite_.model = root["model"].Scalar();
     for (const auto& c : root["cases"]) ReadCase(c);
@@ -37,6 +38,17 @@ class SuiteReader {
   }
 
  private:
+  // "unknown key `scroe` in expect; did you mean `score`? (score, fit, ...)"
+  void UnknownKey(const YAML::Node& node, const std::string& key, const std::string& where,
+                  const std::vector<std::string>& allowed) {
+    std::string message = "unknown key `" + key + "`" + (where.empty() ? "" : " in " + where);
+    const std::string hint = ClosestMatch(key, allowed);
+    if (!hint.empty()) message += "; did you mean `" + hint + "`?";
+    std::string names;
+    for (const std::string& name : allowed) names += (names.empty() ? "" : ", ") + name;
+    Error(node, message + " (" + names + ")");
+  }
+
   void Error(const YAML::Node& node, std::string message) {
     errors_.push_back({suite_.file, PosOf(node), std::move(message)});
   }
@@ -101,9 +113,7 @@ class SuiteReader {
       } else if (key == "expect") {
         ReadExpect(entry.second, c);
       } else {
-        Error(entry.first, "unknown key `" + key +
-                               "` in a test case (name, as_of, lead, events, "
-                               "expect)");
+        UnknownKey(entry.first, key, "a test case", {"name", "as_of", "lead", "events", "expect"});
       }
     }
     if (c.name.empty()) c.name = "case at line " + std::to_string(c.pos.line);
@@ -172,9 +182,8 @@ class SuiteReader {
       } else if (key == "exact_reasons") {
         c.exact_reasons = v.Scalar() == "true";
       } else {
-        Error(entry.first, "unknown key `" + key +
-                               "` in expect (score, fit, engagement, grade, "
-                               "stage, reasons, exact_reasons)");
+        UnknownKey(entry.first, key, "expect",
+                   {"score", "fit", "engagement", "grade", "stage", "reasons", "exact_reasons"});
       }
     }
   }

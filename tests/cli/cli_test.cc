@@ -781,6 +781,29 @@ TEST_F(Cli, TestCommandReportsDiffsAndFails) {
   EXPECT_NE(r.out.find("1 passed, 1 failed"), std::string::npos) << r.out;
 }
 
+// A misspelt key in a test file is pointed at, with the key it was likely meant to be.
+TEST_F(Cli, TestFileTyposGetADidYouMean) {
+  std::string cases = dir_.Write("typo.yaml", R"(cases:
+  - name: one
+    as_of: 2024-01-01
+    lead: {size: 50}
+    expect: {scroe: 20}
+  - name: two
+    asof: 2024-01-01
+    expect: {score: 0}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(
+      r.err.find(cases + ":5:14: unknown key `scroe` in expect; did you mean `score`? (score, fit, "
+                         "engagement, grade, stage, reasons, exact_reasons)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cases + ":7:5: unknown key `asof` in a test case; did you mean `as_of`?"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(Cli, ExplainNamesRulesEventsAndNextSteps) {
   std::string leads = dir_.Write("leads.csv", "lead_id,size,industry\na,50,IT\n");
   std::string events = dir_.Write("events.csv", "lead_id,type,ts\na,page_view,2024-01-01\n");
