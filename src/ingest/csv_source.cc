@@ -224,7 +224,8 @@ std::vector<RowError> CsvSource::header_warnings() const {
   std::vector<RowError> warnings;
   std::vector<bool> reported(header_.size());
   for (size_t i = 0; i < header_.size(); ++i) {
-    if (reported[i]) continue;
+    // Columns with no name (a spreadsheet's trailing ",,,") are read by no model or table.
+    if (reported[i] || header_[i].empty()) continue;
     std::vector<size_t> columns{i + 1};  // 1-based, as a spreadsheet user counts them
     for (size_t j = i + 1; j < header_.size(); ++j) {
       if (header_[j] == header_[i]) columns.push_back(j + 1), reported[j] = true;

@@ -91,7 +91,8 @@ class RecordSource {
   virtual char delimiter() const = 0;
   // CSV only: what is wrong with the header that does not stop the file being read: a name
   // given to more than one column, of which the last is read (as Python's csv.DictReader reads
-  // it). One warning per such name, at the header's line, in header order.
+  // it). One warning per such name, at the header's line, in header order. Columns with no
+  // name are not reported: nothing can name them.
   virtual std::vector<RowError> header_warnings() const { return {}; }
   // CSV only: the physical line the header was read from: 1 unless blank lines come first, and
   // 1 for an empty file, where a missing column is reported. 0 for JSON Lines.
