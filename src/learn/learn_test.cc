@@ -228,6 +228,26 @@ TEST(Table, AColumnNamedTwiceIsOneFeatureFromItsLastColumn) {
       << errors[0];
 }
 
+// A column with no name (a spreadsheet's trailing commas) is no feature: a scorecard could not
+// name it, and did not load when it was one.
+TEST(Table, AColumnWithNoNameIsNotAFeature) {
+  std::string rows = "x,,y,\n";
+  for (int i = 0; i < 30; ++i) {
+    rows += std::to_string(i % 7) + "," + std::to_string(i % 2) + "," + (i % 2 ? "lost" : "won") +
+            ",\n";
+  }
+  TempFile f(rows);
+  std::vector<std::string> errors;
+  auto t = LoadTable(f.path(), {.label = "y", .positive = "won", .on_error = [&](const auto& e) {
+                                  errors.push_back(ingest::FormatRowError(e));
+                                }});
+  ASSERT_TRUE(t) << t.error().message();
+  ASSERT_EQ(t->columns.size(), 1u);
+  EXPECT_EQ(t->columns[0].name, "x");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], f.path() + ":1: columns 2 and 4 have no name, so they are not features");
+}
+
 TEST(Table, BadLabelsAndTooLittleDataAreClearErrors) {
   TempFile f(SmallTable(40));
   auto message = [&](TableOptions o) {

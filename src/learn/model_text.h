@@ -7,12 +7,17 @@
 
 namespace leadscore::learn {
 
-// A YAML double-quoted scalar.
+// A YAML double-quoted scalar; control characters (a line break in a column name) escaped.
 std::string YamlQuote(std::string_view s);
 
 // A YAML single-quoted scalar: only the quote itself is escaped (doubled), so an expression's
-// double-quoted strings read as written.
+// double-quoted strings read as written. YamlQuote's when `s` holds a control character, which
+// a single-quoted scalar cannot keep (YAML folds a line break in it into a space).
 std::string YamlSingleQuote(std::string_view s);
+
+// `s` for a `#` comment: control characters escaped as in YamlQuote, so that a line break in a
+// name does not end the comment.
+std::string CommentText(std::string_view s);
 
 // A string literal of the expression language.
 std::string ExprString(std::string_view s);

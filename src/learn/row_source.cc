@@ -46,13 +46,17 @@ void CollectKeys(const nlohmann::json& object, const std::string& prefix,
     std::string name = prefix.empty() ? key : prefix + "." + key;
     if (value.is_object()) {
       CollectKeys(value, name, seen, keys);
-    } else if (seen.insert(name).second) {
+    } else if (ModelCanName(name) && seen.insert(name).second) {
       keys.push_back(std::move(name));
     }
   }
 }
 
 }  // namespace
+
+bool ModelCanName(std::string_view name) {
+  return !name.empty() && name.find('`') == std::string_view::npos;
+}
 
 SourceOpener FileOpener(std::string path) {
   return [path = std::move(path)] { return ingest::RecordSource::Open(path); };
@@ -90,7 +94,7 @@ Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
   std::vector<std::string> keys;
   if (source->format() == ingest::Format::kCsv) {  // a name once, though columns share it
     for (const std::string& name : source->header()) {
-      if (seen.insert(name).second) keys.push_back(name);
+      if (ModelCanName(name) && seen.insert(name).second) keys.push_back(name);
     }
     return keys;
   }

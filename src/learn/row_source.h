@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -24,8 +25,13 @@ SourceOpener JsonLinesOpener(std::string name, std::string text);
 // The columns a source holds: a CSV file's header, each name once (columns that share a name
 // are read as the last of them); for JSON Lines, which has none, every key of every line
 // (nested objects flattened with dots, as the parser reads them) in order of first appearance,
-// which takes one pass over the source.
+// which takes one pass over the source. A name a model cannot write is left out (ModelCanName).
 Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
+
+// Whether a model can name the column `name` (in backticks, SCORING.md "Expressions"): not when
+// it is empty (a spreadsheet's trailing ",,,") or holds a backtick, which ends a backticked
+// name. A feature of such a column would make a scorecard that does not load.
+bool ModelCanName(std::string_view name);
 
 // Whether the source holds CSV (its cells are text to type) rather than JSON Lines.
 Result<bool> IsCsv(const SourceOpener& open);

@@ -147,6 +147,29 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   LabeledTable table;
   TableSink sink(options, path, label_slot, builders, table);
   for (ingest::RowError& warning : source->header_warnings()) sink.OnWarning(std::move(warning));
+  std::vector<size_t> unnamed;  // 1-based; ColumnsOf left them out
+  for (size_t i = 0; i < source->header().size(); ++i) {
+    const std::string& name = source->header()[i];
+    if (name.empty()) {
+      unnamed.push_back(i + 1);
+    } else if (!ModelCanName(name)) {
+      sink.OnWarning({path, source->header_line(), "",
+                      fmt::format("column {}, \"{}\", has a backtick (`) in its name, which a "
+                                  "model cannot write, so it is not a feature",
+                                  i + 1, name)});
+    }
+  }
+  if (!unnamed.empty()) {
+    std::string list;
+    for (size_t k = 0; k < unnamed.size(); ++k) {
+      list += k == 0 ? "" : k + 1 == unnamed.size() ? " and " : ", ";
+      list += std::to_string(unnamed[k]);
+    }
+    sink.OnWarning({path, source->header_line(), "",
+                    unnamed.size() == 1
+                        ? "column " + list + " has no name, so it is not a feature"
+                        : "columns " + list + " have no name, so they are not features"});
+  }
   auto parser = ingest::BlockParser::Create(*source, header);
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());

@@ -269,6 +269,51 @@ TEST_F(LearnCli, WrittenScorecardScoresWithTheTrainedRanking) {
   EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4);  // printed with 4 decimals
 }
 
+// Column names and values a spreadsheet may hold: quotes, a line break, a backtick, none at
+// all. The scorecard written loads, and scores the table as training ranked it; the columns a
+// model cannot name are left out and said to be.
+TEST_F(LearnCli, AScorecardOfOddColumnNamesLoadsAndRanksAsTrained) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::map<std::string, int> label;
+  std::string csv = "lead_id,\"it's \"\"odd\"\"\",\"line\nbreak\",a`b,,converted\n";
+  for (int i = 0; i < 2000; ++i) {
+    const double odd = unit(rng), kind = unit(rng);
+    const int y = unit(rng) < (odd + (kind < 0.5 ? 0.4 : 0.0)) / 1.4 ? 1 : 0;
+    const std::string id = IdOf('L', i);
+    label[id] = y;
+    csv += id + "," + std::to_string(odd) + "," + (kind < 0.5 ? "\"two\nlines\"" : "one") + "," +
+           std::to_string(y) + ",x," + std::to_string(y) + "\n";
+  }
+  const std::string table = dir_.Write("odd.csv", csv);
+  const std::string card = dir_.File("odd.yaml");
+  auto r = RunLeadscore({"train", "--table", table, "--label", "converted", "--positive", "1",
+                         "--drop", "lead_id", "--kind", "scorecard", "--out", card});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("column 4, \"a`b\", has a backtick (`) in its name"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("column 5 has no name, so it is not a feature"), std::string::npos) << r.err;
+  double model_auc = 0, points_auc = 0;
+  const size_t at = r.out.find("training AUC: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  ASSERT_EQ(
+      std::sscanf(r.out.c_str() + at, "training AUC: %lf (model), %lf", &model_auc, &points_auc), 2)
+      << r.out;
+  auto scored = RunLeadscore({"score", "--model", card, "--leads", table, "--as-of", "2025-01-01"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  std::vector<std::pair<double, int>> by_lead;
+  std::stringstream lines(scored.out);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    const std::string id = line.substr(0, line.find(','));
+    by_lead.emplace_back(std::stod(line.substr(line.find(',') + 1)), label.at(id));
+  }
+  ASSERT_EQ(by_lead.size(), 2000u);
+  EXPECT_GT(points_auc, 0.6);
+  EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4);  // both columns read back by their names
+}
+
 TEST_F(LearnCli, TreesAreSavedAndPredictWithReasons) {
   auto args = TableArgs("train");
   const std::string trees = dir_.File("trees.json");
