@@ -10,6 +10,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/number_list.h"
 #include "ingest/byte_scan.h"
 #include "ingest/csv_parser.h"
 
@@ -231,11 +232,7 @@ std::vector<RowError> CsvSource::header_warnings() const {
       if (header_[j] == header_[i]) columns.push_back(j + 1), reported[j] = true;
     }
     if (columns.size() == 1) continue;
-    std::string list;
-    for (size_t k = 0; k < columns.size(); ++k) {
-      list += k == 0 ? "" : k + 1 == columns.size() ? " and " : ", ";
-      list += std::to_string(columns[k]);
-    }
+    const std::string list = NumberList(columns);
     const bool two = columns.size() == 2;
     std::string message = "columns " + list + (two ? " both" : "") + " have this name; column " +
                           std::to_string(columns.back()) + " is read and ";

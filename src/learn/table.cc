@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/number_list.h"
 #include "ingest/convert.h"
 #include "learn/column_builder.h"
 #include "learn/row_source.h"
@@ -160,11 +161,7 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
     }
   }
   if (!unnamed.empty()) {
-    std::string list;
-    for (size_t k = 0; k < unnamed.size(); ++k) {
-      list += k == 0 ? "" : k + 1 == unnamed.size() ? " and " : ", ";
-      list += std::to_string(unnamed[k]);
-    }
+    const std::string list = NumberList(unnamed);
     sink.OnWarning({path, source->header_line(), "",
                     unnamed.size() == 1
                         ? "column " + list + " has no name, so it is not a feature"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <sstream>
 #include <string>
@@ -27,6 +28,28 @@ inline std::map<std::string, std::string> ColumnOf(const std::string& csv,
     if (at < cells.size()) out[cells[0]] = cells[at];
   }
   return out;
+}
+
+// Each lead of a `score` CSV output as (score, its label in `label`), for PairAuc.
+inline std::vector<std::pair<double, int>> ScoresWithLabels(
+    const std::string& csv, const std::map<std::string, int>& label) {
+  std::vector<std::pair<double, int>> out;
+  for (const auto& [id, score] : ColumnOf(csv, "score")) {
+    out.emplace_back(std::stod(score), label.at(id));
+  }
+  return out;
+}
+
+// The AUCs `train --kind scorecard` prints, "training AUC: A (model), B (the written points)";
+// {-1, -1} when the line is missing.
+inline std::pair<double, double> TrainingAucs(const std::string& out) {
+  double model = -1, points = -1;
+  const size_t at = out.find("training AUC: ");
+  if (at == std::string::npos ||
+      std::sscanf(out.c_str() + at, "training AUC: %lf (model), %lf", &model, &points) != 2) {
+    return {-1, -1};
+  }
+  return {model, points};
 }
 
 inline double PairAuc(const std::vector<std::pair<double, int>>& scored) {
