@@ -551,15 +551,6 @@ History PagesHistory() {
   return h;
 }
 
-// The AUCs `train --kind scorecard` prints: (the model, the written points).
-std::pair<double, double> TrainedAucs(const std::string& out) {
-  const size_t at = out.find("training AUC: ");
-  if (at == std::string::npos) return {0, 0};
-  const double model = std::stod(out.substr(at + 14));
-  const double points = std::stod(out.substr(out.find("(model), ", at) + 9));
-  return {model, points};
-}
-
 TEST_F(LearnCli, AScorecardLearnedFromHistoryIsAModelTheEngineRuns) {
   for (const auto& [name, h] : {std::pair{std::string("signing"), LeakyHistory("2025-05-20")},
                                 std::pair{std::string("pages"), PagesHistory()}}) {
@@ -571,7 +562,7 @@ TEST_F(LearnCli, AScorecardLearnedFromHistoryIsAModelTheEngineRuns) {
                            dir_.Write(name + "-outcomes.csv", h.outcomes), "--reference",
                            "2025-06-01", "--kind", "scorecard", "--out", card});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto [model_auc, points_auc] = TrainedAucs(r.out);
+    const auto [model_auc, points_auc] = TrainingAucs(r.out);
     EXPECT_GT(model_auc, 0.9) << r.out;
     const std::string yaml = dir_.Read(name + "-card.yaml");
     EXPECT_NE(yaml.find("engagement:"), std::string::npos) << yaml;
