@@ -209,6 +209,13 @@ TEST(Table, ReadsTypesPlaceholdersAndBadRows) {
   EXPECT_NE(errors[1].find(":43: field `y`: the label is empty"), std::string::npos) << errors[1];
 }
 
+// `path` loaded with label `y` (positive `won`), its problems appended to `errors` as printed.
+Result<LabeledTable> LoadYWon(const std::string& path, std::vector<std::string>& errors) {
+  return LoadTable(path, {.label = "y", .positive = "won", .on_error = [&](const auto& e) {
+                            errors.push_back(ingest::FormatRowError(e));
+                          }});
+}
+
 // Columns that share a name make one feature, read from the last of them (as scoring reads
 // it), and the header's warning is reported.
 TEST(Table, AColumnNamedTwiceIsOneFeatureFromItsLastColumn) {
@@ -216,9 +223,7 @@ TEST(Table, AColumnNamedTwiceIsOneFeatureFromItsLastColumn) {
   for (int i = 0; i < 30; ++i) rows += "1," + std::string(i % 3 ? "lost" : "won") + ",5\n";
   TempFile f(rows);
   std::vector<std::string> errors;
-  auto t = LoadTable(f.path(), {.label = "y", .positive = "won", .on_error = [&](const auto& e) {
-                                  errors.push_back(ingest::FormatRowError(e));
-                                }});
+  auto t = LoadYWon(f.path(), errors);
   ASSERT_TRUE(t) << t.error().message();
   ASSERT_EQ(t->columns.size(), 1u);
   EXPECT_EQ(t->columns[0].name, "x");
@@ -238,9 +243,7 @@ TEST(Table, AColumnWithNoNameIsNotAFeature) {
   }
   TempFile f(rows);
   std::vector<std::string> errors;
-  auto t = LoadTable(f.path(), {.label = "y", .positive = "won", .on_error = [&](const auto& e) {
-                                  errors.push_back(ingest::FormatRowError(e));
-                                }});
+  auto t = LoadYWon(f.path(), errors);
   ASSERT_TRUE(t) << t.error().message();
   ASSERT_EQ(t->columns.size(), 1u);
   EXPECT_EQ(t->columns[0].name, "x");

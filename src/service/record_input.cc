@@ -21,8 +21,10 @@ Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection
   if (body[start] == '[') {
     json parsed = ParseRecordJson<json>(body, nullptr);
     if (parsed.is_discarded()) {
+      // "invalid JSON: a string is not closed" -> ": a string is not closed"
+      constexpr std::string_view kPrefix = "invalid JSON: ";
       std::string why = ingest::DescribeInvalidJson(body);
-      why = why.starts_with("invalid JSON: ") ? ": " + why.substr(14) : "";
+      why = why.starts_with(kPrefix) ? ": " + why.substr(kPrefix.size()) : "";
       return Error(
           InvalidArgument("the body is not valid JSON (expected an array of objects)" + why));
     }
