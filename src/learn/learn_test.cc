@@ -27,10 +27,10 @@ namespace {
 
 class TempFile {
  public:
-  explicit TempFile(const std::string& content) {
+  explicit TempFile(const std::string& content, const std::string& extension = ".csv") {
     static int n = 0;
     path_ = (std::filesystem::temp_directory_path() /
-             ("learn_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".csv"))
+             ("learn_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + extension))
                 .string();
     std::ofstream(path_) << content;
   }
@@ -249,6 +249,28 @@ TEST(Table, AColumnWithNoNameIsNotAFeature) {
   EXPECT_EQ(t->columns[0].name, "x");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0], f.path() + ":1: columns 2 and 4 have no name, so they are not features");
+}
+
+// JSON Lines has no header: a key a model cannot name is said to be left out at the line it
+// first appears on, once, and the rows still load.
+TEST(Table, AJsonKeyAModelCannotNameIsNotAFeatureAndIsSaidToBe) {
+  std::string rows;
+  for (int i = 0; i < 30; ++i) {
+    rows += "{\"x\":" + std::to_string(i % 7) + (i >= 2 ? ",\"a`b\":1" : "") +
+            (i >= 4 ? ",\"\":2" : "") + ",\"y\":\"" + (i % 2 ? "lost" : "won") + "\"}\n";
+  }
+  TempFile f(rows, ".jsonl");
+  std::vector<std::string> errors;
+  auto t = LoadYWon(f.path(), errors);
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_EQ(t->rows(), 30u);
+  ASSERT_EQ(t->columns.size(), 1u);
+  EXPECT_EQ(t->columns[0].name, "x");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], f.path() +
+                           ":3: the key \"a`b\" has a backtick (`) in its name, which a model "
+                           "cannot write, so it is not a feature");
+  EXPECT_EQ(errors[1], f.path() + ":5: a key with no name (\"\") is not a feature");
 }
 
 TEST(Table, BadLabelsAndTooLittleDataAreClearErrors) {

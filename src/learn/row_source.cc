@@ -1,9 +1,13 @@
 #include "learn/row_source.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <unordered_set>
+
+#include "core/number_list.h"
 
 namespace leadscore::learn {
 namespace {
@@ -39,17 +43,52 @@ class TextSource final : public ingest::RecordSource {
   bool done_ = false;
 };
 
-// Adds the keys of `object` not seen yet, nested objects as `outer.inner`.
-void CollectKeys(const nlohmann::json& object, const std::string& prefix,
-                 std::unordered_set<std::string>& seen, std::vector<std::string>& keys) {
+// Adds the keys of `object` not seen yet, nested objects as `outer.inner`; a key a model cannot
+// name is reported to `left_out` the first time it is seen (`line` of `path`).
+void CollectKeys(const nlohmann::json& object, const std::string& prefix, const std::string& path,
+                 uint64_t line, std::unordered_set<std::string>& seen,
+                 std::vector<std::string>& keys, std::vector<ingest::RowError>* left_out) {
   for (const auto& [key, value] : object.items()) {
     std::string name = prefix.empty() ? key : prefix + "." + key;
     if (value.is_object()) {
-      CollectKeys(value, name, seen, keys);
-    } else if (ModelCanName(name) && seen.insert(name).second) {
+      CollectKeys(value, name, path, line, seen, keys, left_out);
+    } else if (!seen.insert(name).second) {
+      continue;
+    } else if (ModelCanName(name)) {
       keys.push_back(std::move(name));
+    } else if (left_out) {
+      left_out->push_back(
+          {path, line, "",
+           name.empty() ? "a key with no name (\"\") is not a feature"
+                        : fmt::format("the key \"{}\" has a backtick (`) in its name, which a "
+                                      "model cannot write, so it is not a feature",
+                                      name)});
     }
   }
+}
+
+// What a CSV header's columns that a model cannot name (ModelCanName) become: a warning each
+// at the header's line, the unnamed ones in one.
+void ReportUnnameableColumns(const ingest::RecordSource& source,
+                             std::vector<ingest::RowError>& left_out) {
+  std::vector<size_t> unnamed;  // 1-based
+  for (size_t i = 0; i < source.header().size(); ++i) {
+    const std::string& name = source.header()[i];
+    if (name.empty()) {
+      unnamed.push_back(i + 1);
+    } else if (!ModelCanName(name)) {
+      left_out.push_back({source.path(), source.header_line(), "",
+                          fmt::format("column {}, \"{}\", has a backtick (`) in its name, which "
+                                      "a model cannot write, so it is not a feature",
+                                      i + 1, name)});
+    }
+  }
+  if (unnamed.empty()) return;
+  const std::string list = NumberList(unnamed);
+  left_out.push_back({source.path(), source.header_line(), "",
+                      unnamed.size() == 1
+                          ? "column " + list + " has no name, so it is not a feature"
+                          : "columns " + list + " have no name, so they are not features"});
 }
 
 }  // namespace
@@ -88,7 +127,8 @@ Result<bool> IsCsv(const SourceOpener& open) {
   return source->format() == ingest::Format::kCsv;
 }
 
-Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
+Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open,
+                                           std::vector<ingest::RowError>* left_out) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
   std::unordered_set<std::string> seen;
   std::vector<std::string> keys;
@@ -96,19 +136,20 @@ Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open) {
     for (const std::string& name : source->header()) {
       if (ModelCanName(name) && seen.insert(name).second) keys.push_back(name);
     }
+    if (left_out) ReportUnnameableColumns(*source, *left_out);
     return keys;
   }
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());
     if (!block) break;
     std::string_view rest = block->text();
-    while (!rest.empty()) {
+    for (uint64_t line = block->first_line; !rest.empty(); ++line) {
       const size_t end = rest.find('\n');
-      const std::string_view line = rest.substr(0, end);
+      const std::string_view text = rest.substr(0, end);
       rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
       // A line that does not parse is reported when the rows are read; here it adds no key.
-      const auto object = nlohmann::json::parse(line, nullptr, false);
-      if (object.is_object()) CollectKeys(object, "", seen, keys);
+      const auto object = nlohmann::json::parse(text, nullptr, false);
+      if (object.is_object()) CollectKeys(object, "", source->path(), line, seen, keys, left_out);
     }
     source->Recycle(std::move(*block));
   }

@@ -25,8 +25,10 @@ SourceOpener JsonLinesOpener(std::string name, std::string text);
 // The columns a source holds: a CSV file's header, each name once (columns that share a name
 // are read as the last of them); for JSON Lines, which has none, every key of every line
 // (nested objects flattened with dots, as the parser reads them) in order of first appearance,
-// which takes one pass over the source. A name a model cannot write is left out (ModelCanName).
-Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open);
+// which takes one pass over the source. A name a model cannot write is left out (ModelCanName),
+// and said so in `left_out` when given: at the header's line, or where a key first appears.
+Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open,
+                                           std::vector<ingest::RowError>* left_out = nullptr);
 
 // Whether a model can name the column `name` (in backticks, SCORING.md "Expressions"): not when
 // it is empty (a spreadsheet's trailing ",,,") or holds a backtick, which ends a backticked

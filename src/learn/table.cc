@@ -9,7 +9,6 @@
 #include <optional>
 #include <unordered_map>
 
-#include "core/number_list.h"
 #include "ingest/convert.h"
 #include "learn/column_builder.h"
 #include "learn/row_source.h"
@@ -114,7 +113,8 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source,
                       ingest::RecordSource::Open(path));
   // JSON Lines has no header: its columns are every key any line holds.
-  LS_ASSIGN_OR_RETURN(std::vector<std::string> header, ColumnsOf(FileOpener(path)));
+  std::vector<ingest::RowError> left_out;
+  LS_ASSIGN_OR_RETURN(std::vector<std::string> header, ColumnsOf(FileOpener(path), &left_out));
   auto in_header = [&](const std::string& name) {
     return std::find(header.begin(), header.end(), name) != header.end();
   };
@@ -148,25 +148,7 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   LabeledTable table;
   TableSink sink(options, path, label_slot, builders, table);
   for (ingest::RowError& warning : source->header_warnings()) sink.OnWarning(std::move(warning));
-  std::vector<size_t> unnamed;  // 1-based; ColumnsOf left them out
-  for (size_t i = 0; i < source->header().size(); ++i) {
-    const std::string& name = source->header()[i];
-    if (name.empty()) {
-      unnamed.push_back(i + 1);
-    } else if (!ModelCanName(name)) {
-      sink.OnWarning({path, source->header_line(), "",
-                      fmt::format("column {}, \"{}\", has a backtick (`) in its name, which a "
-                                  "model cannot write, so it is not a feature",
-                                  i + 1, name)});
-    }
-  }
-  if (!unnamed.empty()) {
-    const std::string list = NumberList(unnamed);
-    sink.OnWarning({path, source->header_line(), "",
-                    unnamed.size() == 1
-                        ? "column " + list + " has no name, so it is not a feature"
-                        : "columns " + list + " have no name, so they are not features"});
-  }
+  for (ingest::RowError& warning : left_out) sink.OnWarning(std::move(warning));
   auto parser = ingest::BlockParser::Create(*source, header);
   while (true) {
     LS_ASSIGN_OR_RETURN(std::optional<ingest::Block> block, source->Next());

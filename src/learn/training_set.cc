@@ -94,7 +94,8 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   const bool have_events = options.events_source || !options.events.empty();
 
   // 1. Leads: attributes into column builders, created_at as the default reference.
-  LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads));
+  std::vector<ingest::RowError> left_out;
+  LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads, &left_out));
   const auto id_at = std::find(header.begin(), header.end(), "lead_id");
   if (id_at == header.end()) {
     return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", options.leads)));
@@ -151,6 +152,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
         },
         options.on_error);
+    for (ingest::RowError& warning : left_out) sink.OnWarning(std::move(warning));
     LS_RETURN_IF_ERROR(ReadRows(leads, header, sink));
   }
   st.leads = reference.size();

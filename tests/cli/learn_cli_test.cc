@@ -748,6 +748,32 @@ TEST_F(LearnCli, ATableWhereNothingVariesIsAClearAnswerNotACrash) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("flat.yaml")));
 }
 
+// Lead attributes a model cannot name are left out of training on history too, and said to
+// be, at the header's line; the scorecard written loads.
+TEST_F(LearnCli, HistoryLeadColumnsAModelCannotNameAreSaidToBeLeftOut) {
+  const History h = LeakyHistory("2025-05-20");
+  std::string leads;
+  std::istringstream lines(h.leads);
+  for (std::string line; std::getline(lines, line);) {
+    leads += line + (leads.empty() ? ",a`b,\n" : ",1,\n");
+  }
+  const std::string leads_csv = dir_.Write("odd-leads.csv", leads);
+  const std::string card = dir_.File("odd-card.yaml");
+  auto r = RunLeadscore({"train", "--leads", leads_csv, "--events",
+                         dir_.Write("odd-events.jsonl", h.events), "--outcomes",
+                         dir_.Write("odd-outcomes.csv", h.outcomes), "--reference", "2025-06-01",
+                         "--kind", "scorecard", "--out", card});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(leads_csv + ":1: column 4, \"a`b\", has a backtick (`) in its name"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(leads_csv + ":1: column 5 has no name, so it is not a feature"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore({"check", card});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(LearnCli, HistoryModeErrorsAreClear) {
   const History h = LeakyHistory("2025-06-02");
   const std::string leads = dir_.Write("leads.csv", h.leads);
