@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "core/print_stderr.h"
+#include "core/printable.h"
 #include "core/value.h"
 #include "expr/expr.h"
 
@@ -67,12 +68,13 @@ int RunCheck(const std::string& path, bool verbose) {
   if (!spec.fields.empty()) {
     fmt::print("fields:\n");
     for (const auto& [name, type] : spec.fields)
-      fmt::print("  {}: {}\n", name, ValueTypeName(type));
+      fmt::print("  {}: {}\n", Printable(name), ValueTypeName(type));
   }
   if (!spec.lists.empty()) {
     fmt::print("lists:\n");
     for (const auto& [name, values] : spec.lists) {
-      fmt::print("  @{}: {} value{}\n", name, values.size(), values.size() == 1 ? "" : "s");
+      fmt::print("  @{}: {} value{}\n", Printable(name), values.size(),
+                 values.size() == 1 ? "" : "s");
     }
   }
   // Rules without a group first, then each group with its cap and its rules.
@@ -82,7 +84,7 @@ int RunCheck(const std::string& path, bool verbose) {
       if (rules[i].group.empty()) print_rule(i, "  ");
     }
     for (const auto& g : groups) {
-      fmt::print("  group {}{}:\n", g.id,
+      fmt::print("  group {}{}:\n", Printable(g.id),
                  g.max ? " (max " + FormatNumber(*g.max) + ")" : std::string(" (no cap)"));
       for (size_t i = 0; i < rules.size(); ++i) {
         if (rules[i].group == g.id) print_rule(i, "    ");
@@ -92,8 +94,8 @@ int RunCheck(const std::string& path, bool verbose) {
   fmt::print("fit (max {}):\n", FormatNumber(spec.fit.max));
   by_group(spec.fit.rules, spec.fit.groups, [&](size_t i, const char* indent) {
     const auto& r = spec.fit.rules[i];
-    fmt::print("{}{:<18} {:>6}  when {}\n", indent, r.id, Points(r.points),
-               r.when ? r.when->text : "(always)");
+    fmt::print("{}{:<18} {:>6}  when {}\n", indent, Printable(r.id), Points(r.points),
+               r.when ? Printable(r.when->text) : "(always)");
     PrintProgram(verbose, model->fit_rules()[i].when.get());
   });
   fmt::print("engagement (max {}, default {}):\n", FormatNumber(spec.engagement.max),
@@ -110,23 +112,28 @@ int RunCheck(const std::string& path, bool verbose) {
       how = (r.once ? "once, " : "each, ") + DecayText(c.decay);
       if (r.max) how += ", max " + FormatNumber(*r.max);
     }
-    fmt::print("{}{:<18} {:>6}  on {}{} ({})\n", indent, r.id, Points(r.points), r.event,
-               r.when ? " when " + r.when->text : "", how);
+    fmt::print("{}{:<18} {:>6}  on {}{} ({})\n", indent, Printable(r.id), Points(r.points),
+               Printable(r.event), r.when ? " when " + Printable(r.when->text) : "", how);
     PrintProgram(verbose, c.when.get());
   });
-  fmt::print("score = {} (clamped to 0..{})\n", spec.formula.text, FormatNumber(spec.score_max));
+  fmt::print("score = {} (clamped to 0..{})\n", Printable(spec.formula.text),
+             FormatNumber(spec.score_max));
   PrintProgram(verbose, &model->formula());
   if (!spec.grades.empty()) {
     fmt::print("grades (first that holds):\n");
-    for (const auto& g : spec.grades) fmt::print("  {:<8} when {}\n", g.id, g.when.text);
+    for (const auto& g : spec.grades) {
+      fmt::print("  {:<8} when {}\n", Printable(g.id), Printable(g.when.text));
+    }
   }
   if (!spec.stages.empty()) {
     fmt::print("stages (last that holds):\n");
-    for (const auto& s : spec.stages) fmt::print("  {:<8} when {}\n", s.id, s.when.text);
+    for (const auto& s : spec.stages) {
+      fmt::print("  {:<8} when {}\n", Printable(s.id), Printable(s.when.text));
+    }
   }
   if (spec.accounts) {
     static const char* kAggregates[] = {"max", "mean", "sum", "top_mean"};
-    fmt::print("accounts: key {}, aggregate {}", spec.accounts->key.text,
+    fmt::print("accounts: key {}, aggregate {}", Printable(spec.accounts->key.text),
                kAggregates[static_cast<int>(spec.accounts->aggregate)]);
     if (spec.accounts->aggregate == model::Aggregate::kTopMean) {
       fmt::print(" of the top {}", spec.accounts->top);
@@ -135,11 +142,11 @@ int RunCheck(const std::string& path, bool verbose) {
   }
   fmt::print("reads lead attributes: ");
   for (size_t i = 0; i < model->lead_fields().size(); ++i) {
-    fmt::print("{}{}", i ? ", " : "", model->lead_fields()[i].name);
+    fmt::print("{}{}", i ? ", " : "", Printable(model->lead_fields()[i].name));
   }
   fmt::print("\nreads event properties: ");
   for (size_t i = 0; i < model->event_fields().size(); ++i) {
-    fmt::print("{}{}", i ? ", " : "", model->event_fields()[i].name);
+    fmt::print("{}{}", i ? ", " : "", Printable(model->event_fields()[i].name));
   }
   fmt::print("\n");
   return kExitOk;

@@ -5,32 +5,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/printable.h"
+
 namespace leadscore::learn {
-
-namespace {
-
-bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
-
-// `c` as a YAML double-quoted escape: \n, \r, \t, or \xNN.
-std::string ControlEscape(char c) {
-  switch (c) {
-    case '\n':
-      return "\\n";
-    case '\r':
-      return "\\r";
-    case '\t':
-      return "\\t";
-    default:
-      return fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-  }
-}
-
-}  // namespace
 
 std::string YamlQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
-    if (IsControl(c)) {
+    if (IsControlChar(c)) {
       out += ControlEscape(c);
       continue;
     }
@@ -40,14 +22,8 @@ std::string YamlQuote(std::string_view s) {
   return out + "\"";
 }
 
-std::string CommentText(std::string_view s) {
-  std::string out;
-  for (char c : s) out += IsControl(c) ? ControlEscape(c) : std::string(1, c);
-  return out;
-}
-
 std::string YamlSingleQuote(std::string_view s) {
-  if (std::any_of(s.begin(), s.end(), IsControl)) return YamlQuote(s);
+  if (std::any_of(s.begin(), s.end(), IsControlChar)) return YamlQuote(s);
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += '\'';

@@ -15,10 +15,6 @@ std::string YamlQuote(std::string_view s);
 // a single-quoted scalar cannot keep (YAML folds a line break in it into a space).
 std::string YamlSingleQuote(std::string_view s);
 
-// `s` for a `#` comment: control characters escaped as in YamlQuote, so that a line break in a
-// name does not end the comment.
-std::string CommentText(std::string_view s);
-
 // A string literal of the expression language.
 std::string ExprString(std::string_view s);
 

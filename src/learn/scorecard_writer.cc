@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/printable.h"
 #include "learn/event_rules.h"
 #include "learn/metrics.h"
 #include "learn/model_text.h"
@@ -221,11 +222,10 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
 
   const double positives = static_cast<double>(card.positives);
   std::string y;
-  y += fmt::format("# Scorecard learned by `leadscore train` from {}\n",
-                   CommentText(options.source));
+  y += fmt::format("# Scorecard learned by `leadscore train` from {}\n", Printable(options.source));
   y += fmt::format("#   {} leads, {} positive ({:.1f} %): {}\n", card.rows, card.positives,
                    100.0 * positives / std::max<double>(1, card.rows),
-                   CommentText(options.label_text));
+                   Printable(options.label_text));
   y += fmt::format(
       "#   logistic regression on binned attributes (L2 {}); training AUC {:.4f} for the "
       "model, {:.4f} for these points\n",
@@ -295,17 +295,17 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
         baseline += (baseline.empty() ? "" : "; ") + BinText(f, f.bins[i]);
       }
     }
-    y += fmt::format("    # {}: 0 points for {}\n", CommentText(f.name),
-                     baseline.empty() ? "-" : CommentText(baseline));
+    y += fmt::format("    # {}: 0 points for {}\n", Printable(f.name),
+                     baseline.empty() ? "-" : Printable(baseline));
     for (size_t i = 0; i < f.bins.size(); ++i) {
       const Bin& bin = f.bins[i];
       const double p = points.points[binning.offset[fi] + i];
       if (p == 0) continue;
       if (bin.rows == 0) {
         y += fmt::format("    # {}: no training lead had this; the attribute's average points\n",
-                         CommentText(BinText(f, bin)));
+                         Printable(BinText(f, bin)));
       } else {
-        y += fmt::format("    # {}: {}\n", CommentText(BinText(f, bin)),
+        y += fmt::format("    # {}: {}\n", Printable(BinText(f, bin)),
                          Support(card, bin, card.model.weights[binning.offset[fi] + i]));
       }
       y += "    - id: " + unique_id(RuleId(BinText(f, bin))) + "\n";
@@ -323,7 +323,7 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
     for (const EventRule& r : events[fi].rules) {
       const Bin& bin = f.bins[r.bin];
       engagement += fmt::format("    # {}: {:+} points over the bin before; its bin: {}\n",
-                                CommentText(r.text), RoundTo(r.points, out.decimals),
+                                Printable(r.text), RoundTo(r.points, out.decimals),
                                 Support(card, bin, card.model.weights[binning.offset[fi] + r.bin]));
       engagement += "    - id: " + unique_id(r.id) + "\n";
       for (const std::string& line : r.lines) engagement += "      " + line + "\n";

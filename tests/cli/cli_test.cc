@@ -761,6 +761,19 @@ TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   EXPECT_NE(r.err.find("did you mean `points`?"), std::string::npos) << r.err;
 }
 
+// A name with a line break or a tab in it (a spreadsheet's column) prints on one line, escaped
+// as the model file writes it.
+TEST_F(Cli, CheckPrintsEachNameOnOneLine) {
+  std::string odd = dir_.Write("odd.yaml",
+                               "fields:\n  \"a\\nb\": number\n  \"tab\\there\": string\n"
+                               "fit:\n  rules:\n    - {id: x, when: \"`a\\nb` > 1\", points: 5}\n");
+  auto r = RunLeadscore({"check", odd});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n  a\\nb: number\n  tab\\there: string\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("when `a\\nb` > 1\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("reads lead attributes: a\\nb\n"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, TestCommandReportsDiffsAndFails) {
   std::string cases = dir_.Write("cases.yaml", R"(cases:
   - name: right
