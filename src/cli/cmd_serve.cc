@@ -18,6 +18,7 @@
 #include "cli/exit_code.h"
 #include "core/print_stderr.h"
 #include "core/read_file.h"
+#include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 #include "server/http_server.h"
 #include "service/live_service.h"
@@ -46,7 +47,7 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
   LS_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(flags.config, "a config file"));
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    root = LoadYaml(text);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(fmt::format("{}:{}:{}: {}", flags.config, e.mark.line + 1,
                                        e.mark.column + 1, YamlProblem(e)));

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "core/read_file.h"
+#include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 #include "ingest/convert.h"
 
@@ -234,7 +235,7 @@ void MappingReader::ReadUnmapped(const YAML::Node& node, CrmMapping& mapping) {
 Result<CrmMapping> MappingReader::Run(std::string_view yaml) {
   CrmMapping mapping;
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
+    YAML::Node root = LoadYaml(std::string(yaml));
     if (!root.IsMap()) {
       Report(root.IsNull() ? YAML::Mark() : root.Mark(),
              "a mapping file must be a YAML map (preset, id, columns, unmapped)");

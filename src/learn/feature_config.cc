@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/read_file.h"
+#include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 
 namespace leadscore::learn {
@@ -89,7 +90,7 @@ Result<FeatureConfig> LoadFeatureConfig(const std::string& path) {
   // Read here rather than by YAML::LoadFile, which throws an I/O error on a directory.
   LS_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path, "a feature config"));
   try {
-    return Parse(path, YAML::Load(text));
+    return Parse(path, LoadYaml(text));
   } catch (const YAML::Exception& e) {
     return Error(InvalidArgument(
         fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, YamlProblem(e))));

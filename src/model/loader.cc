@@ -14,6 +14,7 @@
 
 #include "core/read_file.h"
 #include "core/time.h"
+#include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 
 namespace leadscore::model {
@@ -554,7 +555,7 @@ LoadResult Loader::Run(std::string_view yaml) {
             "a model file holds one YAML document; another starts here (after `---`)");
       return {std::nullopt, std::move(diagnostics_)};
     }
-    root = YAML::Load(std::string(yaml));
+    root = LoadYaml(std::string(yaml));
   } catch (const YAML::Exception& e) {
     std::string message = "invalid YAML: " + YamlProblem(e);
     // The usual cause: a function call's comma splits a rule written as a { } map.

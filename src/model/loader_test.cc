@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/time.h"
+
 namespace leadscore::model {
 namespace {
 
@@ -148,6 +150,66 @@ TEST(Loader, AProblemReachedThroughAliasesIsReportedOnce) {
       "  a: &a [x, y]\n"
       "  b: [*a, *a, *a]\n");
   EXPECT_EQ(Errors(r), "m.yaml:2:6: list `b` may hold only single values\n");
+}
+
+// A merge key (`<<: *name`) takes the keys of the map it names that the map does not write
+// itself, as YAML 1.1 defines it; of a list of maps, the first that has a key gives it.
+TEST(Loader, MergeKeysShareARulesSettings) {
+  auto r = Parse(R"(engagement:
+  rules:
+    - &views {id: views, event: page_view, points: 5, max: 25, decay: {half_life: 7d}}
+    - <<: *views
+      id: pricing
+      when: contains(url, "/pricing")
+      points: 10
+    - &weekly {id: weekly, event: page_view, points: 1, group: g}
+    - <<: [*weekly, *views]
+      id: both
+  groups:
+    g: {max: 50}
+)");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  const auto& rules = r.spec->engagement.rules;
+  ASSERT_EQ(rules.size(), 4u);
+  EXPECT_EQ(rules[1].id, "pricing");
+  EXPECT_EQ(rules[1].event, "page_view");
+  EXPECT_EQ(rules[1].points, 10);
+  EXPECT_EQ(rules[1].max, 25);
+  ASSERT_TRUE(rules[1].decay.has_value());
+  EXPECT_EQ(rules[1].decay->micros, static_cast<double>(7 * kMicrosPerDay));
+  ASSERT_TRUE(rules[1].when.has_value());
+  EXPECT_EQ(rules[1].when->text, "contains(url, \"/pricing\")");
+  EXPECT_EQ(rules[3].id, "both");
+  EXPECT_EQ(rules[3].points, 1);  // from *weekly, listed first
+  EXPECT_EQ(rules[3].group, "g");
+  EXPECT_EQ(rules[3].max, 25);              // only *views has it
+  EXPECT_FALSE(rules[0].when.has_value());  // the anchor's own map is not changed
+}
+
+TEST(Loader, AMergeKeyThatNamesNoMapIsAnError) {
+  auto r = Parse("fit:\n  rules:\n    - {id: a, points: 1, <<: 5}\n");
+  EXPECT_EQ(Errors(r),
+            "m.yaml:3:30: invalid YAML: `<<` (a merge key) takes a map, such as an alias "
+            "`*defaults`, or a list of maps\n");
+  r = Parse("fit:\n  rules:\n    - &a {id: a, points: 1}\n    - {<<: [*a, x], id: b}\n");
+  EXPECT_EQ(Errors(r), "m.yaml:4:17: invalid YAML: a list after `<<` (a merge key) holds maps\n");
+  // Quoted, "<<" is a key like any other.
+  r = Parse("fit:\n  rules:\n    - &a {id: a, points: 1}\n    - {\"<<\": *a, id: b}\n");
+  EXPECT_NE(Errors(r).find("m.yaml:4:8: unknown key `<<` in a fit rule"), std::string::npos)
+      << Errors(r);
+}
+
+// Aliases of aliases name 2^40 maps here; each one is expanded once.
+TEST(Loader, MergeKeysThroughAChainOfAliasesLoadAtOnce) {
+  std::string yaml = "fit:\n  rules:\n    - &m0 {id: r0, points: 1}\n";
+  for (int i = 1; i <= 40; ++i) {
+    yaml += "    - &m" + std::to_string(i) + " {<<: [*m" + std::to_string(i - 1) + ", *m" +
+            std::to_string(i - 1) + "], id: r" + std::to_string(i) + "}\n";
+  }
+  auto r = Parse(yaml);
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  ASSERT_EQ(r.spec->fit.rules.size(), 41u);
+  EXPECT_EQ(r.spec->fit.rules[40].points, 1);
 }
 
 TEST(Loader, MissingFileIsOneDiagnostic) {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/read_file.h"
+#include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 #include "model/diagnostic.h"
 
@@ -200,7 +201,7 @@ tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string
   if (!text) return tl::unexpected(std::vector<Diagnostic>{UnreadableFile(path, text.error())});
   YAML::Node root;
   try {
-    root = YAML::Load(*text);
+    root = LoadYaml(*text);
   } catch (const YAML::Exception& e) {
     return tl::unexpected(std::vector<Diagnostic>{
         {path, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + YamlProblem(e)}});

@@ -794,6 +794,25 @@ TEST_F(Cli, TestCommandReportsDiffsAndFails) {
   EXPECT_NE(r.out.find("1 passed, 1 failed"), std::string::npos) << r.out;
 }
 
+// Cases that share a lead or an as-of time say so once, with a YAML merge key.
+TEST_F(Cli, TestCasesShareSettingsThroughMergeKeys) {
+  std::string cases = dir_.Write("merged.yaml", R"(cases:
+  - &it_sme
+    name: an IT company of 50
+    as_of: 2024-01-01
+    lead: {size: 50, industry: IT}
+    expect: {score: 35, grade: A}
+  - <<: *it_sme
+    name: the same lead, expected wrongly
+    expect: {score: 99}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("PASS  an IT company of 50"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  the same lead, expected wrongly"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("score: expected 99.00, got 35.00"), std::string::npos) << r.out;
+}
+
 // A misspelt key in a test file is pointed at, with the key it was likely meant to be.
 TEST_F(Cli, TestFileTyposGetADidYouMean) {
   std::string cases = dir_.Write("typo.yaml", R"(cases:
