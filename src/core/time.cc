@@ -182,9 +182,12 @@ std::optional<Timestamp> TimestampFromSeconds(double seconds) {
 
 namespace {
 
-// Every form but the one ParseCommonIso reads.
+// Every form but the one ParseCommonIso reads, with blanks (spaces, tabs) around it too: a
+// padded spreadsheet cell reads as a declared number or bool does.
 std::optional<Timestamp> ParseOtherForms(std::string_view text) {
-  if (text.empty()) return std::nullopt;
+  const size_t first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return std::nullopt;
+  text = text.substr(first, text.find_last_not_of(" \t") - first + 1);
   // Most times are ISO dates: skip the Unix-seconds scan for them.
   if (text.size() >= 10 && text[4] == '-') return ParseIso(text);
   // Unix seconds: optional sign, digits, optional fraction. An ISO date has '-' after 4 digits.

@@ -25,7 +25,8 @@ struct AsOf {
 // Parses the forms SCORING.md accepts for `ts` and declared `time` fields:
 // ISO-8601 date-times (`2024-05-01T10:00:00Z`, `2024-05-01T12:00:00+02:00`, fractional seconds,
 // a space instead of `T`, no zone meaning UTC), a bare date (`2024-05-01`, midnight UTC), and
-// Unix seconds (`1714557600`, `1714557600.5`). Returns nullopt for anything else.
+// Unix seconds (`1714557600`, `1714557600.5`), each with blanks (spaces, tabs) around it or not.
+// Returns nullopt for anything else.
 std::optional<Timestamp> ParseTimestamp(std::string_view text);
 // The same, for the hot path of reading events: false for anything the above gives nullopt for.
 // (An optional returned through a call cost a store-forwarding stall per event.)

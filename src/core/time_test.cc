@@ -34,9 +34,24 @@ TEST(Time, UnixSecondsStayWithinTheYearsOfIsoDates) {
   EXPECT_FALSE(TimestampFromSeconds(NAN).has_value());
 }
 
+// A padded cell (a spreadsheet's " 2024-05-01 ") reads as its text, for `ts` as for a declared
+// time; blanks inside a time still do not.
+TEST(Time, BlanksAroundATimeAreIgnored) {
+  const Timestamp t = 1714557600LL * kMicrosPerSecond;
+  EXPECT_EQ(ParseTimestamp(" 2024-05-01T10:00:00Z"), t);
+  EXPECT_EQ(ParseTimestamp("2024-05-01T10:00:00Z \t"), t);
+  EXPECT_EQ(ParseTimestamp("\t2024-05-01 10:00:00 "), t);
+  EXPECT_EQ(ParseTimestamp(" 1714557600 "), t);
+  EXPECT_EQ(ParseTimestamp("  2024-05-01"), 1714521600LL * kMicrosPerSecond);
+  Timestamp out = 0;
+  EXPECT_TRUE(ParseTimestamp(" 2024-05-01T10:00:00Z ", out));
+  EXPECT_EQ(out, t);
+}
+
 TEST(Time, RejectsMalformed) {
-  for (const char* bad : {"", "yesterday", "2024-13-01", "2024-02-30", "2024-05-01T25:00:00Z",
-                          "2024-05-01T10:00:00Q", "2024-5-1", "1e9", "12:00", "2024-05-01T"}) {
+  for (const char* bad :
+       {"", "yesterday", "2024-13-01", "2024-02-30", "2024-05-01T25:00:00Z", "2024-05-01T10:00:00Q",
+        "2024-5-1", "1e9", "12:00", "2024-05-01T", " ", "\t", "2024-05-01 x", "2024 -05-01"}) {
     EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
   }
 }

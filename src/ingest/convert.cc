@@ -126,7 +126,7 @@ std::optional<Value> ConvertTo(const Value& raw, ValueType declared, std::string
         return std::nullopt;
       }
       if (raw.is_string()) {
-        if (auto ts = ParseTimestamp(TrimBlanks(raw.str()))) return Value::Time(*ts);
+        if (auto ts = ParseTimestamp(raw.str())) return Value::Time(*ts);
       }
       return std::nullopt;
   }

@@ -26,7 +26,7 @@ std::string TextOf(const Value& v) {
 }
 
 std::optional<Timestamp> TimeOf(const Value& v) {
-  if (v.is_number()) return static_cast<Timestamp>(v.number() * kMicrosPerSecond);
+  if (v.is_number()) return TimestampFromSeconds(v.number());  // nullopt past year 9999
   if (v.is_string()) return ParseTimestamp(v.str());
   return std::nullopt;
 }

@@ -235,6 +235,7 @@ def parse_time(v):
         return float(v)
     if not isinstance(v, str):
         return None
+    v = v.strip(" \t")  # a padded cell reads as its text
     if _UNIX.match(v):
         return float(v)
     m = _ISO.match(v)
