@@ -7,39 +7,6 @@
 namespace leadscore::expr {
 namespace {
 
-// Decodes one code point at text[i]; sets `len` to the bytes used. Returns -1 (len 1) for an
-// invalid or truncated sequence, an overlong form or a surrogate.
-int32_t Decode(std::string_view text, size_t i, size_t& len) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char b0 = byte(i);
-  len = 1;
-  int need;
-  uint32_t cp;
-  if (b0 < 0x80) return b0;
-  if ((b0 & 0xE0) == 0xC0) {
-    need = 1;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    need = 2;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    need = 3;
-    cp = b0 & 0x07;
-  } else {
-    return -1;
-  }
-  if (i + static_cast<size_t>(need) >= text.size()) return -1;  // truncated
-  for (int k = 1; k <= need; ++k) {
-    unsigned char b = byte(i + k);
-    if ((b & 0xC0) != 0x80) return -1;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-  len = static_cast<size_t>(need) + 1;
-  return static_cast<int32_t>(cp);
-}
-
 // Ranges where upper and lower case alternate: upper at even (or odd) offsets from `first`.
 struct PairRange {
   uint32_t first;
@@ -62,7 +29,7 @@ void Map(std::string_view text, std::string& out, F map) {
       continue;
     }
     size_t len;
-    int32_t cp = Decode(text, i, len);
+    int32_t cp = DecodeUtf8(text, i, len);
     if (cp < 0) {
       out.push_back(text[i]);
     } else {
@@ -121,7 +88,7 @@ size_t CountCodePoints(std::string_view text) {
   size_t count = 0;
   for (size_t i = 0; i < text.size();) {
     size_t len;
-    Decode(text, i, len);
+    DecodeUtf8(text, i, len);
     i += len;
     ++count;
   }

@@ -212,6 +212,33 @@ TEST(Loader, MergeKeysThroughAChainOfAliasesLoadAtOnce) {
   EXPECT_EQ(r.spec->fit.rules[40].points, 1);
 }
 
+// A model in another encoding would load with text that never matches the data (a Latin-1
+// "ç"), or not load for a reason it does not say (UTF-16); a tab in the indentation is named.
+TEST(Loader, SaysWhenTheFileIsNotUtf8OrIndentedWithTabs) {
+  auto r = Parse(
+      "version: 1\nfit:\n  rules:\n    - {id: fr, when: country == \"Fran\xE7"
+      "ais\", points: 1}\n");
+  EXPECT_EQ(Errors(r),
+            "m.yaml:4:38: invalid YAML: bytes that are not UTF-8 (is the file Latin-1 or "
+            "Windows-1252? convert it: iconv -f latin1 -t utf-8)\n");
+  r = Parse(std::string("\xFF\xFEv\0e\0r\0", 8));
+  EXPECT_NE(Errors(r).find("m.yaml:1:1: invalid YAML: the file is UTF-16 or UTF-32"),
+            std::string::npos)
+      << Errors(r);
+  r = Parse("fit:\n\trules: []\n");
+  EXPECT_NE(Errors(r).find("m.yaml:2:7: invalid YAML: "), std::string::npos) << Errors(r);
+  EXPECT_NE(Errors(r).find("; this line is indented with a tab, and YAML indents with spaces only"),
+            std::string::npos)
+      << Errors(r);
+  r = Parse(
+      "\xEF\xBB\xBFversion: 1\r\nname: \"Fran\xC3\xA7"
+      "ais\"\r\n");  // a UTF-8 BOM, CRLF
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.spec->name,
+            "Fran\xC3\xA7"
+            "ais");
+}
+
 TEST(Loader, MissingFileIsOneDiagnostic) {
   auto r = LoadModelFile("/nonexistent/model.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);
