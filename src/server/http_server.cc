@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "model/diagnostic.h"
 #include "server/http_session.h"
 #include "server/http_util.h"
 #include "service/tokens.h"
@@ -202,22 +204,26 @@ bool HttpServer::Authorize(const HttpRequest& req, HttpResponse& res, const std:
 }
 
 void HttpServer::Route(const std::string& method, const std::string& pattern,
-                       const std::string& name, const std::string& scope, Handler handler) {
+                       const std::string& name, const std::string& scope, Handler handler,
+                       std::vector<std::string> params) {
   routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
                      method + " " + name, scope, std::move(handler), nullptr});
+  routes_.back().params = std::move(params);
 }
 
 void HttpServer::RouteQuick(const std::string& method, const std::string& pattern,
-                            const std::string& name, const std::string& scope, Handler handler) {
-  Route(method, pattern, name, scope, std::move(handler));
+                            const std::string& name, const std::string& scope, Handler handler,
+                            std::vector<std::string> params) {
+  Route(method, pattern, name, scope, std::move(handler), std::move(params));
   routes_.back().quick = true;
 }
 
 void HttpServer::RouteAsync(const std::string& method, const std::string& pattern,
-                            const std::string& name, const std::string& scope,
-                            AsyncHandler handler) {
+                            const std::string& name, const std::string& scope, AsyncHandler handler,
+                            std::vector<std::string> params) {
   routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
                      method + " " + name, scope, nullptr, std::move(handler)});
+  routes_.back().params = std::move(params);
 }
 
 bool HttpServer::Matches(const RouteEntry& route, const std::string& path,
@@ -273,6 +279,25 @@ void SendException(HttpResponse& res, std::exception_ptr error) {
 
 }  // namespace
 
+bool HttpServer::KnownParams(const RouteEntry& route, const HttpRequest& req, HttpResponse& res) {
+  for (const auto& [name, value] : req.params) {
+    if (std::find(route.params.begin(), route.params.end(), name) != route.params.end()) continue;
+    std::string detail = fmt::format("unknown query parameter \"{}\"", name);
+    if (route.params.empty()) {
+      detail += fmt::format("; {} takes none", route.name);
+    } else {
+      const std::string hint = model::ClosestMatch(name, route.params);
+      if (!hint.empty()) detail += fmt::format("; did you mean \"{}\"?", hint);
+      std::string list;
+      for (const std::string& p : route.params) list += (list.empty() ? "" : ", ") + p;
+      detail += fmt::format(" ({} takes {})", route.name, list);
+    }
+    SendProblem(res, 400, detail, name);
+    return false;
+  }
+  return true;
+}
+
 void HttpServer::Run(const RouteEntry& route, HttpRequest req, Respond respond) {
   const auto start = std::chrono::steady_clock::now();
   Respond observed([this, &route, start, respond = std::move(respond)](Respond::Fill fill) {
@@ -287,7 +312,9 @@ void HttpServer::Run(const RouteEntry& route, HttpRequest req, Respond respond) 
   auto run = [this, &route](const HttpRequest& request, const Respond& answer) {
     HttpResponse res;
     try {
-      if (!Authorize(request, res, route.scope)) return answer(std::move(res));
+      if (!Authorize(request, res, route.scope) || !KnownParams(route, request, res)) {
+        return answer(std::move(res));
+      }
       if (route.async_handler) return route.async_handler(request, answer);
       route.handler(request, res);
     } catch (...) {

@@ -62,7 +62,8 @@ void AddLeadRoutes(HttpServer& server) {
                     });
 
   server.Route(
-      "GET", "/v1/leads", "/v1/leads", "read", [&live](const HttpRequest& req, HttpResponse& res) {
+      "GET", "/v1/leads", "/v1/leads", "read",
+      [&live](const HttpRequest& req, HttpResponse& res) {
         store::ScoreFilter filter;
         filter.model = Query(req, "model").value_or("");
         filter.stage = Query(req, "stage");
@@ -118,7 +119,8 @@ void AddLeadRoutes(HttpServer& server) {
           next = fmt::format("{}|{}", rows->back().score, rows->back().lead_id);
         }
         SendJson(res, 200, {{"leads", leads}, {"next_cursor", next}});
-      });
+      },
+      {"model", "stage", "grade", "min_score", "max_score", "limit", "attribute", "cursor"});
 
   server.Route("GET", R"(/v1/leads/(.+)/history)", "/v1/leads/{id}/history", "read",
                [&live](const HttpRequest& req, HttpResponse& res) {
@@ -142,7 +144,8 @@ void AddLeadRoutes(HttpServer& server) {
                  json log = json::array();
                  for (const auto& t : *transitions) log.push_back(TransitionJson(t));
                  SendJson(res, 200, {{"lead_id", id}, {"scores", scores}, {"transitions", log}});
-               });
+               },
+               {"as_of", "model"});
 
   server.Route("GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
                [&live](const HttpRequest& req, HttpResponse& res) {
@@ -249,7 +252,8 @@ void AddLeadRoutes(HttpServer& server) {
                                            "model");
                       }
                       SendJson(res, 200, LeadJson(**view, model));
-                    });
+                    },
+                    {"as_of", "model"});
 }
 
 }  // namespace leadscore::server

@@ -73,7 +73,8 @@ void AddModelRoutes(HttpServer& server) {
                            {"version", info->version},
                            {"role", info->role},
                            {"rescoring", ProgressJson(live.progress())}});
-               });
+               },
+               {"role"});
 
   server.Route("GET", R"(/v1/models/([^/]+))", "/v1/models/{name}", "read",
                [&live](const HttpRequest& req, HttpResponse& res) {

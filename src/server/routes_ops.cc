@@ -83,7 +83,8 @@ void AddOpsRoutes(HttpServer& server) {
                  nlohmann::json out = nlohmann::json::array();
                  for (const auto& d : *rows) out.push_back(DeliveryJson(d));
                  SendJson(res, 200, {{"status", status}, {"deliveries", out}});
-               });
+               },
+               {"status"});
 }
 
 }  // namespace leadscore::server

@@ -1073,6 +1073,18 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
   EXPECT_NE(typo.doc.value("detail", "").find("MQL"), std::string::npos) << typo;
   EXPECT_TRUE(IsProblem(Get("/v1/leads?grade=Z", read_), 400, "grade"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?model=nosuch", read_), 404, "model"));
+  // A misspelt filter is refused, not ignored: the whole list would look like the answer.
+  Reply misspelt = Get("/v1/leads?min_scor=99", read_);
+  EXPECT_TRUE(IsProblem(misspelt, 400, "min_scor"));
+  EXPECT_EQ(misspelt.doc.value("detail", ""),
+            "unknown query parameter \"min_scor\"; did you mean \"min_score\"? (GET /v1/leads "
+            "takes model, stage, grade, min_score, max_score, limit, attribute, cursor)");
+  EXPECT_TRUE(IsProblem(Get("/v1/leads?as_of=2025-01-01", read_), 400, "as_of"));
+  Reply none = Get("/v1/leads/hot/events?limit=5", read_);
+  EXPECT_TRUE(IsProblem(none, 400, "limit"));
+  EXPECT_EQ(none.doc.value("detail", ""),
+            "unknown query parameter \"limit\"; GET /v1/leads/{id}/events takes none");
+  EXPECT_EQ(Get("/v1/leads/hot?as_of=2025-05-01T00:00:00Z&model=", read_).status, 200);
 }
 
 TEST_P(ApiTest, ListFiltersByAttributeValue) {
