@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "cli/commands.h"
+#include "cli/did_you_mean.h"
 #include "cli/exit_code.h"
 #include "core/print_stderr.h"
 
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
+    if (code != 0) leadscore::cli::SuggestForUnexpected(app);
     return code == 0 ? 0 : leadscore::cli::kExitUsage;
   }
   if (!run) return leadscore::cli::kExitUsage;

@@ -761,6 +761,34 @@ TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   EXPECT_NE(r.err.find("did you mean `points`?"), std::string::npos) << r.err;
 }
 
+// A mistyped option or subcommand is refused, as a usage error, with what it was likely meant to
+// be: by spelling, or as the one option it begins.
+TEST_F(Cli, AMistypedOptionOrSubcommandGetsADidYouMean) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string hint;  // empty: no guess
+  } cases[] = {
+      {{"score", "--model", model_, "--leads", "leads.csv", "--as-off", "2026-01-01"},
+       "--as-off: did you mean `--as-of`?"},
+      {{"score", "--model", model_, "--leads", "leads.csv", "--out", "x.csv"},
+       "--out: did you mean `--output`?"},
+      {{"scroe"}, "scroe: did you mean `score`?"},
+      {{"crm", "imprt"}, "imprt: did you mean `import`?"},
+      {{"score", "--model", model_, "--leads", "leads.csv", "--e", "x"},
+       ""},  // --events, --explain...
+      {{"score", "--model", model_, "--leads", "leads.csv", "--zzzzzz"}, ""},
+  };
+  for (const Case& c : cases) {
+    auto r = RunLeadscore(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[0] << " " << r.err;
+    if (c.hint.empty()) {
+      EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
+    } else {
+      EXPECT_NE(r.err.find(c.hint), std::string::npos) << r.err;
+    }
+  }
+}
+
 // A name with a line break or a tab in it (a spreadsheet's column) prints on one line, escaped
 // as the model file writes it.
 TEST_F(Cli, CheckPrintsEachNameOnOneLine) {
