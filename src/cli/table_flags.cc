@@ -18,6 +18,7 @@
 #include "core/print_stderr.h"
 #include "learn/derived_columns.h"
 #include "learn/feature_config.h"
+#include "learn/lone_columns.h"
 #include "learn/rule_features.h"
 #include "service/history_rule_features.h"
 #include "service/store_source.h"
@@ -182,6 +183,22 @@ std::optional<TrainingTable> FinishFeatures(
   return out;
 }
 
+// A lead attribute that alone ranks the rows almost perfectly: most likely filled in after the
+// outcome (learn/lone_columns.h). Said, not acted on: the analyst knows what the column holds.
+void WarnOfLoneColumns(const TableFlags& flags, const learn::LabeledTable& table) {
+  for (const learn::LoneColumn& lone : learn::LoneColumnAucs(table, 3, flags.seed)) {
+    PrintToStderr("lone {} {:.4f}\n", table.columns[lone.column].name, lone.auc);
+    if (lone.auc < learn::kSuspectLoneAuc) continue;
+    const std::string& name = table.columns[lone.column].name;
+    PrintToStderr(
+        "{}: the column \"{}\" alone ranks the rows with AUC {:.2f} (out of fold), which a fact "
+        "known before the sale rarely does: if it is filled in after the outcome (a sales status, "
+        "a quality judged after a call), it leaks it, and the model will do worse on new leads "
+        "than its AUC says; if so, leave it out: --drop \"{}\"\n",
+        SourceOf(flags), name, lone.auc, name);
+  }
+}
+
 std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const FeaturePlan& plan) {
   ErrorReporter errors;
   learn::TrainingSetOptions options;
@@ -279,12 +296,14 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
       SourceOf(flags), stats.leads, stats.used, table->positives(), flags.outcome, flags.horizon,
       stats.converted_before, stats.censored, FormatTimestamp(stats.data_end), stats.no_reference,
       stats.created_after, stats.events_counted, stats.events_after, stats.duplicates);
-  return FinishFeatures(
-      flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) {
+  auto out =
+      FinishFeatures(flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) {
         return service::AddHistoryRuleFeatures(plan.rules, t, keys.ids, keys.references,
                                                options.leads_source, options.events_source,
                                                /*drop_constant=*/true);
       });
+  if (out) WarnOfLoneColumns(flags, out->table);
+  return out;
 }
 
 }  // namespace
@@ -333,6 +352,7 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
       flags.table, out->table.rows(), out->table.positives(),
       100.0 * out->table.positives() / out->table.rows(), out->table.data_rows - out->table.rows(),
       columns.size(), numeric, columns.size() - numeric);
+  WarnOfLoneColumns(flags, out->table);
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "learn/derived_columns.h"
 #include "learn/event_rules.h"
 #include "learn/folds.h"
+#include "learn/lone_columns.h"
 #include "learn/metrics.h"
 #include "learn/monotone.h"
 #include "learn/scorecard.h"
@@ -271,6 +272,36 @@ TEST(Table, AJsonKeyAModelCannotNameIsNotAFeatureAndIsSaidToBe) {
                            ":3: the key \"a`b\" has a backtick (`) in its name, which a model "
                            "cannot write, so it is not a feature");
   EXPECT_EQ(errors[1], f.path() + ":5: a key with no name (\"\") is not a feature");
+}
+
+// A column that copies the label but for one row in 50 ranks the rows alone out of fold; a
+// coin does not, and a weak signal sits between. Highest first.
+TEST(LoneColumns, ACopyOfTheLabelRanksAloneAndACoinDoesNot) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::string rows = "status,coin,visits,y\n";
+  for (int i = 0; i < 3000; ++i) {
+    const double visits = unit(rng) * 10;
+    const bool won = unit(rng) < 0.2 + 0.04 * visits;
+    const bool flipped = i % 50 == 0;
+    rows += std::string((won != flipped) ? "closed" : "open") + "," +
+            (rng() % 2 ? "heads" : "tails") + "," + std::to_string(visits) + "," +
+            (won ? "won" : "lost") + "\n";
+  }
+  TempFile f(rows);
+  std::vector<std::string> errors;
+  auto t = LoadYWon(f.path(), errors);
+  ASSERT_TRUE(t) << t.error().message();
+  const auto lone = LoneColumnAucs(*t, 3, 42);
+  ASSERT_EQ(lone.size(), 3u);
+  EXPECT_EQ(t->columns[lone[0].column].name, "status");
+  EXPECT_GT(lone[0].auc, 0.95);
+  EXPECT_GE(lone[0].auc, kSuspectLoneAuc);
+  EXPECT_EQ(t->columns[lone[1].column].name, "visits");
+  EXPECT_GT(lone[1].auc, 0.6);
+  EXPECT_LT(lone[1].auc, kSuspectLoneAuc);
+  EXPECT_EQ(t->columns[lone[2].column].name, "coin");
+  EXPECT_NEAR(lone[2].auc, 0.5, 0.05);
 }
 
 TEST(Table, BadLabelsAndTooLittleDataAreClearErrors) {
