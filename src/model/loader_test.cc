@@ -192,7 +192,8 @@ TEST(Loader, AMergeKeyThatNamesNoMapIsAnError) {
             "m.yaml:3:30: invalid YAML: `<<` (a merge key) takes a map, such as an alias "
             "`*defaults`, or a list of maps\n");
   r = Parse("fit:\n  rules:\n    - &a {id: a, points: 1}\n    - {<<: [*a, x], id: b}\n");
-  EXPECT_EQ(Errors(r), "m.yaml:4:17: invalid YAML: a list after `<<` (a merge key) holds maps\n");
+  EXPECT_EQ(Errors(r),
+            "m.yaml:4:17: invalid YAML: a list after `<<` (a merge key) may hold only maps\n");
   // Quoted, "<<" is a key like any other.
   r = Parse("fit:\n  rules:\n    - &a {id: a, points: 1}\n    - {\"<<\": *a, id: b}\n");
   EXPECT_NE(Errors(r).find("m.yaml:4:8: unknown key `<<` in a fit rule"), std::string::npos)

@@ -1,0 +1,136 @@
+#include "core/yaml_load.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/utf8.h"
+
+namespace leadscore {
+namespace {
+
+// A node's place in the text and its kind: the same for every alias of one anchor, so a node
+// reached again through an alias is not walked again (a chain of aliases of aliases would
+// otherwise take exponential time).
+using NodeId = std::pair<int, int>;  // position, type
+
+bool IsMergeKey(const YAML::Node& key) {
+  return key.IsScalar() && key.Scalar() == "<<" && key.Tag() != "!";  // "<<" quoted is a key
+}
+
+void Expand(YAML::Node node, std::set<NodeId>& walked) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  const YAML::Mark at = node.Mark();
+  if (!walked.insert({at.pos, static_cast<int>(node.Type())}).second) {
+    return;
+  }
+  std::vector<YAML::Node> sources;  // the maps of `<<`, first one first
+  YAML::Node merge_key;             // null until found: a Node tests as defined even then
+  bool merges = false;
+  for (auto entry : node) {
+    if (node.IsSequence()) {
+      Expand(entry, walked);
+      continue;
+    }
+    Expand(entry.second, walked);  // a source's own `<<` first
+    if (!IsMergeKey(entry.first)) continue;
+    merge_key = entry.first;
+    merges = true;
+    const YAML::Node& value = entry.second;
+    if (value.IsMap()) {
+      sources.push_back(value);
+    } else if (value.IsSequence()) {
+      for (const YAML::Node& source : value) {
+        if (!source.IsMap()) {
+          throw YAML::ParserException(source.Mark(),
+                                      "a list after `<<` (a merge key) may hold only maps");
+        }
+        sources.push_back(source);
+      }
+    } else {
+      throw YAML::ParserException(
+          value.Mark(),
+          "`<<` (a merge key) takes a map, such as an alias `*defaults`, or a list "
+          "of maps");
+    }
+  }
+  if (!merges) return;
+  node.remove(merge_key);
+  // A key the map writes itself wins, then the first source that has it.
+  std::set<std::string> written;
+  for (const auto& entry : node) written.insert(entry.first.Scalar());
+  for (const YAML::Node& source : sources) {
+    for (const auto& entry : source) {
+      if (written.insert(entry.first.Scalar()).second) {
+        node.force_insert(entry.first, entry.second);
+      }
+    }
+  }
+}
+
+// A place in `text` as yaml-cpp marks it (0-based line and column).
+YAML::Mark MarkAt(std::string_view text, size_t offset) {
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(offset);
+  const size_t line_start = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+  mark.line = static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
+  mark.column =
+      static_cast<int>(line_start == std::string_view::npos ? offset : offset - line_start - 1);
+  return mark;
+}
+
+// A file in another encoding than UTF-8 would read as YAML of the wrong text (a Latin-1 "é"
+// never equals the data's UTF-8 one) or not at all (UTF-16): refused, with the way to convert.
+void RequireUtf8(std::string_view text) {
+  if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF") ||
+      text.starts_with(std::string_view("\0\0\xFE\xFF", 4))) {
+    throw YAML::ParserException(YAML::Mark(),
+                                "the file is UTF-16 or UTF-32 (it starts with such a byte-order "
+                                "mark); YAML files are UTF-8: convert it, e.g. iconv -f UTF-16 -t "
+                                "UTF-8");
+  }
+  if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
+    throw YAML::ParserException(MarkAt(text, bad),
+                                "bytes that are not UTF-8 (is the file Latin-1 or Windows-1252? "
+                                "convert it: iconv -f latin1 -t utf-8)");
+  }
+}
+
+// Whether line `line` (0-based) of `text` is indented with a tab, which YAML does not allow:
+// yaml-cpp then says only "illegal map value" or the like.
+bool IndentedWithTab(std::string_view text, int line) {
+  size_t start = 0;
+  for (int k = 0; k < line && start != std::string_view::npos; ++k) {
+    start = text.find('\n', start);
+    if (start != std::string_view::npos) ++start;
+  }
+  if (start == std::string_view::npos) return false;
+  const size_t indent_end = text.find_first_not_of(" \t", start);
+  return text.substr(start, indent_end - start).find('\t') != std::string_view::npos;
+}
+
+}  // namespace
+
+void ExpandMergeKeys(YAML::Node root) {
+  std::set<NodeId> walked;
+  Expand(root, walked);
+}
+
+YAML::Node LoadYaml(const std::string& text) {
+  RequireUtf8(text);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    if (!IndentedWithTab(text, e.mark.line)) throw;
+    throw YAML::ParserException(e.mark, e.msg +
+                                            "; this line is indented with a tab, and YAML "
+                                            "indents with spaces only");
+  }
+  ExpandMergeKeys(root);
+  return root;
+}
+
+}  // namespace leadscore
