@@ -33,9 +33,10 @@ std::vector<double> QuantileCuts(std::vector<double> values, int max_bins, uint6
     if (at >= n) break;
     if (at - start < min_rows) {
       // Too few rows before the cut: grow this range to min_rows and cut after that run.
+      if (start + min_rows > n) break;
       at = std::upper_bound(values.begin(), values.end(), values[start + min_rows - 1]) -
            values.begin();
-      if (start + min_rows > n || at >= n) break;
+      if (at >= n) break;
     }
     if (n - at < min_rows) break;
     cuts.push_back(values[at]);

@@ -274,6 +274,26 @@ TEST(Table, AJsonKeyAModelCannotNameIsNotAFeatureAndIsSaidToBe) {
   EXPECT_EQ(errors[1], f.path() + ":5: a key with no name (\"\") is not a feature");
 }
 
+// A numeric column with fewer values than a bin needs (15 of 100 rows, bins of at least 20)
+// gets one range and the missing bin. Its quantile cuts once read past the end of the values
+// (AddressSanitizer's heap-buffer-overflow in the CI suite).
+TEST(Binning, AColumnWithFewerValuesThanABinNeedsIsOneRange) {
+  std::string rows = "sparse,y\n";
+  for (int i = 0; i < 100; ++i) {
+    rows += (i < 15 ? std::to_string(i) : std::string()) + "," + (i % 3 ? "lost" : "won") + "\n";
+  }
+  TempFile f(rows);
+  std::vector<std::string> errors;
+  auto t = LoadYWon(f.path(), errors);
+  ASSERT_TRUE(t) << t.error().message();
+  std::vector<uint32_t> all(t->rows());
+  std::iota(all.begin(), all.end(), 0u);
+  const Binning binning = FitBinning(*t, all);
+  ASSERT_EQ(binning.features.size(), 1u);
+  EXPECT_TRUE(binning.features[0].cuts.empty());
+  EXPECT_EQ(binning.features[0].bins.size(), 2u);  // missing, and one range
+}
+
 // A column that copies the label but for one row in 50 ranks the rows alone out of fold; a
 // coin does not, and a weak signal sits between. Highest first.
 TEST(LoneColumns, ACopyOfTheLabelRanksAloneAndACoinDoesNot) {
