@@ -187,7 +187,6 @@ std::optional<TrainingTable> FinishFeatures(
 // outcome (learn/lone_columns.h). Said, not acted on: the analyst knows what the column holds.
 void WarnOfLoneColumns(const TableFlags& flags, const learn::LabeledTable& table) {
   for (const learn::LoneColumn& lone : learn::LoneColumnAucs(table, 3, flags.seed)) {
-    PrintToStderr("lone {} {:.4f}\n", table.columns[lone.column].name, lone.auc);
     if (lone.auc < learn::kSuspectLoneAuc) continue;
     const std::string& name = table.columns[lone.column].name;
     PrintToStderr(

@@ -129,6 +129,9 @@ TEST_F(LearnCli, AColumnThatAloneRanksTheRowsIsPointedAtAsALeak) {
   auto clean = RunLeadscore(TableArgs("evaluate"));
   ASSERT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_EQ(clean.err.find("alone ranks the rows"), std::string::npos) << clean.err;
+  for (const char* column : {"visits", "Lead Source", "industry"}) {  // nor a word of them
+    EXPECT_EQ(clean.err.find(column), std::string::npos) << clean.err;
+  }
 }
 
 TEST_F(LearnCli, EvaluateJsonComparesBothLearnersOnTheSameFolds) {
