@@ -207,8 +207,8 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
                        const std::string& name, const std::string& scope, Handler handler,
                        std::vector<std::string> params) {
   routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
-                     method + " " + name, scope, std::move(handler), nullptr});
-  routes_.back().params = std::move(params);
+                     method + " " + name, scope, std::move(handler), nullptr, false,
+                     std::move(params)});
 }
 
 void HttpServer::RouteQuick(const std::string& method, const std::string& pattern,
@@ -222,8 +222,8 @@ void HttpServer::RouteAsync(const std::string& method, const std::string& patter
                             const std::string& name, const std::string& scope, AsyncHandler handler,
                             std::vector<std::string> params) {
   routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
-                     method + " " + name, scope, nullptr, std::move(handler)});
-  routes_.back().params = std::move(params);
+                     method + " " + name, scope, nullptr, std::move(handler), false,
+                     std::move(params)});
 }
 
 bool HttpServer::Matches(const RouteEntry& route, const std::string& path,
