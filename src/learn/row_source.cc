@@ -43,6 +43,10 @@ class TextSource final : public ingest::RecordSource {
   bool done_ = false;
 };
 
+// Why a name with a backtick is no feature: a backticked name in a model ends at it.
+constexpr std::string_view kBacktickLeftOut =
+    "has a backtick (`) in its name, which a model cannot write, so it is not a feature";
+
 // Adds the keys of `object` not seen yet, nested objects as `outer.inner`; a key a model cannot
 // name is reported to `left_out` the first time it is seen (`line` of `path`).
 void CollectKeys(const nlohmann::json& object, const std::string& prefix, const std::string& path,
@@ -57,12 +61,10 @@ void CollectKeys(const nlohmann::json& object, const std::string& prefix, const 
     } else if (ModelCanName(name)) {
       keys.push_back(std::move(name));
     } else if (left_out) {
-      left_out->push_back(
-          {path, line, "",
-           name.empty() ? "a key with no name (\"\") is not a feature"
-                        : fmt::format("the key \"{}\" has a backtick (`) in its name, which a "
-                                      "model cannot write, so it is not a feature",
-                                      name)});
+      left_out->push_back({path, line, "",
+                           name.empty()
+                               ? "a key with no name (\"\") is not a feature"
+                               : fmt::format("the key \"{}\" {}", name, kBacktickLeftOut)});
     }
   }
 }
@@ -78,9 +80,7 @@ void ReportUnnameableColumns(const ingest::RecordSource& source,
       unnamed.push_back(i + 1);
     } else if (!ModelCanName(name)) {
       left_out.push_back({source.path(), source.header_line(), "",
-                          fmt::format("column {}, \"{}\", has a backtick (`) in its name, which "
-                                      "a model cannot write, so it is not a feature",
-                                      i + 1, name)});
+                          fmt::format("column {}, \"{}\", {}", i + 1, name, kBacktickLeftOut)});
     }
   }
   if (unnamed.empty()) return;
