@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <future>
+#include <unordered_map>
 
 #include "core/print_stderr.h"
 #include "core/read_file.h"
@@ -213,10 +214,25 @@ void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
   if (!objects) return done(Error(objects.error()));
   report.received = objects->size();
   WriteRequest request;
+  // A body is read as a file is: the first record of a lead counts and a later one is
+  // rejected (SCORING.md, "Batch output"), so that a leads file sent as one body stores what
+  // `leadscore score` reads from it. Another request updates the lead.
+  std::unordered_map<std::string, size_t> first_index;
   for (size_t i = 0; i < objects->size(); ++i) {
     if ((*objects)[i].is_null()) continue;
     LeadInput lead;
-    if (ReadLead((*objects)[i], i, lead, report.rejected)) request.leads.push_back(std::move(lead));
+    if (!ReadLead((*objects)[i], i, lead, report.rejected)) continue;
+    auto [first, inserted] = first_index.try_emplace(lead.lead_id, i);
+    if (!inserted) {
+      report.rejected.push_back(
+          {i, "lead_id",
+           fmt::format("lead_id \"{}\" already in this request at index {}; record skipped (the "
+                       "first counts, as in a file; send it again in another request to update "
+                       "the lead)",
+                       lead.lead_id, first->second)});
+      continue;
+    }
+    request.leads.push_back(std::move(lead));
   }
   report.accepted = request.leads.size();
   if (request.leads.empty()) return done(std::move(report));

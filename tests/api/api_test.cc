@@ -674,6 +674,25 @@ TEST_P(ApiTest, UpsertsLeadsAsObjectArrayOrNdjsonAndMergesAttributes) {
   EXPECT_EQ(merged.doc["grade"], "A");
   EXPECT_EQ(merged.doc["created_at"], before.doc["created_at"]);
 
+  // Within one body the first record of a lead counts, as the first row of a file does; the
+  // later one is rejected and its attributes are not merged.
+  Reply repeated = Post("/v1/leads",
+                        R"([{"lead_id":"r1","country":"FR"},{"lead_id":"r2"},
+                            {"lead_id":"r1","country":"DE","industry":"IT"}])",
+                        write_);
+  ASSERT_EQ(repeated.status, 200) << repeated;
+  EXPECT_EQ(repeated.doc["accepted"], 2) << repeated;
+  ASSERT_EQ(repeated.doc["errors"].size(), 1u) << repeated;
+  EXPECT_EQ(repeated.doc["errors"][0]["index"], 2);
+  EXPECT_EQ(repeated.doc["errors"][0]["field"], "lead_id");
+  EXPECT_EQ(repeated.doc["errors"][0]["reason"].get<std::string>().rfind(
+                "lead_id \"r1\" already in this request at index 0", 0),
+            0u)
+      << repeated;
+  Reply r1 = Get("/v1/leads/r1", read_);
+  ASSERT_EQ(r1.status, 200) << r1;
+  EXPECT_EQ(r1.doc["attributes"], json::parse(R"({"country":"FR"})"));
+
   EXPECT_TRUE(IsProblem(Post("/v1/leads", "[{\"lead_id\": ", write_), 400));
   EXPECT_TRUE(IsProblem(Post("/v1/leads", "", write_), 400));
 }

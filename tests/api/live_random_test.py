@@ -147,8 +147,9 @@ def post_leads(server, token, path, krng):
     lines, seen = [], set()
     for line in object_lines(path):
         lead_id = json_id(json.loads(line).get("lead_id"))
-        # A later row of a lead: batch keeps the file's first row, while a POST of it would be
-        # an upsert that merges its attributes into the stored ones (docs/api.md, by design).
+        # A later row of a lead: batch keeps the file's first row. The server rejects it too
+        # when it is in the same body as the first, but in a later chunk it would be an upsert
+        # that merges its attributes into the stored ones (docs/api.md, by design).
         if lead_id is not None and lead_id in seen:
             continue
         seen.add(lead_id)
