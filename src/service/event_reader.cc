@@ -196,10 +196,9 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
   std::string problem;
   std::optional<Timestamp> ts = EventTime(values[2], problem);
   if (!ts) {
-    return reject(
-        "ts", RefusedBecause(
-                  sink.warnings, "ts",
-                  values[2].is_null() ? "missing ts" : problem + " (ISO-8601 or Unix seconds)"));
+    // The forms a time takes, unless the problem already names a likelier cause (milliseconds).
+    if (!values[2].is_null() && !problem.ends_with(')')) problem += " (ISO-8601 or Unix seconds)";
+    return reject("ts", RefusedBecause(sink.warnings, "ts", problem));
   }
   out.ts = *ts;
   // As batch scoring reads it: an event_id that is no id (empty, a bool, an array, an object)

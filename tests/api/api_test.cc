@@ -778,6 +778,19 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
   EXPECT_TRUE(IsProblem(Post("/v1/events", R"([{"lead_id": "ev", )", write_), 400));
   EXPECT_TRUE(IsProblem(Post("/v1/events", "  \n", write_), 400));
   EXPECT_TRUE(IsProblem(Post("/v1/events", "42", write_), 400));
+
+  // A time that does not parse is named with its forms, or with the likelier cause when there
+  // is one (milliseconds), once.
+  Reply times = Post("/v1/events",
+                     R"([{"lead_id":"ev","type":"x","ts":"soon"},
+                         {"lead_id":"ev","type":"x","ts":1746057600000}])",
+                     write_);
+  ASSERT_EQ(times.doc["errors"].size(), 2u) << times;
+  EXPECT_EQ(times.doc["errors"][0]["reason"],
+            "cannot parse \"soon\" as a time (ISO-8601 or Unix seconds)");
+  EXPECT_EQ(times.doc["errors"][1]["reason"],
+            "cannot parse \"1746057600000\" as a time (Unix seconds past year 9999: "
+            "milliseconds? write seconds)");
 }
 
 TEST_P(ApiTest, BodyOverTheLimitIs413) {
