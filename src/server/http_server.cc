@@ -280,8 +280,21 @@ void SendException(HttpResponse& res, std::exception_ptr error) {
 }  // namespace
 
 bool HttpServer::KnownParams(const RouteEntry& route, const HttpRequest& req, HttpResponse& res) {
-  for (const auto& [name, value] : req.params) {
-    if (std::find(route.params.begin(), route.params.end(), name) != route.params.end()) continue;
+  for (auto it = req.params.begin(); it != req.params.end(); ++it) {
+    const std::string& name = it->first;
+    if (std::find(route.params.begin(), route.params.end(), name) != route.params.end()) {
+      // A route reads one value of each: a second would be ignored without a word
+      // (`attribute=a:1&attribute=b:2` read as the first filter alone).
+      auto same = [&](const auto& p) { return p.first == name; };
+      if (std::find_if(req.params.begin(), it, same) != it) {
+        SendProblem(res, 400,
+                    fmt::format("query parameter \"{}\" given twice; {} reads one value of it",
+                                name, route.name),
+                    name);
+        return false;
+      }
+      continue;
+    }
     std::string detail = fmt::format("unknown query parameter \"{}\"", name);
     if (route.params.empty()) {
       detail += fmt::format("; {} takes none", route.name);

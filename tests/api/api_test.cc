@@ -1118,6 +1118,11 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
   EXPECT_EQ(none.doc.value("detail", ""),
             "unknown query parameter \"limit\"; GET /v1/leads/{id}/events takes none");
   EXPECT_EQ(Get("/v1/leads/hot?as_of=2025-05-01T00:00:00Z&model=", read_).status, 200);
+  // A second filter of one kind would be ignored: refused instead.
+  Reply twice = Get("/v1/leads?attribute=country:FR&attribute=industry:IT", read_);
+  EXPECT_TRUE(IsProblem(twice, 400, "attribute"));
+  EXPECT_EQ(twice.doc.value("detail", ""),
+            "query parameter \"attribute\" given twice; GET /v1/leads reads one value of it");
 }
 
 TEST_P(ApiTest, ListFiltersByAttributeValue) {
