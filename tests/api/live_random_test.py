@@ -144,20 +144,23 @@ def post_chunk(port, token, route, lines):
 
 
 def post_leads(server, token, path, krng):
-    lines, seen = [], set()
-    for line in object_lines(path):
-        lead_id = json_id(json.loads(line).get("lead_id"))
-        # A later row of a lead: batch keeps the file's first row. The server rejects it too
-        # when it is in the same body as the first, but in a later chunk it would be an upsert
-        # that merges its attributes into the stored ones (docs/api.md, by design).
-        if lead_id is not None and lead_id in seen:
-            continue
-        seen.add(lead_id)
-        lines.append(line)
-    i = 0
+    """The lines in chunks. A later row of a lead in the same chunk is sent: the server rejects
+    it, as batch skips it. One whose first row went in an earlier chunk is left out: the server
+    would take it as an update and merge its attributes (docs/api.md, by design)."""
+    lines = list(object_lines(path))
+    i, sent_before = 0, set()
     while i < len(lines):
         n = krng.randint(1, 60)
-        post_chunk(server.port, token, "/v1/leads", lines[i:i + n])
+        chunk, ids = [], set()
+        for line in lines[i:i + n]:
+            lead_id = json_id(json.loads(line).get("lead_id"))
+            if lead_id is not None and lead_id in sent_before:
+                continue
+            ids.add(lead_id)
+            chunk.append(line)
+        if chunk:
+            post_chunk(server.port, token, "/v1/leads", chunk)
+        sent_before |= ids
         i += n
 
 

@@ -820,7 +820,8 @@ def write_leads_jsonl(rng, lead_ids, attrs, fields, path):
         lines.append(json.dumps(obj, ensure_ascii=False))
         k = rng.random()
         if k < 0.03:
-            lines.append(json.dumps(dict(obj, industry="Retail")))  # repeated id (bad)
+            # Repeated id (bad), every attribute other: taken, it would change the score.
+            lines.append(json.dumps({k: v if k == "lead_id" else "Retail" for k, v in obj.items()}))
         elif k < 0.05:
             lines.append(json.dumps({a: v for a, v in obj.items() if a != "lead_id"}))  # no id
         elif k < 0.06:
