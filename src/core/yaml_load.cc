@@ -1,5 +1,7 @@
 #include "core/yaml_load.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 #include <string_view>
@@ -111,6 +113,46 @@ bool IndentedWithTab(std::string_view text, int line) {
   return text.substr(start, indent_end - start).find('\t') != std::string_view::npos;
 }
 
+// Whether the quoted scalar that opens at `start` of `text` (a `"` or a `'`) is closed.
+bool QuoteCloses(std::string_view text, size_t start) {
+  const char quote = text[start];
+  for (size_t i = start + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;  // the escaped character, a quote included
+    } else if (text[i] == quote) {
+      if (quote == '"' || i + 1 == text.size() || text[i + 1] != '\'') return true;
+      ++i;  // '' is a quote inside single quotes
+    }
+  }
+  return false;
+}
+
+// yaml-cpp reads a quoted string that never ends to the end of the file (`name: "saas` takes
+// every line after it as the name) where YAML makes it an error: refused at its opening quote.
+void RequireClosedQuotes(const YAML::Node& node, std::string_view text, std::set<NodeId>& walked) {
+  const YAML::Mark at = node.Mark();
+  if (node.IsScalar()) {
+    const size_t pos = static_cast<size_t>(at.pos);
+    if (node.Tag() == "!" && pos < text.size() && (text[pos] == '"' || text[pos] == '\'') &&
+        !QuoteCloses(text, pos)) {
+      throw YAML::ParserException(
+          at, fmt::format("this quoted text never ends: no closing {} before the end of the file",
+                          text[pos]));
+    }
+    return;
+  }
+  if (!node.IsMap() && !node.IsSequence()) return;
+  if (!walked.insert({at.pos, static_cast<int>(node.Type())}).second) return;
+  for (auto entry : node) {
+    if (node.IsSequence()) {
+      RequireClosedQuotes(entry, text, walked);
+    } else {
+      RequireClosedQuotes(entry.first, text, walked);
+      RequireClosedQuotes(entry.second, text, walked);
+    }
+  }
+}
+
 }  // namespace
 
 void ExpandMergeKeys(YAML::Node root) {
@@ -129,6 +171,8 @@ YAML::Node LoadYaml(const std::string& text) {
                                             "; this line is indented with a tab, and YAML "
                                             "indents with spaces only");
   }
+  std::set<NodeId> walked;
+  RequireClosedQuotes(root, text, walked);
   ExpandMergeKeys(root);
   return root;
 }

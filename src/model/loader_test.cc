@@ -213,6 +213,25 @@ TEST(Loader, MergeKeysThroughAChainOfAliasesLoadAtOnce) {
   EXPECT_EQ(r.spec->fit.rules[40].points, 1);
 }
 
+// yaml-cpp reads a quote that never closes to the end of the file: the model would load with
+// every line after it in one string and no rules.
+TEST(Loader, AQuoteThatNeverClosesIsAnErrorAtItsStart) {
+  auto r = Parse("version: 1\nname: \"saas\nfit:\n  rules:\n    - {id: a, points: 1}\n");
+  EXPECT_EQ(Errors(r),
+            "m.yaml:2:7: invalid YAML: this quoted text never ends: no closing \" before the end "
+            "of the file\n");
+  r = Parse("version: 1\nname: 'it''s\n");
+  EXPECT_EQ(Errors(r),
+            "m.yaml:2:7: invalid YAML: this quoted text never ends: no closing ' before the end "
+            "of the file\n");
+  // Closed quotes, with escaped and doubled quotes inside and a key quoted, load.
+  r = Parse(
+      "version: 1\nname: 'it''s'\nfit:\n  rules:\n    - {\"id\": a, when: 'x == \"a\\\"\"', "
+      "points: 1}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.spec->name, "it's");
+}
+
 // A model in another encoding would load with text that never matches the data (a Latin-1
 // "ç"), or not load for a reason it does not say (UTF-16); a tab in the indentation is named.
 TEST(Loader, SaysWhenTheFileIsNotUtf8OrIndentedWithTabs) {
