@@ -5,6 +5,8 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -222,22 +224,26 @@ Status CsvSource::ReadHeader() {
 }
 
 std::vector<RowError> CsvSource::header_warnings() const {
-  std::vector<RowError> warnings;
-  std::vector<bool> reported(header_.size());
+  // The columns of each name, 1-based as a spreadsheet user counts them, names in the order
+  // they first appear. Columns with no name (a spreadsheet's trailing ",,,") are read by no
+  // model or table.
+  std::unordered_map<std::string_view, size_t> group_of;
+  std::vector<std::vector<size_t>> groups;
   for (size_t i = 0; i < header_.size(); ++i) {
-    // Columns with no name (a spreadsheet's trailing ",,,") are read by no model or table.
-    if (reported[i] || header_[i].empty()) continue;
-    std::vector<size_t> columns{i + 1};  // 1-based, as a spreadsheet user counts them
-    for (size_t j = i + 1; j < header_.size(); ++j) {
-      if (header_[j] == header_[i]) columns.push_back(j + 1), reported[j] = true;
-    }
+    if (header_[i].empty()) continue;
+    auto [it, added] = group_of.try_emplace(header_[i], groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(i + 1);
+  }
+  std::vector<RowError> warnings;
+  for (const std::vector<size_t>& columns : groups) {
     if (columns.size() == 1) continue;
     const std::string list = NumberList(columns);
     const bool two = columns.size() == 2;
     std::string message = "columns " + list + (two ? " both" : "") + " have this name; column " +
                           std::to_string(columns.back()) + " is read and ";
     message += two ? "column " + std::to_string(columns[0]) + " ignored" : "the others ignored";
-    warnings.push_back({path(), header_line_, header_[i], std::move(message)});
+    warnings.push_back({path(), header_line_, header_[columns[0] - 1], std::move(message)});
   }
   return warnings;
 }

@@ -161,6 +161,19 @@ TEST(RecordSource, ACsvColumnNamedTwiceIsAHeaderWarning) {
   ASSERT_EQ(result.rows.size(), 1u);
   EXPECT_THAT(result.rows[0].values, ElementsAre("\"5\"", "\"6\"", "\"4\""));
 
+  // A name over many columns is listed in short. (200,000 columns took half a minute to check
+  // when each column was compared with every other.)
+  std::string wide = "lead_id";
+  for (int i = 0; i < 200000; ++i) wide += i % 2 ? ",w" : ",c" + std::to_string(i);
+  auto many = RecordSource::Open(dir.Write("wide.csv", wide + "\n"));
+  ASSERT_TRUE(many);
+  warnings = (*many)->header_warnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(FormatRowError(warnings[0]),
+            dir.path() +
+                "/wide.csv:1: field `w`: columns 3, 5, 7, 9, 11, 13, 15, 17, ... and 200001 "
+                "(100000 in all) have this name; column 200001 is read and the others ignored");
+
   // Columns with no name, as a spreadsheet's trailing commas make, are not reported.
   auto unique = RecordSource::Open(dir.Write("unique.csv", "lead_id,x,X,,\"\",\nA,1,2,,,\n"));
   ASSERT_TRUE(unique);
