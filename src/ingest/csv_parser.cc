@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "ingest/byte_scan.h"
+#include "ingest/line_ends.h"
 
 namespace leadscore::ingest {
 namespace {
@@ -218,11 +219,26 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
                             "be converted: iconv -f latin1 -t utf-8)"});
       continue;
     }
+    const char* record_end = scan.next;
+    if (record_end > record_begin && record_end[-1] == '\n') --record_end;
+    const uint64_t last_line =
+        record_line + static_cast<uint64_t>(std::count(record_begin, record_end, '\n'));
     if (scan.cells != column_count_) {
-      sink.OnError(RowError{file_, record_line, "",
-                            "expected " + std::to_string(column_count_) +
-                                (column_count_ == 1 ? " cell, found " : " cells, found ") +
-                                std::to_string(scan.cells)});
+      std::string message = "expected " + std::to_string(column_count_) +
+                            (column_count_ == 1 ? " cell, found " : " cells, found ") +
+                            std::to_string(scan.cells);
+      // Why a record has cells it should not: lines read into one by a quote that opened on
+      // the first of them, or lines ended by a lone CR (classic Mac OS), which end no line.
+      if (last_line != record_line) {
+        message += fmt::format(
+            " in lines {}-{}, read as one record because a quoted cell runs over them (a stray "
+            "quote?)",
+            record_line, last_line);
+      }
+      if (HoldsLoneCarriageReturn(record_begin, record_end)) {
+        message += std::string("; ") + kLoneCarriageReturn;
+      }
+      sink.OnError(RowError{file_, record_line, "", std::move(message)});
       continue;
     }
     if (stray_quote_column != SIZE_MAX) {
@@ -230,10 +246,6 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
       // between went into one cell. It is read that way, as RFC 4180 readers (Python's csv
       // among them) read it: the lines cannot be read again without making the records
       // depend on where the input was cut into blocks. But they are not lost silently.
-      const char* record_end = scan.next;
-      if (record_end > record_begin && record_end[-1] == '\n') --record_end;
-      const uint64_t last_line =
-          record_line + static_cast<uint64_t>(std::count(record_begin, record_end, '\n'));
       sink.OnWarning(RowError{
           file_, record_line,
           stray_quote_column < header_.size() ? header_[stray_quote_column] : "",

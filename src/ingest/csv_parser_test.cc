@@ -160,7 +160,31 @@ TEST(CsvParser, WrongCellCountsAreReportedAtTheRecordsFirstLine) {
       {"a"});
   EXPECT_THAT(p.rows, ElementsAre("2: \"1\"", "4: \"1\"", "9: \"7\""));
   EXPECT_THAT(p.errors, ElementsAre("3: expected 3 cells, found 2", "6: expected 3 cells, found 4",
-                                    "7: expected 3 cells, found 2"));
+                                    "7: expected 3 cells, found 2 in lines 7-8, read as one record "
+                                    "because a quoted cell runs over them (a stray quote?)"));
+}
+
+// A stray quote that makes a record of the wrong size loses the lines it swallowed: they are
+// named, as they are when the record is read.
+TEST(CsvParser, ARecordOfTheWrongSizeOverSeveralLinesNamesThem) {
+  Parsed p = ParseCsv(
+      "id,industry,country\n"
+      "L1,\"IT,FR\n"  // 2: the stray quote
+      "L2,Retail,US\n"
+      "L3,\"x y\",DE,extra\n"
+      "L4,IT,FR\n",
+      {"id"});
+  EXPECT_THAT(p.rows, ElementsAre("5: \"L4\""));
+  EXPECT_THAT(p.errors, ElementsAre("2: expected 3 cells, found 4 in lines 2-4, read as one record "
+                                    "because a quoted cell runs over them (a stray quote?)"));
+}
+
+// Lines ended by a lone CR read as one: the report says why its cells are too many.
+TEST(CsvParser, ARecordJoinedByALoneCarriageReturnSaysSo) {
+  Parsed p = ParseCsv("a,b\n1,2\r3,4\n5,6\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("3: \"5\""));
+  EXPECT_THAT(p.errors, ElementsAre("2: expected 2 cells, found 3; lines that end with a lone \\r "
+                                    "are not read as lines (convert them: tr '\\r' '\\n')"));
 }
 
 TEST(CsvParser, ErrorsNameTheFileAndHaveNoField) {

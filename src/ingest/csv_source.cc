@@ -15,6 +15,7 @@
 #include "core/number_list.h"
 #include "ingest/byte_scan.h"
 #include "ingest/csv_parser.h"
+#include "ingest/line_ends.h"
 
 namespace leadscore::ingest {
 
@@ -215,8 +216,8 @@ Status CsvSource::ReadHeader() {
     if (name.find('\r') != std::string::npos) {
       return InvalidArgument(path() + ":" + std::to_string(header_line) +
                              ": the header holds a carriage return (\\r) that does not end the "
-                             "line; lines that end with a lone \\r are not read as lines "
-                             "(convert them: tr '\\r' '\\n')");
+                             "line; " +
+                             kLoneCarriageReturn);
     }
   }
   Consume(cut);

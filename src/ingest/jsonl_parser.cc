@@ -27,6 +27,8 @@
 #include <cstring>
 #include <limits>
 
+#include "ingest/line_ends.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -146,11 +148,52 @@ constexpr const char* kLineByteOrderMark =
     "invalid JSON: the line starts with a byte-order mark (U+FEFF), which only the start of a "
     "file may have";
 
+// Text after a line's object; most often, in a file, the next lines joined to it by lone CR
+// line ends.
+std::string TextAfterTheObject(const char* value_end, const char* end) {
+  std::string reason = "invalid JSON: unexpected text after the object";
+  if (HoldsLoneCarriageReturn(value_end, end)) reason += std::string("; ") + kLoneCarriageReturn;
+  return reason;
+}
+
+// The code unit of a `\uXXXX` escape at `p` (the backslash), or -1.
+int EscapedCodeUnit(const char* p, const char* end) {
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return -1;
+  int unit = 0;
+  for (int k = 2; k < 6; ++k) {
+    const char c = p[k];
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) return -1;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+// Whether the line escapes half of a surrogate pair alone (`\ud800`): JSON's grammar lets it
+// be written, but it is no character, and UTF-8 cannot hold it.
+bool HoldsLoneSurrogate(const char* p, const char* end) {
+  for (; p < end; ++p) {
+    if (*p != '\\') continue;
+    const int unit = EscapedCodeUnit(p, end);
+    if (unit >= 0xDC00 && unit <= 0xDFFF) return true;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      const int low = EscapedCodeUnit(p + 6, end);
+      if (low < 0xDC00 || low > 0xDFFF) return true;
+      p += 6;
+    }
+    ++p;  // the escaped character
+  }
+  return false;
+}
+
 std::string InvalidJson(error_code error, const char* line, size_t length) {
   const char* end = line + length;
   const char* value_end = EndOfFirstValue(line, end);
   if (value_end != nullptr && !IsBlank(value_end, static_cast<size_t>(end - value_end))) {
-    return "invalid JSON: unexpected text after the object";
+    return TextAfterTheObject(value_end, end);
   }
   if (error == simdjson::UNCLOSED_STRING) return "invalid JSON: a string is not closed";
   if (value_end == nullptr && *line == '{') {
@@ -164,6 +207,10 @@ std::string InvalidJson(error_code error, const char* line, size_t length) {
     case simdjson::UNESCAPED_CHARS:
       return "invalid JSON: a control character inside a string (a tab is written \\t)";
     case simdjson::STRING_ERROR:
+      if (HoldsLoneSurrogate(line, end)) {
+        return "invalid JSON: a \\u escape of half of a surrogate pair, without the other half "
+               "(no character; UTF-8 cannot hold it)";
+      }
       return "invalid JSON: a bad escape in a string (a backslash is written \\\\)";
     case simdjson::DEPTH_ERROR:
       return "invalid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
@@ -721,7 +768,7 @@ void JsonlParser::ParseLine(const char* line, size_t length, size_t capacity, ui
   if (error != SUCCESS) return fail(InvalidJson(error, line, length));
   const char* rest;
   if (document.current_location().get(rest) == SUCCESS) {
-    return fail("invalid JSON: unexpected text after the object");
+    return fail(TextAfterTheObject(rest, line + length));
   }
   if (!out_of_range_.empty()) ReportOutOfRange(line_number, sink);
   for (auto [from, to] : duplicate_slots_) values_[to] = values_[from];

@@ -189,7 +189,11 @@ TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
           std::string(200, '[') + std::string(200, ']') +
           "}\n"
           "{\"a\":\"tab\there\"}\n"
-          "{\"a\":\"C:\\x\"}\n",
+          "{\"a\":\"C:\\x\"}\n"
+          "{\"a\":1}\r{\"a\":2}\r{\"a\":3}\n"
+          "{\"a\":\"\\ud800\"}\n"
+          "{\"a\":\"\\\\ud800 \\udc00\"}\n"
+          "{\"a\":\"\\ud83d\\ude00 \\q\"}\n",
       {"a"});
   EXPECT_THAT(p.rows, IsEmpty());
   EXPECT_THAT(
@@ -204,7 +208,14 @@ TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
                   "8: invalid JSON: a word that is not true, false or null (strings need quotes)",
                   "9: invalid JSON: nested deeper than 128 levels",
                   "10: invalid JSON: a control character inside a string (a tab is written \\t)",
-                  "11: invalid JSON: a bad escape in a string (a backslash is written \\\\)"));
+                  "11: invalid JSON: a bad escape in a string (a backslash is written \\\\)",
+                  "12: invalid JSON: unexpected text after the object; lines that end with a "
+                  "lone \\r are not read as lines (convert them: tr '\\r' '\\n')",
+                  "13: invalid JSON: a \\u escape of half of a surrogate pair, without the "
+                  "other half (no character; UTF-8 cannot hold it)",
+                  "14: invalid JSON: a \\u escape of half of a surrogate pair, without the "
+                  "other half (no character; UTF-8 cannot hold it)",
+                  "15: invalid JSON: a bad escape in a string (a backslash is written \\\\)"));
 }
 
 // DescribeInvalidJson, for readers that parse with another library, says of a value what the
