@@ -1,14 +1,19 @@
 #include "service/bulk_ingest.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_set>
 
+#include "core/hash_bytes.h"  // xxhash
 #include "core/text_lines.h"
 #include "ingest/convert.h"
 #include "ingest/jsonl_parser.h"
@@ -169,12 +174,29 @@ std::string ProgressKey(RecordKind kind, const std::string& path) {
   return fmt::format("ingest:{}:{}", what, full);
 }
 
-// The stamp that tells whether a file changed; empty for a stream (standard input, a pipe),
-// whose bytes are new on every run, so that a run never resumes one.
-std::string FileStamp(const std::string& path) {
+// The stamp that tells whether a file is the one an earlier run read: its size, modification
+// time and a hash of its bytes, since a file copied over another with `cp -p`, `rsync -t` or
+// tar, or an export written with a fixed time, may keep both size and time. Hashing reads the
+// file once more, a small part of storing its records. Empty for a stream (standard input, a
+// pipe), whose bytes are new on every run, so that a run never resumes one.
+Result<std::string> FileStamp(const std::string& path) {
   struct stat st {};
-  if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-  return fmt::format("{}:{}", st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+  if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::string();
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error(FailedPrecondition(path + ": cannot read: " + std::strerror(errno)));
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  std::vector<char> buffer(size_t{1} << 20);
+  ssize_t n = 0;
+  while ((n = read(fd, buffer.data(), buffer.size())) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) XXH3_64bits_update(&state, buffer.data(), static_cast<size_t>(n));
+  }
+  const int read_errno = errno;
+  close(fd);
+  if (n < 0) return Error(DataLoss(path + ": cannot read: " + std::strerror(read_errno)));
+  return fmt::format("{}:{}:{:016x}", st.st_size,
+                     st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+                     XXH3_64bits_digest(&state));
 }
 
 }  // namespace
@@ -195,7 +217,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   }
 
   const std::string key = ProgressKey(kind, path);
-  const std::string stamp = FileStamp(path);
+  LS_ASSIGN_OR_RETURN(const std::string stamp, FileStamp(path));
   uint64_t done_before = 0;
   LS_ASSIGN_OR_RETURN(auto saved, store.GetMeta(key));
   if (saved && !stamp.empty() && saved->rfind(stamp + ":", 0) == 0) {

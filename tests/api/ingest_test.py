@@ -424,6 +424,21 @@ def main():
                          stdin="".join(lines[:50]))
             assert "stdin: 50 records read, " in out.stderr, out.stderr
             assert "done by an earlier run" not in out.stderr, out.stderr
+        # Another file at the same path with the same size and modification time (`cp -p`,
+        # `rsync -t`, an export with a fixed time) is not taken for the one a run read before.
+        same = os.path.join(work, "same.csv")
+        same_db = os.path.join(work, "same.db")
+        for run, ids in enumerate([("A1", "B1"), ("A2", "B2")]):
+            write(same, "lead_id,industry\n%s,IT\n%s,IT\n" % ids)
+            os.utime(same, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+            out = ingest(args.binary, same_db, "--leads", same)
+            assert f"{same}: 2 records read, 2 stored" in out.stderr, (run, out.stderr)
+        with sqlite3.connect(same_db) as c:
+            stored = sorted(r[0] for r in c.execute("SELECT lead_id FROM leads"))
+        assert stored == ["A1", "A2", "B1", "B2"], stored
+        out = ingest(args.binary, same_db, "--leads", same)  # unchanged: nothing new
+        assert f"{same}: 0 records read, " in out.stderr and "2 done by an earlier run" in \
+            out.stderr, out.stderr
         # A column named twice: the last is read, as `score` reads it, and the header is reported.
         twice = os.path.join(work, "twice.csv")
         with open(twice, "w") as f:
