@@ -59,8 +59,11 @@ std::optional<Timestamp> ParseIso(std::string_view s) {
   if (!Digits(s, pos, 4, year) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
   if (!Digits(s, pos, 2, month) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
   if (!Digits(s, pos, 2, day)) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > DaysInMonth(year, month))
+  // Year 0000 is outside the years ISO dates write without agreement (and Unix seconds read).
+  if (year < 1 || month < 1 || month > 12 || day < 1 ||
+      static_cast<unsigned>(day) > DaysInMonth(year, month)) {
     return std::nullopt;
+  }
   int64_t micros = DaysFromCivil(year, month, day) * kMicrosPerDay;
   if (pos == s.size()) return micros;
   if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
@@ -161,7 +164,7 @@ bool ParseCommonIso(std::string_view s, Timestamp& out) {
     size_t at = 0;
     int year = 0, month = 0, day = 0;
     if (!Digits(s, at, 4, year) || !Digits(s, ++at, 2, month) || !Digits(s, ++at, 2, day) ||
-        month < 1 || month > 12 || day < 1 ||
+        year < 1 || month < 1 || month > 12 || day < 1 ||
         static_cast<unsigned>(day) > DaysInMonth(year, month)) {
       return false;
     }

@@ -32,6 +32,10 @@ TEST(Time, UnixSecondsStayWithinTheYearsOfIsoDates) {
   EXPECT_FALSE(TimestampFromSeconds(1764547200000).has_value());  // milliseconds
   EXPECT_FALSE(ParseTimestamp("1764547200000").has_value());
   EXPECT_FALSE(TimestampFromSeconds(NAN).has_value());
+  // Nor do ISO dates of the year 0000, in either reader.
+  EXPECT_FALSE(ParseTimestamp("0000-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseTimestamp("0000-06-01").has_value());
+  EXPECT_FALSE(ParseTimestamp("0000-12-31T23:59:59.5+01:00").has_value());
 }
 
 // A padded cell (a spreadsheet's " 2024-05-01 ") reads as its text, for `ts` as for a declared
