@@ -98,6 +98,19 @@ void RequireUtf8(std::string_view text) {
                                 "bytes that are not UTF-8 (is the file Latin-1 or Windows-1252? "
                                 "convert it: iconv -f latin1 -t utf-8)");
   }
+  // YAML allows no control character but tab and the line ends: yaml-cpp reports a NUL on
+  // another line than its own, as an "unknown escape character".
+  auto is_control = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F;
+  };
+  if (auto it = std::find_if(text.begin(), text.end(), is_control); it != text.end()) {
+    throw YAML::ParserException(
+        MarkAt(text, static_cast<size_t>(it - text.begin())),
+        fmt::format("a control character (byte 0x{:02X}), which YAML does not allow (is this a "
+                    "binary file?)",
+                    static_cast<unsigned char>(*it)));
+  }
 }
 
 // Whether line `line` (0-based) of `text` is indented with a tab, which YAML does not allow:

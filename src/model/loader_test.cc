@@ -214,12 +214,16 @@ TEST(Loader, MergeKeysThroughAChainOfAliasesLoadAtOnce) {
 }
 
 // yaml-cpp reads a quote that never closes to the end of the file: the model would load with
-// every line after it in one string and no rules.
-TEST(Loader, AQuoteThatNeverClosesIsAnErrorAtItsStart) {
+// every line after it in one string and no rules. It reports a NUL on another line.
+TEST(Loader, AQuoteThatNeverClosesOrAControlCharacterIsAnErrorWhereItIs) {
   auto r = Parse("version: 1\nname: \"saas\nfit:\n  rules:\n    - {id: a, points: 1}\n");
   EXPECT_EQ(Errors(r),
             "m.yaml:2:7: invalid YAML: this quoted text never ends: no closing \" before the end "
             "of the file\n");
+  r = Parse(std::string("version: 1\nname: t\0x\n", 19));
+  EXPECT_EQ(Errors(r),
+            "m.yaml:2:8: invalid YAML: a control character (byte 0x00), which YAML does not "
+            "allow (is this a binary file?)\n");
   r = Parse("version: 1\nname: 'it''s\n");
   EXPECT_EQ(Errors(r),
             "m.yaml:2:7: invalid YAML: this quoted text never ends: no closing ' before the end "
