@@ -1,6 +1,7 @@
 #include "learn/training_set.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -397,10 +398,21 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   if (scoring) return table;
   const uint64_t positives = table.positives();
   if (table.rows() < 20) {
+    // Where every lead read went, so that the counts add up to the leads read.
+    std::vector<std::string> left_out;
+    auto count = [&](uint64_t n, std::string what) {
+      if (n != 0) left_out.push_back(fmt::format("{} {}", n, what));
+    };
+    count(st.created_after, "created after their reference (not leads yet)");
+    count(st.converted_before, "converted before their reference");
+    count(st.censored,
+          fmt::format("with the horizon not over by {}", FormatTimestamp(st.data_end)));
+    count(st.no_reference, "with no reference time (no created_at and no event)");
     return Error(InvalidArgument(fmt::format(
-        "{} leads usable for training ({} converted before their reference, {} with the horizon "
-        "not over by {}); at least 20 are needed",
-        table.rows(), st.converted_before, st.censored, FormatTimestamp(st.data_end))));
+        "{} of the {} leads read are usable for training{}; at least 20 are needed", table.rows(),
+        st.leads,
+        left_out.empty() ? ""
+                         : " (left out: " + fmt::format("{}", fmt::join(left_out, ", ")) + ")")));
   }
   if (positives == 0 || positives == table.rows()) {
     return Error(InvalidArgument(fmt::format(

@@ -819,6 +819,15 @@ TEST_F(LearnCli, HistoryModeErrorsAreClear) {
   EXPECT_NE(r.err.find("--horizon: cannot read \"soon\" as a duration"), std::string::npos);
   r = RunLeadscore({"evaluate", "--label", "x"});
   EXPECT_NE(r.exit_code, 0);
+  // A reference before every lead was created leaves none: where each lead went is said, and
+  // the counts add up to the leads read.
+  r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes", outcomes,
+                    "--reference", "2024-01-01", "--out", dir_.path() + "/none.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("0 of the 600 leads read are usable for training (left out: 600 created "
+                       "after their reference (not leads yet)); at least 20 are needed"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace
