@@ -2,13 +2,31 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "store/sqlite_checkpointer.h"
 
 namespace leadscore::store {
 namespace {
+
+// What makes a database read-only when its own file is writable: SQLite writes its
+// write-ahead log and shared memory (the -wal and -shm files) beside it.
+std::string ReadOnlyCause(const std::string& path) {
+  if (access(path.c_str(), W_OK) != 0) return fmt::format(" (the file {} is read-only)", path);
+  const size_t slash = path.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
+  if (access(dir.c_str(), W_OK) != 0) {
+    return fmt::format(
+        " (its directory {} is not writable, and SQLite keeps its -wal and -shm "
+        "files beside it)",
+        dir);
+  }
+  return "";
+}
 
 class SqliteConnection final : public SqlConnection {
  public:
@@ -70,6 +88,7 @@ class SqliteConnection final : public SqlConnection {
     if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
       std::string what = message ? message : "unknown error";
       sqlite3_free(message);
+      if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_READONLY) what += ReadOnlyCause(path_);
       return Internal(fmt::format("{}: {}", path_, what));
     }
     return Status::Ok();
@@ -128,7 +147,9 @@ class SqliteConnection final : public SqlConnection {
 
   Status Failure(std::string_view sql) {
     int code = sqlite3_extended_errcode(db_);
-    std::string message = fmt::format("{}: {} (in: {})", path_, sqlite3_errmsg(db_), sql);
+    std::string message =
+        fmt::format("{}: {}{} (in: {})", path_, sqlite3_errmsg(db_),
+                    (code & 0xff) == SQLITE_READONLY ? ReadOnlyCause(path_) : "", sql);
     if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
       return Status(StatusCode::kAlreadyExists, message);
     }

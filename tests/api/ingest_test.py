@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -323,6 +324,32 @@ fit:
     print("a field given flat and nested: the later counts, in batch, ingest and the API")
 
 
+def read_only_directory(binary, work):
+    """A writable database file in a directory the user cannot write: SQLite cannot make its
+    -wal and -shm files there, and the error says that, not only "readonly database". Run as
+    the user nobody (root writes anywhere), so only when the test runs as root."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        print("read-only directory: skipped (needs root and setpriv)")
+        return
+    ro = os.path.join(work, "ro")
+    os.mkdir(ro)
+    leads = write(os.path.join(work, "ro-leads.csv"), "lead_id\nA\n")
+    db = os.path.join(ro, "store.db")
+    ingest(binary, db, "--leads", leads)
+    os.chmod(db, 0o666)
+    os.chmod(ro, 0o555)
+    os.chmod(work, 0o755)
+    try:
+        out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              binary, "ingest", "--db", db, "--leads", leads],
+                             capture_output=True, text=True)
+    finally:
+        os.chmod(ro, 0o755)
+    assert out.returncode == 1, out
+    assert (f"attempt to write a readonly database (its directory {ro} is not writable, and "
+            "SQLite keeps its -wal and -shm files beside it)" in out.stderr), out.stderr
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -439,6 +466,7 @@ def main():
         out = ingest(args.binary, same_db, "--leads", same)  # unchanged: nothing new
         assert f"{same}: 0 records read, " in out.stderr and "2 done by an earlier run" in \
             out.stderr, out.stderr
+        read_only_directory(args.binary, work)
         # A column named twice: the last is read, as `score` reads it, and the header is reported.
         twice = os.path.join(work, "twice.csv")
         with open(twice, "w") as f:
