@@ -14,11 +14,14 @@ namespace {
 
 // What makes a database read-only when its own file is writable: SQLite writes its
 // write-ahead log and shared memory (the -wal and -shm files) beside it.
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
+}
+
 std::string ReadOnlyCause(const std::string& path) {
   if (access(path.c_str(), W_OK) != 0) return fmt::format(" (the file {} is read-only)", path);
-  const size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
+  const std::string dir = DirectoryOf(path);
   if (access(dir.c_str(), W_OK) != 0) {
     return fmt::format(
         " (its directory {} is not writable, and SQLite keeps its -wal and -shm "
@@ -186,6 +189,9 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path,
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
+    if (const std::string dir = DirectoryOf(path); access(dir.c_str(), F_OK) != 0) {
+      message += fmt::format(" (the directory {} does not exist)", dir);
+    }
     return Error(Status(StatusCode::kUnavailable,
                         fmt::format("cannot open SQLite database {}: {}", path, message)));
   }

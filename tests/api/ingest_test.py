@@ -324,6 +324,17 @@ fit:
     print("a field given flat and nested: the later counts, in batch, ingest and the API")
 
 
+def missing_directory(binary, work):
+    """A database in a directory that does not exist: SQLite says only that it cannot open it."""
+    db = os.path.join(work, "no-such-dir", "store.db")
+    out = subprocess.run([binary, "ingest", "--db", db, "--leads",
+                          write(os.path.join(work, "nd-leads.csv"), "lead_id\nA\n")],
+                         capture_output=True, text=True)
+    assert out.returncode == 1, out
+    assert (f"cannot open SQLite database {db}: unable to open database file (the directory "
+            f"{os.path.dirname(db)} does not exist)" in out.stderr), out.stderr
+
+
 def read_only_directory(binary, work):
     """A writable database file in a directory the user cannot write: SQLite cannot make its
     -wal and -shm files there, and the error says that, not only "readonly database". Run as
@@ -466,6 +477,7 @@ def main():
         out = ingest(args.binary, same_db, "--leads", same)  # unchanged: nothing new
         assert f"{same}: 0 records read, " in out.stderr and "2 done by an earlier run" in \
             out.stderr, out.stderr
+        missing_directory(args.binary, work)
         read_only_directory(args.binary, work)
         # A column named twice: the last is read, as `score` reads it, and the header is reported.
         twice = os.path.join(work, "twice.csv")
