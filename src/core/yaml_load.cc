@@ -85,7 +85,9 @@ YAML::Mark MarkAt(std::string_view text, size_t offset) {
 
 // A file in another encoding than UTF-8 would read as YAML of the wrong text (a Latin-1 "é"
 // never equals the data's UTF-8 one) or not at all (UTF-16): refused, with the way to convert.
-void RequireUtf8(std::string_view text) {
+// So is a control character, which YAML does not allow: yaml-cpp reports a NUL on another line
+// than its own, as an "unknown escape character".
+void RequireYamlText(std::string_view text) {
   if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF") ||
       text.starts_with(std::string_view("\0\0\xFE\xFF", 4))) {
     throw YAML::ParserException(YAML::Mark(),
@@ -98,8 +100,6 @@ void RequireUtf8(std::string_view text) {
                                 "bytes that are not UTF-8 (is the file Latin-1 or Windows-1252? "
                                 "convert it: iconv -f latin1 -t utf-8)");
   }
-  // YAML allows no control character but tab and the line ends: yaml-cpp reports a NUL on
-  // another line than its own, as an "unknown escape character".
   auto is_control = [](char c) {
     const auto byte = static_cast<unsigned char>(c);
     return (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F;
@@ -107,9 +107,11 @@ void RequireUtf8(std::string_view text) {
   if (auto it = std::find_if(text.begin(), text.end(), is_control); it != text.end()) {
     throw YAML::ParserException(
         MarkAt(text, static_cast<size_t>(it - text.begin())),
-        fmt::format("a control character (byte 0x{:02X}), which YAML does not allow (is this a "
-                    "binary file?)",
-                    static_cast<unsigned char>(*it)));
+        *it == '\0' ? std::string("a NUL byte, which YAML does not allow (is the file UTF-16 "
+                                  "without a byte-order mark, or binary?)")
+                    : fmt::format("a control character (byte 0x{:02X}), which YAML does not "
+                                  "allow (is this a binary file?)",
+                                  static_cast<unsigned char>(*it)));
   }
 }
 
@@ -174,7 +176,7 @@ void ExpandMergeKeys(YAML::Node root) {
 }
 
 YAML::Node LoadYaml(const std::string& text) {
-  RequireUtf8(text);
+  RequireYamlText(text);
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -14,8 +14,10 @@ namespace leadscore {
 void ExpandMergeKeys(YAML::Node root);
 
 // YAML::Load of UTF-8 text, then ExpandMergeKeys. Throws YAML::Exception as they do; for text
-// that is not UTF-8 (at its first bad byte, with the iconv command that converts it); and, for
-// a parse error on a line indented with a tab, yaml-cpp's message and what is wrong.
+// that is not UTF-8 (at its first bad byte, with the iconv command that converts it) or holds a
+// control character; for a quoted string that never closes (which yaml-cpp reads to the end of
+// the file); and, for a parse error on a line indented with a tab, yaml-cpp's message and what
+// is wrong.
 YAML::Node LoadYaml(const std::string& text);
 
 }  // namespace leadscore

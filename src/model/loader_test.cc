@@ -222,7 +222,11 @@ TEST(Loader, AQuoteThatNeverClosesOrAControlCharacterIsAnErrorWhereItIs) {
             "of the file\n");
   r = Parse(std::string("version: 1\nname: t\0x\n", 19));
   EXPECT_EQ(Errors(r),
-            "m.yaml:2:8: invalid YAML: a control character (byte 0x00), which YAML does not "
+            "m.yaml:2:8: invalid YAML: a NUL byte, which YAML does not allow (is the file UTF-16 "
+            "without a byte-order mark, or binary?)\n");
+  r = Parse("version: 1\nname: t\x07x\n");
+  EXPECT_EQ(Errors(r),
+            "m.yaml:2:8: invalid YAML: a control character (byte 0x07), which YAML does not "
             "allow (is this a binary file?)\n");
   r = Parse("version: 1\nname: 'it''s\n");
   EXPECT_EQ(Errors(r),

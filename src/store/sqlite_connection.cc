@@ -12,13 +12,13 @@
 namespace leadscore::store {
 namespace {
 
-// What makes a database read-only when its own file is writable: SQLite writes its
-// write-ahead log and shared memory (the -wal and -shm files) beside it.
 std::string DirectoryOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
 }
 
+// Why a database is read-only, where a user can tell: the file itself, or its directory, where
+// SQLite writes its write-ahead log and shared memory (the -wal and -shm files).
 std::string ReadOnlyCause(const std::string& path) {
   if (access(path.c_str(), W_OK) != 0) return fmt::format(" (the file {} is read-only)", path);
   const std::string dir = DirectoryOf(path);
