@@ -219,21 +219,23 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
                             "be converted: iconv -f latin1 -t utf-8)"});
       continue;
     }
+    // Where the record ends and on which line, for reports only: counted then, not per row.
     const char* record_end = scan.next;
     if (record_end > record_begin && record_end[-1] == '\n') --record_end;
-    const uint64_t last_line =
-        record_line + static_cast<uint64_t>(std::count(record_begin, record_end, '\n'));
+    auto last_line = [&] {
+      return record_line + static_cast<uint64_t>(std::count(record_begin, record_end, '\n'));
+    };
     if (scan.cells != column_count_) {
       std::string message = "expected " + std::to_string(column_count_) +
                             (column_count_ == 1 ? " cell, found " : " cells, found ") +
                             std::to_string(scan.cells);
       // Why a record has cells it should not: lines read into one by a quote that opened on
       // the first of them, or lines ended by a lone CR (classic Mac OS), which end no line.
-      if (last_line != record_line) {
+      if (const uint64_t last = last_line(); last != record_line) {
         message += fmt::format(
             " in lines {}-{}, read as one record because a quoted cell runs over them (a stray "
             "quote?)",
-            record_line, last_line);
+            record_line, last);
       }
       if (HoldsLoneCarriageReturn(record_begin, record_end)) {
         message += std::string("; ") + kLoneCarriageReturn;
@@ -246,15 +248,16 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
       // between went into one cell. It is read that way, as RFC 4180 readers (Python's csv
       // among them) read it: the lines cannot be read again without making the records
       // depend on where the input was cut into blocks. But they are not lost silently.
+      const uint64_t last = last_line();
       sink.OnWarning(RowError{
           file_, record_line,
           stray_quote_column < header_.size() ? header_[stray_quote_column] : "",
           fmt::format("a quoted cell runs over lines {}-{} and has text after its closing quote "
                       "(a stray quote?): {} read into it",
-                      record_line, last_line,
-                      last_line == record_line + 1
-                          ? fmt::format("line {} was", last_line)
-                          : fmt::format("lines {}-{} were", record_line + 1, last_line))});
+                      record_line, last,
+                      last == record_line + 1
+                          ? fmt::format("line {} was", last)
+                          : fmt::format("lines {}-{} were", record_line + 1, last))});
     }
     for (auto [from, to] : duplicate_slots_) values[to] = values[from];
     sink.OnRow(record_line, values_);
