@@ -10,11 +10,13 @@
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
 #include "core/read_file.h"
 #include "learn/folds.h"
+#include "learn/trees_check.h"
 
 namespace leadscore::learn {
 
@@ -22,8 +24,24 @@ namespace {
 
 constexpr size_t kTuneRows = 100000;
 
+// XGBoost's last error without what only its developers need: its message is
+// "[21:08:34] ./src/learner.cc:1008: Invalid model format" followed by a C++ backtrace, of
+// which the user gets "Invalid model format".
+std::string XgbLastError() {
+  std::string_view text = XGBGetLastError();
+  text = text.substr(0, text.find('\n'));
+  if (text.starts_with('[')) {
+    // Past the time and the source location, "] path:line: ".
+    const size_t time_end = text.find("] ");
+    const size_t location_end =
+        time_end == std::string_view::npos ? time_end : text.find(": ", time_end + 2);
+    if (location_end != std::string_view::npos) text.remove_prefix(location_end + 2);
+  }
+  return std::string(text);
+}
+
 Status XgbError(const char* what) {
-  return Internal(fmt::format("XGBoost: {}: {}", what, XGBGetLastError()));
+  return Internal(fmt::format("XGBoost: {}: {}", what, XgbLastError()));
 }
 
 #define LS_XGB(call)                                \
@@ -342,9 +360,14 @@ Result<TreeModel> TreeModel::Load(const std::string& path) {
     return Error(InvalidArgument(fmt::format(
         "{}: not an XGBoost model (a JSON file written by `leadscore train --kind trees`)", path)));
   }
+  // XGBoost trusts the trees it loads (trees_check.h).
+  if (Status checked = CheckTreesJson(bytes); !checked.ok()) {
+    return Error(
+        InvalidArgument(fmt::format("{}: not a valid trees model: {}", path, checked.message())));
+  }
   if (XGBoosterLoadModelFromBuffer(impl->booster, bytes.data(), bytes.size()) != 0) {
     return Error(
-        InvalidArgument(fmt::format("{}: not an XGBoost model: {}", path, XGBGetLastError())));
+        InvalidArgument(fmt::format("{}: not a valid trees model: {}", path, XgbLastError())));
   }
   const char* text = nullptr;
   int found = 0;
@@ -369,6 +392,14 @@ Result<TreeModel> TreeModel::Load(const std::string& path) {
       }
     }
     impl->encoding.features.push_back(std::move(f));
+  }
+  // Explain reads one contribution per encoded feature from XGBoost's output.
+  bst_ulong num_feature = 0;
+  LS_XGB(XGBoosterGetNumFeature(impl->booster, &num_feature));
+  if (num_feature != impl->encoding.features.size()) {
+    return Error(InvalidArgument(fmt::format(
+        "{}: not a valid trees model: its encoding names {} features, its trees read {}", path,
+        impl->encoding.features.size(), num_feature)));
   }
   // Models written before the placeholders were kept have none.
   LS_XGB(XGBoosterGetAttr(impl->booster, "leadscore_missing", &text, &found));

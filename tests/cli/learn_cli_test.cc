@@ -381,6 +381,48 @@ TEST_F(LearnCli, TreesAreSavedAndPredictWithReasons) {
   EXPECT_NE(r.err.find("not an XGBoost model (a JSON file written by"), std::string::npos) << r.err;
 }
 
+// `model` with the `index`th number of its first `key` array (the first tree's) set to `value`.
+std::string WithFirstTreeEntry(std::string model, const std::string& key, size_t index,
+                               const std::string& value) {
+  size_t at = model.find("\"" + key + "\":[");
+  EXPECT_NE(at, std::string::npos) << key;
+  at = model.find('[', at) + 1;
+  for (size_t i = 0; i < index; ++i) at = model.find(',', at) + 1;
+  const size_t end = model.find_first_of(",]", at);
+  return model.replace(at, end - at, value);
+}
+
+// A trees model damaged on disk or by hand is refused in one line naming the file, by predict
+// and score --predictive alike, rather than crashing, looping, or printing XGBoost's backtrace.
+TEST_F(LearnCli, ADamagedTreesModelIsRefusedInOneLine) {
+  auto args = TableArgs("train");
+  args.insert(args.end(), {"--kind", "trees", "--out", dir_.File("trees.json")});
+  ASSERT_EQ(RunLeadscore(args).exit_code, 0);
+  const std::string model = dir_.Read("trees.json");
+  const std::string leads = dir_.Write("new.csv", "lead_id,visits\na,3\n");
+  const std::string rules = std::string(LEADSCORE_SOURCE_DIR) + "/examples/saas/model.yaml";
+
+  const std::pair<std::string, std::string> damaged[] = {
+      {WithFirstTreeEntry(model, "left_children", 0, "999999"),
+       "not a valid trees model: tree 0, node 0: child 999999 out of range"},
+      // Node 1's left child is the root: a walk that goes there never ends.
+      {WithFirstTreeEntry(model, "left_children", 1, "0"),
+       "not a valid trees model: tree 0, node 1: child 0 reached twice (a cycle?)"},
+      {model.substr(0, 3000),
+       "not a valid trees model: the JSON stops at byte 3000 before it is complete (cut short?)"},
+      {"{}", "not a valid trees model: no `learner` object (not an XGBoost model?)"},
+  };
+  for (const auto& [bytes, message] : damaged) {
+    const std::string path = dir_.Write("damaged.json", bytes);
+    auto r = RunLeadscore({"predict", "--model", path, "--leads", leads});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, path + ": " + message + "\n");
+    r = RunLeadscore({"score", "-m", rules, "-l", leads, "-t", "2026-01-01", "--predictive", path});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err, "--predictive: " + path + ": " + message + "\n");
+  }
+}
+
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
   auto r =
       RunLeadscore({"evaluate", "--table", path_, "--label", "converted", "--positive", "yes"});
