@@ -32,12 +32,6 @@ struct PredictFlags {
   size_t top = 3;
 };
 
-std::string LeadId(const learn::Column& ids, size_t row) {
-  if (ids.missing(row)) return "";
-  return ids.kind == learn::ColumnKind::kNumeric ? FormatNumber(ids.values[row])
-                                                 : ids.levels[ids.codes[row]];
-}
-
 // A CSV cell: quoted when it holds a comma, a quote or a line break.
 std::string Csv(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -47,32 +41,15 @@ std::string Csv(const std::string& s) {
 }
 
 // The leads as the model's features: from the leads file alone (a model trained on a table),
-// or with their events up to --as-of (a model trained on history).
+// or with their events up to --as-of (a model trained on history). The leads are read as
+// `score --predictive` reads them, with `score`'s row rules: a row without lead_id and a
+// lead_id read before are reported and skipped, a numeric input that does not convert is
+// reported and missing.
 Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::TreeModel& model,
                                     AsOf as_of) {
   ErrorReporter errors;
-  auto on_error = [&](const ingest::RowError& e) { errors.Report(e); };
-  learn::ScoringSet set;
-  if (flags.events.empty() && flags.as_of.empty()) {
-    learn::TableOptions options;
-    options.unlabeled = true;
-    options.missing = model.encoding().missing;
-    options.on_error = on_error;
-    auto table = learn::LoadTable(flags.leads, options);
-    errors.Finish();
-    if (!table) return Error(table.error());
-    const auto ids = std::find_if(table->columns.begin(), table->columns.end(),
-                                  [](const learn::Column& c) { return c.name == "lead_id"; });
-    if (ids == table->columns.end()) {
-      return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", flags.leads)));
-    }
-    for (size_t r = 0; r < table->rows(); ++r) set.ids.push_back(LeadId(*ids, r));
-    set.table = std::move(*table);
-    LS_RETURN_IF_ERROR(CompleteFeatures(model, set, flags.leads, "", as_of.time));
-    return set;
-  }
   learn::TrainingSetOptions options = ScoringOptions(model, flags.leads, flags.events);
-  options.on_error = on_error;
+  options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   auto built = learn::BuildScoringSet(options, as_of.time);
   errors.Finish();
   if (built)

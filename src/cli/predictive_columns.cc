@@ -14,8 +14,12 @@ namespace leadscore::cli {
 
 learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const std::string& leads,
                                          const std::string& events) {
+  std::vector<std::string> numeric;
+  for (const learn::TreeFeature& f : model.encoding().features) {
+    if (f.kind == learn::ColumnKind::kNumeric) numeric.push_back(f.column);
+  }
   learn::TrainingSetOptions options =
-      learn::OptionsForModel(model.columns(), model.encoding().missing);
+      learn::OptionsForModel(model.columns(), model.encoding().missing, std::move(numeric));
   options.leads = leads;
   options.events = events;
   return options;

@@ -106,14 +106,18 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   const size_t created_slot = created_at == header.end() ? SIZE_MAX : created_at - header.begin();
   std::vector<ColumnBuilder> builders;
   std::vector<size_t> builder_of_slot(header.size(), SIZE_MAX);
+  std::vector<bool> numeric_slot(header.size(), false);
   for (size_t i = 0; i < header.size(); ++i) {
     const bool dropped =
         std::find(options.drop.begin(), options.drop.end(), header[i]) != options.drop.end();
     if (i == id_slot || i == created_slot || dropped) continue;
     builder_of_slot[i] = builders.size();
     builders.emplace_back(header[i]);
+    numeric_slot[i] = std::find(options.numeric.begin(), options.numeric.end(), header[i]) !=
+                      options.numeric.end();
   }
   std::unordered_map<std::string, uint32_t> lead_of;
+  std::vector<uint64_t> line_of_lead;  // where each lead was read, for a repeat's report
   std::string scratch;
   std::vector<Timestamp> reference;   // 0: none yet
   std::vector<Timestamp> created;     // 0: unknown
@@ -122,11 +126,17 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> values) {
           const std::string id = TextOf(values[id_slot]);
-          if (id.empty()) return report(options.leads, line, "lead_id", "no lead_id; row skipped");
-          if (!lead_of.emplace(id, static_cast<uint32_t>(reference.size())).second) {
-            return report(options.leads, line, "lead_id",
-                          fmt::format("lead_id \"{}\" already read; row skipped", id));
+          // The row rules and words of `score` (SCORING.md, "Batch output").
+          if (id.empty()) {
+            return report(options.leads, line, "lead_id", "missing lead_id; row skipped");
           }
+          if (auto [at, fresh] = lead_of.emplace(id, static_cast<uint32_t>(reference.size()));
+              !fresh) {
+            return report(options.leads, line, "lead_id",
+                          fmt::format("lead_id \"{}\" already read at line {}; row skipped", id,
+                                      line_of_lead[at->second]));
+          }
+          line_of_lead.push_back(line);
           Timestamp born = 0;
           if (created_slot != SIZE_MAX && !values[created_slot].is_null()) {
             if (auto t = TimeOf(values[created_slot])) {
@@ -149,7 +159,18 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           if (keys) lead_ids.push_back(id);
           for (size_t i = 0; i < values.size(); ++i) {
             if (builder_of_slot[i] == SIZE_MAX) continue;
-            builders[builder_of_slot[i]].AddValue(values[i], options.missing, scratch);
+            ColumnBuilder& builder = builders[builder_of_slot[i]];
+            if (numeric_slot[i]) {
+              const std::string_view cell = TrimCell(CellText(values[i], scratch));
+              if (!cell.empty() && !IsMissingCell(cell, options.missing) &&
+                  !ingest::ParseDecimal(cell)) {
+                report(options.leads, line, header[i],
+                       fmt::format("cannot convert \"{}\" to number; using null", cell));
+                builder.Add({});
+                continue;
+              }
+            }
+            builder.AddValue(values[i], options.missing, scratch);
           }
         },
         options.on_error);
@@ -464,9 +485,11 @@ std::vector<std::string> EventTypesIn(const std::vector<std::string>& columns) {
 }
 
 TrainingSetOptions OptionsForModel(const std::vector<std::string>& columns,
-                                   std::vector<std::string> missing) {
+                                   std::vector<std::string> missing,
+                                   std::vector<std::string> numeric) {
   TrainingSetOptions options;
   options.missing = std::move(missing);
+  options.numeric = std::move(numeric);
   options.url_groups = UrlGroupsIn(columns);
   options.event_types = EventTypesIn(columns);
   return options;

@@ -40,6 +40,10 @@ struct TrainingSetOptions {
   std::function<std::optional<Timestamp>(const std::string& lead_id)> reference_of;
   std::vector<std::string> drop;     // lead attributes left out
   std::vector<std::string> missing;  // placeholder values read as missing
+  // Attributes read as numbers, as a trained model's numeric inputs are: a cell that does not
+  // convert is reported (file, line, field, value) and read as missing, where it would
+  // otherwise turn the whole column into categories the model cannot read.
+  std::vector<std::string> numeric;
   // The URL groups to count (`page_view:/pricing`), as a trained model names them; empty: the
   // most visited ones.
   std::vector<std::string> url_groups;
@@ -87,9 +91,11 @@ Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp 
 
 // Options that compute exactly the features a trained model reads: its input `columns` (the
 // event types and URL groups they name get their columns even when no event has them) with
-// the placeholders it was trained with read as missing.
+// the placeholders it was trained with read as missing, and its `numeric` inputs read as
+// numbers.
 TrainingSetOptions OptionsForModel(const std::vector<std::string>& columns,
-                                   std::vector<std::string> missing);
+                                   std::vector<std::string> missing,
+                                   std::vector<std::string> numeric = {});
 
 // The URL groups (`page_view:/pricing`) that features named `<group>.90d` among `columns` count.
 std::vector<std::string> UrlGroupsIn(const std::vector<std::string>& columns);

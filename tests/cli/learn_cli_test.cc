@@ -423,6 +423,48 @@ TEST_F(LearnCli, ADamagedTreesModelIsRefusedInOneLine) {
   }
 }
 
+// predict reads a leads file with score's row rules: a row without lead_id and a second row for
+// a lead_id are reported and skipped (the first counts), a number that does not convert is
+// reported and missing, without turning the column into categories for every other lead.
+TEST_F(LearnCli, PredictAppliesScoresRowRules) {
+  auto args = TableArgs("train");
+  const std::string trees = dir_.File("trees.json");
+  args.insert(args.end(), {"--kind", "trees", "--out", trees});
+  ASSERT_EQ(RunLeadscore(args).exit_code, 0);
+  const std::string leads = dir_.Write("new.csv",
+                                       "lead_id,visits,Lead Source,industry\n"
+                                       "a,9,Referral,IT\n"
+                                       ",9,Referral,IT\n"
+                                       "a,1,Google,Retail\n"
+                                       "b,many,Referral,IT\n"
+                                       "c,,Referral,IT\n");
+  auto r = RunLeadscore({"predict", "--model", trees, "--leads", leads});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(leads + ":3: field `lead_id`: missing lead_id; row skipped"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(leads + ":4: field `lead_id`: lead_id \"a\" already read at line 2; row "
+                               "skipped"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(leads + ":5: field `visits`: cannot convert \"many\" to number; using null"),
+            std::string::npos)
+      << r.err;
+  const auto p = ColumnOf(r.out, "probability");
+  ASSERT_EQ(p.size(), 3u) << r.out;
+  EXPECT_FALSE(p.contains(""));
+  // The first row of `a` counts; `b` reads as `c`, whose visits are missing; the other leads'
+  // visits still count.
+  const std::string again = RunLeadscore({"predict", "--model", trees, "--leads",
+                                          dir_.Write("first.csv",
+                                                     "lead_id,visits,Lead Source,industry\n"
+                                                     "a,9,Referral,IT\n")})
+                                .out;
+  EXPECT_EQ(p.at("a"), ColumnOf(again, "probability").at("a"));
+  EXPECT_EQ(p.at("b"), p.at("c"));
+  EXPECT_NE(p.at("a"), p.at("c"));
+}
+
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
   auto r =
       RunLeadscore({"evaluate", "--table", path_, "--label", "converted", "--positive", "yes"});
