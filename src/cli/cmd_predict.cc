@@ -5,8 +5,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 #include <numeric>
 
 #include "cli/cli_common.h"
@@ -18,9 +21,12 @@
 #include "ingest/record_source.h"
 #include "learn/table.h"
 #include "learn/trees.h"
+#include "service/output_file.h"
 
 namespace leadscore::cli {
 namespace {
+
+constexpr size_t kFlushBytes = 1 << 20;
 
 struct PredictFlags {
   std::string model;
@@ -98,25 +104,35 @@ int RunPredict(const PredictFlags& flags) {
     return (*p)[a] != (*p)[b] ? (*p)[a] > (*p)[b] : id[a] < id[b];
   });
 
-  const bool to_stdout = flags.output.empty() || flags.output == "-";
-  std::FILE* out = to_stdout ? stdout : std::fopen(flags.output.c_str(), "w");
-  if (!out) {
-    PrintToStderr("{}: cannot write\n", flags.output);
-    return kExitFailure;
-  }
-  fmt::print(out, "lead_id,probability{}\n", flags.explain ? ",reasons" : "");
-  for (uint32_t r : rows) {
-    fmt::print(out, "{},{:.4f}", Csv(id[r]), (*p)[r]);
-    if (flags.explain) {
-      std::string reasons;
-      for (const auto& c : why[r]) {
-        reasons += fmt::format("{}{}:{:+.2f}", reasons.empty() ? "" : ";", c.feature, c.value);
+  // As `score` writes: in full or not at all, a failure naming the file and its reason.
+  Status written = service::WriteFileAtomically(flags.output, [&](std::FILE* out) -> Status {
+    std::string text = fmt::format("lead_id,probability{}\n", flags.explain ? ",reasons" : "");
+    auto flush = [&]() -> Status {
+      if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
+        return Status(StatusCode::kUnavailable,
+                      std::string("write failed: ") + std::strerror(errno));
       }
-      fmt::print(out, ",{}", Csv(reasons));
+      text.clear();
+      return Status::Ok();
+    };
+    for (uint32_t r : rows) {
+      fmt::format_to(std::back_inserter(text), "{},{:.4f}", Csv(id[r]), (*p)[r]);
+      if (flags.explain) {
+        std::string reasons;
+        for (const auto& c : why[r]) {
+          reasons += fmt::format("{}{}:{:+.2f}", reasons.empty() ? "" : ";", c.feature, c.value);
+        }
+        text += "," + Csv(reasons);
+      }
+      text += '\n';
+      if (text.size() >= kFlushBytes) LS_RETURN_IF_ERROR(flush());
     }
-    fmt::print(out, "\n");
+    return flush();
+  });
+  if (!written.ok()) {
+    PrintToStderr("predict: {}\n", written.message());
+    return ExitCodeFor(written);
   }
-  if (out != stdout) std::fclose(out);
   PrintToStderr("{}: {} leads scored with {}\n", ingest::InputName(flags.leads), rows.size(),
                 flags.model);
   return kExitOk;

@@ -150,16 +150,22 @@ int RunScore(const ScoreArgs& args) {
     rank_seconds = seconds_since(rank_started);
   }
   auto write_started = Clock::now();
-  Status written = service::WriteFileAtomically(args.output, [&](std::FILE* out) {
-    return service::WriteLeads(out, **batch, ranking, format, args.explain, threads,
-                               predictive ? &*predictive : nullptr);
-  });
-  if (written.ok() && !args.accounts.empty()) {
-    auto accounts = service::RollUpAccounts(**batch, ranking);
-    written = service::WriteFileAtomically(args.accounts, [&](std::FILE* out) {
-      return service::WriteAccounts(out, **batch, accounts, format);
-    });
-  }
+  // Both outputs are written before either replaces its file: a run that fails to write its
+  // accounts leaves no new scores beside old accounts.
+  Status written = [&]() -> Status {
+    LS_ASSIGN_OR_RETURN(auto leads, service::PendingOutput::Write(args.output, [&](std::FILE* out) {
+                          return service::WriteLeads(out, **batch, ranking, format, args.explain,
+                                                     threads, predictive ? &*predictive : nullptr);
+                        }));
+    if (args.accounts.empty()) return leads.Commit();
+    auto rolled_up = service::RollUpAccounts(**batch, ranking);
+    LS_ASSIGN_OR_RETURN(auto accounts,
+                        service::PendingOutput::Write(args.accounts, [&](std::FILE* out) {
+                          return service::WriteAccounts(out, **batch, rolled_up, format);
+                        }));
+    LS_RETURN_IF_ERROR(leads.Commit());
+    return accounts.Commit();
+  }();
   if (!written.ok()) {
     PrintToStderr("score: {}\n", written.message());
     return ExitCodeFor(written);

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 
@@ -60,10 +63,18 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   // Write beside, then rename: a crash never leaves half a model where a model was.
   const std::string tmp = flags.out + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << file.yaml;
-    if (!out.flush()) {
-      PrintToStderr("{}: cannot write\n", tmp);
+    std::FILE* out = std::fopen(tmp.c_str(), "wb");
+    int error = out == nullptr ? errno : 0;
+    if (out != nullptr) {
+      if (std::fwrite(file.yaml.data(), 1, file.yaml.size(), out) != file.yaml.size() ||
+          std::fflush(out) != 0) {
+        error = errno != 0 ? errno : EIO;
+      }
+      if (std::fclose(out) != 0 && error == 0) error = errno;
+      if (error != 0) std::remove(tmp.c_str());  // never half a model beside the model
+    }
+    if (error != 0) {
+      PrintToStderr("cannot write {}: {}\n", flags.out, std::strerror(error));
       return kExitFailure;
     }
   }

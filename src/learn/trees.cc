@@ -4,8 +4,10 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -340,13 +342,25 @@ Status TreeModel::Save(const std::string& path) const {
     return XgbError("serializing the model");
   }
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes, static_cast<std::streamsize>(size));
-    if (!out.flush()) return InvalidArgument(fmt::format("{}: cannot write", tmp));
+  auto cannot_write = [&](int error) {
+    return Status(StatusCode::kUnavailable,
+                  fmt::format("cannot write {}: {}", path, std::strerror(error)));
+  };
+  std::FILE* out = std::fopen(tmp.c_str(), "wb");
+  if (out == nullptr) return cannot_write(errno);
+  int error = 0;
+  if (std::fwrite(bytes, 1, size, out) != size || std::fflush(out) != 0) {
+    error = errno != 0 ? errno : EIO;
+  }
+  if (std::fclose(out) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    std::remove(tmp.c_str());  // never half a model beside the model
+    return cannot_write(error);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return InvalidArgument(fmt::format("{}: cannot rename to {}", tmp, path));
+    const int reason = errno;
+    std::remove(tmp.c_str());
+    return cannot_write(reason);
   }
   return Status::Ok();
 }

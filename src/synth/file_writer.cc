@@ -9,7 +9,7 @@
 namespace leadscore::synth {
 
 Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
+  std::FILE* file = std::fopen((path + ".tmp").c_str(), "wb");
   if (file == nullptr) {
     return Error(InvalidArgument("cannot create " + path + ": " + std::strerror(errno)));
   }
@@ -17,12 +17,15 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path) {
 }
 
 FileWriter::FileWriter(std::string path, std::FILE* file)
-    : path_(std::move(path)), file_(file), buffer_(new char[kCapacity]) {
+    : path_(std::move(path)), tmp_(path_ + ".tmp"), file_(file), buffer_(new char[kCapacity]) {
   std::setvbuf(file_, nullptr, _IONBF, 0);  // our buffer is the only one
 }
 
 FileWriter::~FileWriter() {
-  if (file_ != nullptr) (void)Close();
+  if (file_ == nullptr) return;
+  // Not closed: the run failed before the file was complete.
+  std::fclose(file_);
+  std::remove(tmp_.c_str());
 }
 
 void FileWriter::WriteThrough(std::string_view text) {
@@ -69,7 +72,13 @@ Status FileWriter::Close() {
     error_ = "cannot write " + path_ + ": " + std::strerror(errno);
   }
   file_ = nullptr;
-  if (!error_.empty()) return DataLoss(error_);
+  if (error_.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+  }
+  if (!error_.empty()) {
+    std::remove(tmp_.c_str());
+    return DataLoss(error_);
+  }
   return Status::Ok();
 }
 

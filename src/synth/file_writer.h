@@ -2,7 +2,9 @@
 // few shapes the generator writes (integers, padded ids, ISO times, CSV fields).
 //
 // Owns its FILE and a 1 MiB buffer; flushes in large writes. Errors are sticky: the first failed
-// write is remembered and reported by Close(). Not thread-safe.
+// write is remembered and reported by Close(). The file is written beside its path and renamed
+// into place by a successful Close(), so that a full disk or a failed run never leaves a
+// truncated file that reads as a smaller valid one. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +19,8 @@ namespace leadscore::synth {
 
 class FileWriter {
  public:
-  // Creates or truncates `path`. Fails with kInvalidArgument naming the path and the OS reason.
+  // Starts `path` (written as `path`.tmp until Close). Fails with kInvalidArgument naming the
+  // path and the OS reason.
   static Result<std::unique_ptr<FileWriter>> Open(const std::string& path);
 
   ~FileWriter();
@@ -47,8 +50,10 @@ class FileWriter {
   // Bytes appended so far.
   uint64_t bytes_written() const { return flushed_ + size_; }
 
-  // Flushes and closes the file; returns the first error met (kDataLoss with the path and the OS
-  // reason) or OK. Calling it twice returns OK the second time.
+  // Flushes and closes the file and puts it in place at its path; returns the first error met
+  // (kDataLoss with the path and the OS reason), having removed what was written, or OK.
+  // Calling it twice returns OK the second time. A writer dropped without Close() removes what
+  // it wrote.
   Status Close();
 
  private:
@@ -64,6 +69,7 @@ class FileWriter {
   }
 
   std::string path_;
+  std::string tmp_;  // where the file is written until Close() renames it to path_
   std::FILE* file_;
   std::unique_ptr<char[]> buffer_;
   size_t size_ = 0;

@@ -1471,5 +1471,61 @@ TEST_F(Cli, AFullDiskForMessagesLosesNoScores) {
             "leadscore: cannot write standard output: No space left on device\n");
 }
 
+// Files in `dir` whose name starts with `prefix`: a file left behind by a failed write.
+std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix)) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// score writes its scores and its accounts before either replaces its file: when the accounts
+// cannot be written, the scores file of the previous run stays, and the message names the file
+// that failed and why.
+TEST_F(Cli, ScoresAreNotReplacedWhenTheAccountsCannotBeWritten) {
+  const std::string leads = dir_.Write("leads.csv",
+                                       "lead_id,size,industry,email\n"
+                                       "a,50,IT,x@acme.com\nb,500,IT,y@acme.com\n");
+  const std::string scores = dir_.Write("scores.csv", "the previous run\n");
+  std::filesystem::create_symlink("/dev/full", dir_.File("accounts.csv"));
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01",
+                         "-o", scores, "--accounts", dir_.File("accounts.csv")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("score: cannot write " + dir_.File("accounts.csv") +
+                       ": No space left on device\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(dir_.Read("scores.csv"), "the previous run\n");
+  EXPECT_EQ(FilesStartingWith(dir_.path(), "scores.csv"), std::vector<std::string>{"scores.csv"});
+
+  // The scores alone, too large for the disk: the same, with the scores file named.
+  std::string many = "lead_id,size,industry,email\n";
+  for (int i = 0; i < 2000; ++i) many += "x" + std::to_string(i) + ",50,IT,x@acme.com\n";
+  r = testutil::RunLeadscoreWithFileSizeLimit(
+      {"score", "--model", model_, "--leads", dir_.Write("many.csv", many), "--as-of", "2024-02-01",
+       "-o", scores},
+      40000);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("score: cannot write " + scores + ": File too large\n"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(dir_.Read("scores.csv"), "the previous run\n");
+  EXPECT_EQ(FilesStartingWith(dir_.path(), "scores.csv"), std::vector<std::string>{"scores.csv"});
+}
+
+// generate writes each file whole or not at all: a disk that fills up leaves no truncated
+// leads file that a later run would read as a smaller valid one.
+TEST_F(Cli, GenerateLeavesNoTruncatedFile) {
+  const std::string data = dir_.File("data");
+  auto r = testutil::RunLeadscoreWithFileSizeLimit(
+      {"generate", "--out", data, "--leads", "2000", "--months", "3"}, 30000);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write " + data + "/leads.csv: File too large"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(FilesStartingWith(data, ""), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace leadscore

@@ -465,6 +465,45 @@ TEST_F(LearnCli, PredictAppliesScoresRowRules) {
   EXPECT_NE(p.at("a"), p.at("c"));
 }
 
+// Files in the test's directory whose name starts with `prefix`.
+std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix)) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// predict -o and train --out on a disk that fills up (a file-size limit here): the previous
+// file stays as it was, nothing half-written is left, and the message names the file and why.
+TEST_F(LearnCli, AFailedWriteLeavesThePreviousFileAndSaysWhy) {
+  auto args = TableArgs("train");
+  const std::string trees = dir_.File("trees.json");
+  args.insert(args.end(), {"--kind", "trees", "--out", trees});
+  ASSERT_EQ(RunLeadscore(args).exit_code, 0);
+
+  const std::string predictions = dir_.Write("p.csv", "previous predictions\n");
+  auto r = testutil::RunLeadscoreWithFileSizeLimit(
+      {"predict", "--model", trees, "--leads", path_, "-o", predictions}, 20000);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err, "predict: cannot write " + predictions + ": File too large\n");
+  EXPECT_EQ(dir_.Read("p.csv"), "previous predictions\n");
+  EXPECT_EQ(FilesStartingWith(dir_.path(), "p.csv"), std::vector<std::string>{"p.csv"});
+
+  for (const char* kind : {"trees", "scorecard"}) {
+    const std::string out = dir_.File(std::string("new-") + kind);
+    args = TableArgs("train");
+    args.insert(args.end(), {"--kind", kind, "--out", out});
+    r = testutil::RunLeadscoreWithFileSizeLimit(args, 1000);
+    EXPECT_EQ(r.exit_code, 1) << kind << ": " << r.err;
+    EXPECT_NE(r.err.find("cannot write " + out + ": File too large\n"), std::string::npos)
+        << kind << ": " << r.err;
+    EXPECT_EQ(FilesStartingWith(dir_.path(), "new-"), std::vector<std::string>{}) << kind;
+  }
+}
+
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
   auto r =
       RunLeadscore({"evaluate", "--table", path_, "--label", "converted", "--positive", "yes"});

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,21 @@ RunResult RunLeadscore(const std::vector<std::string>& args) { return RunLeadsco
 RunResult RunLeadscoreWithStdin(const std::vector<std::string>& args,
                                 const std::string& stdin_path) {
   return RunLeadscoreIn("", args, stdin_path);
+}
+
+RunResult RunLeadscoreWithFileSizeLimit(const std::vector<std::string>& args, long max_bytes) {
+  // The limit and the ignored signal are inherited by the spawned program; this process gets
+  // its own back at once.
+  struct rlimit before {};
+  ::getrlimit(RLIMIT_FSIZE, &before);
+  struct rlimit limited = before;
+  limited.rlim_cur = static_cast<rlim_t>(max_bytes);
+  void (*handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
+  ::setrlimit(RLIMIT_FSIZE, &limited);
+  RunResult result = RunLeadscoreIn("", args);
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, handler);
+  return result;
 }
 
 RunResult RunLeadscoreOnTerminal(const std::vector<std::string>& args, const std::string& typed) {

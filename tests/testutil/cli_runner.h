@@ -29,6 +29,11 @@ inline constexpr int kNoTerminal = -2;
 inline constexpr int kHungUp = -3;
 RunResult RunLeadscoreOnTerminal(const std::vector<std::string>& args, const std::string& typed);
 
+// The same, with no file the program writes growing past `max_bytes` (RLIMIT_FSIZE; SIGXFSZ
+// ignored): a write past it fails with EFBIG, "File too large", as a full disk fails one, on
+// any machine and without root.
+RunResult RunLeadscoreWithFileSizeLimit(const std::vector<std::string>& args, long max_bytes);
+
 // The same, run in the directory `cwd`, where relative paths of `args` are read.
 RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args,
                          const std::string& stdin_path = "/dev/null");
