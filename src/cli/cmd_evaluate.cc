@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -144,6 +145,48 @@ Scored HeldOut(const learn::LearnerResult& r, const learn::LabeledTable& table) 
 
 using Curves = std::vector<std::pair<std::string, std::vector<learn::LearningCurvePoint>>>;
 
+// A ranking metric in a column `width` wide: "n/a" when it is undefined (NaN), as it is on a
+// held-out fold without a converted row or without an unconverted one (no pair to rank).
+std::string RankingCell(double value, int width) {
+  return std::isnan(value) ? fmt::format("{:>{}}", "n/a", width)
+                           : fmt::format("{:>{}.4f}", value, width);
+}
+
+// Why AUC and PR-AUC are undefined, or "" when every held-out fold has both classes: "AUC and
+// PR-AUC: undefined: folds 1, 2 and 4 hold no converted row (1 positive for 5 folds)." and how
+// to mend it.
+std::string UndefinedRankingNote(const learn::LearnerResult& r, const learn::LabeledTable& table,
+                                 const learn::Folds& folds) {
+  std::vector<std::string> none_converted, all_converted;
+  for (const learn::FoldResult& f : r.folds) {
+    if (f.test_positives == 0) none_converted.push_back(std::to_string(f.fold));
+    if (f.test_rows > 0 && f.test_positives == f.test_rows) {
+      all_converted.push_back(std::to_string(f.fold));
+    }
+  }
+  if (none_converted.empty() && all_converted.empty()) return "";
+  auto which = [&](const std::vector<std::string>& ids) {
+    if (folds.holdout) return std::string("the held-out rows hold");
+    if (ids.size() == 1) return "fold " + ids[0] + " holds";
+    std::string list = ids.front();
+    for (size_t i = 1; i + 1 < ids.size(); ++i) list += ", " + ids[i];
+    return "folds " + list + " and " + ids.back() + " hold";
+  };
+  std::string why = !none_converted.empty() ? which(none_converted) + " no converted row"
+                                            : which(all_converted) + " no unconverted row";
+  if (!none_converted.empty() && !all_converted.empty()) {
+    why += ", " + which(all_converted) + " no unconverted row";
+  }
+  const std::string counts =
+      folds.holdout
+          ? Plural(table.positives(), "positive")
+          : fmt::format("{} for {} folds", Plural(table.positives(), "positive"), folds.k);
+  return fmt::format(
+      "AUC and PR-AUC: undefined: {} ({}).\nA fold needs converted and unconverted rows to "
+      "rank{}.\n",
+      why, counts, folds.holdout ? "" : ": use fewer folds (--folds) or more outcomes");
+}
+
 void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
                const learn::Folds& folds, const std::vector<learn::LearnerResult>& results,
                const Curves& curves, const std::optional<Recommendation>& rec) {
@@ -156,9 +199,12 @@ void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
   fmt::print("{:<10} {:>7} {:>7} {:>9} {:>7} {:>9}\n", "model", "AUC", "PR-AUC", "log loss",
              "Brier", "seconds");
   for (const auto& r : results) {
-    fmt::print("{:<10} {:>7.4f} {:>7.4f} {:>9.4f} {:>7.4f} {:>9.1f}\n", r.name, r.mean.auc,
-               r.mean.pr_auc, r.mean.log_loss, r.mean.brier, r.seconds);
+    fmt::print("{:<10} {} {} {:>9.4f} {:>7.4f} {:>9.1f}\n", r.name, RankingCell(r.mean.auc, 7),
+               RankingCell(r.mean.pr_auc, 7), r.mean.log_loss, r.mean.brier, r.seconds);
   }
+  // Every learner is held out on the same folds: one note says for all.
+  const std::string undefined = UndefinedRankingNote(results.front(), table, folds);
+  if (!undefined.empty()) fmt::print("{}", undefined);
   if (results.front().folds.size() > 1) {
     fmt::print("\nAUC by fold:\n{:<10}", "model");
     for (const auto& f : results.front().folds)
@@ -166,7 +212,7 @@ void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
     fmt::print("\n");
     for (const auto& r : results) {
       fmt::print("{:<10}", r.name);
-      for (const auto& f : r.folds) fmt::print(" {:>7.4f}", f.metrics.auc);
+      for (const auto& f : r.folds) fmt::print(" {}", RankingCell(f.metrics.auc, 7));
       fmt::print("\n");
     }
   }
@@ -188,7 +234,8 @@ void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
     fmt::print("\n{}: learning curve (AUC on the held-out folds by share of the training rows)\n",
                name);
     for (const auto& p : curve) {
-      fmt::print("  {:>3.0f} % ({:>7} rows): {:.4f}\n", 100 * p.share, p.train_rows, p.auc);
+      fmt::print("  {:>3.0f} % ({:>7} rows): {}\n", 100 * p.share, p.train_rows,
+                 RankingCell(p.auc, 6));
     }
     if (curve.size() >= 2) {
       const double gain = curve.back().auc - curve[curve.size() - 2].auc;

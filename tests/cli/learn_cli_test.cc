@@ -529,6 +529,31 @@ TEST_F(LearnCli, BadLabelsAreClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("x.yaml")));
 }
 
+// A held-out fold without a converted row has no pair to rank: evaluate says so and why, rather
+// than print "nan"; --format json writes null.
+TEST_F(LearnCli, AucOfAFoldWithoutAConvertedRowIsExplained) {
+  std::string few = "a,b,y\n";
+  for (int i = 0; i < 60; ++i) {
+    few += std::to_string(i % 7) + "," + (i % 2 ? "x" : "z") + "," + (i < 2 ? "1" : "0") + "\n";
+  }
+  const std::string path = dir_.Write("few.csv", few);
+  auto r = RunLeadscore({"evaluate", "--table", path, "--label", "y", "--positive", "1", "--folds",
+                         "3", "--kind", "scorecard"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("nan"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("scorecard      n/a     n/a"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("AUC and PR-AUC: undefined: fold 2 holds no converted row (2 positives for "
+                       "3 folds).\nA fold needs converted and unconverted rows to rank: use fewer "
+                       "folds (--folds) or more outcomes.\n"),
+            std::string::npos)
+      << r.out;
+  r = RunLeadscore({"evaluate", "--table", path, "--label", "y", "--positive", "1", "--folds", "3",
+                    "--kind", "scorecard", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(json["models"][0]["auc"].is_null()) << r.out;
+}
+
 // A stray quote takes lines into one cell, as `score` and Python's csv read it, and says so.
 TEST_F(LearnCli, AStrayQuoteInATableIsReported) {
   std::string table = "a,note,y\n1,\"x\n2,b,1\n3,\"c\",0\n";
