@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdio>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "engine/rounding.h"
 #include "ingest/convert.h"
@@ -60,6 +62,13 @@ class ExportSink : public ingest::RowSink {
       }
     }
     if (!numbers[0]) return Skip({file_, line, "score", "missing score; row skipped"});
+    // Two rows for one record would send the CRM two conflicting updates: as `score` and
+    // `crm import` do, the first counts.
+    if (auto [seen, fresh] = first_line_.emplace(std::string(id), line); !fresh) {
+      return Skip(
+          {file_, line, "lead_id",
+           fmt::format("lead_id \"{}\" already read at line {}; row skipped", id, seen->second)});
+    }
 
     AppendCsvField(out_, id);
     // Column order: score, grade, stage, fit, engagement (see CrmExportHeader).
@@ -124,6 +133,7 @@ class ExportSink : public ingest::RowSink {
   ExportStats& stats_;
   std::function<void(const ingest::RowError&)>& on_error_;
   std::string id_scratch_, text_scratch_;
+  std::unordered_map<std::string, uint64_t> first_line_;  // lead_id -> line of its row written
   std::string out_;
 };
 

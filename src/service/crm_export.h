@@ -46,9 +46,9 @@ bool IsCrmRecordId(ingest::Crm crm, std::string_view id);
 //
 // A row that is bad (wrong number of cells), has no lead_id or score, or whose lead_id cannot be
 // a record id of `crm` (see IsCrmRecordId: a lead known only from events, say) is reported to
-// `on_error` and skipped. Fails, writing nothing, with kInvalidArgument when the CSV header lacks
-// lead_id or score, kNotFound when the file is missing, and the reader's or writer's Status on
-// I/O errors.
+// `on_error` and skipped, as is a row whose lead_id a row written before has (the first counts).
+// Fails, writing nothing, with kInvalidArgument when the CSV header lacks lead_id or score,
+// kNotFound when the file is missing, and the reader's or writer's Status on I/O errors.
 Status ExportCrmScores(const std::string& scores, ingest::Crm crm, const std::string& out_csv,
                        const ExportOptions& options, ExportStats& stats,
                        std::function<void(const ingest::RowError&)> on_error);

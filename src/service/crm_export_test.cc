@@ -109,5 +109,30 @@ TEST_F(CrmExport, BadScoreIsSkippedAndAMissingColumnFails) {
       << wrong.message();
 }
 
+// Scores files concatenated or edited by hand can repeat a lead: the CRM gets one update per
+// record, from the first row, and each later one is reported.
+TEST_F(CrmExport, ARepeatedLeadIsReportedAndTheFirstRowCounts) {
+  Status s = Export("scores.csv",
+                    "lead_id,score,fit,engagement,grade,stage\n"
+                    "1001,50.5,20,30.5,A,MQL\n"
+                    "1002,bad,1,1,,\n"
+                    "1001,7,1,6,C,\n"
+                    "1002,9,1,8,C,\n",
+                    ingest::Crm::kHubSpot);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Read("out.csv"),
+            "Record ID,leadscore_score,leadscore_grade,leadscore_stage,leadscore_fit,"
+            "leadscore_engagement\n"
+            "1001,50.50,A,MQL,20.00,30.50\n"
+            "1002,9.00,C,,1.00,8.00\n");
+  ASSERT_EQ(errors_.size(), 2u);
+  EXPECT_NE(
+      errors_[1].find(":4: field `lead_id`: lead_id \"1001\" already read at line 2; row skipped"),
+      std::string::npos)
+      << errors_[1];
+  EXPECT_EQ(stats_.rows_written, 2u);
+  EXPECT_EQ(stats_.rows_skipped, 2u);
+}
+
 }  // namespace
 }  // namespace leadscore::service
