@@ -392,13 +392,15 @@ Result<ColumnPlan> PlanColumns(const CrmMapping& mapping, const std::vector<std:
   for (size_t i = 0; i < header.size(); ++i) {
     PlannedColumn column;
     column.header = header[i];
-    auto first = std::find(header.begin(), header.begin() + static_cast<ptrdiff_t>(i), header[i]);
+    // A name given twice: the CSV reader reads the last such column, as `score` does.
+    const auto last = std::find(header.rbegin(), header.rend(), header[i]);
+    const size_t last_column = static_cast<size_t>(header.rend() - last) - 1;
     const ColumnMapping* rule = mapping.Find(header[i]);
     if (i == *id_column) {
       column.role = ColumnRole::kId;
       column.attribute = "lead_id";
-    } else if (first != header.begin() + static_cast<ptrdiff_t>(i)) {
-      column.why = "repeats column " + std::to_string(first - header.begin() + 1);
+    } else if (last_column != i) {
+      column.why = "column " + std::to_string(last_column + 1) + " has the same name and is read";
     } else if (rule != nullptr) {
       if (rule->attribute) {
         column.role = ColumnRole::kMapped;
@@ -421,6 +423,44 @@ Result<ColumnPlan> PlanColumns(const CrmMapping& mapping, const std::vector<std:
     plan.columns.push_back(std::move(column));
   }
   return plan;
+}
+
+std::vector<RowError> SharedAttributeWarnings(const ColumnPlan& plan, const std::string& file,
+                                              uint64_t header_line) {
+  std::vector<RowError> warnings;
+  std::vector<bool> reported(plan.columns.size(), false);
+  auto gives = [](const PlannedColumn& c) {
+    return c.role == ColumnRole::kMapped || c.role == ColumnRole::kKept;
+  };
+  for (size_t i = 0; i < plan.columns.size(); ++i) {
+    if (reported[i] || !gives(plan.columns[i])) continue;
+    std::vector<size_t> same = {i};
+    bool any_kept = plan.columns[i].role == ColumnRole::kKept;
+    for (size_t j = i + 1; j < plan.columns.size(); ++j) {
+      if (!gives(plan.columns[j]) || plan.columns[j].attribute != plan.columns[i].attribute) {
+        continue;
+      }
+      same.push_back(j);
+      reported[j] = true;
+      any_kept |= plan.columns[j].role == ColumnRole::kKept;
+    }
+    // The mapping's own aliases of one attribute (HubSpot's `Company size` and `Number of
+    // Employees`) are meant to share it; a header that only its spelling makes the same is not.
+    if (same.size() == 1 || !any_kept) continue;
+    std::string list;
+    for (size_t k = 0; k < same.size(); ++k) {
+      list += k == 0 ? "" : k + 1 == same.size() ? " and " : ", ";
+      list += std::to_string(same[k] + 1) + " (`" + plan.columns[same[k]].header + "`)";
+    }
+    const std::string first = std::to_string(same[0] + 1);
+    warnings.push_back(
+        {file, header_line, plan.columns[i].attribute,
+         "columns " + list + (same.size() == 2 ? " both" : "") + " become this attribute; column " +
+             first + " is read, and " +
+             (same.size() == 2 ? "column " + std::to_string(same[1] + 1) : "the next of them") +
+             " where column " + first + " is empty"});
+  }
+  return warnings;
 }
 
 }  // namespace leadscore::ingest

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "ingest/record_source.h"
 
 namespace leadscore::ingest {
 
@@ -116,9 +117,16 @@ struct ColumnPlan {
 
 // Applies `mapping` to `header`, the columns read at `header_at` ("export.csv:1", named in
 // messages). Fails with kInvalidArgument when the header holds none of the mapping's id
-// columns. A column whose name repeats an earlier one, or that would become `lead_id`, is
-// dropped.
+// columns. A column whose name a later one repeats (the CSV reader reads the last, as `score`
+// does), or that would become `lead_id`, is dropped.
 Result<ColumnPlan> PlanColumns(const CrmMapping& mapping, const std::vector<std::string>& header,
                                const std::string& header_at);
+
+// One warning (at `file`:`header_line`, field: the attribute) per attribute that columns of
+// different names give, unless each of them is the mapping's own alias of it: "columns 3
+// (`First Name`) and 4 (`first name`) both become this attribute; column 3 is read, and column
+// 4 where column 3 is empty".
+std::vector<RowError> SharedAttributeWarnings(const ColumnPlan& plan, const std::string& file,
+                                              uint64_t header_line);
 
 }  // namespace leadscore::ingest

@@ -136,14 +136,38 @@ TEST(PlanColumns, NoIdColumnNamesTheCandidatesAndTheHeader) {
             "header has `Email`, `Title`");
 }
 
+// A name given twice: the CSV reader reads the last column of that name, as `score` does.
 TEST(PlanColumns, DropsRepeatedColumnsAndOnesThatWouldBeLeadId) {
   auto plan = PlanColumns(PresetMapping(Crm::kHubSpot),
                           {"Record ID", "Notes", "Lead ID", "Notes", "%%"}, "c.csv");
   ASSERT_TRUE(plan);
   EXPECT_THAT(
       Describe(*plan),
-      ElementsAre("Record ID -> id", "Notes -> notes (kept)", "Lead ID (dropped: would be lead_id)",
-                  "Notes (dropped: repeats column 2)", "%% -> column_5 (kept)"));
+      ElementsAre("Record ID -> id", "Notes (dropped: column 4 has the same name and is read)",
+                  "Lead ID (dropped: would be lead_id)", "Notes -> notes (kept)",
+                  "%% -> column_5 (kept)"));
+}
+
+// Headers that only their spelling makes one attribute are reported; the mapping's own aliases
+// of one attribute are not (in each row the first of them with a value counts, as documented).
+TEST(SharedAttributeWarnings, NameTheColumnsAndWhichIsRead) {
+  auto plan = PlanColumns(PresetMapping(Crm::kHubSpot),
+                          {"Record ID", "First Name", "first name", "Company size",
+                           "Number of Employees", "first-name"},
+                          "c.csv:1");
+  ASSERT_TRUE(plan);
+  const std::vector<RowError> warnings = SharedAttributeWarnings(*plan, "c.csv", 1);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(FormatRowError(warnings[0]),
+            "c.csv:1: field `first_name`: columns 2 (`First Name`), 3 (`first name`) and 6 "
+            "(`first-name`) become this attribute; column 2 is read, and the next of them where "
+            "column 2 is empty");
+  plan = PlanColumns(PresetMapping(Crm::kHubSpot), {"Record ID", "First Name", "first name"},
+                     "c.csv:1");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(FormatRowError(SharedAttributeWarnings(*plan, "c.csv", 1).at(0)),
+            "c.csv:1: field `first_name`: columns 2 (`First Name`) and 3 (`first name`) both "
+            "become this attribute; column 2 is read, and column 3 where column 2 is empty");
 }
 
 TEST(ParseCrmMapping, OverridesAPresetAndDropsUnmapped) {

@@ -133,6 +133,14 @@ Status ConvertCrmCsv(const std::string& in_csv, const ingest::CrmMapping& mappin
   LS_ASSIGN_OR_RETURN(stats.plan, ingest::PlanColumns(mapping, header,
                                                       source->path() + ":" +
                                                           std::to_string(source->header_line())));
+  // Columns read in place of others, reported as `score` reports a column named twice.
+  if (on_error) {
+    for (const ingest::RowError& warning : source->header_warnings()) on_error(warning);
+    for (const ingest::RowError& warning :
+         ingest::SharedAttributeWarnings(stats.plan, source->path(), source->header_line())) {
+      on_error(warning);
+    }
+  }
   auto parser = ingest::BlockParser::Create(*source, header);
   CrmRowSink sink(stats.plan, source->path(), header[stats.plan.id_column], stats, on_error);
   return WriteFileAtomically(out_jsonl, [&](std::FILE* out) -> Status {

@@ -66,6 +66,27 @@ TEST_F(CrmImport, FirstNonEmptyColumnGivesAnAttributeOnce) {
             "{\"lead_id\":\"2\",\"company_size\":12}\n");
 }
 
+// Two columns that become one attribute, by their name or by its spelling, are reported with
+// the column read, as `score` reports a column named twice.
+TEST_F(CrmImport, ColumnsGivingOneAttributeAreReported) {
+  Status s = Convert(
+      "Record ID,Email,First Name,first name,Email\n"
+      "1001,a@x.com,Ann,Annabel,b@y.com\n"
+      "1002,c@x.com,,Bea,\n",
+      ingest::PresetMapping(ingest::Crm::kHubSpot));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const std::string in = dir_.path() + "/in.csv";
+  ASSERT_EQ(errors_.size(), 2u);
+  EXPECT_EQ(errors_[0], in + ":1: field `Email`: columns 2 and 5 both have this name; column 5 is "
+                             "read and column 2 ignored");
+  EXPECT_EQ(errors_[1], in + ":1: field `first_name`: columns 3 (`First Name`) and 4 (`first "
+                             "name`) both become this attribute; column 3 is read, and column 4 "
+                             "where column 3 is empty");
+  EXPECT_EQ(Read("out.jsonl"),
+            "{\"lead_id\":\"1001\",\"first_name\":\"Ann\",\"email\":\"b@y.com\"}\n"
+            "{\"lead_id\":\"1002\",\"first_name\":\"Bea\"}\n");
+}
+
 TEST_F(CrmImport, SkipsRowsWithoutIdRepeatedIdsAndBadRowsWithTheirLines) {
   Status s = Convert(
       "Lead ID,Email,Description\n"
