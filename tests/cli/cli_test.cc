@@ -21,6 +21,7 @@
 namespace leadscore {
 namespace {
 
+using testutil::FilesStartingWith;
 using testutil::RunLeadscore;
 using testutil::TempDir;
 
@@ -1469,17 +1470,6 @@ TEST_F(Cli, AFullDiskForMessagesLosesNoScores) {
   EXPECT_EQ(WEXITSTATUS(check), 1);
   EXPECT_EQ(dir_.Read("check.txt"),
             "leadscore: cannot write standard output: No space left on device\n");
-}
-
-// Files in `dir` whose name starts with `prefix`: a file left behind by a failed write.
-std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix) {
-  std::vector<std::string> out;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(prefix)) out.push_back(name);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // score writes its scores and its accounts before either replaces its file: when the accounts

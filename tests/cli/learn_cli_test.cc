@@ -24,6 +24,7 @@
 namespace leadscore {
 namespace {
 
+using testutil::FilesStartingWith;
 using testutil::RunLeadscore;
 using testutil::TempDir;
 
@@ -463,17 +464,6 @@ TEST_F(LearnCli, PredictAppliesScoresRowRules) {
   EXPECT_EQ(p.at("a"), ColumnOf(again, "probability").at("a"));
   EXPECT_EQ(p.at("b"), p.at("c"));
   EXPECT_NE(p.at("a"), p.at("c"));
-}
-
-// Files in the test's directory whose name starts with `prefix`.
-std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix) {
-  std::vector<std::string> out;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(prefix)) out.push_back(name);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // predict -o and train --out on a disk that fills up (a file-size limit here): the previous

@@ -38,6 +38,9 @@ RunResult RunLeadscoreWithFileSizeLimit(const std::vector<std::string>& args, lo
 RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>& args,
                          const std::string& stdin_path = "/dev/null");
 
+// The names of the files in `dir` that start with `prefix`, sorted: what a failed write left.
+std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix);
+
 // A fresh temporary directory, removed when the object goes away.
 class TempDir {
  public:
