@@ -48,7 +48,8 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
 
 void ParseTarget(std::string_view target, HttpRequest& req) {
   size_t question = target.find('?');
-  req.path = PercentDecode(target.substr(0, question), false);
+  req.raw_path.assign(target.substr(0, question));
+  req.path = PercentDecode(req.raw_path, false);
   if (question == std::string_view::npos) return;
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {

@@ -11,8 +11,10 @@
 namespace leadscore::server {
 
 struct HttpRequest {
-  std::string method;                                        // "GET", "POST", ...
-  std::string path;                                          // percent-decoded, without the query
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded, without the query
+  // The path as sent: routes match it, so that %2F in an id is not a separator.
+  std::string raw_path;
   std::vector<std::pair<std::string, std::string>> params;   // the query, decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;

@@ -226,16 +226,21 @@ void HttpServer::RouteAsync(const std::string& method, const std::string& patter
                      std::move(params)});
 }
 
-bool HttpServer::Matches(const RouteEntry& route, const std::string& path,
+bool HttpServer::Matches(const RouteEntry& route, const HttpRequest& req,
                          std::vector<std::string>* groups) {
   if (!route.literal.empty()) {
-    if (route.literal != path) return false;
-    if (groups) *groups = {path};
+    if (route.literal != req.path) return false;
+    if (groups) *groups = {req.path};
     return true;
   }
+  // The path as sent, its groups decoded after: a lead "z/events", sent as z%2Fevents, is the
+  // lead, not the events of lead "z".
   std::smatch match;
-  if (!std::regex_match(path, match, route.pattern)) return false;
-  if (groups) groups->assign(match.begin(), match.end());
+  if (!std::regex_match(req.raw_path, match, route.pattern)) return false;
+  if (groups) {
+    groups->clear();
+    for (const auto& group : match) groups->push_back(PercentDecode(group.str(), false));
+  }
   return true;
 }
 
@@ -243,13 +248,13 @@ void HttpServer::Dispatch(HttpRequest req, Respond respond) {
   // HEAD is GET without the body (the session leaves it out).
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
   for (const RouteEntry& route : routes_) {
-    if (route.method != method || !Matches(route, req.path, &req.matches)) continue;
+    if (route.method != method || !Matches(route, req, &req.matches)) continue;
     return Run(route, std::move(req), std::move(respond));
   }
   // The path exists with other methods: 405 naming them.
   std::string allowed;
   for (const RouteEntry& route : routes_) {
-    if (!Matches(route, req.path) || allowed.find(route.method) != std::string::npos) continue;
+    if (!Matches(route, req) || allowed.find(route.method) != std::string::npos) continue;
     allowed += (allowed.empty() ? "" : ", ") + route.method;
   }
   HttpResponse res;

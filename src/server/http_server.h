@@ -78,7 +78,8 @@ class HttpServer {
   void Stop();
 
   // Registers a route: `scope` "" for none, else read | write | admin. `pattern` is a regular
-  // expression matched against the whole decoded path; its groups go to HttpRequest::matches.
+  // expression matched against the whole path as sent (percent-encoded); its groups go to
+  // HttpRequest::matches, decoded.
   // The first route registered that matches wins. `params` are the query parameters it reads:
   // a request with any other is answered 400 (a misspelt filter would otherwise be ignored,
   // and the answer look right).
@@ -117,8 +118,9 @@ class HttpServer {
   };
   struct Transport;  // Asio's parts, kept out of this header
 
-  // Whether `route`'s pattern matches `path`; its groups into `groups` when given.
-  static bool Matches(const RouteEntry& route, const std::string& path,
+  // Whether `route`'s pattern matches the request's path; its groups, decoded, into `groups`
+  // when given.
+  static bool Matches(const RouteEntry& route, const HttpRequest& req,
                       std::vector<std::string>* groups = nullptr);
   bool Authorize(const HttpRequest& req, HttpResponse& res, const std::string& scope);
   // Whether every query parameter of `req` is one `route` reads; else a 400 in `res`.

@@ -705,6 +705,15 @@ TEST_P(ApiTest, ALeadWhoseIdHoldsASlashCanBeReadExportedAndDeleted) {
   EXPECT_EQ(lead.doc["lead_id"], "acme/42");
   EXPECT_EQ(Get("/v1/leads/acme%2F42/export", admin_).status, 200);
   EXPECT_EQ(Delete("/v1/leads/acme%2F42", admin_).status, 204);
+  // An id that ends as a route does ("z/events") is the lead, not that route of lead "z".
+  ASSERT_EQ(Post("/v1/leads", R"([{"lead_id":"z/events","industry":"IT"},{"lead_id":"z"}])", write_)
+                .status,
+            200);
+  Reply z = Get("/v1/leads/z%2Fevents", read_);
+  EXPECT_EQ(z.status, 200) << z;
+  EXPECT_EQ(z.doc["lead_id"], "z/events") << z;
+  Reply z_events = Get("/v1/leads/z%2Fevents/events", read_);
+  EXPECT_EQ(z_events.doc["lead_id"], "z/events") << z_events;
 }
 
 TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason) {
