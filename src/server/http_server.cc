@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/print_stderr.h"
 #include "model/diagnostic.h"
 #include "server/http_session.h"
 #include "server/http_util.h"
@@ -145,16 +146,34 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
   return static_cast<int>(acceptor.local_endpoint().port());
 }
 
+namespace {
+
+// Runs the connections until the server stops. An exception that escapes a connection's step
+// (Boost.Beast throws from some of its parsing, such as a field over 64 KB) ends that step and
+// its connection, which it held alone; the others go on.
+void RunConnections(asio::io_context& io) {
+  while (true) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      PrintToStderr("serve: a connection was closed after an unexpected error: {}\n", e.what());
+    }
+  }
+}
+
+}  // namespace
+
 void HttpServer::Serve() {
   transport_->Accept(*this);
   // A thread per core reads and writes the connections.
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> io_threads;
   for (int i = 1; i < threads; ++i) {
-    io_threads.emplace_back([this] { transport_->io.run(); });
+    io_threads.emplace_back([this] { RunConnections(transport_->io); });
     pthread_setname_np(io_threads.back().native_handle(), "ls-http");
   }
-  transport_->io.run();
+  RunConnections(transport_->io);
   for (auto& thread : io_threads) thread.join();
   transport_->workers.join();
 }
@@ -244,26 +263,43 @@ bool HttpServer::Matches(const RouteEntry& route, const HttpRequest& req,
   return true;
 }
 
-void HttpServer::Dispatch(HttpRequest req, Respond respond) {
+const HttpServer::RouteEntry* HttpServer::Find(HttpRequest& req) const {
   // HEAD is GET without the body (the session leaves it out).
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
   for (const RouteEntry& route : routes_) {
-    if (route.method != method || !Matches(route, req, &req.matches)) continue;
-    return Run(route, std::move(req), std::move(respond));
+    if (route.method == method && Matches(route, req, &req.matches)) return &route;
   }
+  return nullptr;
+}
+
+void HttpServer::SendNoRoute(const HttpRequest& req, HttpResponse& res) const {
   // The path exists with other methods: 405 naming them.
   std::string allowed;
   for (const RouteEntry& route : routes_) {
     if (!Matches(route, req) || allowed.find(route.method) != std::string::npos) continue;
     allowed += (allowed.empty() ? "" : ", ") + route.method;
   }
-  HttpResponse res;
   if (allowed.empty()) {
     SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));
   } else {
     res.set_header("Allow", allowed);
     SendProblem(res, 405, fmt::format("{} takes {}, not {}", req.path, allowed, req.method));
   }
+}
+
+bool HttpServer::Admits(HttpRequest head, HttpResponse& res) {
+  const RouteEntry* route = Find(head);
+  if (route == nullptr) {
+    SendNoRoute(head, res);
+    return false;
+  }
+  return Authorize(head, res, route->scope);
+}
+
+void HttpServer::Dispatch(HttpRequest req, Respond respond) {
+  if (const RouteEntry* route = Find(req)) return Run(*route, std::move(req), std::move(respond));
+  HttpResponse res;
+  SendNoRoute(req, res);
   respond(std::move(res));
 }
 

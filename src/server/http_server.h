@@ -100,6 +100,9 @@ class HttpServer {
   // ---- for the connections (server/http_session.h)
   // Routes a request read in full and answers it through `respond`.
   void Dispatch(HttpRequest req, Respond respond);
+  // Whether the body of the request whose header is `head` should be read: a route takes the
+  // request and its token may use it. Else `res` holds the answer (404, 405, 401, 403).
+  bool Admits(HttpRequest head, HttpResponse& res);
   bool stopping() const { return stopping_; }
   size_t max_body_bytes() const { return options_.max_body_bytes; }
   BodyBudget& body_budget() { return bodies_; }
@@ -122,6 +125,10 @@ class HttpServer {
   // when given.
   static bool Matches(const RouteEntry& route, const HttpRequest& req,
                       std::vector<std::string>* groups = nullptr);
+  // The route that takes `req`, its groups into req.matches; nullptr when none does.
+  const RouteEntry* Find(HttpRequest& req) const;
+  // The answer to a request no route takes: 405 naming the methods its path takes, else 404.
+  void SendNoRoute(const HttpRequest& req, HttpResponse& res) const;
   bool Authorize(const HttpRequest& req, HttpResponse& res, const std::string& scope);
   // Whether every query parameter of `req` is one `route` reads; else a 400 in `res`.
   static bool KnownParams(const RouteEntry& route, const HttpRequest& req, HttpResponse& res);

@@ -36,10 +36,58 @@ bool IsParseError(beast::error_code ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
+// A request as routes read it, from its header; the body is added once read.
+HttpRequest RequestOf(const http::request_header<>& header) {
+  HttpRequest req;
+  const auto method = header.method_string();
+  req.method.assign(method.data(), method.size());
+  const auto target = header.target();
+  ParseTarget(std::string_view(target.data(), target.size()), req);
+  for (const auto& field : header) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    req.headers.emplace_back(std::string(name.data(), name.size()),
+                             std::string(value.data(), value.size()));
+  }
+  return req;
+}
+
+// Why a request's body cannot be read as it is sent, or "". Only a body sent as it is, framed
+// by Content-Length or by chunked alone, is read: another transfer coding framed the way the
+// parser does not read it would leave the body's bytes to be read as the next request (request
+// smuggling), and a body given two lengths has no one length (RFC 9112, 6.1 and 6.3).
+std::string UnreadableBody(const http::request_header<>& header) {
+  const auto coding = header[http::field::transfer_encoding];
+  const bool has_length = header.find(http::field::content_length) != header.end();
+  if (!coding.empty()) {
+    if (!beast::iequals(coding, "chunked")) {
+      return fmt::format(
+          "Transfer-Encoding \"{}\" is not read: send the body as it is, with Content-Length or "
+          "Transfer-Encoding: chunked",
+          std::string_view(coding.data(), coding.size()));
+    }
+    if (has_length) return "a request may not have both Transfer-Encoding and Content-Length";
+  }
+  return "";
+}
+
+// Why a body's content coding cannot be read, or "": the routes read JSON as it is.
+std::string UnreadableCoding(const http::request_header<>& header) {
+  const auto coding = header[http::field::content_encoding];
+  if (coding.empty() || beast::iequals(coding, "identity")) return "";
+  return fmt::format("Content-Encoding \"{}\" is not read: send the body uncompressed",
+                     std::string_view(coding.data(), coding.size()));
+}
+
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket socket, HttpServer& server, asio::io_context& io)
-    : stream_(std::move(socket)), server_(server), io_(io) {}
+    : stream_(std::move(socket)), server_(server), io_(io) {
+  // What the parser has not consumed yet is held here: a header, or a chunked body's trailer,
+  // which the header limit does not bound. A trailer field past 64 KB would make Beast throw
+  // from its parser; past this, the read fails with buffer_overflow instead (a 431).
+  buffer_.max_size(kMaxHeaderBytes);
+}
 
 void HttpSession::Start() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -65,15 +113,27 @@ void HttpSession::ReadHeader() {
 
 void HttpSession::OnHeader(beast::error_code ec) {
   if (ec) return Refuse(ec);
-  busy_ = true;
   const auto& header = parser_->get();
   version_ = header.version();
   keep_alive_ = header.keep_alive();
   head_ = header.method() == http::verb::head;
+  if (std::string why = UnreadableBody(header); !why.empty()) {
+    HttpResponse res;
+    SendProblem(res, 400, why);
+    return AnswerAndClose(std::move(res));
+  }
   // The body's bytes are reserved before it is read: a chunked one may grow to the limit.
   const size_t body_bytes =
       parser_->chunked() ? server_.max_body_bytes() : parser_->content_length().value_or(0);
   if (body_bytes > 0) {
+    // A body is read only for a request its route would take: a client without a token, or
+    // with a body no route reads, does not get to hold the server's room for bodies.
+    HttpResponse refused;
+    if (std::string why = UnreadableCoding(header); !why.empty()) {
+      SendProblem(refused, 415, why);
+      return AnswerAndClose(std::move(refused));
+    }
+    if (!server_.Admits(RequestOf(header), refused)) return AnswerAndClose(std::move(refused));
     body_lease_ = server_.body_budget().Reserve(body_bytes);
     if (!body_lease_) {
       HttpResponse res;
@@ -108,20 +168,11 @@ void HttpSession::ReadBody() {
 
 void HttpSession::OnBody(beast::error_code ec) {
   if (ec) return Refuse(ec);
+  busy_ = true;             // from here the request is under way: a stopping server answers it
   stream_.expires_never();  // while the route works; each write sets its own
   auto message = parser_->release();
   parser_.reset();
-  HttpRequest req;
-  const auto method = message.method_string();
-  req.method.assign(method.data(), method.size());
-  const auto target = message.target();
-  ParseTarget(std::string_view(target.data(), target.size()), req);
-  for (const auto& field : message) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    req.headers.emplace_back(std::string(name.data(), name.size()),
-                             std::string(value.data(), value.size()));
-  }
+  HttpRequest req = RequestOf(message.base());
   req.body = std::move(message.body());
   work_.emplace(asio::make_work_guard(io_));
   server_.Dispatch(std::move(req), Respond([self = shared_from_this()](Respond::Fill fill) {
@@ -139,8 +190,10 @@ void HttpSession::Refuse(beast::error_code ec) {
     SendProblem(res, 413,
                 fmt::format("the body is larger than the {} bytes the server accepts",
                             server_.max_body_bytes()));
-  } else if (ec == http::error::header_limit) {
-    SendProblem(res, 431, fmt::format("the request's header is over {} bytes", kMaxHeaderBytes));
+  } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    // buffer_overflow: a chunked body's trailer over the same limit.
+    SendProblem(res, 431,
+                fmt::format("the request's header (or trailer) is over {} bytes", kMaxHeaderBytes));
   } else if (IsParseError(ec)) {
     SendProblem(res, 400, "a malformed HTTP request: " + ec.message());
   } else {

@@ -62,7 +62,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool head_ = false;
-  bool busy_ = false;  // a request is being read (past its header), routed or answered
+  // A request is routed or answered: a stopping server waits for it. A request whose body is
+  // still on its way is not, so that a client that never sends it cannot hold up a stop.
+  bool busy_ = false;
 };
 
 }  // namespace leadscore::server

@@ -268,5 +268,90 @@ TEST_F(HttpWireTest, BodiesBeyondTheServersBudgetAreAskedToComeBackAndThenGoThro
   EXPECT_NE(too_large.find("1048576 bytes"), std::string::npos) << too_large;
 }
 
+// A body framed in a way the server does not read (a transfer coding other than chunked
+// alone) would leave its bytes to be read as the next request: refused, and the connection
+// closed, so a request hidden in the body never runs.
+TEST_F(HttpWireTest, ATransferCodingOtherThanChunkedIsRefusedAndItsBodyNeverRuns) {
+  const std::string hidden = PostHeader("/v1/events", kEvent.size()) + kEvent;
+  for (const std::string coding : {"gzip", "identity", "chunked, gzip"}) {
+    Connection c(server_.port());
+    ASSERT_TRUE(c.Send("POST /v1/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                       "\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + hidden));
+    std::string answer = c.ReadUntil([](const std::string&) { return false; });
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+    EXPECT_NE(answer.find("Transfer-Encoding \\\"" + coding + "\\\" is not read"),
+              std::string::npos)
+        << answer;
+    EXPECT_EQ(Connection::CountAnswers(answer), 1) << answer;
+    EXPECT_TRUE(c.closed()) << answer;
+  }
+  // Both a length and chunked: no one length.
+  Connection both(server_.port());
+  ASSERT_TRUE(both.Send("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                        "\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"));
+  std::string answer = both.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+  // Nothing of the hidden event was stored.
+  Connection read(server_.port());
+  ASSERT_TRUE(read.Send("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                        "\r\n\r\n"));
+  const std::string metrics = read.ReadAnswers(1);
+  EXPECT_NE(metrics.find("leadscore_events_ingested_total 0"), std::string::npos) << metrics;
+}
+
+// A compressed body would be read as bytes of JSON: refused with 415, before it is read.
+TEST_F(HttpWireTest, ACompressedBodyIs415) {
+  Connection c(server_.port());
+  ASSERT_TRUE(
+      c.Send(PostHeader("/v1/events", kEvent.size(), "Content-Encoding: gzip\r\n") + kEvent));
+  std::string answer = c.ReadAnswers(1);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 415 Unsupported Media Type\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Content-Encoding \\\"gzip\\\" is not read"), std::string::npos) << answer;
+}
+
+// A client without a token does not get to hold the server's room for bodies: 401 from the
+// header, before any of the body is sent, and the connection closed.
+TEST_F(HttpWireTest, ABodyWithoutATokenIsRefusedFromItsHeader) {
+  ASSERT_EQ(server_.Stop(), 0) << server_.log();
+  options_.extra.insert(options_.extra.end(), {"--bodies-mb", "1"});
+  ASSERT_TRUE(server_.Start(options_));
+  std::vector<std::unique_ptr<Connection>> squatters;
+  for (int i = 0; i < 4; ++i) {
+    squatters.push_back(std::make_unique<Connection>(server_.port()));
+    ASSERT_TRUE(squatters.back()->Send("POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                       std::to_string(900 * 1024) + "\r\n\r\n"));
+    std::string answer = squatters.back()->ReadAnswers(1);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401 Unauthorized\r\n", 0), 0u) << answer;
+  }
+  // A client with a token still gets its body in.
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send(PostHeader("/v1/events", kEvent.size()) + kEvent));
+  std::string stored = c.ReadAnswers(1);
+  EXPECT_NE(stored.find(R"("accepted":1)"), std::string::npos) << stored;
+}
+
+// A chunked body's trailer is bounded as a header is: a field over 64 KB gets 431, and the
+// server goes on (Boost.Beast throws on such a field, which ended the process).
+TEST_F(HttpWireTest, AChunkedTrailerOverTheHeaderLimitIs431) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                     "\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                     "1\r\n[\r\n0\r\nX-T: " + std::string(70000, 'a') + "\r\n\r\n"));
+  std::string answer = c.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0), 0u) << answer;
+  Connection next(server_.port());
+  ASSERT_TRUE(next.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_NE(next.ReadAnswers(1).find(R"("status":"ok")"), std::string::npos);
+}
+
+// A request whose body never arrives is not under way: a stopping server does not wait for it.
+TEST_F(HttpWireTest, AStopDoesNotWaitForABodyThatNeverComes) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send(PostHeader("/v1/events", 100) + "{"));
+  c.ReadUntil([](const std::string&) { return false; }, std::chrono::milliseconds(300));
+  // Stop()'s deadline is 10 s; the connection stays open for the whole test.
+  EXPECT_EQ(server_.Stop(), 0) << server_.log();
+}
+
 }  // namespace
 }  // namespace leadscore
