@@ -32,7 +32,10 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(const LiveOptions& optio
   LS_ASSIGN_OR_RETURN(service->event_log_,
                       EventLog::Load(*service->admin_, {.on_progress = options.on_load_progress}));
   service->event_cache_ = std::make_unique<ParsedEventCache>(options.event_cache_bytes);
-  LS_RETURN_IF_ERROR(service->LoadModels());
+  {
+    std::lock_guard lock(service->admin_mu_);
+    LS_RETURN_IF_ERROR(service->LoadModels());
+  }
   if (!options.predictive_path.empty()) {
     LS_ASSIGN_OR_RETURN(service->predictor_, LeadPredictor::Load(options.predictive_path));
   }
@@ -127,14 +130,16 @@ Result<ModelInfo> LiveService::StoreAndActivate(const std::string& yaml, const s
                                                 const std::string& role) {
   int64_t version = 0;
   {
+    // The reload under the same lock: it reads admin_ too, and two activations' reloads must
+    // swap in their sets in the order of their commits, the last commit's set last.
     std::lock_guard lock(admin_mu_);
     Status status = admin_->Transaction([&]() -> Status {
       LS_ASSIGN_OR_RETURN(version, admin_->InsertModel(name, yaml, Now()));
       return admin_->ActivateModel(name, version, role, Now());
     });
     LS_RETURN_IF_ERROR(status);
+    LS_RETURN_IF_ERROR(LoadModels());
   }
-  LS_RETURN_IF_ERROR(LoadModels());
   if (rescorer_) rescorer_->RescoreAll("model");
   return ModelInfo{name, version, role, yaml};
 }

@@ -132,6 +132,8 @@ class LiveService {
 
  private:
   LiveService() = default;
+  // Reads the active models from admin_ and swaps them in.
+  // REQUIRES: admin_mu_ held (admin_ is one connection, not safe for two threads at once).
   Status LoadModels();
   Status ActivateFile(const std::string& path, const std::string& role);
   Result<ModelInfo> StoreAndActivate(const std::string& yaml, const std::string& name,
