@@ -19,6 +19,7 @@
 #include "ingest/jsonl_parser.h"
 #include "service/cell_texts.h"
 #include "service/event_reader.h"
+#include "service/id_as_written.h"
 #include "service/lead_table.h"
 #include "service/record_convert.h"
 #include "service/record_input.h"
@@ -34,8 +35,10 @@ using json = RecordJson;  // keys in the order they came
 // its text, which EventReader reads as batch scoring does.
 struct RawRecord {
   uint64_t line = 0;
-  json object;       // null with an empty `text`: the record was bad (reported already)
-  std::string text;  // an event line
+  json object;  // null with an empty `text`: the record was bad (reported already)
+  // An event line; a lead's line when its lead_id may be written otherwise than the object
+  // holds it (MayBeWrittenOtherwise).
+  std::string text;
   std::optional<ingest::RowError> warning;  // read anyway (RowSink::OnWarning)
   json cell_texts = nullptr;  // of a CSV row: its cells that read as numbers, as written
   bool bad() const { return object.is_null() && text.empty(); }
@@ -134,7 +137,10 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
                                : "";
         warning = ingest::RowError{file, line, first.key, first.Message() + more};
       }
-      out.push_back({line, std::move(object), {}, std::move(warning)});
+      auto id = object.find("lead_id");
+      std::string kept;
+      if (id != object.end() && MayBeWrittenOtherwise(*id)) kept = text;
+      out.push_back({line, std::move(object), std::move(kept), std::move(warning)});
     }
   });
   // The input ended early in a line, or a long line was skipped. (Ended after a whole line, it
@@ -150,7 +156,11 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
 bool LeadIdOf(const RawRecord& r, std::string& id) {
   if (!r.object.is_object()) return false;
   auto found = r.object.find("lead_id");
-  return found != r.object.end() && JsonIdText(*found, id);
+  if (found == r.object.end() || !JsonIdText(*found, id)) return false;
+  if (!r.text.empty() && MayBeWrittenOtherwise(*found)) {
+    if (auto written = IdAsWritten(r.text, "lead_id")) id = std::move(*written);
+  }
+  return true;
 }
 
 // The line of the row that first read `id` in this file, or 0 when this is that row (recorded
@@ -256,7 +266,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
         if (ok) request.events.push_back(std::move(e));
       } else if (kind == RecordKind::kLeads) {
         LeadInput l;
-        if (ReadLead(r.object, i, l, rejected, LeadShape::kFileLine)) {
+        if (ReadLead(r.object, i, l, rejected, LeadShape::kFileLine, r.text)) {
           l.cell_texts = std::move(r.cell_texts);
           request.leads.push_back(std::move(l));
         }

@@ -223,10 +223,24 @@ void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
   // rejected (SCORING.md, "Batch output"), so that a leads file sent as one body stores what
   // `leadscore score` reads from it. Another request updates the lead.
   std::unordered_map<std::string, size_t> first_index;
+  // The records' texts, split only for a lead_id that the parsed record may hold otherwise
+  // than it was written (an integer beyond 64 bits): rare, and they align with `objects`.
+  std::optional<std::vector<std::string>> texts;
   for (size_t i = 0; i < objects->size(); ++i) {
-    if ((*objects)[i].is_null()) continue;
+    const RecordJson& object = (*objects)[i];
+    if (object.is_null()) continue;
+    std::string_view text;
+    if (auto id = object.find("lead_id"); id != object.end() && MayBeWrittenOtherwise(*id)) {
+      if (!texts) {
+        std::vector<Rejection> ignored;  // SplitBody reported them
+        auto split = SplitObjects(body, ignored);
+        texts = split && split->size() == objects->size() ? std::move(*split)
+                                                          : std::vector<std::string>();
+      }
+      if (i < texts->size()) text = (*texts)[i];
+    }
     LeadInput lead;
-    if (!ReadLead((*objects)[i], i, lead, report.rejected)) continue;
+    if (!ReadLead(object, i, lead, report.rejected, LeadShape::kApi, text)) continue;
     auto [first, inserted] = first_index.try_emplace(lead.lead_id, i);
     if (!inserted) {
       report.rejected.push_back(

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/text_lines.h"
 #include "core/value.h"
 #include "ingest/jsonl_parser.h"
+#include "service/id_as_written.h"
 #include "service/record_json.h"
 
 namespace leadscore::service {
@@ -66,11 +68,27 @@ bool JsonIdText(const json& value, std::string& out) {
     out = value.get<std::string>();
     return !out.empty();
   }
+  // An integer a double cannot hold (from 2^53 on) is its literal, as batch reads it; JSON
+  // writes an integer in one way, so its decimal text is the literal.
+  if (value.is_number_unsigned()) {
+    out = std::to_string(value.get<uint64_t>());
+    return true;
+  }
+  if (value.is_number_integer()) {
+    out = std::to_string(value.get<int64_t>());
+    return true;
+  }
   if (value.is_number()) {
     out = FormatNumber(value.get<double>());
     return true;
   }
   return false;
+}
+
+bool MayBeWrittenOtherwise(const json& id) {
+  if (!id.is_number_float()) return false;
+  const double v = id.get<double>();
+  return std::fabs(v) >= 9007199254740992.0 && std::isfinite(v) && v == std::trunc(v);
 }
 
 namespace {
@@ -170,12 +188,15 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
 }
 
 bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Rejection>& rejected,
-              LeadShape shape) {
+              LeadShape shape, std::string_view text) {
   out.index = index;
   auto lead = object.find("lead_id");
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
     rejected.push_back({index, "lead_id", JsonNoIdReason(lead, object, "lead_id")});
     return false;
+  }
+  if (!text.empty() && MayBeWrittenOtherwise(*lead)) {
+    if (auto written = IdAsWritten(text, "lead_id")) out.lead_id = std::move(*written);
   }
   auto nested = object.find("attributes");
   if (shape == LeadShape::kApi && object.size() == 2 && nested != object.end() &&

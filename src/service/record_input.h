@@ -60,9 +60,13 @@ bool ReadEvent(const RecordJson& object, size_t index, EventInput& out,
                std::vector<Rejection>& rejected);
 // kApi: the API's `{"lead_id", "attributes": {..}}` is read as the attributes object; a
 // line of a file is read as batch reads it (`attributes.size`).
+// `text`, the object's JSON text when the caller has it, gives a lead_id that is a whole
+// number beyond 64 bits as written (MayBeWrittenOtherwise); without it, such an id is the
+// double's text.
 enum class LeadShape { kApi, kFileLine };
 bool ReadLead(const RecordJson& object, size_t index, LeadInput& out,
-              std::vector<Rejection>& rejected, LeadShape shape = LeadShape::kApi);
+              std::vector<Rejection>& rejected, LeadShape shape = LeadShape::kApi,
+              std::string_view text = {});
 
 // Validates one outcome object: lead_id, outcome (sql | opportunity | won | lost), `at` (or
 // `ts`: ISO-8601 or Unix seconds; `default_time` when absent, required when that is nullopt),
@@ -70,8 +74,14 @@ bool ReadLead(const RecordJson& object, size_t index, LeadInput& out,
 bool ReadOutcome(const RecordJson& object, size_t index, std::optional<Timestamp> default_time,
                  store::OutcomeRow& out, std::vector<Rejection>& rejected);
 
-// The text of an id-like JSON value: a non-empty string, or a number in its shortest form.
+// The text of an id-like JSON value: a non-empty string, or a number in its shortest form; an
+// integer the document holds exactly (to 64 bits) as written, as batch reads it from 2^53 on.
 bool JsonIdText(const RecordJson& value, std::string& out);
+
+// Whether the document may hold the id `id` otherwise than it was written: a whole number of
+// 2^53 or more held as a double (an integer beyond 64 bits), which only its text tells
+// (IdAsWritten).
+bool MayBeWrittenOtherwise(const RecordJson& id);
 
 // A `ts`-like JSON value as a Timestamp: ISO-8601 text or Unix seconds.
 std::optional<Timestamp> JsonTimestamp(const RecordJson& value);

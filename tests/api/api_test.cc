@@ -1578,6 +1578,45 @@ TEST_P(ApiTest, ALeadConditionReadsTheIdAsItWasSent) {
     EXPECT_EQ(row["fit"], fit.at(id)) << id << ": " << row;
 }
 
+// A lead_id that is a whole number from 2^53 on is the lead as written, as in batch and for
+// events: 9007199254740993 is not 9007199254740992, whether sent in a body (an object, an
+// array) or ingested from a file, and whether or not it fits 64 bits.
+TEST_P(ApiTest, AWholeNumberLeadIdPast2To53IsTheLeadAsWritten) {
+  const std::string lines =
+      "{\"lead_id\":9007199254740995,\"country\":\"FR\"}\n"
+      "{\"lead_id\":123456789012345678901234567891,\"country\":\"FR\"}\n";
+  auto ingested =
+      RunLeadscore({"ingest", "--db", store_->target(), "--leads", dir_.Write("big.jsonl", lines)});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads",
+                 R"({"lead_id":9007199254740993,"company_size":50,"industry":"IT","country":"FR"})",
+                 write_)
+                .status,
+            200);
+  Reply array = Post(
+      "/v1/leads",
+      R"([{"lead_id":123456789012345678901234567890,"country":"FR"},{"lead_id":18446744073709551615}])",
+      write_);
+  ASSERT_EQ(array.status, 200) << array;
+  ASSERT_EQ(array.doc["accepted"], 2) << array;
+  ASSERT_EQ(Post("/v1/events", Event("9007199254740993", "b1", "quote_request", IsoTime(UnixNow())),
+                 write_)
+                .status,
+            200);
+  for (const char* id : {"9007199254740993", "9007199254740995", "123456789012345678901234567890",
+                         "123456789012345678901234567891", "18446744073709551615"}) {
+    Reply lead = Get(std::string("/v1/leads/") + id, read_);
+    ASSERT_EQ(lead.status, 200) << id << ": " << lead;
+    EXPECT_EQ(lead.doc["lead_id"], id) << lead;
+  }
+  EXPECT_EQ(Get("/v1/leads/9007199254740992", read_).status, 404);
+  EXPECT_EQ(Get("/v1/leads/1.2345678901234568e+29", read_).status, 404);
+  Reply both = Get("/v1/leads/9007199254740993", read_);
+  EXPECT_EQ(both.doc["fit"], 45) << both;
+  EXPECT_EQ(both.doc["event_count"], 1) << both;
+}
+
 TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads", Fit45Lead("s1"), write_).status, 200);
