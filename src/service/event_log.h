@@ -85,6 +85,9 @@ class EventLog {
   // Deletes the lead and everything held about it (Store::DeleteLeadRows). False when there
   // was no such lead.
   Result<bool> DeleteLead(store::Store& store, const std::string& lead_id);
+  // Indexes what other processes appended (`leadscore ingest` beside a server), with no write
+  // of its own; what Append and DeleteLead do first.
+  Status CatchUp(store::Store& store) { return Start(store); }
 
  private:
   explicit EventLog(EventLogOptions options) : options_(std::move(options)) {}

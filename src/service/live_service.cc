@@ -266,6 +266,16 @@ Status LiveService::RecordOutcome(store::OutcomeRow outcome) {
 
 // ---- reads ---------------------------------------------------------------------------------
 
+Status LiveService::CatchUpWithOtherWriters(store::Store& reader) {
+  LS_ASSIGN_OR_RETURN(const int64_t last, reader.LastEventSeq());
+  if (last <= event_log_->last_seq()) return Status::Ok();
+  // Through the writer, the log's one writer here (EventLog, invariant 1). Behind also for the
+  // moment between a commit of the writer's own and its indexing; then this finds nothing.
+  WriteRequest request;
+  request.custom = [log = event_log_](store::Store& store) { return log->CatchUp(store); };
+  return writer_->Submit(std::move(request)).get().status;
+}
+
 // One read of a lead's committed events: parsed for each model from the cache when it holds
 // them, the bodies read from the store at most once otherwise.
 class LiveService::EventsRead {
@@ -348,6 +358,7 @@ Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
                                                      bool forecast) {
   auto set = models();
   auto lease = readers_->Acquire();
+  LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
   if (!lead) return std::optional<LeadView>();
   EventsRead events(*lease, *event_cache_, *event_log_, lead_id);
@@ -369,6 +380,7 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
   const ActiveModel* model = model_name.empty() ? set->primary() : set->Find(model_name);
   if (!model) return Error(NotFound("no active model named \"" + model_name + "\""));
   auto lease = readers_->Acquire();
+  LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
   if (!lead) return Error(NotFound("no lead \"" + lead_id + "\""));
   EventsRead events(*lease, *event_cache_, *event_log_, lead_id);
@@ -389,6 +401,7 @@ Result<std::vector<store::TransitionRow>> LiveService::Transitions(const std::st
 
 Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id) {
   auto lease = readers_->Acquire();
+  LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
   return event_log_->LeadEvents(*lease, lead_id);
 }
 

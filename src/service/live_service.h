@@ -139,6 +139,9 @@ class LiveService {
   Result<ModelInfo> StoreAndActivate(const std::string& yaml, const std::string& name,
                                      const std::string& role);
   class EventsRead;
+  // Before a read of events: when `reader` sees events the log has not indexed (appended by
+  // another process), has the writer index them, and waits for it. One query otherwise.
+  Status CatchUpWithOtherWriters(store::Store& reader);
   // Parses the events of every lead, those with the most first, into the cache until it holds
   // three quarters of its budget (the rest for the leads touched after): a read or a rescoring
   // of a lead it holds reads no event from the store, where each is a B-tree seek, and the

@@ -941,6 +941,34 @@ TEST_P(ApiTest, AReadAgainSeesTheEventsSentSinceAndNoneOfADeletedLead) {
 
 // A record with a repeated key, or with spaces between its tokens, means to the live service
 // what the same line means to `leadscore score`: the last value of a repeated key wins in both.
+// `leadscore ingest` beside the running server: once it has committed, a read of a lead shows
+// the events it appended, as it shows its attributes, without waiting for a sweep.
+TEST_P(ApiTest, AReadSeesTheEventsAnotherProcessAppended) {
+  ASSERT_TRUE(StartServer());
+  const std::string ts = IsoTime(UnixNow() - 3600);
+  ASSERT_EQ(Post("/v1/events", Event("I1", "i0", "page_view", ts), write_).status, 200);
+  ASSERT_EQ(Get("/v1/leads/I1", read_).doc["event_count"], 1);
+  const std::string events =
+      Event("I1", "i1", "quote_request", ts) + "\n" + Event("I2", "i2", "quote_request", ts) + "\n";
+  auto ingested = RunLeadscore({"ingest", "--db", store_->target(), "--leads",
+                                dir_.Write("beside.csv", "lead_id,country\nI1,FR\nI2,FR\n"),
+                                "--events", dir_.Write("beside.jsonl", events)});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
+  Reply one = Get("/v1/leads/I1", read_);
+  ASSERT_EQ(one.status, 200) << one;
+  EXPECT_EQ(one.doc["event_count"], 2) << one;
+  EXPECT_EQ(one.doc["attributes"]["country"], "FR") << one;
+  Reply two = Get("/v1/leads/I2", read_);
+  ASSERT_EQ(two.status, 200) << two;
+  EXPECT_EQ(two.doc["event_count"], 1) << two;
+  EXPECT_GT(two.doc["engagement"].get<double>(), 0) << two;
+  EXPECT_EQ(Get("/v1/leads/I2/events", read_).doc["events"].size(), 1u);
+  // The server's own writes go on after the ingested ones; a duplicate of one is known.
+  Reply again = Post("/v1/events", Event("I2", "i2", "quote_request", ts), write_);
+  EXPECT_EQ(again.doc["duplicates"], 1) << again;
+  EXPECT_EQ(Get("/v1/leads/I2", read_).doc["event_count"], 1);
+}
+
 TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
   ASSERT_TRUE(StartServer());
   TempDir data;
