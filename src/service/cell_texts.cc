@@ -1,5 +1,7 @@
 #include "service/cell_texts.h"
 
+#include <unordered_set>
+
 #include "ingest/convert.h"
 #include "service/typed_ids.h"
 
@@ -72,14 +74,27 @@ bool IdCellHasText(bool leads, std::string_view column, std::string_view cell) {
   return IsIdColumn(!leads, column) && IsNumberCell(cell);
 }
 
-std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,
+std::string MergedCellTexts(std::string_view stored, std::span<const std::string> set_paths,
                             const nlohmann::ordered_json& texts) {
   using ordered = nlohmann::ordered_json;
-  ordered merged = NoTexts(stored) ? ordered::object() : ordered::parse(stored, nullptr, false);
+  const bool none_stored = NoTexts(stored);
+  if (none_stored && (!texts.is_object() || texts.empty())) return "{}";
+  ordered merged = none_stored ? ordered::object() : ordered::parse(stored, nullptr, false);
   if (!merged.is_object()) merged = ordered::object();
-  for (const auto& item : attributes.items()) merged.erase(item.key());
-  if (texts.is_object()) merged.update(texts);
-  return merged.dump();
+  // A CSV column is one field: its name is the field's dotted path. (A set, not erase by key:
+  // that searches the object each time.)
+  ordered kept = ordered::object();
+  if (!merged.empty()) {
+    const std::unordered_set<std::string_view> set(set_paths.begin(), set_paths.end());
+    // Appended beneath the ordered object: its keys are distinct already.
+    auto& entries = static_cast<ordered::object_t::Container&>(*kept.get_ptr<ordered::object_t*>());
+    for (auto& [column, text] :
+         static_cast<ordered::object_t::Container&>(*merged.get_ptr<ordered::object_t*>())) {
+      if (!set.contains(column)) entries.emplace_back(column, std::move(text));
+    }
+  }
+  if (texts.is_object()) kept.update(texts);
+  return kept.dump();
 }
 
 std::string_view AttributesFor(std::string_view attributes_json, std::string_view cell_texts,

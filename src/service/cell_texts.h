@@ -10,6 +10,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,9 +32,10 @@ bool IsIdColumn(bool events, std::string_view column);
 // that number, as batch reads the cell (AttributesFor, EventBodyFor).
 bool IdCellHasText(bool leads, std::string_view column, std::string_view cell);
 
-// The cell texts of a lead after an upsert of `attributes` (a JSON object) with `texts`, given
-// the stored ones: a key the upsert sets loses its old text, and takes the upsert's if any.
-std::string MergedCellTexts(std::string_view stored, const nlohmann::ordered_json& attributes,
+// The cell texts of a lead after an upsert that set the fields `set_paths` (dotted paths, as
+// MergeAttributes gives them) with `texts`, given the stored ones: a field the upsert sets
+// loses its old text, and takes the upsert's if any.
+std::string MergedCellTexts(std::string_view stored, std::span<const std::string> set_paths,
                             const nlohmann::ordered_json& texts);
 
 // `attributes_json` with each of `cell_texts` written as `model` reads the cell: the text for a

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "service/attribute_merge.h"
 #include "service/cell_texts.h"
 
 namespace leadscore::service {
@@ -81,10 +82,10 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
     } else {
       ++result.leads_created;
     }
-    merged.update(lead.attributes);
-    row.attributes = merged.dump();
+    std::vector<std::string> set_paths;
+    row.attributes = MergeAttributes(std::move(merged), lead.attributes, set_paths).dump();
     row.cell_texts =
-        MergedCellTexts(existing ? existing->cell_texts : "{}", lead.attributes, lead.cell_texts);
+        MergedCellTexts(existing ? existing->cell_texts : "{}", set_paths, lead.cell_texts);
     LS_RETURN_IF_ERROR(s.PutLead(row));
     committed.attribute_leads.push_back(lead.lead_id);
   }

@@ -697,6 +697,35 @@ TEST_P(ApiTest, UpsertsLeadsAsObjectArrayOrNdjsonAndMergesAttributes) {
   EXPECT_TRUE(IsProblem(Post("/v1/leads", "", write_), 400));
 }
 
+// An upsert merges fields, the paths scoring reads (model-file.md): a nested key sent later
+// keeps its stored sibling, and `utm.source` spelled with a dot or through an object is one
+// field, whose latest value is scored, as batch scores the merged record.
+TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
+  ASSERT_TRUE(StartServer());
+  const std::string model =
+      "version: 1\n"
+      "name: utm\n"
+      "fit:\n"
+      "  rules:\n"
+      "    - {id: google, when: utm.source == \"google\", points: 30}\n"
+      "    - {id: cpc, when: utm.medium == \"cpc\", points: 5}\n";
+  ASSERT_EQ(Put("/v1/model", model, admin_).status, 200);
+  for (const char* lead :
+       {R"({"lead_id":"A","utm":{"source":"google"}})", R"({"lead_id":"A","utm":{"medium":"cpc"}})",
+        R"({"lead_id":"B","utm":{"source":"bing"}})", R"({"lead_id":"B","utm.source":"yahoo"})",
+        R"({"lead_id":"B","utm":{"source":"google"}})"}) {
+    ASSERT_EQ(Post("/v1/leads", lead, write_).status, 200) << lead;
+  }
+  Reply a = Get("/v1/leads/A", read_);
+  ASSERT_EQ(a.status, 200) << a;
+  EXPECT_EQ(a.doc["attributes"], json::parse(R"({"utm":{"source":"google","medium":"cpc"}})"));
+  EXPECT_EQ(a.doc["fit"], 35) << a;
+  Reply b = Get("/v1/leads/B", read_);
+  ASSERT_EQ(b.status, 200) << b;
+  EXPECT_EQ(b.doc["attributes"], json::parse(R"({"utm":{"source":"google"}})"));
+  EXPECT_EQ(b.doc["fit"], 30) << b;
+}
+
 TEST_P(ApiTest, ALeadWhoseIdHoldsASlashCanBeReadExportedAndDeleted) {
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"acme/42","industry":"IT"})", write_).status, 200);

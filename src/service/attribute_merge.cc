@@ -1,0 +1,153 @@
+#include "service/attribute_merge.h"
+
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+namespace leadscore::service {
+namespace {
+
+using Object = RecordJson::object_t;
+// The vector beneath an ordered object: appending to it skips the search for the key that
+// operator[] makes, which made a merge of n fields O(n^2). Only keys known to be absent are
+// appended (by the indexes below).
+using Entries = Object::Container;
+
+Entries& EntriesOf(Object& object) { return static_cast<Entries&>(object); }
+
+std::string Join(std::string_view path, std::string_view key) {
+  if (path.empty()) return std::string(key);
+  std::string out;
+  out.reserve(path.size() + 1 + key.size());
+  out.append(path).append(".").append(key);
+  return out;
+}
+
+// Calls leaf(path, keys, value) for each field of `object` in order (keys: the spelling, one
+// key an object level) and node(path, object) for each object under it.
+struct Walker {
+  std::function<void(const std::string&, const std::vector<std::string_view>&, RecordJson&, Object&,
+                     size_t)>
+      leaf;
+  std::function<void(const std::string&, Object&)> node;
+  std::vector<std::string_view> keys;
+
+  void Walk(Object& object, const std::string& path) {
+    Entries& entries = EntriesOf(object);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const std::string& key = entries[i].first;
+      RecordJson& value = entries[i].second;
+      std::string child = Join(path, key);
+      keys.push_back(key);
+      if (value.is_object()) {
+        Object& inner = *value.get_ptr<Object*>();
+        if (node) node(child, inner);
+        Walk(inner, child);
+      } else {
+        leaf(child, keys, value, object, i);
+      }
+      keys.pop_back();
+    }
+  }
+};
+
+struct Place {
+  Object* object;
+  size_t index;
+};
+
+// Every field of `stored` and then of `upsert` under its dotted path, the later of a path
+// counting, in one flat object.
+RecordJson Flat(RecordJson& stored, RecordJson& upsert) {
+  RecordJson out = RecordJson::object();
+  Entries& entries = EntriesOf(*out.get_ptr<Object*>());
+  std::unordered_map<std::string, size_t> at;
+  Walker walker;
+  walker.leaf = [&](const std::string& path, const std::vector<std::string_view>&,
+                    RecordJson& value, Object&, size_t) {
+    auto [it, inserted] = at.try_emplace(path, entries.size());
+    if (inserted) {
+      entries.emplace_back(path, value);
+    } else {
+      entries[it->second].second = value;
+    }
+  };
+  walker.Walk(*stored.get_ptr<Object*>(), "");
+  walker.Walk(*upsert.get_ptr<Object*>(), "");
+  return out;
+}
+
+}  // namespace
+
+RecordJson MergeAttributes(RecordJson stored, const RecordJson& upsert_in,
+                           std::vector<std::string>& set_paths) {
+  set_paths.clear();
+  if (!stored.is_object()) stored = RecordJson::object();
+  RecordJson upsert = upsert_in.is_object() ? upsert_in : RecordJson::object();
+
+  // Where each field and each object of `stored` is. A path given twice counts the later.
+  std::unordered_map<std::string, Place> fields;
+  std::unordered_map<std::string, Object*> objects;
+  Walker index;
+  index.leaf = [&](const std::string& path, const std::vector<std::string_view>&, RecordJson&,
+                   Object& object, size_t i) {
+    fields[path] = {&object, i};
+  };
+  index.node = [&](const std::string& path, Object& object) { objects[path] = &object; };
+  index.Walk(*stored.get_ptr<Object*>(), "");
+
+  // The upsert's fields, the later of a path counting (its spelling too).
+  struct Field {
+    std::string path;
+    std::vector<std::string_view> keys;
+    RecordJson* value;
+  };
+  std::vector<Field> given;
+  std::unordered_map<std::string, size_t> given_at;
+  Walker collect;
+  collect.leaf = [&](const std::string& path, const std::vector<std::string_view>& keys,
+                     RecordJson& value, Object&, size_t) {
+    auto [it, inserted] = given_at.try_emplace(path, given.size());
+    if (inserted) {
+      given.push_back({path, keys, &value});
+    } else {
+      given[it->second].keys = keys;
+      given[it->second].value = &value;
+    }
+  };
+  collect.Walk(*upsert.get_ptr<Object*>(), "");
+
+  for (const Field& field : given) set_paths.push_back(field.path);
+  for (const Field& field : given) {
+    if (auto found = fields.find(field.path); found != fields.end()) {
+      EntriesOf(*found->second.object)[found->second.index].second = *field.value;
+      continue;
+    }
+    if (objects.contains(field.path)) return Flat(stored, upsert);  // a field where an object is
+    // Down the spelling through the objects stored on the path, making the missing ones.
+    Object* object = stored.get_ptr<Object*>();
+    std::string path;
+    size_t k = 0;
+    for (; k + 1 < field.keys.size(); ++k) {
+      std::string inner = Join(path, field.keys[k]);
+      if (fields.contains(inner)) break;  // a field on the way: the rest as one dotted key
+      auto found = objects.find(inner);
+      if (found == objects.end()) {
+        Entries& entries = EntriesOf(*object);
+        entries.emplace_back(std::string(field.keys[k]), RecordJson::object());
+        found = objects.emplace(inner, entries.back().second.get_ptr<Object*>()).first;
+      }
+      object = found->second;
+      path = std::move(inner);
+    }
+    std::string key(field.keys[k]);
+    for (++k; k < field.keys.size(); ++k) key.append(".").append(field.keys[k]);
+    Entries& entries = EntriesOf(*object);
+    entries.emplace_back(std::move(key), *field.value);
+    fields[field.path] = {object, entries.size() - 1};
+  }
+  return stored;
+}
+
+}  // namespace leadscore::service
