@@ -968,8 +968,6 @@ TEST_P(ApiTest, AReadAgainSeesTheEventsSentSinceAndNoneOfADeletedLead) {
   EXPECT_EQ(rules, (std::set<std::string>{"demo", "cut:engagement"})) << got;
 }
 
-// A record with a repeated key, or with spaces between its tokens, means to the live service
-// what the same line means to `leadscore score`: the last value of a repeated key wins in both.
 // `leadscore ingest` beside the running server: once it has committed, a read of a lead shows
 // the events it appended, as it shows its attributes, without waiting for a sweep.
 TEST_P(ApiTest, AReadSeesTheEventsAnotherProcessAppended) {
@@ -998,6 +996,8 @@ TEST_P(ApiTest, AReadSeesTheEventsAnotherProcessAppended) {
   EXPECT_EQ(Get("/v1/leads/I2", read_).doc["event_count"], 1);
 }
 
+// A record with a repeated key, or with spaces between its tokens, means to the live service
+// what the same line means to `leadscore score`: the last value of a repeated key wins in both.
 TEST_P(ApiTest, MessyEventsScoreLiveAsTheSameLinesDoInBatch) {
   ASSERT_TRUE(StartServer());
   TempDir data;
