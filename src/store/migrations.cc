@@ -21,6 +21,19 @@ int64_t NowMicros() {
       .count();
 }
 
+// Creates the table of applied migrations when there is none. On PostgreSQL two processes can
+// create it at once (a server started while a killed one's session still runs its creation,
+// which PostgreSQL ends only when it notices the client is gone), and the second then fails
+// on the catalog's unique index: so each takes a lock of the schema's own first.
+Status CreateMigrationsTable(SqlConnection& db) {
+  if (db.dialect() != Dialect::kPostgres) return StatusOf(db.Exec(kCreateTable));
+  return InTransaction(db, [&]() -> Status {
+    LS_RETURN_IF_ERROR(StatusOf(db.Query(
+        "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.schema_migrations'))")));
+    return StatusOf(db.Exec(kCreateTable));
+  });
+}
+
 Result<int> CurrentVersion(SqlConnection& db) {
   LS_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT MAX(version) FROM schema_migrations"));
   if (rows.empty() || rows[0].is_null(0)) return 0;
@@ -53,12 +66,12 @@ std::vector<Migration> MigrationsFor(Dialect dialect) {
 }
 
 Result<int> SchemaVersion(SqlConnection& db) {
-  LS_RETURN_IF_ERROR(db.Exec(kCreateTable));
+  LS_RETURN_IF_ERROR(CreateMigrationsTable(db));
   return CurrentVersion(db);
 }
 
 Status Migrate(SqlConnection& db, int target) {
-  LS_RETURN_IF_ERROR(db.Exec(kCreateTable));
+  LS_RETURN_IF_ERROR(CreateMigrationsTable(db));
   auto migrations = MigrationsFor(db.dialect());
   const int newest = migrations.empty() ? 0 : migrations.back().version;
   if (target < 0) target = newest;

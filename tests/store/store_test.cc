@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <thread>
 
 #include "store/migrations.h"
 #include "testutil/store_backend_test.h"
@@ -63,6 +64,21 @@ TEST_P(StoreTest, MigratesAnEmptyStoreToTheNewestVersion) {
   // Opening again finds the work done.
   auto again = Store::Open(scratch_->target());
   ASSERT_TRUE(again) << again.error().ToString();
+}
+
+// Processes that open one new store at once (a server started while a killed one's session
+// still creates its tables) all find it migrated; none fails on the table being made twice.
+TEST_P(StoreTest, StoresOpenedAtOnceOnANewSchemaAllMigrateIt) {
+  for (int round = 0; round < 3; ++round) {
+    ScratchStore fresh(GetParam());
+    std::vector<std::thread> openers;
+    std::vector<Status> opened(6);
+    for (size_t i = 0; i < opened.size(); ++i) {
+      openers.emplace_back([&, i] { opened[i] = StatusOf(Store::Open(fresh.target())); });
+    }
+    for (auto& t : openers) t.join();
+    for (const Status& s : opened) EXPECT_TRUE(s.ok()) << s.ToString();
+  }
 }
 
 TEST_P(StoreTest, MigratesFromThePreviousVersionKeepingData) {
