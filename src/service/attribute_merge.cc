@@ -78,13 +78,62 @@ RecordJson Flat(RecordJson& stored, RecordJson& upsert) {
   return out;
 }
 
+// Whether every key of `object` is a field of its own: no value is an object and no key has a
+// dot, so that its keys are its fields' paths.
+bool IsFlat(const RecordJson& object) {
+  for (const auto& item : object.items()) {
+    if (item.value().is_object() || item.key().find('.') != std::string::npos) return false;
+  }
+  return true;
+}
+
+// MergeAttributes of two flat objects (most leads: CSV columns, flat JSON), where a key is a
+// field. Through the general path a leads file of 200,000 rows ingested 15% slower.
+RecordJson MergeFlat(RecordJson stored, const RecordJson& upsert,
+                     std::vector<std::string>& set_paths) {
+  constexpr size_t kScanned = 16;  // keys up to which a scan beats a hash index
+  Entries& entries = EntriesOf(*stored.get_ptr<Object*>());
+  const size_t stored_size = entries.size();
+  // Before the index: it views the keys, which must not move.
+  entries.reserve(stored_size + upsert.size());
+  std::unordered_map<std::string_view, size_t> at;
+  if (stored_size > kScanned) {
+    for (size_t i = 0; i < stored_size; ++i) at.emplace(entries[i].first, i);
+  }
+  for (const auto& item : upsert.items()) {
+    const std::string& key = item.key();
+    set_paths.push_back(key);
+    size_t found = stored_size;
+    if (stored_size > kScanned) {
+      if (auto it = at.find(key); it != at.end()) found = it->second;
+    } else {
+      for (size_t i = 0; i < stored_size; ++i) {
+        if (entries[i].first == key) {
+          found = i;
+          break;
+        }
+      }
+    }
+    // The upsert's keys are distinct: an appended key is never looked for.
+    if (found < stored_size) {
+      entries[found].second = item.value();
+    } else {
+      entries.emplace_back(key, item.value());
+    }
+  }
+  return stored;
+}
+
 }  // namespace
 
 RecordJson MergeAttributes(RecordJson stored, const RecordJson& upsert_in,
                            std::vector<std::string>& set_paths) {
   set_paths.clear();
   if (!stored.is_object()) stored = RecordJson::object();
-  RecordJson upsert = upsert_in.is_object() ? upsert_in : RecordJson::object();
+  if (!upsert_in.is_object()) return stored;
+  if (IsFlat(stored) && IsFlat(upsert_in))
+    return MergeFlat(std::move(stored), upsert_in, set_paths);
+  RecordJson upsert = upsert_in;
 
   // Where each field and each object of `stored` is. A path given twice counts the later.
   std::unordered_map<std::string, Place> fields;

@@ -38,6 +38,19 @@ TEST(MergeAttributes, StoredFieldsKeepTheirPlaceAndNewOnesFollow) {
             R"({"a":3,"b":2,"c":{"d":3,"f":[1]},"e":null})");
 }
 
+TEST(MergeAttributes, FlatObjectsMergeByKeyFewOrMany) {
+  std::vector<std::string> paths;
+  EXPECT_EQ(Merged(R"({"a":1,"b":2})", R"({"b":3,"c":4})", &paths), R"({"a":1,"b":3,"c":4})");
+  EXPECT_EQ(paths, (std::vector<std::string>{"b", "c"}));
+  // Past the keys a scan looks through, by an index.
+  RecordJson stored = RecordJson::object(), upsert = RecordJson::object(), expected;
+  for (int i = 0; i < 40; ++i) stored["k" + std::to_string(i)] = i;
+  expected = stored;
+  for (int i = 30; i < 50; ++i) upsert["k" + std::to_string(i)] = -i;
+  for (int i = 30; i < 50; ++i) expected["k" + std::to_string(i)] = -i;
+  EXPECT_EQ(Merged(stored.dump(), upsert.dump()), expected.dump());
+}
+
 TEST(MergeAttributes, AFieldWhereAnObjectIsStoredFlattensEveryField) {
   // `utm` and `utm.source` are two fields: only dotted keys hold both.
   EXPECT_EQ(Merged(R"({"x":1,"utm":{"source":"a"}})", R"({"utm":"y"})"),
