@@ -9,6 +9,7 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
+#include "service/record_convert.h"
 #include "service/record_json.h"
 
 namespace leadscore::server {
@@ -34,6 +35,10 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
   std::string user;
   if (!UserId(message, user)) {
     rejected.push_back({index, "userId", "missing userId (or anonymousId)"});
+    return false;
+  }
+  if (service::HoldsNul(user)) {
+    rejected.push_back({index, "userId", service::NulReason("userId")});
     return false;
   }
   if (type == "identify") {

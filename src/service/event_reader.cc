@@ -205,6 +205,11 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out,
   // is none, and the event is kept.
   out.event_id.clear();
   if (IdText(values[3], scratch_, view)) out.event_id.assign(view);
+  for (auto [field, id] : {std::pair{"lead_id", std::string_view(out.lead_id)},
+                           {"type", out.type},
+                           {"event_id", out.event_id}}) {
+    if (HoldsNul(id)) return reject(field, NulReason(field));
+  }
   out.body = std::move(text);
   return true;
 }

@@ -10,6 +10,7 @@
 #include "core/read_file.h"
 #include "service/cell_texts.h"
 #include "service/event_reader.h"
+#include "service/record_convert.h"
 #include "service/tokens.h"
 
 namespace leadscore::service {
@@ -356,6 +357,8 @@ void LiveService::WarmEventCache(std::stop_token stop) {
 Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
                                                      std::optional<Timestamp> as_of, bool explain,
                                                      bool forecast) {
+  // No stored id holds NUL (record_convert.h), and PostgreSQL would read this one cut at it.
+  if (HoldsNul(lead_id)) return std::optional<LeadView>();
   auto set = models();
   auto lease = readers_->Acquire();
   LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
@@ -379,6 +382,7 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
   auto set = models();
   const ActiveModel* model = model_name.empty() ? set->primary() : set->Find(model_name);
   if (!model) return Error(NotFound("no active model named \"" + model_name + "\""));
+  if (HoldsNul(lead_id)) return Error(NotFound("no lead holds U+0000 (NUL) in its id"));
   auto lease = readers_->Acquire();
   LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
   LS_ASSIGN_OR_RETURN(auto lead, lease->GetLead(lead_id));
@@ -395,17 +399,20 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
 }
 
 Result<std::vector<store::TransitionRow>> LiveService::Transitions(const std::string& lead_id) {
+  if (HoldsNul(lead_id)) return std::vector<store::TransitionRow>{};
   auto lease = readers_->Acquire();
   return lease->LeadTransitions(lead_id);
 }
 
 Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id) {
+  if (HoldsNul(lead_id)) return std::vector<store::EventRow>{};
   auto lease = readers_->Acquire();
   LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
   return event_log_->LeadEvents(*lease, lead_id);
 }
 
 Result<std::vector<store::OutcomeRow>> LiveService::Outcomes(const std::string& lead_id) {
+  if (HoldsNul(lead_id)) return std::vector<store::OutcomeRow>{};
   auto lease = readers_->Acquire();
   return lease->LeadOutcomes(lead_id);
 }
@@ -426,6 +433,7 @@ Result<std::vector<store::ScoreRow>> LiveService::ListLeads(store::ScoreFilter f
 }
 
 Result<bool> LiveService::DeleteLead(const std::string& lead_id) {
+  if (HoldsNul(lead_id)) return false;
   // Through the writer, so that it is ordered with the writes before and after it.
   WriteRequest request;
   request.delete_leads.push_back(lead_id);

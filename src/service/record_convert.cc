@@ -28,6 +28,10 @@ std::string Shown(const Value& v) {
   return out;
 }
 
+std::string NulReason(std::string_view field) {
+  return fmt::format("{} holds the character U+0000 (NUL), which no id may hold", field);
+}
+
 std::string NoIdReason(const Value& v, std::string_view what) {
   if (v.is_null() || (v.is_string() && !v.is_json_text())) return fmt::format("missing {}", what);
   std::string_view kind = "a time";

@@ -38,6 +38,14 @@ inline bool IdText(const Value& v, std::string& scratch, std::string_view& out) 
   return NumberIdText(v, scratch, out);
 }
 
+// Whether an id holds U+0000 (NUL). Such a record is refused wherever records come in (batch
+// scoring, `leadscore ingest`, the API), naming the field (NulReason), on every store alike:
+// PostgreSQL's text cannot hold the character, which SQLite kept and PostgreSQL cut the id
+// at, and an id holding it is surely a mistake.
+inline bool HoldsNul(std::string_view id) { return id.find('\0') != std::string_view::npos; }
+// "lead_id holds the character U+0000 (NUL), which no id may hold", for `field`.
+std::string NulReason(std::string_view field);
+
 // Why IdText refused `v`, for a report about `what` ("lead_id", "event type"): "missing
 // lead_id" for null or the empty string, else "lead_id must be a string or a number, not an
 // object" (an array, true, false, a time).

@@ -9,6 +9,7 @@
 #include "core/value.h"
 #include "ingest/jsonl_parser.h"
 #include "service/id_as_written.h"
+#include "service/record_convert.h"
 #include "service/record_json.h"
 
 namespace leadscore::service {
@@ -138,6 +139,11 @@ bool ReadEvent(const json& object, size_t index, EventInput& out,
   out.event_id.clear();
   auto event_id = object.find("event_id");
   if (event_id != object.end() && !JsonIdText(*event_id, out.event_id)) out.event_id.clear();
+  for (auto [field, id] : {std::pair{"lead_id", std::string_view(out.lead_id)},
+                           {"type", out.type},
+                           {"event_id", out.event_id}}) {
+    if (HoldsNul(id)) return reject(field, NulReason(field));
+  }
   out.body = object.dump();
   return true;
 }
@@ -153,6 +159,7 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
     return reject("lead_id", JsonNoIdReason(lead, object, "lead_id"));
   }
+  if (HoldsNul(out.lead_id)) return reject("lead_id", NulReason("lead_id"));
   auto kind = object.find("outcome");
   if (kind == object.end() || !kind->is_string() ||
       std::find(std::begin(kKinds), std::end(kKinds), kind->get<std::string>()) ==
@@ -193,6 +200,10 @@ bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Reje
   auto lead = object.find("lead_id");
   if (lead == object.end() || !JsonIdText(*lead, out.lead_id)) {
     rejected.push_back({index, "lead_id", JsonNoIdReason(lead, object, "lead_id")});
+    return false;
+  }
+  if (HoldsNul(out.lead_id)) {
+    rejected.push_back({index, "lead_id", NulReason("lead_id")});
     return false;
   }
   if (!text.empty() && MayBeWrittenOtherwise(*lead)) {

@@ -726,6 +726,46 @@ TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
   EXPECT_EQ(b.doc["fit"], 30) << b;
 }
 
+// An id holding U+0000 is refused, naming the field, on every store (PostgreSQL's text cannot
+// hold it) and in batch alike, so that the live and batch scores stay one.
+TEST_P(ApiTest, AnIdHoldingNulIsRefusedNamingTheFieldAsBatchRefusesIt) {
+  ASSERT_TRUE(StartServer());
+  const std::string events =
+      "{\"lead_id\":\"P\\u0000X\",\"type\":\"page_view\",\"ts\":1760000000,\"event_id\":\"p1\"}\n"
+      "{\"lead_id\":\"Z\",\"type\":\"demo\\u0000\",\"ts\":1760000000,\"event_id\":\"z1\"}\n"
+      "{\"lead_id\":\"Z\",\"type\":\"quote_request\",\"ts\":1760000000,\"event_id\":\"x\\u0000A\"}"
+      "\n"
+      "{\"lead_id\":\"P\",\"type\":\"quote_request\",\"ts\":1760000000,\"event_id\":\"p2\"}\n";
+  Reply sent = Post("/v1/events", events, write_, "application/x-ndjson");
+  ASSERT_EQ(sent.status, 200) << sent;
+  EXPECT_EQ(sent.doc["accepted"], 1) << sent;
+  ASSERT_EQ(sent.doc["errors"].size(), 3u) << sent;
+  const char* fields[] = {"lead_id", "type", "event_id"};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(sent.doc["errors"][i]["index"], i) << sent;
+    EXPECT_EQ(sent.doc["errors"][i]["field"], fields[i]) << sent;
+    EXPECT_EQ(sent.doc["errors"][i]["reason"],
+              std::string(fields[i]) + " holds the character U+0000 (NUL), which no id may hold");
+  }
+  Reply lead = Post("/v1/leads", R"({"lead_id":"L\u0000","country":"FR"})", write_);
+  EXPECT_EQ(lead.status, 400) << lead;
+  EXPECT_EQ(lead.doc["errors"][0]["field"], "lead_id") << lead;
+  Reply outcome = Post("/v1/outcomes", R"([{"lead_id":"P\u0000X","outcome":"won"}])", write_);
+  EXPECT_EQ(outcome.status, 400) << outcome;
+  EXPECT_EQ(Get("/v1/leads/P%00X", read_).status, 404);
+  EXPECT_EQ(Get("/v1/leads/P", read_).doc["event_count"], 1);
+  EXPECT_EQ(Get("/v1/leads/Z", read_).status, 404);
+
+  auto batch =
+      RunLeadscore({"score", "--model", kModelPath, "--events", dir_.Write("nul.jsonl", events),
+                    "--as-of", "2025-10-10T00:00:00Z", "--format", "jsonl"});
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  auto rows = Lines(batch.out);
+  ASSERT_EQ(rows.size(), 1u) << batch.out;
+  EXPECT_EQ(json::parse(rows[0])["lead_id"], "P");
+  EXPECT_NE(batch.err.find("event_id holds the character U+0000"), std::string::npos) << batch.err;
+}
+
 TEST_P(ApiTest, ALeadWhoseIdHoldsASlashCanBeReadExportedAndDeleted) {
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"acme/42","industry":"IT"})", write_).status, 200);
