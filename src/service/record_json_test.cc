@@ -31,6 +31,20 @@ TEST(ParseRecordJson, OtherBadJsonStaysBadAndSmallNumbersAreNotTouched) {
   EXPECT_TRUE(found.empty());
 }
 
+TEST(ParseRecordJson, OrderedKeepsKeysAsTheyCameAndARepeatedKeyAtItsFirstPlace) {
+  // As nlohmann's own builder gives it: the first place, the last value, an object whole.
+  const std::string text =
+      R"({"b":1,"a":{"y":[1,{"k":2,"k":3}],"x":null},"b":{"z":true},"c":"s","a":"t","d":-5})";
+  auto parsed = ParseRecordJson<RecordJson>(text, nullptr);
+  ASSERT_FALSE(parsed.is_discarded());
+  EXPECT_EQ(parsed.dump(), RecordJson::parse(text).dump());
+  EXPECT_EQ(parsed.dump(), R"({"b":{"z":true},"a":"t","c":"s","d":-5})");
+  auto nested = ParseRecordJson<RecordJson>(R"([{"k":2,"k":3,"j":1},7])", nullptr);
+  EXPECT_EQ(nested.dump(), R"([{"k":3,"j":1},7])");
+  EXPECT_TRUE(ParseRecordJson<RecordJson>(R"({"a":1} x)", nullptr).is_discarded());
+  EXPECT_TRUE(ParseRecordJson<RecordJson>(R"({"a":1,"a":})", nullptr).is_discarded());
+}
+
 TEST(ParseRecordJson, RefusesWhatBatchRefusesInALine) {
   EXPECT_TRUE(ParseRecordJson("\xEF\xBB\xBF{\"a\": 1}", nullptr).is_discarded());
   const std::string deep = "{\"a\": " + std::string(128, '[') + std::string(128, ']') + "}";

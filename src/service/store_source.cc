@@ -6,6 +6,7 @@
 #include "ingest/convert.h"
 #include "service/cell_texts.h"
 #include "service/record_input.h"
+#include "service/record_json.h"
 
 namespace leadscore::service {
 namespace {
@@ -169,7 +170,7 @@ std::optional<std::string> TypedIdIfOther(std::string_view attributes, const sto
       cell.is_number() && FormatNumber(cell.number()) == lead.lead_id) {
     return std::nullopt;
   }
-  const auto doc = RecordJson::parse(attributes, nullptr, false);
+  const auto doc = ParseRecordJson<RecordJson>(attributes, nullptr);
   if (!doc.is_object()) return std::nullopt;
   const auto id = doc.find("lead_id");
   std::string text;

@@ -9,6 +9,7 @@
 
 #include "service/attribute_merge.h"
 #include "service/cell_texts.h"
+#include "service/record_json.h"
 
 namespace leadscore::service {
 
@@ -77,7 +78,7 @@ Status ApplyWrite(store::Store& s, EventLog& log, const WriteRequest& request, T
     RecordJson merged = RecordJson::object();  // keys in the order they came
     if (existing) {
       row.created_at = existing->created_at;
-      merged = RecordJson::parse(existing->attributes, nullptr, false);
+      merged = ParseRecordJson<RecordJson>(existing->attributes, nullptr);
       if (!merged.is_object()) merged = RecordJson::object();
     } else {
       ++result.leads_created;
