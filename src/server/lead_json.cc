@@ -134,20 +134,23 @@ json DeliveryJson(const store::DeliveryRow& d) {
 }
 
 json IngestJson(const service::IngestReport& report) {
-  json rejected = json::array();
-  auto sorted = report.rejected;  // splitting finds some before validation finds others
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.index < b.index; });
-  for (const auto& r : sorted) {
+  json errors = json::array();
+  const std::vector<service::Rejection> listed = report.rejected.Listed();  // by index
+  for (const auto& r : listed) {
     json item = {{"index", r.index}, {"reason", r.message}};
     if (!r.field.empty()) item["field"] = r.field;
-    rejected.push_back(item);
+    errors.push_back(std::move(item));
   }
-  return {{"received", report.received},
-          {"accepted", report.accepted},
-          {"duplicates", report.duplicates},
-          {"rejected", rejected.size()},
-          {"errors", rejected}};
+  json out = {{"received", report.received},
+              {"accepted", report.accepted},
+              {"duplicates", report.duplicates},
+              {"rejected", report.rejected.size()},
+              {"errors", std::move(errors)}};
+  // The errors past the first service::kListedRejections, counted only.
+  if (listed.size() < report.rejected.size()) {
+    out["errors_omitted"] = report.rejected.size() - listed.size();
+  }
+  return out;
 }
 
 }  // namespace leadscore::server

@@ -198,7 +198,7 @@ void AddLeadRoutes(HttpServer& server) {
                  json single = json::parse(req.body, nullptr, false);
                  const Timestamp now = service::LiveService::Now();
                  if (single.is_object()) {
-                   std::vector<service::Rejection> rejected;
+                   service::Rejections rejected;
                    store::OutcomeRow row;
                    if (!service::ReadOutcome(single, 0, now, row, rejected)) {
                      return SendProblem(res, 400, rejected[0].message, rejected[0].field);

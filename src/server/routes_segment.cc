@@ -27,7 +27,7 @@ bool UserId(const json& message, std::string& out) {
 
 // Adds one Segment message to `request`; false (with a rejection) when it cannot be used.
 bool ReadMessage(const json& message, const std::string& type, size_t index,
-                 service::WriteRequest& request, std::vector<service::Rejection>& rejected) {
+                 service::WriteRequest& request, service::Rejections& rejected) {
   if (!message.is_object()) {
     rejected.push_back({index, "", "not a JSON object"});
     return false;

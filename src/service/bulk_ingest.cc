@@ -250,7 +250,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
   // Writes a batch of records in one transaction with the file's progress.
   auto flush = [&](std::vector<RawRecord>& batch) -> Status {
     WriteRequest request;
-    std::vector<Rejection> rejected;
+    Rejections rejected;
     std::vector<uint64_t> lines;  // of request entries, for reports
     for (size_t i = 0; i < batch.size(); ++i) {
       RawRecord& r = batch[i];

@@ -57,8 +57,7 @@ std::string Minify(std::string_view text) {
 }
 
 // The elements of an array body; false when the body is not a valid JSON array.
-bool SplitArray(std::string_view body, std::vector<std::string>& out,
-                std::vector<Rejection>& rejected) {
+bool SplitArray(std::string_view body, std::vector<std::string>& out, Rejections& rejected) {
   simdjson::padded_string padded(body);
   BodyParser parser(body.size());
   od::document document;
@@ -114,8 +113,7 @@ bool WholeValue(std::string_view body, std::string_view& raw, bool& is_object) {
 
 }  // namespace
 
-Result<std::vector<std::string>> SplitObjects(std::string_view body,
-                                              std::vector<Rejection>& rejected) {
+Result<std::vector<std::string>> SplitObjects(std::string_view body, Rejections& rejected) {
   body = WithoutByteOrderMark(body);  // as a file's
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
@@ -164,8 +162,7 @@ class EventReader::Sink : public ingest::RowSink {
 
 EventReader::EventReader() : parser_("", {"lead_id", "type", "ts", "event_id"}) {}
 
-bool EventReader::Read(std::string text, size_t index, EventInput& out,
-                       std::vector<Rejection>& rejected) {
+bool EventReader::Read(std::string text, size_t index, EventInput& out, Rejections& rejected) {
   auto reject = [&](const char* field, std::string message) {
     rejected.push_back({index, field, std::move(message)});
     return false;

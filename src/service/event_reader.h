@@ -22,8 +22,7 @@ namespace leadscore::service {
 // a JSON array of objects, or NDJSON (one object per non-blank line). Fails (400) when the body is
 // empty, is an array that is not valid JSON or holds nothing, or is a JSON value that is not an
 // object. An element or line that is not an object is a Rejection, and its text is left empty.
-Result<std::vector<std::string>> SplitObjects(std::string_view body,
-                                              std::vector<Rejection>& rejected);
+Result<std::vector<std::string>> SplitObjects(std::string_view body, Rejections& rejected);
 
 // Not thread-safe: one per request or per thread.
 class EventReader {
@@ -33,7 +32,7 @@ class EventReader {
   // Reads the object `text` (record `index` of its body or file; it may span lines) into `out`,
   // keeping the text, minified, as the stored body. False with a Rejection when it cannot be
   // stored.
-  bool Read(std::string text, size_t index, EventInput& out, std::vector<Rejection>& rejected);
+  bool Read(std::string text, size_t index, EventInput& out, Rejections& rejected);
 
  private:
   class Sink;

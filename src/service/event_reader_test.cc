@@ -8,14 +8,14 @@
 namespace leadscore::service {
 namespace {
 
-std::vector<std::string> Split(std::string_view body, std::vector<Rejection>& rejected) {
+std::vector<std::string> Split(std::string_view body, Rejections& rejected) {
   auto objects = SplitObjects(body, rejected);
   EXPECT_TRUE(objects.has_value()) << objects.error().message();
   return objects.has_value() ? *objects : std::vector<std::string>{};
 }
 
 TEST(SplitObjects, ReadsAnArrayNdjsonAndOneObjectSpanningLines) {
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   EXPECT_EQ(Split("[ {\"a\": 1},\n {\"b\":\n \"x y\"} ]", rejected),
             (std::vector<std::string>{R"({"a": 1})", "{\"b\":\n \"x y\"}"}));
   EXPECT_EQ(Split("{\"a\":1}\n\n  \r\n{\"b\":2}\r\n", rejected),
@@ -26,7 +26,7 @@ TEST(SplitObjects, ReadsAnArrayNdjsonAndOneObjectSpanningLines) {
 }
 
 TEST(SplitObjects, AnElementThatIsNotAnObjectIsRejectedAlone) {
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   auto objects = Split(R"([{"a":1}, "text", [1, [2]], 3, {"b":2}])", rejected);
   EXPECT_EQ(objects, (std::vector<std::string>{R"({"a":1})", "", "", "", R"({"b":2})"}));
   ASSERT_EQ(rejected.size(), 3u);
@@ -37,7 +37,7 @@ TEST(SplitObjects, AnElementThatIsNotAnObjectIsRejectedAlone) {
 }
 
 TEST(SplitObjects, FailsOnABodyThatHoldsNoRecords) {
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   EXPECT_FALSE(SplitObjects("", rejected).has_value());
   EXPECT_FALSE(SplitObjects(" \n\t", rejected).has_value());
   EXPECT_FALSE(SplitObjects("[]", rejected).has_value());
@@ -48,7 +48,7 @@ TEST(SplitObjects, FailsOnABodyThatHoldsNoRecords) {
 
 TEST(EventReader, ReadsTheReservedFieldsAsBatchScoringDoes) {
   EventReader reader;
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   EventInput e;
   ASSERT_TRUE(reader.Read(R"({"lead_id": 42, "type":"page_view", "ts":1746057600, "event_id":7,)"
                           R"( "url": "/a b"})",
@@ -69,7 +69,7 @@ TEST(EventReader, ReadsTheReservedFieldsAsBatchScoringDoes) {
 TEST(EventReader, AnEventIdThatIsNoIdLeavesTheEventWithoutOne) {
   EventReader reader;
   for (const char* event_id : {R"("")", "true", "false", "null", R"({"a":1})", "[1]"}) {
-    std::vector<Rejection> rejected;
+    Rejections rejected;
     EventInput e;
     e.event_id = "stale";
     const std::string text =
@@ -82,7 +82,7 @@ TEST(EventReader, AnEventIdThatIsNoIdLeavesTheEventWithoutOne) {
 
 TEST(EventReader, AnObjectSpanningLinesIsStoredOnOneLine) {
   EventReader reader;
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   EventInput e;
   ASSERT_TRUE(
       reader.Read("{\n  \"lead_id\": \"a\",\r\n  \"type\": \"page_view\",\n  \"ts\": 1,"
@@ -94,7 +94,7 @@ TEST(EventReader, AnObjectSpanningLinesIsStoredOnOneLine) {
 
 TEST(EventReader, ARepeatedKeyKeepsItsLastValue) {
   EventReader reader;
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   EventInput e;
   ASSERT_TRUE(reader.Read(
       R"({"lead_id":"a","type":"page_view","type":"demo_booked","ts":"2025-05-01T00:00:00Z"})", 0,
@@ -106,7 +106,7 @@ TEST(EventReader, ARepeatedKeyKeepsItsLastValue) {
 // the number means is settled where it is read (null, reported, in jsonl_parser.h).
 TEST(EventReader, KeepsAPropertyOutOfDoubleRangeAsWritten) {
   EventReader reader;
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   EventInput e;
   ASSERT_TRUE(reader.Read(R"({"lead_id":"a","type":"x","ts":1,"amount":1e999})", 0, e, rejected));
   EXPECT_EQ(e.body, R"({"lead_id":"a","type":"x","ts":1,"amount":1e999})");
@@ -141,7 +141,7 @@ TEST(EventReader, RejectsWithTheFieldAndReason) {
   };
   EventReader reader;
   for (size_t i = 0; i < cases.size(); ++i) {
-    std::vector<Rejection> rejected;
+    Rejections rejected;
     EventInput e;
     EXPECT_FALSE(reader.Read(cases[i].text, i, e, rejected)) << cases[i].text;
     ASSERT_EQ(rejected.size(), 1u) << cases[i].text;

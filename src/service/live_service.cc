@@ -233,7 +233,7 @@ void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
     std::string_view text;
     if (auto id = object.find("lead_id"); id != object.end() && MayBeWrittenOtherwise(*id)) {
       if (!texts) {
-        std::vector<Rejection> ignored;  // SplitBody reported them
+        Rejections ignored;  // SplitBody reported them
         auto split = SplitObjects(body, ignored);
         texts = split && split->size() == objects->size() ? std::move(*split)
                                                           : std::vector<std::string>();

@@ -57,11 +57,14 @@ struct LiveOptions {
   std::function<void(int64_t events, int64_t last_seq)> on_load_progress;
 };
 
+inline constexpr size_t kListedRejections = 1000;
+
 struct IngestReport {
   size_t received = 0;
   size_t accepted = 0;
   size_t duplicates = 0;
-  std::vector<Rejection> rejected;
+  // The first kListedRejections are listed in an answer, the others counted (rejections.h).
+  Rejections rejected{kListedRejections};
 };
 
 struct ModelInfo {

@@ -16,7 +16,7 @@ namespace leadscore::service {
 
 using json = RecordJson;
 
-Result<std::vector<json>> SplitBody(std::string_view body, std::vector<Rejection>& rejected) {
+Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected) {
   body = WithoutByteOrderMark(body);
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
@@ -111,8 +111,7 @@ std::optional<Timestamp> JsonTimestamp(const json& value) {
   return std::nullopt;
 }
 
-bool ReadEvent(const json& object, size_t index, EventInput& out,
-               std::vector<Rejection>& rejected) {
+bool ReadEvent(const json& object, size_t index, EventInput& out, Rejections& rejected) {
   auto reject = [&](const char* field, std::string message) {
     rejected.push_back({index, field, std::move(message)});
     return false;
@@ -149,7 +148,7 @@ bool ReadEvent(const json& object, size_t index, EventInput& out,
 }
 
 bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> default_time,
-                 store::OutcomeRow& out, std::vector<Rejection>& rejected) {
+                 store::OutcomeRow& out, Rejections& rejected) {
   static const char* const kKinds[] = {"sql", "opportunity", "won", "lost"};
   auto reject = [&](const char* field, std::string message) {
     rejected.push_back({index, field, std::move(message)});
@@ -194,7 +193,7 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
   return true;
 }
 
-bool ReadLead(const json& object, size_t index, LeadInput& out, std::vector<Rejection>& rejected,
+bool ReadLead(const json& object, size_t index, LeadInput& out, Rejections& rejected,
               LeadShape shape, std::string_view text) {
   out.index = index;
   auto lead = object.find("lead_id");

@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "service/rejections.h"
 #include "store/store.h"
 
 namespace leadscore::service {
@@ -26,12 +27,6 @@ namespace leadscore::service {
 // A record as JSON with its keys in the order they came: a field given twice, flat and nested
 // (`"utm.source"` and `"utm": {"source"}`), keeps the later one, as batch reads a line.
 using RecordJson = nlohmann::ordered_json;
-
-struct Rejection {
-  size_t index = 0;   // 0-based position in the body
-  std::string field;  // empty: the whole record
-  std::string message;
-};
 
 struct EventInput {
   size_t index = 0;
@@ -53,26 +48,24 @@ struct LeadInput {
 // The records of a body: objects in order. Fails (400) when the body is not JSON at all; a
 // bad NDJSON line or a non-object element is a Rejection instead. A number out of a double's
 // range is null, as in a JSON Lines file for batch (record_json.h).
-Result<std::vector<RecordJson>> SplitBody(std::string_view body, std::vector<Rejection>& rejected);
+Result<std::vector<RecordJson>> SplitBody(std::string_view body, Rejections& rejected);
 
 // Validates one event object; false with a Rejection when it cannot be stored.
-bool ReadEvent(const RecordJson& object, size_t index, EventInput& out,
-               std::vector<Rejection>& rejected);
+bool ReadEvent(const RecordJson& object, size_t index, EventInput& out, Rejections& rejected);
 // kApi: the API's `{"lead_id", "attributes": {..}}` is read as the attributes object; a
 // line of a file is read as batch reads it (`attributes.size`).
 // `text`, the object's JSON text when the caller has it, gives a lead_id that is a whole
 // number beyond 64 bits as written (MayBeWrittenOtherwise); without it, such an id is the
 // double's text.
 enum class LeadShape { kApi, kFileLine };
-bool ReadLead(const RecordJson& object, size_t index, LeadInput& out,
-              std::vector<Rejection>& rejected, LeadShape shape = LeadShape::kApi,
-              std::string_view text = {});
+bool ReadLead(const RecordJson& object, size_t index, LeadInput& out, Rejections& rejected,
+              LeadShape shape = LeadShape::kApi, std::string_view text = {});
 
 // Validates one outcome object: lead_id, outcome (sql | opportunity | won | lost), `at` (or
 // `ts`: ISO-8601 or Unix seconds; `default_time` when absent, required when that is nullopt),
 // optional numeric `value` (the deal value).
 bool ReadOutcome(const RecordJson& object, size_t index, std::optional<Timestamp> default_time,
-                 store::OutcomeRow& out, std::vector<Rejection>& rejected);
+                 store::OutcomeRow& out, Rejections& rejected);
 
 // The text of an id-like JSON value: a non-empty string, or a number in its shortest form; an
 // integer the document holds exactly (to 64 bits) as written, as batch reads it from 2^53 on.

@@ -55,7 +55,7 @@ TEST(ParseRecordJson, RefusesWhatBatchRefusesInALine) {
 }
 
 TEST(SplitBody, ABodyMayStartWithAByteOrderMarkAsAFileMay) {
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   auto records =
       SplitBody("\xEF\xBB\xBF{\"lead_id\": \"A\"}\n\xEF\xBB\xBF{\"lead_id\": \"B\"}\n", rejected);
   ASSERT_TRUE(records.has_value()) << records.error().message();
@@ -66,7 +66,7 @@ TEST(SplitBody, ABodyMayStartWithAByteOrderMarkAsAFileMay) {
 }
 
 TEST(SplitBody, ALeadWithANumberOutOfRangeIsKept) {
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   auto records = SplitBody("{\"lead_id\": \"A\", \"n\": 1e999}\n{\"lead_id\": \"B\"}\n", rejected);
   ASSERT_TRUE(records.has_value()) << records.error().message();
   EXPECT_TRUE(rejected.empty());

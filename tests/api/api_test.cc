@@ -893,6 +893,25 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
             "milliseconds? write seconds)");
 }
 
+// A body of many bad records lists the first 1,000 errors by index and counts the others, so
+// that the answer (and what the server holds to build it) stays small.
+TEST_P(ApiTest, ManyRejectedRecordsListTheFirstThousandAndCountTheRest) {
+  ASSERT_TRUE(StartServer());
+  std::string body;
+  for (int i = 0; i < 3000; ++i) body += i % 2 ? "1\n" : "{\"type\":\"x\",\"ts\":1760000000}\n";
+  Reply r = Post("/v1/events", body, write_, "application/x-ndjson");
+  ASSERT_EQ(r.status, 400) << r.body.substr(0, 500);
+  EXPECT_EQ(r.doc["received"], 3000);
+  EXPECT_EQ(r.doc["rejected"], 3000);
+  ASSERT_EQ(r.doc["errors"].size(), 1000u);
+  EXPECT_EQ(r.doc["errors_omitted"], 2000);
+  for (size_t i = 0; i < 1000; ++i) ASSERT_EQ(r.doc["errors"][i]["index"], i);
+  EXPECT_EQ(r.doc["errors"][0]["field"], "lead_id");
+  EXPECT_EQ(r.doc["errors"][1]["reason"], "not a JSON object");
+  Reply few = Post("/v1/events", "1\n", write_, "application/x-ndjson");
+  EXPECT_FALSE(few.doc.contains("errors_omitted")) << few;
+}
+
 TEST_P(ApiTest, BodyOverTheLimitIs413) {
   ASSERT_TRUE(StartServer());
   std::string body(size_t{16} << 20, ' ');
