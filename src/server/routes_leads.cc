@@ -8,6 +8,7 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
+#include "service/record_json.h"
 
 namespace leadscore::server {
 namespace {
@@ -195,7 +196,9 @@ void AddLeadRoutes(HttpServer& server) {
   server.Route("POST", "/v1/outcomes", "/v1/outcomes", "write",
                [&live](const HttpRequest& req, HttpResponse& res) {
                  // One object: 201 with the outcome. An array or NDJSON: the counts, as for events.
-                 json single = json::parse(req.body, nullptr, false);
+                 // A number out of a double's range is null, as in an array of them (and batch).
+                 const service::RecordJson single =
+                     service::ParseRecordJson<service::RecordJson>(req.body, nullptr);
                  const Timestamp now = service::LiveService::Now();
                  if (single.is_object()) {
                    service::Rejections rejected;

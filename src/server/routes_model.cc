@@ -2,6 +2,7 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
+#include "service/live_models.h"
 
 namespace leadscore::server {
 namespace {
@@ -61,6 +62,13 @@ void AddModelRoutes(HttpServer& server) {
   server.Route("PUT", "/v1/model", "/v1/model", "admin",
                [&live](const HttpRequest& req, HttpResponse& res) {
                  std::string role = Query(req, "role").value_or("primary");
+                 // A bad query value is the parameter's 400, as for every route; the 422 below
+                 // is the YAML body's.
+                 if (!service::IsModelRole(role)) {
+                   return SendProblem(res, 400,
+                                      "role must be primary, live or shadow, not \"" + role + "\"",
+                                      "role");
+                 }
                  auto info = live.ActivateModel(req.body, role);
                  if (!info) {
                    if (info.error().code() == StatusCode::kInvalidArgument) {

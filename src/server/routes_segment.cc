@@ -136,6 +136,10 @@ void AddSegmentRoutes(HttpServer& server) {
         if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
           return Refuse(respond, "the body must be {\"batch\": [messages]}", "batch");
         }
+        // As POST /v1/events answers an empty array: a body with no record is a 400.
+        if (body["batch"].empty()) {
+          return Refuse(respond, "the batch holds no message (an empty array)", "batch");
+        }
         std::vector<std::pair<json, std::string>> messages;
         for (auto& m : body["batch"]) {
           std::string type = m.is_object() && m.contains("type") && m["type"].is_string()

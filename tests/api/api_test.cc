@@ -1526,6 +1526,39 @@ TEST_P(ApiTest, RecordsOutcomesAndRejectsBadOnesNamingTheField) {
 
 // ---- models --------------------------------------------------------------------------------
 
+// One outcome object is answered 201 with the outcome even when it holds a number out of a
+// double's range (null, as in an array of outcomes and in batch).
+TEST_P(ApiTest, OneOutcomeWithANumberOutOfRangeIsAnsweredWithTheOutcome) {
+  ASSERT_TRUE(StartServer());
+  for (const char* body : {R"({"lead_id":"x","outcome":"won","value":1e999})",
+                           R"({"lead_id":"x","outcome":"won","note":1e999,"value":5})"}) {
+    Reply r = Post("/v1/outcomes", body, write_);
+    ASSERT_EQ(r.status, 201) << body << ": " << r;
+    EXPECT_EQ(r.doc["lead_id"], "x") << r;
+    EXPECT_EQ(r.doc["outcome"], "won") << r;
+    EXPECT_FALSE(r.doc.contains("accepted")) << r;
+  }
+  Reply stored = Get("/v1/leads/x/outcomes", read_);
+  ASSERT_EQ(stored.doc["outcomes"].size(), 2u) << stored;
+  EXPECT_TRUE(stored.doc["outcomes"][0]["value"].is_null()) << stored;
+  EXPECT_EQ(stored.doc["outcomes"][1]["value"], 5) << stored;
+}
+
+// A Segment batch of no message is a 400, as an empty array of events or leads is.
+TEST_P(ApiTest, AnEmptySegmentBatchIsRefusedAsAnEmptyArrayOfEventsIs) {
+  ASSERT_TRUE(StartServer());
+  EXPECT_TRUE(IsProblem(Post("/v1/events", "[]", write_), 400));
+  EXPECT_TRUE(IsProblem(Post("/v1/batch", R"({"batch":[]})", write_), 400, "batch"));
+}
+
+// A bad ?role= is the query parameter's 400, naming it; 422 is for the YAML body.
+TEST_P(ApiTest, ABadModelRoleIsA400NamingTheParameter) {
+  ASSERT_TRUE(StartServer());
+  EXPECT_TRUE(IsProblem(Put("/v1/model?role=bogus", ReadFile(kModelPath), admin_), 400, "role"));
+  EXPECT_TRUE(IsProblem(Put("/v1/model", "version: 1\nname: x\nfit: [", admin_), 422, "model"));
+  EXPECT_EQ(Get("/v1/model", read_).doc["primary"]["version"], 1);
+}
+
 TEST_P(ApiTest, ValidatesAModelWithFileLineMessagesWithoutActivatingIt) {
   ASSERT_TRUE(StartServer());
   Reply model = Get("/v1/model", read_);
@@ -1784,7 +1817,7 @@ TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
   Reply model = Get("/v1/model", read_);
   EXPECT_EQ(model.doc["primary"]["name"], "saas-pm") << model;
   EXPECT_EQ(model.doc["models"].size(), 2u) << model;
-  EXPECT_TRUE(IsProblem(Put("/v1/model?role=boss", ModelVariant("x", 40), admin_), 422));
+  EXPECT_TRUE(IsProblem(Put("/v1/model?role=boss", ModelVariant("x", 40), admin_), 400, "role"));
 }
 
 // ---- delete and export ---------------------------------------------------------------------
