@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <mutex>
+#include <utility>
 
 namespace leadscore::service {
 
@@ -27,7 +28,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Load(store::Store& store, EventLogOp
   return log;
 }
 
-Status EventLog::ReadTail(store::Store& store) {
+Status EventLog::ReadTail(store::Store& store, std::vector<std::string>* leads) {
   LS_ASSIGN_OR_RETURN(int64_t last, store.LastEventSeq());
   while (last_seq_ < last) {
     LS_ASSIGN_OR_RETURN(auto keys, store.EventKeysAfter(last_seq_, kTailPage));
@@ -49,6 +50,7 @@ Status EventLog::ReadTail(store::Store& store) {
       }
       if (fps[i] != 0) ids_.Insert(fps[i]);
       if (options_.index_leads) FindOrAdd(keys[i].lead_id, lead_hashes[i]).push_back(keys[i].seq);
+      if (leads && options_.index_leads) leads->push_back(keys[i].lead_id);  // to be rescored
       ++size_;
     }
     last_seq_ = keys.back().seq;
@@ -153,7 +155,7 @@ Status EventLog::Start(store::Store& store) {
   LS_RETURN_IF_ERROR(store.LockEventLog());
   {
     std::unique_lock lock(mu_);
-    LS_RETURN_IF_ERROR(ReadTail(store));
+    LS_RETURN_IF_ERROR(ReadTail(store, &caught_up_));
   }
   pending_.started = true;
   return Status::Ok();
@@ -239,5 +241,11 @@ void EventLog::Commit() {
 }
 
 void EventLog::Abort() { pending_ = Pending(); }
+
+std::vector<std::string> EventLog::TakeCaughtUp() {
+  std::sort(caught_up_.begin(), caught_up_.end());
+  caught_up_.erase(std::unique(caught_up_.begin(), caught_up_.end()), caught_up_.end());
+  return std::exchange(caught_up_, {});
+}
 
 }  // namespace leadscore::service

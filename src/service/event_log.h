@@ -88,13 +88,18 @@ class EventLog {
   // Indexes what other processes appended (`leadscore ingest` beside a server), with no write
   // of its own; what Append and DeleteLead do first.
   Status CatchUp(store::Store& store) { return Start(store); }
+  // The leads with events another process appended, indexed by the catch-ups since the last
+  // call (whether or not the writer's own transaction then committed), once each; none without
+  // per-lead lists.
+  std::vector<std::string> TakeCaughtUp();
 
  private:
   explicit EventLog(EventLogOptions options) : options_(std::move(options)) {}
   // Before the transaction's first write: lock the log's tail and index what others appended.
   Status Start(store::Store& store);
-  // Indexes committed rows after last_seq_. REQUIRES: mu_ held exclusively.
-  Status ReadTail(store::Store& store);
+  // Indexes committed rows after last_seq_, adding their leads to `leads` when given.
+  // REQUIRES: mu_ held exclusively.
+  Status ReadTail(store::Store& store, std::vector<std::string>* leads = nullptr);
   void Commit();
   void Abort();
 
@@ -127,7 +132,8 @@ class EventLog {
   std::vector<std::vector<int64_t>> seqs_by_row_;
   int64_t last_seq_ = 0;
   size_t size_ = 0;
-  Pending pending_;  // the writer's own: no lock
+  Pending pending_;                     // the writer's own: no lock
+  std::vector<std::string> caught_up_;  // the writer's own too (TakeCaughtUp)
 };
 
 }  // namespace leadscore::service

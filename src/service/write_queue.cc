@@ -156,7 +156,13 @@ void WriteQueue::Run() {
       }
       return Status::Ok();
     });
+    // Leads with events another process appended, which the transaction's start indexed: they
+    // are rescored as the writer's own are, committed or not.
+    auto caught_up = [&](Committed& c) {
+      for (std::string& lead : log_->TakeCaughtUp()) c.event_leads.push_back(std::move(lead));
+    };
     if (status.ok()) {
+      caught_up(committed);
       ++groups_;
       for (const Pending& p : group) Remember(p);
       const bool deleted = !committed.deleted_leads.empty();
@@ -171,12 +177,16 @@ void WriteQueue::Run() {
       Committed alone;
       Status one = log_->Transaction(*store_, [&] { return Apply(p, result, alone, now); });
       if (one.ok()) {
+        caught_up(alone);
         ++groups_;
         Remember(p);
         const bool deleted = !alone.deleted_leads.empty();
         if (on_commit_) on_commit_(std::move(alone));
         if (deleted) ++deletions_;
       } else {
+        Committed others;  // only what other processes appended
+        caught_up(others);
+        if (on_commit_ && !others.event_leads.empty()) on_commit_(std::move(others));
         result = WriteResult{one, {}, 0};
       }
       p.done(std::move(result));

@@ -1071,6 +1071,13 @@ TEST_P(ApiTest, AReadSeesTheEventsAnotherProcessAppended) {
   EXPECT_EQ(two.doc["event_count"], 1) << two;
   EXPECT_GT(two.doc["engagement"].get<double>(), 0) << two;
   EXPECT_EQ(Get("/v1/leads/I2/events", read_).doc["events"].size(), 1u);
+  // The leads caught up with are rescored as the server's own writes are, without a sweep.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto rows = ById(Listed());
+        return rows.count("I2") && rows["I2"]["score"] == two.doc["score"];
+      },
+      "I2 stored with its ingested event"));
   // The server's own writes go on after the ingested ones; a duplicate of one is known.
   Reply again = Post("/v1/events", Event("I2", "i2", "quote_request", ts), write_);
   EXPECT_EQ(again.doc["duplicates"], 1) << again;
