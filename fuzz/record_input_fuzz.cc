@@ -48,7 +48,7 @@ const std::shared_ptr<const leadscore::engine::CompiledModel>& Model() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace leadscore::service;
   std::string_view body(reinterpret_cast<const char*>(data), size);
-  std::vector<Rejection> rejected;
+  Rejections rejected;
   std::map<std::string, std::vector<std::string>> events;
   std::string attributes;
   std::string first_lead;
