@@ -8,6 +8,7 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
+#include "service/event_reader.h"
 #include "service/record_json.h"
 
 namespace leadscore::server {
@@ -203,7 +204,7 @@ void AddLeadRoutes(HttpServer& server) {
                  if (single.is_object()) {
                    service::Rejections rejected;
                    store::OutcomeRow row;
-                   if (!service::ReadOutcome(single, 0, now, row, rejected)) {
+                   if (!service::ReadOutcome(single, 0, now, row, rejected, req.body)) {
                      return SendProblem(res, 400, rejected[0].message, rejected[0].field);
                    }
                    Status status = live.RecordOutcome(row);
@@ -219,10 +220,19 @@ void AddLeadRoutes(HttpServer& server) {
                  if (!objects) return SendStatus(res, objects.error());
                  report.received = objects->size();
                  service::WriteRequest request;
+                 // The records' texts, split only for a lead_id beyond 64 bits (as for leads).
+                 std::optional<std::vector<std::string>> texts;
                  for (size_t i = 0; i < objects->size(); ++i) {
+                   const service::RecordJson& object = (*objects)[i];
+                   if (object.is_null()) continue;
+                   std::string_view text;
+                   if (auto id = object.find("lead_id");
+                       id != object.end() && service::MayBeWrittenOtherwise(*id)) {
+                     if (!texts) texts = service::AlignedObjectTexts(req.body, objects->size());
+                     if (i < texts->size()) text = (*texts)[i];
+                   }
                    store::OutcomeRow row;
-                   if (!(*objects)[i].is_null() &&
-                       service::ReadOutcome((*objects)[i], i, now, row, report.rejected)) {
+                   if (service::ReadOutcome(object, i, now, row, report.rejected, text)) {
                      request.outcomes.push_back(std::move(row));
                    }
                  }

@@ -272,7 +272,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
         }
       } else {
         store::OutcomeRow o;
-        if (ReadOutcome(r.object, i, std::nullopt, o, rejected)) {
+        if (ReadOutcome(r.object, i, std::nullopt, o, rejected, r.text)) {
           request.outcomes.push_back(std::move(o));
         }
       }

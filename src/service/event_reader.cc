@@ -142,6 +142,12 @@ Result<std::vector<std::string>> SplitObjects(std::string_view body, Rejections&
   return out;
 }
 
+std::vector<std::string> AlignedObjectTexts(std::string_view body, size_t count) {
+  Rejections ignored;
+  auto split = SplitObjects(body, ignored);
+  return split && split->size() == count ? std::move(*split) : std::vector<std::string>();
+}
+
 // Takes the one row the parser finds in a record.
 class EventReader::Sink : public ingest::RowSink {
  public:

@@ -24,6 +24,11 @@ namespace leadscore::service {
 // object. An element or line that is not an object is a Rejection, and its text is left empty.
 Result<std::vector<std::string>> SplitObjects(std::string_view body, Rejections& rejected);
 
+// SplitObjects' texts when they align with the `count` records SplitBody gave `body` (whose
+// Rejections it already reported), else none. For the rare record whose id only its text tells
+// (IdAsWritten).
+std::vector<std::string> AlignedObjectTexts(std::string_view body, size_t count);
+
 // Not thread-safe: one per request or per thread.
 class EventReader {
  public:

@@ -232,12 +232,7 @@ void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
     if (object.is_null()) continue;
     std::string_view text;
     if (auto id = object.find("lead_id"); id != object.end() && MayBeWrittenOtherwise(*id)) {
-      if (!texts) {
-        Rejections ignored;  // SplitBody reported them
-        auto split = SplitObjects(body, ignored);
-        texts = split && split->size() == objects->size() ? std::move(*split)
-                                                          : std::vector<std::string>();
-      }
+      if (!texts) texts = AlignedObjectTexts(body, objects->size());
       if (i < texts->size()) text = (*texts)[i];
     }
     LeadInput lead;

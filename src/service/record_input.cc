@@ -148,7 +148,7 @@ bool ReadEvent(const json& object, size_t index, EventInput& out, Rejections& re
 }
 
 bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> default_time,
-                 store::OutcomeRow& out, Rejections& rejected) {
+                 store::OutcomeRow& out, Rejections& rejected, std::string_view text) {
   static const char* const kKinds[] = {"sql", "opportunity", "won", "lost"};
   auto reject = [&](const char* field, std::string message) {
     rejected.push_back({index, field, std::move(message)});
@@ -159,6 +159,9 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
     return reject("lead_id", JsonNoIdReason(lead, object, "lead_id"));
   }
   if (HoldsNul(out.lead_id)) return reject("lead_id", NulReason("lead_id"));
+  if (!text.empty() && MayBeWrittenOtherwise(*lead)) {
+    if (auto written = IdAsWritten(text, "lead_id")) out.lead_id = std::move(*written);
+  }
   auto kind = object.find("outcome");
   if (kind == object.end() || !kind->is_string() ||
       std::find(std::begin(kKinds), std::end(kKinds), kind->get<std::string>()) ==

@@ -63,9 +63,10 @@ bool ReadLead(const RecordJson& object, size_t index, LeadInput& out, Rejections
 
 // Validates one outcome object: lead_id, outcome (sql | opportunity | won | lost), `at` (or
 // `ts`: ISO-8601 or Unix seconds; `default_time` when absent, required when that is nullopt),
-// optional numeric `value` (the deal value).
+// optional numeric `value` (the deal value). `text` as for ReadLead: the lead_id as written when
+// it is a whole number beyond 64 bits, so that the outcome finds the lead it names.
 bool ReadOutcome(const RecordJson& object, size_t index, std::optional<Timestamp> default_time,
-                 store::OutcomeRow& out, Rejections& rejected);
+                 store::OutcomeRow& out, Rejections& rejected, std::string_view text = {});
 
 // The text of an id-like JSON value: a non-empty string, or a number in its shortest form; an
 // integer the document holds exactly (to 64 bits) as written, as batch reads it from 2^53 on.

@@ -1757,14 +1757,17 @@ TEST_P(ApiTest, ALeadConditionReadsTheIdAsItWasSent) {
 }
 
 // A lead_id that is a whole number from 2^53 on is the lead as written, as in batch and for
-// events: 9007199254740993 is not 9007199254740992, whether sent in a body (an object, an
-// array) or ingested from a file, and whether or not it fits 64 bits.
+// events and outcomes: 9007199254740993 is not 9007199254740992, whether sent in a body (an
+// object, an array) or ingested from a file, and whether or not it fits 64 bits.
 TEST_P(ApiTest, AWholeNumberLeadIdPast2To53IsTheLeadAsWritten) {
   const std::string lines =
       "{\"lead_id\":9007199254740995,\"country\":\"FR\"}\n"
       "{\"lead_id\":123456789012345678901234567891,\"country\":\"FR\"}\n";
+  const std::string outcomes =
+      "{\"lead_id\":123456789012345678901234567891,\"outcome\":\"won\",\"at\":\"2025-03-01\"}\n";
   auto ingested =
-      RunLeadscore({"ingest", "--db", store_->target(), "--leads", dir_.Write("big.jsonl", lines)});
+      RunLeadscore({"ingest", "--db", store_->target(), "--leads", dir_.Write("big.jsonl", lines),
+                    "--outcomes", dir_.Write("big-outcomes.jsonl", outcomes)});
   ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads",
@@ -1790,6 +1793,23 @@ TEST_P(ApiTest, AWholeNumberLeadIdPast2To53IsTheLeadAsWritten) {
   }
   EXPECT_EQ(Get("/v1/leads/9007199254740992", read_).status, 404);
   EXPECT_EQ(Get("/v1/leads/1.2345678901234568e+29", read_).status, 404);
+  Reply one = Post(
+      "/v1/outcomes",
+      R"({"lead_id":123456789012345678901234567890,"outcome":"sql","at":"2025-03-02"})", write_);
+  ASSERT_EQ(one.status, 201) << one;
+  EXPECT_EQ(one.doc["lead_id"], "123456789012345678901234567890") << one;
+  Reply two =
+      Post("/v1/outcomes",
+           R"([{"lead_id":"x","outcome":"sql","at":"2025-03-02"},)"
+           R"({"lead_id":123456789012345678901234567890,"outcome":"won","at":"2025-03-03"}])",
+           write_);
+  ASSERT_EQ(two.status, 200) << two;
+  for (const auto& [id, count] : {std::pair{"123456789012345678901234567890", 2},
+                                  std::pair{"123456789012345678901234567891", 1}}) {
+    Reply listed = Get(std::string("/v1/leads/") + id + "/outcomes", read_);
+    ASSERT_EQ(listed.status, 200) << listed;
+    EXPECT_EQ(listed.doc["outcomes"].size(), count) << id << ": " << listed;
+  }
   Reply both = Get("/v1/leads/9007199254740993", read_);
   EXPECT_EQ(both.doc["fit"], 45) << both;
   EXPECT_EQ(both.doc["event_count"], 1) << both;
