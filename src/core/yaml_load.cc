@@ -192,4 +192,24 @@ YAML::Node LoadYaml(const std::string& text) {
   return root;
 }
 
+std::optional<bool> YamlBool(const YAML::Node& node) {
+  if (!node.IsScalar()) return std::nullopt;
+  const std::string& s = node.Scalar();
+  if (s == "true" || s == "True" || s == "TRUE" || s == "yes") return true;
+  if (s == "false" || s == "False" || s == "FALSE" || s == "no") return false;
+  return std::nullopt;
+}
+
+std::vector<YAML::Node> RepeatedKeys(const YAML::Node& node) {
+  std::vector<YAML::Node> out;
+  if (!node.IsMap()) return out;
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    if (entry.first.IsScalar() && !seen.insert(entry.first.Scalar()).second) {
+      out.push_back(entry.first);
+    }
+  }
+  return out;
+}
+
 }  // namespace leadscore

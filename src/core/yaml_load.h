@@ -4,7 +4,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace leadscore {
 
@@ -19,5 +21,13 @@ void ExpandMergeKeys(YAML::Node root);
 // the file); and, for a parse error on a line indented with a tab, yaml-cpp's message and what
 // is wrong.
 YAML::Node LoadYaml(const std::string& text);
+
+// A YAML boolean as leadscore's files write it: true, True, TRUE or yes; false, False, FALSE or
+// no. nullopt for anything else (the caller reports it: `1` or `treu` is no boolean).
+std::optional<bool> YamlBool(const YAML::Node& node);
+
+// The keys of map `node` that repeat an earlier key of it, in order. yaml-cpp keeps both, and
+// a reader that looks keys up sees only one, so a second `score:` would silently go unread.
+std::vector<YAML::Node> RepeatedKeys(const YAML::Node& node);
 
 }  // namespace leadscore

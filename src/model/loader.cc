@@ -136,11 +136,7 @@ std::optional<std::string> Loader::Text(const YAML::Node& node, std::string_view
 }
 
 std::optional<bool> Loader::Bool(const YAML::Node& node, std::string_view what) {
-  if (node.IsScalar()) {
-    const std::string& s = node.Scalar();
-    if (s == "true" || s == "True" || s == "TRUE" || s == "yes") return true;
-    if (s == "false" || s == "False" || s == "FALSE" || s == "no") return false;
-  }
+  if (auto b = YamlBool(node)) return b;
   Error(node, std::string(what) + " must be true or false");
   return std::nullopt;
 }

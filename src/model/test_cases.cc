@@ -3,8 +3,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "core/read_file.h"
 #include "core/yaml_load.h"
@@ -28,13 +30,21 @@ class SuiteReader {
       Error(root, "a test file is a map with `cases:`, a list of test cases");
       return tl::unexpected(std::move(errors_));
     }
+    NoRepeatedKeys(root, "a test file");
     for (const auto& entry : root) {
       std::string key = entry.first.Scalar();
       if (key != "cases" && key != "model") UnknownKey(entry.first, key, "", {"cases", "model"});
     }
     if (root["model"]) suite_.model = root["model"].Scalar();
     for (const auto& c : root["cases"]) ReadCase(c);
-    if (!errors_.empty()) return tl::unexpected(std::move(errors_));
+    if (!errors_.empty()) {
+      // In file order: a case's own keys are checked before what they hold.
+      std::stable_sort(
+          errors_.begin(), errors_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+            return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
+          });
+      return tl::unexpected(std::move(errors_));
+    }
     return std::move(suite_);
   }
 
@@ -52,6 +62,13 @@ class SuiteReader {
 
   void Error(const YAML::Node& node, std::string message) {
     errors_.push_back({suite_.file, PosOf(node), std::move(message)});
+  }
+
+  // A key written twice would keep one of its values unchecked: an error, as in a model.
+  void NoRepeatedKeys(const YAML::Node& node, const std::string& where) {
+    for (const YAML::Node& key : RepeatedKeys(node)) {
+      Error(key, "duplicate key `" + key.Scalar() + "` in " + where);
+    }
   }
 
   Value Scalar(const YAML::Node& node) {
@@ -79,6 +96,7 @@ class SuiteReader {
       Error(node, std::string(what) + " must be a map of name: value");
       return out;
     }
+    NoRepeatedKeys(node, what);
     for (const auto& entry : node) out.emplace_back(entry.first.Scalar(), Scalar(entry.second));
     return out;
   }
@@ -97,6 +115,7 @@ class SuiteReader {
       Error(node, "a test case must be a map (name, as_of, lead, events, expect)");
       return;
     }
+    NoRepeatedKeys(node, "a test case");
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (key == "name") {
@@ -129,6 +148,7 @@ class SuiteReader {
       Error(node, "an event must be a map with type and ts");
       return;
     }
+    NoRepeatedKeys(node, "an event");
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (key == "type") {
@@ -152,6 +172,7 @@ class SuiteReader {
       Error(node, "expect must be a map");
       return;
     }
+    NoRepeatedKeys(node, "expect");
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       const YAML::Node& v = entry.second;
@@ -177,11 +198,16 @@ class SuiteReader {
           Error(v, "reasons must be a map of rule: points");
           continue;
         }
+        NoRepeatedKeys(v, "reasons");
         for (const auto& r : v) {
           if (auto p = Number(r.second, "points")) c.reasons.emplace_back(r.first.Scalar(), *p);
         }
       } else if (key == "exact_reasons") {
-        c.exact_reasons = v.Scalar() == "true";
+        if (auto exact = YamlBool(v)) {
+          c.exact_reasons = *exact;
+        } else {
+          Error(v, "exact_reasons must be true or false");
+        }
       } else {
         UnknownKey(entry.first, key, "expect",
                    {"score", "fit", "engagement", "grade", "stage", "reasons", "exact_reasons"});

@@ -823,6 +823,47 @@ TEST_F(Cli, TestCommandReportsDiffsAndFails) {
   EXPECT_NE(r.out.find("1 passed, 1 failed"), std::string::npos) << r.out;
 }
 
+// `exact_reasons` reads as the model's booleans do (True, yes), and anything else is an error
+// rather than a check quietly left out; a key written twice is an error, not the last one read.
+TEST_F(Cli, TestFilesReadBooleansAndRefuseRepeatedKeys) {
+  std::string cases = dir_.Write("exact.yaml", R"(cases:
+  - name: an extra reason under True
+    as_of: 2024-01-01
+    lead: {size: 50, industry: IT}
+    expect: {score: 35, reasons: {sme: 20}, exact_reasons: True}
+  - name: the same without exact reasons
+    as_of: 2024-01-01
+    lead: {size: 50, industry: IT}
+    expect: {score: 35, reasons: {sme: 20}, exact_reasons: no}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL  an extra reason under True"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS  the same without exact reasons"), std::string::npos) << r.out;
+
+  std::string bad = dir_.Write("bad.yaml", R"(cases:
+  - name: a misspelt boolean
+    as_of: 2024-01-01
+    lead: {size: 50}
+    expect: {score: 20, exact_reasons: treu}
+  - name: twice
+    as_of: 2024-01-01
+    lead: {size: 50, size: 5}
+    expect: {score: 99, score: 20}
+    expect: {stage: MQL}
+)");
+  r = RunLeadscore({"test", model_, bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(bad + ":5:40: exact_reasons must be true or false"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(bad + ":8:22: duplicate key `size` in lead"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad + ":9:25: duplicate key `score` in expect"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad + ":10:5: duplicate key `expect` in a test case"), std::string::npos)
+      << r.err;
+  EXPECT_LT(r.err.find(":9:25:"), r.err.find(":10:5:")) << "in file order: " << r.err;
+  EXPECT_EQ(r.out.find("PASS"), std::string::npos) << r.out;
+}
+
 // Cases that share a lead or an as-of time say so once, with a YAML merge key.
 TEST_F(Cli, TestCasesShareSettingsThroughMergeKeys) {
   std::string cases = dir_.Write("merged.yaml", R"(cases:
