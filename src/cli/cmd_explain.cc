@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "engine/scorer.h"
 #include "service/batch_score.h"
 #include "service/lead_table.h"
+#include "service/next_steps.h"
 #include "service/stage_forecast.h"
 
 namespace leadscore::cli {
@@ -54,6 +56,23 @@ std::string InputProblems(const service::Batch& batch, uint64_t total) {
                      Plural(total, "problem"), parts);
 }
 
+// The events of `all` (those that matched `rule`) that count in its contribution at `as_of`
+// (SCORING.md, "Computing a score"): those younger than an expiry or a count window, the latest
+// for a `once` rule, every one otherwise. Oldest first, ties in file order.
+std::vector<EventRef> CountingEvents(const engine::CompiledEngagementRule& rule,
+                                     std::vector<EventRef> all, Timestamp as_of) {
+  std::stable_sort(all.begin(), all.end(),
+                   [](const EventRef& a, const EventRef& b) { return a.ts < b.ts; });
+  int64_t younger_than = 0;  // 0: no limit
+  if (rule.kind == engine::RuleKind::kCountWindow) younger_than = rule.within_micros;
+  if (rule.decay.kind == model::DecayKind::kExpireAfter) younger_than = rule.decay.age_limit;
+  if (younger_than > 0) {
+    std::erase_if(all, [&](const EventRef& e) { return as_of - e.ts >= younger_than; });
+  }
+  if (rule.kind == engine::RuleKind::kOnce && all.size() > 1) all.erase(all.begin(), all.end() - 1);
+  return all;
+}
+
 std::string StageName(const engine::CompiledModel& m, int stage) {
   return stage >= 0 ? m.stages()[stage].id : "(no stage)";
 }
@@ -66,6 +85,10 @@ int RunExplain(const ExplainArgs& args) {
 
   ErrorReporter errors(0);  // bad rows are counted, not printed: this is about one lead
   std::map<uint32_t, std::vector<EventRef>> events_by_rule;
+  // The lead's events with their properties, for next steps that change an attribute an
+  // engagement rule reads (service/next_steps.h); the arena keeps their strings.
+  std::vector<service::PastEvent> past;
+  std::deque<std::string> arena;
   service::BatchOptions options;
   options.leads_path = args.leads;
   options.events_path = args.events;
@@ -73,9 +96,15 @@ int RunExplain(const ExplainArgs& args) {
   options.only_lead = args.lead;
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   NoteTerminalInput("explain", {{"--leads", args.leads}, {"--events", args.events}});
-  options.on_applied = [&](uint32_t /*lead*/, uint64_t line, Timestamp ts,
+  options.on_applied = [&](uint32_t /*lead*/, uint64_t line, const engine::EventView& event,
                            const std::vector<uint32_t>& rules) {
-    for (uint32_t r : rules) events_by_rule[r].push_back({line, ts});
+    for (uint32_t r : rules) events_by_rule[r].push_back({line, event.ts});
+    service::PastEvent& kept = past.emplace_back();
+    kept.type_id = event.type_id;
+    kept.ts = event.ts;
+    for (const Value& v : event.properties) {
+      kept.properties.push_back(v.is_string() ? Value::String(arena.emplace_back(v.str())) : v);
+    }
   };
   auto loaded = service::LoadBatch(model, options);
   if (!loaded) {
@@ -120,10 +149,7 @@ int RunExplain(const ExplainArgs& args) {
       continue;
     }
     const auto& rule = m.engagement_rules()[r.rule_index];
-    auto& refs = events_by_rule[r.rule_index];
-    // Oldest first, so the newest are printed first below; ties in file order.
-    std::stable_sort(refs.begin(), refs.end(),
-                     [](const EventRef& a, const EventRef& b) { return a.ts < b.ts; });
+    std::vector<EventRef> refs = CountingEvents(rule, events_by_rule[r.rule_index], as_of->time);
     std::string how;
     switch (rule.kind) {
       case engine::RuleKind::kCount:
@@ -163,59 +189,45 @@ int RunExplain(const ExplainArgs& args) {
   const int next = score.stage + 1;
   if (static_cast<size_t>(next) < m.stages().size()) {
     fmt::print("\nto reach {} ({}):\n", m.stages()[next].id, m.spec().stages[next].when.text);
-    int found_actions = 0;
-    engine::Score what_if;
-    for (uint32_t i = 0; i < m.engagement_rules().size(); ++i) {
-      const auto& rule = m.engagement_rules()[i];
-      engine::StateTable scratch(m, batch.states.reference());
-      uint32_t copy = scratch.CopyLead(batch.states, row);
-      const auto& indexes = m.RulesForType(m.EventTypeId(rule.event));
-      uint64_t bit = 0;
-      for (size_t k = 0; k < indexes.size(); ++k) {
-        if (indexes[k] == i) bit = uint64_t{1} << k;
+    const auto steps =
+        service::NextSteps(scorer, batch.states, row, args.lead, attributes, past, *as_of, next);
+    for (const service::NextStep& step : steps) {
+      std::string reached =
+          step.stage > next ? fmt::format(" (stage {})", m.stages()[step.stage].id) : "";
+      if (!step.is_event) {
+        fmt::print("  fill in {} with {}: score {}{}\n", step.properties[0].first,
+                   step.properties[0].second, FormatScore(step.score), reached);
+        continue;
       }
-      scorer.ApplyMatched(scratch, copy, m.EventTypeId(rule.event), as_of->time, bit);
-      scorer.Evaluate(scratch, copy, attributes, *as_of, false, what_if);
-      if (what_if.stage >= next) {
-        ++found_actions;
-        fmt::print("  one more {} event{} (rule {}): score {}\n", rule.event,
-                   rule.when ? " where " + m.spec().engagement.rules[i].when->text : "", rule.id,
-                   FormatScore(what_if.score));
+      std::string with;
+      for (const auto& [name, value] : step.properties) {
+        with += fmt::format("{} {} = {}", with.empty() ? " with" : ",", name, value);
       }
+      std::string rules;
+      for (const std::string& id : step.rules) rules += (rules.empty() ? "" : ", ") + id;
+      fmt::print("  one more {} event{} (rule{} {}): score {}{}\n", step.event_type, with,
+                 step.rules.size() > 1 ? "s" : "", rules, FormatScore(step.score), reached);
     }
-    for (uint32_t i = 0; i < m.fit_rules().size(); ++i) {
-      const auto& rule = m.fit_rules()[i];
-      if (scorer.FitRuleHolds(i, attributes, *as_of)) continue;
-      std::vector<std::string> missing;
-      for (uint32_t slot : rule.lead_slots) {
-        if (attributes[slot].is_null()) missing.push_back(m.lead_fields()[slot].name);
-      }
-      if (missing.empty()) continue;
-      scorer.ForceFitRule(static_cast<int>(i));
-      scorer.Evaluate(batch.states, row, attributes, *as_of, false, what_if);
-      scorer.ForceFitRule(-1);
-      if (what_if.stage >= next) {
-        ++found_actions;
-        std::string names;
-        for (const auto& n : missing) names += (names.empty() ? "" : ", ") + n;
-        fmt::print("  fill in {} so that {} holds ({}): score {}\n", names, rule.id,
-                   m.spec().fit.rules[i].when->text, FormatScore(what_if.score));
-      }
-    }
-    if (found_actions == 0) fmt::print("  no single event or attribute gets there\n");
+    if (steps.empty()) fmt::print("  no single event or attribute gets there\n");
   }
   if (score.stage >= 0) {
     auto change = service::StageChangeTime(scorer, batch.states, row, attributes, as_of->time);
     if (change) {
       engine::Score later;
       scorer.Evaluate(batch.states, row, attributes, AsOf{*change}, false, later);
+      // The first whole second at which the stage has changed.
       Timestamp second = (*change + kMicrosPerSecond - 1) / kMicrosPerSecond * kMicrosPerSecond;
-      fmt::print("\nif nothing happens: leaves {} on {}, when decay ends `{}`; then {}\n",
-                 m.stages()[score.stage].id, FormatTimestamp(second),
-                 m.spec().stages[score.stage].when.text,
-                 later.stage >= 0 ? "stage " + StageName(m, later.stage) : "no stage");
+      const std::string& now = m.stages()[score.stage].id;
+      if (later.stage > score.stage) {
+        fmt::print("\nif nothing happens: moves up from {} to {} on {}\n", now,
+                   m.stages()[later.stage].id, FormatTimestamp(second));
+      } else {
+        fmt::print("\nif nothing happens: leaves {} on {}, when `{}` stops holding; then {}\n", now,
+                   FormatTimestamp(second), m.spec().stages[score.stage].when.text,
+                   later.stage >= 0 ? "stage " + StageName(m, later.stage) : "no stage");
+      }
     } else {
-      fmt::print("\nif nothing happens: stays {} (decay never takes it out)\n",
+      fmt::print("\nif nothing happens: stays {} (time alone never takes it out)\n",
                  m.stages()[score.stage].id);
     }
   }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 #include "engine/rounding.h"
 
@@ -175,6 +176,35 @@ double Scorer::RuleContribution(const StateTable& states, uint32_t lead, uint32_
     if (rule.points < 0) c = std::max(c, -*rule.max);
   }
   return c;
+}
+
+void Scorer::StepTimes(const StateTable& states, uint32_t lead, Timestamp after,
+                       std::vector<Timestamp>& out) const {
+  auto add = [&](Timestamp ts, int64_t length) {
+    // Saturating: a length of up to 1e12 s from a time near the year 9999.
+    if (ts != kNoTime && ts <= std::numeric_limits<Timestamp>::max() - length &&
+        ts + length > after) {
+      out.push_back(ts + length);
+    }
+  };
+  for (const CompiledEngagementRule& rule : model_.engagement_rules()) {
+    const StateSlot* s = states.Row(lead) + rule.state_offset;
+    switch (rule.kind) {
+      case RuleKind::kExpiring:
+        if (s[0].n >= 0) {
+          for (Timestamp t : states.List(s[0].n)) add(t, rule.decay.age_limit);
+        }
+        break;
+      case RuleKind::kOnce:
+        if (rule.decay.kind == model::DecayKind::kExpireAfter) add(s[0].ts, rule.decay.age_limit);
+        break;
+      case RuleKind::kCountWindow:
+        add(s[rule.state_size - 1].ts, rule.within_micros);
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 bool Scorer::FitRuleHolds(uint32_t index, std::span<const Value> lead_attributes, AsOf as_of) {

@@ -62,6 +62,13 @@ class Scorer {
   // rule's own cap).
   double RuleContribution(const StateTable& states, uint32_t lead, uint32_t rule, AsOf as_of) const;
 
+  // The times after `after` at which a rule's contribution for lead `lead` steps if no event is
+  // added: an event reaching its rule's expiry (`expire_after`, for a `once` rule too) or
+  // leaving a count window. Appended to `out`, unordered. (Half-life decay and days_since()
+  // change a score continuously: no step.)
+  void StepTimes(const StateTable& states, uint32_t lead, Timestamp after,
+                 std::vector<Timestamp>& out) const;
+
   // Makes fit rule `rule` hold in later Evaluate calls whatever the attributes say (-1: none);
   // `explain` uses it to show what filling in a missing attribute would do.
   void ForceFitRule(int rule) { forced_fit_rule_ = rule; }

@@ -681,10 +681,9 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
       if (r.lead == kSkip) continue;
       while (states.size() <= r.lead) states.AddLead();
       uint64_t mask = r.mask;
+      engine::EventView view{r.type_id, r.ts, {}, batch.as_of.time};
       if (keep_values) {
-        engine::EventView view{r.type_id, r.ts,
-                               std::span<const Value>(parsed.values.data() + r.values, num_props),
-                               batch.as_of.time};
+        view.properties = std::span<const Value>(parsed.values.data() + r.values, num_props);
         auto attributes = r.lead < leads_from_file ? batch.leads.attributes(r.lead)
                                                    : std::span<const Value>(no_attributes);
         mask |= scorer.MatchWithLead(view, attributes);
@@ -696,7 +695,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
         for (size_t k = 0; k < indexes.size(); ++k) {
           if (mask >> k & 1) matched.push_back(indexes[k]);
         }
-        options.on_applied(r.lead, r.line, r.ts, matched);
+        options.on_applied(r.lead, r.line, view, matched);
       }
     }
   };

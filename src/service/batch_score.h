@@ -18,6 +18,7 @@
 #include "engine/compiled_model.h"
 #include "engine/lead_state.h"
 #include "engine/score.h"
+#include "engine/scorer.h"
 #include "ingest/record_source.h"
 #include "service/lead_table.h"
 
@@ -63,7 +64,9 @@ struct BatchOptions {
   // keep the default.
   bool keep_attributes = true;
   // Called for each event applied to a lead, with the matched rule indexes (for `explain`).
-  std::function<void(uint32_t lead, uint64_t line, Timestamp ts,
+  // The event's properties are there only when an engagement rule reads lead attributes (and
+  // so the properties are kept to match it).
+  std::function<void(uint32_t lead, uint64_t line, const engine::EventView& event,
                      const std::vector<uint32_t>& rules)>
       on_applied;
 };

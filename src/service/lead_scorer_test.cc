@@ -217,7 +217,8 @@ TEST(LeadScorer, SameAsBatchOnGeneratedData) {
 }
 
 // What `leadscore explain --model examples/saas/model.yaml --as-of 2025-12-20` prints for the
-// generator's data (--leads 300 --months 3 --seed 7) after "if nothing happens: leaves MQL on".
+// generator's data (--leads 300 --months 3 --seed 7) after "if nothing happens: leaves MQL on":
+// the first whole second at which `leadscore score` of the events up to 2025-12-20 gives no stage.
 TEST(LeadScorer, StageChangeTimeAsExplainPrintsIt) {
   ScratchDir dir("explain");
   Records records = GeneratedRecords(dir.path, 300, 3, 7);
@@ -228,7 +229,7 @@ TEST(LeadScorer, StageChangeTimeAsExplainPrintsIt) {
     return FormatTimestamp((*change + kMicrosPerSecond - 1) / kMicrosPerSecond * kMicrosPerSecond);
   };
   EXPECT_EQ(leaves("L0000103"), "2026-03-26T19:21:05Z");
-  EXPECT_EQ(leaves("L0000050"), "2026-02-05T15:32:55Z");
+  EXPECT_EQ(leaves("L0000050"), "2026-02-05T15:32:54Z");  // `score` there: no stage
 }
 
 const char* kModel = R"(

@@ -1,5 +1,8 @@
 #include "service/stage_forecast.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace leadscore::service {
 
 std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const engine::StateTable& states,
@@ -11,12 +14,36 @@ std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const engine::S
     return s.stage;
   };
   const int stage = stage_at(from);
+  // Where to look: every step of the grid up to the horizon, every moment a rule's total steps
+  // (so that a change there, however short, is seen exactly), and the last time there is.
+  std::vector<Timestamp> times;
+  // Finer while a short half-life moves the score fast (rules that fade at different speeds can
+  // take a lead out of a stage and back within hours): an eighth of it, for 64 half-lives.
+  double shortest = 0;
+  for (const auto& rule : scorer.model().engagement_rules()) {
+    if (rule.decay.kind == model::DecayKind::kHalfLife &&
+        (shortest == 0 || rule.decay.micros < shortest)) {
+      shortest = rule.decay.micros;
+    }
+  }
+  Timestamp ahead = 0;
+  if (shortest > 0 && shortest / 8 < kStageForecastStep) {
+    const auto step = std::max<Timestamp>(kMicrosPerSecond, static_cast<Timestamp>(shortest / 8));
+    const auto until = static_cast<Timestamp>(std::min(64 * shortest, 1e15));
+    for (ahead = step; ahead <= until; ahead += step) times.push_back(from + ahead);
+  }
+  for (ahead += kStageForecastStep; ahead <= kStageForecastHorizon; ahead += kStageForecastStep) {
+    times.push_back(from + ahead);
+  }
+  scorer.StepTimes(states, lead, from, times);
+  const Timestamp last = kLastTimestamp;
+  if (last > from) times.push_back(last);
+  std::sort(times.begin(), times.end());
   Timestamp lo = from;
-  for (Timestamp ahead = kStageForecastStep; ahead <= kStageForecastHorizon;
-       ahead += kStageForecastStep) {
-    Timestamp hi = from + ahead;
+  for (Timestamp hi : times) {
+    if (hi <= lo || hi > last) continue;
     if (stage_at(hi) != stage) {
-      while (hi - lo > kMicrosPerSecond) {  // bisect to the second
+      while (hi - lo > 1) {  // bisect to the microsecond
         Timestamp mid = lo + (hi - lo) / 2;
         (stage_at(mid) != stage ? hi : lo) = mid;
       }

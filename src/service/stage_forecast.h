@@ -16,18 +16,23 @@
 
 namespace leadscore::service {
 
-// How far and how finely StageChangeTime looks ahead.
+// How finely StageChangeTime looks ahead, and how far at that step.
 inline constexpr Timestamp kStageForecastStep = kMicrosPerDay / 4;
 inline constexpr Timestamp kStageForecastHorizon = 3650 * kMicrosPerDay;  // 10 years
+// The last time a score is given for: 9999-12-31T23:59:59Z.
+inline constexpr Timestamp kLastTimestamp = static_cast<Timestamp>(kLastSecond) * kMicrosPerSecond;
 
 // The first time after `from` at which lead `lead` of `states` (with `attributes`, by lead
 // slot) has a stage other than its stage at `from`, if no further event is applied; nullopt
-// when the stage stays the same for kStageForecastHorizon.
+// when the stage stays the same up to kLastTimestamp.
 //
-// The lead is evaluated every kStageForecastStep after `from` (so a stage left and re-entered
-// between two steps is not seen), and the first step with another stage is bisected: the result
-// is a time at which the stage has changed, at most one second after the last time found
-// unchanged. Costs up to 14,600 evaluations when the stage never changes.
+// The lead is evaluated at every moment one of its rules' totals steps (an event reaching its
+// expiry or leaving a count window: Scorer::StepTimes), every kStageForecastStep for
+// kStageForecastHorizon (every eighth of the shortest half-life first, for 64 of them, when
+// that is shorter), and at kLastTimestamp; the first of these with another stage is bisected to
+// the microsecond. So a change at a step is found exactly, and a change that decay or
+// days_since() makes between two looks is found if it lasts until the later one. Costs about
+// 14,700 evaluations (15,200 with a short half-life) when the stage never changes.
 // REQUIRES: every event applied to the lead has ts <= from.
 std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const engine::StateTable& states,
                                          uint32_t lead, std::span<const Value> attributes,

@@ -922,6 +922,121 @@ TEST_F(Cli, ExplainNamesRulesEventsAndNextSteps) {
   EXPECT_EQ(missing.exit_code, 1);
 }
 
+// explain's next steps are scored as they would be if they happened: a made-up event counts for
+// every rule of its type it matches and for no other (a rule on `lead.x` the lead does not meet
+// is no step); a filled-in attribute is read by every rule that reads it, with a value the
+// model's conditions name. `score` on the files with the step done gives what explain says.
+TEST_F(Cli, ExplainsNextStepsAsTheyWouldScore) {
+  std::string model = dir_.Write("steps.yaml", R"(fields: {company_size: number, budget: number}
+fit:
+  rules:
+    - {id: budget, when: budget >= 5000 and company_size > 5, points: 50}
+    - {id: mid, when: company_size between 10 and 500, points: 20}
+    - {id: some, when: company_size > 5, points: 20}
+engagement:
+  rules:
+    - {id: page_visit, event: page_view, points: 5}
+    - {id: pricing, event: page_view, when: 'contains(url, "/pricing")', points: 10}
+    - {id: fr_quote, event: quote_request, when: lead.country == "FR", points: 50}
+stages: [{id: MQL, when: score >= 60}]
+)");
+  std::string leads = dir_.Write("leads.csv", "lead_id,country,company_size\nL1,DE,1\nL2,DE,\n");
+  std::string events = dir_.Write(
+      "events.jsonl",
+      R"({"lead_id":"L1","type":"page_view","ts":"2026-01-01T00:00:00Z","url":"/pricing"})"
+      "\n"
+      R"({"lead_id":"L1","type":"page_view","ts":"2026-01-01T00:00:00Z","url":"/pricing"})"
+      "\n"
+      R"({"lead_id":"L1","type":"page_view","ts":"2026-01-01T00:00:00Z","url":"/pricing"})"
+      "\n");
+  auto explain = [&](const std::string& lead) {
+    return RunLeadscore({"explain", "--model", model, "--leads", leads, "--events", events,
+                         "--lead", lead, "--as-of", "2026-01-01"});
+  };
+  auto r = explain("L1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("score 45.00"), std::string::npos) << r.out;
+  // 45 + 5 + 10: both page_view rules count the event.
+  EXPECT_NE(r.out.find("  one more page_view event with url = \"/pricing\" (rules page_visit, "
+                       "pricing): score 60.00\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("fr_quote"), std::string::npos) << r.out;  // the lead is not in FR
+  EXPECT_EQ(r.out.find("budget"), std::string::npos) << r.out;    // company_size 1 blocks it
+  r = explain("L2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // company_size alone: mid and some, 40 < 60; with budget filled in too it would be two steps.
+  EXPECT_NE(r.out.find("no single event or attribute gets there"), std::string::npos) << r.out;
+
+  std::string done = dir_.Write("done.jsonl", [&] {
+    std::ifstream in(events);
+    std::stringstream all;
+    all << in.rdbuf()
+        << R"({"lead_id":"L1","type":"page_view","ts":"2026-01-01T00:00:00Z","url":"/pricing"})"
+        << "\n";
+    return all.str();
+  }());
+  auto scored = RunLeadscore(
+      {"score", "--model", model, "--leads", leads, "--events", done, "--as-of", "2026-01-01"});
+  EXPECT_NE(scored.out.find("L1,60.00,0.00,60.00,,MQL"), std::string::npos) << scored.out;
+}
+
+// "If nothing happens" is exact at a rule's step (an event reaching its expiry), however far
+// ahead and however short the stay out of the stage; a stage left upwards says so; "what
+// counted" lists only the events that still count.
+TEST_F(Cli, ExplainsWhenTimeAloneChangesTheStage) {
+  std::string model = dir_.Write("time.yaml", R"(engagement:
+  rules:
+    - {id: demo, event: demo_booked, points: 60, decay: {expire_after: 4000d}}
+    - {id: a, event: a, points: 30, decay: {expire_after: 25h}}
+    - {id: b, event: b, points: -20, decay: {expire_after: 26h}}
+    - {id: c, event: c, points: 40}
+    - {id: visit, event: pv, points: 5, max: 25, decay: {expire_after: 7d}}
+stages: [{id: MQL, when: score >= 40}, {id: SQL, when: score >= 65}]
+)");
+  std::string leads = dir_.Write("leads.csv", "lead_id\nfar\ndip\nup\nvisits\n");
+  std::string events = dir_.Write("events.csv",
+                                  "lead_id,type,ts\n"
+                                  "far,demo_booked,2026-01-01T00:00:00Z\n"
+                                  "dip,a,2026-01-01T00:00:00Z\n"
+                                  "dip,b,2026-01-01T00:00:00Z\n"
+                                  "dip,c,2026-01-01T00:00:00Z\n"
+                                  "up,c,2026-01-01T00:00:00Z\n"
+                                  "up,c,2026-01-01T00:00:00Z\n"
+                                  "up,b,2026-01-01T00:00:00Z\n"
+                                  "visits,pv,2025-12-01T00:00:00Z\n"
+                                  "visits,pv,2025-12-02T00:00:00Z\n"
+                                  "visits,pv,2025-12-30T00:00:00Z\n"
+                                  "visits,c,2025-12-30T00:00:00Z\n");
+  auto explain = [&](const std::string& lead) {
+    auto r = RunLeadscore({"explain", "--model", model, "--leads", leads, "--events", events,
+                           "--lead", lead, "--as-of", "2026-01-01"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  // Eleven years on: not "stays".
+  EXPECT_NE(explain("far").find("if nothing happens: leaves MQL on 2036-12-14T00:00:00Z, when "
+                                "`score >= 40` stops holding; then no stage"),
+            std::string::npos);
+  // Out of MQL from 01:00 (a expires) to 02:00 (b expires) on the next day.
+  EXPECT_NE(explain("dip").find("leaves MQL on 2026-01-02T01:00:00Z"), std::string::npos);
+  EXPECT_NE(explain("up").find("if nothing happens: moves up from MQL to SQL on "
+                               "2026-01-02T02:00:00Z"),
+            std::string::npos);
+  std::string visits = explain("visits");
+  EXPECT_NE(visits.find("+5.00  visit              1 x +5.00 pv"), std::string::npos) << visits;
+  EXPECT_NE(visits.find("events: 2025-12-30T00:00:00Z (" + events + ":11)\n"), std::string::npos)
+      << visits;
+  // The dip, as `score` sees it.
+  for (const auto& [at, row] : {std::pair{"2026-01-02T00:59:59Z", "dip,50.00,0.00,50.00,,MQL\n"},
+                                std::pair{"2026-01-02T01:00:00Z", "dip,20.00,0.00,20.00,,\n"},
+                                std::pair{"2026-01-02T02:00:00Z", "dip,40.00,0.00,40.00,,MQL\n"}}) {
+    auto r = RunLeadscore(
+        {"score", "--model", model, "--leads", leads, "--events", events, "--as-of", at});
+    EXPECT_NE(r.out.find(row), std::string::npos) << at << "\n" << r.out;
+  }
+}
+
 // explain counts the input's problems rather than listing them, and tells them apart: a value
 // that did not convert is not a skipped row.
 TEST_F(Cli, ExplainCountsTheInputsProblemsByKind) {
