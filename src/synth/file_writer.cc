@@ -22,10 +22,9 @@ FileWriter::FileWriter(std::string path, std::FILE* file)
 }
 
 FileWriter::~FileWriter() {
-  if (file_ == nullptr) return;
-  // Not closed: the run failed before the file was complete.
-  std::fclose(file_);
-  std::remove(tmp_.c_str());
+  // Not committed: the run failed before this file, or another, was complete.
+  if (file_ != nullptr) std::fclose(file_);
+  if (file_ != nullptr || finished_) std::remove(tmp_.c_str());
 }
 
 void FileWriter::WriteThrough(std::string_view text) {
@@ -65,17 +64,27 @@ void FileWriter::AppendCsvField(std::string_view text) {
   Append('"');
 }
 
-Status FileWriter::Close() {
-  if (file_ == nullptr) return Status::Ok();
+Status FileWriter::Finish() {
+  if (file_ == nullptr) return error_.empty() ? Status::Ok() : DataLoss(error_);
   FlushBuffer();
   if (std::fclose(file_) != 0 && error_.empty()) {
     error_ = "cannot write " + path_ + ": " + std::strerror(errno);
   }
   file_ = nullptr;
-  if (error_.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
-  }
   if (!error_.empty()) {
+    std::remove(tmp_.c_str());
+    return DataLoss(error_);
+  }
+  finished_ = true;
+  return Status::Ok();
+}
+
+Status FileWriter::Commit() {
+  LS_RETURN_IF_ERROR(Finish());
+  if (!finished_) return Status::Ok();  // committed before
+  finished_ = false;
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
     std::remove(tmp_.c_str());
     return DataLoss(error_);
   }

@@ -2,9 +2,9 @@
 // few shapes the generator writes (integers, padded ids, ISO times, CSV fields).
 //
 // Owns its FILE and a 1 MiB buffer; flushes in large writes. Errors are sticky: the first failed
-// write is remembered and reported by Close(). The file is written beside its path and renamed
-// into place by a successful Close(), so that a full disk or a failed run never leaves a
-// truncated file that reads as a smaller valid one. Not thread-safe.
+// write is remembered and reported by Finish(). The file is written beside its path and renamed
+// into place by Commit(), so that a full disk or a failed run never leaves a truncated file that
+// reads as a smaller valid one. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@ namespace leadscore::synth {
 
 class FileWriter {
  public:
-  // Starts `path` (written as `path`.tmp until Close). Fails with kInvalidArgument naming the
+  // Starts `path` (written as `path`.tmp until Commit). Fails with kInvalidArgument naming the
   // path and the OS reason.
   static Result<std::unique_ptr<FileWriter>> Open(const std::string& path);
 
@@ -50,11 +50,14 @@ class FileWriter {
   // Bytes appended so far.
   uint64_t bytes_written() const { return flushed_ + size_; }
 
-  // Flushes and closes the file and puts it in place at its path; returns the first error met
-  // (kDataLoss with the path and the OS reason), having removed what was written, or OK.
-  // Calling it twice returns OK the second time. A writer dropped without Close() removes what
-  // it wrote.
-  Status Close();
+  // Flushes and closes the file, which waits beside its path for Commit; returns the first error
+  // met (kDataLoss with the path and the OS reason), having removed what was written, or OK.
+  Status Finish();
+  // Finishes the file if need be and puts it in place at its path (errors as Finish). Calling
+  // it twice returns OK the second time. A writer dropped without Commit() removes what it
+  // wrote, so that files written together (`generate`'s three) are put in place together or
+  // not at all.
+  Status Commit();
 
  private:
   static constexpr size_t kCapacity = size_t{1} << 20;
@@ -69,8 +72,9 @@ class FileWriter {
   }
 
   std::string path_;
-  std::string tmp_;  // where the file is written until Close() renames it to path_
+  std::string tmp_;  // where the file is written until Commit() renames it to path_
   std::FILE* file_;
+  bool finished_ = false;  // closed, waiting for Commit
   std::unique_ptr<char[]> buffer_;
   size_t size_ = 0;
   uint64_t flushed_ = 0;

@@ -40,7 +40,7 @@ TEST(FileWriter, FormatsNumbersTimesAndCsvFields) {
   out.Append(' ');
   out.AppendCsvField("Le \"Petit\" Atelier");
   EXPECT_EQ(ReadAll(path).size(), 0u);  // still in the buffer
-  ASSERT_TRUE(out.Close().ok());
+  ASSERT_TRUE(out.Commit().ok());
   EXPECT_EQ(ReadAll(path),
             "0 0000042 18446744073709551615 2024-05-01T10:00:00Z plain \"Acme, Inc.\" "
             "\"Le \"\"Petit\"\" Atelier\"");
@@ -55,7 +55,7 @@ TEST(FileWriter, WritesMoreThanItsBuffer) {
   const std::string chunk(1000, 'x');
   for (int i = 0; i < 3000; ++i) (*writer)->Append(chunk);
   (*writer)->Append(std::string(3 << 20, 'y'));
-  ASSERT_TRUE((*writer)->Close().ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
   EXPECT_EQ(std::filesystem::file_size(path), 3000u * 1000 + (3u << 20));
   std::filesystem::remove(path);
 }

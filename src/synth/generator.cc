@@ -272,21 +272,24 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, const ProgressF
   const LeadFactory factory(options.seed, window, id_width);
   std::vector<LeadPlan> plans(total_leads);
   std::vector<OutcomeRow> outcomes;
+  // The three files are put in place together once all are written: a failure (a full disk)
+  // leaves the directory as it was rather than new leads beside old events.
+  std::unique_ptr<FileWriter> leads_csv, events_file, outcomes_csv;
   {
-    LS_ASSIGN_OR_RETURN(auto leads_csv, FileWriter::Open(summary.leads_path));
+    LS_ASSIGN_OR_RETURN(leads_csv, FileWriter::Open(summary.leads_path));
     LeadFactory::WriteHeader(*leads_csv);
     for (uint64_t i = 0; i < total_leads; ++i) {
       FileWriter* row = i < summary.leads ? leads_csv.get() : nullptr;
       plans[i] = factory.Make(static_cast<uint32_t>(i), row, &outcomes);
       if ((i & 0xffff) == 0) report("leads", i, total_leads);
     }
-    LS_RETURN_IF_ERROR(leads_csv->Close());
+    LS_RETURN_IF_ERROR(leads_csv->Finish());
     report("leads", total_leads, total_leads);
   }
 
   // Events, one day at a time.
   {
-    LS_ASSIGN_OR_RETURN(auto events_file, FileWriter::Open(summary.events_path));
+    LS_ASSIGN_OR_RETURN(events_file, FileWriter::Open(summary.events_path));
     EventWriter::WriteHeader(*events_file, options.events_format);
     EventWriter writer(*events_file, options.events_format, factory, options.seed);
     const Activity activity(window);
@@ -308,7 +311,7 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, const ProgressF
     summary.events_bytes = events_file->bytes_written();
     summary.event_only_leads =
         static_cast<uint64_t>(std::count(event_only_seen.begin(), event_only_seen.end(), true));
-    LS_RETURN_IF_ERROR(events_file->Close());
+    LS_RETURN_IF_ERROR(events_file->Finish());
   }
 
   // Outcomes, in time order.
@@ -318,7 +321,8 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, const ProgressF
       if (a.lead != b.lead) return a.lead < b.lead;
       return a.kind < b.kind;
     });
-    LS_ASSIGN_OR_RETURN(auto out, FileWriter::Open(summary.outcomes_path));
+    LS_ASSIGN_OR_RETURN(outcomes_csv, FileWriter::Open(summary.outcomes_path));
+    FileWriter* out = outcomes_csv.get();
     out->Append("lead_id,outcome,ts,value\n");
     for (const OutcomeRow& row : outcomes) {
       factory.AppendLeadId(*out, row.lead);
@@ -331,9 +335,12 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, const ProgressF
       out->Append('\n');
       if (row.kind == OutcomeKind::kSql) ++summary.converters;
     }
-    LS_RETURN_IF_ERROR(out->Close());
+    LS_RETURN_IF_ERROR(out->Finish());
     summary.outcomes = outcomes.size();
     report("outcomes", outcomes.size(), outcomes.size());
+  }
+  for (FileWriter* file : {leads_csv.get(), events_file.get(), outcomes_csv.get()}) {
+    LS_RETURN_IF_ERROR(file->Commit());
   }
   return summary;
 }

@@ -1673,5 +1673,29 @@ TEST_F(Cli, GenerateLeavesNoTruncatedFile) {
   EXPECT_EQ(FilesStartingWith(data, ""), std::vector<std::string>{});
 }
 
+// generate's three files are put in place together: a run that fills the disk while writing the
+// events leaves the earlier run's leads, not new leads beside old events.
+TEST_F(Cli, GenerateReplacesItsFilesTogetherOrNotAtAll) {
+  const std::string data = dir_.File("data");
+  auto first = RunLeadscore({"generate", "--out", data, "--leads", "500", "--seed", "1"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto read = [&](const std::string& name) {
+    std::ifstream in(data + "/" + name);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string leads = read("leads.csv"), events = read("events.jsonl");
+  ASSERT_LT(leads.size(), 200000u);
+  ASSERT_GT(events.size(), 200000u);
+  auto r = testutil::RunLeadscoreWithFileSizeLimit(
+      {"generate", "--out", data, "--leads", "500", "--seed", "2"}, 200000);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write " + data + "/events.jsonl: File too large"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(read("leads.csv"), leads);
+  EXPECT_EQ(read("events.jsonl"), events);
+  EXPECT_EQ(FilesStartingWith(data, ""),
+            (std::vector<std::string>{"events.jsonl", "leads.csv", "outcomes.csv"}));
+}
+
 }  // namespace
 }  // namespace leadscore
