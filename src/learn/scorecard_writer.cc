@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "core/printable.h"
+#include "ingest/convert.h"
 #include "learn/event_rules.h"
 #include "learn/metrics.h"
 #include "learn/model_text.h"
@@ -46,22 +48,44 @@ std::string BinText(const FeatureBins& f, const Bin& b) {
   return f.name;
 }
 
+// The placeholders that are numbers (`999`), as the engine reads such a cell of a numeric
+// column: a number, which a range condition would take in unless told not to.
+std::vector<double> NumericPlaceholders(const FeatureBins& f, const Column& column,
+                                        const std::vector<std::string>& placeholders) {
+  std::vector<double> out;
+  if (f.kind != ColumnKind::kNumeric || column.derived || column.event) return out;
+  for (const std::string& p : placeholders) {
+    if (std::optional<double> v = ingest::ParseDecimal(TrimCell(p))) out.push_back(*v);
+  }
+  return out;
+}
+
+std::string NumberList(const std::vector<double>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + Number(values[i]);
+  return out + "]";
+}
+
 // `declared_number`: the column is declared a number (a derived column reads it as one), so a
-// placeholder in it already reads as null.
+// placeholder that is text already reads as null; one that is a number does not.
 std::string BinCondition(const FeatureBins& f, const Bin& b, const Column& column,
                          const std::vector<std::string>& placeholders, bool declared_number) {
   // A derived column is its expression: the engine computes it from the lead's attributes.
   const std::string x = column.derived ? "(" + column.derived->expr + ")" : Name(f.name);
   const bool placeholders_apply =
       column.had_placeholder && !placeholders.empty() && !declared_number;
+  // Training read these as missing in any column, whether or not it held them: so must the
+  // written model, or a lead with `pdays` 999 earns the points of the top range.
+  const std::vector<double> numeric_placeholders = NumericPlaceholders(f, column, placeholders);
   switch (b.kind) {
     case BinKind::kMissing: {
       std::string c = "not exists(" + x + ")";
-      if (placeholders_apply) {
-        c += f.kind == ColumnKind::kCategorical
-                 ? " or lower(" + x + ") in " + ExprList(placeholders, true)
-                 : " or " + x + " in " + ExprList(placeholders, false);
+      if (!numeric_placeholders.empty()) {
+        c += " or " + x + " in " + NumberList(numeric_placeholders);
       }
+      // In a numeric column a placeholder in text (a JSON "999", an `Unknown`) is a string:
+      // lower() of a number is null, so this clause cannot take in a real value.
+      if (placeholders_apply) c += " or lower(" + x + ") in " + ExprList(placeholders, true);
       return c;
     }
     case BinKind::kLevel:
@@ -78,10 +102,23 @@ std::string BinCondition(const FeatureBins& f, const Bin& b, const Column& colum
       }
       return c;
     }
-    case BinKind::kRange:
-      if (std::isinf(b.low)) return x + " < " + Number(b.high);
-      if (std::isinf(b.high)) return x + " >= " + Number(b.low);
-      return x + " >= " + Number(b.low) + " and " + x + " < " + Number(b.high);
+    case BinKind::kRange: {
+      std::string c;
+      if (std::isinf(b.low)) {
+        c = x + " < " + Number(b.high);
+      } else if (std::isinf(b.high)) {
+        c = x + " >= " + Number(b.low);
+      } else {
+        c = x + " >= " + Number(b.low) + " and " + x + " < " + Number(b.high);
+      }
+      // Only the placeholders inside this range need leaving out: `pdays >= 7` takes 999 in.
+      std::vector<double> inside;
+      for (double v : numeric_placeholders) {
+        if (v >= b.low && v < b.high) inside.push_back(v);
+      }
+      if (!inside.empty()) c += " and not (" + x + " in " + NumberList(inside) + ")";
+      return c;
+    }
   }
   return "false";
 }

@@ -290,6 +290,53 @@ TEST_F(LearnCli, WrittenScorecardScoresWithTheTrainedRanking) {
   EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4);  // printed with 4 decimals
 }
 
+// A number as a placeholder (`pdays` 999: never contacted) is missing in the written scorecard
+// as in training: no range rule takes it in, the missing rule does, so `score` ranks the leads
+// as train's "written points" AUC says and 999 scores as an empty cell.
+TEST_F(LearnCli, ANumericPlaceholderIsMissingInTheWrittenScorecard) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::map<std::string, int> label;
+  std::string csv = "lead_id,pdays,age,converted\n";
+  for (int i = 0; i < 3000; ++i) {
+    // Most leads were never contacted; of the others, the recently contacted convert most.
+    const bool contacted = unit(rng) < 0.25;
+    const int pdays = static_cast<int>(unit(rng) * 21);
+    const int age = 20 + static_cast<int>(unit(rng) * 50);
+    const double z = -2.5 + (contacted ? 2.0 - 0.05 * pdays : 0) + 0.01 * (age - 45);
+    const int y = unit(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
+    const std::string id = IdOf('L', i);
+    label[id] = y;
+    const std::string pdays_cell =
+        !contacted ? (i % 50 == 0 ? "Unknown" : "999") : std::to_string(pdays);
+    csv += id + "," + pdays_cell + "," + std::to_string(age) + "," + std::to_string(y) + "\n";
+  }
+  const std::string table = dir_.Write("bank.csv", csv);
+  const std::string card = dir_.File("bank.yaml");
+  auto r =
+      RunLeadscore({"train", "--table", table, "--label", "converted", "--positive", "1", "--drop",
+                    "lead_id", "--missing", "unknown,999", "--kind", "scorecard", "--out", card});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double points_auc = TrainingAucs(r.out).second;
+  EXPECT_GT(points_auc, 0.6) << r.out;
+  auto scored = RunLeadscore({"score", "--model", card, "--leads", table, "--as-of", "2025-01-01"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  const auto by_lead = ScoresWithLabels(scored.out, label);
+  ASSERT_EQ(by_lead.size(), 3000u);
+  EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4) << dir_.Read("bank.yaml");
+
+  // 999, an empty cell and the placeholder in another case are one and the same: missing.
+  auto fresh = RunLeadscore({"score", "--model", card, "--as-of", "2025-01-01", "--leads",
+                             dir_.Write("new.csv",
+                                        "lead_id,pdays,age\n"
+                                        "a,999,40\nb,,40\nc,UNKNOWN,40\nd,2,40\n")});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  const auto score = ColumnOf(fresh.out, "score");
+  EXPECT_EQ(score.at("a"), score.at("b"));
+  EXPECT_EQ(score.at("c"), score.at("b"));
+  EXPECT_NE(score.at("d"), score.at("b"));
+}
+
 // Column names and values a spreadsheet may hold: quotes, a line break, a backtick, none at
 // all. The scorecard written loads, and scores the table as training ranked it; the columns a
 // model cannot name are left out and said to be.
