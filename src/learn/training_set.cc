@@ -20,10 +20,17 @@ constexpr std::array<int, 3> kWindowDays = {7, 30, 90};
 constexpr int kActiveDays = 90;
 constexpr size_t kUrlGroups = 12;
 
-// A parsed value's text, owned (ids and types outlive the row).
+// A parsed value's text, trimmed and owned (an event type, an outcome).
 std::string TextOf(const Value& v) {
   std::string scratch;
   return std::string(TrimCell(CellText(v, scratch)));
+}
+
+// A lead_id as `score` takes it (SCORING.md): as written, blanks included, so that ` L1 `
+// and `L1` are two leads here as there, and a prediction finds its lead of the batch.
+std::string IdOf(const Value& v) {
+  std::string scratch;
+  return std::string(CellText(v, scratch));
 }
 
 std::optional<Timestamp> TimeOf(const Value& v) {
@@ -125,7 +132,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> values) {
-          const std::string id = TextOf(values[id_slot]);
+          const std::string id = IdOf(values[id_slot]);
           // The row rules and words of `score` (SCORING.md, "Batch output").
           if (id.empty()) {
             return report(options.leads, line, "lead_id", "missing lead_id; row skipped");
@@ -190,7 +197,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   if (needs_first_event) {
     CallbackSink sink(
         [&](uint64_t, std::span<const Value> v) {
-          auto lead = lead_of.find(TextOf(v[0]));
+          auto lead = lead_of.find(IdOf(v[0]));
           auto ts = TimeOf(v[2]);
           if (lead == lead_of.end() || !ts) return;
           Timestamp& ref = reference[lead->second];
@@ -213,7 +220,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           st.data_end = std::max(st.data_end, *ts);
           if (TextOf(v[1]) != options.positive_outcome) return;
           ++positive_rows;
-          auto lead = lead_of.find(TextOf(v[0]));
+          auto lead = lead_of.find(IdOf(v[0]));
           if (lead == lead_of.end()) return;
           Timestamp& t = converted[lead->second];
           if (t == 0 || *ts < t) t = *ts;
@@ -258,7 +265,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
             return report(options.events, line, ts ? "type" : "ts",
                           ts ? "no type; row skipped" : "cannot read as a time; row skipped");
           }
-          const std::string lead_id = TextOf(v[0]);
+          const std::string lead_id = IdOf(v[0]);
           if (lead_id.empty()) {
             return report(options.events, line, "lead_id", "no lead_id; row skipped");
           }

@@ -513,6 +513,35 @@ TEST_F(LearnCli, PredictAppliesScoresRowRules) {
   EXPECT_NE(p.at("a"), p.at("c"));
 }
 
+// A lead_id is taken as written, as `score` takes it (SCORING.md): ` a ` and `a` are two leads
+// for predict, and `score --predictive` finds the prediction of each, blanks and all.
+TEST_F(LearnCli, LeadIdsWithBlanksAreTakenAsWritten) {
+  auto args = TableArgs("train");
+  const std::string trees = dir_.File("trees.json");
+  args.insert(args.end(), {"--kind", "trees", "--out", trees});
+  ASSERT_EQ(RunLeadscore(args).exit_code, 0);
+  const std::string leads = dir_.Write("ids.csv",
+                                       "lead_id,visits,Lead Source,industry\n"
+                                       " a ,9,Referral,IT\n"
+                                       "a,1,Google,Retail\n"
+                                       "b ,9,Referral,IT\n");
+  auto r = RunLeadscore({"predict", "--model", trees, "--leads", leads});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("already read"), std::string::npos) << r.err;
+  const auto p = ColumnOf(r.out, "probability");
+  ASSERT_EQ(p.size(), 3u) << r.out;
+  ASSERT_TRUE(p.contains(" a ") && p.contains("a") && p.contains("b ")) << r.out;
+  EXPECT_NE(p.at(" a "), p.at("a"));
+  EXPECT_EQ(p.at(" a "), p.at("b "));
+
+  const std::string rules = std::string(LEADSCORE_SOURCE_DIR) + "/examples/saas/model.yaml";
+  r = RunLeadscore({"score", "-m", rules, "-l", leads, "-t", "2026-01-01", "--predictive", trees});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto q = ColumnOf(r.out, "probability");
+  ASSERT_EQ(q.size(), 3u) << r.out;
+  for (const auto& [id, probability] : q) EXPECT_EQ(probability, p.at(id)) << "lead `" << id << "`";
+}
+
 // predict -o and train --out on a disk that fills up (a file-size limit here): the previous
 // file stays as it was, nothing half-written is left, and the message names the file and why.
 TEST_F(LearnCli, AFailedWriteLeavesThePreviousFileAndSaysWhy) {
