@@ -336,6 +336,11 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
     PrintToStderr("{}\n", table.error().message());
     return std::nullopt;
   }
+  if (const std::string note =
+          learn::LabelValuesNote(table->label_values, flags.label, flags.positive);
+      !note.empty()) {
+    PrintToStderr("{}: {}\n", flags.table, note);
+  }
   const Timestamp as_of[] = {plan->as_of.time};
   auto out = FinishFeatures(flags, *plan, std::move(*table), as_of, [&](learn::LabeledTable& t) {
     learn::AddRuleFeatures(*plan->rules, t, plan->as_of, /*drop_constant=*/true);

@@ -11,6 +11,7 @@
 
 #include "ingest/convert.h"
 #include "learn/column_builder.h"
+#include "learn/label_values.h"
 #include "learn/row_source.h"
 
 namespace leadscore::learn {
@@ -43,6 +44,7 @@ class TableSink : public ingest::RowSink {
         return Report({file_, line, options_.label, "the label is empty; row skipped"});
       }
       table_.label.push_back(label == options_.positive ? 1 : 0);
+      labels_.Add(label);
     }
     table_.row_index.push_back(row);
     size_t b = 0;
@@ -58,6 +60,7 @@ class TableSink : public ingest::RowSink {
     Report(std::move(error));
   }
   void OnWarning(ingest::RowError warning) override { Report(std::move(warning)); }
+  LabelValues label_values() const { return labels_.Finish(); }
 
  private:
   void Report(ingest::RowError error) {
@@ -70,6 +73,7 @@ class TableSink : public ingest::RowSink {
   std::vector<ColumnBuilder>& builders_;
   LabeledTable& table_;
   std::string scratch_;
+  LabelCounter labels_;
 };
 
 }  // namespace
@@ -164,6 +168,7 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   }
 
   if (options.unlabeled) return table;
+  table.label_values = sink.label_values();
   const uint64_t positives = table.positives();
   if (table.rows() < 20) {
     return Error(
@@ -173,8 +178,8 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
   if (positives == 0) {
     return Error(InvalidArgument(fmt::format(
         "{}: the label `{}` is never `{}` in {} rows (check --positive: it must be written as in "
-        "the file)",
-        path, options.label, options.positive, table.rows())));
+        "the file); its values, most frequent first: {}",
+        path, options.label, options.positive, table.rows(), LabelValuesSeen(table.label_values))));
   }
   if (positives == table.rows()) {
     return Error(InvalidArgument(fmt::format(

@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "core/value.h"
 #include "ingest/record_source.h"
+#include "learn/label_values.h"
 
 namespace leadscore::learn {
 
@@ -76,7 +77,8 @@ struct LabeledTable {
   std::vector<Column> columns;
   std::vector<uint8_t> label;
   std::vector<uint64_t> row_index;
-  uint64_t data_rows = 0;  // data rows in the file, good and bad
+  uint64_t data_rows = 0;         // data rows in the file, good and bad
+  LabelValues label_values = {};  // table mode: the label column's values, as written
   uint64_t positives() const;
   size_t rows() const { return label.size(); }
   // The labels of `subset` (usable-row indices), in its order.

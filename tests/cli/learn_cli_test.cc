@@ -595,6 +595,53 @@ TEST_F(LearnCli, BadLabelsAreClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("x.yaml")));
 }
 
+// A label of more than two values is one value against all the others: train and evaluate say
+// which count as what, a value in another case included; a positive value never found is
+// answered with the values there are.
+TEST_F(LearnCli, ALabelOfMoreThanTwoValuesIsShownWithItsCounts) {
+  std::map<std::string, int> count;
+  std::string csv = "lead_id,visits,Status\n";
+  for (int i = 0; i < 400; ++i) {
+    const std::string status = i % 5 == 0    ? "Won"
+                               : i % 5 == 1  ? "Open"
+                               : i % 50 == 2 ? "won"
+                                             : "Lost";
+    ++count[status];
+    csv += IdOf('L', i) + "," + std::to_string(i % 13 + (status == "Won" ? 4 : 0)) + "," + status +
+           "\n";
+  }
+  const std::string table = dir_.Write("status.csv", csv);
+  auto n = [&count](const char* value) { return std::to_string(count[value]); };
+  const std::string note = table + ": label Status: Won " + n("Won") + " (positive); Lost " +
+                           n("Lost") + ", Open " + n("Open") + ", won " + n("won") +
+                           " (negative)\n";
+  for (const char* command : {"train", "evaluate"}) {
+    SCOPED_TRACE(command);
+    std::vector<std::string> args = {command,   "--table",    table,      "--label",
+                                     "Status",  "--positive", "Won",      "--drop",
+                                     "lead_id", "--kind",     "scorecard"};
+    if (std::string(command) == "train") args.insert(args.end(), {"--out", dir_.File("s.yaml")});
+    auto r = RunLeadscore(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find(note), std::string::npos) << r.err;
+  }
+  // Two values, as usual: nothing to say.
+  auto r = RunLeadscore({"train", "--table", path_, "--label", "converted", "--positive", "1",
+                         "--drop", "lead_id,tag", "--out", dir_.File("plain.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("(positive)"), std::string::npos) << r.err;
+
+  r = RunLeadscore({"train", "--table", table, "--label", "Status", "--positive", "Closed", "--out",
+                    dir_.File("x.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the label `Status` is never `Closed` in 400 rows (check --positive: it "
+                       "must be written as in the file); its values, most frequent first: `Lost` " +
+                       n("Lost") + " rows, `Open` " + n("Open") + " rows, `Won` " + n("Won") +
+                       " rows, `won` " + n("won") + " rows\n"),
+            std::string::npos)
+      << r.err;
+}
+
 // A held-out fold without a converted row has no pair to rank: evaluate says so and why, rather
 // than print "nan"; --format json writes null.
 TEST_F(LearnCli, AucOfAFoldWithoutAConvertedRowIsExplained) {
