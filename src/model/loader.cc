@@ -568,6 +568,15 @@ LoadResult Loader::Run(std::string_view yaml) {
       Error(SourcePos{1, 1}, "a model file must be a YAML map (version, fit, engagement, ...)");
       return {std::nullopt, std::move(diagnostics_)};
     }
+    // A trees model (XGBoost's JSON, which YAML reads) given where a rule model goes would
+    // otherwise get "unknown key `learner`": say what it is and where it goes instead.
+    if (root["learner"] && !root["fit"] && !root["engagement"]) {
+      Error(SourcePos{},
+            "not a rule model: a trees model (a JSON file written by `leadscore train --kind "
+            "trees`); use it with `leadscore predict --model` or beside a rule model with "
+            "`leadscore score --predictive`");
+      return {std::nullopt, std::move(diagnostics_)};
+    }
     CheckMap(root, "the model",
              {"version", "name", "fields", "lists", "fit", "engagement", "score", "grades",
               "stages", "accounts"});

@@ -427,6 +427,20 @@ TEST_F(LearnCli, TreesAreSavedAndPredictWithReasons) {
   r = RunLeadscore({"predict", "--model", path_, "--leads", path_});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("not an XGBoost model (a JSON file written by"), std::string::npos) << r.err;
+  // And the other way round: a trees model where a rule model goes says what it is.
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"score", "--model", trees, "--leads", path_},
+        std::vector<std::string>{"check", trees}}) {
+    r = RunLeadscore(command);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err.find("unknown key"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(trees + ": not a rule model: a trees model (a JSON file written by "
+                                 "`leadscore train --kind trees`); use it with `leadscore predict "
+                                 "--model` or beside a rule model with `leadscore score "
+                                 "--predictive`\n"),
+              std::string::npos)
+        << r.err;
+  }
 }
 
 // `model` with the `index`th number of its first `key` array (the first tree's) set to `value`.
