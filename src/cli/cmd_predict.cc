@@ -12,6 +12,7 @@
 #include <iterator>
 #include <numeric>
 
+#include "cli/absent_columns.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
@@ -58,8 +59,11 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   auto built = learn::BuildScoringSet(options, as_of.time);
   errors.Finish();
-  if (built)
+  if (built) {
     LS_RETURN_IF_ERROR(CompleteFeatures(model, *built, flags.leads, flags.events, as_of.time));
+    WarnOfAbsentColumns(ingest::InputName(flags.leads), "the model",
+                        AbsentLeadColumns(model, *built), built->lead_columns);
+  }
   return built;
 }
 

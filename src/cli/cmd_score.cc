@@ -8,12 +8,14 @@
 #include <optional>
 #include <thread>
 
+#include "cli/absent_columns.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
 #include "cli/same_file.h"
 #include "core/print_stderr.h"
+#include "ingest/record_source.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
 #include "service/output_file.h"
@@ -127,6 +129,10 @@ int RunScore(const ScoreArgs& args) {
   }
   const bool errors_file_written = errors.Finish();
   PrintSummary(options, **batch);
+  if (!args.leads.empty()) {
+    WarnOfAbsentColumns(ingest::InputName(args.leads), "the model", (*batch)->absent_lead_fields,
+                        (*batch)->lead_columns);
+  }
   if (args.strict && errors.count() > 0) {
     PrintToStderr("score: --strict: {} problem{} in the input; no output written\n", errors.count(),
                   errors.count() == 1 ? "" : "s");

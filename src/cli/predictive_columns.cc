@@ -6,7 +6,10 @@
 #include <numeric>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "cli/absent_columns.h"
+#include "ingest/record_source.h"
 #include "learn/training_set.h"
 #include "service/predictive_features.h"
 
@@ -33,6 +36,31 @@ Status CompleteFeatures(const learn::TreeModel& model, learn::ScoringSet& set,
                            events.empty() ? learn::SourceOpener() : learn::FileOpener(events));
 }
 
+std::vector<std::string> AbsentLeadColumns(const learn::TreeModel& model,
+                                           const learn::ScoringSet& set) {
+  const learn::TreeEncoding& encoding = model.encoding();
+  std::unordered_set<std::string> computed;
+  for (const learn::Column& c : set.table.columns) {
+    if (c.event || c.derived || c.from_rules) computed.insert(c.name);
+  }
+  for (const learn::DerivedColumn& d : encoding.derived) computed.insert(d.name);
+  std::vector<std::string> wanted;
+  for (const learn::TreeFeature& f : encoding.features) {
+    const bool from_rules = !encoding.rule_model.empty() && f.column.starts_with("rule:");
+    if (!computed.contains(f.column) && !from_rules) wanted.push_back(f.column);
+  }
+  for (const learn::DerivedColumn& d : encoding.derived) {
+    for (const auto& [name, kind] : d.reads) wanted.push_back(name);
+  }
+  const std::unordered_set<std::string> have(set.lead_columns.begin(), set.lead_columns.end());
+  std::unordered_set<std::string> said;
+  std::vector<std::string> absent;
+  for (const std::string& name : wanted) {
+    if (!have.contains(name) && said.insert(name).second) absent.push_back(name);
+  }
+  return absent;
+}
+
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
                                                 const service::Batch& batch,
                                                 const std::string& leads, const std::string& events,
@@ -45,6 +73,8 @@ Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
   // Bad rows were reported when the batch read these files; they are skipped here too.
   LS_ASSIGN_OR_RETURN(learn::ScoringSet set, learn::BuildScoringSet(options, batch.as_of.time));
   LS_RETURN_IF_ERROR(CompleteFeatures(model, set, leads, events, batch.as_of.time));
+  WarnOfAbsentColumns(ingest::InputName(leads), "the trees model (--predictive)",
+                      AbsentLeadColumns(model, set), set.lead_columns);
   std::vector<uint32_t> rows(set.table.rows());
   std::iota(rows.begin(), rows.end(), 0);
   LS_ASSIGN_OR_RETURN(std::vector<double> probability, model.Predict(set.table, rows));

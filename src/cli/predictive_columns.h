@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "learn/training_set.h"
@@ -23,6 +24,12 @@ learn::TrainingSetOptions ScoringOptions(const learn::TreeModel& model, const st
 // (each lead's history read from the files once more).
 Status CompleteFeatures(const learn::TreeModel& model, learn::ScoringSet& set,
                         const std::string& leads, const std::string& events, Timestamp as_of);
+
+// The columns `model` reads from the leads file that `set`'s file lacks (model order): its
+// inputs that are lead attributes and the columns its derived inputs read; not the inputs
+// counted from events, derived, or taken from its rule model.
+std::vector<std::string> AbsentLeadColumns(const learn::TreeModel& model,
+                                           const learn::ScoringSet& set);
 
 // `top` > 0 adds each lead's `top` largest contributions. Leads known only from events (not in
 // the leads file) get no prediction. Fails when `leads` is empty or cannot be read.

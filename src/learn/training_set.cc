@@ -84,10 +84,11 @@ class CallbackSink : public ingest::RowSink {
 };
 
 // Builds a training set (each kept row's id and reference to `keys` when given), or with
-// `scoring_as_of` a scoring set (every lead, no outcomes), whose lead ids go to `ids`.
+// `scoring_as_of` a scoring set (every lead, no outcomes), whose lead ids go to `ids`. The leads
+// file's columns go to `lead_columns` when given.
 Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& st,
                            std::optional<Timestamp> scoring_as_of, std::vector<std::string>* ids,
-                           RowKeys* keys) {
+                           RowKeys* keys, std::vector<std::string>* lead_columns = nullptr) {
   const bool scoring = scoring_as_of.has_value();
   auto report = [&](std::string file, uint64_t line, std::string field, std::string message) {
     if (options.on_error) options.on_error({std::move(file), line, std::move(field), message});
@@ -104,6 +105,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   // 1. Leads: attributes into column builders, created_at as the default reference.
   std::vector<ingest::RowError> left_out;
   LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads, &left_out));
+  if (lead_columns) *lead_columns = header;
   const auto id_at = std::find(header.begin(), header.end(), "lead_id");
   if (id_at == header.end()) {
     return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", options.leads)));
@@ -461,7 +463,8 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
 Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of) {
   TrainingSetStats stats;
   ScoringSet set;
-  LS_ASSIGN_OR_RETURN(set.table, Build(options, stats, as_of, &set.ids, nullptr));
+  LS_ASSIGN_OR_RETURN(set.table,
+                      Build(options, stats, as_of, &set.ids, nullptr, &set.lead_columns));
   return set;
 }
 

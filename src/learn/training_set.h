@@ -86,6 +86,9 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
 struct ScoringSet {
   LabeledTable table;
   std::vector<std::string> ids;  // lead_id of each row
+  // The leads file's columns (a JSON Lines file's: every key a record has), so that a model's
+  // column it lacks can be pointed out.
+  std::vector<std::string> lead_columns;
 };
 Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of);
 

@@ -11,6 +11,7 @@
 #include "engine/scorer.h"
 #include "service/block_pipeline.h"
 #include "service/event_id_set.h"
+#include "service/fields_seen.h"
 #include "service/numbered_lead_index.h"
 #include "service/record_convert.h"
 #include "service/typed_ids.h"
@@ -84,6 +85,8 @@ struct ParsedLeads {
   // Rejected rows, each reported before record `skipped_before[i]` is inserted.
   std::vector<RowError> skipped;
   std::vector<uint32_t> skipped_before;
+  // JSON Lines: the lead fields this block's worker saw a value of for the first time.
+  std::vector<uint32_t> fields_seen;
   std::unique_ptr<Arena> arena = std::make_unique<Arena>();
 
   // Empties it for the next block, keeping its memory.
@@ -94,6 +97,7 @@ struct ParsedLeads {
     conversion_errors.clear();
     skipped.clear();
     skipped_before.clear();
+    fields_seen.clear();
     arena->Reset();
   }
 };
@@ -102,8 +106,10 @@ struct ParsedLeads {
 class LeadSink : public ingest::RowSink {
  public:
   LeadSink(const CompiledModel& model, const ingest::RecordSource& source,
-           std::vector<size_t> raw_index, const Batch& batch, TypedIds typed_ids)
-      : typed_ids_(std::move(typed_ids)),
+           std::vector<size_t> raw_index, const Batch& batch, TypedIds typed_ids,
+           FieldsSeen fields_seen)
+      : fields_seen_(std::move(fields_seen)),
+        typed_ids_(std::move(typed_ids)),
         file_(source.path()),
         converter_(model.lead_fields(), std::move(raw_index),
                    source.format() == ingest::Format::kCsv, source.path(),
@@ -132,6 +138,7 @@ class LeadSink : public ingest::RowSink {
     for (RowError& w : warnings_) out_->conversion_errors.push_back(std::move(w));
     warnings_.clear();
     auto row = converter_.Convert(typed_ids_.For(values), line, out_->conversion_errors);
+    fields_seen_.Note(row, out_->fields_seen);
     record.errors_end = static_cast<uint32_t>(out_->conversion_errors.size());
     if (fit_only_) {
       // Here, on a parse worker, rather than on the thread that inserts the leads in order.
@@ -155,6 +162,7 @@ class LeadSink : public ingest::RowSink {
 
  private:
   std::vector<RowError> warnings_;
+  FieldsSeen fields_seen_;
   TypedIds typed_ids_;
   std::string file_;
   Converter converter_;
@@ -201,13 +209,30 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
   auto wanted =
       WantedKeys({"lead_id"}, model.lead_fields(), raw_index, model.checked_lead_fields());
   const TypedIds typed_ids = options.typed_ids ? TypedIds(wanted, 1, raw_index) : TypedIds();
+  const size_t num_fields = model.lead_fields().size();
+  // A file's columns the model reads but the file lacks (said, not refused: a model may read
+  // an attribute only some sources send). From a CSV header now; from JSON Lines as read.
+  // The store's sources are left out: their keys are whatever leads were ingested.
+  const bool csv_header = source->format() == ingest::Format::kCsv && !source->header().empty();
+  const bool note_seen = !options.leads_source && !csv_header;
+  std::vector<uint8_t> seen(num_fields, 0);
+  if (csv_header && !options.leads_source) {
+    batch.lead_columns = source->header();
+    for (const auto& field : model.lead_fields()) {
+      if (field.name == "lead_id") continue;
+      if (std::find(batch.lead_columns.begin(), batch.lead_columns.end(), field.name) ==
+          batch.lead_columns.end()) {
+        batch.absent_lead_fields.push_back(field.name);
+      }
+    }
+  }
   PerWorker<ingest::BlockParser> parsers(
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
   PerWorker<LeadSink> sinks(threads, [&] {
-    return std::make_unique<LeadSink>(model, *source, raw_index, batch, typed_ids);
+    return std::make_unique<LeadSink>(model, *source, raw_index, batch, typed_ids,
+                                      note_seen ? FieldsSeen(num_fields) : FieldsSeen());
   });
   InputStats& stats = batch.lead_stats;
-  const size_t num_fields = model.lead_fields().size();
   auto report = [&](const RowError& e) {
     if (options.on_error) options.on_error(e);
   };
@@ -274,11 +299,20 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       ++stats.rows_used;
     }
     report_skipped_until(SIZE_MAX);
+    for (uint32_t f : parsed.fields_seen) seen[f] = 1;
     if (options.on_progress) {
       options.on_progress(source->path(), source->bytes_read(), source->file_size());
     }
   };
-  return RunBlockPipeline<ParsedLeads>(*source, threads, options.block_bytes, parse, consume);
+  LS_RETURN_IF_ERROR(
+      RunBlockPipeline<ParsedLeads>(*source, threads, options.block_bytes, parse, consume));
+  if (note_seen && stats.rows_used > 0) {
+    for (size_t f = 0; f < num_fields; ++f) {
+      const std::string& name = model.lead_fields()[f].name;
+      if (!seen[f] && name != "lead_id") batch.absent_lead_fields.push_back(name);
+    }
+  }
+  return Status::Ok();
 }
 
 // ---- Events --------------------------------------------------------------------------------

@@ -81,6 +81,12 @@ struct Batch {
   std::vector<double> fit;
   InputStats lead_stats;
   InputStats event_stats;
+  // The lead fields the model reads that the leads file lacks: not in its CSV header, or given
+  // a value by no JSON Lines record. Every lead reads them as null; a model may mean that (an
+  // attribute only some sources send), so they are said, not refused. Not filled for the
+  // store's sources.
+  std::vector<std::string> absent_lead_fields;
+  std::vector<std::string> lead_columns;  // the leads file's CSV header, for a did-you-mean
 
   Batch(std::shared_ptr<const engine::CompiledModel> m, AsOf t, bool keep_attributes)
       : model(std::move(m)),

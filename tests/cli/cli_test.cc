@@ -1524,7 +1524,8 @@ TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
                        dir_.File("errors.txt") + ")"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(Lines(r.err).size(), 53u) << r.err;  // 50, the "more" line, summary, timing
+  // 50, the "more" line, summary, the warning that the file has no `email`, timing
+  EXPECT_EQ(Lines(r.err).size(), 54u) << r.err;
 
   auto unwritable = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of",
                                   "2024-01-01", "--errors", dir_.File("no/such/dir.txt")});
@@ -1536,7 +1537,8 @@ TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
       dir_.path(),
       {"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-01", "--errors", "-"});
   ASSERT_EQ(to_stderr.exit_code, 0) << to_stderr.err;
-  EXPECT_EQ(Lines(to_stderr.err).size(), 62u) << to_stderr.err;  // 60, summary, timing
+  // 60, summary, the warning that the file has no `email`, timing
+  EXPECT_EQ(Lines(to_stderr.err).size(), 63u) << to_stderr.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("-")));
 }
 

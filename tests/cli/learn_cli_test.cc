@@ -556,6 +556,68 @@ TEST_F(LearnCli, LeadIdsWithBlanksAreTakenAsWritten) {
   for (const auto& [id, probability] : q) EXPECT_EQ(probability, p.at(id)) << "lead `" << id << "`";
 }
 
+// A column the model reads that the leads file lacks (a header in another case) leaves every
+// lead the same value of it: predict and score say so once, with the column the file has
+// instead, and still score (a rule model may mean an attribute only some files have).
+TEST_F(LearnCli, AModelsColumnTheLeadsFileLacksIsSaid) {
+  const std::string trees = dir_.File("trees.json"), card = dir_.File("card.yaml");
+  for (const auto& [kind, out] : {std::pair{"trees", trees}, std::pair{"scorecard", card}}) {
+    auto args = TableArgs("train");
+    args.insert(args.end(), {"--kind", kind, "--out", out});
+    ASSERT_EQ(RunLeadscore(args).exit_code, 0) << kind;
+  }
+  const std::string other_case = dir_.Write("upper.csv",
+                                            "lead_id,VISITS,Lead Source,industry\n"
+                                            "a,9,Referral,IT\nb,1,Google,Retail\n");
+  const std::string said =
+      ": the model reads a column the file does not have, so every lead "
+      "reads it as missing: `visits` (did you mean `VISITS`?)\n";
+  auto r = RunLeadscore({"predict", "--model", trees, "--leads", other_case});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(other_case + ": warning" + said), std::string::npos) << r.err;
+  r = RunLeadscore({"score", "--model", card, "--leads", other_case, "--strict"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t at = r.err.find(other_case + ": warning" + said);
+  EXPECT_NE(at, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("warning", at + other_case.size() + said.size()), std::string::npos)
+      << "said more than once: " << r.err;
+  r = RunLeadscore({"score", "--model", card, "--leads", other_case, "--predictive", trees});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(other_case + ": warning" + said), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(other_case +
+                       ": warning: the trees model (--predictive) reads a column the file does "
+                       "not have, so every lead reads it as missing: `visits` (did you mean "
+                       "`VISITS`?)\n"),
+            std::string::npos)
+      << r.err;
+
+  // JSON Lines: a key no record has.
+  const std::string jsonl = dir_.Write(
+      "upper.jsonl",
+      "{\"lead_id\":\"a\",\"Visits\":9,\"Lead Source\":\"Referral\",\"industry\":\"IT\"}\n");
+  r = RunLeadscore({"score", "--model", card, "--leads", jsonl});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(jsonl + ": warning: the model reads a column the file does not have"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore({"predict", "--model", trees, "--leads", jsonl});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(jsonl + ": warning" + said.substr(0, said.find("(did")) +
+                       "(did you mean `Visits`?)\n"),
+            std::string::npos)
+      << r.err;
+
+  // The file the model was trained on has every column: nothing to say.
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"predict", "--model", trees, "--leads", path_},
+        std::vector<std::string>{"score", "--model", card, "--leads", path_, "--predictive",
+                                 trees}}) {
+    r = RunLeadscore(command);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  }
+}
+
 // predict -o and train --out on a disk that fills up (a file-size limit here): the previous
 // file stays as it was, nothing half-written is left, and the message names the file and why.
 TEST_F(LearnCli, AFailedWriteLeavesThePreviousFileAndSaysWhy) {
