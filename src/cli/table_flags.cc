@@ -305,6 +305,27 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
   return out;
 }
 
+// A column of numbers but for a value or two (`n/a`) is read as categories: its numbers lose
+// their order, each becoming a level. Name the values and the --missing that reads them as
+// missing, which is most often what they mean.
+void WarnOfStrayText(const TableFlags& flags, const learn::LabeledTable& table) {
+  for (const learn::Column& c : table.columns) {
+    if (c.non_numeric.empty()) continue;
+    std::string values, missing;
+    for (const std::string& m : flags.missing) missing += (missing.empty() ? "" : ",") + m;
+    for (const auto& [value, rows] : c.non_numeric) {
+      values += fmt::format("{}`{}` ({} row{})", values.empty() ? "" : ", ", value, rows,
+                            rows == 1 ? "" : "s");
+      missing += (missing.empty() ? "" : ",") + value;
+    }
+    PrintToStderr(
+        "{}: the column `{}` holds numbers but for {}, so it is read as categories; if {} "
+        "missing, say so: --missing '{}'\n",
+        flags.table, c.name, values, c.non_numeric.size() == 1 ? "that means" : "those mean",
+        missing);
+  }
+}
+
 }  // namespace
 
 std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
@@ -356,6 +377,7 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
       flags.table, out->table.rows(), out->table.positives(),
       100.0 * out->table.positives() / out->table.rows(), out->table.data_rows - out->table.rows(),
       columns.size(), numeric, columns.size() - numeric);
+  WarnOfStrayText(flags, out->table);
   WarnOfLoneColumns(flags, out->table);
   return out;
 }

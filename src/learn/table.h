@@ -59,6 +59,9 @@ struct Column {
   // Some cell held one of the placeholders read as missing (`Select`): a rule written for
   // missing values must match them too.
   bool had_placeholder = false;
+  // Categorical only because of these few values (`n/a`, with their rows) among numbers: most
+  // likely placeholders for missing that --missing would name (column_builder.h).
+  std::vector<std::pair<std::string, uint64_t>> non_numeric = {};
   // Counted from events rather than read from a lead attribute.
   std::optional<EventFeature> event = std::nullopt;
   std::optional<DerivedFrom> derived = std::nullopt;

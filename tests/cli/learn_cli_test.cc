@@ -671,6 +671,35 @@ TEST_F(LearnCli, BadLabelsAreClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("x.yaml")));
 }
 
+// One stray text among numbers (`n/a`) makes a column categorical, its numbers levels without
+// order: train names the column, the values and the --missing that reads them as missing.
+TEST_F(LearnCli, AColumnOfNumbersButForAFewTextsIsPointedAt) {
+  std::string csv = table_.csv;
+  for (const char* row : {"\nL5,", "\nL9,", "\nL40,"}) {
+    const size_t at = csv.find(row) + std::strlen(row);
+    csv.replace(at, csv.find(',', at) - at, "n/a");
+  }
+  const std::string table = dir_.Write("stray.csv", csv);
+  std::vector<std::string> args = {
+      "train",  "--table",     table,       "--label", "converted", "--positive",       "1",
+      "--drop", "lead_id,tag", "--missing", "select",  "--out",     dir_.File("s.yaml")};
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(table + ": the column `visits` holds numbers but for `n/a` (3 rows), so it "
+                               "is read as categories; if that means missing, say so: --missing "
+                               "'select,n/a'\n"),
+            std::string::npos)
+      << r.err;
+  args[10] = "select,n/a";
+  r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("holds numbers but for"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(1 numeric, 2 categorical)"), std::string::npos) << r.err;
+  // A column of categories is not one of numbers with stray text.
+  EXPECT_EQ(RunLeadscore(TableArgs("evaluate")).err.find("holds numbers but for"),
+            std::string::npos);
+}
+
 // A label of more than two values is one value against all the others: train and evaluate say
 // which count as what, a value in another case included; a positive value never found is
 // answered with the values there are.
