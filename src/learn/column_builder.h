@@ -43,18 +43,22 @@ class ColumnBuilder {
   std::vector<std::string> levels;
   std::vector<int32_t> codes;
 
-  // A parsed value: its text trimmed, and missing when empty or one of `placeholders`.
+  // A parsed value: missing when blank or one of `placeholders` (compared trimmed).
   void AddValue(const Value& v, const std::vector<std::string>& placeholders,
                 std::string& scratch) {
-    const std::string_view cell = TrimCell(CellText(v, scratch));
+    const std::string_view text = CellText(v, scratch);
+    const std::string_view cell = TrimCell(text);
     if (!cell.empty() && IsMissingCell(cell, placeholders)) {
       had_placeholder = true;
       return Add({});
     }
-    Add(cell);
+    Add(cell, text);
   }
 
-  void Add(std::string_view cell) {
+  // `cell` trimmed; a level is `as_written` (default: `cell`), blanks kept, since `score` reads
+  // a string attribute so and a scorecard's rule must match it there (a number it reads past
+  // its blanks, as the scorecard declares it a number).
+  void Add(std::string_view cell, std::optional<std::string_view> as_written = std::nullopt) {
     if (numeric) {
       if (cell.empty()) {
         values.push_back(std::numeric_limits<double>::quiet_NaN());
@@ -67,7 +71,7 @@ class ColumnBuilder {
       }
       TurnCategorical();
     }
-    codes.push_back(cell.empty() ? -1 : CodeOf(cell));
+    codes.push_back(cell.empty() ? -1 : CodeOf(as_written.value_or(cell)));
   }
 
   Column Finish() && {

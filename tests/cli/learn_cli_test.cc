@@ -105,6 +105,40 @@ class LearnCli : public testing::Test {
   std::string path_;
 };
 
+// A category padded with blanks in the file (" IT ") is learned as written, as `score` reads a
+// string attribute: the written scorecard's rules match the same file's leads there, rather
+// than every lead getting the same score.
+TEST_F(LearnCli, AScorecardMatchesCategoriesAsTheFileWritesThem) {
+  std::string csv = "lead_id,industry,converted\n";
+  for (int i = 0; i < 200; ++i) {
+    const bool it = i % 2 == 0;
+    const bool converted = it ? i % 10 != 0 : i % 10 == 1;
+    csv += "L" + std::to_string(i) + "," + (it ? " IT " : " Retail ") + "," +
+           (converted ? "1" : "0") + "\n";
+  }
+  const std::string table = dir_.Write("padded.csv", csv);
+  const std::string model = dir_.File("padded.yaml");
+  auto trained = RunLeadscore({"train", "--table", table, "--label", "converted", "--positive", "1",
+                               "--drop", "lead_id", "--kind", "scorecard", "--out", model});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  auto scored =
+      RunLeadscore({"score", "--model", model, "--leads", table, "--as-of", "2026-01-01"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  std::set<std::string> it_scores, retail_scores;
+  std::istringstream rows(scored.out);
+  std::string row;
+  std::getline(rows, row);  // header
+  while (std::getline(rows, row)) {
+    const size_t comma = row.find(',');
+    const int id = std::stoi(row.substr(1, comma - 1));
+    (id % 2 == 0 ? it_scores : retail_scores)
+        .insert(row.substr(comma + 1, row.find(',', comma + 1) - comma - 1));
+  }
+  ASSERT_EQ(it_scores.size(), 1u) << scored.out;
+  ASSERT_EQ(retail_scores.size(), 1u) << scored.out;
+  EXPECT_GT(std::stod(*it_scores.begin()), std::stod(*retail_scores.begin())) << scored.out;
+}
+
 // A column written after the fact (`tag`: Closed or Lost) ranks the rows alone: train and
 // evaluate say so, naming the --drop that leaves it out. The columns known before the sale
 // get no such warning.
