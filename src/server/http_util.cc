@@ -114,4 +114,16 @@ bool QueryNumber(const HttpRequest& req, HttpResponse& res, const char* name,
   return true;
 }
 
+bool QueryBool(const HttpRequest& req, HttpResponse& res, const char* name, bool& out) {
+  auto text = Query(req, name);
+  out = false;
+  if (!text) return true;
+  if (*text != "true" && *text != "false") {
+    SendProblem(res, 400, "\"" + *text + "\" is not true or false", name);
+    return false;
+  }
+  out = *text == "true";
+  return true;
+}
+
 }  // namespace leadscore::server

@@ -28,5 +28,7 @@ bool QueryTime(const HttpRequest& req, HttpResponse& res, const char* name,
                std::optional<Timestamp>& out);
 bool QueryNumber(const HttpRequest& req, HttpResponse& res, const char* name,
                  std::optional<double>& out);
+// A boolean parameter: true or false (absent: false). Sends 400 and returns false when bad.
+bool QueryBool(const HttpRequest& req, HttpResponse& res, const char* name, bool& out);
 
 }  // namespace leadscore::server

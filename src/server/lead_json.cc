@@ -37,6 +37,23 @@ json ModelScoreJson(const service::ModelScore& s) {
               {"model_version", s.version},
               {"role", s.role}};
   if (s.stage) out["stage_change_at"] = TimeJson(s.stage_change_at);
+  if (s.next_stage) {
+    json steps = json::array();
+    for (const service::NextStep& step : s.next_steps) {
+      json properties = json::object();
+      for (const auto& [name, value] : step.properties) properties[name] = json::parse(value);
+      json item = step.is_event ? json{{"event", step.event_type},
+                                       {"properties", std::move(properties)},
+                                       {"rules", step.rules}}
+                                : json{{"attribute", step.properties[0].first},
+                                       {"value", json::parse(step.properties[0].second)}};
+      item["score"] = engine::Round2(step.score);
+      item["stage"] = step.stage_id;
+      steps.push_back(std::move(item));
+    }
+    out["next_stage"] = *s.next_stage;
+    out["next_steps"] = std::move(steps);
+  }
   return out;
 }
 

@@ -251,22 +251,24 @@ void AddLeadRoutes(HttpServer& server) {
 
   // Registered last: the routes above match first (the server tries them in order), so a
   // lead_id may hold a slash (sent as %2F).
-  server.RouteQuick("GET", R"(/v1/leads/(.+))", "/v1/leads/{id}", "read",
-                    [&live](const HttpRequest& req, HttpResponse& res) {
-                      std::optional<Timestamp> as_of;
-                      if (!QueryTime(req, res, "as_of", as_of)) return;
-                      std::string id = req.matches[1];
-                      auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true);
-                      if (!view) return SendStatus(res, view.error());
-                      if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
-                      std::string model = Query(req, "model").value_or("");
-                      if (!model.empty() && !live.models()->Find(model)) {
-                        return SendProblem(res, 404, "no active model named \"" + model + "\"",
-                                           "model");
-                      }
-                      SendJson(res, 200, LeadJson(**view, model));
-                    },
-                    {"as_of", "model"});
+  server.RouteQuick(
+      "GET", R"(/v1/leads/(.+))", "/v1/leads/{id}", "read",
+      [&live](const HttpRequest& req, HttpResponse& res) {
+        std::optional<Timestamp> as_of;
+        if (!QueryTime(req, res, "as_of", as_of)) return;
+        bool next_steps = false;
+        if (!QueryBool(req, res, "next_steps", next_steps)) return;
+        std::string id = req.matches[1];
+        auto view = live.GetLead(id, as_of, /*explain=*/true, /*forecast=*/true, next_steps);
+        if (!view) return SendStatus(res, view.error());
+        if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
+        std::string model = Query(req, "model").value_or("");
+        if (!model.empty() && !live.models()->Find(model)) {
+          return SendProblem(res, 404, "no active model named \"" + model + "\"", "model");
+        }
+        SendJson(res, 200, LeadJson(**view, model));
+      },
+      {"as_of", "model", "next_steps"});
 }
 
 }  // namespace leadscore::server

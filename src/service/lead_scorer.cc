@@ -21,6 +21,7 @@
 #include "ingest/jsonl_parser.h"
 #include "service/cell_texts.h"
 #include "service/lead_table.h"
+#include "service/next_steps.h"
 #include "service/record_convert.h"
 #include "service/stage_forecast.h"
 #include "service/typed_ids.h"
@@ -143,6 +144,18 @@ class LeadScorer::Impl {
     std::sort(times.begin(), times.end());
     times.erase(std::unique(times.begin(), times.end()), times.end());
     return times;
+  }
+
+  // The events read up to `cut`, as NextSteps applies them again; they view events_.
+  std::vector<PastEvent> PastEvents(Timestamp cut) const {
+    std::vector<PastEvent> out;
+    const size_t num_props = model_.event_fields().size();
+    for (const ParsedEvents::Event& e : events_->events) {
+      if (e.type_id < 0 || e.ts > cut) continue;
+      const Value* values = events_->properties.data() + e.values;
+      out.push_back({e.type_id, e.ts, std::vector<Value>(values, values + num_props)});
+    }
+    return out;
   }
 
   engine::Scorer& scorer() { return scorer_; }
@@ -309,6 +322,16 @@ std::optional<Timestamp> LeadScorer::StageChangeTime(const LeadRecords& lead, As
   impl_->Replay(as_of.time);
   return service::StageChangeTime(impl_->scorer(), impl_->states(), 0, impl_->attributes(),
                                   as_of.time);
+}
+
+std::vector<NextStep> LeadScorer::NextSteps(const LeadRecords& lead, AsOf as_of) {
+  impl_->Read(lead);
+  impl_->Replay(as_of.time);
+  engine::Score now;
+  impl_->Evaluate(as_of, false, now);
+  if (static_cast<size_t>(now.stage + 1) >= model_->stages().size()) return {};
+  return service::NextSteps(impl_->scorer(), impl_->states(), 0, lead.lead_id, impl_->attributes(),
+                            impl_->PastEvents(as_of.time), as_of, now.stage + 1);
 }
 
 std::shared_ptr<const ParsedEvents> LeadScorer::Parse(std::string_view lead_id,

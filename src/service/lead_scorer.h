@@ -21,6 +21,7 @@
 #include "engine/compiled_model.h"
 #include "engine/score.h"
 #include "ingest/record_source.h"
+#include "service/next_steps.h"
 #include "service/parsed_events.h"
 
 namespace leadscore::service {
@@ -85,9 +86,12 @@ class LeadScorer {
 
   // If nothing happens after `as_of` (events after it are left out): the first time the
   // lead's stage differs from its stage at `as_of` (decay, expiry, count windows), or nullopt
-  // when it stays for 10 years. See service::StageChangeTime (stage_forecast.h) for the
-  // precision: within a second after the change.
+  // when it never does. See service::StageChangeTime (stage_forecast.h).
   std::optional<Timestamp> StageChangeTime(const LeadRecords& lead, AsOf as_of);
+
+  // The single actions that would take the lead at `as_of` up to the next stage
+  // (service::NextSteps), or none when it is at the last stage.
+  std::vector<NextStep> NextSteps(const LeadRecords& lead, AsOf as_of);
 
   // What the last call rejected or could not convert, in record order: `file` is "attributes"
   // (line 1) or "events" (line: 1-based position in events_json); `field` and `message` as

@@ -33,11 +33,16 @@ ModelScore ToModelScore(const ActiveModel& model, const engine::Score& s) {
 namespace {
 
 ModelScore ScoreRecords(const ActiveModel& model, const LeadRecords& records, AsOf as_of,
-                        bool explain, bool forecast) {
+                        bool explain, bool forecast, bool next_steps) {
   LeadScorer& scorer = ThreadScorer(model.compiled);
   engine::Score s = scorer.Score(records, as_of, explain);
   ModelScore out = ToModelScore(model, s);
   if (forecast && s.stage >= 0) out.stage_change_at = scorer.StageChangeTime(records, as_of);
+  const auto& stages = model.compiled->stages();
+  if (next_steps && static_cast<size_t>(s.stage + 1) < stages.size()) {
+    out.next_stage = stages[s.stage + 1].id;
+    out.next_steps = scorer.NextSteps(records, as_of);
+  }
   return out;
 }
 
@@ -45,17 +50,18 @@ ModelScore ScoreRecords(const ActiveModel& model, const LeadRecords& records, As
 
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
                        const std::vector<std::string>& events, AsOf as_of, bool explain,
-                       bool forecast) {
+                       bool forecast, bool next_steps) {
   return ScoreRecords(model,
                       LeadRecords{lead.lead_id, lead.attributes, events, nullptr, lead.cell_texts},
-                      as_of, explain, forecast);
+                      as_of, explain, forecast, next_steps);
 }
 
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
-                       const ParsedEvents& events, AsOf as_of, bool explain, bool forecast) {
+                       const ParsedEvents& events, AsOf as_of, bool explain, bool forecast,
+                       bool next_steps) {
   return ScoreRecords(model,
                       LeadRecords{lead.lead_id, lead.attributes, {}, &events, lead.cell_texts},
-                      as_of, explain, forecast);
+                      as_of, explain, forecast, next_steps);
 }
 
 }  // namespace leadscore::service

@@ -24,6 +24,9 @@ struct ModelScore {
   std::vector<std::pair<std::string, double>> reasons = {};  // when explained
   // If nothing happens: when the stage changes (decay, expiry), when asked for.
   std::optional<Timestamp> stage_change_at = std::nullopt;
+  // When asked for and there is a stage above: its id and the single actions that reach it.
+  std::optional<std::string> next_stage = std::nullopt;
+  std::vector<NextStep> next_steps = {};
 };
 
 struct LeadView {
@@ -43,10 +46,12 @@ ModelScore ToModelScore(const ActiveModel& model, const engine::Score& s);
 
 // Scores stored records with one model: the lead's events as stored, or as its model's
 // LeadScorer parsed them (LeadScorer::Parse).
+// With `next_steps`, also the actions that reach the next stage (LeadScorer::NextSteps).
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
                        const std::vector<std::string>& events, AsOf as_of, bool explain,
-                       bool forecast);
+                       bool forecast, bool next_steps = false);
 ModelScore ScoreStored(const ActiveModel& model, const store::LeadRow& lead,
-                       const ParsedEvents& events, AsOf as_of, bool explain, bool forecast);
+                       const ParsedEvents& events, AsOf as_of, bool explain, bool forecast,
+                       bool next_steps = false);
 
 }  // namespace leadscore::service

@@ -351,7 +351,7 @@ void LiveService::WarmEventCache(std::stop_token stop) {
 
 Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
                                                      std::optional<Timestamp> as_of, bool explain,
-                                                     bool forecast) {
+                                                     bool forecast, bool next_steps) {
   // No stored id holds NUL (record_convert.h), and PostgreSQL would read this one cut at it.
   if (HoldsNul(lead_id)) return std::optional<LeadView>();
   auto set = models();
@@ -363,7 +363,8 @@ Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
   LeadView view{std::move(*lead), events.count(), AsOf{as_of.value_or(Now())}, {}};
   for (const ActiveModel& model : set->models) {
     LS_ASSIGN_OR_RETURN(auto parsed, events.Parsed(model));
-    view.scores.push_back(ScoreStored(model, view.lead, *parsed, view.as_of, explain, forecast));
+    view.scores.push_back(
+        ScoreStored(model, view.lead, *parsed, view.as_of, explain, forecast, next_steps));
   }
   if (predictor_) {
     LS_ASSIGN_OR_RETURN(const std::vector<std::string>* bodies, events.Bodies());

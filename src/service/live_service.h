@@ -96,10 +96,11 @@ class LiveService {
   Status RecordOutcome(store::OutcomeRow outcome);
 
   // ---- reads
-  // The lead scored by every active model at `as_of` (default: now).
+  // The lead scored by every active model at `as_of` (default: now); with `next_steps`, each
+  // model's steps to its next stage too.
   Result<std::optional<LeadView>> GetLead(const std::string& lead_id,
                                           std::optional<Timestamp> as_of, bool explain,
-                                          bool forecast);
+                                          bool forecast, bool next_steps = false);
   // The score after each event up to `as_of`, for one model (default: the primary).
   Result<std::vector<std::pair<Timestamp, ModelScore>>> ScoreHistory(const std::string& lead_id,
                                                                      const std::string& model,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -208,7 +209,8 @@ void EventSteps(const CompiledModel& m, WhatIf& what_if, std::span<const Value> 
         step.event_type = rules[r].event;
         for (uint32_t slot : searched) {
           if (!properties[slot].is_null()) {
-            step.properties.emplace_back(m.event_fields()[slot].name, properties[slot].ToString());
+            step.properties.emplace_back(m.event_fields()[slot].name,
+                                         JsonValueText(properties[slot]));
           }
         }
         for (size_t k = 0; k < of_type.size(); ++k) {
@@ -216,6 +218,7 @@ void EventSteps(const CompiledModel& m, WhatIf& what_if, std::span<const Value> 
         }
         step.score = score.score;
         step.stage = score.stage;
+        step.stage_id = m.stages()[score.stage].id;
         out.push_back(std::move(step));
       }
       return true;  // the first values that match the rule stand for it
@@ -242,9 +245,10 @@ void AttributeSteps(const CompiledModel& m, WhatIf& what_if, std::span<const Val
       engine::Score score = what_if.WithAttributes(changed);
       if (score.stage >= target && (!best || score.score > best->score)) {
         best.emplace();
-        best->properties.emplace_back(m.lead_fields()[slot].name, v.ToString());
+        best->properties.emplace_back(m.lead_fields()[slot].name, JsonValueText(v));
         best->score = score.score;
         best->stage = score.stage;
+        best->stage_id = m.stages()[score.stage].id;
       }
     }
     changed[slot] = Value::Null();
@@ -253,6 +257,23 @@ void AttributeSteps(const CompiledModel& m, WhatIf& what_if, std::span<const Val
 }
 
 }  // namespace
+
+std::string JsonValueText(const Value& v) {
+  switch (v.type()) {
+    case ValueType::kNumber:
+      return FormatNumber(v.number());
+    case ValueType::kBool:
+      return v.boolean() ? "true" : "false";
+    case ValueType::kTime:
+      return nlohmann::json(FormatTimestamp(v.time())).dump();
+    case ValueType::kString:
+      return nlohmann::json(std::string(v.str()))
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    case ValueType::kNull:
+      break;
+  }
+  return "null";
+}
 
 std::vector<NextStep> NextSteps(engine::Scorer& scorer, const engine::StateTable& states,
                                 uint32_t lead, std::string_view lead_id,

@@ -29,13 +29,14 @@ namespace leadscore::service {
 // One action and what it would give.
 struct NextStep {
   bool is_event = false;
-  // An event: its type, and the properties it needs (`url`, `"/pricing"`: Value::ToString); an
-  // attribute: its name and value (in `properties[0]`).
+  // An event: its type, and the properties it needs (`url`, `"/pricing"`: each value as JSON
+  // text); an attribute: its name and value (in `properties[0]`).
   std::string event_type;
   std::vector<std::pair<std::string, std::string>> properties;
   std::vector<std::string> rules;  // the engagement rules the event matches (an event only)
   double score = 0;
-  int stage = -1;
+  int stage = -1;  // the stage it reaches, and its id
+  std::string stage_id;
 };
 
 // An event applied to the lead before, kept with its properties for scoring again under other
@@ -45,6 +46,9 @@ struct PastEvent {
   Timestamp ts = 0;
   std::vector<Value> properties;  // by event slot; empty when no rule reads lead attributes
 };
+
+// A value as JSON text: `"IT"`, `10`, `true`, a time as `"2026-01-01T00:00:00Z"`.
+std::string JsonValueText(const Value& v);
 
 // The events (one per distinct effect, in rule order) and the attributes (one value each, the
 // best) that would each alone bring lead `lead` of `states` to stage `target` or above at

@@ -1396,6 +1396,59 @@ TEST_P(ApiTest, ABusyLeadsTransitionNamesTheEventThatPushedItIntoMql) {
   EXPECT_GE(Metric("leadscore_event_cache_extended_total"), 1);
 }
 
+// GET /v1/leads/{id}?next_steps=true: the single actions that reach the next stage, each with
+// the score it gives, which the lead then has once the action is done.
+TEST_P(ApiTest, NextStepsAreTheScoresTheLeadGetsOnceTheyAreDone) {
+  ASSERT_TRUE(StartServer());
+  const std::string t0 = "2025-06-01T00:00:00Z";
+  // Fit 30 (sme, france; no industry) + a demo (20): 50, short of MQL's 65.
+  auto make = [&](const std::string& id, const json& extra_event, const json& extra_attributes) {
+    json lead = {{"lead_id", id}, {"company_size", 50}, {"country", "FR"}};
+    lead.update(extra_attributes);
+    ASSERT_EQ(Post("/v1/leads", lead.dump(), write_).status, 200);
+    ASSERT_EQ(Post("/v1/events", Event(id, id + "-demo", "demo_booked", t0), write_).status, 200);
+    if (!extra_event.is_null()) {
+      ASSERT_EQ(Post("/v1/events", extra_event.dump(), write_).status, 200);
+    }
+  };
+  make("steps", nullptr, json::object());
+  Reply got = Get("/v1/leads/steps?as_of=" + t0 + "&next_steps=true", read_);
+  ASSERT_EQ(got.status, 200) << got;
+  EXPECT_EQ(got.doc["score"], 50) << got;
+  EXPECT_EQ(got.doc["next_stage"], "MQL") << got;
+  const json& steps = got.doc["next_steps"];
+  ASSERT_TRUE(steps.is_array()) << got;
+  std::map<std::string, double> claimed;
+  for (const json& step : steps) {
+    EXPECT_EQ(step["stage"], "MQL") << step;
+    claimed[step.contains("event") ? step["event"].get<std::string>()
+                                   : step["attribute"].get<std::string>()] = step["score"];
+  }
+  // 5 or 10 more points do not reach 65: no page_view or email_open step.
+  EXPECT_EQ(claimed, (std::map<std::string, double>{
+                         {"demo_booked", 70}, {"quote_request", 100}, {"industry", 65}}))
+      << steps;
+  int n = 0;
+  for (const json& step : steps) {
+    const std::string id = "done-" + std::to_string(n++);
+    if (step.contains("event")) {
+      json event = {{"lead_id", id}, {"type", step["event"]}, {"ts", t0}};
+      event.update(step["properties"]);
+      make(id, event, json::object());
+    } else {
+      make(id, nullptr, json{{step["attribute"].get<std::string>(), step["value"]}});
+    }
+    Reply done = Get("/v1/leads/" + id + "?as_of=" + t0, read_);
+    EXPECT_EQ(done.doc["score"], step["score"]) << step << done;
+    EXPECT_EQ(done.doc["stage"], "MQL") << step << done;
+  }
+  EXPECT_FALSE(Get("/v1/leads/steps", read_).doc.contains("next_steps"));
+  EXPECT_EQ(Get("/v1/leads/steps?next_steps=yes", read_).status, 400);
+  // At the last stage there is nothing above: no next_stage.
+  Reply top = Get("/v1/leads/done-0?as_of=" + t0 + "&next_steps=true", read_);
+  EXPECT_FALSE(top.doc.contains("next_stage")) << top;
+}
+
 TEST_P(ApiTest, TimeAloneMovesALeadOutOfItsStageOnceThroughTheSweep) {
   ASSERT_TRUE(StartServer("", /*sweep=*/"0.5s"));
   // The lead first, scored before its event arrives (so that the event is the transition's

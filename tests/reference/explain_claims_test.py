@@ -51,22 +51,16 @@ def iso(t):
 
 
 def parse_value(text):
-    """A value as explain prints it (Value::ToString) -> the JSON value that reads as it."""
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        return text[1:-1]
-    if text in ("true", "false"):
-        return text == "true"
-    if re.match(r"^\d{4}-\d{2}-\d{2}T", text):
-        return text  # a declared time field reads it
-    return float(text) if re.search(r"[.eE]", text) else int(text)
+    """A value as explain prints it (JSON text: "IT", 10, true, "2026-01-01T00:00:00Z")."""
+    return json.loads(text)
 
 
 def split_properties(text):
-    """'a = 1, b = "x, y"' -> [('a', 1), ('b', 'x, y')]: commas inside quotes kept."""
+    """'a = 1, b = "x, y"' -> [('a', 1), ('b', 'x, y')]: commas inside a JSON string kept."""
     out, parts, current = [], [], ""
     for piece in text.split(", "):
         current = piece if not current else current + ", " + piece
-        if current.count('"') % 2 == 0:
+        if current.replace('\\\\', '').replace('\\"', '').count('"') % 2 == 0:
             parts.append(current)
             current = ""
     for part in parts:
