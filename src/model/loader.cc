@@ -223,6 +223,16 @@ void Loader::ReadFields(const YAML::Node& node) {
       Error(entry.second, message);
       continue;
     }
+    // The reserved keys keep their meaning whatever they are declared: a condition reads the
+    // converted value, the engine the id, type or time as written.
+    if ((name == "ts" && type != ValueType::kTime && type != ValueType::kString) ||
+        ((name == "lead_id" || name == "type" || name == "event_id") &&
+         type != ValueType::kString)) {
+      Note(entry.second, "`" + name + "` is declared " + *type_name + ": conditions read it so " +
+                             "(null where it does not convert), but a record's " +
+                             (name == "ts" ? "time is still read as a time"
+                                           : "`" + name + "` is still taken as written"));
+    }
     spec_.fields.emplace_back(name, type);
   }
 }

@@ -128,6 +128,23 @@ TEST(Loader, SaysWhenTheYamlIsNestedTooDeeplyToRead) {
   EXPECT_NE(Errors(r).find("invalid YAML: nested too deeply"), std::string::npos) << Errors(r);
 }
 
+// A reserved key declared with another type still names the record's id, type or time: a note
+// says so, for those declarations only.
+TEST(Loader, NotesAReservedKeyDeclaredWithAnotherType) {
+  auto r = Parse(
+      "fields:\n  ts: number\n  type: number\n  lead_id: string\n  event_id: bool\n"
+      "  signed_up: time\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  ASSERT_EQ(r.spec->notes.size(), 3u);
+  EXPECT_NE(r.spec->notes[0].ToString().find("m.yaml:2:7: `ts` is declared number: conditions "
+                                             "read it so (null where it does not convert), but "
+                                             "a record's time is still read as a time"),
+            std::string::npos)
+      << r.spec->notes[0].ToString();
+  EXPECT_NE(r.spec->notes[1].message.find("`type` is still taken as written"), std::string::npos);
+  EXPECT_NE(r.spec->notes[2].message.find("`event_id` is declared bool"), std::string::npos);
+}
+
 TEST(Loader, IgnoresWithANoteWhatScoringSaysDoesNotApply) {
   auto r = Parse(
       "engagement:\n  rules:\n    - {id: a, event: e, points: 1, once: true, max: 3}\n"
