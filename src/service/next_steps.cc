@@ -19,6 +19,9 @@ using engine::CompiledModel;
 // Search bounds: a condition over many properties with many constants is not searched in full.
 constexpr size_t kMaxCandidatesPerSlot = 400;
 constexpr size_t kMaxCombinations = 4096;
+// Events applied again, over all the values tried for attributes an engagement rule may read
+// (about a second): a lead of 100,000 events gets 50 tries, one of 100 all of them.
+constexpr size_t kMaxReapplied = 5'000'000;
 
 // Values worth trying for a slot, from the constants of the expressions that may read it.
 class Candidates {
@@ -111,12 +114,15 @@ class WhatIf {
     return out;
   }
 
-  engine::Score WithAttributes(std::span<const Value> attributes) {
+  // nullopt once the events applied again would pass kMaxReapplied.
+  std::optional<engine::Score> WithAttributes(std::span<const Value> attributes) {
     engine::Score out;
     if (!reapply_) {
       scorer_.Evaluate(states_, lead_, attributes, as_of_, false, out);
       return out;
     }
+    if (reapplied_ + past_.size() > kMaxReapplied) return std::nullopt;
+    reapplied_ += past_.size();
     engine::StateTable scratch(scorer_.model(), states_.reference());
     const uint32_t row = scratch.AddLead();
     for (const PastEvent& e : past_) {
@@ -134,6 +140,7 @@ class WhatIf {
   std::span<const PastEvent> past_;
   AsOf as_of_;
   bool reapply_ = false;
+  size_t reapplied_ = 0;
 };
 
 // Calls `visit` with each assignment of `choices[k]` to `slots[k]` in `properties`, in order,
@@ -242,7 +249,9 @@ void AttributeSteps(const CompiledModel& m, WhatIf& what_if, std::span<const Val
     std::optional<NextStep> best;
     for (const Value& v : candidates.For(m.lead_fields()[slot].declared, /*with_null=*/false)) {
       changed[slot] = v;
-      engine::Score score = what_if.WithAttributes(changed);
+      std::optional<engine::Score> scored = what_if.WithAttributes(changed);
+      if (!scored) break;  // a lead of many events: the values tried so far stand
+      const engine::Score& score = *scored;
       if (score.stage >= target && (!best || score.score > best->score)) {
         best.emplace();
         best->properties.emplace_back(m.lead_fields()[slot].name, JsonValueText(v));
