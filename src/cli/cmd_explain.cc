@@ -244,6 +244,13 @@ std::function<int()> SetupExplain(CLI::App& sub) {
   sub.add_option("--events,-e", args->events, "Events file");
   sub.add_option("--lead", args->lead, "The lead_id to explain")->required();
   sub.add_option("--as-of,-t", args->as_of, "As of this time. Default: now")->check(NotEmpty());
+  sub.footer(
+      "Prints the score and what made it (each rule with the events that still count), the\n"
+      "grade and stage and the condition that decided them; then, for the next stage up, each\n"
+      "single action that reaches it (one more event, with the properties it needs, or a missing\n"
+      "attribute filled in), scored as `score` scores the lead once it is done; and, if nothing\n"
+      "happens, the second at which time alone (decay, an expiry, a count window) changes the\n"
+      "stage. The same steps: GET /v1/leads/{id}?next_steps=true.");
   return [args] { return RunExplain(*args); };
 }
 
