@@ -1,7 +1,5 @@
 #include "service/next_steps.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -77,8 +75,10 @@ class Candidates {
     }
   }
 
+  // Within the years 0001-9999, which a time can be written in.
   void AddTime(double seconds_before) {
-    if (std::abs(seconds_before) > 1e11) return;
+    const double seconds = static_cast<double>(as_of_) / kMicrosPerSecond - seconds_before;
+    if (!(seconds >= kFirstSecond && seconds <= kLastSecond)) return;
     times_.insert(as_of_ - static_cast<Timestamp>(seconds_before * kMicrosPerSecond));
   }
 
