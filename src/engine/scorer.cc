@@ -209,8 +209,7 @@ void Scorer::StepTimes(const StateTable& states, uint32_t lead, Timestamp after,
 
 bool Scorer::FitRuleHolds(uint32_t index, std::span<const Value> lead_attributes, AsOf as_of) {
   const CompiledFitRule& rule = model_.fit_rules()[index];
-  if (!rule.when || static_cast<int>(index) == forced_fit_rule_) return true;
-  return FitConditionHolds(rule, lead_attributes, as_of);
+  return !rule.when || FitConditionHolds(rule, lead_attributes, as_of);
 }
 
 bool Scorer::FitConditionHolds(const CompiledFitRule& rule, std::span<const Value> lead_attributes,
@@ -225,13 +224,11 @@ double Scorer::FitSum(std::span<const Value> lead_attributes, AsOf as_of,
   double fit_sum = 0;
   const auto& fit_rules = model_.fit_rules();
   fit_memo_.StartLead(as_of.time);
-  // The memo holds what the conditions say, never a forced rule (ForceFitRule).
   auto evaluate = [&](uint32_t rule) {
     return FitConditionHolds(fit_rules[rule], lead_attributes, as_of);
   };
   for (uint32_t i = 0; i < fit_rules.size(); ++i) {
-    const bool holds = !fit_rules[i].when || static_cast<int>(i) == forced_fit_rule_ ||
-                       fit_memo_.Holds(i, lead_attributes, evaluate);
+    const bool holds = !fit_rules[i].when || fit_memo_.Holds(i, lead_attributes, evaluate);
     if (!holds) continue;
     const CompiledFitRule& rule = fit_rules[i];
     if (reasons && Round2(rule.points) != 0) {

@@ -69,11 +69,7 @@ class Scorer {
   void StepTimes(const StateTable& states, uint32_t lead, Timestamp after,
                  std::vector<Timestamp>& out) const;
 
-  // Makes fit rule `rule` hold in later Evaluate calls whatever the attributes say (-1: none);
-  // `explain` uses it to show what filling in a missing attribute would do.
-  void ForceFitRule(int rule) { forced_fit_rule_ = rule; }
-
-  // Whether fit rule `rule` holds for these attributes.
+  // Whether fit rule `rule` holds for these attributes, its condition run (no memo).
   bool FitRuleHolds(uint32_t rule, std::span<const Value> lead_attributes, AsOf as_of);
 
   const CompiledModel& model() const { return model_; }
@@ -106,7 +102,6 @@ class Scorer {
   std::vector<std::string> engagement_cut_names_;
   std::string cut_fit_ = "cut:fit", cut_engagement_ = "cut:engagement", cut_score_ = "cut:score";
   Value computed_[kNumComputed];
-  int forced_fit_rule_ = -1;
 };
 
 }  // namespace leadscore::engine

@@ -186,18 +186,5 @@ TEST(FitMemo, AnotherAsOfTimeIsNotAnsweredFromTheMemo) {
   EXPECT_EQ(scorer.Fit(lead, early), 2 + 20);
 }
 
-TEST(FitMemo, AForcedRuleHoldsWhateverTheMemoKnows) {
-  auto m = Build(kModel);
-  Scorer scorer(*m);
-  std::vector<Value> lead = {Value::String("Student"), Value::String("DE"), Value::Null(),
-                             Value::Null(), Value::Null()};
-  const AsOf as_of{*ParseTimestamp("2026-01-01T00:00:00Z")};
-  EXPECT_EQ(scorer.Fit(lead, as_of), 2);
-  scorer.ForceFitRule(0);  // head
-  EXPECT_EQ(scorer.Fit(lead, as_of), 2 + 12);
-  scorer.ForceFitRule(-1);
-  EXPECT_EQ(scorer.Fit(lead, as_of), 2);
-}
-
 }  // namespace
 }  // namespace leadscore::engine
