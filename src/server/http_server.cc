@@ -225,9 +225,9 @@ bool HttpServer::Authorize(const HttpRequest& req, HttpResponse& res, const std:
 void HttpServer::Route(const std::string& method, const std::string& pattern,
                        const std::string& name, const std::string& scope, Handler handler,
                        std::vector<std::string> params) {
-  routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
-                     method + " " + name, scope, std::move(handler), nullptr, false,
-                     std::move(params)});
+  routes_.push_back({method, IsLiteral(pattern) ? pattern : "",
+                     std::make_shared<const re2::RE2>(pattern), method + " " + name, scope,
+                     std::move(handler), nullptr, false, std::move(params)});
 }
 
 void HttpServer::RouteQuick(const std::string& method, const std::string& pattern,
@@ -240,9 +240,9 @@ void HttpServer::RouteQuick(const std::string& method, const std::string& patter
 void HttpServer::RouteAsync(const std::string& method, const std::string& pattern,
                             const std::string& name, const std::string& scope, AsyncHandler handler,
                             std::vector<std::string> params) {
-  routes_.push_back({method, IsLiteral(pattern) ? pattern : "", std::regex(pattern),
-                     method + " " + name, scope, nullptr, std::move(handler), false,
-                     std::move(params)});
+  routes_.push_back({method, IsLiteral(pattern) ? pattern : "",
+                     std::make_shared<const re2::RE2>(pattern), method + " " + name, scope, nullptr,
+                     std::move(handler), false, std::move(params)});
 }
 
 bool HttpServer::Matches(const RouteEntry& route, const HttpRequest& req,
@@ -254,11 +254,17 @@ bool HttpServer::Matches(const RouteEntry& route, const HttpRequest& req,
   }
   // The path as sent, its groups decoded after: a lead "z/events", sent as z%2Fevents, is the
   // lead, not the events of lead "z".
-  std::smatch match;
-  if (!std::regex_match(req.raw_path, match, route.pattern)) return false;
+  const re2::RE2& pattern = *route.pattern;
+  std::vector<re2::StringPiece> match(static_cast<size_t>(pattern.NumberOfCapturingGroups()) + 1);
+  if (!pattern.Match(req.raw_path, 0, req.raw_path.size(), re2::RE2::ANCHOR_BOTH, match.data(),
+                     static_cast<int>(match.size()))) {
+    return false;
+  }
   if (groups) {
     groups->clear();
-    for (const auto& group : match) groups->push_back(PercentDecode(group.str(), false));
+    for (const auto& group : match) {
+      groups->push_back(PercentDecode(std::string(group.data(), group.size()), false));
+    }
   }
   return true;
 }

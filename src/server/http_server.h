@@ -12,10 +12,11 @@
 // holds -> 503 with Retry-After. Errors are problem documents (RFC 7807).
 #pragma once
 
+#include <re2/re2.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -111,7 +112,9 @@ class HttpServer {
   struct RouteEntry {
     std::string method;
     std::string literal;  // the path itself when the pattern has no regular expression in it
-    std::regex pattern;
+    // RE2, not std::regex: libstdc++'s matcher recurses once per character and a long path
+    // (27 KB of id) overflowed the stack.
+    std::shared_ptr<const re2::RE2> pattern;
     std::string name;  // "GET /v1/leads/{id}", for /metrics
     std::string scope;
     Handler handler;                  // or

@@ -807,6 +807,19 @@ TEST_P(ApiTest, ALeadWhoseIdHoldsASlashCanBeReadExportedAndDeleted) {
   EXPECT_EQ(z_events.doc["lead_id"], "z/events") << z_events;
 }
 
+// A path of tens of kilobytes is matched against the routes like any other: it once overflowed
+// the stack of a recursive regular-expression matcher, before the token was even checked.
+TEST_P(ApiTest, AVeryLongLeadIdIsAnAnswerNotACrash) {
+  ASSERT_TRUE(StartServer());
+  const std::string id(60000, 'a');
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id, ""), 401));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id, read_), 404));
+  EXPECT_EQ(Get("/v1/leads/" + id + "/events", read_).status, 200);  // none
+  EXPECT_TRUE(IsProblem(Delete("/v1/leads/" + id, admin_), 404));
+  EXPECT_TRUE(IsProblem(Get("/v1/models/" + id, read_), 404));
+  EXPECT_EQ(Get("/health", "").status, 200);
+}
+
 TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason) {
   ASSERT_TRUE(StartServer());
   const std::string array = R"([
