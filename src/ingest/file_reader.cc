@@ -161,7 +161,7 @@ class GzipReader final : public FileReader {
           return InvalidArgument(path_ + ": not a gzip file (its name ends in .gz)");
         }
         return InvalidArgument(path_ + ": damaged gzip stream (" + why +
-                               "), so none of it is used; `gzip -t` checks a file");
+                               "); `gzip -t` checks a file");
       } else if (rc != Z_OK) {
         std::string why = stream_.msg != nullptr ? stream_.msg : "error " + std::to_string(rc);
         return DataLoss(path_ + ": corrupt gzip stream: " + why);

@@ -16,6 +16,7 @@
 #include "core/hash_bytes.h"  // xxhash
 #include "core/text_lines.h"
 #include "ingest/convert.h"
+#include "ingest/file_reader.h"
 #include "ingest/jsonl_parser.h"
 #include "service/cell_texts.h"
 #include "service/event_reader.h"
@@ -209,6 +210,22 @@ Result<std::string> FileStamp(const std::string& path) {
                      XXH3_64bits_digest(&state));
 }
 
+// A damaged gzip file fails its data check only at the end of its stream (a member's CRC), after
+// the batches before it were committed, and its bytes cannot be trusted: its whole stream is
+// checked before any of it is stored. A truncated file is not refused here: its whole lines are
+// good, and go in as `score` reads them. A stream read once (a pipe) cannot be checked first;
+// IngestFile says what was stored of it.
+Status CheckCompressedFile(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(auto reader, ingest::FileReader::Open(path));
+  if (!reader->compressed()) return Status::Ok();
+  std::vector<char> scratch(size_t{1} << 20);
+  for (;;) {
+    auto n = reader->Read(scratch.data(), scratch.size());
+    if (!n) return n.error().code() == StatusCode::kInvalidArgument ? n.error() : Status::Ok();
+    if (*n == 0) return Status::Ok();
+  }
+}
+
 }  // namespace
 
 Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind kind,
@@ -228,6 +245,11 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
 
   const std::string key = ProgressKey(kind, path);
   LS_ASSIGN_OR_RETURN(const std::string stamp, FileStamp(path));
+  if (!stamp.empty()) {
+    if (Status checked = CheckCompressedFile(path); !checked.ok()) {
+      return Error(Status(checked.code(), checked.message() + "; nothing of it was stored"));
+    }
+  }
   uint64_t done_before = 0;
   LS_ASSIGN_OR_RETURN(auto saved, store.GetMeta(key));
   if (saved && !stamp.empty() && saved->rfind(stamp + ":", 0) == 0) {
@@ -301,7 +323,16 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
 
   std::vector<RawRecord> pending;
   while (true) {
-    LS_ASSIGN_OR_RETURN(auto block, source->Next());
+    auto next = source->Next();
+    if (!next && stats.stored > 0) {
+      return Error(
+          Status(next.error().code(),
+                 fmt::format("{}; the {} records before it were stored (a stream is read once, "
+                             "so it cannot be checked first)",
+                             next.error().message(), stats.stored)));
+    }
+    if (!next) return Error(next.error());
+    std::optional<ingest::Block>& block = *next;
     if (!block) break;
     records.clear();
     errors.clear();

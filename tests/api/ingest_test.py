@@ -444,6 +444,38 @@ def main():
                     "every line before this one was read\n" in out.stderr), out.stderr
             for summary in summaries[2 * run:2 * run + 2]:
                 assert summary in out.stderr, (summary, out.stderr)
+        # A damaged file (its data check fails, at the end of the stream) is refused before
+        # any batch of it is stored: its bytes cannot be trusted. Read from a pipe, it cannot be
+        # checked first, and the run says what it stored.
+        damaged = os.path.join(work, "damaged.jsonl.gz")
+        with open(whole, "rb") as f:
+            data = bytearray(f.read())
+        data[-8] ^= 0xFF  # the CRC-32 of the data
+        with open(damaged, "wb") as g:
+            g.write(data)
+        damaged_db = os.path.join(work, "damaged.db")
+        out = subprocess.run([args.binary, "ingest", "--db", damaged_db, "--events", damaged,
+                              "--batch", "50"], capture_output=True, text=True)
+        assert out.returncode != 0, out.stderr
+        assert (f"{damaged}: damaged gzip stream (incorrect data check); `gzip -t` checks a "
+                "file; nothing of it was stored" in out.stderr), out.stderr
+        with sqlite3.connect(damaged_db) as c:
+            assert c.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+        # Over one 4 MiB block, so that batches are stored before the stream's end.
+        many = "".join('{"lead_id":"P%d","type":"page_view","ts":"2025-12-01T00:00:00Z",'
+                       '"url":"https://example.com/pricing/%s"}\n' % (i, "x" * 100)
+                       for i in range(40000)).encode()
+        piped = bytearray(gzip.compress(many))
+        piped[-8] ^= 0xFF
+        out = subprocess.run([args.binary, "ingest", "--db", damaged_db, "--events", "-",
+                              "--batch", "50"], input=bytes(piped), capture_output=True)
+        assert out.returncode != 0, out.stderr
+        m = re.search(rb"damaged gzip stream \(incorrect data check\); `gzip -t` checks a file; "
+                      rb"the (\d+) records before it were stored", out.stderr)
+        assert m, out.stderr
+        assert 0 < int(m.group(1)) < 40000, out.stderr
+        with sqlite3.connect(damaged_db) as c:
+            assert c.execute("SELECT count(*) FROM events").fetchone()[0] == int(m.group(1))
         # A stray CSV quote takes lines into one cell, as `score` and Python's csv read it, and
         # says so.
         stray = os.path.join(work, "stray.csv")
