@@ -8,6 +8,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "core/print_stderr.h"
 #include "engine/rounding.h"
 #include "model/test_cases.h"
 #include "service/case_runner.h"
@@ -28,7 +29,16 @@ std::string DefaultCasesPath(const std::string& model_path) {
 int RunTest(const std::string& model_path, std::string cases_path, bool verbose) {
   auto model = LoadModelOrReport(model_path);
   if (!model) return kExitFailure;
-  if (cases_path.empty()) cases_path = DefaultCasesPath(model_path);
+  if (cases_path.empty()) {
+    cases_path = DefaultCasesPath(model_path);
+    if (!fs::exists(cases_path)) {
+      const fs::path model(model_path);
+      PrintToStderr(
+          "test: no test cases for {}: neither {} nor {} exists; give the cases file\n", model_path,
+          (model.parent_path() / (model.stem().string() + ".cases.yaml")).string(), cases_path);
+      return kExitFailure;
+    }
+  }
   auto suite = model::LoadTestSuite(cases_path);
   if (!suite) {
     std::fputs(model::FormatDiagnostics(suite.error()).c_str(), stderr);

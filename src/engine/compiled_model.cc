@@ -1,6 +1,7 @@
 #include "engine/compiled_model.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/bytes_equal.h"
 #include "model/loader.h"
@@ -38,6 +39,7 @@ class ModelScope : public expr::Scope {
           return expr::Binding{expr::Source::kComputed, kScoreSlot, expr::Type::kNumber};
         }
         if (name == "grade" && context_ == Context::kStages) {
+          used_grade_ = true;
           return expr::Binding{expr::Source::kComputed, kGradeSlot, expr::Type::kString};
         }
       }
@@ -49,6 +51,7 @@ class ModelScope : public expr::Scope {
   }
 
   bool used_lead() const { return used_lead_; }
+  bool used_grade() const { return used_grade_; }
   const std::vector<uint32_t>& used_slots() const { return used_slots_; }
   const std::vector<uint32_t>& used_event_slots() const { return used_event_slots_; }
 
@@ -79,6 +82,7 @@ class ModelScope : public expr::Scope {
   std::vector<FieldSlot>& event_fields_;
   Context context_;
   bool used_lead_ = false;
+  bool used_grade_ = false;
   std::vector<uint32_t> used_slots_;
   std::vector<uint32_t> used_event_slots_;
 };
@@ -110,8 +114,12 @@ class ModelCompiler {
         pos.line += e.line - 1;
         pos.column = e.column;
       }
-      Error(pos, e.message);
+      Error(pos, expr::MessageInFile(e, text.pos.line, text.pos.column));
       return nullptr;
+    }
+    NoteLikelyTypos(scope, text, context);
+    if (context == Context::kStages && scope.used_grade() && spec_.grades.empty()) {
+      Note(text.pos, "a stage reads `grade`, but the model has no grades: it is null here");
     }
     expr::Type type = expr::ResultType(**program);
     bool ok = type == expr::Type::kAny || type == expr::Type::kNull ||
@@ -133,12 +141,64 @@ class ModelCompiler {
   }
 
   std::vector<model::Diagnostic>& diagnostics() { return diagnostics_; }
+  std::vector<model::Diagnostic>& notes() { return notes_; }
 
  private:
+  void Note(model::SourcePos pos, std::string message) {
+    notes_.push_back({spec_.file, pos, std::move(message)});
+  }
+
+  // An undeclared name is legal (read from the data as sent), but one a letter or two away from
+  // a declared field or a computed value (`engagment`, `sizee`) is most likely a slip that
+  // leaves every lead reading null: `check` says so once per name.
+  void NoteLikelyTypos(const ModelScope& scope, const model::ExprText& text, Context context) {
+    std::vector<std::string> declared;
+    for (const auto& field : spec_.fields) declared.push_back(field.first);
+    auto consider = [&](const FieldSlot& field, std::vector<std::string> candidates,
+                        std::string_view read_as) {
+      static constexpr std::string_view kReserved[] = {"lead_id", "type", "ts", "event_id"};
+      if (field.declared || std::find(std::begin(kReserved), std::end(kReserved), field.name) !=
+                                std::end(kReserved)) {
+        return;
+      }
+      const std::string meant = model::ClosestMatch(field.name, candidates);
+      if (meant.empty() || !noted_.insert(field.name).second) return;
+      Note(PosOfName(text, field.name), "`" + field.name + "` is not declared, so it is read as " +
+                                            std::string(read_as) + " of that name; did you mean `" +
+                                            meant + "`?");
+    };
+    std::vector<std::string> lead_candidates = declared;
+    if (context == Context::kFormula || context == Context::kGrades ||
+        context == Context::kStages) {
+      lead_candidates.insert(lead_candidates.end(), {"fit", "engagement"});
+      if (context != Context::kFormula) lead_candidates.push_back("score");
+      if (context == Context::kStages) lead_candidates.push_back("grade");
+    }
+    for (uint32_t slot : scope.used_slots()) {
+      consider(lead_fields_[slot], lead_candidates, "a lead attribute");
+    }
+    for (uint32_t slot : scope.used_event_slots()) {
+      consider(event_fields_[slot], declared, "an event property");
+    }
+  }
+
+  // Where `name` first appears in the expression (its start when it is not on the first line).
+  static model::SourcePos PosOfName(const model::ExprText& text, const std::string& name) {
+    model::SourcePos pos = text.pos;
+    const size_t at = text.text.find(name);
+    if (at == std::string::npos || text.text.find('\n') < at) return pos;
+    for (size_t i = 0; i < at; ++i) {
+      if ((static_cast<unsigned char>(text.text[i]) & 0xC0) != 0x80) ++pos.column;
+    }
+    return pos;
+  }
+
   const model::ModelSpec& spec_;
   std::vector<FieldSlot>& lead_fields_;
   std::vector<FieldSlot>& event_fields_;
   std::vector<model::Diagnostic> diagnostics_;
+  std::vector<model::Diagnostic> notes_;
+  std::set<std::string> noted_;
 };
 
 int GroupIndex(const std::vector<model::Group>& groups, const std::string& id) {
@@ -280,9 +340,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   }
   if (!compiler.diagnostics().empty()) {
     auto diagnostics = std::move(compiler.diagnostics());
-    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
-      return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
-    });
+    model::SortByPosition(diagnostics);
     return tl::unexpected(std::move(diagnostics));
   }
   auto unread = [&](const std::vector<FieldSlot>& read,
@@ -302,6 +360,8 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   model->checked_lead_fields_ = unread(model->lead_fields_, {"lead_id"});
   model->checked_event_fields_ =
       unread(model->event_fields_, {"lead_id", "type", "ts", "event_id"});
+  for (auto& note : compiler.notes()) spec.notes.push_back(std::move(note));
+  model::SortByPosition(spec.notes);
   model->spec_ = std::move(spec);
   return std::shared_ptr<const CompiledModel>(std::move(model));
 }
@@ -315,9 +375,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   if (loaded.diagnostics.empty()) return compiled;
   std::vector<model::Diagnostic> all = std::move(loaded.diagnostics);
   if (!compiled) all.insert(all.end(), compiled.error().begin(), compiled.error().end());
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
-  });
+  model::SortByPosition(all);
   return tl::unexpected(std::move(all));
 }
 

@@ -60,6 +60,11 @@ struct CompileError {
   std::string message;
 };
 
+// `error`'s message with the positions it names ("to close '(' at column 7") moved to a file in
+// which the expression starts at `line`, `column`: on the expression's first line columns shift by
+// where it starts; later lines keep theirs (the caller places an error on them the same way).
+std::string MessageInFile(const CompileError& error, int line, int column);
+
 class Program;
 
 // Everything a program reads when it runs. Slots not bound by the program may be absent.

@@ -3,6 +3,7 @@
 #include "expr/lexer.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <charconv>
 #include <cmath>
@@ -326,6 +327,25 @@ std::string WhereIs(std::string_view text, uint32_t offset, uint32_t from) {
   CompileError here = ErrorAt(text, from, "");
   if (at.line == here.line) return fmt::format("column {}", at.column);
   return fmt::format("line {}, column {}", at.line, at.column);
+}
+
+std::string MessageInFile(const CompileError& error, int line, int column) {
+  static const re2::RE2 kWhere(R"(\bat (?:line (\d+), )?column (\d+))");
+  std::string out;
+  re2::StringPiece rest(error.message);
+  re2::StringPiece match[3];
+  while (kWhere.Match(rest, 0, rest.size(), re2::RE2::UNANCHORED, match, 3)) {
+    const bool has_line = match[1].data() != nullptr;
+    const int at_line = has_line ? std::stoi(std::string(match[1])) : error.line;
+    int at_column = std::stoi(std::string(match[2]));
+    if (at_line == 1) at_column += column - 1;
+    out.append(rest.data(), static_cast<size_t>(match[0].data() - rest.data()));
+    out += has_line ? fmt::format("at line {}, column {}", line + at_line - 1, at_column)
+                    : fmt::format("at column {}", at_column);
+    rest.remove_prefix(static_cast<size_t>(match[0].data() + match[0].size() - rest.data()));
+  }
+  out.append(rest.data(), rest.size());
+  return out;
 }
 
 bool IsKeyword(std::string_view word) {

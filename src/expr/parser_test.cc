@@ -117,6 +117,18 @@ TEST(Parser, RejectsUnclosedParenOnAnotherLine) {
   EXPECT_NE(e.message.find("'(' at line 1, column 1"), std::string::npos) << e.message;
 }
 
+// In a model file the expression starts somewhere on a line: the column an error names is
+// the file's, like the error's own position.
+TEST(Parser, PositionsInAMessageMoveToTheFile) {
+  EXPECT_EQ(MessageInFile(ParseError("a and (b or c"), 5, 13),
+            "unexpected end of expression; expected ')' to close '(' at column 19");
+  EXPECT_EQ(MessageInFile(ParseError("(a or\n b c"), 5, 13),
+            "unexpected 'c'; expected ')' to close '(' at line 5, column 13");
+  EXPECT_EQ(MessageInFile(ParseError("(a or\n (b c"), 5, 13),
+            "unexpected 'c'; expected ')' to close '(' at column 2");
+  EXPECT_EQ(MessageInFile(ParseError("x in [1, 2"), 1, 1), ParseError("x in [1, 2").message);
+}
+
 TEST(Parser, RejectsUnexpectedEnd) {
   CompileError e = ParseError("a ==");
   EXPECT_EQ(e.column, 5);

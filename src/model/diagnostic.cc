@@ -1,5 +1,7 @@
 #include "model/diagnostic.h"
 
+#include <algorithm>
+
 #include "expr/suggest.h"
 
 namespace leadscore::model {
@@ -32,6 +34,12 @@ std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics) {
     out += '\n';
   }
   return out;
+}
+
+void SortByPosition(std::vector<Diagnostic>& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
+    return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
+  });
 }
 
 std::string ClosestMatch(const std::string& word, const std::vector<std::string>& candidates) {

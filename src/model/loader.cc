@@ -16,14 +16,26 @@
 #include "core/time.h"
 #include "core/yaml_load.h"
 #include "core/yaml_problem.h"
+#include "model/level_order.h"
 
 namespace leadscore::model {
 namespace {
+
+constexpr std::string_view kQuoteInFlowMap =
+    "in a { } map, quote an expression that holds a comma: when: 'contains(title, \"VP\")'";
 
 SourcePos PosOf(const YAML::Node& node) {
   YAML::Mark mark = node.Mark();
   if (mark.line < 0) return {};
   return {mark.line + 1, mark.column + 1};
+}
+
+// What a node holds, for a message about a value of the wrong kind.
+std::string Shown(const YAML::Node& node) {
+  if (node.IsScalar()) return "`" + node.Scalar() + "`";
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  return "nothing";
 }
 
 class Loader {
@@ -47,7 +59,7 @@ class Loader {
   // duplicated keys. Returns false when `node` is not a map.
   bool CheckMap(const YAML::Node& node, std::string_view what,
                 const std::vector<std::string>& allowed);
-  std::optional<double> Number(const YAML::Node& node, std::string_view what);
+  std::optional<double> Number(const YAML::Node& node, std::string_view what, bool cap = false);
   std::optional<int64_t> Integer(const YAML::Node& node, std::string_view what);
   std::optional<std::string> Text(const YAML::Node& node, std::string_view what);
   std::optional<bool> Bool(const YAML::Node& node, std::string_view what);
@@ -89,13 +101,20 @@ bool Loader::CheckMap(const YAML::Node& node, std::string_view what,
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string message = "unknown key `" + key + "` in " + std::string(what);
     std::string hint = ClosestMatch(key, allowed);
-    if (!hint.empty()) message += "; did you mean `" + hint + "`?";
+    if (!hint.empty()) {
+      message += "; did you mean `" + hint + "`?";
+    } else if (node.Style() == YAML::EmitterStyle::Flow &&
+               (key.empty() || key.find_first_of("()[]\"' <>=!+*/") != std::string::npos)) {
+      // Not a key but the rest of an expression: YAML ends a { } map's value at a comma.
+      message += "; a comma split an expression: " + std::string(kQuoteInFlowMap);
+    }
     Error(entry.first, message);
   }
   return true;
 }
 
-std::optional<double> Loader::Number(const YAML::Node& node, std::string_view what) {
+// A cap (`max`) is a number from 0 up: a negative one would turn every score negative.
+std::optional<double> Loader::Number(const YAML::Node& node, std::string_view what, bool cap) {
   if (node.IsScalar() && node.Tag() != "!") {
     const std::string& s = node.Scalar();
     double value = 0;
@@ -105,15 +124,14 @@ std::optional<double> Loader::Number(const YAML::Node& node, std::string_view wh
       // Every number here is points or a cap: beyond this a sum of them loses the cent, and a
       // score printed to the cent overflows (1e307 points printed `inf`).
       constexpr double kLargest = 1e15;
-      if (std::fabs(value) <= kLargest) return value;
-      Error(node, std::string(what) + " must be between -1e15 and 1e15, got `" + s + "`");
+      double lowest = cap ? 0 : -kLargest;
+      if (value >= lowest && value <= kLargest) return value;
+      Error(node, std::string(what) + " must be between " + (cap ? "0" : "-1e15") +
+                      " and 1e15, got `" + s + "`");
       return std::nullopt;
     }
   }
-  Error(node, std::string(what) + " must be a number, got `" +
-                  (node.IsScalar() ? node.Scalar()
-                                   : std::string("a ") + (node.IsMap() ? "map" : "list")) +
-                  "`");
+  Error(node, std::string(what) + " must be a number, got " + Shown(node));
   return std::nullopt;
 }
 
@@ -129,7 +147,7 @@ std::optional<int64_t> Loader::Integer(const YAML::Node& node, std::string_view 
 
 std::optional<std::string> Loader::Text(const YAML::Node& node, std::string_view what) {
   if (!node.IsScalar()) {
-    Error(node, std::string(what) + " must be a single value");
+    Error(node, std::string(what) + " must be a single value, got " + Shown(node));
     return std::nullopt;
   }
   return node.Scalar();
@@ -299,8 +317,7 @@ void Loader::ReadGroups(const YAML::Node& node, std::vector<Group>& out, std::st
     }
     if (!CheckMap(entry.second, "group `" + group.id + "`", {"max"})) continue;
     if (entry.second["max"]) {
-      group.max = Number(entry.second["max"], "group max");
-      if (group.max && *group.max < 0) Error(entry.second["max"], "group max must be >= 0");
+      group.max = Number(entry.second["max"], "group max", /*cap=*/true);
     }
     out.push_back(group);
   }
@@ -309,7 +326,7 @@ void Loader::ReadGroups(const YAML::Node& node, std::vector<Group>& out, std::st
 void Loader::ReadFit(const YAML::Node& node) {
   if (!CheckMap(node, "fit", {"max", "rules", "groups"})) return;
   if (node["max"]) {
-    if (auto v = Number(node["max"], "fit.max")) spec_.fit.max = *v;
+    if (auto v = Number(node["max"], "fit.max", /*cap=*/true)) spec_.fit.max = *v;
   }
   if (node["groups"]) ReadGroups(node["groups"], spec_.fit.groups, "fit");
   if (!node["rules"]) return;
@@ -349,7 +366,7 @@ void Loader::ReadFit(const YAML::Node& node) {
 void Loader::ReadEngagement(const YAML::Node& node) {
   if (!CheckMap(node, "engagement", {"max", "decay", "rules", "groups"})) return;
   if (node["max"]) {
-    if (auto v = Number(node["max"], "engagement.max")) spec_.engagement.max = *v;
+    if (auto v = Number(node["max"], "engagement.max", /*cap=*/true)) spec_.engagement.max = *v;
   }
   if (node["decay"]) {
     if (auto d = ReadDecay(node["decay"])) spec_.engagement.decay = *d;
@@ -385,8 +402,7 @@ void Loader::ReadEngagement(const YAML::Node& node) {
     }
     if (r["when"]) rule.when = Expr(r["when"], "when");
     if (r["max"]) {
-      rule.max = Number(r["max"], "max");
-      if (rule.max && *rule.max < 0) Error(r["max"], "max must be >= 0");
+      rule.max = Number(r["max"], "max", /*cap=*/true);
     }
     if (r["decay"]) rule.decay = ReadDecay(r["decay"]);
     if (r["once"]) rule.once = Bool(r["once"], "once").value_or(false);
@@ -432,7 +448,7 @@ void Loader::ReadScore(const YAML::Node& node) {
     if (auto e = Expr(node["formula"], "score.formula")) spec_.formula = *e;
   }
   if (node["max"]) {
-    if (auto v = Number(node["max"], "score.max")) spec_.score_max = *v;
+    if (auto v = Number(node["max"], "score.max", /*cap=*/true)) spec_.score_max = *v;
   }
 }
 
@@ -496,7 +512,11 @@ void Loader::ReadAccounts(const YAML::Node& node) {
     if (top && *top >= 1 && *top <= 1000000) {
       accounts.top = static_cast<int>(*top);
     } else if (top) {
-      Error(node["top"], "top must be at least 1");
+      Error(node["top"],
+            "top must be a whole number from 1 to 1000000, got `" + node["top"].Scalar() + "`");
+    }
+    if (accounts.aggregate != Aggregate::kTopMean) {
+      Note(node["top"], "`top` is read only with `aggregate: top_mean`; ignored here");
     }
   }
   spec_.accounts = std::move(accounts);
@@ -566,9 +586,7 @@ LoadResult Loader::Run(std::string_view yaml) {
     std::string message = "invalid YAML: " + YamlProblem(e);
     // The usual cause: a function call's comma splits a rule written as a { } map.
     if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
-      message +=
-          "; in a { } map, quote an expression that holds a comma: "
-          "when: 'contains(title, \"VP\")'";
+      message += "; " + std::string(kQuoteInFlowMap);
     }
     Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, message);
     return {std::nullopt, std::move(diagnostics_)};
@@ -607,12 +625,11 @@ LoadResult Loader::Run(std::string_view yaml) {
     if (root["stages"]) ReadLevels(root["stages"], spec_.stages, "stages");
     if (root["accounts"]) ReadAccounts(root["accounts"]);
     CheckIds();
+    for (Diagnostic& note : UnreachableLevels(spec_)) spec_.notes.push_back(std::move(note));
   } catch (const YAML::Exception& e) {
     Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "invalid model: " + e.msg);
   }
-  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
-    return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
-  });
+  SortByPosition(diagnostics_);
   // A YAML alias (`*name`) visits its anchor's nodes once for each use: a problem there is
   // reported once.
   std::set<std::tuple<int, int, std::string_view>> seen;

@@ -105,12 +105,27 @@ TEST(Loader, RejectsWhatScoringForbids) {
       {"fit:\n  rules:\n    - {id: a, points: lots}\n", "points must be a number"},
       {"fit:\n  rules:\n    - {id: a, points: 1e307}\n",
        "points must be between -1e15 and 1e15, got `1e307`"},
-      {"score:\n  max: -2e15\n", "score.max must be between -1e15 and 1e15"},
+      {"score:\n  max: -2e15\n", "score.max must be between 0 and 1e15, got `-2e15`"},
+      {"score:\n  max: -1\n", "score.max must be between 0 and 1e15, got `-1`"},
+      {"fit:\n  max: -5\n", "fit.max must be between 0 and 1e15"},
+      {"engagement:\n  max: -5\n", "engagement.max must be between 0 and 1e15"},
+      {"engagement:\n  groups: {g: {max: -1}}\n", "group max must be between 0 and 1e15"},
+      {"engagement:\n  rules:\n    - {id: a, event: e, points: 1, max: -1}\n",
+       "max must be between 0 and 1e15"},
+      {"score:\n  max: null\n", "score.max must be a number, got nothing"},
+      {"fields: {co: string}\naccounts: {key: co, aggregate: top_mean, top: 1000001}\n",
+       "top must be a whole number from 1 to 1000000, got `1000001`"},
+      {"fields: {co: string}\naccounts: {key: co, aggregate: top_mean, top: null}\n",
+       "top must be a number, got nothing"},
+      {"accounts: {key: null}\n", "accounts.key must be a single value, got nothing"},
       {"fields: {x: integer}\n", "unknown type `integer`"},
       {"fit: [1, 2\n", "invalid YAML"},
       {"fit:\n  rules:\n    - {id: a, when: contains(title, \"VP\"), points: 1}\n",
        "quote an expression that holds a comma"},
       {"engagement:\n  rules:\n    - {id: a, points: 1}\n", "needs `event`"},
+      {"fields: {x: number}\nfit:\n  rules:\n    - {id: a, when: coalesce(x, 1) > 0, points: 1}\n",
+       "unknown key `1) > 0` in a fit rule; a comma split an expression: in a { } map, quote an "
+       "expression that holds a comma"},
       {"stages:\n  - {id: MQL}\n", "needs a `when`"},
   };
   for (const auto& c : cases) {
@@ -153,6 +168,44 @@ TEST(Loader, IgnoresWithANoteWhatScoringSaysDoesNotApply) {
   ASSERT_EQ(r.spec->notes.size(), 3u);
   EXPECT_NE(r.spec->notes[0].ToString().find("m.yaml:3:"), std::string::npos);
   EXPECT_NE(r.spec->notes[0].message.find("is ignored"), std::string::npos);
+}
+
+// A grade is the first that holds and a stage the last: one that another always overrides is
+// most likely listed in the wrong order.
+TEST(Loader, NotesGradesAndStagesThatCanNeverBeGiven) {
+  auto r = Parse(
+      "grades:\n  - {id: B, when: fit >= 25}\n  - {id: A, when: fit >= 40}\n"
+      "  - {id: C, when: \"true\"}\n  - {id: D, when: fit > 100}\n"
+      "stages:\n  - {id: SQL, when: score >= 80}\n  - {id: MQL, when: score >= 50}\n"
+      "  - {id: hot, when: score >= 95 and grade == \"A\"}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  ASSERT_EQ(r.spec->notes.size(), 3u);
+  EXPECT_EQ(r.spec->notes[0].ToString(),
+            "m.yaml:3:5: grade `A` (fit >= 40) is never given: grade `B` (fit >= 25), before it, "
+            "holds whenever it does (the grade is the first whose condition holds: list grades "
+            "from the highest)");
+  EXPECT_NE(r.spec->notes[1].message.find("grade `D` (fit > 100) is never given: grade `B`"),
+            std::string::npos);
+  EXPECT_EQ(r.spec->notes[2].ToString(),
+            "m.yaml:7:5: stage `SQL` (score >= 80) is never reached: stage `MQL` (score >= 50), "
+            "after it, holds whenever it does (the stage is the last whose condition holds: list "
+            "stages from the lowest)");
+  // In order, or on different values, or of other forms: nothing to say.
+  EXPECT_TRUE(Parse("grades:\n  - {id: A, when: fit >= 40}\n  - {id: B, when: fit > 25}\n"
+                    "  - {id: C, when: engagement >= 50}\n  - {id: D, when: \"true\"}\n"
+                    "stages:\n  - {id: MQL, when: score >= 50}\n  - {id: SQL, when: score > 50}\n"
+                    "  - {id: hot, when: score >= 40 and grade == \"A\"}\n")
+                  .spec->notes.empty());
+}
+
+TEST(Loader, NotesATopThatItsAggregateIgnores) {
+  auto r = Parse("fields: {co: string}\naccounts: {key: co, aggregate: max, top: 5}\n");
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  ASSERT_EQ(r.spec->notes.size(), 1u);
+  EXPECT_EQ(r.spec->notes[0].ToString(),
+            "m.yaml:2:42: `top` is read only with `aggregate: top_mean`; ignored here");
+  EXPECT_TRUE(Parse("fields: {co: string}\naccounts: {key: co, aggregate: top_mean, top: 5}\n")
+                  .spec->notes.empty());
 }
 
 TEST(Loader, ReportsEveryProblemNotJustTheFirst) {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/read_file.h"
+#include "core/time.h"
 #include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 #include "model/diagnostic.h"
@@ -26,16 +27,22 @@ class SuiteReader {
   explicit SuiteReader(std::string file) { suite_.file = std::move(file); }
 
   tl::expected<TestSuite, std::vector<Diagnostic>> Read(const YAML::Node& root) {
+    if (root.IsMap()) {
+      NoRepeatedKeys(root, "a test file");
+      for (const auto& entry : root) {
+        std::string key = entry.first.Scalar();
+        if (key != "cases" && key != "model") UnknownKey(entry.first, key, "", {"cases", "model"});
+      }
+    }
     if (!root.IsMap() || !root["cases"] || !root["cases"].IsSequence()) {
       Error(root, "a test file is a map with `cases:`, a list of test cases");
       return tl::unexpected(std::move(errors_));
     }
-    NoRepeatedKeys(root, "a test file");
-    for (const auto& entry : root) {
-      std::string key = entry.first.Scalar();
-      if (key != "cases" && key != "model") UnknownKey(entry.first, key, "", {"cases", "model"});
+    if (root["cases"].size() == 0) {
+      // Zero cases pass, which a CI job would take for a tested model.
+      Error(root["cases"], "`cases` holds no test case");
     }
-    if (root["model"]) suite_.model = root["model"].Scalar();
+    if (root["model"]) suite_.model = Text(root["model"], "model");
     for (const auto& c : root["cases"]) ReadCase(c);
     if (!errors_.empty()) {
       // In file order: a case's own keys are checked before what they hold.
@@ -69,6 +76,23 @@ class SuiteReader {
     for (const YAML::Node& key : RepeatedKeys(node)) {
       Error(key, "duplicate key `" + key.Scalar() + "` in " + where);
     }
+  }
+
+  std::string Text(const YAML::Node& node, const char* what) {
+    if (node.IsScalar()) return node.Scalar();
+    Error(node, std::string(what) + " must be a single value");
+    return "";
+  }
+
+  // A time as SCORING.md reads one; empty (with an error) when it is not.
+  std::string Time(const YAML::Node& node, const char* what) {
+    std::string text = Text(node, what);
+    if (!text.empty() && !ParseTimestamp(text)) {
+      Error(node, std::string(what) + ": cannot read `" + text +
+                      "` as a time; use ISO-8601 (2024-05-01T10:00:00Z, 2024-05-01) or Unix "
+                      "seconds");
+    }
+    return text;
   }
 
   Value Scalar(const YAML::Node& node) {
@@ -116,12 +140,13 @@ class SuiteReader {
       return;
     }
     NoRepeatedKeys(node, "a test case");
+    event_leads_.clear();
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (key == "name") {
-        c.name = entry.second.Scalar();
+        c.name = Text(entry.second, "name");
       } else if (key == "as_of") {
-        c.as_of = entry.second.Scalar();
+        c.as_of = Time(entry.second, "as_of");
       } else if (key == "lead") {
         c.lead = Values(entry.second, "lead");
       } else if (key == "events") {
@@ -137,7 +162,28 @@ class SuiteReader {
       }
     }
     if (c.name.empty()) c.name = "case at line " + std::to_string(c.pos.line);
-    if (c.as_of.empty()) Error(node, "test case `" + c.name + "` needs `as_of`");
+    if (!node["as_of"] || (c.as_of.empty() && node["as_of"].IsScalar())) {
+      Error(node, "test case `" + c.name + "` needs `as_of`");
+    }
+    if (!c.score && !c.fit && !c.engagement && !c.expect_grade && !c.expect_stage &&
+        c.reasons.empty()) {
+      Error(node, "test case `" + c.name +
+                      "` expects nothing: give `expect` a score, fit, engagement, grade, stage "
+                      "or reasons");
+    }
+    // The case is one lead: an event of another would be counted for it.
+    std::string lead_id;
+    if (const YAML::Node lead = node["lead"];
+        lead && lead.IsMap() && lead["lead_id"] && lead["lead_id"].IsScalar()) {
+      lead_id = lead["lead_id"].Scalar();
+    }
+    for (const auto& [node_of_id, id] : event_leads_) {
+      if (id == lead_id) continue;
+      Error(node_of_id, "an event of test case `" + c.name + "` has lead_id `" + id + "`, " +
+                            (lead_id.empty() ? std::string("but the lead has none")
+                                             : "but the lead is `" + lead_id + "`") +
+                            "; a case scores one lead: leave `lead_id` out of its events");
+    }
     suite_.cases.push_back(std::move(c));
   }
 
@@ -152,13 +198,13 @@ class SuiteReader {
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (key == "type") {
-        e.type = entry.second.Scalar();
+        e.type = Text(entry.second, "type");
       } else if (key == "ts") {
-        e.ts = entry.second.Scalar();
+        e.ts = Time(entry.second, "ts");
       } else if (key == "event_id") {
-        e.event_id = entry.second.Scalar();
+        e.event_id = Text(entry.second, "event_id");
       } else if (key == "lead_id") {
-        continue;
+        event_leads_.emplace_back(entry.second, Text(entry.second, "lead_id"));
       } else {
         e.properties.emplace_back(key, Scalar(entry.second));
       }
@@ -186,6 +232,10 @@ class SuiteReader {
         Value value = Scalar(v);
         std::optional<std::string> text;
         if (!value.is_null()) text = value.is_string() ? std::string(value.str()) : v.Scalar();
+        if (text && text->empty()) {
+          Error(v, key + " must be an id of the model's, or null for none");
+          continue;
+        }
         if (key == "grade") {
           c.expect_grade = true;
           c.grade = text;
@@ -217,6 +267,7 @@ class SuiteReader {
 
   TestSuite suite_;
   std::vector<Diagnostic> errors_;
+  std::vector<std::pair<YAML::Node, std::string>> event_leads_;  // of the case being read
 };
 
 }  // namespace

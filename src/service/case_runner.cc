@@ -9,6 +9,7 @@
 #include "engine/rounding.h"
 #include "engine/scorer.h"
 #include "ingest/convert.h"
+#include "model/diagnostic.h"
 
 namespace leadscore::service {
 namespace {
@@ -31,6 +32,25 @@ Value Lookup(const model::NamedValues& values, const engine::FieldSlot& slot, st
 }
 
 std::string Shown(const std::optional<std::string>& v) { return v ? *v : "(none)"; }
+
+// The ids of `levels` (grades or stages), for a message.
+template <typename Level>
+std::vector<std::string> IdsOf(const std::vector<Level>& levels) {
+  std::vector<std::string> ids;
+  for (const auto& level : levels) ids.push_back(level.id);
+  return ids;
+}
+
+// " (the model has no stage `SQL`: MQL, hot)" when `expected` names no level of the model:
+// most likely a typo, which would otherwise read as a score that is wrong.
+std::string Unknown(const char* what, const std::optional<std::string>& expected,
+                    const std::vector<std::string>& ids) {
+  if (!expected || std::find(ids.begin(), ids.end(), *expected) != ids.end()) return "";
+  std::string listed;
+  for (const auto& id : ids) listed += (listed.empty() ? "" : ", ") + id;
+  return fmt::format(" (the model has no {} `{}`: {})", what, *expected,
+                     listed.empty() ? fmt::format("it has no {}s", what) : listed);
+}
 
 }  // namespace
 
@@ -87,13 +107,17 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
   if (out.score.grade >= 0) grade = model.grades()[out.score.grade].id;
   if (out.score.stage >= 0) stage = model.stages()[out.score.stage].id;
   if (test_case.expect_grade && test_case.grade != grade) {
-    out.diffs.push_back(
-        fmt::format("grade: expected {}, got {}", Shown(test_case.grade), Shown(grade)));
+    out.diffs.push_back(fmt::format("grade: expected {}, got {}{}", Shown(test_case.grade),
+                                    Shown(grade),
+                                    Unknown("grade", test_case.grade, IdsOf(model.grades()))));
   }
   if (test_case.expect_stage && test_case.stage != stage) {
-    out.diffs.push_back(
-        fmt::format("stage: expected {}, got {}", Shown(test_case.stage), Shown(stage)));
+    out.diffs.push_back(fmt::format("stage: expected {}, got {}{}", Shown(test_case.stage),
+                                    Shown(stage),
+                                    Unknown("stage", test_case.stage, IdsOf(model.stages()))));
   }
+  std::vector<std::string> rule_ids = IdsOf(model.fit_rules());
+  for (const auto& rule : model.engagement_rules()) rule_ids.push_back(rule.id);
   // Named references rather than structured bindings: clang 14 (the fuzz build) cannot capture
   // a binding in a lambda.
   for (const auto& expected_reason : test_case.reasons) {
@@ -102,8 +126,17 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
     auto it = std::find_if(out.reasons.begin(), out.reasons.end(),
                            [&](const auto& r) { return r.first == rule; });
     if (it == out.reasons.end()) {
-      out.diffs.push_back(
-          fmt::format("reason {}: expected {}, got (none)", rule, engine::FormatScore(points)));
+      std::string unknown;
+      if (!rule.starts_with("cut:") &&
+          std::find(rule_ids.begin(), rule_ids.end(), rule) == rule_ids.end()) {
+        const std::string near = model::ClosestMatch(rule, rule_ids);
+        unknown = " (the model has no rule `" + rule + "`" +
+                  (near.empty() ? "" : "; did you mean `" + near + "`?") + ")";
+      } else if (engine::Round2(points) == 0) {
+        continue;  // a rule or a cut that gave nothing is not listed: expecting 0 of it holds
+      }
+      out.diffs.push_back(fmt::format("reason {}: expected {}, got (none){}", rule,
+                                      engine::FormatScore(points), unknown));
     } else if (engine::Round2(it->second) != engine::Round2(points)) {
       out.diffs.push_back(fmt::format("reason {}: expected {}, got {}", rule,
                                       engine::FormatScore(points),

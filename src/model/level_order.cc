@@ -1,0 +1,75 @@
+#include "model/level_order.h"
+
+#include <re2/re2.h>
+
+#include <optional>
+#include <string>
+
+namespace leadscore::model {
+namespace {
+
+// The leads a threshold condition holds for: `name` above `bound` (or at it when `inclusive`);
+// an empty name is `true`, which holds for every lead.
+struct Threshold {
+  std::string name;
+  double bound = 0;
+  bool inclusive = true;
+};
+
+std::optional<Threshold> ReadThreshold(const std::string& text) {
+  static const re2::RE2 kTrue(R"(\s*true\s*)");
+  static const re2::RE2 kCompare(
+      R"(\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|>)\s*([0-9]+(?:\.[0-9]+)?)\s*)");
+  if (re2::RE2::FullMatch(text, kTrue)) return Threshold{};
+  Threshold t;
+  std::string op;
+  if (!re2::RE2::FullMatch(text, kCompare, &t.name, &op, &t.bound)) return std::nullopt;
+  t.inclusive = op == ">=";
+  return t;
+}
+
+// Whether every lead that meets `inner` also meets `outer`.
+bool Within(const Threshold& inner, const Threshold& outer) {
+  if (outer.name.empty()) return true;
+  if (inner.name != outer.name) return false;
+  if (inner.bound != outer.bound) return inner.bound > outer.bound;
+  return outer.inclusive || !inner.inclusive;
+}
+
+std::string Shown(const Level& level) { return "`" + level.id + "` (" + level.when.text + ")"; }
+
+}  // namespace
+
+std::vector<Diagnostic> UnreachableLevels(const ModelSpec& spec) {
+  std::vector<Diagnostic> notes;
+  std::vector<std::optional<Threshold>> grades, stages;
+  for (const Level& g : spec.grades) grades.push_back(ReadThreshold(g.when.text));
+  for (const Level& s : spec.stages) stages.push_back(ReadThreshold(s.when.text));
+  // A grade is never given when an earlier one holds for every lead it holds for.
+  for (size_t j = 0; j < grades.size(); ++j) {
+    for (size_t i = 0; i < j && grades[j]; ++i) {
+      if (!grades[i] || !Within(*grades[j], *grades[i])) continue;
+      notes.push_back({spec.file, spec.grades[j].pos,
+                       "grade " + Shown(spec.grades[j]) + " is never given: grade " +
+                           Shown(spec.grades[i]) +
+                           ", before it, holds whenever it does (the grade is the first whose "
+                           "condition holds: list grades from the highest)"});
+      break;
+    }
+  }
+  // A stage is never reached when a later one holds for every lead it holds for.
+  for (size_t i = 0; i < stages.size(); ++i) {
+    for (size_t j = i + 1; j < stages.size() && stages[i]; ++j) {
+      if (!stages[j] || !Within(*stages[i], *stages[j])) continue;
+      notes.push_back({spec.file, spec.stages[i].pos,
+                       "stage " + Shown(spec.stages[i]) + " is never reached: stage " +
+                           Shown(spec.stages[j]) +
+                           ", after it, holds whenever it does (the stage is the last whose "
+                           "condition holds: list stages from the lowest)"});
+      break;
+    }
+  }
+  return notes;
+}
+
+}  // namespace leadscore::model
