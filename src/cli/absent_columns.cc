@@ -42,10 +42,18 @@ void WarnOfAbsentColumns(std::string_view file, std::string_view model,
     }
   }
   if (absent.size() > kNamed) list += ", and " + std::to_string(absent.size() - kNamed) + " more";
+  const bool one = absent.size() == 1;
+  if (columns.empty()) {
+    // JSON Lines: no header; a key can be on every line and still be null on all of them.
+    PrintToStderr(
+        "{}: warning: {} reads {} that no record of the file gives a value (absent, null, or not "
+        "of the declared type), so every lead reads {} as missing: {}\n",
+        file, model, one ? "a key" : "keys", one ? "it" : "them", list);
+    return;
+  }
   PrintToStderr(
       "{}: warning: {} reads {} the file does not have, so every lead reads {} as missing: {}\n",
-      file, model, absent.size() == 1 ? "a column" : "columns", absent.size() == 1 ? "it" : "them",
-      list);
+      file, model, one ? "a column" : "columns", one ? "it" : "them", list);
 }
 
 }  // namespace leadscore::cli

@@ -1,9 +1,11 @@
 #include "cli/cli_common.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "core/print_stderr.h"
 #include "ingest/record_source.h"
 #include "model/diagnostic.h"
+#include "service/output_file.h"
 
 namespace leadscore::cli {
 
@@ -52,6 +55,17 @@ std::optional<AsOf> ParseAsOfOrReport(const std::string& text) {
         text);
     return std::nullopt;
   }
+  // SCORING.md reads digits alone as Unix seconds; eight of them that form a date were most
+  // likely meant as one (`20240101`, 1970-08-23 as seconds).
+  if (text.size() == 8 && std::all_of(text.begin(), text.end(), ::isdigit)) {
+    const int year = std::stoi(text.substr(0, 4)), month = std::stoi(text.substr(4, 2)),
+              day = std::stoi(text.substr(6, 2));
+    if (year >= 1900 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= 31) {
+      PrintToStderr(
+          "--as-of: warning: {} is read as Unix seconds ({}); for the date, write {}-{}-{}\n", text,
+          FormatTimestamp(*ts), text.substr(0, 4), text.substr(4, 2), text.substr(6, 2));
+    }
+  }
   return AsOf{*ts};
 }
 
@@ -75,9 +89,20 @@ bool ErrorReporter::WriteAllTo(const std::string& path) {
     limit_ = UINT64_MAX;
     return true;
   }
-  all_ = std::fopen(path.c_str(), "w");
+  // Fails now, as an --output that cannot be created does, rather than after the run (a
+  // probe beside the file, removed at once; a pipe or a device is not opened twice).
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) != 0 || S_ISREG(existing.st_mode) ||
+      S_ISDIR(existing.st_mode)) {
+    auto probe = service::PendingOutput::Write(path, [](std::FILE*) { return Status::Ok(); });
+    if (!probe) {
+      PrintToStderr("--errors: {}\n", probe.error().message());
+      return false;
+    }
+  }
+  all_ = std::tmpfile();
   if (all_ == nullptr) {
-    PrintToStderr("--errors: cannot write {}: {}\n", path, std::strerror(errno));
+    PrintToStderr("--errors: cannot make a temporary file: {}\n", std::strerror(errno));
     return false;
   }
   all_path_ = path;
@@ -100,9 +125,26 @@ void ErrorReporter::FailAll() {
 
 bool ErrorReporter::Finish() {
   if (all_ != nullptr && all_written_ && std::fflush(all_) != 0) FailAll();
+  if (all_ != nullptr && all_written_) {
+    std::rewind(all_);
+    Status written = service::WriteFileAtomically(all_path_, [&](std::FILE* out) {
+      char buffer[1 << 16];
+      for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, all_)) > 0;) {
+        if (std::fwrite(buffer, 1, n, out) != n) {
+          return Status(StatusCode::kDataLoss, "write failed");  // named with errno's reason
+        }
+      }
+      return std::ferror(all_) ? Status(StatusCode::kDataLoss, "cannot read back the problems")
+                               : Status::Ok();
+    });
+    if (!written.ok()) {
+      PrintToStderr("--errors: {}\n", written.message());
+      all_written_ = false;
+    }
+  }
   if (count_ > limit_) {
     std::string where;
-    if (all_ != nullptr) {
+    if (all_ != nullptr && all_written_) {
       where = " here (every one is in " + all_path_ + ")";
     } else if (!hint_.empty()) {
       where = " (" + hint_ + ")";

@@ -45,14 +45,17 @@ class ErrorReporter {
   explicit ErrorReporter(uint64_t limit = 50) : limit_(limit) {}
   ~ErrorReporter();
   // Also writes every problem to `path`, one a line; `-` prints every one to stderr. False
-  // (with the reason printed) when the file cannot be created.
+  // (with the reason printed) when the file cannot be created. The file is put in place by
+  // Finish, as every output is (service/output_file.h): a run that fails or is killed before
+  // it leaves the previous file as it was.
   bool WriteAllTo(const std::string& path);
   // What to add when some problems were not shown and no file has them all.
   void set_hint(std::string hint) { hint_ = std::move(hint); }
   void Report(const ingest::RowError& error);
   uint64_t count() const { return count_; }
-  // "... and 120 more" when some were not printed. False when the file of WriteAllTo could not
-  // be written in full (the reason was printed).
+  // Call once the whole input is read: puts the file of WriteAllTo in place, and prints "...
+  // and 120 more" when some were not printed. False when that file could not be written (the
+  // reason was printed; the previous file is left as it was).
   bool Finish();
 
  private:
@@ -62,8 +65,8 @@ class ErrorReporter {
   uint64_t count_ = 0;
   std::string all_path_;
   std::string hint_;
-  std::FILE* all_ = nullptr;
-  bool all_written_ = true;  // every problem so far reached all_
+  std::FILE* all_ = nullptr;  // an unnamed temporary file, until Finish copies it to all_path_
+  bool all_written_ = true;   // every problem so far reached all_
 };
 
 // A progress bar on stderr, shown only when stderr is a terminal and the input is large.

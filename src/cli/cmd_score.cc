@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -43,6 +45,12 @@ int RunScore(const ScoreArgs& args) {
           {{"--output", args.output}, {"--accounts", args.accounts}, {"--errors", args.errors}})) {
     return kExitUsage;
   }
+  if (args.accounts == "-" && (args.output.empty() || args.output == "-")) {
+    PrintToStderr(
+        "score: --accounts - and the scores would both go to standard output; give one of them "
+        "a file (--output FILE or --accounts FILE)\n");
+    return kExitUsage;
+  }
   auto model = LoadModelOrReport(args.model);
   if (!model) return kExitFailure;
   auto as_of = ParseAsOfOrReport(args.as_of);
@@ -67,14 +75,22 @@ int RunScore(const ScoreArgs& args) {
   service::OutputFormat format = service::OutputFormat::kCsv;
   std::string fmt_name = args.format;
   if (fmt_name.empty()) {
-    fmt_name =
-        args.output.ends_with(".jsonl") || args.output.ends_with(".ndjson") ? "jsonl" : "csv";
+    fmt_name = ingest::FormatFromPath(args.output) == ingest::Format::kJsonl ? "jsonl" : "csv";
   }
   if (fmt_name == "jsonl") format = service::OutputFormat::kJsonl;
+  if (const auto named = ingest::FormatFromPath(args.accounts);
+      named && (*named == ingest::Format::kJsonl) != (format == service::OutputFormat::kJsonl)) {
+    // SCORING.md: the accounts are written in the format of the leads.
+    PrintToStderr("score: warning: --accounts {} is written as {}, the format of the scores\n",
+                  args.accounts, format == service::OutputFormat::kJsonl ? "JSON Lines" : "CSV");
+  }
   for (const std::string* path : {&args.output, &args.accounts}) {
     // Fail before reading gigabytes, not after.
     if (path->empty() || *path == "-") continue;
-    if (path->ends_with(".gz")) {
+    std::string lower = *path;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower.ends_with(".gz")) {
       PrintToStderr(
           "score: {} would not be compressed; write it plain, or pipe standard output "
           "through gzip (leadscore score ... | gzip > {})\n",
@@ -180,7 +196,7 @@ int RunScore(const ScoreArgs& args) {
                 Plural(ranking.order.size(), "lead"), FormatTimestamp(as_of->time),
                 seconds_since(started), read_seconds, rank_seconds, seconds_since(write_started));
   if (!errors_file_written) {
-    PrintToStderr("score: the scores were written, but {} lacks some problems\n", args.errors);
+    PrintToStderr("score: the scores were written, but not {} (see above)\n", args.errors);
     return kExitFailure;
   }
   return kExitOk;

@@ -221,7 +221,10 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
     }
     // Where the record ends and on which line, for reports only: counted then, not per row.
     const char* record_end = scan.next;
-    if (record_end > record_begin && record_end[-1] == '\n') --record_end;
+    if (record_end > record_begin && record_end[-1] == '\n') {
+      --record_end;
+      if (record_end > record_begin && record_end[-1] == '\r') --record_end;  // CRLF
+    }
     auto last_line = [&] {
       return record_line + static_cast<uint64_t>(std::count(record_begin, record_end, '\n'));
     };

@@ -187,6 +187,13 @@ TEST(CsvParser, ARecordJoinedByALoneCarriageReturnSaysSo) {
                                     "are not read as lines (convert them: tr '\\r' '\\n')"));
 }
 
+// A CRLF file's line ends are not lone CRs: a short row there gets no hint about them.
+TEST(CsvParser, ARowOfTooManyCellsInACrlfFileGetsNoLoneCarriageReturnHint) {
+  Parsed p = ParseCsv("a,b\r\n1,2\r\n3,4,5\r\n6,7\r\n", {"a"});
+  EXPECT_THAT(p.rows, ElementsAre("2: \"1\"", "4: \"6\""));
+  EXPECT_THAT(p.errors, ElementsAre("3: expected 2 cells, found 3"));
+}
+
 TEST(CsvParser, ErrorsNameTheFileAndHaveNoField) {
   TempDir dir;
   std::string path = dir.Write("leads.csv", "a,b\n1\n");

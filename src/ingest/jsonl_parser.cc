@@ -152,6 +152,7 @@ constexpr const char* kLineByteOrderMark =
 // line ends.
 std::string TextAfterTheObject(const char* value_end, const char* end) {
   std::string reason = "invalid JSON: unexpected text after the object";
+  if (end > value_end && end[-1] == '\r') --end;  // a CRLF line's end is not a lone CR
   if (HoldsLoneCarriageReturn(value_end, end)) reason += std::string("; ") + kLoneCarriageReturn;
   return reason;
 }

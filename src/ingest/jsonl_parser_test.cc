@@ -178,7 +178,7 @@ TEST(JsonlParser, BadLinesAreReportedWithLineNumbers) {
 TEST(JsonlParser, InvalidLinesSayWhatIsWrong) {
   Parsed p = ParseJsonl(
       "{\"a\":1} trailing\n"
-      "{\"a\":\"}\"} ]\n"
+      "{\"a\":\"}\"} ]\r\n"
       "{\"a\":{\"b\":1}\n"
       "{\"a\":\"open\n"
       "{\"a\":1,}\n"

@@ -25,8 +25,14 @@ Status Flush(std::FILE* out, std::string& buffer) {
   return Status::Ok();
 }
 
+// A JSON number of the CSV's digits without their trailing zeros ("30.5", "100"): the same
+// value, and the same text near 1e15, where the shortest form of the rounded double would not
+// be (999999999999999.88 prints 999999999999999.9).
 void AppendNumber(std::string& out, double v) {
-  fmt::format_to(std::back_inserter(out), "{}", engine::Round2(v));
+  engine::AppendScore(out, v);
+  if (out.find('.', out.size() - 3) == std::string::npos) return;
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
 }
 
 }  // namespace

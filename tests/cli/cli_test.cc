@@ -421,6 +421,31 @@ TEST_F(Cli, JsonLinesOutputWithReasons) {
             "\n");
 }
 
+// JSON Lines numbers are the CSV's digits without trailing zeros, even near 1e15 where the
+// shortest form of the rounded double has fewer digits (999999999999999.9).
+TEST_F(Cli, JsonLinesNumbersHaveTheCsvDigits) {
+  std::string model = dir_.Write("big.yaml",
+                                 "version: 1\nfit:\n  max: 1e15\n  rules:\n"
+                                 "    - {id: big, points: 999999999999999.875}\n"
+                                 "    - {id: half, points: -0.5}\n"
+                                 "score: {max: 1e15}\n");
+  std::string leads = dir_.Write("leads.csv", "lead_id\na\n");
+  auto run = [&](const char* format) {
+    auto r = RunLeadscore({"score", "--model", model, "--leads", leads, "--as-of", "2024-01-02",
+                           "--format", format, "--explain"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(run("csv"),
+            "lead_id,score,fit,engagement,grade,stage,reasons\n"
+            "a,999999999999999.38,999999999999999.38,0.00,,,big:999999999999999.88;half:-0.50\n");
+  EXPECT_EQ(run("jsonl"),
+            R"({"lead_id":"a","score":999999999999999.38,"fit":999999999999999.38,"engagement":0,)"
+            R"("grade":null,"stage":null,"reasons":[{"rule":"big","points":999999999999999.88},)"
+            R"({"rule":"half","points":-0.5}]})"
+            "\n");
+}
+
 TEST_F(Cli, ExplainColumnInCsv) {
   std::string leads = dir_.Write("leads.csv", "lead_id,size\na,50\n");
   std::string events =
@@ -460,6 +485,28 @@ std::string GzipDemoEvents(TempDir& dir, int n) {
   gzwrite(gz, body.data(), static_cast<unsigned>(body.size()));
   gzclose(gz);
   return dir.Read("events.jsonl.gz");
+}
+
+// The --errors file is an output like the scores: put in place once the input is read, so a
+// run that fails before (a damaged gzip stream) leaves the previous one as it was.
+TEST_F(Cli, AnErrorsFileIsReplacedOnlyByARunThatReadItsInput) {
+  std::string bytes = GzipDemoEvents(dir_, 4000);
+  bytes[bytes.size() - 8] = static_cast<char>(bytes[bytes.size() - 8] ^ 0xFF);  // the CRC-32
+  std::string damaged = dir_.Write("damaged.jsonl.gz", bytes);
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\na,big\nb,7\n");
+  std::string errors = dir_.Write("errors.txt", "the previous run's problems\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--events", damaged,
+                         "--as-of", "2024-01-02", "--errors", errors});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("damaged gzip stream (incorrect data check)"), std::string::npos) << r.err;
+  EXPECT_EQ(dir_.Read("errors.txt"), "the previous run's problems\n");
+  EXPECT_EQ(FilesStartingWith(dir_.path(), "errors.txt"), std::vector<std::string>{"errors.txt"});
+
+  r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--as-of", "2024-01-02", "--errors", errors});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(dir_.Read("errors.txt"),
+            leads + ":2: field `size`: cannot convert \"big\" to number; using null\n");
 }
 
 // A compressed file cut short still scores every whole line before the cut; the cut is a bad
@@ -904,6 +951,85 @@ TEST_F(Cli, TestFileTyposGetADidYouMean) {
   EXPECT_NE(r.err.find(cases + ":7:5: unknown key `asof` in a test case; did you mean `as_of`?"),
             std::string::npos)
       << r.err;
+}
+
+// What would let a case pass unchecked, or check something else than meant, is an error of the
+// file: a case that expects nothing, a time that does not read, an event of another lead, a
+// list for a name, an empty id, no case at all.
+TEST_F(Cli, TestFilesRefuseWhatWouldPassUnchecked) {
+  std::string cases = dir_.Write("unchecked.yaml", R"(cases:
+  - name: nothing expected
+    as_of: 2024-01-01
+    lead: {size: 50}
+  - name: a word for a time
+    as_of: yesterday
+    expect: {score: 0}
+  - name: another lead's event
+    as_of: 2024-01-01
+    lead: {lead_id: a, size: 50}
+    events:
+      - {lead_id: b, type: demo, ts: 2023-12-31}
+    expect: {score: 50}
+  - name: [a, list]
+    as_of: 2024-01-01
+    expect: {score: 0, stage: ""}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1);
+  for (const std::string& said :
+       {cases + ":2:5: test case `nothing expected` expects nothing: give `expect` a score, fit, "
+                "engagement, grade, stage or reasons",
+        cases + ":6:12: as_of: cannot read `yesterday` as a time; use ISO-8601",
+        cases + ":12:19: an event of test case `another lead's event` has lead_id `b`, but the "
+                "lead is `a`; a case scores one lead: leave `lead_id` out of its events",
+        cases + ":14:11: name must be a single value",
+        cases + ":16:31: stage must be an id of the model's, or null for none"}) {
+    EXPECT_NE(r.err.find(said), std::string::npos) << said << "\n" << r.err;
+  }
+  EXPECT_EQ(r.out.find("PASS"), std::string::npos) << r.out;
+
+  r = RunLeadscore({"test", model_, dir_.Write("none.yaml", "cases: []\n")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":1:8: `cases` holds no test case"), std::string::npos) << r.err;
+  r = RunLeadscore({"test", model_, dir_.Write("typo.yaml", "case:\n  - name: x\n")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":1:1: unknown key `case`; did you mean `cases`?"), std::string::npos)
+      << r.err;
+  r = RunLeadscore({"test", model_});  // no cases beside the model
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(
+      r.err.find("test: no test cases for " + model_ + ": neither " +
+                 dir_.File("model.cases.yaml") + " nor " + dir_.File("cases.yaml") + " exists"),
+      std::string::npos)
+      << r.err;
+}
+
+// An id the model does not have is said as such (a typo reads otherwise as a wrong score), and
+// a rule expected to give 0 may give nothing.
+TEST_F(Cli, TestCasesNameIdsTheModelLacks) {
+  std::string cases = dir_.Write("ids.yaml", R"(cases:
+  - name: typos
+    as_of: 2024-01-01
+    lead: {size: 50, industry: IT}
+    expect: {grade: a, stage: SQL, reasons: {smee: 20, pv: 0, demo: 0}}
+  - name: zeros
+    as_of: 2024-01-01
+    lead: {size: 50, industry: IT}
+    expect: {score: 35, reasons: {pv: 0, sme: 20}, exact_reasons: true}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1);
+  for (const char* said :
+       {"grade: expected a, got A (the model has no grade `a`: A)",
+        "stage: expected SQL, got (none) (the model has no stage `SQL`: MQL)",
+        "reason smee: expected 20.00, got (none) (the model has no rule `smee`; did you mean "
+        "`sme`?)"}) {
+    EXPECT_NE(r.out.find(said), std::string::npos) << said << "\n" << r.out;
+  }
+  EXPECT_EQ(r.out.find("reason pv"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("reason demo"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  zeros"), std::string::npos) << r.out;  // it (15) is not expected
+  EXPECT_NE(r.out.find("reason it: not expected, got 15.00"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, ExplainNamesRulesEventsAndNextSteps) {
@@ -1615,9 +1741,9 @@ TEST_F(Cli, AFullDiskForMessagesLosesNoScores) {
       r.err.find("--errors: cannot write " + dir_.File("errors.txt") + ": No space left on device"),
       std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("the scores were written, but " + dir_.File("errors.txt") +
-                       " lacks some problems"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("the scores were written, but not " + dir_.File("errors.txt") + " (see above)"),
+      std::string::npos)
       << r.err;
 
   // Any command's standard output lost to a full device fails the command.

@@ -631,7 +631,8 @@ TEST_F(LearnCli, AModelsColumnTheLeadsFileLacksIsSaid) {
       "{\"lead_id\":\"a\",\"Visits\":9,\"Lead Source\":\"Referral\",\"industry\":\"IT\"}\n");
   r = RunLeadscore({"score", "--model", card, "--leads", jsonl});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find(jsonl + ": warning: the model reads a column the file does not have"),
+  EXPECT_NE(r.err.find(jsonl + ": warning: the model reads a key that no record of the file gives "
+                               "a value (absent, null, or not of the declared type)"),
             std::string::npos)
       << r.err;
   r = RunLeadscore({"predict", "--model", trees, "--leads", jsonl});
