@@ -10,6 +10,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/same_file.h"
 #include "core/print_stderr.h"
 #include "engine/rounding.h"
 #include "engine/scorer.h"
@@ -78,6 +79,10 @@ std::string StageName(const engine::CompiledModel& m, int stage) {
 }
 
 int RunExplain(const ExplainArgs& args) {
+  if (!OutputsAreDistinctOrReport("explain", {{"--leads", args.leads}, {"--events", args.events}},
+                                  {})) {
+    return kExitUsage;
+  }
   auto model = LoadModelOrReport(args.model);
   if (!model) return kExitFailure;
   auto as_of = ParseAsOfOrReport(args.as_of);
@@ -127,10 +132,20 @@ int RunExplain(const ExplainArgs& args) {
   fmt::print("lead {} as of {}{}\n", args.lead, FormatTimestamp(as_of->time),
              batch.leads.line(row) ? fmt::format(" ({}:{})", args.leads, batch.leads.line(row))
                                    : " (known only from events)");
-  fmt::print("score {}  = fit {} + engagement {}", FormatScore(score.score), FormatScore(score.fit),
+  // The formula's own value, before the clamp to [0, score.max]: the score less its cut.
+  double formula_value = score.score;
+  for (const auto& r : score.reasons) {
+    if (r.rule == "cut:score") formula_value -= r.points;
+  }
+  const bool default_formula = m.spec().formula.text == "fit + engagement";
+  fmt::print("score {}  {} fit {} {} engagement {}", FormatScore(score.score),
+             default_formula ? "=" : "from", FormatScore(score.fit), default_formula ? "+" : "and",
              FormatScore(score.engagement));
-  if (m.spec().formula.text != "fit + engagement") {
-    fmt::print("  (formula: {})", m.spec().formula.text);
+  if (!default_formula) fmt::print(" by the formula {}", m.spec().formula.text);
+  if (formula_value != score.score) {
+    fmt::print("{} {}, {} to {}", default_formula ? " =" : ", which gives",
+               FormatScore(formula_value), formula_value > score.score ? "cut" : "raised",
+               FormatScore(score.score));
   }
   fmt::print("\ngrade {}   stage {}\n\n", score.grade >= 0 ? m.grades()[score.grade].id : "(none)",
              StageName(m, score.stage));

@@ -29,6 +29,24 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : leadscore::cli::kExitUsage;
   }
   if (!run) return leadscore::cli::kExitUsage;
+  // An option given an empty value (`--events "$EVENTS"` with the variable unset) would read as
+  // the option not given, and the run go on without that input.
+  std::function<bool(const CLI::App&)> empty_values = [&](const CLI::App& command) {
+    for (const CLI::Option* option : command.get_options()) {
+      if (option->get_expected_max() == 0 || option->count() == 0) continue;
+      for (const std::string& value : option->results()) {
+        if (!value.empty()) continue;
+        leadscore::PrintToStderr("{} {}: an empty value; give one, or leave the option out\n",
+                                 command.get_name(), option->get_name());
+        return true;
+      }
+    }
+    for (const CLI::App* sub : command.get_subcommands()) {
+      if (empty_values(*sub)) return true;
+    }
+    return false;
+  };
+  if (empty_values(app)) return leadscore::cli::kExitUsage;
   int code;
   try {
     code = run();

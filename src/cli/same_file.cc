@@ -58,6 +58,20 @@ bool OutputsAreDistinctOrReport(std::string_view command, std::initializer_list<
                   output.flag, other.flag, other.path, spelled);
     return true;
   };
+  // Standard input can be read once: two inputs of it would give the second nothing (or the
+  // first all of it), found only after the first was read.
+  const PathFlag* first_stdin = nullptr;
+  for (const PathFlag& input : inputs) {
+    if (input.path != "-") continue;
+    if (first_stdin != nullptr) {
+      PrintToStderr(
+          "{}: {} and {} both read standard input (-), which can be read once; give one of them "
+          "a file; nothing was read or written\n",
+          command, first_stdin->flag, input.flag);
+      return false;
+    }
+    first_stdin = &input;
+  }
   for (const PathFlag& output : outputs) {
     if (!NamesAFile(output)) continue;
     for (const PathFlag& earlier : outputs) {

@@ -26,7 +26,8 @@ struct PathFlag {
 // Run before a command reads or writes anything. True when no output names the same file as
 // an input or as another output; otherwise prints, for the first clash found,
 //   "<command>: --errors and --events name the same file, e.jsonl; nothing was read or written"
-// (the output's flag first) and returns false: a usage error.
+// (the output's flag first) and returns false: a usage error. Two inputs of standard input
+// (`-`) are refused the same way.
 bool OutputsAreDistinctOrReport(std::string_view command, std::initializer_list<PathFlag> inputs,
                                 std::initializer_list<PathFlag> outputs);
 

@@ -78,6 +78,12 @@ TEST_F(SameFileTest, AnOutputNamingAnInputOrAnotherOutputIsReported) {
             "score: --accounts and --output name the same file, out.csv; nothing was read or "
             "written\n");
 
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(OutputsAreDistinctOrReport("score", {{"--leads", "-"}, {"--events", "-"}}, {}));
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "score: --leads and --events both read standard input (-), which can be read once; "
+            "give one of them a file; nothing was read or written\n");
+
   // "-" is standard input or output, and an empty path a flag not given.
   EXPECT_TRUE(OutputsAreDistinctOrReport("score", {{"--leads", "-"}, {"--events", ""}},
                                          {{"--output", "-"}, {"--accounts", ""}}));

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -241,6 +243,15 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
   if (have == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
       static_cast<unsigned char>(magic[1]) == 0x8b) {
     return std::unique_ptr<FileReader>(new GzipReader(path, fd, size, std::move(prefix)));
+  }
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (have > 0 && lower.ends_with(".gz")) {
+    // Another compression (bzip2, zstd) or bytes that are no file at all, read line by line,
+    // would make one "invalid JSON" report per line.
+    ::close(fd);
+    return Error(InvalidArgument(path + ": not a gzip file (its name ends in .gz)"));
   }
   const bool ended = have < sizeof(magic);  // read(2) said the input had ended
   return std::unique_ptr<FileReader>(new PlainReader(path, fd, size, std::move(prefix), ended));

@@ -1,8 +1,9 @@
 // FileReader: the bytes of one input file, plain or gzip-compressed, read sequentially.
 //
 // Open() sniffs the gzip magic (1f 8b) itself, so a compressed file is read correctly whatever
-// its name. A gzip file may hold several concatenated members (as `cat a.gz b.gz` makes); they
-// are read as one stream. A reader is used by one thread at a time and owns its descriptor.
+// its name; a file named .gz without it (another compression, stray bytes) is refused. A gzip file
+// may hold several concatenated members (as `cat a.gz b.gz` makes); they are read as one stream. A
+// reader is used by one thread at a time and owns its descriptor.
 #pragma once
 
 #include <cstddef>

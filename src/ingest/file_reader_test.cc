@@ -58,6 +58,24 @@ TEST(FileReader, ReadsGzipByMagicNotByName) {
   }
 }
 
+// A file named .gz that is not gzip (bzip2, plain text) is refused as such, not read line by
+// line into one "invalid JSON" report per line; an empty one is empty.
+TEST(FileReader, AFileNamedGzThatIsNotGzipIsRefused) {
+  TempDir dir;
+  for (const char* name : {"plain.jsonl.gz", "PLAIN.JSONL.GZ"}) {
+    const std::string path = dir.Write(name, "BZh91AY&SY\n{\"a\":1}\n");
+    auto reader = FileReader::Open(path);
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(reader.error().message(), path + ": not a gzip file (its name ends in .gz)");
+  }
+  auto empty = FileReader::Open(dir.Write("empty.csv.gz", ""));
+  ASSERT_TRUE(empty);
+  Status status;
+  EXPECT_EQ(ReadEverything(**empty, &status), "");
+  EXPECT_TRUE(status.ok());
+}
+
 TEST(FileReader, ReadsConcatenatedGzipMembers) {
   TempDir dir;
   auto reader = FileReader::Open(dir.WriteGzip("m.jsonl.gz", {"first\n", "", "second\n"}));

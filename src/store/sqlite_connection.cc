@@ -162,7 +162,17 @@ class SqliteConnection final : public SqlConnection {
       return Status(StatusCode::kUnavailable, message);
     }
     if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) return DataLoss(message);
-    return Internal(message);
+    // The machine's doing (a full disk, an I/O error, a file made read-only), not a bug.
+    switch (code & 0xff) {
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_READONLY:
+      case SQLITE_CANTOPEN:
+      case SQLITE_PERM:
+        return Status(StatusCode::kUnavailable, message);
+      default:
+        return Internal(message);
+    }
   }
 
   struct TextHash {

@@ -555,12 +555,15 @@ TEST_F(Cli, StandardInputIsReadAsAFileOfItsFormat) {
       "lead_id,score,fit,engagement,grade,stage\nl0,20.00,20.00,0.00,,\nl1,0.00,0.00,0.00,,\n");
   EXPECT_NE(r.err.find("stdin:3: field `size`: cannot convert \"oops\""), std::string::npos)
       << r.err;
-  // Given twice, it is refused, though a file behind it could be read again from its start.
+  // Given twice, it is refused before anything is read, though a file behind it could be read
+  // again from its start.
   r = testutil::RunLeadscoreWithStdin(
       {"score", "--model", model_, "--leads", "-", "--events", "-", "--as-of", "2024-01-02"},
       leads);
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("standard input can be read once"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err,
+            "score: --leads and --events both read standard input (-), which can be read once; "
+            "give one of them a file; nothing was read or written\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -809,6 +812,18 @@ TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   EXPECT_NE(r.err.find("did you mean `points`?"), std::string::npos) << r.err;
 }
 
+// An option given an empty value is refused, not read as the option left out (which would
+// score without the events of an unset `$EVENTS`).
+TEST_F(Cli, AnEmptyOptionValueIsAUsageError) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size\na,50\n");
+  auto r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--events", ""});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("score --events: an empty value; give one, or leave the option out"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
 // A mistyped option or subcommand is refused, as a usage error, with what it was likely meant to
 // be: by spelling, or as the one option it begins.
 TEST_F(Cli, AMistypedOptionOrSubcommandGetsADidYouMean) {
@@ -1030,6 +1045,32 @@ TEST_F(Cli, TestCasesNameIdsTheModelLacks) {
   EXPECT_EQ(r.out.find("reason demo"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL  zeros"), std::string::npos) << r.out;  // it (15) is not expected
   EXPECT_NE(r.out.find("reason it: not expected, got 15.00"), std::string::npos) << r.out;
+}
+
+// The first line of explain is a true equation: a clamped score shows the formula's value and
+// the cut, and another formula is named rather than written as fit + engagement.
+TEST_F(Cli, ExplainsHeaderShowsTheCutAndTheFormula) {
+  std::string leads = dir_.Write("leads.csv", "lead_id,size,industry\na,50,IT\n");
+  std::string events = dir_.Write("events.csv", "lead_id,type,ts\na,demo,2024-01-01\n");
+  auto explain = [&](const std::string& score_section) {
+    std::string model = kModel;
+    model.replace(model.find("grades:"), 0, score_section);
+    auto r = RunLeadscore({"explain", "--model", dir_.Write("m.yaml", model), "--leads", leads,
+                           "--events", events, "--lead", "a", "--as-of", "2024-01-02"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_NE(explain("score: {max: 50}\n")
+                .find("\nscore 50.00  = fit 35.00 + engagement 30.00 = 65.00, cut to 50.00\n"),
+            std::string::npos);
+  EXPECT_NE(explain("score: {formula: fit + engagement * 1.5}\n")
+                .find("\nscore 80.00  from fit 35.00 and engagement 30.00 by the formula fit + "
+                      "engagement * 1.5\n"),
+            std::string::npos);
+  EXPECT_NE(explain("score: {formula: fit - engagement * 2}\n")
+                .find("\nscore 0.00  from fit 35.00 and engagement 30.00 by the formula fit - "
+                      "engagement * 2, which gives -25.00, raised to 0.00\n"),
+            std::string::npos);
 }
 
 TEST_F(Cli, ExplainNamesRulesEventsAndNextSteps) {
