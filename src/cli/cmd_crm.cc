@@ -25,7 +25,7 @@ namespace {
 struct CrmArgs {
   std::string preset;
   // import
-  std::string mapping, in, out;
+  std::string mapping, in, out, errors;
   bool show_mapping = false;
   // export
   std::string scores, export_out, empty_as;
@@ -70,13 +70,15 @@ int RunImport(const CrmArgs& args) {
     return kExitUsage;
   }
   if (!OutputsAreDistinctOrReport("crm import", {{"--in", args.in}, {"--mapping", args.mapping}},
-                                  {{"--out", args.out}})) {
+                                  {{"--out", args.out}, {"--errors", args.errors}})) {
     return kExitUsage;
   }
   auto mapping = MappingOrReport(args);
   if (!mapping) return kExitFailure;
 
   ErrorReporter errors;
+  errors.set_hint("--errors FILE writes every one");
+  if (!args.errors.empty() && !errors.WriteAllTo(args.errors)) return kExitUsage;
   Progress progress;
   service::ImportStats stats;
   NoteTerminalInput("crm import", {{"--in", args.in}});
@@ -92,7 +94,7 @@ int RunImport(const CrmArgs& args) {
     PrintToStderr("crm import: {}\n", status.message());
     return ExitCodeFor(status);
   }
-  errors.Finish();
+  const bool errors_written = errors.Finish();
   const ingest::ColumnPlan& plan = stats.plan;
   PrintToStderr("{} mapping: lead id from `{}`; {} mapped, {} kept as snake_case, {} dropped\n",
                 mapping->name, plan.columns[plan.id_column].header,
@@ -102,7 +104,7 @@ int RunImport(const CrmArgs& args) {
   PrintToStderr("{}: {} read, {} written, {} skipped{}\n", ingest::InputName(args.in),
                 Plural(stats.rows_read, "row"), stats.rows_written, stats.rows_skipped,
                 stats.warnings ? fmt::format(", {} read with a warning", stats.warnings) : "");
-  return kExitOk;
+  return errors_written ? kExitOk : kExitFailure;
 }
 
 int RunExport(const CrmArgs& args) {
@@ -176,6 +178,9 @@ std::function<int()> SetupCrm(CLI::App& sub) {
       ->required();
   import->add_option("--out,-o", args->out, "Leads file to write (JSON Lines); - for stdout")
       ->required();
+  import->add_option("--errors", args->errors,
+                     "Write every skipped row's problem here (stderr shows the first 50); - for "
+                     "stderr");
   import->add_flag("--show-mapping", args->show_mapping,
                    "Also print what each column became (attribute, kept, dropped and why)");
   import->footer(

@@ -35,7 +35,8 @@ int RunTokenCreate(const TokenFlags& flags) {
     return ExitCodeFor(token.error());
   }
   fmt::print("{}\n", *token);
-  PrintToStderr("a {} token; it is shown only this once (the store keeps its hash)\n", flags.scope);
+  PrintToStderr("{} {} token; it is shown only this once (the store keeps its hash)\n",
+                flags.scope == "admin" ? "an" : "a", flags.scope);
   return kExitOk;
 }
 

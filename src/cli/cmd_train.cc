@@ -97,7 +97,9 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   fmt::print("probability of conversion for a score S: 1 / (1 + exp(-({:.4f} + {:.5f} * S)))\n",
              file.offset, file.slope);
   fmt::print("score leads with it: leadscore score --model {} --leads LEADS.csv{}\n", flags.out,
-             history ? " --events EVENTS --as-of TIME" : "");
+             history ? " --events EVENTS --as-of TIME"
+                     : " (a lead_id column and the attributes above: rename the table's id "
+                       "column if it has another name)");
   return kExitOk;
 }
 

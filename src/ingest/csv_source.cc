@@ -20,10 +20,17 @@
 namespace leadscore::ingest {
 
 char ChooseCsvDelimiter(std::string_view line) {
-  if (line.find(',') != std::string_view::npos) return ',';
-  auto semicolons = std::count(line.begin(), line.end(), ';');
-  auto tabs = std::count(line.begin(), line.end(), '\t');
-  if (semicolons == 0 && tabs == 0) return ',';
+  // Counted outside quotes: `Record ID;"Revenue (EUR, est.)"` is a header of two columns.
+  size_t commas = 0, semicolons = 0, tabs = 0;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    commas += c == ',';
+    semicolons += c == ';';
+    tabs += c == '\t';
+  }
+  if (commas > 0 || (semicolons == 0 && tabs == 0)) return ',';
   return semicolons >= tabs ? ';' : '\t';
 }
 

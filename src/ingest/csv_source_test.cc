@@ -27,6 +27,10 @@ TEST(ChooseCsvDelimiter, CommaUnlessOnlySemicolonsOrTabs) {
   EXPECT_EQ(ChooseCsvDelimiter("a\tb;c\td"), '\t');
   EXPECT_EQ(ChooseCsvDelimiter("a\tb;c"), ';');
   EXPECT_EQ(ChooseCsvDelimiter("single"), ',');
+  // A comma inside a quoted name is no delimiter.
+  EXPECT_EQ(ChooseCsvDelimiter("Record ID;\"Revenue (EUR, est.)\";Size"), ';');
+  EXPECT_EQ(ChooseCsvDelimiter("\"a,b\"\tc"), '\t');
+  EXPECT_EQ(ChooseCsvDelimiter("\"a;b\",c"), ',');
 }
 
 TEST(FindCsvCut, CutsAfterTheFirstLineEndAtOrAfterTheTarget) {

@@ -49,15 +49,22 @@ void SendJson(HttpResponse& res, int status, const nlohmann::json& body) {
                   "application/json");
 }
 
+nlohmann::json ProblemBody(int status, std::string_view detail) {
+  // Model diagnostics come one per line, the last one ended too.
+  while (!detail.empty() && detail.back() == '\n') detail.remove_suffix(1);
+  return {
+      {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", detail}};
+}
+
 void SendProblem(HttpResponse& res, int status, const std::string& detail,
                  const std::string& field) {
-  // Model diagnostics come one per line, the last one ended too.
-  std::string_view text = detail;
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  nlohmann::json body = {
-      {"type", "about:blank"}, {"title", Title(status)}, {"status", status}, {"detail", text}};
+  nlohmann::json body = ProblemBody(status, detail);
   if (!field.empty()) body["field"] = field;
-  res.status = status;
+  SendProblemBody(res, body);
+}
+
+void SendProblemBody(HttpResponse& res, const nlohmann::json& body) {
+  res.status = body["status"].get<int>();
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   "application/problem+json");
 }

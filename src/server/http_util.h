@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "core/time.h"
@@ -16,6 +17,11 @@ void SendJson(HttpResponse& res, int status, const nlohmann::json& body);
 // A problem document: {"type","title","status","detail", "field"?}.
 void SendProblem(HttpResponse& res, int status, const std::string& detail,
                  const std::string& field = "");
+
+// The members of a problem document for `status` and `detail` (trailing newlines dropped), for a
+// route that adds its own (RFC 7807 extension members); SendProblemBody sends one.
+nlohmann::json ProblemBody(int status, std::string_view detail);
+void SendProblemBody(HttpResponse& res, const nlohmann::json& body);
 
 // The HTTP status a failed Status maps to (400, 404, 409, 412, 503, 500).
 int HttpStatusFor(StatusCode code);

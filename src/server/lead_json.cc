@@ -36,7 +36,7 @@ json ModelScoreJson(const service::ModelScore& s) {
               {"model", s.model},
               {"model_version", s.version},
               {"role", s.role}};
-  if (s.stage) out["stage_change_at"] = TimeJson(s.stage_change_at);
+  out["stage_change_at"] = s.stage ? TimeJson(s.stage_change_at) : json(nullptr);
   if (s.next_stage) {
     json steps = json::array();
     for (const service::NextStep& step : s.next_steps) {

@@ -55,7 +55,11 @@ void AddModelRoutes(HttpServer& server) {
                    if (end > start) errors.push_back(message.substr(start, end - start));
                    start = end + 1;
                  }
-                 SendJson(res, 422, {{"valid", false}, {"errors", errors}});
+                 // A problem document, as every error is, with the problems one by one.
+                 json body = ProblemBody(422, message);
+                 body["valid"] = false;
+                 body["errors"] = errors;
+                 SendProblemBody(res, body);
                });
 
   // The body is the model's YAML; ?role=primary|live|shadow (default primary).

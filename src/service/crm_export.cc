@@ -172,7 +172,9 @@ Status ExportCrmScores(const std::string& scores, ingest::Crm crm, const std::st
                       ingest::RecordSource::Open(scores));
   if (source->format() == ingest::Format::kCsv) {
     const auto& header = source->header();
-    for (const char* needed : {kScoreKeys[kLeadId], kScoreKeys[kScore]}) {
+    // Every column, grade and stage too: one left out would be written to the CRM as empty
+    // (or as --empty-as) for every lead, which says the lead has none.
+    for (const char* needed : kScoreKeys) {
       if (std::find(header.begin(), header.end(), needed) != header.end()) continue;
       return InvalidArgument(
           fmt::format("{}:{}: the header has no `{}` column; give the output of `leadscore "

@@ -107,6 +107,13 @@ TEST_F(CrmExport, BadScoreIsSkippedAndAMissingColumnFails) {
   EXPECT_NE(wrong.message().find("other.csv:1: the header has no `lead_id` column"),
             std::string::npos)
       << wrong.message();
+  // A file of ids and scores alone would write every lead's grade and stage as empty.
+  Status partial = Export("partial.csv", "lead_id,score\n1001,50\n", ingest::Crm::kHubSpot);
+  EXPECT_EQ(partial.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(partial.message().find("partial.csv:1: the header has no `fit` column; give the "
+                                   "output of `leadscore score`"),
+            std::string::npos)
+      << partial.message();
 }
 
 // Scores files concatenated or edited by hand can repeat a lead: the CRM gets one update per

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string_view>
@@ -17,6 +18,33 @@
 
 namespace leadscore::service {
 namespace {
+
+// Whether `text` is a number as JSON writes one (RFC 8259): -?(0|[1-9][0-9]*)(.[0-9]+)?
+// ([eE][+-]?[0-9]+)?. "007", "+5", ".5" and "5." are numbers to a CSV reader but not to JSON.
+bool IsJsonNumber(std::string_view text) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
 
 // Turns each parsed row into one JSON line appended to `out_`.
 class CrmRowSink : public ingest::RowSink {
@@ -50,6 +78,13 @@ class CrmRowSink : public ingest::RowSink {
     if (id.empty()) {
       return Skip({file_, line, id_header_, "no " + id_header_ + "; row skipped"});
     }
+    // A line break or a NUL in an id (a quoted cell gone wrong) is refused here, at the line of
+    // the export, rather than by every later step at a line of the leads file.
+    if (std::any_of(id.begin(), id.end(),
+                    [](char c) { return c == '\0' || c == '\n' || c == '\r'; })) {
+      return Skip(
+          {file_, line, id_header_, "the id holds a line break or a NUL character; row skipped"});
+    }
     auto [seen, fresh] = first_line_.emplace(std::string(id), line);
     if (!fresh) {
       return Skip({file_, line, id_header_,
@@ -70,7 +105,13 @@ class CrmRowSink : public ingest::RowSink {
       out_ += ':';
       const Value typed = ingest::CsvCellForJson(cell);
       if (typed.is_number()) {
-        out_ += FormatNumber(typed.number());
+        // As written when JSON can hold it so: a 19-digit id keeps its digits (JSON Lines readers
+        // keep a long integer's literal), and 1.50 its zero.
+        if (IsJsonNumber(cell)) {
+          out_ += cell;
+        } else {
+          out_ += FormatNumber(typed.number());
+        }
       } else {
         AppendJsonString(out_, cell);
       }

@@ -42,7 +42,7 @@ TEST_F(CrmImport, WritesOneJsonObjectPerContactWithTypedValues) {
   EXPECT_EQ(Read("out.jsonl"),
             R"({"lead_id":"101","first_name":"Ana","email":"ana@acme.io","company_size":50,)"
             R"("industry":"Software","country":"FR","phone_number":"+33 1 23 45 67 89",)"
-            R"("postal_code":"01234","annual_revenue":2500000.5,"notes":"Met at \"Expo\", Paris"})"
+            R"("postal_code":"01234","annual_revenue":2500000.50,"notes":"Met at \"Expo\", Paris"})"
             "\n"
             R"({"lead_id":"102","first_name":"Bo","industry":"Retail","country":"US",)"
             R"("phone_number":"+15550100","annual_revenue":-3})"

@@ -66,6 +66,22 @@ bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out) {
   return false;
 }
 
+// " (Unix seconds past year 9999: milliseconds? write seconds)" for a time that is most
+// likely in milliseconds (JavaScript's Date.now()); empty otherwise.
+static std::string MillisecondsHint(const Value& raw) {
+  double seconds = 0;
+  if (raw.is_number()) {
+    seconds = raw.number();
+  } else if (raw.is_string()) {
+    const std::string_view text = raw.str();
+    std::from_chars(text.data(), text.data() + text.size(), seconds);
+  }
+  if (seconds > kLastSecond && seconds / 1000 <= kLastSecond) {
+    return " (Unix seconds past year 9999: milliseconds? write seconds)";
+  }
+  return "";
+}
+
 bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem) {
   if (raw_ts.is_string() && ParseTimestamp(raw_ts.str(), out)) return true;
   if (raw_ts.is_number()) {
@@ -75,17 +91,7 @@ bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem) {
     }
   }
   problem = raw_ts.is_null() ? "missing ts" : "cannot parse \"" + Shown(raw_ts) + "\" as a time";
-  // Unix seconds past year 9999 are most likely milliseconds (JavaScript's Date.now()).
-  double seconds = 0;
-  if (raw_ts.is_number()) {
-    seconds = raw_ts.number();
-  } else if (raw_ts.is_string()) {
-    const std::string_view text = raw_ts.str();
-    std::from_chars(text.data(), text.data() + text.size(), seconds);
-  }
-  if (seconds > kLastSecond && seconds / 1000 <= kLastSecond) {
-    problem += " (Unix seconds past year 9999: milliseconds? write seconds)";
-  }
+  problem += MillisecondsHint(raw_ts);
   return false;
 }
 
@@ -145,7 +151,11 @@ std::span<const Value> Converter::Convert(std::span<const Value> raw, uint64_t l
   for (size_t i = 0; i < fields_.size(); ++i) {
     Value v = raw[raw_index_[i]];
     const auto& field = fields_[i];
-    if (v.is_number_text()) v = NumberOfText(v);
+    // A long integer declared a string is its digits as written (a 19-digit id), as a CSV cell
+    // declared a string is; as anything else it is the number it rounds to.
+    if (v.is_number_text()) {
+      v = field.declared == ValueType::kString ? Value::String(v.str()) : NumberOfText(v);
+    }
     if (v.is_json_text() && v.str().starts_with('{')) {
       // A JSON object is flattened into its dotted keys (`utm.source`), which is how the model
       // reads it; the key holding it has no value of its own, as after JSON.parse and a
@@ -180,9 +190,10 @@ Value Converter::ConvertDeclared(const Value& raw, const engine::FieldSlot& fiel
                                  std::string& scratch, uint64_t line,
                                  std::vector<ingest::RowError>& errors) const {
   if (auto converted = ingest::ConvertTo(raw, *field.declared, scratch)) return *converted;
-  errors.push_back({file_, line, field.name,
-                    "cannot convert \"" + Shown(raw) + "\" to " +
-                        std::string(ValueTypeName(*field.declared)) + "; using null"});
+  errors.push_back(
+      {file_, line, field.name,
+       "cannot convert \"" + Shown(raw) + "\" to " + std::string(ValueTypeName(*field.declared)) +
+           (*field.declared == ValueType::kTime ? MillisecondsHint(raw) : "") + "; using null"});
   return Value::Null();
 }
 

@@ -812,6 +812,21 @@ TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   EXPECT_NE(r.err.find("did you mean `points`?"), std::string::npos) << r.err;
 }
 
+// A declared time in milliseconds gets the same hint as an event's `ts` in milliseconds.
+TEST_F(Cli, ADeclaredTimeInMillisecondsSaysSo) {
+  std::string model = dir_.Write("t.yaml",
+                                 "version: 1\nfields: {signed_up: time}\nfit:\n  rules:\n"
+                                 "    - {id: a, when: exists(signed_up), points: 1}\n");
+  std::string leads = dir_.Write("leads.csv", "lead_id,signed_up\na,1730711520000\n");
+  auto r = RunLeadscore({"score", "--model", model, "--leads", leads, "--as-of", "2025-01-01"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(leads + ":2: field `signed_up`: cannot convert \"1730711520000\" to time "
+                               "(Unix seconds past year 9999: milliseconds? write seconds); using "
+                               "null"),
+            std::string::npos)
+      << r.err;
+}
+
 // An option given an empty value is refused, not read as the option left out (which would
 // score without the events of an unset `$EVENTS`).
 TEST_F(Cli, AnEmptyOptionValueIsAUsageError) {

@@ -3,6 +3,7 @@
 // (so the mapped attributes reach the fit rules), and the export has each CRM's exact layout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -209,6 +210,40 @@ TEST_F(CrmCli, ImportReadsStandardInput) {
       {"crm", "import", "--preset", "hubspot", "--in", "-", "--out", "-"}, bad_row);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("stdin:3: field `Record ID`"), std::string::npos) << r.err;
+}
+
+// Every skipped row can be had with --errors; a semicolon export whose header quotes a label
+// holding a comma is read with its semicolons; numbers keep the digits the cell has, so a long
+// id declared a string scores as the CSV itself does.
+TEST_F(CrmCli, ImportKeepsWhatTheExportHolds) {
+  std::string rows = "Record ID;\"Revenue (EUR, est.)\";Ext Id\n";
+  for (int i = 1; i <= 59; ++i) rows += ";x;1\n";  // no id: each skipped
+  rows += "\"8\n9\";x;1\n";                        // an id over two lines: skipped
+  rows += "7;\"1,5\";1234567890123456789\n";
+  const std::string in = dir_.Write("semi.csv", rows);
+  const std::string errors = dir_.File("errors.txt");
+  const std::string out = dir_.File("leads.jsonl");
+  auto r = RunLeadscore(
+      {"crm", "import", "--preset", "hubspot", "--in", in, "--out", out, "--errors", errors});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("... and 10 more problems not shown here (every one is in " + errors + ")"),
+            std::string::npos)
+      << r.err;
+  const std::string all = dir_.Read("errors.txt");
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 60);
+  EXPECT_NE(all.find(in + ":61: field `Record ID`: the id holds a line break or a NUL character; "
+                          "row skipped"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(dir_.Read("leads.jsonl"),
+            "{\"lead_id\":\"7\",\"revenue_eur_est\":\"1,5\",\"ext_id\":1234567890123456789}\n");
+  const std::string model =
+      dir_.Write("m.yaml",
+                 "version: 1\nfields: {ext_id: string}\nfit:\n  rules:\n"
+                 "    - {id: known, when: ext_id == \"1234567890123456789\", points: 16}\n");
+  auto scored = RunLeadscore({"score", "--model", model, "--leads", out, "--as-of", "2025-01-01"});
+  EXPECT_EQ(scored.out, "lead_id,score,fit,engagement,grade,stage\n7,16.00,16.00,0.00,,\n")
+      << scored.err;
 }
 
 TEST_F(CrmCli, UsageErrors) {
