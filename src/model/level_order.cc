@@ -38,6 +38,17 @@ bool Within(const Threshold& inner, const Threshold& outer) {
 
 std::string Shown(const Level& level) { return "`" + level.id + "` (" + level.when.text + ")"; }
 
+// The level that always wins over level `k`: one before it (`before`, grades) or after it
+// (stages) that holds for every lead it holds for. -1 when none does.
+int Overrider(const std::vector<std::optional<Threshold>>& levels, size_t k, bool before) {
+  if (!levels[k]) return -1;
+  const size_t from = before ? 0 : k + 1, to = before ? k : levels.size();
+  for (size_t i = from; i < to; ++i) {
+    if (levels[i] && Within(*levels[k], *levels[i])) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 }  // namespace
 
 std::vector<Diagnostic> UnreachableLevels(const ModelSpec& spec) {
@@ -45,29 +56,23 @@ std::vector<Diagnostic> UnreachableLevels(const ModelSpec& spec) {
   std::vector<std::optional<Threshold>> grades, stages;
   for (const Level& g : spec.grades) grades.push_back(ReadThreshold(g.when.text));
   for (const Level& s : spec.stages) stages.push_back(ReadThreshold(s.when.text));
-  // A grade is never given when an earlier one holds for every lead it holds for.
-  for (size_t j = 0; j < grades.size(); ++j) {
-    for (size_t i = 0; i < j && grades[j]; ++i) {
-      if (!grades[i] || !Within(*grades[j], *grades[i])) continue;
-      notes.push_back({spec.file, spec.grades[j].pos,
-                       "grade " + Shown(spec.grades[j]) + " is never given: grade " +
-                           Shown(spec.grades[i]) +
-                           ", before it, holds whenever it does (the grade is the first whose "
-                           "condition holds: list grades from the highest)"});
-      break;
-    }
+  for (size_t k = 0; k < grades.size(); ++k) {
+    const int i = Overrider(grades, k, /*before=*/true);
+    if (i < 0) continue;
+    notes.push_back({spec.file, spec.grades[k].pos,
+                     "grade " + Shown(spec.grades[k]) + " is never given: grade " +
+                         Shown(spec.grades[i]) +
+                         ", before it, holds whenever it does (the grade is the first whose "
+                         "condition holds: list grades from the highest)"});
   }
-  // A stage is never reached when a later one holds for every lead it holds for.
-  for (size_t i = 0; i < stages.size(); ++i) {
-    for (size_t j = i + 1; j < stages.size() && stages[i]; ++j) {
-      if (!stages[j] || !Within(*stages[i], *stages[j])) continue;
-      notes.push_back({spec.file, spec.stages[i].pos,
-                       "stage " + Shown(spec.stages[i]) + " is never reached: stage " +
-                           Shown(spec.stages[j]) +
-                           ", after it, holds whenever it does (the stage is the last whose "
-                           "condition holds: list stages from the lowest)"});
-      break;
-    }
+  for (size_t k = 0; k < stages.size(); ++k) {
+    const int j = Overrider(stages, k, /*before=*/false);
+    if (j < 0) continue;
+    notes.push_back({spec.file, spec.stages[k].pos,
+                     "stage " + Shown(spec.stages[k]) + " is never reached: stage " +
+                         Shown(spec.stages[j]) +
+                         ", after it, holds whenever it does (the stage is the last whose "
+                         "condition holds: list stages from the lowest)"});
   }
   return notes;
 }
