@@ -528,6 +528,64 @@ TEST_P(OutboxWorkerTest, PendingRowsSurviveAStoppedWorker) {
   EXPECT_EQ(Rows("delivered").size(), 2u);
 }
 
+// A listening socket nobody accepts from: a connection to it is made from the backlog, and no
+// answer ever comes. Closed when the object goes.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(listen(fd_, 64), 0);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { Close(); }
+  // Resets the connections waiting in its backlog: a request in flight fails at once.
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Each webhook has its own worker: a receiver that never answers holds its own deliveries to
+// one a timeout, not every other webhook's. Rows of a webhook no longer configured are given
+// up when the outbox starts.
+TEST_P(OutboxWorkerTest, AHangingReceiverDelaysOnlyItsOwnWebhook) {
+  SilentPort silent;
+  Receiver receiver([](int) { return 200; });
+  WebhookConfig hanging = FastHook(silent.url());
+  hanging.name = "hanging";
+  hanging.timeout = 30s;  // beyond WaitFor's deadline: `good` must not wait for it
+  WebhookConfig good = FastHook(receiver.url());
+  good.name = "good";
+  for (int i = 0; i < 5; ++i) RecordTransition("lead-" + std::to_string(i), {hanging, good});
+  RecordTransition("lead-gone", {Hook("gone")});
+
+  auto outbox = Outbox::Start(scratch_->target(), {hanging, good});
+  ASSERT_TRUE(outbox) << outbox.error().ToString();
+  // All five within WaitFor's 10 s, where one worker for both waited out hanging's 30 s
+  // before the first.
+  EXPECT_TRUE(WaitFor([&] { return receiver.received().size() == 5; }))
+      << receiver.received().size();
+  EXPECT_EQ((*outbox)->counters().delivered, 5u);
+  EXPECT_EQ((*outbox)->counters().gave_up, 1u);  // the row for `gone`
+  silent.Close();  // so that Stop need not wait out the attempt in flight
+  (*outbox)->Stop();
+  auto failed = Rows("failed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].webhook, "gone");
+  EXPECT_EQ(failed[0].last_error, "webhook gone is no longer configured");
+}
+
 TEST_P(OutboxWorkerTest, StopsAtOnceWhenIdle) {
   OutboxOptions options;
   options.poll_interval = 1h;

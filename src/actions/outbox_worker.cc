@@ -28,6 +28,58 @@ Duration RetryDelay(const WebhookConfig& hook, int64_t attempts) {
   return std::min(delay, hook.retry_max);
 }
 
+Result<std::unique_ptr<Outbox>> Outbox::Start(const std::string& store_target,
+                                              const std::vector<WebhookConfig>& hooks,
+                                              OutboxOptions options) {
+  std::unique_ptr<Outbox> outbox(new Outbox());
+  {
+    LS_ASSIGN_OR_RETURN(auto store, store::Store::Open(store_target));
+    std::vector<std::string> names;
+    for (const WebhookConfig& hook : hooks) names.push_back(hook.name);
+    LS_ASSIGN_OR_RETURN(const int64_t failed, store->FailUnconfigured(names));
+    outbox->gave_up_at_start_ = static_cast<uint64_t>(failed);
+    if (failed > 0) {
+      PrintToStderr(
+          "leadscore outbox: gave up {} pending deliveries to webhooks no longer "
+          "configured\n",
+          failed);
+    }
+  }
+  for (const WebhookConfig& hook : hooks) {
+    OutboxOptions lane = options;
+    lane.only_webhook = hook.name;
+    LS_ASSIGN_OR_RETURN(auto worker, OutboxWorker::Start(store_target, {hook}, std::move(lane)));
+    outbox->workers_.push_back(std::move(worker));
+  }
+  return outbox;
+}
+
+Outbox::~Outbox() { Stop(); }
+
+void Outbox::Wake() {
+  for (auto& worker : workers_) worker->Wake();
+}
+
+void Outbox::Stop() {
+  // Together: each waits for its delivery in flight, at most its webhook's timeout.
+  std::vector<std::thread> stopping;
+  for (auto& worker : workers_) stopping.emplace_back([&worker] { worker->Stop(); });
+  for (std::thread& t : stopping) t.join();
+}
+
+OutboxCounters Outbox::counters() const {
+  OutboxCounters sum;
+  sum.gave_up = gave_up_at_start_;
+  for (const auto& worker : workers_) {
+    const OutboxCounters c = worker->counters();
+    sum.delivered += c.delivered;
+    sum.attempts_failed += c.attempts_failed;
+    sum.gave_up += c.gave_up;
+    sum.store_errors += c.store_errors;
+  }
+  return sum;
+}
+
 Result<std::unique_ptr<OutboxWorker>> OutboxWorker::Start(const std::string& store_target,
                                                           std::vector<WebhookConfig> hooks,
                                                           OutboxOptions options) {
@@ -95,7 +147,7 @@ void OutboxWorker::Run() {
 }
 
 bool OutboxWorker::Pass(Timestamp& retry_at) {
-  auto due = store_->DueDeliveries(Now(), options_.batch_size);
+  auto due = store_->DueDeliveries(Now(), options_.batch_size, options_.only_webhook);
   if (!due) {
     StoreError("reading due deliveries", due.error());
     return false;
@@ -145,6 +197,10 @@ bool OutboxWorker::Deliver(const store::DeliveryRow& row, Timestamp& retry_at) {
   }
   if (give_up) {
     ++gave_up_;
+    // The receiver will not get it: said where the operator looks, not only in /v1/deliveries.
+    PrintToStderr(
+        "leadscore outbox: gave up delivery {} ({}) to webhook {} after {} attempts: {}\n", row.id,
+        row.idempotency_key, hook->name, attempts, sent.error);
   } else {
     retry_at = std::min(retry_at, next);
   }

@@ -40,6 +40,8 @@ struct OutboxOptions {
   // The clock that decides what is due and stamps signatures. Default (empty): the system
   // clock. Tests may pass their own.
   std::function<Timestamp()> clock;
+  // Only the rows of this webhook (Outbox runs one worker per webhook). Default: every row.
+  std::string only_webhook;
 };
 
 // What the worker has done since it started; each a monotonic count for /metrics.
@@ -53,6 +55,27 @@ struct OutboxCounters {
 // The wait after failed attempt number `attempts` (1-based) of `hook`:
 // min(retry_max, retry_base * 2^(attempts - 1)).
 Duration RetryDelay(const WebhookConfig& hook, int64_t attempts);
+
+class OutboxWorker;
+
+// The service's outbox: one OutboxWorker per webhook, so that a receiver that hangs until its
+// timeout delays only its own deliveries (with one worker for all, a receiver that never
+// answered held every other webhook's to one delivery per timeout). Deliveries pending for a
+// webhook no longer configured are given up when it starts.
+class Outbox {
+ public:
+  static Result<std::unique_ptr<Outbox>> Start(const std::string& store_target,
+                                               const std::vector<WebhookConfig>& hooks,
+                                               OutboxOptions options = {});
+  ~Outbox();
+  void Wake();
+  void Stop();
+  OutboxCounters counters() const;  // summed over the workers
+
+ private:
+  std::vector<std::unique_ptr<OutboxWorker>> workers_;
+  uint64_t gave_up_at_start_ = 0;
+};
 
 class OutboxWorker {
  public:

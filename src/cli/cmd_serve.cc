@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "actions/outbox_worker.h"
@@ -39,6 +40,31 @@ struct ServeFlags {
   size_t cache_mb = 256;
   size_t bodies_mb = 256;
 };
+
+// A webhook that names a model or a stage no active model has: most likely a typo (`SQLL`), which
+// would leave it silent. Said, not refused: a model may be added later (PUT /v1/model).
+void WarnOfUnknownNames(const std::vector<actions::WebhookConfig>& hooks,
+                        const service::ModelSet& set) {
+  for (const actions::WebhookConfig& hook : hooks) {
+    const service::ActiveModel* model = hook.model.empty() ? set.primary() : set.Find(hook.model);
+    if (!model) {
+      if (!hook.model.empty()) {
+        PrintToStderr("serve: warning: webhook {} follows model `{}`, which is not active\n",
+                      hook.name, hook.model);
+      }
+      continue;
+    }
+    for (const std::string& stage : hook.stages) {
+      const auto& stages = model->compiled->stages();
+      if (std::none_of(stages.begin(), stages.end(),
+                       [&](const auto& s) { return s.id == stage; })) {
+        PrintToStderr(
+            "serve: warning: webhook {} names stage `{}`, which model `{}` does not have\n",
+            hook.name, stage, model->name);
+      }
+    }
+  }
+}
 
 // The config file: the flags' values (flags win) and the webhooks.
 Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks) {
@@ -122,7 +148,7 @@ int RunServe(ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::unique_ptr<actions::OutboxWorker> outbox;  // started once the store is migrated
+  std::unique_ptr<actions::Outbox> outbox;  // started once the store is migrated
   service::LiveOptions options;
   options.db = flags.db;
   options.durable = !flags.fast_commit;
@@ -147,7 +173,8 @@ int RunServe(ServeFlags& flags) {
     PrintToStderr("leadscore serve: {}\n", live.error().message());
     return ExitCodeFor(live.error());
   }
-  auto worker = actions::OutboxWorker::Start(flags.db, hooks);
+  WarnOfUnknownNames(hooks, *(*live)->models());
+  auto worker = actions::Outbox::Start(flags.db, hooks);
   if (!worker) {
     PrintToStderr("leadscore serve: {}\n", worker.error().message());
     return ExitCodeFor(worker.error());
@@ -157,7 +184,7 @@ int RunServe(ServeFlags& flags) {
   server::ServerOptions server_options;
   server_options.threads = flags.threads;
   server_options.max_bodies_bytes = flags.bodies_mb << 20;
-  actions::OutboxWorker* outbox_ptr = outbox.get();
+  actions::Outbox* outbox_ptr = outbox.get();
   server_options.extra_metrics = [outbox_ptr] {
     auto c = outbox_ptr->counters();
     return fmt::format(

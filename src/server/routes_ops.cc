@@ -1,6 +1,9 @@
 // Operations: GET /health (no token), GET /metrics, GET /v1/openapi.json, GET /v1/deliveries.
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdint>
+
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
@@ -71,20 +74,40 @@ void AddOpsRoutes(HttpServer& server) {
                  res.set_content(std::string(OpenApiDocument()), "application/json");
                });
 
-  server.Route("GET", "/v1/deliveries", "/v1/deliveries", "read",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 std::string status = Query(req, "status").value_or("failed");
-                 if (status != "failed" && status != "pending" && status != "delivered") {
-                   return SendProblem(res, 400, "status must be failed, pending or delivered",
-                                      "status");
-                 }
-                 auto rows = live.Deliveries(status, 500);
-                 if (!rows) return SendStatus(res, rows.error());
-                 nlohmann::json out = nlohmann::json::array();
-                 for (const auto& d : *rows) out.push_back(DeliveryJson(d));
-                 SendJson(res, 200, {{"status", status}, {"deliveries", out}});
-               },
-               {"status"});
+  server.Route(
+      "GET", "/v1/deliveries", "/v1/deliveries", "read",
+      [&live](const HttpRequest& req, HttpResponse& res) {
+        std::string status = Query(req, "status").value_or("failed");
+        if (status != "failed" && status != "pending" && status != "delivered") {
+          return SendProblem(res, 400, "status must be failed, pending or delivered", "status");
+        }
+        std::optional<double> limit, cursor;
+        if (!QueryNumber(req, res, "limit", limit) || !QueryNumber(req, res, "cursor", cursor)) {
+          return;
+        }
+        if (limit && (*limit < 1 || *limit > 1000 || *limit != std::floor(*limit))) {
+          return SendProblem(res, 400, "limit must be a whole number from 1 to 1000", "limit");
+        }
+        if (cursor && (*cursor < 1 || *cursor != std::floor(*cursor))) {
+          return SendProblem(res, 400, "cursor must be a next_cursor this route gave", "cursor");
+        }
+        const int64_t page = limit ? static_cast<int64_t>(*limit) : 500;
+        // One more than the page tells whether another page follows.
+        auto rows =
+            live.Deliveries(status, page + 1, cursor ? static_cast<int64_t>(*cursor) : INT64_MAX);
+        if (!rows) return SendStatus(res, rows.error());
+        nlohmann::json out = nlohmann::json::array();
+        nlohmann::json next = nullptr;
+        for (const auto& d : *rows) {
+          if (static_cast<int64_t>(out.size()) == page) {
+            next = std::to_string(out.back()["id"].get<int64_t>());
+            break;
+          }
+          out.push_back(DeliveryJson(d));
+        }
+        SendJson(res, 200, {{"status", status}, {"deliveries", out}, {"next_cursor", next}});
+      },
+      {"status", "limit", "cursor"});
 }
 
 }  // namespace leadscore::server

@@ -454,9 +454,9 @@ Result<std::optional<std::string>> LiveService::TokenScope(const std::string& to
 }
 
 Result<std::vector<store::DeliveryRow>> LiveService::Deliveries(const std::string& status,
-                                                                int64_t limit) {
+                                                                int64_t limit, int64_t before) {
   auto lease = readers_->Acquire();
-  return lease->Deliveries(status, limit);
+  return lease->Deliveries(status, limit, before);
 }
 
 }  // namespace leadscore::service

@@ -123,7 +123,8 @@ class LiveService {
 
   // ---- tokens: the scope of a token, nullopt when unknown
   Result<std::optional<std::string>> TokenScope(const std::string& token);
-  Result<std::vector<store::DeliveryRow>> Deliveries(const std::string& status, int64_t limit);
+  Result<std::vector<store::DeliveryRow>> Deliveries(const std::string& status, int64_t limit,
+                                                     int64_t before = INT64_MAX);
 
   RescoreProgress progress() const { return rescorer_->progress(); }
   uint64_t events_ingested() const { return events_ingested_; }

@@ -446,7 +446,12 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
 std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
                                       const std::optional<store::ScoreRow>& stored,
                                       const std::optional<std::string>& stage, Timestamp now) {
+  // A model change that brings a model the lead was never scored under (a new name made
+  // primary or live) gives its stage for the first time: the cause is the model, not an old
+  // event.
+  if (!stored && l.cause == "model") return l.cause;
   const Timestamp since = stored ? stored->scored_at : std::numeric_limits<Timestamp>::min();
+  const bool attributes_changed = l.lead.updated_at > since;
   // Replays the events stored since the last evaluation one by one (transitions are rare, so
   // the extra scoring is cheap where it happens). Events arrive in seq order, so the older
   // ones come first.
@@ -456,7 +461,10 @@ std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
   // An event stamped before the stored score may still have been in flight (not committed)
   // when that score was read, so the score never saw it. The stored stage tells: back the
   // prefix up until, scored at the stored time, it gives the stored stage again.
-  if (stored && stored->model_version == model.version) {
+  // Not when the attributes changed since: scored with today's attributes at the old time, the
+  // prefix would not give the stored stage, and the events behind it would be taken for ones in
+  // flight (an attribute update would read as caused by an old event).
+  if (stored && stored->model_version == model.version && !attributes_changed) {
     while (i > 0 &&
            ScoreStored(model, l.lead, prefix, AsOf{since}, false, false).stage != stored->stage) {
       prefix.pop_back();
@@ -471,7 +479,7 @@ std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
       }
     }
   }
-  if (l.lead.updated_at > since) return "attributes";
+  if (attributes_changed) return "attributes";
   return l.cause == "event" || l.cause == "attributes" ? "time" : l.cause;
 }
 

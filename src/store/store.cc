@@ -581,13 +581,35 @@ Result<bool> Store::EnqueueDelivery(DeliveryRow& d) {
   return true;
 }
 
-Result<std::vector<DeliveryRow>> Store::DueDeliveries(Timestamp now, int64_t limit) {
-  std::vector<SqlValue> p{now, limit};
-  return QueryRows<DeliveryRow>(*db_,
-                                fmt::format("SELECT {} FROM outbox WHERE status = 'pending' AND "
-                                            "next_attempt_at <= ? ORDER BY id LIMIT ?",
-                                            kDeliveryColumns),
-                                p, ToDelivery);
+Result<std::vector<DeliveryRow>> Store::DueDeliveries(Timestamp now, int64_t limit,
+                                                      const std::string& webhook) {
+  std::vector<SqlValue> p{now};
+  if (!webhook.empty()) p.emplace_back(webhook);
+  p.emplace_back(limit);
+  return QueryRows<DeliveryRow>(
+      *db_,
+      fmt::format("SELECT {} FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?{} "
+                  "ORDER BY id LIMIT ?",
+                  kDeliveryColumns, webhook.empty() ? "" : " AND webhook = ?"),
+      p, ToDelivery);
+}
+
+Result<int64_t> Store::FailUnconfigured(const std::vector<std::string>& configured) {
+  std::vector<SqlValue> p;
+  std::string placeholders;
+  for (const std::string& name : configured) {
+    placeholders += placeholders.empty() ? "?" : ", ?";
+    p.emplace_back(name);
+  }
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query(fmt::format("UPDATE outbox SET status = 'failed', last_error = 'webhook ' || "
+                             "webhook || ' is no longer configured' WHERE status = 'pending'{} "
+                             "RETURNING id",
+                             configured.empty() ? std::string()
+                                                : " AND webhook NOT IN (" + placeholders + ")"),
+                 p));
+  return static_cast<int64_t>(rows.size());
 }
 
 Status Store::MarkDelivered(int64_t id, int64_t attempts, Timestamp at) {
@@ -608,11 +630,12 @@ Status Store::MarkAttemptFailed(int64_t id, int64_t attempts, Timestamp next_att
                 p));
 }
 
-Result<std::vector<DeliveryRow>> Store::Deliveries(const std::string& status, int64_t limit) {
-  std::vector<SqlValue> p{status, limit};
+Result<std::vector<DeliveryRow>> Store::Deliveries(const std::string& status, int64_t limit,
+                                                   int64_t before) {
+  std::vector<SqlValue> p{status, before, limit};
   return QueryRows<DeliveryRow>(
       *db_,
-      fmt::format("SELECT {} FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?",
+      fmt::format("SELECT {} FROM outbox WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?",
                   kDeliveryColumns),
       p, ToDelivery);
 }

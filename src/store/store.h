@@ -15,6 +15,7 @@
 // Transaction(); a call outside a transaction commits on its own. Times are microseconds.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -264,13 +265,19 @@ class Store {
   // ---- outbox
   // Adds a pending delivery; false when its idempotency key is already there.
   Result<bool> EnqueueDelivery(DeliveryRow& delivery);
-  // Pending deliveries due at `now`, oldest first.
-  Result<std::vector<DeliveryRow>> DueDeliveries(Timestamp now, int64_t limit);
+  // Pending deliveries due at `now`, oldest first; of `webhook` alone when it is not empty.
+  Result<std::vector<DeliveryRow>> DueDeliveries(Timestamp now, int64_t limit,
+                                                 const std::string& webhook = "");
+  // Gives up every pending delivery to a webhook not in `configured` ("webhook X is no longer
+  // configured"); returns how many.
+  Result<int64_t> FailUnconfigured(const std::vector<std::string>& configured);
   Status MarkDelivered(int64_t id, int64_t attempts, Timestamp at);
   // Another attempt failed: retry at `next_attempt_at`, or give up (`failed`).
   Status MarkAttemptFailed(int64_t id, int64_t attempts, Timestamp next_attempt_at,
                            const std::string& error, bool failed);
-  Result<std::vector<DeliveryRow>> Deliveries(const std::string& status, int64_t limit);
+  // Deliveries in `status`, newest first, from the one before id `before` (a page's cursor).
+  Result<std::vector<DeliveryRow>> Deliveries(const std::string& status, int64_t limit,
+                                              int64_t before = INT64_MAX);
 
   // ---- meta
   Result<std::optional<std::string>> GetMeta(const std::string& key);

@@ -1677,6 +1677,44 @@ TEST_P(ApiTest, ValidatesAModelWithFileLineMessagesWithoutActivatingIt) {
   EXPECT_TRUE(IsProblem(Get("/v1/models/broken", read_), 404));
 }
 
+// A transition's cause is what changed: an attribute update is `attributes` though the lead has
+// older events, and a model the lead was never scored under is `model` (both read as
+// `event:<an old event>`, from a replay of the events with today's attributes).
+TEST_P(ApiTest, ATransitionsCauseIsWhatChangedNotAnOldEvent) {
+  ASSERT_TRUE(StartServer());
+  const std::string lead = json{
+      {"lead_id", "c1"},
+      {"company_size", 500},
+      {"industry", "Retail"},
+      {"country", "DE"}}.dump();
+  ASSERT_EQ(Post("/v1/leads", lead, write_).status, 200);
+  json quote = {
+      {"event_id", "q1"}, {"lead_id", "c1"}, {"type", "quote_request"}, {"ts", UnixNow() - 3600}};
+  ASSERT_EQ(Post("/v1/events", quote.dump(), write_).status, 200);
+  ASSERT_TRUE(Eventually([&] { return ById(Listed()).count("c1"); }, "c1 stored"));
+  EXPECT_TRUE(Get("/v1/leads/c1", read_).doc["stage"].is_null());  // 50 < 65
+  EXPECT_TRUE(Transitions("c1").empty());
+
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("c1"), write_).status, 200);  // fit 0 -> 45
+  json log = FirstTransitions("c1");
+  ASSERT_EQ(log.size(), 1u) << log;
+  EXPECT_EQ(log[0]["to_stage"], "MQL");
+  EXPECT_EQ(log[0]["cause"], "attributes") << log;
+
+  // Another model made primary: its first stage for c1 comes from the change.
+  ASSERT_EQ(Put("/v1/model", ModelVariant("other", 60), admin_).status, 200);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        log = Transitions("c1");
+        return std::any_of(log.begin(), log.end(),
+                           [](const json& t) { return t["model"] == "other"; });
+      },
+      "c1 rescored under other"));
+  for (const json& t : log) {
+    if (t["model"] == "other") EXPECT_EQ(t["cause"], "model") << log;
+  }
+}
+
 TEST_P(ApiTest, ActivatingAChangedModelMakesVersion2AndStagesFollow) {
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads", Fit45Lead("m1"), write_).status, 200);
@@ -2364,6 +2402,36 @@ TEST_P(ApiTest, WebhookIsRetriedUntilDeliveredOnceSignedWithOneIdempotencyKey) {
   EXPECT_TRUE(payload["from_stage"].is_null());
   EXPECT_EQ(payload["cause"], "event:hq");
   EXPECT_EQ(payload["transition_id"], log[0]["id"]);
+}
+
+// Every delivery can be listed: pages of `limit`, newest first, `next_cursor` to the next (a
+// list cut at 500 rows hid the older ones).
+TEST_P(ApiTest, DeliveriesAreListedPageByPage) {
+  Receiver receiver(/*fail_first=*/-1);
+  ASSERT_TRUE(StartServer(dir_.Write("serve.yaml", WebhookConfig(receiver.url(), 1))));
+  for (const char* lead : {"p1", "p2", "p3"}) {
+    ASSERT_EQ(Post("/v1/leads", Fit45Lead(lead), write_).status, 200);
+    ASSERT_EQ(
+        Post("/v1/events",
+             Event(lead, std::string(lead) + "q", "quote_request", IsoTime(UnixNow() - 60)), write_)
+            .status,
+        200);
+  }
+  ASSERT_TRUE(Eventually([&] { return Get("/v1/deliveries", read_).doc["deliveries"].size() == 3; },
+                         "three deliveries given up"));
+  Reply first = Get("/v1/deliveries?status=failed&limit=2", read_);
+  ASSERT_EQ(first.status, 200) << first;
+  ASSERT_EQ(first.doc["deliveries"].size(), 2u) << first;
+  ASSERT_TRUE(first.doc["next_cursor"].is_string()) << first;
+  EXPECT_GT(first.doc["deliveries"][0]["id"], first.doc["deliveries"][1]["id"]);
+  Reply second = Get(
+      "/v1/deliveries?status=failed&limit=2&cursor=" + first.doc["next_cursor"].get<std::string>(),
+      read_);
+  ASSERT_EQ(second.doc["deliveries"].size(), 1u) << second;
+  EXPECT_TRUE(second.doc["next_cursor"].is_null()) << second;
+  EXPECT_LT(second.doc["deliveries"][0]["id"], first.doc["deliveries"][1]["id"]);
+  EXPECT_TRUE(IsProblem(Get("/v1/deliveries?limit=0", read_), 400, "limit"));
+  EXPECT_TRUE(IsProblem(Get("/v1/deliveries?cursor=x", read_), 400, "cursor"));
 }
 
 TEST_P(ApiTest, WebhookThatAlwaysFailsIsListedAsFailedAfterTheLastAttempt) {
