@@ -601,19 +601,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, OutboxWorkerTest, ::testing::ValuesIn(testuti
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(WebhookSender, ReportsATimeout) {
-  // A listening socket nobody accepts from: the kernel completes the connection from the
-  // backlog, and no answer ever comes.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(listen(fd, 4), 0);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
+  SilentPort silent;
   WebhookConfig hook = Hook("crm");
-  hook.url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  hook.url = silent.url();
   hook.timeout = 200ms;
   store::DeliveryRow row;
   row.payload = "{}";
@@ -622,7 +612,6 @@ TEST(WebhookSender, ReportsATimeout) {
   SendResult result = sender.Send(hook, row, SystemNow());
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.error, "timeout after 200ms");
-  close(fd);
 }
 
 TEST(OutboxWorker, StartFailsOnAnUnopenableStore) {
