@@ -82,20 +82,35 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
     return InvalidArgument(flags.config + ": the config must be a YAML map");
   }
   for (const auto& item : root) {
-    std::string key = item.first.as<std::string>();
-    auto set = [&](std::string& flag) {
-      if (flag.empty()) flag = item.second.as<std::string>();
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : std::string();
+    auto at = [&](const YAML::Node& node) {
+      return fmt::format("{}:{}:{}", flags.config, node.Mark().line + 1, node.Mark().column + 1);
+    };
+    // A value for a flag the command line left out (the command line wins).
+    auto set = [&](std::string& flag) -> Status {
+      if (!item.second.IsScalar()) {
+        return InvalidArgument(
+            fmt::format("{}: `{}` must be a single value", at(item.second), key));
+      }
+      if (flag.empty()) flag = item.second.Scalar();
+      return Status::Ok();
     };
     if (key == "db") {
-      set(flags.db);
+      LS_RETURN_IF_ERROR(set(flags.db));
     } else if (key == "model") {
-      set(flags.model);
+      LS_RETURN_IF_ERROR(set(flags.model));
     } else if (key == "predictive") {
-      set(flags.predictive);
+      LS_RETURN_IF_ERROR(set(flags.predictive));
     } else if (key == "listen") {
-      set(flags.listen);
+      LS_RETURN_IF_ERROR(set(flags.listen));
     } else if (key == "sweep_interval") {
-      set(flags.sweep);
+      const bool from_file = flags.sweep.empty();
+      LS_RETURN_IF_ERROR(set(flags.sweep));
+      if (from_file && !ParseDuration(flags.sweep)) {
+        return InvalidArgument(
+            fmt::format("{}: sweep_interval: expected a duration like 60s or 5m, not \"{}\"",
+                        at(item.second), flags.sweep));
+      }
     } else if (key == "webhooks") {
       LS_ASSIGN_OR_RETURN(hooks, actions::ParseWebhooks(item.second, flags.config));
     } else {

@@ -782,6 +782,26 @@ TEST_F(Cli, ADirectoryGivenForAFileIsNamedAsSuch) {
   }
 }
 
+// A config file's bad values are errors at their line and column, before the server starts (a
+// list where a path goes threw from yaml-cpp and aborted the process).
+TEST_F(Cli, ServeConfigErrorsAreLocated) {
+  struct Case {
+    const char* yaml;
+    const char* said;
+  } cases[] = {
+      {"db: [a, b]\n", ":1:5: `db` must be a single value"},
+      {"model: {x: 1}\n", ":1:8: `model` must be a single value"},
+      {"sweep_interval: 5\n",
+       ":1:17: sweep_interval: expected a duration like 60s or 5m, not \"5\""},
+  };
+  for (const Case& c : cases) {
+    const std::string config = dir_.Write("serve.yaml", c.yaml);
+    auto r = RunLeadscore({"serve", "--config", config, "--db", dir_.File("store.db")});
+    EXPECT_EQ(r.exit_code, 2) << c.yaml << r.err;
+    EXPECT_NE(r.err.find(config + c.said), std::string::npos) << r.err;
+  }
+}
+
 // A model that never ends (/dev/zero) is refused at 256 MiB, not read until memory runs out.
 TEST_F(Cli, AModelWithoutEndIsRefused) {
   const std::string zero = dir_.File("zero.yaml");
