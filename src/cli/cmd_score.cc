@@ -2,8 +2,6 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -17,6 +15,7 @@
 #include "cli/predictive_columns.h"
 #include "cli/same_file.h"
 #include "core/print_stderr.h"
+#include "ingest/file_reader.h"
 #include "ingest/record_source.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
@@ -87,10 +86,7 @@ int RunScore(const ScoreArgs& args) {
   for (const std::string* path : {&args.output, &args.accounts}) {
     // Fail before reading gigabytes, not after.
     if (path->empty() || *path == "-") continue;
-    std::string lower = *path;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower.ends_with(".gz")) {
+    if (ingest::IsGzipName(*path)) {
       PrintToStderr(
           "score: {} would not be compressed; write it plain, or pipe standard output "
           "through gzip (leadscore score ... | gzip > {})\n",

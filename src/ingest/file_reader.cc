@@ -197,6 +197,15 @@ bool FirstOpenOfPipe(const struct stat& st, const std::string& path) {
 
 }  // namespace
 
+bool IsGzipName(std::string_view path) {
+  constexpr std::string_view kSuffix = ".gz";
+  if (path.size() < kSuffix.size()) return false;
+  const std::string_view tail = path.substr(path.size() - kSuffix.size());
+  return std::equal(tail.begin(), tail.end(), kSuffix.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
 Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
   // Checked before open(2), which would wait for a writer on a named pipe that has none left.
   struct stat before {};
@@ -244,10 +253,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
       static_cast<unsigned char>(magic[1]) == 0x8b) {
     return std::unique_ptr<FileReader>(new GzipReader(path, fd, size, std::move(prefix)));
   }
-  std::string lower = path;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (have > 0 && lower.ends_with(".gz")) {
+  if (have > 0 && IsGzipName(path)) {
     // Another compression (bzip2, zstd) or bytes that are no file at all, read line by line,
     // would make one "invalid JSON" report per line.
     ::close(fd);

@@ -16,6 +16,9 @@
 
 namespace leadscore::ingest {
 
+// Whether `path`'s name ends in .gz, in any case (`E.JSONL.GZ`).
+bool IsGzipName(std::string_view path);
+
 class FileReader {
  public:
   // Opens `path` for reading: a file, or a pipe (standard input, `<(zcat f.gz)`). Fails with

@@ -348,7 +348,7 @@ Result<BulkFileStats> IngestFile(store::Store& store, EventLog& log, RecordKind 
     }
     size_t next_error = 0;
     // A transaction holds `options.batch` records, or fewer when they are large: its records are
-    // held in memory until it commits (300 events of 1 MB took 867 MB at a batch of 5000).
+    // held in memory until it commits (300 events of 1 MB took 780 MB at a batch of 5000).
     const size_t record_bytes = block->text().size() / std::max<size_t>(records.size(), 1);
     for (RawRecord& r : records) {
       ++ordinal;

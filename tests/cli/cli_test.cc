@@ -1459,12 +1459,14 @@ TEST_F(Cli, OptionsThatWouldLoseOrHideOutputAreUsageErrors) {
       << same.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("out.csv")));
 
-  // A .gz output would be plain text under a name that says otherwise.
-  auto gz = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01",
-                          "--output", dir_.File("out.csv.gz")});
-  EXPECT_EQ(gz.exit_code, 2);
-  EXPECT_NE(gz.err.find("would not be compressed"), std::string::npos) << gz.err;
-  EXPECT_FALSE(std::filesystem::exists(dir_.File("out.csv.gz")));
+  // A .gz output would be plain text under a name that says otherwise, in any case.
+  for (const char* name : {"out.csv.gz", "OUT.CSV.GZ"}) {
+    auto gz = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", "2024-02-01",
+                            "--output", dir_.File(name)});
+    EXPECT_EQ(gz.exit_code, 2) << name;
+    EXPECT_NE(gz.err.find("would not be compressed"), std::string::npos) << gz.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_.File(name)));
+  }
 
   // An empty --as-of (an unset shell variable) is not "now".
   auto empty = RunLeadscore({"score", "--model", model_, "--leads", leads, "--as-of", ""});
