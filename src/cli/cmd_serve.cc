@@ -9,7 +9,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <thread>
 
 #include "actions/outbox_worker.h"
@@ -55,9 +54,7 @@ void WarnOfUnknownNames(const std::vector<actions::WebhookConfig>& hooks,
       continue;
     }
     for (const std::string& stage : hook.stages) {
-      const auto& stages = model->compiled->stages();
-      if (std::none_of(stages.begin(), stages.end(),
-                       [&](const auto& s) { return s.id == stage; })) {
+      if (!engine::HasLevel(model->compiled->stages(), stage)) {
         PrintToStderr(
             "serve: warning: webhook {} names stage `{}`, which model `{}` does not have\n",
             hook.name, stage, model->name);

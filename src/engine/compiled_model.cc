@@ -216,6 +216,17 @@ std::vector<CompiledGroup> CompileGroups(const std::vector<model::Group>& groups
 
 }  // namespace
 
+bool HasLevel(const std::vector<CompiledLevel>& levels, std::string_view id) {
+  return std::any_of(levels.begin(), levels.end(),
+                     [&](const CompiledLevel& level) { return level.id == id; });
+}
+
+std::string LevelIds(const std::vector<CompiledLevel>& levels) {
+  std::string ids;
+  for (const CompiledLevel& level : levels) ids += (ids.empty() ? "" : ", ") + level.id;
+  return ids;
+}
+
 int CompiledModel::EventTypeId(std::string_view type) const {
   // Few types: a linear scan beats hashing for the handful a model names.
   for (size_t i = 0; i < event_types_.size(); ++i) {

@@ -81,6 +81,11 @@ struct CompiledLevel {
   std::shared_ptr<const expr::Program> when;
 };
 
+// Whether `id` is the id of one of `levels` (grades or stages).
+bool HasLevel(const std::vector<CompiledLevel>& levels, std::string_view id);
+// The ids of `levels` for a message: "MQL, SQL" (empty when there are none).
+std::string LevelIds(const std::vector<CompiledLevel>& levels);
+
 class CompiledModel {
  public:
   const model::ModelSpec& spec() const { return spec_; }

@@ -35,14 +35,12 @@ service::LiveService::IngestDone IngestAnswer(Respond respond) {
 // Whether `id` (when given) is one of `levels`.
 bool IsLevelOf(const std::vector<engine::CompiledLevel>& levels,
                const std::optional<std::string>& id) {
-  return !id || std::any_of(levels.begin(), levels.end(),
-                            [&](const engine::CompiledLevel& l) { return l.id == *id; });
+  return !id || engine::HasLevel(levels, *id);
 }
 
 std::string UnknownLevel(std::string_view what, const std::string& id,
                          const std::vector<engine::CompiledLevel>& levels) {
-  std::string known;
-  for (const auto& l : levels) known += (known.empty() ? "" : ", ") + l.id;
+  const std::string known = engine::LevelIds(levels);
   if (known.empty()) return fmt::format("the model defines no {}, so none is \"{}\"", what, id);
   return fmt::format("the model has no {} \"{}\"; its {}s are {}", what, id, what, known);
 }

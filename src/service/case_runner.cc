@@ -33,21 +33,12 @@ Value Lookup(const model::NamedValues& values, const engine::FieldSlot& slot, st
 
 std::string Shown(const std::optional<std::string>& v) { return v ? *v : "(none)"; }
 
-// The ids of `levels` (grades or stages), for a message.
-template <typename Level>
-std::vector<std::string> IdsOf(const std::vector<Level>& levels) {
-  std::vector<std::string> ids;
-  for (const auto& level : levels) ids.push_back(level.id);
-  return ids;
-}
-
 // " (the model has no stage `SQL`: MQL, hot)" when `expected` names no level of the model:
 // most likely a typo, which would otherwise read as a score that is wrong.
 std::string Unknown(const char* what, const std::optional<std::string>& expected,
-                    const std::vector<std::string>& ids) {
-  if (!expected || std::find(ids.begin(), ids.end(), *expected) != ids.end()) return "";
-  std::string listed;
-  for (const auto& id : ids) listed += (listed.empty() ? "" : ", ") + id;
+                    const std::vector<engine::CompiledLevel>& levels) {
+  if (!expected || engine::HasLevel(levels, *expected)) return "";
+  const std::string listed = engine::LevelIds(levels);
   return fmt::format(" (the model has no {} `{}`: {})", what, *expected,
                      listed.empty() ? fmt::format("it has no {}s", what) : listed);
 }
@@ -109,14 +100,15 @@ CaseOutcome RunCase(const engine::CompiledModel& model, const model::TestCase& t
   if (test_case.expect_grade && test_case.grade != grade) {
     out.diffs.push_back(fmt::format("grade: expected {}, got {}{}", Shown(test_case.grade),
                                     Shown(grade),
-                                    Unknown("grade", test_case.grade, IdsOf(model.grades()))));
+                                    Unknown("grade", test_case.grade, model.grades())));
   }
   if (test_case.expect_stage && test_case.stage != stage) {
     out.diffs.push_back(fmt::format("stage: expected {}, got {}{}", Shown(test_case.stage),
                                     Shown(stage),
-                                    Unknown("stage", test_case.stage, IdsOf(model.stages()))));
+                                    Unknown("stage", test_case.stage, model.stages())));
   }
-  std::vector<std::string> rule_ids = IdsOf(model.fit_rules());
+  std::vector<std::string> rule_ids;
+  for (const auto& rule : model.fit_rules()) rule_ids.push_back(rule.id);
   for (const auto& rule : model.engagement_rules()) rule_ids.push_back(rule.id);
   // Named references rather than structured bindings: clang 14 (the fuzz build) cannot capture
   // a binding in a lambda.
