@@ -121,6 +121,27 @@ bool QueryNumber(const HttpRequest& req, HttpResponse& res, const char* name,
   return true;
 }
 
+std::optional<PageQuery> QueryPage(const HttpRequest& req, HttpResponse& res,
+                                   int64_t default_limit) {
+  std::optional<double> limit, cursor;
+  if (!QueryNumber(req, res, "limit", limit) || !QueryNumber(req, res, "cursor", cursor)) {
+    return std::nullopt;
+  }
+  if (limit && (*limit < 1 || *limit > 1000 || *limit != std::floor(*limit))) {
+    SendProblem(res, 400, "limit must be a whole number from 1 to 1000", "limit");
+    return std::nullopt;
+  }
+  // 2^62: far above any id or seq a store gives, and exact in a double.
+  if (cursor && (*cursor < 1 || *cursor > 0x1p62 || *cursor != std::floor(*cursor))) {
+    SendProblem(res, 400, "cursor must be a next_cursor this route gave", "cursor");
+    return std::nullopt;
+  }
+  PageQuery page;
+  page.limit = limit ? static_cast<int64_t>(*limit) : default_limit;
+  if (cursor) page.cursor = static_cast<int64_t>(*cursor);
+  return page;
+}
+
 bool QueryBool(const HttpRequest& req, HttpResponse& res, const char* name, bool& out) {
   auto text = Query(req, name);
   out = false;

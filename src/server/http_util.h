@@ -1,6 +1,7 @@
 // Small helpers every route uses: JSON answers, problem documents (RFC 7807), query values.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -34,6 +35,14 @@ bool QueryTime(const HttpRequest& req, HttpResponse& res, const char* name,
                std::optional<Timestamp>& out);
 bool QueryNumber(const HttpRequest& req, HttpResponse& res, const char* name,
                  std::optional<double>& out);
+// `limit` (a whole number from 1 to 1000, absent: `default_limit`) and `cursor` (a next_cursor
+// the route gave: a whole number from 1) of a paged list. Sends 400 and returns nullopt when bad.
+struct PageQuery {
+  int64_t limit = 0;
+  std::optional<int64_t> cursor;
+};
+std::optional<PageQuery> QueryPage(const HttpRequest& req, HttpResponse& res,
+                                   int64_t default_limit);
 // A boolean parameter: true or false (absent: false). Sends 400 and returns false when bad.
 bool QueryBool(const HttpRequest& req, HttpResponse& res, const char* name, bool& out);
 

@@ -147,14 +147,28 @@ void AddLeadRoutes(HttpServer& server) {
                },
                {"as_of", "model"});
 
-  server.Route("GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 auto events = live.Events(req.matches[1]);
-                 if (!events) return SendStatus(res, events.error());
-                 json out = json::array();
-                 for (const auto& e : *events) out.push_back(EventJson(e));
-                 SendJson(res, 200, {{"lead_id", req.matches[1]}, {"events", out}});
-               });
+  server.Route(
+      "GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
+      [&live](const HttpRequest& req, HttpResponse& res) {
+        // Paged by seq, so a lead with a long history is not one answer held whole.
+        const std::optional<PageQuery> query = QueryPage(req, res, 1000);
+        if (!query) return;
+        // One more than the page tells whether another page follows.
+        auto events = live.Events(req.matches[1], query->cursor.value_or(0),
+                                  static_cast<size_t>(query->limit) + 1);
+        if (!events) return SendStatus(res, events.error());
+        json out = json::array();
+        json next = nullptr;
+        for (const auto& e : *events) {
+          if (static_cast<int64_t>(out.size()) == query->limit) {
+            next = std::to_string(out.back()["seq"].get<int64_t>());
+            break;
+          }
+          out.push_back(EventJson(e));
+        }
+        SendJson(res, 200, {{"lead_id", req.matches[1]}, {"events", out}, {"next_cursor", next}});
+      },
+      {"limit", "cursor"});
 
   // Everything held about a lead (the right of access), in one document.
   server.Route("GET", R"(/v1/leads/(.+)/export)", "/v1/leads/{id}/export", "admin",

@@ -81,20 +81,11 @@ void AddOpsRoutes(HttpServer& server) {
         if (status != "failed" && status != "pending" && status != "delivered") {
           return SendProblem(res, 400, "status must be failed, pending or delivered", "status");
         }
-        std::optional<double> limit, cursor;
-        if (!QueryNumber(req, res, "limit", limit) || !QueryNumber(req, res, "cursor", cursor)) {
-          return;
-        }
-        if (limit && (*limit < 1 || *limit > 1000 || *limit != std::floor(*limit))) {
-          return SendProblem(res, 400, "limit must be a whole number from 1 to 1000", "limit");
-        }
-        if (cursor && (*cursor < 1 || *cursor != std::floor(*cursor))) {
-          return SendProblem(res, 400, "cursor must be a next_cursor this route gave", "cursor");
-        }
-        const int64_t page = limit ? static_cast<int64_t>(*limit) : 500;
+        const std::optional<PageQuery> query = QueryPage(req, res, 500);
+        if (!query) return;
+        const int64_t page = query->limit;
         // One more than the page tells whether another page follows.
-        auto rows =
-            live.Deliveries(status, page + 1, cursor ? static_cast<int64_t>(*cursor) : INT64_MAX);
+        auto rows = live.Deliveries(status, page + 1, query->cursor.value_or(INT64_MAX));
         if (!rows) return SendStatus(res, rows.error());
         nlohmann::json out = nlohmann::json::array();
         nlohmann::json next = nullptr;

@@ -101,8 +101,12 @@ std::vector<std::string> EventLog::BusiestLeads(size_t limit, size_t min_events)
 }
 
 Result<std::vector<store::EventRow>> EventLog::LeadEvents(store::Store& store,
-                                                          std::string_view lead_id) const {
+                                                          std::string_view lead_id,
+                                                          int64_t after_seq, size_t limit) const {
   std::vector<int64_t> seqs = SeqsOf(lead_id);
+  std::erase_if(seqs, [after_seq](int64_t seq) { return seq <= after_seq; });
+  std::sort(seqs.begin(), seqs.end());  // ascending already, unless other writers interleaved
+  if (seqs.size() > limit) seqs.resize(limit);
   return store.EventsBySeq(seqs);
 }
 

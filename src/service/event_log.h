@@ -21,6 +21,7 @@
 // fingerprint set, and a hash-map entry per lead.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,9 +52,11 @@ class EventLog {
   static Result<std::unique_ptr<EventLog>> Load(store::Store& store, EventLogOptions options = {});
 
   // ---- reads (any thread)
-  // The lead's committed events, in arrival order.
-  Result<std::vector<store::EventRow>> LeadEvents(store::Store& store,
-                                                  std::string_view lead_id) const;
+  // The lead's committed events, in arrival order: those stored after `after_seq`, at most
+  // `limit` of them (a page of a long history, read without the rest).
+  Result<std::vector<store::EventRow>> LeadEvents(store::Store& store, std::string_view lead_id,
+                                                  int64_t after_seq = 0,
+                                                  size_t limit = SIZE_MAX) const;
   // The committed events of each lead of `lead_ids`, in arrival order: one read for all.
   Result<std::vector<std::vector<store::EventRow>>> EventsOfLeads(
       store::Store& store, std::span<const std::string> lead_ids) const;

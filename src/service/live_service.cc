@@ -400,11 +400,12 @@ Result<std::vector<store::TransitionRow>> LiveService::Transitions(const std::st
   return lease->LeadTransitions(lead_id);
 }
 
-Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id) {
+Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id,
+                                                         int64_t after_seq, size_t limit) {
   if (HoldsNul(lead_id)) return std::vector<store::EventRow>{};
   auto lease = readers_->Acquire();
   LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
-  return event_log_->LeadEvents(*lease, lead_id);
+  return event_log_->LeadEvents(*lease, lead_id, after_seq, limit);
 }
 
 Result<std::vector<store::OutcomeRow>> LiveService::Outcomes(const std::string& lead_id) {

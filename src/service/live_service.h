@@ -106,7 +106,9 @@ class LiveService {
                                                                      const std::string& model,
                                                                      Timestamp as_of, size_t limit);
   Result<std::vector<store::TransitionRow>> Transitions(const std::string& lead_id);
-  Result<std::vector<store::EventRow>> Events(const std::string& lead_id);
+  // The lead's events in arrival order: after the event `after_seq`, at most `limit`.
+  Result<std::vector<store::EventRow>> Events(const std::string& lead_id, int64_t after_seq = 0,
+                                              size_t limit = SIZE_MAX);
   Result<std::vector<store::OutcomeRow>> Outcomes(const std::string& lead_id);
   // Stored scores (as of their last evaluation), filter.model empty: the primary's.
   Result<std::vector<store::ScoreRow>> ListLeads(store::ScoreFilter filter);

@@ -883,6 +883,24 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
   }
   EXPECT_EQ(ids, (std::vector<std::string>{"v1", "v2", "-", "", "?", "-", "", "?", "n1", "n2"}))
       << events;
+  EXPECT_TRUE(events.doc["next_cursor"].is_null()) << events;
+
+  // Paged by limit and cursor: the pages together are the whole list, in the same order.
+  std::vector<json> paged;
+  std::string cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    Reply page =
+        Get("/v1/leads/ev/events?limit=4" + (cursor.empty() ? "" : "&cursor=" + cursor), read_);
+    ASSERT_EQ(page.status, 200) << page;
+    ASSERT_LE(page.doc["events"].size(), 4u) << page;
+    for (const auto& e : page.doc["events"]) paged.push_back(e);
+    if (page.doc["next_cursor"].is_null()) break;
+    cursor = page.doc["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(json(paged), events.doc["events"]);
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/ev/events?limit=1001", read_), 400, "limit"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/ev/events?cursor=-3", read_), 400, "cursor"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/ev/events?after=3", read_), 400));
 
   // Nothing usable: 400. Not JSON at all: 400 with a problem document.
   Reply none = Post("/v1/events", "{\"lead_id\":\"ev\"}\n[1]\n", write_, "application/x-ndjson");
@@ -1282,10 +1300,10 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
             "unknown query parameter \"min_scor\"; did you mean \"min_score\"? (GET /v1/leads "
             "takes model, stage, grade, min_score, max_score, limit, attribute, cursor)");
   EXPECT_TRUE(IsProblem(Get("/v1/leads?as_of=2025-01-01", read_), 400, "as_of"));
-  Reply none = Get("/v1/leads/hot/events?limit=5", read_);
+  Reply none = Get("/v1/leads/hot/outcomes?limit=5", read_);
   EXPECT_TRUE(IsProblem(none, 400, "limit"));
   EXPECT_EQ(none.doc.value("detail", ""),
-            "unknown query parameter \"limit\"; GET /v1/leads/{id}/events takes none");
+            "unknown query parameter \"limit\"; GET /v1/leads/{id}/outcomes takes none");
   EXPECT_EQ(Get("/v1/leads/hot?as_of=2025-05-01T00:00:00Z&model=", read_).status, 200);
   // A second filter of one kind would be ignored: refused instead.
   Reply twice = Get("/v1/leads?attribute=country:FR&attribute=industry:IT", read_);
