@@ -113,18 +113,26 @@ std::shared_ptr<const ModelSet> LiveService::models() const {
 Status LiveService::ActivateFile(const std::string& path, const std::string& role) {
   LS_ASSIGN_OR_RETURN(const std::string yaml, ReadWholeFile(path, "a model file"));
   LS_ASSIGN_OR_RETURN(auto compiled, CompileModelYaml(yaml, path));
-  const std::string& name = compiled->spec().name;
+  return StatusOf(Activate(yaml, compiled->spec().name, role));
+}
+
+Result<ModelInfo> LiveService::Activate(const std::string& yaml, const std::string& name,
+                                        const std::string& role) {
+  // The text of the active version again (a restart with the same --model, a PUT sent twice):
+  // no new version, and no rescoring, since every score would come out the same.
   if (auto set = models(); const ActiveModel* active = set ? set->Find(name) : nullptr) {
     std::lock_guard lock(admin_mu_);
     LS_ASSIGN_OR_RETURN(auto row, admin_->GetModel(name, active->version));
     if (row && row->yaml == yaml) {
-      if (active->role == role) return Status::Ok();  // unchanged
-      // The same text in another role: no new version.
+      ModelInfo same{name, active->version, role, yaml};
+      if (active->role == role) return same;
+      // The same text in another role.
       LS_RETURN_IF_ERROR(admin_->ActivateModel(name, active->version, role, Now()));
-      return LoadModels();
+      LS_RETURN_IF_ERROR(LoadModels());
+      return same;
     }
   }
-  return StatusOf(StoreAndActivate(yaml, name, role));
+  return StoreAndActivate(yaml, name, role);
 }
 
 Result<ModelInfo> LiveService::StoreAndActivate(const std::string& yaml, const std::string& name,
@@ -157,7 +165,7 @@ Result<ModelInfo> LiveService::ActivateModel(const std::string& yaml, const std:
   if (compiled->spec().name.empty()) {
     return Error(InvalidArgument("the model needs a `name` to be stored"));
   }
-  return StoreAndActivate(yaml, compiled->spec().name, role);
+  return Activate(yaml, compiled->spec().name, role);
 }
 
 Result<std::vector<ModelInfo>> LiveService::ModelVersions(const std::string& name) {

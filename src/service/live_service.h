@@ -119,7 +119,8 @@ class LiveService {
   // Compiles without storing; the diagnostics on failure.
   Status ValidateModel(const std::string& yaml);
   // Stores `yaml` as a new version of its model and activates it with `role`; every lead is
-  // rescored in the background (see progress()).
+  // rescored in the background (see progress()). The text of the active version again makes
+  // no version and rescores nothing (Activate).
   Result<ModelInfo> ActivateModel(const std::string& yaml, const std::string& role);
   Result<std::vector<ModelInfo>> ModelVersions(const std::string& name);
 
@@ -143,6 +144,10 @@ class LiveService {
   // REQUIRES: admin_mu_ held (admin_ is one connection, not safe for two threads at once).
   Status LoadModels();
   Status ActivateFile(const std::string& path, const std::string& role);
+  // `yaml` (compiled already, its model named `name`) active with `role`: a new version unless
+  // it is the text of the active version.
+  Result<ModelInfo> Activate(const std::string& yaml, const std::string& name,
+                             const std::string& role);
   Result<ModelInfo> StoreAndActivate(const std::string& yaml, const std::string& name,
                                      const std::string& role);
   class EventsRead;
