@@ -292,7 +292,8 @@ void PrintJson(const EvaluateFlags& flags, const learn::LabeledTable& table,
                         {"folds", folds.k},
                         {"models", std::move(models)}};
   if (rec) out["threshold"] = RecommendationJson(flags, *rec);
-  fmt::print("{}\n", out.dump(2));
+  // A path is bytes, not always UTF-8: such a byte is printed as U+FFFD, not a failure.
+  fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 int RunEvaluate(const EvaluateFlags& flags) {

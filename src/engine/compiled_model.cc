@@ -107,14 +107,10 @@ class ModelCompiler {
     if (event_slots) *event_slots = scope.used_event_slots();
     if (!program) {
       const expr::CompileError& e = program.error();
-      model::SourcePos pos = text.pos;
-      if (e.line <= 1) {
-        pos.column += e.column - 1;
-      } else {
-        pos.line += e.line - 1;
-        pos.column = e.column;
-      }
-      Error(pos, expr::MessageInFile(e, text.pos.line, text.pos.column));
+      Error(text.At(e.offset), expr::MessageInFile(e, text.text, [&text](size_t offset) {
+              const model::SourcePos at = text.At(offset);
+              return std::pair(at.line, at.column);
+            }));
       return nullptr;
     }
     NoteLikelyTypos(scope, text, context);
@@ -182,15 +178,10 @@ class ModelCompiler {
     }
   }
 
-  // Where `name` first appears in the expression (its start when it is not on the first line).
+  // Where `name` first appears in the expression (its start when it does not).
   static model::SourcePos PosOfName(const model::ExprText& text, const std::string& name) {
-    model::SourcePos pos = text.pos;
     const size_t at = text.text.find(name);
-    if (at == std::string::npos || text.text.find('\n') < at) return pos;
-    for (size_t i = 0; i < at; ++i) {
-      if ((static_cast<unsigned char>(text.text[i]) & 0xC0) != 0x80) ++pos.column;
-    }
-    return pos;
+    return at == std::string::npos ? text.pos : text.At(at);
   }
 
   const model::ModelSpec& spec_;
@@ -351,7 +342,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   }
   if (!compiler.diagnostics().empty()) {
     auto diagnostics = std::move(compiler.diagnostics());
-    model::SortByPosition(diagnostics);
+    model::SortDroppingRepeats(diagnostics);
     return tl::unexpected(std::move(diagnostics));
   }
   auto unread = [&](const std::vector<FieldSlot>& read,
@@ -372,7 +363,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   model->checked_event_fields_ =
       unread(model->event_fields_, {"lead_id", "type", "ts", "event_id"});
   for (auto& note : compiler.notes()) spec.notes.push_back(std::move(note));
-  model::SortByPosition(spec.notes);
+  model::SortDroppingRepeats(spec.notes);
   model->spec_ = std::move(spec);
   return std::shared_ptr<const CompiledModel>(std::move(model));
 }
@@ -386,7 +377,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
   if (loaded.diagnostics.empty()) return compiled;
   std::vector<model::Diagnostic> all = std::move(loaded.diagnostics);
   if (!compiled) all.insert(all.end(), compiled.error().begin(), compiled.error().end());
-  model::SortByPosition(all);
+  model::SortDroppingRepeats(all);
   return tl::unexpected(std::move(all));
 }
 

@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -57,13 +59,18 @@ class Scope {
 struct CompileError {
   int line = 1;
   int column = 1;
+  uint32_t offset = 0;  // the byte of the text that line and column name
   std::string message;
 };
 
-// `error`'s message with the positions it names ("to close '(' at column 7") moved to a file in
-// which the expression starts at `line`, `column`: on the expression's first line columns shift by
-// where it starts; later lines keep theirs (the caller places an error on them the same way).
-std::string MessageInFile(const CompileError& error, int line, int column);
+// The file line and column of a byte offset of an expression's text.
+using PlaceInFile = std::function<std::pair<int, int>(size_t offset)>;
+
+// `error`'s message with the positions it names in `text` ("to close '(' at column 7") moved to
+// the file that holds the expression: "at column c" when on the error's own line there, else
+// "at line l, column c".
+std::string MessageInFile(const CompileError& error, std::string_view text,
+                          const PlaceInFile& place);
 
 class Program;
 

@@ -310,6 +310,7 @@ CompileError ErrorAt(std::string_view text, uint32_t offset, std::string message
   CompileError error;
   error.message = std::move(message);
   size_t end = std::min<size_t>(offset, text.size());
+  error.offset = static_cast<uint32_t>(end);
   for (size_t i = 0; i < end; ++i) {
     char c = text[i];
     if (c == '\n') {
@@ -329,19 +330,37 @@ std::string WhereIs(std::string_view text, uint32_t offset, uint32_t from) {
   return fmt::format("line {}, column {}", at.line, at.column);
 }
 
-std::string MessageInFile(const CompileError& error, int line, int column) {
+namespace {
+
+// The byte of `text` at 1-based `line` and `column` (in characters), as ErrorAt counts them.
+size_t OffsetAt(std::string_view text, int line, int column) {
+  size_t i = 0;
+  for (int l = 1; l < line && i < text.size(); ++i) {
+    if (text[i] == '\n') ++l;
+  }
+  for (int c = 1; i < text.size() && text[i] != '\n'; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && c++ == column) break;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::string MessageInFile(const CompileError& error, std::string_view text,
+                          const PlaceInFile& place) {
   static const re2::RE2 kWhere(R"(\bat (?:line (\d+), )?column (\d+))");
+  const int error_line = place(error.offset).first;
   std::string out;
   re2::StringPiece rest(error.message);
   re2::StringPiece match[3];
   while (kWhere.Match(rest, 0, rest.size(), re2::RE2::UNANCHORED, match, 3)) {
     const bool has_line = match[1].data() != nullptr;
-    const int at_line = has_line ? std::stoi(std::string(match[1])) : error.line;
-    int at_column = std::stoi(std::string(match[2]));
-    if (at_line == 1) at_column += column - 1;
+    const int line = has_line ? std::stoi(std::string(match[1])) : error.line;
+    const auto [file_line, file_column] =
+        place(OffsetAt(text, line, std::stoi(std::string(match[2]))));
     out.append(rest.data(), static_cast<size_t>(match[0].data() - rest.data()));
-    out += has_line ? fmt::format("at line {}, column {}", line + at_line - 1, at_column)
-                    : fmt::format("at column {}", at_column);
+    out += file_line == error_line ? fmt::format("at column {}", file_column)
+                                   : fmt::format("at line {}, column {}", file_line, file_column);
     rest.remove_prefix(static_cast<size_t>(match[0].data() + match[0].size() - rest.data()));
   }
   out.append(rest.data(), rest.size());

@@ -119,14 +119,31 @@ TEST(Parser, RejectsUnclosedParenOnAnotherLine) {
 
 // In a model file the expression starts somewhere on a line: the column an error names is
 // the file's, like the error's own position.
+std::string MessageInFileAt(const std::string& text, int line, int column) {
+  return MessageInFile(ParseError(text), text, [&](size_t offset) {
+    std::pair<int, int> at(line, column);
+    for (size_t i = 0; i < offset; ++i) {
+      if (text[i] == '\n') {
+        at = {at.first + 1, 1};
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++at.second;
+      }
+    }
+    return at;
+  });
+}
+
 TEST(Parser, PositionsInAMessageMoveToTheFile) {
-  EXPECT_EQ(MessageInFile(ParseError("a and (b or c"), 5, 13),
+  EXPECT_EQ(MessageInFileAt("a and (b or c", 5, 13),
             "unexpected end of expression; expected ')' to close '(' at column 19");
-  EXPECT_EQ(MessageInFile(ParseError("(a or\n b c"), 5, 13),
+  EXPECT_EQ(MessageInFileAt("(a or\n b c", 5, 13),
             "unexpected 'c'; expected ')' to close '(' at line 5, column 13");
-  EXPECT_EQ(MessageInFile(ParseError("(a or\n (b c"), 5, 13),
+  EXPECT_EQ(MessageInFileAt("(a or\n (b c", 5, 13),
             "unexpected 'c'; expected ')' to close '(' at column 2");
-  EXPECT_EQ(MessageInFile(ParseError("x in [1, 2"), 1, 1), ParseError("x in [1, 2").message);
+  EXPECT_EQ(MessageInFileAt("x in [1, 2", 1, 1), ParseError("x in [1, 2").message);
+  // Characters, not bytes: "é" is one column.
+  EXPECT_EQ(MessageInFileAt("\"é\" == (b or c", 2, 3),
+            "unexpected end of expression; expected ')' to close '(' at column 10");
 }
 
 TEST(Parser, RejectsUnexpectedEnd) {

@@ -13,6 +13,7 @@
 #endif
 
 #include "core/number_list.h"
+#include "core/utf8.h"
 #include "ingest/byte_scan.h"
 #include "ingest/csv_parser.h"
 #include "ingest/line_ends.h"
@@ -217,7 +218,16 @@ Status CsvSource::ReadHeader() {
     return InvalidArgument(path() + ":" + std::to_string(header_line) +
                            ": unterminated quoted field in the header");
   }
-  for (const std::string& name : header_) {
+  for (size_t i = 0; i < header_.size(); ++i) {
+    const std::string& name = header_[i];
+    // A name that is not UTF-8 could be neither matched nor printed (a JSON output, a trees
+    // model's column list): the file is refused, as its rows would be.
+    if (FirstInvalidUtf8(name) != std::string::npos) {
+      return InvalidArgument(path() + ":" + std::to_string(header_line) + ": column " +
+                             std::to_string(i + 1) +
+                             " of the header is not valid UTF-8 (a file in another encoding, "
+                             "such as Latin-1, can be converted: iconv -f latin1 -t utf-8)");
+    }
     // Lines ended by a lone CR (classic Mac OS) would all read as one header line, and the
     // file as one with no rows: a failure says so rather than a run over nothing.
     if (name.find('\r') != std::string::npos) {

@@ -1,6 +1,9 @@
 #include "model/diagnostic.h"
 
 #include <algorithm>
+#include <set>
+#include <string>
+#include <tuple>
 
 #include "expr/suggest.h"
 
@@ -36,9 +39,13 @@ std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
-void SortByPosition(std::vector<Diagnostic>& diagnostics) {
+void SortDroppingRepeats(std::vector<Diagnostic>& diagnostics) {
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
     return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);
+  });
+  std::set<std::tuple<int, int, std::string>> seen;
+  std::erase_if(diagnostics, [&](const Diagnostic& d) {
+    return !seen.emplace(d.pos.line, d.pos.column, d.message).second;
   });
 }
 

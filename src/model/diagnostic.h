@@ -26,8 +26,10 @@ struct Diagnostic {
 // Why `path` could not be read (core/read_file.h), as a diagnostic of that file.
 Diagnostic UnreadableFile(const std::string& path, const Status& status);
 
-// Puts `diagnostics` in file order (line, then column), keeping the order of those at one place.
-void SortByPosition(std::vector<Diagnostic>& diagnostics);
+// Puts `diagnostics` in file order (line, then column), keeping the order of those at one place,
+// and drops a repeat of one (the same place and message): a YAML alias (`*name`, `<<: *name`)
+// visits its anchor's nodes once for each use, and a problem there is reported once.
+void SortDroppingRepeats(std::vector<Diagnostic>& diagnostics);
 
 // All diagnostics, one per line.
 std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics);

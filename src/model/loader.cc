@@ -10,13 +10,13 @@
 #include <cmath>
 #include <optional>
 #include <set>
-#include <tuple>
 
 #include "core/read_file.h"
 #include "core/time.h"
 #include "core/yaml_load.h"
 #include "core/yaml_problem.h"
 #include "model/level_order.h"
+#include "model/scalar_positions.h"
 
 namespace leadscore::model {
 namespace {
@@ -80,6 +80,7 @@ class Loader {
   void CheckIds();
 
   std::string file_;
+  std::string_view source_;  // the file's text, while Run reads it
   ModelSpec spec_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, SourcePos> rule_ids_;
@@ -180,7 +181,10 @@ std::optional<ExprText> Loader::Expr(const YAML::Node& node, std::string_view wh
   if (!text) return std::nullopt;
   SourcePos pos = PosOf(node);
   if (node.Tag() == "!") ++pos.column;  // quoted: the expression starts after the quote
-  return ExprText{*text, pos};
+  const YAML::Mark mark = node.Mark();
+  std::vector<SourcePos> positions;
+  if (mark.pos >= 0) positions = ScalarPositions(source_, static_cast<size_t>(mark.pos), *text);
+  return ExprText{*text, pos, std::move(positions)};
 }
 
 std::optional<std::string> Loader::Id(const YAML::Node& node, std::string_view what) {
@@ -572,6 +576,7 @@ std::optional<int> SecondDocumentLine(std::string_view yaml) {
 }  // namespace
 
 LoadResult Loader::Run(std::string_view yaml) {
+  source_ = yaml;
   YAML::Node root;
   try {
     // A second document (after `---`) would be silently left unread by YAML::Load. Found in
@@ -629,13 +634,7 @@ LoadResult Loader::Run(std::string_view yaml) {
   } catch (const YAML::Exception& e) {
     Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, "invalid model: " + e.msg);
   }
-  SortByPosition(diagnostics_);
-  // A YAML alias (`*name`) visits its anchor's nodes once for each use: a problem there is
-  // reported once.
-  std::set<std::tuple<int, int, std::string_view>> seen;
-  std::erase_if(diagnostics_, [&](const Diagnostic& d) {
-    return !seen.emplace(d.pos.line, d.pos.column, d.message).second;
-  });
+  SortDroppingRepeats(diagnostics_);
   return {std::move(spec_), std::move(diagnostics_)};
 }
 

@@ -22,6 +22,13 @@ namespace leadscore::model {
 struct ExprText {
   std::string text;
   SourcePos pos;
+  // The file position of each byte of `text` and of its end (ScalarPositions); empty when not
+  // known, as for a model built in code.
+  std::vector<SourcePos> positions = {};
+
+  // Where byte `offset` of `text` is in the file. Without `positions`: counted from `pos`, as
+  // if the expression were written on its first line as it reads.
+  SourcePos At(size_t offset) const;
 };
 
 enum class DecayKind : uint8_t { kNone, kHalfLife, kExpireAfter };

@@ -832,6 +832,20 @@ TEST_F(Cli, CheckPrintsTheModelOrLocatesEveryProblem) {
   EXPECT_NE(r.err.find("did you mean `points`?"), std::string::npos) << r.err;
 }
 
+// A rule that a merge key copies is compiled once for each copy: its problem is still one.
+TEST_F(Cli, CheckReportsAProblemInAMergedRuleOnce) {
+  std::string bad = dir_.Write("merged.yaml",
+                               "engagement:\n  rules:\n"
+                               "    - &views {id: views, event: page_view, points: 5, when: "
+                               "\"lowr(x) == 1\"}\n"
+                               "    - <<: *views\n      id: pricing\n"
+                               "    - <<: *views\n      id: p2\n");
+  auto r = RunLeadscore({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, bad + ":3:62: unknown function 'lowr'; did you mean 'lower'?\n" + bad +
+                       ": 1 problem; the model was not loaded\n");
+}
+
 // A declared time in milliseconds gets the same hint as an event's `ts` in milliseconds.
 TEST_F(Cli, ADeclaredTimeInMillisecondsSaysSo) {
   std::string model = dir_.Write("t.yaml",

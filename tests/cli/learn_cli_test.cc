@@ -202,6 +202,30 @@ TEST_F(LearnCli, EvaluateJsonComparesBothLearnersOnTheSameFolds) {
   EXPECT_EQ(nlohmann::json::parse(again.out)["models"][0]["auc"], j["models"][0]["auc"]);
 }
 
+// A column name that is not UTF-8 is refused where it is, before any training; a path that is
+// not UTF-8 is printed in the JSON report with U+FFFD rather than ending the run.
+TEST_F(LearnCli, BytesThatAreNotUtf8AreAnErrorInAHeaderAndReplacedInAPath) {
+  std::string latin1 = table_.csv;
+  latin1.replace(latin1.find("visits"), 6, "visit\xe9s");
+  auto args = TableArgs("train");
+  args[2] = dir_.Write("latin1.csv", latin1);
+  args.insert(args.end(), {"--kind", "trees", "--out", dir_.File("t.json")});
+  auto trained = RunLeadscore(args);
+  EXPECT_EQ(trained.exit_code, 1) << trained.err;
+  EXPECT_NE(trained.err.find("latin1.csv:1: column 2 of the header is not valid UTF-8"),
+            std::string::npos)
+      << trained.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("t.json")));
+
+  auto evaluated = TableArgs("evaluate");
+  evaluated[2] = dir_.Write("p\xff.csv", table_.csv);
+  evaluated.insert(evaluated.end(), {"--folds", "3", "--kind", "scorecard", "--format", "json"});
+  auto r = RunLeadscore(evaluated);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(nlohmann::json::parse(r.out).dump().find("p\xef\xbf\xbd.csv"), std::string::npos)
+      << r.out;
+}
+
 TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
   // Even file rows in fold 7, odd rows in fold 3: renumbered 0 (fold 3) and 1 (fold 7).
   std::string folds = "row,fold\n";
