@@ -183,7 +183,9 @@ std::optional<ExprText> Loader::Expr(const YAML::Node& node, std::string_view wh
   if (node.Tag() == "!") ++pos.column;  // quoted: the expression starts after the quote
   const YAML::Mark mark = node.Mark();
   std::vector<SourcePos> positions;
-  if (mark.pos >= 0) positions = ScalarPositions(source_, static_cast<size_t>(mark.pos), *text);
+  if (mark.pos >= 0) {
+    positions = ScalarPositions(source_, static_cast<size_t>(mark.pos), mark.line + 1, *text);
+  }
   return ExprText{*text, pos, std::move(positions)};
 }
 
@@ -577,6 +579,8 @@ std::optional<int> SecondDocumentLine(std::string_view yaml) {
 
 LoadResult Loader::Run(std::string_view yaml) {
   source_ = yaml;
+  // yaml-cpp's marks count bytes from after a byte order mark.
+  if (source_.starts_with("\xEF\xBB\xBF")) source_.remove_prefix(3);
   YAML::Node root;
   try {
     // A second document (after `---`) would be silently left unread by YAML::Load. Found in

@@ -87,10 +87,12 @@ std::optional<Escape> ReadEscape(std::string_view source, size_t at) {
   }
 }
 
-// 1-based line and column (in characters, as an editor counts) of each offset asked, in order.
+// 1-based line and column (in characters, as an editor counts) of each offset asked, in order,
+// counted from the start of line `line`, at byte `line_start`.
 class LineCounter {
  public:
-  explicit LineCounter(std::string_view source) : source_(source) {}
+  LineCounter(std::string_view source, size_t line_start, int line)
+      : source_(source), scanned_(line_start), pos_{line, 1} {}
   SourcePos At(size_t offset) {
     for (; scanned_ < offset && scanned_ < source_.size(); ++scanned_) {
       const auto byte = static_cast<unsigned char>(source_[scanned_]);
@@ -106,15 +108,16 @@ class LineCounter {
 
  private:
   std::string_view source_;
-  size_t scanned_ = 0;
-  SourcePos pos_{1, 1};
+  size_t scanned_;
+  SourcePos pos_;
 };
 
 }  // namespace
 
-std::vector<SourcePos> ScalarPositions(std::string_view source, size_t start,
+std::vector<SourcePos> ScalarPositions(std::string_view source, size_t start, int start_line,
                                        std::string_view value) {
   if (start >= source.size()) return {};
+  const size_t line_start = source.rfind('\n', start == 0 ? 0 : start - 1);
   const char first = source[start];
   const Style style = first == '"'                   ? Style::kDoubleQuoted
                       : first == '\''                ? Style::kSingleQuoted
@@ -165,6 +168,8 @@ std::vector<SourcePos> ScalarPositions(std::string_view source, size_t start,
       }
     }
     if (value.substr(k, unit.size()) != unit) return {};
+    // A plain scalar's node starts at its first character: anything else is not this scalar.
+    if (style == Style::kPlain && k == 0 && at != start) return {};
     for (size_t i = 0; i < unit.size(); ++i) offsets[k + i] = at;
     k += unit.size();
     at += length;
@@ -173,7 +178,7 @@ std::vector<SourcePos> ScalarPositions(std::string_view source, size_t start,
   offsets[value.size()] = after_previous;
   std::vector<SourcePos> out;
   out.reserve(offsets.size());
-  LineCounter lines(source);
+  LineCounter lines(source, line_start == std::string_view::npos ? 0 : line_start + 1, start_line);
   for (size_t offset : offsets) out.push_back(lines.At(offset));
   return out;
 }

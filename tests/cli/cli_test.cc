@@ -846,6 +846,20 @@ TEST_F(Cli, CheckReportsAProblemInAMergedRuleOnce) {
                        ": 1 problem; the model was not loaded\n");
 }
 
+// An error on the second line of a `|` block is placed there, in a file with a byte order
+// mark too (which YAML's positions do not count).
+TEST_F(Cli, CheckPlacesAnErrorInsideABlockExpression) {
+  const std::string model =
+      "fit:\n  rules:\n    - id: a\n      when: |\n        x == 1 and\n          lowr(y)\n"
+      "      points: 1\n";
+  for (const std::string& bom : {std::string(), std::string("\xEF\xBB\xBF")}) {
+    std::string path = dir_.Write(bom.empty() ? "block.yaml" : "bom.yaml", bom + model);
+    auto r = RunLeadscore({"check", path});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find(path + ":6:11: unknown function 'lowr'"), std::string::npos) << r.err;
+  }
+}
+
 // A declared time in milliseconds gets the same hint as an event's `ts` in milliseconds.
 TEST_F(Cli, ADeclaredTimeInMillisecondsSaysSo) {
   std::string model = dir_.Write("t.yaml",
