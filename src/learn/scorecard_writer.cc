@@ -74,18 +74,23 @@ std::string BinCondition(const FeatureBins& f, const Bin& b, const Column& colum
   const std::string x = column.derived ? "(" + column.derived->expr + ")" : Name(f.name);
   const bool placeholders_apply =
       column.had_placeholder && !placeholders.empty() && !declared_number;
+  // A category column is declared a string. Training read a cell of blanks as missing and a
+  // placeholder past its blanks (` Select`): the written rules read them so too.
+  const bool text = f.kind == ColumnKind::kCategorical && !column.derived;
+  const std::string compared = text ? "lower(trim(" + x + "))" : "lower(" + x + ")";
   // Training read these as missing in any column, whether or not it held them: so must the
   // written model, or a lead with `pdays` 999 earns the points of the top range.
   const std::vector<double> numeric_placeholders = NumericPlaceholders(f, column, placeholders);
   switch (b.kind) {
     case BinKind::kMissing: {
       std::string c = "not exists(" + x + ")";
+      if (text) c += " or trim(" + x + ") == \"\"";
       if (!numeric_placeholders.empty()) {
         c += " or " + x + " in " + NumberList(numeric_placeholders);
       }
       // In a numeric column a placeholder in text (a JSON "999", an `Unknown`) is a string:
       // lower() of a number is null, so this clause cannot take in a real value.
-      if (placeholders_apply) c += " or lower(" + x + ") in " + ExprList(placeholders, true);
+      if (placeholders_apply) c += " or " + compared + " in " + ExprList(placeholders, true);
       return c;
     }
     case BinKind::kLevel:
@@ -97,8 +102,9 @@ std::string BinCondition(const FeatureBins& f, const Bin& b, const Column& colum
       }
       std::string c = "exists(" + x + ")";
       if (!levels.empty()) c += " and not (" + x + " in " + ExprList(levels, false) + ")";
+      if (text) c += " and trim(" + x + ") != \"\"";
       if (placeholders_apply) {
-        c += " and not (lower(" + x + ") in " + ExprList(placeholders, true) + ")";
+        c += " and not (" + compared + " in " + ExprList(placeholders, true) + ")";
       }
       return c;
     }

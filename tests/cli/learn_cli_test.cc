@@ -398,6 +398,52 @@ TEST_F(LearnCli, ANumericPlaceholderIsMissingInTheWrittenScorecard) {
 // Column names and values a spreadsheet may hold: quotes, a line break, a backtick, none at
 // all. The scorecard written loads, and scores the table as training ranked it; the columns a
 // model cannot name are left out and said to be.
+// A text placeholder with blanks around it (` Select`) and a cell of blanks were missing in
+// training: the written scorecard reads them so too, rather than giving them the points of
+// "other values", and `score` finds train's "written points" AUC.
+TEST_F(LearnCli, APaddedPlaceholderAndABlankCellAreMissingInTheWrittenScorecard) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const char* countries[] = {"FR", "DE", "US", "IN"};
+  std::map<std::string, int> label;
+  std::string csv = "lead_id,country,visits,converted\n";
+  for (int i = 0; i < 3000; ++i) {
+    const int c = static_cast<int>(unit(rng) * 4);
+    const double r = unit(rng);
+    // A fifth never said (a padded placeholder, or blanks); they convert least.
+    const std::string cell = r < 0.15 ? " Select" : r < 0.2 ? "  " : countries[c];
+    const int visits = static_cast<int>(unit(rng) * 10);
+    const double z = -1 + 0.3 * c + 0.15 * visits - (r < 0.2 ? 1.5 : 0);
+    const int y = unit(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
+    const std::string id = IdOf('P', i);
+    label[id] = y;
+    csv += id + "," + cell + "," + std::to_string(visits) + "," + std::to_string(y) + "\n";
+  }
+  const std::string table = dir_.Write("padded-select.csv", csv);
+  const std::string card = dir_.File("padded-select.yaml");
+  auto r =
+      RunLeadscore({"train", "--table", table, "--label", "converted", "--positive", "1", "--drop",
+                    "lead_id", "--missing", "select", "--kind", "scorecard", "--out", card});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double points_auc = TrainingAucs(r.out).second;
+  auto scored = RunLeadscore({"score", "--model", card, "--leads", table, "--as-of", "2025-01-01"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  const auto by_lead = ScoresWithLabels(scored.out, label);
+  ASSERT_EQ(by_lead.size(), 3000u);
+  EXPECT_NEAR(PairAuc(by_lead), points_auc, 1e-4) << dir_.Read("padded-select.yaml");
+
+  auto fresh = RunLeadscore({"score", "--model", card, "--as-of", "2025-01-01", "--leads",
+                             dir_.Write("new-select.csv",
+                                        "lead_id,country,visits\n"
+                                        "a, Select ,4\nb,,4\nc,   ,4\nd,SELECT,4\ne,BR,4\n")});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  const auto score = ColumnOf(fresh.out, "score");
+  EXPECT_EQ(score.at("a"), score.at("b"));
+  EXPECT_EQ(score.at("c"), score.at("b"));
+  EXPECT_EQ(score.at("d"), score.at("b"));
+  EXPECT_NE(score.at("e"), score.at("b")) << "a country not seen in training is another value";
+}
+
 TEST_F(LearnCli, AScorecardOfOddColumnNamesLoadsAndRanksAsTrained) {
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> unit(0, 1);
