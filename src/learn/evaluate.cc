@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "learn/scorecard_writer.h"
+
 namespace leadscore::learn {
 namespace {
 
@@ -27,7 +29,9 @@ Result<std::vector<double>> TrainAndPredict(LearnerKind kind, const LabeledTable
       return TrainScorecard(scores, train, calibration).Predict(scores, test);
     }
     case LearnerKind::kScorecard:
-      return TrainScorecard(table, train, options.scorecard).Predict(table, test);
+      // The file `train` writes, its points rounded as written: what a user deploys.
+      return WrittenProbabilities(TrainScorecard(table, train, options.scorecard), table, train,
+                                  test, ScorecardFileOptions{});
     case LearnerKind::kTrees: {
       LS_ASSIGN_OR_RETURN(TreeModel model, TrainTrees(table, train, options.trees));
       return model.Predict(table, test);

@@ -213,51 +213,88 @@ std::string Support(const Scorecard& card, const Bin& bin, double weight) {
                      100.0 * bin_pos / std::max<double>(1, bin.rows));
 }
 
-}  // namespace
-
-ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
-                             std::span<const uint32_t> rows, const ScorecardFileOptions& options) {
+// The score the written file gives each of `rows`: event features' points above their base
+// are engagement, clamped at 0 (see event_rules.h).
+std::vector<double> ScoresOf(const Scorecard& card, const LabeledTable& table,
+                             std::span<const uint32_t> rows, const PointsTable& points) {
   const Binning& binning = card.binning;
   const size_t nf = binning.features.size();
   const std::vector<uint32_t> design = BinRows(binning, table, rows);
+  const std::vector<EventRules> events = EventRulesOf(binning, table, points);
+  std::vector<double> score(rows.size(), 0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    double engagement = 0;
+    for (size_t f = 0; f < nf; ++f) {
+      const double p = points.points[design[i * nf + f]];
+      if (table.columns[binning.features[f].column].event) {
+        score[i] += events[f].base;
+        engagement += p - events[f].base;
+      } else {
+        score[i] += p;
+      }
+    }
+    score[i] += std::max(0.0, engagement);
+  }
+  return score;
+}
+
+struct ChosenPoints {
+  PointsTable points;
+  int decimals = 0;
+  double auc_model = 0;
+  double auc_points = 0;
+};
+
+// The coarsest points (whole, else 1 or 2 decimals) that keep the model's ranking of `rows`
+// within options.max_auc_loss, on a 0-100 scale.
+ChosenPoints ChoosePoints(const Scorecard& card, const LabeledTable& table,
+                          std::span<const uint32_t> rows, const ScorecardFileOptions& options) {
+  const size_t nf = card.binning.features.size();
+  const std::vector<uint32_t> design = BinRows(card.binning, table, rows);
   const std::vector<uint8_t> label = table.LabelsOf(rows);
   std::vector<double> logit(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     logit[i] = card.model.Logit(std::span(design).subspan(i * nf, nf));
   }
-  ScorecardFile out;
+  ChosenPoints out;
   out.auc_model = Auc(logit, label);
-
-  // The coarsest points that keep the ranking, within a 100-point total.
-  PointsTable points;
   for (int decimals = 0; decimals <= 2; ++decimals) {
     double budget = 100;
-    points = MakePoints(card, budget, decimals);
-    while (points.max_total > 100 && budget > 90) {
+    out.points = MakePoints(card, budget, decimals);
+    while (out.points.max_total > 100 && budget > 90) {
       budget -= std::pow(10.0, -decimals);
-      points = MakePoints(card, budget, decimals);
-    }
-    // The score the written file gives: event features' points above their base are
-    // engagement, clamped at 0 (see event_rules.h).
-    const std::vector<EventRules> events = EventRulesOf(binning, table, points);
-    std::vector<double> score(rows.size(), 0);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      double engagement = 0;
-      for (size_t f = 0; f < nf; ++f) {
-        const double p = points.points[design[i * nf + f]];
-        if (table.columns[binning.features[f].column].event) {
-          score[i] += events[f].base;
-          engagement += p - events[f].base;
-        } else {
-          score[i] += p;
-        }
-      }
-      score[i] += std::max(0.0, engagement);
+      out.points = MakePoints(card, budget, decimals);
     }
     out.decimals = decimals;
-    out.auc_points = Auc(score, label);
+    out.auc_points = Auc(ScoresOf(card, table, rows, out.points), label);
     if (out.auc_model - out.auc_points <= options.max_auc_loss) break;
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> WrittenProbabilities(const Scorecard& card, const LabeledTable& table,
+                                         std::span<const uint32_t> train_rows,
+                                         std::span<const uint32_t> rows,
+                                         const ScorecardFileOptions& options) {
+  const PointsTable points = ChoosePoints(card, table, train_rows, options).points;
+  std::vector<double> p = ScoresOf(card, table, rows, points);
+  const double slope = points.scale > 0 ? 1 / points.scale : 0;
+  for (double& v : p) v = 1 / (1 + std::exp(-(points.offset + slope * v)));
+  return p;
+}
+
+ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
+                             std::span<const uint32_t> rows, const ScorecardFileOptions& options) {
+  const Binning& binning = card.binning;
+  const size_t nf = binning.features.size();
+  const ChosenPoints chosen = ChoosePoints(card, table, rows, options);
+  const PointsTable& points = chosen.points;
+  ScorecardFile out;
+  out.auc_model = chosen.auc_model;
+  out.auc_points = chosen.auc_points;
+  out.decimals = chosen.decimals;
 
   // score = scale * (logit - offset), so logit = offset + score / scale.
   out.offset = points.offset;

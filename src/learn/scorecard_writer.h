@@ -34,4 +34,12 @@ struct ScorecardFile {
 ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
                              std::span<const uint32_t> rows, const ScorecardFileOptions& options);
 
+// The probability the file WriteScorecard writes (trained on `train_rows`) gives each of
+// `rows`, through the formula in its header: what scoring with the deployed file gives, its
+// points rounded as written, rather than the model's own probability.
+std::vector<double> WrittenProbabilities(const Scorecard& card, const LabeledTable& table,
+                                         std::span<const uint32_t> train_rows,
+                                         std::span<const uint32_t> rows,
+                                         const ScorecardFileOptions& options);
+
 }  // namespace leadscore::learn

@@ -240,6 +240,24 @@ TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
   ASSERT_EQ(j["models"].size(), 1u);
   EXPECT_EQ(j["models"][0]["folds"][0]["test_rows"], 1500);
 
+  // Fold 0's scorecard figure is that of the file `train` writes from the other fold's rows,
+  // scored by `score`: the deployed points, not the model behind them.
+  std::istringstream lines(table_.csv);
+  std::string line, even, odd;
+  std::getline(lines, line);
+  even = odd = line + "\n";
+  for (int i = 0; std::getline(lines, line); ++i) (i % 2 ? odd : even) += line + "\n";
+  auto train = TableArgs("train");
+  train[2] = dir_.Write("even.csv", even);
+  train.insert(train.end(), {"--kind", "scorecard", "--out", dir_.File("even.yaml")});
+  auto trained = RunLeadscore(train);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  auto scored = RunLeadscore({"score", "--model", dir_.File("even.yaml"), "--leads",
+                              dir_.Write("odd.csv", odd), "--as-of", "2025-01-01"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  EXPECT_NEAR(PairAuc(ScoresWithLabels(scored.out, table_.label)),
+              j["models"][0]["folds"][0]["auc"].get<double>(), 1e-9);
+
   // A time holdout tests the last quarter of the file once.
   auto holdout = TableArgs("evaluate");
   holdout.insert(holdout.end(),
