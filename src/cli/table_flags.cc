@@ -16,6 +16,8 @@
 #include "cli/cli_common.h"
 #include "cli/stage_reference.h"
 #include "core/print_stderr.h"
+#include "core/printable.h"
+#include "learn/column_builder.h"
 #include "learn/derived_columns.h"
 #include "learn/feature_config.h"
 #include "learn/lone_columns.h"
@@ -307,16 +309,33 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
 
 // A column of numbers but for a value or two (`n/a`) is read as categories: its numbers lose
 // their order, each becoming a level. Name the values and the --missing that reads them as
-// missing, which is most often what they mean.
+// missing, which is most often what they mean; when they are many (`1,200`, `NaN`, ...), name
+// the commonest and say how many rows they take.
 void WarnOfStrayText(const TableFlags& flags, const learn::LabeledTable& table) {
+  constexpr size_t kNamed = learn::ColumnBuilder::kNonNumericValues;
   for (const learn::Column& c : table.columns) {
     if (c.non_numeric.empty()) continue;
     std::string values, missing;
     for (const std::string& m : flags.missing) missing += (missing.empty() ? "" : ",") + m;
-    for (const auto& [value, rows] : c.non_numeric) {
-      values += fmt::format("{}`{}` ({} row{})", values.empty() ? "" : ", ", value, rows,
+    uint64_t other_rows = 0;
+    for (size_t i = 0; i < c.non_numeric.size(); ++i) {
+      const auto& [value, rows] = c.non_numeric[i];
+      if (i >= kNamed) {
+        other_rows += rows;
+        continue;
+      }
+      values += fmt::format("{}`{}` ({} row{})", values.empty() ? "" : ", ", Printable(value), rows,
                             rows == 1 ? "" : "s");
       missing += (missing.empty() ? "" : ",") + value;
+    }
+    if (c.non_numeric.size() > kNamed) {
+      PrintToStderr(
+          "{}: the column `{}` holds numbers but for {} values that are not, such as {}, and {} "
+          "more on {} row{}, so it is read as categories, each number a level without order; "
+          "write them as numbers in the file, or name them with --missing\n",
+          flags.table, c.name, c.non_numeric.size(), values, c.non_numeric.size() - kNamed,
+          other_rows, other_rows == 1 ? "" : "s");
+      continue;
     }
     PrintToStderr(
         "{}: the column `{}` holds numbers but for {}, so it is read as categories; if {} "

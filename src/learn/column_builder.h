@@ -93,34 +93,38 @@ class ColumnBuilder {
     return column;
   }
 
-  // At most this many distinct values, on at most 1 in kNonNumericShare of the rows with a
-  // value, are taken for stray placeholders in a column of numbers rather than its categories.
+  // Values that are not numbers, on at most 1 in kNonNumericShare of the rows with a value,
+  // are taken for strays in a column of numbers (placeholders, `1,200`, `NaN`) rather than its
+  // categories; up to kNonNumericValues of them are named with the --missing that reads them.
   static constexpr size_t kNonNumericValues = 3;
   static constexpr uint64_t kNonNumericShare = 20;
 
-  // The values that made `column` categorical when all its others are numbers and they are
-  // few (kNonNumericValues, kNonNumericShare), with their rows; empty otherwise. One look at
-  // each level, and one pass over the rows only for such a column.
+  // The values that made `column` categorical when most of its rows are numbers (see above),
+  // with their rows, most rows first; empty otherwise. One look at each level, and one pass
+  // over the rows only for a column with numbers among its levels.
   static std::vector<std::pair<std::string, uint64_t>> NonNumericValues(const Column& column) {
     std::vector<int32_t> odd;  // level codes that are not numbers
     for (size_t code = 0; code < column.levels.size(); ++code) {
-      if (ingest::ParseDecimal(column.levels[code])) continue;
-      if (odd.size() == kNonNumericValues) return {};
-      odd.push_back(static_cast<int32_t>(code));
+      if (!ingest::ParseDecimal(column.levels[code])) odd.push_back(static_cast<int32_t>(code));
     }
     if (odd.empty() || odd.size() == column.levels.size()) return {};
-    std::vector<uint64_t> rows(odd.size(), 0);
+    std::vector<uint64_t> rows_of(column.levels.size(), 0);
     uint64_t with_value = 0;
     for (int32_t code : column.codes) {
       if (code < 0) continue;
       ++with_value;
-      for (size_t i = 0; i < odd.size(); ++i) rows[i] += code == odd[i];
+      ++rows_of[static_cast<size_t>(code)];
     }
     uint64_t odd_rows = 0;
-    for (uint64_t r : rows) odd_rows += r;
+    for (int32_t code : odd) odd_rows += rows_of[static_cast<size_t>(code)];
     if (odd_rows * kNonNumericShare > with_value) return {};
     std::vector<std::pair<std::string, uint64_t>> out;
-    for (size_t i = 0; i < odd.size(); ++i) out.emplace_back(column.levels[odd[i]], rows[i]);
+    for (int32_t code : odd) {
+      out.emplace_back(column.levels[static_cast<size_t>(code)],
+                       rows_of[static_cast<size_t>(code)]);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     return out;
   }
 

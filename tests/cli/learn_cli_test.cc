@@ -821,6 +821,25 @@ TEST_F(LearnCli, AColumnOfNumbersButForAFewTextsIsPointedAt) {
   // A column of categories is not one of numbers with stray text.
   EXPECT_EQ(RunLeadscore(TableArgs("evaluate")).err.find("holds numbers but for"),
             std::string::npos);
+
+  // Many such values (thousands written with a comma, `NaN`) on a few rows: the commonest are
+  // named, and the others counted.
+  csv = table_.csv;
+  const char* strays[] = {"\"1,200\"", "\"1,200\"", "NaN", "inf", "\"2,500\"", "-inf"};
+  for (int i = 0; i < 6; ++i) {
+    const std::string row = "\n" + IdOf('L', 100 + i) + ",";
+    const size_t at = csv.find(row) + row.size();
+    csv.replace(at, csv.find(',', at) - at, strays[i]);
+  }
+  args[2] = dir_.Write("strays.csv", csv);
+  args[10] = "select";
+  r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("strays.csv: the column `visits` holds numbers but for 5 values that are "
+                       "not, such as `1,200` (2 rows), `NaN` (1 row), `inf` (1 row), and 2 more "
+                       "on 2 rows, so it is read as categories"),
+            std::string::npos)
+      << r.err;
 }
 
 // A label of more than two values is one value against all the others: train and evaluate say
