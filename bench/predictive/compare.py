@@ -507,7 +507,8 @@ def main():
     summary = summarize(results)
     for result in results:
         print(markdown_table(result) + "\n")
-    print(summary_table(summary))
+    if not args.leadscore_only:  # no peer to set beside
+        print(summary_table(summary))
     total = time.perf_counter() - start
     progress("total", f"{total:.1f} s")
     if args.json:
