@@ -3,6 +3,7 @@
 #include <functional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace leadscore::service {
@@ -135,17 +136,6 @@ RecordJson MergeAttributes(RecordJson stored, const RecordJson& upsert_in,
     return MergeFlat(std::move(stored), upsert_in, set_paths);
   RecordJson upsert = upsert_in;
 
-  // Where each field and each object of `stored` is. A path given twice counts the later.
-  std::unordered_map<std::string, Place> fields;
-  std::unordered_map<std::string, Object*> objects;
-  Walker index;
-  index.leaf = [&](const std::string& path, const std::vector<std::string_view>&, RecordJson&,
-                   Object& object, size_t i) {
-    fields[path] = {&object, i};
-  };
-  index.node = [&](const std::string& path, Object& object) { objects[path] = &object; };
-  index.Walk(*stored.get_ptr<Object*>(), "");
-
   // The upsert's fields, the later of a path counting (its spelling too).
   struct Field {
     std::string path;
@@ -166,30 +156,88 @@ RecordJson MergeAttributes(RecordJson stored, const RecordJson& upsert_in,
     }
   };
   collect.Walk(*upsert.get_ptr<Object*>(), "");
-
   for (const Field& field : given) set_paths.push_back(field.path);
-  for (const Field& field : given) {
-    if (auto found = fields.find(field.path); found != fields.end()) {
-      EntriesOf(*found->second.object)[found->second.index].second = *field.value;
-      continue;
-    }
-    if (objects.contains(field.path)) return Flat(stored, upsert);  // a field where an object is
-    // Down the spelling through the objects stored on the path, making the missing ones.
-    Object* object = stored.get_ptr<Object*>();
+
+  // The paths of the stored fields and objects.
+  std::unordered_set<std::string> field_paths, object_paths;
+  Walker paths;
+  paths.leaf = [&](const std::string& path, const std::vector<std::string_view>&, RecordJson&,
+                   Object&, size_t) { field_paths.insert(path); };
+  paths.node = [&](const std::string& path, Object&) { object_paths.insert(path); };
+  paths.Walk(*stored.get_ptr<Object*>(), "");
+
+  // Where each new field goes, planned before anything moves: down its spelling through the
+  // objects on its path, making the missing ones, to the deepest; the rest of the spelling
+  // as one dotted key when a field is on the way. `grows`: the entries each object gains.
+  // Per new field: how many keys of its spelling are objects on the way to it.
+  std::vector<size_t> made_keys(given.size(), 0);
+  std::unordered_map<std::string, size_t> grows;
+  for (size_t g = 0; g < given.size(); ++g) {
+    const Field& field = given[g];
+    if (field_paths.contains(field.path)) continue;  // replaced where it is
+    if (object_paths.contains(field.path))
+      return Flat(stored, upsert);  // a field where an object is
     std::string path;
     size_t k = 0;
     for (; k + 1 < field.keys.size(); ++k) {
       std::string inner = Join(path, field.keys[k]);
-      if (fields.contains(inner)) break;  // a field on the way: the rest as one dotted key
+      if (field_paths.contains(inner)) break;
+      if (object_paths.insert(inner).second) ++grows[path];  // made here
+      path = std::move(inner);
+    }
+    ++grows[path];
+    field_paths.insert(field.path);
+    made_keys[g] = k;
+  }
+
+  // Room for those entries, each object's before any object under it (growing a vector of
+  // entries copies the objects in it, and a pointer to one below would dangle): from here on
+  // no object moves, and pointers into `stored` stay good.
+  auto room = [&grows](const std::string& path, Object& object) {
+    if (auto it = grows.find(path); it != grows.end()) {
+      EntriesOf(object).reserve(EntriesOf(object).size() + it->second);
+    }
+  };
+  room("", *stored.get_ptr<Object*>());
+  Walker reserve;
+  reserve.leaf = [](const std::string&, const std::vector<std::string_view>&, RecordJson&, Object&,
+                    size_t) {};
+  reserve.node = room;
+  reserve.Walk(*stored.get_ptr<Object*>(), "");
+
+  // Where each field and each object of `stored` is. A path given twice counts the later.
+  std::unordered_map<std::string, Place> fields;
+  std::unordered_map<std::string, Object*> objects;
+  Walker index;
+  index.leaf = [&](const std::string& path, const std::vector<std::string_view>&, RecordJson&,
+                   Object& object, size_t i) {
+    fields[path] = {&object, i};
+  };
+  index.node = [&](const std::string& path, Object& object) { objects[path] = &object; };
+  index.Walk(*stored.get_ptr<Object*>(), "");
+
+  for (size_t g = 0; g < given.size(); ++g) {
+    const Field& field = given[g];
+    if (auto found = fields.find(field.path); found != fields.end()) {
+      EntriesOf(*found->second.object)[found->second.index].second = *field.value;
+      continue;
+    }
+    Object* object = stored.get_ptr<Object*>();
+    std::string path;
+    for (size_t k = 0; k < made_keys[g]; ++k) {
+      std::string inner = Join(path, field.keys[k]);
       auto found = objects.find(inner);
       if (found == objects.end()) {
         Entries& entries = EntriesOf(*object);
         entries.emplace_back(std::string(field.keys[k]), RecordJson::object());
-        found = objects.emplace(inner, entries.back().second.get_ptr<Object*>()).first;
+        Object& made = *entries.back().second.get_ptr<Object*>();
+        room(inner, made);
+        found = objects.emplace(inner, &made).first;
       }
       object = found->second;
       path = std::move(inner);
     }
+    size_t k = made_keys[g];
     std::string key(field.keys[k]);
     for (++k; k < field.keys.size(); ++k) key.append(".").append(field.keys[k]);
     Entries& entries = EntriesOf(*object);

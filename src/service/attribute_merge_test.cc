@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,70 @@ TEST(MergeAttributes, ADottedKeyAndTheSamePathThroughAnObjectAreOneField) {
 TEST(MergeAttributes, StoredFieldsKeepTheirPlaceAndNewOnesFollow) {
   EXPECT_EQ(Merged(R"({"a":1,"b":2,"c":{"d":3}})", R"({"a":3,"e":null,"c":{"f":[1]}})"),
             R"({"a":3,"b":2,"c":{"d":3,"f":[1]},"e":null})");
+}
+
+// New top-level fields grow the stored object's entries before a nested field is merged:
+// the object it goes into must be found where it is then (this crashed the live service).
+TEST(MergeAttributes, ANestedFieldAfterNewTopLevelFieldsGoesIntoItsObject) {
+  EXPECT_EQ(Merged(R"({"lead_id":"A","utm":{"medium":"g"}})",
+                   R"({"lead_id":"A","a":1,"b":2,"c":3,"d":4,"utm":{"source":"g"}})"),
+            R"({"lead_id":"A","utm":{"medium":"g","source":"g"},"a":1,"b":2,"c":3,"d":4})");
+  std::string stored = R"({"x":{"y":{"z":1}}})";
+  std::string upsert = "{";
+  for (int i = 0; i < 100; ++i)
+    upsert += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  upsert += R"("x":{"y":{"w":2},"v":3}})";
+  const std::string merged = Merged(stored, upsert);
+  EXPECT_EQ(merged.substr(0, 36), R"({"x":{"y":{"z":1,"w":2},"v":3},"k0":)") << merged;
+}
+
+// Every field of a path, the later counting, as scoring reads an object (dotted paths).
+void FlattenInto(const RecordJson& object, const std::string& path,
+                 std::map<std::string, RecordJson>& out) {
+  for (const auto& item : object.items()) {
+    const std::string child = path.empty() ? item.key() : path + "." + item.key();
+    if (item.value().is_object()) {
+      FlattenInto(item.value(), child, out);
+    } else {
+      out[child] = item.value();
+    }
+  }
+}
+
+RecordJson RandomObject(std::mt19937& rng, int depth) {
+  static const char* kKeys[] = {"a", "b", "c", "a.b", "b.c"};
+  RecordJson out = RecordJson::object();
+  const int n = static_cast<int>(rng() % 6);
+  for (int i = 0; i < n; ++i) {
+    const std::string key = kKeys[rng() % 5];
+    if (depth > 0 && rng() % 3 == 0) {
+      out[key] = RandomObject(rng, depth - 1);
+    } else {
+      out[key] = static_cast<int>(rng() % 100);
+    }
+  }
+  return out;
+}
+
+// Random nested objects, merged: every field the upsert gives reads back with its value, and
+// (under AddressSanitizer in CI) nothing is touched after it moved.
+TEST(MergeAttributes, RandomNestedMergesKeepEveryFieldSent) {
+  std::mt19937 rng(20261207);
+  for (int round = 0; round < 3000; ++round) {
+    RecordJson stored = RandomObject(rng, 3);
+    RecordJson upsert = RandomObject(rng, 3);
+    std::vector<std::string> set_paths;
+    RecordJson merged = MergeAttributes(stored, upsert, set_paths);
+    std::map<std::string, RecordJson> sent, got;
+    FlattenInto(upsert, "", sent);
+    FlattenInto(merged, "", got);
+    for (const auto& [path, value] : sent) {
+      ASSERT_TRUE(got.count(path)) << "lost " << path << " merging " << upsert.dump() << " into "
+                                   << stored.dump() << ": " << merged.dump();
+      EXPECT_EQ(got[path], value) << path << " merging " << upsert.dump() << " into "
+                                  << stored.dump() << ": " << merged.dump();
+    }
+  }
 }
 
 TEST(MergeAttributes, FlatObjectsMergeByKeyFewOrMany) {

@@ -724,6 +724,18 @@ TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
   ASSERT_EQ(b.status, 200) << b;
   EXPECT_EQ(b.doc["attributes"], json::parse(R"({"utm":{"source":"google"}})"));
   EXPECT_EQ(b.doc["fit"], 30) << b;
+
+  // New top-level fields and a nested one in one upsert: the stored object grows before the
+  // nested field goes in (this upsert crashed the server).
+  ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"C","utm":{"medium":"cpc"}})", write_).status, 200);
+  Reply grown = Post(
+      "/v1/leads", R"({"lead_id":"C","a":1,"b":2,"c":3,"d":4,"utm":{"source":"google"}})", write_);
+  ASSERT_EQ(grown.status, 200) << grown;
+  Reply c = Get("/v1/leads/C", read_);
+  ASSERT_EQ(c.status, 200) << c;
+  EXPECT_EQ(c.doc["attributes"],
+            json::parse(R"({"utm":{"medium":"cpc","source":"google"},"a":1,"b":2,"c":3,"d":4})"));
+  EXPECT_EQ(c.doc["fit"], 35) << c;
 }
 
 // An id holding U+0000 is refused, naming the field, on every store (PostgreSQL's text cannot
