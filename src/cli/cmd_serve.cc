@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <thread>
 
 #include "actions/outbox_worker.h"
@@ -22,6 +23,7 @@
 #include "core/yaml_problem.h"
 #include "server/http_server.h"
 #include "service/live_service.h"
+#include "store/sql.h"
 
 namespace leadscore::cli {
 namespace {
@@ -126,6 +128,31 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
 // pages"), so it keeps 4 KiB pages as before. A kernel without the call keeps its default.
 void KeepSmallPages() { ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0); }
 
+// A SQLite store that is not there (or is an empty file) is made anew: said on stderr, since a
+// path mistyped, or a store deleted, would otherwise start a server with no leads and no
+// tokens in silence. A write-ahead log left beside a missing store is another store's pages:
+// refused, as SQLite would replay them into the new file.
+bool NoteANewStore(const std::string& db) {
+  if (store::IsPostgresUrl(db)) return true;
+  std::error_code ec;
+  const bool present = std::filesystem::exists(db, ec);
+  if (present &&
+      (!std::filesystem::is_regular_file(db, ec) || std::filesystem::file_size(db, ec))) {
+    return true;
+  }
+  const std::string wal = db + "-wal";
+  if (std::filesystem::exists(wal, ec) && std::filesystem::file_size(wal, ec) > 0) {
+    PrintToStderr(
+        "leadscore serve: {} is {}, but its write-ahead log {} is there: the store was removed "
+        "without it. Put the store back, or remove {} and {}-shm to start a new one\n",
+        db, present ? "empty" : "missing", wal, wal, db);
+    return false;
+  }
+  PrintToStderr("leadscore serve: no store at {}{}: starting a new one\n", db,
+                present ? " (an empty file)" : "");
+  return true;
+}
+
 int RunServe(ServeFlags& flags) {
   KeepSmallPages();
   std::vector<actions::WebhookConfig> hooks;
@@ -159,6 +186,15 @@ int RunServe(ServeFlags& flags) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // The port first: one in use fails the start before the store is opened or written.
+  auto bound = server::HttpServer::Bind(host, port);
+  if (!bound) {
+    PrintToStderr("leadscore serve: {}\n", bound.error().message());
+    return kExitFailure;
+  }
+
+  if (!NoteANewStore(flags.db)) return kExitFailure;
 
   std::unique_ptr<actions::Outbox> outbox;  // started once the store is migrated
   service::LiveOptions options;
@@ -212,9 +248,9 @@ int RunServe(ServeFlags& flags) {
         c.delivered, c.attempts_failed, c.gave_up);
   };
   server::HttpServer http(**live, server_options);
-  auto bound = http.Bind(host, port);
-  if (!bound) {
-    PrintToStderr("leadscore serve: {}\n", bound.error().message());
+  auto listening = http.Listen(*bound);
+  if (!listening) {
+    PrintToStderr("leadscore serve: {}\n", listening.error().message());
     return kExitFailure;
   }
   auto set = (*live)->models();
@@ -222,7 +258,7 @@ int RunServe(ServeFlags& flags) {
   if (set && set->primary()) {
     model_text = fmt::format("model {} v{}", set->primary()->name, set->primary()->version);
   }
-  PrintToStderr("leadscore: serving http://{}:{} (store {}, {}, {} webhook(s))\n", host, *bound,
+  PrintToStderr("leadscore: serving http://{}:{} (store {}, {}, {} webhook(s))\n", host, *listening,
                 flags.db, model_text, hooks.size());
 
   std::atomic<bool> finished{false};

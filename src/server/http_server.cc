@@ -121,19 +121,37 @@ HttpServer::~HttpServer() {
   transport_->workers.join();
 }
 
-Result<int> HttpServer::Bind(const std::string& host, int port) {
+Result<BoundSocket> HttpServer::Bind(const std::string& host, int port) {
+  asio::io_context io;
   boost::system::error_code ec;
-  tcp::resolver resolver(transport_->io);
+  tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) {
     return Error(Status(StatusCode::kUnavailable,
                         fmt::format("cannot listen on {}: {}", host, ec.message())));
   }
-  tcp::acceptor& acceptor = transport_->acceptor;
+  tcp::acceptor acceptor(io);
   const tcp::endpoint endpoint = *endpoints.begin();
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
+  BoundSocket bound;
+  if (!ec) bound.port = static_cast<int>(acceptor.local_endpoint(ec).port());
+  if (!ec) bound.fd = acceptor.release(ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return Error(Status(StatusCode::kUnavailable,
+                        fmt::format("cannot listen on {}:{} ({})", host, port, ec.message())));
+  }
+  bound.v6 = endpoint.protocol() == tcp::v6();
+  return bound;
+}
+
+Result<int> HttpServer::Listen(BoundSocket socket) {
+  boost::system::error_code ec;
+  tcp::acceptor& acceptor = transport_->acceptor;
+  acceptor.assign(socket.v6 ? tcp::v6() : tcp::v4(), socket.fd, ec);
   // The system's largest backlog: a burst of connects beyond it would be dropped, and each
   // dropped one costs its client a retransmission timeout of a second or more.
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
@@ -141,9 +159,9 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     return Error(Status(StatusCode::kUnavailable,
-                        fmt::format("cannot listen on {}:{} ({})", host, port, ec.message())));
+                        fmt::format("cannot listen on port {} ({})", socket.port, ec.message())));
   }
-  return static_cast<int>(acceptor.local_endpoint().port());
+  return socket.port;
 }
 
 namespace {

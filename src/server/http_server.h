@@ -66,13 +66,24 @@ class Respond {
 // Must not block: starts the work and returns; the work calls `respond` when done.
 using AsyncHandler = std::function<void(const HttpRequest&, Respond respond)>;
 
+// A socket bound to the service's address but not yet listening: taken before the store is
+// opened, so that a port in use fails a start before anything is written, while connections
+// are refused (not left waiting) until the server listens.
+struct BoundSocket {
+  int fd = -1;
+  bool v6 = false;
+  int port = 0;  // the port bound (port 0 asked: the one the system chose)
+};
+
 class HttpServer {
  public:
   HttpServer(service::LiveService& live, ServerOptions options);
   ~HttpServer();
 
-  // Binds `host:port` (port 0: any free port); returns the port.
-  Result<int> Bind(const std::string& host, int port);
+  // Binds `host:port` (port 0: any free port).
+  static Result<BoundSocket> Bind(const std::string& host, int port);
+  // Listens on `socket`, which the server owns from then on; returns its port.
+  Result<int> Listen(BoundSocket socket);
   // Serves until Stop() (from any thread, e.g. a signal watcher); returns once the requests
   // under way are answered.
   void Serve();

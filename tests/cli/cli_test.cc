@@ -1,9 +1,13 @@
 // The leadscore command line, run on files as a user runs it: outputs, exit codes, and the
 // file:line:field of every rejected row.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -800,6 +804,41 @@ TEST_F(Cli, ServeConfigErrorsAreLocated) {
     EXPECT_EQ(r.exit_code, 2) << c.yaml << r.err;
     EXPECT_NE(r.err.find(config + c.said), std::string::npos) << r.err;
   }
+}
+
+// A port in use fails `serve` before the store is opened: no store is made, no model stored
+// or rescored (a second server started by mistake must not change the first one's store).
+TEST_F(Cli, ServeOnAPortInUseFailsBeforeTouchingTheStore) {
+  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(taken, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  auto r =
+      RunLeadscore({"serve", "--db", dir_.File("store.db"), "--model", model_, "--listen", listen});
+  ::close(taken);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot listen on " + listen), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("store.db"))) << r.err;
+}
+
+// A store removed while its write-ahead log stayed is not made anew over that log (SQLite
+// would replay another store's pages into the new file): serve refuses, and says why.
+TEST_F(Cli, ServeRefusesAMissingStoreWhoseLogIsLeft) {
+  dir_.Write("gone.db-wal", std::string(4096, 'x'));
+  auto r = RunLeadscore(
+      {"serve", "--db", dir_.File("gone.db"), "--model", model_, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("gone.db is missing, but its write-ahead log " + dir_.File("gone.db-wal") +
+                       " is there"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("gone.db")));
 }
 
 // A model that never ends (/dev/zero) is refused at 256 MiB, not read until memory runs out.
