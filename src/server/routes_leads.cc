@@ -104,8 +104,13 @@ void AddLeadRoutes(HttpServer& server) {
           // "<score>|<lead_id>" of the last row of the previous page.
           auto bar = cursor->find('|');
           double score = 0;
-          if (bar == std::string::npos ||
-              std::from_chars(cursor->data(), cursor->data() + bar, score).ec != std::errc()) {
+          const auto read =
+              bar == std::string::npos
+                  ? std::from_chars_result{cursor->data(), std::errc::invalid_argument}
+                  : std::from_chars(cursor->data(), cursor->data() + bar, score);
+          // A score as written (finite, all of it) and a lead id: anything else was not given.
+          if (read.ec != std::errc() || read.ptr != cursor->data() + bar || !std::isfinite(score) ||
+              bar + 1 == cursor->size()) {
             return SendProblem(res, 400, "a cursor comes from next_cursor", "cursor");
           }
           filter.after = std::pair{score, cursor->substr(bar + 1)};
@@ -142,7 +147,10 @@ void AddLeadRoutes(HttpServer& server) {
                                      {"stage", s.stage ? json(*s.stage) : json(nullptr)}});
                  }
                  json log = json::array();
-                 for (const auto& t : *transitions) log.push_back(TransitionJson(t));
+                 for (const auto& t : *transitions) {
+                   // Up to as_of, as the scores are: not a change that came after it.
+                   if (!as_of || t.at <= *as_of) log.push_back(TransitionJson(t));
+                 }
                  SendJson(res, 200, {{"lead_id", id}, {"scores", scores}, {"transitions", log}});
                },
                {"as_of", "model"});
@@ -174,7 +182,8 @@ void AddLeadRoutes(HttpServer& server) {
   server.Route("GET", R"(/v1/leads/(.+)/export)", "/v1/leads/{id}/export", "admin",
                [&live](const HttpRequest& req, HttpResponse& res) {
                  std::string id = req.matches[1];
-                 auto view = live.GetLead(id, std::nullopt, true, false);
+                 // As GET /v1/leads/{id} gives it: stage_change_at included.
+                 auto view = live.GetLead(id, std::nullopt, /*explain=*/true, /*forecast=*/true);
                  if (!view) return SendStatus(res, view.error());
                  if (!*view) return SendProblem(res, 404, "no lead \"" + id + "\"");
                  auto events = live.Events(id);

@@ -1299,6 +1299,10 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
   EXPECT_TRUE(IsProblem(Get("/v1/leads?max_score=inf", read_), 400, "max_score"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?limit=2.5", read_), 400, "limit"));
   EXPECT_TRUE(IsProblem(Get("/v1/leads?cursor=nonsense", read_), 400, "cursor"));
+  for (const char* forged : {"NaN%7CL1", "inf%7CL1", "999%7C", "5x%7CL1", "%7CL1"}) {
+    EXPECT_TRUE(IsProblem(Get(std::string("/v1/leads?cursor=") + forged, read_), 400, "cursor"))
+        << forged;
+  }
   // A stage or grade the model does not define is reported with the ones it does.
   Reply typo = Get("/v1/leads?stage=MLQ", read_);
   EXPECT_TRUE(IsProblem(typo, 400, "stage"));
@@ -1398,6 +1402,12 @@ TEST_P(ApiTest, HistoryLogsTheTransitionIntoMqlWithTheEventThatCausedIt) {
   EXPECT_DOUBLE_EQ(scores[0]["score"].get<double>(), 50);
   EXPECT_TRUE(scores[0]["stage"].is_null());
   EXPECT_EQ(scores[1]["stage"], "MQL");
+  EXPECT_EQ(history.doc["transitions"].size(), 1u) << history;
+  // As of a time before the quote: its score alone, and no stage change made after it.
+  Reply before = Get("/v1/leads/hist/history?as_of=" + IsoTime(now - 5400), read_);
+  ASSERT_EQ(before.status, 200) << before;
+  EXPECT_EQ(before.doc["scores"].size(), 1u) << before;
+  EXPECT_TRUE(before.doc["transitions"].empty()) << before;
   EXPECT_TRUE(IsProblem(Get("/v1/leads/nobody/history", read_), 404));
 }
 
