@@ -2,21 +2,21 @@
 // decoded, mapped and re-encoded.
 #include "expr/utf8.h"
 
+#include <algorithm>
+
 #include "core/utf8.h"
+#include "expr/case_tables.h"
 
 namespace leadscore::expr {
 namespace {
 
-// Ranges where upper and lower case alternate: upper at even (or odd) offsets from `first`.
-struct PairRange {
-  uint32_t first;
-  uint32_t last;  // inclusive
-};
-// Upper case at `first`, `first + 2`, ...; lower case one above each.
-constexpr PairRange kPairs[] = {
-    {0x0100, 0x012F}, {0x0132, 0x0137}, {0x0139, 0x0148}, {0x014A, 0x0177}, {0x0179, 0x017E},
-    {0x0460, 0x0481}, {0x048A, 0x04BF}, {0x04C1, 0x04CE}, {0x04D0, 0x052F},
-};
+// The mapping of `cp` in a sorted table, or `cp` when it has none.
+uint32_t Mapped(const CaseMapping* table, size_t size, uint32_t cp) {
+  const CaseMapping* end = table + size;
+  const CaseMapping* at =
+      std::lower_bound(table, end, cp, [](const CaseMapping& m, uint32_t c) { return m.from < c; });
+  return at != end && at->from == cp ? at->to : cp;
+}
 
 template <class F>
 void Map(std::string_view text, std::string& out, F map) {
@@ -43,41 +43,14 @@ void Map(std::string_view text, std::string& out, F map) {
 
 uint32_t LowerCodePoint(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;        // À-Þ except ×
-  if (cp == 0x0130) return 'i';                                      // İ
-  if (cp == 0x0178) return 0x00FF;                                   // Ÿ
-  if (cp >= 0x0391 && cp <= 0x03AB && cp != 0x03A2) return cp + 32;  // Α-Ϋ
-  if (cp == 0x0386) return 0x03AC;
-  if (cp >= 0x0388 && cp <= 0x038A) return cp + 37;
-  if (cp == 0x038C) return 0x03CC;
-  if (cp == 0x038E || cp == 0x038F) return cp + 63;
-  if (cp >= 0x0410 && cp <= 0x042F) return cp + 32;  // А-Я
-  if (cp >= 0x0400 && cp <= 0x040F) return cp + 80;  // Ѐ-Џ
-  if (cp == 0x04C0) return 0x04CF;
-  for (const PairRange& r : kPairs) {
-    if (cp >= r.first && cp <= r.last) return ((cp - r.first) % 2 == 0) ? cp + 1 : cp;
-  }
-  return cp;
+  // Unicode lowers İ to i and a combining dot above: one code point to one, it is i.
+  if (cp == 0x0130) return 'i';
+  return Mapped(kLowerMappings, kLowerMappingsSize, cp);
 }
 
 uint32_t UpperCodePoint(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') ? cp - 32 : cp;
-  if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) return cp - 32;                // à-þ except ÷
-  if (cp == 0x00FF) return 0x0178;                                           // ÿ
-  if (cp == 0x0131) return 'I';                                              // ı
-  if (cp == 0x017F) return 'S';                                              // ſ
-  if (cp >= 0x03B1 && cp <= 0x03CB) return cp == 0x03C2 ? 0x03A3 : cp - 32;  // α-ϋ, ς
-  if (cp == 0x03AC) return 0x0386;
-  if (cp >= 0x03AD && cp <= 0x03AF) return cp - 37;
-  if (cp == 0x03CC) return 0x038C;
-  if (cp == 0x03CD || cp == 0x03CE) return cp - 63;
-  if (cp >= 0x0430 && cp <= 0x044F) return cp - 32;  // а-я
-  if (cp >= 0x0450 && cp <= 0x045F) return cp - 80;  // ѐ-џ
-  if (cp == 0x04CF) return 0x04C0;
-  for (const PairRange& r : kPairs) {
-    if (cp > r.first && cp <= r.last) return ((cp - r.first) % 2 == 1) ? cp - 1 : cp;
-  }
-  return cp;
+  return Mapped(kUpperMappings, kUpperMappingsSize, cp);
 }
 
 void AppendLower(std::string_view text, std::string& out) { Map(text, out, LowerCodePoint); }

@@ -1,9 +1,9 @@
 // UTF-8 helpers for the string builtins: simple case mapping and code point counts.
 //
-// Case mapping covers ASCII, Latin-1 Supplement, Latin Extended-A, basic Greek and Cyrillic
-// (one code point to one code point, no locale: `Σ` lowers to `σ`, never to final `ς`; `ß`
-// has no single-letter upper case and stays). Bytes that are not valid UTF-8 pass through
-// unchanged. Stateless and thread-safe.
+// Case mapping is Unicode's simple one (case_tables.h), one code point to one, with no locale:
+// `Σ` lowers to `σ`, never to final `ς`; `ß`, which Unicode upper-cases to "SS", stays; `İ`
+// lowers to `i`. Bytes that are not valid UTF-8 pass through unchanged. Stateless and
+// thread-safe.
 #pragma once
 
 #include <cstddef>

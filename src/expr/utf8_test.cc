@@ -47,6 +47,23 @@ TEST(Utf8, GreekAndCyrillicCase) {
   EXPECT_EQ(Upper("їѣ"), "ЇѢ");
 }
 
+// Every script Unicode gives a case: the letters the Latin-1, Greek and Cyrillic blocks hold
+// beyond their runs, Latin Extended Additional (Vietnamese), Armenian, Georgian, full-width
+// Latin, and the letters outside the basic plane.
+TEST(Utf8, EveryCasedScriptMapsAsUnicodeDoes) {
+  EXPECT_EQ(Upper("µ"), "Μ");
+  EXPECT_EQ(Lower("ϴ"), "θ");
+  EXPECT_EQ(Upper("ϐ"), "Β");
+  EXPECT_EQ(Upper("công ty ạ ế"), "CÔNG TY Ạ Ế");
+  EXPECT_EQ(Lower("ԱՐԱՄ"), "արամ");
+  EXPECT_EQ(Upper("ა"), "Ა");
+  EXPECT_EQ(Lower("ＡＢＣ"), "ａｂｃ");
+  EXPECT_EQ(Lower("𐐀"), "𐐨");  // Deseret, four bytes
+  EXPECT_EQ(Lower("ǅ"), "ǆ");  // a title-case letter
+  EXPECT_EQ(Upper("ǅ"), "Ǆ");
+  EXPECT_EQ(Lower("K"), "k");  // KELVIN SIGN
+}
+
 TEST(Utf8, OtherScriptsPassThrough) {
   EXPECT_EQ(Lower("東京 😀"), "東京 😀");
   EXPECT_EQ(Upper("東京 😀"), "東京 😀");

@@ -278,6 +278,10 @@ void Loader::ReadLists(const YAML::Node& node) {
     }
     std::vector<Value> values;
     for (const auto& item : entry.second) {
+      if (item.IsNull()) {  // `~`, `null` or nothing, which YAML reads as no scalar at all
+        values.push_back(Value::Null());
+        continue;
+      }
       if (!item.IsScalar()) {
         Error(item, "list `" + name + "` may hold only single values");
         continue;

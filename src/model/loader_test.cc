@@ -213,6 +213,16 @@ TEST(Loader, ReportsEveryProblemNotJustTheFirst) {
   EXPECT_EQ(r.diagnostics.size(), 2u) << Errors(r);
 }
 
+// `~` in a named list is null, as `null` there and in a list written in an expression are.
+TEST(Loader, ANamedListMayHoldNullWrittenAnyWay) {
+  auto r = Parse("lists:\n  d: [~, 1, null]\n  e:\n    - \n    - 2\n");
+  ASSERT_TRUE(r.spec) << Errors(r);
+  ASSERT_EQ(r.spec->lists.at("d").size(), 3u);
+  EXPECT_TRUE(r.spec->lists.at("d")[0].is_null());
+  EXPECT_TRUE(r.spec->lists.at("d")[2].is_null());
+  EXPECT_TRUE(r.spec->lists.at("e")[0].is_null());
+}
+
 // A YAML alias repeats its anchor's nodes: a problem in them is one line, not one per use.
 TEST(Loader, AProblemReachedThroughAliasesIsReportedOnce) {
   auto r = Parse(
