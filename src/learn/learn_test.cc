@@ -334,6 +334,10 @@ TEST(Table, BadLabelsAndTooLittleDataAreClearErrors) {
                 .find("no column `outcome` for the label; the columns are: "
                       "id, x, c, y"),
             std::string::npos);
+  TempFile empty("");
+  auto none = LoadTable(empty.path(), {.label = "y", .positive = "1"});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message(), empty.path() + ": no columns: the file is empty");
   EXPECT_NE(
       message({.label = "y", .positive = "Won"}).find("the label `y` is never `Won` in 40 rows"),
       std::string::npos);

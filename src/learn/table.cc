@@ -127,6 +127,9 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
     for (const auto& h : header) list += (list.empty() ? "" : ", ") + h;
     return list;
   };
+  if (header.empty()) {
+    return Error(InvalidArgument(fmt::format("{}: no columns: the file is empty", path)));
+  }
   if (!options.unlabeled && !in_header(options.label)) {
     return Error(InvalidArgument(fmt::format(
         "{}: no column `{}` for the label; the columns are: {}", path, options.label, known())));
