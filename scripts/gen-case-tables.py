@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/expr/case_tables.cc: Unicode's simple case mappings, one code point to one.
+"""Writes src/expr/case_tables.cc: Unicode's case mappings that give one code point for one.
 
 Run by hand when the Unicode version should move (the tables follow the Python that runs
 this: `python3 -c 'import unicodedata; print(unicodedata.unidata_version)'`):

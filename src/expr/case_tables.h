@@ -1,4 +1,4 @@
-// Unicode's simple case mappings beyond ASCII, one code point to one (case_tables.cc, made by
+// Unicode's case mappings beyond ASCII that map one code point to one (case_tables.cc, made by
 // scripts/gen-case-tables.py).
 #pragma once
 

@@ -1,9 +1,9 @@
 // UTF-8 helpers for the string builtins: simple case mapping and code point counts.
 //
-// Case mapping is Unicode's simple one (case_tables.h), one code point to one, with no locale:
-// `Σ` lowers to `σ`, never to final `ς`; `ß`, which Unicode upper-cases to "SS", stays; `İ`
-// lowers to `i`. Bytes that are not valid UTF-8 pass through unchanged. Stateless and
-// thread-safe.
+// Case mapping is Unicode's full one where that maps one code point to one (case_tables.h),
+// with no locale and no context: `Σ` lowers to `σ`, never to final `ς`; `ß`, which Unicode
+// upper-cases to "SS", stays; `İ` lowers to `i`. Bytes that are not valid UTF-8 pass through
+// unchanged. Stateless and thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -74,10 +74,11 @@ std::optional<Escape> ReadEscape(std::string_view source, size_t at) {
     case '/':
     case '\\':
       return Escape{std::string(1, c), 2};
+    // yaml-cpp writes these two as the one byte of their code point, not as UTF-8.
     case 'N':
-      return Escape{"\u0085", 2};
+      return Escape{"\x85", 2};
     case '_':
-      return Escape{"\u00A0", 2};
+      return Escape{"\xA0", 2};
     case 'L':
       return Escape{"\u2028", 2};
     case 'P':
@@ -118,6 +119,13 @@ std::vector<SourcePos> ScalarPositions(std::string_view source, size_t start, in
                                        std::string_view value) {
   if (start >= source.size()) return {};
   const size_t line_start = source.rfind('\n', start == 0 ? 0 : start - 1);
+  // A node's position is that of its anchor or tag when it has one (`&w x == 1`, `!!str "..."`):
+  // the scalar starts after them.
+  while (start < source.size() && (source[start] == '&' || source[start] == '!')) {
+    while (start < source.size() && !IsSpace(source[start])) ++start;
+    while (start < source.size() && (source[start] == ' ' || source[start] == '\t')) ++start;
+  }
+  if (start >= source.size()) return {};
   const char first = source[start];
   const Style style = first == '"'                   ? Style::kDoubleQuoted
                       : first == '\''                ? Style::kSingleQuoted

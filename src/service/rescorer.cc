@@ -479,6 +479,11 @@ std::string Rescorer::TransitionCause(const Loaded& l, const ActiveModel& model,
       }
     }
   }
+  // Scored last under another version of the model: the new version moved the stage, whatever
+  // pass found it (a start-up pass after a server stopped with a model change under way). Before
+  // `attributes`: a score is stamped with the time before its reads, so a lead updated just
+  // then looks updated since, though that score saw the update.
+  if (stored && stored->model_version != model.version) return "model";
   if (attributes_changed) return "attributes";
   return l.cause == "event" || l.cause == "attributes" ? "time" : l.cause;
 }

@@ -361,7 +361,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
                                          const std::vector<std::string>& more_flags = {}) {
     ServeOptions options;
     options.db = store_->target();
-    options.model = kModelPath;
+    options.model = model_path_;
     options.config = config;
     options.extra = {"--sweep-interval", sweep, "--threads", "4"};
     options.extra.insert(options.extra.end(), more_flags.begin(), more_flags.end());
@@ -392,6 +392,9 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     r.doc = json::parse(r.body, nullptr, false);
     return r;
   }
+
+  // The --model StartServer gives.
+  std::string model_path_ = kModelPath;
 
   static httplib::Headers Auth(const std::string& token) {
     httplib::Headers headers;
@@ -1799,6 +1802,29 @@ TEST_P(ApiTest, ActivatingAChangedModelMakesVersion2AndStagesFollow) {
   EXPECT_EQ(versions.doc["versions"][0]["version"], 1);
   EXPECT_EQ(versions.doc["versions"][0]["active"], false);
   EXPECT_EQ(versions.doc["versions"][1]["active"], true);
+}
+
+// A server started with a changed --model rescores every lead at start; a stage that the new
+// version moves is caused by the model, not by the start (as if time alone had moved it).
+TEST_P(ApiTest, AStageMovedByANewModelAtStartIsCausedByTheModel) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", Fit45Lead("r1"), write_).status, 200);
+  ASSERT_TRUE(Eventually([&] { return ById(Listed()).count("r1"); }, "r1 stored"));
+  EXPECT_TRUE(Get("/v1/leads/r1", read_).doc["stage"].is_null());  // 45 < 65
+  ASSERT_TRUE(StopServer());
+  model_path_ = dir_.Write("mql40.yaml", ModelVariant("saas-pm", 40));
+  ASSERT_TRUE(StartServer());
+  json log;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        log = Transitions("r1");
+        return !log.empty();
+      },
+      "r1 moved into MQL by the new version"));
+  ASSERT_EQ(log.size(), 1u) << log;
+  EXPECT_EQ(log[0]["to_stage"], "MQL") << log;
+  EXPECT_EQ(log[0]["cause"], "model") << log;
+  EXPECT_EQ(log[0]["model_version"], 2) << log;
 }
 
 // Activations from several admin clients at once, while the start-up pass rescores: each is
