@@ -39,6 +39,18 @@ std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
+SourcePos AdvancedBy(SourcePos at, std::string_view text) {
+  for (const char c : text) {
+    if (c == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++at.column;
+    }
+  }
+  return at;
+}
+
 void SortDroppingRepeats(std::vector<Diagnostic>& diagnostics) {
   std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
     return a.pos.line < b.pos.line || (a.pos.line == b.pos.line && a.pos.column < b.pos.column);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -13,6 +14,10 @@ struct SourcePos {
   int line = 0;
   int column = 0;
 };
+
+// `at` moved past `text`: a line on for each newline, a column for each character (code point,
+// as an editor counts).
+SourcePos AdvancedBy(SourcePos at, std::string_view text);
 
 struct Diagnostic {
   std::string file;

@@ -15,17 +15,7 @@ int64_t AgeLimit(double micros) {
 SourcePos ExprText::At(size_t offset) const {
   offset = std::min(offset, text.size());
   if (offset < positions.size()) return positions[offset];
-  SourcePos at = pos;
-  for (size_t i = 0; i < offset; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == '\n') {
-      ++at.line;
-      at.column = 1;
-    } else if ((byte & 0xC0) != 0x80) {
-      ++at.column;
-    }
-  }
-  return at;
+  return AdvancedBy(pos, std::string_view(text).substr(0, offset));
 }
 
 std::optional<ValueType> ModelSpec::DeclaredType(std::string_view field) const {

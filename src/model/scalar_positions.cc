@@ -95,14 +95,9 @@ class LineCounter {
   LineCounter(std::string_view source, size_t line_start, int line)
       : source_(source), scanned_(line_start), pos_{line, 1} {}
   SourcePos At(size_t offset) {
-    for (; scanned_ < offset && scanned_ < source_.size(); ++scanned_) {
-      const auto byte = static_cast<unsigned char>(source_[scanned_]);
-      if (byte == '\n') {
-        ++pos_.line;
-        pos_.column = 1;
-      } else if ((byte & 0xC0) != 0x80) {
-        ++pos_.column;
-      }
+    if (offset > scanned_) {
+      pos_ = AdvancedBy(pos_, source_.substr(scanned_, offset - scanned_));
+      scanned_ = offset;
     }
     return pos_;
   }
