@@ -137,7 +137,7 @@ bool NoteANewStore(const std::string& db) {
   std::error_code ec;
   const bool present = std::filesystem::exists(db, ec);
   if (present &&
-      (!std::filesystem::is_regular_file(db, ec) || std::filesystem::file_size(db, ec))) {
+      (!std::filesystem::is_regular_file(db, ec) || std::filesystem::file_size(db, ec) > 0)) {
     return true;
   }
   const std::string wal = db + "-wal";

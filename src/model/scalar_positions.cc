@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/hex_digit.h"
 #include "core/utf8.h"
 
 namespace leadscore::model {
@@ -32,11 +33,7 @@ std::optional<Escape> ReadEscape(std::string_view source, size_t at) {
     if (at + 2 + hex_digits > source.size()) return std::nullopt;
     uint32_t code = 0;
     for (size_t i = 0; i < hex_digits; ++i) {
-      const char h = source[at + 2 + i];
-      int digit = h >= '0' && h <= '9'   ? h - '0'
-                  : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                  : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                         : -1;
+      const int digit = HexDigitValue(source[at + 2 + i]);
       if (digit < 0) return std::nullopt;
       code = code * 16 + static_cast<uint32_t>(digit);
     }

@@ -102,17 +102,16 @@ void AddLeadRoutes(HttpServer& server) {
         }
         if (auto cursor = Query(req, "cursor")) {
           // "<score>|<lead_id>" of the last row of the previous page.
-          auto bar = cursor->find('|');
-          double score = 0;
-          const auto read =
-              bar == std::string::npos
-                  ? std::from_chars_result{cursor->data(), std::errc::invalid_argument}
-                  : std::from_chars(cursor->data(), cursor->data() + bar, score);
           // A score as written (finite, all of it) and a lead id: anything else was not given.
-          if (read.ec != std::errc() || read.ptr != cursor->data() + bar || !std::isfinite(score) ||
-              bar + 1 == cursor->size()) {
-            return SendProblem(res, 400, "a cursor comes from next_cursor", "cursor");
+          const size_t bar = cursor->find('|');
+          double score = 0;
+          bool given = bar != std::string::npos && bar + 1 < cursor->size();
+          if (given) {
+            const char* end = cursor->data() + bar;
+            const auto read = std::from_chars(cursor->data(), end, score);
+            given = read.ec == std::errc() && read.ptr == end && std::isfinite(score);
           }
+          if (!given) return SendProblem(res, 400, "a cursor comes from next_cursor", "cursor");
           filter.after = std::pair{score, cursor->substr(bar + 1)};
         }
         auto rows = live.ListLeads(filter);
