@@ -1,6 +1,7 @@
 // Small helpers every route uses: JSON answers, problem documents (RFC 7807), query values.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,6 +15,14 @@
 namespace leadscore::server {
 
 void SendJson(HttpResponse& res, int status, const nlohmann::json& body);
+// A document whose keys keep the order they were written in. A template, so that a braced list
+// (`SendJson(res, 200, {{"a", 1}})`) still means the nlohmann::json above.
+template <class Json>
+requires std::same_as<Json, nlohmann::ordered_json>
+void SendJson(HttpResponse& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
 
 // A problem document: {"type","title","status","detail", "field"?}.
 void SendProblem(HttpResponse& res, int status, const std::string& detail,

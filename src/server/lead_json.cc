@@ -8,7 +8,7 @@
 
 namespace leadscore::server {
 
-using nlohmann::json;
+using json = ViewJson;
 
 json TimeJson(std::optional<Timestamp> ts) {
   if (!ts) return nullptr;
@@ -71,7 +71,8 @@ json LeadJson(const service::LeadView& view, const std::string& model) {
   } else {
     out["score"] = nullptr;  // no model active
   }
-  json attributes = json::parse(view.lead.attributes, nullptr, false);
+  // Read in time linear in the keys (ordered_json's own parse looks each key up as it adds it).
+  json attributes = service::ParseRecordJson<json>(view.lead.attributes, nullptr);
   if (!attributes.is_object()) attributes = json::object();
   attributes.erase("lead_id");  // stored as sent for scoring; shown once, above
   out["attributes"] = std::move(attributes);
@@ -119,7 +120,7 @@ json TransitionJson(const store::TransitionRow& t) {
 
 json EventJson(const store::EventRow& e) {
   // A number out of a double's range (stored as sent) shows as null, as scoring reads it.
-  json body = service::ParseRecordJson(e.body, nullptr);
+  json body = service::ParseRecordJson<json>(e.body, nullptr);
   return {{"seq", e.seq},
           {"received_at", FormatTimestamp(e.received_at)},
           {"event", body.is_discarded() ? json(e.body) : body}};
@@ -154,8 +155,9 @@ json IngestJson(const service::IngestReport& report) {
   json errors = json::array();
   const std::vector<service::Rejection> listed = report.rejected.Listed();  // by index
   for (const auto& r : listed) {
-    json item = {{"index", r.index}, {"reason", r.message}};
+    json item = {{"index", r.index}};
     if (!r.field.empty()) item["field"] = r.field;
+    item["reason"] = r.message;
     errors.push_back(std::move(item));
   }
   json out = {{"received", report.received},

@@ -16,16 +16,20 @@
 
 namespace leadscore::server {
 
-nlohmann::json ModelScoreJson(const service::ModelScore& s);
+// Keys in the order they are written: the top-level fields as listed above, and a lead's
+// attributes and an event's body in the order they were stored (as they were sent).
+using ViewJson = nlohmann::ordered_json;
+
+ViewJson ModelScoreJson(const service::ModelScore& s);
 // `model`: the one whose values go to the top level (empty: the first, the primary).
-nlohmann::json LeadJson(const service::LeadView& view, const std::string& model);
-nlohmann::json ScoreRowJson(const store::ScoreRow& row);
-nlohmann::json TransitionJson(const store::TransitionRow& t);
-nlohmann::json EventJson(const store::EventRow& e);
-nlohmann::json OutcomeJson(const store::OutcomeRow& o);
-nlohmann::json DeliveryJson(const store::DeliveryRow& d);
-nlohmann::json IngestJson(const service::IngestReport& report);
+ViewJson LeadJson(const service::LeadView& view, const std::string& model);
+ViewJson ScoreRowJson(const store::ScoreRow& row);
+ViewJson TransitionJson(const store::TransitionRow& t);
+ViewJson EventJson(const store::EventRow& e);
+ViewJson OutcomeJson(const store::OutcomeRow& o);
+ViewJson DeliveryJson(const store::DeliveryRow& d);
+ViewJson IngestJson(const service::IngestReport& report);
 // A time as ISO-8601, or null.
-nlohmann::json TimeJson(std::optional<Timestamp> ts);
+ViewJson TimeJson(std::optional<Timestamp> ts);
 
 }  // namespace leadscore::server

@@ -14,7 +14,7 @@
 namespace leadscore::server {
 namespace {
 
-using nlohmann::json;
+using json = ViewJson;  // keys in the order written (lead_json.h)
 
 // 200 when every record was taken (duplicates included), 207-like partial answers are still
 // 200 with the rejected ones listed; 400 when none was taken and some were rejected.
@@ -122,60 +122,62 @@ void AddLeadRoutes(HttpServer& server) {
         if (static_cast<int64_t>(rows->size()) == filter.limit) {
           next = fmt::format("{}|{}", rows->back().score, rows->back().lead_id);
         }
-        SendJson(res, 200, {{"leads", leads}, {"next_cursor", next}});
+        SendJson(res, 200, json{{"leads", leads}, {"next_cursor", next}});
       },
       {"model", "stage", "grade", "min_score", "max_score", "limit", "attribute", "cursor"});
 
-  server.Route("GET", R"(/v1/leads/(.+)/history)", "/v1/leads/{id}/history", "read",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 std::optional<Timestamp> as_of;
-                 if (!QueryTime(req, res, "as_of", as_of)) return;
-                 std::string id = req.matches[1];
-                 auto points = live.ScoreHistory(id, Query(req, "model").value_or(""),
-                                                 as_of.value_or(service::LiveService::Now()), 500);
-                 if (!points) return SendStatus(res, points.error());
-                 auto transitions = live.Transitions(id);
-                 if (!transitions) return SendStatus(res, transitions.error());
-                 json scores = json::array();
-                 for (const auto& [ts, s] : *points) {
-                   scores.push_back({{"at", FormatTimestamp(ts)},
-                                     {"score", s.score},
-                                     {"fit", s.fit},
-                                     {"engagement", s.engagement},
-                                     {"grade", s.grade ? json(*s.grade) : json(nullptr)},
-                                     {"stage", s.stage ? json(*s.stage) : json(nullptr)}});
-                 }
-                 json log = json::array();
-                 for (const auto& t : *transitions) {
-                   // Up to as_of, as the scores are: not a change that came after it.
-                   if (!as_of || t.at <= *as_of) log.push_back(TransitionJson(t));
-                 }
-                 SendJson(res, 200, {{"lead_id", id}, {"scores", scores}, {"transitions", log}});
-               },
-               {"as_of", "model"});
-
   server.Route(
-      "GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
+      "GET", R"(/v1/leads/(.+)/history)", "/v1/leads/{id}/history", "read",
       [&live](const HttpRequest& req, HttpResponse& res) {
-        // Paged by seq, so a lead with a long history is not one answer held whole.
-        const std::optional<PageQuery> query = QueryPage(req, res, 1000);
-        if (!query) return;
-        // One more than the page tells whether another page follows.
-        auto events = live.Events(req.matches[1], query->cursor.value_or(0),
-                                  static_cast<size_t>(query->limit) + 1);
-        if (!events) return SendStatus(res, events.error());
-        json out = json::array();
-        json next = nullptr;
-        for (const auto& e : *events) {
-          if (static_cast<int64_t>(out.size()) == query->limit) {
-            next = std::to_string(out.back()["seq"].get<int64_t>());
-            break;
-          }
-          out.push_back(EventJson(e));
+        std::optional<Timestamp> as_of;
+        if (!QueryTime(req, res, "as_of", as_of)) return;
+        std::string id = req.matches[1];
+        auto points = live.ScoreHistory(id, Query(req, "model").value_or(""),
+                                        as_of.value_or(service::LiveService::Now()), 500);
+        if (!points) return SendStatus(res, points.error());
+        auto transitions = live.Transitions(id);
+        if (!transitions) return SendStatus(res, transitions.error());
+        json scores = json::array();
+        for (const auto& [ts, s] : *points) {
+          scores.push_back({{"at", FormatTimestamp(ts)},
+                            {"score", s.score},
+                            {"fit", s.fit},
+                            {"engagement", s.engagement},
+                            {"grade", s.grade ? json(*s.grade) : json(nullptr)},
+                            {"stage", s.stage ? json(*s.stage) : json(nullptr)}});
         }
-        SendJson(res, 200, {{"lead_id", req.matches[1]}, {"events", out}, {"next_cursor", next}});
+        json log = json::array();
+        for (const auto& t : *transitions) {
+          // Up to as_of, as the scores are: not a change that came after it.
+          if (!as_of || t.at <= *as_of) log.push_back(TransitionJson(t));
+        }
+        SendJson(res, 200, json{{"lead_id", id}, {"scores", scores}, {"transitions", log}});
       },
-      {"limit", "cursor"});
+      {"as_of", "model"});
+
+  server.Route("GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
+               [&live](const HttpRequest& req, HttpResponse& res) {
+                 // Paged by seq, so a lead with a long history is not one answer held whole.
+                 const std::optional<PageQuery> query = QueryPage(req, res, 1000);
+                 if (!query) return;
+                 // One more than the page tells whether another page follows.
+                 auto events = live.Events(req.matches[1], query->cursor.value_or(0),
+                                           static_cast<size_t>(query->limit) + 1);
+                 if (!events) return SendStatus(res, events.error());
+                 json out = json::array();
+                 json next = nullptr;
+                 for (const auto& e : *events) {
+                   if (static_cast<int64_t>(out.size()) == query->limit) {
+                     next = std::to_string(out.back()["seq"].get<int64_t>());
+                     break;
+                   }
+                   out.push_back(EventJson(e));
+                 }
+                 SendJson(
+                     res, 200,
+                     json{{"lead_id", req.matches[1]}, {"events", out}, {"next_cursor", next}});
+               },
+               {"limit", "cursor"});
 
   // Everything held about a lead (the right of access), in one document.
   server.Route("GET", R"(/v1/leads/(.+)/export)", "/v1/leads/{id}/export", "admin",
@@ -193,7 +195,7 @@ void AddLeadRoutes(HttpServer& server) {
                  }
                  json doc = LeadJson(**view, "");
                  // The CSV cells that read as numbers, as the file wrote them.
-                 json texts = json::parse((*view)->lead.cell_texts, nullptr, false);
+                 json texts = service::ParseRecordJson<json>((*view)->lead.cell_texts, nullptr);
                  if (texts.is_object() && !texts.empty()) doc["cell_texts"] = std::move(texts);
                  doc["events"] = json::array();
                  for (const auto& e : *events) doc["events"].push_back(EventJson(e));
@@ -266,7 +268,7 @@ void AddLeadRoutes(HttpServer& server) {
                  if (!outcomes) return SendStatus(res, outcomes.error());
                  json out = json::array();
                  for (const auto& o : *outcomes) out.push_back(OutcomeJson(o));
-                 SendJson(res, 200, {{"lead_id", req.matches[1]}, {"outcomes", out}});
+                 SendJson(res, 200, json{{"lead_id", req.matches[1]}, {"outcomes", out}});
                });
 
   // Registered last: the routes above match first (the server tries them in order), so a

@@ -74,31 +74,32 @@ void AddOpsRoutes(HttpServer& server) {
                  res.set_content(std::string(OpenApiDocument()), "application/json");
                });
 
-  server.Route(
-      "GET", "/v1/deliveries", "/v1/deliveries", "read",
-      [&live](const HttpRequest& req, HttpResponse& res) {
-        std::string status = Query(req, "status").value_or("failed");
-        if (status != "failed" && status != "pending" && status != "delivered") {
-          return SendProblem(res, 400, "status must be failed, pending or delivered", "status");
-        }
-        const std::optional<PageQuery> query = QueryPage(req, res, 500);
-        if (!query) return;
-        const int64_t page = query->limit;
-        // One more than the page tells whether another page follows.
-        auto rows = live.Deliveries(status, page + 1, query->cursor.value_or(INT64_MAX));
-        if (!rows) return SendStatus(res, rows.error());
-        nlohmann::json out = nlohmann::json::array();
-        nlohmann::json next = nullptr;
-        for (const auto& d : *rows) {
-          if (static_cast<int64_t>(out.size()) == page) {
-            next = std::to_string(out.back()["id"].get<int64_t>());
-            break;
-          }
-          out.push_back(DeliveryJson(d));
-        }
-        SendJson(res, 200, {{"status", status}, {"deliveries", out}, {"next_cursor", next}});
-      },
-      {"status", "limit", "cursor"});
+  server.Route("GET", "/v1/deliveries", "/v1/deliveries", "read",
+               [&live](const HttpRequest& req, HttpResponse& res) {
+                 std::string status = Query(req, "status").value_or("failed");
+                 if (status != "failed" && status != "pending" && status != "delivered") {
+                   return SendProblem(res, 400, "status must be failed, pending or delivered",
+                                      "status");
+                 }
+                 const std::optional<PageQuery> query = QueryPage(req, res, 500);
+                 if (!query) return;
+                 const int64_t page = query->limit;
+                 // One more than the page tells whether another page follows.
+                 auto rows = live.Deliveries(status, page + 1, query->cursor.value_or(INT64_MAX));
+                 if (!rows) return SendStatus(res, rows.error());
+                 ViewJson out = ViewJson::array();
+                 ViewJson next = nullptr;
+                 for (const auto& d : *rows) {
+                   if (static_cast<int64_t>(out.size()) == page) {
+                     next = std::to_string(out.back()["id"].get<int64_t>());
+                     break;
+                   }
+                   out.push_back(DeliveryJson(d));
+                 }
+                 SendJson(res, 200,
+                          ViewJson{{"status", status}, {"deliveries", out}, {"next_cursor", next}});
+               },
+               {"status", "limit", "cursor"});
 }
 
 }  // namespace leadscore::server

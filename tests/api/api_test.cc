@@ -741,6 +741,31 @@ TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
   EXPECT_EQ(c.doc["fit"], 35) << c;
 }
 
+// A lead's attributes and an event's body come back with their keys in the order they were
+// sent (a new field after the stored ones), not sorted.
+TEST_P(ApiTest, AnswersKeepTheKeysInTheOrderTheyWereSent) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"A","zeta":1,"alpha":{"z":1,"a":2}})", write_).status,
+            200);
+  ASSERT_EQ(Post("/v1/leads", R"({"lead_id":"A","mid":3,"zeta":4})", write_).status, 200);
+  const std::string event =
+      R"({"lead_id":"A","type":"page_view","ts":"2026-01-01T00:00:00Z","zz":1,"event_id":"e1"})";
+  ASSERT_EQ(Post("/v1/events", event, write_).status, 200);
+  const std::string attributes = R"("attributes":{"zeta":4,"alpha":{"z":1,"a":2},"mid":3})";
+
+  Reply lead = Get("/v1/leads/A", read_);
+  ASSERT_EQ(lead.status, 200) << lead;
+  EXPECT_NE(lead.body.find(attributes), std::string::npos) << lead;
+  EXPECT_EQ(lead.body.rfind(R"({"lead_id":"A",)", 0), 0u) << lead;
+  Reply events = Get("/v1/leads/A/events", read_);
+  ASSERT_EQ(events.status, 200) << events;
+  EXPECT_NE(events.body.find(R"("event":)" + event), std::string::npos) << events;
+  Reply exported = Get("/v1/leads/A/export", admin_);
+  ASSERT_EQ(exported.status, 200) << exported;
+  EXPECT_NE(exported.body.find(attributes), std::string::npos) << exported;
+  EXPECT_NE(exported.body.find(R"("event":)" + event), std::string::npos) << exported;
+}
+
 // An id holding U+0000 is refused, naming the field, on every store (PostgreSQL's text cannot
 // hold it) and in batch alike, so that the live and batch scores stay one.
 TEST_P(ApiTest, AnIdHoldingNulIsRefusedNamingTheFieldAsBatchRefusesIt) {
