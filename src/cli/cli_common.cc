@@ -12,10 +12,10 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/output_file.h"
 #include "core/print_stderr.h"
 #include "ingest/record_source.h"
 #include "model/diagnostic.h"
-#include "service/output_file.h"
 
 namespace leadscore::cli {
 
@@ -28,6 +28,21 @@ std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string
     return nullptr;
   }
   return *model;
+}
+
+bool OutputCanBeWrittenOrReport(std::string_view flag, const std::string& path) {
+  if (path.empty() || path == "-") return true;
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
+      !S_ISDIR(existing.st_mode)) {
+    return true;
+  }
+  auto probe = PendingOutput::Open(path);  // dropped: the file it made is removed
+  if (!probe) {
+    PrintToStderr("{}: {}\n", flag, probe.error().message());
+    return false;
+  }
+  return true;
 }
 
 const CLI::Validator& NotEmpty() {
@@ -89,17 +104,8 @@ bool ErrorReporter::WriteAllTo(const std::string& path) {
     limit_ = UINT64_MAX;
     return true;
   }
-  // Fails now, as an --output that cannot be created does, rather than after the run (a
-  // probe beside the file, removed at once; a pipe or a device is not opened twice).
-  struct stat existing {};
-  if (::stat(path.c_str(), &existing) != 0 || S_ISREG(existing.st_mode) ||
-      S_ISDIR(existing.st_mode)) {
-    auto probe = service::PendingOutput::Write(path, [](std::FILE*) { return Status::Ok(); });
-    if (!probe) {
-      PrintToStderr("--errors: {}\n", probe.error().message());
-      return false;
-    }
-  }
+  // Fails now, as an --output that cannot be created does, rather than after the run.
+  if (!OutputCanBeWrittenOrReport("--errors", path)) return false;
   all_ = std::tmpfile();
   if (all_ == nullptr) {
     PrintToStderr("--errors: cannot make a temporary file: {}\n", std::strerror(errno));
@@ -127,7 +133,7 @@ bool ErrorReporter::Finish() {
   if (all_ != nullptr && all_written_ && std::fflush(all_) != 0) FailAll();
   if (all_ != nullptr && all_written_) {
     std::rewind(all_);
-    Status written = service::WriteFileAtomically(all_path_, [&](std::FILE* out) {
+    Status written = WriteFileAtomically(all_path_, [&](std::FILE* out) {
       char buffer[1 << 16];
       for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, all_)) > 0;) {
         if (std::fwrite(buffer, 1, n, out) != n) {

@@ -29,6 +29,11 @@ std::shared_ptr<const engine::CompiledModel> LoadModelOrReport(const std::string
 // Parses --as-of (ISO-8601 or Unix seconds); empty means now. Prints an error on failure.
 std::optional<AsOf> ParseAsOfOrReport(const std::string& text);
 
+// Whether the output `path` of option `flag` can be written, checked before a long run rather
+// than after it: a regular file (or none yet) by a probe beside it, removed at once; standard
+// output, a pipe or a device are not opened twice. Says why on stderr when it cannot.
+bool OutputCanBeWrittenOrReport(std::string_view flag, const std::string& path);
+
 // A check for an option whose value may not be empty, such as --as-of, where an empty string
 // would otherwise silently mean the default (`--as-of "$UNSET_VARIABLE"`).
 const CLI::Validator& NotEmpty();

@@ -18,11 +18,11 @@
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
 #include "cli/same_file.h"
+#include "core/output_file.h"
 #include "core/print_stderr.h"
 #include "ingest/record_source.h"
 #include "learn/table.h"
 #include "learn/trees.h"
-#include "service/output_file.h"
 
 namespace leadscore::cli {
 namespace {
@@ -109,7 +109,7 @@ int RunPredict(const PredictFlags& flags) {
   });
 
   // As `score` writes: in full or not at all, a failure naming the file and its reason.
-  Status written = service::WriteFileAtomically(flags.output, [&](std::FILE* out) -> Status {
+  Status written = WriteFileAtomically(flags.output, [&](std::FILE* out) -> Status {
     std::string text = fmt::format("lead_id,probability{}\n", flags.explain ? ",reasons" : "");
     auto flush = [&]() -> Status {
       if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {

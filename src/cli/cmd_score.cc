@@ -14,12 +14,12 @@
 #include "cli/exit_code.h"
 #include "cli/predictive_columns.h"
 #include "cli/same_file.h"
+#include "core/output_file.h"
 #include "core/print_stderr.h"
 #include "ingest/file_reader.h"
 #include "ingest/record_source.h"
 #include "service/accounts.h"
 #include "service/batch_score.h"
-#include "service/output_file.h"
 #include "service/score_writer.h"
 
 namespace leadscore::cli {
@@ -171,14 +171,13 @@ int RunScore(const ScoreArgs& args) {
   // Both outputs are written before either replaces its file: a run that fails to write its
   // accounts leaves no new scores beside old accounts.
   Status written = [&]() -> Status {
-    LS_ASSIGN_OR_RETURN(auto leads, service::PendingOutput::Write(args.output, [&](std::FILE* out) {
+    LS_ASSIGN_OR_RETURN(auto leads, PendingOutput::Write(args.output, [&](std::FILE* out) {
                           return service::WriteLeads(out, **batch, ranking, format, args.explain,
                                                      threads, predictive ? &*predictive : nullptr);
                         }));
     if (args.accounts.empty()) return leads.Commit();
     auto rolled_up = service::RollUpAccounts(**batch, ranking);
-    LS_ASSIGN_OR_RETURN(auto accounts,
-                        service::PendingOutput::Write(args.accounts, [&](std::FILE* out) {
+    LS_ASSIGN_OR_RETURN(auto accounts, PendingOutput::Write(args.accounts, [&](std::FILE* out) {
                           return service::WriteAccounts(out, **batch, rolled_up, format);
                         }));
     LS_RETURN_IF_ERROR(leads.Commit());

@@ -15,10 +15,13 @@
 #include "cli/exit_code.h"
 #include "cli/same_file.h"
 #include "cli/table_flags.h"
+#include "core/output_file.h"
 #include "core/print_stderr.h"
+#include "engine/compiled_model.h"
 #include "learn/scorecard.h"
 #include "learn/scorecard_writer.h"
 #include "learn/trees.h"
+#include "model/diagnostic.h"
 #include "store/sql.h"
 
 namespace leadscore::cli {
@@ -30,6 +33,9 @@ struct TrainFlags {
   std::string out;
   std::string name;
 };
+
+// The summary goes where the model does not: stderr when the model goes to standard output.
+std::FILE* SummaryStream(const TrainFlags& flags) { return flags.out == "-" ? stderr : stdout; }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -60,43 +66,35 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   file_options.placeholders = flags.table.missing;
   const learn::ScorecardFile file = learn::WriteScorecard(card, table, rows, file_options);
 
-  // Write beside, then rename: a crash never leaves half a model where a model was.
-  const std::string tmp = flags.out + ".tmp";
-  {
-    std::FILE* out = std::fopen(tmp.c_str(), "wb");
-    int error = out == nullptr ? errno : 0;
-    if (out != nullptr) {
-      if (std::fwrite(file.yaml.data(), 1, file.yaml.size(), out) != file.yaml.size() ||
-          std::fflush(out) != 0) {
-        error = errno != 0 ? errno : EIO;
-      }
-      if (std::fclose(out) != 0 && error == 0) error = errno;
-      if (error != 0) std::remove(tmp.c_str());  // never half a model beside the model
-    }
-    if (error != 0) {
-      PrintToStderr("cannot write {}: {}\n", flags.out, std::strerror(error));
-      return kExitFailure;
-    }
-  }
   // The file must be a model the engine runs: check it as `leadscore check` would.
-  if (!LoadModelOrReport(tmp)) {
-    PrintToStderr("the written scorecard does not load; this is a bug (kept in {})\n", tmp);
+  if (auto loaded = engine::CompileModelText(file.yaml, flags.out); !loaded) {
+    std::fputs(model::FormatDiagnostics(loaded.error()).c_str(), stderr);
+    PrintToStderr("the written scorecard does not load; this is a bug\n");
     return kExitInternal;
   }
-  if (std::rename(tmp.c_str(), flags.out.c_str()) != 0) {
-    PrintToStderr("{}: cannot rename to {}\n", tmp, flags.out);
-    return kExitFailure;
+  // Written beside, then renamed: a crash never leaves half a model where a model was.
+  Status written = WriteFileAtomically(flags.out, [&](std::FILE* out) {
+    std::fwrite(file.yaml.data(), 1, file.yaml.size(), out);
+    return std::ferror(out) ? DataLoss("write failed") : Status::Ok();
+  });
+  if (!written.ok()) {
+    PrintToStderr("{}\n", written.message());
+    return ExitCodeFor(written);
   }
+  std::FILE* summary = SummaryStream(flags);
   fmt::print(
+      summary,
       "{}: scorecard with {} rules over {} attributes, {} points (L2 {}), trained in {:.1f} s\n",
       flags.out, file.rules, card.binning.features.size(),
       file.decimals == 0 ? "whole" : fmt::format("{}-decimal", file.decimals), card.l2,
       SecondsSince(start));
-  fmt::print("training AUC: {:.4f} (model), {:.4f} (the written points)\n", file.auc_model,
+  fmt::print(summary, "training AUC: {:.4f} (model), {:.4f} (the written points)\n", file.auc_model,
              file.auc_points);
-  fmt::print("probability of conversion for a score S: 1 / (1 + exp(-({:.4f} + {:.5f} * S)))\n",
+  fmt::print(summary,
+             "probability of conversion for a score S: 1 / (1 + exp(-({:.4f} + {:.5f} * S)))\n",
              file.offset, file.slope);
-  fmt::print("score leads with it: leadscore score --model {} --leads LEADS.csv{}\n", flags.out,
+  fmt::print(summary, "score leads with it: leadscore score --model {} --leads LEADS.csv{}\n",
+             flags.out,
              history ? " --events EVENTS --as-of TIME"
                      : " (a lead_id column and the attributes above: rename the table's id "
                        "column if it has another name)");
@@ -122,7 +120,8 @@ int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
     PrintToStderr("{}\n", s.message());
     return ExitCodeFor(s);
   }
-  fmt::print("{}: gradient-boosted trees, depth {}, {} rounds, {} inputs, trained in {:.1f} s\n",
+  fmt::print(SummaryStream(flags),
+             "{}: gradient-boosted trees, depth {}, {} rounds, {} inputs, trained in {:.1f} s\n",
              flags.out, model->params().max_depth, model->params().rounds,
              model->encoding().features.size(), SecondsSince(start));
   return kExitOk;
@@ -147,6 +146,8 @@ int RunTrain(const TrainFlags& flags) {
           {{"--out", flags.out}})) {
     return kExitUsage;
   }
+  // Before the training rather than after it.
+  if (!OutputCanBeWrittenOrReport("--out", flags.out)) return kExitUsage;
   std::optional<TrainingTable> table = LoadTableOrReport(flags.table);
   if (!table) return kExitFailure;
   std::vector<uint32_t> rows(table->table.rows());
@@ -171,7 +172,8 @@ std::function<int()> SetupTrain(CLI::App& sub) {
   sub.add_option("--kind", flags->kind,
                  "scorecard (a model file of readable points) or trees (XGBoost)")
       ->default_val("scorecard");
-  sub.add_option("--out", flags->out, "Where to write the model (YAML for a scorecard)")
+  sub.add_option("--out", flags->out,
+                 "Where to write the model (YAML for a scorecard; - for standard output)")
       ->required();
   sub.add_option("--name", flags->name, "The scorecard model's name");
   return [flags] { return RunTrain(*flags); };

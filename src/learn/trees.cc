@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/output_file.h"
 #include "core/read_file.h"
 #include "learn/folds.h"
 #include "learn/trees_check.h"
@@ -341,28 +342,10 @@ Status TreeModel::Save(const std::string& path) const {
   if (XGBoosterSaveModelToBuffer(impl_->booster, R"({"format": "json"})", &size, &bytes) != 0) {
     return XgbError("serializing the model");
   }
-  const std::string tmp = path + ".tmp";
-  auto cannot_write = [&](int error) {
-    return Status(StatusCode::kUnavailable,
-                  fmt::format("cannot write {}: {}", path, std::strerror(error)));
-  };
-  std::FILE* out = std::fopen(tmp.c_str(), "wb");
-  if (out == nullptr) return cannot_write(errno);
-  int error = 0;
-  if (std::fwrite(bytes, 1, size, out) != size || std::fflush(out) != 0) {
-    error = errno != 0 ? errno : EIO;
-  }
-  if (std::fclose(out) != 0 && error == 0) error = errno;
-  if (error != 0) {
-    std::remove(tmp.c_str());  // never half a model beside the model
-    return cannot_write(error);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int reason = errno;
-    std::remove(tmp.c_str());
-    return cannot_write(reason);
-  }
-  return Status::Ok();
+  return WriteFileAtomically(path, [&](std::FILE* out) {
+    std::fwrite(bytes, 1, size, out);
+    return std::ferror(out) ? DataLoss("write failed") : Status::Ok();
+  });
 }
 
 Result<TreeModel> TreeModel::Load(const std::string& path) {

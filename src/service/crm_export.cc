@@ -10,9 +10,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/output_file.h"
 #include "engine/rounding.h"
 #include "ingest/convert.h"
-#include "service/output_file.h"
 #include "service/score_writer.h"
 
 namespace leadscore::service {

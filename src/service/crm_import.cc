@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/output_file.h"
 #include "ingest/convert.h"
-#include "service/output_file.h"
 #include "service/score_writer.h"
 
 namespace leadscore::service {

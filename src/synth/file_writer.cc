@@ -9,23 +9,22 @@
 namespace leadscore::synth {
 
 Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path) {
-  std::FILE* file = std::fopen((path + ".tmp").c_str(), "wb");
-  if (file == nullptr) {
-    return Error(InvalidArgument("cannot create " + path + ": " + std::strerror(errno)));
-  }
-  return std::unique_ptr<FileWriter>(new FileWriter(path, file));
+  auto output = PendingOutput::Open(path);
+  if (!output) return Error(InvalidArgument(output.error().message()));
+  return std::unique_ptr<FileWriter>(new FileWriter(path, std::move(*output)));
 }
 
-FileWriter::FileWriter(std::string path, std::FILE* file)
-    : path_(std::move(path)), tmp_(path_ + ".tmp"), file_(file), buffer_(new char[kCapacity]) {
+FileWriter::FileWriter(std::string path, PendingOutput output)
+    : path_(std::move(path)),
+      output_(std::move(output)),
+      file_(output_.file()),
+      buffer_(new char[kCapacity]) {
   std::setvbuf(file_, nullptr, _IONBF, 0);  // our buffer is the only one
 }
 
-FileWriter::~FileWriter() {
-  // Not committed: the run failed before this file, or another, was complete.
-  if (file_ != nullptr) std::fclose(file_);
-  if (file_ != nullptr || finished_) std::remove(tmp_.c_str());
-}
+// Not committed (the run failed before this file, or another, was complete): output_ removes
+// what was written.
+FileWriter::~FileWriter() = default;
 
 void FileWriter::WriteThrough(std::string_view text) {
   if (!error_.empty() || file_ == nullptr) return;
@@ -67,12 +66,10 @@ void FileWriter::AppendCsvField(std::string_view text) {
 Status FileWriter::Finish() {
   if (file_ == nullptr) return error_.empty() ? Status::Ok() : DataLoss(error_);
   FlushBuffer();
-  if (std::fclose(file_) != 0 && error_.empty()) {
-    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
-  }
   file_ = nullptr;
+  if (Status closed = output_.Close(); !closed.ok() && error_.empty()) error_ = closed.message();
   if (!error_.empty()) {
-    std::remove(tmp_.c_str());
+    output_.Discard();
     return DataLoss(error_);
   }
   finished_ = true;
@@ -83,9 +80,8 @@ Status FileWriter::Commit() {
   LS_RETURN_IF_ERROR(Finish());
   if (!finished_) return Status::Ok();  // committed before
   finished_ = false;
-  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-    error_ = "cannot write " + path_ + ": " + std::strerror(errno);
-    std::remove(tmp_.c_str());
+  if (Status committed = output_.Commit(); !committed.ok()) {
+    error_ = committed.message();
     return DataLoss(error_);
   }
   return Status::Ok();

@@ -1,10 +1,11 @@
 // FileWriter: buffered, append-only output of generated text files, with fast formatting of the
 // few shapes the generator writes (integers, padded ids, ISO times, CSV fields).
 //
-// Owns its FILE and a 1 MiB buffer; flushes in large writes. Errors are sticky: the first failed
-// write is remembered and reported by Finish(). The file is written beside its path and renamed
-// into place by Commit(), so that a full disk or a failed run never leaves a truncated file that
-// reads as a smaller valid one. Not thread-safe.
+// Owns its output and a 1 MiB buffer; flushes in large writes. Errors are sticky: the first
+// failed write is remembered and reported by Finish(). The file is written as PendingOutput
+// writes one (beside its path, renamed into place by Commit(); a link's target is what is
+// replaced, a device is written in place), so that a full disk or a failed run never leaves a
+// truncated file that reads as a smaller valid one. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +14,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/output_file.h"
 #include "core/status.h"
 
 namespace leadscore::synth {
 
 class FileWriter {
  public:
-  // Starts `path` (written as `path`.tmp until Commit). Fails with kInvalidArgument naming the
-  // path and the OS reason.
+  // Starts `path` (written beside it until Commit). Fails with kInvalidArgument naming the path
+  // and the OS reason.
   static Result<std::unique_ptr<FileWriter>> Open(const std::string& path);
 
   ~FileWriter();
@@ -62,7 +64,7 @@ class FileWriter {
  private:
   static constexpr size_t kCapacity = size_t{1} << 20;
 
-  FileWriter(std::string path, std::FILE* file);
+  FileWriter(std::string path, PendingOutput output);
   void FlushBuffer();
   void WriteThrough(std::string_view text);
   // Makes room for `n` bytes (n <= 64) and returns where to write them.
@@ -72,8 +74,8 @@ class FileWriter {
   }
 
   std::string path_;
-  std::string tmp_;  // where the file is written until Commit() renames it to path_
-  std::FILE* file_;
+  PendingOutput output_;
+  std::FILE* file_;        // output_'s, until Finish()
   bool finished_ = false;  // closed, waiting for Commit
   std::unique_ptr<char[]> buffer_;
   size_t size_ = 0;

@@ -1970,5 +1970,21 @@ TEST_F(Cli, GenerateReplacesItsFilesTogetherOrNotAtAll) {
             (std::vector<std::string>{"events.jsonl", "leads.csv", "outcomes.csv"}));
 }
 
+// generate writes through a link in its directory to the linked file (the link stays), and
+// leaves alone a file of the user's that sits where a temporary name might be.
+TEST_F(Cli, GenerateWritesThroughLinksAndLeavesOtherFilesAlone) {
+  const std::string data = dir_.File("data");
+  std::filesystem::create_directory(data);
+  const std::string target = dir_.Write("kept-leads.csv", "old\n");
+  std::filesystem::create_symlink(target, data + "/leads.csv");
+  std::ofstream(data + "/events.jsonl.tmp") << "my notes\n";
+  auto r = RunLeadscore({"generate", "--out", data, "--leads", "50", "--months", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(data + "/leads.csv"));
+  EXPECT_EQ(dir_.Read("kept-leads.csv").rfind("lead_id,", 0), 0u);
+  std::ifstream notes(data + "/events.jsonl.tmp");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(notes), {}), "my notes\n");
+}
+
 }  // namespace
 }  // namespace leadscore

@@ -769,6 +769,42 @@ TEST_F(LearnCli, AFailedWriteLeavesThePreviousFileAndSaysWhy) {
   }
 }
 
+// A model goes where --out leads: through a link to its file (the link stays), to standard
+// output for "-"; a file beside it that the run did not make is left alone, and an --out that
+// cannot be written is refused before the training.
+TEST_F(LearnCli, AModelIsWrittenWhereTheOutPathLeadsAndNothingElseIsTouched) {
+  for (const char* kind : {"scorecard", "trees"}) {
+    SCOPED_TRACE(kind);
+    const std::string target = dir_.Write(std::string("target-") + kind, "old\n");
+    const std::string link = dir_.File(std::string("link-") + kind);
+    std::filesystem::create_symlink(target, link);
+    dir_.Write(std::string("link-") + kind + ".tmp", "my notes\n");
+    auto args = TableArgs("train");
+    args.insert(args.end(), {"--kind", kind, "--out", link});
+    auto r = RunLeadscore(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::is_symlink(link));
+    EXPECT_NE(dir_.Read(std::string("target-") + kind), "old\n");
+    EXPECT_EQ(dir_.Read(std::string("link-") + kind + ".tmp"), "my notes\n");
+    auto check = RunLeadscore({"predict", "--model", link, "--leads", path_});
+    if (std::string(kind) == "scorecard") check = RunLeadscore({"check", link});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+
+    args = TableArgs("train");
+    args.insert(args.end(), {"--kind", kind, "--out", dir_.path()});
+    r = RunLeadscore(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err, "--out: cannot write " + dir_.path() + ": Is a directory\n");
+  }
+  auto args = TableArgs("train");
+  args.insert(args.end(), {"--out", "-"});
+  auto r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string model = dir_.Write("from-stdout.yaml", r.out);
+  EXPECT_EQ(RunLeadscore({"check", model}).exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("-: scorecard with "), std::string::npos) << r.err;
+}
+
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
   auto r =
       RunLeadscore({"evaluate", "--table", path_, "--label", "converted", "--positive", "yes"});

@@ -8,7 +8,7 @@
 
 #include "core/status.h"
 
-namespace leadscore::service {
+namespace leadscore {
 
 // Writes what `body` writes to `path`:
 // - "-" or empty: standard output, flushed; a failed write or flush is an error.
@@ -25,29 +25,45 @@ Status WriteFileAtomically(const std::string& path, const std::function<Status(s
 
 // An output written, as WriteFileAtomically writes it, but not yet in place: Commit() renames it
 // into place; dropped without Commit(), it removes what it wrote. Standard output and devices
-// are written in place by Write (they cannot wait). Move-only; not thread-safe.
+// are written in place (they cannot wait). Move-only; not thread-safe.
+//
+// Write() writes it from a body at once. Open() is for a writer that writes as it goes: write to
+// file(), then Close() (or Commit(), which closes first).
 class PendingOutput {
  public:
   // Writes what `body` writes; fails as WriteFileAtomically does, leaving nothing behind.
   static Result<PendingOutput> Write(const std::string& path,
                                      const std::function<Status(std::FILE*)>& body);
+  // Opens `path` as Write does, before anything is written: "cannot write <path>: <reason>"
+  // when it cannot be.
+  static Result<PendingOutput> Open(const std::string& path);
 
   PendingOutput(PendingOutput&& other) noexcept;
   PendingOutput& operator=(PendingOutput&&) = delete;
   PendingOutput(const PendingOutput&) = delete;
   ~PendingOutput();
 
-  // Puts the file in place ("cannot write <path>: <reason>" when the rename fails, and the
-  // written file is removed). Calling it twice returns OK the second time.
+  // Where to write until Close(); null after it.
+  std::FILE* file() const { return file_; }
+  // Flushes and closes what was written ("cannot write <path>: <reason>" when a write, the flush
+  // or the close failed, and what was written is removed). Calling it twice returns OK.
+  Status Close();
+  // Closes if need be, then puts the file in place ("cannot write <path>: <reason>" when the
+  // rename fails, and the written file is removed). Calling it twice returns OK the second time.
   Status Commit();
+  // Closes if need be and removes what was written, when it waits beside its path.
+  void Discard();
 
  private:
-  PendingOutput(std::string path, std::string tmp, std::string target)
-      : path_(std::move(path)), tmp_(std::move(tmp)), target_(std::move(target)) {}
+  PendingOutput(std::string path, std::FILE* file, std::string tmp, std::string target)
+      : path_(std::move(path)), file_(file), tmp_(std::move(tmp)), target_(std::move(target)) {}
+  // The path, or "standard output" for "-".
+  std::string Name() const;
 
   std::string path_;
+  std::FILE* file_;  // open until Close(); stdout for "-"
   std::string tmp_;  // "" when nothing waits: written in place, committed or moved from
   std::string target_;
 };
 
-}  // namespace leadscore::service
+}  // namespace leadscore
