@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/number_list.h"
+#include "ingest/row_rules.h"
 
 namespace leadscore::learn {
 namespace {
@@ -109,8 +110,9 @@ SourceOpener JsonLinesOpener(std::string name, std::string text) {
 }
 
 Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
-                ingest::RowSink& sink) {
+                ingest::RowSink& sink, std::initializer_list<const char*> required) {
   LS_ASSIGN_OR_RETURN(std::unique_ptr<ingest::RecordSource> source, open());
+  LS_RETURN_IF_ERROR(ingest::RequireColumns(*source, required));
   for (ingest::RowError& warning : source->header_warnings()) sink.OnWarning(std::move(warning));
   auto parser = ingest::BlockParser::Create(*source, keys);
   while (true) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,8 +40,9 @@ bool ModelCanName(std::string_view name);
 Result<bool> IsCsv(const SourceOpener& open);
 
 // Reads every row of a fresh source into `sink`, the values of `keys` in that order. The
-// warnings of a CSV header (RecordSource::header_warnings) go to sink.OnWarning first.
+// warnings of a CSV header (RecordSource::header_warnings) go to sink.OnWarning first. Fails
+// before any row when a CSV header lacks one of `required` (ingest::RequireColumns).
 Status ReadRows(const SourceOpener& open, const std::vector<std::string>& keys,
-                ingest::RowSink& sink);
+                ingest::RowSink& sink, std::initializer_list<const char*> required = {});
 
 }  // namespace leadscore::learn

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ingest/row_rules.h"
 #include "learn/column_builder.h"
 
 namespace leadscore::learn {
@@ -38,6 +39,59 @@ std::optional<Timestamp> TimeOf(const Value& v) {
   if (v.is_string()) return ParseTimestamp(v.str());
   return std::nullopt;
 }
+
+// A row's id-like values and time, read by the row rules of batch scoring (ingest/row_rules.h),
+// so that a row `score` skips is skipped here too, with the same words.
+class RowRules {
+ public:
+  // The id in `v`, or empty with `field` and `reason` set (a value that is no id, or one
+  // holding U+0000). `what`: "lead_id", "event type", "event_id".
+  std::string_view Id(const Value& v, const char* field, const char* what) {
+    std::string& scratch = scratch_[next_++ % scratch_.size()];
+    std::string_view id;
+    if (!ingest::IdText(v, scratch, id)) {
+      field_ = field;
+      reason_ = ingest::NoIdReason(v, what) + "; row skipped";
+      return {};
+    }
+    if (ingest::HoldsNul(id)) {
+      field_ = field;
+      reason_ = ingest::NulReason(field) + "; row skipped";
+      return {};
+    }
+    return id;
+  }
+  // The time in `v`, or nullopt with `field` and `reason` set.
+  std::optional<Timestamp> Time(const Value& v) {
+    std::string problem;
+    std::optional<Timestamp> ts = ingest::EventTime(v, problem);
+    if (!ts) {
+      field_ = "ts";
+      reason_ = problem + "; row skipped";
+    }
+    return ts;
+  }
+  // An event_id when the row has one (none: empty), or nullopt with `field` and `reason` set.
+  std::optional<std::string_view> OptionalId(const Value& v, const char* field) {
+    std::string& scratch = scratch_[next_++ % scratch_.size()];
+    std::string_view id;
+    if (!ingest::IdText(v, scratch, id)) return std::string_view();
+    if (ingest::HoldsNul(id)) {
+      field_ = field;
+      reason_ = ingest::NulReason(field) + "; row skipped";
+      return std::nullopt;
+    }
+    return id;
+  }
+  const std::string& field() const { return field_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::array<std::string, 4> scratch_;  // a row's ids stay valid together
+  size_t next_ = 0;
+  std::string field_;
+  std::string reason_;
+};
 
 // "/pricing/enterprise?x=1" -> "/pricing"; "https://site/blog/a" -> "/blog".
 // A scheme counts only before any '/', '?' or '#' ("/a?next=https://b" is a path), which the
@@ -131,14 +185,13 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   std::vector<Timestamp> reference;   // 0: none yet
   std::vector<Timestamp> created;     // 0: unknown
   std::vector<std::string> lead_ids;  // kept only for `keys`
+  RowRules rules;
   {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> values) {
-          const std::string id = IdOf(values[id_slot]);
           // The row rules and words of `score` (SCORING.md, "Batch output").
-          if (id.empty()) {
-            return report(options.leads, line, "lead_id", "missing lead_id; row skipped");
-          }
+          const std::string id(rules.Id(values[id_slot], "lead_id", "lead_id"));
+          if (id.empty()) return report(options.leads, line, rules.field(), rules.reason());
           if (auto [at, fresh] = lead_of.emplace(id, static_cast<uint32_t>(reference.size()));
               !fresh) {
             return report(options.leads, line, "lead_id",
@@ -199,14 +252,16 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   if (needs_first_event) {
     CallbackSink sink(
         [&](uint64_t, std::span<const Value> v) {
-          auto lead = lead_of.find(IdOf(v[0]));
-          auto ts = TimeOf(v[2]);
-          if (lead == lead_of.end() || !ts) return;
+          const std::string_view id = rules.Id(v[0], "lead_id", "lead_id");
+          if (id.empty() || rules.Id(v[1], "type", "event type").empty()) return;
+          auto lead = lead_of.find(std::string(id));
+          auto ts = rules.Time(v[2]);
+          if (lead == lead_of.end() || !ts || !rules.OptionalId(v[4], "event_id")) return;
           Timestamp& ref = reference[lead->second];
           if (ref == 0 || *ts < ref) ref = *ts;
         },
         nullptr);
-    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink));
+    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
   }
 
   // 3. Outcomes: when each lead first reached the positive outcome.
@@ -215,20 +270,21 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   if (!scoring) {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
-          auto ts = TimeOf(v[2]);
-          if (!ts) {
-            return report(options.outcomes, line, "ts", "cannot read as a time; row skipped");
-          }
+          const std::string id(rules.Id(v[0], "lead_id", "lead_id"));
+          if (id.empty()) return report(options.outcomes, line, rules.field(), rules.reason());
+          auto ts = rules.Time(v[2]);
+          if (!ts) return report(options.outcomes, line, rules.field(), rules.reason());
           st.data_end = std::max(st.data_end, *ts);
           if (TextOf(v[1]) != options.positive_outcome) return;
           ++positive_rows;
-          auto lead = lead_of.find(IdOf(v[0]));
+          auto lead = lead_of.find(id);
           if (lead == lead_of.end()) return;
           Timestamp& t = converted[lead->second];
           if (t == 0 || *ts < t) t = *ts;
         },
         options.on_error);
-    LS_RETURN_IF_ERROR(ReadRows(outcomes, {"lead_id", "outcome", "ts"}, sink));
+    LS_RETURN_IF_ERROR(
+        ReadRows(outcomes, {"lead_id", "outcome", "ts"}, sink, {"lead_id", "outcome", "ts"}));
   }
   if (!scoring && positive_rows == 0) {
     return Error(InvalidArgument(
@@ -261,23 +317,21 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     std::unordered_set<uint64_t> seen_ids;
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
-          auto ts = TimeOf(v[2]);
+          // In the order batch checks them, so that a row is reported for the same field.
+          const std::string lead_id(rules.Id(v[0], "lead_id", "lead_id"));
+          if (lead_id.empty()) return report(options.events, line, rules.field(), rules.reason());
+          if (rules.Id(v[1], "type", "event type").empty()) {
+            return report(options.events, line, rules.field(), rules.reason());
+          }
           const std::string type = TextOf(v[1]);
-          if (!ts || type.empty()) {
-            return report(options.events, line, ts ? "type" : "ts",
-                          ts ? "no type; row skipped" : "cannot read as a time; row skipped");
-          }
-          const std::string lead_id = IdOf(v[0]);
-          if (lead_id.empty()) {
-            return report(options.events, line, "lead_id", "no lead_id; row skipped");
-          }
-          if (!v[4].is_null()) {
-            std::string id_text;
-            const std::string_view id = CellText(v[4], id_text);
-            if (!id.empty() && !seen_ids.insert(std::hash<std::string_view>{}(id)).second) {
-              ++st.duplicates;
-              return;
-            }
+          auto ts = rules.Time(v[2]);
+          if (!ts) return report(options.events, line, rules.field(), rules.reason());
+          const std::optional<std::string_view> event_id = rules.OptionalId(v[4], "event_id");
+          if (!event_id) return report(options.events, line, rules.field(), rules.reason());
+          if (!event_id->empty() &&
+              !seen_ids.insert(std::hash<std::string_view>{}(*event_id)).second) {
+            ++st.duplicates;
+            return;
           }
           st.data_end = std::max(st.data_end, *ts);
           auto lead = lead_of.find(lead_id);
@@ -319,7 +373,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
         },
         options.on_error);
-    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink));
+    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
   }
 
   // 5. Rows: label by the outcome within the horizon; leave out who converted before the

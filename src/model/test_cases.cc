@@ -84,6 +84,16 @@ class SuiteReader {
     return "";
   }
 
+  // An id (a type, an event_id, a lead_id): as Text, and an error when it holds U+0000 (NUL),
+  // which no id may hold: scoring skips such a record (SCORING.md, "Records").
+  std::string Id(const YAML::Node& node, const char* what) {
+    std::string text = Text(node, what);
+    if (text.find('\0') != std::string::npos) {
+      Error(node, std::string(what) + " holds the character U+0000 (NUL), which no id may hold");
+    }
+    return text;
+  }
+
   // A time as SCORING.md reads one; empty (with an error) when it is not.
   std::string Time(const YAML::Node& node, const char* what) {
     std::string text = Text(node, what);
@@ -175,7 +185,7 @@ class SuiteReader {
     std::string lead_id;
     if (const YAML::Node lead = node["lead"];
         lead && lead.IsMap() && lead["lead_id"] && lead["lead_id"].IsScalar()) {
-      lead_id = lead["lead_id"].Scalar();
+      lead_id = Id(lead["lead_id"], "lead_id");
     }
     for (const auto& [node_of_id, id] : event_leads_) {
       if (id == lead_id) continue;
@@ -198,13 +208,13 @@ class SuiteReader {
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (key == "type") {
-        e.type = Text(entry.second, "type");
+        e.type = Id(entry.second, "type");
       } else if (key == "ts") {
         e.ts = Time(entry.second, "ts");
       } else if (key == "event_id") {
-        e.event_id = Text(entry.second, "event_id");
+        e.event_id = Id(entry.second, "event_id");
       } else if (key == "lead_id") {
-        event_leads_.emplace_back(entry.second, Text(entry.second, "lead_id"));
+        event_leads_.emplace_back(entry.second, Id(entry.second, "lead_id"));
       } else {
         e.properties.emplace_back(key, Scalar(entry.second));
       }

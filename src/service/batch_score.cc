@@ -35,32 +35,7 @@ Status CheckHeader(const ingest::RecordSource& source, std::initializer_list<con
   if (options.on_error) {
     for (const RowError& warning : source.header_warnings()) options.on_error(warning);
   }
-  const auto& header = source.header();
-  for (const char* column : needed) {
-    if (std::find(header.begin(), header.end(), column) != header.end()) continue;
-    std::string names, near;
-    for (const auto& h : header) {
-      names += (names.empty() ? "" : ", ") + h;
-      // A name that is the column but for blanks or a byte-order mark around it, which the
-      // list above does not show.
-      std::string_view trimmed = h;
-      for (bool trimming = true; trimming && !trimmed.empty();) {
-        trimming = false;
-        for (std::string_view pad : {" ", "\t", "\xEF\xBB\xBF"}) {
-          if (trimmed.starts_with(pad)) trimmed.remove_prefix(pad.size()), trimming = true;
-          if (trimmed.ends_with(pad)) trimmed.remove_suffix(pad.size()), trimming = true;
-        }
-      }
-      if (near.empty() && trimmed == column) {
-        near = fmt::format(
-            "; its column \"{}\" has {} around the name", Shown(Value::String(h)),
-            h.find("\xEF\xBB\xBF") != std::string::npos ? "a byte-order mark" : "spaces or tabs");
-      }
-    }
-    return InvalidArgument(fmt::format("{}:{}: the header has no `{}` column (it has: {}){}",
-                                       source.path(), source.header_line(), column, names, near));
-  }
-  return Status::Ok();
+  return ingest::RequireColumns(source, needed);
 }
 
 // ---- Leads ---------------------------------------------------------------------------------
@@ -527,7 +502,9 @@ void FindLeads(const LeadTable& leads, const NumberedLeadIndex& numbered, Parsed
 // cannot tell (a compressed file, a source that is not a file).
 size_t EstimateLines(const std::string& path) {
   std::error_code error;  // a pipe is not opened: its reader would take bytes, or its writer
-  if (path.ends_with(".gz") || !std::filesystem::is_regular_file(path, error)) return 0;
+  if (path == "-" || path.ends_with(".gz") || !std::filesystem::is_regular_file(path, error)) {
+    return 0;  // "-" is standard input, whatever file of that name the directory holds
+  }
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file || std::fseek(file.get(), 0, SEEK_END) != 0) return 0;
   const long size = std::ftell(file.get());
@@ -560,8 +537,8 @@ size_t EstimateLines(const std::string& path) {
 // ids when most of them share a numbered form (see EventIdKeys), fingerprints otherwise. Only a
 // regular file is sampled: the bytes of a pipe can be read once.
 EventIdKeys SampleEventIds(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return EventIdKeys();
+  std::error_code error;  // "-" is standard input, whatever file of that name there is
+  if (path == "-" || !std::filesystem::is_regular_file(path, error)) return EventIdKeys();
   auto source = ingest::RecordSource::Open(path);
   if (!source) return EventIdKeys();
   class Sample : public ingest::RowSink {

@@ -17,58 +17,21 @@
 #include "core/value.h"
 #include "engine/compiled_model.h"
 #include "ingest/record_source.h"
+#include "ingest/row_rules.h"
 
 namespace leadscore::service {
 
-// A raw value as an error message shows it: control bytes, quotes and backslashes escaped, at
-// most 60 bytes of a string (then "...").
-std::string Shown(const Value& v);
-
-// The text of an id-like value (lead_id, type, event_id): strings as they are, numbers in their
-// shortest form (FormatNumber; the text is written to `scratch`, which `out` then views).
-// Returns false, leaving `out` unspecified, for null, bools, times, the empty string and the
-// JSON text of an array or an object (Value::JsonText): none of them is an id.
-// Inline for strings, as it runs three times an event; NumberIdText takes the rest.
-bool NumberIdText(const Value& v, std::string& scratch, std::string_view& out);
-inline bool IdText(const Value& v, std::string& scratch, std::string_view& out) {
-  if (v.is_string()) {
-    out = v.str();
-    return !out.empty() && !v.is_json_text();
-  }
-  return NumberIdText(v, scratch, out);
-}
-
-// Whether an id holds U+0000 (NUL). Such a record is refused wherever records come in (batch
-// scoring, `leadscore ingest`, the API), naming the field (NulReason), on every store alike:
-// PostgreSQL's text cannot hold the character, which SQLite kept and PostgreSQL cut the id
-// at, and an id holding it is surely a mistake.
-inline bool HoldsNul(std::string_view id) { return id.find('\0') != std::string_view::npos; }
-// "lead_id holds the character U+0000 (NUL), which no id may hold", for `field`.
-std::string NulReason(std::string_view field);
-
-// Why IdText refused `v`, for a report about `what` ("lead_id", "event type"): "missing
-// lead_id" for null or the empty string, else "lead_id must be a string or a number, not an
-// object" (an array, true, false, a time).
-std::string NoIdReason(const Value& v, std::string_view what);
-
-// Why a row is skipped whose lead_id was read at `first_line` of the same file (SCORING.md,
-// "Batch output": the first row of a lead counts): `lead_id "A" already read at line 2; row
-// skipped`. Batch scoring and `leadscore ingest` word it alike.
-std::string AlreadyReadReason(std::string_view lead_id, uint64_t first_line);
-
-// `reason` for refusing a row's required `field` (lead_id, type, ts), unless the reader warned
-// that it made that value null (a JSON number out of a double's range: "the number 1e999 is
-// out of range; using null", see RowSink::OnWarning): then the warning's reason ("the number
-// 1e999 is out of range"), and the warning leaves `warnings`, since the row is not read.
-std::string RefusedBecause(std::vector<ingest::RowError>& warnings, std::string_view field,
-                           std::string reason);
-
-// The time of an event's raw `ts`: a string as ParseTimestamp reads it (ISO-8601 or Unix
-// seconds), a number as Unix seconds. nullopt when it is missing or unreadable; `problem` then
-// says which, worded as batch reports it ("missing ts", "cannot parse \"x\" as a time").
-std::optional<Timestamp> EventTime(const Value& raw_ts, std::string& problem);
-// The same, for the hot path: false where the above gives nullopt.
-bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem);
+// The row rules for ids and times (ingest/row_rules.h), which service code names unqualified.
+using ingest::AlreadyReadReason;
+using ingest::EventTime;
+using ingest::HoldsNul;
+using ingest::IdText;
+using ingest::MillisecondsHint;
+using ingest::NoIdReason;
+using ingest::NulReason;
+using ingest::NumberIdText;
+using ingest::RefusedBecause;
+using ingest::Shown;
 
 // The keys a parser should extract: `reserved` first, then each model field once (a field may
 // name a reserved key, like `lead_id`), then each of `checked` not among them. `raw_index[i]`

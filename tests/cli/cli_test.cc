@@ -26,6 +26,7 @@ namespace leadscore {
 namespace {
 
 using testutil::FilesStartingWith;
+using testutil::Lines;
 using testutil::RunLeadscore;
 using testutil::TempDir;
 
@@ -51,13 +52,6 @@ accounts:
   aggregate: top_mean
   top: 2
 )";
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string line; std::getline(s, line);) out.push_back(line);
-  return out;
-}
 
 // `args` followed by `extra`.
 std::vector<std::string> Joined(std::vector<std::string> args,
@@ -550,6 +544,15 @@ TEST_F(Cli, StandardInputIsReadAsAFileOfItsFormat) {
             "l1,30.00,0.00,30.00,,\n"
             "l2,30.00,0.00,30.00,,\n");
   EXPECT_NE(r.err.find("stdin: 3 rows read, 3 used, 0 skipped"), std::string::npos) << r.err;
+  // So it is in a directory that holds a file named `-`.
+  const std::string cwd = dir_.File("with-a-dash");
+  std::filesystem::create_directory(cwd);
+  std::ofstream(cwd + "/-") << "not these events\n";
+  auto in_cwd = testutil::RunLeadscoreIn(
+      cwd, {"score", "--model", model_, "--leads", leads, "--events", "-", "--as-of", "2024-01-02"},
+      events);
+  ASSERT_EQ(in_cwd.exit_code, 0) << in_cwd.err;
+  EXPECT_EQ(in_cwd.out, r.out);
   // CSV leads from standard input; their bad value is reported at `stdin:LINE`.
   r = testutil::RunLeadscoreWithStdin(
       {"score", "--model", model_, "--leads", "-", "--as-of", "2024-01-02"}, leads);
@@ -1090,6 +1093,12 @@ TEST_F(Cli, TestFilesRefuseWhatWouldPassUnchecked) {
   - name: [a, list]
     as_of: 2024-01-01
     expect: {score: 0, stage: ""}
+  - name: a NUL in ids
+    as_of: 2024-01-01
+    lead: {lead_id: "a\0"}
+    events:
+      - {type: "de\0mo", ts: 2023-12-31, event_id: "\0"}
+    expect: {score: 0}
 )");
   auto r = RunLeadscore({"test", model_, cases});
   EXPECT_EQ(r.exit_code, 1);
@@ -1100,7 +1109,10 @@ TEST_F(Cli, TestFilesRefuseWhatWouldPassUnchecked) {
         cases + ":12:19: an event of test case `another lead's event` has lead_id `b`, but the "
                 "lead is `a`; a case scores one lead: leave `lead_id` out of its events",
         cases + ":14:11: name must be a single value",
-        cases + ":16:31: stage must be an id of the model's, or null for none"}) {
+        cases + ":16:31: stage must be an id of the model's, or null for none",
+        cases + ":19:21: lead_id holds the character U+0000 (NUL), which no id may hold",
+        cases + ":21:16: type holds the character U+0000 (NUL), which no id may hold",
+        cases + ":21:52: event_id holds the character U+0000 (NUL), which no id may hold"}) {
     EXPECT_NE(r.err.find(said), std::string::npos) << said << "\n" << r.err;
   }
   EXPECT_EQ(r.out.find("PASS"), std::string::npos) << r.out;

@@ -25,6 +25,7 @@ namespace leadscore {
 namespace {
 
 using testutil::FilesStartingWith;
+using testutil::Lines;
 using testutil::RunLeadscore;
 using testutil::TempDir;
 
@@ -1024,6 +1025,60 @@ TEST_F(LearnCli, HistoryFeaturesNeverSeeWhatHappenedAfterTheReference) {
   const std::string model = dir_.Read("history-trees.json");
   EXPECT_NE(model.find("page_view.30d"), std::string::npos);
   EXPECT_EQ(model.find("contract_signed"), std::string::npos);
+}
+
+// predict and train skip the rows `score` skips, in score's words: an id that is no string or
+// number, an id holding U+0000, a time that does not read; an events file without a `ts`
+// column is refused as score refuses it.
+TEST_F(LearnCli, PredictAndTrainSkipTheRowsScoreSkipsAndSaySoAlike) {
+  const History h = LeakyHistory("2025-05-20");
+  const std::string events = dir_.Write("h-events.jsonl", h.events);
+  const std::string outcomes = dir_.Write("h-outcomes.csv", h.outcomes);
+  const std::string trees = dir_.File("trees.json");
+  auto r = RunLeadscore({"train", "--leads", dir_.Write("h-leads.csv", h.leads), "--events", events,
+                         "--outcomes", outcomes, "--reference", "2025-06-01", "--kind", "trees",
+                         "--out", trees});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::string leads = dir_.Write("bad-leads.jsonl", std::string(R"({"lead_id":true}
+{"lead_id":["x"]}
+{"lead_id":"a\u0000b"}
+{"lead_id":"ok"}
+)"));
+  const std::string bad_events = dir_.Write(
+      "bad-events.jsonl", std::string(R"({"lead_id":true,"type":"page_view","ts":"2025-05-01"}
+{"lead_id":"ok","type":"page_view","ts":"2025-05-01","event_id":"\u0000"}
+{"lead_id":"ok","type":{"a":1},"ts":"2025-05-01"}
+{"lead_id":"ok","type":"page_view","ts":"soon"}
+{"lead_id":"ok","type":"page_view","ts":"2025-05-01"}
+)"));
+  auto predicted = RunLeadscore({"predict", "--model", trees, "--leads", leads, "--events",
+                                 bad_events, "--as-of", "2025-06-01"});
+  auto scored = RunLeadscore({"score", "--model", dir_.Write("m.yaml", "version: 1\n"), "--leads",
+                              leads, "--events", bad_events, "--as-of", "2025-06-01"});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  EXPECT_EQ(predicted.out.find('\0'), std::string::npos);
+  EXPECT_EQ(Lines(predicted.out).size(), 2u) << predicted.out;  // the header and "ok"
+  for (const std::string& line : Lines(scored.err)) {
+    if (line.find("row skipped") == std::string::npos) continue;
+    EXPECT_NE(predicted.err.find(line), std::string::npos) << line << "\n" << predicted.err;
+  }
+  EXPECT_NE(scored.err.find("bad-events.jsonl:4: field `ts`: cannot parse \"soon\" as a time"),
+            std::string::npos)
+      << scored.err;
+
+  const std::string no_ts = dir_.Write("no-ts.csv", "lead_id,type,when\nL1,page_view,2025-05-01\n");
+  const std::string refused = no_ts + ":1: the header has no `ts` column";
+  r = RunLeadscore(
+      {"predict", "--model", trees, "--leads", leads, "--events", no_ts, "--as-of", "2025-06-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(refused), std::string::npos) << r.err;
+  r = RunLeadscore({"train", "--leads", dir_.Write("h-leads.csv", h.leads), "--events", no_ts,
+                    "--outcomes", outcomes, "--reference", "2025-06-01", "--out",
+                    dir_.File("x.yaml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(refused), std::string::npos) << r.err;
 }
 
 TEST_F(LearnCli, TreesTrainedOnHistoryScoreBesideTheRulesAsOfAnyTime) {

@@ -151,6 +151,13 @@ std::string TempDir::Write(const std::string& name, const std::string& content) 
 
 std::string TempDir::Read(const std::string& name) const { return Slurp(File(name)); }
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
 std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix) {
   std::vector<std::string> out;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

@@ -41,6 +41,9 @@ RunResult RunLeadscoreIn(const std::string& cwd, const std::vector<std::string>&
 // The names of the files in `dir` that start with `prefix`, sorted: what a failed write left.
 std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix);
 
+// The lines of `text` (of a command's output), without their line ends.
+std::vector<std::string> Lines(const std::string& text);
+
 // A fresh temporary directory, removed when the object goes away.
 class TempDir {
  public:
