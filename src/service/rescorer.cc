@@ -67,7 +67,10 @@ void Rescorer::MergeInbox(std::vector<std::pair<std::vector<std::string>, std::s
         // Every score written from here on was read after the deletion, or is dropped by
         // DropDeleted: the lead may be ranked again.
         if (rankings_) rankings_->Release(std::span(&id, 1));
-        dirty_.erase(id);
+        // Scored once more (a lead not created again is not found, and costs a lookup), so that
+        // a score the ranking left out while the deletion held it out is put in (rerank_).
+        rerank_.insert(id);
+        dirty_.insert_or_assign(id, "time");
       } else {
         dirty_.insert_or_assign(std::move(id), cause);  // the newest cause
       }
@@ -372,6 +375,7 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
     std::vector<std::pair<store::TransitionRow, size_t>> transitions;  // with the model index
     // Stage changes of leads whose rows are not read yet: (lead, model, score).
     std::vector<std::tuple<size_t, size_t, ModelScore>> deferred;
+    std::vector<store::ScoreRow> reranked;  // unchanged scores of leads in rerank_
   };
   auto score_range = [&](size_t begin, size_t end, Out& out) {
     for (size_t i = begin; i < end; ++i) {
@@ -385,7 +389,10 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
                     stored->score == now_score.score && stored->fit == now_score.fit &&
                     stored->engagement == now_score.engagement &&
                     stored->grade == now_score.grade && stored->stage == now_score.stage;
-        if (same) continue;
+        if (same) {
+          if (rerank_.contains(id)) out.reranked.push_back(*stored);
+          continue;
+        }
         std::optional<std::string> before = stored ? stored->stage : std::nullopt;
         out.scores.push_back({model.name, id, model.version, now_score.score, now_score.fit,
                               now_score.engagement, now_score.grade, now_score.stage, now});
@@ -412,8 +419,10 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
   for (auto& w : workers) w.join();
   std::vector<store::ScoreRow> scores;
   std::vector<std::pair<store::TransitionRow, size_t>> transitions;
+  std::vector<store::ScoreRow> reranked;
   for (Out& part : parts) {
     std::move(part.scores.begin(), part.scores.end(), std::back_inserter(scores));
+    std::move(part.reranked.begin(), part.reranked.end(), std::back_inserter(reranked));
     std::move(part.transitions.begin(), part.transitions.end(), std::back_inserter(transitions));
     // The rows a transition's cause is found from, read here on this thread's connection.
     for (auto& [i, m, now_score] : part.deferred) {
@@ -435,6 +444,12 @@ Status Rescorer::ScoreLoaded(std::vector<Loaded>& leads, const ModelSet& set, Ti
     LS_RETURN_IF_ERROR(Write(apply));
     lead_cache_.UpdateScores(scores);
     if (rankings_) rankings_->Update(scores);
+  }
+  // Stored, not written again; a deletion since is a tombstone that leaves them out.
+  if (rankings_ && !reranked.empty()) rankings_->Update(reranked);
+  for (const Loaded& l : leads) {
+    if (rerank_.empty()) break;
+    rerank_.erase(l.lead.lead_id);
   }
   std::lock_guard lock(mu_);
   progress_.leads_scored += leads.size();
@@ -650,7 +665,12 @@ Status Rescorer::ScoreChunk(const Work& leads, bool& wrote_transitions) {
   MergePending();
   std::vector<Loaded> loaded;
   LS_RETURN_IF_ERROR(LoadDirty(leads, *set, loaded));
-  return ScoreLoaded(loaded, *set, now, deletions, wrote_transitions);
+  LS_RETURN_IF_ERROR(ScoreLoaded(loaded, *set, now, deletions, wrote_transitions));
+  for (const auto& [id, cause] : leads) {  // those not found too: nothing of theirs is ranked
+    if (rerank_.empty()) break;
+    rerank_.erase(id);
+  }
+  return Status::Ok();
 }
 
 void Rescorer::Run() {

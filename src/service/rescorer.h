@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "service/event_log.h"
 #include "service/live_models.h"
@@ -180,7 +181,13 @@ class Rescorer {
   // commit marks thousands of leads, and the writer must not wait for that merge.
   std::vector<std::pair<std::vector<std::string>, std::string>> inbox_;
   std::unordered_map<std::string, std::string> dirty_;
-  std::atomic<size_t> dirty_size_{0};    // dirty_.size(), for other threads
+  std::atomic<size_t> dirty_size_{0};  // dirty_.size(), for other threads
+  // Leads whose deletion the rescorer has taken in (ScoreRankings::Release), until they are
+  // scored next. A lead created again may have a stored score the ranking left out: one
+  // committed after the creation, while the deletion still held the lead out of the ranking.
+  // Their next scoring puts their stored score in the ranking even when it is unchanged, so
+  // that the ranking stays equal to the table. Rescorer thread only.
+  std::unordered_set<std::string> rerank_;
   std::deque<std::string> full_passes_;  // causes of the passes asked for
   bool busy_ = false;
   bool stopping_ = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_set>
 
 namespace leadscore::service {
 namespace {
@@ -54,7 +55,7 @@ void ScoreRankings::Load(const std::string& model, std::span<const store::ScoreR
   for (const store::ScoreRow& row : rows) Put(ranking, row);
   std::unique_lock lock(mu_);
   // Deleted between the caller's read and now: out, as Forget would have left them.
-  for (const std::string& id : forgotten_) ranking.entries.get<0>().erase(id);
+  for (const auto& [id, count] : forgotten_) ranking.entries.get<0>().erase(id);
   rankings_.insert_or_assign(model, std::move(ranking));
 }
 
@@ -77,14 +78,17 @@ void ScoreRankings::Update(std::span<const store::ScoreRow> rows) {
 void ScoreRankings::Forget(std::span<const std::string> lead_ids) {
   std::unique_lock lock(mu_);
   for (const std::string& id : lead_ids) {
-    forgotten_.insert(id);
+    ++forgotten_[id];
     for (auto& [model, ranking] : rankings_) ranking.entries.get<0>().erase(id);
   }
 }
 
 void ScoreRankings::Release(std::span<const std::string> lead_ids) {
   std::unique_lock lock(mu_);
-  for (const std::string& id : lead_ids) forgotten_.erase(id);
+  for (const std::string& id : lead_ids) {
+    auto it = forgotten_.find(id);
+    if (it != forgotten_.end() && --it->second == 0) forgotten_.erase(it);
+  }
 }
 
 bool ScoreRankings::has(const std::string& model) const {

@@ -11,7 +11,10 @@
 //     after that commit, drops the lead at once and keeps it out (a tombstone) until the
 //     rescorer has taken the deletion in (Release): a score the rescorer read or loaded
 //     before the deletion and applies after it is left out, as the write itself was
-//     (Rescorer::DropDeleted). A lead created again after that is ranked again.
+//     (Rescorer::DropDeleted). A lead created again after that is ranked again. A score of
+//     the lead created again that was committed while the tombstone stood is left out too;
+//     the rescorer scores every released lead once more and puts its stored score back
+//     (Rescorer::rerank_).
 // A model without a loaded ranking (before its first pass, or no longer active) is listed by
 // the store. Thread-safe: the rescorer writes, request threads list.
 #pragma once
@@ -30,7 +33,7 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -123,7 +126,9 @@ class ScoreRankings {
   const size_t scan_per_lock_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Ranking, std::less<>> rankings_;  // by model name
-  std::unordered_set<std::string> forgotten_;             // deleted, not yet released
+  // Deleted, not yet released: how many deletions of each lead wait for their Release (a
+  // lead deleted twice stays out until the second deletion is taken in).
+  std::unordered_map<std::string, int> forgotten_;
 };
 
 }  // namespace leadscore::service

@@ -183,6 +183,34 @@ TEST_P(ScoreRankingsTest, ADeletedLeadStaysOutUntilTheDeletionIsReleased) {
   EXPECT_EQ(rankings_.size("main"), 20u);
 }
 
+// A lead deleted twice stays out until both deletions are released: the first release does
+// not let in a score read before the second deletion.
+TEST_P(ScoreRankingsTest, ALeadDeletedTwiceStaysOutUntilBothDeletionsAreReleased) {
+  std::vector<ScoreRow> rows;
+  for (int i = 0; i < 5; ++i) {
+    std::string id = "t" + std::to_string(i);
+    ASSERT_TRUE(store_->PutLead({id, "{}", 1, 1}).ok());
+    rows.push_back(RandomScore("main", id));
+  }
+  ASSERT_TRUE(store_->PutScores(rows).ok());
+  rankings_.Load("main", rows);
+  const ScoreFilter all{.model = "main", .limit = 100};
+  const std::vector<std::string> gone{"t2"};
+  ASSERT_TRUE(store_->DeleteLeadRows("t2", {}).has_value());
+  rankings_.Forget(gone);
+  rankings_.Forget(gone);  // deleted again, once created again in between
+  rankings_.Release(gone);
+  rankings_.Update(std::span(&rows[2], 1));  // read before the second deletion
+  ExpectSamePage(all);
+  EXPECT_EQ(rankings_.size("main"), 4u);
+  rankings_.Release(gone);
+  ASSERT_TRUE(store_->PutLead({"t2", "{}", 2, 2}).ok());
+  ASSERT_TRUE(store_->PutScore(rows[2]).ok());
+  rankings_.Update(std::span(&rows[2], 1));
+  ExpectSamePage(all);
+  EXPECT_EQ(rankings_.size("main"), 5u);
+}
+
 TEST(ScoreRankings, AModelWithoutARankingIsLeftToTheStore) {
   ScoreRankings rankings;
   EXPECT_FALSE(rankings.List({.model = "main"}, nullptr)->has_value());
