@@ -34,7 +34,9 @@ void AddModelRoutes(HttpServer& server) {
           models.push_back(
               {{"name", m.name}, {"version", m.version}, {"role", m.role}, {"yaml", yaml}});
         }
-        json primary = models.empty() ? json(nullptr) : models[0];
+        // The primary first, when there is one (a service started with only a shadow has none).
+        json primary =
+            !models.empty() && models[0]["role"] == "primary" ? models[0] : json(nullptr);
         SendJson(res, 200,
                  {{"primary", primary},
                   {"models", models},
@@ -77,6 +79,9 @@ void AddModelRoutes(HttpServer& server) {
                  if (!info) {
                    if (info.error().code() == StatusCode::kInvalidArgument) {
                      return SendProblem(res, 422, info.error().message(), "model");
+                   }
+                   if (info.error().code() == StatusCode::kFailedPrecondition) {
+                     return SendProblem(res, 409, info.error().message(), "role");
                    }
                    return SendStatus(res, info.error());
                  }

@@ -118,6 +118,16 @@ Status LiveService::ActivateFile(const std::string& path, const std::string& rol
 
 Result<ModelInfo> LiveService::Activate(const std::string& yaml, const std::string& name,
                                         const std::string& role) {
+  // The primary stays primary until another model takes its place: a PUT of its text with
+  // ?role=shadow would otherwise leave the service with no primary, its webhooks silent.
+  if (auto set = models(); const ActiveModel* active = set ? set->Find(name) : nullptr) {
+    if (active->role == "primary" && role != "primary") {
+      return Error(FailedPrecondition(fmt::format(
+          "`{}` is the primary model and stays primary until another model is put as primary "
+          "(PUT /v1/model?role=primary with that model's YAML): a {} `{}` would leave no primary",
+          name, role, name)));
+    }
+  }
   // The text of the active version again (a restart with the same --model, a PUT sent twice):
   // no new version, and no rescoring, since every score would come out the same.
   if (auto set = models(); const ActiveModel* active = set ? set->Find(name) : nullptr) {

@@ -2051,6 +2051,33 @@ TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
   EXPECT_TRUE(IsProblem(Put("/v1/model?role=boss", ModelVariant("x", 40), admin_), 400, "role"));
 }
 
+// The primary keeps its role until another model is put as primary: its own text (or a new
+// version of it) in another role is refused, naming `role`, rather than leaving no primary.
+TEST_P(ApiTest, ThePrimaryIsNotDemotedLeavingNone) {
+  ASSERT_TRUE(StartServer());
+  const std::string primary = ReadFile(kModelPath);
+  for (const std::string& yaml : {primary, ModelVariant("saas-pm", 40)}) {
+    for (const char* role : {"shadow", "live"}) {
+      Reply put = Put(std::string("/v1/model?role=") + role, yaml, admin_);
+      EXPECT_TRUE(IsProblem(put, 409, "role")) << role << ": " << put;
+      EXPECT_NE(put.body.find("stays primary until another model is put as primary"),
+                std::string::npos)
+          << put;
+    }
+  }
+  Reply model = Get("/v1/model", read_);
+  EXPECT_EQ(model.doc["primary"]["name"], "saas-pm") << model;
+  EXPECT_EQ(model.doc["primary"]["version"], 1) << model;
+
+  // Another primary first; then the old one may become a shadow.
+  ASSERT_EQ(Put("/v1/model", ModelVariant("challenger", 40), admin_).status, 200);
+  Reply demoted = Put("/v1/model?role=shadow", primary, admin_);
+  ASSERT_EQ(demoted.status, 200) << demoted;
+  model = Get("/v1/model", read_);
+  EXPECT_EQ(model.doc["primary"]["name"], "challenger") << model;
+  EXPECT_EQ(model.doc["models"][1]["role"], "shadow") << model;
+}
+
 // ---- delete and export ---------------------------------------------------------------------
 
 TEST_P(ApiTest, ExportHoldsEverythingAndDeleteForgetsTheLead) {
