@@ -131,9 +131,16 @@ void AddLeadRoutes(HttpServer& server) {
       [&live](const HttpRequest& req, HttpResponse& res) {
         std::optional<Timestamp> as_of;
         if (!QueryTime(req, res, "as_of", as_of)) return;
+        // Paged back in time: each point is a run over the lead's events, so a page is the
+        // `limit` latest points, and next_cursor (the time of the earliest, in microseconds)
+        // asks for those before it.
+        const std::optional<PageQuery> query = QueryPage(req, res, 500);
+        if (!query) return;
         std::string id = req.matches[1];
+        size_t earlier = 0;
         auto points = live.ScoreHistory(id, Query(req, "model").value_or(""),
-                                        as_of.value_or(service::LiveService::Now()), 500);
+                                        as_of.value_or(service::LiveService::Now()),
+                                        static_cast<size_t>(query->limit), query->cursor, &earlier);
         if (!points) return SendStatus(res, points.error());
         auto transitions = live.Transitions(id);
         if (!transitions) return SendStatus(res, transitions.error());
@@ -151,9 +158,13 @@ void AddLeadRoutes(HttpServer& server) {
           // Up to as_of, as the scores are: not a change that came after it.
           if (!as_of || t.at <= *as_of) log.push_back(TransitionJson(t));
         }
-        SendJson(res, 200, json{{"lead_id", id}, {"scores", scores}, {"transitions", log}});
+        json next = nullptr;
+        if (earlier > 0 && !points->empty()) next = std::to_string(points->front().first);
+        SendJson(
+            res, 200,
+            json{{"lead_id", id}, {"scores", scores}, {"next_cursor", next}, {"transitions", log}});
       },
-      {"as_of", "model"});
+      {"as_of", "model", "limit", "cursor"});
 
   server.Route("GET", R"(/v1/leads/(.+)/events)", "/v1/leads/{id}/events", "read",
                [&live](const HttpRequest& req, HttpResponse& res) {

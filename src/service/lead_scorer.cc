@@ -287,13 +287,15 @@ engine::Score LeadScorer::Score(const LeadRecords& lead, AsOf as_of, bool explai
   return out;
 }
 
-std::vector<std::pair<Timestamp, engine::Score>> LeadScorer::History(const LeadRecords& lead,
-                                                                     AsOf as_of, size_t limit) {
+std::vector<std::pair<Timestamp, engine::Score>> LeadScorer::History(
+    const LeadRecords& lead, AsOf as_of, size_t limit, std::optional<Timestamp> before,
+    size_t* earlier) {
   impl_->Read(lead);
   std::vector<Timestamp> times = impl_->EventTimes(as_of.time);
-  if (times.size() > limit) {
-    times.erase(times.begin(), times.end() - static_cast<std::ptrdiff_t>(limit));
-  }
+  if (before) times.erase(std::lower_bound(times.begin(), times.end(), *before), times.end());
+  const size_t skipped = times.size() > limit ? times.size() - limit : 0;
+  times.erase(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(skipped));
+  if (earlier) *earlier = skipped;
   std::vector<std::pair<Timestamp, engine::Score>> points;
   points.reserve(times.size());
   for (Timestamp t : times) {

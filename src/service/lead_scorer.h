@@ -76,9 +76,12 @@ class LeadScorer {
 
   // The lead's history: for each distinct time t of its counted events (as Score counts them)
   // with t <= as_of, Score(lead, AsOf{t}, false), in ascending time; only the `limit` latest
-  // points. Each point is computed as its own as-of run, so costs O(limit x events).
-  std::vector<std::pair<Timestamp, engine::Score>> History(const LeadRecords& lead, AsOf as_of,
-                                                           size_t limit);
+  // points, of those before `before` when it is given. `*earlier` (when given) gets how many
+  // points come before the ones returned. Each point is computed as its own as-of run, so
+  // costs O(limit x events).
+  std::vector<std::pair<Timestamp, engine::Score>> History(
+      const LeadRecords& lead, AsOf as_of, size_t limit,
+      std::optional<Timestamp> before = std::nullopt, size_t* earlier = nullptr);
 
   // The first time of its counted events (as History) at which the lead's stage is `stage`
   // (an index into the model's stages) or a later one; nullopt when it never is by `as_of`.

@@ -392,7 +392,8 @@ Result<std::optional<LeadView>> LiveService::GetLead(const std::string& lead_id,
 }
 
 Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
-    const std::string& lead_id, const std::string& model_name, Timestamp as_of, size_t limit) {
+    const std::string& lead_id, const std::string& model_name, Timestamp as_of, size_t limit,
+    std::optional<Timestamp> before, size_t* earlier) {
   auto set = models();
   const ActiveModel* model = model_name.empty() ? set->primary() : set->Find(model_name);
   if (!model) return Error(NotFound("no active model named \"" + model_name + "\""));
@@ -406,7 +407,7 @@ Result<std::vector<std::pair<Timestamp, ModelScore>>> LiveService::ScoreHistory(
   LeadScorer& scorer = ThreadScorer(model->compiled);
   auto points = scorer.History(
       LeadRecords{lead->lead_id, lead->attributes, {}, parsed.get(), lead->cell_texts}, AsOf{as_of},
-      limit);
+      limit, before, earlier);
   std::vector<std::pair<Timestamp, ModelScore>> out;
   for (const auto& [ts, s] : points) out.emplace_back(ts, ToModelScore(*model, s));
   return out;

@@ -101,10 +101,11 @@ class LiveService {
   Result<std::optional<LeadView>> GetLead(const std::string& lead_id,
                                           std::optional<Timestamp> as_of, bool explain,
                                           bool forecast, bool next_steps = false);
-  // The score after each event up to `as_of`, for one model (default: the primary).
-  Result<std::vector<std::pair<Timestamp, ModelScore>>> ScoreHistory(const std::string& lead_id,
-                                                                     const std::string& model,
-                                                                     Timestamp as_of, size_t limit);
+  // The score after each event up to `as_of`, for one model (default: the primary): the
+  // `limit` latest points before `before` (when given), as LeadScorer::History gives them.
+  Result<std::vector<std::pair<Timestamp, ModelScore>>> ScoreHistory(
+      const std::string& lead_id, const std::string& model, Timestamp as_of, size_t limit,
+      std::optional<Timestamp> before = std::nullopt, size_t* earlier = nullptr);
   Result<std::vector<store::TransitionRow>> Transitions(const std::string& lead_id);
   // The lead's events in arrival order: after the event `after_seq`, at most `limit`.
   Result<std::vector<store::EventRow>> Events(const std::string& lead_id, int64_t after_seq = 0,

@@ -1439,6 +1439,40 @@ TEST_P(ApiTest, HistoryLogsTheTransitionIntoMqlWithTheEventThatCausedIt) {
   EXPECT_TRUE(IsProblem(Get("/v1/leads/nobody/history", read_), 404));
 }
 
+// A long history comes a page at a time, the latest points first: each page's next_cursor
+// asks for the points before it, and the pages together hold every point once.
+TEST_P(ApiTest, AHistoryIsPagedBackInTime) {
+  ASSERT_TRUE(StartServer());
+  const int64_t start = UnixNow() - 100 * 3600;
+  std::string body;
+  for (int i = 0; i < 23; ++i) {
+    body += fmt::format(R"({{"lead_id":"long","type":"page_view","ts":{},"event_id":"p{}"}})",
+                        start + i * 3600, i) +
+            "\n";
+  }
+  ASSERT_EQ(Post("/v1/events", body, write_).status, 200);
+  Reply whole = Get("/v1/leads/long/history", read_);
+  ASSERT_EQ(whole.status, 200) << whole;
+  ASSERT_EQ(whole.doc["scores"].size(), 23u) << whole;
+  EXPECT_TRUE(whole.doc["next_cursor"].is_null()) << whole;
+
+  json paged = json::array();
+  std::string path = "/v1/leads/long/history?limit=10";
+  std::vector<size_t> sizes;
+  for (int page = 0; page < 5; ++page) {
+    Reply r = Get(path, read_);
+    ASSERT_EQ(r.status, 200) << r;
+    sizes.push_back(r.doc["scores"].size());
+    paged.insert(paged.begin(), r.doc["scores"].begin(), r.doc["scores"].end());
+    if (r.doc["next_cursor"].is_null()) break;
+    path = "/v1/leads/long/history?limit=10&cursor=" + r.doc["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{10, 10, 3}));
+  EXPECT_EQ(paged, whole.doc["scores"]);
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/long/history?limit=0", read_), 400, "limit"));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/long/history?cursor=x", read_), 400, "cursor"));
+}
+
 TEST_P(ApiTest, TheTransitionCauseIsTheEventThatPushedTheLeadIntoMql) {
   ASSERT_TRUE(StartServer());
   ASSERT_EQ(Post("/v1/leads", Fit45Lead("cause"), write_).status, 200);
