@@ -909,9 +909,13 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
 }
 
 error_code JsonlParser::Skip(od::value value, int depth) {
-  if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
   od::json_type type;
   SIMDJSON_TRY(value.type().get(type));
+  // `depth` is the value's level: only an object or an array nests a level deeper (a number
+  // inside the 128th object is as deep as the line may go, not too deep).
+  if (depth > kMaxJsonDepth && (type == od::json_type::object || type == od::json_type::array)) {
+    return simdjson::DEPTH_ERROR;
+  }
   switch (type) {
     case od::json_type::object: {
       od::object object;

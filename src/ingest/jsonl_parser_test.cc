@@ -618,6 +618,30 @@ TEST(JsonlParser, EscapedStringsReadTheSameOnBothPaths) {
   EXPECT_THAT(p.rows[0], ::testing::StartsWith("1: \"https://example.com/pricing\""));
 }
 
+// A line may nest 128 levels, the line's own object counted, and not 129: whether the deepest
+// one is an object or an array, and whether the key holding it is read or skipped. (A number
+// in the 128th level was counted a level deeper, and the line refused.)
+TEST(JsonlParser, ALineNestsUpTo128LevelsAndNoDeeper) {
+  for (const char* open : {"{\"a\":", "["}) {
+    for (const char* key : {"p", "u"}) {  // u.x is wanted and read through; p is skipped
+      std::string text;
+      for (int levels : {128, 129}) {
+        const int inner = levels - 1;  // below the line's own object
+        std::string nested;
+        for (int i = 0; i < inner; ++i) nested += open;
+        nested += "1";
+        for (int i = 0; i < inner; ++i) nested += open[0] == '[' ? "]" : "}";
+        text +=
+            std::string("{\"n\":") + std::to_string(levels) + ",\"" + key + "\":" + nested + "}\n";
+      }
+      const std::vector<std::string> got = ReadOneBlock(text, {"n", "u.x"}, true);
+      EXPECT_EQ(got, ReadOneBlock(text, {"n", "u.x"}, false));
+      EXPECT_THAT(got, ::testing::Contains(StartsWith("1:"))) << open << key;
+      EXPECT_THAT(got, ::testing::Contains(StartsWith("E2 "))) << open << key;
+    }
+  }
+}
+
 // Arrays take the fast path too: read whole, as their JSON text, their elements checked and an
 // object in one leading to no wanted key. Each line is read both ways, and every wanted value,
 // row and error must be the same.

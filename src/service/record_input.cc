@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/text_lines.h"
 #include "core/value.h"
@@ -16,6 +17,40 @@ namespace leadscore::service {
 
 using json = RecordJson;
 
+namespace {
+
+// The elements of a JSON array's text, each as written; nullopt when `text` is not one array
+// (only brackets and strings are looked at: the elements are checked when parsed).
+std::optional<std::vector<std::string_view>> ArrayElements(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t i = text.find('[');
+  if (i == std::string_view::npos) return std::nullopt;
+  int depth = 0;
+  size_t start = i + 1;
+  for (++i; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; i += text[i] == '\\' ? 2 : 1) {
+      }
+      if (i >= text.size()) return std::nullopt;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    } else if ((c == ',' || c == ']') && depth == 0) {
+      std::string_view element = text.substr(start, i - start);
+      if (c == ',' || element.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+        out.push_back(element);
+      }
+      if (c == ']') return out;
+      start = i + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected) {
   body = WithoutByteOrderMark(body);
   size_t start = body.find_first_not_of(" \t\r\n");
@@ -23,6 +58,26 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
   std::vector<json> out;
   if (body[start] == '[') {
     json parsed = ParseRecordJson<json>(body, nullptr);
+    // Well-formed, but with records nested too deep: those are rejected one by one, as lines of
+    // NDJSON are, and the others taken (the array's own level does not count against them).
+    std::optional<std::vector<std::string_view>> elements;
+    if (parsed.is_discarded() && json::accept(body) && (elements = ArrayElements(body))) {
+      if (elements->empty()) {
+        return Error(InvalidArgument("the body holds no record (an empty array)"));
+      }
+      for (size_t i = 0; i < elements->size(); ++i) {
+        json element = ParseRecordJson<json>((*elements)[i], nullptr);
+        if (element.is_discarded() || !element.is_object()) {
+          rejected.push_back({i, "",
+                              element.is_discarded() ? ingest::DescribeInvalidJson((*elements)[i])
+                                                     : "not a JSON object"});
+          out.emplace_back(nullptr);
+        } else {
+          out.push_back(std::move(element));
+        }
+      }
+      return out;
+    }
     if (parsed.is_discarded()) {
       // "invalid JSON: a string is not closed" -> ": a string is not closed"
       constexpr std::string_view kPrefix = "invalid JSON: ";

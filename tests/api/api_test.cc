@@ -741,6 +741,39 @@ TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
   EXPECT_EQ(c.doc["fit"], 35) << c;
 }
 
+// A record may nest 128 levels (its own object counted), in a body as in a file: one nested
+// deeper is rejected on its own, by its index, and the other records of an array are taken.
+TEST_P(ApiTest, ARecordNestedTooDeepIsRejectedAloneAsBatchSkipsIt) {
+  ASSERT_TRUE(StartServer());
+  auto nested = [](const std::string& id, int levels) {
+    std::string inner = "1";
+    for (int i = 1; i < levels; ++i) inner = R"({"a":)" + inner + "}";
+    return R"({"lead_id":")" + id + R"(","company_size":50,"p":)" + inner + "}";
+  };
+  Reply one = Post("/v1/leads", nested("deep128", 128), write_);
+  EXPECT_EQ(one.status, 200) << one;
+  Reply array = Post("/v1/leads",
+                     "[" + nested("deep129", 129) + "," + nested("deep128b", 128) + ",7]", write_);
+  ASSERT_EQ(array.status, 200) << array;
+  EXPECT_EQ(array.doc["accepted"], 1) << array;
+  ASSERT_EQ(array.doc["errors"].size(), 2u) << array;
+  EXPECT_EQ(array.doc["errors"][0]["index"], 0) << array;
+  EXPECT_EQ(array.doc["errors"][0]["reason"], "invalid JSON: nested deeper than 128 levels");
+  EXPECT_EQ(array.doc["errors"][1]["reason"], "not a JSON object");
+  EXPECT_EQ(Get("/v1/leads/deep128b", read_).status, 200);
+  EXPECT_EQ(Get("/v1/leads/deep129", read_).status, 404);
+
+  // Batch reads the same lines alike.
+  auto batch = RunLeadscore(
+      {"score", "--model", kModelPath, "--leads",
+       dir_.Write("deep.jsonl", nested("deep128", 128) + "\n" + nested("deep129", 129) + "\n"),
+       "--as-of", "2025-10-10T00:00:00Z"});
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  EXPECT_NE(batch.out.find("deep128,"), std::string::npos) << batch.out;
+  EXPECT_NE(batch.err.find(":2: invalid JSON: nested deeper than 128 levels"), std::string::npos)
+      << batch.err;
+}
+
 // A lead's attributes and an event's body come back with their keys in the order they were
 // sent (a new field after the stored ones), not sorted.
 TEST_P(ApiTest, AnswersKeepTheKeysInTheOrderTheyWereSent) {
