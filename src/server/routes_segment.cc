@@ -41,6 +41,10 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
     rejected.push_back({index, "userId", service::NulReason("userId")});
     return false;
   }
+  if (service::TooLongToStore(user)) {
+    rejected.push_back({index, "userId", service::TooLongReason("userId", user.size())});
+    return false;
+  }
   if (type == "identify") {
     service::LeadInput lead;
     lead.index = index;

@@ -4,6 +4,7 @@
 
 #include "core/text_lines.h"
 #include "service/record_convert.h"
+#include "service/record_input.h"
 #include "service/record_json.h"
 
 namespace leadscore::service {
@@ -212,6 +213,9 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out, Rejectio
                            {"type", out.type},
                            {"event_id", out.event_id}}) {
     if (HoldsNul(id)) return reject(field, NulReason(field));
+  }
+  if (TooLongToStore(out.lead_id)) {
+    return reject("lead_id", TooLongReason("lead_id", out.lead_id.size()));
   }
   out.body = std::move(text);
   return true;

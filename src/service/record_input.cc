@@ -119,6 +119,12 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
   return out;
 }
 
+std::string TooLongReason(std::string_view field, size_t bytes) {
+  return fmt::format(
+      "{} is {} bytes long; the service stores ids of at most {} bytes, which a URL can address",
+      field, bytes, kMaxLeadIdBytes);
+}
+
 bool JsonIdText(const json& value, std::string& out) {
   if (value.is_string()) {
     out = value.get<std::string>();
@@ -198,6 +204,8 @@ bool ReadEvent(const json& object, size_t index, EventInput& out, Rejections& re
                            {"event_id", out.event_id}}) {
     if (HoldsNul(id)) return reject(field, NulReason(field));
   }
+  if (TooLongToStore(out.lead_id))
+    return reject("lead_id", TooLongReason("lead_id", out.lead_id.size()));
   out.body = object.dump();
   return true;
 }
@@ -214,6 +222,9 @@ bool ReadOutcome(const json& object, size_t index, std::optional<Timestamp> defa
     return reject("lead_id", JsonNoIdReason(lead, object, "lead_id"));
   }
   if (HoldsNul(out.lead_id)) return reject("lead_id", NulReason("lead_id"));
+  if (TooLongToStore(out.lead_id)) {
+    return reject("lead_id", TooLongReason("lead_id", out.lead_id.size()));
+  }
   if (!text.empty() && MayBeWrittenOtherwise(*lead)) {
     if (auto written = IdAsWritten(text, "lead_id")) out.lead_id = std::move(*written);
   }
@@ -261,6 +272,10 @@ bool ReadLead(const json& object, size_t index, LeadInput& out, Rejections& reje
   }
   if (HoldsNul(out.lead_id)) {
     rejected.push_back({index, "lead_id", NulReason("lead_id")});
+    return false;
+  }
+  if (TooLongToStore(out.lead_id)) {
+    rejected.push_back({index, "lead_id", TooLongReason("lead_id", out.lead_id.size())});
     return false;
   }
   if (!text.empty() && MayBeWrittenOtherwise(*lead)) {

@@ -24,6 +24,14 @@
 
 namespace leadscore::service {
 
+// The longest lead_id the service stores: a longer one could not be addressed in a URL
+// (GET or DELETE /v1/leads/{id}: a request's head holds 64 KiB, and a byte of an id may take
+// three percent-encoded). Batch scoring has no such limit.
+inline constexpr size_t kMaxLeadIdBytes = 16384;
+// Whether `id` is longer than that, and why a record holding it is rejected.
+inline bool TooLongToStore(std::string_view id) { return id.size() > kMaxLeadIdBytes; }
+std::string TooLongReason(std::string_view field, size_t bytes);
+
 // A record as JSON with its keys in the order they came: a field given twice, flat and nested
 // (`"utm.source"` and `"utm": {"source"}`), keeps the later one, as batch reads a line.
 using RecordJson = nlohmann::ordered_json;

@@ -893,6 +893,34 @@ TEST_P(ApiTest, AVeryLongLeadIdIsAnAnswerNotACrash) {
   EXPECT_EQ(Get("/health", "").status, 200);
 }
 
+// The service stores no lead_id it could not address in a URL (over 16 KiB): such a lead could
+// be neither read nor deleted. The longest it takes is read and deleted, percent-encoded.
+TEST_P(ApiTest, ALeadIdTooLongForAUrlIsRejectedAndTheLongestTakenCanBeDeleted) {
+  ASSERT_TRUE(StartServer());
+  const std::string longest(16384, '%');  // 49,152 bytes percent-encoded
+  const std::string too_long(16385, 'q');
+  const std::string reason =
+      "lead_id is 16385 bytes long; the service stores ids of at most "
+      "16384 bytes, which a URL can address";
+  for (const char* path : {"/v1/leads", "/v1/events", "/v1/outcomes"}) {
+    const std::string body =
+        std::string(R"({"lead_id":")") + too_long +
+        R"(","type":"page_view","ts":"2025-01-01T00:00:00Z","outcome":"won","at":"2025-01-01"})";
+    Reply r = Post(path, body, write_);
+    EXPECT_EQ(r.status, 400) << path << ": " << r.status;
+    EXPECT_NE(r.body.find(reason), std::string::npos) << path << ": " << r.body.substr(0, 300);
+  }
+  Reply identify = Post("/v1/identify", R"({"userId":")" + too_long + R"(","traits":{}})", write_);
+  EXPECT_NE(identify.body.find("userId is 16385 bytes long"), std::string::npos)
+      << identify.body.substr(0, 300);
+  ASSERT_EQ(Post("/v1/leads", R"({"lead_id":")" + longest + R"("})", write_).status, 200);
+  std::string encoded;
+  for (size_t i = 0; i < longest.size(); ++i) encoded += "%25";
+  EXPECT_EQ(Get("/v1/leads/" + encoded, read_).status, 200);
+  EXPECT_EQ(Delete("/v1/leads/" + encoded, admin_).status, 204);
+  EXPECT_EQ(Get("/v1/leads/" + encoded, read_).status, 404);
+}
+
 TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason) {
   ASSERT_TRUE(StartServer());
   const std::string array = R"([
