@@ -74,6 +74,8 @@ int RunPredict(const PredictFlags& flags) {
           {{"--output", flags.output}})) {
     return kExitUsage;
   }
+  // Before the leads are read and scored rather than after.
+  if (!OutputCanBeWrittenOrReport("--output", flags.output)) return kExitUsage;
   auto model = learn::TreeModel::Load(flags.model);
   if (!model) {
     PrintToStderr("{}\n", model.error().message());

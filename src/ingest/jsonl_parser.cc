@@ -297,14 +297,15 @@ bool ReadRefusedNumber(std::string_view literal, double& value, bool& overflows)
 
 JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
     : file_(std::move(file)), slot_count_(wanted_keys.size()), values_(wanted_keys.size()) {
+  std::unordered_map<std::string, size_t> index;  // a search of entries_ per key: quadratic
   for (size_t slot = 0; slot < wanted_keys.size(); ++slot) {
     const std::string& key = wanted_keys[slot];
     // Every proper prefix ending before a '.' must be descended into, and knows the slot.
     for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
-      AddKey(std::string_view(key).substr(0, dot), -1, true)
+      AddKey(std::string_view(key).substr(0, dot), -1, true, index)
           .below.push_back(static_cast<int>(slot));
     }
-    AddKey(key, static_cast<int>(slot), false);
+    AddKey(key, static_cast<int>(slot), false, index);
   }
   if (std::any_of(entries_.begin(), entries_.end(), [](const KeyEntry& e) { return e.descend; })) {
     nested_.assign(slot_count_, 0);
@@ -320,9 +321,11 @@ JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
   }
 }
 
-JsonlParser::KeyEntry& JsonlParser::AddKey(std::string_view path, int slot, bool descend) {
-  for (KeyEntry& entry : entries_) {
-    if (entry.path != path) continue;
+JsonlParser::KeyEntry& JsonlParser::AddKey(std::string_view path, int slot, bool descend,
+                                           std::unordered_map<std::string, size_t>& index) {
+  auto [at, fresh] = index.try_emplace(std::string(path), entries_.size());
+  if (!fresh) {
+    KeyEntry& entry = entries_[at->second];
     entry.descend = entry.descend || descend;
     if (slot >= 0) {
       if (entry.slot < 0) {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/value.h"
@@ -78,7 +79,9 @@ class JsonlParser final : public BlockParser {
     const KeyEntry* entry = nullptr;
   };
 
-  KeyEntry& AddKey(std::string_view path, int slot, bool descend);
+  // The entry of `path`, made when new (`index`: each path's entry, while the keys are added).
+  KeyEntry& AddKey(std::string_view path, int slot, bool descend,
+                   std::unordered_map<std::string, size_t>& index);
   const KeyEntry* Find(std::string_view path) const;
   // The prediction for the top-level key at `position` whose bytes start at `p` (just after its
   // opening quote), or nullptr when they differ. Reads 16 bytes, inside the Block's padding.

@@ -170,14 +170,16 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   std::vector<ColumnBuilder> builders;
   std::vector<size_t> builder_of_slot(header.size(), SIZE_MAX);
   std::vector<bool> numeric_slot(header.size(), false);
+  // Sets, not searches of the lists per column: a model of 50,000 numeric columns against a
+  // header of as many made that seconds of work.
+  const std::unordered_set<std::string_view> dropped(options.drop.begin(), options.drop.end());
+  const std::unordered_set<std::string_view> numeric_columns(options.numeric.begin(),
+                                                             options.numeric.end());
   for (size_t i = 0; i < header.size(); ++i) {
-    const bool dropped =
-        std::find(options.drop.begin(), options.drop.end(), header[i]) != options.drop.end();
-    if (i == id_slot || i == created_slot || dropped) continue;
+    if (i == id_slot || i == created_slot || dropped.contains(header[i])) continue;
     builder_of_slot[i] = builders.size();
     builders.emplace_back(header[i]);
-    numeric_slot[i] = std::find(options.numeric.begin(), options.numeric.end(), header[i]) !=
-                      options.numeric.end();
+    numeric_slot[i] = numeric_columns.contains(header[i]);
   }
   std::unordered_map<std::string, uint32_t> lead_of;
   std::vector<uint64_t> line_of_lead;  // where each lead was read, for a repeat's report

@@ -188,7 +188,8 @@ class SuiteReader {
       lead_id = Id(lead["lead_id"], "lead_id");
     }
     for (const auto& [node_of_id, id] : event_leads_) {
-      if (id == lead_id) continue;
+      // One holding U+0000 is an error of its own (Id), and would cut the message short.
+      if (id == lead_id || id.find('\0') != std::string::npos) continue;
       Error(node_of_id, "an event of test case `" + c.name + "` has lead_id `" + id + "`, " +
                             (lead_id.empty() ? std::string("but the lead has none")
                                              : "but the lead is `" + lead_id + "`") +

@@ -153,10 +153,17 @@ void AddLeadRoutes(HttpServer& server) {
                             {"grade", s.grade ? json(*s.grade) : json(nullptr)},
                             {"stage", s.stage ? json(*s.stage) : json(nullptr)}});
         }
+        // The transitions (of `model` when given) in the time this page covers: from its first
+        // point (the first page, the latest points, up to as_of) to the cursor, so that each comes
+        // once.
+        const std::optional<std::string> model = Query(req, "model");  // none: every model's
+        const std::optional<Timestamp> from =
+            earlier > 0 && !points->empty() ? std::optional(points->front().first) : std::nullopt;
         json log = json::array();
         for (const auto& t : *transitions) {
-          // Up to as_of, as the scores are: not a change that came after it.
-          if (!as_of || t.at <= *as_of) log.push_back(TransitionJson(t));
+          if ((model && t.model != *model) || (as_of && t.at > *as_of)) continue;
+          if ((from && t.at < *from) || (query->cursor && t.at >= *query->cursor)) continue;
+          log.push_back(TransitionJson(t));
         }
         json next = nullptr;
         if (earlier > 0 && !points->empty()) next = std::to_string(points->front().first);

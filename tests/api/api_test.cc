@@ -1497,6 +1497,17 @@ TEST_P(ApiTest, HistoryLogsTheTransitionIntoMqlWithTheEventThatCausedIt) {
   ASSERT_EQ(before.status, 200) << before;
   EXPECT_EQ(before.doc["scores"].size(), 1u) << before;
   EXPECT_TRUE(before.doc["transitions"].empty()) << before;
+  // Paged, each transition comes once: on the page of the time it was made.
+  Reply latest = Get("/v1/leads/hist/history?limit=1", read_);
+  ASSERT_EQ(latest.status, 200) << latest;
+  EXPECT_EQ(latest.doc["scores"].size(), 1u) << latest;
+  EXPECT_EQ(latest.doc["transitions"].size(), 1u) << latest;
+  ASSERT_TRUE(latest.doc["next_cursor"].is_string()) << latest;
+  Reply earlier =
+      Get("/v1/leads/hist/history?limit=1&cursor=" + latest.doc["next_cursor"].get<std::string>(),
+          read_);
+  EXPECT_EQ(earlier.doc["scores"].size(), 1u) << earlier;
+  EXPECT_TRUE(earlier.doc["transitions"].empty()) << earlier;
   EXPECT_TRUE(IsProblem(Get("/v1/leads/nobody/history", read_), 404));
 }
 
@@ -2699,6 +2710,13 @@ TEST_P(ApiTest, AWebhookOfThePrimaryModelIgnoresALiveModelsTransitions) {
         return false;
       },
       "the live model's transition"));
+  // ?model= shows that model's transitions only.
+  for (const char* model : {"second", "saas-pm"}) {
+    Reply own = Get(std::string("/v1/leads/second-only/history?model=") + model, read_);
+    ASSERT_EQ(own.status, 200) << own;
+    for (const auto& t : own.doc["transitions"]) EXPECT_EQ(t["model"], model) << own;
+  }
+  EXPECT_FALSE(Get("/v1/leads/second-only/history?model=second", read_).doc["transitions"].empty());
   // Deliveries are queued in the transaction that logs the transition: none may exist now.
   for (const char* status : {"pending", "delivered", "failed"}) {
     Reply rows = Get(std::string("/v1/deliveries?status=") + status, read_);

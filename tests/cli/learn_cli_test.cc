@@ -797,6 +797,11 @@ TEST_F(LearnCli, AModelIsWrittenWhereTheOutPathLeadsAndNothingElseIsTouched) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(r.err, "--out: cannot write " + dir_.path() + ": Is a directory\n");
   }
+  // predict refuses such an output before it reads the leads.
+  auto predicted = RunLeadscore(
+      {"predict", "--model", dir_.File("link-trees"), "--leads", path_, "--output", dir_.path()});
+  EXPECT_EQ(predicted.exit_code, 2) << predicted.err;
+  EXPECT_EQ(predicted.err, "--output: cannot write " + dir_.path() + ": Is a directory\n");
   auto args = TableArgs("train");
   args.insert(args.end(), {"--out", "-"});
   auto r = RunLeadscore(args);
