@@ -27,13 +27,6 @@ std::string TextOf(const Value& v) {
   return std::string(TrimCell(CellText(v, scratch)));
 }
 
-// A lead_id as `score` takes it (SCORING.md): as written, blanks included, so that ` L1 `
-// and `L1` are two leads here as there, and a prediction finds its lead of the batch.
-std::string IdOf(const Value& v) {
-  std::string scratch;
-  return std::string(CellText(v, scratch));
-}
-
 std::optional<Timestamp> TimeOf(const Value& v) {
   if (v.is_number()) return TimestampFromSeconds(v.number());  // nullopt past year 9999
   if (v.is_string()) return ParseTimestamp(v.str());
@@ -45,7 +38,9 @@ std::optional<Timestamp> TimeOf(const Value& v) {
 class RowRules {
  public:
   // The id in `v`, or empty with `field` and `reason` set (a value that is no id, or one
-  // holding U+0000). `what`: "lead_id", "event type", "event_id".
+  // holding U+0000). `what`: "lead_id", "event type", "event_id". As written, blanks
+  // included, as `score` takes it (SCORING.md): ` L1 ` and `L1` are two leads here as there,
+  // and a prediction finds its lead of the batch.
   std::string_view Id(const Value& v, const char* field, const char* what) {
     std::string& scratch = scratch_[next_++ % scratch_.size()];
     std::string_view id;
