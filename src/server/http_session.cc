@@ -71,6 +71,20 @@ std::string UnreadableBody(const http::request_header<>& header) {
   return "";
 }
 
+// Why a request's header cannot be taken as it is, or "" (the body: UnreadableBody): two Host
+// or two Authorization fields, as which one counts is not said (RFC 9112, 3.2 for Host; for
+// Authorization a proxy may check one while the server would read the other). A field folded
+// over lines (obs-fold) is unfolded by the parser into spaces, as RFC 9112, 5.2 allows.
+std::string UnreadableHeader(const http::request_header<>& header) {
+  for (const auto& [field, name] : {std::pair{http::field::host, "Host"},
+                                    std::pair{http::field::authorization, "Authorization"}}) {
+    if (header.count(field) > 1) {
+      return fmt::format("a request carries one {} field, not {}", name, header.count(field));
+    }
+  }
+  return UnreadableBody(header);
+}
+
 // Why a body's content coding cannot be read, or "": the routes read JSON as it is.
 std::string UnreadableCoding(const http::request_header<>& header) {
   const auto coding = header[http::field::content_encoding];
@@ -117,7 +131,7 @@ void HttpSession::OnHeader(beast::error_code ec) {
   version_ = header.version();
   keep_alive_ = header.keep_alive();
   head_ = header.method() == http::verb::head;
-  if (std::string why = UnreadableBody(header); !why.empty()) {
+  if (std::string why = UnreadableHeader(header); !why.empty()) {
     HttpResponse res;
     SendProblem(res, 400, why);
     return AnswerAndClose(std::move(res));

@@ -6,6 +6,9 @@
 // A track becomes {"lead_id": userId, "type": event, "ts": timestamp, "event_id": messageId,
 // ...properties}; properties named like those four keys are ignored. The write key is the
 // Basic-auth user name, as Segment's SDKs send it.
+#include <optional>
+
+#include "ingest/jsonl_parser.h"
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/lead_json.h"
@@ -17,32 +20,44 @@ namespace {
 
 using json = nlohmann::ordered_json;  // keys in the order they came (record_input.h)
 
-bool UserId(const json& message, std::string& out) {
+// A message of a request: its JSON, or (discarded) why it could not be read.
+struct Message {
+  json body;
+  std::string type;
+  std::string unreadable;
+};
+
+// The key the user's id was found under (userId first), or nullptr.
+const char* UserId(const json& message, std::string& out) {
   for (const char* key : {"userId", "anonymousId"}) {
     auto it = message.find(key);
-    if (it != message.end() && service::JsonIdText(*it, out)) return true;
+    if (it != message.end() && service::JsonIdText(*it, out)) return key;
   }
-  return false;
+  return nullptr;
 }
 
 // Adds one Segment message to `request`; false (with a rejection) when it cannot be used.
-bool ReadMessage(const json& message, const std::string& type, size_t index,
-                 service::WriteRequest& request, service::Rejections& rejected) {
+bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request,
+                 service::Rejections& rejected) {
+  const json& message = in.body;
+  const std::string& type = in.type;
   if (!message.is_object()) {
-    rejected.push_back({index, "", "not a JSON object"});
+    rejected.push_back(
+        {index, "", message.is_discarded() ? in.unreadable : std::string("not a JSON object")});
     return false;
   }
   std::string user;
-  if (!UserId(message, user)) {
+  const char* user_key = UserId(message, user);
+  if (!user_key) {
     rejected.push_back({index, "userId", "missing userId (or anonymousId)"});
     return false;
   }
   if (service::HoldsNul(user)) {
-    rejected.push_back({index, "userId", service::NulReason("userId")});
+    rejected.push_back({index, user_key, service::NulReason(user_key)});
     return false;
   }
   if (service::TooLongToStore(user)) {
-    rejected.push_back({index, "userId", service::TooLongReason("userId", user.size())});
+    rejected.push_back({index, user_key, service::TooLongReason(user_key, user.size())});
     return false;
   }
   if (type == "identify") {
@@ -84,7 +99,7 @@ bool ReadMessage(const json& message, const std::string& type, size_t index,
 }
 
 // Answered once the messages are committed (see RouteAsync).
-void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::string>>& messages,
+void Ingest(service::LiveService& live, const std::vector<Message>& messages,
             const Respond& respond) {
   service::IngestReport report;
   service::WriteRequest request;
@@ -92,7 +107,7 @@ void Ingest(service::LiveService& live, const std::vector<std::pair<json, std::s
   size_t leads = 0;
   for (size_t i = 0; i < messages.size(); ++i) {
     size_t before = request.leads.size();
-    ReadMessage(messages[i].first, messages[i].second, i, request, report.rejected);
+    ReadMessage(messages[i], i, request, report.rejected);
     leads += request.leads.size() - before;
   }
   live.WriteAsync(std::move(request), std::move(report),
@@ -117,11 +132,44 @@ void Refuse(const Respond& respond, const std::string& detail, const std::string
   respond(std::move(res));
 }
 
+// The message's type as it names it; empty when it names none.
+std::string TypeOf(const json& message) {
+  auto type = message.is_object() ? message.find("type") : message.end();
+  return type != message.end() && type->is_string() ? type->get<std::string>() : "";
+}
+
 void Single(service::LiveService& live, const std::string& type, const HttpRequest& req,
             const Respond& respond) {
-  json message = service::ParseRecordJson<json>(req.body, nullptr);  // 1e999 as null, as batch
+  const std::string_view body = service::WithoutByteOrderMark(req.body);
+  json message = service::ParseRecordJson<json>(body, nullptr);  // 1e999 as null, as batch
+  if (message.is_discarded()) {
+    return Refuse(respond, "the body must be a JSON object: " + ingest::DescribeInvalidJson(body));
+  }
   if (!message.is_object()) return Refuse(respond, "the body must be a JSON object");
-  Ingest(live, {{std::move(message), type}}, respond);
+  Ingest(live, {{std::move(message), type, ""}}, respond);
+}
+
+// The messages of a /v1/batch body; nullopt when it holds no batch array.
+std::optional<std::vector<Message>> BatchMessages(std::string_view body) {
+  json parsed = service::ParseRecordJson<json>(body, nullptr);
+  std::vector<Message> messages;
+  if (parsed.is_object() && parsed.contains("batch") && parsed["batch"].is_array()) {
+    for (auto& m : parsed["batch"]) {
+      std::string type = TypeOf(m);
+      messages.push_back({std::move(m), std::move(type), ""});
+    }
+    return messages;
+  }
+  // Well-formed but nested too deep somewhere: the messages one by one, so that one too deep
+  // is rejected alone, as a record of an array sent to /v1/events is.
+  if (!parsed.is_discarded() || !json::accept(body)) return std::nullopt;
+  auto elements = service::ReadArrayElements(body, "batch");
+  if (!elements) return std::nullopt;
+  for (service::ArrayElement& e : *elements) {
+    std::string type = TypeOf(e.value);
+    messages.push_back({std::move(e.value), std::move(type), std::move(e.unreadable)});
+  }
+  return messages;
 }
 
 }  // namespace
@@ -136,22 +184,14 @@ void AddSegmentRoutes(HttpServer& server) {
       [&live](const HttpRequest& req, Respond respond) { Single(live, "track", req, respond); });
   server.RouteAsync(
       "POST", "/v1/batch", "/v1/batch", "write", [&live](const HttpRequest& req, Respond respond) {
-        json body = service::ParseRecordJson<json>(req.body, nullptr);
-        if (!body.is_object() || !body.contains("batch") || !body["batch"].is_array()) {
-          return Refuse(respond, "the body must be {\"batch\": [messages]}", "batch");
-        }
+        std::optional<std::vector<Message>> messages =
+            BatchMessages(service::WithoutByteOrderMark(req.body));
+        if (!messages) return Refuse(respond, "the body must be {\"batch\": [messages]}", "batch");
         // As POST /v1/events answers an empty array: a body with no record is a 400.
-        if (body["batch"].empty()) {
+        if (messages->empty()) {
           return Refuse(respond, "the batch holds no message (an empty array)", "batch");
         }
-        std::vector<std::pair<json, std::string>> messages;
-        for (auto& m : body["batch"]) {
-          std::string type = m.is_object() && m.contains("type") && m["type"].is_string()
-                                 ? m["type"].get<std::string>()
-                                 : "";
-          messages.emplace_back(std::move(m), type);
-        }
-        Ingest(live, messages, respond);
+        Ingest(live, *messages, respond);
       });
 }
 

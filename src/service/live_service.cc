@@ -421,16 +421,26 @@ Result<std::vector<store::TransitionRow>> LiveService::Transitions(const std::st
 
 Result<std::vector<store::EventRow>> LiveService::Events(const std::string& lead_id,
                                                          int64_t after_seq, size_t limit) {
-  if (HoldsNul(lead_id)) return std::vector<store::EventRow>{};
+  if (HoldsNul(lead_id)) return Error(NotFound("no lead holds U+0000 (NUL) in its id"));
   auto lease = readers_->Acquire();
   LS_RETURN_IF_ERROR(CatchUpWithOtherWriters(*lease));
-  return event_log_->LeadEvents(*lease, lead_id, after_seq, limit);
+  LS_ASSIGN_OR_RETURN(auto events, event_log_->LeadEvents(*lease, lead_id, after_seq, limit));
+  if (events.empty()) LS_RETURN_IF_ERROR(LeadIsStored(*lease, lead_id));
+  return events;
 }
 
 Result<std::vector<store::OutcomeRow>> LiveService::Outcomes(const std::string& lead_id) {
-  if (HoldsNul(lead_id)) return std::vector<store::OutcomeRow>{};
+  if (HoldsNul(lead_id)) return Error(NotFound("no lead holds U+0000 (NUL) in its id"));
   auto lease = readers_->Acquire();
-  return lease->LeadOutcomes(lead_id);
+  LS_ASSIGN_OR_RETURN(auto outcomes, lease->LeadOutcomes(lead_id));
+  if (outcomes.empty()) LS_RETURN_IF_ERROR(LeadIsStored(*lease, lead_id));
+  return outcomes;
+}
+
+Status LiveService::LeadIsStored(store::Store& store, const std::string& lead_id) {
+  LS_ASSIGN_OR_RETURN(auto lead, store.GetLead(lead_id));
+  if (!lead) return NotFound("no lead \"" + lead_id + "\"");
+  return Status::Ok();
 }
 
 Result<std::vector<store::ScoreRow>> LiveService::ListLeads(store::ScoreFilter filter) {

@@ -108,6 +108,7 @@ class LiveService {
       std::optional<Timestamp> before = std::nullopt, size_t* earlier = nullptr);
   Result<std::vector<store::TransitionRow>> Transitions(const std::string& lead_id);
   // The lead's events in arrival order: after the event `after_seq`, at most `limit`.
+  // Events and Outcomes fail with NotFound for a lead never stored, as GetLead finds none.
   Result<std::vector<store::EventRow>> Events(const std::string& lead_id, int64_t after_seq = 0,
                                               size_t limit = SIZE_MAX);
   Result<std::vector<store::OutcomeRow>> Outcomes(const std::string& lead_id);
@@ -140,6 +141,8 @@ class LiveService {
   static Timestamp Now();
 
  private:
+  // NotFound when the store holds no lead `lead_id`.
+  static Status LeadIsStored(store::Store& store, const std::string& lead_id);
   LiveService() = default;
   // Reads the active models from admin_ and swaps them in.
   // REQUIRES: admin_mu_ held (admin_ is one connection, not safe for two threads at once).

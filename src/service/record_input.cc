@@ -19,27 +19,36 @@ using json = RecordJson;
 
 namespace {
 
-// The elements of a JSON array's text, each as written; nullopt when `text` is not one array
-// (only brackets and strings are looked at: the elements are checked when parsed).
-std::optional<std::vector<std::string_view>> ArrayElements(std::string_view text) {
+constexpr std::string_view kBlanks = " \t\r\n";
+
+// The index of the quote that closes the string whose opening quote is at `i`; npos if none.
+size_t StringEnd(std::string_view text, size_t i) {
+  for (++i; i < text.size() && text[i] != '"'; i += text[i] == '\\' ? 2 : 1) {
+  }
+  return i < text.size() ? i : std::string_view::npos;
+}
+
+// The elements of the JSON array that `text` starts with (after blanks), each as written;
+// nullopt when `text` is not one array (only brackets and strings are looked at: the elements
+// are checked when parsed).
+std::optional<std::vector<std::string_view>> ArrayElementTexts(std::string_view text) {
   std::vector<std::string_view> out;
-  size_t i = text.find('[');
-  if (i == std::string_view::npos) return std::nullopt;
+  size_t i = text.find_first_not_of(kBlanks);
+  if (i == std::string_view::npos || text[i] != '[') return std::nullopt;
   int depth = 0;
   size_t start = i + 1;
   for (++i; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; i += text[i] == '\\' ? 2 : 1) {
-      }
-      if (i >= text.size()) return std::nullopt;
+      i = StringEnd(text, i);
+      if (i == std::string_view::npos) return std::nullopt;
     } else if (c == '[' || c == '{') {
       ++depth;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     } else if ((c == ',' || c == ']') && depth == 0) {
       std::string_view element = text.substr(start, i - start);
-      if (c == ',' || element.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      if (c == ',' || element.find_first_not_of(kBlanks) != std::string_view::npos) {
         out.push_back(element);
       }
       if (c == ']') return out;
@@ -49,7 +58,57 @@ std::optional<std::vector<std::string_view>> ArrayElements(std::string_view text
   return std::nullopt;
 }
 
+// The text from the value of the top-level key `name` of the object `text` starts with to the
+// end of `text`; nullopt when `text` is no object or has no such key (compared as written).
+std::optional<std::string_view> MemberText(std::string_view text, std::string_view name) {
+  size_t i = text.find_first_not_of(kBlanks);
+  if (i == std::string_view::npos || text[i] != '{') return std::nullopt;
+  int depth = 0;
+  bool at_key = true;
+  for (++i; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      const size_t end = StringEnd(text, i);
+      if (end == std::string_view::npos) return std::nullopt;
+      if (depth == 0 && at_key) {
+        const size_t colon = text.find_first_not_of(kBlanks, end + 1);
+        if (colon == std::string_view::npos || text[colon] != ':') return std::nullopt;
+        if (text.substr(i + 1, end - i - 1) == name) return text.substr(colon + 1);
+        at_key = false;
+        i = colon;
+      } else {
+        i = end;
+      }
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (depth == 0) return std::nullopt;
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      at_key = true;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text,
+                                                           std::string_view member) {
+  if (!member.empty()) {
+    const std::optional<std::string_view> value = MemberText(text, member);
+    if (!value) return std::nullopt;
+    text = *value;
+  }
+  const std::optional<std::vector<std::string_view>> texts = ArrayElementTexts(text);
+  if (!texts) return std::nullopt;
+  std::vector<ArrayElement> out(texts->size());
+  for (size_t i = 0; i < texts->size(); ++i) {
+    out[i].value = ParseRecordJson<json>((*texts)[i], nullptr);
+    if (out[i].value.is_discarded()) out[i].unreadable = ingest::DescribeInvalidJson((*texts)[i]);
+  }
+  return out;
+}
 
 Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected) {
   body = WithoutByteOrderMark(body);
@@ -60,20 +119,19 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
     json parsed = ParseRecordJson<json>(body, nullptr);
     // Well-formed, but with records nested too deep: those are rejected one by one, as lines of
     // NDJSON are, and the others taken (the array's own level does not count against them).
-    std::optional<std::vector<std::string_view>> elements;
-    if (parsed.is_discarded() && json::accept(body) && (elements = ArrayElements(body))) {
+    std::optional<std::vector<ArrayElement>> elements;
+    if (parsed.is_discarded() && json::accept(body) && (elements = ReadArrayElements(body))) {
       if (elements->empty()) {
         return Error(InvalidArgument("the body holds no record (an empty array)"));
       }
       for (size_t i = 0; i < elements->size(); ++i) {
-        json element = ParseRecordJson<json>((*elements)[i], nullptr);
-        if (element.is_discarded() || !element.is_object()) {
-          rejected.push_back({i, "",
-                              element.is_discarded() ? ingest::DescribeInvalidJson((*elements)[i])
-                                                     : "not a JSON object"});
+        ArrayElement& element = (*elements)[i];
+        if (!element.value.is_object()) {
+          rejected.push_back(
+              {i, "", element.value.is_discarded() ? element.unreadable : "not a JSON object"});
           out.emplace_back(nullptr);
         } else {
-          out.push_back(std::move(element));
+          out.push_back(std::move(element.value));
         }
       }
       return out;

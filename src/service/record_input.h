@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,19 @@ struct LeadInput {
 // bad NDJSON line or a non-object element is a Rejection instead. A number out of a double's
 // range is null, as in a JSON Lines file for batch (record_json.h).
 Result<std::vector<RecordJson>> SplitBody(std::string_view body, Rejections& rejected);
+
+// One element of a JSON array read by itself: its value, or (discarded) why it could not be
+// read, as batch words a bad line.
+struct ArrayElement {
+  RecordJson value;
+  std::string unreadable;
+};
+// The elements of the array `text` holds (after blanks) or, with a `member` name, of the array
+// under that top-level key of the object `text` holds, each parsed alone: one element nested
+// deeper than a record may be is refused by itself, and the array's own levels do not count
+// against the others. nullopt when there is no such array. `text` is well-formed JSON.
+std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text,
+                                                           std::string_view member = "");
 
 // Validates one event object; false with a Rejection when it cannot be stored.
 bool ReadEvent(const RecordJson& object, size_t index, EventInput& out, Rejections& rejected);

@@ -116,6 +116,13 @@ void Rescorer::Stop() {
 RescoreProgress Rescorer::progress() const {
   std::lock_guard lock(mu_);
   RescoreProgress out = progress_;
+  if (!out.running && !full_passes_.empty()) {
+    // Asked for and not started yet: the answer to a model change shows its pass, not the
+    // previous one's finished counts.
+    out.running = true;
+    out.cause = full_passes_.front();
+    out.total = out.done = 0;
+  }
   out.pending = dirty_size_;
   for (const auto& batch : inbox_) {
     if (batch.second != kForgotten) out.pending += batch.first.size();

@@ -45,9 +45,9 @@ struct RescorerOptions {
 };
 
 struct RescoreProgress {
-  bool running = false;  // a full pass is under way
+  bool running = false;  // a full pass is under way, or asked for and about to start
   std::string cause;
-  int64_t total = 0;  // leads in the pass
+  int64_t total = 0;  // leads in the pass (0 until it starts)
   int64_t done = 0;
   uint64_t passes = 0;  // full passes finished
   uint64_t leads_scored = 0;

@@ -887,7 +887,8 @@ TEST_P(ApiTest, AVeryLongLeadIdIsAnAnswerNotACrash) {
   const std::string id(60000, 'a');
   EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id, ""), 401));
   EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id, read_), 404));
-  EXPECT_EQ(Get("/v1/leads/" + id + "/events", read_).status, 200);  // none
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id + "/events", read_), 404));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/" + id + "/outcomes", read_), 404));
   EXPECT_TRUE(IsProblem(Delete("/v1/leads/" + id, admin_), 404));
   EXPECT_TRUE(IsProblem(Get("/v1/models/" + id, read_), 404));
   EXPECT_EQ(Get("/health", "").status, 200);
@@ -1354,12 +1355,17 @@ TEST_P(ApiTest, ListFiltersAndPagesThroughEveryLeadOnceInScoreOrder) {
         Get("/v1/leads?limit=7" + (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)), read_);
     ASSERT_EQ(r.status, 200) << r;
     EXPECT_LE(r.doc["leads"].size(), 7u);
+    EXPECT_FALSE(r.doc["leads"].empty()) << "page " << page;
     for (const auto& row : r.doc["leads"]) paged.push_back(row);
     if (r.doc["next_cursor"].is_null()) break;
     cursor = r.doc["next_cursor"];
   }
   ASSERT_EQ(paged.size(), all.size());
   for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(paged[i]["lead_id"], all[i]["lead_id"]) << i;
+  // A page that holds the last lead says so: no cursor to an empty page.
+  Reply whole = Get("/v1/leads?limit=" + std::to_string(all.size()), read_);
+  EXPECT_EQ(whole.doc["leads"].size(), all.size()) << whole;
+  EXPECT_TRUE(whole.doc["next_cursor"].is_null()) << whole;
 
   auto subset = [&](const std::function<bool(const json&)>& keep) {
     std::vector<std::string> ids;
@@ -1808,6 +1814,22 @@ TEST_P(ApiTest, ABadModelRoleIsA400NamingTheParameter) {
   EXPECT_EQ(Get("/v1/model", read_).doc["primary"]["version"], 1);
 }
 
+// The answer to a model change shows the pass it asked for (caused by the model), not the
+// finished counts of the pass before it; GET /v1/model then sees it end.
+TEST_P(ApiTest, AModelChangeAnswersWithItsOwnRescoringPass) {
+  ASSERT_TRUE(StartServer());
+  auto rescoring = [&] { return Get("/v1/model", read_).doc["rescoring"]; };
+  ASSERT_TRUE(Eventually([&] { return !rescoring()["running"].get<bool>(); }, "the start pass"));
+  const int before = rescoring()["passes"];
+  Reply put = Put("/v1/model", ModelVariant("other", 60), admin_);
+  ASSERT_EQ(put.status, 200) << put;
+  // Waiting, under way or (on a store this small) already done: the model's pass either way.
+  EXPECT_EQ(put.doc["rescoring"]["cause"], "model") << put;
+  ASSERT_TRUE(
+      Eventually([&] { return rescoring()["passes"].get<int>() > before; }, "the model's pass"));
+  EXPECT_EQ(rescoring()["cause"], "model");
+}
+
 TEST_P(ApiTest, ValidatesAModelWithFileLineMessagesWithoutActivatingIt) {
   ASSERT_TRUE(StartServer());
   Reply model = Get("/v1/model", read_);
@@ -1885,7 +1907,9 @@ TEST_P(ApiTest, ATransitionsCauseIsWhatChangedNotAnOldEvent) {
       },
       "c1 rescored under other"));
   for (const json& t : log) {
-    if (t["model"] == "other") EXPECT_EQ(t["cause"], "model") << log;
+    if (t["model"] == "other") {
+      EXPECT_EQ(t["cause"], "model") << log;
+    }
   }
 }
 
@@ -2220,11 +2244,9 @@ TEST_P(ApiTest, ExportHoldsEverythingAndDeleteForgetsTheLead) {
   EXPECT_TRUE(IsProblem(Get("/v1/leads/gone", read_), 404));
   EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/export", admin_), 404));
   EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/history", read_), 404));
-  Reply gone_events = Get("/v1/leads/gone/events", read_);
-  EXPECT_TRUE(gone_events.status == 404 || gone_events.doc["events"].empty()) << gone_events;
-  Reply gone_outcomes = Get("/v1/leads/gone/outcomes", read_);
-  EXPECT_TRUE(gone_outcomes.status == 404 || gone_outcomes.doc["outcomes"].empty())
-      << gone_outcomes;
+  // Its events and outcomes are gone with it: the lead is not found, as GET /v1/leads/{id}.
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/events", read_), 404));
+  EXPECT_TRUE(IsProblem(Get("/v1/leads/gone/outcomes", read_), 404));
   EXPECT_TRUE(IsProblem(Delete("/v1/leads/gone", admin_), 404));
   // The deleted lead left the list when the deletion was answered; the others are untouched.
   EXPECT_FALSE(ById(Listed()).count("gone"));
@@ -2409,6 +2431,41 @@ TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
   EXPECT_EQ(huge.doc["accepted"], 1) << huge;
   EXPECT_EQ(Get("/v1/leads/seg3", read_).doc["attributes"],
             json::parse(R"({"company_size":null,"industry":"IT"})"));
+
+  // A message nested deeper than a record may be is rejected alone, by its index, and named so;
+  // the batch's own two levels do not count against its messages.
+  auto nested = [](int levels) {
+    std::string inner = "1";
+    for (int i = 1; i < levels; ++i) inner = R"({"a":)" + inner + "}";
+    return inner;
+  };
+  const std::string deep_identify =
+      R"({"type":"identify","userId":"seg4","traits":{"x":)" + nested(128) + "}}";
+  const std::string fine_identify =
+      R"({"type":"identify","userId":"seg5","traits":{"x":)" + nested(126) + "}}";
+  Reply deep = PostWith("/v1/batch",
+                        R"({"context":{"library":{"name":"x"}},"batch":[)" + deep_identify + "," +
+                            fine_identify + "]}",
+                        basic);
+  ASSERT_EQ(deep.status, 200) << deep;
+  EXPECT_EQ(deep.doc["accepted"], 1) << deep;
+  ASSERT_EQ(deep.doc["errors"].size(), 1u) << deep;
+  EXPECT_EQ(deep.doc["errors"][0]["index"], 0) << deep;
+  EXPECT_EQ(deep.doc["errors"][0]["reason"], "invalid JSON: nested deeper than 128 levels");
+  EXPECT_EQ(Get("/v1/leads/seg5", read_).status, 200);
+  EXPECT_EQ(Get("/v1/leads/seg4", read_).status, 404);
+  Reply deep_one = PostWith("/v1/identify", deep_identify, basic);
+  EXPECT_TRUE(IsProblem(deep_one, 400)) << deep_one;
+  EXPECT_NE(deep_one.doc.value("detail", "").find("nested deeper than 128 levels"),
+            std::string::npos)
+      << deep_one;
+
+  // An id too long to store is named by the key it came under.
+  Reply long_anonymous = PostWith(
+      "/v1/track", R"({"anonymousId":")" + std::string(20000, 'a') + R"(","event":"page_view"})",
+      basic);
+  ASSERT_EQ(long_anonymous.doc["errors"].size(), 1u) << long_anonymous;
+  EXPECT_EQ(long_anonymous.doc["errors"][0]["field"], "anonymousId") << long_anonymous;
 }
 
 // Batch keeps a JSON Lines record holding 1e999 (the field null); the API takes it alike, and

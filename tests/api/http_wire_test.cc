@@ -299,6 +299,31 @@ TEST_F(HttpWireTest, ATransferCodingOtherThanChunkedIsRefusedAndItsBodyNeverRuns
   EXPECT_NE(metrics.find("leadscore_events_ingested_total 0"), std::string::npos) << metrics;
 }
 
+// A header the server could read otherwise than a proxy in front of it: two Host or two
+// Authorization fields. Refused with 400, the connection closed; the write never runs.
+TEST_F(HttpWireTest, ADoubledHostOrAuthorizationIsRefused) {
+  const std::string lead = R"({"lead_id":"smuggled"})";
+  const std::string auth = "Authorization: Bearer " + token_ + "\r\n";
+  const std::string length = "Content-Length: " + std::to_string(lead.size()) + "\r\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"Host: x\r\n" + auth + "Authorization: Bearer nope\r\n" + length,
+       "one Authorization field, not 2"},
+      {"Host: x\r\nHost: y\r\n" + auth + length, "one Host field, not 2"},
+  };
+  for (const auto& [fields, why] : cases) {
+    Connection c(server_.port());
+    ASSERT_TRUE(c.Send("POST /v1/leads HTTP/1.1\r\n" + fields + "\r\n" + lead));
+    std::string answer = c.ReadUntil([](const std::string&) { return false; });
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+    EXPECT_NE(answer.find(why), std::string::npos) << answer;
+    EXPECT_TRUE(c.closed()) << answer;
+  }
+  // One of each is fine.
+  Connection fine(server_.port());
+  ASSERT_TRUE(fine.Send("GET /v1/leads/smuggled HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"));
+  EXPECT_EQ(fine.ReadAnswers(1).rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u);
+}
+
 // A compressed body would be read as bytes of JSON: refused with 415, before it is read.
 TEST_F(HttpWireTest, ACompressedBodyIs415) {
   Connection c(server_.port());
