@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -54,6 +55,19 @@ const CLI::Validator& NotEmpty() {
                              : std::string();
       },
       "", "NOT_EMPTY");
+  return check;
+}
+
+const CLI::Validator& SeedNumber() {
+  static const CLI::Validator check(
+      [](const std::string& value) {
+        uint64_t seed = 0;
+        const auto read = std::from_chars(value.data(), value.data() + value.size(), seed);
+        return read.ec == std::errc() && read.ptr == value.data() + value.size()
+                   ? std::string()
+                   : "must be a whole number from 0 to 18446744073709551615, not " + value;
+      },
+      "", "SEED");
   return check;
 }
 

@@ -37,6 +37,8 @@ bool OutputCanBeWrittenOrReport(std::string_view flag, const std::string& path);
 // A check for an option whose value may not be empty, such as --as-of, where an empty string
 // would otherwise silently mean the default (`--as-of "$UNSET_VARIABLE"`).
 const CLI::Validator& NotEmpty();
+// A seed: a whole number from 0 to 2^64 - 1 ("-1" would otherwise wrap to the largest).
+const CLI::Validator& SeedNumber();
 
 // When one of `inputs` is `-` and standard input is a terminal, says so on stderr before the
 // command waits for rows typed there, and how to end them: otherwise a command that was meant
@@ -57,6 +59,11 @@ class ErrorReporter {
   // What to add when some problems were not shown and no file has them all.
   void set_hint(std::string hint) { hint_ = std::move(hint); }
   void Report(const ingest::RowError& error);
+  // Problems not given in full (service::BatchOptions::on_more_errors): counted with the others.
+  void Count(uint64_t more) { count_ += more; }
+  // How many problems of each block it needs in full (BatchOptions::errors_in_full): those it
+  // prints, or every one when it writes them all.
+  uint64_t needed_in_full() const { return all_ != nullptr ? UINT64_MAX : limit_; }
   uint64_t count() const { return count_; }
   // Call once the whole input is read: puts the file of WriteAllTo in place, and prints "...
   // and 120 more" when some were not printed. False when that file could not be written (the

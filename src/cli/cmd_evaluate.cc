@@ -340,7 +340,7 @@ int RunEvaluate(const EvaluateFlags& flags) {
   }
 
   options.scorecard.seed = options.trees.seed = flags.table.seed;
-  options.scorecard.threads = options.trees.threads = flags.table.threads;
+  options.scorecard.threads = options.trees.threads = LearnerThreads(flags.table.threads);
   const bool terminal = ::isatty(STDERR_FILENO);
   options.on_progress = [terminal](std::string_view learner, int fold, int k) {
     if (terminal) {

@@ -100,6 +100,8 @@ int RunExplain(const ExplainArgs& args) {
   options.as_of = *as_of;
   options.only_lead = args.lead;
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
+  options.errors_in_full = errors.needed_in_full();
+  options.on_more_errors = [&](uint64_t count) { errors.Count(count); };
   NoteTerminalInput("explain", {{"--leads", args.leads}, {"--events", args.events}});
   options.on_applied = [&](uint32_t /*lead*/, uint64_t line, const engine::EventView& event,
                            const std::vector<uint32_t>& rules) {

@@ -103,7 +103,8 @@ std::function<int()> SetupGenerate(CLI::App& sub) {
       ->capture_default_str()
       ->check(CLI::Range(1, 120));
   sub.add_option("--seed", o.seed, "Random seed: the same seed writes the same bytes")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(SeedNumber());
   sub.add_option("--events-format", flags->events_format, "events.jsonl or events.csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"jsonl", "csv"}));

@@ -57,8 +57,16 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
   ErrorReporter errors;
   learn::TrainingSetOptions options = ScoringOptions(model, flags.leads, flags.events);
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
-  auto built = learn::BuildScoringSet(options, as_of.time);
+  learn::TrainingSetStats stats;
+  auto built = learn::BuildScoringSet(options, as_of.time, &stats);
   errors.Finish();
+  if (built && !flags.events.empty()) {
+    PrintToStderr(
+        "{}: {} used, {} after --as-of {} (not used), {} of leads not in {}, {} counted once\n",
+        ingest::InputName(flags.events), Plural(stats.events_counted, "event"), stats.events_after,
+        FormatTimestamp(as_of.time), stats.events_no_lead, ingest::InputName(flags.leads),
+        Plural(stats.duplicates, "repeated event_id"));
+  }
   if (built) {
     LS_RETURN_IF_ERROR(CompleteFeatures(model, *built, flags.leads, flags.events, as_of.time));
     WarnOfAbsentColumns(ingest::InputName(flags.leads), "the model",

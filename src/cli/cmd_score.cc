@@ -124,6 +124,8 @@ int RunScore(const ScoreArgs& args) {
     progress.Finish();
     errors.Report(e);
   };
+  options.errors_in_full = errors.needed_in_full();
+  options.on_more_errors = [&](uint64_t count) { errors.Count(count); };
   options.on_progress = [&](const std::string& path, uint64_t done, uint64_t total) {
     progress.Update(path, done, total);
   };

@@ -36,6 +36,10 @@ struct TrainFlags {
 
 // The summary goes where the model does not: stderr when the model goes to standard output.
 std::FILE* SummaryStream(const TrainFlags& flags) { return flags.out == "-" ? stderr : stdout; }
+// Where the model went, as the summary names it.
+std::string OutName(const TrainFlags& flags) {
+  return flags.out == "-" ? "standard output" : flags.out;
+}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -46,7 +50,7 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   const auto start = std::chrono::steady_clock::now();
   learn::ScorecardOptions options;
   options.seed = flags.table.seed;
-  options.threads = flags.table.threads;
+  options.threads = LearnerThreads(flags.table.threads);
   const learn::Scorecard card = learn::TrainScorecard(table, rows, options);
   if (card.binning.features.empty()) {
     PrintToStderr(
@@ -85,7 +89,7 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   fmt::print(
       summary,
       "{}: scorecard with {} rules over {} attributes, {} points (L2 {}), trained in {:.1f} s\n",
-      flags.out, file.rules, card.binning.features.size(),
+      OutName(flags), file.rules, card.binning.features.size(),
       file.decimals == 0 ? "whole" : fmt::format("{}-decimal", file.decimals), card.l2,
       SecondsSince(start));
   fmt::print(summary, "training AUC: {:.4f} (model), {:.4f} (the written points)\n", file.auc_model,
@@ -93,8 +97,9 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   fmt::print(summary,
              "probability of conversion for a score S: 1 / (1 + exp(-({:.4f} + {:.5f} * S)))\n",
              file.offset, file.slope);
+  // Written to standard output: the model is wherever that output went.
   fmt::print(summary, "score leads with it: leadscore score --model {} --leads LEADS.csv{}\n",
-             flags.out,
+             flags.out == "-" ? "MODEL.yaml" : flags.out,
              history ? " --events EVENTS --as-of TIME"
                      : " (a lead_id column and the attributes above: rename the table's id "
                        "column if it has another name)");
@@ -107,7 +112,7 @@ int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
   const learn::LabeledTable& table = training.table;
   learn::TreeOptions options;
   options.seed = flags.table.seed;
-  options.threads = flags.table.threads;
+  options.threads = LearnerThreads(flags.table.threads);
   options.missing = flags.table.missing;
   options.rule_model = training.rule_model;
   options.rule_history = training.rule_history;
@@ -122,7 +127,7 @@ int TrainTrees(const TrainFlags& flags, const TrainingTable& training,
   }
   fmt::print(SummaryStream(flags),
              "{}: gradient-boosted trees, depth {}, {} rounds, {} inputs, trained in {:.1f} s\n",
-             flags.out, model->params().max_depth, model->params().rounds,
+             OutName(flags), model->params().max_depth, model->params().rounds,
              model->encoding().features.size(), SecondsSince(start));
   return kExitOk;
 }

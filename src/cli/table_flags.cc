@@ -11,6 +11,7 @@
 #include <iterator>
 #include <memory>
 #include <span>
+#include <thread>
 #include <unordered_map>
 
 #include "cli/cli_common.h"
@@ -89,10 +90,20 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
       ->check(NotEmpty());
   sub.add_flag("!--no-rule-features", flags.rule_features,
                "With --model: only set its score beside the learners, not its rules as features");
-  sub.add_option("--seed", flags.seed, "Seed for folds, splits and sampling")->default_val(42);
+  sub.add_option("--seed", flags.seed, "Seed for folds, splits and sampling")
+      ->default_val(42)
+      ->check(SeedNumber());
   sub.add_option("--threads", flags.threads,
                  "Threads for training (default: every core on large tables, one on small ones)")
       ->check(CLI::Range(1, 256));
+}
+
+int LearnerThreads(int asked) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (asked <= cores) return asked;
+  PrintToStderr("--threads {}: this machine has {}; training with {}\n", asked,
+                Plural(static_cast<uint64_t>(cores), "core"), cores);
+  return cores;
 }
 
 namespace {

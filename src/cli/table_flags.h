@@ -53,6 +53,11 @@ struct TrainingTable {
 
 void AddTableOptions(CLI::App& sub, TableFlags& flags);
 
+// --threads as the learners get it: no more than the machine's cores, since more only wait on
+// each other (XGBoost's threads spin while they wait: 256 on 2 cores train many times slower
+// than 2). A count cut says so on standard error. 0 (every core) stays 0.
+int LearnerThreads(int asked);
+
 // The file the rows come from, for reports: the table, the leads file or the store.
 inline const std::string& SourceOf(const TableFlags& flags) {
   return !flags.table.empty() ? flags.table : !flags.db.empty() ? flags.db : flags.leads;

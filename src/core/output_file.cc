@@ -72,6 +72,9 @@ Result<PendingOutput> PendingOutput::Open(const std::string& path) {
   if (IsStandardOutput(path)) return PendingOutput(path, stdout, "", "");
   struct stat existing;  // through any links: /dev/stdout is a pipe or a terminal
   const bool exists = ::stat(path.c_str(), &existing) == 0;
+  // A loop of symbolic links (ELOOP) or a path through a file (ENOTDIR) names no place to write:
+  // the rename would replace the link itself.
+  if (!exists && errno != ENOENT) return Error(CannotWrite(path, errno));
   if (exists && S_ISDIR(existing.st_mode)) return Error(CannotWrite(path, EISDIR));
   if (exists && !S_ISREG(existing.st_mode)) {
     std::FILE* f = std::fopen(path.c_str(), "wb");

@@ -152,8 +152,8 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   const bool have_events = options.events_source || !options.events.empty();
 
   // 1. Leads: attributes into column builders, created_at as the default reference.
-  std::vector<ingest::RowError> left_out;
-  LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads, &left_out));
+  std::vector<ingest::RowError> header_warnings;
+  LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads, &header_warnings));
   if (lead_columns) *lead_columns = header;
   const auto id_at = std::find(header.begin(), header.end(), "lead_id");
   if (id_at == header.end()) {
@@ -233,7 +233,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
         },
         options.on_error);
-    for (ingest::RowError& warning : left_out) sink.OnWarning(std::move(warning));
+    for (ingest::RowError& warning : header_warnings) sink.OnWarning(std::move(warning));
     LS_RETURN_IF_ERROR(ReadRows(leads, header, sink));
   }
   st.leads = reference.size();
@@ -332,7 +332,10 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
           st.data_end = std::max(st.data_end, *ts);
           auto lead = lead_of.find(lead_id);
-          if (lead == lead_of.end()) return;
+          if (lead == lead_of.end()) {
+            ++st.events_no_lead;
+            return;
+          }
           const Timestamp ref = reference[lead->second];
           if (*ts > ref) {
             ++st.events_after;
@@ -511,11 +514,12 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
   return Build(options, stats ? *stats : local, std::nullopt, nullptr, keys);
 }
 
-Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of) {
-  TrainingSetStats stats;
+Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of,
+                                   TrainingSetStats* stats) {
+  TrainingSetStats local;
   ScoringSet set;
-  LS_ASSIGN_OR_RETURN(set.table,
-                      Build(options, stats, as_of, &set.ids, nullptr, &set.lead_columns));
+  LS_ASSIGN_OR_RETURN(set.table, Build(options, stats ? *stats : local, as_of, &set.ids, nullptr,
+                                       &set.lead_columns));
   return set;
 }
 

@@ -63,6 +63,7 @@ struct TrainingSetStats {
   uint64_t events_counted = 0;    // events at or before their lead's reference
   uint64_t events_after = 0;      // events after it: never seen by a feature
   uint64_t duplicates = 0;        // events whose event_id was read before: counted once
+  uint64_t events_no_lead = 0;    // events of a lead the leads file does not hold
   Timestamp data_end = 0;         // the latest event or outcome time
 };
 
@@ -90,7 +91,10 @@ struct ScoringSet {
   // column it lacks can be pointed out.
   std::vector<std::string> lead_columns;
 };
-Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of);
+// `stats`, when given, counts the events as a training set does (as_of is every lead's
+// reference).
+Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp as_of,
+                                   TrainingSetStats* stats = nullptr);
 
 // Options that compute exactly the features a trained model reads: its input `columns` (the
 // event types and URL groups they name get their columns even when no event has them) with

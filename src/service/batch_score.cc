@@ -49,7 +49,8 @@ struct LeadRecord {
   double fit = 0;             // its fit, when the batch keeps fits rather than attributes
   uint32_t errors_begin = 0;  // its warnings, then its conversion problems, in
   uint32_t errors_end = 0;    // ParsedLeads::conversion_errors, reported only if the row is kept
-  uint32_t warnings = 0;
+  uint32_t warnings = 0;      // its problems: past the block's errors_in_full, only counted
+  uint32_t conversions = 0;
 };
 
 struct ParsedLeads {
@@ -60,6 +61,9 @@ struct ParsedLeads {
   // Rejected rows, each reported before record `skipped_before[i]` is inserted.
   std::vector<RowError> skipped;
   std::vector<uint32_t> skipped_before;
+  // Past errors_in_full: rejected rows, and other problems with the input, only counted.
+  uint64_t more_skipped_rows = 0;
+  uint64_t more_input_problems = 0;
   // JSON Lines: the lead fields this block's worker saw a value of for the first time.
   std::vector<uint32_t> fields_seen;
   std::unique_ptr<Arena> arena = std::make_unique<Arena>();
@@ -72,6 +76,7 @@ struct ParsedLeads {
     conversion_errors.clear();
     skipped.clear();
     skipped_before.clear();
+    more_skipped_rows = more_input_problems = 0;
     fields_seen.clear();
     arena->Reset();
   }
@@ -82,8 +87,9 @@ class LeadSink : public ingest::RowSink {
  public:
   LeadSink(const CompiledModel& model, const ingest::RecordSource& source,
            std::vector<size_t> raw_index, const Batch& batch, TypedIds typed_ids,
-           FieldsSeen fields_seen)
-      : fields_seen_(std::move(fields_seen)),
+           FieldsSeen fields_seen, uint64_t errors_in_full)
+      : errors_in_full_(errors_in_full),
+        fields_seen_(std::move(fields_seen)),
         typed_ids_(std::move(typed_ids)),
         file_(source.path()),
         converter_(model.lead_fields(), std::move(raw_index),
@@ -108,13 +114,19 @@ class LeadSink : public ingest::RowSink {
     }
     LeadRecord record{line, HashBytes(id), out_->arena->Copy(id),
                       static_cast<uint32_t>(out_->values.size())};
-    record.errors_begin = static_cast<uint32_t>(out_->conversion_errors.size());
+    std::vector<RowError>& problems = out_->conversion_errors;
+    record.errors_begin = static_cast<uint32_t>(problems.size());
     record.warnings = static_cast<uint32_t>(warnings_.size());
-    for (RowError& w : warnings_) out_->conversion_errors.push_back(std::move(w));
+    for (RowError& w : warnings_) problems.push_back(std::move(w));
     warnings_.clear();
-    auto row = converter_.Convert(typed_ids_.For(values), line, out_->conversion_errors);
+    auto row = converter_.Convert(typed_ids_.For(values), line, problems);
     fields_seen_.Note(row, out_->fields_seen);
-    record.errors_end = static_cast<uint32_t>(out_->conversion_errors.size());
+    record.conversions =
+        static_cast<uint32_t>(problems.size() - record.errors_begin - record.warnings);
+    if (problems.size() > errors_in_full_) {
+      problems.resize(std::max<size_t>(errors_in_full_, record.errors_begin));
+    }
+    record.errors_end = static_cast<uint32_t>(problems.size());
     if (fit_only_) {
       // Here, on a parse worker, rather than on the thread that inserts the leads in order.
       record.fit = scorer_.Fit(row, as_of_);
@@ -127,6 +139,10 @@ class LeadSink : public ingest::RowSink {
   }
 
   void OnError(RowError error) override {
+    if (out_->skipped.size() >= errors_in_full_) {
+      ++(error.is_row ? out_->more_skipped_rows : out_->more_input_problems);
+      return;
+    }
     NoteRowSkipped(error);
     out_->skipped.push_back(std::move(error));
     out_->skipped_before.push_back(static_cast<uint32_t>(out_->records.size()));
@@ -137,6 +153,7 @@ class LeadSink : public ingest::RowSink {
 
  private:
   std::vector<RowError> warnings_;
+  uint64_t errors_in_full_;
   FieldsSeen fields_seen_;
   TypedIds typed_ids_;
   std::string file_;
@@ -205,11 +222,15 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
   PerWorker<LeadSink> sinks(threads, [&] {
     return std::make_unique<LeadSink>(model, *source, raw_index, batch, typed_ids,
-                                      note_seen ? FieldsSeen(num_fields) : FieldsSeen());
+                                      note_seen ? FieldsSeen(num_fields) : FieldsSeen(),
+                                      options.errors_in_full);
   });
   InputStats& stats = batch.lead_stats;
   auto report = [&](const RowError& e) {
     if (options.on_error) options.on_error(e);
+  };
+  auto report_more = [&](uint64_t count) {
+    if (count > 0 && options.on_more_errors) options.on_more_errors(count);
   };
   bool reserved = false;
   RowEstimate rows_in_file(*source, options.leads_path.ends_with(".gz"));
@@ -256,10 +277,10 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
         ++stats.duplicates;
         continue;
       }
-      for (uint32_t e = r.errors_begin; e < r.errors_end; ++e) {
-        ++(e < r.errors_begin + r.warnings ? stats.warnings : stats.conversion_errors);
-        report(parsed.conversion_errors[e]);
-      }
+      stats.warnings += r.warnings;
+      stats.conversion_errors += r.conversions;
+      for (uint32_t e = r.errors_begin; e < r.errors_end; ++e) report(parsed.conversion_errors[e]);
+      report_more(r.warnings + r.conversions - (r.errors_end - r.errors_begin));
       uint32_t row = batch.leads.Insert(r.id, r.hash);
       batch.leads.set_line(row, r.line);
       batch.states.AddLead();
@@ -274,6 +295,9 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
       ++stats.rows_used;
     }
     report_skipped_until(SIZE_MAX);
+    stats.rows_read += parsed.more_skipped_rows;
+    stats.rows_skipped += parsed.more_skipped_rows;
+    report_more(parsed.more_skipped_rows + parsed.more_input_problems);
     for (uint32_t f : parsed.fields_seen) seen[f] = 1;
     if (options.on_progress) {
       options.on_progress(source->path(), source->bytes_read(), source->file_size());
@@ -322,6 +346,7 @@ struct ParsedEvents {
   std::vector<uint32_t> by_number, hashed;
   std::vector<Value> values;  // properties, for rules that also read the lead
   std::vector<RowError> errors;
+  uint64_t more_errors = 0;  // past errors_in_full: only counted
   std::unique_ptr<Arena> arena = std::make_unique<Arena>();
   uint64_t bytes = 0;  // of the block
   uint64_t rows_read = 0;
@@ -337,7 +362,7 @@ struct ParsedEvents {
     values.clear();
     errors.clear();
     arena->Reset();
-    bytes = rows_read = rows_skipped = conversion_errors = warnings = 0;
+    bytes = rows_read = rows_skipped = conversion_errors = warnings = more_errors = 0;
   }
 };
 
@@ -346,8 +371,9 @@ class EventSink : public ingest::RowSink {
  public:
   EventSink(const CompiledModel& model, const ingest::RecordSource& source, bool keep_values,
             std::vector<size_t> raw_index, Timestamp as_of, const EventIdKeys& id_keys,
-            TypedIds typed_ids)
+            TypedIds typed_ids, uint64_t errors_in_full)
       : model_(model),
+        errors_in_full_(errors_in_full),
         typed_ids_(std::move(typed_ids)),
         id_keys_(id_keys),
         as_of_(as_of),
@@ -397,7 +423,7 @@ class EventSink : public ingest::RowSink {
       auto props = converter_.Convert(typed_ids_.For(values), line, errors_);
       for (auto& e : errors_) {
         ++out_->conversion_errors;
-        out_->errors.push_back(std::move(e));
+        Keep(std::move(e));
       }
       if (record.type_id < 0) return;
       engine::EventView view{record.type_id, ts, props, as_of_};
@@ -416,15 +442,24 @@ class EventSink : public ingest::RowSink {
     out_->rows_read += error.is_row;
     out_->rows_skipped += error.is_row;
     NoteRowSkipped(error);
-    out_->errors.push_back(std::move(error));
+    Keep(std::move(error));
   }
 
   // Held until OnRow, which may refuse the row for the value warned about (RefusedBecause).
   void OnWarning(RowError warning) override { warnings_.push_back(std::move(warning)); }
 
  private:
+  // Held for on_error up to the block's errors_in_full; past that, only counted.
+  void Keep(RowError error) {
+    if (out_->errors.size() < errors_in_full_) {
+      out_->errors.push_back(std::move(error));
+    } else {
+      ++out_->more_errors;
+    }
+  }
+
   void ReportWarnings() {
-    for (RowError& w : warnings_) out_->errors.push_back(std::move(w));
+    for (RowError& w : warnings_) Keep(std::move(w));
     out_->warnings += warnings_.size();
     warnings_.clear();
   }
@@ -433,11 +468,12 @@ class EventSink : public ingest::RowSink {
   void Reject(uint64_t line, const char* field, std::string reason) {
     reason = RefusedBecause(warnings_, field, std::move(reason));
     if (!warnings_.empty()) ReportWarnings();
-    out_->errors.push_back({file_, line, field, reason + "; row skipped"});
+    Keep({file_, line, field, reason + "; row skipped"});
     ++out_->rows_skipped;
   }
 
   const CompiledModel& model_;
+  uint64_t errors_in_full_;
   TypedIds typed_ids_;
   const EventIdKeys& id_keys_;
   Timestamp as_of_;
@@ -582,7 +618,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });
   PerWorker<EventSink> sinks(threads, [&] {
     return std::make_unique<EventSink>(model, *source, keep_values, raw_index, batch.as_of.time,
-                                       id_keys, typed_ids);
+                                       id_keys, typed_ids, options.errors_in_full);
   });
   engine::Scorer scorer(model);
   const bool dedupe = !options.events_unique;
@@ -613,6 +649,9 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
     stats.warnings += parsed.warnings;
     for (const RowError& e : parsed.errors) {
       if (options.on_error) options.on_error(e);
+    }
+    if (parsed.more_errors > 0 && options.on_more_errors) {
+      options.on_more_errors(parsed.more_errors);
     }
     if (!reserved && dedupe) {
       // Size the dedupe set once, so that it never doubles (a doubling holds both tables at

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -1823,6 +1824,74 @@ TEST_F(Cli, ErrorsFileHoldsEveryProblem) {
   // 60, summary, the warning that the file has no `email`, timing
   EXPECT_EQ(Lines(to_stderr.err).size(), 63u) << to_stderr.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("-")));
+}
+
+// Files of many blocks dense with problems: the run that shows 50 counts every other one as
+// the run that writes them all does (skipped rows, values not converted, the "more" line),
+// and shows the same first 50. (It holds no more than those 50 of each block in memory.)
+TEST_F(Cli, ManyProblemsAreCountedAsThoseWrittenInFull) {
+  std::string leads = "lead_id,size,industry,email\n";
+  std::string events;
+  for (int i = 0; leads.size() < (10u << 20); ++i) {
+    const std::string id = "L" + std::to_string(i);
+    switch (i % 4) {
+      case 0:
+        leads += id + ",1,2\n";
+        break;  // a cell short: skipped
+      case 1:
+        leads += id + ",many,IT,a@b.c\n";
+        break;  // size does not convert
+      case 2:
+        leads += "L1,lots,IT,a@b.c\n";
+        break;  // a repeated id: its value not counted
+      default:
+        leads += id + ",50,IT,a@b.c\n";
+        break;
+    }
+    events += i % 3 == 0 ? "1\n"
+                         : R"({"lead_id":")" + id + R"(","type":"demo","ts":"2024-01-0)" +
+                               (i % 3 == 1 ? "1" : "x") + "\"}\n";
+  }
+  const std::string leads_path = dir_.Write("dense-leads.csv", leads);
+  const std::string events_path = dir_.Write("dense-events.jsonl", events);
+  const std::vector<std::string> args = {
+      "score",     "--model", model_,       "--leads",  leads_path,          "--events",
+      events_path, "--as-of", "2024-02-01", "--output", dir_.File("out.csv")};
+  auto shown = RunLeadscore(args);
+  std::vector<std::string> with_all = args;
+  with_all.insert(with_all.end(), {"--errors", "-"});
+  auto all = RunLeadscore(with_all);
+  ASSERT_EQ(shown.exit_code, 0) << shown.err.substr(0, 2000);
+  ASSERT_EQ(all.exit_code, 0) << all.err.substr(0, 2000);
+  const std::vector<std::string> shown_lines = Lines(shown.err);
+  const std::vector<std::string> all_lines = Lines(all.err);
+  ASSERT_GT(shown_lines.size(), 51u);
+  size_t problems = 0;
+  for (const std::string& line : all_lines) {  // "path:LINE: ...", not the summaries
+    for (const std::string& path : {leads_path, events_path}) {
+      problems += line.starts_with(path + ":") && std::isdigit(line[path.size() + 1]);
+    }
+  }
+  ASSERT_GT(problems, 100000u);
+  // The first 50 alike; then the count of the rest.
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(shown_lines[i], all_lines[i]) << i;
+  EXPECT_EQ(shown_lines[50], "... and " + std::to_string(problems - 50) +
+                                 " more problems not shown (--errors FILE writes every one)");
+  // The summaries alike, their counts of rows and values included.
+  auto summary = [&](const std::vector<std::string>& lines, const std::string& path) {
+    for (const std::string& line : lines) {
+      if (line.starts_with(path + ": ") && line.find(" rows read") != std::string::npos) {
+        return line;
+      }
+    }
+    return std::string("(none)");
+  };
+  for (const std::string& path : {leads_path, events_path}) {
+    EXPECT_EQ(summary(shown_lines, path), summary(all_lines, path));
+    EXPECT_NE(summary(shown_lines, path), "(none)") << shown.err.substr(0, 4000);
+  }
+  EXPECT_NE(summary(shown_lines, leads_path).find(" not converted"), std::string::npos)
+      << summary(shown_lines, leads_path);
 }
 
 // A stray CSV quote that takes lines into one cell is read as Python's csv reads it, but said:

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/learn_cli_util.h"
@@ -796,6 +797,16 @@ TEST_F(LearnCli, AModelIsWrittenWhereTheOutPathLeadsAndNothingElseIsTouched) {
     r = RunLeadscore(args);
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(r.err, "--out: cannot write " + dir_.path() + ": Is a directory\n");
+
+    // A loop of links leads nowhere: refused, and the link left a link.
+    const std::string loop = dir_.File(std::string("loop-") + kind);
+    std::filesystem::create_symlink(loop, loop);
+    args = TableArgs("train");
+    args.insert(args.end(), {"--kind", kind, "--out", loop});
+    r = RunLeadscore(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err, "--out: cannot write " + loop + ": Too many levels of symbolic links\n");
+    EXPECT_TRUE(std::filesystem::is_symlink(loop));
   }
   // predict refuses such an output before it reads the leads.
   auto predicted = RunLeadscore(
@@ -808,7 +819,35 @@ TEST_F(LearnCli, AModelIsWrittenWhereTheOutPathLeadsAndNothingElseIsTouched) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string model = dir_.Write("from-stdout.yaml", r.out);
   EXPECT_EQ(RunLeadscore({"check", model}).exit_code, 0) << r.out;
-  EXPECT_NE(r.err.find("-: scorecard with "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("standard output: scorecard with "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("leadscore score --model MODEL.yaml "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--model -"), std::string::npos) << r.err;
+}
+
+// A negative seed is refused rather than wrapped to 2^64 - 1; more threads than cores are cut to
+// the cores (they only wait on each other), and the cut is said.
+TEST_F(LearnCli, ASeedIsAWholeNumberAndThreadsStopAtTheCores) {
+  auto args = TableArgs("train");
+  args.insert(args.end(), {"--out", dir_.File("s.yaml"), "--seed", "-1"});
+  auto r = RunLeadscore(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--seed: must be a whole number from 0 to 18446744073709551615, not -1"),
+            std::string::npos)
+      << r.err;
+  r = RunLeadscore({"generate", "--out", dir_.File("g"), "--leads", "5", "--seed", "-1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("g")));
+
+  args = TableArgs("train");
+  args.insert(args.end(), {"--kind", "trees", "--out", dir_.File("t.json"), "--threads", "256"});
+  r = RunLeadscore(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  EXPECT_NE(r.err.find("--threads 256: this machine has " + std::to_string(cores) + " core"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("; training with " + std::to_string(cores) + "\n"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
@@ -1072,6 +1111,25 @@ TEST_F(LearnCli, PredictAndTrainSkipTheRowsScoreSkipsAndSaySoAlike) {
   EXPECT_NE(scored.err.find("bad-events.jsonl:4: field `ts`: cannot parse \"soon\" as a time"),
             std::string::npos)
       << scored.err;
+
+  // The events file's summary, as score gives one: what was used and what was not.
+  const std::string counted =
+      dir_.Write("counted.jsonl",
+                 R"({"lead_id":"ok","type":"page_view","ts":"2025-05-01","event_id":"e1"}
+{"lead_id":"ok","type":"page_view","ts":"2025-05-02","event_id":"e1"}
+{"lead_id":"ok","type":"download","ts":"2025-05-03"}
+{"lead_id":"ok","type":"page_view","ts":"2025-07-01"}
+{"lead_id":"stranger","type":"page_view","ts":"2025-05-01"}
+)");
+  predicted = RunLeadscore({"predict", "--model", trees, "--leads", leads, "--events", counted,
+                            "--as-of", "2025-06-01"});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  EXPECT_NE(predicted.err.find(counted +
+                               ": 2 events used, 1 after --as-of 2025-06-01T00:00:00Z (not used), "
+                               "1 of leads not in " +
+                               leads + ", 1 repeated event_id counted once\n"),
+            std::string::npos)
+      << predicted.err;
 
   const std::string no_ts = dir_.Write("no-ts.csv", "lead_id,type,when\nL1,page_view,2025-05-01\n");
   const std::string refused = no_ts + ":1: the header has no `ts` column";
