@@ -33,6 +33,7 @@ struct PredictFlags {
   std::string model;
   std::string leads;
   std::string events;
+  std::string id;  // the column naming each lead; empty: lead_id, else the data row
   std::string as_of;
   std::string output;
   bool explain = false;
@@ -56,10 +57,20 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
                                     AsOf as_of) {
   ErrorReporter errors;
   learn::TrainingSetOptions options = ScoringOptions(model, flags.leads, flags.events);
+  if (!flags.id.empty()) options.id_column = flags.id;
+  // A table without ids (a dataset's test fold, say) is named by its rows; events name leads
+  // by id, so a leads file read with them must have one.
+  options.number_rows = flags.id.empty() && flags.events.empty();
   options.on_error = [&](const ingest::RowError& e) { errors.Report(e); };
   learn::TrainingSetStats stats;
   auto built = learn::BuildScoringSet(options, as_of.time, &stats);
   errors.Finish();
+  if (built && built->ids_are_rows) {
+    PrintToStderr(
+        "{}: no `lead_id` column: each lead is named by its data row, 0 for the first (bad rows "
+        "counted, as in a --folds-file); --id COLUMN names another column\n",
+        ingest::InputName(flags.leads));
+  }
   if (built && !flags.events.empty()) {
     PrintToStderr(
         "{}: {} used, {} after --as-of {} (not used), {} of leads not in {}, {} counted once\n",
@@ -120,7 +131,8 @@ int RunPredict(const PredictFlags& flags) {
 
   // As `score` writes: in full or not at all, a failure naming the file and its reason.
   Status written = WriteFileAtomically(flags.output, [&](std::FILE* out) -> Status {
-    std::string text = fmt::format("lead_id,probability{}\n", flags.explain ? ",reasons" : "");
+    std::string text = fmt::format("{},probability{}\n", set->ids_are_rows ? "row" : "lead_id",
+                                   flags.explain ? ",reasons" : "");
     auto flush = [&]() -> Status {
       if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
         return Status(StatusCode::kUnavailable,
@@ -162,12 +174,17 @@ std::function<int()> SetupPredict(CLI::App& sub) {
       "new-leads.csv --explain\n"
       "  leadscore predict --model history-trees.json --leads leads.csv --events events.jsonl "
       "--as-of 2026-01-01\n"
-      "Output: lead_id,probability[,reasons] sorted by probability; reasons are the largest "
+      "Output: lead_id,probability[,reasons] (row,probability[,reasons] for a file without "
+      "ids) sorted by probability; reasons are the largest "
       "contributions in log-odds (XGBoost's SHAP values), feature:+0.42.");
   sub.add_option("--model", flags->model, "A trees model written by `leadscore train --kind trees`")
       ->required();
-  sub.add_option("--leads", flags->leads, "Leads CSV with lead_id and the model's columns")
+  sub.add_option("--leads", flags->leads,
+                 "Leads, CSV or JSON Lines, with the model's columns and lead_id (without one, "
+                 "each lead is named by its data row: 0 for the first)")
       ->required();
+  sub.add_option("--id", flags->id, "The column that names each lead, when not lead_id")
+      ->check(NotEmpty());
   sub.add_option("--events", flags->events,
                  "Events CSV or JSON Lines, for a model trained on history (--leads/--events/"
                  "--outcomes): its features are counted from the events up to --as-of");

@@ -116,10 +116,13 @@ struct LeadActivity {
 class CallbackSink : public ingest::RowSink {
  public:
   using OnRowFn = std::function<void(uint64_t, std::span<const Value>)>;
-  CallbackSink(OnRowFn on_row, const std::function<void(const ingest::RowError&)>& on_error)
-      : on_row_(std::move(on_row)), on_error_(on_error) {}
+  // `on_bad_row`, when given, is told of each row skipped (not of a warning).
+  CallbackSink(OnRowFn on_row, const std::function<void(const ingest::RowError&)>& on_error,
+               std::function<void()> on_bad_row = nullptr)
+      : on_row_(std::move(on_row)), on_error_(on_error), on_bad_row_(std::move(on_bad_row)) {}
   void OnRow(uint64_t line, std::span<const Value> values) override { on_row_(line, values); }
   void OnError(ingest::RowError error) override {
+    if (on_bad_row_ && error.is_row) on_bad_row_();
     ingest::NoteRowSkipped(error);
     if (on_error_) on_error_(error);
   }
@@ -130,6 +133,7 @@ class CallbackSink : public ingest::RowSink {
  private:
   OnRowFn on_row_;
   const std::function<void(const ingest::RowError&)>& on_error_;
+  std::function<void()> on_bad_row_;
 };
 
 // Builds a training set (each kept row's id and reference to `keys` when given), or with
@@ -137,7 +141,8 @@ class CallbackSink : public ingest::RowSink {
 // file's columns go to `lead_columns` when given.
 Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& st,
                            std::optional<Timestamp> scoring_as_of, std::vector<std::string>* ids,
-                           RowKeys* keys, std::vector<std::string>* lead_columns = nullptr) {
+                           RowKeys* keys, std::vector<std::string>* lead_columns = nullptr,
+                           bool* ids_are_rows = nullptr) {
   const bool scoring = scoring_as_of.has_value();
   auto report = [&](std::string file, uint64_t line, std::string field, std::string message) {
     if (options.on_error) options.on_error({std::move(file), line, std::move(field), message});
@@ -155,11 +160,15 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   std::vector<ingest::RowError> header_warnings;
   LS_ASSIGN_OR_RETURN(const std::vector<std::string> header, ColumnsOf(leads, &header_warnings));
   if (lead_columns) *lead_columns = header;
-  const auto id_at = std::find(header.begin(), header.end(), "lead_id");
-  if (id_at == header.end()) {
-    return Error(InvalidArgument(fmt::format("{}: no `lead_id` column", options.leads)));
+  const auto id_at = std::find(header.begin(), header.end(), options.id_column);
+  const bool number_rows = id_at == header.end() && scoring && options.number_rows;
+  if (id_at == header.end() && !number_rows) {
+    return Error(
+        InvalidArgument(fmt::format("{}: no `{}` column", options.leads, options.id_column)));
   }
-  const size_t id_slot = id_at - header.begin();
+  if (ids_are_rows) *ids_are_rows = number_rows;
+  const size_t id_slot = number_rows ? SIZE_MAX : id_at - header.begin();
+  uint64_t data_row = 0;  // of the row being read, bad rows counted
   const auto created_at = std::find(header.begin(), header.end(), "created_at");
   const size_t created_slot = created_at == header.end() ? SIZE_MAX : created_at - header.begin();
   std::vector<ColumnBuilder> builders;
@@ -187,13 +196,17 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> values) {
           // The row rules and words of `score` (SCORING.md, "Batch output").
-          const std::string id(rules.Id(values[id_slot], "lead_id", "lead_id"));
+          const uint64_t row = data_row++;
+          const std::string id =
+              number_rows ? std::to_string(row)
+                          : std::string(rules.Id(values[id_slot], options.id_column.c_str(),
+                                                 options.id_column.c_str()));
           if (id.empty()) return report(options.leads, line, rules.field(), rules.reason());
           if (auto [at, fresh] = lead_of.emplace(id, static_cast<uint32_t>(reference.size()));
               !fresh) {
-            return report(options.leads, line, "lead_id",
-                          fmt::format("lead_id \"{}\" already read at line {}; row skipped", id,
-                                      line_of_lead[at->second]));
+            return report(options.leads, line, options.id_column,
+                          fmt::format("{} \"{}\" already read at line {}; row skipped",
+                                      options.id_column, id, line_of_lead[at->second]));
           }
           line_of_lead.push_back(line);
           Timestamp born = 0;
@@ -232,7 +245,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
             builder.AddValue(values[i], options.missing, scratch);
           }
         },
-        options.on_error);
+        options.on_error, [&] { ++data_row; });
     for (ingest::RowError& warning : header_warnings) sink.OnWarning(std::move(warning));
     LS_RETURN_IF_ERROR(ReadRows(leads, header, sink));
   }
@@ -519,7 +532,7 @@ Result<ScoringSet> BuildScoringSet(const TrainingSetOptions& options, Timestamp 
   TrainingSetStats local;
   ScoringSet set;
   LS_ASSIGN_OR_RETURN(set.table, Build(options, stats ? *stats : local, as_of, &set.ids, nullptr,
-                                       &set.lead_columns));
+                                       &set.lead_columns, &set.ids_are_rows));
   return set;
 }
 

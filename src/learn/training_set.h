@@ -25,6 +25,11 @@ namespace leadscore::learn {
 struct TrainingSetOptions {
   // CSV or JSON Lines with lead_id and attributes (created_at: the default reference).
   std::string leads;
+  // The leads' column that names them. A scoring set (BuildScoringSet) from a file without it,
+  // with `number_rows`, names each lead by its data row instead: "0" for the first, bad rows
+  // counted, as a folds file numbers a table's rows.
+  std::string id_column = "lead_id";
+  bool number_rows = false;
   std::string events;    // CSV or JSON Lines: lead_id, type, ts, optional url
   std::string outcomes;  // CSV or JSON Lines: lead_id, outcome, ts
   // Sources other than files (the store's tables, a lead in memory), used instead of the paths
@@ -86,7 +91,8 @@ Result<LabeledTable> BuildTrainingSet(const TrainingSetOptions& options, Trainin
 // (none when it is empty). Outcomes, horizon and cut-off are not used.
 struct ScoringSet {
   LabeledTable table;
-  std::vector<std::string> ids;  // lead_id of each row
+  std::vector<std::string> ids;  // lead_id of each row (its data row, when ids_are_rows)
+  bool ids_are_rows = false;
   // The leads file's columns (a JSON Lines file's: every key a record has), so that a model's
   // column it lacks can be pointed out.
   std::vector<std::string> lead_columns;

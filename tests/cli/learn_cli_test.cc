@@ -850,6 +850,56 @@ TEST_F(LearnCli, ASeedIsAWholeNumberAndThreadsStopAtTheCores) {
       << r.err;
 }
 
+// A table without ids (a dataset's test fold) is predicted row by row: `row` numbers its data
+// rows from 0, a bad row counted, so the predictions join the file's labels; --id names
+// another column, and one that is not there is an error.
+TEST_F(LearnCli, PredictNamesLeadsByTheirRowsWhenTheFileHasNoIds) {
+  auto args = TableArgs("train");
+  args.insert(args.end(), {"--kind", "trees", "--out", dir_.File("t.json")});
+  ASSERT_EQ(RunLeadscore(args).exit_code, 0);
+  std::string no_ids = "visits,Lead Source,industry,converted\n";
+  std::vector<int> labels;
+  for (const std::string& line : Lines(table_.csv)) {
+    if (line.starts_with("lead_id") || labels.size() == 400) continue;
+    const std::vector<std::string> cells = Cells(line);
+    no_ids += cells[1] + "," + cells[2] + "," + cells[3] + "," + cells[5] + "\n";
+    labels.push_back(std::stoi(cells[5]));
+    if (labels.size() == 7) {
+      no_ids += "1,2\n";  // a bad row: row 7, no prediction
+      labels.push_back(-1);
+    }
+  }
+  const std::string file = dir_.Write("no-ids.csv", no_ids);
+  auto r = RunLeadscore({"predict", "--model", dir_.File("t.json"), "--leads", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(file + ": no `lead_id` column: each lead is named by its data row"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(file + ":9: expected 4 cells, found 2; row skipped"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(Lines(r.out).at(0), "row,probability");
+  const std::map<std::string, std::string> predicted = ColumnOf(r.out, "probability");
+  ASSERT_EQ(predicted.size(), labels.size() - 1);  // every row but the bad one
+  EXPECT_EQ(predicted.count("7"), 0u);
+  double positive_mean = 0, negative_mean = 0;
+  int positives = 0;
+  for (const auto& [row, probability] : predicted) {
+    const int label = labels.at(std::stoul(row));
+    ASSERT_NE(label, -1) << row;
+    (label ? positive_mean : negative_mean) += std::stod(probability);
+    positives += label;
+  }
+  // Joined by row, the predictions separate the labels: rows matched to the wrong labels
+  // would not.
+  positive_mean /= positives;
+  negative_mean /= static_cast<double>(predicted.size()) - positives;
+  EXPECT_GT(positive_mean, negative_mean + 0.15) << positive_mean << " " << negative_mean;
+
+  r = RunLeadscore({"predict", "--model", dir_.File("t.json"), "--leads", file, "--id", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(file + ": no `nope` column"), std::string::npos) << r.err;
+}
+
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
   auto r =
       RunLeadscore({"evaluate", "--table", path_, "--label", "converted", "--positive", "yes"});

@@ -12,19 +12,26 @@
 
 namespace leadscore {
 
-// Leads of a `score` or `predict` CSV output: lead_id -> the cell of column `name`.
+// The cells of a CSV line that quotes none.
+inline std::vector<std::string> Cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (std::istringstream l(line); std::getline(l, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
+// Leads of a `score` or `predict` CSV output: lead_id (its first column) -> the cell of column
+// `name`.
 inline std::map<std::string, std::string> ColumnOf(const std::string& csv,
                                                    const std::string& name) {
   std::istringstream in(csv);
-  std::string line, cell;
+  std::string line;
   std::getline(in, line);
-  std::vector<std::string> header;
-  for (std::istringstream h(line); std::getline(h, cell, ',');) header.push_back(cell);
+  const std::vector<std::string> header = Cells(line);
   const size_t at = std::find(header.begin(), header.end(), name) - header.begin();
   std::map<std::string, std::string> out;
   while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    for (std::istringstream l(line); std::getline(l, cell, ',');) cells.push_back(cell);
+    const std::vector<std::string> cells = Cells(line);
     if (at < cells.size()) out[cells[0]] = cells[at];
   }
   return out;
