@@ -573,10 +573,12 @@ TEST_P(OutboxWorkerTest, AHangingReceiverDelaysOnlyItsOwnWebhook) {
   auto outbox = Outbox::Start(scratch_->target(), {hanging, good});
   ASSERT_TRUE(outbox) << outbox.error().ToString();
   // All five within WaitFor's 10 s, where one worker for both waited out hanging's 30 s
-  // before the first.
-  EXPECT_TRUE(WaitFor([&] { return receiver.received().size() == 5; }))
-      << receiver.received().size();
-  EXPECT_EQ((*outbox)->counters().delivered, 5u);
+  // before the first. A delivery is counted once its answer is stored, a moment after the
+  // receiver has the request.
+  EXPECT_TRUE(WaitFor([&] {
+    return receiver.received().size() == 5 && (*outbox)->counters().delivered == 5;
+  })) << receiver.received().size()
+      << " received, " << (*outbox)->counters().delivered << " counted delivered";
   EXPECT_EQ((*outbox)->counters().gave_up, 1u);  // the row for `gone`
   silent.Close();  // so that Stop need not wait out the attempt in flight
   (*outbox)->Stop();

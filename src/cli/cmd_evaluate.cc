@@ -384,7 +384,11 @@ std::function<int()> SetupEvaluate(CLI::App& sub) {
   auto flags = std::make_shared<EvaluateFlags>();
   sub.footer(
       "Example:\n  leadscore evaluate --table Leads.csv --label Converted --positive 1 \\\n"
-      "      --drop 'Prospect ID,Lead Number,Tags,Lead Quality' --missing Select --folds 5\n"
+      "      --drop 'Prospect ID,Lead Number,Tags,Lead Quality,Last Activity,Last Notable "
+      "Activity' \\\n"
+      "      --missing Select --folds 5\n"
+      "Drop the ids and every column filled in after the outcome (it leaks it: sales' Tags and "
+      "Lead Quality, the last activity).\n"
       "Every learner trains and predicts on the same folds; the metrics are means over them.");
   AddTableOptions(sub, flags->table);
   auto* k = sub.add_option("--folds", flags->folds, "Stratified k-fold cross-validation")

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <numeric>
 
 #include "cli/absent_columns.h"
@@ -36,6 +37,7 @@ struct PredictFlags {
   std::string id;  // the column naming each lead; empty: lead_id, else the data row
   std::string as_of;
   std::string output;
+  std::string format;  // csv or jsonl; empty: by the output's extension
   bool explain = false;
   size_t top = 3;
 };
@@ -46,6 +48,27 @@ std::string Csv(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+// One prediction as a line of JSON Lines: the id (a number for a data row), the probability
+// to 4 decimals as the CSV gives it, and the reasons when asked for.
+std::string JsonLine(const char* id_name, const std::string& id, bool id_is_row, double probability,
+                     const std::vector<learn::Contribution>* reasons) {
+  nlohmann::ordered_json line;
+  if (id_is_row) {
+    line[id_name] = std::stoull(id);
+  } else {
+    line[id_name] = id;
+  }
+  line["probability"] = std::round(probability * 1e4) / 1e4;
+  if (reasons) {
+    line["reasons"] = nlohmann::ordered_json::array();
+    for (const auto& c : *reasons) {
+      line["reasons"].push_back(
+          {{"feature", c.feature}, {"contribution", std::round(c.value * 100) / 100}});
+    }
+  }
+  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 // The leads as the model's features: from the leads file alone (a model trained on a table),
@@ -129,10 +152,15 @@ int RunPredict(const PredictFlags& flags) {
     return (*p)[a] != (*p)[b] ? (*p)[a] > (*p)[b] : id[a] < id[b];
   });
 
-  // As `score` writes: in full or not at all, a failure naming the file and its reason.
+  // As `score` writes: in full or not at all, a failure naming the file and its reason; JSON
+  // Lines when asked or named so (`.jsonl`, `.ndjson`).
+  const bool jsonl = flags.format.empty()
+                         ? ingest::FormatFromPath(flags.output) == ingest::Format::kJsonl
+                         : flags.format == "jsonl";
+  const char* id_name = set->ids_are_rows ? "row" : "lead_id";
   Status written = WriteFileAtomically(flags.output, [&](std::FILE* out) -> Status {
-    std::string text = fmt::format("{},probability{}\n", set->ids_are_rows ? "row" : "lead_id",
-                                   flags.explain ? ",reasons" : "");
+    std::string text =
+        jsonl ? "" : fmt::format("{},probability{}\n", id_name, flags.explain ? ",reasons" : "");
     auto flush = [&]() -> Status {
       if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
         return Status(StatusCode::kUnavailable,
@@ -142,6 +170,12 @@ int RunPredict(const PredictFlags& flags) {
       return Status::Ok();
     };
     for (uint32_t r : rows) {
+      if (jsonl) {
+        text +=
+            JsonLine(id_name, id[r], set->ids_are_rows, (*p)[r], flags.explain ? &why[r] : nullptr);
+        if (text.size() >= kFlushBytes) LS_RETURN_IF_ERROR(flush());
+        continue;
+      }
       fmt::format_to(std::back_inserter(text), "{},{:.4f}", Csv(id[r]), (*p)[r]);
       if (flags.explain) {
         std::string reasons;
@@ -192,6 +226,10 @@ std::function<int()> SetupPredict(CLI::App& sub) {
                  "The time the features are computed at (ISO-8601 or Unix seconds). Default: now")
       ->check(NotEmpty());
   sub.add_option("--output,-o", flags->output, "Write here instead of stdout (- for stdout)");
+  sub.add_option("--format,-f", flags->format,
+                 "Output format: csv, or jsonl ({\"lead_id\", \"probability\", \"reasons\": "
+                 "[{\"feature\", \"contribution\"}]}). Default: by --output's extension")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
   sub.add_flag("--explain", flags->explain, "Add each lead's largest contributions");
   sub.add_option("--top", flags->top, "Contributions per lead with --explain")->default_val(3);
   return [flags] { return RunPredict(*flags); };

@@ -167,7 +167,9 @@ std::function<int()> SetupTrain(CLI::App& sub) {
   auto flags = std::make_shared<TrainFlags>();
   sub.footer(
       "Examples:\n"
-      "  leadscore train --table Leads.csv --label Converted --positive 1 --drop 'Prospect ID' \\\n"
+      "  leadscore train --table Leads.csv --label Converted --positive 1 \\\n"
+      "      --drop 'Prospect ID,Lead Number,Tags,Lead Quality,Last Activity,Last Notable "
+      "Activity' \\\n"
       "      --missing Select --kind scorecard --out scorecard.yaml\n"
       "  leadscore train --table bank.csv --label y --positive yes --drop duration \\\n"
       "      --kind trees --out bank-trees.json\n"

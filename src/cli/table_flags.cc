@@ -76,7 +76,14 @@ void AddTableOptions(CLI::App& sub, TableFlags& flags) {
   sub.add_option("--missing", flags.missing,
                  "Placeholder values that mean missing, comma-separated, any case "
                  "(e.g. Select,unknown); empty cells always do")
-      ->delimiter(',');
+      ->delimiter(',')
+      // Cells are compared trimmed: ` Unknown` (after `Select, `) would match none.
+      ->transform(CLI::Validator(
+          [](std::string& value) {
+            value = std::string(learn::TrimCell(value));
+            return std::string();
+          },
+          "", "TRIMMED"));
   sub.add_option("--features", flags.features,
                  "A feature config (YAML): `exclude:` columns to leave out, `derived:` columns "
                  "computed from others with the model file's expressions (docs/predictive.md)");
@@ -107,6 +114,16 @@ int LearnerThreads(int asked) {
 }
 
 namespace {
+
+// Says which --missing placeholders no cell of `table` held: misspelt, or with blanks inside.
+void NoteUnseenPlaceholders(const std::string& source, const learn::LabeledTable& table,
+                            const std::vector<std::string>& placeholders) {
+  for (const std::string& p : learn::UnseenPlaceholders(table.columns, placeholders)) {
+    PrintToStderr(
+        "--missing: no cell of {} is `{}` (compared trimmed, in any case): check its spelling\n",
+        source, p);
+  }
+}
 
 // What the flags ask of the features, read before the data.
 struct FeaturePlan {
@@ -300,6 +317,7 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
     PrintToStderr("{}\n", table.error().message());
     return std::nullopt;
   }
+  NoteUnseenPlaceholders(SourceOf(flags), *table, flags.missing);
   PrintToStderr(
       "{}: {} leads; {} used ({} positive: `{}` within {} of the reference), {} converted "
       "before their reference, {} with the horizon not over by {}, {} without a "
@@ -387,6 +405,7 @@ std::optional<TrainingTable> LoadTableOrReport(const TableFlags& flags) {
     PrintToStderr("{}\n", table.error().message());
     return std::nullopt;
   }
+  NoteUnseenPlaceholders(flags.table, *table, flags.missing);
   if (const std::string note =
           learn::LabelValuesNote(table->label_values, flags.label, flags.positive);
       !note.empty()) {

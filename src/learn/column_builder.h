@@ -38,6 +38,7 @@ class ColumnBuilder {
   // the column turn categorical ("1.50" stays "1.50"); past that, numbers are spelled out.
   std::unordered_map<double, std::string> text_of_value;
   bool had_placeholder = false;
+  uint64_t placeholders_seen = 0;  // Column::placeholders_seen
 
   std::unordered_map<std::string, int32_t, TextHash, std::equal_to<>> code_of;
   std::vector<std::string> levels;
@@ -48,8 +49,9 @@ class ColumnBuilder {
                 std::string& scratch) {
     const std::string_view text = CellText(v, scratch);
     const std::string_view cell = TrimCell(text);
-    if (!cell.empty() && IsMissingCell(cell, placeholders)) {
+    if (const int index = cell.empty() ? -1 : PlaceholderIndex(cell, placeholders); index >= 0) {
       had_placeholder = true;
+      if (index < 64) placeholders_seen |= uint64_t{1} << index;
       return Add({});
     }
     Add(cell, text);
@@ -78,6 +80,7 @@ class ColumnBuilder {
     Column column;
     column.name = std::move(name);
     column.had_placeholder = had_placeholder;
+    column.placeholders_seen = placeholders_seen;
     const bool any_value =
         std::any_of(values.begin(), values.end(), [](double v) { return !std::isnan(v); });
     if (numeric && !any_value) TurnCategorical();  // nothing but missing: no levels at all

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <random>
 
+#include "ingest/convert.h"
 #include "ingest/record_source.h"
 
 namespace leadscore::learn {
@@ -28,12 +31,20 @@ class FoldsSink : public ingest::RowSink {
 
   void OnRow(uint64_t line, std::span<const Value> values) override {
     if (!status_.ok()) return;
+    // A whole number, written as one (`3`) or as a decimal that is one (`3.0`: pandas writes a
+    // column that held a NaN so), from CSV text or a JSON number.
     auto number = [&](const Value& v, const char* field) -> std::optional<int64_t> {
+      std::optional<double> d;
+      if (v.is_number()) d = v.number();
       if (v.is_string()) {
-        char* end = nullptr;
         std::string text(v.str());
+        char* end = nullptr;
         const long long n = std::strtoll(text.c_str(), &end, 10);
         if (!text.empty() && *end == '\0') return n;
+        d = ingest::ParseDecimal(text);
+      }
+      if (d && std::isfinite(*d) && *d == std::trunc(*d) && std::fabs(*d) < 9.0e15) {
+        return static_cast<int64_t>(*d);
       }
       status_ = InvalidArgument(
           fmt::format("{}:{}: field `{}`: expected an integer", file_, line, field));

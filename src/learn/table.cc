@@ -108,9 +108,25 @@ std::string_view CellText(const Value& v, std::string& scratch) {
 }
 
 bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders) {
-  if (cell.empty()) return true;
-  return std::any_of(placeholders.begin(), placeholders.end(),
-                     [&](const std::string& p) { return EqualsIgnoreCase(cell, p); });
+  return cell.empty() || PlaceholderIndex(cell, placeholders) >= 0;
+}
+
+int PlaceholderIndex(std::string_view cell, const std::vector<std::string>& placeholders) {
+  for (size_t i = 0; i < placeholders.size(); ++i) {
+    if (EqualsIgnoreCase(cell, placeholders[i])) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> UnseenPlaceholders(const std::vector<Column>& columns,
+                                            const std::vector<std::string>& placeholders) {
+  uint64_t seen = 0;
+  for (const Column& c : columns) seen |= c.placeholders_seen;
+  std::vector<std::string> unseen;
+  for (size_t i = 0; i < placeholders.size() && i < 64; ++i) {
+    if (!placeholders[i].empty() && !(seen >> i & 1)) unseen.push_back(placeholders[i]);
+  }
+  return unseen;
 }
 
 Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& options) {

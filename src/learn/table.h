@@ -59,6 +59,8 @@ struct Column {
   // Some cell held one of the placeholders read as missing (`Select`): a rule written for
   // missing values must match them too.
   bool had_placeholder = false;
+  // Which of the placeholders (bit i: the i-th, of the first 64) some cell held.
+  uint64_t placeholders_seen = 0;
   // Categorical only because of these few values (`n/a`, with their rows) among numbers: most
   // likely placeholders for missing that --missing would name (column_builder.h).
   std::vector<std::pair<std::string, uint64_t>> non_numeric = {};
@@ -107,6 +109,12 @@ Result<LabeledTable> LoadTable(const std::string& path, const TableOptions& opti
 
 // Whether `cell` is missing: empty, or one of `placeholders` (any case).
 bool IsMissingCell(std::string_view cell, const std::vector<std::string>& placeholders);
+// The index in `placeholders` of the one `cell` is (any case), or -1.
+int PlaceholderIndex(std::string_view cell, const std::vector<std::string>& placeholders);
+// The placeholders that no cell of `columns` held (Column::placeholders_seen): misspelt, most
+// likely. Only the first 64 are judged.
+std::vector<std::string> UnseenPlaceholders(const std::vector<Column>& columns,
+                                            const std::vector<std::string>& placeholders);
 
 // The text of a parsed value: CSV cells as written, JSON numbers and booleans spelled out
 // (into `scratch`, which the result may view); null is empty.

@@ -435,6 +435,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     c.name = all.name;
     c.kind = all.kind;
     c.had_placeholder = all.had_placeholder;
+    c.placeholders_seen = all.placeholders_seen;
     c.levels = all.levels;
     for (uint32_t i : kept) {
       if (all.kind == ColumnKind::kNumeric) {

@@ -49,7 +49,8 @@ struct LeadRecord {
   double fit = 0;             // its fit, when the batch keeps fits rather than attributes
   uint32_t errors_begin = 0;  // its warnings, then its conversion problems, in
   uint32_t errors_end = 0;    // ParsedLeads::conversion_errors, reported only if the row is kept
-  uint32_t warnings = 0;      // its problems: past the block's errors_in_full, only counted
+  // How many of each it had: those past the block's errors_in_full are only counted.
+  uint32_t warnings = 0;
   uint32_t conversions = 0;
 };
 

@@ -278,6 +278,26 @@ TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
   r = RunLeadscore(bad);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("data row 2 of the table is in no fold"), std::string::npos) << r.err;
+
+  // A fold written as a decimal that is whole (pandas writes 7.0 for a column that held a NaN)
+  // is that fold; one that is not whole is refused.
+  std::string decimal_folds = "row,fold\n";
+  for (int i = 0; i < 3000; ++i) decimal_folds += std::to_string(i) + (i % 2 ? ",3.0\n" : ",7.0\n");
+  auto decimal = TableArgs("evaluate");
+  decimal.insert(decimal.end(), {"--folds-file", dir_.Write("decimal.csv", decimal_folds),
+                                 "--format", "json", "--kind", "scorecard"});
+  r = RunLeadscore(decimal);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto d = nlohmann::json::parse(r.out);
+  for (int f = 0; f < 2; ++f) {
+    EXPECT_EQ(d["models"][0]["folds"][f]["auc"], j["models"][0]["folds"][f]["auc"]) << f;
+  }
+  bad = TableArgs("evaluate");
+  bad.insert(bad.end(), {"--folds-file", dir_.Write("half.csv", "row,fold\n0,0.5\n1,1\n")});
+  r = RunLeadscore(bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("half.csv:2: field `fold`: expected an integer"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(LearnCli, EvaluateTextShowsDecilesAndTheLearningCurve) {
@@ -895,9 +915,47 @@ TEST_F(LearnCli, PredictNamesLeadsByTheirRowsWhenTheFileHasNoIds) {
   negative_mean /= static_cast<double>(predicted.size()) - positives;
   EXPECT_GT(positive_mean, negative_mean + 0.15) << positive_mean << " " << negative_mean;
 
+  // Named .jsonl, the output is JSON Lines: the same rows and probabilities.
+  const std::string jsonl = dir_.File("preds.jsonl");
+  r = RunLeadscore({"predict", "--model", dir_.File("t.json"), "--leads", file, "-o", jsonl});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> json_lines = Lines(dir_.Read("preds.jsonl"));
+  EXPECT_EQ(json_lines.size(), predicted.size());
+  for (const std::string& line : json_lines) {
+    const nlohmann::json doc = nlohmann::json::parse(line);
+    ASSERT_TRUE(doc["row"].is_number_unsigned()) << line;
+    const auto csv = predicted.find(std::to_string(doc["row"].get<uint64_t>()));
+    ASSERT_NE(csv, predicted.end()) << line;
+    EXPECT_NEAR(doc["probability"].get<double>(), std::stod(csv->second), 1e-9) << line;
+  }
+
   r = RunLeadscore({"predict", "--model", dir_.File("t.json"), "--leads", file, "--id", "nope"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(file + ": no `nope` column"), std::string::npos) << r.err;
+}
+
+// A placeholder is compared trimmed, as cells are: `--missing 'x, Select'` reads Select as
+// missing, as `--missing x,Select` does. One that no cell holds (misspelt) is said.
+TEST_F(LearnCli, MissingPlaceholdersAreTrimmedAndOnesNoCellHoldsAreSaid) {
+  auto with_missing = [&](const std::string& missing, const std::string& out) {
+    std::vector<std::string> args = {
+        "train",  "--table",     path_,       "--label", "converted", "--positive",  "1",
+        "--drop", "lead_id,tag", "--missing", missing,   "--out",     dir_.File(out)};
+    return RunLeadscore(args);
+  };
+  auto plain = with_missing("Selct,Select", "plain.yaml");
+  auto spaced = with_missing("Selct, Select", "spaced.yaml");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(spaced.exit_code, 0) << spaced.err;
+  EXPECT_EQ(dir_.Read("plain.yaml"), dir_.Read("spaced.yaml"));
+  EXPECT_EQ(dir_.Read("spaced.yaml").find("\"Select\""), std::string::npos);
+  for (const auto* r : {&plain, &spaced}) {
+    EXPECT_NE(r->err.find("--missing: no cell of " + path_ +
+                          " is `Selct` (compared trimmed, in any case): check its spelling"),
+              std::string::npos)
+        << r->err;
+    EXPECT_EQ(r->err.find("is `Select`"), std::string::npos) << r->err;
+  }
 }
 
 TEST_F(LearnCli, BadLabelsAreClearErrors) {
