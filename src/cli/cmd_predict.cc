@@ -51,7 +51,8 @@ std::string Csv(const std::string& s) {
 }
 
 // One prediction as a line of JSON Lines: the id (a number for a data row), the probability
-// to 4 decimals as the CSV gives it, and the reasons when asked for.
+// to 4 decimals as the CSV gives it, and the reasons when asked for, named as the API names a
+// prediction's (lead_json.cc).
 std::string JsonLine(const char* id_name, const std::string& id, bool id_is_row, double probability,
                      const std::vector<learn::Contribution>* reasons) {
   nlohmann::ordered_json line;
@@ -65,7 +66,7 @@ std::string JsonLine(const char* id_name, const std::string& id, bool id_is_row,
     line["reasons"] = nlohmann::ordered_json::array();
     for (const auto& c : *reasons) {
       line["reasons"].push_back(
-          {{"feature", c.feature}, {"contribution", std::round(c.value * 100) / 100}});
+          {{"feature", c.feature}, {"value", std::round(c.value * 1e4) / 1e4}});
     }
   }
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -228,7 +229,8 @@ std::function<int()> SetupPredict(CLI::App& sub) {
   sub.add_option("--output,-o", flags->output, "Write here instead of stdout (- for stdout)");
   sub.add_option("--format,-f", flags->format,
                  "Output format: csv, or jsonl ({\"lead_id\", \"probability\", \"reasons\": "
-                 "[{\"feature\", \"contribution\"}]}). Default: by --output's extension")
+                 "[{\"feature\", \"value\"}]}, as the API's predictive reasons). Default: by "
+                 "--output's extension")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   sub.add_flag("--explain", flags->explain, "Add each lead's largest contributions");
   sub.add_option("--top", flags->top, "Contributions per lead with --explain")->default_val(3);

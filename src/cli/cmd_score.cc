@@ -93,12 +93,16 @@ int RunScore(const ScoreArgs& args) {
           *path, *path);
       return kExitUsage;
     }
+    // The overloads that report rather than throw: a loop of links is an error to name.
+    std::error_code error;
+    const bool is_directory = std::filesystem::is_directory(*path, error);
     std::filesystem::path parent = std::filesystem::path(*path).parent_path();
-    if (std::filesystem::is_directory(*path) ||
-        (!parent.empty() && !std::filesystem::is_directory(parent))) {
-      PrintToStderr(
-          "score: cannot write {}: {}\n", *path,
-          std::filesystem::is_directory(*path) ? "it is a directory" : "no such directory");
+    if (is_directory || (!parent.empty() && !std::filesystem::is_directory(parent, error))) {
+      PrintToStderr("score: cannot write {}: {}\n", *path,
+                    is_directory ? "it is a directory" : "no such directory");
+      return kExitUsage;
+    }
+    if (!OutputCanBeWrittenOrReport(path == &args.output ? "--output" : "--accounts", *path)) {
       return kExitUsage;
     }
   }

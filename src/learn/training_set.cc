@@ -180,7 +180,10 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   const std::unordered_set<std::string_view> numeric_columns(options.numeric.begin(),
                                                              options.numeric.end());
   for (size_t i = 0; i < header.size(); ++i) {
-    if (i == id_slot || i == created_slot || dropped.contains(header[i])) continue;
+    // lead_id names the lead and is no feature; a column --id names may be one of the model's
+    // inputs too (a seller, a product), and stays one.
+    const bool id_only = i == id_slot && options.id_column == "lead_id";
+    if (id_only || i == created_slot || dropped.contains(header[i])) continue;
     builder_of_slot[i] = builders.size();
     builders.emplace_back(header[i]);
     numeric_slot[i] = numeric_columns.contains(header[i]);

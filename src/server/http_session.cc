@@ -71,11 +71,15 @@ std::string UnreadableBody(const http::request_header<>& header) {
   return "";
 }
 
-// Why a request's header cannot be taken as it is, or "" (the body: UnreadableBody): two Host
-// or two Authorization fields, as which one counts is not said (RFC 9112, 3.2 for Host; for
-// Authorization a proxy may check one while the server would read the other). A field folded
+// Why a request's header cannot be taken as it is, or "" (the body: UnreadableBody): no Host,
+// two Host or two Authorization fields, as which one counts is not said (RFC 9112, 3.2 for Host;
+// for Authorization a proxy may check one while the server would read the other). A field folded
 // over lines (obs-fold) is unfolded by the parser into spaces, as RFC 9112, 5.2 allows.
 std::string UnreadableHeader(const http::request_header<>& header) {
+  // RFC 9112, 3.2: a server must answer 400 to an HTTP/1.1 request without a Host.
+  if (header.version() >= 11 && header.count(http::field::host) == 0) {
+    return "an HTTP/1.1 request carries a Host field";
+  }
   for (const auto& [field, name] : {std::pair{http::field::host, "Host"},
                                     std::pair{http::field::authorization, "Authorization"}}) {
     if (header.count(field) > 1) {

@@ -83,7 +83,10 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
     return false;
   }
   event["type"] = *name;
+  // Segment's `timestamp`, else the client's `originalTimestamp` (RudderStack's SDKs send it
+  // without a `timestamp`), else when the batch was sent.
   auto ts = message.find("timestamp");
+  if (ts == message.end()) ts = message.find("originalTimestamp");
   if (ts == message.end()) ts = message.find("sentAt");
   event["ts"] = ts == message.end() ? json(FormatTimestamp(service::LiveService::Now())) : *ts;
   if (auto id = message.find("messageId"); id != message.end()) event["event_id"] = *id;

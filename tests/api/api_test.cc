@@ -2400,6 +2400,16 @@ TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
   Reply anon = PostWith("/v1/track", R"({"anonymousId":"anon-7","event":"page_view"})", basic);
   EXPECT_EQ(anon.doc["accepted"], 1) << anon;
   EXPECT_EQ(Get("/v1/leads/anon-7", read_).doc["event_count"], 1);
+  // Without `timestamp`, the client's `originalTimestamp` (RudderStack's SDKs send it) dates it.
+  Reply original = PostWith(
+      "/v1/track",
+      R"({"userId":"rs1","event":"demo_booked","originalTimestamp":"2025-01-02T03:04:05Z",)"
+      R"("sentAt":"2025-01-03T00:00:00Z"})",
+      basic);
+  ASSERT_EQ(original.doc["accepted"], 1) << original;
+  Reply rs1 = Get("/v1/leads/rs1/events", read_);
+  ASSERT_EQ(rs1.doc["events"].size(), 1u) << rs1;
+  EXPECT_EQ(rs1.doc["events"][0]["event"]["ts"], "2025-01-02T03:04:05Z") << rs1;
 
   Reply batch = PostWith("/v1/batch", R"({"batch":[
       {"type":"identify","userId":"seg2","traits":{"industry":"SaaS"}},

@@ -318,6 +318,16 @@ TEST_F(HttpWireTest, ADoubledHostOrAuthorizationIsRefused) {
     EXPECT_NE(answer.find(why), std::string::npos) << answer;
     EXPECT_TRUE(c.closed()) << answer;
   }
+  // HTTP/1.1 without a Host is refused too; HTTP/1.0 needs none.
+  Connection no_host(server_.port());
+  ASSERT_TRUE(no_host.Send("POST /v1/leads HTTP/1.1\r\n" + auth + length + "\r\n" + lead));
+  std::string answer = no_host.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("carries a Host field"), std::string::npos) << answer;
+  Connection old_client(server_.port());
+  ASSERT_TRUE(old_client.Send("GET /health HTTP/1.0\r\n\r\n"));
+  const std::string health = old_client.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(health.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << health;
   // One of each is fine.
   Connection fine(server_.port());
   ASSERT_TRUE(fine.Send("GET /v1/leads/smuggled HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"));

@@ -751,6 +751,16 @@ TEST_F(Cli, AnUnwritableOutputFailsBeforeReading) {
   r = RunLeadscore({"score", "--model", model_, "--leads", leads, "--output", dir_.path()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("it is a directory"), std::string::npos) << r.err;
+  // A loop of links, for the scores or the accounts: named, not a filesystem exception.
+  const std::string loop = dir_.File("loop");
+  std::filesystem::create_symlink(loop, loop);
+  for (const char* flag : {"--output", "--accounts"}) {
+    r = RunLeadscore({"score", "--model", model_, "--leads", leads, flag, loop});
+    EXPECT_EQ(r.exit_code, 2) << flag << ": " << r.err;
+    EXPECT_EQ(r.err, std::string(flag) + ": cannot write " + loop +
+                         ": Too many levels of symbolic links\n");
+    EXPECT_TRUE(std::filesystem::is_symlink(loop));
+  }
 }
 
 // Every file a command reads, given a directory: a message naming it, not an I/O exception

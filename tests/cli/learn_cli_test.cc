@@ -929,6 +929,22 @@ TEST_F(LearnCli, PredictNamesLeadsByTheirRowsWhenTheFileHasNoIds) {
     EXPECT_NEAR(doc["probability"].get<double>(), std::stod(csv->second), 1e-9) << line;
   }
 
+  // --id naming one of the model's inputs keeps it an input: each industry's first row (the
+  // later ones repeat the id and are skipped) is predicted as it is without --id.
+  r = RunLeadscore(
+      {"predict", "--model", dir_.File("t.json"), "--leads", file, "--id", "industry"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::map<std::string, std::string> by_industry = ColumnOf(r.out, "probability");
+  ASSERT_EQ(by_industry.size(), 3u) << r.out;
+  const std::vector<std::string> file_lines = Lines(no_ids);
+  std::map<std::string, std::string> first_row_of;  // industry -> its first data row
+  for (size_t i = 1; i < file_lines.size(); ++i) {
+    const std::vector<std::string> cells = Cells(file_lines[i]);
+    if (cells.size() == 4) first_row_of.try_emplace(cells[2], std::to_string(i - 1));
+  }
+  for (const auto& [industry, probability] : by_industry) {
+    EXPECT_EQ(probability, predicted.at(first_row_of.at(industry))) << industry;
+  }
   r = RunLeadscore({"predict", "--model", dir_.File("t.json"), "--leads", file, "--id", "nope"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(file + ": no `nope` column"), std::string::npos) << r.err;
