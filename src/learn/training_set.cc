@@ -257,24 +257,53 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     return Error(InvalidArgument(fmt::format("{}: no leads", options.leads)));
   }
 
-  // 2. Without a created_at, a lead's reference is its first event: a first pass finds it.
-  const bool needs_first_event =
-      !scoring && !options.reference_of && have_events &&
-      std::any_of(reference.begin(), reference.end(), [](Timestamp t) { return t == 0; });
+  // 2. A first pass over the events finds the leads known only from them (SCORING.md: a lead
+  // with null attributes), and, for a lead without a created_at, its first event: its
+  // reference. An event counts here as in step 4: a good row, its event_id not read before.
+  const bool first_pass = !scoring && have_events;
   const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url", "event_id"};
-  if (needs_first_event) {
+  if (first_pass) {
+    const uint64_t leads_in_file = reference.size();
+    std::vector<std::string> new_ids;
+    std::unordered_set<uint64_t> seen_ids;
     CallbackSink sink(
         [&](uint64_t, std::span<const Value> v) {
           const std::string_view id = rules.Id(v[0], "lead_id", "lead_id");
           if (id.empty() || rules.Id(v[1], "type", "event type").empty()) return;
-          auto lead = lead_of.find(std::string(id));
           auto ts = rules.Time(v[2]);
-          if (lead == lead_of.end() || !ts || !rules.OptionalId(v[4], "event_id")) return;
+          const std::optional<std::string_view> event_id = rules.OptionalId(v[4], "event_id");
+          if (!ts || !event_id) return;
+          if (!event_id->empty() &&
+              !seen_ids.insert(std::hash<std::string_view>{}(*event_id)).second) {
+            return;
+          }
+          auto [lead, fresh] =
+              lead_of.try_emplace(std::string(id), static_cast<uint32_t>(reference.size()));
+          if (fresh) {
+            line_of_lead.push_back(0);
+            created.push_back(0);
+            reference.push_back(0);
+            new_ids.push_back(lead->first);
+            if (ids) ids->push_back(lead->first);
+            if (keys) lead_ids.push_back(lead->first);
+            for (ColumnBuilder& builder : builders) builder.Add({});
+          }
+          if (created[lead->second] != 0 || options.reference_of || options.cutoff) return;
           Timestamp& ref = reference[lead->second];
           if (ref == 0 || *ts < ref) ref = *ts;
         },
         nullptr);
     LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
+    st.leads_from_events = new_ids.size();
+    // Their reference, as a file's lead's, when it is not their first event.
+    for (size_t i = 0; i < new_ids.size(); ++i) {
+      Timestamp& ref = reference[leads_in_file + i];
+      if (options.reference_of) {
+        ref = options.reference_of(new_ids[i]).value_or(0);
+      } else if (options.cutoff) {
+        ref = *options.cutoff;
+      }
+    }
   }
 
   // 3. Outcomes: when each lead first reached the positive outcome.
@@ -511,7 +540,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     count(st.no_reference, "with no reference time (no created_at and no event)");
     return Error(InvalidArgument(fmt::format(
         "{} of the {} leads read are usable for training{}; at least 20 are needed", table.rows(),
-        st.leads,
+        st.leads + st.leads_from_events,
         left_out.empty() ? ""
                          : " (left out: " + fmt::format("{}", fmt::join(left_out, ", ")) + ")")));
   }

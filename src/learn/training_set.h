@@ -59,17 +59,18 @@ struct TrainingSetOptions {
 };
 
 struct TrainingSetStats {
-  uint64_t leads = 0;             // in the leads file
-  uint64_t used = 0;              // rows of the training set
-  uint64_t converted_before = 0;  // reached the outcome at or before their reference: left out
-  uint64_t censored = 0;          // horizon not over by the end of the data, not converted
-  uint64_t no_reference = 0;      // no created_at and no event; or none from reference_of
-  uint64_t created_after = 0;     // created after the cut-off: not a lead yet at it
-  uint64_t events_counted = 0;    // events at or before their lead's reference
-  uint64_t events_after = 0;      // events after it: never seen by a feature
-  uint64_t duplicates = 0;        // events whose event_id was read before: counted once
-  uint64_t events_no_lead = 0;    // events of a lead the leads file does not hold
-  Timestamp data_end = 0;         // the latest event or outcome time
+  uint64_t leads = 0;              // in the leads file
+  uint64_t leads_from_events = 0;  // known only from the events (null attributes), after them
+  uint64_t used = 0;               // rows of the training set
+  uint64_t converted_before = 0;   // reached the outcome at or before their reference: left out
+  uint64_t censored = 0;           // horizon not over by the end of the data, not converted
+  uint64_t no_reference = 0;       // no created_at and no event; or none from reference_of
+  uint64_t created_after = 0;      // created after the cut-off: not a lead yet at it
+  uint64_t events_counted = 0;     // events at or before their lead's reference
+  uint64_t events_after = 0;       // events after it: never seen by a feature
+  uint64_t duplicates = 0;         // events whose event_id was read before: counted once
+  uint64_t events_no_lead = 0;     // events of a lead the leads file does not hold
+  Timestamp data_end = 0;          // the latest event or outcome time
 };
 
 // Features: the lead's attributes (as in a table), and for each event type seen before a

@@ -1429,6 +1429,55 @@ TEST_F(LearnCli, HistoryIsReadFromTheStore) {
   EXPECT_EQ(r.exit_code, 2) << "--db and --leads are two sources: " << r.err;
 }
 
+// A lead's reference is its created_at, else its first event: a lead without one does not move
+// the others' to their first events. A lead known only from events is a row with null
+// attributes, as in `score`, and as in a store, where ingest keeps it as a lead: the files and
+// their store give the same rows and see the same events.
+TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
+  History h{"lead_id,industry,created_at\n", "", "lead_id,outcome,ts\n"};
+  int event_id = 0;
+  auto event = [&](const std::string& lead, const std::string& ts) {
+    h.events += "{\"event_id\":\"e" + std::to_string(event_id++) + "\",\"lead_id\":\"" + lead +
+                "\",\"type\":\"page_view\",\"ts\":\"" + ts + "\"}\n";
+  };
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = IdOf('A', i);
+    h.leads += id + "," + (i % 2 ? "IT" : "Retail") + ",2025-03-01T00:00:00Z\n";
+    event(id, "2025-02-01T10:00:00Z");  // before its creation: seen
+    event(id, "2025-02-01T11:00:00Z");  // seen too, though after its first event
+    event(id, "2025-04-01T10:00:00Z");  // after: never seen
+    if (i < 10) h.outcomes += id + ",won,2025-04-15T00:00:00Z\n";
+  }
+  h.leads += "B0,IT,\n";  // no created_at: its first event
+  event("B0", "2025-03-10T10:00:00Z");
+  event("B0", "2025-03-11T10:00:00Z");
+  event("E0", "2025-03-05T10:00:00Z");  // known only from events
+  event("E0", "2025-03-06T10:00:00Z");
+  h.outcomes += "E0,won,2025-05-01T00:00:00Z\nA29,lost,2025-12-31T00:00:00Z\n";
+  const std::string leads = dir_.Write("h-leads.csv", h.leads);
+  const std::string events = dir_.Write("h-events.jsonl", h.events);
+  const std::string outcomes = dir_.Write("h-outcomes.csv", h.outcomes);
+  const std::string counts =
+      "32 used (11 positive: `won` within 90d of the reference), 0 "
+      "converted before their reference, 0 with the horizon not over by "
+      "2025-12-31T00:00:00Z, 0 without a reference, 0 created after the "
+      "cut-off; 62 events counted, 32 after their lead's reference";
+  auto r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes", outcomes,
+                         "--kind", "scorecard", "--out", dir_.File("files.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("h-leads.csv: 31 leads and 1 known only from the events; " + counts),
+            std::string::npos)
+      << r.err;
+
+  const std::string db = dir_.File("h.db");
+  r = RunLeadscore(
+      {"ingest", "--db", db, "--leads", leads, "--events", events, "--outcomes", outcomes});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunLeadscore({"train", "--db", db, "--kind", "scorecard", "--out", dir_.File("db.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("h.db: 32 leads; " + counts), std::string::npos) << r.err;
+}
+
 // Every lead books a demo (its MQL under the rules below) on its own day; the converters looked
 // at pricing the day before, the others the day after. Only features as of each lead's MQL tell
 // them apart: as of creation nobody has looked, and as of a cut-off after it all have.
