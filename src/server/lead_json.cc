@@ -151,23 +151,36 @@ json DeliveryJson(const store::DeliveryRow& d) {
           {"payload", payload.is_discarded() ? json(d.payload) : payload}};
 }
 
-json IngestJson(const service::IngestReport& report) {
-  json errors = json::array();
-  const std::vector<service::Rejection> listed = report.rejected.Listed();  // by index
+namespace {
+
+// The first service::kListedRejections of `all` by index; how many more, in `omitted`.
+json RejectionsJson(const service::Rejections& all, size_t& omitted) {
+  json items = json::array();
+  const std::vector<service::Rejection> listed = all.Listed();  // by index
   for (const auto& r : listed) {
     json item = {{"index", r.index}};
     if (!r.field.empty()) item["field"] = r.field;
     item["reason"] = r.message;
-    errors.push_back(std::move(item));
+    items.push_back(std::move(item));
   }
+  omitted = all.size() - listed.size();
+  return items;
+}
+
+}  // namespace
+
+json IngestJson(const service::IngestReport& report) {
+  size_t omitted = 0;
   json out = {{"received", report.received},
               {"accepted", report.accepted},
               {"duplicates", report.duplicates},
               {"rejected", report.rejected.size()},
-              {"errors", std::move(errors)}};
-  // The errors past the first service::kListedRejections, counted only.
-  if (listed.size() < report.rejected.size()) {
-    out["errors_omitted"] = report.rejected.size() - listed.size();
+              {"errors", RejectionsJson(report.rejected, omitted)}};
+  if (omitted != 0) out["errors_omitted"] = omitted;
+  // Values taken but null to a model (not of its declared type): only when there are any.
+  if (!report.warnings.empty()) {
+    out["warnings"] = RejectionsJson(report.warnings, omitted);
+    if (omitted != 0) out["warnings_omitted"] = omitted;
   }
   return out;
 }

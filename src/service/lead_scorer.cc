@@ -162,6 +162,8 @@ class LeadScorer::Impl {
   const engine::StateTable& states() const { return *states_; }
   std::span<const Value> attributes() const { return attributes_; }
   const std::vector<ingest::RowError>& errors() const { return errors_; }
+  bool converts_leads() const { return lead_converter_->checks_anything(); }
+  bool converts_events() const { return event_converter_->checks_anything(); }
 
  private:
   // Forwards a parser's rows to OnLead/OnEvent.
@@ -341,6 +343,12 @@ std::shared_ptr<const ParsedEvents> LeadScorer::Parse(std::string_view lead_id,
                                                       const ParsedEvents* before) {
   return impl_->ParseForLater(lead_id, events_json, before);
 }
+
+void LeadScorer::Check(const LeadRecords& lead) { impl_->Read(lead); }
+
+bool LeadScorer::ConvertsLeads() const { return impl_->converts_leads(); }
+
+bool LeadScorer::ConvertsEvents() const { return impl_->converts_events(); }
 
 const std::vector<ingest::RowError>& LeadScorer::errors() const { return impl_->errors(); }
 

@@ -96,6 +96,13 @@ class LeadScorer {
   // (service::NextSteps), or none when it is at the last stage.
   std::vector<NextStep> NextSteps(const LeadRecords& lead, AsOf as_of);
 
+  // Reads the lead's records as every call above does, and scores nothing: errors() then says
+  // what did not convert. Whether the model has anything to convert in a lead's attributes
+  // and in an event (declared fields): when not, errors() can only hold rejected records.
+  void Check(const LeadRecords& lead);
+  bool ConvertsLeads() const;
+  bool ConvertsEvents() const;
+
   // What the last call rejected or could not convert, in record order: `file` is "attributes"
   // (line 1) or "events" (line: 1-based position in events_json); `field` and `message` as
   // `leadscore score` reports them. Valid until the next call.

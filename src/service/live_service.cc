@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <future>
+#include <set>
 #include <unordered_map>
 
 #include "core/print_stderr.h"
@@ -188,7 +189,48 @@ Result<std::vector<ModelInfo>> LiveService::ModelVersions(const std::string& nam
 
 // ---- writes --------------------------------------------------------------------------------
 
+namespace {
+
+// The values of `request` that an active model reads as null because they do not convert to
+// the type it declares (SCORING.md, "Records": reported, and null), in `score`'s words. The
+// record is stored as sent; a model that declares nothing costs no parse.
+void NoteUnconverted(const ModelSet& set, const WriteRequest& request, Rejections& warnings) {
+  std::set<std::pair<size_t, std::string>> noted;  // a field once, whichever models read it
+  auto note = [&](size_t index, const std::vector<ingest::RowError>& errors) {
+    for (const ingest::RowError& e : errors) {
+      if (noted.emplace(index, e.field).second) warnings.push_back({index, e.field, e.message});
+    }
+  };
+  for (const ActiveModel& model : set.models) {
+    LeadScorer& scorer = ThreadScorer(model.compiled);
+    if (scorer.ConvertsLeads()) {
+      for (const LeadInput& lead : request.leads) {
+        const std::string attributes = lead.attributes.dump();
+        const std::string cell_texts = lead.cell_texts.is_object() ? lead.cell_texts.dump() : "";
+        scorer.Check({.lead_id = lead.lead_id,
+                      .attributes_json = attributes,
+                      .events_json = {},
+                      .cell_texts = cell_texts});
+        note(lead.index, scorer.errors());
+      }
+    }
+    if (scorer.ConvertsEvents()) {
+      std::string text;
+      for (const EventInput& e : request.events) {
+        const std::string& event =
+            e.cell_texts.empty() ? e.body : (text = EventText(e.body, e.cell_texts));
+        scorer.Check(
+            {.lead_id = e.lead_id, .attributes_json = {}, .events_json = std::span(&event, 1)});
+        note(e.index, scorer.errors());
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void LiveService::WriteAsync(WriteRequest request, IngestReport report, IngestDone done) {
+  NoteUnconverted(*models(), request, report.warnings);
   const size_t events = request.events.size();
   writer_->Submit(std::move(request), [this, events, report = std::move(report),
                                        done = std::move(done)](WriteResult result) mutable {

@@ -65,6 +65,9 @@ struct IngestReport {
   size_t duplicates = 0;
   // The first kListedRejections are listed in an answer, the others counted (rejections.h).
   Rejections rejected{kListedRejections};
+  // Values taken but read as null by an active model: not of the type it declares for the
+  // field (SCORING.md, "Records"). Listed as `rejected` is.
+  Rejections warnings{kListedRejections};
 };
 
 struct ModelInfo {

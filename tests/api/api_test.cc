@@ -741,6 +741,63 @@ TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
   EXPECT_EQ(c.doc["fit"], 35) << c;
 }
 
+// A value that does not convert to the type the model declares is taken, stored as sent and
+// read as null (SCORING.md, "Records"), and the answer says so, as `score` reports the row:
+// for leads, events and Segment's calls alike. A body whose values all convert has no
+// `warnings`.
+TEST_P(ApiTest, AValueNotOfItsDeclaredTypeIsTakenAndWarnedOf) {
+  ASSERT_TRUE(StartServer());
+  const std::string model =
+      "version: 1\n"
+      "name: typed\n"
+      "fields: {company_size: number, amount: number}\n"
+      "fit:\n"
+      "  rules:\n"
+      "    - {id: sized, when: company_size >= 10, points: 30}\n"
+      "    - {id: unsized, when: not exists(company_size), points: 1}\n"
+      "engagement:\n"
+      "  rules:\n"
+      "    - {id: big, event: quote, when: amount > 100, points: 20, decay: none}\n";
+  ASSERT_EQ(Put("/v1/model", model, admin_).status, 200);
+  Reply leads = Post("/v1/leads",
+                     R"([{"lead_id":"w1","company_size":"abc"},{"lead_id":"w2","company_size":50},
+                         {"lead_id":"w3","company_size":true}])",
+                     write_);
+  ASSERT_EQ(leads.status, 200) << leads;
+  EXPECT_EQ(leads.doc["accepted"], 3) << leads;
+  EXPECT_EQ(leads.doc["warnings"], json::parse(R"([{"index":0,"field":"company_size",
+                             "reason":"cannot convert \"abc\" to number; using null"},
+                            {"index":2,"field":"company_size",
+                             "reason":"cannot convert \"true\" to number; using null"}])"))
+      << leads;
+  Reply events = Post("/v1/events",
+                      R"([{"lead_id":"w2","type":"quote","ts":"2025-05-01","amount":500},
+                          {"lead_id":"w2","type":"quote","ts":"2025-05-02","amount":"lots"}])",
+                      write_);
+  ASSERT_EQ(events.status, 200) << events;
+  EXPECT_EQ(events.doc["accepted"], 2) << events;
+  ASSERT_EQ(events.doc["warnings"].size(), 1u) << events;
+  EXPECT_EQ(events.doc["warnings"][0]["index"], 1) << events;
+  EXPECT_EQ(events.doc["warnings"][0]["field"], "amount") << events;
+  Reply track = Post("/v1/track",
+                     R"({"userId":"w2","event":"quote","timestamp":"2025-05-03T00:00:00Z",
+                         "properties":{"amount":"a lot"}})",
+                     write_);
+  ASSERT_EQ(track.status, 200) << track;
+  ASSERT_EQ(track.doc["warnings"].size(), 1u) << track;
+  EXPECT_EQ(track.doc["warnings"][0]["field"], "amount") << track;
+  Reply fine = Post("/v1/leads", R"({"lead_id":"w4","company_size":"12"})", write_);
+  ASSERT_EQ(fine.status, 200) << fine;
+  EXPECT_FALSE(fine.doc.contains("warnings")) << "\"12\" converts to 12: " << fine;
+
+  Reply w1 = Get("/v1/leads/w1", read_);
+  ASSERT_EQ(w1.status, 200) << w1;
+  EXPECT_EQ(w1.doc["attributes"]["company_size"], "abc") << "stored as sent: " << w1;
+  EXPECT_EQ(w1.doc["fit"], 1) << "scored as null: " << w1;
+  Reply w2 = Get("/v1/leads/w2", read_);
+  EXPECT_EQ(w2.doc["engagement"], 20) << "only the quote of 500 counts: " << w2;
+}
+
 // A record may nest 128 levels (its own object counted), in a body as in a file: one nested
 // deeper is rejected on its own, by its index, and the other records of an array are taken.
 TEST_P(ApiTest, ARecordNestedTooDeepIsRejectedAloneAsBatchSkipsIt) {
