@@ -46,7 +46,22 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
+std::optional<std::string> OriginForm(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() < scheme.size() || !SameName(target.substr(0, scheme.size()), scheme)) {
+      continue;
+    }
+    const std::string_view rest = target.substr(scheme.size());
+    const size_t path = rest.find_first_of("/?");
+    if (path == std::string_view::npos) return "/";
+    // "http://host?q": an empty path, which is "/" (RFC 9112, 3.2.1).
+    return (rest[path] == '/' ? "" : "/") + std::string(rest.substr(path));
+  }
+  return std::nullopt;
+}
+
 void ParseTarget(std::string_view target, HttpRequest& req) {
+  if (std::optional<std::string> origin = OriginForm(target)) return ParseTarget(*origin, req);
   size_t question = target.find('?');
   req.raw_path.assign(target.substr(0, question));
   req.path = PercentDecode(req.raw_path, false);

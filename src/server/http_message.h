@@ -46,7 +46,13 @@ struct HttpResponse {
 // escape is kept as it is.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
-// Splits a request target ("/path?a=1&b") into the decoded path and query parameters.
+// A target in absolute form ("http://host:8080/path?q", RFC 9112, 3.2.2), which a server must
+// take as a proxy would send it, as its origin form ("/path?q"); the host it names is not
+// read (a server answers under every name it is reached by). nullopt for any other target.
+std::optional<std::string> OriginForm(std::string_view target);
+
+// Splits a request target ("/path?a=1&b", or its absolute form) into the decoded path and
+// query parameters.
 void ParseTarget(std::string_view target, HttpRequest& req);
 
 }  // namespace leadscore::server

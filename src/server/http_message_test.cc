@@ -47,4 +47,24 @@ TEST(HttpRequestTest, HeaderNamesCompareWithoutCaseAndTheFirstValueWins) {
 }
 
 }  // namespace
+TEST(ParseTargetTest, AnAbsoluteTargetIsReadAsItsPath) {
+  HttpRequest req;
+  ParseTarget("http://localhost:8080/v1/leads/a%2Fb?stage=MQL", req);
+  EXPECT_EQ(req.path, "/v1/leads/a/b");
+  EXPECT_EQ(req.param("stage"), "MQL");
+  HttpRequest upper;
+  ParseTarget("HTTPS://example.com/health", upper);
+  EXPECT_EQ(upper.path, "/health");
+  HttpRequest bare;
+  ParseTarget("http://example.com", bare);
+  EXPECT_EQ(bare.path, "/");
+  HttpRequest query;
+  ParseTarget("http://example.com?limit=5", query);
+  EXPECT_EQ(query.path, "/");
+  EXPECT_EQ(query.param("limit"), "5");
+  HttpRequest relative;  // no scheme: a path that merely holds one
+  ParseTarget("/v1/leads/http://x", relative);
+  EXPECT_EQ(relative.path, "/v1/leads/http://x");
+}
+
 }  // namespace leadscore::server

@@ -97,6 +97,19 @@ std::string UnreadableCoding(const http::request_header<>& header) {
                      std::string_view(coding.data(), coding.size()));
 }
 
+// What the parser found wrong, in words a client's author can act on: Beast's own but for a
+// line ended by a bare LF, which it reads as part of the line ("bad version"). RFC 9112, 2.2
+// lets a server refuse those; it says why.
+std::string ParseErrorText(beast::error_code ec, const beast::flat_buffer& received) {
+  const auto bytes = received.data();
+  const std::string_view text(static_cast<const char*>(bytes.data()), bytes.size());
+  const size_t lf = text.find('\n');
+  if (lf != std::string_view::npos && (lf == 0 || text[lf - 1] != '\r')) {
+    return "a line ends in a bare LF; HTTP/1.1 lines end in CRLF (\\r\\n)";
+  }
+  return ec.message();
+}
+
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket socket, HttpServer& server, asio::io_context& io)
@@ -213,7 +226,7 @@ void HttpSession::Refuse(beast::error_code ec) {
     SendProblem(res, 431,
                 fmt::format("the request's header (or trailer) is over {} bytes", kMaxHeaderBytes));
   } else if (IsParseError(ec)) {
-    SendProblem(res, 400, "a malformed HTTP request: " + ec.message());
+    SendProblem(res, 400, "a malformed HTTP request: " + ParseErrorText(ec, buffer_));
   } else {
     return Close();  // the client closed, or was silent too long
   }

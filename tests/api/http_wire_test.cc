@@ -192,6 +192,26 @@ TEST_F(HttpWireTest, AMalformedRequestGetsA400ProblemAndTheConnectionCloses) {
   EXPECT_NE(next.ReadAnswers(1).find(R"("status":"ok")"), std::string::npos);
 }
 
+// Lines end in CRLF: a request whose lines end in a bare LF is refused saying so, not with
+// the parser's "bad version".
+TEST_F(HttpWireTest, ABareLfIsRefusedSayingLinesEndInCrlf) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send("GET /health HTTP/1.1\nHost: x\n\n"));
+  std::string answer = c.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("bare LF"), std::string::npos) << answer;
+  EXPECT_TRUE(c.closed()) << answer;
+}
+
+// A target in absolute form, as a proxy sends it, is served as its path (RFC 9112, 3.2.2).
+TEST_F(HttpWireTest, AnAbsoluteTargetIsServedAsItsPath) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send("GET http://leads.example.com:8080/health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string answer = c.ReadAnswers(1);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find(R"("status":"ok")"), std::string::npos) << answer;
+}
+
 TEST_F(HttpWireTest, AKnownPathWithAnotherMethodIs405NamingTheMethodsItTakes) {
   Connection c(server_.port());
   ASSERT_TRUE(c.connected());
