@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -33,6 +34,21 @@ int RunIngest(const IngestFlags& flags) {
           {{"--leads", flags.leads}, {"--events", flags.events}, {"--outcomes", flags.outcomes}},
           {{"--db", store::IsPostgresUrl(flags.db) ? std::string_view() : flags.db}})) {
     return kExitUsage;
+  }
+  // Each file opens before the store does: a path that cannot be read (a typo, a directory)
+  // leaves no new store behind. Not a pipe: what opening it reads would be lost.
+  for (const std::string* path : {&flags.leads, &flags.events, &flags.outcomes}) {
+    std::error_code ec;
+    const auto type = std::filesystem::status(*path, ec).type();
+    if (path->empty() || *path == "-" || type == std::filesystem::file_type::fifo ||
+        type == std::filesystem::file_type::character ||
+        type == std::filesystem::file_type::socket) {
+      continue;
+    }
+    if (auto source = ingest::RecordSource::Open(*path); !source) {
+      PrintToStderr("leadscore ingest: {}\n", source.error().message());
+      return ExitCodeFor(source.error());
+    }
   }
   auto store = store::Store::Open(flags.db);
   if (!store) {

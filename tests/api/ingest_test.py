@@ -335,6 +335,24 @@ def missing_directory(binary, work):
             f"{os.path.dirname(db)} does not exist)" in out.stderr), out.stderr
 
 
+def unreadable_input(binary, work):
+    """A file that cannot be read (missing, a directory, a symlink loop) is said before the store
+    is opened: a run that stored nothing leaves no new store behind."""
+    os.mkdir(os.path.join(work, "a-directory"))
+    loop = os.path.join(work, "loop.csv")
+    os.symlink(loop, loop)
+    leads = write(os.path.join(work, "ui-leads.csv"), "lead_id\nA\n")
+    for bad, why in [(os.path.join(work, "no-such.csv"), "No such file or directory"),
+                     (os.path.join(work, "a-directory"), "is a directory"),
+                     (loop, "")]:
+        db = os.path.join(work, "unreadable.db")
+        out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", bad],
+                             capture_output=True, text=True)
+        assert out.returncode != 0, out
+        assert bad in out.stderr and why in out.stderr, out.stderr
+        assert not os.path.exists(db), f"{bad}: a store was left behind"
+
+
 def read_only_directory(binary, work):
     """A writable database file in a directory the user cannot write: SQLite cannot make its
     -wal and -shm files there, and the error says that, not only "readonly database". Run as
@@ -510,6 +528,7 @@ def main():
         assert f"{same}: 0 records read, " in out.stderr and "2 done by an earlier run" in \
             out.stderr, out.stderr
         missing_directory(args.binary, work)
+        unreadable_input(args.binary, work)
         read_only_directory(args.binary, work)
         # A column named twice: the last is read, as `score` reads it, and the header is reported.
         twice = os.path.join(work, "twice.csv")
