@@ -54,6 +54,21 @@ struct LeadRecord {
   uint32_t conversions = 0;
 };
 
+// Problems a block holds for `consume` (every one, for `score --errors FILE`): past this many
+// in the blocks parsed and not consumed yet, the pipeline reads ahead no further (about 200
+// bytes each: a block of 4 MiB of bad two-byte lines holds 2M of them).
+constexpr size_t kMaxProblemsAhead = 500'000;
+
+// Empties `problems`, and gives back its memory when a block of many problems grew it: the
+// Parsed is recycled for other blocks, which rarely hold as many.
+void ClearProblems(std::vector<RowError>& problems) {
+  if (problems.capacity() > 4096) {
+    std::vector<RowError>().swap(problems);
+  } else {
+    problems.clear();
+  }
+}
+
 struct ParsedLeads {
   uint64_t bytes = 0;  // of the block
   std::vector<LeadRecord> records;
@@ -74,13 +89,14 @@ struct ParsedLeads {
     bytes = 0;
     records.clear();
     values.clear();
-    conversion_errors.clear();
-    skipped.clear();
+    ClearProblems(conversion_errors);
+    ClearProblems(skipped);
     skipped_before.clear();
     more_skipped_rows = more_input_problems = 0;
     fields_seen.clear();
     arena->Reset();
   }
+  size_t problems_held() const { return conversion_errors.size() + skipped.size(); }
 };
 
 // Parses and converts one block of leads. One per worker thread.
@@ -299,13 +315,16 @@ Status ReadLeads(Batch& batch, const BatchOptions& options, int threads) {
     stats.rows_read += parsed.more_skipped_rows;
     stats.rows_skipped += parsed.more_skipped_rows;
     report_more(parsed.more_skipped_rows + parsed.more_input_problems);
+    ClearProblems(parsed.conversion_errors);  // reported: not held while the Parsed waits
+    ClearProblems(parsed.skipped);
     for (uint32_t f : parsed.fields_seen) seen[f] = 1;
     if (options.on_progress) {
       options.on_progress(source->path(), source->bytes_read(), source->file_size());
     }
   };
-  LS_RETURN_IF_ERROR(
-      RunBlockPipeline<ParsedLeads>(*source, threads, options.block_bytes, parse, consume));
+  LS_RETURN_IF_ERROR(RunBlockPipeline<ParsedLeads>(*source, threads, options.block_bytes, parse,
+                                                   consume, {}, &ParsedLeads::problems_held,
+                                                   kMaxProblemsAhead));
   if (note_seen && stats.rows_used > 0) {
     for (size_t f = 0; f < num_fields; ++f) {
       const std::string& name = model.lead_fields()[f].name;
@@ -361,10 +380,11 @@ struct ParsedEvents {
     by_number.clear();
     hashed.clear();
     values.clear();
-    errors.clear();
+    ClearProblems(errors);
     arena->Reset();
     bytes = rows_read = rows_skipped = conversion_errors = warnings = more_errors = 0;
   }
+  size_t problems_held() const { return errors.size(); }
 };
 
 // Parses and pre-evaluates one block of events. One per worker thread.
@@ -654,6 +674,7 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
     if (parsed.more_errors > 0 && options.on_more_errors) {
       options.on_more_errors(parsed.more_errors);
     }
+    ClearProblems(parsed.errors);  // reported: not held while the Parsed waits to be reused
     if (!reserved && dedupe) {
       // Size the dedupe set once, so that it never doubles (a doubling holds both tables at
       // once: 800 MB at 30M events).
@@ -750,8 +771,9 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
       }
     }
   };
-  LS_RETURN_IF_ERROR(
-      RunBlockPipeline<ParsedEvents>(*source, threads, options.block_bytes, parse, consume, apply));
+  LS_RETURN_IF_ERROR(RunBlockPipeline<ParsedEvents>(*source, threads, options.block_bytes, parse,
+                                                    consume, apply, &ParsedEvents::problems_held,
+                                                    kMaxProblemsAhead));
   while (states.size() < leads_from_file + extra.size()) states.AddLead();
   // A lead known only from events has no attributes: every one has the fit of none.
   const double fit_of_none = batch.fit_only() ? scorer.Fit(no_attributes, batch.as_of) : 0;

@@ -7,10 +7,18 @@
 // finishing while block k + 1 is consumed). At most 2 * threads + 3 blocks are in flight.
 // Blocks and Parsed values are recycled, so memory is reused rather than faulted in anew for
 // every block: `parse` must start by clearing the Parsed it is given (Parsed::Clear()).
+//
+// A block's Parsed may hold much more than its bytes (every line of a block of bad lines is a
+// problem held for `consume`, 200 bytes each against 2 for the line). With `held`, what a
+// Parsed holds by that measure: while the blocks in flight (being parsed, parsed, being
+// consumed) hold more than `max_held` together, no block is read, so that memory stays near
+// one such block rather than all of those in flight. A block being parsed is taken to hold
+// what the last one parsed held.
 #pragma once
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -55,7 +63,9 @@ template <class Parsed>
 Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_bytes,
                         const std::function<void(int worker, const ingest::Block&, Parsed&)>& parse,
                         const std::function<void(Parsed&)>& consume,
-                        const std::function<void(Parsed&)>& finish = {}) {
+                        const std::function<void(Parsed&)>& finish = {},
+                        const std::function<size_t(const Parsed&)>& held = {},
+                        size_t max_held = SIZE_MAX) {
   if (threads <= 1) {
     Parsed parsed;
     while (true) {
@@ -75,6 +85,9 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
   std::deque<Parsed> to_finish;  // consumed, in block order
   std::vector<Parsed> spare;
   uint64_t next_to_read = 0, next_to_consume = 0, done_with = 0;  // done_with: recycled blocks
+  // By `held`, of the blocks in flight until consumed: for one being parsed, what the last
+  // block parsed held (the likeliest guess: bad lines come in runs), then what it holds.
+  size_t held_now = 0, held_last = 0;
   bool done = false, consumed_all = false;
   Status failure;
   // Two per worker, the one being consumed, and with `finish` two more waiting for it or in it.
@@ -85,9 +98,14 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       std::optional<ingest::Block> block;
       Parsed parsed;
       uint64_t index;
+      size_t guess;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return done || next_to_read - done_with < max_in_flight; });
+        cv.wait(lock, [&] {
+          // Past max_held some block is in flight, and `consume` reaches it, every block
+          // before it being read already: no deadlock.
+          return done || (next_to_read - done_with < max_in_flight && held_now <= max_held);
+        });
         if (done) return;
         auto next = source.Next(block_bytes);
         if (!next) {
@@ -103,6 +121,8 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
         }
         block = std::move(**next);
         index = next_to_read++;
+        guess = held_last;
+        held_now += guess;
         if (!spare.empty()) {
           parsed = std::move(spare.back());
           spare.pop_back();
@@ -110,8 +130,11 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       }
       parsed.Clear();
       parse(id, *block, parsed);
+      const size_t weight = held ? held(parsed) : 0;
       std::lock_guard lock(mu);
       source.Recycle(std::move(*block));
+      held_now = held_now - guess + weight;
+      held_last = weight;
       ready.emplace(index, std::move(parsed));
       cv.notify_all();
     }
@@ -150,8 +173,10 @@ Status RunBlockPipeline(ingest::RecordSource& source, int threads, size_t block_
       ready.erase(it);
       ++next_to_consume;
     }
+    const size_t weight = held ? held(parsed) : 0;  // before `consume` may release it
     consume(parsed);
     std::lock_guard lock(mu);
+    held_now -= weight;
     if (finish) {
       to_finish.push_back(std::move(parsed));
     } else {
