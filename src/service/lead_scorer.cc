@@ -164,6 +164,29 @@ class LeadScorer::Impl {
   const std::vector<ingest::RowError>& errors() const { return errors_; }
   bool converts_leads() const { return lead_converter_->checks_anything(); }
   bool converts_events() const { return event_converter_->checks_anything(); }
+  // Whether `body` may hold a declared event field: the last part of its name, then a quote,
+  // is in it (`source"` for utm.source). Most events hold none (W1's hold none of its six declared
+  // lead fields), and this spares them a parse.
+  bool may_convert(std::string_view body) {
+    if (declared_event_keys_.empty()) {
+      for (const auto* list : {&model_.event_fields(), &model_.checked_event_fields()}) {
+        for (const engine::FieldSlot& f : *list) {
+          if (!f.declared) continue;
+          const size_t dot = f.name.rfind('.');
+          // `source"` ends both `"source"` in an object and the flat key `"utm.source"`.
+          declared_event_keys_.push_back(f.name.substr(dot == std::string::npos ? 0 : dot + 1) +
+                                         "\"");
+        }
+      }
+      if (declared_event_keys_.empty()) declared_event_keys_.push_back("");  // none: always
+    }
+    // An escape in the body may spell a key otherwise: then parse.
+    if (body.find('\\') != std::string_view::npos) return true;
+    for (const std::string& key : declared_event_keys_) {
+      if (body.find(key) != std::string_view::npos) return true;
+    }
+    return false;
+  }
 
  private:
   // Forwards a parser's rows to OnLead/OnEvent.
@@ -256,6 +279,7 @@ class LeadScorer::Impl {
   engine::Scorer scorer_;
   std::unique_ptr<ingest::JsonlParser> lead_parser_, event_parser_;
   std::unique_ptr<Converter> lead_converter_, event_converter_;
+  std::vector<std::string> declared_event_keys_;  // may_convert's, made on first use
   TypedIds typed_event_ids_;
   Sink lead_sink_{this, &Impl::OnLead, &errors_};
   Sink event_sink_{this, &Impl::OnEvent, &own_.errors};
@@ -349,6 +373,10 @@ void LeadScorer::Check(const LeadRecords& lead) { impl_->Read(lead); }
 bool LeadScorer::ConvertsLeads() const { return impl_->converts_leads(); }
 
 bool LeadScorer::ConvertsEvents() const { return impl_->converts_events(); }
+
+bool LeadScorer::EventMayConvert(std::string_view event_json) {
+  return impl_->may_convert(event_json);
+}
 
 const std::vector<ingest::RowError>& LeadScorer::errors() const { return impl_->errors(); }
 

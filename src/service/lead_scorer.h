@@ -102,6 +102,9 @@ class LeadScorer {
   void Check(const LeadRecords& lead);
   bool ConvertsLeads() const;
   bool ConvertsEvents() const;
+  // False when the event's JSON text surely holds no field the model declares (so Check has
+  // nothing to say of its conversions); true when it may.
+  bool EventMayConvert(std::string_view event_json);
 
   // What the last call rejected or could not convert, in record order: `file` is "attributes"
   // (line 1) or "events" (line: 1-based position in events_json); `field` and `message` as

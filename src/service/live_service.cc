@@ -217,6 +217,7 @@ void NoteUnconverted(const ModelSet& set, const WriteRequest& request, Rejection
     if (scorer.ConvertsEvents()) {
       std::string text;
       for (const EventInput& e : request.events) {
+        if (!scorer.EventMayConvert(e.body) && e.cell_texts.empty()) continue;
         const std::string& event =
             e.cell_texts.empty() ? e.body : (text = EventText(e.body, e.cell_texts));
         scorer.Check(

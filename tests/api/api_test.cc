@@ -750,14 +750,15 @@ TEST_P(ApiTest, AValueNotOfItsDeclaredTypeIsTakenAndWarnedOf) {
   const std::string model =
       "version: 1\n"
       "name: typed\n"
-      "fields: {company_size: number, amount: number}\n"
+      "fields: {company_size: number, amount: number, deal.size: number}\n"
       "fit:\n"
       "  rules:\n"
       "    - {id: sized, when: company_size >= 10, points: 30}\n"
       "    - {id: unsized, when: not exists(company_size), points: 1}\n"
       "engagement:\n"
       "  rules:\n"
-      "    - {id: big, event: quote, when: amount > 100, points: 20, decay: none}\n";
+      "    - {id: big, event: quote, when: amount > 100, points: 20, decay: none}\n"
+      "    - {id: deal, event: quote, when: deal.size > 5, points: 5, decay: none}\n";
   ASSERT_EQ(Put("/v1/model", model, admin_).status, 200);
   Reply leads = Post("/v1/leads",
                      R"([{"lead_id":"w1","company_size":"abc"},{"lead_id":"w2","company_size":50},
@@ -779,6 +780,16 @@ TEST_P(ApiTest, AValueNotOfItsDeclaredTypeIsTakenAndWarnedOf) {
   ASSERT_EQ(events.doc["warnings"].size(), 1u) << events;
   EXPECT_EQ(events.doc["warnings"][0]["index"], 1) << events;
   EXPECT_EQ(events.doc["warnings"][0]["field"], "amount") << events;
+  // A dotted field, nested or flat; and the same event with nothing to convert.
+  Reply deals = Post("/v1/events",
+                     R"([{"lead_id":"w3","type":"quote","ts":"2025-05-01","deal":{"size":"big"}},
+                         {"lead_id":"w3","type":"quote","ts":"2025-05-02","deal.size":"huge"},
+                         {"lead_id":"w3","type":"quote","ts":"2025-05-03","deal":{"size":9}}])",
+                     write_);
+  ASSERT_EQ(deals.status, 200) << deals;
+  ASSERT_EQ(deals.doc["warnings"].size(), 2u) << deals;
+  EXPECT_EQ(deals.doc["warnings"][0]["field"], "deal.size") << deals;
+  EXPECT_EQ(deals.doc["warnings"][1]["index"], 1) << deals;
   Reply track = Post("/v1/track",
                      R"({"userId":"w2","event":"quote","timestamp":"2025-05-03T00:00:00Z",
                          "properties":{"amount":"a lot"}})",
