@@ -5,24 +5,34 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/utf8.h"
+
 namespace leadscore::ingest {
 
 std::string Shown(const Value& v) {
   if (!v.is_string()) return v.ToString();
+  // The first 60 bytes, cut before a character rather than in it; a byte that is not UTF-8
+  // (a Latin-1 file) shown as \xNN, as a control character is, so that a report is UTF-8.
+  constexpr size_t kShownBytes = 60;
   std::string out;
   std::string_view text = v.str();
-  for (size_t i = 0; i < text.size() && i < 60; ++i) {
+  for (size_t i = 0, len = 1; i < text.size(); i += len) {
     unsigned char c = static_cast<unsigned char>(text[i]);
+    len = 1;
+    const bool whole = c < 0x80 || DecodeUtf8(text, i, len) >= 0;
+    if (i + len > kShownBytes) {
+      out += "...";
+      break;
+    }
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
+    } else if (c < 0x20 || c == 0x7f || !whole) {
       out += fmt::format("\\x{:02x}", c);
     } else {
-      out += static_cast<char>(c);
+      out.append(text.substr(i, len));
     }
   }
-  if (text.size() > 60) out += "...";
   return out;
 }
 

@@ -537,7 +537,9 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     count(st.converted_before, "converted before their reference");
     count(st.censored,
           fmt::format("with the horizon not over by {}", FormatTimestamp(st.data_end)));
-    count(st.no_reference, "with no reference time (no created_at and no event)");
+    count(st.no_reference, options.reference_of
+                               ? "with no reference time (never in the stage)"
+                               : "with no reference time (no created_at and no event)");
     return Error(InvalidArgument(fmt::format(
         "{} of the {} leads read are usable for training{}; at least 20 are needed", table.rows(),
         st.leads + st.leads_from_events,

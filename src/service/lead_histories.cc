@@ -3,6 +3,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <unordered_set>
 
 #include "ingest/convert.h"
 #include "service/cell_texts.h"
@@ -40,8 +41,16 @@ class JsonRecords : public ingest::RowSink {
   // (lead_id, the record as JSON, its CSV cells that read as numbers as written).
   using OnRecord = std::function<void(std::string, nlohmann::json, nlohmann::json)>;
   JsonRecords(std::vector<std::string> keys, bool csv, bool leads, OnRecord on_record)
-      : keys_(std::move(keys)), csv_(csv), leads_(leads), on_record_(std::move(on_record)) {}
+      : keys_(std::move(keys)), csv_(csv), leads_(leads), on_record_(std::move(on_record)) {
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] == "lead_id") lead_at_ = i;
+      if (keys_[i] == "type") type_at_ = i;
+      if (keys_[i] == "ts") ts_at_ = i;
+      if (keys_[i] == "event_id") event_id_at_ = i;
+    }
+  }
   void OnRow(uint64_t, std::span<const Value> values) override {
+    if (!leads_ && Repeated(values)) return;
     nlohmann::json object = nlohmann::json::object();
     nlohmann::json texts = nlohmann::json::object();
     std::string id;
@@ -74,7 +83,27 @@ class JsonRecords : public ingest::RowSink {
   void OnError(ingest::RowError) override {}  // reported when the training set reads the file
 
  private:
+  // Whether an event row is good (SCORING.md, "Batch output": a lead_id, a type, a ts that
+  // reads) and has an event_id a good row before it had: the first one counts, whichever lead
+  // each names, as batch dedupes over the whole file (the lead's scorer dedupes only its own).
+  bool Repeated(std::span<const Value> values) {
+    constexpr size_t kNone = SIZE_MAX;
+    if (event_id_at_ == kNone || lead_at_ == kNone || type_at_ == kNone || ts_at_ == kNone) {
+      return false;
+    }
+    std::string_view text;
+    for (size_t at : {lead_at_, type_at_}) {
+      if (!IdText(values[at], scratch_, text) || HoldsNul(text)) return false;
+    }
+    std::string problem;
+    if (!EventTime(values[ts_at_], problem)) return false;
+    if (!IdText(values[event_id_at_], scratch_, text) || HoldsNul(text)) return false;
+    return !seen_ids_.emplace(text).second;
+  }
+
   std::vector<std::string> keys_;
+  size_t lead_at_ = SIZE_MAX, type_at_ = SIZE_MAX, ts_at_ = SIZE_MAX, event_id_at_ = SIZE_MAX;
+  std::unordered_set<std::string> seen_ids_;  // of events: the first of an id counts
   bool csv_;
   bool leads_;
   std::string scratch_;

@@ -172,6 +172,24 @@ TEST_F(Cli, BadRowsAreReportedWithFileLineAndFieldAndGoodRowsGoThrough) {
             "d,15.00,15.00,0.00,,\n");
 }
 
+// A value in a report is its first 60 bytes, cut before a character rather than in it: a
+// report is UTF-8 (a cell that is not is refused whole, naming the encoding).
+TEST_F(Cli, AValueInAReportIsCutBetweenCharacters) {
+  const std::string long_value = std::string(59, 'a') + "\xc3\xa9tc";
+  std::string leads = dir_.Write("leads.csv",
+                                 "lead_id,size,industry\n"
+                                 "a," +
+                                     long_value + ",IT\n");
+  std::string events = dir_.Write("events.csv", "lead_id,type,ts\n");
+  auto r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--events", events, "--as-of", "2024-02-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(leads + ":2: field `size`: cannot convert \"" + std::string(59, 'a') +
+                       "...\" to number"),
+            std::string::npos)
+      << r.err;
+}
+
 // SCORING.md converts every declared field, read or not: a value of one that no rule reads, in a
 // lead, an event of a counted type or of a type no rule counts, is reported, and fails --strict.
 TEST_F(Cli, DeclaredFieldsNoRuleReadsAreCheckedToo) {

@@ -1573,6 +1573,33 @@ stages:
   EXPECT_NE(r.err.find("0 without a reference"), std::string::npos) << r.err;
 }
 
+// An event_id read before is the same event sent again, whichever lead the copy names (as in
+// batch, SCORING.md): a demo that repeats another lead's event_id does not make its lead an
+// MQL. Every third lead's demo is such a copy; the others' count.
+TEST_F(LearnCli, FirstMqlCountsAnEventIdOnceAcrossLeads) {
+  std::string leads = "lead_id,created_at\n", events, outcomes = "lead_id,outcome,ts\n";
+  for (int i = 0; i < 90; ++i) {
+    const std::string id = "L" + std::to_string(1000 + i);
+    leads += id + ",2025-02-01T00:00:00Z\n";
+    const std::string event_id = i % 3 == 0 ? "copied" : "d" + std::to_string(i);
+    events += R"({"event_id":")" + event_id + R"(","lead_id":")" + id +
+              (i == 0 ? R"(","type":"view")" : R"(","type":"demo")") +
+              R"(,"ts":"2025-03-02T12:00:00Z"})" + "\n";
+    if (i % 2 == 0) outcomes += id + ",won,2025-04-15T00:00:00Z\n";
+  }
+  outcomes += "L1001,lost,2025-12-31T00:00:00Z\n";
+  auto r = EvaluateFromFirstMql("copies", leads, events, outcomes, R"(version: 1
+engagement:
+  rules:
+    - {id: demo, event: demo, points: 50}
+stages:
+  - {id: MQL, when: score >= 50}
+)",
+                                {"--horizon", "60d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("60 leads reached MQL"), std::string::npos) << r.err;
+}
+
 // The stage model reads a CSV leads file as `leadscore score` does: an undeclared numeric
 // attribute is a number, so a fit rule on it holds when the lead's first MQL is found.
 TEST_F(LearnCli, FirstMqlReadsCsvAttributesAsScoringDoes) {
