@@ -1,10 +1,12 @@
 #include "service/live_service.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <future>
-#include <set>
+#include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/print_stderr.h"
@@ -194,14 +196,20 @@ namespace {
 // The values of `request` that an active model reads as null because they do not convert to
 // the type it declares (SCORING.md, "Records": reported, and null), in `score`'s words. The
 // record is stored as sent; a model that declares nothing costs no parse.
+// With more than one active model, each warning names the models it is of ("; model m2", or
+// "; models m1, m2" when they read the value alike), as each may declare the field otherwise.
 void NoteUnconverted(const ModelSet& set, const WriteRequest& request, Rejections& warnings) {
-  std::set<std::pair<size_t, std::string>> noted;  // a field once, whichever models read it
+  // (index, field, message) -> the models that said it, in the set's order.
+  std::map<std::tuple<size_t, std::string, std::string>, std::vector<std::string>> noted;
+  const ActiveModel* current = nullptr;
   auto note = [&](size_t index, const std::vector<ingest::RowError>& errors) {
     for (const ingest::RowError& e : errors) {
-      if (noted.emplace(index, e.field).second) warnings.push_back({index, e.field, e.message});
+      std::vector<std::string>& models = noted[{index, e.field, e.message}];
+      if (models.empty() || models.back() != current->name) models.push_back(current->name);
     }
   };
   for (const ActiveModel& model : set.models) {
+    current = &model;
     LeadScorer& scorer = ThreadScorer(model.compiled);
     if (scorer.ConvertsLeads()) {
       for (const LeadInput& lead : request.leads) {
@@ -225,6 +233,14 @@ void NoteUnconverted(const ModelSet& set, const WriteRequest& request, Rejection
         note(e.index, scorer.errors());
       }
     }
+  }
+  for (auto& [key, models] : noted) {
+    auto& [index, field, message] = key;
+    std::string reason = message;
+    if (set.models.size() > 1) {
+      reason += fmt::format("; model{} {}", models.size() > 1 ? "s" : "", fmt::join(models, ", "));
+    }
+    warnings.push_back({index, field, std::move(reason)});
   }
 }
 

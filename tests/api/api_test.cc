@@ -743,7 +743,8 @@ TEST_P(ApiTest, AnUpsertMergesFieldsNotTopLevelKeys) {
 
 // A value that does not convert to the type the model declares is taken, stored as sent and
 // read as null (SCORING.md, "Records"), and the answer says so, as `score` reports the row:
-// for leads, events and Segment's calls alike. A body whose values all convert has no
+// for leads, events and Segment's calls alike, naming the models when more than one is active
+// (here the new one and the example's, still live). A body whose values all convert has no
 // `warnings`.
 TEST_P(ApiTest, AValueNotOfItsDeclaredTypeIsTakenAndWarnedOf) {
   ASSERT_TRUE(StartServer());
@@ -766,10 +767,10 @@ TEST_P(ApiTest, AValueNotOfItsDeclaredTypeIsTakenAndWarnedOf) {
                      write_);
   ASSERT_EQ(leads.status, 200) << leads;
   EXPECT_EQ(leads.doc["accepted"], 3) << leads;
-  EXPECT_EQ(leads.doc["warnings"], json::parse(R"([{"index":0,"field":"company_size",
-                             "reason":"cannot convert \"abc\" to number; using null"},
-                            {"index":2,"field":"company_size",
-                             "reason":"cannot convert \"true\" to number; using null"}])"))
+  EXPECT_EQ(leads.doc["warnings"], json::parse(R"([{"index":0,"field":"company_size","reason":
+                               "cannot convert \"abc\" to number; using null; models typed, saas-pm"},
+                            {"index":2,"field":"company_size","reason":
+                               "cannot convert \"true\" to number; using null; models typed, saas-pm"}])"))
       << leads;
   Reply events = Post("/v1/events",
                       R"([{"lead_id":"w2","type":"quote","ts":"2025-05-01","amount":500},
@@ -780,6 +781,9 @@ TEST_P(ApiTest, AValueNotOfItsDeclaredTypeIsTakenAndWarnedOf) {
   ASSERT_EQ(events.doc["warnings"].size(), 1u) << events;
   EXPECT_EQ(events.doc["warnings"][0]["index"], 1) << events;
   EXPECT_EQ(events.doc["warnings"][0]["field"], "amount") << events;
+  EXPECT_EQ(events.doc["warnings"][0]["reason"],
+            "cannot convert \"lots\" to number; using null; model typed")
+      << "saas-pm, active beside it, does not declare amount: " << events;
   // A dotted field, nested or flat; and the same event with nothing to convert.
   Reply deals = Post("/v1/events",
                      R"([{"lead_id":"w3","type":"quote","ts":"2025-05-01","deal":{"size":"big"}},
