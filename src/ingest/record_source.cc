@@ -115,6 +115,10 @@ Result<std::unique_ptr<RecordSource>> RecordSource::Open(const std::string& path
   }
   std::optional<Format> format = FormatFromPath(path);
   if (!format && !IsStream(path)) {
+    // A path that cannot be opened says why (no such file, a symlink loop), not its name.
+    if (::stat(path.c_str(), &st) != 0) {
+      if (auto opened = FileReader::Open(path); !opened) return Error(opened.error());
+    }
     return Error(InvalidArgument(path + ": unknown file type (expected .csv, .jsonl or .ndjson, "
                                         "optionally followed by .gz)"));
   }

@@ -342,9 +342,11 @@ def unreadable_input(binary, work):
     loop = os.path.join(work, "loop.csv")
     os.symlink(loop, loop)
     leads = write(os.path.join(work, "ui-leads.csv"), "lead_id\nA\n")
+    # Without an extension too: what is wrong with the path comes before what its name says.
     for bad, why in [(os.path.join(work, "no-such.csv"), "No such file or directory"),
+                     (os.path.join(work, "no-such"), "No such file or directory"),
                      (os.path.join(work, "a-directory"), "is a directory"),
-                     (loop, "")]:
+                     (loop, "Too many levels of symbolic links")]:
         db = os.path.join(work, "unreadable.db")
         out = subprocess.run([binary, "ingest", "--db", db, "--leads", leads, "--events", bad],
                              capture_output=True, text=True)
