@@ -32,9 +32,12 @@ std::string TokenOf(const HttpRequest& req) {
   std::string scheme = header.substr(0, header.find(' '));
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme.size() == header.size()) return {};  // a scheme alone
-  if (scheme == "bearer") return header.substr(7);
+  // One or more spaces between the scheme and the credentials (RFC 9110, 11.4: 1*SP).
+  const size_t start = header.find_first_not_of(' ', scheme.size());
+  const std::string credentials = start == std::string::npos ? "" : header.substr(start);
+  if (scheme == "bearer") return credentials;
   if (scheme == "basic") {
-    std::string encoded = header.substr(6);
+    const std::string& encoded = credentials;
     std::string decoded(encoded.size(), '\0');
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
                             reinterpret_cast<const unsigned char*>(encoded.data()),
@@ -302,6 +305,8 @@ void HttpServer::SendNoRoute(const HttpRequest& req, HttpResponse& res) const {
   for (const RouteEntry& route : routes_) {
     if (!Matches(route, req) || allowed.find(route.method) != std::string::npos) continue;
     allowed += (allowed.empty() ? "" : ", ") + route.method;
+    // HEAD is served wherever GET is (Find).
+    if (route.method == "GET") allowed += ", HEAD";
   }
   if (allowed.empty()) {
     SendProblem(res, 404, fmt::format("no route {} {}", req.method, req.path));

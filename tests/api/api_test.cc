@@ -603,10 +603,13 @@ TEST_P(ApiTest, SegmentBasicAuthTakesTheTokenAsUserName) {
   EXPECT_EQ(lead.status, 200) << lead;
 }
 
+// The scheme's case does not matter, and one or more spaces may follow it (RFC 9110, 11.4).
 TEST_P(ApiTest, TheBearerSchemeIsCaseInsensitive) {
   ASSERT_TRUE(StartServer());
   Reply r = ToReply(client_->Get("/v1/model", {{"Authorization", "bearer " + read_}}));
   EXPECT_EQ(r.status, 200) << r;
+  Reply spaced = ToReply(client_->Get("/v1/model", {{"Authorization", "Bearer   " + read_}}));
+  EXPECT_EQ(spaced.status, 200) << spaced;
 }
 
 // ---- leads and events ----------------------------------------------------------------------
