@@ -50,8 +50,8 @@ constexpr std::string_view kBacktickLeftOut =
 
 // Adds the keys of `object` not seen yet, nested objects as `outer.inner`; a key a model cannot
 // name is reported to `left_out` the first time it is seen (`line` of `path`).
-void CollectKeys(const nlohmann::json& object, const std::string& prefix, const std::string& path,
-                 uint64_t line, std::unordered_set<std::string>& seen,
+void CollectKeys(const nlohmann::ordered_json& object, const std::string& prefix,
+                 const std::string& path, uint64_t line, std::unordered_set<std::string>& seen,
                  std::vector<std::string>& keys, std::vector<ingest::RowError>* left_out) {
   for (const auto& [key, value] : object.items()) {
     std::string name = prefix.empty() ? key : prefix + "." + key;
@@ -150,7 +150,9 @@ Result<std::vector<std::string>> ColumnsOf(const SourceOpener& open,
       const std::string_view text = rest.substr(0, end);
       rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
       // A line that does not parse is reported when the rows are read; here it adds no key.
-      const auto object = nlohmann::json::parse(text, nullptr, false);
+      // In the order the keys come (a leads file's or a store's columns, as written), so that
+      // a table's columns, and a scorecard's rules, follow it.
+      const auto object = nlohmann::ordered_json::parse(text, nullptr, false);
       if (object.is_object()) CollectKeys(object, "", source->path(), line, seen, keys, left_out);
     }
     source->Recycle(std::move(*block));

@@ -1434,7 +1434,7 @@ TEST_F(LearnCli, HistoryIsReadFromTheStore) {
 // attributes, as in `score`, and as in a store, where ingest keeps it as a lead: the files and
 // their store give the same rows and see the same events.
 TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
-  History h{"lead_id,industry,created_at\n", "", "lead_id,outcome,ts\n"};
+  History h{"lead_id,size,industry,created_at\n", "", "lead_id,outcome,ts\n"};
   int event_id = 0;
   auto event = [&](const std::string& lead, const std::string& ts) {
     h.events += "{\"event_id\":\"e" + std::to_string(event_id++) + "\",\"lead_id\":\"" + lead +
@@ -1442,13 +1442,14 @@ TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
   };
   for (int i = 0; i < 30; ++i) {
     const std::string id = IdOf('A', i);
-    h.leads += id + "," + (i % 2 ? "IT" : "Retail") + ",2025-03-01T00:00:00Z\n";
+    h.leads += id + "," + std::to_string(10 + i % 7 * (i < 10 ? 30 : 3)) + "," +
+               (i % 2 ? "IT" : "Retail") + ",2025-03-01T00:00:00Z\n";
     event(id, "2025-02-01T10:00:00Z");  // before its creation: seen
     event(id, "2025-02-01T11:00:00Z");  // seen too, though after its first event
     event(id, "2025-04-01T10:00:00Z");  // after: never seen
     if (i < 10) h.outcomes += id + ",won,2025-04-15T00:00:00Z\n";
   }
-  h.leads += "B0,IT,\n";  // no created_at: its first event
+  h.leads += "B0,40,IT,\n";  // no created_at: its first event
   event("B0", "2025-03-10T10:00:00Z");
   event("B0", "2025-03-11T10:00:00Z");
   event("E0", "2025-03-05T10:00:00Z");  // known only from events
@@ -1476,6 +1477,15 @@ TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
   r = RunLeadscore({"train", "--db", db, "--kind", "scorecard", "--out", dir_.File("db.yaml")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("h.db: 32 leads; " + counts), std::string::npos) << r.err;
+  // The same scorecard, fields and rules in the order of the leads' columns, but for the line
+  // naming its source.
+  auto body = [&](const std::string& file) {
+    const std::string text = dir_.Read(file);
+    return text.substr(text.find('\n'));
+  };
+  EXPECT_EQ(body("files.yaml"), body("db.yaml"));
+  const std::string written = dir_.Read("db.yaml");
+  EXPECT_LT(written.find("size"), written.find("industry")) << written;
 }
 
 // Every lead books a demo (its MQL under the rules below) on its own day; the converters looked
