@@ -166,7 +166,12 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
   ForEachRecordLine(body, [&](std::string_view line, size_t /*offset*/) {
     json parsed = ParseRecordJson<json>(line, nullptr);
     if (parsed.is_discarded() || !parsed.is_object()) {
-      rejected.push_back({index, "", ingest::DescribeInvalidJson(line)});
+      // As batch words the line: what does not open an object is not one, whatever follows.
+      const size_t first = line.find_first_not_of(kBlanks);
+      rejected.push_back({index, "",
+                          first != std::string_view::npos && line[first] == '{'
+                              ? ingest::DescribeInvalidJson(line)
+                              : "not a JSON object"});
       out.emplace_back(nullptr);
     } else {
       out.push_back(std::move(parsed));

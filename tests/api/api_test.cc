@@ -646,13 +646,15 @@ TEST_P(ApiTest, UpsertsLeadsAsObjectArrayOrNdjsonAndMergesAttributes) {
   Reply broken = Post("/v1/leads",
                       "{\"lead_id\":\"n3\"}\n"
                       "{\"lead_id\":\"n4\",}\n"
-                      "[1]\n",
+                      "[1]\n"
+                      "nope\n",
                       write_, "application/x-ndjson");
   ASSERT_EQ(broken.status, 200) << broken;
-  ASSERT_EQ(broken.doc["errors"].size(), 2u) << broken;
+  ASSERT_EQ(broken.doc["errors"].size(), 3u) << broken;
   EXPECT_EQ(broken.doc["errors"][0]["reason"],
             "invalid JSON: a comma, a colon, a brace or a key is missing or out of place");
   EXPECT_EQ(broken.doc["errors"][1]["reason"], "not a JSON object");
+  EXPECT_EQ(broken.doc["errors"][2]["reason"], "not a JSON object") << "as batch says of it";
   Reply broken_array = Post("/v1/leads", "[{\"lead_id\":\"n5\"},{\"lead_id\":\"n6\"]", write_);
   EXPECT_EQ(broken_array.status, 400) << broken_array;
   EXPECT_EQ(broken_array.doc["detail"],
