@@ -258,7 +258,11 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
     options.events = flags.db + " (events)";
     options.outcomes = flags.db + " (outcomes)";
     options.leads_source = [&store]() -> Result<std::unique_ptr<ingest::RecordSource>> {
-      return service::StoredLeads(*store, nullptr);  // cells typed as a file's, undeclared
+      // Cells typed as a file's, undeclared. A lead the store knows only from its events or
+      // outcomes (no attributes) is left out, as a leads file would not hold it: the training
+      // set adds those with events, as it does from files.
+      return service::StoredLeads(*store, nullptr,
+                                  {.has_events = [](std::string_view) { return true; }});
     };
     options.events_source = [&store]() -> Result<std::unique_ptr<ingest::RecordSource>> {
       return service::StoredEvents(*store, nullptr);  // cells typed as a file's, undeclared

@@ -1431,8 +1431,9 @@ TEST_F(LearnCli, HistoryIsReadFromTheStore) {
 
 // A lead's reference is its created_at, else its first event: a lead without one does not move
 // the others' to their first events. A lead known only from events is a row with null
-// attributes, as in `score`, and as in a store, where ingest keeps it as a lead: the files and
-// their store give the same rows and see the same events.
+// attributes, as in `score`; one known only from an outcome is none. A store keeps both as
+// leads without attributes: the files and their store give the same rows, see the same events
+// and write the same scorecard.
 TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
   History h{"lead_id,size,industry,created_at\n", "", "lead_id,outcome,ts\n"};
   int event_id = 0;
@@ -1455,6 +1456,7 @@ TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
   event("E0", "2025-03-05T10:00:00Z");  // known only from events
   event("E0", "2025-03-06T10:00:00Z");
   h.outcomes += "E0,won,2025-05-01T00:00:00Z\nA29,lost,2025-12-31T00:00:00Z\n";
+  h.outcomes += "Z0,won,2025-05-01T00:00:00Z\n";  // no lead: a store keeps one, and no row
   const std::string leads = dir_.Write("h-leads.csv", h.leads);
   const std::string events = dir_.Write("h-events.jsonl", h.events);
   const std::string outcomes = dir_.Write("h-outcomes.csv", h.outcomes);
@@ -1476,7 +1478,9 @@ TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunLeadscore({"train", "--db", db, "--kind", "scorecard", "--out", dir_.File("db.yaml")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("h.db: 32 leads; " + counts), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("h.db: 31 leads and 1 known only from the events; " + counts),
+            std::string::npos)
+      << r.err;
   // The same scorecard, fields and rules in the order of the leads' columns, but for the line
   // naming its source.
   auto body = [&](const std::string& file) {
