@@ -1558,6 +1558,15 @@ stages:
   EXPECT_NE(r.err.find("--stages-model"), std::string::npos) << r.err;
 }
 
+// A stage model under which a lead's demo makes it an MQL.
+constexpr const char* kDemoIsMql = R"(version: 1
+engagement:
+  rules:
+    - {id: demo, event: demo, points: 50}
+stages:
+  - {id: MQL, when: score >= 50}
+)";
+
 // Numeric ids name the same leads in every file and in the stage replay: the CSV cell 1007, the
 // JSON number 1007 in the events, the training set's id "1007" (the replay once keyed them
 // "1007.0", so no lead had a reference).
@@ -1573,14 +1582,7 @@ TEST_F(LearnCli, FirstMqlFindsLeadsWithNumericIds) {
     if (converts) outcomes += id + ",won,2025-04-15T00:00:00Z\n";
   }
   outcomes += "1001,lost,2025-12-31T00:00:00Z\n";
-  auto r = EvaluateFromFirstMql("n", leads, events, outcomes, R"(version: 1
-engagement:
-  rules:
-    - {id: demo, event: demo, points: 50}
-stages:
-  - {id: MQL, when: score >= 50}
-)",
-                                {"--horizon", "60d"});
+  auto r = EvaluateFromFirstMql("n", leads, events, outcomes, kDemoIsMql, {"--horizon", "60d"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("90 leads reached MQL"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("90 used (30 positive"), std::string::npos) << r.err;
@@ -1602,14 +1604,8 @@ TEST_F(LearnCli, FirstMqlCountsAnEventIdOnceAcrossLeads) {
     if (i % 2 == 0) outcomes += id + ",won,2025-04-15T00:00:00Z\n";
   }
   outcomes += "L1001,lost,2025-12-31T00:00:00Z\n";
-  auto r = EvaluateFromFirstMql("copies", leads, events, outcomes, R"(version: 1
-engagement:
-  rules:
-    - {id: demo, event: demo, points: 50}
-stages:
-  - {id: MQL, when: score >= 50}
-)",
-                                {"--horizon", "60d"});
+  auto r =
+      EvaluateFromFirstMql("copies", leads, events, outcomes, kDemoIsMql, {"--horizon", "60d"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("60 leads reached MQL"), std::string::npos) << r.err;
 }
