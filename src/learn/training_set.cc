@@ -257,14 +257,25 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     return Error(InvalidArgument(fmt::format("{}: no leads", options.leads)));
   }
 
-  // 2. A first pass over the events finds the leads known only from them (SCORING.md: a lead
-  // with null attributes), and, for a lead without a created_at, its first event: its
-  // reference. An event counts here as in step 4: a good row, its event_id not read before.
-  const bool first_pass = !scoring && have_events;
+  // 2. Without a created_at, a lead's reference is its first event: a first pass finds it, and
+  // the leads known only from events (SCORING.md: a lead with null attributes) on the way. An
+  // event counts here as in step 3: a good row, its event_id not read before. Without such a
+  // lead, step 3 finds the leads known only from events itself.
+  const bool first_pass =
+      !scoring && !options.reference_of && !options.cutoff && have_events &&
+      std::any_of(reference.begin(), reference.end(), [](Timestamp t) { return t == 0; });
   const std::vector<std::string> event_keys = {"lead_id", "type", "ts", "url", "event_id"};
+  // A lead known only from events: numbered after the others, with null attributes.
+  auto add_lead = [&](const std::string& id, Timestamp ref) {
+    line_of_lead.push_back(0);
+    created.push_back(0);
+    reference.push_back(ref);
+    if (ids) ids->push_back(id);
+    if (keys) lead_ids.push_back(id);
+    for (ColumnBuilder& builder : builders) builder.Add({});
+    ++st.leads_from_events;
+  };
   if (first_pass) {
-    const uint64_t leads_in_file = reference.size();
-    std::vector<std::string> new_ids;
     std::unordered_set<uint64_t> seen_ids;
     CallbackSink sink(
         [&](uint64_t, std::span<const Value> v) {
@@ -279,34 +290,138 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           }
           auto [lead, fresh] =
               lead_of.try_emplace(std::string(id), static_cast<uint32_t>(reference.size()));
-          if (fresh) {
-            line_of_lead.push_back(0);
-            created.push_back(0);
-            reference.push_back(0);
-            new_ids.push_back(lead->first);
-            if (ids) ids->push_back(lead->first);
-            if (keys) lead_ids.push_back(lead->first);
-            for (ColumnBuilder& builder : builders) builder.Add({});
-          }
-          if (created[lead->second] != 0 || options.reference_of || options.cutoff) return;
+          if (fresh) add_lead(lead->first, 0);
+          if (created[lead->second] != 0) return;
           Timestamp& ref = reference[lead->second];
           if (ref == 0 || *ts < ref) ref = *ts;
         },
         nullptr);
     LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
-    st.leads_from_events = new_ids.size();
-    // Their reference, as a file's lead's, when it is not their first event.
-    for (size_t i = 0; i < new_ids.size(); ++i) {
-      Timestamp& ref = reference[leads_in_file + i];
+  }
+
+  // 3. Events: each one counts only for features of its lead at the lead's reference time.
+  std::vector<LeadActivity> activity(reference.size());
+  std::unordered_map<std::string, uint32_t> type_of;
+  std::vector<std::string> type_names;
+  std::unordered_map<std::string, uint32_t> group_of;
+  std::vector<std::string> group_names;
+  std::vector<uint64_t> group_total;
+  for (const std::string& t : options.event_types) {
+    if (type_of.emplace(t, static_cast<uint32_t>(type_names.size())).second) {
+      type_names.push_back(t);
+    }
+  }
+  for (const std::string& g : options.url_groups) {
+    if (group_of.emplace(g, static_cast<uint32_t>(group_names.size())).second) {
+      group_names.push_back(g);
+      group_total.push_back(0);
+    }
+  }
+  const bool fixed_groups = !options.url_groups.empty();
+  // What one event of lead `lead` adds to its features, at or before its reference.
+  auto count = [&](uint32_t lead, Timestamp ts, const std::string& type, const Value& url) {
+    const Timestamp ref = reference[lead];
+    if (ts > ref) {
+      ++st.events_after;
+      return;
+    }
+    ++st.events_counted;
+    auto [t, fresh] = type_of.try_emplace(type, static_cast<uint32_t>(type_names.size()));
+    if (fresh) type_names.push_back(type);
+    LeadActivity& a = activity[lead];
+    if (a.counts.size() <= t->second) {
+      a.counts.resize(type_names.size(), {});
+      a.last.resize(type_names.size(), 0);
+    }
+    const int64_t age_days = (ref - ts) / kMicrosPerDay;
+    for (size_t w = 0; w < kWindowDays.size(); ++w) {
+      if (ref - ts < kWindowDays[w] * kMicrosPerDay) ++a.counts[t->second][w];
+    }
+    a.last[t->second] = std::max(a.last[t->second], ts);
+    if (age_days >= kActiveDays) return;
+    a.active.set(age_days);
+    if (!url.is_string()) return;
+    const std::string path = UrlGroup(url.str());
+    if (path == "/") return;  // the home page: a page view like any other
+    std::string group = type + ":" + path;
+    if (fixed_groups && !group_of.contains(group)) return;
+    auto [g, new_group] =
+        group_of.try_emplace(std::move(group), static_cast<uint32_t>(group_names.size()));
+    if (new_group) {
+      group_names.push_back(g->first);
+      group_total.push_back(0);
+    }
+    ++group_total[g->second];
+    ++a.url_counts[g->second];
+  };
+  if (have_events) {
+    // An event_id seen before is the same event sent again: it counts once, as in scoring
+    // (8 bytes of hash per id, like the batch reader).
+    std::unordered_set<uint64_t> seen_ids;
+    // The events of leads not met yet (known only from events, when no first pass found them),
+    // by lead in the order they appear: counted once the whole file is read, since such a
+    // lead's reference may be its first event, which can come anywhere in the file.
+    struct PendingEvent {
+      Timestamp ts;
+      std::string type;
+      std::optional<std::string> url;
+    };
+    std::unordered_map<std::string, uint32_t> pending_of;
+    std::vector<std::pair<std::string, std::vector<PendingEvent>>> pending;
+    CallbackSink sink(
+        [&](uint64_t line, std::span<const Value> v) {
+          // In the order batch checks them, so that a row is reported for the same field.
+          const std::string lead_id(rules.Id(v[0], "lead_id", "lead_id"));
+          if (lead_id.empty()) return report(options.events, line, rules.field(), rules.reason());
+          if (rules.Id(v[1], "type", "event type").empty()) {
+            return report(options.events, line, rules.field(), rules.reason());
+          }
+          const std::string type = TextOf(v[1]);
+          auto ts = rules.Time(v[2]);
+          if (!ts) return report(options.events, line, rules.field(), rules.reason());
+          const std::optional<std::string_view> event_id = rules.OptionalId(v[4], "event_id");
+          if (!event_id) return report(options.events, line, rules.field(), rules.reason());
+          if (!event_id->empty() &&
+              !seen_ids.insert(std::hash<std::string_view>{}(*event_id)).second) {
+            ++st.duplicates;
+            return;
+          }
+          st.data_end = std::max(st.data_end, *ts);
+          if (auto lead = lead_of.find(lead_id); lead != lead_of.end()) {
+            return count(lead->second, *ts, type, v[3]);
+          }
+          if (scoring) {
+            ++st.events_no_lead;
+            return;
+          }
+          auto [at, fresh] = pending_of.try_emplace(lead_id, static_cast<uint32_t>(pending.size()));
+          if (fresh) pending.emplace_back(lead_id, std::vector<PendingEvent>());
+          pending[at->second].second.push_back(
+              {*ts, type,
+               v[3].is_string() ? std::optional<std::string>(std::string(v[3].str()))
+                                : std::nullopt});
+        },
+        options.on_error);
+    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
+    for (auto& [id, lead_events] : pending) {
+      Timestamp ref = std::numeric_limits<Timestamp>::max();
+      for (const PendingEvent& e : lead_events) ref = std::min(ref, e.ts);
       if (options.reference_of) {
-        ref = options.reference_of(new_ids[i]).value_or(0);
+        ref = options.reference_of(id).value_or(0);
       } else if (options.cutoff) {
         ref = *options.cutoff;
+      }
+      const uint32_t lead = static_cast<uint32_t>(reference.size());
+      lead_of.emplace(id, lead);
+      add_lead(id, ref);
+      activity.emplace_back();
+      for (const PendingEvent& e : lead_events) {
+        count(lead, e.ts, e.type, e.url ? Value::String(*e.url) : Value());
       }
     }
   }
 
-  // 3. Outcomes: when each lead first reached the positive outcome.
+  // 4. Outcomes: when each lead first reached the positive outcome.
   std::vector<Timestamp> converted(reference.size(), 0);
   uint64_t positive_rows = 0;
   if (!scoring) {
@@ -332,93 +447,6 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     return Error(InvalidArgument(
         fmt::format("{}: no outcome is `{}` (check --outcome: it must be written as in the file)",
                     options.outcomes, options.positive_outcome)));
-  }
-
-  // 4. Events: each one counts only for features of its lead at the lead's reference time.
-  std::vector<LeadActivity> activity(reference.size());
-  std::unordered_map<std::string, uint32_t> type_of;
-  std::vector<std::string> type_names;
-  std::unordered_map<std::string, uint32_t> group_of;
-  std::vector<std::string> group_names;
-  std::vector<uint64_t> group_total;
-  for (const std::string& t : options.event_types) {
-    if (type_of.emplace(t, static_cast<uint32_t>(type_names.size())).second) {
-      type_names.push_back(t);
-    }
-  }
-  for (const std::string& g : options.url_groups) {
-    if (group_of.emplace(g, static_cast<uint32_t>(group_names.size())).second) {
-      group_names.push_back(g);
-      group_total.push_back(0);
-    }
-  }
-  const bool fixed_groups = !options.url_groups.empty();
-  if (have_events) {
-    // An event_id seen before is the same event sent again: it counts once, as in scoring
-    // (8 bytes of hash per id, like the batch reader).
-    std::unordered_set<uint64_t> seen_ids;
-    CallbackSink sink(
-        [&](uint64_t line, std::span<const Value> v) {
-          // In the order batch checks them, so that a row is reported for the same field.
-          const std::string lead_id(rules.Id(v[0], "lead_id", "lead_id"));
-          if (lead_id.empty()) return report(options.events, line, rules.field(), rules.reason());
-          if (rules.Id(v[1], "type", "event type").empty()) {
-            return report(options.events, line, rules.field(), rules.reason());
-          }
-          const std::string type = TextOf(v[1]);
-          auto ts = rules.Time(v[2]);
-          if (!ts) return report(options.events, line, rules.field(), rules.reason());
-          const std::optional<std::string_view> event_id = rules.OptionalId(v[4], "event_id");
-          if (!event_id) return report(options.events, line, rules.field(), rules.reason());
-          if (!event_id->empty() &&
-              !seen_ids.insert(std::hash<std::string_view>{}(*event_id)).second) {
-            ++st.duplicates;
-            return;
-          }
-          st.data_end = std::max(st.data_end, *ts);
-          auto lead = lead_of.find(lead_id);
-          if (lead == lead_of.end()) {
-            ++st.events_no_lead;
-            return;
-          }
-          const Timestamp ref = reference[lead->second];
-          if (*ts > ref) {
-            ++st.events_after;
-            return;
-          }
-          ++st.events_counted;
-          auto [t, fresh] = type_of.try_emplace(type, static_cast<uint32_t>(type_names.size()));
-          if (fresh) type_names.push_back(type);
-          LeadActivity& a = activity[lead->second];
-          if (a.counts.size() <= t->second) {
-            a.counts.resize(type_names.size(), {});
-            a.last.resize(type_names.size(), 0);
-          }
-          const int64_t age_days = (ref - *ts) / kMicrosPerDay;
-          for (size_t w = 0; w < kWindowDays.size(); ++w) {
-            if (ref - *ts < kWindowDays[w] * kMicrosPerDay) ++a.counts[t->second][w];
-          }
-          a.last[t->second] = std::max(a.last[t->second], *ts);
-          if (age_days < kActiveDays) {
-            a.active.set(age_days);
-            if (v[3].is_string()) {
-              const std::string path = UrlGroup(v[3].str());
-              if (path == "/") return;  // the home page: a page view like any other
-              std::string group = type + ":" + path;
-              if (fixed_groups && !group_of.contains(group)) return;
-              auto [g, new_group] =
-                  group_of.try_emplace(std::move(group), static_cast<uint32_t>(group_names.size()));
-              if (new_group) {
-                group_names.push_back(g->first);
-                group_total.push_back(0);
-              }
-              ++group_total[g->second];
-              ++a.url_counts[g->second];
-            }
-          }
-        },
-        options.on_error);
-    LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
   }
 
   // 5. Rows: label by the outcome within the horizon; leave out who converted before the

@@ -1490,6 +1490,25 @@ TEST_F(LearnCli, FilesAndTheirStoreGiveTheSameHistoryRows) {
   EXPECT_EQ(body("files.yaml"), body("db.yaml"));
   const std::string written = dir_.Read("db.yaml");
   EXPECT_LT(written.find("size"), written.find("industry")) << written;
+
+  // At a cut-off, E0's reference is the cut-off, not its first event; files and store agree.
+  auto summary = [&](std::vector<std::string> source) {
+    for (const char* flag :
+         {"--reference", "2025-03-05T12:00:00Z", "--kind", "scorecard", "--out", "-"}) {
+      source.push_back(flag);
+    }
+    const auto run = RunLeadscore(source);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    const size_t from = run.err.find(": ");
+    return run.err.substr(from, run.err.find('\n') - from);
+  };
+  const std::string at_cutoff =
+      summary({"train", "--leads", leads, "--events", events, "--outcomes", outcomes});
+  EXPECT_EQ(summary({"train", "--db", db}), at_cutoff);
+  EXPECT_NE(at_cutoff.find("31 leads and 1 known only from the events; "), std::string::npos)
+      << at_cutoff;
+  // By 2025-03-05T12:00: A's two February events, B0's none, E0's first.
+  EXPECT_NE(at_cutoff.find("61 events counted"), std::string::npos) << at_cutoff;
 }
 
 // Every lead books a demo (its MQL under the rules below) on its own day; the converters looked
