@@ -360,14 +360,24 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
     std::unordered_set<uint64_t> seen_ids;
     // The events of leads not met yet (known only from events, when no first pass found them),
     // by lead in the order they appear: counted once the whole file is read, since such a
-    // lead's reference may be its first event, which can come anywhere in the file.
+    // lead's reference may be its first event, which can come anywhere in the file. 16 bytes
+    // an event, their type and URL group as numbers into `texts`: a leads file that holds
+    // few of the events' leads leaves most events here.
+    constexpr uint32_t kNoUrl = UINT32_MAX;
     struct PendingEvent {
       Timestamp ts;
-      std::string type;
-      std::optional<std::string> url;
+      uint32_t type;
+      uint32_t url_group;  // kNoUrl: none
     };
     std::unordered_map<std::string, uint32_t> pending_of;
     std::vector<std::pair<std::string, std::vector<PendingEvent>>> pending;
+    std::unordered_map<std::string, uint32_t> text_of;
+    std::vector<std::string> texts;
+    auto number = [&](std::string text) {
+      auto [at, fresh] = text_of.try_emplace(std::move(text), static_cast<uint32_t>(texts.size()));
+      if (fresh) texts.push_back(at->first);
+      return at->second;
+    };
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
           // In the order batch checks them, so that a row is reported for the same field.
@@ -397,9 +407,7 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
           auto [at, fresh] = pending_of.try_emplace(lead_id, static_cast<uint32_t>(pending.size()));
           if (fresh) pending.emplace_back(lead_id, std::vector<PendingEvent>());
           pending[at->second].second.push_back(
-              {*ts, type,
-               v[3].is_string() ? std::optional<std::string>(std::string(v[3].str()))
-                                : std::nullopt});
+              {*ts, number(type), v[3].is_string() ? number(UrlGroup(v[3].str())) : kNoUrl});
         },
         options.on_error);
     LS_RETURN_IF_ERROR(ReadRows(events, event_keys, sink, {"lead_id", "type", "ts"}));
@@ -416,7 +424,9 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
       add_lead(id, ref);
       activity.emplace_back();
       for (const PendingEvent& e : lead_events) {
-        count(lead, e.ts, e.type, e.url ? Value::String(*e.url) : Value());
+        // A URL group is its own group (UrlGroup("/pricing") is "/pricing").
+        count(lead, e.ts, texts[e.type],
+              e.url_group == kNoUrl ? Value() : Value::String(texts[e.url_group]));
       }
     }
   }
