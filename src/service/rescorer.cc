@@ -711,6 +711,12 @@ void Rescorer::Run() {
       if (inbox_.empty() && dirty_.empty()) {
         pass = full_passes_.front();
         full_passes_.pop_front();
+        // Under way from the moment it leaves the queue: progress() would otherwise show the
+        // last pass's counts while the leads are counted below (a PUT /v1/model answered
+        // then showed the start pass, not its own).
+        progress_.running = true;
+        progress_.cause = *pass;
+        progress_.total = progress_.done = 0;
       }
     }
     if (!pass) chunk = TakeDirty();
@@ -729,10 +735,7 @@ void Rescorer::Run() {
     auto total = store_->CountLeads();
     {
       std::lock_guard lock(mu_);
-      progress_.running = true;
-      progress_.cause = *pass;
       progress_.total = total ? *total : 0;
-      progress_.done = 0;
     }
     auto set = models_();
     Status status = set && !set->models.empty() ? BatchPass(*pass, *set) : Status::Ok();
