@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/string.hpp>
@@ -110,6 +111,33 @@ std::string ParseErrorText(beast::error_code ec, const beast::flat_buffer& recei
   return ec.message();
 }
 
+// RFC 9112, 2.2: a server SHOULD ignore empty lines received before a request line (some
+// clients send a CRLF after a POST's body). Any run of CR and LF before it is dropped. Returns
+// whether all that is held is such a run ending in CR, whose LF may be on its way: the CR is
+// kept and more is read before the parser sees anything.
+bool SkipEmptyLines(beast::flat_buffer& buffer) {
+  const auto bytes = buffer.data();
+  const char* text = static_cast<const char*>(bytes.data());
+  size_t skipped = 0;
+  while (skipped < bytes.size() && (text[skipped] == '\r' || text[skipped] == '\n')) ++skipped;
+  if (skipped == bytes.size() && skipped > 0 && text[skipped - 1] == '\r') {
+    buffer.consume(skipped - 1);
+    return true;
+  }
+  buffer.consume(skipped);
+  return false;
+}
+
+// Whether a line of what is held of the header ends in an LF without its CR.
+bool HasBareLf(const beast::flat_buffer& buffer) {
+  const auto bytes = buffer.data();
+  const std::string_view text(static_cast<const char*>(bytes.data()), bytes.size());
+  for (size_t lf = text.find('\n'); lf != std::string_view::npos; lf = text.find('\n', lf + 1)) {
+    if (lf == 0 || text[lf - 1] != '\r') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket socket, HttpServer& server, asio::io_context& io)
@@ -137,9 +165,38 @@ void HttpSession::ReadHeader() {
   // A declared length over it is refused from the header, a chunked body once it grows past.
   parser_->body_limit(server_.max_body_bytes());
   stream_.expires_after(kIdleTimeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  ParseHeader();
+}
+
+// The header is read a piece at a time and handed to the parser here rather than by Beast's
+// read, which waits for the header's end: a header whose last line ends in a bare LF
+// ("...\r\n\n") has none, and would be answered only by the idle timeout.
+void HttpSession::ParseHeader() {
+  // Until a request line starts, a lone CR may begin an empty line: it waits for its LF.
+  const bool awaiting_request_line = !parser_->got_some() && SkipEmptyLines(buffer_);
+  if (buffer_.size() > 0 && !awaiting_request_line) {
+    beast::error_code ec;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (!ec) {
+      if (parser_->is_header_done()) return OnHeader(ec);
+    } else if (ec != http::error::need_more) {
+      return Refuse(ec);
+    }
+    if (HasBareLf(buffer_)) return Refuse(http::error::bad_line_ending);
+  }
+  const size_t room = buffer_.max_size() - buffer_.size();
+  if (room == 0) return Refuse(http::error::header_limit);
+  stream_.async_read_some(buffer_.prepare(std::min<size_t>(room, 4096)),
+                          [self = shared_from_this()](beast::error_code ec, size_t received) {
+                            if (ec == asio::error::eof) {
+                              ec = self->parser_->got_some() || self->buffer_.size() > 0
+                                       ? http::error::partial_message
+                                       : http::error::end_of_stream;
+                            }
+                            if (ec) return self->Refuse(ec);
+                            self->buffer_.commit(received);
+                            self->ParseHeader();
+                          });
 }
 
 void HttpSession::OnHeader(beast::error_code ec) {

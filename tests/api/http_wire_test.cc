@@ -203,6 +203,33 @@ TEST_F(HttpWireTest, ABareLfIsRefusedSayingLinesEndInCrlf) {
   EXPECT_TRUE(c.closed()) << answer;
 }
 
+// A bare LF that ends the header's last line leaves the header without the end the parser
+// looks for: it is refused at once all the same, not left to the idle timeout.
+TEST_F(HttpWireTest, ABareLfEndingTheHeaderIsRefusedAtOnce) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send("GET /health HTTP/1.1\r\nHost: x\r\n\n"));
+  std::string answer = c.ReadUntil([](const std::string&) { return false; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("bare LF"), std::string::npos) << answer;
+  EXPECT_TRUE(c.closed()) << answer;
+}
+
+// Empty lines before a request line are ignored (RFC 9112, 2.2): some clients send a CRLF
+// after a body; the request after it is answered.
+TEST_F(HttpWireTest, EmptyLinesBeforeARequestAreIgnored) {
+  Connection c(server_.port());
+  ASSERT_TRUE(c.Send("\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string first = c.ReadAnswers(1);
+  EXPECT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << first;
+  // And between two requests of one connection, sent a byte at a time.
+  for (char byte : std::string("\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n")) {
+    ASSERT_TRUE(c.Send(std::string(1, byte)));
+  }
+  const std::string both = c.ReadAnswers(2);
+  EXPECT_EQ(Connection::CountAnswers(both), 2) << both;
+  EXPECT_EQ(both.find("400"), std::string::npos) << both;
+}
+
 // A target in absolute form, as a proxy sends it, is served as its path (RFC 9112, 3.2.2).
 TEST_F(HttpWireTest, AnAbsoluteTargetIsServedAsItsPath) {
   Connection c(server_.port());
