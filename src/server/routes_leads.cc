@@ -256,13 +256,15 @@ void AddLeadRoutes(HttpServer& server) {
                [&live](const HttpRequest& req, HttpResponse& res) {
                  // One object: 201 with the outcome. An array or NDJSON: the counts, as for events.
                  // A number out of a double's range is null, as in an array of them (and batch).
+                 std::vector<service::OutOfRangeNumber> numbers;
                  const service::RecordJson single =
-                     service::ParseRecordJson<service::RecordJson>(req.body, nullptr);
+                     service::ParseRecordJson<service::RecordJson>(req.body, &numbers);
                  const Timestamp now = service::LiveService::Now();
                  if (single.is_object()) {
-                   service::Rejections rejected;
+                   service::Rejections rejected, warnings;
                    store::OutcomeRow row;
-                   if (!service::ReadOutcome(single, 0, now, row, rejected, req.body)) {
+                   if (!service::NoteOutOfRange(single, 0, numbers, rejected, warnings) ||
+                       !service::ReadOutcome(single, 0, now, row, rejected, req.body)) {
                      return SendProblem(res, 400, rejected[0].message, rejected[0].field);
                    }
                    Status status = live.RecordOutcome(row);
@@ -274,7 +276,8 @@ void AddLeadRoutes(HttpServer& server) {
                                     {"value", row.value ? json(*row.value) : json(nullptr)}});
                  }
                  service::IngestReport report;
-                 auto objects = service::SplitBody(req.body, report.rejected);
+                 std::vector<std::vector<service::OutOfRangeNumber>> each_numbers;
+                 auto objects = service::SplitBody(req.body, report.rejected, &each_numbers);
                  if (!objects) return SendStatus(res, objects.error());
                  report.received = objects->size();
                  service::WriteRequest request;
@@ -283,6 +286,10 @@ void AddLeadRoutes(HttpServer& server) {
                  for (size_t i = 0; i < objects->size(); ++i) {
                    const service::RecordJson& object = (*objects)[i];
                    if (object.is_null()) continue;
+                   if (!service::NoteOutOfRange(object, i, each_numbers[i], report.rejected,
+                                                report.warnings)) {
+                     continue;
+                   }
                    std::string_view text;
                    if (auto id = object.find("lead_id");
                        id != object.end() && service::MayBeWrittenOtherwise(*id)) {

@@ -128,6 +128,10 @@ void JsonLines(const ingest::Block& block, const std::string& file, bool as_text
     if (object.is_discarded() || !object.is_object()) {
       errors.push_back({file, line, "", ingest::DescribeInvalidJson(text) + "; row skipped"});
       out.push_back({line, nullptr, {}, std::nullopt});
+    } else if (const OutOfRangeNumber* bad_id = IdOutOfRange(object, out_of_range, "lead_id")) {
+      // As batch: a lead_id out of range skips the row, rather than leaving it without one.
+      errors.push_back({file, line, "lead_id", bad_id->Reason() + "; row skipped"});
+      out.push_back({line, nullptr, {}, std::nullopt});
     } else {
       std::optional<ingest::RowError> warning;
       if (!out_of_range.empty()) {

@@ -293,7 +293,8 @@ Result<IngestReport> LiveService::Write(WriteRequest request, IngestReport repor
 
 void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
   IngestReport report;
-  auto objects = SplitBody(body, report.rejected);
+  std::vector<std::vector<OutOfRangeNumber>> out_of_range;
+  auto objects = SplitBody(body, report.rejected, &out_of_range);
   if (!objects) return done(Error(objects.error()));
   report.received = objects->size();
   WriteRequest request;
@@ -307,6 +308,7 @@ void LiveService::UpsertLeadsAsync(std::string_view body, IngestDone done) {
   for (size_t i = 0; i < objects->size(); ++i) {
     const RecordJson& object = (*objects)[i];
     if (object.is_null()) continue;
+    if (!NoteOutOfRange(object, i, out_of_range[i], report.rejected, report.warnings)) continue;
     std::string_view text;
     if (auto id = object.find("lead_id"); id != object.end() && MayBeWrittenOtherwise(*id)) {
       if (!texts) texts = AlignedObjectTexts(body, objects->size());

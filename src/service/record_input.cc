@@ -104,23 +104,34 @@ std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text
   if (!texts) return std::nullopt;
   std::vector<ArrayElement> out(texts->size());
   for (size_t i = 0; i < texts->size(); ++i) {
-    out[i].value = ParseRecordJson<json>((*texts)[i], nullptr);
+    out[i].value = ParseRecordJson<json>((*texts)[i], &out[i].out_of_range);
     if (out[i].value.is_discarded()) out[i].unreadable = ingest::DescribeInvalidJson((*texts)[i]);
   }
   return out;
 }
 
-Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected) {
+Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected,
+                                    std::vector<std::vector<OutOfRangeNumber>>* out_of_range) {
   body = WithoutByteOrderMark(body);
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<json> out;
+  if (out_of_range) out_of_range->clear();
+  // Adds a record (null for one rejected) and the numbers out of range it held.
+  auto add = [&](json record, std::vector<OutOfRangeNumber> numbers) {
+    out.push_back(std::move(record));
+    if (out_of_range) out_of_range->push_back(std::move(numbers));
+  };
+  std::vector<OutOfRangeNumber> numbers;
   if (body[start] == '[') {
-    json parsed = ParseRecordJson<json>(body, nullptr);
-    // Well-formed, but with records nested too deep: those are rejected one by one, as lines of
-    // NDJSON are, and the others taken (the array's own level does not count against them).
+    json parsed = ParseRecordJson<json>(body, &numbers);
+    // Read element by element when well-formed but with records nested too deep (those are
+    // rejected one by one, as lines of NDJSON are, and the others taken: the array's own level
+    // does not count against them), or with numbers out of range, which are each a record's.
     std::optional<std::vector<ArrayElement>> elements;
-    if (parsed.is_discarded() && json::accept(body) && (elements = ReadArrayElements(body))) {
+    const bool by_element =
+        parsed.is_discarded() ? json::accept(body) : out_of_range && !numbers.empty();
+    if (by_element && (elements = ReadArrayElements(body))) {
       if (elements->empty()) {
         return Error(InvalidArgument("the body holds no record (an empty array)"));
       }
@@ -129,9 +140,9 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
         if (!element.value.is_object()) {
           rejected.push_back(
               {i, "", element.value.is_discarded() ? element.unreadable : "not a JSON object"});
-          out.emplace_back(nullptr);
+          add(nullptr, {});
         } else {
-          out.push_back(std::move(element.value));
+          add(std::move(element.value), std::move(element.out_of_range));
         }
       }
       return out;
@@ -148,23 +159,24 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
     for (size_t i = 0; i < parsed.size(); ++i) {
       if (!parsed[i].is_object()) {
         rejected.push_back({i, "", "not a JSON object"});
-        out.emplace_back(nullptr);
+        add(nullptr, {});
       } else {
-        out.push_back(std::move(parsed[i]));
+        add(std::move(parsed[i]), {});
       }
     }
     return out;
   }
   // One object, or NDJSON: one object per non-blank line.
-  json whole = ParseRecordJson<json>(body, nullptr);
+  json whole = ParseRecordJson<json>(body, &numbers);
   if (!whole.is_discarded()) {
     if (!whole.is_object()) return Error(InvalidArgument("the body must be an object or an array"));
-    out.push_back(std::move(whole));
+    add(std::move(whole), std::move(numbers));
     return out;
   }
   size_t index = 0;
   ForEachRecordLine(body, [&](std::string_view line, size_t /*offset*/) {
-    json parsed = ParseRecordJson<json>(line, nullptr);
+    numbers.clear();
+    json parsed = ParseRecordJson<json>(line, &numbers);
     if (parsed.is_discarded() || !parsed.is_object()) {
       // As batch words the line: what does not open an object is not one, whatever follows.
       const size_t first = line.find_first_not_of(kBlanks);
@@ -172,14 +184,28 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected)
                           first != std::string_view::npos && line[first] == '{'
                               ? ingest::DescribeInvalidJson(line)
                               : "not a JSON object"});
-      out.emplace_back(nullptr);
+      add(nullptr, {});
     } else {
-      out.push_back(std::move(parsed));
+      add(std::move(parsed), std::move(numbers));
     }
     ++index;
   });
   if (index == 0) return Error(InvalidArgument("the body holds no record"));
   return out;
+}
+
+bool NoteOutOfRange(const RecordJson& record, size_t index,
+                    const std::vector<OutOfRangeNumber>& numbers, Rejections& rejected,
+                    Rejections& warnings) {
+  if (numbers.empty()) return true;
+  if (const OutOfRangeNumber* id = IdOutOfRange(record, numbers, "lead_id")) {
+    rejected.push_back({index, "lead_id", id->Reason()});
+    return false;
+  }
+  for (const OutOfRangeNumber& number : numbers) {
+    warnings.push_back({index, number.key, number.Message()});
+  }
+  return true;
 }
 
 std::string TooLongReason(std::string_view field, size_t bytes) {

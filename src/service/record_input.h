@@ -20,6 +20,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "service/record_json.h"
 #include "service/rejections.h"
 #include "store/store.h"
 
@@ -56,14 +57,24 @@ struct LeadInput {
 
 // The records of a body: objects in order. Fails (400) when the body is not JSON at all; a
 // bad NDJSON line or a non-object element is a Rejection instead. A number out of a double's
-// range is null, as in a JSON Lines file for batch (record_json.h).
-Result<std::vector<RecordJson>> SplitBody(std::string_view body, Rejections& rejected);
+// range is null, as in a JSON Lines file for batch (record_json.h); with `out_of_range`, those
+// numbers are listed there for each record (aligned with the result).
+Result<std::vector<RecordJson>> SplitBody(
+    std::string_view body, Rejections& rejected,
+    std::vector<std::vector<OutOfRangeNumber>>* out_of_range = nullptr);
+
+// Reads `numbers`, the out-of-range numbers of the record at `index`, as batch does: false
+// with a Rejection when its lead_id was one; otherwise each is a warning (its field null).
+bool NoteOutOfRange(const RecordJson& record, size_t index,
+                    const std::vector<OutOfRangeNumber>& numbers, Rejections& rejected,
+                    Rejections& warnings);
 
 // One element of a JSON array read by itself: its value, or (discarded) why it could not be
 // read, as batch words a bad line.
 struct ArrayElement {
   RecordJson value;
   std::string unreadable;
+  std::vector<OutOfRangeNumber> out_of_range;  // its numbers read as null
 };
 // The elements of the array `text` holds (after blanks) or, with a `member` name, of the array
 // under that top-level key of the object `text` holds, each parsed alone: one element nested

@@ -46,10 +46,21 @@ bool NestedDeeperThan(std::string_view text, int limit) {
 }
 
 // `text` with each number literal outside strings that overflows a double written as null
-// (padded to its length, so that positions stay), those numbers listed in `found`. False when
-// there was none.
+// (padded to its length, so that positions stay), those numbers listed in `found` under their
+// keys' dotted path (`utm.size`), as batch names a nested field. False when there was none.
 bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& found) {
-  std::string last_string, key;
+  // The key of each open object (arrays add no level to a path), and the last string read.
+  std::vector<std::pair<bool, std::string>> open;  // {is_object, key}
+  std::string last_string;
+  auto path = [&] {
+    std::string out;
+    for (const auto& [is_object, key] : open) {
+      if (!is_object) continue;
+      if (!out.empty()) out += '.';
+      out += key;
+    }
+    return out;
+  };
   bool any = false;
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -58,14 +69,20 @@ bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& fo
       last_string.assign(text, i + 1, close - i - 1);
       i = close + 1;
     } else if (c == ':') {
-      key = last_string;
+      if (!open.empty()) open.back().second = last_string;
+      ++i;
+    } else if (c == '{' || c == '[') {
+      open.emplace_back(c == '{', "");
+      ++i;
+    } else if (c == '}' || c == ']') {
+      if (!open.empty()) open.pop_back();
       ++i;
     } else if (StartsNumber(c)) {
       size_t j = i;
       while (j < text.size() && InNumber(text[j])) ++j;
       std::string literal = text.substr(i, j - i);
       if (std::isinf(std::strtod(literal.c_str(), nullptr))) {
-        found.push_back({key, literal});
+        found.push_back({path(), literal});
         // The shortest such literal, 1e309, is longer than "null".
         text.replace(i, j - i, "null" + std::string(literal.size() - 4, ' '));
         any = true;
@@ -198,10 +215,23 @@ Json Parse(std::string_view text) {
 
 }  // namespace
 
-std::string OutOfRangeNumber::Message() const {
+std::string OutOfRangeNumber::Reason() const {
   constexpr size_t kShown = 40;  // digits of a literal that can be thousands long
   return "the number " + text.substr(0, kShown) + (text.size() > kShown ? "..." : "") +
-         " is out of range; using null";
+         " is out of range";
+}
+
+std::string OutOfRangeNumber::Message() const { return Reason() + "; using null"; }
+
+const OutOfRangeNumber* IdOutOfRange(const nlohmann::ordered_json& record,
+                                     const std::vector<OutOfRangeNumber>& numbers,
+                                     std::string_view field) {
+  const auto value = record.find(field);
+  if (value == record.end() || !value->is_null()) return nullptr;
+  for (const OutOfRangeNumber& number : numbers) {
+    if (number.key == field) return &number;
+  }
+  return nullptr;
 }
 
 std::string_view WithoutByteOrderMark(std::string_view body) {

@@ -13,14 +13,23 @@
 
 namespace leadscore::service {
 
-// One number read as null: the key it was under (empty at the top level of an array) and the
-// number as written.
+// One number read as null: the dotted path of the keys it was under (`utm.size`; empty at the
+// top level of an array) and the number as written.
 struct OutOfRangeNumber {
   std::string key;
   std::string text;
   // "the number 1e999 is out of range; using null", as batch words it.
   std::string Message() const;
+  // "the number 1e999 is out of range": why a record whose id it was is refused.
+  std::string Reason() const;
 };
+
+// The number out of range that `record`'s top-level `field` (an id: lead_id) was written as,
+// now null there; nullptr when it was none. Batch refuses such a record rather than reading
+// it without an id ("missing lead_id").
+const OutOfRangeNumber* IdOutOfRange(const nlohmann::ordered_json& record,
+                                     const std::vector<OutOfRangeNumber>& numbers,
+                                     std::string_view field);
 
 // `text` parsed; discarded (is_discarded()) when it is not JSON for another reason, or not as
 // batch reads a line: nested deeper than ingest::kMaxJsonDepth, or led by a byte-order mark

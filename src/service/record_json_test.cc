@@ -20,6 +20,18 @@ TEST(ParseRecordJson, ANumberOutOfRangeIsNullAndListedWithItsKey) {
   EXPECT_EQ(found[1].text, "-2E+400");
 }
 
+TEST(ParseRecordJson, ANestedNumberIsListedUnderItsDottedPath) {
+  std::vector<OutOfRangeNumber> found;
+  auto parsed = ParseRecordJson(
+      R"({"utm": {"a": [1e999, {"b": 2e999}], "c": 3e999}, "d": 4e999, "e": {}})", &found);
+  ASSERT_FALSE(parsed.is_discarded());
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0].key, "utm.a");
+  EXPECT_EQ(found[1].key, "utm.a.b");
+  EXPECT_EQ(found[2].key, "utm.c");
+  EXPECT_EQ(found[3].key, "d");
+}
+
 TEST(ParseRecordJson, OtherBadJsonStaysBadAndSmallNumbersAreNotTouched) {
   std::vector<OutOfRangeNumber> found;
   EXPECT_TRUE(ParseRecordJson(R"({"a": 1e999,})", &found).is_discarded());

@@ -270,22 +270,26 @@ def numbers_out_of_range(binary, model, work):
                   '{"lead_id": "C", "attributes": {"company_size": 50}}\n'
                   # ... and batch skips a line led by a byte-order mark, or nested too deep.
                   '\ufeff{"lead_id": "D", "industry": "IT"}\n'
-                  '{"lead_id": "E", "x": ' + "[" * 200 + "]" * 200 + '}\n')
+                  '{"lead_id": "E", "x": ' + "[" * 200 + "]" * 200 + '}\n'
+                  # A lead_id out of range is not "missing": the row is skipped saying why.
+                  '{"lead_id": -1e999, "industry": "IT"}\n')
     out = ingest(binary, db, "--leads", leads)
     warning = f"{leads}:1: field `company_size`: the number 1e999 is out of range; using null"
     assert warning in out.stderr, out.stderr
-    assert f"{leads}: 5 records read, 3 stored, 0 duplicates, 2 rejected, 1 read with a warning" \
+    assert f"{leads}: 6 records read, 3 stored, 0 duplicates, 3 rejected, 1 read with a warning" \
         in out.stderr, out.stderr
     as_of = "2026-01-01T00:00:00Z"
     expected, stderr = batch_scores(binary, model, leads, None, as_of)
     assert warning in stderr, stderr
     assert sorted(expected) == ["A", "B", "C"], expected
     # The skipped lines are reported in batch's words, not as a bare "invalid JSON".
-    for line in (4, 5):
+    for line in (4, 5, 6):
         said = [s for s in stderr.splitlines() if s.startswith(f"{leads}:{line}: ")]
         assert len(said) == 1 and said[0] in out.stderr.splitlines(), (said, out.stderr)
     assert f"{leads}:4: invalid JSON: the line starts with a byte-order mark" in out.stderr
     assert f"{leads}:5: invalid JSON: nested deeper than 128 levels; row skipped" in out.stderr
+    assert f"{leads}:6: field `lead_id`: the number -1e999 is out of range; row skipped" \
+        in out.stderr, out.stderr
     with sqlite3.connect(db) as c:
         stored = sorted(r[0] for r in c.execute("SELECT lead_id FROM leads"))
     assert stored == ["A", "B", "C"], stored
