@@ -96,8 +96,14 @@ bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem) {
       return true;
     }
   }
-  problem = raw_ts.is_null() ? "missing ts" : "cannot parse \"" + Shown(raw_ts) + "\" as a time";
-  problem += MillisecondsHint(raw_ts);
+  if (raw_ts.is_null()) {
+    problem = "missing ts";
+    return false;
+  }
+  // The forms a time takes, unless the hint names a likelier cause (milliseconds).
+  problem = "cannot parse \"" + Shown(raw_ts) + "\" as a time";
+  const std::string hint = MillisecondsHint(raw_ts);
+  problem += hint.empty() ? " (ISO-8601 or Unix seconds)" : hint;
   return false;
 }
 

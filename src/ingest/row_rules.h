@@ -69,7 +69,8 @@ std::string MillisecondsHint(const Value& raw);
 
 // The time of an event's raw `ts`: a string as ParseTimestamp reads it (ISO-8601 or Unix
 // seconds), a number as Unix seconds. nullopt when it is missing or unreadable; `problem` then
-// says which, worded as batch reports it ("missing ts", "cannot parse \"x\" as a time").
+// says which, worded as batch reports it ("missing ts", "cannot parse \"x\" as a time (ISO-8601 or
+// Unix seconds)").
 std::optional<Timestamp> EventTime(const Value& raw_ts, std::string& problem);
 // The same, for the hot path: false where the above gives nullopt.
 bool EventTime(const Value& raw_ts, Timestamp& out, std::string& problem);

@@ -200,8 +200,6 @@ bool EventReader::Read(std::string text, size_t index, EventInput& out, Rejectio
   std::string problem;
   std::optional<Timestamp> ts = EventTime(values[2], problem);
   if (!ts) {
-    // The forms a time takes, unless the problem already names a likelier cause (milliseconds).
-    if (!values[2].is_null() && !problem.ends_with(')')) problem += " (ISO-8601 or Unix seconds)";
     return reject("ts", RefusedBecause(sink.warnings, "ts", problem));
   }
   out.ts = *ts;

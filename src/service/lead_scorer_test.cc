@@ -413,7 +413,8 @@ TEST_F(LeadScorerTest, SkipsAndReportsBadEventRows) {
   }
   ASSERT_EQ(got.size(), 7u);
   EXPECT_EQ(got[0], "events:1:type: missing event type; row skipped");
-  EXPECT_EQ(got[1], "events:2:ts: cannot parse \"soon\" as a time; row skipped");
+  EXPECT_EQ(got[1],
+            "events:2:ts: cannot parse \"soon\" as a time (ISO-8601 or Unix seconds); row skipped");
   EXPECT_EQ(got[2], "events:3:ts: missing ts; row skipped");
   EXPECT_EQ(got[3], "events:4:lead_id: missing lead_id; row skipped");
   EXPECT_EQ(got[4].substr(0, 24), "events:5:: invalid JSON:");
