@@ -308,7 +308,8 @@ JsonlParser::JsonlParser(std::string file, std::vector<std::string> wanted_keys)
     AddKey(key, static_cast<int>(slot), false, index);
   }
   if (std::any_of(entries_.begin(), entries_.end(), [](const KeyEntry& e) { return e.descend; })) {
-    nested_.assign(slot_count_, 0);
+    owner_.assign(slot_count_, 0);
+    key_reads_.assign(entries_.size(), {});
   }
   size_t size = 16;
   while (size < entries_.size() * 4) size *= 2;
@@ -429,6 +430,7 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     ++p;
     return true;
   }
+  const uint32_t self = OpenObject(prefix_length);
   for (size_t position = 0;; ++position) {
     if (*p != '"') return false;
     const char* const key_start = ++p;
@@ -456,17 +458,18 @@ bool JsonlParser::FastObject(const char*& p, size_t prefix_length, int depth) {
     if (*p != ':') return false;
     ++p;
     SkipSpace(p);
-    if (entry != nullptr && entry->descend) ForgetNested(*entry);
-    const bool nested = prefix_length != 0;
+    const bool descend = entry != nullptr && entry->descend;
+    const uint32_t first = descend ? KeyMet(*entry, self) : 0;
     if (*p == '"') {
       // Strings are read here rather than in FastValue: most values are, and the call cost as
       // much as the read.
       std::string_view text;
       if (!FastString(p, text)) return false;
-      Keep(entry, Value::String(text), nested);
-    } else if (!FastValue(p, entry, path, depth + 1, nested)) {
+      Keep(entry, Value::String(text), self);
+    } else if (!FastValue(p, entry, path, depth + 1, self)) {
       return false;
     }
+    if (descend) KeyRead(*entry, self, first);
     SkipSpace(p);
     if (*p == '}') {
       ++p;
@@ -585,7 +588,7 @@ bool JsonlParser::ReadEscaped(const char* start, const char*& p, std::string_vie
 // `p` is at a value other than a string (FastObject reads those); leaves it just after. Stores
 // the value as ReadWanted does.
 bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth,
-                            bool nested) {
+                            uint32_t owner) {
   const char* const start = p;
   Value result;
   switch (*p) {
@@ -635,7 +638,7 @@ bool JsonlParser::FastValue(const char*& p, const KeyEntry* entry, std::string_v
     default:
       return false;
   }
-  Keep(entry, result, nested);
+  Keep(entry, result, owner);
   return true;
 }
 
@@ -784,7 +787,7 @@ void JsonlParser::ReportOutOfRange(uint64_t line_number, RowSink& sink) {
     const auto [entry, literal] = out_of_range_[i];
     // Only a key's last value counts: a later number out of range for the same slot reports
     // itself, and a later value of any other kind (a key given twice, an object given again:
-    // ForgetNested) has replaced the placeholder.
+    // KeyMet) has replaced the placeholder.
     bool replaced = false;
     for (size_t j = i + 1; j < out_of_range_.size(); ++j) {
       replaced = replaced || out_of_range_[j].entry->slot == entry->slot;
@@ -802,6 +805,7 @@ void JsonlParser::ReportOutOfRange(uint64_t line_number, RowSink& sink) {
 
 error_code JsonlParser::WalkObject(od::object object, size_t prefix_length, int depth) {
   if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+  const uint32_t self = OpenObject(prefix_length);
   for (auto field_result : object) {
     od::field field;
     SIMDJSON_TRY(std::move(field_result).get(field));
@@ -826,15 +830,16 @@ error_code JsonlParser::WalkObject(od::object object, size_t prefix_length, int 
     if (entry == nullptr) {
       SIMDJSON_TRY(Skip(field.value(), depth + 1));
     } else {
-      if (entry->descend) ForgetNested(*entry);
-      SIMDJSON_TRY(ReadWanted(field.value(), *entry, path, depth + 1, prefix_length > 0));
+      const uint32_t first = entry->descend ? KeyMet(*entry, self) : 0;
+      SIMDJSON_TRY(ReadWanted(field.value(), *entry, path, depth + 1, self));
+      if (entry->descend) KeyRead(*entry, self, first);
     }
   }
   return SUCCESS;
 }
 
 error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::string_view path,
-                                   int depth, bool nested) {
+                                   int depth, uint32_t owner) {
   od::json_type type;
   SIMDJSON_TRY(value.type().get(type));
   const bool take = entry.slot >= 0;  // a key given twice keeps its last value
@@ -876,7 +881,7 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
           // Null, reported by ReportOutOfRange unless a later value of the key replaces it.
           if (take) {
             out_of_range_.push_back({&entry, literal});
-            Keep(&entry, Value::Number(kOutOfRange), nested);
+            Keep(&entry, Value::Number(kOutOfRange), owner);
           }
           return SUCCESS;
         }
@@ -907,7 +912,7 @@ error_code JsonlParser::ReadWanted(od::value value, const KeyEntry& entry, std::
       break;
     }
   }
-  if (take) Keep(&entry, result, nested);
+  if (take) Keep(&entry, result, owner);
   return SUCCESS;
 }
 

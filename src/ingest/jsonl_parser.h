@@ -63,7 +63,7 @@ class JsonlParser final : public BlockParser {
     std::string path;
     int slot = -1;           // wanted slot, or -1 for a pure prefix
     bool descend = false;    // some wanted key starts with path + "."
-    std::vector<int> below;  // the slots of those wanted keys (for ForgetNested)
+    std::vector<int> below;  // the slots of those wanted keys (for KeyMet)
   };
 
   // A top-level key as the previous plain line had it at the same position: event files write
@@ -93,7 +93,7 @@ class JsonlParser final : public BlockParser {
   const char* FastLine(const char* p, uint64_t line_number, RowSink& sink);
   bool FastObject(const char*& p, size_t prefix_length, int depth);
   bool FastValue(const char*& p, const KeyEntry* entry, std::string_view path, int depth,
-                 bool nested);
+                 uint32_t owner);
   bool FastNumber(const char*& p, const KeyEntry* entry, Value& result);
   bool FastArray(const char*& p, int depth);
   bool FastString(const char*& p, std::string_view& text);
@@ -104,31 +104,47 @@ class JsonlParser final : public BlockParser {
   // Empties the slots for the next line.
   void ResetValues() {
     std::fill(values_.begin(), values_.end(), Value());
-    if (!nested_.empty()) std::fill(nested_.begin(), nested_.end(), 0);
+    if (!owner_.empty()) std::fill(owner_.begin(), owner_.end(), 0);
+    ++line_serial_;
+    object_count_ = 0;
   }
-  // Stores `value` in the slot of `entry` (nullptr: a key not wanted), read inside an object
-  // (`nested`) or as a top-level key. A key given twice keeps its last value.
-  void Keep(const KeyEntry* entry, const Value& value, bool nested) {
+  // Stores `value` in the slot of `entry` (nullptr: a key not wanted), read in the object
+  // `owner` (0: the line's own). A key given twice keeps its last value.
+  void Keep(const KeyEntry* entry, const Value& value, uint32_t owner) {
     if (entry == nullptr || entry->slot < 0) return;
     values_[entry->slot] = value;
-    if (!nested_.empty()) nested_[entry->slot] = nested;
+    if (!owner_.empty()) owner_[entry->slot] = owner;
   }
-  // Called as the key `entry` is met again: what an earlier object under that key gave its
-  // wanted keys is forgotten, since the last value of the key replaces the whole object.
-  void ForgetNested(const KeyEntry& entry) {
-    for (int slot : entry.below) {
-      if (nested_[slot]) {
-        values_[slot] = Value();
-        nested_[slot] = 0;
+  // The id of an object a wanted key may be read in, numbered in the order objects open, so
+  // that the objects inside one are the ids that follow it. 0 is the line's own object.
+  uint32_t OpenObject(size_t prefix_length) { return prefix_length == 0 ? 0 : ++object_count_; }
+  // Called as a key that leads to wanted keys (`entry`, descend) is met in the object `parent`.
+  // When the same key came earlier in that object, the last value of the key replaces the
+  // whole earlier one, so what that earlier value's objects gave is forgotten. A different key
+  // with the same path (`"utm.x": {"y": 1}` then `"utm": {..}`) is another key, and keeps
+  // what it gave. Returns the id the value will have if it is an object (for KeyRead).
+  uint32_t KeyMet(const KeyEntry& entry, uint32_t parent) {
+    const KeyReadAt& last = key_reads_[&entry - entries_.data()];
+    if (last.line == line_serial_ && last.parent == parent) {
+      for (int slot : entry.below) {
+        if (owner_[slot] >= last.first && owner_[slot] <= last.last) {
+          values_[slot] = Value();
+          owner_[slot] = 0;
+        }
       }
     }
+    return object_count_ + 1;
+  }
+  // Notes the objects the value of `entry` opened, `first` to the last opened so far.
+  void KeyRead(const KeyEntry& entry, uint32_t parent, uint32_t first) {
+    key_reads_[&entry - entries_.data()] = {line_serial_, parent, first, object_count_};
   }
   void ParseLine(const char* line, size_t length, size_t capacity, uint64_t line_number,
                  RowSink& sink);
   simdjson::error_code WalkObject(simdjson::ondemand::object object, size_t prefix_length,
                                   int depth);
   simdjson::error_code ReadWanted(simdjson::ondemand::value value, const KeyEntry& entry,
-                                  std::string_view path, int depth, bool nested);
+                                  std::string_view path, int depth, uint32_t owner);
   simdjson::error_code Skip(simdjson::ondemand::value value, int depth);
   // The JSON text from `start` to the document's current position, without trailing spaces.
   simdjson::error_code TextUpToHere(const char* start, std::string_view& text);
@@ -161,9 +177,18 @@ class JsonlParser final : public BlockParser {
     std::string_view literal;  // in the Block
   };
   std::vector<OutOfRange> out_of_range_;
-  // Per slot, whether its value was read inside an object (for ForgetNested); empty when no
-  // wanted key is nested.
-  std::vector<uint8_t> nested_;
+  // Per slot, the object its value was read in (OpenObject), for KeyMet; empty when no wanted
+  // key is nested.
+  std::vector<uint32_t> owner_;
+  // Per entry that leads to wanted keys, where the line read it last: in which object, and the
+  // ids of the objects its value opened (first > last: none).
+  struct KeyReadAt {
+    uint64_t line = 0;
+    uint32_t parent = 0, first = 1, last = 0;
+  };
+  std::vector<KeyReadAt> key_reads_;
+  uint64_t line_serial_ = 0;
+  uint32_t object_count_ = 0;
 };
 
 }  // namespace leadscore::ingest

@@ -109,8 +109,8 @@ TEST(JsonlParser, LastDuplicateKeyWins) {
 
 // An object given twice is replaced as a whole, as JSON.parse reads it: what the first one held
 // is gone, whatever the second one is. A key spelled with a dot is not part of an object, so a
-// later object does not take it away. Each line twice: plain (the fast path), then with a
-// number (simdjson).
+// later object does not take it away, nor what an object under it held. Each line twice: plain (the
+// fast path), then with a number (simdjson).
 TEST(JsonlParser, ObjectGivenTwiceKeepsOnlyItsLastValue) {
   const std::vector<std::string> lines = {
       R"("u":{"s":"a","t":"b"},"u":"x")",            // replaced by a string
@@ -119,6 +119,12 @@ TEST(JsonlParser, ObjectGivenTwiceKeepsOnlyItsLastValue) {
       R"("u.s":"flat","u":{"t":"c"})",               // a dotted key stays
       R"("u":{"v":{"w":"deep"}},"u":{"v":"flat"})",  // two levels down
       R"("u":{"v":{"w":"deep"}},"u":{"v":{}})",
+      // A dotted key holding an object is another key than its parent: a later parent object
+      // does not take what it gave, nor does it take what the parent gave.
+      R"("u.v":{"w":"dotted"},"u":{"t":"c"})",
+      R"("u":{"v":{"w":"deep"}},"u.v":{"x":1})",
+      // A key given twice inside an object.
+      R"("u":{"v":{"w":"a"},"v":{"x":1}})",
   };
   std::string text;
   for (const auto& line : lines) text += "{" + line + "}\n";
@@ -131,6 +137,9 @@ TEST(JsonlParser, ObjectGivenTwiceKeepsOnlyItsLastValue) {
       R"("flat" | "c" | null | json "{"t":"c"}")",
       R"(null | null | null | json "{"v":"flat"}")",
       R"(null | null | null | json "{"v":{}}")",
+      R"(null | "c" | "dotted" | json "{"t":"c"}")",
+      R"(null | null | "deep" | json "{"v":{"w":"deep"}}")",
+      R"(null | null | null | json "{"v":{"w":"a"},"v":{"x":1}}")",
   };
   ASSERT_EQ(p.rows.size(), 2 * expected.size());
   for (size_t i = 0; i < p.rows.size(); ++i) {
