@@ -130,7 +130,16 @@ bool ErrorReporter::WriteAllTo(const std::string& path) {
 }
 
 void ErrorReporter::Report(const ingest::RowError& error) {
-  if (count_++ < limit_) PrintToStderr("{}\n", ingest::FormatRowError(error));
+  if (count_++ < limit_) {
+    // Not when every problem goes to stderr (--errors -): those may be millions.
+    holding_ = holding_ || (limit_ != UINT64_MAX && std::find(hold_from_.begin(), hold_from_.end(),
+                                                              error.file) != hold_from_.end());
+    if (holding_) {
+      held_.emplace_back(error.file, ingest::FormatRowError(error));
+    } else {
+      PrintToStderr("{}\n", ingest::FormatRowError(error));
+    }
+  }
   if (all_ != nullptr && all_written_) {
     // Not fmt::print, which throws when the write fails (a full disk).
     const std::string line = ingest::FormatRowError(error) + "\n";
@@ -143,7 +152,33 @@ void ErrorReporter::FailAll() {
   all_written_ = false;
 }
 
+void ErrorReporter::PrintHeld() {
+  for (const auto& [file, line] : held_) PrintToStderr("{}\n", line);
+  held_.clear();
+}
+
+void ErrorReporter::DropHeld(std::string_view failure) {
+  uint64_t dropped = 0;
+  std::string damaged;
+  for (const auto& [file, line] : held_) {
+    if (failure.starts_with(file + ": ")) {
+      ++dropped;
+      damaged = file;
+    } else {
+      PrintToStderr("{}\n", line);
+    }
+  }
+  held_.clear();
+  if (dropped > 0) {
+    PrintToStderr(
+        "({} not shown: read from {} before its damage was found, they may be the "
+        "damage itself)\n",
+        Plural(dropped, "problem"), damaged);
+  }
+}
+
 bool ErrorReporter::Finish() {
+  PrintHeld();
   if (all_ != nullptr && all_written_ && std::fflush(all_) != 0) FailAll();
   if (all_ != nullptr && all_written_) {
     std::rewind(all_);

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "cli/same_file.h"
 #include "core/time.h"
@@ -70,8 +71,18 @@ class ErrorReporter {
   // reason was printed; the previous file is left as it was).
   bool Finish();
 
+  // A gzip file's damage is found only at the end of its stream (its data check), after the
+  // rows it garbled were read and reported as bad. So the problems to print are held from the
+  // first one of `names` (the compressed inputs) on, and printed, in order, by Finish; or by
+  // DropHeld when the run fails.
+  void HoldFrom(std::vector<std::string> names) { hold_from_ = std::move(names); }
+  // The run failed with `failure`: prints the held problems but those of the file it names
+  // ("events.jsonl.gz: damaged gzip stream ..."), and says how many of those were left out.
+  void DropHeld(std::string_view failure);
+
  private:
   void FailAll();
+  void PrintHeld();
 
   uint64_t limit_;
   uint64_t count_ = 0;
@@ -79,6 +90,10 @@ class ErrorReporter {
   std::string hint_;
   std::FILE* all_ = nullptr;  // an unnamed temporary file, until Finish copies it to all_path_
   bool all_written_ = true;   // every problem so far reached all_
+  std::vector<std::string> hold_from_;
+  // The problems to print once holding began: their file, and the line to print.
+  std::vector<std::pair<std::string, std::string>> held_;
+  bool holding_ = false;
 };
 
 // A progress bar on stderr, shown only when stderr is a terminal and the input is large.

@@ -115,6 +115,11 @@ int RunScore(const ScoreArgs& args) {
   errors.set_hint("--errors FILE writes every one");
   // Like an --output that cannot be created: a bad command line.
   if (!args.errors.empty() && !errors.WriteAllTo(args.errors)) return kExitUsage;
+  std::vector<std::string> compressed;
+  for (const std::string& input : {args.leads, args.events}) {
+    if (input.ends_with(".gz")) compressed.push_back(ingest::InputName(input));
+  }
+  errors.HoldFrom(std::move(compressed));
   Progress progress;
   service::BatchOptions options;
   options.leads_path = args.leads;
@@ -142,6 +147,7 @@ int RunScore(const ScoreArgs& args) {
   double read_seconds = seconds_since(started);
   progress.Finish();
   if (!batch) {
+    errors.DropHeld(batch.error().message());
     PrintToStderr("score: {}\n", batch.error().message());
     return ExitCodeFor(batch.error());
   }

@@ -526,6 +526,34 @@ TEST_F(Cli, AnErrorsFileIsReplacedOnlyByARunThatReadItsInput) {
             leads + ":2: field `size`: cannot convert \"big\" to number; using null\n");
 }
 
+// A damaged gzip file is found so only at its end (its data check): the rows its damage garbled,
+// reported as bad while it was read, are not shown as problems of the input. Other files'
+// problems are.
+TEST_F(Cli, TheRowsADamagedGzipGarbledAreNotShownAsBadRows) {
+  const std::string path = dir_.File("garbled.jsonl.gz");
+  gzFile gz = gzopen(path.c_str(), "wb0");  // stored: a changed byte changes a row, not the stream
+  std::string body;  // over 8 MB: the garbled rows are in a block read before the stream ends
+  for (int i = 0; i < 150000; ++i) {
+    body += R"({"lead_id":"l)" + std::to_string(i) +
+            R"(","type":"demo","ts":"2024-01-01"})"
+            "\n";
+  }
+  gzwrite(gz, body.data(), static_cast<unsigned>(body.size()));
+  gzclose(gz);
+  std::string bytes = dir_.Read("garbled.jsonl.gz");
+  for (size_t i = 100000; i < 100300; ++i) bytes[i] ^= 0x5A;  // inside a stored block
+  dir_.Write("garbled.jsonl.gz", bytes);
+  const std::string leads = dir_.Write("leads.csv", "lead_id,size\na,big\n");
+  auto r = RunLeadscore(
+      {"score", "--model", model_, "--leads", leads, "--events", path, "--as-of", "2024-01-02"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(leads + ":2: field `size`: cannot convert"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(path + ":"), r.err.find(path + ": damaged gzip stream")) << r.err;
+  EXPECT_NE(r.err.find(" not shown: read from " + path + " before its damage was found"),
+            std::string::npos)
+      << r.err;
+}
+
 // A compressed file cut short still scores every whole line before the cut; the cut is a bad
 // row (file and line), so --strict refuses it.
 TEST_F(Cli, TruncatedGzipScoresTheLinesBeforeTheCut) {
