@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/printable.h"
 #include "ingest/csv_parser.h"
 #include "ingest/csv_source.h"
 #include "ingest/file_reader.h"
@@ -80,7 +81,9 @@ std::string FormatRowError(const RowError& error) {
   out += ": ";
   if (!error.field.empty()) out += "field `" + error.field + "`: ";
   out += error.message;
-  return out;
+  // One problem, one line, whatever text of the input it quotes (an id with a line break in
+  // it, an escape sequence that would clear a terminal).
+  return Printable(out);
 }
 
 std::optional<Format> FormatFromPath(std::string_view path) {

@@ -216,5 +216,15 @@ TEST(FormatRowError, NamesFileLineFieldAndMessage) {
             "leads.csv:3: expected 6 cells, found 5");
 }
 
+// A problem is one line: the text of the input it quotes may hold line breaks (a quoted CSV
+// cell) or a terminal's escape sequences, which are written as escapes.
+TEST(FormatRowError, IsOneLineWhateverTheInputHolds) {
+  EXPECT_EQ(
+      FormatRowError(RowError{"leads.csv", 4, "lead_id",
+                              "lead_id \"A\nB\r\x1b[2J\" already read at line 2; row skipped"}),
+      "leads.csv:4: field `lead_id`: lead_id \"A\\nB\\r\\x1b[2J\" already read at line 2; "
+      "row skipped");
+}
+
 }  // namespace
 }  // namespace leadscore::ingest
