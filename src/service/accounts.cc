@@ -8,13 +8,8 @@
 namespace leadscore::service {
 namespace {
 
-// A key's identity: its type and content, so the number 1 and the string "1" differ.
-std::string KeyIdentity(const Value& v) {
-  std::string out(1, static_cast<char>('0' + static_cast<int>(v.type())));
-  out += v.is_string() ? std::string(v.str()) : v.ToString();
-  return out;
-}
-
+// An account is its key's text, as the output names it: the number 123 and the string "123"
+// (a JSON file that writes a company's id either way) are one account, not two printed alike.
 std::string KeyText(const Value& v) { return v.is_string() ? std::string(v.str()) : v.ToString(); }
 
 }  // namespace
@@ -30,10 +25,11 @@ std::vector<AccountScore> RollUpAccounts(const Batch& batch, const Ranking& rank
     expr::Env env{{}, batch.leads.attributes(row), {}, batch.as_of.time};
     Value k = vm.Run(key, env);
     if (k.is_null()) continue;
-    auto [it, inserted] = index.emplace(KeyIdentity(k), accounts.size());
+    std::string text = KeyText(k);
+    auto [it, inserted] = index.emplace(text, accounts.size());
     if (inserted) {
       // The order is best first, so the first lead seen is the top lead.
-      accounts.push_back({KeyText(k), 0, 0, row});
+      accounts.push_back({std::move(text), 0, 0, row});
       scores.emplace_back();
     }
     accounts[it->second].leads++;

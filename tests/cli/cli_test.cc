@@ -112,6 +112,31 @@ TEST_F(Cli, ScoresSortsAndListsLeadsKnownOnlyFromEvents) {
       << r.err;
 }
 
+// An account is named by its key's text: a company id written as a number in one line and as a
+// string in another is one account, not two that print alike.
+TEST_F(Cli, AccountKeysOfTheSameTextAreOneAccount) {
+  const std::string model = dir_.Write("acct.yaml",
+                                       "version: 1\nname: acct\nfit:\n  rules:\n"
+                                       "    - {id: all, points: 10}\n"
+                                       "    - {id: big, when: size > 100, points: 20}\n"
+                                       "accounts: {key: company, aggregate: sum}\n");
+  const std::string leads = dir_.Write("acct.jsonl",
+                                       R"({"lead_id":"A","company":123,"size":500}
+{"lead_id":"B","company":"123"}
+{"lead_id":"C","company":true}
+{"lead_id":"D","company":"true"}
+{"lead_id":"E","company":"124"}
+)");
+  auto r = RunLeadscore({"score", "--model", model, "--leads", leads, "--as-of", "2024-02-01",
+                         "--accounts", dir_.File("acc.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(dir_.Read("acc.csv"),
+            "account,score,leads,top_lead\n"
+            "123,40.00,2,A\n"
+            "true,20.00,2,C\n"
+            "124,10.00,1,E\n");
+}
+
 // A header that names two columns `size` reads the last, as Python's csv.DictReader does,
 // and says so: a warning at the header's line, which --strict refuses.
 TEST_F(Cli, AColumnNamedTwiceIsReportedAndTheLastOneRead) {
