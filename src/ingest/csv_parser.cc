@@ -15,6 +15,7 @@
 
 #include "ingest/byte_scan.h"
 #include "ingest/line_ends.h"
+#include "ingest/row_rules.h"
 
 namespace leadscore::ingest {
 namespace {
@@ -184,13 +185,20 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
       continue;
     }
     std::fill(values_.begin(), values_.end(), Value());
-    // The first quoted cell that runs over lines and has text after its closing quote.
+    // The first quoted cell that runs over lines and has text after its closing quote, and
+    // the first that has such text on one line ("IT" x), with the value read from it.
     size_t stray_quote_column = SIZE_MAX;
+    size_t tail_column = SIZE_MAX;
+    std::string tail_value;
     RecordScan scan = ScanRecord(
         p, end, delimiter_, is_stop_, max_quoted_, [&](size_t column, const CellText& cell) {
-          if (stray_quote_column == SIZE_MAX && cell.tail_begin != cell.tail_end &&
-              std::memchr(cell.begin, '\n', static_cast<size_t>(cell.end - cell.begin))) {
-            stray_quote_column = column;
+          if (cell.tail_begin != cell.tail_end) [[unlikely]] {
+            if (std::memchr(cell.begin, '\n', static_cast<size_t>(cell.end - cell.begin))) {
+              if (stray_quote_column == SIZE_MAX) stray_quote_column = column;
+            } else if (tail_column == SIZE_MAX) {
+              tail_column = column;
+              AppendCell(cell, tail_value);
+            }
           }
           if (column >= slotted_columns) return;
           const int slot = column_slot[column];
@@ -266,6 +274,13 @@ void CsvParser::Parse(const Block& block, RowSink& sink) {
                       last == record_line + 1
                           ? fmt::format("line {} was", last)
                           : fmt::format("lines {}-{} were", record_line + 1, last))});
+    } else if (tail_column != SIZE_MAX) {
+      // A,"IT" x: RFC 4180 has nothing after a closing quote. Read as Python's csv reads it
+      // (the text appended), but said: a hand-edited cell is likely not what was meant.
+      sink.OnWarning(
+          RowError{file_, record_line, tail_column < header_.size() ? header_[tail_column] : "",
+                   fmt::format("a quoted cell has text after its closing quote; read as \"{}\"",
+                               Shown(Value::String(tail_value)))});
     }
     for (auto [from, to] : duplicate_slots_) values[to] = values[from];
     sink.OnRow(record_line, values_);

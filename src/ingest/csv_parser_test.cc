@@ -126,8 +126,9 @@ TEST(CsvParser, ARecordThatIsNotUtf8IsABadRow) {
 
 // A stray opening quote that meets a quote lines later takes the lines between into one cell,
 // as Python's csv reads them (and it keeps the result independent of the block cuts), but the
-// row comes with a warning naming the lines. A quoted cell over lines that ends at its quote,
-// and text after a quote on one line ("ab"cd), are no stray quote.
+// row comes with a warning naming the lines. A quoted cell over lines that ends at its quote is
+// no stray quote; text after a quote on one line ("ab"cd) is read as Python's csv reads it, with
+// a warning of its own.
 TEST(CsvParser, AStrayQuoteThatSwallowsLinesIsAWarning) {
   Parsed p = ParseCsv(
       "id,industry\n"
@@ -144,6 +145,7 @@ TEST(CsvParser, AStrayQuoteThatSwallowsLinesIsAWarning) {
   EXPECT_THAT(p.warnings,
               ElementsAre("2: a quoted cell runs over lines 2-4 and has text after its closing "
                           "quote (a stray quote?): lines 3-4 were read into it",
+                          "7: a quoted cell has text after its closing quote; read as \"abcd\"",
                           "8: a quoted cell runs over lines 8-9 and has text after its closing "
                           "quote (a stray quote?): line 9 was read into it"));
 }
