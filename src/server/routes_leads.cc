@@ -16,6 +16,10 @@ namespace {
 
 using json = ViewJson;  // keys in the order written (lead_json.h)
 
+// What an outcome cannot do without: a number out of range there refuses it. Its time would
+// otherwise be now.
+const std::initializer_list<std::string_view> kOutcomeNeeds = {"lead_id", "at", "ts"};
+
 // The JSON text of an array of `rows`, each made a document by `to_json`, dumped, and its row
 // freed: a lead's 200,000 events held as one document took about 16 times their text.
 template <class Row, class ToJson>
@@ -252,58 +256,63 @@ void AddLeadRoutes(HttpServer& server) {
                  res.status = 204;
                });
 
-  server.Route("POST", "/v1/outcomes", "/v1/outcomes", "write",
-               [&live](const HttpRequest& req, HttpResponse& res) {
-                 // One object: 201 with the outcome. An array or NDJSON: the counts, as for events.
-                 // A number out of a double's range is null, as in an array of them (and batch).
-                 std::vector<service::OutOfRangeNumber> numbers;
-                 const service::RecordJson single =
-                     service::ParseRecordJson<service::RecordJson>(req.body, &numbers);
-                 const Timestamp now = service::LiveService::Now();
-                 if (single.is_object()) {
-                   service::Rejections rejected, warnings;
-                   store::OutcomeRow row;
-                   if (!service::NoteOutOfRange(single, 0, numbers, rejected, warnings) ||
-                       !service::ReadOutcome(single, 0, now, row, rejected, req.body)) {
-                     return SendProblem(res, 400, rejected[0].message, rejected[0].field);
-                   }
-                   Status status = live.RecordOutcome(row);
-                   if (!status.ok()) return SendStatus(res, status);
-                   return SendJson(res, 201,
-                                   {{"lead_id", row.lead_id},
-                                    {"outcome", row.kind},
-                                    {"at", FormatTimestamp(row.ts)},
-                                    {"value", row.value ? json(*row.value) : json(nullptr)}});
-                 }
-                 service::IngestReport report;
-                 std::vector<std::vector<service::OutOfRangeNumber>> each_numbers;
-                 auto objects = service::SplitBody(req.body, report.rejected, &each_numbers);
-                 if (!objects) return SendStatus(res, objects.error());
-                 report.received = objects->size();
-                 service::WriteRequest request;
-                 // The records' texts, split only for a lead_id beyond 64 bits (as for leads).
-                 std::optional<std::vector<std::string>> texts;
-                 for (size_t i = 0; i < objects->size(); ++i) {
-                   const service::RecordJson& object = (*objects)[i];
-                   if (object.is_null()) continue;
-                   if (!service::NoteOutOfRange(object, i, each_numbers[i], report.rejected,
-                                                report.warnings)) {
-                     continue;
-                   }
-                   std::string_view text;
-                   if (auto id = object.find("lead_id");
-                       id != object.end() && service::MayBeWrittenOtherwise(*id)) {
-                     if (!texts) texts = service::AlignedObjectTexts(req.body, objects->size());
-                     if (i < texts->size()) text = (*texts)[i];
-                   }
-                   store::OutcomeRow row;
-                   if (service::ReadOutcome(object, i, now, row, report.rejected, text)) {
-                     request.outcomes.push_back(std::move(row));
-                   }
-                 }
-                 report.accepted = request.outcomes.size();
-                 SendIngest(res, live.Write(std::move(request), std::move(report)));
-               });
+  server.Route(
+      "POST", "/v1/outcomes", "/v1/outcomes", "write",
+      [&live](const HttpRequest& req, HttpResponse& res) {
+        // One object: 201 with the outcome. An array or NDJSON: the counts, as for events.
+        // A number out of a double's range is null, as in an array of them (and batch).
+        std::vector<service::OutOfRangeNumber> numbers;
+        const service::RecordJson single =
+            service::ParseRecordJson<service::RecordJson>(req.body, &numbers);
+        const Timestamp now = service::LiveService::Now();
+        if (single.is_object()) {
+          service::Rejections rejected, warnings;
+          store::OutcomeRow row;
+          if (!service::NoteOutOfRange(single, 0, numbers, rejected, warnings, kOutcomeNeeds) ||
+              !service::ReadOutcome(single, 0, now, row, rejected, req.body)) {
+            return SendProblem(res, 400, rejected[0].message, rejected[0].field);
+          }
+          Status status = live.RecordOutcome(row);
+          if (!status.ok()) return SendStatus(res, status);
+          json answer = {{"lead_id", row.lead_id},
+                         {"outcome", row.kind},
+                         {"at", FormatTimestamp(row.ts)},
+                         {"value", row.value ? json(*row.value) : json(nullptr)}};
+          // As an array's answer has them, without the index of the one record.
+          for (const service::Rejection& w : warnings.Listed()) {
+            answer["warnings"].push_back({{"field", w.field}, {"reason", w.message}});
+          }
+          return SendJson(res, 201, answer);
+        }
+        service::IngestReport report;
+        std::vector<std::vector<service::OutOfRangeNumber>> each_numbers;
+        auto objects = service::SplitBody(req.body, report.rejected, &each_numbers);
+        if (!objects) return SendStatus(res, objects.error());
+        report.received = objects->size();
+        service::WriteRequest request;
+        // The records' texts, split only for a lead_id beyond 64 bits (as for leads).
+        std::optional<std::vector<std::string>> texts;
+        for (size_t i = 0; i < objects->size(); ++i) {
+          const service::RecordJson& object = (*objects)[i];
+          if (object.is_null()) continue;
+          if (!service::NoteOutOfRange(object, i, each_numbers[i], report.rejected, report.warnings,
+                                       kOutcomeNeeds)) {
+            continue;
+          }
+          std::string_view text;
+          if (auto id = object.find("lead_id");
+              id != object.end() && service::MayBeWrittenOtherwise(*id)) {
+            if (!texts) texts = service::AlignedObjectTexts(req.body, objects->size());
+            if (i < texts->size()) text = (*texts)[i];
+          }
+          store::OutcomeRow row;
+          if (service::ReadOutcome(object, i, now, row, report.rejected, text)) {
+            request.outcomes.push_back(std::move(row));
+          }
+        }
+        report.accepted = request.outcomes.size();
+        SendIngest(res, live.Write(std::move(request), std::move(report)));
+      });
 
   server.Route("GET", R"(/v1/leads/(.+)/outcomes)", "/v1/leads/{id}/outcomes", "read",
                [&live](const HttpRequest& req, HttpResponse& res) {

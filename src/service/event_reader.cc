@@ -119,7 +119,7 @@ Result<std::vector<std::string>> SplitObjects(std::string_view body, Rejections&
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<std::string> out;
-  if (body[start] == '[') {
+  if (body[start] == '[' && !StartsWithAnArrayLine(body, start)) {
     if (!SplitArray(body, out, rejected)) {
       return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
     }

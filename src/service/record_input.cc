@@ -110,6 +110,15 @@ std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text
   return out;
 }
 
+bool StartsWithAnArrayLine(std::string_view body, size_t start) {
+  const size_t line_end = body.find('\n', start);
+  if (line_end == std::string_view::npos ||
+      body.find_first_not_of(kBlanks, line_end) == std::string_view::npos) {
+    return false;
+  }
+  return !ParseRecordJson<json>(body.substr(start, line_end - start), nullptr).is_discarded();
+}
+
 Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected,
                                     std::vector<std::vector<OutOfRangeNumber>>* out_of_range) {
   body = WithoutByteOrderMark(body);
@@ -123,7 +132,7 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected,
     if (out_of_range) out_of_range->push_back(std::move(numbers));
   };
   std::vector<OutOfRangeNumber> numbers;
-  if (body[start] == '[') {
+  if (body[start] == '[' && !StartsWithAnArrayLine(body, start)) {
     json parsed = ParseRecordJson<json>(body, &numbers);
     // Read element by element when well-formed but with records nested too deep (those are
     // rejected one by one, as lines of NDJSON are, and the others taken: the array's own level
@@ -196,11 +205,13 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected,
 
 bool NoteOutOfRange(const RecordJson& record, size_t index,
                     const std::vector<OutOfRangeNumber>& numbers, Rejections& rejected,
-                    Rejections& warnings) {
+                    Rejections& warnings, std::initializer_list<std::string_view> needed) {
   if (numbers.empty()) return true;
-  if (const OutOfRangeNumber* id = IdOutOfRange(record, numbers, "lead_id")) {
-    rejected.push_back({index, "lead_id", id->Reason()});
-    return false;
+  for (std::string_view field : needed) {
+    if (const OutOfRangeNumber* number = IdOutOfRange(record, numbers, field)) {
+      rejected.push_back({index, std::string(field), number->Reason()});
+      return false;
+    }
   }
   for (const OutOfRangeNumber& number : numbers) {
     warnings.push_back({index, number.key, number.Message()});

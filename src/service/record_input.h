@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -64,10 +65,18 @@ Result<std::vector<RecordJson>> SplitBody(
     std::vector<std::vector<OutOfRangeNumber>>* out_of_range = nullptr);
 
 // Reads `numbers`, the out-of-range numbers of the record at `index`, as batch does: false
-// with a Rejection when its lead_id was one; otherwise each is a warning (its field null).
+// with a Rejection when a field the record cannot do without (`needed`: its lead_id; an
+// outcome's time too, which would otherwise default to now) was one; otherwise each is a
+// warning (its field null).
 bool NoteOutOfRange(const RecordJson& record, size_t index,
                     const std::vector<OutOfRangeNumber>& numbers, Rejections& rejected,
-                    Rejections& warnings);
+                    Rejections& warnings,
+                    std::initializer_list<std::string_view> needed = {"lead_id"});
+
+// Whether a body that opens with '[' at `start` is NDJSON rather than one array: its first line
+// is a whole JSON value by itself (`[1]`, a line batch would skip as not an object) and more
+// lines follow. A pretty-printed array's first line (`[` or `[{"a": 1},`) is not one.
+bool StartsWithAnArrayLine(std::string_view body, size_t start);
 
 // One element of a JSON array read by itself: its value, or (discarded) why it could not be
 // read, as batch words a bad line.

@@ -1052,6 +1052,25 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
   ASSERT_EQ(nd.doc["errors"].size(), 1u) << nd;
   EXPECT_EQ(nd.doc["errors"][0]["index"], 1) << nd;
 
+  // NDJSON whose first line is an array (a line batch skips as not an object): that line is
+  // rejected alone, not the body read as one bad array.
+  for (const char* first : {"[1]", "[]", R"([{"lead_id":"ev"}])"}) {
+    Reply arrayed =
+        Post("/v1/events",
+             std::string(first) + "\n" + Event("ev", "n3", "demo_booked", "2025-05-03T00:00:00Z"),
+             write_, "application/x-ndjson");
+    ASSERT_EQ(arrayed.status, 200) << first << ": " << arrayed;
+    EXPECT_EQ(arrayed.doc["received"], 2) << arrayed;
+    EXPECT_EQ(arrayed.doc["accepted"].get<int>() + arrayed.doc["duplicates"].get<int>(), 1)
+        << arrayed;
+    EXPECT_EQ(arrayed.doc["errors"][0]["reason"], "not a JSON object") << arrayed;
+    Reply lead = Post("/v1/leads", std::string(first) + "\n" + R"({"lead_id":"nd-lead"})", write_,
+                      "application/x-ndjson");
+    ASSERT_EQ(lead.status, 200) << first << ": " << lead;
+    EXPECT_EQ(lead.doc["accepted"], 1) << lead;
+    EXPECT_EQ(lead.doc["errors"][0]["reason"], "not a JSON object") << lead;
+  }
+
   // Stored once each, in arrival order.
   Reply events = Get("/v1/leads/ev/events", read_);
   ASSERT_EQ(events.status, 200) << events;
@@ -1060,7 +1079,8 @@ TEST_P(ApiTest, EventsReportAcceptedDuplicatesAndRejectedWithIndexFieldAndReason
     auto id = e["event"].find("event_id");
     ids.push_back(id == e["event"].end() ? "-" : id->is_string() ? id->get<std::string>() : "?");
   }
-  EXPECT_EQ(ids, (std::vector<std::string>{"v1", "v2", "-", "", "?", "-", "", "?", "n1", "n2"}))
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"v1", "v2", "-", "", "?", "-", "", "?", "n1", "n2", "n3"}))
       << events;
   EXPECT_TRUE(events.doc["next_cursor"].is_null()) << events;
 
@@ -1869,11 +1889,26 @@ TEST_P(ApiTest, OneOutcomeWithANumberOutOfRangeIsAnsweredWithTheOutcome) {
     EXPECT_EQ(r.doc["lead_id"], "x") << r;
     EXPECT_EQ(r.doc["outcome"], "won") << r;
     EXPECT_FALSE(r.doc.contains("accepted")) << r;
+    // Warned of, as in an array's answer.
+    ASSERT_EQ(r.doc["warnings"].size(), 1u) << r;
+    EXPECT_EQ(r.doc["warnings"][0]["reason"], "the number 1e999 is out of range; using null") << r;
   }
   Reply stored = Get("/v1/leads/x/outcomes", read_);
   ASSERT_EQ(stored.doc["outcomes"].size(), 2u) << stored;
   EXPECT_TRUE(stored.doc["outcomes"][0]["value"].is_null()) << stored;
   EXPECT_EQ(stored.doc["outcomes"][1]["value"], 5) << stored;
+  // An outcome's time out of range is no time: refused, not taken as now.
+  for (const char* field : {"at", "ts"}) {
+    const std::string body =
+        std::string(R"({"lead_id":"x","outcome":"won",")") + field + R"(":-1e999})";
+    Reply one = Post("/v1/outcomes", body, write_);
+    ASSERT_TRUE(IsProblem(one, 400, field)) << one;
+    EXPECT_EQ(one.doc["detail"], "the number -1e999 is out of range") << one;
+    Reply many = Post("/v1/outcomes", "[" + body + "]", write_);
+    ASSERT_EQ(many.status, 400) << many;
+    EXPECT_EQ(many.doc["errors"][0]["field"], field) << many;
+  }
+  EXPECT_EQ(Get("/v1/leads/x/outcomes", read_).doc["outcomes"].size(), 2u);
 }
 
 // A Segment batch of no message is a 400, as an empty array of events or leads is.
