@@ -120,8 +120,17 @@ Result<std::vector<std::string>> SplitObjects(std::string_view body, Rejections&
   if (start == std::string_view::npos) return Error(InvalidArgument("the body is empty"));
   std::vector<std::string> out;
   if (body[start] == '[' && !StartsWithAnArrayLine(body, start)) {
-    if (!SplitArray(body, out, rejected)) {
-      return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
+    Rejections non_objects;
+    if (SplitArray(body, out, non_objects)) {
+      for (Rejection& r : non_objects.Listed()) rejected.push_back(std::move(r));
+    } else {
+      // Not JSON as a whole: each element read by itself, so that one that is not JSON (a raw
+      // control character, bytes that are not UTF-8) is rejected alone, in batch's words.
+      const std::optional<std::vector<std::string_view>> texts = ArrayElementTexts(body);
+      if (!texts) {
+        return Error(InvalidArgument("the body is not valid JSON (expected an array of objects)"));
+      }
+      out.assign(texts->begin(), texts->end());
     }
     if (out.empty()) return Error(InvalidArgument("the body holds no record (an empty array)"));
     return out;

@@ -28,10 +28,12 @@ size_t StringEnd(std::string_view text, size_t i) {
   return i < text.size() ? i : std::string_view::npos;
 }
 
-// The elements of the JSON array that `text` starts with (after blanks), each as written;
-// nullopt when `text` is not one array (only brackets and strings are looked at: the elements
-// are checked when parsed).
-std::optional<std::vector<std::string_view>> ArrayElementTexts(std::string_view text) {
+// The elements of the JSON array that `text` starts with (after blanks), each as written, and
+// in `end` where the array ends; nullopt when `text` does not start with one array whose
+// elements are all there (only brackets, strings and commas are looked at: the elements are
+// checked when parsed, so that one bad element is refused by itself). An empty element
+// (`[1,,2]`, `[1,]`) leaves the array's shape unknown: nullopt.
+std::optional<std::vector<std::string_view>> ArrayElementTexts(std::string_view text, size_t& end) {
   std::vector<std::string_view> out;
   size_t i = text.find_first_not_of(kBlanks);
   if (i == std::string_view::npos || text[i] != '[') return std::nullopt;
@@ -48,10 +50,13 @@ std::optional<std::vector<std::string_view>> ArrayElementTexts(std::string_view 
       --depth;
     } else if ((c == ',' || c == ']') && depth == 0) {
       std::string_view element = text.substr(start, i - start);
-      if (c == ',' || element.find_first_not_of(kBlanks) != std::string_view::npos) {
-        out.push_back(element);
+      const bool blank = element.find_first_not_of(kBlanks) == std::string_view::npos;
+      if (blank && (c == ',' || !out.empty())) return std::nullopt;
+      if (!blank) out.push_back(element);
+      if (c == ']') {
+        end = i + 1;
+        return out;
       }
-      if (c == ']') return out;
       start = i + 1;
     }
   }
@@ -93,6 +98,15 @@ std::optional<std::string_view> MemberText(std::string_view text, std::string_vi
 
 }  // namespace
 
+std::optional<std::vector<std::string_view>> ArrayElementTexts(std::string_view body) {
+  size_t end = 0;
+  std::optional<std::vector<std::string_view>> texts = ArrayElementTexts(body, end);
+  if (!texts || body.find_first_not_of(kBlanks, end) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return texts;
+}
+
 std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text,
                                                            std::string_view member) {
   if (!member.empty()) {
@@ -100,7 +114,10 @@ std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text
     if (!value) return std::nullopt;
     text = *value;
   }
-  const std::optional<std::vector<std::string_view>> texts = ArrayElementTexts(text);
+  // A member's array is followed by its object's end, which the parse of the whole checked.
+  size_t end = 0;
+  const std::optional<std::vector<std::string_view>> texts =
+      member.empty() ? ArrayElementTexts(text) : ArrayElementTexts(text, end);
   if (!texts) return std::nullopt;
   std::vector<ArrayElement> out(texts->size());
   for (size_t i = 0; i < texts->size(); ++i) {
@@ -134,12 +151,12 @@ Result<std::vector<json>> SplitBody(std::string_view body, Rejections& rejected,
   std::vector<OutOfRangeNumber> numbers;
   if (body[start] == '[' && !StartsWithAnArrayLine(body, start)) {
     json parsed = ParseRecordJson<json>(body, &numbers);
-    // Read element by element when well-formed but with records nested too deep (those are
-    // rejected one by one, as lines of NDJSON are, and the others taken: the array's own level
-    // does not count against them), or with numbers out of range, which are each a record's.
+    // Read element by element when not read whole: a record nested too deep, or one that is no
+    // JSON (a raw control character, bytes that are not UTF-8), is rejected by itself, as a
+    // line of NDJSON is, and the others taken (the array's own level does not count against
+    // them); and with numbers out of range, which are each a record's.
     std::optional<std::vector<ArrayElement>> elements;
-    const bool by_element =
-        parsed.is_discarded() ? json::accept(body) : out_of_range && !numbers.empty();
+    const bool by_element = parsed.is_discarded() || (out_of_range && !numbers.empty());
     if (by_element && (elements = ReadArrayElements(body))) {
       if (elements->empty()) {
         return Error(InvalidArgument("the body holds no record (an empty array)"));

@@ -85,10 +85,16 @@ struct ArrayElement {
   std::string unreadable;
   std::vector<OutOfRangeNumber> out_of_range;  // its numbers read as null
 };
+// The texts of the elements of the JSON array that `body` is (but for blanks), split by its
+// brackets, strings and commas alone, so that an element that is not JSON is one bad record;
+// nullopt when its shape is broken (a string not closed, an empty element, text after it).
+std::optional<std::vector<std::string_view>> ArrayElementTexts(std::string_view body);
+
 // The elements of the array `text` holds (after blanks) or, with a `member` name, of the array
 // under that top-level key of the object `text` holds, each parsed alone: one element nested
-// deeper than a record may be is refused by itself, and the array's own levels do not count
-// against the others. nullopt when there is no such array. `text` is well-formed JSON.
+// deeper than a record may be, or that is not JSON, is refused by itself (`unreadable`), and
+// the array's own levels do not count against the others. nullopt when there is no such array,
+// or its shape is broken (a string not closed, an empty element, text after it).
 std::optional<std::vector<ArrayElement>> ReadArrayElements(std::string_view text,
                                                            std::string_view member = "");
 

@@ -660,6 +660,32 @@ TEST_P(ApiTest, UpsertsLeadsAsObjectArrayOrNdjsonAndMergesAttributes) {
   EXPECT_EQ(broken_array.doc["detail"],
             "the body is not valid JSON (expected an array of objects): a comma, a colon, a brace "
             "or a key is missing or out of place");
+  // An array whose shape is whole but one element of which is no JSON (a raw control character,
+  // bytes that are not UTF-8): that element is rejected alone, in batch's words, and the others
+  // taken, for leads as for events. An empty element leaves the shape unknown: the whole body.
+  for (const char* route : {"/v1/leads", "/v1/events"}) {
+    auto good = [&](const std::string& id) {
+      return std::string(route) == "/v1/leads"
+                 ? R"({"lead_id":")" + id + R"("})"
+                 : Event(id, "e-" + id, "page_view", "2025-05-01T00:00:00Z");
+    };
+    Reply one_bad = Post(route,
+                         "[" + good("n7") + ",{\"lead_id\":\"n8\x01\"},{\"lead_id\":\"n9\xff\"}," +
+                             good("n10") + "]",
+                         write_);
+    ASSERT_EQ(one_bad.status, 200) << route << ": " << one_bad;
+    EXPECT_EQ(one_bad.doc["received"], 4) << one_bad;
+    EXPECT_EQ(one_bad.doc["rejected"], 2) << one_bad;
+    ASSERT_EQ(one_bad.doc["errors"].size(), 2u) << one_bad;
+    EXPECT_EQ(one_bad.doc["errors"][0]["index"], 1) << one_bad;
+    EXPECT_EQ(one_bad.doc["errors"][0]["reason"],
+              "invalid JSON: a control character inside a string (a tab is written \\t)")
+        << one_bad;
+    EXPECT_EQ(one_bad.doc["errors"][1]["index"], 2) << one_bad;
+    EXPECT_EQ(one_bad.doc["errors"][1]["reason"], "invalid JSON: not valid UTF-8") << one_bad;
+    EXPECT_TRUE(IsProblem(Post(route, "[" + good("n11") + ",]", write_), 400)) << route;
+    EXPECT_TRUE(IsProblem(Post(route, "[" + good("n11") + "]]", write_), 400)) << route;
+  }
 
   Reply a2 = Get("/v1/leads/a2", read_);
   ASSERT_EQ(a2.status, 200) << a2;
