@@ -6,6 +6,8 @@
 // A track becomes {"lead_id": userId, "type": event, "ts": timestamp, "event_id": messageId,
 // ...properties}; properties named like those four keys are ignored. The write key is the
 // Basic-auth user name, as Segment's SDKs send it.
+#include <fmt/format.h>
+
 #include <optional>
 
 #include "ingest/jsonl_parser.h"
@@ -60,6 +62,17 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
     rejected.push_back({index, user_key, service::TooLongReason(user_key, user.size())});
     return false;
   }
+  // Segment's traits and properties are objects: another value would be dropped unseen.
+  for (const char* key : {"traits", "properties"}) {
+    auto value = message.find(key);
+    if (value != message.end() && !value->is_object() && !value->is_null()) {
+      rejected.push_back(
+          {index, key,
+           fmt::format("{} must be an object, not {}", key,
+                       value->dump(-1, ' ', false, json::error_handler_t::replace))});
+      return false;
+    }
+  }
   if (type == "identify") {
     service::LeadInput lead;
     lead.index = index;
@@ -85,9 +98,11 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
   event["type"] = *name;
   // Segment's `timestamp`, else the client's `originalTimestamp` (RudderStack's SDKs send it
   // without a `timestamp`), else when the batch was sent.
-  auto ts = message.find("timestamp");
-  if (ts == message.end()) ts = message.find("originalTimestamp");
-  if (ts == message.end()) ts = message.find("sentAt");
+  const char* ts_key = "timestamp";
+  auto ts = message.find(ts_key);
+  for (const char* other : {"originalTimestamp", "sentAt"}) {
+    if (ts == message.end()) ts = message.find(ts_key = other);
+  }
   event["ts"] = ts == message.end() ? json(FormatTimestamp(service::LiveService::Now())) : *ts;
   if (auto id = message.find("messageId"); id != message.end()) event["event_id"] = *id;
   if (auto props = message.find("properties"); props != message.end() && props->is_object()) {
@@ -96,7 +111,18 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
     }
   }
   service::EventInput input;
-  if (!service::ReadEvent(event, index, input, rejected)) return false;
+  service::Rejections refused;
+  if (!service::ReadEvent(event, index, input, refused)) {
+    // Named by the key the message gave it under.
+    for (service::Rejection r : refused.Listed()) {
+      if (r.field == "lead_id") r.field = user_key;
+      if (r.field == "type") r.field = "event";
+      if (r.field == "event_id") r.field = "messageId";
+      if (r.field == "ts") r.field = ts_key;
+      rejected.push_back(std::move(r));
+    }
+    return false;
+  }
   request.events.push_back(std::move(input));
   return true;
 }

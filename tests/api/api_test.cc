@@ -2614,6 +2614,25 @@ TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
       basic);
   ASSERT_EQ(long_anonymous.doc["errors"].size(), 1u) << long_anonymous;
   EXPECT_EQ(long_anonymous.doc["errors"][0]["field"], "anonymousId") << long_anonymous;
+
+  // A field of a track is named by the key the message gave it under, and traits or properties
+  // that are no object are refused rather than dropped unseen.
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {R"({"userId":"seg6","event":"page_view","messageId":"a\u0000"})", "messageId"},
+      {R"({"userId":"seg6","event":"page_view","timestamp":"soon"})", "timestamp"},
+      {R"({"userId":"seg6","event":"page_view","originalTimestamp":"soon"})", "originalTimestamp"},
+      {R"({"userId":"seg6","event":"","timestamp":"2025-05-01T00:00:00Z"})", "event"},
+      {R"({"userId":"seg6","event":"page_view","properties":5})", "properties"}};
+  for (const auto& [body, field] : refused) {
+    Reply r = PostWith("/v1/track", body, basic);
+    ASSERT_EQ(r.doc["errors"].size(), 1u) << body << ": " << r;
+    EXPECT_EQ(r.doc["errors"][0]["field"], field) << body << ": " << r;
+  }
+  Reply bad_traits = PostWith("/v1/identify", R"({"userId":"seg6","traits":"x"})", basic);
+  ASSERT_EQ(bad_traits.doc["errors"].size(), 1u) << bad_traits;
+  EXPECT_EQ(bad_traits.doc["errors"][0]["reason"], "traits must be an object, not \"x\"")
+      << bad_traits;
+  EXPECT_EQ(Get("/v1/leads/seg6", read_).status, 404);
 }
 
 // Batch keeps a JSON Lines record holding 1e999 (the field null); the API takes it alike, and
