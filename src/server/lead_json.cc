@@ -1,5 +1,7 @@
 #include "server/lead_json.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -124,6 +126,18 @@ json EventJson(const store::EventRow& e) {
   return {{"seq", e.seq},
           {"received_at", FormatTimestamp(e.received_at)},
           {"event", body.is_discarded() ? json(e.body) : body}};
+}
+
+std::string EventText(const store::EventRow& e) {
+  // The stored text as it is when it reads whole: a parse would turn a whole number of 2^64 or
+  // more (an id, as written) into a double. One holding a number out of range shows it null.
+  std::vector<service::OutOfRangeNumber> out_of_range;
+  // (A text that parses is UTF-8: nlohmann checks it.)
+  const bool as_stored =
+      !service::ParseRecordJson<json>(e.body, &out_of_range).is_discarded() && out_of_range.empty();
+  if (!as_stored) return EventJson(e).dump(-1, ' ', false, json::error_handler_t::replace);
+  return fmt::format(R"({{"seq":{},"received_at":"{}","event":{}}})", e.seq,
+                     FormatTimestamp(e.received_at), e.body);
 }
 
 json OutcomeJson(const store::OutcomeRow& o) {

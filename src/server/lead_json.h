@@ -26,6 +26,9 @@ ViewJson LeadJson(const service::LeadView& view, const std::string& model);
 ViewJson ScoreRowJson(const store::ScoreRow& row);
 ViewJson TransitionJson(const store::TransitionRow& t);
 ViewJson EventJson(const store::EventRow& e);
+// EventJson's text, the event as it was stored: a whole number of 2^64 or more in it is
+// written as it was sent, not as the double a JSON document holds.
+std::string EventText(const store::EventRow& e);
 ViewJson OutcomeJson(const store::OutcomeRow& o);
 ViewJson DeliveryJson(const store::DeliveryRow& d);
 ViewJson IngestJson(const service::IngestReport& report);

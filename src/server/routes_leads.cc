@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <type_traits>
 
 #include "server/http_server.h"
 #include "server/http_util.h"
@@ -27,7 +28,11 @@ std::string ArrayText(std::vector<Row>& rows, ToJson to_json) {
   std::string text = "[";
   for (Row& row : rows) {
     if (text.size() > 1) text += ',';
-    text += to_json(row).dump(-1, ' ', false, json::error_handler_t::replace);
+    if constexpr (std::is_same_v<decltype(to_json(row)), std::string>) {
+      text += to_json(row);  // already text (EventText)
+    } else {
+      text += to_json(row).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
     row = Row();
   }
   return text + "]";
@@ -202,18 +207,19 @@ void AddLeadRoutes(HttpServer& server) {
                  auto events = live.Events(req.matches[1], query->cursor.value_or(0),
                                            static_cast<size_t>(query->limit) + 1);
                  if (!events) return SendStatus(res, events.error());
-                 json out = json::array();
                  json next = nullptr;
-                 for (const auto& e : *events) {
-                   if (static_cast<int64_t>(out.size()) == query->limit) {
-                     next = std::to_string(out.back()["seq"].get<int64_t>());
-                     break;
-                   }
-                   out.push_back(EventJson(e));
+                 if (static_cast<int64_t>(events->size()) > query->limit) {
+                   events->resize(static_cast<size_t>(query->limit));
+                   next = std::to_string(events->back().seq);
                  }
-                 SendJson(
-                     res, 200,
-                     json{{"lead_id", req.matches[1]}, {"events", out}, {"next_cursor", next}});
+                 // Written as text, each event as stored (EventText).
+                 std::string text = json{{"lead_id", req.matches[1]}}.dump(
+                     -1, ' ', false, json::error_handler_t::replace);
+                 text.pop_back();
+                 text += ",\"events\":" + ArrayText(*events, EventText) +
+                         ",\"next_cursor\":" + next.dump() + "}";
+                 res.status = 200;
+                 res.set_content(std::move(text), "application/json");
                },
                {"limit", "cursor"});
 
@@ -239,7 +245,7 @@ void AddLeadRoutes(HttpServer& server) {
                  // The lists are written as text one row at a time, after the lead's members.
                  std::string text = doc.dump(-1, ' ', false, json::error_handler_t::replace);
                  text.pop_back();  // the closing brace: the lead's document has members
-                 text += ",\"events\":" + ArrayText(*events, EventJson);
+                 text += ",\"events\":" + ArrayText(*events, EventText);
                  text += ",\"outcomes\":" + ArrayText(*outcomes, OutcomeJson);
                  text += ",\"transitions\":" + ArrayText(*transitions, TransitionJson) + "}";
                  res.set_header("Content-Disposition", "attachment; filename=\"lead-export.json\"");

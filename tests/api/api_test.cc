@@ -2285,6 +2285,24 @@ TEST_P(ApiTest, AWholeNumberLeadIdPast2To53IsTheLeadAsWritten) {
   Reply both = Get("/v1/leads/9007199254740993", read_);
   EXPECT_EQ(both.doc["fit"], 45) << both;
   EXPECT_EQ(both.doc["event_count"], 1) << both;
+
+  // The event view and the export show such a number as it was sent, not as the double a JSON
+  // document would hold (1.2345678901234568e+29).
+  ASSERT_EQ(Post("/v1/events",
+                 R"({"lead_id":123456789012345678901234567890,"type":"demo",)"
+                 R"("ts":"2025-03-01T00:00:00Z","n":98765432109876543210987})",
+                 write_)
+                .status,
+            200);
+  for (const std::string path : {"/events", "/export"}) {
+    Reply view =
+        Get("/v1/leads/123456789012345678901234567890" + path, path == "/events" ? read_ : admin_);
+    ASSERT_EQ(view.status, 200) << view;
+    EXPECT_NE(view.body.find(R"("event":{"lead_id":123456789012345678901234567890,"type":"demo",)"
+                             R"("ts":"2025-03-01T00:00:00Z","n":98765432109876543210987})"),
+              std::string::npos)
+        << path << ": " << view.body;
+  }
 }
 
 TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
