@@ -22,11 +22,13 @@ namespace {
 
 using json = nlohmann::ordered_json;  // keys in the order they came (record_input.h)
 
-// A message of a request: its JSON, or (discarded) why it could not be read.
+// A message of a request: its JSON, or (discarded) why it could not be read, and the numbers
+// out of range it held, read as null (by their keys' dotted path: `traits.size`).
 struct Message {
   json body;
   std::string type;
   std::string unreadable;
+  std::vector<service::OutOfRangeNumber> out_of_range;
 };
 
 // The key the user's id was found under (userId first), or nullptr.
@@ -38,9 +40,23 @@ const char* UserId(const json& message, std::string& out) {
   return nullptr;
 }
 
-// Adds one Segment message to `request`; false (with a rejection) when it cannot be used.
-bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request,
-                 service::Rejections& rejected) {
+// The reason a message's `key`, an id or a time it cannot go without, is unusable when it was
+// a number out of range, read as null; empty when it was not.
+std::string OutOfRangeReason(const Message& in, std::string_view key) {
+  const service::OutOfRangeNumber* number = service::IdOutOfRange(in.body, in.out_of_range, key);
+  return number ? number->Reason() : "";
+}
+
+// Warns of each number out of range of a message that was used, as /v1/leads does.
+void WarnOutOfRange(const Message& in, size_t index, service::Rejections& warnings) {
+  for (const service::OutOfRangeNumber& number : in.out_of_range) {
+    warnings.push_back({index, number.key, number.Message()});
+  }
+}
+
+// Reads one Segment message into `request`; false (with a rejection) when it cannot be used.
+bool ReadMessageFields(const Message& in, size_t index, service::WriteRequest& request,
+                       service::Rejections& rejected) {
   const json& message = in.body;
   const std::string& type = in.type;
   if (!message.is_object()) {
@@ -51,6 +67,12 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
   std::string user;
   const char* user_key = UserId(message, user);
   if (!user_key) {
+    for (const char* key : {"userId", "anonymousId"}) {
+      if (std::string reason = OutOfRangeReason(in, key); !reason.empty()) {
+        rejected.push_back({index, key, std::move(reason)});
+        return false;
+      }
+    }
     rejected.push_back({index, "userId", "missing userId (or anonymousId)"});
     return false;
   }
@@ -91,6 +113,10 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
   json event = json::object();
   event["lead_id"] = user;
   auto name = message.find("event");
+  if (std::string reason = OutOfRangeReason(in, "event"); !reason.empty()) {
+    rejected.push_back({index, "event", std::move(reason)});
+    return false;
+  }
   if (name == message.end()) {
     rejected.push_back({index, "event", "missing event name"});
     return false;
@@ -102,6 +128,11 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
   auto ts = message.find(ts_key);
   for (const char* other : {"originalTimestamp", "sentAt"}) {
     if (ts == message.end()) ts = message.find(ts_key = other);
+  }
+  // A time out of range is no time: refused, not taken as now (as an outcome's is).
+  if (std::string reason = OutOfRangeReason(in, ts_key); !reason.empty()) {
+    rejected.push_back({index, ts_key, std::move(reason)});
+    return false;
   }
   event["ts"] = ts == message.end() ? json(FormatTimestamp(service::LiveService::Now())) : *ts;
   if (auto id = message.find("messageId"); id != message.end()) event["event_id"] = *id;
@@ -127,6 +158,14 @@ bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request
   return true;
 }
 
+// Adds one Segment message to `request`; false (with a rejection) when it cannot be used.
+bool ReadMessage(const Message& in, size_t index, service::WriteRequest& request,
+                 service::Rejections& rejected, service::Rejections& warnings) {
+  if (!ReadMessageFields(in, index, request, rejected)) return false;
+  WarnOutOfRange(in, index, warnings);
+  return true;
+}
+
 // Answered once the messages are committed (see RouteAsync).
 void Ingest(service::LiveService& live, const std::vector<Message>& messages,
             const Respond& respond) {
@@ -136,7 +175,7 @@ void Ingest(service::LiveService& live, const std::vector<Message>& messages,
   size_t leads = 0;
   for (size_t i = 0; i < messages.size(); ++i) {
     size_t before = request.leads.size();
-    ReadMessage(messages[i], i, request, report.rejected);
+    ReadMessage(messages[i], i, request, report.rejected, report.warnings);
     leads += request.leads.size() - before;
   }
   live.WriteAsync(std::move(request), std::move(report),
@@ -170,33 +209,39 @@ std::string TypeOf(const json& message) {
 void Single(service::LiveService& live, const std::string& type, const HttpRequest& req,
             const Respond& respond) {
   const std::string_view body = service::WithoutByteOrderMark(req.body);
-  json message = service::ParseRecordJson<json>(body, nullptr);  // 1e999 as null, as batch
+  std::vector<service::OutOfRangeNumber> numbers;
+  json message = service::ParseRecordJson<json>(body, &numbers);  // 1e999 as null, as batch
   if (message.is_discarded()) {
     return Refuse(respond, "the body must be a JSON object: " + ingest::DescribeInvalidJson(body));
   }
   if (!message.is_object()) return Refuse(respond, "the body must be a JSON object");
-  Ingest(live, {{std::move(message), type, ""}}, respond);
+  Ingest(live, {{std::move(message), type, "", std::move(numbers)}}, respond);
 }
 
 // The messages of a /v1/batch body; nullopt when it holds no batch array.
 std::optional<std::vector<Message>> BatchMessages(std::string_view body) {
-  json parsed = service::ParseRecordJson<json>(body, nullptr);
+  std::vector<service::OutOfRangeNumber> numbers;
+  json parsed = service::ParseRecordJson<json>(body, &numbers);
   std::vector<Message> messages;
-  if (parsed.is_object() && parsed.contains("batch") && parsed["batch"].is_array()) {
+  const bool is_batch =
+      parsed.is_object() && parsed.contains("batch") && parsed["batch"].is_array();
+  if (is_batch && numbers.empty()) {
     for (auto& m : parsed["batch"]) {
       std::string type = TypeOf(m);
-      messages.push_back({std::move(m), std::move(type), ""});
+      messages.push_back({std::move(m), std::move(type), "", {}});
     }
     return messages;
   }
-  // Well-formed but nested too deep somewhere: the messages one by one, so that one too deep
-  // is rejected alone, as a record of an array sent to /v1/events is.
-  if (!parsed.is_discarded() || !json::accept(body)) return std::nullopt;
+  // The messages one by one when a number out of range is to be told to its own message, or
+  // when the body is well-formed but nested too deep somewhere, so that one too deep is
+  // rejected alone, as a record of an array sent to /v1/events is.
+  if (!is_batch && (!parsed.is_discarded() || !json::accept(body))) return std::nullopt;
   auto elements = service::ReadArrayElements(body, "batch");
   if (!elements) return std::nullopt;
   for (service::ArrayElement& e : *elements) {
     std::string type = TypeOf(e.value);
-    messages.push_back({std::move(e.value), std::move(type), std::move(e.unreadable)});
+    messages.push_back(
+        {std::move(e.value), std::move(type), std::move(e.unreadable), std::move(e.out_of_range)});
   }
   return messages;
 }

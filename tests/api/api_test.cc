@@ -2597,6 +2597,33 @@ TEST_P(ApiTest, SegmentIdentifyTrackAndBatchFeedTheLead) {
   EXPECT_EQ(huge.doc["accepted"], 1) << huge;
   EXPECT_EQ(Get("/v1/leads/seg3", read_).doc["attributes"],
             json::parse(R"({"company_size":null,"industry":"IT"})"));
+  // Taken with a warning naming it by its path in the message, as /v1/leads warns.
+  EXPECT_EQ(huge.doc["warnings"], json::parse(R"([{"index":0,"field":"traits.company_size",
+                                  "reason":"the number 1e999 is out of range; using null"}])"))
+      << huge;
+  // In a batch, each message has its own numbers; an id, a time or an event name out of range
+  // is none, and refuses its message saying why.
+  Reply numbers = PostWith("/v1/batch", R"({"batch":[
+      {"type":"track","userId":"seg3","event":"page_view","timestamp":"2025-05-01T00:00:00Z",
+       "properties":{"price":-1e400}},
+      {"type":"identify","userId":1e999,"traits":{}},
+      {"type":"track","userId":"seg3","event":"page_view","timestamp":1e999},
+      {"type":"track","anonymousId":-1e999,"event":"page_view"},
+      {"type":"track","userId":"seg3","event":1e999},
+      {"type":"identify","userId":"seg3b","traits":{"a":{"b":1e999}}}]})",
+                           basic);
+  ASSERT_EQ(numbers.status, 200) << numbers;
+  EXPECT_EQ(numbers.doc["accepted"], 2) << numbers;
+  EXPECT_EQ(numbers.doc["warnings"], json::parse(R"([
+      {"index":0,"field":"properties.price","reason":"the number -1e400 is out of range; using null"},
+      {"index":5,"field":"traits.a.b","reason":"the number 1e999 is out of range; using null"}])"))
+      << numbers;
+  EXPECT_EQ(numbers.doc["errors"], json::parse(R"([
+      {"index":1,"field":"userId","reason":"the number 1e999 is out of range"},
+      {"index":2,"field":"timestamp","reason":"the number 1e999 is out of range"},
+      {"index":3,"field":"anonymousId","reason":"the number -1e999 is out of range"},
+      {"index":4,"field":"event","reason":"the number 1e999 is out of range"}])"))
+      << numbers;
 
   // A message nested deeper than a record may be is rejected alone, by its index, and named so;
   // the batch's own two levels do not count against its messages.
