@@ -278,9 +278,19 @@ std::optional<double> ParseDurationMicros(std::string_view text) {
     default:
       return std::nullopt;
   }
+  // Digits, then a '.' and digits or nothing, as a number in an expression is written: `.5d`
+  // and `1.d` are refused there, so they are here too.
   std::string_view number = text.substr(0, text.size() - 1);
-  for (char c : number) {
-    if ((c < '0' || c > '9') && c != '.') return std::nullopt;
+  const auto digits = [&](size_t from) {
+    size_t end = from;
+    while (end < number.size() && number[end] >= '0' && number[end] <= '9') ++end;
+    return end - from;
+  };
+  const size_t whole = digits(0);
+  if (whole == 0) return std::nullopt;
+  if (whole < number.size() && (number[whole] != '.' || digits(whole + 1) == 0 ||
+                                whole + 1 + digits(whole + 1) != number.size())) {
+    return std::nullopt;
   }
   double value = 0;
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);

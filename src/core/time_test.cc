@@ -119,7 +119,8 @@ TEST(Time, ParsesDurations) {
   EXPECT_EQ(ParseDuration("2w"), 14 * kMicrosPerDay);
   EXPECT_EQ(ParseDuration("90s"), 90 * kMicrosPerSecond);
   EXPECT_EQ(ParseDuration("10m"), 600 * kMicrosPerSecond);
-  for (const char* bad : {"30", "d", "0d", "-1d", "3x", "1e3d", "", " 3d"}) {
+  for (const char* bad : {"30", "d", "0d", "-1d", "3x", "1e3d", "", " 3d", ".5d", "1.d", "1..5d",
+                          "1.5.5d", "+1d", "1.5 d"}) {
     EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
     EXPECT_FALSE(ParseDurationMicros(bad).has_value()) << bad;
   }
