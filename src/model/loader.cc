@@ -38,6 +38,20 @@ std::string Shown(const YAML::Node& node) {
   return "nothing";
 }
 
+// A plain (unquoted) scalar that reads as a finite number, as a CSV cell does (`12`, `-3.5`,
+// `.5`, `+5`); nullopt otherwise, for `1e400`, `inf`, `+-5` and any text.
+std::optional<double> PlainNumber(const YAML::Node& node) {
+  if (!node.IsScalar() || node.Tag() == "!") return std::nullopt;
+  const std::string& s = node.Scalar();
+  const char* begin = s.data() + (s.size() > 1 && s[0] == '+' && s[1] != '-' ? 1 : 0);
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
 class Loader {
  public:
   explicit Loader(std::string file) : file_(std::move(file)) { spec_.file = file_; }
@@ -116,21 +130,15 @@ bool Loader::CheckMap(const YAML::Node& node, std::string_view what,
 
 // A cap (`max`) is a number from 0 up: a negative one would turn every score negative.
 std::optional<double> Loader::Number(const YAML::Node& node, std::string_view what, bool cap) {
-  if (node.IsScalar() && node.Tag() != "!") {
-    const std::string& s = node.Scalar();
-    double value = 0;
-    const char* begin = s.data() + (!s.empty() && s[0] == '+' ? 1 : 0);
-    auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), value);
-    if (ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(value)) {
-      // Every number here is points or a cap: beyond this a sum of them loses the cent, and a
-      // score printed to the cent overflows (1e307 points printed `inf`).
-      constexpr double kLargest = 1e15;
-      double lowest = cap ? 0 : -kLargest;
-      if (value >= lowest && value <= kLargest) return value;
-      Error(node, std::string(what) + " must be between " + (cap ? "0" : "-1e15") +
-                      " and 1e15, got `" + s + "`");
-      return std::nullopt;
-    }
+  if (std::optional<double> value = PlainNumber(node)) {
+    // Every number here is points or a cap: beyond this a sum of them loses the cent, and a
+    // score printed to the cent overflows (1e307 points printed `inf`).
+    constexpr double kLargest = 1e15;
+    double lowest = cap ? 0 : -kLargest;
+    if (*value >= lowest && *value <= kLargest) return value;
+    Error(node, std::string(what) + " must be between " + (cap ? "0" : "-1e15") +
+                    " and 1e15, got `" + node.Scalar() + "`");
+    return std::nullopt;
   }
   Error(node, std::string(what) + " must be a number, got " + Shown(node));
   return std::nullopt;
@@ -289,11 +297,8 @@ void Loader::ReadLists(const YAML::Node& node) {
       const std::string& s = item.Scalar();
       // Plain scalars that read as numbers or booleans keep that type; quoted ones are strings.
       if (item.Tag() != "!") {
-        double number = 0;
-        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), number);
-        if (!s.empty() && ec == std::errc() && ptr == s.data() + s.size() &&
-            std::isfinite(number)) {
-          values.push_back(Value::Number(number));
+        if (std::optional<double> number = PlainNumber(item)) {
+          values.push_back(Value::Number(*number));
           continue;
         }
         if (s == "true" || s == "false") {

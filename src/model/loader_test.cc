@@ -223,6 +223,34 @@ TEST(Loader, ANamedListMayHoldNullWrittenAnyWay) {
   EXPECT_TRUE(r.spec->lists.at("e")[0].is_null());
 }
 
+// A plain item is a number exactly when a CSV cell written alike would be one (model-file.md),
+// so that `size in @sizes` finds a cell `+5`; a quoted one is a string.
+TEST(Loader, ANamedListReadsNumbersAsACsvCellIs) {
+  auto r =
+      Parse("lists:\n  n: [+5, -3.5, .5, 5., 007, 1e3, \"+5\", 1e400, +-5, inf, nan, 0x1F, +]\n");
+  ASSERT_TRUE(r.spec) << Errors(r);
+  const auto& n = r.spec->lists.at("n");
+  ASSERT_EQ(n.size(), 13u);
+  const std::vector<double> numbers = {5, -3.5, 0.5, 5, 7, 1000};
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    ASSERT_TRUE(n[i].is_number()) << i;
+    EXPECT_EQ(n[i].number(), numbers[i]) << i;
+  }
+  for (size_t i = numbers.size(); i < n.size(); ++i) EXPECT_TRUE(n[i].is_string()) << i;
+}
+
+// Points written with a plus sign are points; `+-5` is no number.
+TEST(Loader, PointsMayBeWrittenWithAPlusSign) {
+  const std::string rule = "fit:\n  rules:\n    - {id: a, when: 'x == 1', points: ";
+  auto plus = Parse(rule + "+5}\n");
+  ASSERT_TRUE(plus.spec) << Errors(plus);
+  EXPECT_EQ(plus.spec->fit.rules.at(0).points, 5);
+  auto both = Parse(rule + "+-5}\n");
+  EXPECT_FALSE(both.ok());
+  EXPECT_NE(Errors(both).find("points must be a number, got `+-5`"), std::string::npos)
+      << Errors(both);
+}
+
 // A YAML alias repeats its anchor's nodes: a problem in them is one line, not one per use.
 TEST(Loader, AProblemReachedThroughAliasesIsReportedOnce) {
   auto r = Parse(
