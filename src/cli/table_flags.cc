@@ -326,14 +326,17 @@ std::optional<TrainingTable> BuildFromHistory(const TableFlags& flags, const Fea
       "{}: {} leads{}; {} used ({} positive: `{}` within {} of the reference), {} converted "
       "before their reference, {} with the horizon not over by {}, {} without a "
       "reference, {} created after the cut-off; {} events counted, {} after their lead's "
-      "reference (never seen), {} repeated event_ids counted once\n",
+      "reference (never seen), {}\n",
       SourceOf(flags), stats.leads,
       stats.leads_from_events == 0
           ? std::string()
           : fmt::format(" and {} known only from the events", stats.leads_from_events),
       stats.used, table->positives(), flags.outcome, flags.horizon, stats.converted_before,
       stats.censored, FormatTimestamp(stats.data_end), stats.no_reference, stats.created_after,
-      stats.events_counted, stats.events_after, stats.duplicates);
+      stats.events_counted, stats.events_after,
+      // The store keeps one event per event_id: `ingest` and the service counted the repeats.
+      flags.db.empty() ? fmt::format("{} repeated event_ids counted once", stats.duplicates)
+                       : std::string("repeated event_ids were counted once when stored"));
   auto out =
       FinishFeatures(flags, plan, std::move(*table), keys.references, [&](learn::LabeledTable& t) {
         return service::AddHistoryRuleFeatures(plan.rules, t, keys.ids, keys.references,
