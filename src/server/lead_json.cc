@@ -130,14 +130,15 @@ json EventJson(const store::EventRow& e) {
 
 std::string EventText(const store::EventRow& e) {
   // The stored text as it is when it reads whole: a parse would turn a whole number of 2^64 or
-  // more (an id, as written) into a double. One holding a number out of range shows it null.
+  // more (an id, as written) into a double. A number out of range in it shows as null.
   std::vector<service::OutOfRangeNumber> out_of_range;
   // (A text that parses is UTF-8: nlohmann checks it.)
-  const bool as_stored =
-      !service::ParseRecordJson<json>(e.body, &out_of_range).is_discarded() && out_of_range.empty();
-  if (!as_stored) return EventJson(e).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (service::ParseRecordJson<json>(e.body, &out_of_range).is_discarded()) {
+    return EventJson(e).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
   return fmt::format(R"({{"seq":{},"received_at":"{}","event":{}}})", e.seq,
-                     FormatTimestamp(e.received_at), e.body);
+                     FormatTimestamp(e.received_at),
+                     out_of_range.empty() ? e.body : service::OutOfRangeAsNull(e.body));
 }
 
 json OutcomeJson(const store::OutcomeRow& o) {

@@ -46,9 +46,10 @@ bool NestedDeeperThan(std::string_view text, int limit) {
 }
 
 // `text` with each number literal outside strings that overflows a double written as null
-// (padded to its length, so that positions stay), those numbers listed in `found` under their
+// (padded to its length when `keep_positions`), those numbers listed in `found` under their
 // keys' dotted path (`utm.size`), as batch names a nested field. False when there was none.
-bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& found) {
+bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& found,
+                            bool keep_positions = true) {
   // The key of each open object (arrays add no level to a path), and the last string read.
   std::vector<std::pair<bool, std::string>> open;  // {is_object, key}
   std::string last_string;
@@ -84,8 +85,10 @@ bool NullOverflowingNumbers(std::string& text, std::vector<OutOfRangeNumber>& fo
       if (std::isinf(std::strtod(literal.c_str(), nullptr))) {
         found.push_back({path(), literal});
         // The shortest such literal, 1e309, is longer than "null".
-        text.replace(i, j - i, "null" + std::string(literal.size() - 4, ' '));
+        const std::string null = "null" + std::string(keep_positions ? literal.size() - 4 : 0, ' ');
+        text.replace(i, j - i, null);
         any = true;
+        j = i + null.size();
       }
       i = j;
     } else {
@@ -232,6 +235,13 @@ const OutOfRangeNumber* IdOutOfRange(const nlohmann::ordered_json& record,
     if (number.key == field) return &number;
   }
   return nullptr;
+}
+
+std::string OutOfRangeAsNull(std::string_view text) {
+  std::string out(text);
+  std::vector<OutOfRangeNumber> found;
+  NullOverflowingNumbers(out, found, /*keep_positions=*/false);
+  return out;
 }
 
 std::string_view WithoutByteOrderMark(std::string_view body) {

@@ -39,6 +39,10 @@ const OutOfRangeNumber* IdOutOfRange(const nlohmann::ordered_json& record,
 template <class Json = nlohmann::json>
 Json ParseRecordJson(std::string_view text, std::vector<OutOfRangeNumber>* out_of_range);
 
+// `text`, JSON, with each number out of a double's range written `null`, and nothing else
+// changed: `{"id":123456789012345678901234567890,"x":1e999}` keeps its id as written.
+std::string OutOfRangeAsNull(std::string_view text);
+
 // A request body without the byte-order mark it may start with, as a file's is skipped.
 std::string_view WithoutByteOrderMark(std::string_view body);
 

@@ -2303,6 +2303,18 @@ TEST_P(ApiTest, AWholeNumberLeadIdPast2To53IsTheLeadAsWritten) {
               std::string::npos)
         << path << ": " << view.body;
   }
+  // So does one holding a number out of range too, that number null.
+  ASSERT_EQ(Post("/v1/events",
+                 R"({"lead_id":123456789012345678901234567890,"type":"demo",)"
+                 R"("ts":"2025-03-02T00:00:00Z","n":98765432109876543210988,"x":-1e999})",
+                 write_)
+                .status,
+            200);
+  Reply view = Get("/v1/leads/123456789012345678901234567890/events", read_);
+  EXPECT_NE(view.body.find(R"("event":{"lead_id":123456789012345678901234567890,"type":"demo",)"
+                           R"("ts":"2025-03-02T00:00:00Z","n":98765432109876543210988,"x":null})"),
+            std::string::npos)
+      << view.body;
 }
 
 TEST_P(ApiTest, AShadowModelIsScoredUnderScoresButNotAtTheTopLevel) {
