@@ -18,6 +18,7 @@
 #include "core/output_file.h"
 #include "core/print_stderr.h"
 #include "engine/compiled_model.h"
+#include "ingest/convert.h"
 #include "learn/scorecard.h"
 #include "learn/scorecard_writer.h"
 #include "learn/trees.h"
@@ -43,6 +44,29 @@ std::string OutName(const TrainFlags& flags) {
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Says which numeric columns held a placeholder in text (`n/a`): the written file declares them
+// numbers, so `score` reads that placeholder as null, which the missing rule takes in, and
+// reports each such cell as a value that does not convert.
+void NoteTextPlaceholders(const TrainFlags& flags, const learn::Scorecard& card,
+                          const learn::LabeledTable& table) {
+  const std::vector<std::string>& placeholders = flags.table.missing;
+  for (const learn::FeatureBins& f : card.binning.features) {
+    const learn::Column& column = table.columns[f.column];
+    if (f.kind != learn::ColumnKind::kNumeric || column.derived || column.event) continue;
+    std::string texts;
+    for (size_t i = 0; i < placeholders.size() && i < 64; ++i) {
+      if (!(column.placeholders_seen >> i & 1)) continue;
+      if (ingest::ParseDecimal(learn::TrimCell(placeholders[i]))) continue;
+      texts += (texts.empty() ? "`" : ", `") + placeholders[i] + "`";
+    }
+    if (texts.empty()) continue;
+    PrintToStderr(
+        "{}: `{}` is declared a number, so `score` reads its {} as null (the missing rule) and "
+        "reports each such cell as a value that does not convert\n",
+        OutName(flags), f.name, texts);
+  }
 }
 
 int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
@@ -85,6 +109,7 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
     PrintToStderr("{}\n", written.message());
     return ExitCodeFor(written);
   }
+  NoteTextPlaceholders(flags, card, table);
   std::FILE* summary = SummaryStream(flags);
   fmt::print(
       summary,

@@ -318,8 +318,11 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
   y += "version: 1\n";
   y += "name: " + YamlQuote(options.name) + "\n";
 
-  // Declared types: a column as training typed it (a numeric one with placeholders stays
-  // undeclared so that its missing bin can name them), and every column a derived one reads.
+  // Declared types: a column as training typed it, and every column a derived one reads.
+  // A numeric column is declared a number even when it held a placeholder in text (`n/a`):
+  // training read its numbers past their blanks (` 1.8 `, a JSON "1.8"), which the engine reads
+  // as strings unless the field is a number, and the placeholder then reads as null, which the
+  // missing bin takes in (`score` reports it as a value that does not convert).
   std::vector<std::pair<std::string, ColumnKind>> declared;
   auto declare = [&declared](const std::string& name, ColumnKind kind) {
     const bool known = std::any_of(declared.begin(), declared.end(),
@@ -329,7 +332,7 @@ ScorecardFile WriteScorecard(const Scorecard& card, const LabeledTable& table,
   for (const FeatureBins& f : binning.features) {
     const Column& column = table.columns[f.column];
     if (column.event || column.derived) continue;
-    if (f.kind == ColumnKind::kCategorical || !column.had_placeholder) declare(f.name, f.kind);
+    declare(f.name, f.kind);
   }
   for (const FeatureBins& f : binning.features) {
     const Column& column = table.columns[f.column];
