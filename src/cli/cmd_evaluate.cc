@@ -159,9 +159,9 @@ std::string UndefinedRankingNote(const learn::LearnerResult& r, const learn::Lab
                                  const learn::Folds& folds) {
   std::vector<std::string> none_converted, all_converted;
   for (const learn::FoldResult& f : r.folds) {
-    if (f.test_positives == 0) none_converted.push_back(std::to_string(f.fold));
+    if (f.test_positives == 0) none_converted.push_back(std::to_string(folds.Id(f.fold)));
     if (f.test_rows > 0 && f.test_positives == f.test_rows) {
-      all_converted.push_back(std::to_string(f.fold));
+      all_converted.push_back(std::to_string(folds.Id(f.fold)));
     }
   }
   if (none_converted.empty() && all_converted.empty()) return "";
@@ -184,7 +184,11 @@ std::string UndefinedRankingNote(const learn::LearnerResult& r, const learn::Lab
   return fmt::format(
       "AUC and PR-AUC: undefined: {} ({}).\nA fold needs converted and unconverted rows to "
       "rank{}.\n",
-      why, counts, folds.holdout ? "" : ": use fewer folds (--folds) or more outcomes");
+      why, counts,
+      folds.holdout       ? ""
+      : folds.ids.empty() ? ": use fewer folds (--folds) or more outcomes"
+                          : ": deal the converted rows among the folds file's folds, or use fewer "
+                            "of them");
 }
 
 void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
@@ -208,7 +212,7 @@ void PrintText(const EvaluateFlags& flags, const learn::LabeledTable& table,
   if (results.front().folds.size() > 1) {
     fmt::print("\nAUC by fold:\n{:<10}", "model");
     for (const auto& f : results.front().folds)
-      fmt::print(" {:>7}", fmt::format("fold {}", f.fold));
+      fmt::print(" {:>7}", fmt::format("fold {}", folds.Id(f.fold)));
     fmt::print("\n");
     for (const auto& r : results) {
       fmt::print("{:<10}", r.name);
@@ -263,7 +267,7 @@ void PrintJson(const EvaluateFlags& flags, const learn::LabeledTable& table,
     nlohmann::json per_fold = nlohmann::json::array();
     for (const auto& f : r.folds) {
       nlohmann::json j = MetricsJson(f.metrics);
-      j["fold"] = f.fold;
+      j["fold"] = folds.Id(f.fold);
       j["train_rows"] = f.train_rows;
       j["test_rows"] = f.test_rows;
       j["test_positives"] = f.test_positives;
@@ -289,7 +293,8 @@ void PrintJson(const EvaluateFlags& flags, const learn::LabeledTable& table,
                         {"rows", table.rows()},
                         {"positives", table.positives()},
                         {"validation", folds.holdout ? "time_holdout" : "k_fold"},
-                        {"folds", folds.k},
+                        // How many folds were held out: a time holdout holds out one.
+                        {"folds", folds.holdout ? 1 : folds.k},
                         {"models", std::move(models)}};
   if (rec) out["threshold"] = RecommendationJson(flags, *rec);
   // A path is bytes, not always UTF-8: such a byte is printed as U+FFFD, not a failure.
@@ -336,6 +341,13 @@ int RunEvaluate(const EvaluateFlags& flags) {
   } else if (flags.holdout_last > 0) {
     folds = learn::TimeHoldout(table->rows(), flags.holdout_last);
   } else {
+    if (static_cast<size_t>(flags.folds) > table->rows()) {
+      PrintToStderr(
+          "--folds {}: the table has {} usable rows, and every fold needs one; use "
+          "--folds {} or fewer\n",
+          flags.folds, table->rows(), table->rows());
+      return kExitUsage;
+    }
     folds = learn::StratifiedFolds(table->label, flags.folds, flags.table.seed);
   }
 

@@ -148,8 +148,11 @@ Result<Folds> ReadFoldsFile(const std::string& path, const std::vector<uint64_t>
                     renumber.size())));
   }
   int32_t next = 0;
-  for (auto& [original, dense] : renumber) dense = next++;
   Folds folds;
+  for (auto& [original, dense] : renumber) {
+    dense = next++;
+    folds.ids.push_back(original);
+  }
   folds.k = next;
   folds.fold.reserve(row_index.size());
   for (uint64_t r : row_index) folds.fold.push_back(renumber[fold_of_row[r]]);

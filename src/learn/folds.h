@@ -15,6 +15,11 @@ struct Folds {
   int32_t k = 0;
   // A time holdout: fold 0 (the earlier rows) only trains, fold 1 (the last rows) only tests.
   bool holdout = false;
+  // Each fold's id as a folds file wrote it (`1` to `5`, as pandas or R number them), so
+  // that a report names the folds the user knows; empty: fold f is named f.
+  std::vector<int64_t> ids;
+
+  int64_t Id(int32_t f) const { return ids.empty() ? f : ids[f]; }
 };
 
 // Stratified k folds: the positives and the negatives are each shuffled (deterministically for
@@ -26,9 +31,9 @@ Folds StratifiedFolds(const std::vector<uint8_t>& label, int32_t k, uint64_t see
 Folds TimeHoldout(size_t rows, double share);
 
 // Reads a CSV with columns `row` (0-based data row of the table's file) and `fold` (any
-// integers; renumbered 0..k-1 in increasing order). `row_index` maps usable rows to the file's
-// data rows; a usable row the file does not list, a row listed twice or a row out of range is
-// an error naming the line.
+// integers; renumbered 0..k-1 in increasing order, the file's ids kept in `ids`). `row_index` maps
+// usable rows to the file's data rows; a usable row the file does not list, a row listed twice or a
+// row out of range is an error naming the line.
 Result<Folds> ReadFoldsFile(const std::string& path, const std::vector<uint64_t>& row_index,
                             uint64_t data_rows);
 

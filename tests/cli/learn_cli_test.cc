@@ -229,7 +229,7 @@ TEST_F(LearnCli, BytesThatAreNotUtf8AreAnErrorInAHeaderAndReplacedInAPath) {
 }
 
 TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
-  // Even file rows in fold 7, odd rows in fold 3: renumbered 0 (fold 3) and 1 (fold 7).
+  // Even file rows in fold 7, odd rows in fold 3: fold 3 first, and named as the file names it.
   std::string folds = "row,fold\n";
   for (int i = 0; i < 3000; ++i) folds += std::to_string(i) + "," + (i % 2 ? "3" : "7") + "\n";
   auto args = TableArgs("evaluate");
@@ -241,6 +241,8 @@ TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
   EXPECT_EQ(j["folds"], 2);
   ASSERT_EQ(j["models"].size(), 1u);
   EXPECT_EQ(j["models"][0]["folds"][0]["test_rows"], 1500);
+  EXPECT_EQ(j["models"][0]["folds"][0]["fold"], 3);
+  EXPECT_EQ(j["models"][0]["folds"][1]["fold"], 7);
 
   // Fold 0's scorecard figure is that of the file `train` writes from the other fold's rows,
   // scored by `score`: the deployed points, not the model behind them.
@@ -268,6 +270,7 @@ TEST_F(LearnCli, FoldsFileLinesUpWithTheFileRows) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto h = nlohmann::json::parse(r.out);
   EXPECT_EQ(h["validation"], "time_holdout");
+  EXPECT_EQ(h["folds"], 1);
   ASSERT_EQ(h["models"][0]["folds"].size(), 1u);
   EXPECT_EQ(h["models"][0]["folds"][0]["test_rows"], 750);
   EXPECT_EQ(h["models"][0]["folds"][0]["train_rows"], 2250);
@@ -1128,6 +1131,45 @@ TEST_F(LearnCli, AucOfAFoldWithoutAConvertedRowIsExplained) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   EXPECT_TRUE(json["models"][0]["auc"].is_null()) << r.out;
+
+  // A folds file's folds are named as the file numbers them (1 to 3, as pandas or R would).
+  std::string folds = "row,fold\n";
+  for (int i = 0; i < 60; ++i) folds += std::to_string(i) + "," + std::to_string(i % 3 + 1) + "\n";
+  std::vector<std::string> from_file = {"evaluate",
+                                        "--table",
+                                        path,
+                                        "--label",
+                                        "y",
+                                        "--positive",
+                                        "1",
+                                        "--kind",
+                                        "scorecard",
+                                        "--folds-file",
+                                        dir_.Write("folds.csv", folds)};
+  r = RunLeadscore(from_file);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("AUC and PR-AUC: undefined: fold 3 holds no converted row (2 positives for "
+                       "3 folds).\nA fold needs converted and unconverted rows to rank: deal the "
+                       "converted rows among the folds file's folds, or use fewer of them.\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("AUC by fold:\nmodel       fold 1  fold 2  fold 3\n"), std::string::npos)
+      << r.out;
+  from_file.insert(from_file.end(), {"--format", "json"});
+  r = RunLeadscore(from_file);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto by_file = nlohmann::json::parse(r.out);
+  ASSERT_EQ(by_file["models"][0]["folds"].size(), 3u) << r.out;
+  for (int f = 0; f < 3; ++f) EXPECT_EQ(by_file["models"][0]["folds"][f]["fold"], f + 1) << r.out;
+
+  // More folds than rows would leave folds empty: refused, saying how many there can be.
+  r = RunLeadscore({"evaluate", "--table", path, "--label", "y", "--positive", "1", "--folds", "61",
+                    "--kind", "scorecard"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("--folds 61: the table has 60 usable rows, and every fold needs one; use "
+                       "--folds 60 or fewer\n"),
+            std::string::npos)
+      << r.err;
 }
 
 // A stray quote takes lines into one cell, as `score` and Python's csv read it, and says so.
