@@ -170,6 +170,31 @@ void RequireClosedQuotes(const YAML::Node& node, std::string_view text, std::set
 
 }  // namespace
 
+std::optional<int> SecondDocumentLine(std::string_view yaml) {
+  bool seen = false;  // a marker or content
+  int number = 0;
+  for (size_t at = 0; at < yaml.size();) {
+    size_t end = yaml.find('\n', at);
+    if (end == std::string_view::npos) end = yaml.size();
+    std::string_view line = yaml.substr(at, end - at);
+    at = end + 1;
+    ++number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    const bool marker =
+        line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    if (marker) {
+      if (seen) return number;
+      seen = true;
+      continue;
+    }
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    if (first == 0 && line[0] == '%') continue;  // a directive, before the first marker
+    seen = true;
+  }
+  return std::nullopt;
+}
+
 void ExpandMergeKeys(YAML::Node root) {
   std::set<NodeId> walked;
   Expand(root, walked);
@@ -177,6 +202,16 @@ void ExpandMergeKeys(YAML::Node root) {
 
 YAML::Node LoadYaml(const std::string& text) {
   RequireYamlText(text);
+  // YAML::Load reads the first document only: what follows a second `---` would go unread.
+  // Found in the text: yaml-cpp's LoadAll loops without end, filling memory, on some
+  // malformed input.
+  if (std::optional<int> line = SecondDocumentLine(text)) {
+    YAML::Mark mark;
+    mark.line = *line - 1;
+    mark.column = 0;
+    throw YAML::ParserException(
+        mark, "this file holds one YAML document; another starts here (after `---`)");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

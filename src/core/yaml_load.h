@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leadscore {
@@ -15,9 +16,14 @@ namespace leadscore {
 // Throws YAML::ParserException at a `<<` that does not name a map or a list of maps.
 void ExpandMergeKeys(YAML::Node root);
 
+// The 1-based line where a second YAML document starts: a `---` marker at the start of a line
+// after a first marker or after content (a line that is not blank, a comment or a directive).
+std::optional<int> SecondDocumentLine(std::string_view yaml);
+
 // YAML::Load of UTF-8 text, then ExpandMergeKeys. Throws YAML::Exception as they do; for text
 // that is not UTF-8 (at its first bad byte, with the iconv command that converts it) or holds a
-// control character; for a quoted string that never closes (which yaml-cpp reads to the end of
+// control character; for a second document (`---`), which YAML::Load would leave unread; for a
+// quoted string that never closes (which yaml-cpp reads to the end of
 // the file); and, for a parse error on a line indented with a tab, yaml-cpp's message and what
 // is wrong.
 YAML::Node LoadYaml(const std::string& text);

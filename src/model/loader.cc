@@ -555,36 +555,7 @@ void Loader::CheckIds() {
   check_groups(spec_.engagement.groups, "engagement", spec_.engagement.rules);
 }
 
-namespace {
-
-// The 1-based line where a second YAML document starts: a `---` marker at the start of a line
-// after a first marker or after content (a line that is not blank, a comment or a directive).
-std::optional<int> SecondDocumentLine(std::string_view yaml) {
-  bool seen = false;  // a marker or content
-  int number = 0;
-  for (size_t at = 0; at < yaml.size();) {
-    size_t end = yaml.find('\n', at);
-    if (end == std::string_view::npos) end = yaml.size();
-    std::string_view line = yaml.substr(at, end - at);
-    at = end + 1;
-    ++number;
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    const bool marker =
-        line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
-    if (marker) {
-      if (seen) return number;
-      seen = true;
-      continue;
-    }
-    const size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    if (first == 0 && line[0] == '%') continue;  // a directive, before the first marker
-    seen = true;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 LoadResult Loader::Run(std::string_view yaml) {
   source_ = yaml;

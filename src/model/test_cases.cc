@@ -287,6 +287,13 @@ tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string
   // Read here rather than by YAML::LoadFile, which throws an I/O error on a directory.
   auto text = ReadWholeFile(path, "a test file");
   if (!text) return tl::unexpected(std::vector<Diagnostic>{UnreadableFile(path, text.error())});
+  if (std::optional<int> line = SecondDocumentLine(*text)) {
+    return tl::unexpected(std::vector<Diagnostic>{
+        {path,
+         {*line, 1},
+         "a test file holds one YAML document; another starts here (after `---`): its cases "
+         "would not run"}});
+  }
   YAML::Node root;
   try {
     root = LoadYaml(*text);

@@ -1132,6 +1132,25 @@ TEST_F(Cli, TestCasesShareSettingsThroughMergeKeys) {
   EXPECT_NE(r.out.find("score: expected 99.00, got 35.00"), std::string::npos) << r.out;
 }
 
+// A second YAML document in a test file would go unread, its cases never run: an error, with
+// its line, before any case runs.
+TEST_F(Cli, ATestFileOfTwoDocumentsIsRefused) {
+  std::string cases = dir_.Write("two.yaml", R"(cases:
+  - {name: first, as_of: 2024-01-01, lead: {size: 50, industry: IT}, expect: {score: 35}}
+---
+cases:
+  - {name: second, as_of: 2024-01-01, lead: {size: 50}, expect: {score: 99}}
+)");
+  auto r = RunLeadscore({"test", model_, cases});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.out.find("PASS"), std::string::npos) << r.out;
+  EXPECT_NE(
+      r.err.find(cases + ":3:1: a test file holds one YAML document; another starts here (after "
+                         "`---`): its cases would not run"),
+      std::string::npos)
+      << r.err;
+}
+
 // A misspelt key in a test file is pointed at, with the key it was likely meant to be.
 TEST_F(Cli, TestFileTyposGetADidYouMean) {
   std::string cases = dir_.Write("typo.yaml", R"(cases:

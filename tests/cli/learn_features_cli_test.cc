@@ -182,6 +182,9 @@ TEST_F(LearnFeatures, FeatureConfigMistakesAreClearErrors) {
        "derived column `a` is defined twice"},
       {"exclude: [nope]\n", "`nope` (--drop, or exclude in --features) is not a column"},
       {"derived: [\n", "c9.yaml:"},
+      // A second document would go unread: refused where it starts, as in every YAML file.
+      {"exclude: [email]\n---\nexclude: [phone]\n",
+       "c10.yaml:2:1: this file holds one YAML document; another starts here (after `---`)"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     std::string name = "c";
