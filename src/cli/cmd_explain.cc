@@ -228,10 +228,11 @@ int RunExplain(const ExplainArgs& args) {
     if (steps.empty()) fmt::print("  no single event or attribute gets there\n");
   }
   if (score.stage >= 0) {
-    auto change = service::StageChangeTime(scorer, batch.states, row, attributes, as_of->time);
+    auto change =
+        service::StageChangeTime(scorer, batch.states, row, attributes, as_of->time, past);
     if (change) {
       engine::Score later;
-      scorer.Evaluate(batch.states, row, attributes, AsOf{*change}, false, later);
+      service::ScoreLater(scorer, batch.states, row, attributes, past, *change, later);
       // The first whole second at which the stage has changed.
       Timestamp second = (*change + kMicrosPerSecond - 1) / kMicrosPerSecond * kMicrosPerSecond;
       const std::string& now = m.stages()[score.stage].id;

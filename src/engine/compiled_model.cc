@@ -299,6 +299,7 @@ tl::expected<std::shared_ptr<const CompiledModel>, std::vector<model::Diagnostic
     if (rule.when) {
       out.when = compiler.CompileExpr(*rule.when, Context::kEngagement, Expect::kCondition, "when",
                                       &out.reads_lead, nullptr, &out.event_slots);
+      out.reads_as_of = out.when && expr::ReadsAsOf(*out.when);
     }
     if (rule.count) {
       out.count = *rule.count;

@@ -65,7 +65,10 @@ struct CompiledEngagementRule {
   int64_t count = 0;
   int64_t within_micros = 0;
   int group = -1;
-  bool reads_lead = false;            // `when` reads lead attributes (`lead.x`)
+  bool reads_lead = false;  // `when` reads lead attributes (`lead.x`)
+  // `when` calls days_since: whether an event matches depends on the as-of time, so a state
+  // built at one as-of time is not the lead's state at another.
+  bool reads_as_of = false;
   std::vector<uint32_t> event_slots;  // event properties `when` reads
   uint32_t state_offset = 0;          // first slot of this rule in a LeadState
   uint32_t state_size = 0;

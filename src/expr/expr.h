@@ -91,6 +91,10 @@ tl::expected<std::shared_ptr<const Program>, CompileError> Compile(std::string_v
 // The static result type of a compiled program.
 Type ResultType(const Program& program);
 
+// Whether running the program reads Env::as_of (it calls days_since): its result may change
+// with the as-of time alone.
+bool ReadsAsOf(const Program& program);
+
 // A readable listing of the program's instructions, one per line (`leadscore check --verbose`).
 std::string Disassemble(const Program& program);
 

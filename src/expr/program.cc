@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <algorithm>
+
 #include "expr/builtins.h"
 
 namespace leadscore::expr {
@@ -150,6 +152,13 @@ uint32_t Program::Emit(Instr instr) {
 }
 
 Type ResultType(const Program& program) { return program.result_type(); }
+
+bool ReadsAsOf(const Program& program) {
+  static const uint32_t days_since = *FindBuiltin("days_since");
+  return std::any_of(program.code().begin(), program.code().end(), [](const Instr& instr) {
+    return instr.op == Op::kCall && instr.arg == days_since;
+  });
+}
 
 namespace {
 

@@ -632,8 +632,13 @@ Status ReadEvents(Batch& batch, const BatchOptions& options, int threads, EventI
   auto wanted = WantedKeys({"lead_id", "type", "ts", "event_id"}, model.event_fields(), raw_index,
                            model.checked_event_fields());
   const TypedIds typed_ids = options.typed_ids ? TypedIds(wanted, 4, raw_index) : TypedIds();
-  bool keep_values = std::any_of(model.engagement_rules().begin(), model.engagement_rules().end(),
-                                 [](const auto& r) { return r.reads_lead; });
+  // Kept to match rules that read lead attributes, and for `explain` (on_applied) to match its
+  // events again at later times when a rule's match reads the as-of time (days_since).
+  const auto& rules = model.engagement_rules();
+  bool keep_values =
+      std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.reads_lead; }) ||
+      (options.on_applied &&
+       std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.reads_as_of; }));
 
   PerWorker<ingest::BlockParser> parsers(
       threads, [&] { return ingest::BlockParser::Create(*source, wanted); });

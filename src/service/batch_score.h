@@ -71,7 +71,7 @@ struct BatchOptions {
   bool keep_attributes = true;
   // Called for each event applied to a lead, with the matched rule indexes (for `explain`).
   // The event's properties are there only when an engagement rule reads lead attributes (and
-  // so the properties are kept to match it).
+  // so the properties are kept to match it) or calls days_since in its `when`.
   std::function<void(uint32_t lead, uint64_t line, const engine::EventView& event,
                      const std::vector<uint32_t>& rules)>
       on_applied;

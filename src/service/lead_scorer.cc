@@ -348,8 +348,10 @@ std::optional<Timestamp> LeadScorer::FirstTimeAtStage(const LeadRecords& lead, A
 std::optional<Timestamp> LeadScorer::StageChangeTime(const LeadRecords& lead, AsOf as_of) {
   impl_->Read(lead);
   impl_->Replay(as_of.time);
+  const std::vector<PastEvent> past =
+      ReadsAsOfInMatching(*model_) ? impl_->PastEvents(as_of.time) : std::vector<PastEvent>{};
   return service::StageChangeTime(impl_->scorer(), impl_->states(), 0, impl_->attributes(),
-                                  as_of.time);
+                                  as_of.time, past);
 }
 
 std::vector<NextStep> LeadScorer::NextSteps(const LeadRecords& lead, AsOf as_of) {

@@ -521,6 +521,23 @@ stages:
   EXPECT_FALSE(scorer.StageChangeTime(lead, AsOf{Time("2024-02-15")}));
 }
 
+// A rule whose condition calls days_since matches an event by the as-of time: the lead leaves
+// its stage when the condition stops holding, as a run at that time scores it.
+TEST(LeadScorer, StageChangeTimeOfADaysSinceCondition) {
+  LeadScorer scorer(ModelFromText(R"(
+engagement:
+  rules:
+    - {id: recent, event: visit, when: 'days_since(ts) < 10', points: 70}
+stages:
+  - {id: MQL, when: score >= 60}
+)"));
+  std::vector<std::string> events = {R"({"lead_id":"a","type":"visit","ts":"2024-01-01"})"};
+  LeadRecords lead{"a", "", events};
+  auto change = scorer.StageChangeTime(lead, AsOf{Time("2024-01-02")});
+  ASSERT_TRUE(change);
+  EXPECT_EQ(*change, Time("2024-01-11"));
+}
+
 // What Parse keeps gives every call what the records give, at any as-of time: the cut is
 // applied when scoring, not when parsing.
 TEST(LeadScorer, ParsedEventsGiveWhatTheRecordsGive) {

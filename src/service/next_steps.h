@@ -47,7 +47,9 @@ struct NextStep {
 struct PastEvent {
   int type_id = -1;
   Timestamp ts = 0;
-  std::vector<Value> properties;  // by event slot; empty when no rule reads lead attributes
+  // By event slot; may be empty when no engagement rule reads lead attributes or calls
+  // days_since (nothing matches the event again then).
+  std::vector<Value> properties;
 };
 
 // A value as JSON text: `"IT"`, `10`, `true`, a time as `"2026-01-01T00:00:00Z"`.

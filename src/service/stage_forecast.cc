@@ -5,12 +5,33 @@
 
 namespace leadscore::service {
 
+bool ReadsAsOfInMatching(const engine::CompiledModel& model) {
+  const auto& rules = model.engagement_rules();
+  return std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.reads_as_of; });
+}
+
+void ScoreLater(engine::Scorer& scorer, const engine::StateTable& states, uint32_t lead,
+                std::span<const Value> attributes, std::span<const PastEvent> past, Timestamp t,
+                engine::Score& out) {
+  if (!ReadsAsOfInMatching(scorer.model())) {
+    scorer.Evaluate(states, lead, attributes, AsOf{t}, false, out);
+    return;
+  }
+  // The lead as a run at t scores it: its events matched with days_since() read at t.
+  engine::StateTable at(scorer.model(), t);
+  const uint32_t row = at.AddLead();
+  for (const PastEvent& e : past) {
+    scorer.Apply(at, row, engine::EventView{e.type_id, e.ts, e.properties, t}, attributes);
+  }
+  scorer.Evaluate(at, row, attributes, AsOf{t}, false, out);
+}
+
 std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const engine::StateTable& states,
                                          uint32_t lead, std::span<const Value> attributes,
-                                         Timestamp from) {
+                                         Timestamp from, std::span<const PastEvent> past) {
   engine::Score s;
   auto stage_at = [&](Timestamp t) {
-    scorer.Evaluate(states, lead, attributes, AsOf{t}, false, s);
+    ScoreLater(scorer, states, lead, attributes, past, t, s);
     return s.stage;
   };
   const int stage = stage_at(from);

@@ -13,6 +13,7 @@
 #include "core/value.h"
 #include "engine/lead_state.h"
 #include "engine/scorer.h"
+#include "service/next_steps.h"
 
 namespace leadscore::service {
 
@@ -33,9 +34,26 @@ inline constexpr Timestamp kLastTimestamp = static_cast<Timestamp>(kLastSecond) 
 // the microsecond. So a change at a step is found exactly, and a change that decay or
 // days_since() makes between two looks is found if it lasts until the later one. Costs about
 // 14,700 evaluations (15,200 with a short half-life) when the stage never changes.
-// REQUIRES: every event applied to the lead has ts <= from.
+//
+// An engagement rule whose `when` calls days_since matches an event by the as-of time, so the
+// lead's state at `from` is not its state later: when the model has one (ReadsAsOfInMatching),
+// `past`, the lead's events, are applied again at each time looked at, as a run at that as-of
+// time applies them (each evaluation then costs past.size() applications).
+// REQUIRES: every event applied to the lead has ts <= from; `past` holds them all when
+// ReadsAsOfInMatching(scorer.model()).
 std::optional<Timestamp> StageChangeTime(engine::Scorer& scorer, const engine::StateTable& states,
                                          uint32_t lead, std::span<const Value> attributes,
-                                         Timestamp from);
+                                         Timestamp from, std::span<const PastEvent> past = {});
+
+// The score of lead `lead` at `t`, if no further event is applied, as a run at `t` gives it:
+// from its state in `states`, or, when ReadsAsOfInMatching, from its `past` events applied
+// again at `t`. REQUIRES: as for StageChangeTime, with t >= from.
+void ScoreLater(engine::Scorer& scorer, const engine::StateTable& states, uint32_t lead,
+                std::span<const Value> attributes, std::span<const PastEvent> past, Timestamp t,
+                engine::Score& out);
+
+// Whether an engagement rule of `model` matches events by the as-of time (days_since in its
+// `when`): StageChangeTime then needs the lead's past events.
+bool ReadsAsOfInMatching(const engine::CompiledModel& model);
 
 }  // namespace leadscore::service

@@ -1419,6 +1419,48 @@ stages: [{id: MQL, when: score >= 40}, {id: SQL, when: score >= 65}]
   }
 }
 
+// A rule whose condition calls days_since matches an event by the as-of time: the forecast
+// matches the lead's events again at each time it looks at, as `score` at that time does.
+TEST_F(Cli, ExplainsWhenDaysSinceInARuleTakesTheLeadOut) {
+  std::string model = dir_.Write("recent.yaml", R"(fields: {created: time}
+fit:
+  rules: [{id: base, points: 50}]
+engagement:
+  rules:
+    - {id: recent, event: visit, when: 'days_since(ts) < 10', points: 30}
+    - {id: young, event: call, when: 'days_since(lead.created) < 20', points: 20}
+stages: [{id: MQL, when: score >= 70}]
+)");
+  std::string leads = dir_.Write("leads.csv", "lead_id,created\nv,2025-01-01\nc,2025-02-01\n");
+  std::string events = dir_.Write("events.csv",
+                                  "lead_id,type,ts\n"
+                                  "v,visit,2025-03-01T06:00:00Z\n"
+                                  "c,call,2025-02-05T00:00:00Z\n");
+  auto explain = [&](const std::string& lead, const std::string& as_of) {
+    auto r = RunLeadscore({"explain", "--model", model, "--leads", leads, "--events", events,
+                           "--lead", lead, "--as-of", as_of});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_NE(explain("v", "2025-03-02")
+                .find("if nothing happens: leaves MQL on "
+                      "2025-03-11T06:00:00Z, when `score >= 70` stops "
+                      "holding; then no stage"),
+            std::string::npos);
+  EXPECT_NE(explain("c", "2025-02-10")
+                .find("if nothing happens: leaves MQL on "
+                      "2025-02-21T00:00:00Z"),
+            std::string::npos);
+  for (const auto& [at, row] : {std::pair{"2025-03-11T06:00:00Z", "v,50.00,50.00,0.00,,\n"},
+                                std::pair{"2025-03-11T05:59:59Z", "v,80.00,50.00,30.00,,MQL\n"},
+                                std::pair{"2025-02-21T00:00:00Z", "c,50.00,50.00,0.00,,\n"},
+                                std::pair{"2025-02-20T23:59:59Z", "c,70.00,50.00,20.00,,MQL\n"}}) {
+    auto r = RunLeadscore(
+        {"score", "--model", model, "--leads", leads, "--events", events, "--as-of", at});
+    EXPECT_NE(r.out.find(row), std::string::npos) << at << "\n" << r.out;
+  }
+}
+
 // explain counts the input's problems rather than listing them, and tells them apart: a value
 // that did not convert is not a skipped row.
 TEST_F(Cli, ExplainCountsTheInputsProblemsByKind) {
