@@ -225,7 +225,11 @@ int RunExplain(const ExplainArgs& args) {
       fmt::print("  one more {} event{} (rule{} {}): score {}{}\n", step.event_type, with,
                  step.rules.size() > 1 ? "s" : "", rules, FormatScore(step.score), reached);
     }
-    if (steps.empty()) fmt::print("  no single event or attribute gets there\n");
+    if (steps.empty()) {
+      fmt::print(
+          "  no single event or attribute value tried gets there (the values tried are those "
+          "the model's conditions name: a pattern or a length is not searched)\n");
+    }
   }
   if (score.stage >= 0) {
     auto change =

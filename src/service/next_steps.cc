@@ -66,7 +66,11 @@ class Candidates {
       if (s.find('@') == std::string::npos) strings_.insert("someone@" + s);  // domain(email)
     } else if (v.is_number() && std::isfinite(v.number())) {
       const double n = v.number();
-      for (double d : {0.0, 1.0, -1.0}) numbers_.insert(n + d);
+      // `balance < -100` holds a constant 100 under a minus sign: both signs are tried.
+      for (double d : {0.0, 1.0, -1.0}) {
+        numbers_.insert(n + d);
+        numbers_.insert(-n + d);
+      }
       // A number as days or seconds before the as-of time, for days_since() and durations.
       for (double days : {n, n + 1, n - 1}) AddTime(days * 86400.0);
       AddTime(n);

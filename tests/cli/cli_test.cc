@@ -1348,7 +1348,8 @@ stages: [{id: MQL, when: score >= 60}]
   r = explain("L2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // company_size alone: mid and some, 40 < 60; with budget filled in too it would be two steps.
-  EXPECT_NE(r.out.find("no single event or attribute gets there"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no single event or attribute value tried gets there"), std::string::npos)
+      << r.out;
 
   std::string done = dir_.Write("done.jsonl", [&] {
     std::ifstream in(events);
@@ -1361,6 +1362,29 @@ stages: [{id: MQL, when: score >= 60}]
   auto scored = RunLeadscore(
       {"score", "--model", model, "--leads", leads, "--events", done, "--as-of", "2026-01-01"});
   EXPECT_NE(scored.out.find("L1,60.00,0.00,60.00,,MQL"), std::string::npos) << scored.out;
+}
+
+// A condition on a negative number holds a constant under a minus sign: explain tries it.
+TEST_F(Cli, ExplainTriesNegativeValuesTheConditionsName) {
+  std::string model = dir_.Write("neg.yaml", R"(fit:
+  rules: [{id: overdrawn, when: balance < -100, points: 70}]
+engagement:
+  rules: [{id: down, event: rating, when: stars == -1, points: 70}]
+stages: [{id: MQL, when: score >= 60}]
+)");
+  std::string leads = dir_.Write("leads.csv", "lead_id\nA\n");
+  auto r = RunLeadscore(
+      {"explain", "--model", model, "--leads", leads, "--lead", "A", "--as-of", "2025-03-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  one more rating event with stars = -1 (rule down): score 70.00\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  fill in balance with -101: score 70.00\n"), std::string::npos) << r.out;
+  // Done, as explain says.
+  auto scored =
+      RunLeadscore({"score", "--model", model, "--leads",
+                    dir_.Write("done.csv", "lead_id,balance\nA,-101\n"), "--as-of", "2025-03-02"});
+  EXPECT_NE(scored.out.find("A,70.00,70.00,0.00,,MQL"), std::string::npos) << scored.out;
 }
 
 // "If nothing happens" is exact at a rule's step (an event reaching its expiry), however far
