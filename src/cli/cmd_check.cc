@@ -140,15 +140,13 @@ int RunCheck(const std::string& path, bool verbose) {
     }
     fmt::print("\n");
   }
-  fmt::print("reads lead attributes: ");
-  for (size_t i = 0; i < model->lead_fields().size(); ++i) {
-    fmt::print("{}{}", i ? ", " : "", Printable(model->lead_fields()[i].name));
-  }
-  fmt::print("\nreads event properties: ");
-  for (size_t i = 0; i < model->event_fields().size(); ++i) {
-    fmt::print("{}{}", i ? ", " : "", Printable(model->event_fields()[i].name));
-  }
-  fmt::print("\n");
+  auto print_names = [](const char* what, const auto& fields) {
+    std::string names;
+    for (const auto& field : fields) names += (names.empty() ? "" : ", ") + Printable(field.name);
+    fmt::print("reads {}: {}\n", what, names.empty() ? "none" : names);
+  };
+  print_names("lead attributes", model->lead_fields());
+  print_names("event properties", model->event_fields());
   return kExitOk;
 }
 

@@ -14,6 +14,7 @@
 #include "core/print_stderr.h"
 #include "engine/rounding.h"
 #include "engine/scorer.h"
+#include "expr/lexer.h"
 #include "service/batch_score.h"
 #include "service/lead_table.h"
 #include "service/next_steps.h"
@@ -212,13 +213,15 @@ int RunExplain(const ExplainArgs& args) {
       std::string reached =
           step.stage > next ? fmt::format(" (stage {})", m.stages()[step.stage].id) : "";
       if (!step.is_event) {
-        fmt::print("  fill in {} with {}: score {}{}\n", step.properties[0].first,
-                   step.properties[0].second, FormatScore(step.score), reached);
+        fmt::print("  fill in {} with {}: score {}{}\n",
+                   expr::NameAsWritten(step.properties[0].first), step.properties[0].second,
+                   FormatScore(step.score), reached);
         continue;
       }
       std::string with;
       for (const auto& [name, value] : step.properties) {
-        with += fmt::format("{} {} = {}", with.empty() ? " with" : ",", name, value);
+        with += fmt::format("{} {} = {}", with.empty() ? " with" : ",", expr::NameAsWritten(name),
+                            value);
       }
       std::string rules;
       for (const std::string& id : step.rules) rules += (rules.empty() ? "" : ", ") + id;

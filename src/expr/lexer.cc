@@ -72,6 +72,12 @@ class Lexer {
       ++pos_;
     }
   }
+  // The end of the run of digits from `at`.
+  size_t DigitsEnd(size_t at) const {
+    while (at < text_.size() && IsDigit(text_[at])) ++at;
+    return at;
+  }
+
   char Peek(size_t ahead = 0) const {
     return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
   }
@@ -140,7 +146,13 @@ class Lexer {
     // Report the whole UTF-8 sequence, not a lone byte.
     size_t end = pos_ + 1;
     while (end < text_.size() && (static_cast<unsigned char>(text_[end]) & 0xC0) == 0x80) ++end;
-    if (c == '.') return Fail(pos_, "unexpected '.'");
+    if (c == '.') {
+      if (IsDigit(Peek(1))) {
+        return Fail(pos_, fmt::format("a number starts with a digit: write 0{}",
+                                      text_.substr(pos_, DigitsEnd(pos_ + 1) - pos_)));
+      }
+      return Fail(pos_, "unexpected '.'");
+    }
     return Fail(pos_, fmt::format("unexpected character '{}'", text_.substr(pos_, end - pos_)));
   }
 
@@ -372,6 +384,19 @@ bool IsKeyword(std::string_view word) {
     if (word == k.word) return true;
   }
   return false;
+}
+
+std::string NameAsWritten(std::string_view name) {
+  bool bare = !name.empty() && !IsKeyword(name) && !name.starts_with("lead.");
+  for (size_t i = 0, part = 0; bare && i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '.') {
+      bare = i > part;  // no empty part: `a..b`, `.a`, `a.`
+      part = i + 1;
+    } else {
+      bare = i == part ? IsIdentStart(name[i]) : IsIdentChar(name[i]);
+    }
+  }
+  return bare ? std::string(name) : "`" + std::string(name) + "`";
 }
 
 }  // namespace leadscore::expr

@@ -73,4 +73,8 @@ std::string WhereIs(std::string_view text, uint32_t offset, uint32_t from);
 // True for the words that are never names: and or not in between true false null.
 bool IsKeyword(std::string_view word);
 
+// `name` as an expression writes it: bare when it reads so (`industry`, `utm.source`), else
+// in backticks (`` `Lead Source` ``, a keyword, a name led by `lead.`, which means a lead's).
+std::string NameAsWritten(std::string_view name);
+
 }  // namespace leadscore::expr

@@ -118,6 +118,9 @@ TEST(Lexer, RejectsBadNumbers) {
   EXPECT_NE(LexError("7x").message.find("duration"), std::string::npos);
   EXPECT_NE(LexError("1e5d").message.find("invalid number"), std::string::npos);
   EXPECT_NE(LexError("5.").message.find("digit after '.'"), std::string::npos);
+  CompileError dot = LexError("size > .5");
+  EXPECT_EQ(dot.column, 8);
+  EXPECT_EQ(dot.message, "a number starts with a digit: write 0.5");
   EXPECT_NE(LexError("1e999").message.find("out of range"), std::string::npos);
 }
 
@@ -172,6 +175,16 @@ TEST(Lexer, DescribeQuotesTokens) {
   EXPECT_EQ(Describe(t[1]), "\"bar\"");
   EXPECT_EQ(Describe(t[2]), "'=='");
   EXPECT_EQ(Describe(t[3]), "end of expression");
+}
+
+TEST(Lexer, NameAsWrittenBackticksWhatIsNoBareName) {
+  EXPECT_EQ(NameAsWritten("industry"), "industry");
+  EXPECT_EQ(NameAsWritten("utm.source"), "utm.source");
+  EXPECT_EQ(NameAsWritten("_x9"), "_x9");
+  for (const char* name : {"utm source", "Lead Source", "in", "null", "lead.country", "9lives",
+                           "a..b", ".a", "a.", "", "é"}) {
+    EXPECT_EQ(NameAsWritten(name), "`" + std::string(name) + "`") << name;
+  }
 }
 
 }  // namespace

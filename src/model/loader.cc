@@ -32,6 +32,8 @@ SourcePos PosOf(const YAML::Node& node) {
 
 // What a node holds, for a message about a value of the wrong kind.
 std::string Shown(const YAML::Node& node) {
+  // Quoted, `"1"` is text: shown with its quotes, which are what is wrong with it.
+  if (node.IsScalar() && node.Tag() == "!") return "the text `\"" + node.Scalar() + "\"`";
   if (node.IsScalar()) return "`" + node.Scalar() + "`";
   if (node.IsMap()) return "a map";
   if (node.IsSequence()) return "a list";
@@ -41,7 +43,11 @@ std::string Shown(const YAML::Node& node) {
 // A plain (unquoted) scalar that reads as a finite number, as a CSV cell does (`12`, `-3.5`,
 // `.5`, `+5`); nullopt otherwise, for `1e400`, `inf`, `+-5` and any text.
 std::optional<double> PlainNumber(const YAML::Node& node) {
-  if (!node.IsScalar() || node.Tag() == "!") return std::nullopt;
+  // `?`: a plain scalar with no tag; `!!str 5` and a quoted "5" are text, `!foo 5` unknown.
+  static const std::string kInt = "tag:yaml.org,2002:int", kFloat = "tag:yaml.org,2002:float";
+  if (!node.IsScalar() || (node.Tag() != "?" && node.Tag() != kInt && node.Tag() != kFloat)) {
+    return std::nullopt;
+  }
   const std::string& s = node.Scalar();
   const char* begin = s.data() + (s.size() > 1 && s[0] == '+' && s[1] != '-' ? 1 : 0);
   double value = 0;
@@ -296,11 +302,11 @@ void Loader::ReadLists(const YAML::Node& node) {
       }
       const std::string& s = item.Scalar();
       // Plain scalars that read as numbers or booleans keep that type; quoted ones are strings.
-      if (item.Tag() != "!") {
-        if (std::optional<double> number = PlainNumber(item)) {
-          values.push_back(Value::Number(*number));
-          continue;
-        }
+      if (std::optional<double> number = PlainNumber(item)) {
+        values.push_back(Value::Number(*number));
+        continue;
+      }
+      if (item.Tag() == "?") {  // plain, untagged: `!!str true` is text
         if (s == "true" || s == "false") {
           values.push_back(Value::Bool(s == "true"));
           continue;

@@ -251,6 +251,29 @@ TEST(Loader, PointsMayBeWrittenWithAPlusSign) {
       << Errors(both);
 }
 
+// A quoted number or one tagged text (`!!str 5`) is text: refused where a number goes, and
+// the message shows the quotes that make it so. `!!int` is a number.
+TEST(Loader, AQuotedOrTextTaggedNumberIsText) {
+  auto quoted = Parse("version: \"1\"\n");
+  EXPECT_FALSE(quoted.ok());
+  EXPECT_NE(Errors(quoted).find("version must be a number, got the text `\"1\"`"),
+            std::string::npos)
+      << Errors(quoted);
+  const std::string rule = "fit:\n  rules:\n    - {id: a, when: 'x == 1', points: ";
+  EXPECT_FALSE(Parse(rule + "!!str 5}\n").ok());
+  EXPECT_FALSE(Parse(rule + "!foo 5}\n").ok());
+  auto tagged = Parse(rule + "!!int 5}\n");
+  ASSERT_TRUE(tagged.ok()) << Errors(tagged);
+  EXPECT_EQ(tagged.spec->fit.rules.at(0).points, 5);
+  auto list = Parse("lists:\n  l: [!!str 5, !!str true, 5, true]\n");
+  ASSERT_TRUE(list.ok()) << Errors(list);
+  const auto& l = list.spec->lists.at("l");
+  EXPECT_TRUE(l[0].is_string());
+  EXPECT_TRUE(l[1].is_string());
+  EXPECT_TRUE(l[2].is_number());
+  EXPECT_TRUE(l[3].is_bool());
+}
+
 // A YAML alias repeats its anchor's nodes: a problem in them is one line, not one per use.
 TEST(Loader, AProblemReachedThroughAliasesIsReportedOnce) {
   auto r = Parse(

@@ -151,6 +151,8 @@ class SuiteReader {
     }
     NoRepeatedKeys(node, "a test case");
     event_leads_.clear();
+    // An `expect` with a mistake in it is reported as that, not as expecting nothing.
+    bool expect_unread = false;
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (key == "name") {
@@ -166,7 +168,9 @@ class SuiteReader {
         }
         for (const auto& e : entry.second) ReadEvent(e, c);
       } else if (key == "expect") {
+        const size_t errors_before = errors_.size();
         ReadExpect(entry.second, c);
+        expect_unread = errors_.size() > errors_before;
       } else {
         UnknownKey(entry.first, key, "a test case", {"name", "as_of", "lead", "events", "expect"});
       }
@@ -175,8 +179,8 @@ class SuiteReader {
     if (!node["as_of"] || (c.as_of.empty() && node["as_of"].IsScalar())) {
       Error(node, "test case `" + c.name + "` needs `as_of`");
     }
-    if (!c.score && !c.fit && !c.engagement && !c.expect_grade && !c.expect_stage &&
-        c.reasons.empty()) {
+    if (!expect_unread && !c.score && !c.fit && !c.engagement && !c.expect_grade &&
+        !c.expect_stage && c.reasons.empty()) {
       Error(node, "test case `" + c.name +
                       "` expects nothing: give `expect` a score, fit, engagement, grade, stage "
                       "or reasons");

@@ -1050,6 +1050,8 @@ TEST_F(Cli, CheckPrintsEachNameOnOneLine) {
   EXPECT_NE(r.out.find("\n  a\\nb: number\n  tab\\there: string\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("when `a\\nb` > 1\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("reads lead attributes: a\\nb\n"), std::string::npos) << r.out;
+  // No engagement rule reads an event property: said, not left blank.
+  EXPECT_NE(r.out.find("reads event properties: none\n"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, TestCommandReportsDiffsAndFails) {
@@ -1172,6 +1174,8 @@ TEST_F(Cli, TestFileTyposGetADidYouMean) {
   EXPECT_NE(r.err.find(cases + ":7:5: unknown key `asof` in a test case; did you mean `as_of`?"),
             std::string::npos)
       << r.err;
+  // The misspelt expectation is the problem, not a case that expects nothing.
+  EXPECT_EQ(r.err.find("`one` expects nothing"), std::string::npos) << r.err;
 }
 
 // What would let a case pass unchecked, or check something else than meant, is an error of the
