@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/printable.h"
+#include "engine/rounding.h"
 #include "ingest/convert.h"
 #include "learn/event_rules.h"
 #include "learn/metrics.h"
@@ -234,6 +235,10 @@ std::vector<double> ScoresOf(const Scorecard& card, const LabeledTable& table,
       }
     }
     score[i] += std::max(0.0, engagement);
+    // As `score` prints it: clamped to 0-100 and to the cent. Sums of points with decimals
+    // added in another order differ in their last bits, which would break ties that the printed
+    // scores keep, and the ranking from `score`'s output would not be the one measured here.
+    score[i] = engine::Round2(std::clamp(score[i], 0.0, 100.0));
   }
   return score;
 }
