@@ -106,6 +106,7 @@ Result<learn::ScoringSet> ReadLeads(const PredictFlags& flags, const learn::Tree
     LS_RETURN_IF_ERROR(CompleteFeatures(model, *built, flags.leads, flags.events, as_of.time));
     WarnOfAbsentColumns(ingest::InputName(flags.leads), "the model",
                         AbsentLeadColumns(model, *built), built->lead_columns);
+    WarnOfMissingEvents(model, flags.events);
   }
   return built;
 }

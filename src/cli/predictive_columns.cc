@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "cli/absent_columns.h"
+#include "core/print_stderr.h"
 #include "ingest/record_source.h"
 #include "learn/training_set.h"
 #include "service/predictive_features.h"
@@ -61,6 +62,19 @@ std::vector<std::string> AbsentLeadColumns(const learn::TreeModel& model,
   return absent;
 }
 
+void WarnOfMissingEvents(const learn::TreeModel& model, const std::string& events) {
+  if (!events.empty()) return;
+  const std::vector<std::string> types = learn::EventTypesIn(model.columns());
+  if (types.empty()) return;
+  std::string list;
+  for (size_t i = 0; i < types.size() && i < 3; ++i) list += (i ? ", `" : "`") + types[i] + "`";
+  if (types.size() > 3) list += fmt::format(" and {} more", types.size() - 3);
+  PrintToStderr(
+      "warning: the trees model counts each lead's events ({}), and no --events is given: every "
+      "lead reads as having none\n",
+      list);
+}
+
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
                                                 const service::Batch& batch,
                                                 const std::string& leads, const std::string& events,
@@ -75,6 +89,7 @@ Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,
   LS_RETURN_IF_ERROR(CompleteFeatures(model, set, leads, events, batch.as_of.time));
   WarnOfAbsentColumns(ingest::InputName(leads), "the trees model (--predictive)",
                       AbsentLeadColumns(model, set), set.lead_columns);
+  WarnOfMissingEvents(model, events);
   std::vector<uint32_t> rows(set.table.rows());
   std::iota(rows.begin(), rows.end(), 0);
   LS_ASSIGN_OR_RETURN(std::vector<double> probability, model.Predict(set.table, rows));

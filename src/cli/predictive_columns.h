@@ -31,6 +31,10 @@ Status CompleteFeatures(const learn::TreeModel& model, learn::ScoringSet& set,
 std::vector<std::string> AbsentLeadColumns(const learn::TreeModel& model,
                                            const learn::ScoringSet& set);
 
+// Warns when `model` counts each lead's events (it was trained on history) and no `events`
+// file is given: every lead would read as having none, silently.
+void WarnOfMissingEvents(const learn::TreeModel& model, const std::string& events);
+
 // `top` > 0 adds each lead's `top` largest contributions. Leads known only from events (not in
 // the leads file) get no prediction. Fails when `leads` is empty or cannot be read.
 Result<service::PredictiveColumns> PredictBatch(const learn::TreeModel& model,

@@ -1435,6 +1435,17 @@ engagement:
                     events, "--as-of", "2025-06-01"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ColumnOf(r.out, "probability"), p_june);
+  EXPECT_EQ(r.err.find("no --events"), std::string::npos) << r.err;
+  // Without the events, every lead would read as having none: said, in predict and in score.
+  const std::string no_events = "warning: the trees model counts each lead's events (`";
+  r = RunLeadscore(
+      {"predict", "--model", dir_.File("trees.json"), "--leads", leads, "--as-of", "2025-06-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(no_events), std::string::npos) << r.err;
+  r = RunLeadscore({"score", "--model", rules, "--leads", leads, "--predictive",
+                    dir_.File("trees.json"), "--as-of", "2025-06-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(no_events), std::string::npos) << r.err;
 
   // Without --leads there are no attributes to predict from: said before reading anything.
   r = RunLeadscore(
