@@ -434,15 +434,21 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   // 4. Outcomes: when each lead first reached the positive outcome.
   std::vector<Timestamp> converted(reference.size(), 0);
   uint64_t positive_rows = 0;
+  LabelCounter outcomes_seen;  // for an --outcome that no row has
   if (!scoring) {
     CallbackSink sink(
         [&](uint64_t line, std::span<const Value> v) {
           const std::string id(rules.Id(v[0], "lead_id", "lead_id"));
           if (id.empty()) return report(options.outcomes, line, rules.field(), rules.reason());
+          const std::string outcome = TextOf(v[1]);
+          if (outcome.empty()) {
+            return report(options.outcomes, line, "outcome", "missing outcome; row skipped");
+          }
           auto ts = rules.Time(v[2]);
           if (!ts) return report(options.outcomes, line, rules.field(), rules.reason());
           st.data_end = std::max(st.data_end, *ts);
-          if (TextOf(v[1]) != options.positive_outcome) return;
+          outcomes_seen.Add(outcome);
+          if (outcome != options.positive_outcome) return;
           ++positive_rows;
           auto lead = lead_of.find(id);
           if (lead == lead_of.end()) return;
@@ -454,9 +460,12 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
         ReadRows(outcomes, {"lead_id", "outcome", "ts"}, sink, {"lead_id", "outcome", "ts"}));
   }
   if (!scoring && positive_rows == 0) {
-    return Error(InvalidArgument(
-        fmt::format("{}: no outcome is `{}` (check --outcome: it must be written as in the file)",
-                    options.outcomes, options.positive_outcome)));
+    const LabelValues seen = outcomes_seen.Finish();
+    return Error(InvalidArgument(fmt::format(
+        "{}: no outcome is `{}` (check --outcome: it must be written as in the file){}",
+        options.outcomes, options.positive_outcome,
+        seen.counts.empty() ? std::string()
+                            : "; its outcomes, most frequent first: " + LabelValuesSeen(seen))));
   }
 
   // 5. Rows: label by the outcome within the horizon; leave out who converted before the

@@ -1818,7 +1818,22 @@ TEST_F(LearnCli, HistoryModeErrorsAreClear) {
   auto r = RunLeadscore({"evaluate", "--leads", leads, "--events", events, "--outcomes", outcomes,
                          "--outcome", "Won", "--reference", "2025-06-01"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("no outcome is `Won`"), std::string::npos) << r.err;
+  // The outcomes there are, as a label's values are listed in table mode.
+  EXPECT_NE(r.err.find("no outcome is `Won` (check --outcome: it must be written as in the file); "
+                       "its outcomes, most frequent first: `won` "),
+            std::string::npos)
+      << r.err;
+  // An outcome row with no outcome is reported and skipped, as one without a time is.
+  const std::string blank =
+      dir_.Write("blank-outcome.csv", h.outcomes + "L1,,2025-06-20T00:00:00Z\n");
+  r = RunLeadscore({"train", "--leads", leads, "--events", events, "--outcomes", blank,
+                    "--reference", "2025-06-01", "--kind", "scorecard", "--out", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const size_t blank_line = std::count(h.outcomes.begin(), h.outcomes.end(), '\n') + 1;
+  EXPECT_NE(r.err.find(blank + ":" + std::to_string(blank_line) +
+                       ": field `outcome`: missing outcome; row skipped"),
+            std::string::npos)
+      << r.err;
   r = RunLeadscore({"evaluate", "--leads", leads, "--events", events, "--outcomes", outcomes,
                     "--horizon", "soon"});
   EXPECT_EQ(r.exit_code, 1);
