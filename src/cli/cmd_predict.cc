@@ -195,8 +195,8 @@ int RunPredict(const PredictFlags& flags) {
     PrintToStderr("predict: {}\n", written.message());
     return ExitCodeFor(written);
   }
-  PrintToStderr("{}: {} leads scored with {}\n", ingest::InputName(flags.leads), rows.size(),
-                flags.model);
+  PrintToStderr("{}: {} scored with {}\n", ingest::InputName(flags.leads),
+                Plural(rows.size(), "lead"), flags.model);
   return kExitOk;
 }
 

@@ -111,12 +111,11 @@ int TrainScorecard(const TrainFlags& flags, const learn::LabeledTable& table,
   }
   NoteTextPlaceholders(flags, card, table);
   std::FILE* summary = SummaryStream(flags);
-  fmt::print(
-      summary,
-      "{}: scorecard with {} rules over {} attributes, {} points (L2 {}), trained in {:.1f} s\n",
-      OutName(flags), file.rules, card.binning.features.size(),
-      file.decimals == 0 ? "whole" : fmt::format("{}-decimal", file.decimals), card.l2,
-      SecondsSince(start));
+  fmt::print(summary, "{}: scorecard with {} over {}, {} points (L2 {}), trained in {:.1f} s\n",
+             OutName(flags), Plural(file.rules, "rule"),
+             Plural(card.binning.features.size(), "attribute"),
+             file.decimals == 0 ? "whole" : fmt::format("{}-decimal", file.decimals), card.l2,
+             SecondsSince(start));
   fmt::print(summary, "training AUC: {:.4f} (model), {:.4f} (the written points)\n", file.auc_model,
              file.auc_points);
   fmt::print(summary,

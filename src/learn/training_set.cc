@@ -163,8 +163,14 @@ Result<LabeledTable> Build(const TrainingSetOptions& options, TrainingSetStats& 
   const auto id_at = std::find(header.begin(), header.end(), options.id_column);
   const bool number_rows = id_at == header.end() && scoring && options.number_rows;
   if (id_at == header.end() && !number_rows) {
+    std::string columns;
+    for (size_t i = 0; i < header.size() && i < 20; ++i) {
+      columns += (i ? ", " : "") + header[i];
+    }
+    if (header.size() > 20) columns += fmt::format(" and {} more", header.size() - 20);
     return Error(
-        InvalidArgument(fmt::format("{}: no `{}` column", options.leads, options.id_column)));
+        InvalidArgument(fmt::format("{}: no `{}` column (it has: {})", options.leads,
+                                    options.id_column, columns.empty() ? "no column" : columns)));
   }
   if (ids_are_rows) *ids_are_rows = number_rows;
   const size_t id_slot = number_rows ? SIZE_MAX : id_at - header.begin();
