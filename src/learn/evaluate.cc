@@ -150,6 +150,7 @@ Result<std::vector<LearningCurvePoint>> LearningCurve(const LabeledTable& table,
     LearningCurvePoint point;
     point.share = share;
     const int first = folds.holdout ? 1 : 0;
+    uint64_t train_rows = 0;  // over the folds, averaged once (not truncated fold by fold)
     for (int k = first; k < folds.k; ++k) {
       std::vector<uint32_t> train, test;
       for (uint32_t r = 0; r < table.rows(); ++r) (folds.fold[r] == k ? test : train).push_back(r);
@@ -158,9 +159,11 @@ Result<std::vector<LearningCurvePoint>> LearningCurve(const LabeledTable& table,
       }
       LS_ASSIGN_OR_RETURN(std::vector<double> p,
                           TrainAndPredict(learner, table, train, test, options));
-      point.train_rows += train.size() / (folds.k - first);
+      train_rows += train.size();
       point.auc += Auc(p, table.LabelsOf(test)) / (folds.k - first);
     }
+    point.train_rows =
+        static_cast<uint64_t>(std::llround(static_cast<double>(train_rows) / (folds.k - first)));
     curve.push_back(point);
   }
   return curve;

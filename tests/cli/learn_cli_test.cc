@@ -314,6 +314,8 @@ TEST_F(LearnCli, EvaluateTextShowsDecilesAndTheLearningCurve) {
   EXPECT_NE(r.out.find("by decile of predicted probability"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("learning curve"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" 25 % ("), std::string::npos) << r.out;
+  // 3,000 rows in 3 folds: each trains on 2,000, and the mean says so (not 3 x 666).
+  EXPECT_NE(r.out.find("  100 % (   2000 rows)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("MQL threshold for sales capacity of 250 leads a month out of 1000"),
             std::string::npos)
       << r.out;
