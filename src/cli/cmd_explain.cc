@@ -234,27 +234,30 @@ int RunExplain(const ExplainArgs& args) {
           "the model's conditions name: a pattern or a length is not searched)\n");
     }
   }
-  if (score.stage >= 0) {
-    auto change =
-        service::StageChangeTime(scorer, batch.states, row, attributes, as_of->time, past);
-    if (change) {
-      engine::Score later;
-      service::ScoreLater(scorer, batch.states, row, attributes, past, *change, later);
-      // The first whole second at which the stage has changed.
-      Timestamp second = (*change + kMicrosPerSecond - 1) / kMicrosPerSecond * kMicrosPerSecond;
-      const std::string& now = m.stages()[score.stage].id;
-      if (later.stage > score.stage) {
-        fmt::print("\nif nothing happens: moves up from {} to {} on {}\n", now,
-                   m.stages()[later.stage].id, FormatTimestamp(second));
-      } else {
-        fmt::print("\nif nothing happens: leaves {} on {}, when `{}` stops holding; then {}\n", now,
-                   FormatTimestamp(second), m.spec().stages[score.stage].when.text,
-                   later.stage >= 0 ? "stage " + StageName(m, later.stage) : "no stage");
-      }
+  // Looking forward in time: where the stage goes if nothing happens. A lead with no stage
+  // is spoken of only when it enters one (an expiring negative rule, a days_since() condition).
+  const auto change = m.stages().empty() ? std::nullopt
+                                         : service::StageChangeTime(scorer, batch.states, row,
+                                                                    attributes, as_of->time, past);
+  if (change) {
+    engine::Score later;
+    service::ScoreLater(scorer, batch.states, row, attributes, past, *change, later);
+    // The first whole second at which the stage has changed.
+    const std::string at =
+        FormatTimestamp((*change + kMicrosPerSecond - 1) / kMicrosPerSecond * kMicrosPerSecond);
+    if (score.stage < 0) {
+      fmt::print("\nif nothing happens: enters {} on {}\n", StageName(m, later.stage), at);
+    } else if (later.stage > score.stage) {
+      fmt::print("\nif nothing happens: moves up from {} to {} on {}\n", m.stages()[score.stage].id,
+                 m.stages()[later.stage].id, at);
     } else {
-      fmt::print("\nif nothing happens: stays {} (time alone never takes it out)\n",
-                 m.stages()[score.stage].id);
+      fmt::print("\nif nothing happens: leaves {} on {}, when `{}` stops holding; then {}\n",
+                 m.stages()[score.stage].id, at, m.spec().stages[score.stage].when.text,
+                 later.stage >= 0 ? "stage " + StageName(m, later.stage) : "no stage");
     }
+  } else if (score.stage >= 0) {
+    fmt::print("\nif nothing happens: stays {} (time alone never takes it out)\n",
+               m.stages()[score.stage].id);
   }
   if (errors.count()) PrintToStderr("({})\n", InputProblems(batch, errors.count()));
   return kExitOk;
@@ -274,8 +277,8 @@ std::function<int()> SetupExplain(CLI::App& sub) {
       "grade and stage and the condition that decided them; then, for the next stage up, each\n"
       "single action that reaches it (one more event, with the properties it needs, or a missing\n"
       "attribute filled in), scored as `score` scores the lead once it is done; and, if nothing\n"
-      "happens, the second at which time alone (decay, an expiry, a count window) changes the\n"
-      "stage. The same steps: GET /v1/leads/{id}?next_steps=true.");
+      "happens, the second at which time alone (decay, an expiry, a count window, days_since())\n"
+      "changes the stage. The same steps: GET /v1/leads/{id}?next_steps=true.");
   return [args] { return RunExplain(*args); };
 }
 

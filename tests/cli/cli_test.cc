@@ -1404,7 +1404,7 @@ TEST_F(Cli, ExplainsWhenTimeAloneChangesTheStage) {
     - {id: visit, event: pv, points: 5, max: 25, decay: {expire_after: 7d}}
 stages: [{id: MQL, when: score >= 40}, {id: SQL, when: score >= 65}]
 )");
-  std::string leads = dir_.Write("leads.csv", "lead_id\nfar\ndip\nup\nvisits\n");
+  std::string leads = dir_.Write("leads.csv", "lead_id\nfar\ndip\nup\nvisits\nneg\n");
   std::string events = dir_.Write("events.csv",
                                   "lead_id,type,ts\n"
                                   "far,demo_booked,2026-01-01T00:00:00Z\n"
@@ -1417,7 +1417,9 @@ stages: [{id: MQL, when: score >= 40}, {id: SQL, when: score >= 65}]
                                   "visits,pv,2025-12-01T00:00:00Z\n"
                                   "visits,pv,2025-12-02T00:00:00Z\n"
                                   "visits,pv,2025-12-30T00:00:00Z\n"
-                                  "visits,c,2025-12-30T00:00:00Z\n");
+                                  "visits,c,2025-12-30T00:00:00Z\n"
+                                  "neg,c,2026-01-01T00:00:00Z\n"
+                                  "neg,b,2026-01-01T00:00:00Z\n");
   auto explain = [&](const std::string& lead) {
     auto r = RunLeadscore({"explain", "--model", model, "--leads", leads, "--events", events,
                            "--lead", lead, "--as-of", "2026-01-01"});
@@ -1432,6 +1434,9 @@ stages: [{id: MQL, when: score >= 40}, {id: SQL, when: score >= 65}]
   EXPECT_NE(explain("dip").find("leaves MQL on 2026-01-02T01:00:00Z"), std::string::npos);
   EXPECT_NE(explain("up").find("if nothing happens: moves up from MQL to SQL on "
                                "2026-01-02T02:00:00Z"),
+            std::string::npos);
+  // No stage now: said when time alone brings one (b's -20 expires).
+  EXPECT_NE(explain("neg").find("if nothing happens: enters MQL on 2026-01-02T02:00:00Z\n"),
             std::string::npos);
   std::string visits = explain("visits");
   EXPECT_NE(visits.find("+5.00  visit              1 x +5.00 pv"), std::string::npos) << visits;

@@ -8,8 +8,8 @@ Usage: explain_claims_test.py --binary PATH/leadscore [--seeds 1,2,3] [--keep]
   S") is done: the event appended to the events file at the as-of time, or the value written into
   the lead's record. `leadscore score` must then give the lead score S and a stage at least the
   one explain aimed at.
-- "leaves X on D" / "moves up from X to Y on D": `score` at D gives another stage (Y), and one
-  second earlier still X. "stays X": X a day, a month, a year, ten years and seven millennia on.
+- "leaves X on D" / "moves up from X to Y on D" / "enters Y on D" (from no stage): `score` at D
+  gives another stage (Y), and one second earlier still X. "stays X": X a day, a month, a year, ten years and seven millennia on.
   (Only for leads with no event after the as-of time, which would count by then.)
 - The score explain prints is the score `score` prints.
 
@@ -43,11 +43,17 @@ TARGET = re.compile(r"^to reach (.+?) \(")
 LEAVES = re.compile(r"^if nothing happens: leaves (.+?) on (\S+), when .*; then (?:stage (.+)|no stage)$")
 MOVES_UP = re.compile(r"^if nothing happens: moves up from (.+?) to (.+?) on (\S+)$")
 STAYS = re.compile(r"^if nothing happens: stays (.+?) \(")
+ENTERS = re.compile(r"^if nothing happens: enters (.+?) on (\S+)$")
 SCORE_LINE = re.compile(r"^score ([0-9.]+) ")
 
 
 def iso(t):
     return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unquote_name(text):
+    """A name as explain prints it: bare, or in backticks when no bare name reads so."""
+    return text[1:-1] if len(text) >= 2 and text[0] == "`" and text[-1] == "`" else text
 
 
 def parse_value(text):
@@ -65,7 +71,7 @@ def split_properties(text):
             current = ""
     for part in parts:
         name, _, value = part.partition(" = ")
-        out.append((name, parse_value(value)))
+        out.append((unquote_name(name), parse_value(value)))
     return out
 
 
@@ -202,8 +208,8 @@ class Seed:
                                           m.group(4))
                 m = STEP_ATTRIBUTE.match(line)
                 if m:
-                    self.check_step_attribute(lead, target, m.group(1), parse_value(m.group(2)),
-                                              m.group(3))
+                    self.check_step_attribute(lead, target, unquote_name(m.group(1)),
+                                              parse_value(m.group(2)), m.group(3))
                 if lead in later_events:
                     continue
                 m = LEAVES.match(line) or MOVES_UP.match(line)
@@ -215,6 +221,11 @@ class Seed:
                     at = datetime.strptime(m.group(3), "%Y-%m-%dT%H:%M:%SZ").replace(
                         tzinfo=timezone.utc).timestamp()
                     forecasts.append((lead, m.group(1), at, m.group(2)))
+                m = ENTERS.match(line)
+                if m:  # from no stage
+                    at = datetime.strptime(m.group(2), "%Y-%m-%dT%H:%M:%SZ").replace(
+                        tzinfo=timezone.utc).timestamp()
+                    forecasts.append((lead, "", at, m.group(1)))
                 m = STAYS.match(line)
                 if m:
                     for days in (1, 30, 365, 3652):
