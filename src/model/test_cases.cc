@@ -31,7 +31,14 @@ class SuiteReader {
       NoRepeatedKeys(root, "a test file");
       for (const auto& entry : root) {
         std::string key = entry.first.Scalar();
-        if (key != "cases" && key != "model") UnknownKey(entry.first, key, "", {"cases", "model"});
+        // The model is the command line's (`leadscore test MODEL CASES`), never the file's.
+        if (key == "model") {
+          Error(entry.first,
+                "a test file does not name its model: `leadscore test MODEL CASES` runs the "
+                "cases against MODEL");
+        } else if (key != "cases") {
+          UnknownKey(entry.first, key, "a test file", {"cases"});
+        }
       }
     }
     if (!root.IsMap() || !root["cases"] || !root["cases"].IsSequence()) {
@@ -42,7 +49,6 @@ class SuiteReader {
       // Zero cases pass, which a CI job would take for a tested model.
       Error(root["cases"], "`cases` holds no test case");
     }
-    if (root["model"]) suite_.model = Text(root["model"], "model");
     for (const auto& c : root["cases"]) ReadCase(c);
     if (!errors_.empty()) {
       // In file order: a case's own keys are checked before what they hold.

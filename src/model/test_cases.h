@@ -52,7 +52,6 @@ struct TestCase {
 
 struct TestSuite {
   std::string file;
-  std::string model;  // `model:` in the file, relative to it; may be empty
   std::vector<TestCase> cases;
   std::unique_ptr<std::deque<std::string>> strings = std::make_unique<std::deque<std::string>>();
 };

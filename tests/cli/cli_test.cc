@@ -1227,7 +1227,16 @@ TEST_F(Cli, TestFilesRefuseWhatWouldPassUnchecked) {
   EXPECT_NE(r.err.find(":1:8: `cases` holds no test case"), std::string::npos) << r.err;
   r = RunLeadscore({"test", model_, dir_.Write("typo.yaml", "case:\n  - name: x\n")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(":1:1: unknown key `case`; did you mean `cases`?"), std::string::npos)
+  EXPECT_NE(r.err.find(":1:1: unknown key `case` in a test file; did you mean `cases`?"),
+            std::string::npos)
+      << r.err;
+  // A model named in the file would not be the one run: refused, saying which is.
+  r = RunLeadscore(
+      {"test", model_, dir_.Write("named.yaml", "model: other.yaml\ncases:\n  - name: x\n")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":1:1: a test file does not name its model: `leadscore test MODEL CASES` "
+                       "runs the cases against MODEL"),
+            std::string::npos)
       << r.err;
   r = RunLeadscore({"test", model_});  // no cases beside the model
   EXPECT_EQ(r.exit_code, 1);
