@@ -252,6 +252,9 @@ void AttributeSteps(const CompiledModel& m, WhatIf& what_if, std::span<const Val
     if (!attributes[slot].is_null()) continue;
     std::optional<NextStep> best;
     for (const Value& v : candidates.For(m.lead_fields()[slot].declared, /*with_null=*/false)) {
+      // Filling an attribute in with nothing is no step a person takes, and a CSV cell cannot
+      // hold it (an empty cell is null).
+      if (v.is_string() && v.str().empty()) continue;
       changed[slot] = v;
       std::optional<engine::Score> scored = what_if.WithAttributes(changed);
       if (!scored) break;  // a lead of many events: the values tried so far stand

@@ -1393,6 +1393,20 @@ stages: [{id: MQL, when: score >= 60}]
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("  fill in balance with -101: score 70.00\n"), std::string::npos) << r.out;
+  // An attribute is not filled in with nothing: "" is no value a CSV cell can hold.
+  std::string phone = dir_.Write("phone.yaml", R"(fit:
+  rules:
+    - {id: phone, when: 'exists(phone)', points: 62}
+    - {id: untitled, when: 'trim(title) == ""', points: 1}
+stages: [{id: MQL, when: score >= 60}]
+)");
+  r = RunLeadscore({"explain", "--model", phone, "--leads",
+                    dir_.Write("phone.csv", "lead_id,phone,title\nA,,\n"), "--lead", "A", "--as-of",
+                    "2025-03-02"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  fill in phone with \"other\": score 62.00\n"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("with \"\":"), std::string::npos) << r.out;
   // Done, as explain says.
   auto scored =
       RunLeadscore({"score", "--model", model, "--leads",
