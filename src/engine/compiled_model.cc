@@ -148,6 +148,7 @@ class ModelCompiler {
       return nullptr;
     }
     NoteLikelyTypos(scope, text, context);
+    NoteComputedNamesReadAsAttributes(scope, text, context);
     if (context == Context::kStages && scope.used_grade() && spec_.grades.empty()) {
       Note(text.pos, "a stage reads `grade`, but the model has no grades: it is null here");
     }
@@ -217,6 +218,38 @@ class ModelCompiler {
     }
     for (uint32_t slot : scope.used_event_slots()) {
       consider(event_fields_[slot], declared, "an event property");
+    }
+  }
+
+  // `engagement` in a fit rule, `score` in the formula, `grade` in a grade: a computed value's
+  // name where that value is not computed yet is a lead attribute of that name, most likely
+  // not what was meant. Said once per name and section, unless the model declares such a field.
+  void NoteComputedNamesReadAsAttributes(const ModelScope& scope, const model::ExprText& text,
+                                         Context context) {
+    static constexpr std::string_view kComputed[] = {"fit", "engagement", "score", "grade"};
+    // How many of kComputed each context can read, in that order.
+    const size_t readable = context == Context::kFormula  ? 2
+                            : context == Context::kGrades ? 3
+                            : context == Context::kStages ? 4
+                                                          : 0;
+    for (uint32_t slot : scope.used_slots()) {
+      const FieldSlot& field = lead_fields_[slot];
+      const auto at = std::find(std::begin(kComputed), std::end(kComputed), field.name);
+      if (field.declared || at == std::end(kComputed) ||
+          static_cast<size_t>(at - std::begin(kComputed)) < readable) {
+        continue;
+      }
+      const std::string where = context == Context::kFit          ? "a fit rule"
+                                : context == Context::kEngagement ? "an engagement rule"
+                                : context == Context::kFormula    ? "score.formula"
+                                : context == Context::kGrades     ? "a grade"
+                                                                  : "the accounts key";
+      if (!noted_.insert(field.name + " in " + where).second) continue;
+      Note(PosOfName(text, field.name),
+           "`" + field.name + "` in " + where + " is a lead attribute of that name, not the " +
+               "computed " + field.name + " (" +
+               (field.name == "grade" ? "stages read" : "grades and stages read") +
+               " that); declare the field if the attribute is meant");
     }
   }
 

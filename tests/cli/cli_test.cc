@@ -1054,6 +1054,28 @@ TEST_F(Cli, CheckPrintsEachNameOnOneLine) {
   EXPECT_NE(r.out.find("reads event properties: none\n"), std::string::npos) << r.out;
 }
 
+// `engagement` in a fit rule reads a lead attribute of that name, not the engagement score,
+// which is not computed yet: check notes it, and not once the model declares such a field.
+TEST_F(Cli, CheckNotesAComputedNameReadWhereItIsAnAttribute) {
+  const std::string body = R"(fit:
+  rules: [{id: a, when: 'engagement > 3', points: 5}]
+grades: [{id: A, when: score > 50}]
+stages: [{id: MQL, when: grade == "A" and score >= 60}]
+)";
+  auto r = RunLeadscore({"check", dir_.Write("computed.yaml", body)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("computed.yaml:2:26: `engagement` in a fit rule is a lead attribute of "
+                       "that name, not the computed engagement (grades and stages read that); "
+                       "declare the field if the attribute is meant (note)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("`score` in"), std::string::npos) << r.err;  // grades and stages read it
+  EXPECT_EQ(r.err.find("`grade` in"), std::string::npos) << r.err;
+  r = RunLeadscore({"check", dir_.Write("declared.yaml", "fields: {engagement: number}\n" + body)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("(note)"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, TestCommandReportsDiffsAndFails) {
   std::string cases = dir_.Write("cases.yaml", R"(cases:
   - name: right
