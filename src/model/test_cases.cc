@@ -24,7 +24,9 @@ SourcePos PosOf(const YAML::Node& node) {
 
 class SuiteReader {
  public:
-  explicit SuiteReader(std::string file) { suite_.file = std::move(file); }
+  SuiteReader(std::string file, ModelKey model_key) : model_key_(model_key) {
+    suite_.file = std::move(file);
+  }
 
   tl::expected<TestSuite, std::vector<Diagnostic>> Read(const YAML::Node& root) {
     if (root.IsMap()) {
@@ -32,6 +34,7 @@ class SuiteReader {
       for (const auto& entry : root) {
         std::string key = entry.first.Scalar();
         // The model is the command line's (`leadscore test MODEL CASES`), never the file's.
+        if (key == "model" && model_key_ == ModelKey::kInlineModel) continue;
         if (key == "model") {
           Error(entry.first,
                 "a test file does not name its model: `leadscore test MODEL CASES` runs the "
@@ -286,6 +289,7 @@ class SuiteReader {
     }
   }
 
+  ModelKey model_key_;
   TestSuite suite_;
   std::vector<Diagnostic> errors_;
   std::vector<std::pair<YAML::Node, std::string>> event_leads_;  // of the case being read
@@ -293,7 +297,8 @@ class SuiteReader {
 
 }  // namespace
 
-tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string& path) {
+tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string& path,
+                                                               ModelKey model_key) {
   // Read here rather than by YAML::LoadFile, which throws an I/O error on a directory.
   auto text = ReadWholeFile(path, "a test file");
   if (!text) return tl::unexpected(std::vector<Diagnostic>{UnreadableFile(path, text.error())});
@@ -312,7 +317,7 @@ tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string
         {path, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + YamlProblem(e)}});
   }
   try {
-    return SuiteReader(path).Read(root);
+    return SuiteReader(path, model_key).Read(root);
   } catch (const YAML::Exception& e) {
     return tl::unexpected(std::vector<Diagnostic>{
         {path, {e.mark.line + 1, e.mark.column + 1}, "invalid test file: " + e.msg}});

@@ -14,6 +14,7 @@
 // with these points (others may appear too, unless `exact_reasons: true`).
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -57,6 +58,11 @@ struct TestSuite {
 };
 
 // Reads a test-case file; every problem is a Diagnostic with its line.
-tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(const std::string& path);
+// `leadscore test` runs a cases file against the model its command line names, so a `model:`
+// key is an error there; the conformance files (tests/scoring/*.test) hold their model's text
+// under it, read by their runner (kInlineModel).
+enum class ModelKey : uint8_t { kRefused, kInlineModel };
+tl::expected<TestSuite, std::vector<Diagnostic>> LoadTestSuite(
+    const std::string& path, ModelKey model_key = ModelKey::kRefused);
 
 }  // namespace leadscore::model

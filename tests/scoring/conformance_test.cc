@@ -37,7 +37,7 @@ TEST_P(ConformanceTest, MatchesScoringMd) {
     return;
   }
   ASSERT_TRUE(compiled) << model::FormatDiagnostics(compiled.error());
-  auto suite = model::LoadTestSuite(path);
+  auto suite = model::LoadTestSuite(path, model::ModelKey::kInlineModel);
   ASSERT_TRUE(suite) << model::FormatDiagnostics(suite.error());
   ASSERT_FALSE(suite->cases.empty()) << path << " has no cases";
   for (const auto& c : suite->cases) {
