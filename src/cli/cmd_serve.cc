@@ -80,6 +80,12 @@ Status ReadConfig(ServeFlags& flags, std::vector<actions::WebhookConfig>& hooks)
   if (!root.IsMap() && !root.IsNull()) {
     return InvalidArgument(flags.config + ": the config must be a YAML map");
   }
+  // yaml-cpp keeps both; a look-up sees the first, so a second `webhooks:` would go unread.
+  if (const std::vector<YAML::Node> repeated = RepeatedKeys(root); !repeated.empty()) {
+    const YAML::Mark mark = repeated.front().Mark();
+    return InvalidArgument(fmt::format("{}:{}:{}: duplicate key `{}` in the config", flags.config,
+                                       mark.line + 1, mark.column + 1, repeated.front().Scalar()));
+  }
   for (const auto& item : root) {
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : std::string();
     auto at = [&](const YAML::Node& node) {
@@ -293,7 +299,8 @@ std::function<int()> SetupServe(CLI::App& sub) {
                  "A trees model (`leadscore train --kind trees`): every lead read through the "
                  "API also carries its probability of conversion and its largest contributions");
   sub.add_option("--role", flags->role, "The model's role: primary, live or shadow")
-      ->default_val("primary");
+      ->default_val("primary")
+      ->check(CLI::IsMember({"primary", "live", "shadow"}));
   sub.add_option("--listen", flags->listen, "HOST:PORT to listen on. Default: 127.0.0.1:8080");
   sub.add_option("--config,-c", flags->config,
                  "A YAML file with db, model, predictive, listen, sweep_interval and webhooks");

@@ -204,8 +204,8 @@ void MappingReader::ReadColumns(const YAML::Node& node, CrmMapping& mapping) {
       }
       if (!IsAttributeName(*name)) {
         Report(target, "`" + *name +
-                           "` is not an attribute name (ASCII letters, digits, `_` and `.`, not "
-                           "starting with a digit)");
+                           "` is not an attribute name (ASCII letters, digits and `_`, in parts "
+                           "joined by `.`, none empty or starting with a digit)");
         continue;
       }
       attribute = *name;
@@ -240,6 +240,10 @@ Result<CrmMapping> MappingReader::Run(std::string_view yaml) {
       Report(root.IsNull() ? YAML::Mark() : root.Mark(),
              "a mapping file must be a YAML map (preset, id, columns, unmapped)");
     } else {
+      // yaml-cpp keeps both; a look-up sees the first, so a second `unmapped:` would go unread.
+      for (const YAML::Node& key : RepeatedKeys(root)) {
+        Report(key, "duplicate key `" + key.Scalar() + "` in a mapping file");
+      }
       static const std::vector<std::string> kKeys = {"preset", "id", "columns", "unmapped"};
       for (const auto& entry : root) {
         const std::string& key = entry.first.Scalar();
@@ -354,11 +358,19 @@ std::string SnakeCase(std::string_view header) {
 }
 
 bool IsAttributeName(std::string_view name) {
-  if (name.empty() || name.front() == '.' || (name.front() >= '0' && name.front() <= '9')) {
-    return false;
+  // Parts joined by `.`, as a condition names a nested field: none empty (`b.`, `x..y`), none
+  // led by a digit.
+  size_t part = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '.') {
+      if (i == part) return false;
+      part = i + 1;
+    } else if (!(IsAsciiAlnum(name[i]) || name[i] == '_') ||
+               (i == part && name[i] >= '0' && name[i] <= '9')) {
+      return false;
+    }
   }
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return IsAsciiAlnum(c) || c == '_' || c == '.'; });
+  return true;
 }
 
 size_t ColumnPlan::Count(ColumnRole role) const {

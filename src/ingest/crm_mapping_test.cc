@@ -66,6 +66,11 @@ TEST(IsAttributeName, AcceptsIdentifiersWithDots) {
   EXPECT_FALSE(IsAttributeName("9lives"));
   EXPECT_FALSE(IsAttributeName(".x"));
   EXPECT_FALSE(IsAttributeName(""));
+  // Each part of a dotted name is a name: a condition could not read these.
+  EXPECT_FALSE(IsAttributeName("b."));
+  EXPECT_FALSE(IsAttributeName("x..y"));
+  EXPECT_FALSE(IsAttributeName("utm.9x"));
+  EXPECT_TRUE(IsAttributeName("utm.x9._y"));
 }
 
 TEST(PresetMapping, HubSpotMapsAContactsExportHeader) {
@@ -219,6 +224,7 @@ columns:
   Email: email
   email: mail
 unmapped: sometimes
+unmapped: keep
 )",
                                  "bad.yaml");
   ASSERT_FALSE(mapping);
@@ -226,11 +232,12 @@ unmapped: sometimes
   EXPECT_EQ(mapping.error().message(),
             "bad.yaml:2:1: unknown key `colums`; a mapping file has `preset`, `id`, `columns` "
             "and `unmapped`\n"
-            "bad.yaml:4:17: `Company Size` is not an attribute name (ASCII letters, digits, `_` "
-            "and `.`, not starting with a digit)\n"
+            "bad.yaml:4:17: `Company Size` is not an attribute name (ASCII letters, digits and "
+            "`_`, in parts joined by `.`, none empty or starting with a digit)\n"
             "bad.yaml:5:10: `lead_id` is the lead id; choose its column with `id:`\n"
             "bad.yaml:7:3: column `email` is already mapped at line 6\n"
-            "bad.yaml:8:11: unmapped must be `keep` or `drop`, not `sometimes`");
+            "bad.yaml:8:11: unmapped must be `keep` or `drop`, not `sometimes`\n"
+            "bad.yaml:9:1: duplicate key `unmapped` in a mapping file");
 }
 
 TEST(ParseCrmMapping, UnknownPresetAndConflictingPreset) {

@@ -882,6 +882,9 @@ TEST_F(Cli, ServeConfigErrorsAreLocated) {
       {"model: {x: 1}\n", ":1:8: `model` must be a single value"},
       {"sweep_interval: 5\n",
        ":1:17: sweep_interval: expected a duration like 60s or 5m, not \"5\""},
+      // A second key would go unread (the first wins in yaml-cpp): its webhooks dropped.
+      {"listen: 127.0.0.1:1\nwebhooks: []\nwebhooks: []\n",
+       ":3:1: duplicate key `webhooks` in the config"},
   };
   for (const Case& c : cases) {
     const std::string config = dir_.Write("serve.yaml", c.yaml);
@@ -889,6 +892,10 @@ TEST_F(Cli, ServeConfigErrorsAreLocated) {
     EXPECT_EQ(r.exit_code, 2) << c.yaml << r.err;
     EXPECT_NE(r.err.find(config + c.said), std::string::npos) << r.err;
   }
+  // A role is one of three: another word would be stored as a model's role for good.
+  auto r = RunLeadscore({"serve", "--db", dir_.File("store.db"), "--role", "boss"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--role: boss not in {primary,live,shadow}"), std::string::npos) << r.err;
 }
 
 // A port in use fails `serve` before the store is opened: no store is made, no model stored
