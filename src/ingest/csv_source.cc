@@ -229,8 +229,14 @@ Status CsvSource::ReadHeader() {
                              "such as Latin-1, can be converted: iconv -f latin1 -t utf-8)");
     }
     // Lines ended by a lone CR (classic Mac OS) would all read as one header line, and the
-    // file as one with no rows: a failure says so rather than a run over nothing.
-    if (name.find('\r') != std::string::npos) {
+    // file as one with no rows: a failure says so rather than a run over nothing. A quoted
+    // name over two lines of a CRLF file holds "\r\n", which is no lone CR.
+    bool lone_cr = false;
+    for (size_t at = name.find('\r'); at != std::string::npos && !lone_cr;
+         at = name.find('\r', at + 1)) {
+      lone_cr = at + 1 == name.size() || name[at + 1] != '\n';
+    }
+    if (lone_cr) {
       return InvalidArgument(path() + ":" + std::to_string(header_line) +
                              ": the header holds a carriage return (\\r) that does not end the "
                              "line; " +

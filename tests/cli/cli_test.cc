@@ -1648,6 +1648,12 @@ TEST_F(Cli, AHeaderWithoutTheRequiredColumnsFailsAtOnce) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(mac + ":1: the header holds a carriage return"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
+  // A CRLF file whose quoted header name runs over two lines (Alt+Enter in a spreadsheet)
+  // holds "\r\n" there, which is no lone CR: read.
+  std::string crlf = dir_.Write("crlf.csv", "lead_id,\"Multi\r\nLine\",size\r\na,x,50\r\n");
+  r = RunLeadscore({"score", "--model", model_, "--leads", crlf, "--as-of", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\na,"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, ControlBytesInBadValuesAreEscapedInMessages) {
