@@ -309,9 +309,10 @@ std::function<int()> SetupServe(CLI::App& sub) {
       "How often every lead is re-evaluated for time-driven stage changes. "
       "Each sweep reads the whole event log once (1M leads: seconds of CPU). Default: 5m");
   sub.add_option(
-      "--threads", flags->threads,
-      "Worker threads for the requests that wait (reads of the store, writes of leads and "
-      "outcomes until their commit); events are answered without one. Default: 16 per core");
+         "--threads", flags->threads,
+         "Worker threads for the requests that wait (reads of the store, writes of leads and "
+         "outcomes until their commit); events are answered without one. Default: 16 per core")
+      ->check(CLI::Range(1, 1024));
   sub.add_option("--cache-mb", flags->cache_mb,
                  "Memory for the parsed events of the leads read last: a lead read again is "
                  "not read from the store or parsed again (0: none); the rescorer keeps a "

@@ -896,6 +896,9 @@ TEST_F(Cli, ServeConfigErrorsAreLocated) {
   auto r = RunLeadscore({"serve", "--db", dir_.File("store.db"), "--role", "boss"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--role: boss not in {primary,live,shadow}"), std::string::npos) << r.err;
+  r = RunLeadscore({"serve", "--db", dir_.File("store.db"), "--threads", "0"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--threads: Value 0 not in range 1 to 1024"), std::string::npos) << r.err;
 }
 
 // A port in use fails `serve` before the store is opened: no store is made, no model stored
