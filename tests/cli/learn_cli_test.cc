@@ -964,8 +964,11 @@ TEST_F(LearnCli, PredictNamesLeadsByTheirRowsWhenTheFileHasNoIds) {
   }
   r = RunLeadscore({"predict", "--model", dir_.File("t.json"), "--leads", file, "--id", "nope"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(file + ": no `nope` column (it has: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("industry"), std::string::npos) << r.err;  // the columns it could be
+  const size_t listed = r.err.find(file + ": no `nope` column (it has: ");
+  ASSERT_NE(listed, std::string::npos) << r.err;
+  // The columns it could be, on that line.
+  const std::string line = r.err.substr(listed, r.err.find('\n', listed) - listed);
+  EXPECT_NE(line.find("industry"), std::string::npos) << r.err;
 }
 
 // A placeholder is compared trimmed, as cells are: `--missing 'x, Select'` reads Select as
